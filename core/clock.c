@@ -1,0 +1,155 @@
+/* clock.c: the one source of "now"; tests freeze or move it, e2e runs set it from the environment. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum clock_mode { CLOCK_SYSTEM, CLOCK_FROZEN, CLOCK_OFFSET, CLOCK_FILE };
+
+static enum clock_mode mode = CLOCK_SYSTEM;
+static int64_t frozen_at;
+static int64_t offset;
+static char clock_file[1024];
+
+static int64_t system_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec;
+}
+
+static int64_t read_clock_file(void)
+{
+    FILE *f = fopen(clock_file, "r");
+    char line[64] = "";
+    int64_t t = 0;
+    if (!f)
+        return system_now();
+    if (!fgets(line, sizeof line, f) || vax_parse_time(line, &t) != VAX_OK)
+        t = system_now();
+    fclose(f);
+    return t;
+}
+
+int64_t vax_now(void)
+{
+    switch (mode) {
+    case CLOCK_FROZEN:
+        return frozen_at;
+    case CLOCK_OFFSET:
+        return system_now() + offset;
+    case CLOCK_FILE:
+        return read_clock_file();
+    case CLOCK_SYSTEM:
+        break;
+    }
+    return system_now();
+}
+
+void vax_clock_set(int64_t t)
+{
+    mode = CLOCK_FROZEN;
+    frozen_at = t;
+}
+
+void vax_clock_advance(int64_t dt)
+{
+    if (mode != CLOCK_FROZEN)
+        vax_clock_set(vax_now());
+    frozen_at += dt;
+}
+
+void vax_clock_reset(void)
+{
+    mode = CLOCK_SYSTEM;
+}
+
+int vax_clock_from_env(void)
+{
+    const char *file = getenv("VAXSITE_CLOCK_FILE");
+    const char *start = getenv("VAXSITE_CLOCK");
+    if (file && *file) {
+        vax_strlcpy(clock_file, file, sizeof clock_file);
+        mode = CLOCK_FILE;
+        return VAX_OK;
+    }
+    if (start && *start) {
+        int64_t t;
+        if (vax_parse_time(start, &t) != VAX_OK)
+            return VAX_EINVAL;
+        offset = t - system_now();
+        mode = CLOCK_OFFSET;
+    }
+    return VAX_OK;
+}
+
+void vax_local_date(int64_t t, char out[11])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+void vax_local_hhmm(int64_t t, char out[6])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    strftime(out, 6, "%H:%M", &tm);
+}
+
+/* Accepts "@1700000000", "1700000000", "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]" (local time) and the
+ * same with a trailing 'Z' (UTC). */
+int vax_parse_time(const char *s, int64_t *out)
+{
+    char *end;
+    struct tm tm;
+    int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+    while (*s == ' ' || *s == '@')
+        s++;
+    if (strlen(s) <= 12 && strchr(s, '-') == NULL) {
+        long long v = strtoll(s, &end, 10);
+        while (*end == ' ' || *end == '\n' || *end == '\r')
+            end++;
+        if (end == s || *end)
+            return VAX_EINVAL;
+        *out = v;
+        return VAX_OK;
+    }
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+        return VAX_EINVAL;
+    s += n;
+    if (*s == 'T' || *s == ' ') {
+        int m = 0;
+        if (sscanf(s + 1, "%2d:%2d%n", &h, &mi, &m) != 2)
+            return VAX_EINVAL;
+        s += 1 + m;
+        if (*s == ':') {
+            if (sscanf(s + 1, "%2d%n", &sec, &m) != 1)
+                return VAX_EINVAL;
+            s += 1 + m;
+        }
+    }
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return VAX_EINVAL;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    tm.tm_isdst = -1;
+    if (*s == 'Z') {
+        *out = (int64_t)timegm(&tm);
+        s++;
+    } else {
+        *out = (int64_t)mktime(&tm);
+    }
+    while (*s == '\n' || *s == '\r' || *s == ' ')
+        s++;
+    return *s ? VAX_EINVAL : VAX_OK;
+}

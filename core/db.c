@@ -1,0 +1,675 @@
+/* db.c: the store: open, pragmas, schema migrations, errors, transactions, settings, checks. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/rand.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* 'VAXS': marks our files so that another SQLite file is refused instead of "migrated". */
+#define VAX_APPLICATION_ID 0x56415853
+#define BUSY_TIMEOUT_MS 5000
+#define STMT_CACHE 96
+
+struct stmt_slot {
+    const char *sql;
+    sqlite3_stmt *st;
+};
+
+/* The statement cache lives beside the handle so that vax.h stays opaque. */
+struct vax_db_full {
+    struct vax_db db;
+    struct stmt_slot cache[STMT_CACHE];
+    int ncache;
+};
+
+/* ---- status words ------------------------------------------------------------------------ */
+
+const char *vax_status_str(int code)
+{
+    switch (code) {
+#define VAX_STATUS_CASE(name, value, words)                                                        \
+    case name:                                                                                     \
+        return _(words);
+        VAX_STATUS_LIST(VAX_STATUS_CASE)
+#undef VAX_STATUS_CASE
+    }
+    return _("unknown error");
+}
+
+static char ui_lang[8] = "vi";
+
+void vax_set_lang(const char *lang)
+{
+    vax_strlcpy(ui_lang, lang && strncmp(lang, "en", 2) == 0 ? "en" : "vi", sizeof ui_lang);
+}
+
+const char *vax_lang(void)
+{
+    return ui_lang;
+}
+
+/* ---- errors ------------------------------------------------------------------------------ */
+
+int vax_fail(vax_db *db, int code, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    if (!db)
+        return code;
+    va_start(ap, fmt);
+    vsnprintf(db->errmsg, sizeof db->errmsg, fmt, ap);
+    va_end(ap);
+    vax_strlcpy(db->errfield, field ? field : "", sizeof db->errfield);
+    return code;
+}
+
+void vax_clear_error(vax_db *db)
+{
+    db->errmsg[0] = 0;
+    db->errfield[0] = 0;
+}
+
+int vax_fail_sql(vax_db *db, int rc, const char *doing)
+{
+    const char *detail = db && db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc);
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return vax_fail(db, VAX_EBUSY, NULL,
+                        _("The database is busy: another station held it for more than %d "
+                          "seconds while %s. Nothing was saved; try again."),
+                        BUSY_TIMEOUT_MS / 1000, doing);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        return vax_fail(db, VAX_ECORRUPT, NULL,
+                        _("The database file %s is damaged or is not a vaxsite database (%s, "
+                          "while %s). Nothing was changed; run 'vaxsite check'."),
+                        db ? db->path : "", detail, doing);
+    case SQLITE_NOMEM:
+        return vax_fail(db, VAX_ENOMEM, NULL, _("Out of memory while %s."), doing);
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_FULL:
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+        return vax_fail(db, VAX_EIO, NULL, _("Cannot write the database %s while %s: %s."),
+                        db ? db->path : "", doing, detail);
+    case SQLITE_CONSTRAINT:
+        return vax_fail(db, VAX_EINVAL, NULL, _("Refused while %s: %s."), doing, detail);
+    default:
+        return vax_fail(db, VAX_EINTERNAL, NULL, _("Database error while %s: %s."), doing,
+                        detail);
+    }
+}
+
+const char *vax_errmsg(const vax_db *db)
+{
+    return db ? db->errmsg : _("no database");
+}
+
+const char *vax_errfield(const vax_db *db)
+{
+    return db ? db->errfield : "";
+}
+
+/* ---- small helpers ----------------------------------------------------------------------- */
+
+void vax_strlcpy(char *dst, const char *src, size_t size)
+{
+    size_t n;
+    if (size == 0)
+        return;
+    n = src ? strlen(src) : 0;
+    if (n >= size) {
+        n = size - 1;
+        /* never cut a UTF-8 sequence in half */
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    if (n)
+        memcpy(dst, src, n);
+    dst[n] = 0;
+}
+
+const char *vax_col_text(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    return t ? (const char *)t : "";
+}
+
+int vax_uuid(char out[37])
+{
+    unsigned char b[16];
+    if (RAND_bytes(b, sizeof b) != 1)
+        return VAX_EINTERNAL;
+    b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
+    return VAX_OK;
+}
+
+sqlite3_stmt *vax_stmt(vax_db *db, const char *sql)
+{
+    struct vax_db_full *f = (struct vax_db_full *)db;
+    sqlite3_stmt *st = NULL;
+    for (int i = 0; i < f->ncache; i++) {
+        if (f->cache[i].sql == sql || strcmp(f->cache[i].sql, sql) == 0) {
+            sqlite3_reset(f->cache[i].st);
+            sqlite3_clear_bindings(f->cache[i].st);
+            return f->cache[i].st;
+        }
+    }
+    int rc = sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
+    if (rc != SQLITE_OK) {
+        vax_fail_sql(db, rc, _("preparing a query"));
+        return NULL;
+    }
+    if (f->ncache < STMT_CACHE) {
+        f->cache[f->ncache].sql = sql;
+        f->cache[f->ncache].st = st;
+        f->ncache++;
+    } else {
+        /* Cache full: should not happen with a fixed set of queries; keep working anyway by
+         * replacing the oldest entry. */
+        sqlite3_finalize(f->cache[0].st);
+        memmove(&f->cache[0], &f->cache[1], sizeof f->cache[0] * (STMT_CACHE - 1));
+        f->cache[STMT_CACHE - 1].sql = sql;
+        f->cache[STMT_CACHE - 1].st = st;
+    }
+    return st;
+}
+
+/* ---- transactions ------------------------------------------------------------------------ */
+
+int vax_tx_begin(vax_db *db)
+{
+    int rc;
+    if (db->readonly)
+        return vax_fail(db, VAX_EIO, NULL, _("This display opened the database read-only."));
+    rc = sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return vax_fail_sql(db, rc, _("starting to save"));
+    return VAX_OK;
+}
+
+int vax_tx_commit(vax_db *db)
+{
+    int rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        int code = vax_fail_sql(db, rc, _("saving"));
+        vax_tx_rollback(db);
+        return code;
+    }
+    return VAX_OK;
+}
+
+void vax_tx_rollback(vax_db *db)
+{
+    if (!sqlite3_get_autocommit(db->sql))
+        sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- schema ------------------------------------------------------------------------------ */
+
+/* Version 1: staff, sites, settings, the audit trail and the person registry. */
+static const char schema_v1[] =
+    "CREATE TABLE staff("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, login TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL,"
+    " role TEXT NOT NULL CHECK (role IN ('volunteer','nurse','doctor','manager','system')),"
+    " pin_hash TEXT, active INTEGER NOT NULL DEFAULT 1,"
+    " failed_pins INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE TABLE setting("
+    " key TEXT PRIMARY KEY, value TEXT NOT NULL,"
+    " updated_at INTEGER NOT NULL, updated_by INTEGER REFERENCES staff(id));"
+    "CREATE TABLE site("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, code TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL, is_demo INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE TABLE audit("
+    " id INTEGER PRIMARY KEY, at INTEGER NOT NULL, staff_id INTEGER REFERENCES staff(id),"
+    " action TEXT NOT NULL, entity TEXT NOT NULL, entity_id INTEGER,"
+    " details TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE priority_group("
+    " code TEXT PRIMARY KEY, rank INTEGER NOT NULL, name_vi TEXT NOT NULL,"
+    " name_en TEXT NOT NULL);"
+    "CREATE TABLE person("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " national_id TEXT NOT NULL UNIQUE, insurance_no TEXT NOT NULL DEFAULT '',"
+    " full_name TEXT NOT NULL, name_folded TEXT NOT NULL, birth_date TEXT NOT NULL,"
+    " sex TEXT NOT NULL DEFAULT '' CHECK (sex IN ('', 'm', 'f')),"
+    " phone TEXT NOT NULL DEFAULT '', commune TEXT NOT NULL DEFAULT '',"
+    " priority_group TEXT REFERENCES priority_group(code),"
+    " version INTEGER NOT NULL DEFAULT 1,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE INDEX person_phone ON person(phone) WHERE phone <> '';"
+    "CREATE TABLE person_history("
+    " id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL REFERENCES person(id),"
+    " version INTEGER NOT NULL, national_id TEXT NOT NULL, insurance_no TEXT NOT NULL,"
+    " full_name TEXT NOT NULL, birth_date TEXT NOT NULL, sex TEXT NOT NULL,"
+    " phone TEXT NOT NULL, commune TEXT NOT NULL, priority_group TEXT,"
+    " reason TEXT NOT NULL DEFAULT '', replaced_at INTEGER NOT NULL,"
+    " replaced_by INTEGER REFERENCES staff(id));";
+
+/* Version 2: the search index and the visit queue with its append-only event log. */
+static const char schema_v2[] =
+    /* Contentless: the folded words live in person.name_folded; the index holds only postings.
+     * prefix='1 2 3' keeps short prefixes ("ng v hu") from scanning the whole term list. */
+    "CREATE VIRTUAL TABLE person_fts USING fts5(terms, content='', prefix='1 2 3',"
+    " tokenize='unicode61 remove_diacritics 0');"
+    "CREATE TRIGGER person_fts_ai AFTER INSERT ON person BEGIN"
+    " INSERT INTO person_fts(rowid, terms)"
+    "  VALUES (new.id, new.name_folded || ' ' || new.national_id || ' ' || new.phone);"
+    " END;"
+    "CREATE TRIGGER person_fts_au AFTER UPDATE OF name_folded, national_id, phone ON person BEGIN"
+    " INSERT INTO person_fts(person_fts, rowid, terms)"
+    "  VALUES ('delete', old.id, old.name_folded || ' ' || old.national_id || ' ' || old.phone);"
+    " INSERT INTO person_fts(rowid, terms)"
+    "  VALUES (new.id, new.name_folded || ' ' || new.national_id || ' ' || new.phone);"
+    " END;"
+    "INSERT INTO person_fts(rowid, terms)"
+    " SELECT id, name_folded || ' ' || national_id || ' ' || phone FROM person;"
+    "CREATE TABLE visit("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " site_id INTEGER NOT NULL REFERENCES site(id), day TEXT NOT NULL,"
+    " ticket INTEGER NOT NULL CHECK (ticket > 0),"
+    " person_id INTEGER NOT NULL REFERENCES person(id), state TEXT NOT NULL,"
+    " urgent INTEGER NOT NULL DEFAULT 0, group_rank INTEGER NOT NULL DEFAULT 99,"
+    " age_band INTEGER NOT NULL DEFAULT 2, arrived_at INTEGER NOT NULL,"
+    " state_since INTEGER NOT NULL, slot_start INTEGER NOT NULL DEFAULT 0,"
+    " station TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id),"
+    " UNIQUE (site_id, day, ticket));"
+    "CREATE INDEX visit_state ON visit(state, day);"
+    "CREATE INDEX visit_person ON visit(person_id, day);"
+    "CREATE TABLE visit_event("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " visit_id INTEGER NOT NULL REFERENCES visit(id), at INTEGER NOT NULL,"
+    " staff_id INTEGER REFERENCES staff(id), from_state TEXT, to_state TEXT NOT NULL,"
+    " station TEXT NOT NULL DEFAULT '', details TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX visit_event_visit ON visit_event(visit_id);"
+    "CREATE TRIGGER visit_event_no_update BEFORE UPDATE ON visit_event BEGIN"
+    " SELECT RAISE(ABORT, 'visit_event is append-only'); END;"
+    "CREATE TRIGGER visit_event_no_delete BEFORE DELETE ON visit_event BEGIN"
+    " SELECT RAISE(ABORT, 'visit_event is append-only'); END;"
+    "CREATE TABLE dose("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " person_id INTEGER NOT NULL REFERENCES person(id),"
+    " visit_id INTEGER REFERENCES visit(id), product TEXT NOT NULL,"
+    " dose_number INTEGER NOT NULL CHECK (dose_number > 0), given_at INTEGER NOT NULL,"
+    " lot_no TEXT NOT NULL DEFAULT '', voided INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE INDEX dose_person ON dose(person_id);";
+
+static const char *const migrations[] = {NULL, schema_v1, schema_v2};
+
+static int exec_sql(vax_db *db, const char *sql, const char *doing)
+{
+    int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, doing);
+}
+
+static int read_int_pragma(vax_db *db, const char *sql, int *out)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return vax_fail_sql(db, rc, _("reading the database header"));
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return vax_fail_sql(db, rc, _("reading the database header"));
+    return VAX_OK;
+}
+
+/* Each step runs in its own transaction together with the new user_version, so a crash leaves
+ * the file at one version or the next, never between. */
+static int migrate_to(vax_db *db, int target)
+{
+    int version, rc;
+    for (;;) {
+        if ((rc = vax_tx_begin(db)) != VAX_OK)
+            return rc;
+        if ((rc = read_int_pragma(db, "PRAGMA user_version", &version)) != VAX_OK)
+            goto fail;
+        if (version >= target) {
+            vax_tx_rollback(db);
+            return VAX_OK;
+        }
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", version + 1);
+        if ((rc = exec_sql(db, migrations[version + 1], _("upgrading the database"))) != VAX_OK)
+            goto fail;
+        if (version + 1 == 1) {
+            char appid[64];
+            snprintf(appid, sizeof appid, "PRAGMA application_id=%d", VAX_APPLICATION_ID);
+            if ((rc = exec_sql(db, appid, _("upgrading the database"))) != VAX_OK)
+                goto fail;
+            if ((rc = vax_priority_groups_seed(db)) != VAX_OK)
+                goto fail;
+        }
+        if ((rc = exec_sql(db, pragma, _("upgrading the database"))) != VAX_OK)
+            goto fail;
+        if ((rc = vax_tx_commit(db)) != VAX_OK)
+            return rc;
+    }
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+int vax_db_schema_version(vax_db *db)
+{
+    int v = -1;
+    read_int_pragma(db, "PRAGMA user_version", &v);
+    return v;
+}
+
+/* Creates the file with mode 0600 before SQLite sees it, so that no umask can widen it. The WAL
+ * and shared-memory files SQLite makes later copy this file's mode. */
+static int create_private_file(vax_db *db, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        if (errno == EEXIST)
+            return VAX_OK;
+        return vax_fail(db, VAX_EIO, NULL, _("Cannot create the database %s: %s."), path,
+                        strerror(errno));
+    }
+    close(fd);
+    return VAX_OK;
+}
+
+static int apply_pragmas(vax_db *db)
+{
+    int rc;
+    sqlite3_busy_timeout(db->sql, BUSY_TIMEOUT_MS);
+    if ((rc = exec_sql(db, "PRAGMA foreign_keys=ON", _("opening the database"))) != VAX_OK)
+        return rc;
+    if (db->readonly)
+        return VAX_OK;
+    /* synchronous=FULL: a dose that the screen says is saved survives a power cut. */
+    if ((rc = exec_sql(db, "PRAGMA journal_mode=WAL", _("opening the database"))) != VAX_OK)
+        return rc;
+    return exec_sql(db, "PRAGMA synchronous=FULL", _("opening the database"));
+}
+
+static int check_identity(vax_db *db, int *version)
+{
+    int rc, appid = 0;
+    if ((rc = read_int_pragma(db, "PRAGMA application_id", &appid)) != VAX_OK)
+        return rc;
+    if ((rc = read_int_pragma(db, "PRAGMA user_version", version)) != VAX_OK)
+        return rc;
+    if (*version == 0 && appid == 0) {
+        int tables = 0;
+        read_int_pragma(db, "SELECT count(*) FROM sqlite_master", &tables);
+        if (tables > 0)
+            return vax_fail(db, VAX_ECORRUPT, NULL,
+                            _("%s is an SQLite file of another program, not a vaxsite database. "
+                              "Nothing was changed."),
+                            db->path);
+        return VAX_OK;
+    }
+    if (appid != VAX_APPLICATION_ID)
+        return vax_fail(db, VAX_ECORRUPT, NULL,
+                        _("%s is an SQLite file of another program, not a vaxsite database. "
+                          "Nothing was changed."),
+                        db->path);
+    if (*version > VAX_SCHEMA_VERSION)
+        return vax_fail(db, VAX_ENEWER, NULL,
+                        _("%s was written by a newer vaxsite (schema %d; this program knows up to "
+                          "%d). Update vaxsite on this machine; nothing was changed."),
+                        db->path, *version, VAX_SCHEMA_VERSION);
+    return VAX_OK;
+}
+
+/* Opens and migrates up to `target` (tests use an older target to build old files). */
+int vax_open_at_version(const char *path, int flags, int target, vax_db **out);
+
+int vax_open_at_version(const char *path, int flags, int target, vax_db **out)
+{
+    struct vax_db_full *f = calloc(1, sizeof *f);
+    vax_db *db;
+    int rc, version = 0, oflags;
+    struct stat sb;
+    *out = NULL;
+    if (!f)
+        return VAX_ENOMEM;
+    db = &f->db;
+    *out = db;
+    vax_strlcpy(db->path, path, sizeof db->path);
+    db->readonly = (flags & VAX_OPEN_READONLY) != 0;
+    if (stat(path, &sb) != 0) {
+        if (!(flags & VAX_OPEN_CREATE) || db->readonly)
+            return vax_fail(db, VAX_ENOTFOUND, NULL,
+                            _("There is no database at %s. Run 'vaxsite demo' to make a demo "
+                              "site, or give the right file with --db."),
+                            path);
+        if ((rc = create_private_file(db, path)) != VAX_OK)
+            return rc;
+    } else if (S_ISDIR(sb.st_mode)) {
+        return vax_fail(db, VAX_EIO, NULL, _("%s is a folder, not a database file."), path);
+    }
+    oflags = db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+    rc = sqlite3_open_v2(path, &db->sql, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK)
+        return vax_fail(db, VAX_EIO, NULL, _("Cannot open the database %s: %s."), path,
+                        db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
+    sqlite3_extended_result_codes(db->sql, 0);
+    if ((rc = apply_pragmas(db)) != VAX_OK)
+        return rc;
+    if ((rc = check_identity(db, &version)) != VAX_OK)
+        return rc;
+    if (version < target) {
+        if (db->readonly)
+            return vax_fail(db, VAX_ESTATE, NULL,
+                            _("The database %s needs an upgrade; open it once from a station "
+                              "first."),
+                            path);
+        if ((rc = migrate_to(db, target)) != VAX_OK)
+            return rc;
+    }
+    vax_clear_error(db);
+    return VAX_OK;
+}
+
+int vax_open(const char *path, int flags, vax_db **out)
+{
+    return vax_open_at_version(path, flags, VAX_SCHEMA_VERSION, out);
+}
+
+void vax_close(vax_db *db)
+{
+    struct vax_db_full *f = (struct vax_db_full *)db;
+    if (!db)
+        return;
+    for (int i = 0; i < f->ncache; i++)
+        sqlite3_finalize(f->cache[i].st);
+    if (db->sql)
+        sqlite3_close(db->sql);
+    free(f);
+}
+
+/* ---- checks ------------------------------------------------------------------------------ */
+
+static void append(char **buf, size_t *len, const char *line)
+{
+    size_t n = strlen(line);
+    char *p = realloc(*buf, *len + n + 2);
+    if (!p)
+        return;
+    memcpy(p + *len, line, n);
+    p[*len + n] = '\n';
+    p[*len + n + 1] = 0;
+    *buf = p;
+    *len += n + 1;
+}
+
+int vax_db_check(vax_db *db, char **report)
+{
+    sqlite3_stmt *st;
+    char *buf = NULL;
+    size_t len = 0;
+    int rc, problems = 0;
+    *report = NULL;
+    rc = sqlite3_prepare_v2(db->sql, "PRAGMA integrity_check", -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return vax_fail_sql(db, rc, _("checking the database"));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *line = vax_col_text(st, 0);
+        if (strcmp(line, "ok") != 0) {
+            append(&buf, &len, line);
+            problems++;
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        free(buf);
+        return vax_fail_sql(db, rc, _("checking the database"));
+    }
+    rc = sqlite3_prepare_v2(db->sql, "PRAGMA foreign_key_check", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            char line[256];
+            snprintf(line, sizeof line, _("row %lld of table %s points to a missing %s row"),
+                     (long long)sqlite3_column_int64(st, 1), vax_col_text(st, 0),
+                     vax_col_text(st, 2));
+            append(&buf, &len, line);
+            problems++;
+        }
+        sqlite3_finalize(st);
+    }
+    *report = buf;
+    if (problems)
+        return vax_fail(db, VAX_ECORRUPT, NULL, _("The database %s has %d problem(s)."), db->path,
+                        problems);
+    return VAX_OK;
+}
+
+int vax_db_data_version(vax_db *db, int64_t *out)
+{
+    sqlite3_stmt *st = vax_stmt(db, "PRAGMA data_version");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW)
+        return vax_fail_sql(db, rc, _("watching for changes"));
+    *out = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return VAX_OK;
+}
+
+static int make_dir(const char *dir)
+{
+    if (mkdir(dir, 0700) == 0 || errno == EEXIST)
+        return 0;
+    return -1;
+}
+
+int vax_default_db_path(char *buf, size_t size)
+{
+    const char *xdg = getenv("XDG_DATA_HOME");
+    const char *home = getenv("HOME");
+    char dir[4096];
+    if (xdg && *xdg) {
+        snprintf(dir, sizeof dir, "%s", xdg);
+    } else {
+        if (!home || !*home)
+            home = "/tmp";
+        snprintf(dir, sizeof dir, "%s/.local", home);
+        make_dir(dir);
+        snprintf(dir, sizeof dir, "%s/.local/share", home);
+    }
+    make_dir(dir);
+    if (strlen(dir) + 10 >= sizeof dir)
+        return VAX_EIO;
+    strcat(dir, "/vaxsite");
+    if (make_dir(dir) != 0)
+        return VAX_EIO;
+    if ((size_t)snprintf(buf, size, "%s/vaxsite.db", dir) >= size)
+        return VAX_EIO;
+    return VAX_OK;
+}
+
+/* ---- settings ---------------------------------------------------------------------------- */
+
+int vax_setting_get(vax_db *db, const char *key, char *buf, size_t size)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT value FROM setting WHERE key = ?1");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        vax_strlcpy(buf, vax_col_text(st, 0), size);
+        sqlite3_reset(st);
+        return VAX_OK;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return VAX_ENOTFOUND;
+    return vax_fail_sql(db, rc, _("reading a setting"));
+}
+
+int vax_setting_get_int(vax_db *db, const char *key, int64_t fallback, int64_t *out)
+{
+    char buf[64];
+    char *end;
+    *out = fallback;
+    if (vax_setting_get(db, key, buf, sizeof buf) != VAX_OK)
+        return VAX_OK;
+    long long v = strtoll(buf, &end, 10);
+    if (end != buf && *end == 0)
+        *out = v;
+    return VAX_OK;
+}
+
+int vax_setting_set(vax_db *db, const char *key, const char *value)
+{
+    int rc;
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO setting(key, value, updated_at, updated_by)"
+                                    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(key) DO UPDATE SET"
+                                    " value = excluded.value, updated_at = excluded.updated_at,"
+                                    " updated_by = excluded.updated_by");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, vax_now());
+    sqlite3_bind_int64(st, 4, vax_actor_id(db));
+    if ((rc = sqlite3_step(st)) != SQLITE_DONE) {
+        rc = vax_fail_sql(db, rc, _("saving a setting"));
+        goto fail;
+    }
+    sqlite3_reset(st);
+    if ((rc = vax_audit(db, "setting", "setting", 0, key)) != VAX_OK)
+        goto fail;
+    return vax_tx_commit(db);
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}

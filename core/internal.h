@@ -1,0 +1,62 @@
+/* internal.h: what the core modules share and nobody else sees (the handle, errors, transactions). */
+#ifndef VAX_INTERNAL_H
+#define VAX_INTERNAL_H
+
+#include "vax.h"
+
+#include <libintl.h>
+#include <sqlite3.h>
+
+#define VAX_DOMAIN "vaxsite"
+#define _(s) dgettext(VAX_DOMAIN, s)
+#define N_(s) (s)
+
+struct vax_db {
+    sqlite3 *sql;
+    int readonly;
+    char path[4096];
+    char errmsg[512];
+    char errfield[32];
+    vax_staff actor;
+    int has_actor;
+};
+
+/* Records an error on the handle and returns code. fmt is already translated by the caller. */
+int vax_fail(vax_db *db, int code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Maps an SQLite error to a status and a sentence naming what was being done. */
+int vax_fail_sql(vax_db *db, int rc, const char *doing);
+void vax_clear_error(vax_db *db);
+
+/* BEGIN IMMEDIATE ... COMMIT / ROLLBACK. begin returns VAX_OK or VAX_EBUSY and friends. */
+int vax_tx_begin(vax_db *db);
+int vax_tx_commit(vax_db *db);
+void vax_tx_rollback(vax_db *db);
+
+/* Prepared statement cached on the handle by its text (prepared once, reset on each use). */
+sqlite3_stmt *vax_stmt(vax_db *db, const char *sql);
+/* Convenience: prepare (cached) and bind text/int params given as a format "tiI" string. */
+
+/* Requires an actor allowed to do act; VAX_EPERM otherwise (with the role named). */
+int vax_require(vax_db *db, vax_action act);
+/* The actor's staff id, for updated_by columns. */
+int64_t vax_actor_id(const vax_db *db);
+/* Appends an audit row inside the caller's transaction. */
+int vax_audit(vax_db *db, const char *action, const char *entity, int64_t entity_id,
+              const char *details);
+
+/* Copies src into a fixed buffer, always NUL-terminated. */
+void vax_strlcpy(char *dst, const char *src, size_t size);
+/* sqlite3_column_text that never returns NULL. */
+const char *vax_col_text(sqlite3_stmt *st, int col);
+
+/* Priority group table loaded from the embedded asset (migration step). */
+int vax_priority_groups_seed(vax_db *db);
+
+/* Embedded assets (generated). */
+extern const char vax_asset_priority_groups_tsv[];
+extern const size_t vax_asset_priority_groups_tsv_len;
+extern const char vax_asset_demo_names_tsv[];
+extern const size_t vax_asset_demo_names_tsv_len;
+
+#endif

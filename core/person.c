@@ -1,0 +1,795 @@
+/* person.c: the registry: validation of each field, add, edit with history, lookup and search. */
+#include "internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- field validators ---------------------------------------------------------------------- */
+
+/* Province codes of the 12-digit citizen identity card (CCCD), Circular 07/2016/TT-BCA, appendix:
+ * the 63 provinces, numbered 001-096 with gaps. */
+static const short cccd_provinces[] = {
+    1,  2,  4,  6,  8,  10, 11, 12, 14, 15, 17, 19, 20, 22, 24, 25, 26, 27, 30, 31, 33,
+    34, 35, 36, 37, 38, 40, 42, 44, 45, 46, 48, 49, 51, 52, 54, 56, 58, 60, 62, 64, 66,
+    67, 68, 70, 72, 74, 75, 77, 79, 80, 82, 83, 84, 86, 87, 89, 91, 92, 93, 94, 95, 96};
+
+static int is_cccd_province(int code)
+{
+    for (size_t i = 0; i < sizeof cccd_provinces / sizeof cccd_provinces[0]; i++)
+        if (cccd_provinces[i] == code)
+            return 1;
+    return 0;
+}
+
+/* Copies the digits of in to out, skipping spaces, dots and dashes; -1 on any other character. */
+static int digits_only(const char *in, char *out, size_t size)
+{
+    size_t n = 0;
+    for (; *in; in++) {
+        if (*in == ' ' || *in == '.' || *in == '-')
+            continue;
+        if (!isdigit((unsigned char)*in) || n + 1 >= size)
+            return -1;
+        out[n++] = *in;
+    }
+    out[n] = 0;
+    return (int)n;
+}
+
+int vax_validate_national_id(const char *in, char out[13], char *msg, size_t msgsize)
+{
+    char d[32];
+    int n = digits_only(in ? in : "", d, sizeof d);
+    if (n == 0) {
+        snprintf(msg, msgsize, "%s", _("ID number: missing (12-digit CCCD or 9-digit CMND)."));
+        return VAX_EINVAL;
+    }
+    if (n < 0) {
+        snprintf(msg, msgsize, "%s",
+                 _("ID number: only digits are allowed (12-digit CCCD or 9-digit CMND)."));
+        return VAX_EINVAL;
+    }
+    if (n == 12) {
+        int province = (d[0] - '0') * 100 + (d[1] - '0') * 10 + (d[2] - '0');
+        if (!is_cccd_province(province)) {
+            snprintf(msg, msgsize,
+                     _("ID number: %.3s is not a province code; a 12-digit CCCD starts with the "
+                       "code of the province of birth (001-096)."),
+                     d);
+            return VAX_EINVAL;
+        }
+    } else if (n == 9) {
+        if (strcmp(d, "000000000") == 0) {
+            snprintf(msg, msgsize, "%s", _("ID number: 000000000 is not a real CMND."));
+            return VAX_EINVAL;
+        }
+    } else {
+        snprintf(msg, msgsize,
+                 _("ID number: has %d digits; a CCCD has 12 digits and a CMND has 9."), n);
+        return VAX_EINVAL;
+    }
+    memcpy(out, d, (size_t)n + 1);
+    return VAX_OK;
+}
+
+/* The 4th digit of a CCCD encodes the century of birth and the sex (Circular 07/2016/TT-BCA):
+ * 0/1 = 20th century male/female, 2/3 = 21st, 4/5 = 22nd ...; digits 5-6 are the year. */
+static int check_cccd_against(const char *id, const char *birth_date, char sex, char *msg,
+                              size_t msgsize)
+{
+    int code, century, year, yy;
+    if (strlen(id) != 12 || strlen(birth_date) != 10)
+        return VAX_OK;
+    code = id[3] - '0';
+    century = 1900 + (code / 2) * 100;
+    yy = (id[4] - '0') * 10 + (id[5] - '0');
+    year = atoi(birth_date);
+    if (code > 5 || century + yy != year) {
+        snprintf(msg, msgsize,
+                 _("ID number: this CCCD is of someone born in %d, but the birth date says %d; "
+                   "check both."),
+                 code > 5 ? 0 : century + yy, year);
+        return VAX_EINVAL;
+    }
+    if (sex && ((code % 2 == 0) != (sex == 'm'))) {
+        snprintf(msg, msgsize, "%s",
+                 code % 2 == 0 ? _("Sex: this CCCD belongs to a man; check the sex or the ID.")
+                               : _("Sex: this CCCD belongs to a woman; check the sex or the ID."));
+        return VAX_EINVAL;
+    }
+    return VAX_OK;
+}
+
+int vax_validate_phone(const char *in, char out[16], char *msg, size_t msgsize)
+{
+    char d[32];
+    const char *p = in ? in : "";
+    int n, plus = 0;
+    while (*p == ' ')
+        p++;
+    if (*p == '+') {
+        plus = 1;
+        p++;
+    }
+    n = digits_only(p, d, sizeof d);
+    if (n == 0 && !plus) {
+        out[0] = 0;
+        return VAX_OK; /* phone is optional */
+    }
+    if (n < 0) {
+        snprintf(msg, msgsize, "%s", _("Phone: only digits, spaces and a leading + are allowed."));
+        return VAX_EINVAL;
+    }
+    if (n == 11 && strncmp(d, "84", 2) == 0) { /* +84 912 345 678 -> 0912345678 */
+        memmove(d + 1, d + 2, 10);
+        d[0] = '0';
+        n = 10;
+    } else if (plus) {
+        snprintf(msg, msgsize, "%s", _("Phone: a number with + must be +84 and 9 more digits."));
+        return VAX_EINVAL;
+    }
+    if (n == 11 && d[0] == '0' && d[1] == '1') {
+        snprintf(msg, msgsize, "%s",
+                 _("Phone: this is an old 11-digit number; since 2018 mobile numbers have 10 "
+                   "digits (e.g. 0162... became 032...)."));
+        return VAX_EINVAL;
+    }
+    /* Mobile ranges in use since the 2018 renumbering: 03x, 05x, 07x, 08x, 09x. */
+    if (n != 10 || d[0] != '0' || !strchr("35789", d[1])) {
+        snprintf(msg, msgsize, "%s",
+                 _("Phone: a Vietnamese mobile number has 10 digits and starts with 03, 05, 07, "
+                   "08 or 09 (or +84)."));
+        return VAX_EINVAL;
+    }
+    memcpy(out, d, 11);
+    return VAX_OK;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
+int vax_validate_birth_date(const char *in, char out[11], char *msg, size_t msgsize)
+{
+    int d = 0, m = 0, y = 0, n = 0;
+    char today[11];
+    const char *s = in ? in : "";
+    while (*s == ' ')
+        s++;
+    if (!*s) {
+        snprintf(msg, msgsize, "%s", _("Birth date: missing (dd/mm/yyyy)."));
+        return VAX_EINVAL;
+    }
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10) {
+        /* ISO */
+    } else if ((sscanf(s, "%2d/%2d/%4d%n", &d, &m, &y, &n) == 3 ||
+                sscanf(s, "%2d-%2d-%4d%n", &d, &m, &y, &n) == 3 ||
+                sscanf(s, "%2d.%2d.%4d%n", &d, &m, &y, &n) == 3) &&
+               n >= 8 && y >= 1000) {
+        /* dd/mm/yyyy */
+    } else {
+        snprintf(msg, msgsize, _("Birth date: \"%.20s\" is not a date; write dd/mm/yyyy."), s);
+        return VAX_EINVAL;
+    }
+    s += n;
+    while (*s == ' ')
+        s++;
+    if (*s) {
+        snprintf(msg, msgsize, _("Birth date: \"%.20s\" is not a date; write dd/mm/yyyy."), in);
+        return VAX_EINVAL;
+    }
+    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) {
+        snprintf(msg, msgsize, _("Birth date: %02d/%02d/%04d does not exist."), d, m, y);
+        return VAX_EINVAL;
+    }
+    if (y < 1900) {
+        snprintf(msg, msgsize, _("Birth date: the year %d is before 1900."), y);
+        return VAX_EINVAL;
+    }
+    char iso[48];
+    snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+    vax_strlcpy(out, iso, 11);
+    vax_local_date(vax_now(), today);
+    if (strcmp(out, today) > 0) {
+        snprintf(msg, msgsize, _("Birth date: %02d/%02d/%04d is in the future."), d, m, y);
+        return VAX_EINVAL;
+    }
+    return VAX_OK;
+}
+
+/* Health insurance: the 15-character card number (2 letters + 13 digits) or, since 2021, the
+ * 10-digit social insurance number. Optional. */
+int vax_validate_insurance_no(const char *in, char out[16], char *msg, size_t msgsize)
+{
+    char b[32];
+    size_t n = 0;
+    for (const char *p = in ? in : ""; *p; p++) {
+        if (*p == ' ' || *p == '-')
+            continue;
+        if (!isalnum((unsigned char)*p) || n + 1 >= sizeof b)
+            goto bad;
+        b[n++] = (char)toupper((unsigned char)*p);
+    }
+    b[n] = 0;
+    if (n == 0) {
+        out[0] = 0;
+        return VAX_OK;
+    }
+    if (n == 10) {
+        for (size_t i = 0; i < 10; i++)
+            if (!isdigit((unsigned char)b[i]))
+                goto bad;
+    } else if (n == 15) {
+        if (!isalpha((unsigned char)b[0]) || !isalpha((unsigned char)b[1]))
+            goto bad;
+        for (size_t i = 2; i < 15; i++)
+            if (!isdigit((unsigned char)b[i]))
+                goto bad;
+    } else {
+        goto bad;
+    }
+    memcpy(out, b, n + 1);
+    return VAX_OK;
+bad:
+    snprintf(msg, msgsize, "%s",
+             _("Insurance no.: use the 15-character card number (2 letters and 13 digits) or "
+               "the 10-digit social insurance number."));
+    return VAX_EINVAL;
+}
+
+int vax_age_on(const char *birth_date, const char *on)
+{
+    int by, bm, bd, y, m, d;
+    if (sscanf(birth_date, "%d-%d-%d", &by, &bm, &bd) != 3 || sscanf(on, "%d-%d-%d", &y, &m, &d) != 3)
+        return -1;
+    int age = y - by;
+    if (m < bm || (m == bm && d < bd))
+        age--;
+    return age;
+}
+
+int vax_age_band(int age)
+{
+    if (age >= 65)
+        return 0;
+    if (age >= 50)
+        return 1;
+    if (age >= 18)
+        return 2;
+    return 3;
+}
+
+/* ---- whole-record validation ------------------------------------------------------------- */
+
+static int group_exists(vax_db *db, const char *code)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT 1 FROM priority_group WHERE code = ?1");
+    int rc;
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW;
+}
+
+static int has_digit(const char *s)
+{
+    for (; *s; s++)
+        if (isdigit((unsigned char)*s))
+            return 1;
+    return 0;
+}
+
+/* Normalises every field of p in place; on the first bad field, fails naming it. */
+static int validate_person(vax_db *db, vax_person *p)
+{
+    char msg[256];
+    char *name;
+    if (vax_validate_national_id(p->national_id, p->national_id, msg, sizeof msg) != VAX_OK)
+        return vax_fail(db, VAX_EINVAL, "national_id", "%s", msg);
+    if (!(name = vax_text_nfc(p->full_name)))
+        return VAX_ENOMEM;
+    if (!*name || has_digit(name) || vax_text_width(name) > 80) {
+        int empty = !*name, digits = *name && has_digit(name);
+        free(name);
+        return vax_fail(db, VAX_EINVAL, "full_name", "%s",
+                        empty    ? _("Full name: missing.")
+                        : digits ? _("Full name: a name has no digits.")
+                                 : _("Full name: longer than 80 characters."));
+    }
+    vax_strlcpy(p->full_name, name, sizeof p->full_name);
+    free(name);
+    if (vax_validate_birth_date(p->birth_date, p->birth_date, msg, sizeof msg) != VAX_OK)
+        return vax_fail(db, VAX_EINVAL, "birth_date", "%s", msg);
+    if (p->sex && p->sex != 'm' && p->sex != 'f')
+        return vax_fail(db, VAX_EINVAL, "sex", "%s", _("Sex: m (male) or f (female)."));
+    if (check_cccd_against(p->national_id, p->birth_date, p->sex, msg, sizeof msg) != VAX_OK)
+        return vax_fail(db, VAX_EINVAL, "national_id", "%s", msg);
+    if (vax_validate_phone(p->phone, p->phone, msg, sizeof msg) != VAX_OK)
+        return vax_fail(db, VAX_EINVAL, "phone", "%s", msg);
+    if (vax_validate_insurance_no(p->insurance_no, p->insurance_no, msg, sizeof msg) != VAX_OK)
+        return vax_fail(db, VAX_EINVAL, "insurance_no", "%s", msg);
+    if (!(name = vax_text_nfc(p->commune)))
+        return VAX_ENOMEM;
+    vax_strlcpy(p->commune, name, sizeof p->commune);
+    free(name);
+    if (p->priority_group[0] && !group_exists(db, p->priority_group))
+        return vax_fail(db, VAX_EINVAL, "priority_group",
+                        _("Priority group: %s is not a known group."), p->priority_group);
+    return VAX_OK;
+}
+
+/* ---- reading ----------------------------------------------------------------------------- */
+
+#define PERSON_COLS                                                                                \
+    "p.id, p.uuid, p.national_id, p.insurance_no, p.full_name, p.birth_date, p.sex, p.phone, "     \
+    "p.commune, p.priority_group"
+
+static void row_to_person(sqlite3_stmt *st, vax_person *p)
+{
+    memset(p, 0, sizeof *p);
+    p->id = sqlite3_column_int64(st, 0);
+    vax_strlcpy(p->uuid, vax_col_text(st, 1), sizeof p->uuid);
+    vax_strlcpy(p->national_id, vax_col_text(st, 2), sizeof p->national_id);
+    vax_strlcpy(p->insurance_no, vax_col_text(st, 3), sizeof p->insurance_no);
+    vax_strlcpy(p->full_name, vax_col_text(st, 4), sizeof p->full_name);
+    vax_strlcpy(p->birth_date, vax_col_text(st, 5), sizeof p->birth_date);
+    p->sex = vax_col_text(st, 6)[0];
+    vax_strlcpy(p->phone, vax_col_text(st, 7), sizeof p->phone);
+    vax_strlcpy(p->commune, vax_col_text(st, 8), sizeof p->commune);
+    vax_strlcpy(p->priority_group, vax_col_text(st, 9), sizeof p->priority_group);
+}
+
+static int get_one(vax_db *db, sqlite3_stmt *st, vax_person *out, const char *what)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        row_to_person(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return VAX_OK;
+    if (rc == SQLITE_DONE)
+        return vax_fail(db, VAX_ENOTFOUND, NULL, _("Nobody is registered with %s."), what);
+    return vax_fail_sql(db, rc, _("reading the registry"));
+}
+
+int vax_person_get(vax_db *db, int64_t id, vax_person *out)
+{
+    char what[32];
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " PERSON_COLS " FROM person p WHERE p.id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, id);
+    snprintf(what, sizeof what, "#%lld", (long long)id);
+    return get_one(db, st, out, what);
+}
+
+int vax_person_by_national_id(vax_db *db, const char *national_id, vax_person *out)
+{
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT " PERSON_COLS " FROM person p WHERE p.national_id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, national_id, -1, SQLITE_STATIC);
+    return get_one(db, st, out, national_id);
+}
+
+/* ---- writing ----------------------------------------------------------------------------- */
+
+static int refuse_duplicate_id(vax_db *db, const vax_person *p)
+{
+    vax_person other;
+    int rc = vax_person_by_national_id(db, p->national_id, &other);
+    if (rc == VAX_ENOTFOUND) {
+        vax_clear_error(db);
+        return VAX_OK;
+    }
+    if (rc != VAX_OK)
+        return rc;
+    if (other.id == p->id)
+        return VAX_OK;
+    int y = 0, m = 0, d = 0;
+    sscanf(other.birth_date, "%d-%d-%d", &y, &m, &d);
+    return vax_fail(db, VAX_EEXIST, "national_id",
+                    _("ID number: %s is already registered to %s (born %02d/%02d/%04d)."),
+                    p->national_id, other.full_name, d, m, y);
+}
+
+static void bind_fields(sqlite3_stmt *st, const vax_person *p, const char *folded)
+{
+    char sex[2] = {p->sex, 0};
+    sqlite3_bind_text(st, 2, p->national_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, p->insurance_no, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, p->full_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, folded, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, p->birth_date, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, sex, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, p->phone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, p->commune, -1, SQLITE_STATIC);
+    if (p->priority_group[0])
+        sqlite3_bind_text(st, 10, p->priority_group, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 10);
+}
+
+int vax_person_add(vax_db *db, vax_person *p)
+{
+    char *folded = NULL;
+    int rc;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_PERSON_WRITE)) != VAX_OK)
+        return rc;
+    p->id = 0;
+    if ((rc = validate_person(db, p)) != VAX_OK)
+        return rc;
+    if (!(folded = vax_text_fold(p->full_name)))
+        return VAX_ENOMEM;
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        goto out;
+    if ((rc = refuse_duplicate_id(db, p)) != VAX_OK)
+        goto fail;
+    if ((rc = vax_uuid(p->uuid)) != VAX_OK)
+        goto fail;
+    sqlite3_stmt *st = vax_stmt(
+        db, "INSERT INTO person(uuid, national_id, insurance_no, full_name, name_folded,"
+            " birth_date, sex, phone, commune, priority_group, created_at, updated_at, updated_by)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    sqlite3_bind_text(st, 1, p->uuid, -1, SQLITE_STATIC);
+    bind_fields(st, p, folded);
+    sqlite3_bind_int64(st, 11, vax_now());
+    sqlite3_bind_int64(st, 12, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = vax_fail_sql(db, rc, _("registering a person"));
+        goto fail;
+    }
+    p->id = sqlite3_last_insert_rowid(db->sql);
+    if ((rc = vax_audit(db, "person.add", "person", p->id, p->national_id)) != VAX_OK)
+        goto fail;
+    rc = vax_tx_commit(db);
+    if (rc != VAX_OK)
+        p->id = 0;
+    goto out;
+fail:
+    vax_tx_rollback(db);
+    p->id = 0;
+out:
+    free(folded);
+    return rc;
+}
+
+int vax_person_update(vax_db *db, const vax_person *in, const char *reason)
+{
+    vax_person p = *in;
+    char *folded = NULL;
+    int rc;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_PERSON_WRITE)) != VAX_OK)
+        return rc;
+    if ((rc = validate_person(db, &p)) != VAX_OK)
+        return rc;
+    if (!(folded = vax_text_fold(p.full_name)))
+        return VAX_ENOMEM;
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        goto out;
+    if ((rc = refuse_duplicate_id(db, &p)) != VAX_OK)
+        goto fail;
+    sqlite3_stmt *st = vax_stmt(
+        db, "INSERT INTO person_history(person_id, version, national_id, insurance_no, full_name,"
+            " birth_date, sex, phone, commune, priority_group, reason, replaced_at, replaced_by)"
+            " SELECT id, version, national_id, insurance_no, full_name, birth_date, sex, phone,"
+            " commune, priority_group, ?2, ?3, ?4 FROM person WHERE id = ?1");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    sqlite3_bind_int64(st, 1, p.id);
+    sqlite3_bind_text(st, 2, reason ? reason : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, vax_now());
+    sqlite3_bind_int64(st, 4, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE || sqlite3_changes(db->sql) != 1) {
+        rc = rc != SQLITE_DONE ? vax_fail_sql(db, rc, _("saving a person's history"))
+                               : vax_fail(db, VAX_ENOTFOUND, NULL, _("No such person."));
+        goto fail;
+    }
+    st = vax_stmt(db, "UPDATE person SET national_id = ?2, insurance_no = ?3, full_name = ?4,"
+                      " name_folded = ?5, birth_date = ?6, sex = ?7, phone = ?8, commune = ?9,"
+                      " priority_group = ?10, updated_at = ?11, updated_by = ?12,"
+                      " version = version + 1 WHERE id = ?1");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    sqlite3_bind_int64(st, 1, p.id);
+    bind_fields(st, &p, folded);
+    sqlite3_bind_int64(st, 11, vax_now());
+    sqlite3_bind_int64(st, 12, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = vax_fail_sql(db, rc, _("saving a person"));
+        goto fail;
+    }
+    if ((rc = vax_audit(db, "person.update", "person", p.id, reason)) != VAX_OK)
+        goto fail;
+    rc = vax_tx_commit(db);
+    goto out;
+fail:
+    vax_tx_rollback(db);
+out:
+    free(folded);
+    return rc;
+}
+
+int vax_person_history_count(vax_db *db, int64_t person_id, int *n)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FROM person_history WHERE person_id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, person_id);
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading the registry"));
+}
+
+int vax_person_dose_count(vax_db *db, int64_t person_id, int *n)
+{
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT count(*) FROM dose WHERE person_id = ?1 AND voided = 0");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, person_id);
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading doses"));
+}
+
+/* ---- search ------------------------------------------------------------------------------ */
+
+#define MAX_TOKENS 8
+
+/* Splits the folded query into word tokens of letters and digits. */
+static int tokenize(char *folded, char *tokens[MAX_TOKENS])
+{
+    int n = 0;
+    char *p = folded;
+    while (*p && n < MAX_TOKENS) {
+        while (*p && !(isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80))
+            p++;
+        if (!*p)
+            break;
+        tokens[n++] = p;
+        while (*p && (isalnum((unsigned char)*p) || (unsigned char)*p >= 0x80))
+            p++;
+        if (*p)
+            *p++ = 0;
+    }
+    return n;
+}
+
+/* Builds an FTS5 expression: each token quoted (so no query syntax can be injected), with a
+ * trailing * for prefix matching. */
+static void fts_expr(char *tokens[], int n, int prefix, char *out, size_t size)
+{
+    size_t o = 0;
+    out[0] = 0;
+    for (int i = 0; i < n && o + 8 < size; i++) {
+        o += (size_t)snprintf(out + o, size - o, "%s\"%s\"%s", i ? " " : "", tokens[i],
+                              prefix ? "*" : "");
+    }
+}
+
+static int already(const vax_person *out, int n, int64_t id)
+{
+    for (int i = 0; i < n; i++)
+        if (out[i].id == id)
+            return 1;
+    return 0;
+}
+
+/* Runs one ranked tier and appends its rows that are not already in out. */
+static int run_tier(vax_db *db, sqlite3_stmt *st, vax_person *out, int max, int *n)
+{
+    int rc;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (!already(out, *n, id))
+            row_to_person(st, &out[(*n)++]);
+    }
+    if (*n >= max)
+        rc = SQLITE_DONE;
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("searching the registry"));
+}
+
+int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, int *n)
+{
+    char *folded, *tokens[MAX_TOKENS], expr[512], digits[32];
+    int ntok, rc = VAX_OK;
+    sqlite3_stmt *st;
+    *n = 0;
+    if (max <= 0)
+        return VAX_OK;
+    if (!(folded = vax_text_fold(query ? query : "")))
+        return VAX_ENOMEM;
+    ntok = tokenize(folded, tokens);
+    if (ntok == 0)
+        goto out;
+    /* Tier 1: the exact ID number or phone, typed with or without spaces or +84. */
+    if (digits_only(query, digits, sizeof digits) >= 9 ||
+        vax_validate_phone(query, digits, expr, sizeof expr) == VAX_OK) {
+        char phone[16] = "";
+        if (vax_validate_phone(query, phone, expr, sizeof expr) != VAX_OK)
+            phone[0] = 0;
+        st = vax_stmt(db, "SELECT " PERSON_COLS " FROM person p WHERE p.national_id = ?1"
+                          " UNION ALL SELECT " PERSON_COLS " FROM person p"
+                          " WHERE ?2 <> '' AND p.phone = ?2");
+        if (!st) {
+            rc = VAX_EINTERNAL;
+            goto out;
+        }
+        sqlite3_bind_text(st, 1, digits, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, phone, -1, SQLITE_STATIC);
+        if ((rc = run_tier(db, st, out, max, n)) != VAX_OK)
+            goto out;
+    }
+    /* Tier 2: every typed word is a whole word of the name (or the ID or phone). Tier 3: every
+     * typed word starts a word. FTS5 returns rows in rowid order, so LIMIT stops early. */
+    for (int prefix = 0; prefix <= 1 && *n < max; prefix++) {
+        fts_expr(tokens, ntok, prefix, expr, sizeof expr);
+        st = vax_stmt(db, "SELECT " PERSON_COLS " FROM person_fts f JOIN person p"
+                          " ON p.id = f.rowid WHERE person_fts MATCH ?1 LIMIT ?2");
+        if (!st) {
+            rc = VAX_EINTERNAL;
+            goto out;
+        }
+        sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, max * 2);
+        if ((rc = run_tier(db, st, out, max, n)) != VAX_OK)
+            goto out;
+    }
+out:
+    free(folded);
+    return rc;
+}
+
+/* ---- priority groups --------------------------------------------------------------------- */
+
+int vax_priority_groups_seed(vax_db *db)
+{
+    const char *p = vax_asset_priority_groups_tsv;
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db->sql,
+                                "INSERT OR REPLACE INTO priority_group(code, rank, name_vi, name_en)"
+                                " VALUES (?1, ?2, ?3, ?4)",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return vax_fail_sql(db, rc, _("loading priority groups"));
+    while (*p) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        char line[1024], *f[4];
+        int nf = 0;
+        if (len < sizeof line && *p != '#' && len > 0) {
+            memcpy(line, p, len);
+            line[len] = 0;
+            char *save = NULL;
+            for (char *t = strtok_r(line, "\t", &save); t && nf < 4; t = strtok_r(NULL, "\t", &save))
+                f[nf++] = t;
+            if (nf == 4) {
+                sqlite3_bind_text(st, 1, f[0], -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int(st, 2, atoi(f[1]));
+                sqlite3_bind_text(st, 3, f[2], -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(st, 4, f[3], -1, SQLITE_TRANSIENT);
+                rc = sqlite3_step(st);
+                sqlite3_reset(st);
+                if (rc != SQLITE_DONE) {
+                    sqlite3_finalize(st);
+                    return vax_fail_sql(db, rc, _("loading priority groups"));
+                }
+            }
+        }
+        p += len + (eol ? 1 : 0);
+    }
+    sqlite3_finalize(st);
+    return VAX_OK;
+}
+
+int vax_priority_groups(vax_db *db, vax_priority_group *out, int max, int *n)
+{
+    int vi = strcmp(vax_lang(), "vi") == 0;
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT code, rank, name_vi, name_en FROM priority_group ORDER BY rank, code");
+    int rc;
+    *n = 0;
+    if (!st)
+        return VAX_EINTERNAL;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        vax_priority_group *g = &out[(*n)++];
+        vax_strlcpy(g->code, vax_col_text(st, 0), sizeof g->code);
+        g->rank = sqlite3_column_int(st, 1);
+        vax_strlcpy(g->name, vax_col_text(st, vi ? 2 : 3), sizeof g->name);
+    }
+    sqlite3_reset(st);
+    return VAX_OK;
+}
+
+/* ---- the site ---------------------------------------------------------------------------- */
+
+int vax_site_get(vax_db *db, vax_site *out)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT id, code, name, is_demo FROM site ORDER BY id LIMIT 1");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        out->id = sqlite3_column_int64(st, 0);
+        vax_strlcpy(out->code, vax_col_text(st, 1), sizeof out->code);
+        vax_strlcpy(out->name, vax_col_text(st, 2), sizeof out->name);
+        out->is_demo = sqlite3_column_int(st, 3);
+        sqlite3_reset(st);
+        return VAX_OK;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("reading the site"));
+    return vax_fail(db, VAX_ENOTFOUND, NULL, _("This database has no site yet."));
+}
+
+int vax_site_set(vax_db *db, const char *code, const char *name, int is_demo)
+{
+    char uuid[37];
+    int rc;
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if (!code || !*code || strlen(code) > 31)
+        return vax_fail(db, VAX_EINVAL, "code", _("Site code: 1 to 31 characters."));
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    vax_uuid(uuid);
+    sqlite3_stmt *st = vax_stmt(
+        db, "INSERT INTO site(id, uuid, code, name, is_demo, created_at, updated_at, updated_by)"
+            " VALUES ((SELECT min(id) FROM site), ?1, ?2, ?3, ?4, ?5, ?5, ?6)"
+            " ON CONFLICT(id) DO UPDATE SET code = excluded.code, name = excluded.name,"
+            " is_demo = excluded.is_demo, updated_at = excluded.updated_at,"
+            " updated_by = excluded.updated_by");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name ? name : code, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, is_demo);
+    sqlite3_bind_int64(st, 5, vax_now());
+    sqlite3_bind_int64(st, 6, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = vax_fail_sql(db, rc, _("saving the site"));
+        goto fail;
+    }
+    if ((rc = vax_audit(db, "site.set", "site", 0, code)) != VAX_OK)
+        goto fail;
+    return vax_tx_commit(db);
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}

@@ -1,0 +1,580 @@
+/* queue.c: the visit state machine (DESIGN.md section 3), tickets, and call-next per station. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const state_codes[] = {
+#define VAX_STATE_CODE(name, code, words) code,
+    VAX_STATE_LIST(VAX_STATE_CODE)
+#undef VAX_STATE_CODE
+};
+static const char *const state_words[] = {
+#define VAX_STATE_WORDS(name, code, words) N_(words),
+    VAX_STATE_LIST(VAX_STATE_WORDS)
+#undef VAX_STATE_WORDS
+};
+
+const char *vax_state_code(vax_state s)
+{
+    return (unsigned)s < VAX_STATE_COUNT ? state_codes[s] : "?";
+}
+
+const char *vax_state_label(vax_state s)
+{
+    return (unsigned)s < VAX_STATE_COUNT ? _(state_words[s]) : "?";
+}
+
+int vax_state_parse(const char *code, vax_state *out)
+{
+    for (int i = 0; i < VAX_STATE_COUNT; i++) {
+        if (code && strcmp(code, state_codes[i]) == 0) {
+            *out = (vax_state)i;
+            return VAX_OK;
+        }
+    }
+    return VAX_EINVAL;
+}
+
+int vax_stage_parse(const char *s, vax_stage *out)
+{
+    if (s && strcmp(s, "screening") == 0)
+        *out = VAX_STAGE_SCREENING;
+    else if (s && strcmp(s, "injection") == 0)
+        *out = VAX_STAGE_INJECTION;
+    else
+        return VAX_EINVAL;
+    return VAX_OK;
+}
+
+/* ---- the state machine ------------------------------------------------------------------- */
+
+#define S(x) (1u << VAX_STATE_##x)
+
+/* next[from] = the set of states a visit in `from` may move to. End states have none. */
+static const unsigned next_states[VAX_STATE_COUNT] = {
+    [VAX_STATE_BOOKED] = S(WAITING_SCREENING) | S(NO_SHOW),
+    [VAX_STATE_WAITING_SCREENING] = S(SCREENING) | S(LEFT) | S(CANCELLED),
+    [VAX_STATE_SCREENING] = S(ELIGIBLE) | S(POSTPONED) | S(CONTRAINDICATED) | S(REFERRED) |
+                            S(WAITING_SCREENING),
+    [VAX_STATE_ELIGIBLE] = S(WAITING_INJECTION) | S(LEFT),
+    [VAX_STATE_WAITING_INJECTION] = S(INJECTION) | S(LEFT),
+    [VAX_STATE_INJECTION] = S(OBSERVING) | S(WAITING_INJECTION),
+    [VAX_STATE_OBSERVING] = S(DONE) | S(TRANSFERRED),
+};
+
+int vax_state_can_move(vax_state from, vax_state to)
+{
+    if ((unsigned)from >= VAX_STATE_COUNT || (unsigned)to >= VAX_STATE_COUNT)
+        return 0;
+    return (next_states[from] & (1u << to)) != 0;
+}
+
+static int is_open(vax_state s)
+{
+    return next_states[s] != 0;
+}
+
+/* Which permission a move into `to` needs. */
+static vax_action action_for(vax_state to)
+{
+    switch (to) {
+    case VAX_STATE_SCREENING:
+    case VAX_STATE_ELIGIBLE:
+    case VAX_STATE_POSTPONED:
+    case VAX_STATE_CONTRAINDICATED:
+    case VAX_STATE_REFERRED:
+        return VAX_ACT_CALL_SCREEN;
+    case VAX_STATE_WAITING_INJECTION:
+    case VAX_STATE_INJECTION:
+    case VAX_STATE_OBSERVING:
+        return VAX_ACT_CALL_INJECT;
+    case VAX_STATE_DONE:
+    case VAX_STATE_TRANSFERRED:
+        return VAX_ACT_OBSERVE;
+    default:
+        return VAX_ACT_CHECKIN;
+    }
+}
+
+/* ---- rows -------------------------------------------------------------------------------- */
+
+#define VISIT_COLS                                                                                 \
+    "v.id, v.uuid, v.person_id, v.day, v.ticket, v.state, v.urgent, v.group_rank, v.age_band, "    \
+    "v.arrived_at, v.state_since, v.slot_start, v.station"
+
+static void row_to_visit(sqlite3_stmt *st, vax_visit *v)
+{
+    memset(v, 0, sizeof *v);
+    v->id = sqlite3_column_int64(st, 0);
+    vax_strlcpy(v->uuid, vax_col_text(st, 1), sizeof v->uuid);
+    v->person_id = sqlite3_column_int64(st, 2);
+    vax_strlcpy(v->day, vax_col_text(st, 3), sizeof v->day);
+    v->ticket = sqlite3_column_int(st, 4);
+    vax_state_parse(vax_col_text(st, 5), &v->state);
+    v->urgent = sqlite3_column_int(st, 6);
+    v->group_rank = sqlite3_column_int(st, 7);
+    v->age_band = sqlite3_column_int(st, 8);
+    v->arrived_at = sqlite3_column_int64(st, 9);
+    v->state_since = sqlite3_column_int64(st, 10);
+    v->slot_start = sqlite3_column_int64(st, 11);
+    vax_strlcpy(v->station, vax_col_text(st, 12), sizeof v->station);
+}
+
+static int visit_one(vax_db *db, sqlite3_stmt *st, vax_visit *out)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        row_to_visit(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return VAX_OK;
+    if (rc == SQLITE_DONE)
+        return vax_fail(db, VAX_ENOTFOUND, NULL, _("No such visit."));
+    return vax_fail_sql(db, rc, _("reading the queue"));
+}
+
+int vax_visit_get(vax_db *db, int64_t visit_id, vax_visit *out)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " VISIT_COLS " FROM visit v WHERE v.id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, visit_id);
+    return visit_one(db, st, out);
+}
+
+int vax_visit_by_ticket(vax_db *db, const char *day, int ticket, vax_visit *out)
+{
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT " VISIT_COLS " FROM visit v WHERE v.day = ?1 AND v.ticket = ?2"
+                     " ORDER BY v.site_id LIMIT 1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, ticket);
+    return visit_one(db, st, out);
+}
+
+int vax_visit_open_for_person(vax_db *db, int64_t person_id, vax_visit *out)
+{
+    char today[11];
+    sqlite3_stmt *st;
+    int rc;
+    vax_local_date(vax_now(), today);
+    st = vax_stmt(db, "SELECT " VISIT_COLS " FROM visit v WHERE v.person_id = ?1 AND v.day = ?2"
+                      " ORDER BY v.id DESC");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, person_id);
+    sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        row_to_visit(st, out);
+        if (is_open(out->state)) {
+            sqlite3_reset(st);
+            return VAX_OK;
+        }
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("reading the queue"));
+    return VAX_ENOTFOUND;
+}
+
+int vax_queue_list(vax_db *db, const char *day, vax_visit *out, int max, int *n)
+{
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT " VISIT_COLS " FROM visit v WHERE v.day = ?1 ORDER BY v.ticket");
+    int rc = SQLITE_DONE;
+    *n = 0;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        row_to_visit(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
+                                                 : vax_fail_sql(db, rc, _("reading the queue"));
+}
+
+int vax_visit_event_count(vax_db *db, int64_t visit_id, int *n)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FROM visit_event WHERE visit_id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, visit_id);
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading the queue"));
+}
+
+/* ---- writes (each inside the caller's transaction) ----------------------------------------- */
+
+static int append_event(vax_db *db, int64_t visit_id, int from, vax_state to, const char *station,
+                        const char *details, int64_t now)
+{
+    char uuid[37];
+    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO visit_event(uuid, visit_id, at, staff_id,"
+                                    " from_state, to_state, station, details)"
+                                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    int rc;
+    if (!st || vax_uuid(uuid) != VAX_OK)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, visit_id);
+    sqlite3_bind_int64(st, 3, now);
+    if (vax_actor_id(db))
+        sqlite3_bind_int64(st, 4, vax_actor_id(db));
+    if (from >= 0)
+        sqlite3_bind_text(st, 5, vax_state_code((vax_state)from), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, vax_state_code(to), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, station ? station : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, details ? details : "", -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("recording a queue event"));
+}
+
+/* Moves the visit row from `from` to `to`, guarded by the current state so that a concurrent
+ * change made by another station is never overwritten; then appends the event. */
+static int move_locked(vax_db *db, const vax_visit *v, vax_state to, const char *station,
+                       const char *details)
+{
+    int64_t now = vax_now();
+    sqlite3_stmt *st = vax_stmt(db, "UPDATE visit SET state = ?3, state_since = ?4, station = ?5,"
+                                    " updated_at = ?4, updated_by = ?6"
+                                    " WHERE id = ?1 AND state = ?2");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, v->id);
+    sqlite3_bind_text(st, 2, vax_state_code(v->state), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, vax_state_code(to), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_text(st, 5, station ? station : v->station, -1, SQLITE_TRANSIENT);
+    if (vax_actor_id(db))
+        sqlite3_bind_int64(st, 6, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("moving a visit"));
+    if (sqlite3_changes(db->sql) != 1)
+        return vax_fail(db, VAX_ESTATE, NULL, _("Ticket %03d changed at another station."),
+                        v->ticket);
+    return append_event(db, v->id, (int)v->state, to, station ? station : v->station, details, now);
+}
+
+int vax_queue_move(vax_db *db, int64_t visit_id, vax_state to, const char *details)
+{
+    vax_visit v;
+    int rc;
+    vax_clear_error(db);
+    if ((unsigned)to >= VAX_STATE_COUNT)
+        return vax_fail(db, VAX_EINVAL, "state", _("Unknown state."));
+    if ((rc = vax_require(db, action_for(to))) != VAX_OK)
+        return rc;
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = vax_visit_get(db, visit_id, &v)) != VAX_OK)
+        goto fail;
+    if (!vax_state_can_move(v.state, to)) {
+        rc = vax_fail(db, VAX_ESTATE, "state",
+                      _("Ticket %03d is \"%s\"; it cannot go to \"%s\" from there."), v.ticket,
+                      vax_state_label(v.state), vax_state_label(to));
+        goto fail;
+    }
+    if ((rc = move_locked(db, &v, to, NULL, details)) != VAX_OK)
+        goto fail;
+    return vax_tx_commit(db);
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+int vax_queue_undo_checkin(vax_db *db, int64_t visit_id, const char *reason)
+{
+    if (!reason || !*reason)
+        return vax_fail(db, VAX_EINVAL, "reason", _("Reason: say why the check-in is undone."));
+    return vax_queue_move(db, visit_id, VAX_STATE_CANCELLED, reason);
+}
+
+int vax_queue_set_urgent(vax_db *db, int64_t visit_id, int urgent, const char *reason)
+{
+    vax_visit v;
+    int rc;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_CHECKIN)) != VAX_OK)
+        return rc;
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = vax_visit_get(db, visit_id, &v)) != VAX_OK)
+        goto fail;
+    if (!is_open(v.state)) {
+        rc = vax_fail(db, VAX_ESTATE, NULL, _("Ticket %03d is \"%s\" and no longer waits."),
+                      v.ticket, vax_state_label(v.state));
+        goto fail;
+    }
+    sqlite3_stmt *st = vax_stmt(db, "UPDATE visit SET urgent = ?2, updated_at = ?3,"
+                                    " updated_by = ?4 WHERE id = ?1");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    sqlite3_bind_int64(st, 1, visit_id);
+    sqlite3_bind_int(st, 2, urgent ? 1 : 0);
+    sqlite3_bind_int64(st, 3, vax_now());
+    sqlite3_bind_int64(st, 4, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = vax_fail_sql(db, rc, _("marking a visit urgent"));
+        goto fail;
+    }
+    char details[300];
+    snprintf(details, sizeof details, "%s: %s", urgent ? "urgent" : "not urgent",
+             reason ? reason : "");
+    if ((rc = append_event(db, v.id, (int)v.state, v.state, v.station, details, vax_now())) !=
+        VAX_OK)
+        goto fail;
+    return vax_tx_commit(db);
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+/* ---- check-in ---------------------------------------------------------------------------- */
+
+static int person_rank(vax_db *db, int64_t person_id, int *rank, char birth[11])
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT coalesce(g.rank, 99), p.birth_date FROM person p"
+                                    " LEFT JOIN priority_group g ON g.code = p.priority_group"
+                                    " WHERE p.id = ?1");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, person_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *rank = sqlite3_column_int(st, 0);
+        vax_strlcpy(birth, vax_col_text(st, 1), 11);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return VAX_OK;
+    if (rc == SQLITE_DONE)
+        return vax_fail(db, VAX_ENOTFOUND, NULL, _("No such person."));
+    return vax_fail_sql(db, rc, _("reading the registry"));
+}
+
+static int ensure_site(vax_db *db, int64_t *site_id)
+{
+    vax_site site;
+    int rc = vax_site_get(db, &site);
+    if (rc == VAX_OK) {
+        *site_id = site.id;
+        return VAX_OK;
+    }
+    if (rc != VAX_ENOTFOUND)
+        return rc;
+    /* A database without a site yet (made by hand): make the default one in this transaction. */
+    char uuid[37];
+    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO site(uuid, code, name, created_at, updated_at,"
+                                    " updated_by) VALUES (?1, 'SITE', 'SITE', ?2, ?2, ?3)");
+    if (!st || vax_uuid(uuid) != VAX_OK)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, vax_now());
+    sqlite3_bind_int64(st, 3, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("creating the site"));
+    *site_id = sqlite3_last_insert_rowid(db->sql);
+    vax_clear_error(db);
+    return VAX_OK;
+}
+
+int vax_queue_checkin(vax_db *db, int64_t person_id, vax_visit *out)
+{
+    char today[11], birth[11], uuid[37];
+    int rank = 99, rc, ticket;
+    int64_t site_id = 0, now = vax_now();
+    vax_visit open;
+    sqlite3_stmt *st;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_CHECKIN)) != VAX_OK)
+        return rc;
+    vax_local_date(now, today);
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = person_rank(db, person_id, &rank, birth)) != VAX_OK)
+        goto fail;
+    rc = vax_visit_open_for_person(db, person_id, &open);
+    if (rc == VAX_OK) {
+        rc = vax_fail(db, VAX_EEXIST, NULL,
+                      _("Already checked in today: ticket %03d, \"%s\"."), open.ticket,
+                      vax_state_label(open.state));
+        goto fail;
+    }
+    if (rc != VAX_ENOTFOUND)
+        goto fail;
+    if ((rc = ensure_site(db, &site_id)) != VAX_OK)
+        goto fail;
+    /* BEGIN IMMEDIATE holds the write lock, so max+1 cannot be taken by another station. */
+    st = vax_stmt(db, "SELECT coalesce(max(ticket), 0) + 1 FROM visit WHERE site_id = ?1 AND"
+                      " day = ?2");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    sqlite3_bind_int64(st, 1, site_id);
+    sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    ticket = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) {
+        rc = vax_fail_sql(db, rc, _("taking a ticket number"));
+        goto fail;
+    }
+    if ((rc = vax_uuid(uuid)) != VAX_OK)
+        goto fail;
+    st = vax_stmt(db, "INSERT INTO visit(uuid, site_id, day, ticket, person_id, state, urgent,"
+                      " group_rank, age_band, arrived_at, state_since, created_at, updated_at,"
+                      " updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?9, ?9, ?9, ?10)");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, site_id);
+    sqlite3_bind_text(st, 3, today, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, ticket);
+    sqlite3_bind_int64(st, 5, person_id);
+    sqlite3_bind_text(st, 6, vax_state_code(VAX_STATE_WAITING_SCREENING), -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 7, rank);
+    sqlite3_bind_int(st, 8, vax_age_band(vax_age_on(birth, today)));
+    sqlite3_bind_int64(st, 9, now);
+    sqlite3_bind_int64(st, 10, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = vax_fail_sql(db, rc, _("checking in"));
+        goto fail;
+    }
+    int64_t visit_id = sqlite3_last_insert_rowid(db->sql);
+    if ((rc = append_event(db, visit_id, -1, VAX_STATE_WAITING_SCREENING, "checkin", "walk-in",
+                           now)) != VAX_OK)
+        goto fail;
+    if (out && (rc = vax_visit_get(db, visit_id, out)) != VAX_OK)
+        goto fail;
+    return vax_tx_commit(db);
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+/* ---- call next --------------------------------------------------------------------------- */
+
+/* The ordering policy is data: setting "queue.order" lists these keys, best first. Each name maps
+ * to a fixed SQL term, so the setting can reorder but never inject SQL. Parameters: ?3 = now,
+ * ?4 = the starvation cut-off (state_since at or before it means waited too long). */
+static const struct {
+    const char *name;
+    const char *sql;
+} order_terms[] = {
+    {"boost", "CASE WHEN v.state_since <= ?4 THEN v.state_since ELSE 9223372036854775807 END"},
+    {"urgent", "v.urgent DESC"},
+    {"group", "v.group_rank"},
+    {"age", "v.age_band"},
+    /* on time or late for a booked slot first, then walk-ins, then early arrivals */
+    {"slot", "CASE WHEN v.slot_start = 0 THEN 1 WHEN v.slot_start <= ?3 THEN 0 ELSE 2 END"},
+    {"arrival", "v.state_since"},
+};
+
+#define DEFAULT_ORDER "boost,urgent,group,age,slot,arrival"
+
+static int build_order(vax_db *db, char *out, size_t size)
+{
+    char policy[256], *save = NULL;
+    size_t o = 0;
+    if (vax_setting_get(db, "queue.order", policy, sizeof policy) != VAX_OK)
+        vax_strlcpy(policy, DEFAULT_ORDER, sizeof policy);
+    vax_clear_error(db);
+    out[0] = 0;
+    for (char *t = strtok_r(policy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+        size_t i;
+        for (i = 0; i < sizeof order_terms / sizeof order_terms[0]; i++)
+            if (strcmp(t, order_terms[i].name) == 0)
+                break;
+        if (i == sizeof order_terms / sizeof order_terms[0])
+            return vax_fail(db, VAX_EINVAL, "queue.order",
+                            _("Setting queue.order: \"%s\" is not a queue key (use boost, urgent, "
+                              "group, age, slot, arrival)."),
+                            t);
+        o += (size_t)snprintf(out + o, size > o ? size - o : 0, "%s, ", order_terms[i].sql);
+    }
+    if (o + 8 >= size)
+        return vax_fail(db, VAX_EINVAL, "queue.order", _("Setting queue.order is too long."));
+    strcat(out, "v.id");
+    return VAX_OK;
+}
+
+int vax_queue_call_next(vax_db *db, vax_stage stage, const char *station, vax_visit *out)
+{
+    char today[11], order[1024], sql[1600];
+    vax_state waiting, called;
+    int64_t now = vax_now(), max_wait;
+    vax_visit v;
+    sqlite3_stmt *st = NULL;
+    int rc;
+    vax_clear_error(db);
+    waiting = stage == VAX_STAGE_SCREENING ? VAX_STATE_WAITING_SCREENING
+                                           : VAX_STATE_WAITING_INJECTION;
+    called = stage == VAX_STAGE_SCREENING ? VAX_STATE_SCREENING : VAX_STATE_INJECTION;
+    if ((rc = vax_require(db, action_for(called))) != VAX_OK)
+        return rc;
+    vax_local_date(now, today);
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    vax_setting_get_int(db, "queue.max_wait_min", 60, &max_wait);
+    if ((rc = build_order(db, order, sizeof order)) != VAX_OK)
+        goto fail;
+    snprintf(sql, sizeof sql,
+             "SELECT " VISIT_COLS " FROM visit v WHERE v.state = ?1 AND v.day = ?2"
+             " ORDER BY %s LIMIT 1",
+             order);
+    /* The text depends on the policy setting, so it is prepared here rather than cached. */
+    rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        rc = vax_fail_sql(db, rc, _("calling the next person"));
+        goto fail;
+    }
+    sqlite3_bind_text(st, 1, vax_state_code(waiting), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int64(st, 4, now - max_wait * 60);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        row_to_visit(st, &v);
+    sqlite3_finalize(st);
+    if (rc == SQLITE_DONE) {
+        rc = vax_fail(db, VAX_EEMPTY, NULL, _("Nobody is waiting for %s."),
+                      stage == VAX_STAGE_SCREENING ? _("screening") : _("injection"));
+        goto fail;
+    }
+    if (rc != SQLITE_ROW) {
+        rc = vax_fail_sql(db, rc, _("calling the next person"));
+        goto fail;
+    }
+    if ((rc = move_locked(db, &v, called, station, NULL)) != VAX_OK)
+        goto fail;
+    if ((rc = vax_tx_commit(db)) != VAX_OK)
+        return rc;
+    if (out)
+        return vax_visit_get(db, v.id, out);
+    return VAX_OK;
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}

@@ -1,0 +1,486 @@
+/* staff.c: staff members, roles and what each may do, PIN hashes, sign-in, and the audit trail. */
+#include "internal.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FAILED_PINS 5
+#define LOCK_SECONDS 300
+
+static const char *const role_codes[] = {
+#define VAX_ROLE_CODE(name, code, words) code,
+    VAX_ROLE_LIST(VAX_ROLE_CODE)
+#undef VAX_ROLE_CODE
+};
+static const char *const role_words[] = {
+#define VAX_ROLE_WORDS(name, code, words) N_(words),
+    VAX_ROLE_LIST(VAX_ROLE_WORDS)
+#undef VAX_ROLE_WORDS
+};
+
+const char *vax_role_code(vax_role r)
+{
+    return (unsigned)r < VAX_ROLE_COUNT ? role_codes[r] : "?";
+}
+
+const char *vax_role_label(vax_role r)
+{
+    return (unsigned)r < VAX_ROLE_COUNT ? _(role_words[r]) : "?";
+}
+
+int vax_role_parse(const char *code, vax_role *out)
+{
+    for (int i = 0; i < VAX_ROLE_COUNT; i++) {
+        if (code && strcmp(code, role_codes[i]) == 0) {
+            *out = (vax_role)i;
+            return VAX_OK;
+        }
+    }
+    return VAX_EINVAL;
+}
+
+/* Who may do what. Columns: volunteer, nurse, doctor, manager, system (the OS user at the
+ * command line, whose guard is the file's 0600 mode). Screening outcomes are a doctor's call. */
+static const unsigned char may[VAX_ACT_COUNT][VAX_ROLE_COUNT] = {
+    [VAX_ACT_PERSON_WRITE] = {1, 1, 1, 1, 1},
+    [VAX_ACT_CHECKIN] = {1, 1, 1, 1, 1},
+    [VAX_ACT_CALL_SCREEN] = {0, 0, 1, 1, 1},
+    [VAX_ACT_CALL_INJECT] = {0, 1, 1, 1, 1},
+    [VAX_ACT_OBSERVE] = {0, 1, 1, 1, 1},
+    [VAX_ACT_STAFF_ADMIN] = {0, 0, 0, 1, 1},
+    [VAX_ACT_SETTINGS] = {0, 0, 0, 1, 1},
+    [VAX_ACT_OVERRIDE] = {0, 0, 0, 1, 1},
+};
+
+static const char *const action_words[VAX_ACT_COUNT] = {
+    [VAX_ACT_PERSON_WRITE] = N_("register or edit people"),
+    [VAX_ACT_CHECKIN] = N_("check people in"),
+    [VAX_ACT_CALL_SCREEN] = N_("screen people"),
+    [VAX_ACT_CALL_INJECT] = N_("give injections"),
+    [VAX_ACT_OBSERVE] = N_("release people from observation"),
+    [VAX_ACT_STAFF_ADMIN] = N_("manage staff"),
+    [VAX_ACT_SETTINGS] = N_("change settings"),
+    [VAX_ACT_OVERRIDE] = N_("override a rule"),
+};
+
+int vax_role_may(vax_role r, vax_action a)
+{
+    if ((unsigned)r >= VAX_ROLE_COUNT || (unsigned)a >= VAX_ACT_COUNT)
+        return 0;
+    return may[a][r];
+}
+
+int vax_require(vax_db *db, vax_action act)
+{
+    if (!db->has_actor)
+        return vax_fail(db, VAX_EPERM, NULL, _("Nobody is signed in: sign in to %s."),
+                        _(action_words[act]));
+    if (db->readonly)
+        return vax_fail(db, VAX_EIO, NULL, _("This display opened the database read-only."));
+    if (!vax_role_may(db->actor.role, act))
+        return vax_fail(db, VAX_EPERM, NULL, _("A %s may not %s."),
+                        vax_role_label(db->actor.role), _(action_words[act]));
+    return VAX_OK;
+}
+
+int64_t vax_actor_id(const vax_db *db)
+{
+    return db->has_actor ? db->actor.id : 0;
+}
+
+const vax_staff *vax_actor(const vax_db *db)
+{
+    return db && db->has_actor ? &db->actor : NULL;
+}
+
+int vax_audit(vax_db *db, const char *action, const char *entity, int64_t entity_id,
+              const char *details)
+{
+    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO audit(at, staff_id, action, entity, entity_id,"
+                                    " details) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, vax_now());
+    if (db->has_actor)
+        sqlite3_bind_int64(st, 2, db->actor.id);
+    sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, entity, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, entity_id);
+    sqlite3_bind_text(st, 6, details ? details : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("writing the audit trail"));
+}
+
+/* ---- PIN hashes -------------------------------------------------------------------------- */
+
+static void to_hex(const unsigned char *b, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[b[i] >> 4];
+        out[2 * i + 1] = hex[b[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+static int from_hex(const char *s, size_t n, unsigned char *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        for (int k = 0; k < 2; k++) {
+            char c = s[2 * i + k];
+            v <<= 4;
+            if (c >= '0' && c <= '9')
+                v |= (unsigned)(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                v |= (unsigned)(c - 'a' + 10);
+            else
+                return -1;
+        }
+        out[i] = (unsigned char)v;
+    }
+    return 0;
+}
+
+static int pbkdf2(const char *pin, const unsigned char salt[16], int iterations,
+                  unsigned char key[32])
+{
+    return PKCS5_PBKDF2_HMAC(pin, (int)strlen(pin), salt, 16, iterations, EVP_sha256(), 32, key) ==
+                   1
+               ? VAX_OK
+               : VAX_EINTERNAL;
+}
+
+int vax_pin_hash(const char *pin, int iterations, char out[VAX_PIN_HASH_MAX])
+{
+    unsigned char salt[16], key[32];
+    char salt_hex[33], key_hex[65];
+    if (iterations < 1)
+        return VAX_EINVAL;
+    if (RAND_bytes(salt, sizeof salt) != 1 || pbkdf2(pin, salt, iterations, key) != VAX_OK)
+        return VAX_EINTERNAL;
+    to_hex(salt, 16, salt_hex);
+    to_hex(key, 32, key_hex);
+    snprintf(out, VAX_PIN_HASH_MAX, "pbkdf2-sha256$%d$%s$%s", iterations, salt_hex, key_hex);
+    OPENSSL_cleanse(key, sizeof key);
+    return VAX_OK;
+}
+
+int vax_pin_verify(const char *pin, const char *stored)
+{
+    unsigned char salt[16], want[32], got[32];
+    int iterations = 0, n = 0;
+    char salt_hex[33], key_hex[65];
+    if (!stored ||
+        sscanf(stored, "pbkdf2-sha256$%d$%32[0-9a-f]$%64[0-9a-f]%n", &iterations, salt_hex,
+               key_hex, &n) != 3 ||
+        stored[n] != 0 || iterations < 1 || strlen(salt_hex) != 32 || strlen(key_hex) != 64)
+        return VAX_EINVAL;
+    if (from_hex(salt_hex, 16, salt) || from_hex(key_hex, 32, want))
+        return VAX_EINVAL;
+    if (pbkdf2(pin, salt, iterations, got) != VAX_OK)
+        return VAX_EINTERNAL;
+    int same = CRYPTO_memcmp(want, got, 32) == 0;
+    OPENSSL_cleanse(got, sizeof got);
+    return same;
+}
+
+static int valid_pin(const char *pin)
+{
+    size_t n = pin ? strlen(pin) : 0;
+    if (n < 4 || n > 12)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (pin[i] < '0' || pin[i] > '9')
+            return 0;
+    return 1;
+}
+
+/* ---- staff rows -------------------------------------------------------------------------- */
+
+static void row_to_staff(sqlite3_stmt *st, vax_staff *s)
+{
+    memset(s, 0, sizeof *s);
+    s->id = sqlite3_column_int64(st, 0);
+    vax_strlcpy(s->login, vax_col_text(st, 1), sizeof s->login);
+    vax_strlcpy(s->name, vax_col_text(st, 2), sizeof s->name);
+    vax_role_parse(vax_col_text(st, 3), &s->role);
+    s->active = sqlite3_column_int(st, 4);
+}
+
+#define STAFF_COLS "id, login, name, role, active"
+
+static int count_managers(vax_db *db, int *n)
+{
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT count(*) FROM staff WHERE role = 'manager' AND active = 1");
+    if (!st)
+        return VAX_EINTERNAL;
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading staff"));
+}
+
+static int insert_staff(vax_db *db, const char *login, const char *name, vax_role role,
+                        const char *pin_hash, int64_t *out_id)
+{
+    char uuid[37];
+    int64_t now = vax_now();
+    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO staff(uuid, login, name, role, pin_hash,"
+                                    " created_at, updated_at, updated_by)"
+                                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)");
+    int rc;
+    if (!st || vax_uuid(uuid) != VAX_OK)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, login, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, vax_role_code(role), -1, SQLITE_STATIC);
+    if (pin_hash)
+        sqlite3_bind_text(st, 5, pin_hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, now);
+    if (db->has_actor)
+        sqlite3_bind_int64(st, 7, db->actor.id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("adding a staff member"));
+    *out_id = sqlite3_last_insert_rowid(db->sql);
+    return VAX_OK;
+}
+
+int vax_staff_add(vax_db *db, const char *login, const char *name, vax_role role, const char *pin,
+                  int64_t *out_id)
+{
+    char hash[VAX_PIN_HASH_MAX];
+    char *clean_name = NULL;
+    int64_t iterations, id = 0;
+    vax_staff existing;
+    int rc, managers;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_STAFF_ADMIN)) != VAX_OK)
+        return rc;
+    if (!login || !*login || strlen(login) >= sizeof existing.login || strchr(login, ' ') ||
+        strncmp(login, "os:", 3) == 0)
+        return vax_fail(db, VAX_EINVAL, "login",
+                        _("Login: use 1 to 63 letters or digits without spaces."));
+    if (!name || !*name)
+        return vax_fail(db, VAX_EINVAL, "name", _("Name: the staff member's name is missing."));
+    if (role == VAX_ROLE_SYSTEM || (unsigned)role >= VAX_ROLE_COUNT)
+        return vax_fail(db, VAX_EINVAL, "role",
+                        _("Role: choose volunteer, nurse, doctor or manager."));
+    if (!valid_pin(pin))
+        return vax_fail(db, VAX_EINVAL, "pin", _("PIN: use 4 to 12 digits."));
+    if ((rc = count_managers(db, &managers)) != VAX_OK)
+        return rc;
+    if (managers == 0 && role != VAX_ROLE_MANAGER)
+        return vax_fail(db, VAX_EINVAL, "role",
+                        _("Role: the first staff member must be a manager."));
+    vax_setting_get_int(db, "staff.pin_iterations", VAX_PIN_ITERATIONS_DEFAULT, &iterations);
+    if ((rc = vax_pin_hash(pin, (int)iterations, hash)) != VAX_OK)
+        return vax_fail(db, rc, "pin", _("PIN: could not be hashed."));
+    if (!(clean_name = vax_text_nfc(name)))
+        return VAX_ENOMEM;
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        goto out;
+    sqlite3_stmt *st = vax_stmt(db, "SELECT name FROM staff WHERE login = ?1");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        rc = vax_fail(db, VAX_EEXIST, "login", _("Login: %s is already used by %s."), login,
+                      vax_col_text(st, 0));
+        sqlite3_reset(st);
+        goto fail;
+    }
+    sqlite3_reset(st);
+    if ((rc = insert_staff(db, login, clean_name, role, hash, &id)) != VAX_OK)
+        goto fail;
+    if ((rc = vax_audit(db, "staff.add", "staff", id, login)) != VAX_OK)
+        goto fail;
+    if ((rc = vax_tx_commit(db)) != VAX_OK)
+        goto out;
+    if (out_id)
+        *out_id = id;
+    goto out;
+fail:
+    vax_tx_rollback(db);
+out:
+    free(clean_name);
+    OPENSSL_cleanse(hash, sizeof hash);
+    return rc;
+}
+
+int vax_staff_list(vax_db *db, vax_staff *out, int max, int *n)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " STAFF_COLS " FROM staff"
+                                    " WHERE role <> 'system' AND active = 1 ORDER BY name");
+    int rc;
+    *n = 0;
+    if (!st)
+        return VAX_EINTERNAL;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+        row_to_staff(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("reading staff"));
+}
+
+int vax_staff_get(vax_db *db, int64_t id, vax_staff *out)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " STAFF_COLS " FROM staff WHERE id = ?1");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        row_to_staff(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return VAX_OK;
+    return rc == SQLITE_DONE ? vax_fail(db, VAX_ENOTFOUND, NULL, _("No such staff member."))
+                             : vax_fail_sql(db, rc, _("reading staff"));
+}
+
+static int record_sign_in(vax_db *db, int64_t id, int ok, int failed, int64_t locked_until)
+{
+    int rc;
+    sqlite3_stmt *st =
+        vax_stmt(db, "UPDATE staff SET failed_pins = ?2, locked_until = ?3 WHERE id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, failed);
+    sqlite3_bind_int64(st, 3, locked_until);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("signing in"));
+    st = vax_stmt(db, "INSERT INTO audit(at, staff_id, action, entity, entity_id)"
+                      " VALUES (?1, ?2, ?3, 'staff', ?2)");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, vax_now());
+    sqlite3_bind_int64(st, 2, id);
+    sqlite3_bind_text(st, 3, ok ? "sign-in" : "sign-in.failed", -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("signing in"));
+}
+
+int vax_staff_sign_in(vax_db *db, const char *login, const char *pin, vax_staff *out)
+{
+    sqlite3_stmt *st;
+    vax_staff s;
+    char hash[VAX_PIN_HASH_MAX];
+    int failed, rc, match;
+    int64_t locked_until, now = vax_now();
+    vax_clear_error(db);
+    st = vax_stmt(db, "SELECT " STAFF_COLS ", pin_hash, failed_pins, locked_until FROM staff"
+                      " WHERE login = ?1 AND role <> 'system'");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, login ? login : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return vax_fail_sql(db, rc, _("signing in"));
+        return vax_fail(db, VAX_EAUTH, "login", _("Unknown login or wrong PIN."));
+    }
+    row_to_staff(st, &s);
+    vax_strlcpy(hash, vax_col_text(st, 5), sizeof hash);
+    failed = sqlite3_column_int(st, 6);
+    locked_until = sqlite3_column_int64(st, 7);
+    sqlite3_reset(st);
+    if (!s.active)
+        return vax_fail(db, VAX_EAUTH, "login", _("Unknown login or wrong PIN."));
+    if (locked_until > now)
+        return vax_fail(db, VAX_ELOCKED, "pin",
+                        _("Too many wrong PINs: %s is locked for %lld more minute(s)."), login,
+                        (long long)((locked_until - now + 59) / 60));
+    match = vax_pin_verify(pin ? pin : "", hash);
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if (match == 1) {
+        rc = record_sign_in(db, s.id, 1, 0, 0);
+    } else {
+        failed++;
+        rc = record_sign_in(db, s.id, 0, failed >= MAX_FAILED_PINS ? 0 : failed,
+                            failed >= MAX_FAILED_PINS ? now + LOCK_SECONDS : 0);
+    }
+    if (rc != VAX_OK) {
+        vax_tx_rollback(db);
+        return rc;
+    }
+    if ((rc = vax_tx_commit(db)) != VAX_OK)
+        return rc;
+    if (match != 1) {
+        if (failed >= MAX_FAILED_PINS)
+            return vax_fail(db, VAX_ELOCKED, "pin",
+                            _("Too many wrong PINs: %s is locked for %d minutes."), login,
+                            LOCK_SECONDS / 60);
+        return vax_fail(db, VAX_EAUTH, "pin", _("Unknown login or wrong PIN."));
+    }
+    db->actor = s;
+    db->has_actor = 1;
+    if (out)
+        *out = s;
+    return VAX_OK;
+}
+
+int vax_staff_act_as_os_user(vax_db *db, const char *os_user)
+{
+    char login[64];
+    sqlite3_stmt *st;
+    int rc;
+    snprintf(login, sizeof login, "os:%s", os_user && *os_user ? os_user : "unknown");
+    for (int attempt = 0; attempt < 2; attempt++) {
+        st = vax_stmt(db, "SELECT " STAFF_COLS " FROM staff WHERE login = ?1");
+        if (!st)
+            return VAX_EINTERNAL;
+        sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            row_to_staff(st, &db->actor);
+            db->has_actor = 1;
+            sqlite3_reset(st);
+            return VAX_OK;
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return vax_fail_sql(db, rc, _("reading staff"));
+        if (db->readonly)
+            return vax_fail(db, VAX_EIO, NULL, _("This display opened the database read-only."));
+        /* First command-line write by this OS user: give them a staff row to sign changes. */
+        int64_t id;
+        if ((rc = vax_tx_begin(db)) != VAX_OK)
+            return rc;
+        st = vax_stmt(db, "SELECT 1 FROM staff WHERE login = ?1");
+        if (!st) {
+            vax_tx_rollback(db);
+            return VAX_EINTERNAL;
+        }
+        sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc == SQLITE_DONE) {
+            if ((rc = insert_staff(db, login, login + 3, VAX_ROLE_SYSTEM, NULL, &id)) != VAX_OK) {
+                vax_tx_rollback(db);
+                return rc;
+            }
+        }
+        if ((rc = vax_tx_commit(db)) != VAX_OK)
+            return rc;
+    }
+    return vax_fail(db, VAX_EINTERNAL, NULL, _("Could not record the operating-system user."));
+}
