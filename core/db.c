@@ -397,10 +397,15 @@ static int create_private_file(vax_db *db, const char *path)
 
 static int apply_pragmas(vax_db *db)
 {
-    int rc;
     sqlite3_busy_timeout(db->sql, BUSY_TIMEOUT_MS);
-    if ((rc = exec_sql(db, "PRAGMA foreign_keys=ON", _("opening the database"))) != VAX_OK)
-        return rc;
+    return exec_sql(db, "PRAGMA foreign_keys=ON", _("opening the database"));
+}
+
+/* journal_mode=WAL is written into the file's header, so it is set only once the file is known
+ * to be ours (check_identity): another program's file must be left exactly as it was. */
+static int apply_file_pragmas(vax_db *db)
+{
+    int rc;
     if (db->readonly)
         return VAX_OK;
     /* synchronous=FULL: a dose that the screen says is saved survives a power cut. */
@@ -475,6 +480,8 @@ int vax_open_at_version(const char *path, int flags, int target, vax_db **out)
     if ((rc = apply_pragmas(db)) != VAX_OK)
         return rc;
     if ((rc = check_identity(db, &version)) != VAX_OK)
+        return rc;
+    if ((rc = apply_file_pragmas(db)) != VAX_OK)
         return rc;
     if (version < target) {
         if (db->readonly)

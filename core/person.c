@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 /* ---- field validators ---------------------------------------------------------------------- */
 
@@ -245,7 +246,8 @@ bad:
 int vax_age_on(const char *birth_date, const char *on)
 {
     int by, bm, bd, y, m, d;
-    if (sscanf(birth_date, "%d-%d-%d", &by, &bm, &bd) != 3 || sscanf(on, "%d-%d-%d", &y, &m, &d) != 3)
+    if (sscanf(birth_date, "%d-%d-%d", &by, &bm, &bd) != 3 ||
+        sscanf(on, "%d-%d-%d", &y, &m, &d) != 3)
         return -1;
     int age = y - by;
     if (m < bm || (m == bm && d < bd))
@@ -583,14 +585,15 @@ static int tokenize(char *folded, char *tokens[MAX_TOKENS])
 }
 
 /* Builds an FTS5 expression: each token quoted (so no query syntax can be injected), with a
- * trailing * for prefix matching. */
-static void fts_expr(char *tokens[], int n, int prefix, char *out, size_t size)
+ * trailing * for prefix matching; `anchored` ties the first token to the start of the name with
+ * FTS5's ^ (so "ng v hu" prefers Nguyen Van Hung to Vu Ngoc Huong). */
+static void fts_expr(char *tokens[], int n, int prefix, int anchored, char *out, size_t size)
 {
     size_t o = 0;
     out[0] = 0;
     for (int i = 0; i < n && o + 8 < size; i++) {
-        o += (size_t)snprintf(out + o, size - o, "%s\"%s\"%s", i ? " " : "", tokens[i],
-                              prefix ? "*" : "");
+        o += (size_t)snprintf(out + o, size - o, "%s%s\"%s\"%s", i ? " " : "",
+                              anchored && i == 0 ? "^" : "", tokens[i], prefix ? "*" : "");
     }
 }
 
@@ -602,24 +605,103 @@ static int already(const vax_person *out, int n, int64_t id)
     return 0;
 }
 
-/* Runs one ranked tier and appends its rows that are not already in out. */
-static int run_tier(vax_db *db, sqlite3_stmt *st, vax_person *out, int max, int *n)
+/* Lower-case NFC without stripping marks, for comparing what was typed with how it is written. */
+static char *lower_marked(const char *s)
 {
-    int rc;
-    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(st, 0);
-        if (!already(out, *n, id))
-            row_to_person(st, &out[(*n)++]);
+    utf8proc_uint8_t *out = NULL;
+    char *nfc = vax_text_nfc(s);
+    if (!nfc)
+        return NULL;
+    utf8proc_ssize_t rc =
+        utf8proc_map((const utf8proc_uint8_t *)nfc, 0, &out,
+                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
+    free(nfc);
+    return rc < 0 ? NULL : (char *)out;
+}
+
+/* 1 if the words of `typed` stand in `name` in the same order (both lower case, single spaces),
+ * each equal to a word (whole) or starting one. */
+static int words_in_order(const char *typed, const char *name, int whole)
+{
+    for (;;) {
+        while (*typed == ' ')
+            typed++;
+        size_t t = strcspn(typed, " ");
+        if (!t)
+            return 1;
+        int found = 0;
+        while (*name && !found) {
+            while (*name == ' ')
+                name++;
+            size_t w = strcspn(name, " ");
+            found = w > 0 && (whole ? t == w : t <= w) && strncmp(typed, name, t) == 0;
+            name += w;
+        }
+        if (!found)
+            return 0;
+        typed += t;
     }
-    if (*n >= max)
+}
+
+/* Orders the rows of one tier: the typed words in the name's own order first, then those whose
+ * marks match what was typed ("hoà" before "hòa" and "hoa" when typed "hoà"). Lower is better. */
+static int match_score(const char *typed_folded, const char *typed_marked, const char *name,
+                       int whole)
+{
+    int score = 0;
+    char *f = vax_text_fold(name), *m = lower_marked(name);
+    if (!f || !words_in_order(typed_folded, f, whole))
+        score += 2;
+    if (!m || !typed_marked || !words_in_order(typed_marked, m, whole))
+        score += 1;
+    free(f);
+    free(m);
+    return score;
+}
+
+struct scored {
+    vax_person p;
+    int score;
+};
+
+/* Runs one tier and appends its rows that are not already in out, best score first (a stable
+ * insertion sort: FTS5's rowid order stays the tie-breaker). */
+static int run_tier(vax_db *db, sqlite3_stmt *st, vax_person *out, int max, int *n,
+                    const char *typed_folded, const char *typed_marked, int whole)
+{
+    int rc, got = 0, cap = max * 2;
+    struct scored *tmp = calloc((size_t)cap, sizeof *tmp);
+    if (!tmp) {
+        sqlite3_reset(st);
+        return VAX_ENOMEM;
+    }
+    while (got < cap && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(st, 0);
+        if (already(out, *n, id))
+            continue;
+        struct scored cur;
+        row_to_person(st, &cur.p);
+        cur.score =
+            typed_folded ? match_score(typed_folded, typed_marked, cur.p.full_name, whole) : 0;
+        int j = got++;
+        while (j > 0 && tmp[j - 1].score > cur.score) {
+            tmp[j] = tmp[j - 1];
+            j--;
+        }
+        tmp[j] = cur;
+    }
+    if (got >= cap)
         rc = SQLITE_DONE;
     sqlite3_reset(st);
+    for (int i = 0; i < got && *n < max; i++)
+        out[(*n)++] = tmp[i].p;
+    free(tmp);
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("searching the registry"));
 }
 
 int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, int *n)
 {
-    char *folded, *tokens[MAX_TOKENS], expr[512], digits[32];
+    char *folded, *tokens[MAX_TOKENS], expr[512], digits[32], spaced[512], *marked = NULL;
     int ntok, rc = VAX_OK;
     sqlite3_stmt *st;
     *n = 0;
@@ -630,6 +712,12 @@ int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, i
     ntok = tokenize(folded, tokens);
     if (ntok == 0)
         goto out;
+    spaced[0] = 0;
+    for (int i = 0; i < ntok; i++) {
+        strncat(spaced, tokens[i], sizeof spaced - strlen(spaced) - 2);
+        strcat(spaced, " ");
+    }
+    marked = lower_marked(query);
     /* Tier 1: the exact ID number or phone, typed with or without spaces or +84. */
     if (digits_only(query, digits, sizeof digits) >= 9 ||
         vax_validate_phone(query, digits, expr, sizeof expr) == VAX_OK) {
@@ -645,13 +733,15 @@ int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, i
         }
         sqlite3_bind_text(st, 1, digits, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, phone, -1, SQLITE_STATIC);
-        if ((rc = run_tier(db, st, out, max, n)) != VAX_OK)
+        if ((rc = run_tier(db, st, out, max, n, NULL, NULL, 1)) != VAX_OK)
             goto out;
     }
-    /* Tier 2: every typed word is a whole word of the name (or the ID or phone). Tier 3: every
-     * typed word starts a word. FTS5 returns rows in rowid order, so LIMIT stops early. */
-    for (int prefix = 0; prefix <= 1 && *n < max; prefix++) {
-        fts_expr(tokens, ntok, prefix, expr, sizeof expr);
+    /* Then: every typed word is a whole word of the name (or the ID or phone); then every typed
+     * word starts a word. Within each, names that begin with the first word come first. FTS5
+     * returns rows in rowid order, so LIMIT stops early even for a common prefix. */
+    for (int tier = 0; tier < 4 && *n < max; tier++) {
+        int prefix = tier >= 2, anchored = tier % 2 == 0;
+        fts_expr(tokens, ntok, prefix, anchored, expr, sizeof expr);
         st = vax_stmt(db, "SELECT " PERSON_COLS " FROM person_fts f JOIN person p"
                           " ON p.id = f.rowid WHERE person_fts MATCH ?1 LIMIT ?2");
         if (!st) {
@@ -660,11 +750,12 @@ int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, i
         }
         sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 2, max * 2);
-        if ((rc = run_tier(db, st, out, max, n)) != VAX_OK)
+        if ((rc = run_tier(db, st, out, max, n, spaced, marked, !prefix)) != VAX_OK)
             goto out;
     }
 out:
     free(folded);
+    free(marked);
     return rc;
 }
 
@@ -674,10 +765,11 @@ int vax_priority_groups_seed(vax_db *db)
 {
     const char *p = vax_asset_priority_groups_tsv;
     sqlite3_stmt *st;
-    int rc = sqlite3_prepare_v2(db->sql,
-                                "INSERT OR REPLACE INTO priority_group(code, rank, name_vi, name_en)"
-                                " VALUES (?1, ?2, ?3, ?4)",
-                                -1, &st, NULL);
+    int rc =
+        sqlite3_prepare_v2(db->sql,
+                           "INSERT OR REPLACE INTO priority_group(code, rank, name_vi, name_en)"
+                           " VALUES (?1, ?2, ?3, ?4)",
+                           -1, &st, NULL);
     if (rc != SQLITE_OK)
         return vax_fail_sql(db, rc, _("loading priority groups"));
     while (*p) {
@@ -689,7 +781,8 @@ int vax_priority_groups_seed(vax_db *db)
             memcpy(line, p, len);
             line[len] = 0;
             char *save = NULL;
-            for (char *t = strtok_r(line, "\t", &save); t && nf < 4; t = strtok_r(NULL, "\t", &save))
+            for (char *t = strtok_r(line, "\t", &save); t && nf < 4;
+                 t = strtok_r(NULL, "\t", &save))
                 f[nf++] = t;
             if (nf == 4) {
                 sqlite3_bind_text(st, 1, f[0], -1, SQLITE_TRANSIENT);

@@ -1,0 +1,310 @@
+/* app.c: the ncurses application: start-up, colour roles, the layout, the one event loop. */
+#include "ui.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+volatile sig_atomic_t ui_got_sigterm;
+
+static void on_sigterm(int sig)
+{
+    (void)sig;
+    ui_got_sigterm = 1;
+}
+
+/* ---- colour roles ------------------------------------------------------------------------ */
+
+static int colors_on;
+
+static const struct {
+    short fg, bg;
+    attr_t attr;    /* with colour */
+    attr_t mono;    /* without colour (NO_COLOR, monochrome terminals) */
+} roles[ROLE_COUNT] = {
+    [ROLE_NORMAL] = {-1, -1, A_NORMAL, A_NORMAL},
+    [ROLE_TITLE] = {COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE},
+    [ROLE_KEYBAR] = {COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_NORMAL},
+    [ROLE_KEY] = {COLOR_WHITE, COLOR_BLACK, A_BOLD, A_REVERSE},
+    [ROLE_SELECTED] = {COLOR_BLACK, COLOR_YELLOW, A_NORMAL, A_REVERSE},
+    [ROLE_FIELD] = {-1, -1, A_UNDERLINE, A_UNDERLINE},
+    [ROLE_FIELD_FOCUS] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_REVERSE},
+    [ROLE_OK] = {COLOR_GREEN, -1, A_BOLD, A_BOLD},
+    [ROLE_WARNING] = {COLOR_YELLOW, -1, A_BOLD, A_BOLD},
+    [ROLE_ERROR] = {COLOR_RED, -1, A_BOLD, A_BOLD},
+    [ROLE_DIM] = {-1, -1, A_DIM, A_DIM},
+    [ROLE_URGENT] = {COLOR_WHITE, COLOR_RED, A_BOLD, A_BOLD | A_REVERSE},
+    [ROLE_TICKET] = {COLOR_GREEN, -1, A_BOLD, A_BOLD},
+};
+
+static void roles_init(int use_color)
+{
+    colors_on = use_color && has_colors();
+    if (!colors_on)
+        return;
+    start_color();
+    use_default_colors();
+    for (int r = 1; r < ROLE_COUNT; r++)
+        init_pair((short)r, roles[r].fg, roles[r].bg);
+}
+
+void ui_role_on(WINDOW *w, ui_role r)
+{
+    if (colors_on)
+        wattron(w, COLOR_PAIR(r) | roles[r].attr);
+    else
+        wattron(w, roles[r].mono);
+}
+
+void ui_role_off(WINDOW *w, ui_role r)
+{
+    if (colors_on)
+        wattroff(w, COLOR_PAIR(r) | roles[r].attr);
+    else
+        wattroff(w, roles[r].mono);
+}
+
+/* ---- messages ---------------------------------------------------------------------------- */
+
+void ui_message(ui_app *app, ui_msg_kind kind, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(app->msg, sizeof app->msg, fmt, ap);
+    va_end(ap);
+    app->msg_kind = kind;
+    app->dirty = 1;
+}
+
+void ui_set_screen(ui_app *app, ui_screen *screen)
+{
+    app->screen = screen;
+    app->dirty = 1;
+}
+
+/* ---- layout ------------------------------------------------------------------------------ */
+
+static void draw_title(ui_app *app)
+{
+    char left[512], right[512], hhmm[6];
+    vax_local_hhmm(vax_now(), hhmm);
+    snprintf(left, sizeof left, " vaxsite · %s · %s", app->site.name, app->station_label);
+    if (app->staff.id)
+        snprintf(right, sizeof right, "%s (%s) · %s ", app->staff.name,
+                 vax_role_label(app->staff.role), hhmm);
+    else
+        snprintf(right, sizeof right, "%s ", hhmm);
+    ui_role_on(stdscr, ROLE_TITLE);
+    mvhline(0, 0, ' ', app->cols);
+    int rw = ui_width(right);
+    ui_put(stdscr, 0, 0, left, app->cols - rw - 1);
+    ui_put(stdscr, 0, app->cols - rw, right, rw);
+    ui_role_off(stdscr, ROLE_TITLE);
+}
+
+static void draw_keybar(ui_app *app)
+{
+    int x = 0, y = app->rows - 1;
+    ui_screen *s = app->screen;
+    move(y, 0);
+    clrtoeol();
+    ui_role_on(stdscr, ROLE_KEYBAR);
+    mvhline(y, 0, ' ', app->cols);
+    ui_role_off(stdscr, ROLE_KEYBAR);
+    for (int i = 0; s && i < s->nkeys && x < app->cols; i++) {
+        const char *key = ui_action_key(s->keys[i]);
+        const char *label = _(s->key_labels[i]);
+        int need = ui_width(key) + ui_width(label) + 2;
+        if (x + need > app->cols)
+            break;
+        ui_role_on(stdscr, ROLE_KEY);
+        x += ui_put(stdscr, y, x, key, app->cols - x);
+        ui_role_off(stdscr, ROLE_KEY);
+        ui_role_on(stdscr, ROLE_KEYBAR);
+        x += ui_put(stdscr, y, x, label, app->cols - x);
+        x += ui_put(stdscr, y, x, " ", app->cols - x);
+        ui_role_off(stdscr, ROLE_KEYBAR);
+    }
+}
+
+static void draw_message(ui_app *app)
+{
+    int y = app->rows - 2;
+    ui_role r = app->msg_kind == MSG_ERROR ? ROLE_ERROR : app->msg_kind == MSG_OK ? ROLE_OK
+                                                                                   : ROLE_NORMAL;
+    char line[600];
+    move(y, 0);
+    clrtoeol();
+    if (!app->msg[0])
+        return;
+    /* a symbol with the colour, so the meaning survives without colour */
+    snprintf(line, sizeof line, "%s %s",
+             app->msg_kind == MSG_ERROR ? "✗" : app->msg_kind == MSG_OK ? "✓" : "·", app->msg);
+    ui_role_on(stdscr, r);
+    ui_put(stdscr, y, 0, line, app->cols);
+    ui_role_off(stdscr, r);
+}
+
+void ui_redraw(ui_app *app)
+{
+    getmaxyx(stdscr, app->rows, app->cols);
+    app->too_small = app->rows < UI_MIN_ROWS || app->cols < UI_MIN_COLS;
+    erase();
+    if (app->too_small) {
+        char need[128];
+        snprintf(need, sizeof need, _("terminal too small (needs %dx%d)"), UI_MIN_COLS,
+                 UI_MIN_ROWS);
+        ui_role_on(stdscr, ROLE_WARNING);
+        /* the message wraps onto as many lines as the terminal has */
+        int w = ui_width(need), y = 0;
+        for (int off = 0; off < w && y < app->rows; y++) {
+            ui_put(stdscr, y, 0, need + off, app->cols);
+            off += app->cols > 0 ? app->cols : w;
+            if (off >= (int)strlen(need))
+                break;
+        }
+        ui_role_off(stdscr, ROLE_WARNING);
+        curs_set(0);
+        refresh();
+        app->dirty = 0;
+        return;
+    }
+    draw_title(app);
+    app->show_cursor = 0;
+    if (app->screen) {
+        WINDOW *body = derwin(stdscr, app->rows - 3, app->cols, 1, 0);
+        if (body) {
+            app->screen->draw(app, body, app->rows - 3, app->cols);
+            delwin(body);
+        }
+    }
+    draw_message(app);
+    draw_keybar(app);
+    if (app->show_cursor)
+        move(app->cursor_y, app->cursor_x);
+    curs_set(app->show_cursor ? 1 : 0);
+    refresh();
+    app->dirty = 0;
+}
+
+void ui_cursor_here(ui_app *app, WINDOW *w)
+{
+    int by, bx, cy, cx;
+    getbegyx(w, by, bx);
+    getyx(w, cy, cx);
+    app->cursor_y = by + cy;
+    app->cursor_x = bx + cx;
+    app->show_cursor = 1;
+}
+
+/* Wakes at the next minute so the title clock stays right without a busy loop. */
+static int ms_to_next_minute(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int)((60 - ts.tv_sec % 60) * 1000 - ts.tv_nsec / 1000000) + 50;
+}
+
+static void curses_start(ui_app *app)
+{
+    const char *nc = getenv("NO_COLOR");
+    set_escdelay(25);
+    initscr();
+    raw();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    app->use_color = !(nc && *nc);
+    roles_init(app->use_color);
+}
+
+/* The event loop of one signed-in session; returns 1 to sign in again, 0 to quit. */
+static int session_loop(ui_app *app)
+{
+    int64_t seen = 0, now_version = 0;
+    app->running = 1;
+    app->dirty = 1;
+    vax_db_data_version(app->db, &seen);
+    while (app->running) {
+        if (app->dirty)
+            ui_redraw(app);
+        int wait = ms_to_next_minute();
+        if (app->screen && app->screen->watch_ms > 0 && app->screen->watch_ms < wait)
+            wait = app->screen->watch_ms;
+        timeout(wait);
+        ui_key k = ui_read_key();
+        if (ui_got_sigterm)
+            return 0;
+        if (k.action == UI_NONE) {
+            /* a timeout: redraw if the minute changed or another station committed */
+            if (vax_db_data_version(app->db, &now_version) == VAX_OK && now_version != seen) {
+                seen = now_version;
+                app->dirty = 1;
+            }
+            if (wait == ms_to_next_minute() || wait > 1000)
+                app->dirty = 1;
+            continue;
+        }
+        if (k.action == UI_RESIZE) {
+            app->dirty = 1;
+            continue;
+        }
+        if (app->too_small) {
+            if (k.action == UI_QUIT)
+                return 0;
+            continue;
+        }
+        if (k.action == UI_HELP) {
+            ui_dialog_help(app);
+            app->dirty = 1;
+            continue;
+        }
+        if (app->screen && app->screen->key(app, k)) {
+            app->dirty = 1;
+            continue;
+        }
+        if (k.action == UI_QUIT)
+            return 0;
+        if (k.action == UI_SWITCH)
+            return 1;
+    }
+    return 0;
+}
+
+int ui_app_run(vax_db *db)
+{
+    ui_app app;
+    struct sigaction sa;
+    int again = 1;
+    memset(&app, 0, sizeof app);
+    app.db = db;
+    if (vax_site_get(db, &app.site) != VAX_OK)
+        snprintf(app.site.name, sizeof app.site.name, "%s", _("(no site)"));
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigterm;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    curses_start(&app);
+    while (again && !ui_got_sigterm) {
+        app.screen = NULL;
+        app.msg[0] = 0;
+        if (!ui_signin_run(&app))
+            break;
+        ui_screen *s = strcmp(app.station, "queue") == 0 ? ui_station_queue(&app)
+                                                         : ui_station_checkin(&app);
+        if (!s) {
+            endwin();
+            return VAX_ENOMEM;
+        }
+        ui_set_screen(&app, s);
+        again = session_loop(&app);
+        if (strcmp(app.station, "queue") == 0)
+            ui_station_queue_free(s);
+        else
+            ui_station_checkin_free(s);
+    }
+    endwin();
+    return VAX_OK;
+}

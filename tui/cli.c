@@ -1,0 +1,464 @@
+/* cli.c: the command line for scripts: the same core, no screen, one-line reasons on failure. */
+#include "cli.h"
+
+#include "ui.h"
+
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+/* ---- options ----------------------------------------------------------------------------- */
+
+#define MAX_OPTS 32
+
+typedef struct args {
+    const char *pos[MAX_OPTS];
+    int npos;
+    const char *key[MAX_OPTS];
+    const char *val[MAX_OPTS];
+    int nopt;
+    int help;
+} args;
+
+/* Options that take no value. */
+static int is_flag(const char *name)
+{
+    return !strcmp(name, "help") || !strcmp(name, "force") || !strcmp(name, "pin-stdin");
+}
+
+static int parse_args(int argc, char **argv, args *a)
+{
+    memset(a, 0, sizeof *a);
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i];
+        if (strncmp(s, "--", 2) == 0 && s[2]) {
+            const char *name = s + 2, *eq = strchr(name, '=');
+            char *key;
+            if (a->nopt >= MAX_OPTS)
+                return -1;
+            key = eq ? strndup(name, (size_t)(eq - name)) : strdup(name);
+            if (!key)
+                return -1;
+            if (!strcmp(key, "help")) {
+                a->help = 1;
+                free(key);
+                continue;
+            }
+            a->key[a->nopt] = key;
+            if (eq)
+                a->val[a->nopt] = eq + 1;
+            else if (is_flag(key))
+                a->val[a->nopt] = "1";
+            else if (i + 1 < argc)
+                a->val[a->nopt] = argv[++i];
+            else {
+                fprintf(stderr, _("vaxsite: option --%s needs a value\n"), key);
+                a->nopt++;
+                return -1;
+            }
+            a->nopt++;
+        } else if (!strcmp(s, "-h")) {
+            a->help = 1;
+        } else if (a->npos < MAX_OPTS) {
+            a->pos[a->npos++] = s;
+        }
+    }
+    return 0;
+}
+
+static void free_args(args *a)
+{
+    for (int i = 0; i < a->nopt; i++)
+        free((char *)a->key[i]);
+}
+
+static const char *opt(const args *a, const char *name)
+{
+    for (int i = 0; i < a->nopt; i++)
+        if (!strcmp(a->key[i], name))
+            return a->val[i];
+    return NULL;
+}
+
+/* Refuses options the command does not know, so a typo is not silently ignored. */
+static int only_opts(const args *a, const char *const *known)
+{
+    for (int i = 0; i < a->nopt; i++) {
+        int ok = 0;
+        for (const char *const *k = known; *k; k++)
+            ok |= !strcmp(a->key[i], *k);
+        if (!ok) {
+            fprintf(stderr, _("vaxsite: unknown option --%s (see --help)\n"), a->key[i]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* ---- shared steps ------------------------------------------------------------------------ */
+
+static int fail_db(vax_db *db)
+{
+    fprintf(stderr, "vaxsite: %s\n", vax_errmsg(db));
+    return 1;
+}
+
+static const char *os_user(void)
+{
+    struct passwd *pw = getpwuid(geteuid());
+    const char *u = pw ? pw->pw_name : getenv("USER");
+    return u && *u ? u : "unknown";
+}
+
+/* Opens the database for a command; writers act as the operating-system user. */
+static vax_db *open_db(const char *path, int flags, int writer)
+{
+    vax_db *db = NULL;
+    if (vax_open(path, flags, &db) != VAX_OK) {
+        fprintf(stderr, "vaxsite: %s\n", vax_errmsg(db));
+        vax_close(db);
+        return NULL;
+    }
+    if (writer && vax_staff_act_as_os_user(db, os_user()) != VAX_OK) {
+        fail_db(db);
+        vax_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static void print_usage(void)
+{
+    printf("%s", _("Usage: vaxsite [--db FILE] [--lang vi|en] [COMMAND ...]\n"
+                   "\n"
+                   "Without a command: the station screens (sign in, choose a station).\n"
+                   "\n"
+                   "Commands:\n"
+                   "  demo [--people N]             make a demo site database (if none exists)\n"
+                   "  person add --name N --id ID --dob DD/MM/YYYY [--sex m|f] [--phone P]\n"
+                   "             [--group G] [--commune C] [--insurance NO]\n"
+                   "  person find TEXT              one match per line: ID, name, birth date\n"
+                   "  queue checkin ID              check a person in; prints the ticket\n"
+                   "  queue next screening|injection [--station NAME]\n"
+                   "                                call the next person; prints the ticket\n"
+                   "  queue status                  today's visits: ticket, state\n"
+                   "  staff add --login L --name N --role volunteer|nurse|doctor|manager\n"
+                   "                                the PIN is read from standard input\n"
+                   "  check                         check the database for damage\n"
+                   "\n"
+                   "The database is $XDG_DATA_HOME/vaxsite/vaxsite.db unless --db is given.\n"
+                   "Command-line changes are recorded as made by the operating-system user.\n"));
+}
+
+/* ---- commands ---------------------------------------------------------------------------- */
+
+static int cmd_demo(const char *path, const args *a)
+{
+    static const char *const known[] = {"people", "seed", NULL};
+    struct stat sb;
+    int people = 3000;
+    if (!only_opts(a, known))
+        return 2;
+    if (opt(a, "people"))
+        people = atoi(opt(a, "people"));
+    if (people < 1 || people > 1000000) {
+        fprintf(stderr, "%s", _("vaxsite: --people must be from 1 to 1000000\n"));
+        return 2;
+    }
+    if (stat(path, &sb) == 0 && sb.st_size > 0) {
+        fprintf(stderr, _("vaxsite: %s already exists; the demo is only made in a new file\n"),
+                path);
+        return 1;
+    }
+    vax_db *db = open_db(path, VAX_OPEN_CREATE, 1);
+    if (!db)
+        return 1;
+    int rc = vax_demo_create(db, people, opt(a, "seed") ? (uint32_t)atol(opt(a, "seed")) : 0);
+    if (rc != VAX_OK) {
+        fail_db(db);
+        vax_close(db);
+        return 1;
+    }
+    printf(_("Demo site created in %s with %d people.\n"
+             "Staff logins: quanly (manager), bacsi (doctor), dieuduong (nurse), tinhnguyen "
+             "(volunteer); every PIN is 1234.\n"),
+           path, people);
+    vax_close(db);
+    return 0;
+}
+
+static int cmd_person_add(const char *path, const args *a)
+{
+    static const char *const known[] = {"name",    "id",        "dob", "sex", "phone",
+                                        "group",   "commune",   "insurance", NULL};
+    vax_person p;
+    if (!only_opts(a, known))
+        return 2;
+    if (!opt(a, "name") || !opt(a, "id") || !opt(a, "dob")) {
+        fprintf(stderr, "%s", _("vaxsite: person add needs --name, --id and --dob\n"));
+        return 2;
+    }
+    memset(&p, 0, sizeof p);
+    snprintf(p.full_name, sizeof p.full_name, "%s", opt(a, "name"));
+    snprintf(p.national_id, sizeof p.national_id, "%.12s", "");
+    /* validate the raw text first so a too-long value is reported, not truncated */
+    char msg[256];
+    if (vax_validate_national_id(opt(a, "id"), p.national_id, msg, sizeof msg) != VAX_OK ||
+        vax_validate_birth_date(opt(a, "dob"), p.birth_date, msg, sizeof msg) != VAX_OK ||
+        vax_validate_phone(opt(a, "phone") ? opt(a, "phone") : "", p.phone, msg, sizeof msg) !=
+            VAX_OK ||
+        vax_validate_insurance_no(opt(a, "insurance") ? opt(a, "insurance") : "",
+                                  p.insurance_no, msg, sizeof msg) != VAX_OK) {
+        fprintf(stderr, "vaxsite: %s\n", msg);
+        return 1;
+    }
+    if (opt(a, "sex")) {
+        const char *s = opt(a, "sex");
+        if (strcmp(s, "m") && strcmp(s, "f")) {
+            fprintf(stderr, "vaxsite: %s\n", _("Sex: m (male) or f (female)."));
+            return 1;
+        }
+        p.sex = s[0];
+    }
+    snprintf(p.priority_group, sizeof p.priority_group, "%s",
+             opt(a, "group") ? opt(a, "group") : "");
+    snprintf(p.commune, sizeof p.commune, "%s", opt(a, "commune") ? opt(a, "commune") : "");
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    int rc = vax_person_add(db, &p);
+    if (rc != VAX_OK)
+        rc = fail_db(db);
+    else
+        printf("%s\t%s\n", p.national_id, p.full_name);
+    vax_close(db);
+    return rc;
+}
+
+static int cmd_person_find(const char *path, const args *a)
+{
+    static const char *const known[] = {"limit", NULL};
+    char query[1024] = "";
+    vax_person res[100];
+    int n = 0, limit = 20;
+    if (!only_opts(a, known))
+        return 2;
+    if (opt(a, "limit"))
+        limit = atoi(opt(a, "limit"));
+    if (limit < 1 || limit > 100)
+        limit = 20;
+    for (int i = 2; i < a->npos; i++) {
+        strncat(query, a->pos[i], sizeof query - strlen(query) - 2);
+        strcat(query, " ");
+    }
+    if (!query[0]) {
+        fprintf(stderr, "%s", _("vaxsite: person find needs the text to look for\n"));
+        return 2;
+    }
+    vax_db *db = open_db(path, VAX_OPEN_READONLY, 0);
+    if (!db)
+        return 1;
+    if (vax_person_search(db, query, res, limit, &n) != VAX_OK) {
+        fail_db(db);
+        vax_close(db);
+        return 1;
+    }
+    for (int i = 0; i < n; i++) {
+        char dob[11];
+        ui_date_dmy(res[i].birth_date, dob);
+        printf("%s\t%s\t%s\n", res[i].national_id, res[i].full_name, dob);
+    }
+    vax_close(db);
+    return 0;
+}
+
+static int cmd_queue(const char *path, const args *a)
+{
+    static const char *const known[] = {"station", "date", NULL};
+    const char *what = a->npos > 1 ? a->pos[1] : "";
+    vax_db *db;
+    int rc = 0;
+    if (!only_opts(a, known))
+        return 2;
+    if (!strcmp(what, "checkin")) {
+        char id[13], msg[256];
+        vax_person p;
+        vax_visit v;
+        if (a->npos < 3) {
+            fprintf(stderr, "%s", _("vaxsite: queue checkin needs an ID number\n"));
+            return 2;
+        }
+        if (vax_validate_national_id(a->pos[2], id, msg, sizeof msg) != VAX_OK) {
+            fprintf(stderr, "vaxsite: %s\n", msg);
+            return 1;
+        }
+        if (!(db = open_db(path, 0, 1)))
+            return 1;
+        if (vax_person_by_national_id(db, id, &p) != VAX_OK ||
+            vax_queue_checkin(db, p.id, &v) != VAX_OK)
+            rc = fail_db(db);
+        else
+            printf("%03d\n", v.ticket);
+    } else if (!strcmp(what, "next")) {
+        vax_stage stage;
+        vax_visit v;
+        if (a->npos < 3 || vax_stage_parse(a->pos[2], &stage) != VAX_OK) {
+            fprintf(stderr, "%s", _("vaxsite: queue next needs screening or injection\n"));
+            return 2;
+        }
+        if (!(db = open_db(path, 0, 1)))
+            return 1;
+        const char *station = opt(a, "station") ? opt(a, "station") : a->pos[2];
+        if (vax_queue_call_next(db, stage, station, &v) != VAX_OK)
+            rc = fail_db(db);
+        else
+            printf("%03d\n", v.ticket);
+    } else if (!strcmp(what, "status")) {
+        char day[11];
+        static vax_visit visits[10000];
+        int n = 0;
+        if (!(db = open_db(path, VAX_OPEN_READONLY, 0)))
+            return 1;
+        if (opt(a, "date"))
+            snprintf(day, sizeof day, "%s", opt(a, "date"));
+        else
+            vax_local_date(vax_now(), day);
+        if (vax_queue_list(db, day, visits, 10000, &n) != VAX_OK)
+            rc = fail_db(db);
+        for (int i = 0; rc == 0 && i < n; i++)
+            printf("%03d\t%s%s\n", visits[i].ticket, vax_state_code(visits[i].state),
+                   visits[i].urgent ? "\turgent" : "");
+    } else {
+        fprintf(stderr, "%s", _("vaxsite: queue needs checkin, next or status\n"));
+        return 2;
+    }
+    vax_close(db);
+    return rc;
+}
+
+/* Reads a PIN: from a terminal without echo (asked twice), else one line of standard input. */
+static int read_pin(char *pin, size_t size)
+{
+    char again[64];
+    struct termios old, quiet;
+    int tty = isatty(STDIN_FILENO);
+    if (tty) {
+        tcgetattr(STDIN_FILENO, &old);
+        quiet = old;
+        quiet.c_lflag &= (tcflag_t)~ECHO;
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+        fprintf(stderr, "%s", _("PIN: "));
+    }
+    int ok = fgets(pin, (int)size, stdin) != NULL;
+    if (ok && tty) {
+        fprintf(stderr, "%s", _("\nPIN again: "));
+        ok = fgets(again, sizeof again, stdin) != NULL;
+    }
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &old);
+        fprintf(stderr, "\n");
+    }
+    if (!ok)
+        return 0;
+    pin[strcspn(pin, "\r\n")] = 0;
+    if (tty) {
+        again[strcspn(again, "\r\n")] = 0;
+        if (strcmp(pin, again) != 0) {
+            fprintf(stderr, "%s", _("vaxsite: the two PINs differ\n"));
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int cmd_staff_add(const char *path, const args *a)
+{
+    static const char *const known[] = {"login", "name", "role", NULL};
+    vax_role role;
+    char pin[64];
+    int64_t id;
+    if (!only_opts(a, known))
+        return 2;
+    if (!opt(a, "login") || !opt(a, "name") || !opt(a, "role")) {
+        fprintf(stderr, "%s", _("vaxsite: staff add needs --login, --name and --role\n"));
+        return 2;
+    }
+    if (vax_role_parse(opt(a, "role"), &role) != VAX_OK || role == VAX_ROLE_SYSTEM) {
+        fprintf(stderr, "%s", _("vaxsite: --role is volunteer, nurse, doctor or manager\n"));
+        return 2;
+    }
+    if (!read_pin(pin, sizeof pin)) {
+        fprintf(stderr, "%s", _("vaxsite: no PIN given on standard input\n"));
+        return 1;
+    }
+    vax_db *db = open_db(path, VAX_OPEN_CREATE, 1);
+    if (!db)
+        return 1;
+    int rc = vax_staff_add(db, opt(a, "login"), opt(a, "name"), role, pin, &id);
+    memset(pin, 0, sizeof pin);
+    if (rc != VAX_OK)
+        rc = fail_db(db);
+    else
+        printf(_("Added %s (%s).\n"), opt(a, "login"), vax_role_label(role));
+    vax_close(db);
+    return rc;
+}
+
+static int cmd_check(const char *path)
+{
+    char *report = NULL;
+    vax_db *db = NULL;
+    int rc = vax_open(path, VAX_OPEN_READONLY, &db);
+    if (rc != VAX_OK) {
+        fprintf(stderr, "vaxsite: %s\n", vax_errmsg(db));
+        vax_close(db);
+        return 1;
+    }
+    rc = vax_db_check(db, &report);
+    if (rc == VAX_OK) {
+        printf(_("%s: ok (schema %d)\n"), path, vax_db_schema_version(db));
+    } else {
+        fprintf(stderr, "vaxsite: %s\n", vax_errmsg(db));
+        if (report)
+            fprintf(stderr, "%s", report);
+    }
+    free(report);
+    vax_close(db);
+    return rc == VAX_OK ? 0 : 1;
+}
+
+int cli_main(const char *path, int argc, char **argv)
+{
+    args a;
+    int rc = 2;
+    if (parse_args(argc, argv, &a) != 0) {
+        free_args(&a);
+        return 2;
+    }
+    const char *cmd = a.npos > 0 ? a.pos[0] : "";
+    const char *sub = a.npos > 1 ? a.pos[1] : "";
+    if (a.help) {
+        print_usage();
+        rc = 0;
+    } else if (!strcmp(cmd, "demo")) {
+        rc = cmd_demo(path, &a);
+    } else if (!strcmp(cmd, "person") && !strcmp(sub, "add")) {
+        rc = cmd_person_add(path, &a);
+    } else if (!strcmp(cmd, "person") && !strcmp(sub, "find")) {
+        rc = cmd_person_find(path, &a);
+    } else if (!strcmp(cmd, "queue")) {
+        rc = cmd_queue(path, &a);
+    } else if (!strcmp(cmd, "staff") && !strcmp(sub, "add")) {
+        rc = cmd_staff_add(path, &a);
+    } else if (!strcmp(cmd, "check")) {
+        rc = cmd_check(path);
+    } else {
+        fprintf(stderr, _("vaxsite: unknown command \"%s\" (see vaxsite --help)\n"), cmd);
+    }
+    free_args(&a);
+    return rc;
+}

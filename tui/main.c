@@ -1,0 +1,79 @@
+/* main.c: vaxsite's entry: global options, language, the test clock, then a command or the TUI. */
+#include "cli.h"
+#include "ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int run_tui(const char *path)
+{
+    vax_db *db = NULL;
+    if (vax_open(path, 0, &db) != VAX_OK) {
+        fprintf(stderr, "vaxsite: %s\n", vax_errmsg(db));
+        vax_close(db);
+        return 1;
+    }
+    int rc = ui_app_run(db);
+    vax_close(db);
+    if (rc != VAX_OK) {
+        fprintf(stderr, "vaxsite: %s\n", vax_status_str(rc));
+        return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *db = NULL, *lang = NULL;
+    char default_path[4096];
+    char **rest = calloc((size_t)argc + 1, sizeof *rest);
+    int nrest = 0, rc;
+    if (!rest)
+        return 1;
+    /* global options may stand anywhere; the rest goes to the command */
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc)
+            db = argv[++i];
+        else if (!strncmp(argv[i], "--db=", 5))
+            db = argv[i] + 5;
+        else if (!strcmp(argv[i], "--lang") && i + 1 < argc)
+            lang = argv[++i];
+        else if (!strncmp(argv[i], "--lang=", 7))
+            lang = argv[i] + 7;
+        else if (!strcmp(argv[i], "--version")) {
+            printf("vaxsite 0.1.0\n");
+            free(rest);
+            return 0;
+        } else
+            rest[nrest++] = argv[i];
+    }
+    if (lang && strcmp(lang, "vi") && strcmp(lang, "en")) {
+        fprintf(stderr, "vaxsite: --lang is vi or en\n");
+        free(rest);
+        return 2;
+    }
+    ui_i18n_init(lang);
+    if (vax_clock_from_env() != VAX_OK) {
+        fprintf(stderr, "%s", _("vaxsite: VAXSITE_CLOCK is not a time (use epoch seconds or "
+                                "YYYY-MM-DDTHH:MM)\n"));
+        free(rest);
+        return 2;
+    }
+    if (!db) {
+        if (vax_default_db_path(default_path, sizeof default_path) != VAX_OK) {
+            fprintf(stderr, "%s", _("vaxsite: cannot make the data folder; give --db FILE\n"));
+            free(rest);
+            return 1;
+        }
+        db = default_path;
+    }
+    if (nrest == 0)
+        rc = run_tui(db);
+    else if (!strcmp(rest[0], "--help") || !strcmp(rest[0], "-h") || !strcmp(rest[0], "help"))
+        rc = cli_main(db, 1, (char *[]){"--help", NULL});
+    else
+        rc = cli_main(db, nrest, rest);
+    free(rest);
+    return rc;
+}

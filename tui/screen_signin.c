@@ -1,0 +1,184 @@
+/* screen_signin.c: who is working (login and PIN) and at which station. */
+#include "ui.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *code;
+    const char *label;
+} stations[] = {
+    {"checkin", N_("Check-in desk")},
+    {"queue", N_("Queue overview")},
+};
+#define NSTATIONS ((int)(sizeof stations / sizeof stations[0]))
+
+enum phase { PHASE_LOGIN, PHASE_STATION };
+
+typedef struct signin {
+    ui_form form;
+    enum phase phase;
+    ui_list stations;
+    vax_staff staff[64];
+    int nstaff;
+} signin;
+
+static const ui_action login_keys[] = {UI_ENTER, UI_NEXT_FIELD, UI_HELP, UI_QUIT};
+static const char *const login_labels[] = {N_("Sign in"), N_("Next field"), N_("Help"),
+                                           N_("Quit")};
+static const ui_action station_keys[] = {UI_ENTER, UI_CANCEL, UI_QUIT};
+static const char *const station_labels[] = {N_("Open station"), N_("Back"), N_("Quit")};
+
+static void station_row(WINDOW *w, int y, int x, int width, int index, int selected, void *ctx)
+{
+    char line[160];
+    (void)ctx;
+    (void)selected;
+    snprintf(line, sizeof line, " %d  %s", index + 1, _(stations[index].label));
+    ui_put(w, y, x, line, width);
+}
+
+static void draw(ui_app *app, WINDOW *w, int rows, int cols)
+{
+    signin *s = app->screen->state;
+    int x = 2, y = 1;
+    ui_role_on(w, ROLE_TITLE);
+    ui_put(w, y, x, s->phase == PHASE_LOGIN ? _("Sign in") : _("Choose your station"), cols - 4);
+    ui_role_off(w, ROLE_TITLE);
+    y += 2;
+    if (s->phase == PHASE_STATION) {
+        char hello[200];
+        snprintf(hello, sizeof hello, _("Signed in: %s (%s)"), app->staff.name,
+                 vax_role_label(app->staff.role));
+        ui_put(w, y, x, hello, cols - 4);
+        ui_list_draw(w, y + 2, x, cols - 2 * x < 50 ? cols - 2 * x : 50, NSTATIONS, &s->stations,
+                     station_row, NULL);
+        return;
+    }
+    ui_form_draw(w, y, x, cols - 2 * x, 4, &s->form);
+    int cy, cx;
+    getyx(w, cy, cx);
+    y += 5;
+    if (app->site.is_demo) {
+        ui_role_on(w, ROLE_WARNING);
+        ui_put(w, y++, x, _("Demo site: every PIN is 1234."), cols - 4);
+        ui_role_off(w, ROLE_WARNING);
+    }
+    y++;
+    ui_role_on(w, ROLE_DIM);
+    ui_put(w, y++, x, _("Staff of this site (login · name · role):"), cols - 4);
+    ui_role_off(w, ROLE_DIM);
+    for (int i = 0; i < s->nstaff && y < rows; i++, y++) {
+        char line[300];
+        snprintf(line, sizeof line, "  %-12s %s · %s", s->staff[i].login, s->staff[i].name,
+                 vax_role_label(s->staff[i].role));
+        ui_put(w, y, x, line, cols - 4);
+    }
+    wmove(w, cy, cx);
+    ui_cursor_here(app, w);
+}
+
+static int try_sign_in(ui_app *app, signin *s)
+{
+    char login[64], pin[32];
+    ui_input_get(&ui_form_field(&s->form, "login")->input, login, sizeof login);
+    ui_input_get(&ui_form_field(&s->form, "pin")->input, pin, sizeof pin);
+    int rc = vax_staff_sign_in(app->db, login, pin, &app->staff);
+    ui_input_clear(&ui_form_field(&s->form, "pin")->input);
+    memset(pin, 0, sizeof pin);
+    if (rc != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        s->form.focus = strcmp(vax_errfield(app->db), "login") == 0 ? 0 : 1;
+        return 0;
+    }
+    ui_message(app, MSG_OK, _("Welcome, %s."), app->staff.name);
+    return 1;
+}
+
+static int key(ui_app *app, ui_key k)
+{
+    signin *s = app->screen->state;
+    if (s->phase == PHASE_STATION) {
+        if (k.action == UI_CHAR && k.ch >= L'1' && k.ch < (wint_t)(L'1' + NSTATIONS)) {
+            s->stations.selected = (int)(k.ch - L'1');
+            k.action = UI_ENTER;
+        }
+        if (k.action == UI_ENTER) {
+            int i = s->stations.selected;
+            snprintf(app->station, sizeof app->station, "%s", stations[i].code);
+            snprintf(app->station_label, sizeof app->station_label, "%s", _(stations[i].label));
+            app->running = 0;
+            return 1;
+        }
+        if (k.action == UI_CANCEL) {
+            s->phase = PHASE_LOGIN;
+            memset(&app->staff, 0, sizeof app->staff);
+            return 1;
+        }
+        return ui_list_key(&s->stations, k, NSTATIONS);
+    }
+    if (k.action == UI_ENTER) {
+        if (s->form.focus == 0) {
+            s->form.focus = 1;
+            return 1;
+        }
+        if (try_sign_in(app, s))
+            s->phase = PHASE_STATION;
+        return 1;
+    }
+    if (k.action == UI_CANCEL) {
+        ui_input_clear(&s->form.fields[s->form.focus].input);
+        return 1;
+    }
+    return ui_form_key(&s->form, k);
+}
+
+int ui_signin_run(ui_app *app)
+{
+    signin s;
+    ui_screen screen = {0};
+    memset(&s, 0, sizeof s);
+    memset(&app->staff, 0, sizeof app->staff);
+    ui_form_init(&s.form);
+    ui_form_add(&s.form, "login", _("Login"), NULL, 60, NULL);
+    ui_form_add(&s.form, "pin", _("PIN"), _("4 to 12 digits"), 12, NULL)->input.secret = 1;
+    s.stations.count = NSTATIONS;
+    vax_staff_list(app->db, s.staff, 64, &s.nstaff);
+    snprintf(app->station_label, sizeof app->station_label, "%s", _("Sign in"));
+    screen.draw = draw;
+    screen.key = key;
+    screen.state = &s;
+    app->screen = &screen;
+    app->running = 1;
+    app->dirty = 1;
+    while (app->running) {
+        screen.keys = s.phase == PHASE_LOGIN ? login_keys : station_keys;
+        screen.key_labels = s.phase == PHASE_LOGIN ? login_labels : station_labels;
+        screen.nkeys = s.phase == PHASE_LOGIN ? 4 : 3;
+        if (app->dirty)
+            ui_redraw(app);
+        timeout(60000);
+        ui_key k = ui_read_key();
+        if (ui_got_sigterm)
+            break;
+        if (k.action == UI_NONE || k.action == UI_RESIZE) {
+            app->dirty = 1;
+            continue;
+        }
+        if (k.action == UI_QUIT)
+            break;
+        if (app->too_small)
+            continue;
+        if (k.action == UI_HELP) {
+            ui_dialog_help(app);
+            app->dirty = 1;
+            continue;
+        }
+        key(app, k);
+        app->dirty = 1;
+    }
+    app->screen = NULL;
+    int ok = !app->running && app->station[0] && app->staff.id && !ui_got_sigterm;
+    memset(&s.form, 0, sizeof s.form); /* no PIN left in memory */
+    return ok;
+}

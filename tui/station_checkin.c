@@ -1,0 +1,507 @@
+/* station_checkin.c: the check-in desk: find or register a person, check them in, show the ticket. */
+#include "ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_RESULTS 50
+
+enum mode { MODE_SEARCH, MODE_FORM };
+
+typedef struct checkin {
+    enum mode mode;
+    ui_input search;
+    vax_person results[MAX_RESULTS];
+    int tickets[MAX_RESULTS]; /* today's open ticket per result, 0 if none */
+    ui_list list;
+    ui_form form;
+    vax_priority_group groups[32];
+    int ngroups;
+    int list_rows;
+} checkin;
+
+static const ui_action search_keys[] = {UI_ENTER, UI_NEW, UI_URGENT, UI_UNDO,
+                                        UI_HELP,  UI_SWITCH, UI_QUIT};
+static const char *const search_labels[] = {N_("Check in"), N_("New person"), N_("Urgent"),
+                                            N_("Undo"),     N_("Help"),       N_("Station"),
+                                            N_("Quit")};
+static const ui_action form_keys[] = {UI_SAVE, UI_NEXT_FIELD, UI_CANCEL, UI_HELP};
+static const char *const form_labels[] = {N_("Save"), N_("Next field"), N_("Cancel"), N_("Help")};
+
+/* ---- field checks: the same validators the core applies, run as each field is left -------- */
+
+static int check_name(const char *v, char *msg, size_t size)
+{
+    const char *p = v;
+    while (*p == ' ')
+        p++;
+    if (!*p) {
+        snprintf(msg, size, "%s", _("Full name: missing."));
+        return -1;
+    }
+    for (; *p; p++) {
+        if (*p >= '0' && *p <= '9') {
+            snprintf(msg, size, "%s", _("Full name: a name has no digits."));
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int check_id(const char *v, char *msg, size_t size)
+{
+    char out[13];
+    return vax_validate_national_id(v, out, msg, size);
+}
+
+static int check_dob(const char *v, char *msg, size_t size)
+{
+    char out[11];
+    return vax_validate_birth_date(v, out, msg, size);
+}
+
+static int check_phone(const char *v, char *msg, size_t size)
+{
+    char out[16];
+    return vax_validate_phone(v, out, msg, size);
+}
+
+static int check_insurance(const char *v, char *msg, size_t size)
+{
+    char out[16];
+    return vax_validate_insurance_no(v, out, msg, size);
+}
+
+/* m, f, or the Vietnamese words; empty allowed. */
+static int parse_sex(const char *v, char *out)
+{
+    char *f = vax_text_fold(v);
+    int ok = 1;
+    *out = 0;
+    if (!f)
+        return 0;
+    if (!strcmp(f, "m") || !strcmp(f, "nam") || !strcmp(f, "male"))
+        *out = 'm';
+    else if (!strcmp(f, "f") || !strcmp(f, "nu") || !strcmp(f, "female"))
+        *out = 'f';
+    else if (*f)
+        ok = 0;
+    free(f);
+    return ok;
+}
+
+static int check_sex(const char *v, char *msg, size_t size)
+{
+    char sex;
+    if (parse_sex(v, &sex))
+        return 0;
+    snprintf(msg, size, "%s", _("Sex: m (male) or f (female)."));
+    return -1;
+}
+
+static int check_group(const char *v, char *msg, size_t size)
+{
+    if (!*v || (v[0] == 'G' && strlen(v) == 3) || (v[0] == 'g' && strlen(v) == 3))
+        return 0;
+    snprintf(msg, size, "%s", _("Priority group: a code from the list (G01, G02, ...)."));
+    return -1;
+}
+
+/* ---- search ------------------------------------------------------------------------------ */
+
+static void run_search(ui_app *app, checkin *c)
+{
+    char text[512];
+    int n = 0;
+    ui_input_get(&c->search, text, sizeof text);
+    if (vax_person_search(app->db, text, c->results, MAX_RESULTS, &n) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        n = 0;
+    }
+    for (int i = 0; i < n; i++) {
+        vax_visit v;
+        c->tickets[i] =
+            vax_visit_open_for_person(app->db, c->results[i].id, &v) == VAX_OK ? v.ticket : 0;
+    }
+    c->list.count = n;
+    c->list.selected = 0;
+    c->list.top = 0;
+}
+
+static vax_person *selected(checkin *c)
+{
+    return c->list.count > 0 ? &c->results[c->list.selected] : NULL;
+}
+
+/* ---- drawing ----------------------------------------------------------------------------- */
+
+static void result_row(WINDOW *w, int y, int x, int width, int index, int sel, void *ctx)
+{
+    checkin *c = ctx;
+    vax_person *p = &c->results[index];
+    char dob[11], line[512], ticket[16] = "";
+    (void)sel;
+    ui_date_dmy(p->birth_date, dob);
+    if (c->tickets[index])
+        snprintf(ticket, sizeof ticket, "#%03d", c->tickets[index]);
+    int name_w = width - 12 - 2 - 10 - 2 - 5 - 2;
+    if (name_w < 10)
+        name_w = 10;
+    snprintf(line, sizeof line, "%-12s  ", p->national_id);
+    ui_put(w, y, x, line, width);
+    ui_put_pad(w, y, x + 14, p->full_name, name_w);
+    snprintf(line, sizeof line, "  %s  %s", dob, ticket);
+    ui_put(w, y, x + 14 + name_w, line, width - 14 - name_w);
+}
+
+static const char *group_name(checkin *c, const char *code)
+{
+    for (int i = 0; i < c->ngroups; i++)
+        if (strcmp(c->groups[i].code, code) == 0)
+            return c->groups[i].name;
+    return code[0] ? code : _("none");
+}
+
+static void draw_details(ui_app *app, checkin *c, WINDOW *w, int y, int x, int width, int rows)
+{
+    vax_person *p = selected(c);
+    char line[512], dob[11], today[11];
+    int doses = 0;
+    vax_visit v;
+    if (!p || rows < 3)
+        return;
+    vax_local_date(vax_now(), today);
+    ui_date_dmy(p->birth_date, dob);
+    vax_person_dose_count(app->db, p->id, &doses);
+    wattron(w, A_BOLD);
+    ui_put(w, y, x, p->full_name, width);
+    wattroff(w, A_BOLD);
+    snprintf(line, sizeof line, _("ID %s · born %s (%d years) · %s"), p->national_id, dob,
+             vax_age_on(p->birth_date, today),
+             p->sex == 'm' ? _("male") : p->sex == 'f' ? _("female") : "-");
+    ui_put(w, y + 1, x, line, width);
+    snprintf(line, sizeof line, _("Phone %s · %s"), p->phone[0] ? p->phone : "-",
+             p->commune[0] ? p->commune : "-");
+    ui_put(w, y + 2, x, line, width);
+    if (rows > 3) {
+        snprintf(line, sizeof line, _("Priority group: %s"), group_name(c, p->priority_group));
+        ui_put(w, y + 3, x, line, width);
+    }
+    if (rows > 4) {
+        if (doses == 0)
+            snprintf(line, sizeof line, "%s", _("Doses so far: none · due for dose 1"));
+        else
+            snprintf(line, sizeof line, _("Doses so far: %d · next: dose %d"), doses, doses + 1);
+        ui_put(w, y + 4, x, line, width);
+    }
+    if (rows > 5) {
+        if (vax_visit_open_for_person(app->db, p->id, &v) == VAX_OK) {
+            snprintf(line, sizeof line, _("Today: ticket %03d · %s%s"), v.ticket,
+                     vax_state_label(v.state), v.urgent ? _(" · URGENT") : "");
+            ui_role_on(w, v.urgent ? ROLE_URGENT : ROLE_OK);
+            ui_put(w, y + 5, x, line, width);
+            ui_role_off(w, v.urgent ? ROLE_URGENT : ROLE_OK);
+        } else {
+            ui_role_on(w, ROLE_DIM);
+            ui_put(w, y + 5, x, _("Today: not checked in · Enter checks in"), width);
+            ui_role_off(w, ROLE_DIM);
+        }
+    }
+}
+
+static void draw_search(ui_app *app, checkin *c, WINDOW *w, int rows, int cols)
+{
+    const char *label = _("Search:");
+    int lw = ui_width(label) + 1;
+    int wide = cols >= 140;
+    int list_w = wide ? cols * 55 / 100 : cols - 2;
+    int detail_rows = wide ? rows - 3 : 7;
+    int list_rows = wide ? rows - 3 : rows - 3 - detail_rows - 1;
+    char count[128], text[8];
+    ui_put(w, 0, 1, label, lw);
+    ui_input_get(&c->search, text, sizeof text);
+    if (!text[0])
+        snprintf(count, sizeof count, "%s", _("type a name, ID or phone; no marks needed"));
+    else
+        snprintf(count, sizeof count, _("%d found"), c->list.count);
+    ui_role_on(w, ROLE_DIM);
+    ui_put(w, 1, 1 + lw, count, cols - 2 - lw);
+    ui_role_off(w, ROLE_DIM);
+    c->list_rows = list_rows;
+    ui_list_draw(w, 2, 1, list_w, list_rows, &c->list, result_row, c);
+    if (wide) {
+        mvwvline(w, 2, list_w + 2, ACS_VLINE, rows - 3);
+        draw_details(app, c, w, 2, list_w + 4, cols - list_w - 5, detail_rows);
+    } else {
+        mvwhline(w, 2 + list_rows, 1, ACS_HLINE, cols - 2);
+        draw_details(app, c, w, 3 + list_rows, 1, cols - 2, detail_rows);
+    }
+    /* the search input last, so the terminal cursor stays in it */
+    ui_input_draw(w, 0, 1 + lw, cols - 2 - lw < 50 ? cols - 2 - lw : 50, &c->search, 1);
+    ui_cursor_here(app, w);
+}
+
+static void draw_form(ui_app *app, checkin *c, WINDOW *w, int rows, int cols)
+{
+    ui_role_on(w, ROLE_TITLE);
+    ui_put(w, 0, 1, _("Register a new person"), cols - 2);
+    ui_role_off(w, ROLE_TITLE);
+    ui_form_draw(w, 2, 1, cols - 2, rows - 2, &c->form);
+    int cy, cx;
+    getyx(w, cy, cx);
+    /* the list of groups beside the form while the group field is focused */
+    ui_field *g = ui_form_field(&c->form, "priority_group");
+    if (g == &c->form.fields[c->form.focus]) {
+        int gy = 2 + 2 * c->form.n - 2 - c->ngroups;
+        if (gy < 2)
+            gy = 2;
+        int gx = cols >= 120 ? 70 : 1;
+        for (int i = 0; i < c->ngroups && gy + i < rows; i++) {
+            char line[300];
+            snprintf(line, sizeof line, "%s  %s", c->groups[i].code, c->groups[i].name);
+            if (cols < 120 && gy + i >= 2 + 2 * (c->form.n - 1))
+                break;
+            ui_role_on(w, ROLE_DIM);
+            ui_put(w, gy + i, gx, line, cols - gx - 1);
+            ui_role_off(w, ROLE_DIM);
+        }
+    }
+    wmove(w, cy, cx);
+    ui_cursor_here(app, w);
+}
+
+static void draw(ui_app *app, WINDOW *w, int rows, int cols)
+{
+    checkin *c = app->screen->state;
+    app->screen->keys = c->mode == MODE_SEARCH ? search_keys : form_keys;
+    app->screen->key_labels = c->mode == MODE_SEARCH ? search_labels : form_labels;
+    app->screen->nkeys = c->mode == MODE_SEARCH ? 7 : 4;
+    if (c->mode == MODE_FORM)
+        draw_form(app, c, w, rows, cols);
+    else
+        draw_search(app, c, w, rows, cols);
+}
+
+/* ---- actions ----------------------------------------------------------------------------- */
+
+static void open_form(ui_app *app, checkin *c)
+{
+    char text[256];
+    int digits = 0;
+    ui_form *f = &c->form;
+    ui_input_get(&c->search, text, sizeof text);
+    for (const char *p = text; *p; p++)
+        digits += *p >= '0' && *p <= '9';
+    ui_form_init(f);
+    ui_form_add(f, "full_name", _("Full name"), NULL, 80, check_name);
+    ui_form_add(f, "national_id", _("ID number"), _("CCCD 12 / CMND 9 digits"), 14, check_id);
+    ui_form_add(f, "birth_date", _("Birth date"), _("dd/mm/yyyy"), 10, check_dob);
+    ui_form_add(f, "sex", _("Sex"), _("m / f"), 6, check_sex);
+    ui_form_add(f, "phone", _("Phone"), _("optional, 0912345678"), 16, check_phone);
+    ui_form_add(f, "insurance_no", _("Insurance no."), _("optional"), 16, check_insurance);
+    ui_form_add(f, "commune", _("Commune"), _("optional"), 60, NULL);
+    ui_form_add(f, "priority_group", _("Priority group"), _("G01-G11, optional"), 3, check_group);
+    /* what was typed in the search carries over: a name, or an ID number */
+    ui_input_set(&ui_form_field(f, digits ? "national_id" : "full_name")->input, text);
+    f->focus = digits ? 0 : 1;
+    if (!text[0])
+        f->focus = 0;
+    c->mode = MODE_FORM;
+    app->msg[0] = 0;
+}
+
+static void field_text(checkin *c, const char *key, char *buf, size_t size)
+{
+    ui_input_get(&ui_form_field(&c->form, key)->input, buf, size);
+}
+
+static void save_form(ui_app *app, checkin *c)
+{
+    vax_person p;
+    char sex[16], group[8];
+    if (!ui_form_check_all(&c->form)) {
+        ui_message(app, MSG_ERROR, "%s", c->form.fields[c->form.focus].error);
+        return;
+    }
+    memset(&p, 0, sizeof p);
+    field_text(c, "full_name", p.full_name, sizeof p.full_name);
+    field_text(c, "national_id", p.national_id, sizeof p.national_id);
+    field_text(c, "birth_date", p.birth_date, sizeof p.birth_date);
+    field_text(c, "phone", p.phone, sizeof p.phone);
+    field_text(c, "insurance_no", p.insurance_no, sizeof p.insurance_no);
+    field_text(c, "commune", p.commune, sizeof p.commune);
+    field_text(c, "sex", sex, sizeof sex);
+    field_text(c, "priority_group", group, sizeof group);
+    parse_sex(sex, &p.sex);
+    for (char *g = group; *g; g++)
+        if (*g >= 'a' && *g <= 'z')
+            *g = (char)(*g - 'a' + 'A');
+    snprintf(p.priority_group, sizeof p.priority_group, "%s", group);
+    /* the form's text fields are wider than some struct fields; fetch those in full */
+    char id[64], dob[64], phone[64], ins[64];
+    field_text(c, "national_id", id, sizeof id);
+    field_text(c, "birth_date", dob, sizeof dob);
+    field_text(c, "phone", phone, sizeof phone);
+    field_text(c, "insurance_no", ins, sizeof ins);
+    char msg[256];
+    if (vax_validate_national_id(id, p.national_id, msg, sizeof msg) != VAX_OK ||
+        vax_validate_birth_date(dob, p.birth_date, msg, sizeof msg) != VAX_OK ||
+        vax_validate_phone(phone, p.phone, msg, sizeof msg) != VAX_OK ||
+        vax_validate_insurance_no(ins, p.insurance_no, msg, sizeof msg) != VAX_OK) {
+        ui_form_check_all(&c->form);
+        ui_message(app, MSG_ERROR, "%s", msg);
+        return;
+    }
+    if (vax_person_add(app->db, &p) != VAX_OK) {
+        ui_form_show_error(&c->form, vax_errfield(app->db), vax_errmsg(app->db));
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    /* saved: back to the search, with the new person found and selected */
+    c->mode = MODE_SEARCH;
+    ui_input_set(&c->search, p.national_id);
+    run_search(app, c);
+    ui_message(app, MSG_OK, _("Registered %s. Press Enter to check in."), p.full_name);
+}
+
+static void do_checkin(ui_app *app, checkin *c)
+{
+    vax_person *p = selected(c);
+    vax_visit v;
+    char line[300];
+    if (!p) {
+        ui_message(app, MSG_ERROR, "%s", _("Find the person first, or press F2 to register."));
+        return;
+    }
+    if (vax_queue_checkin(app->db, p->id, &v) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    /* committed: only now does the screen say so */
+    snprintf(line, sizeof line, "%s", p->full_name);
+    ui_message(app, MSG_OK, _("%s checked in: ticket %03d."), p->full_name, v.ticket);
+    ui_dialog_ticket(app, _("Checked in"), v.ticket, line);
+    ui_input_clear(&c->search);
+    run_search(app, c);
+}
+
+static void do_urgent(ui_app *app, checkin *c)
+{
+    vax_person *p = selected(c);
+    vax_visit v;
+    char reason[200] = "";
+    if (!p || vax_visit_open_for_person(app->db, p->id, &v) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", _("Only a person checked in today can be marked urgent."));
+        return;
+    }
+    if (!v.urgent &&
+        !ui_dialog_ask(app, _("Mark urgent"), _("Why does this person go first?"), reason,
+                       sizeof reason))
+        return;
+    if (vax_queue_set_urgent(app->db, v.id, !v.urgent, v.urgent ? _("unmarked") : reason) !=
+        VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    ui_message(app, MSG_OK, v.urgent ? _("Ticket %03d is no longer urgent.")
+                                     : _("Ticket %03d is marked urgent."),
+               v.ticket);
+}
+
+static void do_undo(ui_app *app, checkin *c)
+{
+    vax_person *p = selected(c);
+    vax_visit v;
+    char reason[200] = "";
+    if (!p || vax_visit_open_for_person(app->db, p->id, &v) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", _("This person is not checked in today."));
+        return;
+    }
+    if (!ui_dialog_ask(app, _("Undo check-in"), _("Why is this check-in a mistake?"), reason,
+                       sizeof reason))
+        return;
+    if (vax_queue_undo_checkin(app->db, v.id, reason) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    ui_message(app, MSG_OK, _("Check-in of ticket %03d undone (kept in the record)."), v.ticket);
+    run_search(app, c);
+}
+
+static int key(ui_app *app, ui_key k)
+{
+    checkin *c = app->screen->state;
+    int used;
+    if (c->mode == MODE_FORM) {
+        if (k.action == UI_CANCEL) {
+            c->mode = MODE_SEARCH;
+            app->msg[0] = 0;
+            return 1;
+        }
+        if (k.action == UI_SAVE || (k.action == UI_ENTER && c->form.focus == c->form.n - 1)) {
+            save_form(app, c);
+            return 1;
+        }
+        if (k.action == UI_ENTER)
+            k.action = UI_NEXT_FIELD;
+        return ui_form_key(&c->form, k);
+    }
+    switch (k.action) {
+    case UI_ENTER:
+        do_checkin(app, c);
+        return 1;
+    case UI_NEW:
+        open_form(app, c);
+        return 1;
+    case UI_URGENT:
+        do_urgent(app, c);
+        return 1;
+    case UI_UNDO:
+        do_undo(app, c);
+        return 1;
+    case UI_CANCEL:
+        ui_input_clear(&c->search);
+        run_search(app, c);
+        app->msg[0] = 0;
+        return 1;
+    default:
+        break;
+    }
+    if (ui_list_key(&c->list, k, c->list_rows))
+        return 1;
+    if (ui_input_key(&c->search, k, &used)) {
+        run_search(app, c); /* results follow every key */
+        app->msg[0] = 0;
+    }
+    return used;
+}
+
+ui_screen *ui_station_checkin(ui_app *app)
+{
+    ui_screen *s = calloc(1, sizeof *s);
+    checkin *c = calloc(1, sizeof *c);
+    if (!s || !c) {
+        free(s);
+        free(c);
+        return NULL;
+    }
+    ui_input_init(&c->search, 60);
+    vax_priority_groups(app->db, c->groups, 32, &c->ngroups);
+    s->name = _("Check-in desk");
+    s->draw = draw;
+    s->key = key;
+    s->keys = search_keys;
+    s->key_labels = search_labels;
+    s->nkeys = 7;
+    s->state = c;
+    return s;
+}
+
+void ui_station_checkin_free(ui_screen *s)
+{
+    if (!s)
+        return;
+    free(s->state);
+    free(s);
+}

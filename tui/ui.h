@@ -1,0 +1,223 @@
+/* ui.h: the front end's shared pieces: the app, actions, colour roles, widgets and screens. */
+#ifndef VAX_UI_H
+#define VAX_UI_H
+
+#include <curses.h>
+#include <libintl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <wchar.h>
+
+#include "vax.h"
+
+#define _(s) gettext(s)
+#define N_(s) (s)
+
+#define UI_MIN_COLS 80
+#define UI_MIN_ROWS 24
+
+/* ---- language (i18n.c) ------------------------------------------------------------------- */
+/* Sets up gettext; lang is "vi", "en" or NULL (from the locale). Returns the language chosen. */
+const char *ui_i18n_init(const char *lang);
+
+/* ---- actions and the keymap (keymap.c) ----------------------------------------------------- */
+typedef enum ui_action {
+    UI_NONE,
+    UI_CHAR, /* a printable character for the focused text input */
+    UI_UP,
+    UI_DOWN,
+    UI_LEFT,
+    UI_RIGHT,
+    UI_HOME,
+    UI_END,
+    UI_PGUP,
+    UI_PGDN,
+    UI_NEXT_FIELD,
+    UI_PREV_FIELD,
+    UI_BACKSPACE,
+    UI_DELETE,
+    UI_ENTER,
+    UI_CANCEL,
+    UI_HELP,    /* F1 */
+    UI_NEW,     /* F2 */
+    UI_URGENT,  /* F3 */
+    UI_UNDO,    /* F4 */
+    UI_SAVE,    /* F5 */
+    UI_SWITCH,  /* F9: change station */
+    UI_QUIT,    /* F10 */
+    UI_RESIZE,
+    UI_ACTION_COUNT
+} ui_action;
+
+typedef struct ui_key {
+    ui_action action;
+    wint_t ch; /* for UI_CHAR */
+} ui_key;
+
+/* Reads one key (or a timeout: UI_NONE) and turns it into an action. */
+ui_key ui_read_key(void);
+/* The label of the key that triggers an action ("F2") and its help text. */
+const char *ui_action_key(ui_action a);
+
+/* ---- colour roles (app.c) ---------------------------------------------------------------- */
+typedef enum ui_role {
+    ROLE_NORMAL,
+    ROLE_TITLE,
+    ROLE_KEYBAR,
+    ROLE_KEY,
+    ROLE_SELECTED,
+    ROLE_FIELD,
+    ROLE_FIELD_FOCUS,
+    ROLE_OK,
+    ROLE_WARNING,
+    ROLE_ERROR,
+    ROLE_DIM,
+    ROLE_URGENT,
+    ROLE_TICKET,
+    ROLE_COUNT
+} ui_role;
+
+void ui_role_on(WINDOW *w, ui_role r);
+void ui_role_off(WINDOW *w, ui_role r);
+
+/* ---- drawing helpers (draw.c) -------------------------------------------------------------- */
+/* Prints UTF-8 text at (y, x), cut to at most `width` columns (by display width, not bytes). */
+int ui_put(WINDOW *w, int y, int x, const char *utf8, int width);
+/* Same, padded with spaces to exactly `width` columns. */
+void ui_put_pad(WINDOW *w, int y, int x, const char *utf8, int width);
+/* Centred in [x, x+width). */
+void ui_put_center(WINDOW *w, int y, int x, const char *utf8, int width);
+/* Display width of UTF-8 text. */
+int ui_width(const char *utf8);
+/* A birth date YYYY-MM-DD as dd/mm/yyyy. */
+void ui_date_dmy(const char *iso, char out[11]);
+/* Big digits for a ticket number: each digit is 5 rows x 6 columns. */
+#define UI_BIG_ROWS 5
+#define UI_BIG_COLS 6
+void ui_big_number(WINDOW *w, int y, int x, const char *digits);
+int ui_big_width(const char *digits);
+
+/* ---- the app (app.c) --------------------------------------------------------------------- */
+typedef struct ui_app ui_app;
+
+typedef enum ui_msg_kind { MSG_INFO, MSG_OK, MSG_ERROR } ui_msg_kind;
+
+typedef struct ui_screen {
+    const char *name; /* translated title */
+    void (*draw)(ui_app *app, WINDOW *w, int rows, int cols);
+    /* returns 1 if the key was used */
+    int (*key)(ui_app *app, ui_key k);
+    /* the key bar: actions with their labels */
+    const ui_action *keys;
+    const char *const *key_labels;
+    int nkeys;
+    void *state;
+    int watch_ms; /* >0: poll the database for other stations' changes this often */
+} ui_screen;
+
+struct ui_app {
+    vax_db *db;
+    vax_site site;
+    vax_staff staff;
+    char station[32];       /* "checkin" */
+    char station_label[64]; /* translated */
+    ui_screen *screen;
+    int running;
+    int too_small;
+    int rows, cols;
+    char msg[512];
+    ui_msg_kind msg_kind;
+    int use_color;
+    int dirty;
+    int cursor_y, cursor_x, show_cursor; /* where the text cursor goes after a redraw */
+};
+
+int ui_app_run(vax_db *db);
+void ui_message(ui_app *app, ui_msg_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void ui_set_screen(ui_app *app, ui_screen *screen);
+void ui_redraw(ui_app *app);
+/* Puts the terminal cursor where w's cursor is once the screen is drawn (focused inputs). */
+void ui_cursor_here(ui_app *app, WINDOW *w);
+
+/* ---- widgets ----------------------------------------------------------------------------- */
+
+/* A one-line text input holding wide characters (widget_input.c). */
+#define UI_INPUT_MAX 128
+typedef struct ui_input {
+    wchar_t text[UI_INPUT_MAX + 1];
+    int len, cursor, scroll;
+    int max_chars;
+    int secret; /* draw as * */
+} ui_input;
+
+void ui_input_init(ui_input *in, int max_chars);
+void ui_input_set(ui_input *in, const char *utf8);
+/* The text as UTF-8 into buf. */
+void ui_input_get(const ui_input *in, char *buf, size_t size);
+void ui_input_clear(ui_input *in);
+/* Returns 1 if the key changed the text, 0 if it moved the cursor or was not for the input. */
+int ui_input_key(ui_input *in, ui_key k, int *used);
+void ui_input_draw(WINDOW *w, int y, int x, int width, ui_input *in, int focused);
+
+/* A form: labelled inputs with a message per field (widget_form.c). */
+#define UI_FORM_MAX 12
+typedef int (*ui_field_check)(const char *value, char *msg, size_t msgsize);
+typedef struct ui_field {
+    const char *label; /* translated */
+    const char *hint;  /* translated, shown right of the field */
+    const char *key;   /* matches vax_errfield() */
+    ui_input input;
+    ui_field_check check;
+    char error[256];
+} ui_field;
+
+typedef struct ui_form {
+    ui_field fields[UI_FORM_MAX];
+    int n, focus;
+} ui_form;
+
+void ui_form_init(ui_form *f);
+ui_field *ui_form_add(ui_form *f, const char *key, const char *label, const char *hint,
+                      int max_chars, ui_field_check check);
+/* Focus moves, field checks on leaving a field. Returns 1 if used. */
+int ui_form_key(ui_form *f, ui_key k);
+void ui_form_draw(WINDOW *w, int y, int x, int width, int rows, ui_form *f);
+ui_field *ui_form_field(ui_form *f, const char *key);
+/* Runs every field check; focuses and returns 0 at the first failure. */
+int ui_form_check_all(ui_form *f);
+/* Shows a core error on the field vax_errfield() names (and focuses it). */
+void ui_form_show_error(ui_form *f, const char *field, const char *msg);
+
+/* A scrollable list of rows drawn by a callback (widget_list.c). */
+typedef struct ui_list {
+    int count, selected, top;
+} ui_list;
+typedef void (*ui_list_row)(WINDOW *w, int y, int x, int width, int index, int selected,
+                            void *ctx);
+void ui_list_draw(WINDOW *w, int y, int x, int width, int rows, ui_list *l, ui_list_row row,
+                  void *ctx);
+int ui_list_key(ui_list *l, ui_key k, int page);
+
+/* Modal dialogs drawn over the screen (widget_dialog.c). */
+/* Asks for a line of text; returns 1 with the text in buf, 0 if cancelled. */
+int ui_dialog_ask(ui_app *app, const char *title, const char *prompt, char *buf, size_t size);
+/* Shows a ticket number in big digits with a line of text, until a key is pressed. */
+void ui_dialog_ticket(ui_app *app, const char *title, int ticket, const char *line);
+/* Help: the key table. */
+void ui_dialog_help(ui_app *app);
+/* The key table's lines for the help dialog (keymap.c). */
+void ui_dialog_help_lines(int *n, const char **keys, const char **help, int max);
+
+/* ---- screens ----------------------------------------------------------------------------- */
+/* Signs a staff member in and chooses the station; returns 0 if the user quit. */
+int ui_signin_run(ui_app *app);
+ui_screen *ui_station_checkin(ui_app *app);
+void ui_station_checkin_free(ui_screen *s);
+ui_screen *ui_station_queue(ui_app *app);
+void ui_station_queue_free(ui_screen *s);
+
+/* ---- signals (app.c) --------------------------------------------------------------------- */
+extern volatile sig_atomic_t ui_got_sigterm;
+
+#endif

@@ -1,0 +1,129 @@
+/* widget_dialog.c: modal boxes over the current screen: ask for a line, show a ticket, help. */
+#include "ui.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef void (*dialog_body)(WINDOW *w, int rows, int cols, void *ctx);
+
+/* Draws the screen underneath, then a centred box of the given size with a title. Returns the
+ * box window (caller deletes it) or NULL if the terminal is too small. */
+static WINDOW *open_box(ui_app *app, int rows, int cols, const char *title)
+{
+    ui_redraw(app);
+    if (app->too_small)
+        return NULL;
+    if (cols > app->cols - 2)
+        cols = app->cols - 2;
+    if (rows > app->rows - 2)
+        rows = app->rows - 2;
+    WINDOW *w = newwin(rows, cols, (app->rows - rows) / 2, (app->cols - cols) / 2);
+    if (!w)
+        return NULL;
+    keypad(w, TRUE);
+    werase(w);
+    box(w, 0, 0);
+    ui_role_on(w, ROLE_TITLE);
+    ui_put_center(w, 0, 1, title, cols - 2);
+    ui_role_off(w, ROLE_TITLE);
+    return w;
+}
+
+int ui_dialog_ask(ui_app *app, const char *title, const char *prompt, char *buf, size_t size)
+{
+    ui_input in;
+    ui_input_init(&in, 100);
+    ui_input_set(&in, buf);
+    for (;;) {
+        WINDOW *w = open_box(app, 7, 70, title);
+        if (w) {
+            int rows, cols;
+            getmaxyx(w, rows, cols);
+            ui_put(w, 2, 2, prompt, cols - 4);
+            ui_input_draw(w, 3, 2, cols - 4, &in, 1);
+            int cy, cx;
+            getyx(w, cy, cx);
+            ui_role_on(w, ROLE_DIM);
+            char keys[128];
+            snprintf(keys, sizeof keys, _("Enter: confirm   Esc: cancel"));
+            ui_put(w, rows - 2, 2, keys, cols - 4);
+            ui_role_off(w, ROLE_DIM);
+            wmove(w, cy, cx);
+            curs_set(1);
+            wrefresh(w);
+            delwin(w);
+        }
+        timeout(-1);
+        ui_key k = ui_read_key();
+        int used;
+        if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT)
+            return 0;
+        if (k.action == UI_ENTER) {
+            ui_input_get(&in, buf, size);
+            if (buf[0])
+                return 1;
+            beep();
+            continue;
+        }
+        ui_input_key(&in, k, &used);
+    }
+}
+
+void ui_dialog_ticket(ui_app *app, const char *title, int ticket, const char *line)
+{
+    char digits[16];
+    snprintf(digits, sizeof digits, "%03d", ticket % 1000);
+    for (;;) {
+        WINDOW *w = open_box(app, UI_BIG_ROWS + 8, 60, title);
+        if (w) {
+            int rows, cols;
+            getmaxyx(w, rows, cols);
+            int bw = ui_big_width(digits);
+            ui_role_on(w, ROLE_TICKET);
+            ui_big_number(w, 2, bw < cols ? (cols - bw) / 2 : 1, digits);
+            ui_role_off(w, ROLE_TICKET);
+            char text[64];
+            snprintf(text, sizeof text, _("Ticket %s"), digits);
+            ui_put_center(w, UI_BIG_ROWS + 3, 1, text, cols - 2);
+            ui_put_center(w, UI_BIG_ROWS + 4, 1, line, cols - 2);
+            ui_role_on(w, ROLE_DIM);
+            ui_put_center(w, rows - 2, 1, _("Press any key"), cols - 2);
+            ui_role_off(w, ROLE_DIM);
+            curs_set(0);
+            wrefresh(w);
+            delwin(w);
+        }
+        timeout(-1);
+        ui_key k = ui_read_key();
+        if (k.action != UI_RESIZE && k.action != UI_NONE)
+            return;
+    }
+}
+
+
+void ui_dialog_help(ui_app *app)
+{
+    const char *keys[32], *help[32];
+    int n;
+    ui_dialog_help_lines(&n, keys, help, 32);
+    for (;;) {
+        WINDOW *w = open_box(app, n + 4, 64, _("Keys"));
+        if (w) {
+            int rows, cols;
+            getmaxyx(w, rows, cols);
+            for (int i = 0; i < n && i + 2 < rows - 1; i++) {
+                ui_role_on(w, ROLE_KEY);
+                ui_put(w, i + 2, 2, keys[i], 12);
+                ui_role_off(w, ROLE_KEY);
+                ui_put(w, i + 2, 15, help[i], cols - 17);
+            }
+            curs_set(0);
+            wrefresh(w);
+            delwin(w);
+        }
+        timeout(-1);
+        ui_key k = ui_read_key();
+        if (k.action != UI_RESIZE && k.action != UI_NONE)
+            return;
+    }
+}
