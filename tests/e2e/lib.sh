@@ -1,0 +1,111 @@
+# lib.sh: drives the real vaxsite binary in a real terminal (tmux) and prints TAP.
+# Each test script sources this; VAXSITE names the binary under test (set by meson).
+set -u
+: "${VAXSITE:?VAXSITE must name the vaxsite binary}"
+export TZ=Asia/Ho_Chi_Minh
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+unset LANGUAGE NO_COLOR VAXSITE_CLOCK VAXSITE_CLOCK_FILE
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
+
+WORK=$(mktemp -d /tmp/vaxsite-e2e.XXXXXX)
+DB="$WORK/site.db"
+SOCK="vaxsite-e2e-$$"
+TM="tmux -L $SOCK -f /dev/null"
+TAP_N=0
+TAP_FAILED=0
+
+cleanup() {
+  $TM kill-server >/dev/null 2>&1
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ok() {
+  TAP_N=$((TAP_N + 1))
+  echo "ok $TAP_N - $1"
+}
+
+not_ok() {
+  TAP_N=$((TAP_N + 1))
+  TAP_FAILED=$((TAP_FAILED + 1))
+  echo "not ok $TAP_N - $1"
+  shift
+  for line in "$@"; do printf '%s\n' "$line" | sed 's/^/# /'; done
+}
+
+# check DESCRIPTION COMMAND...: one TAP line from a command's exit status.
+check() {
+  local desc=$1
+  shift
+  if "$@"; then ok "$desc"; else not_ok "$desc" "failed: $*"; fi
+}
+
+# equal DESCRIPTION EXPECTED ACTUAL
+equal() {
+  if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2" "actual:   $3"; fi
+}
+
+finish() {
+  echo "1..$TAP_N"
+  exit 0
+}
+
+# tui COLS ROWS ARGS...: starts vaxsite on $DB in a fresh tmux session named "main".
+tui() {
+  local cols=$1 rows=$2
+  shift 2
+  $TM kill-session -t main >/dev/null 2>&1
+  $TM new-session -d -s main -x "$cols" -y "$rows" \
+    "env TERM=screen-256color $VAXSITE --db '$DB' $*; echo '[vaxsite exited]'; sleep 30"
+  $TM set-option -t main status off >/dev/null
+}
+
+screen() { $TM capture-pane -p -t main; }
+keys() { $TM send-keys -t main "$@"; }
+# type TEXT: sends text literally (UTF-8 included), not as key names.
+type_text() { $TM send-keys -t main -l "$1"; }
+resize() { $TM resize-window -t main -x "$1" -y "$2"; }
+
+# wait_for TEXT [SECONDS]: waits until the screen shows TEXT; 0 if it did.
+wait_for() {
+  local text=$1 limit=${2:-8} i=0
+  while [ $i -lt $((limit * 20)) ]; do
+    if screen | grep -qF -- "$text"; then return 0; fi
+    sleep 0.05
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# expect_screen DESCRIPTION TEXT [SECONDS]: a TAP line; on failure the screen is shown.
+expect_screen() {
+  if wait_for "$2" "${3:-8}"; then
+    ok "$1"
+  else
+    local shot
+    shot=$(screen)
+    not_ok "$1" "screen did not show: $2" "$shot"
+  fi
+}
+
+# expect_no_screen DESCRIPTION TEXT: the screen must not show TEXT (after a short settle).
+expect_no_screen() {
+  sleep 0.3
+  if screen | grep -qF -- "$2"; then not_ok "$1" "screen shows: $2" "$(screen)"; else ok "$1"; fi
+}
+
+sql() { sqlite3 -batch -noheader "$DB" "$1"; }
+
+# demo_db [PEOPLE]: a demo site in $DB (staff logins quanly/bacsi/dieuduong/tinhnguyen, PIN 1234)
+demo_db() { $VAXSITE --db "$DB" demo --people "${1:-300}" >/dev/null; }
+
+# sign_in LOGIN STATION_NUMBER: from the sign-in screen to a station.
+sign_in() {
+  wait_for "PIN" || return 1
+  type_text "$1"
+  keys Tab
+  type_text 1234
+  keys Enter
+  wait_for "1  " || return 1
+  type_text "$2"
+}
