@@ -101,6 +101,13 @@ void vax_local_hhmm(int64_t t, char out[6])
     strftime(out, 6, "%H:%M", &tm);
 }
 
+static int days_in_month(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : days[m - 1];
+}
+
 /* Accepts "@1700000000", "1700000000", "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]" (local time) and the
  * same with a trailing 'Z' (UTC). */
 int vax_parse_time(const char *s, int64_t *out)
@@ -133,7 +140,9 @@ int vax_parse_time(const char *s, int64_t *out)
             s += 1 + m;
         }
     }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    /* %2d also reads a sign, and mktime would quietly turn 30 February into 2 March. */
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h < 0 || h > 23 || mi < 0 ||
+        mi > 59 || sec < 0 || sec > 60)
         return VAX_EINVAL;
     memset(&tm, 0, sizeof tm);
     tm.tm_year = y - 1900;

@@ -564,7 +564,7 @@ int vax_db_check(vax_db *db, char **report)
     }
     *report = buf;
     if (problems)
-        return vax_fail(db, VAX_ECORRUPT, NULL, _("The database %s has %d problem(s)."), db->path,
+        return vax_fail(db, VAX_ECORRUPT, NULL, _("Problems found in the database %s: %d."), db->path,
                         problems);
     return VAX_OK;
 }

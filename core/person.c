@@ -75,32 +75,40 @@ int vax_validate_national_id(const char *in, char out[13], char *msg, size_t msg
     return VAX_OK;
 }
 
-/* The 4th digit of a CCCD encodes the century of birth and the sex (Circular 07/2016/TT-BCA):
+/* Returns 0 when the CCCD agrees with the birth date and sex, 1 when the year disagrees, 2 when the
+ * sex does (msg says which). The 4th digit of a CCCD encodes the century of birth and the sex (Circular 07/2016/TT-BCA):
  * 0/1 = 20th century male/female, 2/3 = 21st, 4/5 = 22nd ...; digits 5-6 are the year. */
 static int check_cccd_against(const char *id, const char *birth_date, char sex, char *msg,
                               size_t msgsize)
 {
     int code, century, year, yy;
     if (strlen(id) != 12 || strlen(birth_date) != 10)
-        return VAX_OK;
+        return 0;
     code = id[3] - '0';
     century = 1900 + (code / 2) * 100;
     yy = (id[4] - '0') * 10 + (id[5] - '0');
     year = atoi(birth_date);
-    if (code > 5 || century + yy != year) {
+    if (code > 5) {
+        snprintf(msg, msgsize,
+                 _("ID number: the 4th digit of a CCCD (%d) gives the century and sex of birth and "
+                   "must be 0 to 5."),
+                 code);
+        return 1;
+    }
+    if (century + yy != year) {
         snprintf(msg, msgsize,
                  _("ID number: this CCCD is of someone born in %d, but the birth date says %d; "
                    "check both."),
-                 code > 5 ? 0 : century + yy, year);
-        return VAX_EINVAL;
+                 century + yy, year);
+        return 1;
     }
     if (sex && ((code % 2 == 0) != (sex == 'm'))) {
         snprintf(msg, msgsize, "%s",
                  code % 2 == 0 ? _("Sex: this CCCD belongs to a man; check the sex or the ID.")
                                : _("Sex: this CCCD belongs to a woman; check the sex or the ID."));
-        return VAX_EINVAL;
+        return 2;
     }
-    return VAX_OK;
+    return 0;
 }
 
 int vax_validate_phone(const char *in, char out[16], char *msg, size_t msgsize)
@@ -302,7 +310,7 @@ static int validate_person(vax_db *db, vax_person *p)
         free(name);
         return vax_fail(db, VAX_EINVAL, "full_name", "%s",
                         empty    ? _("Full name: missing.")
-                        : digits ? _("Full name: a name has no digits.")
+                        : digits ? _("Full name: must not contain digits.")
                                  : _("Full name: longer than 80 characters."));
     }
     vax_strlcpy(p->full_name, name, sizeof p->full_name);
@@ -311,8 +319,9 @@ static int validate_person(vax_db *db, vax_person *p)
         return vax_fail(db, VAX_EINVAL, "birth_date", "%s", msg);
     if (p->sex && p->sex != 'm' && p->sex != 'f')
         return vax_fail(db, VAX_EINVAL, "sex", "%s", _("Sex: m (male) or f (female)."));
-    if (check_cccd_against(p->national_id, p->birth_date, p->sex, msg, sizeof msg) != VAX_OK)
-        return vax_fail(db, VAX_EINVAL, "national_id", "%s", msg);
+    int cccd = check_cccd_against(p->national_id, p->birth_date, p->sex, msg, sizeof msg);
+    if (cccd != 0)
+        return vax_fail(db, VAX_EINVAL, cccd == 2 ? "sex" : "national_id", "%s", msg);
     if (vax_validate_phone(p->phone, p->phone, msg, sizeof msg) != VAX_OK)
         return vax_fail(db, VAX_EINVAL, "phone", "%s", msg);
     if (vax_validate_insurance_no(p->insurance_no, p->insurance_no, msg, sizeof msg) != VAX_OK)
@@ -587,14 +596,19 @@ static int tokenize(char *folded, char *tokens[MAX_TOKENS])
 /* Builds an FTS5 expression: each token quoted (so no query syntax can be injected), with a
  * trailing * for prefix matching; `anchored` ties the first token to the start of the name with
  * FTS5's ^ (so "ng v hu" prefers Nguyen Van Hung to Vu Ngoc Huong). */
-static void fts_expr(char *tokens[], int n, int prefix, int anchored, char *out, size_t size)
+static int fts_expr(char *tokens[], int n, int prefix, int anchored, char *out, size_t size)
 {
     size_t o = 0;
     out[0] = 0;
-    for (int i = 0; i < n && o + 8 < size; i++) {
+    for (int i = 0; i < n; i++) {
+        /* A token cut short would leave an unterminated quote (an FTS5 syntax error); a query
+         * this long matches no name anyway. */
+        if (o + strlen(tokens[i]) + 5 >= size)
+            return -1;
         o += (size_t)snprintf(out + o, size - o, "%s%s\"%s\"%s", i ? " " : "",
                               anchored && i == 0 ? "^" : "", tokens[i], prefix ? "*" : "");
     }
+    return 0;
 }
 
 static int already(const vax_person *out, int n, int64_t id)
@@ -713,7 +727,7 @@ int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, i
     if (ntok == 0)
         goto out;
     spaced[0] = 0;
-    for (int i = 0; i < ntok; i++) {
+    for (int i = 0; i < ntok && strlen(spaced) + 2 < sizeof spaced; i++) {
         strncat(spaced, tokens[i], sizeof spaced - strlen(spaced) - 2);
         strcat(spaced, " ");
     }
@@ -741,7 +755,8 @@ int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, i
      * returns rows in rowid order, so LIMIT stops early even for a common prefix. */
     for (int tier = 0; tier < 4 && *n < max; tier++) {
         int prefix = tier >= 2, anchored = tier % 2 == 0;
-        fts_expr(tokens, ntok, prefix, anchored, expr, sizeof expr);
+        if (fts_expr(tokens, ntok, prefix, anchored, expr, sizeof expr) != 0)
+            break;
         st = vax_stmt(db, "SELECT " PERSON_COLS " FROM person_fts f JOIN person p"
                           " ON p.id = f.rowid WHERE person_fts MATCH ?1 LIMIT ?2");
         if (!st) {

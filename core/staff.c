@@ -82,7 +82,7 @@ int vax_require(vax_db *db, vax_action act)
     if (db->readonly)
         return vax_fail(db, VAX_EIO, NULL, _("This display opened the database read-only."));
     if (!vax_role_may(db->actor.role, act))
-        return vax_fail(db, VAX_EPERM, NULL, _("A %s may not %s."),
+        return vax_fail(db, VAX_EPERM, NULL, _("Your role (%s) may not %s."),
                         vax_role_label(db->actor.role), _(action_words[act]));
     return VAX_OK;
 }
@@ -406,7 +406,7 @@ int vax_staff_sign_in(vax_db *db, const char *login, const char *pin, vax_staff 
         return vax_fail(db, VAX_EAUTH, "login", _("Unknown login or wrong PIN."));
     if (locked_until > now)
         return vax_fail(db, VAX_ELOCKED, "pin",
-                        _("Too many wrong PINs: %s is locked for %lld more minute(s)."), login,
+                        _("Too many wrong PINs: %s is locked; try again in %lld min."), login,
                         (long long)((locked_until - now + 59) / 60));
     match = vax_pin_verify(pin ? pin : "", hash);
     if ((rc = vax_tx_begin(db)) != VAX_OK)

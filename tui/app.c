@@ -86,20 +86,23 @@ void ui_set_screen(ui_app *app, ui_screen *screen)
 
 /* ---- layout ------------------------------------------------------------------------------ */
 
+/* Station first: a nurse glancing up must see where she is; the site name gives way when short. */
 static void draw_title(ui_app *app)
 {
     char left[512], right[512], hhmm[6];
     vax_local_hhmm(vax_now(), hhmm);
-    snprintf(left, sizeof left, " vaxsite · %s · %s", app->site.name, app->station_label);
+    snprintf(left, sizeof left, " %s · %s", app->station_label, app->site.name);
     if (app->staff.id)
-        snprintf(right, sizeof right, "%s (%s) · %s ", app->staff.name,
+        snprintf(right, sizeof right, " %s (%s) · %s ", app->staff.name,
                  vax_role_label(app->staff.role), hhmm);
     else
-        snprintf(right, sizeof right, "%s ", hhmm);
+        snprintf(right, sizeof right, " %s ", hhmm);
+    if (ui_width(left) + ui_width(right) > app->cols && app->staff.id)
+        snprintf(right, sizeof right, " %s · %s ", app->staff.name, hhmm);
     ui_role_on(stdscr, ROLE_TITLE);
     mvhline(0, 0, ' ', app->cols);
     int rw = ui_width(right);
-    ui_put(stdscr, 0, 0, left, app->cols - rw - 1);
+    ui_put(stdscr, 0, 0, left, app->cols - rw);
     ui_put(stdscr, 0, app->cols - rw, right, rw);
     ui_role_off(stdscr, ROLE_TITLE);
 }
@@ -116,13 +119,14 @@ static void draw_keybar(ui_app *app)
     for (int i = 0; s && i < s->nkeys && x < app->cols; i++) {
         const char *key = ui_action_key(s->keys[i]);
         const char *label = _(s->key_labels[i]);
-        int need = ui_width(key) + ui_width(label) + 2;
+        int need = ui_width(key) + ui_width(label) + 3;
         if (x + need > app->cols)
             break;
         ui_role_on(stdscr, ROLE_KEY);
         x += ui_put(stdscr, y, x, key, app->cols - x);
         ui_role_off(stdscr, ROLE_KEY);
         ui_role_on(stdscr, ROLE_KEYBAR);
+        x += ui_put(stdscr, y, x, " ", app->cols - x);
         x += ui_put(stdscr, y, x, label, app->cols - x);
         x += ui_put(stdscr, y, x, " ", app->cols - x);
         ui_role_off(stdscr, ROLE_KEYBAR);

@@ -27,7 +27,7 @@ typedef struct args {
 /* Options that take no value. */
 static int is_flag(const char *name)
 {
-    return !strcmp(name, "help") || !strcmp(name, "force") || !strcmp(name, "pin-stdin");
+    return !strcmp(name, "help") || !strcmp(name, "if-missing");
 }
 
 static int parse_args(int argc, char **argv, args *a)
@@ -138,7 +138,8 @@ static void print_usage(void)
                    "Without a command: the station screens (sign in, choose a station).\n"
                    "\n"
                    "Commands:\n"
-                   "  demo [--people N]             make a demo site database (if none exists)\n"
+                   "  demo [--people N] [--if-missing]\n"
+                   "                                make a demo site database in a new file\n"
                    "  person add --name N --id ID --dob DD/MM/YYYY [--sex m|f] [--phone P]\n"
                    "             [--group G] [--commune C] [--insurance NO]\n"
                    "  person find TEXT              one match per line: ID, name, birth date\n"
@@ -158,7 +159,7 @@ static void print_usage(void)
 
 static int cmd_demo(const char *path, const args *a)
 {
-    static const char *const known[] = {"people", "seed", NULL};
+    static const char *const known[] = {"people", "seed", "if-missing", NULL};
     struct stat sb;
     int people = 3000;
     if (!only_opts(a, known))
@@ -170,6 +171,8 @@ static int cmd_demo(const char *path, const args *a)
         return 2;
     }
     if (stat(path, &sb) == 0 && sb.st_size > 0) {
+        if (opt(a, "if-missing"))
+            return 0; /* the quick start opens the site that is already there */
         fprintf(stderr, _("vaxsite: %s already exists; the demo is only made in a new file\n"),
                 path);
         return 1;

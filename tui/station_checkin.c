@@ -42,7 +42,7 @@ static int check_name(const char *v, char *msg, size_t size)
     }
     for (; *p; p++) {
         if (*p >= '0' && *p <= '9') {
-            snprintf(msg, size, "%s", _("Full name: a name has no digits."));
+            snprintf(msg, size, "%s", _("Full name: must not contain digits."));
             return -1;
         }
     }
@@ -222,7 +222,7 @@ static void draw_search(ui_app *app, checkin *c, WINDOW *w, int rows, int cols)
     ui_put(w, 0, 1, label, lw);
     ui_input_get(&c->search, text, sizeof text);
     if (!text[0])
-        snprintf(count, sizeof count, "%s", _("type a name, ID or phone; no marks needed"));
+        snprintf(count, sizeof count, "%s", _("type a name, ID or phone; accents not needed"));
     else
         snprintf(count, sizeof count, _("%d found"), c->list.count);
     ui_role_on(w, ROLE_DIM);
@@ -295,7 +295,7 @@ static void open_form(ui_app *app, checkin *c)
         digits += *p >= '0' && *p <= '9';
     ui_form_init(f);
     ui_form_add(f, "full_name", _("Full name"), NULL, 80, check_name);
-    ui_form_add(f, "national_id", _("ID number"), _("CCCD 12 / CMND 9 digits"), 14, check_id);
+    ui_form_add(f, "national_id", _("ID number"), _("12 or 9 digits"), 14, check_id);
     ui_form_add(f, "birth_date", _("Birth date"), _("dd/mm/yyyy"), 10, check_dob);
     ui_form_add(f, "sex", _("Sex"), _("m / f"), 6, check_sex);
     ui_form_add(f, "phone", _("Phone"), _("optional, 0912345678"), 16, check_phone);
@@ -399,7 +399,7 @@ static void do_urgent(ui_app *app, checkin *c)
         !ui_dialog_ask(app, _("Mark urgent"), _("Why does this person go first?"), reason,
                        sizeof reason))
         return;
-    if (vax_queue_set_urgent(app->db, v.id, !v.urgent, v.urgent ? _("unmarked") : reason) !=
+    if (vax_queue_set_urgent(app->db, v.id, !v.urgent, v.urgent ? "unmarked" : reason) !=
         VAX_OK) {
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         return;

@@ -39,7 +39,8 @@ void tdb_close(test_db *t)
 void tdb_cccd(char out[13], int year, char sex, int serial)
 {
     int code = (year >= 2000 ? 2 : 0) + (sex == 'f' ? 1 : 0);
-    snprintf(out, 13, "001%d%02d%06d", code, year % 100, serial % 1000000);
+    snprintf(out, 13, "001%u%02u%06u", (unsigned)code % 10, (unsigned)year % 100,
+             (unsigned)serial % 1000000u);
 }
 
 int64_t tdb_person(test_db *t, const char *name, const char *id, const char *birth,

@@ -1,0 +1,378 @@
+/* queue.c: queue step benchmark: durable check-in, call-next and move against a bare commit. */
+#include "vax.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TMPFS_MAGIC_NUMBER 0x01021994
+#define BARE_WARMUP 1200 /* > 1000 pages, SQLite's default auto-checkpoint */
+
+static const char *const families[] = {"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh",
+                                       "Phan",   "Vũ",   "Võ", "Đặng", "Bùi",   "Đỗ"};
+static const char *const middles[] = {"Văn", "Thị", "Đức", "Ngọc", "Minh", "Thu"};
+static const char *const givens[] = {"Hùng", "Lan", "Hương", "Dũng", "Mai", "Tuấn", "Linh", "Nam"};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void table_head(void)
+{
+    printf("%-48s | %-16s | %s\n", "figure", "target", "measured");
+    printf("%.48s-+-%.16s-+-%.24s\n", "----------------------------------------------------------",
+           "------------------------", "------------------------");
+}
+
+static void row(const char *figure, const char *target, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void row(const char *figure, const char *target, const char *fmt, ...)
+{
+    char measured[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(measured, sizeof measured, fmt, ap);
+    va_end(ap);
+    printf("%-48s | %-16s | %s\n", figure, target, measured);
+    fflush(stdout);
+}
+
+static int sql_exec(sqlite3 *db, const char *sql)
+{
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        fprintf(stderr, "queue: %s: %s\n", sql, err ? err : sqlite3_errmsg(db));
+        sqlite3_free(err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Loads people 0..n-1 in one transaction, with the columns person.c writes; valid CCCDs (born
+ * 1940-1999, serial = i) that agree with birth year and sex. */
+static int load_people(const char *path, long n)
+{
+    static const char sql[] =
+        "INSERT INTO person(uuid, national_id, insurance_no, full_name, name_folded, birth_date,"
+        " sex, phone, commune, priority_group, created_at, updated_at)"
+        " VALUES (?1, ?2, '', ?3, ?4, ?5, ?6, ?7, 'Phường Bến Nghé', NULL, ?8, ?8)";
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "queue: loading people: %s\n", sqlite3_errmsg(db));
+        goto out;
+    }
+    if (sql_exec(db, "BEGIN") != 0)
+        goto out;
+    for (long i = 0; i < n; i++) {
+        int female = (int)(i & 1), year = 1940 + (int)(i % 60);
+        char id[16], birth[16], phone[16], name[128], uuid[37], *nfc, *folded;
+        snprintf(id, sizeof id, "001%d%02d%06ld", female, year % 100, i % 1000000);
+        snprintf(birth, sizeof birth, "%04d-%02d-%02d", year, 1 + (int)(i % 12), 1 + (int)(i % 28));
+        snprintf(phone, sizeof phone, "09%08ld", (i * 7919) % 100000000);
+        snprintf(name, sizeof name, "%s %s %s", families[i % COUNT(families)],
+                 middles[(i / 3) % COUNT(middles)], givens[(i / 7) % COUNT(givens)]);
+        nfc = vax_text_nfc(name);
+        folded = nfc ? vax_text_fold(nfc) : NULL;
+        if (!nfc || !folded || vax_uuid(uuid) != VAX_OK) {
+            free(nfc);
+            free(folded);
+            fprintf(stderr, "queue: out of memory or no random bytes\n");
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            goto out;
+        }
+        sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, nfc, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, folded, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 5, birth, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 6, female ? "f" : "m", -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 7, phone, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 8, vax_now());
+        int step = sqlite3_step(st);
+        sqlite3_reset(st);
+        free(nfc);
+        free(folded);
+        if (step != SQLITE_DONE) {
+            fprintf(stderr, "queue: inserting person %ld: %s\n", i, sqlite3_errmsg(db));
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            goto out;
+        }
+    }
+    if (sql_exec(db, "COMMIT") != 0)
+        goto out;
+    rc = 0;
+out:
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* The disk's commit limit: single-row INSERT commits into a small table, WAL, synchronous=FULL,
+ * on its own connection and file. The connection stays open for the whole run: closing it would
+ * delete the WAL file, and commits that grow a new WAL file cost more than ones that reuse it. */
+struct bare {
+    sqlite3 *db;
+    sqlite3_stmt *st;
+};
+
+static int bare_commit(struct bare *b)
+{
+    sqlite3_bind_text(b->st, 1, "waiting_screening", -1, SQLITE_STATIC);
+    int rc = sqlite3_step(b->st);
+    sqlite3_reset(b->st);
+    if (rc != SQLITE_DONE) {
+        fprintf(stderr, "queue: bare commit: %s\n", sqlite3_errmsg(b->db));
+        return -1;
+    }
+    return 0;
+}
+
+static int bare_open(struct bare *b, const char *path, long warmup)
+{
+    if (sqlite3_open_v2(path, &b->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+            SQLITE_OK ||
+        sql_exec(b->db, "PRAGMA journal_mode=WAL") != 0 ||
+        sql_exec(b->db, "PRAGMA synchronous=FULL") != 0 ||
+        sql_exec(b->db, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT NOT NULL)") != 0 ||
+        sqlite3_prepare_v2(b->db, "INSERT INTO t(v) VALUES (?1)", -1, &b->st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "queue: bare baseline %s: %s\n", path, sqlite3_errmsg(b->db));
+        return -1;
+    }
+    for (long i = 0; i < warmup; i++)
+        if (bare_commit(b) != 0)
+            return -1;
+    return 0;
+}
+
+/* Mean wall seconds per commit over ops commits (or -1), and mean CPU seconds in *cpu. */
+static double bare_time(struct bare *b, long ops, double *cpu)
+{
+    double a = now_s(), ca = cpu_s();
+    for (long i = 0; i < ops; i++)
+        if (bare_commit(b) != 0)
+            return -1;
+    *cpu = (cpu_s() - ca) / (double)ops;
+    return (now_s() - a) / (double)ops;
+}
+
+static void bare_close(struct bare *b)
+{
+    sqlite3_finalize(b->st);
+    sqlite3_close(b->db);
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: queue [--ops N] [--people N] [--dir PATH]\n"
+                    "  --ops N     steps of each kind (default 2000)\n"
+                    "  --people N  people in the registry (default 20000, at least --ops)\n"
+                    "  --dir PATH  folder for the two temporary databases (default $TMPDIR or "
+                    "/tmp); they are removed at the end\n");
+}
+
+static int parse_count(const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 1)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Wall time per step against the bare commit; the CPU time shows how much is not disk wait. */
+static void print_step(const char *what, long ops, double secs, double cpu, double bare)
+{
+    char fig[96];
+    snprintf(fig, sizeof fig, "%s (%ld)", what, ops);
+    row(fig, "-", "%.0f ops/s, %.0f us/op (cpu %.0f), %.2fx bare", (double)ops / secs,
+        secs / (double)ops * 1e6, cpu / (double)ops * 1e6, secs / (double)ops / bare);
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {{"ops", required_argument, NULL, 'o'},
+                                         {"people", required_argument, NULL, 'p'},
+                                         {"dir", required_argument, NULL, 'd'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    long ops = 2000, people = 20000;
+    const char *dir_arg = NULL;
+    char dir[4096], path[4200], bare_path[4200];
+    int64_t *visits = NULL;
+    vax_db *db = NULL;
+    int status = 1, c;
+    struct statfs fs;
+    struct bare bare_db = {NULL, NULL};
+
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'd') {
+            dir_arg = optarg;
+        } else if ((c == 'o' && parse_count(optarg, &ops) == 0) ||
+                   (c == 'p' && parse_count(optarg, &people) == 0)) {
+            continue;
+        } else {
+            usage();
+            return c == 'h' ? 0 : 2;
+        }
+    }
+    if (optind < argc) {
+        usage();
+        return 2;
+    }
+    if (people < ops)
+        people = ops;
+    if (people > 600000) {
+        fprintf(stderr, "queue: at most 600000 people (their IDs must stay unique)\n");
+        return 2;
+    }
+    if (!dir_arg) {
+        const char *t = getenv("TMPDIR");
+        dir_arg = t && *t ? t : "/tmp";
+    }
+    snprintf(dir, sizeof dir, "%s/vaxbench-queue.XXXXXX", dir_arg);
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "queue: cannot make a temporary folder in %s: %s\n", dir_arg,
+                strerror(errno));
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/queue.db", dir);
+    snprintf(bare_path, sizeof bare_path, "%s/bare.db", dir);
+    if (!(visits = calloc((size_t)ops, sizeof *visits))) {
+        fprintf(stderr, "queue: out of memory\n");
+        goto done;
+    }
+
+    if (vax_open(path, VAX_OPEN_CREATE, &db) != VAX_OK) {
+        fprintf(stderr, "queue: %s\n", vax_errmsg(db));
+        goto done;
+    }
+    if (vax_staff_act_as_os_user(db, "bench") != VAX_OK) {
+        fprintf(stderr, "queue: %s\n", vax_errmsg(db));
+        goto done;
+    }
+    if (load_people(path, people) != 0)
+        goto done;
+    /* Enough un-timed commits that the WAL has wrapped once, as the registry load made it do. */
+    if (bare_open(&bare_db, bare_path, BARE_WARMUP) != 0)
+        goto done;
+
+    printf("vaxsite queue benchmark: %ld steps of each kind, %ld people\n", ops, people);
+    printf("databases: %s and %s (temporary, removed at the end)\n", path, bare_path);
+    if (statfs(dir, &fs) == 0 && fs.f_type == TMPFS_MAGIC_NUMBER)
+        printf("warning: %s is on tmpfs, where fsync costs nothing; use --dir on a real disk\n",
+               dir);
+    printf("each step is its own BEGIN IMMEDIATE ... COMMIT, WAL, synchronous=FULL; actor "
+           "os:bench\n\n");
+    table_head();
+
+    /* The bare commit is measured before and after the steps; their mean is the yardstick, so a
+     * disk that speeds up or slows down during the run does not favour either side. */
+    double bare_cpu = 0;
+    double bare_before = bare_time(&bare_db, ops, &bare_cpu);
+    if (bare_before < 0)
+        goto done;
+    char fig[96];
+    snprintf(fig, sizeof fig, "bare INSERT commit, WAL + FULL, before (%ld)", ops);
+    row(fig, "-", "%.0f ops/s, %.0f us/op (cpu %.0f)", 1.0 / bare_before, bare_before * 1e6,
+        bare_cpu * 1e6);
+
+    /* (a) check-in: people 1..ops, each gets a ticket. */
+    double a = now_s(), ca = cpu_s();
+    for (long i = 0; i < ops; i++) {
+        vax_visit v;
+        if (vax_queue_checkin(db, (int64_t)i + 1, &v) != VAX_OK) {
+            fprintf(stderr, "queue: check-in of person %ld: %s\n", i + 1, vax_errmsg(db));
+            goto done;
+        }
+        visits[i] = v.id;
+    }
+    double t_checkin = now_s() - a, c_checkin = cpu_s() - ca;
+
+    /* (b) call next to screening: the queue starts ops long and empties. */
+    a = now_s();
+    ca = cpu_s();
+    for (long i = 0; i < ops; i++) {
+        vax_visit v;
+        char station[32];
+        snprintf(station, sizeof station, "screen-%ld", i % 4 + 1);
+        if (vax_queue_call_next(db, VAX_STAGE_SCREENING, station, &v) != VAX_OK) {
+            fprintf(stderr, "queue: call next (%ld): %s\n", i, vax_errmsg(db));
+            goto done;
+        }
+    }
+    double t_call = now_s() - a, c_call = cpu_s() - ca;
+
+    /* (c) screening -> eligible for every visit. */
+    a = now_s();
+    ca = cpu_s();
+    for (long i = 0; i < ops; i++) {
+        if (vax_queue_move(db, visits[i], VAX_STATE_ELIGIBLE, NULL) != VAX_OK) {
+            fprintf(stderr, "queue: move of visit %lld: %s\n", (long long)visits[i],
+                    vax_errmsg(db));
+            goto done;
+        }
+    }
+    double t_move = now_s() - a, c_move = cpu_s() - ca;
+
+    double bare_after = bare_time(&bare_db, ops, &bare_cpu);
+    if (bare_after < 0)
+        goto done;
+    snprintf(fig, sizeof fig, "bare INSERT commit, WAL + FULL, after (%ld)", ops);
+    row(fig, "-", "%.0f ops/s, %.0f us/op (cpu %.0f)", 1.0 / bare_after, bare_after * 1e6,
+        bare_cpu * 1e6);
+    double bare = (bare_before + bare_after) / 2;
+    row("bare commit, mean of before and after", "-", "%.0f ops/s, %.0f us/op", 1.0 / bare,
+        bare * 1e6);
+    print_step("(a) vax_queue_checkin", ops, t_checkin, c_checkin, bare);
+    print_step("(b) vax_queue_call_next -> screening", ops, t_call, c_call, bare);
+    print_step("(c) vax_queue_move screening -> eligible", ops, t_move, c_move, bare);
+
+    double avg = (t_checkin + t_call + t_move) / (3.0 * (double)ops);
+    row("average step / bare commit", "within 1.5x", "%.2fx (%.0f / %.0f us) %s", avg / bare,
+        avg * 1e6, bare * 1e6, avg / bare <= 1.5 ? "(met)" : "(NOT met)");
+    double worst = t_checkin > t_call ? t_checkin : t_call;
+    worst = worst > t_move ? worst : t_move;
+    row("slowest step kind / bare commit", "within 1.5x", "%.2fx %s", worst / (double)ops / bare,
+        worst / (double)ops / bare <= 1.5 ? "(met)" : "(NOT met)");
+    status = 0;
+
+done:
+    free(visits);
+    bare_close(&bare_db);
+    vax_close(db);
+    const char *suffixes[] = {"", "-wal", "-shm", "-journal"};
+    for (size_t i = 0; i < COUNT(suffixes); i++) {
+        char p[4300];
+        snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
+        unlink(p);
+        snprintf(p, sizeof p, "%s%s", bare_path, suffixes[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+    return status;
+}
