@@ -405,7 +405,7 @@ int main(int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     long people = 1000000, nq = 1000, nbase = 100;
     const char *db_arg = NULL;
-    char path[4096] = "", tmpdir[4096] = "";
+    char path[4200] = "", tmpdir[4096] = "";
     vax_db *vdb = NULL;
     sqlite3 *raw = NULL;
     char *trig = NULL;

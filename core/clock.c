@@ -1,4 +1,4 @@
-/* clock.c: the one source of "now"; tests freeze or move it, e2e runs set it from the environment. */
+/* clock.c: the one source of "now"; tests freeze or move it, e2e runs set it from outside. */
 #include "internal.h"
 
 #include <stdio.h>

@@ -102,8 +102,7 @@ int vax_fail_sql(vax_db *db, int rc, const char *doing)
     case SQLITE_CONSTRAINT:
         return vax_fail(db, VAX_EINVAL, NULL, _("Refused while %s: %s."), doing, detail);
     default:
-        return vax_fail(db, VAX_EINTERNAL, NULL, _("Database error while %s: %s."), doing,
-                        detail);
+        return vax_fail(db, VAX_EINTERNAL, NULL, _("Database error while %s: %s."), doing, detail);
     }
 }
 
@@ -564,8 +563,8 @@ int vax_db_check(vax_db *db, char **report)
     }
     *report = buf;
     if (problems)
-        return vax_fail(db, VAX_ECORRUPT, NULL, _("Problems found in the database %s: %d."), db->path,
-                        problems);
+        return vax_fail(db, VAX_ECORRUPT, NULL, _("Problems found in the database %s: %d."),
+                        db->path, problems);
     return VAX_OK;
 }
 

@@ -116,9 +116,9 @@ static int add_staff(vax_db *db)
 /* Puts today's first visits into the states a newcomer should see at each station. */
 static int make_queue(vax_db *db, const int64_t *people, int n)
 {
-    static const vax_state path[] = {VAX_STATE_SCREENING, VAX_STATE_ELIGIBLE,
+    static const vax_state path[] = {VAX_STATE_SCREENING,         VAX_STATE_ELIGIBLE,
                                      VAX_STATE_WAITING_INJECTION, VAX_STATE_INJECTION,
-                                     VAX_STATE_OBSERVING, VAX_STATE_DONE};
+                                     VAX_STATE_OBSERVING,         VAX_STATE_DONE};
     /* how far along the path each of the first visits goes (-1: still waiting) */
     static const int depth[] = {5, 5, 4, 4, 4, 3, 2, 2, 2, 1, 0, -1, -1, -1, -1, -1, -1, -1};
     int visits = (int)(sizeof depth / sizeof depth[0]);

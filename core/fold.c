@@ -64,9 +64,9 @@ static char *map(const char *s, int options)
     utf8proc_uint8_t *out = NULL;
     if (!clean)
         return NULL;
-    utf8proc_ssize_t rc = utf8proc_map((const utf8proc_uint8_t *)clean, 0, &out,
-                                       (utf8proc_option_t)(UTF8PROC_NULLTERM | UTF8PROC_STABLE |
-                                                           options));
+    utf8proc_ssize_t rc =
+        utf8proc_map((const utf8proc_uint8_t *)clean, 0, &out,
+                     (utf8proc_option_t)(UTF8PROC_NULLTERM | UTF8PROC_STABLE | options));
     free(clean);
     if (rc < 0)
         return NULL;

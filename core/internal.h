@@ -1,4 +1,4 @@
-/* internal.h: what the core modules share and nobody else sees (the handle, errors, transactions). */
+/* internal.h: what the core modules share and nobody else sees (handle, errors, transactions). */
 #ifndef VAX_INTERNAL_H
 #define VAX_INTERNAL_H
 

@@ -76,8 +76,9 @@ int vax_validate_national_id(const char *in, char out[13], char *msg, size_t msg
 }
 
 /* Returns 0 when the CCCD agrees with the birth date and sex, 1 when the year disagrees, 2 when the
- * sex does (msg says which). The 4th digit of a CCCD encodes the century of birth and the sex (Circular 07/2016/TT-BCA):
- * 0/1 = 20th century male/female, 2/3 = 21st, 4/5 = 22nd ...; digits 5-6 are the year. */
+ * sex does (msg says which). The 4th digit of a CCCD encodes the century of birth and the sex
+ * (Circular 07/2016/TT-BCA): 0/1 = 20th century male/female, 2/3 = 21st, 4/5 = 22nd ...; digits 5-6
+ * are the year. */
 static int check_cccd_against(const char *id, const char *birth_date, char sex, char *msg,
                               size_t msgsize)
 {

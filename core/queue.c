@@ -56,8 +56,8 @@ int vax_stage_parse(const char *s, vax_stage *out)
 static const unsigned next_states[VAX_STATE_COUNT] = {
     [VAX_STATE_BOOKED] = S(WAITING_SCREENING) | S(NO_SHOW),
     [VAX_STATE_WAITING_SCREENING] = S(SCREENING) | S(LEFT) | S(CANCELLED),
-    [VAX_STATE_SCREENING] = S(ELIGIBLE) | S(POSTPONED) | S(CONTRAINDICATED) | S(REFERRED) |
-                            S(WAITING_SCREENING),
+    [VAX_STATE_SCREENING] =
+        S(ELIGIBLE) | S(POSTPONED) | S(CONTRAINDICATED) | S(REFERRED) | S(WAITING_SCREENING),
     [VAX_STATE_ELIGIBLE] = S(WAITING_INJECTION) | S(LEFT),
     [VAX_STATE_WAITING_INJECTION] = S(INJECTION) | S(LEFT),
     [VAX_STATE_INJECTION] = S(OBSERVING) | S(WAITING_INJECTION),
@@ -412,9 +412,8 @@ int vax_queue_checkin(vax_db *db, int64_t person_id, vax_visit *out)
         goto fail;
     rc = vax_visit_open_for_person(db, person_id, &open);
     if (rc == VAX_OK) {
-        rc = vax_fail(db, VAX_EEXIST, NULL,
-                      _("Already checked in today: ticket %03d, \"%s\"."), open.ticket,
-                      vax_state_label(open.state));
+        rc = vax_fail(db, VAX_EEXIST, NULL, _("Already checked in today: ticket %03d, \"%s\"."),
+                      open.ticket, vax_state_label(open.state));
         goto fail;
     }
     if (rc != VAX_ENOTFOUND)
@@ -439,9 +438,10 @@ int vax_queue_checkin(vax_db *db, int64_t person_id, vax_visit *out)
     }
     if ((rc = vax_uuid(uuid)) != VAX_OK)
         goto fail;
-    st = vax_stmt(db, "INSERT INTO visit(uuid, site_id, day, ticket, person_id, state, urgent,"
-                      " group_rank, age_band, arrived_at, state_since, created_at, updated_at,"
-                      " updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?9, ?9, ?9, ?10)");
+    st = vax_stmt(db,
+                  "INSERT INTO visit(uuid, site_id, day, ticket, person_id, state, urgent,"
+                  " group_rank, age_band, arrived_at, state_since, created_at, updated_at,"
+                  " updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0, ?7, ?8, ?9, ?9, ?9, ?9, ?10)");
     if (!st) {
         rc = VAX_EINTERNAL;
         goto fail;
@@ -529,8 +529,8 @@ int vax_queue_call_next(vax_db *db, vax_stage stage, const char *station, vax_vi
     sqlite3_stmt *st = NULL;
     int rc;
     vax_clear_error(db);
-    waiting = stage == VAX_STAGE_SCREENING ? VAX_STATE_WAITING_SCREENING
-                                           : VAX_STATE_WAITING_INJECTION;
+    waiting =
+        stage == VAX_STAGE_SCREENING ? VAX_STATE_WAITING_SCREENING : VAX_STATE_WAITING_INJECTION;
     called = stage == VAX_STAGE_SCREENING ? VAX_STATE_SCREENING : VAX_STATE_INJECTION;
     if ((rc = vax_require(db, action_for(called))) != VAX_OK)
         return rc;

@@ -46,14 +46,10 @@ int vax_role_parse(const char *code, vax_role *out)
 /* Who may do what. Columns: volunteer, nurse, doctor, manager, system (the OS user at the
  * command line, whose guard is the file's 0600 mode). Screening outcomes are a doctor's call. */
 static const unsigned char may[VAX_ACT_COUNT][VAX_ROLE_COUNT] = {
-    [VAX_ACT_PERSON_WRITE] = {1, 1, 1, 1, 1},
-    [VAX_ACT_CHECKIN] = {1, 1, 1, 1, 1},
-    [VAX_ACT_CALL_SCREEN] = {0, 0, 1, 1, 1},
-    [VAX_ACT_CALL_INJECT] = {0, 1, 1, 1, 1},
-    [VAX_ACT_OBSERVE] = {0, 1, 1, 1, 1},
-    [VAX_ACT_STAFF_ADMIN] = {0, 0, 0, 1, 1},
-    [VAX_ACT_SETTINGS] = {0, 0, 0, 1, 1},
-    [VAX_ACT_OVERRIDE] = {0, 0, 0, 1, 1},
+    [VAX_ACT_PERSON_WRITE] = {1, 1, 1, 1, 1}, [VAX_ACT_CHECKIN] = {1, 1, 1, 1, 1},
+    [VAX_ACT_CALL_SCREEN] = {0, 0, 1, 1, 1},  [VAX_ACT_CALL_INJECT] = {0, 1, 1, 1, 1},
+    [VAX_ACT_OBSERVE] = {0, 1, 1, 1, 1},      [VAX_ACT_STAFF_ADMIN] = {0, 0, 0, 1, 1},
+    [VAX_ACT_SETTINGS] = {0, 0, 0, 1, 1},     [VAX_ACT_OVERRIDE] = {0, 0, 0, 1, 1},
 };
 
 static const char *const action_words[VAX_ACT_COUNT] = {
@@ -178,8 +174,8 @@ int vax_pin_verify(const char *pin, const char *stored)
     int iterations = 0, n = 0;
     char salt_hex[33], key_hex[65];
     if (!stored ||
-        sscanf(stored, "pbkdf2-sha256$%d$%32[0-9a-f]$%64[0-9a-f]%n", &iterations, salt_hex,
-               key_hex, &n) != 3 ||
+        sscanf(stored, "pbkdf2-sha256$%d$%32[0-9a-f]$%64[0-9a-f]%n", &iterations, salt_hex, key_hex,
+               &n) != 3 ||
         stored[n] != 0 || iterations < 1 || strlen(salt_hex) != 32 || strlen(key_hex) != 64)
         return VAX_EINVAL;
     if (from_hex(salt_hex, 16, salt) || from_hex(key_hex, 32, want))
@@ -331,7 +327,8 @@ int vax_staff_list(vax_db *db, vax_staff *out, int max, int *n)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
         row_to_staff(st, &out[(*n)++]);
     sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("reading staff"));
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
+                                                 : vax_fail_sql(db, rc, _("reading staff"));
 }
 
 int vax_staff_get(vax_db *db, int64_t id, vax_staff *out)

@@ -65,7 +65,8 @@ char *vax_text_nfc(const char *s);
 /* Folded form: NFC, tone and vowel marks stripped, đ/Đ -> d, lower case, single spaces.
  * Returns a malloc'd string (free()), or NULL on out of memory. */
 char *vax_text_fold(const char *s);
-/* The UI language for data that carries both ("vi" or "en"; default "vi"). Messages follow gettext. */
+/* The UI language for data that carries both ("vi" or "en"; default "vi"). Messages follow gettext.
+ */
 void vax_set_lang(const char *lang);
 const char *vax_lang(void);
 /* Display width of UTF-8 text in terminal columns (wcwidth per code point; invalid bytes = 1). */
@@ -131,14 +132,14 @@ int vax_role_parse(const char *code, vax_role *out);
 
 /* What a role may do. The table lives in staff.c. */
 typedef enum vax_action {
-    VAX_ACT_PERSON_WRITE,  /* register or edit a person */
-    VAX_ACT_CHECKIN,       /* check in, mark urgent, undo a check-in */
-    VAX_ACT_CALL_SCREEN,   /* call next to screening, screening outcome */
-    VAX_ACT_CALL_INJECT,   /* call next to injection, record a dose */
-    VAX_ACT_OBSERVE,       /* release from observation, record a reaction */
-    VAX_ACT_STAFF_ADMIN,   /* add staff, reset PINs */
-    VAX_ACT_SETTINGS,      /* change settings */
-    VAX_ACT_OVERRIDE,      /* manager overrides with a reason */
+    VAX_ACT_PERSON_WRITE, /* register or edit a person */
+    VAX_ACT_CHECKIN,      /* check in, mark urgent, undo a check-in */
+    VAX_ACT_CALL_SCREEN,  /* call next to screening, screening outcome */
+    VAX_ACT_CALL_INJECT,  /* call next to injection, record a dose */
+    VAX_ACT_OBSERVE,      /* release from observation, record a reaction */
+    VAX_ACT_STAFF_ADMIN,  /* add staff, reset PINs */
+    VAX_ACT_SETTINGS,     /* change settings */
+    VAX_ACT_OVERRIDE,     /* manager overrides with a reason */
     VAX_ACT_COUNT
 } vax_action;
 
@@ -178,14 +179,14 @@ int vax_pin_verify(const char *pin, const char *stored); /* 1 match, 0 no, <0 er
 typedef struct vax_person {
     int64_t id;
     char uuid[37];
-    char national_id[13];   /* 12-digit CCCD or 9-digit CMND */
-    char insurance_no[16];  /* health insurance card number, may be empty */
-    char full_name[256];    /* NFC */
-    char birth_date[11];    /* YYYY-MM-DD */
-    char sex;               /* 'm', 'f' or 0 */
-    char phone[16];         /* 0xxxxxxxxx, may be empty */
+    char national_id[13];  /* 12-digit CCCD or 9-digit CMND */
+    char insurance_no[16]; /* health insurance card number, may be empty */
+    char full_name[256];   /* NFC */
+    char birth_date[11];   /* YYYY-MM-DD */
+    char sex;              /* 'm', 'f' or 0 */
+    char phone[16];        /* 0xxxxxxxxx, may be empty */
     char commune[128];
-    char priority_group[16];/* code from priority_group, may be empty */
+    char priority_group[16]; /* code from priority_group, may be empty */
 } vax_person;
 
 /* Field validators: 0 if ok, else VAX_EINVAL with a sentence in msg. Normalised value in out. */
@@ -277,8 +278,8 @@ typedef struct vax_visit {
     int ticket;   /* per site and day: 1, 2, ... shown as 001 */
     vax_state state;
     int urgent;
-    int group_rank;  /* priority group rank at check-in (lower first; 99 = none) */
-    int age_band;    /* vax_age_band at check-in */
+    int group_rank; /* priority group rank at check-in (lower first; 99 = none) */
+    int age_band;   /* vax_age_band at check-in */
     int64_t arrived_at;
     int64_t state_since;
     int64_t slot_start; /* 0 if walk-in */

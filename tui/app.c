@@ -21,8 +21,8 @@ static int colors_on;
 
 static const struct {
     short fg, bg;
-    attr_t attr;    /* with colour */
-    attr_t mono;    /* without colour (NO_COLOR, monochrome terminals) */
+    attr_t attr; /* with colour */
+    attr_t mono; /* without colour (NO_COLOR, monochrome terminals) */
 } roles[ROLE_COUNT] = {
     [ROLE_NORMAL] = {-1, -1, A_NORMAL, A_NORMAL},
     [ROLE_TITLE] = {COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE},
@@ -136,8 +136,9 @@ static void draw_keybar(ui_app *app)
 static void draw_message(ui_app *app)
 {
     int y = app->rows - 2;
-    ui_role r = app->msg_kind == MSG_ERROR ? ROLE_ERROR : app->msg_kind == MSG_OK ? ROLE_OK
-                                                                                   : ROLE_NORMAL;
+    ui_role r = app->msg_kind == MSG_ERROR ? ROLE_ERROR
+                : app->msg_kind == MSG_OK  ? ROLE_OK
+                                           : ROLE_NORMAL;
     char line[600];
     move(y, 0);
     clrtoeol();
@@ -145,7 +146,10 @@ static void draw_message(ui_app *app)
         return;
     /* a symbol with the colour, so the meaning survives without colour */
     snprintf(line, sizeof line, "%s %s",
-             app->msg_kind == MSG_ERROR ? "✗" : app->msg_kind == MSG_OK ? "✓" : "·", app->msg);
+             app->msg_kind == MSG_ERROR ? "✗"
+             : app->msg_kind == MSG_OK  ? "✓"
+                                        : "·",
+             app->msg);
     ui_role_on(stdscr, r);
     ui_put(stdscr, y, 0, line, app->cols);
     ui_role_off(stdscr, r);
@@ -296,8 +300,8 @@ int ui_app_run(vax_db *db)
         app.msg[0] = 0;
         if (!ui_signin_run(&app))
             break;
-        ui_screen *s = strcmp(app.station, "queue") == 0 ? ui_station_queue(&app)
-                                                         : ui_station_checkin(&app);
+        ui_screen *s =
+            strcmp(app.station, "queue") == 0 ? ui_station_queue(&app) : ui_station_checkin(&app);
         if (!s) {
             endwin();
             return VAX_ENOMEM;

@@ -196,8 +196,8 @@ static int cmd_demo(const char *path, const args *a)
 
 static int cmd_person_add(const char *path, const args *a)
 {
-    static const char *const known[] = {"name",    "id",        "dob", "sex", "phone",
-                                        "group",   "commune",   "insurance", NULL};
+    static const char *const known[] = {"name",  "id",      "dob",       "sex", "phone",
+                                        "group", "commune", "insurance", NULL};
     vax_person p;
     if (!only_opts(a, known))
         return 2;
@@ -214,8 +214,8 @@ static int cmd_person_add(const char *path, const args *a)
         vax_validate_birth_date(opt(a, "dob"), p.birth_date, msg, sizeof msg) != VAX_OK ||
         vax_validate_phone(opt(a, "phone") ? opt(a, "phone") : "", p.phone, msg, sizeof msg) !=
             VAX_OK ||
-        vax_validate_insurance_no(opt(a, "insurance") ? opt(a, "insurance") : "",
-                                  p.insurance_no, msg, sizeof msg) != VAX_OK) {
+        vax_validate_insurance_no(opt(a, "insurance") ? opt(a, "insurance") : "", p.insurance_no,
+                                  msg, sizeof msg) != VAX_OK) {
         fprintf(stderr, "vaxsite: %s\n", msg);
         return 1;
     }

@@ -55,8 +55,9 @@ int main(int argc, char **argv)
     }
     ui_i18n_init(lang);
     if (vax_clock_from_env() != VAX_OK) {
-        fprintf(stderr, "%s", _("vaxsite: VAXSITE_CLOCK is not a time (use epoch seconds or "
-                                "YYYY-MM-DDTHH:MM)\n"));
+        fprintf(stderr, "%s",
+                _("vaxsite: VAXSITE_CLOCK is not a time (use epoch seconds or "
+                  "YYYY-MM-DDTHH:MM)\n"));
         free(rest);
         return 2;
     }

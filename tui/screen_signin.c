@@ -24,8 +24,7 @@ typedef struct signin {
 } signin;
 
 static const ui_action login_keys[] = {UI_ENTER, UI_NEXT_FIELD, UI_HELP, UI_QUIT};
-static const char *const login_labels[] = {N_("Sign in"), N_("Next field"), N_("Help"),
-                                           N_("Quit")};
+static const char *const login_labels[] = {N_("Sign in"), N_("Next field"), N_("Help"), N_("Quit")};
 static const ui_action station_keys[] = {UI_ENTER, UI_CANCEL, UI_QUIT};
 static const char *const station_labels[] = {N_("Open station"), N_("Back"), N_("Quit")};
 

@@ -1,4 +1,4 @@
-/* station_checkin.c: the check-in desk: find or register a person, check them in, show the ticket. */
+/* station_checkin.c: the check-in desk: find or register a person, check in, show the ticket. */
 #include "ui.h"
 
 #include <stdio.h>
@@ -21,7 +21,7 @@ typedef struct checkin {
     int list_rows;
 } checkin;
 
-static const ui_action search_keys[] = {UI_ENTER, UI_NEW, UI_URGENT, UI_UNDO,
+static const ui_action search_keys[] = {UI_ENTER, UI_NEW,    UI_URGENT, UI_UNDO,
                                         UI_HELP,  UI_SWITCH, UI_QUIT};
 static const char *const search_labels[] = {N_("Check in"), N_("New person"), N_("Urgent"),
                                             N_("Undo"),     N_("Help"),       N_("Station"),
@@ -179,7 +179,9 @@ static void draw_details(ui_app *app, checkin *c, WINDOW *w, int y, int x, int w
     wattroff(w, A_BOLD);
     snprintf(line, sizeof line, _("ID %s · born %s (%d years) · %s"), p->national_id, dob,
              vax_age_on(p->birth_date, today),
-             p->sex == 'm' ? _("male") : p->sex == 'f' ? _("female") : "-");
+             p->sex == 'm'   ? _("male")
+             : p->sex == 'f' ? _("female")
+                             : "-");
     ui_put(w, y + 1, x, line, width);
     snprintf(line, sizeof line, _("Phone %s · %s"), p->phone[0] ? p->phone : "-",
              p->commune[0] ? p->commune : "-");
@@ -395,17 +397,16 @@ static void do_urgent(ui_app *app, checkin *c)
         ui_message(app, MSG_ERROR, "%s", _("Only a person checked in today can be marked urgent."));
         return;
     }
-    if (!v.urgent &&
-        !ui_dialog_ask(app, _("Mark urgent"), _("Why does this person go first?"), reason,
-                       sizeof reason))
+    if (!v.urgent && !ui_dialog_ask(app, _("Mark urgent"), _("Why does this person go first?"),
+                                    reason, sizeof reason))
         return;
-    if (vax_queue_set_urgent(app->db, v.id, !v.urgent, v.urgent ? "unmarked" : reason) !=
-        VAX_OK) {
+    if (vax_queue_set_urgent(app->db, v.id, !v.urgent, v.urgent ? "unmarked" : reason) != VAX_OK) {
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         return;
     }
-    ui_message(app, MSG_OK, v.urgent ? _("Ticket %03d is no longer urgent.")
-                                     : _("Ticket %03d is marked urgent."),
+    ui_message(app, MSG_OK,
+               v.urgent ? _("Ticket %03d is no longer urgent.")
+                        : _("Ticket %03d is marked urgent."),
                v.ticket);
 }
 

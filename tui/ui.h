@@ -38,13 +38,13 @@ typedef enum ui_action {
     UI_DELETE,
     UI_ENTER,
     UI_CANCEL,
-    UI_HELP,    /* F1 */
-    UI_NEW,     /* F2 */
-    UI_URGENT,  /* F3 */
-    UI_UNDO,    /* F4 */
-    UI_SAVE,    /* F5 */
-    UI_SWITCH,  /* F9: change station */
-    UI_QUIT,    /* F10 */
+    UI_HELP,   /* F1 */
+    UI_NEW,    /* F2 */
+    UI_URGENT, /* F3 */
+    UI_UNDO,   /* F4 */
+    UI_SAVE,   /* F5 */
+    UI_SWITCH, /* F9: change station */
+    UI_QUIT,   /* F10 */
     UI_RESIZE,
     UI_ACTION_COUNT
 } ui_action;
@@ -193,8 +193,7 @@ void ui_form_show_error(ui_form *f, const char *field, const char *msg);
 typedef struct ui_list {
     int count, selected, top;
 } ui_list;
-typedef void (*ui_list_row)(WINDOW *w, int y, int x, int width, int index, int selected,
-                            void *ctx);
+typedef void (*ui_list_row)(WINDOW *w, int y, int x, int width, int index, int selected, void *ctx);
 void ui_list_draw(WINDOW *w, int y, int x, int width, int rows, ui_list *l, ui_list_row row,
                   void *ctx);
 int ui_list_key(ui_list *l, ui_key k, int page);

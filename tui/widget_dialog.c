@@ -100,7 +100,6 @@ void ui_dialog_ticket(ui_app *app, const char *title, int ticket, const char *li
     }
 }
 
-
 void ui_dialog_help(ui_app *app)
 {
     const char *keys[32], *help[32];
