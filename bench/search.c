@@ -489,10 +489,10 @@ int main(int argc, char **argv)
     if (sql_exec(raw, "BEGIN") != 0)
         goto done;
     char index_sql[256];
-    /* The same terms as the trigger in core/db.c. */
+    /* The same terms as the trigger: core/db.c keeps them in the view person_fts_terms. */
     snprintf(index_sql, sizeof index_sql,
-             "INSERT INTO person_fts(rowid, terms) SELECT id, name_folded || ' ' || national_id"
-             " || ' ' || phone FROM person WHERE id > %llu",
+             "INSERT INTO person_fts(rowid, terms) SELECT id, terms FROM person_fts_terms"
+             " WHERE id > %llu",
              (unsigned long long)with_trigger);
     if (sql_exec(raw, index_sql) != 0 || sql_exec(raw, trig) != 0) {
         sqlite3_exec(raw, "ROLLBACK", NULL, NULL, NULL);

@@ -261,59 +261,137 @@ static const char schema_v1[] =
     " reason TEXT NOT NULL DEFAULT '', replaced_at INTEGER NOT NULL,"
     " replaced_by INTEGER REFERENCES staff(id));";
 
+/* What the search index holds for a person: "_" + the first word of the name (so that "the name
+ * starts with" is an ordinary term, which FTS5 seeks through, rather than a ^ position filter it
+ * must check row by row), the folded name, the ID number and the phone. */
+#define FTS_TERMS(r)                                                                               \
+    "'_' || substr(" r ".name_folded, 1, instr(" r ".name_folded || ' ', ' ') - 1) || ' ' || " r   \
+    ".name_folded || ' ' || " r ".national_id || ' ' || " r ".phone"
+
 /* Version 2: the search index and the visit queue with its append-only event log. */
 static const char schema_v2[] =
     /* Contentless: the folded words live in person.name_folded; the index holds only postings.
-     * prefix='1 2 3' keeps short prefixes ("ng v hu") from scanning the whole term list. */
+     * prefix='1 2 3' keeps short prefixes ("ng v hu", "_ng") from scanning the term list. */
     "CREATE VIRTUAL TABLE person_fts USING fts5(terms, content='', prefix='1 2 3',"
-    " tokenize='unicode61 remove_diacritics 0');"
-    "CREATE TRIGGER person_fts_ai AFTER INSERT ON person BEGIN"
-    " INSERT INTO person_fts(rowid, terms)"
-    "  VALUES (new.id, new.name_folded || ' ' || new.national_id || ' ' || new.phone);"
-    " END;"
-    "CREATE TRIGGER person_fts_au AFTER UPDATE OF name_folded, national_id, phone ON person BEGIN"
-    " INSERT INTO person_fts(person_fts, rowid, terms)"
-    "  VALUES ('delete', old.id, old.name_folded || ' ' || old.national_id || ' ' || old.phone);"
-    " INSERT INTO person_fts(rowid, terms)"
-    "  VALUES (new.id, new.name_folded || ' ' || new.national_id || ' ' || new.phone);"
-    " END;"
-    "INSERT INTO person_fts(rowid, terms)"
-    " SELECT id, name_folded || ' ' || national_id || ' ' || phone FROM person;"
-    "CREATE TABLE visit("
-    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
-    " site_id INTEGER NOT NULL REFERENCES site(id), day TEXT NOT NULL,"
-    " ticket INTEGER NOT NULL CHECK (ticket > 0),"
-    " person_id INTEGER NOT NULL REFERENCES person(id), state TEXT NOT NULL,"
-    " urgent INTEGER NOT NULL DEFAULT 0, group_rank INTEGER NOT NULL DEFAULT 99,"
-    " age_band INTEGER NOT NULL DEFAULT 2, arrived_at INTEGER NOT NULL,"
-    " state_since INTEGER NOT NULL, slot_start INTEGER NOT NULL DEFAULT 0,"
-    " station TEXT NOT NULL DEFAULT '',"
-    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
-    " updated_by INTEGER REFERENCES staff(id),"
-    " UNIQUE (site_id, day, ticket));"
-    "CREATE INDEX visit_state ON visit(state, day);"
-    "CREATE INDEX visit_person ON visit(person_id, day);"
-    "CREATE TABLE visit_event("
-    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
-    " visit_id INTEGER NOT NULL REFERENCES visit(id), at INTEGER NOT NULL,"
-    " staff_id INTEGER REFERENCES staff(id), from_state TEXT, to_state TEXT NOT NULL,"
-    " station TEXT NOT NULL DEFAULT '', details TEXT NOT NULL DEFAULT '');"
-    "CREATE INDEX visit_event_visit ON visit_event(visit_id);"
-    "CREATE TRIGGER visit_event_no_update BEFORE UPDATE ON visit_event BEGIN"
-    " SELECT RAISE(ABORT, 'visit_event is append-only'); END;"
-    "CREATE TRIGGER visit_event_no_delete BEFORE DELETE ON visit_event BEGIN"
-    " SELECT RAISE(ABORT, 'visit_event is append-only'); END;"
-    "CREATE TABLE dose("
-    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
-    " person_id INTEGER NOT NULL REFERENCES person(id),"
-    " visit_id INTEGER REFERENCES visit(id), product TEXT NOT NULL,"
-    " dose_number INTEGER NOT NULL CHECK (dose_number > 0), given_at INTEGER NOT NULL,"
-    " lot_no TEXT NOT NULL DEFAULT '', voided INTEGER NOT NULL DEFAULT 0,"
-    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
-    " updated_by INTEGER REFERENCES staff(id));"
-    "CREATE INDEX dose_person ON dose(person_id);";
+    " tokenize='unicode61 remove_diacritics 0 tokenchars ''_''');"
+    "CREATE VIEW person_fts_terms(id, terms) AS SELECT p.id, " FTS_TERMS(
+        "p") " FROM person p;"
+             "CREATE TRIGGER person_fts_ai AFTER INSERT ON person BEGIN"
+             " INSERT INTO person_fts(rowid, terms) VALUES (new.id, " FTS_TERMS(
+                 "new") ");"
+                        " END;"
+                        "CREATE TRIGGER person_fts_au AFTER UPDATE OF name_folded, national_id, "
+                        "phone ON person BEGIN"
+                        " INSERT INTO person_fts(person_fts, rowid, terms) VALUES ('delete', "
+                        "old.id, " FTS_TERMS(
+                            "old") ");"
+                                   " INSERT INTO person_fts(rowid, terms) VALUES "
+                                   "(new.id, " FTS_TERMS(
+                                       "new") ");"
+                                              " END;"
+                                              "INSERT INTO person_fts(rowid, terms) SELECT id, "
+                                              "terms FROM person_fts_terms;"
+                                              "CREATE TABLE visit("
+                                              " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+                                              " site_id INTEGER NOT NULL REFERENCES site(id), day "
+                                              "TEXT NOT NULL,"
+                                              " ticket INTEGER NOT NULL CHECK (ticket > 0),"
+                                              " person_id INTEGER NOT NULL REFERENCES person(id), "
+                                              "state TEXT NOT NULL,"
+                                              " urgent INTEGER NOT NULL DEFAULT 0, group_rank "
+                                              "INTEGER NOT NULL DEFAULT 99,"
+                                              " age_band INTEGER NOT NULL DEFAULT 2, arrived_at "
+                                              "INTEGER NOT NULL,"
+                                              " state_since INTEGER NOT NULL, slot_start INTEGER "
+                                              "NOT NULL DEFAULT 0,"
+                                              " station TEXT NOT NULL DEFAULT '',"
+                                              " created_at INTEGER NOT NULL, updated_at INTEGER "
+                                              "NOT NULL,"
+                                              " updated_by INTEGER REFERENCES staff(id),"
+                                              " UNIQUE (site_id, day, ticket));"
+                                              "CREATE INDEX visit_state ON visit(state, day);"
+                                              "CREATE INDEX visit_person ON visit(person_id, day);"
+                                              "CREATE TABLE visit_event("
+                                              " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+                                              " visit_id INTEGER NOT NULL REFERENCES visit(id), at "
+                                              "INTEGER NOT NULL,"
+                                              " staff_id INTEGER REFERENCES staff(id), from_state "
+                                              "TEXT, to_state TEXT NOT NULL,"
+                                              " station TEXT NOT NULL DEFAULT '', details TEXT NOT "
+                                              "NULL DEFAULT '');"
+                                              "CREATE INDEX visit_event_visit ON "
+                                              "visit_event(visit_id);"
+                                              "CREATE TRIGGER visit_event_no_update BEFORE UPDATE "
+                                              "ON visit_event BEGIN"
+                                              " SELECT RAISE(ABORT, 'visit_event is append-only'); "
+                                              "END;"
+                                              "CREATE TRIGGER visit_event_no_delete BEFORE DELETE "
+                                              "ON visit_event BEGIN"
+                                              " SELECT RAISE(ABORT, 'visit_event is append-only'); "
+                                              "END;"
+                                              "CREATE TABLE dose("
+                                              " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+                                              " person_id INTEGER NOT NULL REFERENCES person(id),"
+                                              " visit_id INTEGER REFERENCES visit(id), product "
+                                              "TEXT NOT NULL,"
+                                              " dose_number INTEGER NOT NULL CHECK (dose_number > "
+                                              "0), given_at INTEGER NOT NULL,"
+                                              " lot_no TEXT NOT NULL DEFAULT '', voided INTEGER "
+                                              "NOT NULL DEFAULT 0,"
+                                              " created_at INTEGER NOT NULL, updated_at INTEGER "
+                                              "NOT NULL,"
+                                              " updated_by INTEGER REFERENCES staff(id));"
+                                              "CREATE INDEX dose_person ON dose(person_id);";
 
-static const char *const migrations[] = {NULL, schema_v1, schema_v2};
+/* Version 3: the vocabulary of name words, with how many people carry each. Search expands a typed
+ * prefix ("nguy") to the few words it can be ("nguyen") and asks the index for those exact terms,
+ * which FTS5 reads lazily, instead of a long prefix that it must merge in full before the first
+ * row. Triggers keep it, so every way into the person table maintains it. A trigger cannot hold a
+ * WITH clause, so the name is split into words through json_each: the punctuation the tokenizer
+ * splits on (and the quote and backslash JSON would choke on) becomes a space; spaces, ",". */
+#define NAME_JSON(x)                                                                               \
+    "'[\"' || replace(replace(replace(replace(replace(replace(replace(replace(replace(" x ","      \
+    " '\\', ' '), '\"', ' '), '-', ' '), '.', ' '), ',', ' '), '''', ' '), '(', ' '), ')', ' '),"  \
+    " ' ', '\",\"') || '\"]'"
+#define NAME_WORDS(x) "SELECT value AS term FROM json_each(" NAME_JSON(x) ") WHERE value <> ''"
+static const char schema_v3[] =
+    "CREATE TABLE name_word(term TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TRIGGER name_word_ai AFTER INSERT ON person BEGIN"
+    " INSERT INTO name_word(term, n) SELECT term, 1 FROM (" NAME_WORDS(
+        "new.name_folded") ")"
+                           "  WHERE 1 ON CONFLICT(term) DO UPDATE SET n = n + 1;"
+                           " END;"
+                           "CREATE TRIGGER name_word_au AFTER UPDATE OF name_folded ON person BEGIN"
+                           " UPDATE name_word SET n = n - 1 WHERE term IN (" NAME_WORDS(
+                               "old.name_folded") ");"
+                                                  " INSERT INTO name_word(term, n) SELECT term, 1 "
+                                                  "FROM (" NAME_WORDS(
+                                                      "new.name_folded") ")"
+                                                                         "  WHERE 1 ON "
+                                                                         "CONFLICT(term) DO UPDATE "
+                                                                         "SET n = n + 1;"
+                                                                         " END;"
+                                                                         "INSERT INTO "
+                                                                         "name_word(term, n) "
+                                                                         "SELECT w.value, count(*) "
+                                                                         "FROM person p,"
+                                                                         " json_each(" NAME_JSON(
+                                                                             "p.name_folded") ") w "
+                                                                                              "WHER"
+                                                                                              "E "
+                                                                                              "w."
+                                                                                              "valu"
+                                                                                              "e "
+                                                                                              "<> "
+                                                                                              "'' "
+                                                                                              "GROU"
+                                                                                              "P "
+                                                                                              "BY "
+                                                                                              "w."
+                                                                                              "valu"
+                                                                                              "e;";
+
+static const char *const migrations[] = {NULL, schema_v1, schema_v2, schema_v3};
 
 static int exec_sql(vax_db *db, const char *sql, const char *doing)
 {

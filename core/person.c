@@ -594,20 +594,96 @@ static int tokenize(char *folded, char *tokens[MAX_TOKENS])
     return n;
 }
 
-/* Builds an FTS5 expression: each token quoted (so no query syntax can be injected), with a
- * trailing * for prefix matching; `anchored` ties the first token to the start of the name with
- * FTS5's ^ (so "ng v hu" prefers Nguyen Van Hung to Vu Ngoc Huong). */
-static int fts_expr(char *tokens[], int n, int prefix, int anchored, char *out, size_t size)
+/* One typed token as an FTS5 expression, quoted so that no query syntax can be injected. Whole:
+ * the exact term. Prefix: the name words that start with it, from the name_word vocabulary, as
+ * ("a" OR "b" ...) when they are few, because FTS5 reads exact terms lazily (LIMIT stops early)
+ * but merges a long prefix in full before the first row; many words: "tok"*, which the prefix
+ * index answers for 1 to 3 letters. `anchored` asks for the name's first word instead, which the
+ * index holds as "_" + that word (see FTS_TERMS in db.c). *people is how many people carry the
+ * word(s), from the vocabulary, for estimating how dense the whole query is.
+ * Returns 0, 1 when no name word can match (the tier can be skipped), or -1 when out is full. */
+#define MAX_EXPANSION 32
+static int token_expr(vax_db *db, const char *tok, int prefix, int anchored, char *out, size_t size,
+                      double *people)
+{
+    const char *hat = anchored ? "_" : "";
+    size_t len = strlen(tok), o = 0;
+    int has_digit = 0, terms = 0, rc;
+    char upper[256];
+    sqlite3_stmt *st;
+    *people = 1;
+    for (const char *c = tok; *c; c++)
+        has_digit |= isdigit((unsigned char)*c) != 0;
+    if (len + 8 >= size || len + 1 >= sizeof upper)
+        return -1;
+    /* the words in [tok, tok with its last byte raised) all start with tok */
+    memcpy(upper, tok, len + 1);
+    upper[len - 1] = (char)(upper[len - 1] + 1);
+    if (has_digit) { /* part of an ID or phone: not in the name vocabulary */
+        snprintf(out, size, "\"%s\"%s", tok, prefix ? "*" : "");
+        return 0;
+    }
+    st = vax_stmt(db, prefix ? "SELECT term, n FROM name_word WHERE term >= ?1 AND term < ?2"
+                               " AND n > 0 ORDER BY term LIMIT ?3"
+                             : "SELECT term, n FROM name_word WHERE term = ?1 AND n > 0");
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, tok, -1, SQLITE_STATIC);
+    if (prefix) {
+        sqlite3_bind_text(st, 2, upper, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, MAX_EXPANSION + 1);
+    }
+    double sum = 0;
+    o += (size_t)snprintf(out, size, "(");
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *term = vax_col_text(st, 0);
+        if (++terms > MAX_EXPANSION || o + strlen(term) + 12 >= size)
+            break;
+        sum += sqlite3_column_double(st, 1);
+        o += (size_t)snprintf(out + o, size - o, "%s\"%s%s\"", terms > 1 ? " OR " : "", hat, term);
+    }
+    sqlite3_reset(st);
+    if (terms == 0)
+        return 1;
+    if (terms > MAX_EXPANSION || o + 2 >= size) {
+        st = vax_stmt(db, "SELECT coalesce(sum(n), 0) FROM name_word WHERE term >= ?1"
+                          " AND term < ?2");
+        if (!st)
+            return -1;
+        sqlite3_bind_text(st, 1, tok, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, upper, -1, SQLITE_STATIC);
+        sum = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_double(st, 0) : 0;
+        sqlite3_reset(st);
+        snprintf(out, size, "\"%s%s\"*", hat, tok);
+    } else {
+        snprintf(out + o, size - o, ")");
+    }
+    *people = sum;
+    return 0;
+}
+
+/* The expression for all tokens (AND); token i is a prefix if bit i of prefix_mask is set.
+ * *estimate is how many people it may match if the words were independent. Returns as token_expr
+ * does. */
+static int fts_expr(vax_db *db, char *tokens[], int n, unsigned prefix_mask, int anchored,
+                    double registry, char *out, size_t size, double *estimate)
 {
     size_t o = 0;
     out[0] = 0;
+    *estimate = registry;
     for (int i = 0; i < n; i++) {
-        /* A token cut short would leave an unterminated quote (an FTS5 syntax error); a query
-         * this long matches no name anyway. */
-        if (o + strlen(tokens[i]) + 5 >= size)
+        double people;
+        if (o + 6 >= size)
             return -1;
-        o += (size_t)snprintf(out + o, size - o, "%s%s\"%s\"%s", i ? " " : "",
-                              anchored && i == 0 ? "^" : "", tokens[i], prefix ? "*" : "");
+        if (i)
+            o += (size_t)snprintf(out + o, size - o, " AND "); /* implicit AND stops at "(" */
+        int rc = token_expr(db, tokens[i], (prefix_mask >> i) & 1, anchored && i == 0, out + o,
+                            size - o, &people);
+        if (rc != 0)
+            return rc;
+        if (registry > 0)
+            *estimate *= people / registry;
+        o += strlen(out + o);
     }
     return 0;
 }
@@ -658,15 +734,21 @@ static int words_in_order(const char *typed, const char *name, int whole)
     }
 }
 
-/* Orders the rows of one tier: the typed words in the name's own order first, then those whose
- * marks match what was typed ("hoà" before "hòa" and "hoa" when typed "hoà"). Lower is better. */
+/* Orders the rows of one tier, lower first: the typed words in the name's own order (4), the name
+ * starting with the first typed word (2), the marks as typed ("hoà" before "hòa" and "hoa" when
+ * typed "hoà") (1). */
 static int match_score(const char *typed_folded, const char *typed_marked, const char *name,
                        int whole)
 {
     int score = 0;
     char *f = vax_text_fold(name), *m = lower_marked(name);
     if (!f || !words_in_order(typed_folded, f, whole))
-        score += 2;
+        score += 4;
+    if (f) {
+        size_t t = strcspn(typed_folded, " "), w = strcspn(f, " ");
+        if (!(whole ? t == w : t <= w) || strncmp(typed_folded, f, t) != 0)
+            score += 2;
+    }
     if (!m || !typed_marked || !words_in_order(typed_marked, m, whole))
         score += 1;
     free(f);
@@ -714,10 +796,92 @@ static int run_tier(vax_db *db, sqlite3_stmt *st, vax_person *out, int max, int 
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("searching the registry"));
 }
 
+/* Tier 1: the exact ID number or phone, typed with or without spaces or +84. */
+static int search_exact_number(vax_db *db, const char *query, vax_person *out, int max, int *n)
+{
+    char digits[32], phone[16], msg[256];
+    if (digits_only(query, digits, sizeof digits) < 9 &&
+        vax_validate_phone(query, phone, msg, sizeof msg) != VAX_OK)
+        return VAX_OK;
+    if (vax_validate_phone(query, phone, msg, sizeof msg) != VAX_OK)
+        phone[0] = 0;
+    if (digits_only(query, digits, sizeof digits) < 0)
+        digits[0] = 0;
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " PERSON_COLS " FROM person p WHERE p.national_id = ?1"
+                                    " UNION ALL SELECT " PERSON_COLS " FROM person p"
+                                    " WHERE ?2 <> '' AND p.phone = ?2");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, digits, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, phone, -1, SQLITE_STATIC);
+    return run_tier(db, st, out, max, n, NULL, NULL, 1);
+}
+
+/* Digits only: the IDs, then the phones, that start with them, from their B-tree indexes (an FTS5
+ * prefix over a million distinct ID terms would take a quarter of a second). */
+static int search_number_prefix(vax_db *db, const char *query, vax_person *out, int max, int *n)
+{
+    static const char *const sql[] = {
+        "SELECT " PERSON_COLS " FROM person p WHERE p.national_id >= ?1 AND p.national_id < ?2"
+        " ORDER BY p.national_id LIMIT ?3",
+        "SELECT " PERSON_COLS " FROM person p WHERE p.phone >= ?1 AND p.phone < ?2"
+        " AND p.phone <> '' ORDER BY p.phone LIMIT ?3"};
+    char d[32], upper[32];
+    const char *q = query;
+    while (*q == ' ')
+        q++;
+    int len = digits_only(*q == '+' ? q + 1 : q, d, sizeof d);
+    if (len <= 0)
+        return VAX_OK;
+    if (*q == '+' && strncmp(d, "84", 2) == 0) { /* +84 9... is 09... */
+        memmove(d + 1, d + 2, strlen(d) - 1);
+        d[0] = '0';
+        len--;
+    }
+    memcpy(upper, d, (size_t)len + 1);
+    upper[len - 1] = (char)(upper[len - 1] + 1);
+    for (int i = 0; i < 2 && *n < max; i++) {
+        sqlite3_stmt *st = vax_stmt(db, sql[i]);
+        if (!st)
+            return VAX_EINTERNAL;
+        sqlite3_bind_text(st, 1, d, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, upper, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 3, max * 2);
+        int rc = run_tier(db, st, out, max, n, NULL, NULL, 1);
+        if (rc != VAX_OK)
+            return rc;
+    }
+    return VAX_OK;
+}
+
+static int all_digits(char *tokens[], int n)
+{
+    for (int i = 0; i < n; i++)
+        for (const char *c = tokens[i]; *c; c++)
+            if (!isdigit((unsigned char)*c))
+                return 0;
+    return 1;
+}
+
+/* Runs one FTS5 expression as a tier (see run_tier). */
+static int run_fts(vax_db *db, const char *expr, vax_person *out, int max, int *n,
+                   const char *typed_folded, const char *typed_marked, int whole)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " PERSON_COLS " FROM person_fts f JOIN person p"
+                                    " ON p.id = f.rowid WHERE person_fts MATCH ?1 LIMIT ?2");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, max * 2);
+    return run_tier(db, st, out, max, n, typed_folded, typed_marked, whole);
+}
+
 int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, int *n)
 {
-    char *folded, *tokens[MAX_TOKENS], expr[512], digits[32], spaced[512], *marked = NULL;
+    char *folded, *tokens[MAX_TOKENS], expr[4096], whole_expr[4096] = "", spaced[512];
+    char *marked = NULL;
     int ntok, rc = VAX_OK;
+    double registry = 0, estimate;
     sqlite3_stmt *st;
     *n = 0;
     if (max <= 0)
@@ -733,40 +897,44 @@ int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, i
         strcat(spaced, " ");
     }
     marked = lower_marked(query);
-    /* Tier 1: the exact ID number or phone, typed with or without spaces or +84. */
-    if (digits_only(query, digits, sizeof digits) >= 9 ||
-        vax_validate_phone(query, digits, expr, sizeof expr) == VAX_OK) {
-        char phone[16] = "";
-        if (vax_validate_phone(query, phone, expr, sizeof expr) != VAX_OK)
-            phone[0] = 0;
-        st = vax_stmt(db, "SELECT " PERSON_COLS " FROM person p WHERE p.national_id = ?1"
-                          " UNION ALL SELECT " PERSON_COLS " FROM person p"
-                          " WHERE ?2 <> '' AND p.phone = ?2");
-        if (!st) {
-            rc = VAX_EINTERNAL;
-            goto out;
-        }
-        sqlite3_bind_text(st, 1, digits, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, phone, -1, SQLITE_STATIC);
-        if ((rc = run_tier(db, st, out, max, n, NULL, NULL, 1)) != VAX_OK)
-            goto out;
+    if ((rc = search_exact_number(db, query, out, max, n)) != VAX_OK)
+        goto out;
+    if (all_digits(tokens, ntok)) {
+        rc = search_number_prefix(db, query, out, max, n);
+        goto out;
     }
-    /* Then: every typed word is a whole word of the name (or the ID or phone); then every typed
-     * word starts a word. Within each, names that begin with the first word come first. FTS5
-     * returns rows in rowid order, so LIMIT stops early even for a common prefix. */
-    for (int tier = 0; tier < 4 && *n < max; tier++) {
-        int prefix = tier >= 2, anchored = tier % 2 == 0;
-        if (fts_expr(tokens, ntok, prefix, anchored, expr, sizeof expr) != 0)
+    if ((st = vax_stmt(db, "SELECT coalesce(max(id), 0) FROM person")) != NULL) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            registry = sqlite3_column_double(st, 0);
+        sqlite3_reset(st);
+    }
+    /* Stage 0: every typed word is a whole word of the name (or of the ID or phone). Stage 1: the
+     * words start words: all of them if stage 0 found nobody ("ng v hu"), else only the last one,
+     * the word still being typed ("nguyen van hu"). Where the query is dense, names that begin
+     * with the first word are asked for first (cheap then); where it is sparse, the one query
+     * returns every match and match_score orders them. FTS5 returns rows in rowid order, so
+     * LIMIT stops early. */
+    int before = *n;
+    for (int stage = 0; stage < 2 && *n < max; stage++) {
+        unsigned mask = 0;
+        if (stage == 1)
+            mask = *n > before ? 1u << (ntok - 1) : (1u << ntok) - 1;
+        int built = fts_expr(db, tokens, ntok, mask, 0, registry, expr, sizeof expr, &estimate);
+        if (built < 0)
             break;
-        st = vax_stmt(db, "SELECT " PERSON_COLS " FROM person_fts f JOIN person p"
-                          " ON p.id = f.rowid WHERE person_fts MATCH ?1 LIMIT ?2");
-        if (!st) {
-            rc = VAX_EINTERNAL;
-            goto out;
+        if (built > 0 || (stage == 1 && strcmp(expr, whole_expr) == 0))
+            continue; /* no name word can match, or the same query as stage 0 */
+        if (stage == 0)
+            vax_strlcpy(whole_expr, expr, sizeof whole_expr);
+        if (estimate >= 4.0 * max) {
+            char anchored[4096];
+            double ignored;
+            if (fts_expr(db, tokens, ntok, mask, 1, registry, anchored, sizeof anchored,
+                         &ignored) == 0 &&
+                (rc = run_fts(db, anchored, out, max, n, spaced, marked, stage == 0)) != VAX_OK)
+                goto out;
         }
-        sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
-        sqlite3_bind_int(st, 2, max * 2);
-        if ((rc = run_tier(db, st, out, max, n, spaced, marked, !prefix)) != VAX_OK)
+        if (*n < max && (rc = run_fts(db, expr, out, max, n, spaced, marked, stage == 0)) != VAX_OK)
             goto out;
     }
 out:
