@@ -597,8 +597,8 @@ static int tokenize(char *folded, char *tokens[MAX_TOKENS])
 /* One typed token as an FTS5 expression, quoted so that no query syntax can be injected. Whole:
  * the exact term. Prefix: the name words that start with it, from the name_word vocabulary, as
  * ("a" OR "b" ...) when they are few, because FTS5 reads exact terms lazily (LIMIT stops early)
- * but merges a long prefix in full before the first row; many words: "tok"*, which the prefix
- * index answers for 1 to 3 letters. `anchored` asks for the name's first word instead, which the
+ * but merges a long prefix in full before the first row; 1 to 3 characters, or many words:
+ * "tok"*, which the prefix index answers for 1 to 3 characters. `anchored` asks for the name's first word instead, which the
  * index holds as "_" + that word (see FTS_TERMS in db.c). *people is how many people carry the
  * word(s), from the vocabulary, for estimating how dense the whole query is.
  * Returns 0, 1 when no name word can match (the tier can be skipped), or -1 when out is full. */
@@ -634,6 +634,8 @@ static int token_expr(vax_db *db, const char *tok, int prefix, int anchored, cha
         sqlite3_bind_int(st, 3, MAX_EXPANSION + 1);
     }
     double sum = 0;
+    /* Up to 3 characters (with the "_"), the prefix index holds the merged list already. */
+    int indexed = prefix && len + strlen(hat) <= 3;
     o += (size_t)snprintf(out, size, "(");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *term = vax_col_text(st, 0);
@@ -645,7 +647,7 @@ static int token_expr(vax_db *db, const char *tok, int prefix, int anchored, cha
     sqlite3_reset(st);
     if (terms == 0)
         return 1;
-    if (terms > MAX_EXPANSION || o + 2 >= size) {
+    if (terms > MAX_EXPANSION || o + 2 >= size || indexed) {
         st = vax_stmt(db, "SELECT coalesce(sum(n), 0) FROM name_word WHERE term >= ?1"
                           " AND term < ?2");
         if (!st)
@@ -662,28 +664,44 @@ static int token_expr(vax_db *db, const char *tok, int prefix, int anchored, cha
     return 0;
 }
 
+/* A token carried by more than this share of the registry ("n", "th", "nguyen") is left out of
+ * the index query when a more selective one is there: FTS5 would read its long posting list to
+ * the end on a sparse query. The rows are checked against it instead (row_matches). */
+#define UNSELECTIVE 0.3
+
 /* The expression for all tokens (AND); token i is a prefix if bit i of prefix_mask is set.
- * *estimate is how many people it may match if the words were independent. Returns as token_expr
- * does. */
+ * *estimate is how many people it may match if the words were independent; *dropped has a bit
+ * for each token left out for the rows to be checked against. Returns as token_expr does. */
 static int fts_expr(vax_db *db, char *tokens[], int n, unsigned prefix_mask, int anchored,
-                    double registry, char *out, size_t size, double *estimate)
+                    double registry, char *out, size_t size, double *estimate, unsigned *dropped)
 {
+    char part[MAX_TOKENS][1024];
+    double people[MAX_TOKENS];
+    int best = 0;
     size_t o = 0;
     out[0] = 0;
     *estimate = registry;
+    *dropped = 0;
     for (int i = 0; i < n; i++) {
-        double people;
-        if (o + 6 >= size)
-            return -1;
-        if (i)
-            o += (size_t)snprintf(out + o, size - o, " AND "); /* implicit AND stops at "(" */
-        int rc = token_expr(db, tokens[i], (prefix_mask >> i) & 1, anchored && i == 0, out + o,
-                            size - o, &people);
+        int rc = token_expr(db, tokens[i], (prefix_mask >> i) & 1, anchored && i == 0, part[i],
+                            sizeof part[i], &people[i]);
         if (rc != 0)
             return rc;
         if (registry > 0)
-            *estimate *= people / registry;
-        o += strlen(out + o);
+            *estimate *= people[i] / registry;
+        if (people[i] < people[best])
+            best = i;
+    }
+    for (int i = 0; i < n; i++) {
+        if (i != best && registry > 0 && people[i] / registry > UNSELECTIVE &&
+            !(anchored && i == 0)) {
+            *dropped |= 1u << i;
+            continue;
+        }
+        if (o + strlen(part[i]) + 6 >= size)
+            return -1;
+        /* an explicit AND: FTS5's implicit AND stops at "(" */
+        o += (size_t)snprintf(out + o, size - o, "%s%s", o ? " AND " : "", part[i]);
     }
     return 0;
 }
@@ -756,6 +774,47 @@ static int match_score(const char *typed_folded, const char *typed_marked, const
     return score;
 }
 
+/* How the rows of one tier are ordered and checked. NULL for the ID and phone tiers. */
+struct ranking {
+    const char *typed_folded; /* the typed words, folded, one space apart */
+    const char *typed_marked; /* the query in lower case with its marks */
+    int whole;                /* the words must be whole words (else they start words) */
+    char **tokens;
+    int ntok;
+    unsigned prefix_mask; /* token i is a prefix */
+    unsigned check;       /* tokens left out of the index query, checked on each row */
+};
+
+/* 1 if some word of the folded name equals tok (or starts with it, for a prefix). */
+static int name_has_word(const char *name, const char *tok, int prefix)
+{
+    size_t t = strlen(tok);
+    while (*name) {
+        while (*name && !isalnum((unsigned char)*name) && (unsigned char)*name < 0x80)
+            name++;
+        size_t w = 0;
+        while (name[w] && (isalnum((unsigned char)name[w]) || (unsigned char)name[w] >= 0x80))
+            w++;
+        if (w && (prefix ? t <= w : t == w) && strncmp(name, tok, t) == 0)
+            return 1;
+        name += w;
+    }
+    return 0;
+}
+
+static int row_matches(const struct ranking *r, const char *full_name)
+{
+    if (!r || !r->check)
+        return 1;
+    char *f = vax_text_fold(full_name);
+    int ok = f != NULL;
+    for (int i = 0; ok && i < r->ntok; i++)
+        if ((r->check >> i) & 1)
+            ok = name_has_word(f, r->tokens[i], (r->prefix_mask >> i) & 1);
+    free(f);
+    return ok;
+}
+
 struct scored {
     vax_person p;
     int score;
@@ -764,7 +823,7 @@ struct scored {
 /* Runs one tier and appends its rows that are not already in out, best score first (a stable
  * insertion sort: FTS5's rowid order stays the tie-breaker). */
 static int run_tier(vax_db *db, sqlite3_stmt *st, vax_person *out, int max, int *n,
-                    const char *typed_folded, const char *typed_marked, int whole)
+                    const struct ranking *r)
 {
     int rc, got = 0, cap = max * 2;
     struct scored *tmp = calloc((size_t)cap, sizeof *tmp);
@@ -778,8 +837,10 @@ static int run_tier(vax_db *db, sqlite3_stmt *st, vax_person *out, int max, int 
             continue;
         struct scored cur;
         row_to_person(st, &cur.p);
+        if (!row_matches(r, cur.p.full_name))
+            continue;
         cur.score =
-            typed_folded ? match_score(typed_folded, typed_marked, cur.p.full_name, whole) : 0;
+            r ? match_score(r->typed_folded, r->typed_marked, cur.p.full_name, r->whole) : 0;
         int j = got++;
         while (j > 0 && tmp[j - 1].score > cur.score) {
             tmp[j] = tmp[j - 1];
@@ -814,7 +875,7 @@ static int search_exact_number(vax_db *db, const char *query, vax_person *out, i
         return VAX_EINTERNAL;
     sqlite3_bind_text(st, 1, digits, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, phone, -1, SQLITE_STATIC);
-    return run_tier(db, st, out, max, n, NULL, NULL, 1);
+    return run_tier(db, st, out, max, n, NULL);
 }
 
 /* Digits only: the IDs, then the phones, that start with them, from their B-tree indexes (an FTS5
@@ -847,7 +908,7 @@ static int search_number_prefix(vax_db *db, const char *query, vax_person *out, 
         sqlite3_bind_text(st, 1, d, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, upper, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(st, 3, max * 2);
-        int rc = run_tier(db, st, out, max, n, NULL, NULL, 1);
+        int rc = run_tier(db, st, out, max, n, NULL);
         if (rc != VAX_OK)
             return rc;
     }
@@ -863,17 +924,18 @@ static int all_digits(char *tokens[], int n)
     return 1;
 }
 
-/* Runs one FTS5 expression as a tier (see run_tier). */
+/* Runs one FTS5 expression as a tier. When tokens were left out for the rows to be checked, more
+ * rows are read (lazily, up to a bound) to find enough that pass. */
 static int run_fts(vax_db *db, const char *expr, vax_person *out, int max, int *n,
-                   const char *typed_folded, const char *typed_marked, int whole)
+                   const struct ranking *r)
 {
     sqlite3_stmt *st = vax_stmt(db, "SELECT " PERSON_COLS " FROM person_fts f JOIN person p"
                                     " ON p.id = f.rowid WHERE person_fts MATCH ?1 LIMIT ?2");
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, max * 2);
-    return run_tier(db, st, out, max, n, typed_folded, typed_marked, whole);
+    sqlite3_bind_int(st, 2, r->check ? max * 40 : max * 2);
+    return run_tier(db, st, out, max, n, r);
 }
 
 int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, int *n)
@@ -916,25 +978,28 @@ int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, i
      * LIMIT stops early. */
     int before = *n;
     for (int stage = 0; stage < 2 && *n < max; stage++) {
-        unsigned mask = 0;
+        struct ranking r = {spaced, marked, stage == 0, tokens, ntok, 0, 0};
         if (stage == 1)
-            mask = *n > before ? 1u << (ntok - 1) : (1u << ntok) - 1;
-        int built = fts_expr(db, tokens, ntok, mask, 0, registry, expr, sizeof expr, &estimate);
+            r.prefix_mask = *n > before ? 1u << (ntok - 1) : (1u << ntok) - 1;
+        int built = fts_expr(db, tokens, ntok, r.prefix_mask, 0, registry, expr, sizeof expr,
+                             &estimate, &r.check);
         if (built < 0)
             break;
         if (built > 0 || (stage == 1 && strcmp(expr, whole_expr) == 0))
             continue; /* no name word can match, or the same query as stage 0 */
         if (stage == 0)
             vax_strlcpy(whole_expr, expr, sizeof whole_expr);
-        if (estimate >= 4.0 * max) {
+        /* (not when the first word is too common to narrow anything: "n vie vu") */
+        if (estimate >= 25.0 * max && !(r.check & 1)) {
             char anchored[4096];
             double ignored;
-            if (fts_expr(db, tokens, ntok, mask, 1, registry, anchored, sizeof anchored,
-                         &ignored) == 0 &&
-                (rc = run_fts(db, anchored, out, max, n, spaced, marked, stage == 0)) != VAX_OK)
+            struct ranking ra = r;
+            if (fts_expr(db, tokens, ntok, r.prefix_mask, 1, registry, anchored, sizeof anchored,
+                         &ignored, &ra.check) == 0 &&
+                (rc = run_fts(db, anchored, out, max, n, &ra)) != VAX_OK)
                 goto out;
         }
-        if (*n < max && (rc = run_fts(db, expr, out, max, n, spaced, marked, stage == 0)) != VAX_OK)
+        if (*n < max && (rc = run_fts(db, expr, out, max, n, &r)) != VAX_OK)
             goto out;
     }
 out:
