@@ -17,7 +17,7 @@
 #define STMT_CACHE 96
 
 struct stmt_slot {
-    const char *sql;
+    uint64_t hash; /* of the SQL text, which the statement itself keeps (sqlite3_sql) */
     sqlite3_stmt *st;
 };
 
@@ -154,12 +154,23 @@ int vax_uuid(char out[37])
     return VAX_OK;
 }
 
+static uint64_t sql_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* Statements are cached by their text, so one built at run time (call-next's ordering policy)
+ * is prepared once too. */
 sqlite3_stmt *vax_stmt(vax_db *db, const char *sql)
 {
     struct vax_db_full *f = (struct vax_db_full *)db;
     sqlite3_stmt *st = NULL;
+    uint64_t h = sql_hash(sql);
     for (int i = 0; i < f->ncache; i++) {
-        if (f->cache[i].sql == sql || strcmp(f->cache[i].sql, sql) == 0) {
+        if (f->cache[i].hash == h && strcmp(sqlite3_sql(f->cache[i].st), sql) == 0) {
             sqlite3_reset(f->cache[i].st);
             sqlite3_clear_bindings(f->cache[i].st);
             return f->cache[i].st;
@@ -170,18 +181,15 @@ sqlite3_stmt *vax_stmt(vax_db *db, const char *sql)
         vax_fail_sql(db, rc, _("preparing a query"));
         return NULL;
     }
-    if (f->ncache < STMT_CACHE) {
-        f->cache[f->ncache].sql = sql;
-        f->cache[f->ncache].st = st;
-        f->ncache++;
-    } else {
-        /* Cache full: should not happen with a fixed set of queries; keep working anyway by
-         * replacing the oldest entry. */
+    if (f->ncache == STMT_CACHE) {
+        /* full (a policy changed many times): drop the oldest */
         sqlite3_finalize(f->cache[0].st);
         memmove(&f->cache[0], &f->cache[1], sizeof f->cache[0] * (STMT_CACHE - 1));
-        f->cache[STMT_CACHE - 1].sql = sql;
-        f->cache[STMT_CACHE - 1].st = st;
+        f->ncache--;
     }
+    f->cache[f->ncache].hash = h;
+    f->cache[f->ncache].st = st;
+    f->ncache++;
     return st;
 }
 
@@ -309,7 +317,9 @@ static const char schema_v2[] =
                                               "NOT NULL,"
                                               " updated_by INTEGER REFERENCES staff(id),"
                                               " UNIQUE (site_id, day, ticket));"
-                                              "CREATE INDEX visit_state ON visit(state, day);"
+                                              /* covers call-next: the waiting visits of a day are ranked from the index alone */
+    "CREATE INDEX visit_state ON visit(state, day, urgent, group_rank, age_band, slot_start,"
+    " state_since);"
                                               "CREATE INDEX visit_person ON visit(person_id, day);"
                                               "CREATE TABLE visit_event("
                                               " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"

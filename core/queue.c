@@ -540,14 +540,12 @@ int vax_queue_call_next(vax_db *db, vax_stage stage, const char *station, vax_vi
     vax_setting_get_int(db, "queue.max_wait_min", 60, &max_wait);
     if ((rc = build_order(db, order, sizeof order)) != VAX_OK)
         goto fail;
+    /* Only the id is selected, so the ranking reads the covering index visit_state alone. */
     snprintf(sql, sizeof sql,
-             "SELECT " VISIT_COLS " FROM visit v WHERE v.state = ?1 AND v.day = ?2"
-             " ORDER BY %s LIMIT 1",
+             "SELECT v.id FROM visit v WHERE v.state = ?1 AND v.day = ?2 ORDER BY %s LIMIT 1",
              order);
-    /* The text depends on the policy setting, so it is prepared here rather than cached. */
-    rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
-    if (rc != SQLITE_OK) {
-        rc = vax_fail_sql(db, rc, _("calling the next person"));
+    if (!(st = vax_stmt(db, sql))) {
+        rc = VAX_EINTERNAL;
         goto fail;
     }
     sqlite3_bind_text(st, 1, vax_state_code(waiting), -1, SQLITE_STATIC);
@@ -555,9 +553,8 @@ int vax_queue_call_next(vax_db *db, vax_stage stage, const char *station, vax_vi
     sqlite3_bind_int64(st, 3, now);
     sqlite3_bind_int64(st, 4, now - max_wait * 60);
     rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        row_to_visit(st, &v);
-    sqlite3_finalize(st);
+    int64_t best = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
     if (rc == SQLITE_DONE) {
         rc = vax_fail(db, VAX_EEMPTY, NULL, _("Nobody is waiting for %s."),
                       stage == VAX_STAGE_SCREENING ? _("screening") : _("injection"));
@@ -567,12 +564,18 @@ int vax_queue_call_next(vax_db *db, vax_stage stage, const char *station, vax_vi
         rc = vax_fail_sql(db, rc, _("calling the next person"));
         goto fail;
     }
+    if ((rc = vax_visit_get(db, best, &v)) != VAX_OK)
+        goto fail;
     if ((rc = move_locked(db, &v, called, station, NULL)) != VAX_OK)
         goto fail;
     if ((rc = vax_tx_commit(db)) != VAX_OK)
         return rc;
-    if (out)
-        return vax_visit_get(db, v.id, out);
+    if (out) { /* as move_locked left the row */
+        *out = v;
+        out->state = called;
+        out->state_since = now;
+        vax_strlcpy(out->station, station ? station : v.station, sizeof out->station);
+    }
     return VAX_OK;
 fail:
     vax_tx_rollback(db);
