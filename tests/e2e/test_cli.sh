@@ -90,6 +90,37 @@ out=$($VAXSITE --db "$WORK/none.db" --lang en queue status 2>&1); rc=$?
 check "a missing database says how to make one" [ $rc -eq 1 -a "${out#*vaxsite demo}" != "$out" ]
 check "and creates no file" [ ! -e "$WORK/none.db" ]
 
+# --- where data lives, the test clock ---------------------------------------------------------
+XDG_DATA_HOME="$WORK/xdg" $VAXSITE --lang en demo --people 20 >/dev/null
+equal "without --db the database is \$XDG_DATA_HOME/vaxsite/vaxsite.db, mode 0600 in a 0700 folder" \
+  "600 700" "$(stat -c %a "$WORK/xdg/vaxsite/vaxsite.db") $(stat -c %a "$WORK/xdg/vaxsite")"
+VAXSITE_CLOCK=2021-10-15T08:00 V person add --name "Lò Văn Páo" --id 012080001111 --dob 01/01/1980 >/dev/null
+VAXSITE_CLOCK=2021-10-15T08:00 V queue checkin 012080001111 >/dev/null
+equal "VAXSITE_CLOCK sets the day a check-in belongs to" "2021-10-15" \
+  "$(sql "SELECT v.day FROM visit v JOIN person p ON p.id=v.person_id WHERE p.national_id='012080001111'")"
+echo "2021-10-15T09:00" >"$WORK/clock"
+VAXSITE_CLOCK_FILE="$WORK/clock" V queue next screening >/dev/null
+echo "2021-10-15T09:30" >"$WORK/clock"
+VAXSITE_CLOCK_FILE="$WORK/clock" V queue status --date 2021-10-15 >/dev/null
+equal "VAXSITE_CLOCK_FILE moves every process's clock at once (the call is stamped 09:00 local)" \
+  "02:00" "$(sql "SELECT strftime('%H:%M', max(at), 'unixepoch') FROM visit_event WHERE to_state='screening' AND visit_id=(SELECT v.id FROM visit v JOIN person p ON p.id=v.person_id WHERE p.national_id='012080001111')")"
+out=$(VAXSITE_CLOCK=yesterday V queue status 2>&1); rc=$?
+check "a bad VAXSITE_CLOCK is refused with the reason" [ $rc -eq 2 -a "${out#*VAXSITE_CLOCK}" != "$out" ]
+out=$($VAXSITE --db "$WORK" --lang en queue status 2>&1); rc=$?
+equal "a folder given as the database is refused" "1|vaxsite: $WORK is a folder, not a database file." "$rc|$out"
+
+# --- a database held by another program longer than the timeout --------------------------
+(echo "BEGIN IMMEDIATE; INSERT INTO setting VALUES ('x','y',0,NULL);"; sleep 7; echo "ROLLBACK;") | sqlite3 "$DB" &
+holder=$!
+sleep 0.5
+before=$(sql "SELECT count(*) FROM visit")
+out=$(V queue checkin 001190001236 2>&1); rc=$?
+wait $holder
+check "a check-in while another program holds the database for too long says it is busy" \
+  [ $rc -eq 1 -a "${out#*busy}" != "$out" -a "$(printf '%s\n' "$out" | wc -l)" -eq 1 ]
+equal "and writes nothing" "$before" "$(sql "SELECT count(*) FROM visit")"
+equal "once the other program is done, the same check-in works" "003" "$(V queue checkin 001190001236)"
+
 # --- two processes checking in and calling next at once ------------------------------------
 for i in $(seq 1 60); do
   printf "INSERT INTO person(uuid,national_id,full_name,name_folded,birth_date,created_at,updated_at) VALUES ('u%d','0010900%05d','P %d','p %d','1990-01-01',0,0);\n" $i $((20000 + i)) $i $i

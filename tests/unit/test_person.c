@@ -879,6 +879,98 @@ static void test_search_with_very_long_query_never_errors(void **state)
     assert_search(t, "nguyen van hung", want, 1);
 }
 
+/* How many people the name_word vocabulary says carry a word (-1: not there). */
+static int word_count(test_db *t, const char *term)
+{
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    int n = -1;
+    assert_int_equal(sqlite3_open_v2(t->path, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(s, "SELECT n FROM name_word WHERE term = ?1", -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, term, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return n;
+}
+
+static void test_vocabulary_follows_adds_and_edits(void **state)
+{
+    test_db *t = *state;
+    char id[13];
+    tdb_cccd(id, 1980, 'm', 1);
+    int64_t a = tdb_person(t, "Lò-Văn Páo", id, "1980-01-01", NULL);
+    tdb_cccd(id, 1981, 'm', 2);
+    tdb_person(t, "Giàng A Páo", id, "1981-01-01", NULL);
+    assert_int_equal(word_count(t, "pao"), 2);
+    assert_int_equal(word_count(t, "lo"), 1); /* the hyphen splits words, as the index does */
+    assert_int_equal(word_count(t, "van"), 1);
+    const int64_t both[] = {a};
+    assert_search(t, "lo van", both, 1);
+    vax_person p;
+    assert_int_equal(vax_person_get(t->db, a, &p), VAX_OK);
+    snprintf(p.full_name, sizeof p.full_name, "Lò Văn Sáng");
+    assert_int_equal(vax_person_update(t->db, &p, "name typed wrong"), VAX_OK);
+    assert_int_equal(word_count(t, "pao"), 1);
+    assert_int_equal(word_count(t, "sang"), 1);
+    const int64_t after[] = {a};
+    assert_search(t, "sang", after, 1);
+    assert_search(t, "lo v s", after, 1);
+}
+
+static void test_search_digits_use_id_then_phone_prefixes(void **state)
+{
+    test_db *t = *state;
+    int64_t a = add_with_phone(t, "Trần Văn A", "001090000001", "1990-01-01", "0912000001");
+    int64_t b = add_with_phone(t, "Trần Văn B", "001090000002", "1990-01-01", "0987000002");
+    int64_t c = add_with_phone(t, "Trần Văn C", "002090000003", "1990-01-01", "0912000003");
+    const int64_t by_id[] = {a, b};
+    assert_search(t, "0010900", by_id, 2);
+    const int64_t by_phone[] = {a, c};
+    assert_search(t, "0912", by_phone, 2);
+    assert_search(t, "+84 912", by_phone, 2);
+    const int64_t none[] = {0};
+    assert_search(t, "0999", none, 0);
+}
+
+static void test_search_prefers_names_in_typed_order_from_the_first_word(void **state)
+{
+    test_db *t = *state;
+    char id[13];
+    tdb_cccd(id, 1984, 'f', 1);
+    int64_t vu = tdb_person(t, "Vũ Ngọc Hương", id, "1984-01-01", NULL);
+    tdb_cccd(id, 1985, 'm', 2);
+    int64_t hieu = tdb_person(t, "Nguyễn Hữu Việt", id, "1985-01-01", NULL);
+    tdb_cccd(id, 1986, 'm', 3);
+    int64_t hung = tdb_person(t, "Nguyễn Văn Hùng", id, "1986-01-01", NULL);
+    /* in order from the first word, then in order, then any order; registration breaks ties */
+    const int64_t want[] = {hung, hieu, vu};
+    assert_search(t, "ng v hu", want, 3);
+}
+
+static void test_search_checks_rows_against_a_word_too_common_to_index(void **state)
+{
+    test_db *t = *state;
+    char id[13];
+    int64_t want_id = 0;
+    /* "nguyen" is carried by most of this registry, so the index query leaves it out and each
+     * row is checked against it instead */
+    for (int i = 0; i < 8; i++) {
+        tdb_cccd(id, 1970, 'f', 10 + i);
+        int64_t p =
+            tdb_person(t, i == 3 ? "Nguyễn Thị Hoa" : "Nguyễn Thị Lan", id, "1970-01-01", NULL);
+        if (i == 3)
+            want_id = p;
+    }
+    tdb_cccd(id, 1990, 'f', 30);
+    tdb_person(t, "Trần Thị Hoa", id, "1990-01-01", NULL);
+    const int64_t want[] = {want_id};
+    assert_search(t, "ng hoa", want, 1);
+    assert_search(t, "nguyen ho", want, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -936,6 +1028,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_search_with_fts_syntax_never_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_with_very_long_query_never_errors, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_vocabulary_follows_adds_and_edits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_digits_use_id_then_phone_prefixes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_search_prefers_names_in_typed_order_from_the_first_word, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_search_checks_rows_against_a_word_too_common_to_index,
+                                        setup, teardown),
     };
     /* The validators read the clock for "the future": freeze it for the tests without a db. */
     vax_clock_set(T0);
