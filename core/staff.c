@@ -187,6 +187,21 @@ int vax_pin_verify(const char *pin, const char *stored)
     return same;
 }
 
+/* ASCII letters, digits, '.', '_' and '-': typed at every station, whatever its keyboard. */
+static int valid_login(const char *login)
+{
+    size_t n = login ? strlen(login) : 0;
+    if (n < 1 || n > 63)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = login[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
 static int valid_pin(const char *pin)
 {
     size_t n = pin ? strlen(pin) : 0;
@@ -258,15 +273,13 @@ int vax_staff_add(vax_db *db, const char *login, const char *name, vax_role role
     char hash[VAX_PIN_HASH_MAX];
     char *clean_name = NULL;
     int64_t iterations, id = 0;
-    vax_staff existing;
     int rc, managers;
     vax_clear_error(db);
     if ((rc = vax_require(db, VAX_ACT_STAFF_ADMIN)) != VAX_OK)
         return rc;
-    if (!login || !*login || strlen(login) >= sizeof existing.login || strchr(login, ' ') ||
-        strncmp(login, "os:", 3) == 0)
+    if (!valid_login(login))
         return vax_fail(db, VAX_EINVAL, "login",
-                        _("Login: use 1 to 63 letters or digits without spaces."));
+                        _("Login: use 1 to 63 letters (a-z, without marks), digits, '.', '_' or '-'."));
     if (!name || !*name)
         return vax_fail(db, VAX_EINVAL, "name", _("Name: the staff member's name is missing."));
     if (role == VAX_ROLE_SYSTEM || (unsigned)role >= VAX_ROLE_COUNT)

@@ -69,6 +69,7 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     ui_role_off(w, ROLE_DIM);
     for (int i = 0; i < s->nstaff && y < rows; i++, y++) {
         char line[300];
+        /* logins are ASCII, so %-12s pads them by columns too */
         snprintf(line, sizeof line, "  %-12s %s · %s", s->staff[i].login, s->staff[i].name,
                  vax_role_label(s->staff[i].role));
         ui_put(w, y, x, line, cols - 4);

@@ -225,6 +225,8 @@ static void draw_search(ui_app *app, checkin *c, WINDOW *w, int rows, int cols)
     ui_input_get(&c->search, text, sizeof text);
     if (!text[0])
         snprintf(count, sizeof count, "%s", _("type a name, ID or phone; accents not needed"));
+    else if (c->list.count >= MAX_RESULTS)
+        snprintf(count, sizeof count, _("the first %d found; type more to narrow"), c->list.count);
     else
         snprintf(count, sizeof count, _("%d found"), c->list.count);
     ui_role_on(w, ROLE_DIM);

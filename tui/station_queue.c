@@ -30,8 +30,11 @@ static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ct
     char line[512], hhmm[6];
     (void)sel;
     vax_local_hhmm(v->arrived_at, hhmm);
-    snprintf(line, sizeof line, "%03d  %s  %-24s ", v->ticket, hhmm, vax_state_label(v->state));
+    snprintf(line, sizeof line, "%03d  %s  ", v->ticket, hhmm);
     int used = ui_put(w, y, x, line, width);
+    /* padded by display width: Vietnamese labels have more bytes than columns */
+    ui_put_pad(w, y, x + used, vax_state_label(v->state), width - used < 26 ? width - used : 26);
+    used += width - used < 26 ? width - used : 26;
     if (v->urgent) {
         ui_role_on(w, ROLE_URGENT);
         used += ui_put(w, y, x + used, _("URGENT"), width - used);
