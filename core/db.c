@@ -317,9 +317,11 @@ static const char schema_v2[] =
                                               "NOT NULL,"
                                               " updated_by INTEGER REFERENCES staff(id),"
                                               " UNIQUE (site_id, day, ticket));"
-                                              /* covers call-next: the waiting visits of a day are ranked from the index alone */
-    "CREATE INDEX visit_state ON visit(state, day, urgent, group_rank, age_band, slot_start,"
-    " state_since);"
+                                              /* covers call-next: the waiting visits of a day are
+                                                 ranked from the index alone */
+                                              "CREATE INDEX visit_state ON visit(state, day, "
+                                              "urgent, group_rank, age_band, slot_start,"
+                                              " state_since);"
                                               "CREATE INDEX visit_person ON visit(person_id, day);"
                                               "CREATE TABLE visit_event("
                                               " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"

@@ -598,10 +598,11 @@ static int tokenize(char *folded, char *tokens[MAX_TOKENS])
  * the exact term. Prefix: the name words that start with it, from the name_word vocabulary, as
  * ("a" OR "b" ...) when they are few, because FTS5 reads exact terms lazily (LIMIT stops early)
  * but merges a long prefix in full before the first row; 1 to 3 characters, or many words:
- * "tok"*, which the prefix index answers for 1 to 3 characters. `anchored` asks for the name's first word instead, which the
- * index holds as "_" + that word (see FTS_TERMS in db.c). *people is how many people carry the
- * word(s), from the vocabulary, for estimating how dense the whole query is.
- * Returns 0, 1 when no name word can match (the tier can be skipped), or -1 when out is full. */
+ * "tok"*, which the prefix index answers for 1 to 3 characters. `anchored` asks for the name's
+ * first word instead, which the index holds as "_" + that word (see FTS_TERMS in db.c). *people is
+ * how many people carry the word(s), from the vocabulary, for estimating how dense the whole query
+ * is. Returns 0, 1 when no name word can match (the tier can be skipped), or -1 when out is full.
+ */
 #define MAX_EXPANSION 32
 static int token_expr(vax_db *db, const char *tok, int prefix, int anchored, char *out, size_t size,
                       double *people)

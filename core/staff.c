@@ -278,8 +278,9 @@ int vax_staff_add(vax_db *db, const char *login, const char *name, vax_role role
     if ((rc = vax_require(db, VAX_ACT_STAFF_ADMIN)) != VAX_OK)
         return rc;
     if (!valid_login(login))
-        return vax_fail(db, VAX_EINVAL, "login",
-                        _("Login: use 1 to 63 letters (a-z, without marks), digits, '.', '_' or '-'."));
+        return vax_fail(
+            db, VAX_EINVAL, "login",
+            _("Login: use 1 to 63 letters (a-z, without marks), digits, '.', '_' or '-'."));
     if (!name || !*name)
         return vax_fail(db, VAX_EINVAL, "name", _("Name: the staff member's name is missing."));
     if (role == VAX_ROLE_SYSTEM || (unsigned)role >= VAX_ROLE_COUNT)
