@@ -403,7 +403,51 @@ static const char schema_v3[] =
                                                                                               "valu"
                                                                                               "e;";
 
-static const char *const migrations[] = {NULL, schema_v1, schema_v2, schema_v3};
+/* Version 4: the vaccine catalogue, loaded from the products.conf the binary carries. */
+static const char schema_v4[] =
+    "CREATE TABLE product("
+    " code TEXT PRIMARY KEY, name TEXT NOT NULL, manufacturer TEXT NOT NULL,"
+    " series_doses INTEGER NOT NULL CHECK (series_doses BETWEEN 1 AND 5),"
+    " doses_per_vial INTEGER NOT NULL CHECK (doses_per_vial BETWEEN 1 AND 50),"
+    " open_vial_minutes INTEGER NOT NULL CHECK (open_vial_minutes > 0),"
+    " observation_minutes INTEGER NOT NULL, min_age INTEGER NOT NULL,"
+    " not_in TEXT NOT NULL DEFAULT '', next TEXT NOT NULL,"
+    " components INTEGER NOT NULL DEFAULT 1, storage TEXT NOT NULL DEFAULT '',"
+    " dcc_vp TEXT NOT NULL, dcc_mp TEXT NOT NULL, dcc_ma TEXT NOT NULL,"
+    " active INTEGER NOT NULL DEFAULT 1, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE TABLE product_interval("
+    " product TEXT NOT NULL REFERENCES product(code), after_dose INTEGER NOT NULL,"
+    " min_days INTEGER NOT NULL, rec_days INTEGER NOT NULL,"
+    " PRIMARY KEY (product, after_dose)) WITHOUT ROWID;";
+
+/* Versions 5 to 7 are taken by work under way (stock and doses; slots and appointments;
+ * screening); each is one transaction like the others. */
+static const char schema_v5[] = "";
+static const char schema_v6[] = "";
+static const char schema_v7[] = "";
+
+static const char *const migrations[] = {NULL,      schema_v1, schema_v2, schema_v3,
+                                         schema_v4, schema_v5, schema_v6, schema_v7};
+
+/* Data a step loads from what the binary carries, in the same transaction as its tables. */
+static int seed_v1(vax_db *db)
+{
+    char appid[64];
+    snprintf(appid, sizeof appid, "PRAGMA application_id=%d", VAX_APPLICATION_ID);
+    int rc = sqlite3_exec(db->sql, appid, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return vax_fail_sql(db, rc, _("upgrading the database"));
+    return vax_priority_groups_seed(db);
+}
+
+static int seed_v4(vax_db *db)
+{
+    return vax_product_load_locked(db, "products.conf", vax_asset_products_conf);
+}
+
+static int (*const migration_seeds[])(vax_db *) = {NULL,    seed_v1, NULL, NULL,
+                                                   seed_v4, NULL,    NULL, NULL};
 
 static int exec_sql(vax_db *db, const char *sql, const char *doing)
 {
@@ -426,6 +470,11 @@ static int read_int_pragma(vax_db *db, const char *sql, int *out)
     return VAX_OK;
 }
 
+_Static_assert(sizeof migrations / sizeof migrations[0] == VAX_SCHEMA_VERSION + 1,
+               "one migration per schema version");
+_Static_assert(sizeof migration_seeds / sizeof migration_seeds[0] == VAX_SCHEMA_VERSION + 1,
+               "one seed slot per schema version");
+
 /* Each step runs in its own transaction together with the new user_version, so a crash leaves
  * the file at one version or the next, never between. */
 static int migrate_to(vax_db *db, int target)
@@ -444,14 +493,8 @@ static int migrate_to(vax_db *db, int target)
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", version + 1);
         if ((rc = exec_sql(db, migrations[version + 1], _("upgrading the database"))) != VAX_OK)
             goto fail;
-        if (version + 1 == 1) {
-            char appid[64];
-            snprintf(appid, sizeof appid, "PRAGMA application_id=%d", VAX_APPLICATION_ID);
-            if ((rc = exec_sql(db, appid, _("upgrading the database"))) != VAX_OK)
-                goto fail;
-            if ((rc = vax_priority_groups_seed(db)) != VAX_OK)
-                goto fail;
-        }
+        if (migration_seeds[version + 1] && (rc = migration_seeds[version + 1](db)) != VAX_OK)
+            goto fail;
         if ((rc = exec_sql(db, pragma, _("upgrading the database"))) != VAX_OK)
             goto fail;
         if ((rc = vax_tx_commit(db)) != VAX_OK)

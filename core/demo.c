@@ -133,10 +133,10 @@ static int make_queue(vax_db *db, const int64_t *people, int n)
             if (path[k] == VAX_STATE_OBSERVING) {
                 char uuid[37];
                 int64_t now = vax_now();
-                sqlite3_stmt *st = vax_stmt(
-                    db, "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number,"
-                        " given_at, lot_no, created_at, updated_at, updated_by)"
-                        " VALUES (?1, ?2, ?3, 'AstraZeneca', 1, ?4, 'DEMO001', ?4, ?4, ?5)");
+                sqlite3_stmt *st =
+                    vax_stmt(db, "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number,"
+                                 " given_at, lot_no, created_at, updated_at, updated_by)"
+                                 " VALUES (?1, ?2, ?3, 'AZ', 1, ?4, 'DEMO001', ?4, ?4, ?5)");
                 if (!st || vax_uuid(uuid) != VAX_OK)
                     return VAX_EINTERNAL;
                 sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);

@@ -53,7 +53,12 @@ const char *vax_col_text(sqlite3_stmt *st, int col);
 /* Priority group table loaded from the embedded asset (migration step). */
 int vax_priority_groups_seed(vax_db *db);
 
+/* Loads a catalogue text inside the caller's transaction (product.c). */
+int vax_product_load_locked(vax_db *db, const char *name, const char *text);
+
 /* Embedded assets (generated). */
+extern const char vax_asset_products_conf[];
+extern const size_t vax_asset_products_conf_len;
 extern const char vax_asset_priority_groups_tsv[];
 extern const size_t vax_asset_priority_groups_tsv_len;
 extern const char vax_asset_demo_names_tsv[];

@@ -82,7 +82,7 @@ enum vax_open_flags {
     VAX_OPEN_READONLY = 1 << 1, /* never write; for the board */
 };
 
-#define VAX_SCHEMA_VERSION 3
+#define VAX_SCHEMA_VERSION 7
 
 /* Opens (and migrates) a database. On failure *out may still hold a handle whose vax_errmsg()
  * says what went wrong; always vax_close() it. */
@@ -220,6 +220,42 @@ typedef struct vax_priority_group {
     char name[256]; /* in the UI language */
 } vax_priority_group;
 int vax_priority_groups(vax_db *db, vax_priority_group *out, int max, int *n);
+
+/* ---------------------------------------------------------------------------------------------
+ * The vaccine catalogue (product.c), loaded from assets/products.conf and editable by a manager.
+ * ------------------------------------------------------------------------------------------- */
+#define VAX_MAX_SERIES 5
+
+typedef struct vax_product {
+    char code[16]; /* "AZ" */
+    char name[128];
+    char manufacturer[160];
+    int series_doses;
+    /* days from dose n to dose n+1, for n = 1 .. series_doses-1 (index n) */
+    int min_interval_days[VAX_MAX_SERIES + 1];
+    int rec_interval_days[VAX_MAX_SERIES + 1];
+    int doses_per_vial;
+    int open_vial_minutes;
+    int observation_minutes;
+    int min_age;
+    char not_in[128]; /* "pregnancy breastfeeding" */
+    char next[128];   /* products that may give the next dose: "AZ PF MO" */
+    int components;   /* 2: dose 1 and dose 2 are different components (Sputnik V) */
+    char storage[256];
+    char dcc_vp[32], dcc_mp[64], dcc_ma[96];
+    int active;
+} vax_product;
+
+int vax_product_list(vax_db *db, vax_product *out, int max, int *n); /* active ones, by code */
+int vax_product_get(vax_db *db, const char *code, vax_product *out);
+/* 1 if a series begun (or continued) with `prev` may take its next dose with `next`. */
+int vax_product_may_follow(const vax_product *prev, const char *next_code);
+/* 1 if the product is ruled out by a screening finding word ("pregnancy"). */
+int vax_product_ruled_out_by(const vax_product *p, const char *finding);
+/* Checks a catalogue text (the products.conf format) and, if every line is right, makes it the
+ * catalogue in one transaction: products not in it become inactive (their records stay). Errors
+ * name the file and the line. Needs VAX_ACT_SETTINGS. */
+int vax_product_load(vax_db *db, const char *name, const char *text);
 
 /* ---------------------------------------------------------------------------------------------
  * Sites.

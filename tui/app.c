@@ -300,18 +300,15 @@ int ui_app_run(vax_db *db)
         app.msg[0] = 0;
         if (!ui_signin_run(&app))
             break;
-        ui_screen *s =
-            strcmp(app.station, "queue") == 0 ? ui_station_queue(&app) : ui_station_checkin(&app);
+        const ui_station *station = ui_station_find(app.station);
+        ui_screen *s = station ? station->create(&app) : NULL;
         if (!s) {
             endwin();
             return VAX_ENOMEM;
         }
         ui_set_screen(&app, s);
         again = session_loop(&app);
-        if (strcmp(app.station, "queue") == 0)
-            ui_station_queue_free(s);
-        else
-            ui_station_checkin_free(s);
+        station->destroy(s);
     }
     endwin();
     return VAX_OK;

@@ -4,14 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct {
-    const char *code;
-    const char *label;
-} stations[] = {
-    {"checkin", N_("Check-in desk")},
-    {"queue", N_("Queue overview")},
-};
-#define NSTATIONS ((int)(sizeof stations / sizeof stations[0]))
+#define NSTATIONS ui_nstations
+#define stations ui_stations
 
 enum phase { PHASE_LOGIN, PHASE_STATION };
 
@@ -105,6 +99,12 @@ static int key(ui_app *app, ui_key k)
         }
         if (k.action == UI_ENTER) {
             int i = s->stations.selected;
+            if (stations[i].needs >= 0 &&
+                !vax_role_may(app->staff.role, (vax_action)stations[i].needs)) {
+                ui_message(app, MSG_ERROR, _("Your role (%s) cannot work at the %s."),
+                           vax_role_label(app->staff.role), _(stations[i].label));
+                return 1;
+            }
             snprintf(app->station, sizeof app->station, "%s", stations[i].code);
             snprintf(app->station_label, sizeof app->station_label, "%s", _(stations[i].label));
             app->running = 0;

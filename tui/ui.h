@@ -208,6 +208,19 @@ void ui_dialog_help(ui_app *app);
 /* The key table's lines for the help dialog (keymap.c). */
 void ui_dialog_help_lines(int *n, const char **keys, const char **help, int max);
 
+/* ---- stations (stations.c) --------------------------------------------------------------- */
+typedef struct ui_station {
+    const char *code;  /* "checkin": also the station name recorded with queue events */
+    const char *label; /* N_("Check-in desk") */
+    int needs;         /* the vax_action the role must have to open it, or -1 */
+    ui_screen *(*create)(ui_app *app);
+    void (*destroy)(ui_screen *s);
+} ui_station;
+
+extern const ui_station ui_stations[];
+extern const int ui_nstations;
+const ui_station *ui_station_find(const char *code);
+
 /* ---- screens ----------------------------------------------------------------------------- */
 /* Signs a staff member in and chooses the station; returns 0 if the user quit. */
 int ui_signin_run(ui_app *app);

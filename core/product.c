@@ -1,0 +1,379 @@
+/* product.c: the vaccine catalogue: checking a products file, loading it, and reading it. */
+#include "datafile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PRODUCT_COLS                                                                               \
+    "code, name, manufacturer, series_doses, doses_per_vial, open_vial_minutes, "                  \
+    "observation_minutes, min_age, not_in, next, components, storage, dcc_vp, dcc_mp, dcc_ma, "    \
+    "active"
+
+static void row_to_product(sqlite3_stmt *st, vax_product *p)
+{
+    memset(p, 0, sizeof *p);
+    vax_strlcpy(p->code, vax_col_text(st, 0), sizeof p->code);
+    vax_strlcpy(p->name, vax_col_text(st, 1), sizeof p->name);
+    vax_strlcpy(p->manufacturer, vax_col_text(st, 2), sizeof p->manufacturer);
+    p->series_doses = sqlite3_column_int(st, 3);
+    p->doses_per_vial = sqlite3_column_int(st, 4);
+    p->open_vial_minutes = sqlite3_column_int(st, 5);
+    p->observation_minutes = sqlite3_column_int(st, 6);
+    p->min_age = sqlite3_column_int(st, 7);
+    vax_strlcpy(p->not_in, vax_col_text(st, 8), sizeof p->not_in);
+    vax_strlcpy(p->next, vax_col_text(st, 9), sizeof p->next);
+    p->components = sqlite3_column_int(st, 10);
+    vax_strlcpy(p->storage, vax_col_text(st, 11), sizeof p->storage);
+    vax_strlcpy(p->dcc_vp, vax_col_text(st, 12), sizeof p->dcc_vp);
+    vax_strlcpy(p->dcc_mp, vax_col_text(st, 13), sizeof p->dcc_mp);
+    vax_strlcpy(p->dcc_ma, vax_col_text(st, 14), sizeof p->dcc_ma);
+    p->active = sqlite3_column_int(st, 15);
+}
+
+/* Fills the intervals of p from product_interval. */
+static int read_intervals(vax_db *db, vax_product *p)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT after_dose, min_days, rec_days FROM product_interval"
+                                    " WHERE product = ?1");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, p->code, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int n = sqlite3_column_int(st, 0);
+        if (n >= 1 && n <= VAX_MAX_SERIES) {
+            p->min_interval_days[n] = sqlite3_column_int(st, 1);
+            p->rec_interval_days[n] = sqlite3_column_int(st, 2);
+        }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("reading the vaccine catalogue"));
+}
+
+int vax_product_get(vax_db *db, const char *code, vax_product *out)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " PRODUCT_COLS " FROM product WHERE code = ?1");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, code ? code : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        row_to_product(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return vax_fail(db, VAX_ENOTFOUND, "product", _("Product %s is not in the catalogue."),
+                        code ? code : "");
+    if (rc != SQLITE_ROW)
+        return vax_fail_sql(db, rc, _("reading the vaccine catalogue"));
+    return read_intervals(db, out);
+}
+
+int vax_product_list(vax_db *db, vax_product *out, int max, int *n)
+{
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT " PRODUCT_COLS " FROM product WHERE active = 1 ORDER BY code");
+    int rc = SQLITE_DONE;
+    *n = 0;
+    if (!st)
+        return VAX_EINTERNAL;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        row_to_product(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("reading the vaccine catalogue"));
+    for (int i = 0; i < *n; i++)
+        if ((rc = read_intervals(db, &out[i])) != VAX_OK)
+            return rc;
+    return VAX_OK;
+}
+
+/* 1 if `word` is one of the space-separated words of `list`. */
+static int has_word(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = list; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t w = strcspn(p, " ");
+        if (w == n && n > 0 && strncmp(p, word, n) == 0)
+            return 1;
+        p += w;
+    }
+    return 0;
+}
+
+int vax_product_may_follow(const vax_product *prev, const char *next_code)
+{
+    return has_word(prev->next, next_code);
+}
+
+int vax_product_ruled_out_by(const vax_product *p, const char *finding)
+{
+    return has_word(p->not_in, finding);
+}
+
+/* ---- loading a catalogue ----------------------------------------------------------------- */
+
+static const char *const known_keys[] = {"name",
+                                         "manufacturer",
+                                         "series_doses",
+                                         "interval.",
+                                         "doses_per_vial",
+                                         "open_vial_minutes",
+                                         "observation_minutes",
+                                         "min_age",
+                                         "not_in",
+                                         "next",
+                                         "components",
+                                         "storage",
+                                         "dcc.vp",
+                                         "dcc.mp",
+                                         "dcc.ma",
+                                         NULL};
+
+/* The findings a product may be ruled out by (the screening checklists name the same words). */
+static const char *const findings[] = {"pregnancy", "breastfeeding", NULL};
+
+static int valid_code(const char *code)
+{
+    size_t n = strlen(code);
+    if (n < 1 || n > 15)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((code[i] >= 'A' && code[i] <= 'Z') || (code[i] >= '0' && code[i] <= '9')))
+            return 0;
+    return 1;
+}
+
+/* Checks one [CODE] section into p; errors go to df. */
+static int check_product(vax_datafile *df, const vax_df_section *s, vax_product *p)
+{
+    const char *v;
+    int rc;
+    memset(p, 0, sizeof *p);
+    if (!valid_code(s->name))
+        return vax_datafile_fail(
+            df, s->line, _("[%s]: a product code is 1 to 15 capital letters or digits"), s->name);
+    vax_strlcpy(p->code, s->name, sizeof p->code);
+    if ((rc = vax_datafile_unknown_keys(df, s, known_keys)) != VAX_OK)
+        return rc;
+    if ((rc = vax_datafile_require(df, s, "name", &v)) != VAX_OK)
+        return rc;
+    vax_strlcpy(p->name, v, sizeof p->name);
+    if ((rc = vax_datafile_require(df, s, "manufacturer", &v)) != VAX_OK)
+        return rc;
+    vax_strlcpy(p->manufacturer, v, sizeof p->manufacturer);
+    if ((rc = vax_datafile_int(df, s, "series_doses", 1, VAX_MAX_SERIES, 0, &p->series_doses)) ||
+        (rc = vax_datafile_int(df, s, "doses_per_vial", 1, 50, 0, &p->doses_per_vial)) ||
+        (rc = vax_datafile_int(df, s, "open_vial_minutes", 1, 7 * 24 * 60, 0,
+                               &p->open_vial_minutes)) ||
+        (rc = vax_datafile_int(df, s, "observation_minutes", 15, 240, 30,
+                               &p->observation_minutes)) ||
+        (rc = vax_datafile_int(df, s, "min_age", 0, 120, 18, &p->min_age)) ||
+        (rc = vax_datafile_int(df, s, "components", 1, 2, 1, &p->components)))
+        return rc;
+    for (int n = 1; n <= VAX_MAX_SERIES; n++) {
+        char key[32];
+        snprintf(key, sizeof key, "interval.%d", n);
+        const vax_df_entry *e = vax_datafile_get(df, s, key);
+        if (n < p->series_doses && !e)
+            return vax_datafile_fail(df, s->line,
+                                     _("[%s] has %d doses but no \"%s = MIN REC\" (days)"), s->name,
+                                     p->series_doses, key);
+        if (n >= p->series_doses && e)
+            return vax_datafile_fail(df, e->line, _("[%s] has only %d doses: \"%s\" has no use"),
+                                     s->name, p->series_doses, key);
+        if (!e)
+            continue;
+        int lo, hi, used = 0;
+        if (sscanf(e->value, "%d %d %n", &lo, &hi, &used) != 2 || e->value[used] || lo < 1 ||
+            hi < lo || hi > 365)
+            return vax_datafile_fail(df, e->line,
+                                     _("\"%s\" must be two numbers of days, earliest then "
+                                       "advised (1 to 365), not \"%s\""),
+                                     key, e->value);
+        p->min_interval_days[n] = lo;
+        p->rec_interval_days[n] = hi;
+    }
+    const vax_df_entry *e = vax_datafile_get(df, s, "not_in");
+    if (e) {
+        char words[128], *save = NULL;
+        vax_strlcpy(words, e->value, sizeof words);
+        for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+            int ok = 0;
+            for (const char *const *f = findings; *f; f++)
+                ok |= strcmp(*f, w) == 0;
+            if (!ok)
+                return vax_datafile_fail(df, e->line,
+                                         _("\"not_in\": \"%s\" is not a finding (use pregnancy, "
+                                           "breastfeeding)"),
+                                         w);
+        }
+        vax_strlcpy(p->not_in, e->value, sizeof p->not_in);
+    }
+    if ((rc = vax_datafile_require(df, s, "next", &v)) != VAX_OK)
+        return rc;
+    vax_strlcpy(p->next, v, sizeof p->next);
+    e = vax_datafile_get(df, s, "storage");
+    vax_strlcpy(p->storage, e ? e->value : "", sizeof p->storage);
+    if ((rc = vax_datafile_require(df, s, "dcc.vp", &v)) != VAX_OK)
+        return rc;
+    vax_strlcpy(p->dcc_vp, v, sizeof p->dcc_vp);
+    if ((rc = vax_datafile_require(df, s, "dcc.mp", &v)) != VAX_OK)
+        return rc;
+    vax_strlcpy(p->dcc_mp, v, sizeof p->dcc_mp);
+    if ((rc = vax_datafile_require(df, s, "dcc.ma", &v)) != VAX_OK)
+        return rc;
+    vax_strlcpy(p->dcc_ma, v, sizeof p->dcc_ma);
+    if (p->components > p->series_doses)
+        return vax_datafile_fail(df, s->line, _("[%s] has more components than doses"), s->name);
+    p->active = 1;
+    return VAX_OK;
+}
+
+/* Every code in a product's "next" must be a product of the same file. */
+static int check_next(vax_datafile *df, const vax_product *all, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char words[128], *save = NULL;
+        vax_strlcpy(words, all[i].next, sizeof words);
+        for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+            int found = 0;
+            for (int j = 0; j < n; j++)
+                found |= strcmp(all[j].code, w) == 0;
+            if (!found) {
+                const vax_df_entry *e = NULL;
+                for (int k = 0; k < df->nsections && !e; k++)
+                    if (strcmp(df->sections[k].name, all[i].code) == 0)
+                        e = vax_datafile_get(df, &df->sections[k], "next");
+                return vax_datafile_fail(df, e ? e->line : 0,
+                                         _("\"next\" of [%s] names %s, which is not in the file"),
+                                         all[i].code, w);
+            }
+        }
+    }
+    return VAX_OK;
+}
+
+static int save_product(vax_db *db, const vax_product *p)
+{
+    sqlite3_stmt *st = vax_stmt(
+        db,
+        "INSERT INTO product(" PRODUCT_COLS ", updated_at, updated_by)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, 1, ?16, ?17)"
+        " ON CONFLICT(code) DO UPDATE SET name = excluded.name,"
+        " manufacturer = excluded.manufacturer, series_doses = excluded.series_doses,"
+        " doses_per_vial = excluded.doses_per_vial,"
+        " open_vial_minutes = excluded.open_vial_minutes,"
+        " observation_minutes = excluded.observation_minutes, min_age = excluded.min_age,"
+        " not_in = excluded.not_in, next = excluded.next, components = excluded.components,"
+        " storage = excluded.storage, dcc_vp = excluded.dcc_vp, dcc_mp = excluded.dcc_mp,"
+        " dcc_ma = excluded.dcc_ma, active = 1, updated_at = excluded.updated_at,"
+        " updated_by = excluded.updated_by");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, p->code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, p->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, p->manufacturer, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, p->series_doses);
+    sqlite3_bind_int(st, 5, p->doses_per_vial);
+    sqlite3_bind_int(st, 6, p->open_vial_minutes);
+    sqlite3_bind_int(st, 7, p->observation_minutes);
+    sqlite3_bind_int(st, 8, p->min_age);
+    sqlite3_bind_text(st, 9, p->not_in, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 10, p->next, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 11, p->components);
+    sqlite3_bind_text(st, 12, p->storage, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 13, p->dcc_vp, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 14, p->dcc_mp, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 15, p->dcc_ma, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 16, vax_now());
+    if (vax_actor_id(db))
+        sqlite3_bind_int64(st, 17, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("saving the vaccine catalogue"));
+    st = vax_stmt(db, "DELETE FROM product_interval WHERE product = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, p->code, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("saving the vaccine catalogue"));
+    for (int n = 1; n < p->series_doses; n++) {
+        st = vax_stmt(db, "INSERT INTO product_interval(product, after_dose, min_days, rec_days)"
+                          " VALUES (?1, ?2, ?3, ?4)");
+        if (!st)
+            return VAX_EINTERNAL;
+        sqlite3_bind_text(st, 1, p->code, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, n);
+        sqlite3_bind_int(st, 3, p->min_interval_days[n]);
+        sqlite3_bind_int(st, 4, p->rec_interval_days[n]);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return vax_fail_sql(db, rc, _("saving the vaccine catalogue"));
+    }
+    return VAX_OK;
+}
+
+/* Checks the whole text, then saves it inside the caller's transaction. */
+int vax_product_load_locked(vax_db *db, const char *name, const char *text);
+
+int vax_product_load_locked(vax_db *db, const char *name, const char *text)
+{
+    vax_datafile df;
+    vax_product *all = NULL;
+    int rc = vax_datafile_parse(&df, name, text);
+    if (rc != VAX_OK)
+        goto out;
+    if (df.nsections == 0) {
+        rc = vax_datafile_fail(&df, 1, _("the file holds no [product]"));
+        goto out;
+    }
+    if (!(all = calloc((size_t)df.nsections, sizeof *all))) {
+        rc = VAX_ENOMEM;
+        goto out;
+    }
+    for (int i = 0; i < df.nsections; i++)
+        if ((rc = check_product(&df, &df.sections[i], &all[i])) != VAX_OK)
+            goto out;
+    if ((rc = check_next(&df, all, df.nsections)) != VAX_OK)
+        goto out;
+    rc = sqlite3_exec(db->sql, "UPDATE product SET active = 0", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        rc = vax_fail_sql(db, rc, _("saving the vaccine catalogue"));
+        goto out;
+    }
+    for (int i = 0; i < df.nsections && rc == VAX_OK; i++)
+        rc = save_product(db, &all[i]);
+out:
+    if (rc == VAX_EINVAL && df.error[0])
+        vax_fail(db, rc, "file", "%s", df.error);
+    free(all);
+    vax_datafile_free(&df);
+    return rc;
+}
+
+int vax_product_load(vax_db *db, const char *name, const char *text)
+{
+    int rc;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = vax_product_load_locked(db, name, text)) != VAX_OK)
+        goto fail;
+    if ((rc = vax_audit(db, "product.load", "product", 0, name)) != VAX_OK)
+        goto fail;
+    return vax_tx_commit(db);
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}

@@ -1,0 +1,20 @@
+/* stations.c: the stations a staff member can choose at sign-in, and what each needs. */
+#include "ui.h"
+
+#include <string.h>
+
+/* One line per station; the order is the order of the sign-in list (keys 1, 2, ...). */
+const ui_station ui_stations[] = {
+    {"checkin", N_("Check-in desk"), VAX_ACT_CHECKIN, ui_station_checkin, ui_station_checkin_free},
+    {"queue", N_("Queue overview"), -1, ui_station_queue, ui_station_queue_free},
+};
+
+const int ui_nstations = (int)(sizeof ui_stations / sizeof ui_stations[0]);
+
+const ui_station *ui_station_find(const char *code)
+{
+    for (int i = 0; i < ui_nstations; i++)
+        if (strcmp(ui_stations[i].code, code) == 0)
+            return &ui_stations[i];
+    return NULL;
+}
