@@ -53,6 +53,13 @@ const char *vax_col_text(sqlite3_stmt *st, int col);
 /* Priority group table loaded from the embedded asset (migration step). */
 int vax_priority_groups_seed(vax_db *db);
 
+/* Moves visit v (as read inside the caller's transaction) to `to` and appends its event; for a
+ * step that writes other rows in the same transaction (a dose, a screening). Checks the state
+ * machine is the caller's job (vax_state_can_move); a visit changed meanwhile gives VAX_ESTATE.
+ * station NULL keeps the visit's station. */
+int vax_queue_move_locked(vax_db *db, const vax_visit *v, vax_state to, const char *station,
+                          const char *details);
+
 /* Loads a catalogue text inside the caller's transaction (product.c). */
 int vax_product_load_locked(vax_db *db, const char *name, const char *text);
 

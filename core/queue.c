@@ -238,8 +238,8 @@ static int append_event(vax_db *db, int64_t visit_id, int from, vax_state to, co
 
 /* Moves the visit row from `from` to `to`, guarded by the current state so that a concurrent
  * change made by another station is never overwritten; then appends the event. */
-static int move_locked(vax_db *db, const vax_visit *v, vax_state to, const char *station,
-                       const char *details)
+int vax_queue_move_locked(vax_db *db, const vax_visit *v, vax_state to, const char *station,
+                          const char *details)
 {
     int64_t now = vax_now();
     sqlite3_stmt *st = vax_stmt(db, "UPDATE visit SET state = ?3, state_since = ?4, station = ?5,"
@@ -284,7 +284,7 @@ int vax_queue_move(vax_db *db, int64_t visit_id, vax_state to, const char *detai
                       vax_state_label(v.state), vax_state_label(to));
         goto fail;
     }
-    if ((rc = move_locked(db, &v, to, NULL, details)) != VAX_OK)
+    if ((rc = vax_queue_move_locked(db, &v, to, NULL, details)) != VAX_OK)
         goto fail;
     return vax_tx_commit(db);
 fail:
@@ -566,7 +566,7 @@ int vax_queue_call_next(vax_db *db, vax_stage stage, const char *station, vax_vi
     }
     if ((rc = vax_visit_get(db, best, &v)) != VAX_OK)
         goto fail;
-    if ((rc = move_locked(db, &v, called, station, NULL)) != VAX_OK)
+    if ((rc = vax_queue_move_locked(db, &v, called, station, NULL)) != VAX_OK)
         goto fail;
     if ((rc = vax_tx_commit(db)) != VAX_OK)
         return rc;

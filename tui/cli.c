@@ -13,21 +13,15 @@
 
 /* ---- options ----------------------------------------------------------------------------- */
 
-#define MAX_OPTS 32
-
-typedef struct args {
-    const char *pos[MAX_OPTS];
-    int npos;
-    const char *key[MAX_OPTS];
-    const char *val[MAX_OPTS];
-    int nopt;
-    int help;
-} args;
-
 /* Options that take no value. */
 static int is_flag(const char *name)
 {
-    return !strcmp(name, "help") || !strcmp(name, "if-missing");
+    static const char *const flags[] = {"help", "if-missing", "dry-run", "csv", "force",
+                                        "override", "all", "json", "overdue", NULL};
+    for (const char *const *f = flags; *f; f++)
+        if (!strcmp(name, *f))
+            return 1;
+    return 0;
 }
 
 static int parse_args(int argc, char **argv, args *a)
@@ -76,7 +70,7 @@ static void free_args(args *a)
         free((char *)a->key[i]);
 }
 
-static const char *opt(const args *a, const char *name)
+const char *opt(const args *a, const char *name)
 {
     for (int i = 0; i < a->nopt; i++)
         if (!strcmp(a->key[i], name))
@@ -85,7 +79,7 @@ static const char *opt(const args *a, const char *name)
 }
 
 /* Refuses options the command does not know, so a typo is not silently ignored. */
-static int only_opts(const args *a, const char *const *known)
+int only_opts(const args *a, const char *const *known)
 {
     for (int i = 0; i < a->nopt; i++) {
         int ok = 0;
@@ -101,7 +95,7 @@ static int only_opts(const args *a, const char *const *known)
 
 /* ---- shared steps ------------------------------------------------------------------------ */
 
-static int fail_db(vax_db *db)
+int fail_db(vax_db *db)
 {
     fprintf(stderr, "vaxsite: %s\n", vax_errmsg(db));
     return 1;
@@ -115,7 +109,7 @@ static const char *os_user(void)
 }
 
 /* Opens the database for a command; writers act as the operating-system user. */
-static vax_db *open_db(const char *path, int flags, int writer)
+vax_db *open_db(const char *path, int flags, int writer)
 {
     vax_db *db = NULL;
     if (vax_open(path, flags, &db) != VAX_OK) {

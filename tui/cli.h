@@ -2,6 +2,29 @@
 #ifndef VAX_CLI_H
 #define VAX_CLI_H
 
+#include "vax.h"
+
+/* The words of a command line: positional words and --key value options. */
+#define MAX_OPTS 32
+typedef struct args {
+    const char *pos[MAX_OPTS]; /* pos[0] is the command, pos[1] the subcommand */
+    int npos;
+    const char *key[MAX_OPTS];
+    const char *val[MAX_OPTS];
+    int nopt;
+    int help;
+} args;
+
+/* The value of --name, or NULL. Flags (no value) read as "1"; see is_flag() in cli.c. */
+const char *opt(const args *a, const char *name);
+/* 0 (and a message) if an option is not in the NULL-terminated list `known`. */
+int only_opts(const args *a, const char *const *known);
+/* Prints vax_errmsg(db) as one line on stderr; returns 1. */
+int fail_db(vax_db *db);
+/* Opens the database for a command (flags: VAX_OPEN_*); writer: act as the OS user. NULL after
+ * printing the reason. */
+vax_db *open_db(const char *path, int flags, int writer);
+
 /* Runs one command (argv without the program name and the global options). Returns the exit
  * status: 0 done, 1 refused or failed (a one-line reason on stderr), 2 usage error. */
 int cli_main(const char *db_path, int argc, char **argv);
