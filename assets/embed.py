@@ -2,10 +2,12 @@
 """Turns asset files into a C source of NUL-terminated byte arrays, so the binary carries its data."""
 import sys, re, os
 
-out = sys.argv[1]
+# argv: embed.py ASSET... OUTPUT (meson passes @INPUT@ then @OUTPUT@; the first input is us)
+inputs = [p for p in sys.argv[1:-1] if not p.endswith('embed.py')]
+out = sys.argv[-1]
 with open(out, 'w', encoding='ascii') as f:
     f.write('/* Generated from assets/ at build time. */\n#include <stddef.h>\n')
-    for path in sys.argv[2:]:
+    for path in inputs:
         name = 'vax_asset_' + re.sub(r'[^A-Za-z0-9]', '_', os.path.basename(path))
         data = open(path, 'rb').read()
         f.write('const char %s[] = {\n' % name)

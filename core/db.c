@@ -421,14 +421,116 @@ static const char schema_v4[] =
     " min_days INTEGER NOT NULL, rec_days INTEGER NOT NULL,"
     " PRIMARY KEY (product, after_dose)) WITHOUT ROWID;";
 
-/* Versions 5 to 7 are taken by work under way (stock and doses; slots and appointments;
- * screening); each is one transaction like the others. */
-static const char schema_v5[] = "";
-static const char schema_v6[] = "";
+/* Versions 5 to 8 are taken by work under way (5 stock and doses; 6 slots and appointments;
+ * 7 screening; 8 certificates); each is one transaction like the others. */
+static const char schema_v5[] =
+    /* Lots received: expiry is the last local day the lot may be used. Stock is counted in
+     * vials; the CHECKs keep it from going negative whatever the code does. */
+    "CREATE TABLE lot("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " product TEXT NOT NULL REFERENCES product(code), lot_no TEXT NOT NULL,"
+    " expiry TEXT NOT NULL, doses_per_vial INTEGER NOT NULL CHECK (doses_per_vial BETWEEN 1 AND 50),"
+    " component INTEGER NOT NULL DEFAULT 0 CHECK (component BETWEEN 0 AND 2),"
+    " vials_received INTEGER NOT NULL CHECK (vials_received > 0),"
+    " vials_opened INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (vials_opened >= 0 AND vials_opened <= vials_received),"
+    " supplier TEXT NOT NULL DEFAULT '', received_at INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id), UNIQUE (product, lot_no));"
+    "CREATE TABLE vial("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " lot_id INTEGER NOT NULL REFERENCES lot(id), station TEXT NOT NULL DEFAULT '',"
+    " opened_at INTEGER NOT NULL, opened_by INTEGER REFERENCES staff(id),"
+    " expires_at INTEGER NOT NULL,"
+    " doses INTEGER NOT NULL CHECK (doses BETWEEN 1 AND 50),"
+    " drawn INTEGER NOT NULL DEFAULT 0 CHECK (drawn >= 0 AND drawn <= doses),"
+    " discarded_at INTEGER, discarded_by INTEGER REFERENCES staff(id),"
+    " discard_reason TEXT CHECK (discard_reason IS NULL OR discard_reason IN"
+    "  ('expired', 'broken', 'contaminated', 'cold_chain', 'end_of_day')),"
+    " wasted INTEGER NOT NULL DEFAULT 0 CHECK (wasted >= 0 AND drawn + wasted <= doses),"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE INDEX vial_open ON vial(station) WHERE discarded_at IS NULL;"
+    "CREATE INDEX vial_lot ON vial(lot_id);"
+    "CREATE INDEX vial_opened_at ON vial(opened_at);"
+    /* The dose of v2 gains where it came from and who gave it. */
+    "ALTER TABLE dose ADD COLUMN series TEXT NOT NULL DEFAULT 'covid-19';"
+    "ALTER TABLE dose ADD COLUMN lot_id INTEGER REFERENCES lot(id);"
+    "ALTER TABLE dose ADD COLUMN vial_id INTEGER REFERENCES vial(id);"
+    "ALTER TABLE dose ADD COLUMN arm TEXT NOT NULL DEFAULT ''"
+    " CHECK (arm IN ('', 'left', 'right'));"
+    "ALTER TABLE dose ADD COLUMN vaccinator INTEGER REFERENCES staff(id);"
+    "ALTER TABLE dose ADD COLUMN station TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE dose ADD COLUMN number_reason TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE dose ADD COLUMN override_reason TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE dose ADD COLUMN void_reason TEXT NOT NULL DEFAULT '';"
+    /* one dose per person, series and number, unless a manager overrode with a reason */
+    "CREATE UNIQUE INDEX dose_series_number ON dose(person_id, series, dose_number)"
+    " WHERE voided = 0 AND override_reason = '';"
+    "CREATE INDEX dose_given_at ON dose(given_at);";
+/* Version 6 (issue 3): planned site days, their time slots, and appointments as their own rows
+ * until check-in (a no-show is recorded on the appointment, never as a visit). A visit keeps the
+ * appointment it came from, and a walk-in the slot it arrived in, so a slot's fill counts both. */
+static const char schema_v6[] =
+    "CREATE TABLE site_day("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " site_id INTEGER NOT NULL REFERENCES site(id), day TEXT NOT NULL,"
+    " opens TEXT NOT NULL, closes TEXT NOT NULL,"
+    " slot_minutes INTEGER NOT NULL CHECK (slot_minutes > 0),"
+    " capacity INTEGER NOT NULL CHECK (capacity > 0),"
+    " risk TEXT NOT NULL CHECK (risk IN ('low','medium','high','very_high')),"
+    " products TEXT NOT NULL DEFAULT '', closed_at INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id), UNIQUE (site_id, day));"
+    "CREATE TABLE slot("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " day_id INTEGER NOT NULL REFERENCES site_day(id), day TEXT NOT NULL,"
+    " starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL CHECK (ends_at > starts_at),"
+    " capacity INTEGER NOT NULL CHECK (capacity > 0), open INTEGER NOT NULL DEFAULT 1,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE INDEX slot_day ON slot(day, starts_at);"
+    "CREATE TABLE appointment("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " slot_id INTEGER NOT NULL REFERENCES slot(id),"
+    " person_id INTEGER NOT NULL REFERENCES person(id), day TEXT NOT NULL,"
+    " dose_number INTEGER NOT NULL CHECK (dose_number > 0), product TEXT NOT NULL DEFAULT '',"
+    " state TEXT NOT NULL CHECK (state IN ('booked','checked_in','no_show','cancelled')),"
+    " visit_id INTEGER REFERENCES visit(id), override_reason TEXT NOT NULL DEFAULT '',"
+    " note TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE INDEX appointment_slot ON appointment(slot_id, state);"
+    "CREATE INDEX appointment_day ON appointment(day, state);"
+    /* one live booking per person and day: a second one is refused by core first, this is the
+       guard behind it */
+    "CREATE UNIQUE INDEX appointment_person_day ON appointment(person_id, day)"
+    " WHERE state IN ('booked','checked_in');"
+    "ALTER TABLE visit ADD COLUMN appointment_id INTEGER REFERENCES appointment(id);"
+    "ALTER TABLE visit ADD COLUMN slot_id INTEGER REFERENCES slot(id);"
+    "CREATE INDEX visit_slot ON visit(slot_id) WHERE slot_id IS NOT NULL;";
 static const char schema_v7[] = "";
+static const char schema_v8[] = "";
 
-static const char *const migrations[] = {NULL,      schema_v1, schema_v2, schema_v3,
-                                         schema_v4, schema_v5, schema_v6, schema_v7};
+/* Version 9: observation after the injection: reactions (AEFI) and releases. */
+static const char schema_v9[] =
+    "CREATE TABLE reaction("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " visit_id INTEGER NOT NULL REFERENCES visit(id),"
+    " person_id INTEGER NOT NULL REFERENCES person(id), seen_at INTEGER NOT NULL,"
+    " signs TEXT NOT NULL CHECK (signs <> ''),"
+    " severity TEXT NOT NULL CHECK (severity IN ('minor', 'serious')),"
+    " action TEXT NOT NULL CHECK (action IN ('observed', 'treated', 'anaphylaxis',"
+    "  'transferred')),"
+    " notes TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE INDEX reaction_visit ON reaction(visit_id);";
+
+static const char *const migrations[] = {
+    NULL,      schema_v1, schema_v2, schema_v3, schema_v4,
+    schema_v5, schema_v6, schema_v7, schema_v8, schema_v9,
+};
 
 /* Data a step loads from what the binary carries, in the same transaction as its tables. */
 static int seed_v1(vax_db *db)
@@ -446,8 +548,18 @@ static int seed_v4(vax_db *db)
     return vax_product_load_locked(db, "products.conf", vax_asset_products_conf);
 }
 
-static int (*const migration_seeds[])(vax_db *) = {NULL,    seed_v1, NULL, NULL,
-                                                   seed_v4, NULL,    NULL, NULL};
+static int (*const migration_seeds[])(vax_db *) = {
+    NULL, /* 0 */
+    seed_v1,
+    NULL,
+    NULL,
+    seed_v4,
+    NULL, /* 5 */
+    NULL,
+    NULL,
+    NULL,
+    NULL, /* 9 */
+};
 
 static int exec_sql(vax_db *db, const char *sql, const char *doing)
 {

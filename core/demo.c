@@ -113,6 +113,26 @@ static int add_staff(vax_db *db)
     return VAX_OK;
 }
 
+/* Moves a demo visit as the stations would: a call to screening or injection names a station. */
+static int demo_move(vax_db *db, int64_t visit_id, vax_state to, int i)
+{
+    char station[32] = "";
+    vax_visit v;
+    int rc;
+    if (to == VAX_STATE_SCREENING)
+        snprintf(station, sizeof station, "screening-%d", i % 2 + 1);
+    else if (to == VAX_STATE_INJECTION)
+        snprintf(station, sizeof station, "injection-%d", i % 2 + 1);
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = vax_visit_get(db, visit_id, &v)) != VAX_OK ||
+        (rc = vax_queue_move_locked(db, &v, to, station[0] ? station : NULL, "demo")) != VAX_OK) {
+        vax_tx_rollback(db);
+        return rc;
+    }
+    return vax_tx_commit(db);
+}
+
 /* Puts today's first visits into the states a newcomer should see at each station. */
 static int make_queue(vax_db *db, const int64_t *people, int n)
 {
@@ -128,7 +148,7 @@ static int make_queue(vax_db *db, const int64_t *people, int n)
         if ((rc = vax_queue_checkin(db, people[i * 7 % n], &v)) != VAX_OK)
             return rc;
         for (int k = 0; k <= depth[i]; k++) {
-            if ((rc = vax_queue_move(db, v.id, path[k], k == 0 ? "demo" : NULL)) != VAX_OK)
+            if ((rc = demo_move(db, v.id, path[k], i)) != VAX_OK)
                 return rc;
             if (path[k] == VAX_STATE_OBSERVING) {
                 char uuid[37];

@@ -63,7 +63,24 @@ int vax_queue_move_locked(vax_db *db, const vax_visit *v, vax_state to, const ch
 /* Loads a catalogue text inside the caller's transaction (product.c). */
 int vax_product_load_locked(vax_db *db, const char *name, const char *text);
 
+/* The ORDER BY of call-next's policy (setting queue.order), with ?3 = now and ?4 = the
+ * starvation cut-off as parameters (queue.c); the board shows the waiting in the same order. */
+int vax_queue_order_sql(vax_db *db, char *out, size_t size);
+
+/* Stock and doses (stock.c, dose.c). Days since 1970-01-01 of a YYYY-MM-DD date (VAX_EINVAL if it
+ * is not a real date), and back. */
+int vax_date_to_days(const char *ymd, int64_t *days);
+void vax_days_to_date(int64_t days, char out[11]);
+/* Draws one dose from an open vial inside the caller's transaction; refuses (field "vial") a
+ * discarded, expired or empty vial, or one of an expired lot. Fills *vial as it was read. */
+int vax_stock_draw_locked(vax_db *db, int64_t vial_id, vax_vial *vial);
+/* Demo: a few lots received and a vial open at the demo's injection station. */
+int vax_stock_demo(vax_db *db);
+/* Demo: gives the visit (in injection) its dose from the demo vial. */
+int vax_dose_demo(vax_db *db, const vax_visit *v);
+
 /* Embedded assets (generated). */
+extern const char vax_asset_aefi_conf[];
 extern const char vax_asset_products_conf[];
 extern const size_t vax_asset_products_conf_len;
 extern const char vax_asset_priority_groups_tsv[];

@@ -494,7 +494,7 @@ static const struct {
 
 #define DEFAULT_ORDER "boost,urgent,group,age,slot,arrival"
 
-static int build_order(vax_db *db, char *out, size_t size)
+int vax_queue_order_sql(vax_db *db, char *out, size_t size)
 {
     char policy[256], *save = NULL;
     size_t o = 0;
@@ -538,7 +538,7 @@ int vax_queue_call_next(vax_db *db, vax_stage stage, const char *station, vax_vi
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         return rc;
     vax_setting_get_int(db, "queue.max_wait_min", 60, &max_wait);
-    if ((rc = build_order(db, order, sizeof order)) != VAX_OK)
+    if ((rc = vax_queue_order_sql(db, order, sizeof order)) != VAX_OK)
         goto fail;
     /* Only the id is selected, so the ranking reads the covering index visit_state alone. */
     snprintf(sql, sizeof sql,

@@ -82,7 +82,7 @@ enum vax_open_flags {
     VAX_OPEN_READONLY = 1 << 1, /* never write; for the board */
 };
 
-#define VAX_SCHEMA_VERSION 7
+#define VAX_SCHEMA_VERSION 9
 
 /* Opens (and migrates) a database. On failure *out may still hold a handle whose vax_errmsg()
  * says what went wrong; always vax_close() it. */
@@ -344,6 +344,464 @@ int vax_visit_event_count(vax_db *db, int64_t visit_id, int *n);
 
 /* Doses a person has had so far (the dose module fills this in later issues). */
 int vax_person_dose_count(vax_db *db, int64_t person_id, int *n);
+
+/* ---------------------------------------------------------------------------------------------
+ * The queue display (board.c): one consistent snapshot of what the board shows. Read-only.
+ * ------------------------------------------------------------------------------------------- */
+#define VAX_BOARD_MAX 64
+
+typedef struct vax_board_called {
+    int ticket;
+    char station[32]; /* "screening-2" */
+    vax_stage stage;
+    int64_t called_at;
+    char initials[8]; /* "N.V.H." when the setting board.initials is 1, else "" */
+} vax_board_called;
+
+typedef struct vax_board_observing {
+    int ticket;
+    int64_t ends_at;  /* when the observation period is over */
+    int may_leave;    /* the period is over */
+    int has_reaction; /* a reaction was recorded */
+    char initials[8];
+} vax_board_observing;
+
+typedef struct vax_board {
+    char day[11];
+    int64_t data_version; /* PRAGMA data_version when taken */
+    vax_board_called called[VAX_BOARD_MAX];
+    int ncalled;
+    int waiting[2][VAX_BOARD_MAX]; /* tickets waiting per stage (screening, injection), in order */
+    int nwaiting[2];
+    vax_board_observing observing[VAX_BOARD_MAX];
+    int nobserving;
+    int doses_by_number[VAX_MAX_SERIES + 1]; /* doses given today, index = dose number */
+    int doses_today;
+} vax_board;
+
+/* ---------------------------------------------------------------------------------------------
+ * Observation after the injection and reactions (observe.c).
+ * ------------------------------------------------------------------------------------------- */
+typedef struct vax_aefi_sign {
+    char code[24];   /* "breathing" */
+    char name[160];  /* in the UI language */
+    int anaphylaxis; /* suggests anaphylaxis: the reaction is serious, the protocol is shown */
+} vax_aefi_sign;
+
+/* The signs from assets/aefi.conf, in file order. */
+int vax_aefi_signs(vax_aefi_sign *out, int max, int *n);
+/* The anaphylaxis protocol, one step per line, in the UI language (malloc'd, free()). */
+char *vax_aefi_protocol(void);
+
+typedef struct vax_observing {
+    vax_visit visit;
+    char full_name[256];
+    int64_t ends_at;
+    int may_leave;
+    int has_reaction;
+    int serious; /* a serious reaction was recorded */
+} vax_observing;
+
+/* People under observation today, soonest to leave first. */
+int vax_observe_list(vax_db *db, vax_observing *out, int max, int *n);
+int vax_observe_has_reaction(vax_db *db, int64_t visit_id, int *has);
+/* Records a reaction seen at a visit under observation. signs: codes separated by spaces;
+ * action: observed, treated, anaphylaxis or transferred. A sign suggesting anaphylaxis makes it
+ * serious whatever was chosen (*serious says what was stored); "transferred" ends the visit as
+ * transferred to hospital, in the same transaction. */
+int vax_observe_record_reaction(vax_db *db, int64_t visit_id, const char *signs, int serious,
+                                const char *action, const char *notes, int *stored_serious);
+/* Releases a person at the end of observation (visit -> done). Before the period is over it
+ * needs a reason (early release), recorded in the event. */
+int vax_observe_release(vax_db *db, int64_t visit_id, const char *early_reason);
+
+/* Reads everything the board shows in one read transaction (so it never mixes two states). */
+int vax_board_read(vax_db *db, vax_board *out);
+/* Minutes a visit's observation lasts: the product's (or setting observe.minutes, 30), longer for
+ * people screened "with caution" when the screening says so. */
+int vax_observe_minutes(vax_db *db, int64_t visit_id, int *minutes);
+
+/* ---------------------------------------------------------------------------------------------
+ * Vaccine stock (stock.c): lots received, vials opened at a station, doses drawn, discards and
+ * wastage. Stock is counted in vials of a lot; it never goes below zero (core checks and CHECK
+ * constraints both).
+ * ------------------------------------------------------------------------------------------- */
+#define VAX_DISCARD_LIST(X)                                                                        \
+    X(VAX_DISCARD_EXPIRED, "expired", "Expired after opening")                                     \
+    X(VAX_DISCARD_BROKEN, "broken", "Broken")                                                      \
+    X(VAX_DISCARD_CONTAMINATED, "contaminated", "Contaminated")                                    \
+    X(VAX_DISCARD_COLD_CHAIN, "cold_chain", "Cold chain break")                                    \
+    X(VAX_DISCARD_END_OF_DAY, "end_of_day", "End of day")
+
+typedef enum vax_discard {
+#define VAX_DISCARD_ENUM(name, code, words) name,
+    VAX_DISCARD_LIST(VAX_DISCARD_ENUM)
+#undef VAX_DISCARD_ENUM
+        VAX_DISCARD_COUNT
+} vax_discard;
+
+const char *vax_discard_code(vax_discard r);  /* "cold_chain" */
+const char *vax_discard_label(vax_discard r); /* translated */
+int vax_discard_parse(const char *code, vax_discard *out);
+
+#define VAX_LOT_NO_MAX 32
+#define VAX_DPV_CATALOGUE (-1) /* vax_lot_in.doses_per_vial: take the catalogue's */
+
+/* What a receipt says. Give vials or doses (a whole number of vials), not both. */
+typedef struct vax_lot_in {
+    const char *product;  /* catalogue code: "AZ" */
+    const char *lot_no;   /* as printed; normalised (spaces removed, upper case) */
+    const char *expiry;   /* YYYY-MM-DD or dd/mm/yyyy: the last day it may be used */
+    int vials, doses;     /* one of them */
+    int doses_per_vial;   /* from the label, 1 to 50, or VAX_DPV_CATALOGUE */
+    int component;        /* 1 or 2 for two-component products (Sputnik V), else 0 */
+    const char *supplier; /* from whom: "CDC Lai Chau" */
+} vax_lot_in;
+
+typedef struct vax_lot {
+    int64_t id;
+    char uuid[37];
+    char product[16];
+    char lot_no[VAX_LOT_NO_MAX + 1];
+    char expiry[11]; /* YYYY-MM-DD */
+    int doses_per_vial, component;
+    int vials_received, vials_opened;
+    int doses_on_hand; /* unopened vials x doses per vial + what its open vials still hold */
+    char supplier[128];
+    int64_t received_at;
+    int expired; /* expiry is before today */
+} vax_lot;
+
+/* Lot number as stored: trimmed, spaces removed, upper case; letters, digits, - / . only. */
+int vax_lot_normalise(const char *in, char out[VAX_LOT_NO_MAX + 1], char *msg, size_t msgsize);
+/* Receives a lot (VAX_ACT_SETTINGS). The same lot number again adds vials to it when expiry and
+ * doses per vial agree. An expiry in the past is refused. */
+int vax_stock_receive(vax_db *db, const vax_lot_in *in, int64_t *lot_id);
+int vax_stock_lot_get(vax_db *db, int64_t lot_id, vax_lot *out);
+/* Lots by expiry; usable_only: not expired and with doses on hand. */
+int vax_stock_lots(vax_db *db, int usable_only, vax_lot *out, int max, int *n);
+
+typedef struct vax_vial {
+    int64_t id;
+    char uuid[37];
+    int64_t lot_id;
+    char product[16];
+    char lot_no[VAX_LOT_NO_MAX + 1];
+    char station[32];
+    int64_t opened_at, opened_by, expires_at;
+    int doses, drawn, remaining;
+    int minutes_left; /* until expires_at, rounded up; 0 or less: expired */
+    int64_t discarded_at; /* 0 while open */
+    vax_discard reason;
+    int wasted;
+} vax_vial;
+
+/* Opens a vial of a lot at a station (VAX_ACT_CALL_INJECT); it may be used open_vial_minutes of
+ * the product. An expired lot, or one with no unopened vial, is refused. */
+int vax_stock_open_vial(vax_db *db, int64_t lot_id, const char *station, int64_t *vial_id);
+int vax_stock_vial_get(vax_db *db, int64_t vial_id, vax_vial *out);
+/* Vials not yet discarded, at one station (NULL: all), soonest to expire first. */
+int vax_stock_open_vials(vax_db *db, const char *station, vax_vial *out, int max, int *n);
+/* Discards an open vial; what it still held is recorded as wasted (*wasted, may be NULL). */
+int vax_stock_discard_vial(vax_db *db, int64_t vial_id, vax_discard reason, int *wasted);
+/* End of day: discards every vial still open (reason end_of_day, or expired for those past
+ * their time), in one transaction. */
+int vax_stock_end_of_day(vax_db *db, int *vials, int *wasted);
+
+/* A product's stock and use on a local day. Wastage: doses of the vials opened that day that were
+ * discarded unused, per mille of the doses those vials held (integers; 125 = 12.5 %). */
+typedef struct vax_stock_day {
+    char product[16];
+    int doses_on_hand;    /* now, in lots not expired */
+    int vials_opened;     /* vials opened that day */
+    int doses_opened;     /* doses those vials held */
+    int doses_given;      /* drawn from them */
+    int doses_wasted;     /* discarded unused from them */
+    int doses_still_open; /* still in those vials, not yet discarded */
+    int expiring_7d;      /* doses on hand in lots expiring within 7 days of that day */
+    int wastage_permille;
+} vax_stock_day;
+
+/* One row per active product of the catalogue (by code). */
+int vax_stock_day_summary(vax_db *db, const char *day, vax_stock_day *out, int max, int *n);
+/* One product on one day (the daily report's wastage rate). */
+int vax_stock_wastage(vax_db *db, const char *product, const char *day, vax_stock_day *out);
+
+/* ---------------------------------------------------------------------------------------------
+ * Dose records (dose.c). A dose is given from an open vial to a visit in injection; the visit
+ * moves to observing in the same transaction. A dose is never edited: a correction voids it.
+ * ------------------------------------------------------------------------------------------- */
+typedef enum vax_arm { VAX_ARM_NONE, VAX_ARM_LEFT, VAX_ARM_RIGHT } vax_arm;
+const char *vax_arm_code(vax_arm a);  /* "left" */
+const char *vax_arm_label(vax_arm a); /* translated */
+
+#define VAX_SERIES_PRIMARY "covid-19"
+
+typedef struct vax_dose_in {
+    int64_t visit_id;
+    int64_t vial_id;
+    vax_arm arm;
+    int dose_number;             /* 0: computed from the history (the usual case) */
+    const char *number_reason;   /* required when dose_number differs from the computed one */
+    const char *override_reason; /* a second dose of the same number (manager) or one earlier
+                                    than the minimum interval (doctor or manager) */
+} vax_dose_in;
+
+typedef struct vax_dose {
+    int64_t id;
+    char uuid[37];
+    int64_t person_id, visit_id, lot_id, vial_id; /* lot_id/vial_id 0 for doses from elsewhere */
+    char product[16];
+    char lot_no[VAX_LOT_NO_MAX + 1];
+    char series[16];
+    int dose_number;
+    vax_arm arm;
+    int64_t vaccinator;
+    char vaccinator_name[128];
+    char station[32];
+    int64_t given_at;
+    char number_reason[200];
+    char override_reason[200];
+} vax_dose;
+
+/* The dose number the person's next dose of the primary series gets (non-voided history + 1). */
+int vax_dose_next_number(vax_db *db, int64_t person_id, int *number);
+/* Records a dose (VAX_ACT_CALL_INJECT) and moves the visit injection -> observing. Refusals name
+ * the field: "vial", "arm", "dose_number", "product" (mixing not allowed), "override" (a rule
+ * that a doctor or manager may override with a reason). out may be NULL. */
+int vax_dose_give(vax_db *db, const vax_dose_in *in, vax_dose *out);
+int vax_dose_get(vax_db *db, int64_t dose_id, vax_dose *out);
+/* A person's doses (not voided), oldest first: what certificates, due lists and screens read. */
+int vax_dose_list(vax_db *db, int64_t person_id, vax_dose *out, int max, int *n);
+/* Voids a dose recorded by mistake (VAX_ACT_OVERRIDE), with a reason; the row is kept. */
+int vax_dose_void(vax_db *db, int64_t dose_id, const char *reason);
+
+/* ---------------------------------------------------------------------------------------------
+ * Site days, time slots and appointments (slot.c), issue 3. Appointments are their own rows until
+ * check-in links them to the visit; a booked person who never came becomes "no_show" on the
+ * appointment at day close (no visit is made for them). A slot's fill counts live bookings plus
+ * walk-ins checked in during that slot.
+ * ------------------------------------------------------------------------------------------- */
+#define VAX_RISK_LIST(X)                                                                           \
+    X(VAX_RISK_LOW, "low", "Low risk")                                                             \
+    X(VAX_RISK_MEDIUM, "medium", "Medium risk")                                                    \
+    X(VAX_RISK_HIGH, "high", "High risk")                                                          \
+    X(VAX_RISK_VERY_HIGH, "very_high", "Very high risk")
+
+typedef enum vax_risk {
+#define VAX_RISK_ENUM(name, code, words) name,
+    VAX_RISK_LIST(VAX_RISK_ENUM)
+#undef VAX_RISK_ENUM
+        VAX_RISK_COUNT
+} vax_risk;
+
+const char *vax_risk_code(vax_risk r);  /* "very_high" */
+const char *vax_risk_label(vax_risk r); /* translated */
+int vax_risk_parse(const char *code, vax_risk *out);
+/* People per slot allowed at a risk level: setting "slot.cap.<code>" (defaults 100, 50, 25, 10). */
+int vax_risk_cap(vax_db *db, vax_risk r, int *cap);
+
+typedef struct vax_site_day {
+    int64_t id;
+    char day[11];          /* YYYY-MM-DD, local */
+    char opens[6];         /* HH:MM */
+    char closes[6];        /* HH:MM */
+    int slot_minutes;      /* e.g. 30 */
+    int capacity;          /* people per slot asked for */
+    vax_risk risk;         /* the site's risk level that day */
+    char products[128];    /* product codes offered, "AZ PF"; "" = any */
+    int cap;               /* out: capacity per slot after the risk cap */
+    int slots;             /* out: number of slots */
+    int64_t closed_at;     /* 0 while the day is open */
+} vax_site_day;
+
+typedef struct vax_slot {
+    int64_t id;
+    char day[11];
+    int64_t starts_at, ends_at;
+    int capacity;
+    int booked;     /* live appointments (booked or checked in) */
+    int walk_ins;   /* visits checked in during the slot without an appointment */
+    int checked_in; /* appointments already checked in */
+    int open;       /* 0: closed by a manager */
+} vax_slot;
+
+/* Plans a day: slots of slot_minutes from opens to closes, each with capacity people, capped by
+ * the risk level. Needs VAX_ACT_SETTINGS. Refused (nothing written): a day in the past, a day
+ * already planned, closes not after opens, slot length or capacity not above 0, unknown product.
+ * On success d->id, d->cap and d->slots are filled. */
+int vax_day_plan(vax_db *db, vax_site_day *d);
+int vax_day_get(vax_db *db, const char *day, vax_site_day *out);
+/* Planned days from..to (inclusive), by date. */
+int vax_day_list(vax_db *db, const char *from, const char *to, vax_site_day *out, int max, int *n);
+/* Copies the plan (hours, slots, capacity, risk, products; not the bookings) of one day to
+ * another day that is not planned yet and not in the past. */
+int vax_day_copy(vax_db *db, const char *from_day, const char *to_day);
+/* Day close: every appointment of the day still "booked" becomes "no_show" (listed by
+ * vax_appt_list for follow-up); the day takes no more bookings. *no_shows may be NULL. */
+int vax_day_close(vax_db *db, const char *day, int *no_shows);
+
+/* Adds one slot to a planned day ("HH:MM" local times). Refused: end not after start, capacity
+ * not above 0, overlap with another slot of the day, a slot that is over. Capped by risk. */
+int vax_slot_add(vax_db *db, const char *day, const char *start, const char *end, int capacity,
+                 int64_t *out_id);
+int vax_slot_get(vax_db *db, int64_t slot_id, vax_slot *out);
+/* The slots of a day with their fill, by start time. */
+int vax_slot_list(vax_db *db, const char *day, vax_slot *out, int max, int *n);
+/* The first open slot not yet over at `after`, with room (or any room when none), from `after`
+ * on up to 60 days; VAX_ENOTFOUND when there is none. */
+int vax_slot_next_free(vax_db *db, int64_t after, vax_slot *out);
+
+typedef enum vax_slot_close_mode {
+    VAX_SLOT_MOVE,  /* move each booking to the next free slot (cancelled if there is none) */
+    VAX_SLOT_CANCEL /* cancel them: they are listed for a phone call */
+} vax_slot_close_mode;
+/* Closes a slot to new bookings. Its live bookings are moved or cancelled as mode says;
+ * *moved and *cancelled (may be NULL) count them. Needs VAX_ACT_SETTINGS. */
+int vax_slot_close(vax_db *db, int64_t slot_id, vax_slot_close_mode mode, int *moved,
+                   int *cancelled);
+
+#define VAX_APPT_STATE_LIST(X)                                                                     \
+    X(VAX_APPT_BOOKED, "booked", "Booked")                                                         \
+    X(VAX_APPT_CHECKED_IN, "checked_in", "Checked in")                                             \
+    X(VAX_APPT_NO_SHOW, "no_show", "Did not come")                                                 \
+    X(VAX_APPT_CANCELLED, "cancelled", "Cancelled")
+
+typedef enum vax_appt_state {
+#define VAX_APPT_ENUM(name, code, words) name,
+    VAX_APPT_STATE_LIST(VAX_APPT_ENUM)
+#undef VAX_APPT_ENUM
+        VAX_APPT_STATE_COUNT
+} vax_appt_state;
+const char *vax_appt_state_code(vax_appt_state s);
+const char *vax_appt_state_label(vax_appt_state s);
+
+typedef struct vax_appt {
+    int64_t id;
+    char uuid[37];
+    int64_t slot_id, person_id, visit_id;
+    char day[11];
+    int64_t starts_at, ends_at; /* the slot's */
+    int dose_number;
+    char product[16]; /* "" = any offered */
+    vax_appt_state state;
+    char override_reason[200];
+    char note[200]; /* why it was cancelled or moved */
+} vax_appt;
+
+/* Books a person into a slot for a dose. Needs VAX_ACT_CHECKIN. Refused (nothing written): a
+ * slot that is over or closed, a day closed or in the past, a person already booked that day
+ * (the message names the time), a product not offered that day. A full slot (bookings plus
+ * walk-ins) is refused unless override_reason is given by a role with VAX_ACT_OVERRIDE. */
+int vax_appt_book(vax_db *db, int64_t person_id, int64_t slot_id, int dose_number,
+                  const char *product, const char *override_reason, vax_appt *out);
+/* Cancels a live booking (reason required). */
+int vax_appt_cancel(vax_db *db, int64_t appt_id, const char *reason);
+int vax_appt_get(vax_db *db, int64_t appt_id, vax_appt *out);
+/* The person's live booking on a day (booked or checked in); VAX_ENOTFOUND if none. */
+int vax_appt_for_person(vax_db *db, int64_t person_id, const char *day, vax_appt *out);
+/* Appointments of a day in a state (-1: any), by slot time then person. */
+int vax_appt_list(vax_db *db, const char *day, int state, vax_appt *out, int max, int *n);
+
+/* How an arrival at `arrived_at` fits a slot: <0 early by -*minutes, 0 on time, >0 late. */
+typedef enum vax_arrival { VAX_ARRIVE_EARLY = -1, VAX_ARRIVE_ON_TIME = 0, VAX_ARRIVE_LATE = 1 } vax_arrival;
+vax_arrival vax_appt_arrival(int64_t starts_at, int64_t ends_at, int64_t arrived_at, int *minutes);
+/* The appointment a visit was checked in for; VAX_ENOTFOUND for a walk-in. */
+int vax_appt_for_visit(vax_db *db, int64_t visit_id, vax_appt *out);
+
+/* Bulk scheduling: one request per person. */
+typedef struct vax_book_req {
+    int64_t person_id;
+    int dose_number;       /* 0: the next dose from the person's dose history */
+    char not_before[11];   /* "" or the earliest day the person may come (dose-2 due date) */
+    int64_t appt_id;       /* out: the booking made, 0 if none */
+    int status;            /* out: VAX_OK, VAX_EEXIST (already booked in the range), VAX_EEMPTY
+                              (no room left), VAX_ENOTFOUND (no such person) */
+} vax_book_req;
+/* Fills the open slots of days from..to in priority order (priority group, then 65+, 50-64,
+ * 18-49, then the order of reqs: registration order), never over capacity, in one transaction.
+ * reqs is reordered into that priority order. *booked counts the bookings made. */
+int vax_slot_fill(vax_db *db, const char *from, const char *to, const char *product,
+                  vax_book_req *reqs, int n, int *booked);
+
+/* The call list: who to tell to come when. */
+typedef struct vax_call {
+    int64_t appt_id, person_id;
+    char full_name[256];
+    char phone[16];
+    char national_id[13];
+    char day[11];
+    char slot_time[12]; /* "08:00-08:30" */
+    char site[128];
+    int dose_number;
+    vax_appt_state state;
+} vax_call;
+/* Calls fn for each appointment of days from..to in `state` (-1: booked; use VAX_APPT_CANCELLED
+ * for those to phone after a slot was closed), by time; fn returning non-zero stops (its value
+ * is returned). */
+int vax_call_list(vax_db *db, const char *from, const char *to, int state,
+                  int (*fn)(const vax_call *c, void *ctx), void *ctx);
+/* One CSV line (RFC 4180 quoting, no newline) of a call: name,phone,day,slot,site,dose. */
+void vax_call_csv(const vax_call *c, char *buf, size_t size);
+
+/* ---------------------------------------------------------------------------------------------
+ * Next-dose due dates (due.c), issue 3: from the catalogue's minimum and recommended intervals.
+ * Doses are read from the dose table (not voided).
+ * ------------------------------------------------------------------------------------------- */
+/* Calendar arithmetic on YYYY-MM-DD (no time zone): out = day + n days; diff = b - a in days. */
+int vax_date_add(const char *day, int n, char out[11]);
+int vax_date_diff(const char *a, const char *b, int *days);
+
+typedef enum vax_due_state {
+    VAX_DUE_NONE,     /* no dose yet: dose 1 whenever */
+    VAX_DUE_NOT_YET,  /* before the earliest date */
+    VAX_DUE_DUE,      /* between the earliest and the recommended date */
+    VAX_DUE_OVERDUE,  /* after the recommended date */
+    VAX_DUE_COMPLETE  /* the series is complete */
+} vax_due_state;
+const char *vax_due_state_label(vax_due_state s);
+
+typedef struct vax_due {
+    int64_t person_id;
+    char full_name[256];
+    char national_id[13];
+    char phone[16];
+    char commune[128];
+    char product[16];     /* of the last dose */
+    int doses;            /* doses given */
+    int next_dose;        /* doses + 1 */
+    char last_day[11];    /* local day of the last dose */
+    char earliest[11];    /* "" when complete or no dose */
+    char recommended[11];
+    vax_due_state state;
+    int days_overdue;     /* > 0 when overdue */
+    int days_to_earliest; /* > 0 when not yet */
+    char booked_day[11];  /* a live booking today or later, "" if none */
+} vax_due;
+
+/* Due state of a series on `today` from the product, the doses given and the last dose's day. */
+int vax_due_compute(const vax_product *p, int doses, const char *last_day, const char *today,
+                    vax_due *out);
+int vax_due_for_person(vax_db *db, int64_t person_id, vax_due *out);
+
+typedef struct vax_due_filter {
+    char product[16];  /* "" any */
+    char commune[128]; /* "" any; matched without accents or case */
+    int only_overdue;
+    int include_not_yet;   /* also list people not due yet */
+    int include_complete;  /* also list completed series */
+    char due_by[11];       /* "" or: only those whose earliest date is on or before this day */
+} vax_due_filter;
+/* People with at least one dose, by earliest date then registration; fn as vax_call_list. */
+int vax_due_list(vax_db *db, const vax_due_filter *f, int (*fn)(const vax_due *d, void *ctx),
+                 void *ctx);
+
+/* The interval and mixing rules for giving `product` as dose `dose_number` at `given_at`:
+ * VAX_OK, or VAX_ESTATE (too early: names the earliest date) / VAX_EINVAL (a product that may
+ * not follow the previous one; a wrong dose number). A doctor or manager may override with a
+ * reason. For the dose module to call before it records a dose. */
+int vax_due_check_dose(vax_db *db, int64_t person_id, const char *product, int dose_number,
+                       int64_t given_at, const char *override_reason);
 
 /* ---------------------------------------------------------------------------------------------
  * Demo site (demo.c): a site, staff (PIN 1234 for the demo), n people, today's queue.

@@ -215,17 +215,25 @@ static int ms_to_next_minute(void)
     return (int)((60 - ts.tv_sec % 60) * 1000 - ts.tv_nsec / 1000000) + 50;
 }
 
-static void curses_start(ui_app *app)
+/* Starts ncurses the same way for the stations and the board; 1 if colours are on. Signal
+ * handlers only set a flag (ui_got_sigterm). */
+int ui_curses_start(void)
 {
     const char *nc = getenv("NO_COLOR");
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigterm;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     set_escdelay(25);
     initscr();
     raw();
     noecho();
     nonl();
     keypad(stdscr, TRUE);
-    app->use_color = !(nc && *nc);
-    roles_init(app->use_color);
+    int use_color = !(nc && *nc);
+    roles_init(use_color);
+    return use_color;
 }
 
 /* The event loop of one signed-in session; returns 1 to sign in again, 0 to quit. */
@@ -241,6 +249,8 @@ static int session_loop(ui_app *app)
         int wait = ms_to_next_minute();
         if (app->screen && app->screen->watch_ms > 0 && app->screen->watch_ms < wait)
             wait = app->screen->watch_ms;
+        if (app->screen && app->screen->tick_ms > 0 && app->screen->tick_ms < wait)
+            wait = app->screen->tick_ms;
         timeout(wait);
         ui_key k = ui_read_key();
         if (ui_got_sigterm)
@@ -253,6 +263,11 @@ static int session_loop(ui_app *app)
             }
             if (wait == ms_to_next_minute() || wait > 1000)
                 app->dirty = 1;
+            if (app->screen && app->screen->tick_ms > 0) {
+                if (app->screen->tick)
+                    app->screen->tick(app);
+                app->dirty = 1;
+            }
             continue;
         }
         if (k.action == UI_RESIZE) {
@@ -284,17 +299,12 @@ static int session_loop(ui_app *app)
 int ui_app_run(vax_db *db)
 {
     ui_app app;
-    struct sigaction sa;
     int again = 1;
     memset(&app, 0, sizeof app);
     app.db = db;
     if (vax_site_get(db, &app.site) != VAX_OK)
         snprintf(app.site.name, sizeof app.site.name, "%s", _("(no site)"));
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigterm;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    curses_start(&app);
+    app.use_color = ui_curses_start();
     while (again && !ui_got_sigterm) {
         app.screen = NULL;
         app.msg[0] = 0;

@@ -18,7 +18,9 @@ static const struct {
     {UI_NEW, "F2", N_("register a new person")},
     {UI_URGENT, "F3", N_("mark urgent / not urgent")},
     {UI_UNDO, "F4", N_("undo a check-in made by mistake")},
-    {UI_SAVE, "F5", N_("save the form")},
+    {UI_SAVE, "F5", N_("save the form; release from observation")},
+    {UI_REACTION, "F6", N_("record a reaction (observation)")},
+    {UI_BELL, "F7", N_("bell on or off when an observation ends")},
     {UI_SWITCH, "F9", N_("change station or sign out")},
     {UI_QUIT, "F10", N_("quit")},
 };
@@ -80,6 +82,10 @@ static ui_action function_key(int code)
         return UI_UNDO;
     case KEY_F(5):
         return UI_SAVE;
+    case KEY_F(6):
+        return UI_REACTION;
+    case KEY_F(7):
+        return UI_BELL;
     case KEY_F(9):
         return UI_SWITCH;
     case KEY_F(10):

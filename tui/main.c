@@ -1,4 +1,5 @@
 /* main.c: vaxsite's entry: global options, language, the test clock, then a command or the TUI. */
+#include "board.h"
 #include "cli.h"
 #include "ui.h"
 
@@ -21,6 +22,36 @@ static int run_tui(const char *path)
         return 1;
     }
     return 0;
+}
+
+/* vaxsite board [--rotate SECONDS] [--trace FILE]: read-only, no sign-in. */
+static int run_board(const char *path, int argc, char **argv)
+{
+    int rotate = 0;
+    const char *trace = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--rotate") && i + 1 < argc)
+            rotate = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--trace") && i + 1 < argc)
+            trace = argv[++i];
+        else {
+            fprintf(stderr, "%s", _("Usage: vaxsite board [--rotate SECONDS] [--db FILE]\n"));
+            return 2;
+        }
+    }
+    if (rotate < 0 || rotate > 600) {
+        fprintf(stderr, "%s", _("vaxsite: --rotate is a number of seconds from 1 to 600\n"));
+        return 2;
+    }
+    vax_db *db = NULL;
+    if (vax_open(path, VAX_OPEN_READONLY, &db) != VAX_OK) {
+        fprintf(stderr, "vaxsite: %s\n", vax_errmsg(db));
+        vax_close(db);
+        return 1;
+    }
+    int rc = ui_board_run(db, rotate, trace);
+    vax_close(db);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -71,6 +102,8 @@ int main(int argc, char **argv)
     }
     if (nrest == 0)
         rc = run_tui(db);
+    else if (!strcmp(rest[0], "board"))
+        rc = run_board(db, nrest, rest);
     else if (!strcmp(rest[0], "--help") || !strcmp(rest[0], "-h") || !strcmp(rest[0], "help"))
         rc = cli_main(db, 1, (char *[]){"--help", NULL});
     else

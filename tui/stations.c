@@ -6,6 +6,8 @@
 /* One line per station; the order is the order of the sign-in list (keys 1, 2, ...). */
 const ui_station ui_stations[] = {
     {"checkin", N_("Check-in desk"), VAX_ACT_CHECKIN, ui_station_checkin, ui_station_checkin_free},
+    {"observation", N_("Observation"), VAX_ACT_OBSERVE, ui_station_observe,
+     ui_station_observe_free},
     {"queue", N_("Queue overview"), -1, ui_station_queue, ui_station_queue_free},
 };
 

@@ -43,6 +43,8 @@ typedef enum ui_action {
     UI_URGENT, /* F3 */
     UI_UNDO,   /* F4 */
     UI_SAVE,   /* F5 */
+    UI_REACTION, /* F6 */
+    UI_BELL,     /* F7 */
     UI_SWITCH, /* F9: change station */
     UI_QUIT,   /* F10 */
     UI_RESIZE,
@@ -113,6 +115,9 @@ typedef struct ui_screen {
     int nkeys;
     void *state;
     int watch_ms; /* >0: poll the database for other stations' changes this often */
+    int tick_ms;  /* >0: redraw this often anyway (a countdown) */
+    /* called at each tick before the redraw (may be NULL): bells, timers */
+    void (*tick)(ui_app *app);
 } ui_screen;
 
 struct ui_app {
@@ -133,6 +138,8 @@ struct ui_app {
 };
 
 int ui_app_run(vax_db *db);
+/* Starts ncurses (raw keys, keypad, colour roles unless NO_COLOR); 1 if colours are on. */
+int ui_curses_start(void);
 void ui_message(ui_app *app, ui_msg_kind kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void ui_set_screen(ui_app *app, ui_screen *screen);
@@ -203,6 +210,13 @@ int ui_list_key(ui_list *l, ui_key k, int page);
 int ui_dialog_ask(ui_app *app, const char *title, const char *prompt, char *buf, size_t size);
 /* Shows a ticket number in big digits with a line of text, until a key is pressed. */
 void ui_dialog_ticket(ui_app *app, const char *title, int ticket, const char *line);
+/* A list of choices: returns the index chosen (Enter, or its number key), -1 if cancelled. */
+int ui_dialog_choose(ui_app *app, const char *title, const char *const *items, int n);
+/* Ticks several choices (Space toggles, Enter confirms); 1 if confirmed with at least one. */
+int ui_dialog_choose_many(ui_app *app, const char *title, const char *const *items, int n,
+                          int *chosen);
+/* Shows lines of text (one per '\n') until a key is pressed; role colours the text. */
+void ui_dialog_text(ui_app *app, const char *title, const char *text, ui_role role);
 /* Help: the key table. */
 void ui_dialog_help(ui_app *app);
 /* The key table's lines for the help dialog (keymap.c). */
@@ -228,6 +242,8 @@ ui_screen *ui_station_checkin(ui_app *app);
 void ui_station_checkin_free(ui_screen *s);
 ui_screen *ui_station_queue(ui_app *app);
 void ui_station_queue_free(ui_screen *s);
+ui_screen *ui_station_observe(ui_app *app);
+void ui_station_observe_free(ui_screen *s);
 
 /* ---- signals (app.c) --------------------------------------------------------------------- */
 extern volatile sig_atomic_t ui_got_sigterm;

@@ -126,3 +126,109 @@ void ui_dialog_help(ui_app *app)
             return;
     }
 }
+
+/* A list in a box; `chosen` NULL: pick one; else tick several with Space. */
+static int choose(ui_app *app, const char *title, const char *const *items, int n, int *chosen)
+{
+    int sel = 0, top = 0;
+    for (;;) {
+        int want = n + 5 < app->rows - 2 ? n + 5 : app->rows - 2;
+        WINDOW *w = open_box(app, want, 72, title);
+        if (w) {
+            int rows, cols;
+            getmaxyx(w, rows, cols);
+            int visible = rows - 4;
+            if (sel < top)
+                top = sel;
+            if (sel >= top + visible)
+                top = sel - visible + 1;
+            for (int i = 0; i < visible && top + i < n; i++) {
+                int k = top + i;
+                char line[300];
+                if (chosen)
+                    snprintf(line, sizeof line, "[%s] %s", chosen[k] ? "x" : " ", items[k]);
+                else
+                    snprintf(line, sizeof line, "%2d  %s", k + 1, items[k]);
+                if (k == sel)
+                    ui_role_on(w, ROLE_SELECTED);
+                ui_put_pad(w, 2 + i, 2, line, cols - 4);
+                if (k == sel)
+                    ui_role_off(w, ROLE_SELECTED);
+            }
+            ui_role_on(w, ROLE_DIM);
+            ui_put(w, rows - 2, 2,
+                   chosen ? _("Space: tick   Enter: confirm   Esc: cancel")
+                          : _("Enter or a number: choose   Esc: cancel"),
+                   cols - 4);
+            ui_role_off(w, ROLE_DIM);
+            curs_set(0);
+            wrefresh(w);
+            delwin(w);
+        }
+        timeout(-1);
+        ui_key k = ui_read_key();
+        if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT)
+            return -1;
+        if (k.action == UI_UP && sel > 0)
+            sel--;
+        else if (k.action == UI_DOWN && sel < n - 1)
+            sel++;
+        else if (k.action == UI_CHAR && k.ch == L' ' && chosen)
+            chosen[sel] = !chosen[sel];
+        else if (k.action == UI_CHAR && !chosen && k.ch >= L'1' && k.ch <= L'9' &&
+                 (int)(k.ch - L'1') < n)
+            return (int)(k.ch - L'1');
+        else if (k.action == UI_ENTER) {
+            if (!chosen)
+                return sel;
+            for (int i = 0; i < n; i++)
+                if (chosen[i])
+                    return 1;
+            beep();
+        }
+    }
+}
+
+int ui_dialog_choose(ui_app *app, const char *title, const char *const *items, int n)
+{
+    return choose(app, title, items, n, NULL);
+}
+
+int ui_dialog_choose_many(ui_app *app, const char *title, const char *const *items, int n,
+                          int *chosen)
+{
+    return choose(app, title, items, n, chosen) == 1;
+}
+
+void ui_dialog_text(ui_app *app, const char *title, const char *text, ui_role role)
+{
+    int lines = 1;
+    for (const char *p = text; *p; p++)
+        lines += *p == '\n';
+    for (;;) {
+        WINDOW *w = open_box(app, lines + 4, 78, title);
+        if (w) {
+            int rows, cols, y = 2;
+            getmaxyx(w, rows, cols);
+            ui_role_on(w, role);
+            for (const char *p = text; *p && y < rows - 2; y++) {
+                size_t len = strcspn(p, "\n");
+                char line[512];
+                snprintf(line, sizeof line, "%.*s", (int)(len < 511 ? len : 511), p);
+                ui_put(w, y, 2, line, cols - 4);
+                p += len + (p[len] == '\n');
+            }
+            ui_role_off(w, role);
+            ui_role_on(w, ROLE_DIM);
+            ui_put_center(w, rows - 2, 1, _("Press any key"), cols - 2);
+            ui_role_off(w, ROLE_DIM);
+            curs_set(0);
+            wrefresh(w);
+            delwin(w);
+        }
+        timeout(-1);
+        ui_key k = ui_read_key();
+        if (ui_got_sigterm || (k.action != UI_RESIZE && k.action != UI_NONE))
+            return;
+    }
+}
