@@ -509,8 +509,61 @@ static const char schema_v6[] =
     "ALTER TABLE visit ADD COLUMN appointment_id INTEGER REFERENCES appointment(id);"
     "ALTER TABLE visit ADD COLUMN slot_id INTEGER REFERENCES slot(id);"
     "CREATE INDEX visit_slot ON visit(slot_id) WHERE slot_id IS NOT NULL;";
-static const char schema_v7[] = "";
-static const char schema_v8[] = "";
+/* Version 7: pre-vaccination screening: the checklists in force (their text, as loaded) and one
+ * row per screening with its answers, vital signs, proposed and final outcome, who and when. */
+static const char schema_v7[] =
+    "CREATE TABLE checklist("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, code TEXT NOT NULL,"
+    " version INTEGER NOT NULL, valid_from TEXT NOT NULL, name TEXT NOT NULL,"
+    " source TEXT NOT NULL, file TEXT NOT NULL, text TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id), UNIQUE (code, version));"
+    "CREATE TABLE screening("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " visit_id INTEGER NOT NULL REFERENCES visit(id),"
+    " person_id INTEGER NOT NULL REFERENCES person(id),"
+    " checklist_id INTEGER NOT NULL REFERENCES checklist(id), checklist_code TEXT NOT NULL,"
+    " checklist_version INTEGER NOT NULL, answers TEXT NOT NULL, vitals TEXT NOT NULL,"
+    " findings TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '',"
+    " proposed_outcome TEXT NOT NULL CHECK (proposed_outcome IN ('eligible','caution',"
+    "  'referred','postponed','contraindicated')),"
+    " reasons TEXT NOT NULL DEFAULT '',"
+    " final_outcome TEXT NOT NULL CHECK (final_outcome IN ('eligible','caution','referred',"
+    "  'postponed','contraindicated')),"
+    " override_reason TEXT NOT NULL DEFAULT '',"
+    " products TEXT NOT NULL DEFAULT '', ruled_out TEXT NOT NULL DEFAULT '',"
+    " return_date TEXT NOT NULL DEFAULT '',"
+    " observation_minutes INTEGER NOT NULL DEFAULT 0, consent INTEGER NOT NULL DEFAULT 0,"
+    " screened_by INTEGER REFERENCES staff(id), screened_at INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id),"
+    " CHECK (final_outcome = proposed_outcome OR override_reason <> ''),"
+    " CHECK (final_outcome <> 'postponed' OR return_date <> ''));"
+    "CREATE INDEX screening_visit ON screening(visit_id);"
+    "CREATE INDEX screening_person ON screening(person_id);"
+    /* the due list reads who was postponed until when */
+    "CREATE INDEX screening_return ON screening(return_date) WHERE final_outcome = 'postponed';";
+/* Version 8 (issue 7): dose certificates issued here, and the revocation list of the ones a
+ * correction replaced. At most one certificate of a dose is in force. */
+static const char schema_v8[] =
+    "CREATE TABLE certificate("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " dose_id INTEGER NOT NULL REFERENCES dose(id),"
+    " person_id INTEGER NOT NULL REFERENCES person(id),"
+    " ci TEXT NOT NULL UNIQUE, kid TEXT NOT NULL, issued_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL, hc1 TEXT NOT NULL CHECK (hc1 LIKE 'HC1:%'),"
+    " revoked_at INTEGER NOT NULL DEFAULT 0, revoke_reason TEXT NOT NULL DEFAULT '',"
+    " replaced_by INTEGER REFERENCES certificate(id),"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE UNIQUE INDEX certificate_in_force ON certificate(dose_id) WHERE revoked_at = 0;"
+    "CREATE INDEX certificate_person ON certificate(person_id);"
+    "CREATE TABLE certificate_revocation("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " certificate_id INTEGER NOT NULL UNIQUE REFERENCES certificate(id),"
+    " ci TEXT NOT NULL UNIQUE, revoked_at INTEGER NOT NULL, reason TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));";
 
 /* Version 9: observation after the injection: reactions (AEFI) and releases. */
 static const char schema_v9[] =
@@ -548,6 +601,11 @@ static int seed_v4(vax_db *db)
     return vax_product_load_locked(db, "products.conf", vax_asset_products_conf);
 }
 
+static int seed_v7(vax_db *db)
+{
+    return vax_checklist_seed(db);
+}
+
 static int (*const migration_seeds[])(vax_db *) = {
     NULL, /* 0 */
     seed_v1,
@@ -556,7 +614,7 @@ static int (*const migration_seeds[])(vax_db *) = {
     seed_v4,
     NULL, /* 5 */
     NULL,
-    NULL,
+    seed_v7,
     NULL,
     NULL, /* 9 */
 };

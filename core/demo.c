@@ -148,27 +148,11 @@ static int make_queue(vax_db *db, const int64_t *people, int n)
         if ((rc = vax_queue_checkin(db, people[i * 7 % n], &v)) != VAX_OK)
             return rc;
         for (int k = 0; k <= depth[i]; k++) {
-            if ((rc = demo_move(db, v.id, path[k], i)) != VAX_OK)
+            /* the dose is a real record from the demo's open vial (stock.c, dose.c) */
+            rc = path[k] == VAX_STATE_OBSERVING ? vax_dose_demo(db, &v)
+                                                : demo_move(db, v.id, path[k], i);
+            if (rc != VAX_OK)
                 return rc;
-            if (path[k] == VAX_STATE_OBSERVING) {
-                char uuid[37];
-                int64_t now = vax_now();
-                sqlite3_stmt *st =
-                    vax_stmt(db, "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number,"
-                                 " given_at, lot_no, created_at, updated_at, updated_by)"
-                                 " VALUES (?1, ?2, ?3, 'AZ', 1, ?4, 'DEMO001', ?4, ?4, ?5)");
-                if (!st || vax_uuid(uuid) != VAX_OK)
-                    return VAX_EINTERNAL;
-                sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
-                sqlite3_bind_int64(st, 2, v.person_id);
-                sqlite3_bind_int64(st, 3, v.id);
-                sqlite3_bind_int64(st, 4, now);
-                sqlite3_bind_int64(st, 5, vax_actor_id(db));
-                rc = sqlite3_step(st);
-                sqlite3_reset(st);
-                if (rc != SQLITE_DONE)
-                    return vax_fail_sql(db, rc, _("making the demo"));
-            }
         }
     }
     return VAX_OK;
@@ -208,7 +192,13 @@ int vax_demo_create(vax_db *db, int people, uint32_t seed)
             goto out;
         ids[made++] = p.id;
     }
+    if ((rc = vax_stock_demo(db)) != VAX_OK)
+        goto out;
     rc = made ? make_queue(db, ids, made) : VAX_OK;
+    if (rc == VAX_OK && made)
+        rc = vax_slot_demo(db); /* issue 3: plans, bookings, people due for dose 2 */
+    if (rc == VAX_OK && made)
+        rc = vax_screening_demo(db);
 out:
     sqlite3_exec(db->sql, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
     sqlite3_exec(db->sql, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);

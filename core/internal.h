@@ -79,7 +79,22 @@ int vax_stock_demo(vax_db *db);
 /* Demo: gives the visit (in injection) its dose from the demo vial. */
 int vax_dose_demo(vax_db *db, const vax_visit *v);
 
+/* Screening (checklist.c, screening.c): the Ministry checklists the binary carries, stored at
+ * migration time; the demo's screenings of the visits that went past screening. */
+int vax_checklist_seed(vax_db *db);
+int vax_screening_demo(vax_db *db);
+
+/* Slots (slot.c, issue 3): links a new visit to the person's booking of today, or counts a
+ * walk-in against the slot running now; details gets the event text ("walk-in", "appointment
+ * 09:00-09:30: 5 min early"). Inside the caller's transaction. */
+int vax_appt_checkin_locked(vax_db *db, int64_t visit_id, int64_t person_id, int64_t now,
+                            char *details, size_t size);
+/* Demo plans, bookings and dose-1 records for the due list (slot.c). */
+int vax_slot_demo(vax_db *db);
+
 /* Embedded assets (generated). */
+extern const char vax_asset_moh_3802_2021_08_conf[];
+extern const char vax_asset_moh_5002_2021_10_conf[];
 extern const char vax_asset_aefi_conf[];
 extern const char vax_asset_products_conf[];
 extern const size_t vax_asset_products_conf_len;

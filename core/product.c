@@ -174,6 +174,16 @@ static int check_product(vax_datafile *df, const vax_df_section *s, vax_product 
         (rc = vax_datafile_int(df, s, "min_age", 0, 120, 18, &p->min_age)) ||
         (rc = vax_datafile_int(df, s, "components", 1, 2, 1, &p->components)))
         return rc;
+    /* "interval." passes the known-key check as a prefix: the rest must be a dose number */
+    for (int i = s->first; i < s->first + s->count; i++) {
+        const char *k = df->entries[i].key;
+        if (strncmp(k, "interval.", 9) != 0)
+            continue;
+        if (!(k[9] >= '1' && k[9] < '0' + VAX_MAX_SERIES && k[10] == 0))
+            return vax_datafile_fail(df, df->entries[i].line,
+                                     _("\"%s\": the number after \"interval.\" is a dose, 1 to %d"),
+                                     k, VAX_MAX_SERIES - 1);
+    }
     for (int n = 1; n <= VAX_MAX_SERIES; n++) {
         char key[32];
         snprintf(key, sizeof key, "interval.%d", n);

@@ -463,8 +463,13 @@ int vax_queue_checkin(vax_db *db, int64_t person_id, vax_visit *out)
         goto fail;
     }
     int64_t visit_id = sqlite3_last_insert_rowid(db->sql);
-    if ((rc = append_event(db, visit_id, -1, VAX_STATE_WAITING_SCREENING, "checkin", "walk-in",
-                           now)) != VAX_OK)
+    /* issue 3 (slot.c): link today's appointment to the visit, or count a walk-in against the
+     * slot running now; the event says which, and how early or late */
+    char how[128];
+    if ((rc = vax_appt_checkin_locked(db, visit_id, person_id, now, how, sizeof how)) != VAX_OK)
+        goto fail;
+    if ((rc = append_event(db, visit_id, -1, VAX_STATE_WAITING_SCREENING, "checkin", how, now)) !=
+        VAX_OK)
         goto fail;
     if (out && (rc = vax_visit_get(db, visit_id, out)) != VAX_OK)
         goto fail;

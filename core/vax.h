@@ -804,6 +804,326 @@ int vax_due_check_dose(vax_db *db, int64_t person_id, const char *product, int d
                        int64_t given_at, const char *override_reason);
 
 /* ---------------------------------------------------------------------------------------------
+ * Pre-vaccination screening (checklist.c, screening.c): checklists as data (assets/screening/),
+ * the outcome proposed from answers, vital signs, age, dose history and product rules, and the
+ * doctor's decision recorded with the visit's move in one transaction.
+ * ------------------------------------------------------------------------------------------- */
+#define VAX_OUTCOME_LIST(X)                                                                        \
+    X(VAX_OUTCOME_ELIGIBLE, "eligible", "Eligible")                                                \
+    X(VAX_OUTCOME_CAUTION, "caution", "Caution: vaccinate, longer observation")                    \
+    X(VAX_OUTCOME_REFERRED, "referred", "Refer: vaccinate at a hospital")                          \
+    X(VAX_OUTCOME_POSTPONED, "postponed", "Postponed")                                             \
+    X(VAX_OUTCOME_CONTRAINDICATED, "contraindicated", "Contraindicated")
+
+/* In order of weight: the proposal is the heaviest outcome any reason gives. */
+typedef enum vax_outcome {
+#define VAX_OUTCOME_ENUM(name, code, words) name,
+    VAX_OUTCOME_LIST(VAX_OUTCOME_ENUM)
+#undef VAX_OUTCOME_ENUM
+        VAX_OUTCOME_COUNT
+} vax_outcome;
+
+const char *vax_outcome_code(vax_outcome o);  /* "postponed" */
+const char *vax_outcome_label(vax_outcome o); /* translated */
+int vax_outcome_parse(const char *code, vax_outcome *out);
+
+#define VAX_CHECKLIST_MAX_ITEMS 24
+#define VAX_CHECKLIST_MAX_VITALS 8
+#define VAX_VITAL_NONE (-1) /* a vital sign not measured */
+
+typedef struct vax_checklist_item {
+    char key[16];        /* "q01" */
+    char text[512];      /* in the UI language */
+    vax_outcome outcome; /* what a "yes" proposes */
+    char scope[16];      /* contraindicated: "earlier" or "all" */
+    char finding[32];    /* "pregnancy" (products.conf not_in), "" if none */
+    int consent;         /* 1: vaccinating needs a signed consent */
+    int postpone_days;
+} vax_checklist_item;
+
+/* Values are in tenths of the unit (36.6 °C is 366), whatever `decimals` says. */
+typedef struct vax_vital_def {
+    char key[16];  /* "temperature" */
+    char name[64]; /* in the UI language */
+    char unit[16];
+    int decimals;
+    int has_normal;
+    int normal_lo, normal_hi;     /* outside: a finding */
+    int physical_lo, physical_hi; /* outside: refused as a typing error */
+    int required;
+    vax_outcome below, above;
+    int postpone_days;
+} vax_vital_def;
+
+typedef struct vax_checklist {
+    int64_t id; /* row in the database (0 for a file only checked) */
+    char code[32];
+    int version;
+    char valid_from[11];
+    char name[256];
+    char source[256];
+    int nitems;
+    vax_checklist_item items[VAX_CHECKLIST_MAX_ITEMS];
+    int nvitals;
+    vax_vital_def vitals[VAX_CHECKLIST_MAX_VITALS];
+} vax_checklist;
+
+/* Checks a checklist text (the assets/screening format) without a database. On a bad line
+ * VAX_EINVAL with "name:line: what is wrong" in err. */
+int vax_checklist_check(const char *name, const char *text, vax_checklist *out, char *err,
+                        size_t errsize);
+/* Checks and stores a site's checklist (VAX_ACT_SETTINGS). The same code and version with other
+ * text is refused: a changed form needs a new version. */
+int vax_checklist_add(vax_db *db, const char *name, const char *text, int64_t *out_id);
+int vax_checklist_get(vax_db *db, int64_t id, vax_checklist *out);
+/* The checklist in force today: setting "screening.checklist" (a code: its newest version), or
+ * else the newest valid_from on or before today. */
+int vax_checklist_current(vax_db *db, vax_checklist *out);
+/* Stored checklists, newest valid_from first (id, code, version, valid_from, name filled). */
+int vax_checklist_list(vax_db *db, vax_checklist *out, int max, int *n);
+
+typedef struct vax_screening_input {
+    int64_t checklist_id;                     /* 0: the current one */
+    char answers[VAX_CHECKLIST_MAX_ITEMS];    /* 'y' or 'n' per item, in the checklist's order */
+    int vitals[VAX_CHECKLIST_MAX_VITALS];     /* tenths, or VAX_VITAL_NONE */
+    char notes[256];                          /* the doctor's notes (allergies, ...) */
+} vax_screening_input;
+
+/* Fills in: every answer unanswered ('\0') and every vital VAX_VITAL_NONE. */
+void vax_screening_input_init(vax_screening_input *in);
+
+#define VAX_SCREENING_MAX_REASONS 32
+typedef struct vax_screening_reason {
+    vax_outcome outcome;
+    char text[256];
+} vax_screening_reason;
+
+typedef struct vax_screening_proposal {
+    vax_outcome outcome;
+    int nreasons;
+    vax_screening_reason reasons[VAX_SCREENING_MAX_REASONS]; /* every reason, in check order */
+    char products[128];   /* eligible/caution: products that may be given ("AZ PF MO") */
+    char ruled_out[128];  /* products contraindicated for this person */
+    char return_date[11]; /* postponed: the earliest day to come back (local YYYY-MM-DD) */
+    int observation_minutes;
+    int needs_consent;
+    int age;
+    int doses; /* doses given so far (not voided) */
+} vax_screening_proposal;
+
+/* Proposes the outcome for the visit (in screening) from the input; writes nothing. Vital signs
+ * outside physical limits and unanswered questions are VAX_EINVAL naming the field. Age limit:
+ * setting "screening.min_age" (18). Observation: the products' minutes, or setting
+ * "screening.caution_observation_min" (60) for caution. */
+int vax_screening_propose(vax_db *db, int64_t visit_id, const vax_screening_input *in,
+                          vax_screening_proposal *out);
+
+typedef struct vax_screening_decision {
+    vax_outcome outcome;  /* the doctor's final outcome */
+    char reason[256];     /* required when it differs from the proposal */
+    int consent;          /* 1: the signed consent is on file (when the proposal needs one) */
+    char return_date[11]; /* postponed: another day than proposed, YYYY-MM-DD, or "" */
+} vax_screening_decision;
+
+/* Records the screening and moves the visit in one transaction: eligible or caution ->
+ * eligible -> waiting_injection; the others end the visit in that state. A visit not in
+ * screening is refused (VAX_ESTATE). Needs VAX_ACT_CALL_SCREEN. */
+int vax_screening_confirm(vax_db *db, int64_t visit_id, const vax_screening_input *in,
+                          const vax_screening_decision *d, int64_t *out_id);
+
+typedef struct vax_screening {
+    int64_t id;
+    char uuid[37];
+    int64_t visit_id, person_id, checklist_id;
+    char checklist_code[32];
+    int checklist_version;
+    char answers[VAX_CHECKLIST_MAX_ITEMS + 1]; /* "nnnynnnnnn" */
+    char vitals[256];                          /* "temperature=36.6 pulse=80 ..." */
+    char notes[256];
+    vax_outcome proposed, final;
+    char reasons[2048]; /* one per line */
+    char override_reason[256];
+    char products[128], ruled_out[128];
+    char return_date[11];
+    int observation_minutes;
+    int consent;
+    int64_t screened_by, screened_at;
+} vax_screening;
+
+int vax_screening_get(vax_db *db, int64_t id, vax_screening *out);
+/* The newest screening of a visit; VAX_ENOTFOUND if none. */
+int vax_screening_for_visit(vax_db *db, int64_t visit_id, vax_screening *out);
+/* Notes and allergy findings of the person's earlier screenings, newest first, "; "-joined. */
+int vax_screening_history_notes(vax_db *db, int64_t person_id, char *buf, size_t size);
+
+/* ---------------------------------------------------------------------------------------------
+ * Dose certificates (cert.c, base45.c, keys.c, qr.c): the EU Digital COVID Certificate format
+ * (an hcert 1.3.0 payload in a CWT, signed COSE_Sign1 ES256 or PS256, zlib, base45, "HC1:"), the
+ * site's signing key, the verifier with its trust list and revocation list, and the renderers.
+ * ------------------------------------------------------------------------------------------- */
+/* Base45 (RFC 9285). encode: a malloc'd NUL-terminated string. decode: malloc'd bytes; VAX_EINVAL
+ * for a character outside the alphabet, a dangling character or a group above its range. */
+int vax_base45_encode(const uint8_t *in, size_t n, char **out);
+int vax_base45_decode(const char *in, size_t n, uint8_t **out, size_t *outn);
+/* zlib inflate into malloc'd bytes; VAX_EINVAL if the stream is damaged or incomplete. */
+int vax_zlib_inflate(const uint8_t *in, size_t n, uint8_t **out, size_t *outn);
+/* ICAO 9303 machine-readable form of a name (fnt/gnt): marks removed, Đ -> D, upper case, '<'
+ * for spaces and hyphens, other characters dropped, at most 80 characters. */
+void vax_icao_name(const char *name, char *out, size_t size);
+/* The UVCI check character (Luhn mod 38 over "A-Z0-9/:"), 0 if a character is outside that. */
+char vax_uvci_check_char(const char *uvci);
+
+typedef struct vax_hcert {
+    char fn[81], gn[81], fnt[81], gnt[81]; /* surname, forename, and their ICAO forms */
+    char dob[11];
+    char type; /* 'v' vaccination, 't' test, 'r' recovery (decoded), 0 none */
+    char tg[16], vp[32], mp[64], ma[96];
+    int dn, sd;
+    char dt[11];
+    char co[11];
+    char is[81];
+    char ci[81];
+    char iss[11]; /* CWT issuer country */
+    int64_t iat, exp;
+} vax_hcert;
+
+typedef struct vax_signer vax_signer; /* the site's private key and its X.509 certificate */
+typedef struct vax_trust vax_trust;   /* verifier certificates, found by kid */
+
+/* The folder of the site's key: setting cert.key_dir, else "<database file>.keys". */
+int vax_keys_dir(vax_db *db, char *buf, size_t size);
+/* Makes the site's key (site.key, mode 0600; P-256, or RSA of rsa_bits for PS256) and a
+ * self-signed certificate (site.crt) in dir (made 0700). Refused if a key is there already.
+ * Needs VAX_ACT_SETTINGS. */
+int vax_keys_init(vax_db *db, const char *dir, int rsa_bits);
+/* The site's certificate as PEM (malloc'd), for verifiers. */
+int vax_keys_export(vax_db *db, const char *dir, char **pem);
+/* Installs a certificate (PEM) issued for the site's key by an authority; refused unless its
+ * public key is the site's. Needs VAX_ACT_SETTINGS. */
+int vax_keys_import(vax_db *db, const char *dir, const char *pem);
+int vax_signer_load(vax_db *db, const char *dir, vax_signer **out);
+void vax_signer_free(vax_signer *s);
+void vax_signer_kid(const vax_signer *s, uint8_t kid[8]);
+
+int vax_trust_new(vax_trust **out);
+/* Adds every certificate in PEM text; VAX_EINVAL if it holds none. */
+int vax_trust_add_pem(vax_trust *t, const char *pem, size_t n);
+int vax_trust_add_der(vax_trust *t, const uint8_t *der, size_t n);
+int vax_trust_add_signer(vax_trust *t, const vax_signer *s);
+int vax_trust_count(const vax_trust *t);
+void vax_trust_free(vax_trust *t);
+
+/* Makes the HC1 string of hc signed by s (malloc'd). */
+int vax_hc1_make(const vax_hcert *hc, const vax_signer *s, char **hc1);
+
+#define VAX_CERT_RESULT_LIST(X)                                                                    \
+    X(VAX_CERT_VALID, "valid", "valid")                                                            \
+    X(VAX_CERT_BAD_PREFIX, "bad_prefix", "bad prefix")                                             \
+    X(VAX_CERT_BAD_BASE45, "bad_base45", "bad base45")                                             \
+    X(VAX_CERT_BAD_ZLIB, "bad_zlib", "bad zlib")                                                   \
+    X(VAX_CERT_BAD_COSE, "bad_cose", "bad COSE")                                                   \
+    X(VAX_CERT_UNKNOWN_KID, "unknown_kid", "unknown kid")                                          \
+    X(VAX_CERT_BAD_SIGNATURE, "bad_signature", "bad signature")                                    \
+    X(VAX_CERT_EXPIRED, "expired", "expired")                                                      \
+    X(VAX_CERT_SCHEMA, "schema_violation", "schema violation")                                     \
+    X(VAX_CERT_REVOKED, "revoked", "revoked")
+
+typedef enum vax_cert_result {
+#define VAX_CERT_RESULT_ENUM(name, code, words) name,
+    VAX_CERT_RESULT_LIST(VAX_CERT_RESULT_ENUM)
+#undef VAX_CERT_RESULT_ENUM
+} vax_cert_result;
+const char *vax_cert_result_code(vax_cert_result r);  /* "unknown_kid" */
+const char *vax_cert_result_label(vax_cert_result r); /* translated "unknown kid" */
+
+typedef struct vax_cert_check {
+    vax_cert_result result;
+    char why[256]; /* the detail, e.g. which field broke the schema */
+    int decoded;   /* hc, alg, kid and json hold the payload */
+    vax_hcert hc;  /* vaccination fields are filled when the entry is one */
+    int alg;       /* COSE algorithm: -7 ES256, -37 PS256 */
+    char kid[16];  /* base64 of the kid */
+    char *json;    /* the hcert payload as JSON with sorted keys (malloc'd) */
+} vax_cert_check;
+void vax_cert_check_free(vax_cert_check *c);
+/* Checks an HC1 string (surrounding white space ignored) layer by layer and reports the first
+ * failure: prefix, base45, zlib, COSE, kid in trust, signature, expiry at `now`, schema, and the
+ * revocation list (text, one UVCI per line, '#' comments; NULL for none). The fields are decoded
+ * whenever the COSE layer is readable. Returns VAX_OK when the check ran (see out->result). */
+int vax_hc1_verify(const char *text, const vax_trust *trust, const char *revoked, int64_t now,
+                   vax_cert_check *out);
+
+/* Layer by layer, for conformance tests and tools: a parsed COSE_Sign1 with its CWT claims. */
+typedef struct vax_cose vax_cose;
+int vax_cose_parse(const uint8_t *in, size_t n, vax_cose **out, char *why, size_t whysize);
+void vax_cose_free(vax_cose *c);
+/* 1 if the signature verifies with the certificate (DER), 0 if not. */
+int vax_cose_verify_der(const vax_cose *c, const uint8_t *der, size_t n);
+/* CWT claims; has_exp 0 when the claim is missing. */
+void vax_cose_times(const vax_cose *c, int64_t *iat, int64_t *exp, int *has_exp);
+/* The hcert payload (claim -260, key 1) as JSON with sorted keys; VAX_ENOTFOUND if none. */
+int vax_cose_hcert_json(const vax_cose *c, char **json);
+/* All the CWT claims as JSON with sorted keys. */
+int vax_cose_claims_json(const vax_cose *c, char **json);
+/* Checks the hcert payload against the DCC schema of its version; VAX_EINVAL with the reason. */
+int vax_cose_schema_check(const vax_cose *c, char *why, size_t whysize);
+/* Any one CBOR item as JSON with sorted keys (bytes as hex); VAX_EINVAL if not well-formed. */
+int vax_cbor_to_json(const uint8_t *in, size_t n, char **json);
+/* The schema check on bare hcert CBOR. */
+int vax_hcert_schema_check_cbor(const uint8_t *in, size_t n, char *why, size_t whysize);
+
+/* Certificates issued at this site (table certificate). */
+typedef struct vax_certificate {
+    int64_t id;
+    char uuid[37];
+    int64_t dose_id, person_id;
+    char ci[81];
+    int64_t issued_at, expires_at;
+    int64_t revoked_at; /* 0 if in force */
+    char revoke_reason[256];
+    int64_t replaced_by; /* the certificate that replaced it, 0 if none */
+    char hc1[2048];
+    vax_hcert hc; /* what it says */
+    char product_name[128], lot_no[64], site_name[128];
+} vax_certificate;
+
+/* Issues the certificate of a dose (signed with the site's key): the codes come from the product
+ * catalogue, the names from the registry, ci is a UVCI "URN:UVCI:01:VN:<site>/<id>#<check>".
+ * VAX_EEXIST if the dose has one in force (the message names it). Needs VAX_ACT_OBSERVE. */
+int vax_cert_issue(vax_db *db, int64_t dose_id, vax_certificate *out);
+int vax_cert_get(vax_db *db, int64_t id, vax_certificate *out);
+int vax_cert_by_ci(vax_db *db, const char *ci, vax_certificate *out);
+/* The certificate in force for a dose; VAX_ENOTFOUND if none. */
+int vax_cert_for_dose(vax_db *db, int64_t dose_id, vax_certificate *out);
+/* A person's certificates in force, newest first. */
+int vax_cert_list_for_person(vax_db *db, int64_t person_id, vax_certificate *out, int max, int *n);
+/* After a correction: a new certificate (new id) from the person and dose as they are now; the
+ * old one is revoked with the reason and points to the new one. Needs VAX_ACT_OVERRIDE. */
+int vax_cert_reissue(vax_db *db, int64_t cert_id, const char *reason, vax_certificate *out);
+int vax_cert_revoke(vax_db *db, int64_t cert_id, const char *reason);
+/* The revocation list: one revoked UVCI per line after '#' comment lines (malloc'd). */
+int vax_cert_revoked_export(vax_db *db, char **text);
+
+/* QR code (qr.c, libqrencode): error correction Q (M if Q cannot hold it), smallest version. */
+typedef struct vax_qr vax_qr;
+int vax_qr_make(const char *text, vax_qr **out);
+int vax_qr_width(const vax_qr *q);
+int vax_qr_dark(const vax_qr *q, int x, int y); /* outside the symbol: 0 (quiet zone) */
+void vax_qr_free(vax_qr *q);
+/* The QR as text lines with a quiet zone of `quiet` modules: Unicode half blocks (one column by
+ * two rows of modules per cell; `invert` draws the light modules, for light-on-dark terminals),
+ * or ASCII ("##" per dark module, one line per row). Free with vax_lines_free. */
+int vax_qr_lines(const vax_qr *q, int quiet, int ascii, int invert, char ***lines, int *n);
+void vax_lines_free(char **lines, int n);
+/* A certificate card (site, name, birth date, product, lot, dose n of N, date, QR, id) as a PDF
+ * (A6) or a PNG file, drawn with cairo in DejaVu Sans. */
+int vax_cert_card_pdf(vax_db *db, const vax_certificate *c, const char *path);
+int vax_cert_card_png(vax_db *db, const vax_certificate *c, const char *path);
+/* Reads the QR code in a PNG (or JPEG) picture with libzbar; the text is malloc'd. VAX_ENOTFOUND
+ * if there is none. */
+int vax_qr_read_png(vax_db *db, const char *path, char **text);
+
+/* ---------------------------------------------------------------------------------------------
  * Demo site (demo.c): a site, staff (PIN 1234 for the demo), n people, today's queue.
  * ------------------------------------------------------------------------------------------- */
 int vax_demo_create(vax_db *db, int people, uint32_t seed);

@@ -29,4 +29,21 @@ vax_db *open_db(const char *path, int flags, int writer);
  * status: 0 done, 1 refused or failed (a one-line reason on stderr), 2 usage error. */
 int cli_main(const char *db_path, int argc, char **argv);
 
+/* Screening checklists: checklist check FILE | add FILE | list (cli_screening.c). */
+int cli_screening(const char *path, const args *a);
+
+/* Planning (cli_slot.c, issue 3): plan DAY ... | plan show|copy|close-day|close-slot;
+ * book ID --day --time | book --list FILE|due --from --to [--csv]; due [--csv] [filters]. */
+int cli_plan(const char *path, const args *a);
+int cli_book(const char *path, const args *a);
+int cli_due(const char *path, const args *a);
+
+/* Keys and certificates (cli_cert.c, issue 7): keys init|export|import; cert issue|show|qr|hc1|
+ * pdf|png|print|reissue|revoke|revoked|verify. */
+int cli_cert(const char *path, const args *a);
+
+/* The catalogue and the stock (cli_stock.c): product list | product load FILE;
+ * stock receive|list|vials|open|discard|day. */
+int cli_stock(const char *path, const args *a);
+
 #endif

@@ -21,6 +21,7 @@ static const struct {
     {UI_SAVE, "F5", N_("save the form; release from observation")},
     {UI_REACTION, "F6", N_("record a reaction (observation)")},
     {UI_BELL, "F7", N_("bell on or off when an observation ends")},
+    {UI_BOOK, "F8", N_("book an appointment; book the selected people")},
     {UI_SWITCH, "F9", N_("change station or sign out")},
     {UI_QUIT, "F10", N_("quit")},
 };
@@ -86,6 +87,8 @@ static ui_action function_key(int code)
         return UI_REACTION;
     case KEY_F(7):
         return UI_BELL;
+    case KEY_F(8):
+        return UI_BOOK;
     case KEY_F(9):
         return UI_SWITCH;
     case KEY_F(10):

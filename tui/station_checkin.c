@@ -21,11 +21,13 @@ typedef struct checkin {
     int list_rows;
 } checkin;
 
-static const ui_action search_keys[] = {UI_ENTER, UI_NEW,    UI_URGENT, UI_UNDO,
-                                        UI_HELP,  UI_SWITCH, UI_QUIT};
+/* F8 Book: issue 3 (tui/dialog_book.c) */
+static const ui_action search_keys[] = {UI_ENTER, UI_NEW,  UI_URGENT, UI_UNDO,
+                                        UI_BOOK,  UI_HELP, UI_SWITCH, UI_QUIT};
 static const char *const search_labels[] = {N_("Check in"), N_("New person"), N_("Urgent"),
-                                            N_("Undo"),     N_("Help"),       N_("Station"),
-                                            N_("Quit")};
+                                            N_("Undo"),     N_("Book"),       N_("Help"),
+                                            N_("Station"),  N_("Quit")};
+#define NSEARCH_KEYS ((int)(sizeof search_keys / sizeof search_keys[0]))
 static const ui_action form_keys[] = {UI_SAVE, UI_NEXT_FIELD, UI_CANCEL, UI_HELP};
 static const char *const form_labels[] = {N_("Save"), N_("Next field"), N_("Cancel"), N_("Help")};
 
@@ -280,7 +282,7 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     checkin *c = app->screen->state;
     app->screen->keys = c->mode == MODE_SEARCH ? search_keys : form_keys;
     app->screen->key_labels = c->mode == MODE_SEARCH ? search_labels : form_labels;
-    app->screen->nkeys = c->mode == MODE_SEARCH ? 7 : 4;
+    app->screen->nkeys = c->mode == MODE_SEARCH ? NSEARCH_KEYS : 4;
     if (c->mode == MODE_FORM)
         draw_form(app, c, w, rows, cols);
     else
@@ -384,6 +386,21 @@ static void do_checkin(ui_app *app, checkin *c)
     }
     /* committed: only now does the screen say so */
     snprintf(line, sizeof line, "%s", p->full_name);
+    vax_appt ap; /* issue 3: an appointment's check-in says early, on time or late */
+    if (vax_appt_for_visit(app->db, v.id, &ap) == VAX_OK) {
+        char a[6], b[6];
+        int min = 0;
+        vax_arrival arr = vax_appt_arrival(ap.starts_at, ap.ends_at, v.arrived_at, &min);
+        vax_local_hhmm(ap.starts_at, a);
+        vax_local_hhmm(ap.ends_at, b);
+        if (arr == VAX_ARRIVE_ON_TIME)
+            snprintf(line, sizeof line, _("%s · slot %s-%s · on time"), p->full_name, a, b);
+        else
+            snprintf(line, sizeof line,
+                     arr == VAX_ARRIVE_EARLY ? _("%s · slot %s-%s · %d min early")
+                                             : _("%s · slot %s-%s · %d min late"),
+                     p->full_name, a, b, min);
+    }
     ui_message(app, MSG_OK, _("%s checked in: ticket %03d."), p->full_name, v.ticket);
     ui_dialog_ticket(app, _("Checked in"), v.ticket, line);
     ui_input_clear(&c->search);
@@ -463,6 +480,12 @@ static int key(ui_app *app, ui_key k)
     case UI_UNDO:
         do_undo(app, c);
         return 1;
+    case UI_BOOK: /* issue 3 */
+        if (selected(c) && ui_dialog_book(app, selected(c)))
+            run_search(app, c);
+        else if (!selected(c))
+            ui_message(app, MSG_ERROR, "%s", _("Find the person first, then press F8 to book."));
+        return 1;
     case UI_CANCEL:
         ui_input_clear(&c->search);
         run_search(app, c);
@@ -496,7 +519,7 @@ ui_screen *ui_station_checkin(ui_app *app)
     s->key = key;
     s->keys = search_keys;
     s->key_labels = search_labels;
-    s->nkeys = 7;
+    s->nkeys = NSEARCH_KEYS;
     s->state = c;
     return s;
 }

@@ -45,6 +45,7 @@ typedef enum ui_action {
     UI_SAVE,   /* F5 */
     UI_REACTION, /* F6 */
     UI_BELL,     /* F7 */
+    UI_BOOK,     /* F8: book an appointment (issue 3) */
     UI_SWITCH, /* F9: change station */
     UI_QUIT,   /* F10 */
     UI_RESIZE,
@@ -222,6 +223,14 @@ void ui_dialog_help(ui_app *app);
 /* The key table's lines for the help dialog (keymap.c). */
 void ui_dialog_help_lines(int *n, const char **keys, const char **help, int max);
 
+/* A one-key choice among n items (widget_choice.c): hotkeys[i] picks item i (NULL: digits 1..9),
+ * arrows and Enter too. Returns the index, or -1 if cancelled. */
+int ui_dialog_pick(ui_app *app, const char *title, const char *prompt, const char *const *items,
+                   const char *hotkeys, int n, int selected);
+/* Shows lines and a yes/no question; 1 for yes (Enter), 0 for no (Esc). */
+int ui_dialog_confirm_lines(ui_app *app, const char *title, const char *const *lines, int n,
+                            const char *question);
+
 /* ---- stations (stations.c) --------------------------------------------------------------- */
 typedef struct ui_station {
     const char *code;  /* "checkin": also the station name recorded with queue events */
@@ -242,8 +251,21 @@ ui_screen *ui_station_checkin(ui_app *app);
 void ui_station_checkin_free(ui_screen *s);
 ui_screen *ui_station_queue(ui_app *app);
 void ui_station_queue_free(ui_screen *s);
+ui_screen *ui_station_injection(ui_app *app);
+void ui_station_injection_free(ui_screen *s);
+ui_screen *ui_station_stock(ui_app *app);
+void ui_station_stock_free(ui_screen *s);
 ui_screen *ui_station_observe(ui_app *app);
 void ui_station_observe_free(ui_screen *s);
+ui_screen *ui_station_screening(ui_app *app);
+/* Planning (manager) and the due list (issue 3), and the Book dialog: books person p into a slot
+ * chosen from the next free ones; returns 1 if a booking was made (message set). */
+ui_screen *ui_station_planning(ui_app *app);
+void ui_station_planning_free(ui_screen *s);
+ui_screen *ui_station_due(ui_app *app);
+void ui_station_due_free(ui_screen *s);
+int ui_dialog_book(ui_app *app, const vax_person *p);
+void ui_station_screening_free(ui_screen *s);
 
 /* ---- signals (app.c) --------------------------------------------------------------------- */
 extern volatile sig_atomic_t ui_got_sigterm;

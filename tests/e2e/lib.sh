@@ -14,6 +14,10 @@ TM="tmux -L $SOCK -f /dev/null"
 TAP_N=0
 TAP_FAILED=0
 
+# A session that lives for the whole test, so that killing the last other session never makes
+# the tmux server exit while the next one is being started (a race that fails under load).
+$TM new-session -d -s keep "sleep 3600"
+
 cleanup() {
   $TM kill-server >/dev/null 2>&1
   rm -rf "$WORK"
@@ -99,7 +103,8 @@ sql() { sqlite3 -batch -noheader "$DB" "$1"; }
 # demo_db [PEOPLE]: a demo site in $DB (staff logins quanly/bacsi/dieuduong/tinhnguyen, PIN 1234)
 demo_db() { $VAXSITE --db "$DB" demo --people "${1:-300}" >/dev/null; }
 
-# sign_in LOGIN STATION_NUMBER: from the sign-in screen to a station.
+# sign_in LOGIN STATION: from the sign-in screen to a station, given by its label as listed
+# ("Check-in desk", English) or by its number.
 sign_in() {
   wait_for "PIN" || return 1
   type_text "$1"
@@ -107,5 +112,11 @@ sign_in() {
   type_text 1234
   keys Enter
   wait_for "1  " || return 1
-  type_text "$2"
+  local n=$2
+  case "$n" in
+  [0-9]*) ;;
+  *) n=$(screen | sed -n "s/^ *\([0-9]\)  $2\$/\1/p" | head -1) ;;
+  esac
+  [ -n "$n" ] || return 1
+  type_text "$n"
 }

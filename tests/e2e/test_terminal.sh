@@ -10,7 +10,7 @@ resize 20 5
 expect_screen "so does a 20x5 terminal, without crashing" "terminal too"
 resize 80 24
 expect_screen "growing to 80x24 brings the sign-in back" "Demo site: every PIN is 1234."
-sign_in quanly 1
+sign_in quanly "Check-in desk"
 expect_screen "the manager reaches the check-in desk" "Search:"
 type_text "nguyen"
 expect_screen "results appear while typing" "found"
@@ -37,7 +37,7 @@ expect_screen "quit" "[vaxsite exited]"
 $TM kill-session -t main
 $TM new-session -d -s main -x 80 -y 24 \
   "env NO_COLOR=1 TERM=screen-256color $VAXSITE --db '$DB' --lang en; sleep 30"
-sign_in quanly 1
+sign_in quanly "Check-in desk"
 expect_screen "with NO_COLOR the desk opens" "Search:"
 keys Enter
 expect_screen "errors carry a symbol, not only a colour" "✗ Find the person first"
@@ -54,7 +54,7 @@ tui 80 24 --lang en
 expect_screen "--lang en shows English" "Sign in"
 
 # --- non-UTF-8 bytes typed into the search never break the screen ---------------------------
-sign_in quanly 1
+sign_in quanly "Check-in desk"
 wait_for "Search:"
 $TM send-keys -t main -H c3 28 ff fe
 type_text "abc"

@@ -1,0 +1,384 @@
+/* dose.c: dose records: the dose number from history, the series rules, giving and voiding. */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *vax_arm_code(vax_arm a)
+{
+    return a == VAX_ARM_LEFT ? "left" : a == VAX_ARM_RIGHT ? "right" : "";
+}
+
+const char *vax_arm_label(vax_arm a)
+{
+    return a == VAX_ARM_LEFT ? _("left arm") : a == VAX_ARM_RIGHT ? _("right arm") : "-";
+}
+
+#define DOSE_COLS                                                                                  \
+    "d.id, d.uuid, d.person_id, coalesce(d.visit_id, 0), coalesce(d.lot_id, 0),"                   \
+    " coalesce(d.vial_id, 0), d.product, d.lot_no, d.series, d.dose_number, d.arm,"                \
+    " coalesce(d.vaccinator, 0), coalesce(s.name, ''), d.station, d.given_at, d.number_reason,"    \
+    " d.override_reason"
+
+#define DOSE_FROM " FROM dose d LEFT JOIN staff s ON s.id = d.vaccinator"
+
+static void row_to_dose(sqlite3_stmt *st, vax_dose *d)
+{
+    memset(d, 0, sizeof *d);
+    d->id = sqlite3_column_int64(st, 0);
+    vax_strlcpy(d->uuid, vax_col_text(st, 1), sizeof d->uuid);
+    d->person_id = sqlite3_column_int64(st, 2);
+    d->visit_id = sqlite3_column_int64(st, 3);
+    d->lot_id = sqlite3_column_int64(st, 4);
+    d->vial_id = sqlite3_column_int64(st, 5);
+    vax_strlcpy(d->product, vax_col_text(st, 6), sizeof d->product);
+    vax_strlcpy(d->lot_no, vax_col_text(st, 7), sizeof d->lot_no);
+    vax_strlcpy(d->series, vax_col_text(st, 8), sizeof d->series);
+    d->dose_number = sqlite3_column_int(st, 9);
+    const char *arm = vax_col_text(st, 10);
+    d->arm = !strcmp(arm, "left") ? VAX_ARM_LEFT : !strcmp(arm, "right") ? VAX_ARM_RIGHT : 0;
+    d->vaccinator = sqlite3_column_int64(st, 11);
+    vax_strlcpy(d->vaccinator_name, vax_col_text(st, 12), sizeof d->vaccinator_name);
+    vax_strlcpy(d->station, vax_col_text(st, 13), sizeof d->station);
+    d->given_at = sqlite3_column_int64(st, 14);
+    vax_strlcpy(d->number_reason, vax_col_text(st, 15), sizeof d->number_reason);
+    vax_strlcpy(d->override_reason, vax_col_text(st, 16), sizeof d->override_reason);
+}
+
+int vax_dose_get(vax_db *db, int64_t dose_id, vax_dose *out)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " DOSE_COLS DOSE_FROM " WHERE d.id = ?1");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, dose_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        row_to_dose(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return vax_fail(db, VAX_ENOTFOUND, "dose", "%s", _("Dose: no such dose."));
+    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading doses"));
+}
+
+int vax_dose_list(vax_db *db, int64_t person_id, vax_dose *out, int max, int *n)
+{
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT " DOSE_COLS DOSE_FROM " WHERE d.person_id = ?1 AND d.voided = 0"
+                     " ORDER BY d.given_at, d.dose_number, d.id");
+    int rc = SQLITE_DONE;
+    *n = 0;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, person_id);
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        row_to_dose(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
+                                                 : vax_fail_sql(db, rc, _("reading doses"));
+}
+
+int vax_dose_next_number(vax_db *db, int64_t person_id, int *number)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FROM dose WHERE person_id = ?1"
+                                    " AND series = ?2 AND voided = 0");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, person_id);
+    sqlite3_bind_text(st, 2, VAX_SERIES_PRIMARY, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    *number = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) + 1 : 1;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading doses"));
+}
+
+/* The dose of the series with the highest number below `number` (0 if none): what dose `number`
+ * follows. */
+static int previous_dose(vax_db *db, int64_t person_id, int number, vax_dose *prev, int *found)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " DOSE_COLS DOSE_FROM
+                                    " WHERE d.person_id = ?1 AND d.series = ?2 AND d.voided = 0"
+                                    " AND d.dose_number < ?3"
+                                    " ORDER BY d.dose_number DESC, d.given_at DESC LIMIT 1");
+    int rc;
+    *found = 0;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, person_id);
+    sqlite3_bind_text(st, 2, VAX_SERIES_PRIMARY, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, number);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        row_to_dose(st, prev);
+        *found = 1;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
+                                                 : vax_fail_sql(db, rc, _("reading doses"));
+}
+
+static int same_number_given(vax_db *db, int64_t person_id, int number, int *given)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FROM dose WHERE person_id = ?1"
+                                    " AND series = ?2 AND dose_number = ?3 AND voided = 0");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, person_id);
+    sqlite3_bind_text(st, 2, VAX_SERIES_PRIMARY, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, number);
+    rc = sqlite3_step(st);
+    *given = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading doses"));
+}
+
+static int reason_given(const char *r)
+{
+    if (!r)
+        return 0;
+    while (*r == ' ')
+        r++;
+    return *r != 0;
+}
+
+static int actor_is(const vax_db *db, vax_action act)
+{
+    const vax_staff *a = vax_actor(db);
+    return a && vax_role_may(a->role, act);
+}
+
+/* Interval overrides are a medical decision: a doctor, or whoever may override any rule. */
+static int may_override_interval(const vax_db *db)
+{
+    const vax_staff *a = vax_actor(db);
+    return a && (a->role == VAX_ROLE_DOCTOR || vax_role_may(a->role, VAX_ACT_OVERRIDE));
+}
+
+/* Checks the series rules for dose `number` of product p to person_id (inside the transaction). */
+static int check_series(vax_db *db, int64_t person_id, int number, const vax_product *p,
+                        const vax_lot *lot, const vax_dose_in *in)
+{
+    vax_dose prev;
+    int found = 0, given = 0, rc;
+    if ((rc = same_number_given(db, person_id, number, &given)) != VAX_OK)
+        return rc;
+    if (given) {
+        if (!reason_given(in->override_reason))
+            return vax_fail(db, VAX_EEXIST, "override",
+                            _("Dose %d: this person already has a dose %d; a manager may record "
+                              "another only with a reason."),
+                            number, number);
+        if (!actor_is(db, VAX_ACT_OVERRIDE))
+            return vax_fail(db, VAX_EPERM, "override",
+                            _("Dose %d: this person already has a dose %d; only a manager may "
+                              "record another."),
+                            number, number);
+    }
+    if (p->components == 2 && lot->component && lot->component != number)
+        return vax_fail(db, VAX_EINVAL, "vial",
+                        _("Vial: lot %s is component %d of %s; dose %d needs component %d."),
+                        lot->lot_no, lot->component, p->name, number, number > 2 ? 2 : number);
+    if ((rc = previous_dose(db, person_id, number, &prev, &found)) != VAX_OK)
+        return rc;
+    if (!found)
+        return VAX_OK;
+    vax_product pp;
+    if (vax_product_get(db, prev.product, &pp) != VAX_OK) {
+        vax_clear_error(db); /* a dose from a product no longer in the catalogue: no rule */
+        return VAX_OK;
+    }
+    if (!vax_product_may_follow(&pp, p->code))
+        return vax_fail(db, VAX_EINVAL, "product",
+                        _("Product: dose %d of %s cannot follow %s (dose %d); allowed: %s."),
+                        number, p->code, pp.code, prev.dose_number, pp.next);
+    int after = prev.dose_number;
+    int min_days = after >= 1 && after <= VAX_MAX_SERIES ? pp.min_interval_days[after] : 0;
+    char then[11], today[11];
+    int64_t d0, d1;
+    vax_local_date(prev.given_at, then);
+    vax_local_date(vax_now(), today);
+    if (vax_date_to_days(then, &d0) != VAX_OK || vax_date_to_days(today, &d1) != VAX_OK)
+        return vax_fail(db, VAX_EINTERNAL, NULL, "%s", _("Dose: a date could not be read."));
+    if (min_days > 0 && d1 - d0 < min_days) {
+        char earliest[11];
+        vax_days_to_date(d0 + min_days, earliest);
+        if (!reason_given(in->override_reason))
+            return vax_fail(db, VAX_ESTATE, "override",
+                            _("Interval: dose %d was given on %s, %d days ago; %s needs at least "
+                              "%d days (from %s). A doctor may override with a reason."),
+                            prev.dose_number, then, (int)(d1 - d0), pp.code, min_days, earliest);
+        if (!may_override_interval(db))
+            return vax_fail(db, VAX_EPERM, "override",
+                            _("Interval: only %d days since dose %d (at least %d); only a doctor "
+                              "or a manager may override."),
+                            (int)(d1 - d0), prev.dose_number, min_days);
+    }
+    return VAX_OK;
+}
+
+int vax_dose_give(vax_db *db, const vax_dose_in *in, vax_dose *out)
+{
+    vax_visit v;
+    vax_vial vial;
+    vax_lot lot;
+    vax_product p;
+    char uuid[37], details[400];
+    int computed = 0, number, rc;
+    int64_t now = vax_now(), id;
+    sqlite3_stmt *st;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_CALL_INJECT)) != VAX_OK)
+        return rc;
+    if (in->arm != VAX_ARM_LEFT && in->arm != VAX_ARM_RIGHT)
+        return vax_fail(db, VAX_EINVAL, "arm", "%s", _("Arm: left or right."));
+    if (in->dose_number < 0 || in->dose_number > 10)
+        return vax_fail(db, VAX_EINVAL, "dose_number", _("Dose number: %d is not possible."),
+                        in->dose_number);
+    if ((in->number_reason && strlen(in->number_reason) >= 200) ||
+        (in->override_reason && strlen(in->override_reason) >= 200))
+        return vax_fail(db, VAX_EINVAL, "reason", "%s", _("Reason: keep it under 200 characters."));
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = vax_visit_get(db, in->visit_id, &v)) != VAX_OK)
+        goto fail;
+    if (v.state != VAX_STATE_INJECTION || !vax_state_can_move(v.state, VAX_STATE_OBSERVING)) {
+        rc = vax_fail(db, VAX_ESTATE, "visit",
+                      _("Ticket %03d is \"%s\"; a dose is recorded only in injection."), v.ticket,
+                      vax_state_label(v.state));
+        goto fail;
+    }
+    if ((rc = vax_stock_vial_get(db, in->vial_id, &vial)) != VAX_OK)
+        goto fail;
+    if ((rc = vax_stock_lot_get(db, vial.lot_id, &lot)) != VAX_OK ||
+        (rc = vax_product_get(db, lot.product, &p)) != VAX_OK)
+        goto fail;
+    if ((rc = vax_dose_next_number(db, v.person_id, &computed)) != VAX_OK)
+        goto fail;
+    number = in->dose_number ? in->dose_number : computed;
+    if (number != computed && !reason_given(in->number_reason)) {
+        rc = vax_fail(db, VAX_EINVAL, "dose_number",
+                      _("Dose number: the history gives dose %d; say why this is dose %d."),
+                      computed, number);
+        goto fail;
+    }
+    if ((rc = check_series(db, v.person_id, number, &p, &lot, in)) != VAX_OK)
+        goto fail;
+    /* the vial last among the checks: the draw is the first write */
+    if ((rc = vax_stock_draw_locked(db, in->vial_id, &vial)) != VAX_OK)
+        goto fail;
+    if ((rc = vax_uuid(uuid)) != VAX_OK)
+        goto fail;
+    st = vax_stmt(db, "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at,"
+                      " lot_no, series, lot_id, vial_id, arm, vaccinator, station, number_reason,"
+                      " override_reason, created_at, updated_at, updated_by)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+                      " ?6, ?6, ?12)");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, v.person_id);
+    sqlite3_bind_int64(st, 3, v.id);
+    sqlite3_bind_text(st, 4, p.code, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 5, number);
+    sqlite3_bind_int64(st, 6, now);
+    sqlite3_bind_text(st, 7, lot.lot_no, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, VAX_SERIES_PRIMARY, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 9, lot.id);
+    sqlite3_bind_int64(st, 10, vial.id);
+    sqlite3_bind_text(st, 11, vax_arm_code(in->arm), -1, SQLITE_STATIC);
+    if (vax_actor_id(db))
+        sqlite3_bind_int64(st, 12, vax_actor_id(db));
+    sqlite3_bind_text(st, 13, v.station, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 14, number != computed ? in->number_reason : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 15, reason_given(in->override_reason) ? in->override_reason : "", -1,
+                      SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = vax_fail_sql(db, rc, _("recording a dose"));
+        goto fail;
+    }
+    id = sqlite3_last_insert_rowid(db->sql);
+    snprintf(details, sizeof details, "dose %d %s lot %s %s", number, p.code, lot.lot_no,
+             vax_arm_code(in->arm));
+    if ((rc = vax_queue_move_locked(db, &v, VAX_STATE_OBSERVING, NULL, details)) != VAX_OK)
+        goto fail;
+    if (reason_given(in->override_reason) || number != computed) {
+        snprintf(details, sizeof details, "dose %d (history: %d) %.150s / %.150s", number, computed,
+                 in->number_reason ? in->number_reason : "",
+                 in->override_reason ? in->override_reason : "");
+        if ((rc = vax_audit(db, "dose.override", "dose", id, details)) != VAX_OK)
+            goto fail;
+    }
+    if (out && (rc = vax_dose_get(db, id, out)) != VAX_OK)
+        goto fail;
+    return vax_tx_commit(db);
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+int vax_dose_void(vax_db *db, int64_t dose_id, const char *reason)
+{
+    vax_dose d;
+    int rc;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_OVERRIDE)) != VAX_OK)
+        return rc;
+    if (!reason_given(reason))
+        return vax_fail(db, VAX_EINVAL, "reason", "%s",
+                        _("Reason: say why the dose record is wrong."));
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = vax_dose_get(db, dose_id, &d)) != VAX_OK)
+        goto fail;
+    sqlite3_stmt *st = vax_stmt(db, "UPDATE dose SET voided = 1, void_reason = ?2, updated_at = ?3,"
+                                    " updated_by = ?4 WHERE id = ?1 AND voided = 0");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    sqlite3_bind_int64(st, 1, dose_id);
+    sqlite3_bind_text(st, 2, reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, vax_now());
+    sqlite3_bind_int64(st, 4, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = vax_fail_sql(db, rc, _("voiding a dose"));
+        goto fail;
+    }
+    if (sqlite3_changes(db->sql) != 1) {
+        rc = vax_fail(db, VAX_ESTATE, "dose", "%s", _("Dose: already voided."));
+        goto fail;
+    }
+    if ((rc = vax_audit(db, "dose.void", "dose", dose_id, reason)) != VAX_OK)
+        goto fail;
+    return vax_tx_commit(db);
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+/* ---- demo -------------------------------------------------------------------------------- */
+
+int vax_dose_demo(vax_db *db, const vax_visit *v)
+{
+    vax_vial open[8];
+    int n = 0, rc;
+    if ((rc = vax_stock_open_vials(db, NULL, open, 8, &n)) != VAX_OK)
+        return rc;
+    for (int i = 0; i < n; i++) {
+        if (open[i].remaining <= 0 || open[i].minutes_left <= 0)
+            continue;
+        vax_dose_in in = {v->id, open[i].id, v->ticket % 2 ? VAX_ARM_LEFT : VAX_ARM_RIGHT,
+                          0,     NULL,       NULL};
+        return vax_dose_give(db, &in, NULL);
+    }
+    return vax_fail(db, VAX_ESTATE, "vial", "%s", _("Vial: the demo has no open vial."));
+}

@@ -1,0 +1,84 @@
+#!/bin/bash
+# The injection room in a real terminal: a nurse opens a vial, calls the next person, records a
+# dose with one key and the arm, sees the doses left drop; the database holds the dose, the vial's
+# count and the visit under observation. Also: a discard records its wasted doses, and a resize.
+. "$(dirname "$0")/lib.sh"
+
+demo_db 200
+tui 80 24 --lang en
+expect_screen "the sign-in screen appears" "PIN"
+type_text dieuduong; keys Tab; type_text 1234; keys Enter
+expect_screen "the station list offers the injection room" "Injection room"
+n=$(screen | sed -n 's/.*\([0-9]\)  *Injection room.*/\1/p' | head -1)
+check "the injection room has a number key" [ -n "$n" ]
+type_text "$n"
+expect_screen "the injection room opens with its vial panel" "Open vials at Injection room"
+expect_screen "the demo's open vial shows its doses left" "5 of 10 doses left"
+expect_screen "and its minutes left" "min left"
+
+# --- open a vial of the lot that expires first ------------------------------------------------
+keys F3
+expect_screen "F3 asks which lot to open" "Which lot?"
+expect_screen "the soonest expiry is first" "NX4291"
+type_text 1
+expect_screen "the vial is opened" "Vial of AZ lot NX4291 opened."
+expect_screen "the new vial holds 10 doses" "NX4291       10 of 10 doses left"
+equal "the database holds the vial, opened by the nurse at this station" "1|10|0|injection|dieuduong" \
+  "$(sql "SELECT count(*), max(v.doses), max(v.drawn), max(v.station), max(s.login) FROM vial v JOIN lot l ON l.id=v.lot_id JOIN staff s ON s.id=v.opened_by WHERE l.lot_no='NX4291'")"
+
+# --- call next, record the dose ----------------------------------------------------------------
+waiting=$(sql "SELECT count(*) FROM visit WHERE state='waiting_injection'")
+keys F2
+expect_screen "F2 calls the next person" "this is dose 1"
+shot=$(screen)
+ticket=$(printf '%s\n' "$shot" | sed -n 's/.*Ticket \([0-9][0-9][0-9]\) ·.*/\1/p' | head -1)
+check "the header shows the ticket" [ -n "$ticket" ]
+equal "one fewer waits for injection" "$((waiting - 1))" \
+  "$(sql "SELECT count(*) FROM visit WHERE state='waiting_injection'")"
+keys Enter
+expect_screen "Enter asks which arm" "Which arm?"
+type_text l
+expect_screen "the dose is recorded" "Dose 1 (AZ lot NX4291, left arm) recorded"
+expect_screen "the doses left drop on the screen" "NX4291        9 of 10 doses left"
+equal "the database holds the dose from that vial, by the nurse" "1|1|left|dieuduong" \
+  "$(sql "SELECT count(*), max(d.dose_number), max(d.arm), max(s.login) FROM dose d JOIN visit v ON v.id=d.visit_id JOIN vial x ON x.id=d.vial_id JOIN lot l ON l.id=x.lot_id JOIN staff s ON s.id=d.vaccinator WHERE v.ticket=$((10#$ticket)) AND l.lot_no='NX4291'")"
+equal "the visit is under observation" "observing" \
+  "$(sql "SELECT state FROM visit WHERE ticket=$((10#$ticket))")"
+equal "the vial's count went down by one" "1" \
+  "$(sql "SELECT v.drawn FROM vial v JOIN lot l ON l.id=v.lot_id WHERE l.lot_no='NX4291'")"
+
+# --- Enter with nobody called is refused; a resize keeps the panel ----------------------------
+keys Enter
+expect_screen "Enter with nobody called says what to do" "Call the next person first (F2)."
+resize 200 50
+expect_screen "after growing to 200x50 the vial panel is still there" "9 of 10 doses left"
+resize 80 24
+sleep 0.3
+
+# --- discard the vial: the reason and the wasted doses are recorded ----------------------------
+keys F4
+expect_screen "F4 asks why the vial is discarded" "Discard the vial of lot NX4291"
+type_text 2
+expect_screen "the discard says how many doses were wasted" "Vial discarded (Broken): 9 doses wasted."
+equal "the database holds the discard" "broken|9" \
+  "$(sql "SELECT v.discard_reason, v.wasted FROM vial v JOIN lot l ON l.id=v.lot_id WHERE l.lot_no='NX4291'")"
+expect_no_screen "the discarded vial leaves the panel" "NX4291"
+keys F10
+expect_screen "F10 quits" "[vaxsite exited]"
+
+# --- the command line: bad receipts are refused with the reason, nothing written ---------------
+before=$(sql "SELECT count(*) FROM lot")
+out=$($VAXSITE --db "$DB" --lang en stock receive --product AZ --lot "x 1" --expiry 01/01/2020 --vials 5 --from CDC 2>&1)
+equal "an expiry in the past is refused at receipt" "1" "$?"
+check "naming the expiry" grep -q "Expiry: 2020-01-01 has passed" <<<"$out"
+out=$($VAXSITE --db "$DB" --lang en stock receive --product AZ --lot "x 1" --expiry 01/01/2099 --vials 5 --doses-per-vial 500 --from CDC 2>&1)
+check "500 doses per vial is refused" grep -q "Doses per vial: 500" <<<"$out"
+out=$($VAXSITE --db "$DB" --lang en stock receive --product AZ --lot "x 1" --expiry 01/01/2099 --vials 5 --doses-per-vial 0 --from CDC 2>&1)
+check "0 doses per vial is refused" grep -q "Doses per vial: 0" <<<"$out"
+equal "nothing was written" "$before" "$(sql "SELECT count(*) FROM lot")"
+out=$($VAXSITE --db "$DB" --lang en stock receive --product AZ --lot " ab 12c " --expiry 01/01/2099 --vials 5 --from CDC 2>&1)
+check "a good receipt prints the normalised lot" grep -q "AB12C" <<<"$out"
+check "stock list shows it" grep -q "AB12C" <<<"$($VAXSITE --db "$DB" stock list)"
+check "product list shows the catalogue" grep -q "^PF" <<<"$($VAXSITE --db "$DB" product list)"
+
+finish

@@ -1,0 +1,75 @@
+#!/bin/bash
+# Observation and the queue display: two terminals on one database. A station calls a ticket and
+# the board shows it; the test clock moves 30 minutes and both show "may leave"; a release and a
+# reaction are recorded; the board never holds a write lock.
+. "$(dirname "$0")/lib.sh"
+
+export VAXSITE_CLOCK_FILE="$WORK/clock"
+echo "2021-10-15T08:00" >"$VAXSITE_CLOCK_FILE"
+demo_db 200
+V() { $VAXSITE --db "$DB" --lang en "$@"; }
+
+# the board in its own tmux session, read-only
+$TM new-session -d -s board -x 100 -y 30 \
+  "env TERM=screen-256color VAXSITE_CLOCK_FILE='$VAXSITE_CLOCK_FILE' $VAXSITE --db '$DB' --lang en board; sleep 30"
+board() { $TM capture-pane -p -t board; }
+board_wait() {
+  local i=0
+  while [ $i -lt 100 ]; do board | grep -qF -- "$1" && return 0; sleep 0.05; i=$((i + 1)); done
+  return 1
+}
+check "the board opens on the demo queue" board_wait "Now calling"
+check "the board lists the people under observation" board_wait "Observation after the injection (3)"
+
+# a station calls the next ticket: the board shows it with the station
+ticket=$(V queue next screening --station screening-2)
+t0=$(date +%s%N)
+check "the board shows the called ticket's station" board_wait "→ Screening 2"
+t1=$(date +%s%N)
+ok_ms=$(((t1 - t0) / 1000000))
+check "and it took under 1 s on this machine (${ok_ms} ms; the bench measures the latency)" [ $ok_ms -lt 1000 ]
+check "while the board runs, a station can still write (no write lock held)" \
+  V person add --name "Ma Thị Hoa" --id 012193009999 --dob 01/01/1993 --sex f
+
+# 30 minutes later: the demo's observing visits may leave, on the board and at the station
+echo "2021-10-15T08:31" >"$VAXSITE_CLOCK_FILE"
+check "after 30 minutes the board says may leave" board_wait "✓ may leave"
+
+tui 80 24 --lang en
+sign_in dieuduong "Observation"
+expect_screen "the nurse opens the observation station" "Under observation: 3"
+expect_screen "it shows who may leave" "✓ may leave"
+first=$(screen | sed -n 's/^ \([0-9][0-9][0-9]\)  ✓ may leave.*/\1/p' | head -1)
+keys F5
+expect_screen "F5 releases the selected person" "Ticket $first released."
+equal "the visit is done, with 'no reaction' in its last event" "done|no reaction" \
+  "$(sql "SELECT v.state, e.details FROM visit v JOIN visit_event e ON e.visit_id=v.id WHERE v.ticket=$((10#$first)) AND v.day='2021-10-15' ORDER BY e.id DESC LIMIT 1")"
+
+# a reaction with a sign of anaphylaxis: the protocol comes first, the reaction is serious
+second=$(screen | sed -n 's/^ \([0-9][0-9][0-9]\)  ✓ may leave.*/\1/p' | head -1)
+keys F6
+expect_screen "F6 asks which signs were seen" "Signs seen"
+for i in $(seq 1 10); do keys Down; done  # the 11th sign: breathing
+keys Space Enter
+expect_screen "a sign of anaphylaxis shows the protocol at once" "SUSPECTED ANAPHYLAXIS"
+expect_screen "with adrenaline first" "ADRENALINE"
+keys Enter
+expect_screen "then asks what was done" "Action taken"
+type_text 4
+expect_screen "a transfer is recorded as serious" "Serious reaction recorded for ticket $second."
+equal "the database holds a serious reaction and the visit is transferred" "serious|transferred|breathing" \
+  "$(sql "SELECT r.severity, v.state, trim(r.signs) FROM reaction r JOIN visit v ON v.id=r.visit_id WHERE v.ticket=$((10#$second)) AND v.day='2021-10-15'")"
+check "the board shows the change" board_wait "Observation after the injection (1)"
+
+# early release needs a reason
+echo "2021-10-15T08:00" >"$VAXSITE_CLOCK_FILE"
+keys F7
+expect_screen "F7 turns the bell off" "Bell off."
+keys F5
+expect_screen "releasing before the end asks why" "The period is not over"
+keys Escape
+equal "and without a reason nothing changed" "1" \
+  "$(sql "SELECT count(*) FROM visit WHERE state='observing' AND day='2021-10-15'")"
+keys F10
+$TM send-keys -t board q
+finish

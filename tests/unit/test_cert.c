@@ -1,0 +1,537 @@
+/* test_cert.c: certificates: names, UVCI, CBOR/COSE structure, ES256 and PS256 signing and
+ * verifying, every tampered layer caught with its reason, issue / re-issue / revocation, QR. */
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* A dose row as the dose module writes it (written here directly, so these tests do not depend
+ * on the injection flow). */
+static int64_t add_dose(test_db *t, int64_t person, const char *product, int number, int voided)
+{
+    sqlite3 *s;
+    sqlite3_stmt *st;
+    char uuid[37];
+    assert_int_equal(sqlite3_open(t->path, &s), SQLITE_OK);
+    sqlite3_busy_timeout(s, 5000);
+    assert_int_equal(sqlite3_prepare_v2(s,
+                                        "INSERT INTO dose(uuid, person_id, product, dose_number,"
+                                        " given_at, lot_no, voided, created_at, updated_at)"
+                                        " VALUES (?1, ?2, ?3, ?4, ?5, 'ABV5300', ?6, ?5, ?5)",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    vax_uuid(uuid);
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, person);
+    sqlite3_bind_text(st, 3, product, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, number);
+    sqlite3_bind_int64(st, 5, T0);
+    sqlite3_bind_int(st, 6, voided);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    int64_t id = sqlite3_last_insert_rowid(s);
+    sqlite3_close(s);
+    return id;
+}
+
+static int count_rows(test_db *t, const char *sql)
+{
+    sqlite3 *s;
+    sqlite3_stmt *st;
+    int n = -1;
+    assert_int_equal(sqlite3_open(t->path, &s), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(s, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return n;
+}
+
+static test_db *site_with_key(int rsa_bits)
+{
+    test_db *t = tdb_open();
+    char dir[512];
+    assert_int_equal(vax_site_set(t->db, "BVLC", "Trạm Y tế phường Tân Phong", 0), VAX_OK);
+    assert_int_equal(vax_keys_dir(t->db, dir, sizeof dir), VAX_OK);
+    assert_int_equal(vax_keys_init(t->db, dir, rsa_bits), VAX_OK);
+    return t;
+}
+
+static void site_close(test_db *t)
+{
+    char dir[512], p[700];
+    vax_keys_dir(t->db, dir, sizeof dir);
+    snprintf(p, sizeof p, "%s/site.key", dir);
+    unlink(p);
+    snprintf(p, sizeof p, "%s/site.crt", dir);
+    unlink(p);
+    rmdir(dir);
+    tdb_close(t);
+}
+
+static vax_trust *site_trust(test_db *t)
+{
+    vax_trust *tr;
+    vax_signer *s;
+    char dir[512];
+    assert_int_equal(vax_trust_new(&tr), VAX_OK);
+    vax_keys_dir(t->db, dir, sizeof dir);
+    assert_int_equal(vax_signer_load(t->db, dir, &s), VAX_OK);
+    assert_int_equal(vax_trust_add_signer(tr, s), VAX_OK);
+    vax_signer_free(s);
+    return tr;
+}
+
+static vax_cert_result verify(const char *hc1, const vax_trust *tr, const char *revoked,
+                              int64_t now)
+{
+    vax_cert_check c;
+    assert_int_equal(vax_hc1_verify(hc1, tr, revoked, now, &c), VAX_OK);
+    vax_cert_check_free(&c);
+    return c.result;
+}
+
+/* ---- names and identifiers ---------------------------------------------------------------- */
+
+static void test_icao_transliteration_table(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } table[] = {
+        {"Nguyễn", "NGUYEN"},
+        {"Văn Hùng", "VAN<HUNG"},
+        {"Đặng Thị Ánh", "DANG<THI<ANH"},
+        {"đỗ", "DO"},
+        {"Phạm  Quỳnh-Như", "PHAM<QUYNH<NHU"},
+        {"Ưng Hoàng Phúc", "UNG<HOANG<PHUC"},
+        {"Lê Thị Ngọc Trâm", "LE<THI<NGOC<TRAM"},
+        {"Müller", "MUELLER"},
+        {"Gößinger", "GOESSINGER"},
+        {"Ota Yhteyttä", "OTA<YHTEYTTAE"},
+        {"  ", ""},
+        {"O'Brien", "OBRIEN"},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        char out[81];
+        vax_icao_name(table[i].in, out, sizeof out);
+        assert_string_equal(out, table[i].out);
+    }
+    /* never longer than the schema's 80 */
+    char long_name[400] = "", out[81];
+    for (int i = 0; i < 40; i++)
+        strcat(long_name, "Nguyễn ");
+    vax_icao_name(long_name, out, sizeof out);
+    assert_true(strlen(out) <= 80);
+}
+
+static void test_uvci_check_character_matches_published_certificate(void **state)
+{
+    (void)state;
+    /* from the Austrian test certificate URN:UVCI:01:AT:10807843F94AEE0EE5093FBC254BD813#B */
+    assert_int_equal(vax_uvci_check_char("URN:UVCI:01:AT:10807843F94AEE0EE5093FBC254BD813"), 'B');
+    assert_int_equal(vax_uvci_check_char("URN:UVCI:01:NL:187/37512422923"), 'Z');
+    assert_int_equal(vax_uvci_check_char("urn:lower"), 0);
+}
+
+/* ---- issue and verify ---------------------------------------------------------------------- */
+
+static void test_issued_certificate_verifies_and_carries_the_dose(void **state)
+{
+    (void)state;
+    test_db *t = site_with_key(0);
+    int64_t p = tdb_person(t, "Nguyễn Văn Đức", "001090001234", "1990-02-01", NULL);
+    int64_t d = add_dose(t, p, "AZ", 1, 0);
+    vax_certificate c;
+    assert_int_equal(vax_cert_issue(t->db, d, &c), VAX_OK);
+    assert_true(c.id > 0);
+    assert_int_equal(strncmp(c.hc1, "HC1:", 4), 0);
+    assert_int_equal(strncmp(c.ci, "URN:UVCI:01:VN:BVLC/", 20), 0);
+    char body[81];
+    snprintf(body, sizeof body, "%s", c.ci);
+    char *hash = strchr(body, '#');
+    assert_non_null(hash);
+    *hash = 0;
+    assert_int_equal(hash[1], vax_uvci_check_char(body));
+
+    vax_trust *tr = site_trust(t);
+    vax_cert_check chk;
+    assert_int_equal(vax_hc1_verify(c.hc1, tr, NULL, T0 + 60, &chk), VAX_OK);
+    assert_int_equal(chk.result, VAX_CERT_VALID);
+    assert_int_equal(chk.alg, -7);
+    assert_string_equal(chk.hc.fn, "Nguyễn");
+    assert_string_equal(chk.hc.gn, "Văn Đức");
+    assert_string_equal(chk.hc.fnt, "NGUYEN");
+    assert_string_equal(chk.hc.gnt, "VAN<DUC");
+    assert_string_equal(chk.hc.dob, "1990-02-01");
+    assert_string_equal(chk.hc.tg, "840539006");
+    assert_string_equal(chk.hc.vp, "J07BX03");
+    assert_string_equal(chk.hc.mp, "EU/1/21/1529");
+    assert_string_equal(chk.hc.ma, "ORG-100001699");
+    assert_int_equal(chk.hc.dn, 1);
+    assert_int_equal(chk.hc.sd, 2);
+    assert_string_equal(chk.hc.dt, "2021-10-15");
+    assert_string_equal(chk.hc.co, "VN");
+    assert_string_equal(chk.hc.iss, "VN");
+    assert_string_equal(chk.hc.ci, c.ci);
+    assert_int_equal(chk.hc.iat, T0);
+    assert_int_equal(chk.hc.exp, T0 + 365 * 86400LL);
+    /* the payload is hcert 1.3.0 with exactly the vaccination group */
+    assert_non_null(strstr(chk.json, "\"ver\":\"1.3.0\""));
+    assert_non_null(strstr(chk.json, "\"v\":[{"));
+    assert_null(strstr(chk.json, "\"t\":"));
+    vax_cert_check_free(&chk);
+
+    vax_certificate back;
+    assert_int_equal(vax_cert_for_dose(t->db, d, &back), VAX_OK);
+    assert_int_equal(back.id, c.id);
+    assert_string_equal(back.lot_no, "ABV5300");
+    assert_string_equal(back.hc.gn, "Văn Đức");
+    assert_int_equal(count_rows(t, "SELECT count(*) FROM audit WHERE action='certificate.issue'"),
+                     1);
+    vax_trust_free(tr);
+    site_close(t);
+}
+
+static void test_cose_structure_is_tagged_sign1_with_kid_of_signer_certificate(void **state)
+{
+    (void)state;
+    test_db *t = site_with_key(0);
+    int64_t p = tdb_person(t, "Trần Thị Hoa", "001190001236", "1990-06-05", NULL);
+    vax_certificate c;
+    assert_int_equal(vax_cert_issue(t->db, add_dose(t, p, "PF", 2, 0), &c), VAX_OK);
+    uint8_t *z, *raw;
+    size_t zn, rn;
+    assert_int_equal(vax_base45_decode(c.hc1 + 4, strlen(c.hc1 + 4), &z, &zn), VAX_OK);
+    assert_int_equal(z[0], 0x78); /* zlib header */
+    assert_int_equal(vax_zlib_inflate(z, zn, &raw, &rn), VAX_OK);
+    assert_int_equal(raw[0], 0xd2); /* tag 18: COSE_Sign1 */
+    assert_int_equal(raw[1], 0x84); /* an array of four */
+    vax_cose *cose;
+    char why[128];
+    assert_int_equal(vax_cose_parse(raw, rn, &cose, why, sizeof why), VAX_OK);
+    char *claims;
+    assert_int_equal(vax_cose_claims_json(cose, &claims), VAX_OK);
+    /* CWT: iss 1, exp 4, iat 6, hcert -260 {1: ...} */
+    assert_non_null(strstr(claims, "\"1\":\"VN\""));
+    assert_non_null(strstr(claims, "\"-260\":{\"1\":{"));
+    assert_non_null(strstr(claims, "\"4\":"));
+    assert_non_null(strstr(claims, "\"6\":1634263200"));
+    assert_int_equal(vax_cose_schema_check(cose, why, sizeof why), VAX_OK);
+    int64_t iat, exp;
+    int has_exp;
+    vax_cose_times(cose, &iat, &exp, &has_exp);
+    assert_int_equal(iat, T0);
+    assert_true(has_exp);
+    free(claims);
+    vax_cose_free(cose);
+    free(z);
+    free(raw);
+    site_close(t);
+}
+
+static void test_ps256_key_signs_certificates_that_verify(void **state)
+{
+    (void)state;
+    test_db *t = site_with_key(2048);
+    int64_t p = tdb_person(t, "Lê Văn Tám", "001090001299", "1990-01-01", NULL);
+    vax_certificate c;
+    assert_int_equal(vax_cert_issue(t->db, add_dose(t, p, "MO", 1, 0), &c), VAX_OK);
+    vax_trust *tr = site_trust(t);
+    vax_cert_check chk;
+    assert_int_equal(vax_hc1_verify(c.hc1, tr, NULL, T0, &chk), VAX_OK);
+    assert_int_equal(chk.result, VAX_CERT_VALID);
+    assert_int_equal(chk.alg, -37);
+    vax_cert_check_free(&chk);
+    vax_trust_free(tr);
+    site_close(t);
+}
+
+/* Rebuilds an HC1 string from COSE bytes. */
+static char *hc1_of_cose(const uint8_t *cose, size_t n)
+{
+    uLongf zn = compressBound(n);
+    uint8_t *z = malloc(zn);
+    assert_int_equal(compress2(z, &zn, cose, n, 9), Z_OK);
+    char *b45, *out;
+    assert_int_equal(vax_base45_encode(z, zn, &b45), VAX_OK);
+    out = malloc(strlen(b45) + 5);
+    sprintf(out, "HC1:%s", b45);
+    free(b45);
+    free(z);
+    return out;
+}
+
+static void test_every_tampered_layer_is_caught_with_its_reason(void **state)
+{
+    (void)state;
+    test_db *t = site_with_key(0);
+    int64_t p = tdb_person(t, "Phạm Minh Châu", "001090001250", "1990-09-09", NULL);
+    vax_certificate c;
+    assert_int_equal(vax_cert_issue(t->db, add_dose(t, p, "AZ", 1, 0), &c), VAX_OK);
+    vax_trust *tr = site_trust(t), *empty;
+    assert_int_equal(vax_trust_new(&empty), VAX_OK);
+    char buf[4200];
+
+    assert_int_equal(verify(c.hc1, tr, NULL, T0), VAX_CERT_VALID);
+    /* prefix */
+    snprintf(buf, sizeof buf, "HC2:%s", c.hc1 + 4);
+    assert_int_equal(verify(buf, tr, NULL, T0), VAX_CERT_BAD_PREFIX);
+    /* base45: a lower-case letter is outside the alphabet */
+    snprintf(buf, sizeof buf, "%s", c.hc1);
+    buf[10] = 'a';
+    assert_int_equal(verify(buf, tr, NULL, T0), VAX_CERT_BAD_BASE45);
+    /* zlib: one byte of the deflate stream changed */
+    uint8_t *z, *raw;
+    size_t zn, rn;
+    char *b45, *bad;
+    assert_int_equal(vax_base45_decode(c.hc1 + 4, strlen(c.hc1 + 4), &z, &zn), VAX_OK);
+    z[zn / 2] ^= 0x55;
+    z[zn - 2] ^= 0x55; /* and the Adler-32 checksum */
+    assert_int_equal(vax_base45_encode(z, zn, &b45), VAX_OK);
+    snprintf(buf, sizeof buf, "HC1:%s", b45);
+    free(b45);
+    assert_int_equal(verify(buf, tr, NULL, T0), VAX_CERT_BAD_ZLIB);
+    free(z);
+    /* COSE: the array header changed from four items to three */
+    assert_int_equal(vax_base45_decode(c.hc1 + 4, strlen(c.hc1 + 4), &z, &zn), VAX_OK);
+    assert_int_equal(vax_zlib_inflate(z, zn, &raw, &rn), VAX_OK);
+    raw[1] = 0x83;
+    bad = hc1_of_cose(raw, rn);
+    assert_int_equal(verify(bad, tr, NULL, T0), VAX_CERT_BAD_COSE);
+    free(bad);
+    raw[1] = 0x84;
+    /* kid: a verifier that does not have our certificate */
+    assert_int_equal(verify(c.hc1, empty, NULL, T0), VAX_CERT_UNKNOWN_KID);
+    /* signature: its last byte changed */
+    raw[rn - 1] ^= 1;
+    bad = hc1_of_cose(raw, rn);
+    assert_int_equal(verify(bad, tr, NULL, T0), VAX_CERT_BAD_SIGNATURE);
+    free(bad);
+    raw[rn - 1] ^= 1;
+    /* payload: one letter of the name changed, the signature no longer matches */
+    for (size_t i = 0; i + 6 < rn; i++)
+        if (!memcmp(raw + i, "PHAM", 4)) {
+            raw[i] = 'B';
+            break;
+        }
+    bad = hc1_of_cose(raw, rn);
+    assert_int_equal(verify(bad, tr, NULL, T0), VAX_CERT_BAD_SIGNATURE);
+    free(bad);
+    free(z);
+    free(raw);
+    /* expiry */
+    assert_int_equal(verify(c.hc1, tr, NULL, T0 + 366 * 86400LL), VAX_CERT_EXPIRED);
+    /* revocation list */
+    char list[200];
+    snprintf(list, sizeof list, "# list\nURN:UVCI:01:VN:OTHER/1#A\n%s\n", c.ci);
+    assert_int_equal(verify(c.hc1, tr, list, T0), VAX_CERT_REVOKED);
+    assert_int_equal(verify(c.hc1, tr, "# nothing\n", T0), VAX_CERT_VALID);
+    vax_trust_free(tr);
+    vax_trust_free(empty);
+    site_close(t);
+}
+
+static void test_schema_violation_is_reported_after_a_good_signature(void **state)
+{
+    (void)state;
+    test_db *t = site_with_key(0);
+    vax_signer *s;
+    char dir[512], *hc1;
+    vax_keys_dir(t->db, dir, sizeof dir);
+    assert_int_equal(vax_signer_load(t->db, dir, &s), VAX_OK);
+    vax_hcert h = {.fn = "Nguyễn",
+                   .fnt = "nguyen",
+                   .dob = "1990-01-01",
+                   .tg = "840539006",
+                   .vp = "J07BX03",
+                   .mp = "EU/1/21/1529",
+                   .ma = "ORG-100001699",
+                   .dn = 1,
+                   .sd = 2,
+                   .dt = "2021-10-15",
+                   .co = "VN",
+                   .is = "MoH",
+                   .ci = "URN:UVCI:01:VN:X",
+                   .iss = "VN",
+                   .iat = T0,
+                   .exp = T0 + 86400};
+    assert_int_equal(vax_hc1_make(&h, s, &hc1), VAX_OK);
+    vax_trust *tr;
+    vax_trust_new(&tr);
+    vax_trust_add_signer(tr, s);
+    vax_cert_check chk;
+    assert_int_equal(vax_hc1_verify(hc1, tr, NULL, T0, &chk), VAX_OK);
+    assert_int_equal(chk.result, VAX_CERT_SCHEMA);
+    assert_non_null(strstr(chk.why, "fnt"));
+    vax_cert_check_free(&chk);
+    free(hc1);
+    /* dose number 0 breaks the schema's minimum */
+    snprintf(h.fnt, sizeof h.fnt, "NGUYEN");
+    h.dn = 0;
+    assert_int_equal(vax_hc1_make(&h, s, &hc1), VAX_OK);
+    assert_int_equal(verify(hc1, tr, NULL, T0), VAX_CERT_SCHEMA);
+    free(hc1);
+    vax_trust_free(tr);
+    vax_signer_free(s);
+    site_close(t);
+}
+
+/* ---- keys ------------------------------------------------------------------------------------ */
+
+static void test_keys_init_makes_private_key_0600_and_refuses_to_replace_it(void **state)
+{
+    (void)state;
+    test_db *t = site_with_key(0);
+    char dir[512], p[700];
+    struct stat st;
+    vax_keys_dir(t->db, dir, sizeof dir);
+    snprintf(p, sizeof p, "%s/site.key", dir);
+    assert_int_equal(stat(p, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(vax_keys_init(t->db, dir, 0), VAX_EEXIST);
+    char *pem;
+    assert_int_equal(vax_keys_export(t->db, dir, &pem), VAX_OK);
+    assert_non_null(strstr(pem, "-----BEGIN CERTIFICATE-----"));
+    /* re-importing our own certificate is accepted; another key's certificate is not */
+    assert_int_equal(vax_keys_import(t->db, dir, pem), VAX_OK);
+    test_db *other = site_with_key(0);
+    char odir[512], *opem;
+    vax_keys_dir(other->db, odir, sizeof odir);
+    assert_int_equal(vax_keys_export(other->db, odir, &opem), VAX_OK);
+    assert_int_equal(vax_keys_import(t->db, dir, opem), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "certificate");
+    char *after;
+    assert_int_equal(vax_keys_export(t->db, dir, &after), VAX_OK);
+    assert_string_equal(after, pem);
+    assert_int_equal(vax_keys_import(t->db, dir, "not a certificate"), VAX_EINVAL);
+    free(pem);
+    free(opem);
+    free(after);
+    site_close(other);
+    site_close(t);
+}
+
+/* ---- corrections ----------------------------------------------------------------------------- */
+
+static void test_reissue_gives_new_id_and_revokes_old_one(void **state)
+{
+    (void)state;
+    test_db *t = site_with_key(0);
+    int64_t p = tdb_person(t, "Nguyen Van Hung", "001090001260", "1990-02-01", NULL);
+    int64_t d = add_dose(t, p, "AZ", 1, 0);
+    vax_certificate c1, c2, old;
+    assert_int_equal(vax_cert_issue(t->db, d, &c1), VAX_OK);
+    assert_int_equal(vax_cert_issue(t->db, d, NULL), VAX_EEXIST);
+    /* the name is corrected with its marks, then the certificate re-issued */
+    vax_person per;
+    assert_int_equal(vax_person_get(t->db, p, &per), VAX_OK);
+    snprintf(per.full_name, sizeof per.full_name, "Nguyễn Văn Hùng");
+    assert_int_equal(vax_person_update(t->db, &per, "typo in the name"), VAX_OK);
+    assert_int_equal(vax_cert_reissue(t->db, c1.id, "   ", &c2), VAX_EINVAL);
+    assert_int_equal(count_rows(t, "SELECT count(*) FROM certificate"), 1);
+    vax_clock_advance(60);
+    assert_int_equal(vax_cert_reissue(t->db, c1.id, "name corrected", &c2), VAX_OK);
+    assert_true(c2.id != c1.id);
+    assert_string_not_equal(c2.ci, c1.ci);
+    assert_string_equal(c2.hc.fn, "Nguyễn");
+    assert_int_equal(vax_cert_get(t->db, c1.id, &old), VAX_OK);
+    assert_true(old.revoked_at > 0);
+    assert_int_equal(old.replaced_by, c2.id);
+    assert_string_equal(old.revoke_reason, "name corrected");
+    assert_int_equal(vax_cert_reissue(t->db, c1.id, "again", NULL), VAX_ESTATE);
+
+    char *list;
+    assert_int_equal(vax_cert_revoked_export(t->db, &list), VAX_OK);
+    assert_non_null(strstr(list, c1.ci));
+    assert_null(strstr(list, c2.ci));
+    vax_trust *tr = site_trust(t);
+    assert_int_equal(verify(c1.hc1, tr, list, T0 + 120), VAX_CERT_REVOKED);
+    assert_int_equal(verify(c2.hc1, tr, list, T0 + 120), VAX_CERT_VALID);
+    free(list);
+    vax_certificate mine[4];
+    int n;
+    assert_int_equal(vax_cert_list_for_person(t->db, p, mine, 4, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(mine[0].id, c2.id);
+    vax_trust_free(tr);
+    site_close(t);
+}
+
+static void test_voided_dose_gets_no_certificate_and_nothing_is_written(void **state)
+{
+    (void)state;
+    test_db *t = site_with_key(0);
+    int64_t p = tdb_person(t, "Đỗ Thị Lan", "001190001270", "1990-03-03", NULL);
+    assert_int_equal(vax_cert_issue(t->db, add_dose(t, p, "AZ", 1, 1), NULL), VAX_ESTATE);
+    assert_string_equal(vax_errfield(t->db), "dose");
+    assert_int_equal(vax_cert_issue(t->db, 9999, NULL), VAX_ENOTFOUND);
+    assert_int_equal(count_rows(t, "SELECT count(*) FROM certificate"), 0);
+    site_close(t);
+}
+
+static void test_issue_without_a_key_is_refused(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    assert_int_equal(vax_site_set(t->db, "BVLC", "Trạm Y tế", 0), VAX_OK);
+    int64_t p = tdb_person(t, "Đỗ Thị Lan", "001190001271", "1990-03-03", NULL);
+    assert_int_equal(vax_cert_issue(t->db, add_dose(t, p, "AZ", 1, 0), NULL), VAX_ENOTFOUND);
+    assert_string_equal(vax_errfield(t->db), "keys");
+    assert_int_equal(count_rows(t, "SELECT count(*) FROM certificate"), 0);
+    tdb_close(t);
+}
+
+/* ---- renderers ------------------------------------------------------------------------------- */
+
+static void test_qr_lines_have_quiet_zone_and_half_blocks(void **state)
+{
+    (void)state;
+    vax_qr *q;
+    char **lines;
+    int n;
+    assert_int_equal(vax_qr_make("HC1:NCFOXN%TS3DH", &q), VAX_OK);
+    int w = vax_qr_width(q);
+    assert_int_equal(w, 21); /* version 1 is enough for this text at level Q */
+    assert_int_equal(vax_qr_lines(q, 4, 0, 0, &lines, &n), VAX_OK);
+    assert_int_equal(n, (w + 8 + 1) / 2);
+    assert_int_equal(vax_text_width(lines[0]), w + 8);
+    for (int i = 0; i < w + 8; i++)
+        assert_int_equal(lines[0][i], ' ');            /* quiet zone */
+    assert_non_null(strstr(lines[2], "\xe2\x96\x88")); /* a finder pattern row */
+    vax_lines_free(lines, n);
+    assert_int_equal(vax_qr_lines(q, 2, 1, 0, &lines, &n), VAX_OK);
+    assert_int_equal(n, w + 4);
+    assert_int_equal((int)strlen(lines[2]), 2 * (w + 4));
+    assert_int_equal(strncmp(lines[2], "    ##############", 18), 0);
+    vax_lines_free(lines, n);
+    vax_qr_free(q);
+}
+
+/* The PDF and PNG cards and reading a QR picture (cairo, fontconfig and zbar keep process-wide
+ * caches that valgrind reports) are tested end to end in tests/e2e/test_cert.sh. */
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_icao_transliteration_table),
+        cmocka_unit_test(test_uvci_check_character_matches_published_certificate),
+        cmocka_unit_test(test_issued_certificate_verifies_and_carries_the_dose),
+        cmocka_unit_test(test_cose_structure_is_tagged_sign1_with_kid_of_signer_certificate),
+        cmocka_unit_test(test_ps256_key_signs_certificates_that_verify),
+        cmocka_unit_test(test_every_tampered_layer_is_caught_with_its_reason),
+        cmocka_unit_test(test_schema_violation_is_reported_after_a_good_signature),
+        cmocka_unit_test(test_keys_init_makes_private_key_0600_and_refuses_to_replace_it),
+        cmocka_unit_test(test_reissue_gives_new_id_and_revokes_old_one),
+        cmocka_unit_test(test_voided_dose_gets_no_certificate_and_nothing_is_written),
+        cmocka_unit_test(test_issue_without_a_key_is_refused),
+        cmocka_unit_test(test_qr_lines_have_quiet_zone_and_half_blocks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,245 @@
+/* test_checklist.c: screening checklists as data: the Ministry files, the loader's line-numbered
+ * errors, a site's own checklist, and which one is in force. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char vax_asset_moh_3802_2021_08_conf[];
+extern const char vax_asset_moh_5002_2021_10_conf[];
+
+#define HEAD                                                                                       \
+    "# a site's own form\n"        /* 1 */                                                         \
+    "[checklist]\n"                /* 2 */                                                         \
+    "code = SITE-1\n"              /* 3 */                                                         \
+    "version = 1\n"                /* 4 */                                                         \
+    "valid_from = 2021-09-01\n"    /* 5 */                                                         \
+    "vi = Phiếu của trạm\n"        /* 6 */                                                         \
+    "en = The site's form\n"       /* 7 */                                                         \
+    "source = Trạm Y tế, 9/2021\n" /* 8 */                                                         \
+    "\n"                           /* 9 */                                                         \
+    "[fever]\n"                    /* 10 */                                                        \
+    "vi = Sốt\n"                   /* 11 */                                                        \
+    "en = Fever now\n"             /* 12 */
+
+static void expect_error(const char *text, const char *want)
+{
+    vax_checklist *c = malloc(sizeof *c);
+    char err[600];
+    assert_non_null(c);
+    assert_int_equal(vax_checklist_check("site.conf", text, c, err, sizeof err), VAX_EINVAL);
+    if (!strstr(err, want))
+        fail_msg("expected \"%s\" in \"%s\"", want, err);
+    free(c);
+}
+
+static int count_rows(test_db *t, const char *code)
+{
+    vax_checklist *all = malloc(sizeof *all * 16);
+    int n = 0, found = 0;
+    assert_non_null(all);
+    assert_int_equal(vax_checklist_list(t->db, all, 16, &n), VAX_OK);
+    for (int i = 0; i < n; i++)
+        found += code ? strcmp(all[i].code, code) == 0 : 1;
+    free(all);
+    return found;
+}
+
+static void test_ministry_august_2021_file_has_ten_questions_and_the_vital_limits(void **state)
+{
+    (void)state;
+    vax_checklist *c = malloc(sizeof *c);
+    char err[600];
+    assert_non_null(c);
+    vax_set_lang("en");
+    assert_int_equal(
+        vax_checklist_check("moh", vax_asset_moh_3802_2021_08_conf, c, err, sizeof err), VAX_OK);
+    assert_string_equal(c->code, "BYT-3802");
+    assert_string_equal(c->valid_from, "2021-08-10");
+    assert_non_null(strstr(c->source, "3802/QĐ-BYT"));
+    assert_int_equal(c->nitems, 10);
+    assert_int_equal(c->items[0].outcome, VAX_OUTCOME_CONTRAINDICATED);
+    assert_string_equal(c->items[0].scope, "earlier");
+    assert_int_equal(c->items[4].outcome, VAX_OUTCOME_REFERRED);
+    assert_int_equal(c->items[5].consent, 1);
+    assert_string_equal(c->items[5].finding, "pregnancy");
+    assert_int_equal(c->nvitals, 6);
+    /* temperature <35.5 or >37.5 °C, in tenths */
+    assert_string_equal(c->vitals[0].key, "temperature");
+    assert_int_equal(c->vitals[0].normal_lo, 355);
+    assert_int_equal(c->vitals[0].normal_hi, 375);
+    assert_int_equal(c->vitals[0].above, VAX_OUTCOME_POSTPONED);
+    assert_int_equal(c->vitals[1].normal_lo, 600); /* pulse 60-100 */
+    assert_int_equal(c->vitals[1].normal_hi, 1000);
+    assert_int_equal(c->vitals[4].normal_hi, 250); /* breathing > 25 */
+    assert_int_equal(c->vitals[5].has_normal, 0);  /* SpO2: recorded, no limit in the form */
+    /* the December form: a data change, 9 questions */
+    assert_int_equal(
+        vax_checklist_check("moh", vax_asset_moh_5002_2021_10_conf, c, err, sizeof err), VAX_OK);
+    assert_string_equal(c->code, "BYT-5002");
+    assert_int_equal(c->nitems, 9);
+    free(c);
+}
+
+static void test_question_text_follows_the_ui_language(void **state)
+{
+    (void)state;
+    vax_checklist *c = malloc(sizeof *c);
+    assert_non_null(c);
+    vax_set_lang("vi");
+    assert_int_equal(vax_checklist_check("moh", vax_asset_moh_3802_2021_08_conf, c, NULL, 0),
+                     VAX_OK);
+    assert_string_equal(c->items[2].text, "Đang mắc bệnh cấp tính");
+    vax_set_lang("en");
+    assert_int_equal(vax_checklist_check("moh", vax_asset_moh_3802_2021_08_conf, c, NULL, 0),
+                     VAX_OK);
+    assert_string_equal(c->items[2].text, "An acute illness now");
+    free(c);
+}
+
+static void test_a_valid_site_file_loads(void **state)
+{
+    (void)state;
+    vax_checklist *c = malloc(sizeof *c);
+    assert_non_null(c);
+    assert_int_equal(vax_checklist_check(
+                         "site.conf", HEAD "outcome = postponed\npostpone_days = 3\n", c, NULL, 0),
+                     VAX_OK);
+    assert_int_equal(c->nitems, 1);
+    assert_int_equal(c->items[0].outcome, VAX_OUTCOME_POSTPONED);
+    assert_int_equal(c->items[0].postpone_days, 3);
+    assert_int_equal(c->nvitals, 0);
+    free(c);
+}
+
+static void test_unknown_outcome_is_an_error_on_its_line(void **state)
+{
+    (void)state;
+    expect_error(HEAD "outcome = maybe\n",
+                 "site.conf:13: \"outcome\": \"maybe\" is not an outcome");
+}
+
+static void test_duplicate_key_is_an_error_on_the_second_line(void **state)
+{
+    (void)state;
+    expect_error(HEAD "outcome = caution\nen = Fever\n",
+                 "site.conf:14: \"en\" is given twice in [fever] (first on line 12)");
+}
+
+static void test_missing_field_is_an_error_on_the_section_line(void **state)
+{
+    (void)state;
+    expect_error(HEAD "postpone_days = 3\n", "site.conf:10: [fever] has no \"outcome\"");
+    expect_error(HEAD "outcome = postponed\n", "site.conf:10: [fever] has no \"postpone_days\"");
+    expect_error("[checklist]\ncode = X\nversion = 1\nvalid_from = 2021-09-01\nvi = a\nen = b\n"
+                 "[q]\nvi = a\nen = b\noutcome = caution\n",
+                 "site.conf:1: [checklist] has no \"source\"");
+}
+
+static void test_other_broken_lines_are_named(void **state)
+{
+    (void)state;
+    expect_error(HEAD "outcome = caution\ncolour = red\n", "site.conf:14: unknown key \"colour\"");
+    expect_error(HEAD "outcome = caution\nscope = all\n",
+                 "site.conf:14: \"scope\" is only for a contraindication");
+    expect_error(HEAD "outcome = caution\n[vital.pulse]\nvi = Mạch\nen = Pulse\nunit = /min\n"
+                      "physical = 20 250\nnormal = 100 60\n",
+                 "site.conf:19: \"normal\" must be two numbers, low then high");
+    expect_error(HEAD "outcome = caution\n[vital.pulse]\nvi = Mạch\nen = Pulse\nunit = /min\n",
+                 "site.conf:14: [vital.pulse] has no \"physical\"");
+    expect_error("[fever]\nvi = a\nen = b\noutcome = caution\n",
+                 "site.conf:1: the file has no [checklist] section");
+}
+
+static void test_migration_stores_both_ministry_forms(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    assert_int_equal(count_rows(t, NULL), 2);
+    assert_int_equal(count_rows(t, "BYT-3802"), 1);
+    assert_int_equal(count_rows(t, "BYT-5002"), 1);
+    tdb_close(t);
+}
+
+static void test_the_form_in_force_follows_valid_from_and_the_setting(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_checklist *c = malloc(sizeof *c);
+    assert_non_null(c);
+    assert_int_equal(vax_checklist_current(t->db, c), VAX_OK); /* 15 Oct 2021 */
+    assert_string_equal(c->code, "BYT-3802");
+    vax_clock_set(T0 + 20 * 86400); /* 4 Nov 2021 */
+    assert_int_equal(vax_checklist_current(t->db, c), VAX_OK);
+    assert_string_equal(c->code, "BYT-5002");
+    assert_int_equal(vax_setting_set(t->db, "screening.checklist", "BYT-3802"), VAX_OK);
+    assert_int_equal(vax_checklist_current(t->db, c), VAX_OK);
+    assert_string_equal(c->code, "BYT-3802");
+    assert_int_equal(vax_setting_set(t->db, "screening.checklist", "NONE"), VAX_OK);
+    assert_int_equal(vax_checklist_current(t->db, c), VAX_ENOTFOUND);
+    assert_string_equal(vax_errfield(t->db), "screening.checklist");
+    free(c);
+    tdb_close(t);
+}
+
+static void test_a_site_adds_its_own_checklist_and_a_changed_form_needs_a_new_version(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_checklist *c = malloc(sizeof *c);
+    int64_t id = 0, again = 0;
+    const char *v1 = HEAD "outcome = postponed\npostpone_days = 3\n";
+    assert_non_null(c);
+    assert_int_equal(vax_checklist_add(t->db, "site.conf", v1, &id), VAX_OK);
+    assert_true(id > 0);
+    assert_int_equal(count_rows(t, "SITE-1"), 1);
+    /* the same file again: nothing new */
+    assert_int_equal(vax_checklist_add(t->db, "site.conf", v1, &again), VAX_OK);
+    assert_int_equal(again, id);
+    assert_int_equal(count_rows(t, "SITE-1"), 1);
+    /* other questions under the same version: refused, nothing written */
+    assert_int_equal(vax_checklist_add(t->db, "site.conf", HEAD "outcome = caution\n", NULL),
+                     VAX_EEXIST);
+    assert_string_equal(vax_errfield(t->db), "version");
+    assert_int_equal(count_rows(t, "SITE-1"), 1);
+    /* a broken file: the line, and nothing written */
+    assert_int_equal(vax_checklist_add(t->db, "site.conf", HEAD "outcome = perhaps\n", NULL),
+                     VAX_EINVAL);
+    assert_non_null(strstr(vax_errmsg(t->db), "site.conf:13:"));
+    assert_int_equal(count_rows(t, NULL), 3);
+    assert_int_equal(vax_checklist_get(t->db, id, c), VAX_OK);
+    assert_string_equal(c->items[0].key, "fever");
+    free(c);
+    tdb_close(t);
+}
+
+static void test_outcome_codes_parse_back(void **state)
+{
+    (void)state;
+    for (int i = 0; i < VAX_OUTCOME_COUNT; i++) {
+        vax_outcome o;
+        assert_int_equal(vax_outcome_parse(vax_outcome_code((vax_outcome)i), &o), VAX_OK);
+        assert_int_equal(o, i);
+    }
+    vax_outcome o;
+    assert_int_equal(vax_outcome_parse("maybe", &o), VAX_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ministry_august_2021_file_has_ten_questions_and_the_vital_limits),
+        cmocka_unit_test(test_question_text_follows_the_ui_language),
+        cmocka_unit_test(test_a_valid_site_file_loads),
+        cmocka_unit_test(test_unknown_outcome_is_an_error_on_its_line),
+        cmocka_unit_test(test_duplicate_key_is_an_error_on_the_second_line),
+        cmocka_unit_test(test_missing_field_is_an_error_on_the_section_line),
+        cmocka_unit_test(test_other_broken_lines_are_named),
+        cmocka_unit_test(test_migration_stores_both_ministry_forms),
+        cmocka_unit_test(test_the_form_in_force_follows_valid_from_and_the_setting),
+        cmocka_unit_test(test_a_site_adds_its_own_checklist_and_a_changed_form_needs_a_new_version),
+        cmocka_unit_test(test_outcome_codes_parse_back),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

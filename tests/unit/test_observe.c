@@ -1,0 +1,252 @@
+/* test_observe.c: the observation period, release before and after it, reactions and their
+ * severity, and the board's snapshot. */
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int setup(void **state)
+{
+    *state = tdb_open();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    tdb_close(*state);
+    return 0;
+}
+
+/* A person checked in and moved to observation now (T0 unless the clock was moved). */
+static int64_t observing_visit(test_db *t, int serial)
+{
+    static const vax_state path[] = {VAX_STATE_SCREENING, VAX_STATE_ELIGIBLE,
+                                     VAX_STATE_WAITING_INJECTION, VAX_STATE_INJECTION,
+                                     VAX_STATE_OBSERVING};
+    char id[13], name[64];
+    vax_visit v;
+    tdb_cccd(id, 1980, 'm', serial);
+    snprintf(name, sizeof name, "Lò Văn %s", serial % 2 ? "Páo" : "Sáng");
+    int64_t p = tdb_person(t, name, id, "1980-01-01", NULL);
+    assert_int_equal(vax_queue_checkin(t->db, p, &v), VAX_OK);
+    for (size_t i = 0; i < sizeof path / sizeof path[0]; i++)
+        assert_int_equal(vax_queue_move(t->db, v.id, path[i], NULL), VAX_OK);
+    return v.id;
+}
+
+static vax_state state_of(test_db *t, int64_t visit)
+{
+    vax_visit v;
+    assert_int_equal(vax_visit_get(t->db, visit, &v), VAX_OK);
+    return v.state;
+}
+
+static void test_period_is_30_minutes_by_default_and_a_setting(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 1);
+    int minutes = 0;
+    assert_int_equal(vax_observe_minutes(t->db, v, &minutes), VAX_OK);
+    assert_int_equal(minutes, 30);
+    assert_int_equal(vax_setting_set(t->db, "observe.minutes", "45"), VAX_OK);
+    assert_int_equal(vax_observe_minutes(t->db, v, &minutes), VAX_OK);
+    assert_int_equal(minutes, 45);
+}
+
+static void test_release_before_the_period_needs_a_reason(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 2);
+    vax_clock_advance(29 * 60);
+    assert_int_equal(vax_observe_release(t->db, v, NULL), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "reason");
+    assert_non_null(strstr(vax_errmsg(t->db), "1 more minute"));
+    assert_int_equal(state_of(t, v), VAX_STATE_OBSERVING);
+    assert_int_equal(vax_observe_release(t->db, v, ""), VAX_EINVAL);
+    assert_int_equal(state_of(t, v), VAX_STATE_OBSERVING);
+    assert_int_equal(vax_observe_release(t->db, v, "feels well, bus leaving"), VAX_OK);
+    assert_int_equal(state_of(t, v), VAX_STATE_DONE);
+}
+
+static void test_release_after_the_period_needs_no_reason(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 3);
+    vax_clock_advance(30 * 60);
+    assert_int_equal(vax_observe_release(t->db, v, NULL), VAX_OK);
+    assert_int_equal(state_of(t, v), VAX_STATE_DONE);
+    /* only once */
+    assert_int_equal(vax_observe_release(t->db, v, NULL), VAX_ESTATE);
+}
+
+static void test_release_of_a_visit_not_under_observation_is_refused(void **state)
+{
+    test_db *t = *state;
+    char id[13];
+    vax_visit v;
+    tdb_cccd(id, 1970, 'f', 9);
+    int64_t p = tdb_person(t, "Hà Thị Lan", id, "1970-01-01", NULL);
+    assert_int_equal(vax_queue_checkin(t->db, p, &v), VAX_OK);
+    assert_int_equal(vax_observe_release(t->db, v.id, "x"), VAX_ESTATE);
+    assert_int_equal(state_of(t, v.id), VAX_STATE_WAITING_SCREENING);
+}
+
+static void test_minor_reaction_is_recorded_and_the_person_stays(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 4);
+    int serious = -1, has = 0;
+    assert_int_equal(
+        vax_observe_record_reaction(t->db, v, "local fever", 0, "observed", "", &serious), VAX_OK);
+    assert_int_equal(serious, 0);
+    assert_int_equal(vax_observe_has_reaction(t->db, v, &has), VAX_OK);
+    assert_int_equal(has, 1);
+    assert_int_equal(state_of(t, v), VAX_STATE_OBSERVING);
+}
+
+static void test_anaphylaxis_signs_make_a_reaction_serious(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 5);
+    int serious = -1;
+    /* the nurse chose "minor", but throat swelling suggests anaphylaxis */
+    assert_int_equal(vax_observe_record_reaction(t->db, v, "swelling", 0, "treated", "", &serious),
+                     VAX_OK);
+    assert_int_equal(serious, 1);
+    vax_observing list[8];
+    int n = 0;
+    assert_int_equal(vax_observe_list(t->db, list, 8, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].serious, 1);
+    char *protocol = vax_aefi_protocol();
+    assert_non_null(strstr(protocol, "ADRENALINE"));
+    free(protocol);
+}
+
+static void test_transfer_ends_the_visit_as_transferred(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 6);
+    int serious = 0;
+    assert_int_equal(vax_observe_record_reaction(t->db, v, "breathing", 1, "transferred",
+                                                 "to hospital", &serious),
+                     VAX_OK);
+    assert_int_equal(state_of(t, v), VAX_STATE_TRANSFERRED);
+}
+
+static void test_bad_reactions_are_refused_and_write_nothing(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 7);
+    int has = 1;
+    assert_int_equal(vax_observe_record_reaction(t->db, v, "", 0, "observed", "", NULL),
+                     VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "signs");
+    assert_int_equal(
+        vax_observe_record_reaction(t->db, v, "fever sneezing", 0, "observed", "", NULL),
+        VAX_EINVAL);
+    assert_non_null(strstr(vax_errmsg(t->db), "sneezing"));
+    assert_int_equal(vax_observe_record_reaction(t->db, v, "fever", 0, "prayed", "", NULL),
+                     VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "action");
+    assert_int_equal(vax_observe_has_reaction(t->db, v, &has), VAX_OK);
+    assert_int_equal(has, 0);
+}
+
+static void test_a_volunteer_may_not_release(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 8);
+    vax_clock_advance(31 * 60);
+    assert_int_equal(vax_staff_add(t->db, "boss", "Quản Lý", VAX_ROLE_MANAGER, "1111", NULL),
+                     VAX_OK);
+    assert_int_equal(vax_staff_add(t->db, "tnv", "Tình Nguyện", VAX_ROLE_VOLUNTEER, "2222", NULL),
+                     VAX_OK);
+    assert_int_equal(vax_staff_sign_in(t->db, "tnv", "2222", NULL), VAX_OK);
+    assert_int_equal(vax_observe_release(t->db, v, NULL), VAX_EPERM);
+    assert_int_equal(state_of(t, v), VAX_STATE_OBSERVING);
+}
+
+static void test_observation_list_is_sorted_by_time_left(void **state)
+{
+    test_db *t = *state;
+    int64_t first = observing_visit(t, 10);
+    vax_clock_advance(10 * 60);
+    int64_t second = observing_visit(t, 11);
+    vax_observing list[8];
+    int n = 0;
+    assert_int_equal(vax_observe_list(t->db, list, 8, &n), VAX_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(list[0].visit.id, first);
+    assert_int_equal(list[1].visit.id, second);
+    assert_int_equal(list[0].ends_at - list[1].ends_at, -10 * 60);
+    vax_clock_advance(20 * 60);
+    assert_int_equal(vax_observe_list(t->db, list, 8, &n), VAX_OK);
+    assert_int_equal(list[0].may_leave, 1);
+    assert_int_equal(list[1].may_leave, 0);
+}
+
+static void test_board_snapshot_shows_calls_waiting_observation_and_doses(void **state)
+{
+    test_db *t = *state;
+    char id[13];
+    vax_visit called, waiting;
+    int64_t obs = observing_visit(t, 20);
+    tdb_cccd(id, 1950, 'm', 21);
+    int64_t old = tdb_person(t, "Nguyễn Văn Già", id, "1950-01-01", NULL);
+    tdb_cccd(id, 1990, 'f', 22);
+    int64_t young = tdb_person(t, "Trần Thị Trẻ", id, "1990-01-01", NULL);
+    assert_int_equal(vax_queue_checkin(t->db, young, &waiting), VAX_OK);
+    assert_int_equal(vax_queue_checkin(t->db, old, &called), VAX_OK);
+    assert_int_equal(vax_setting_set(t->db, "board.initials", "1"), VAX_OK);
+    /* the 65+ person is called first, to screening 2 */
+    assert_int_equal(vax_queue_call_next(t->db, VAX_STAGE_SCREENING, "screening-2", &called),
+                     VAX_OK);
+    vax_board *b = calloc(1, sizeof *b);
+    assert_non_null(b);
+    assert_int_equal(vax_board_read(t->db, b), VAX_OK);
+    assert_int_equal(b->ncalled, 1);
+    assert_int_equal(b->called[0].ticket, called.ticket);
+    assert_string_equal(b->called[0].station, "screening-2");
+    assert_string_equal(b->called[0].initials, "N.V.G.");
+    assert_int_equal(b->nwaiting[0], 1);
+    assert_int_equal(b->waiting[0][0], waiting.ticket);
+    assert_int_equal(b->nobserving, 1);
+    assert_int_equal(b->observing[0].may_leave, 0);
+    assert_string_equal(b->observing[0].initials, "L.V.S.");
+    int64_t version = b->data_version;
+    (void)obs;
+    /* nothing changed: same data_version; the board redraws on a change only */
+    assert_int_equal(vax_board_read(t->db, b), VAX_OK);
+    assert_int_equal(b->data_version, version);
+    free(b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_period_is_30_minutes_by_default_and_a_setting, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_release_before_the_period_needs_a_reason, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_release_after_the_period_needs_no_reason, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_release_of_a_visit_not_under_observation_is_refused,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_minor_reaction_is_recorded_and_the_person_stays, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_anaphylaxis_signs_make_a_reaction_serious, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_transfer_ends_the_visit_as_transferred, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_bad_reactions_are_refused_and_write_nothing, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_a_volunteer_may_not_release, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_observation_list_is_sorted_by_time_left, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_board_snapshot_shows_calls_waiting_observation_and_doses, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

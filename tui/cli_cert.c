@@ -1,0 +1,357 @@
+/* cli_cert.c: the command line of certificates and keys: keys init/export/import, cert issue,
+ * show, pdf/png/print, verify, reissue/revoke and the revocation list. */
+#include "cli.h"
+
+#include "ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *read_all(FILE *f)
+{
+    size_t cap = 4096, len = 0, r;
+    char *b = malloc(cap);
+    while (b && (r = fread(b + len, 1, cap - len - 1, f)) > 0) {
+        len += r;
+        if (len + 1 == cap) {
+            char *p = realloc(b, cap *= 2);
+            if (!p) {
+                free(b);
+                return NULL;
+            }
+            b = p;
+        }
+    }
+    if (b)
+        b[len] = 0;
+    return b;
+}
+
+static char *read_path(const char *path)
+{
+    FILE *f = !strcmp(path, "-") ? stdin : fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, _("vaxsite: cannot read %s\n"), path);
+        return NULL;
+    }
+    char *s = read_all(f);
+    if (f != stdin)
+        fclose(f);
+    return s;
+}
+
+static int write_text(const char *path, const char *text)
+{
+    if (!path || !strcmp(path, "-")) {
+        fputs(text, stdout);
+        return 0;
+    }
+    FILE *f = fopen(path, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+        fprintf(stderr, _("vaxsite: cannot write %s\n"), path);
+        return 1;
+    }
+    return 0;
+}
+
+static int key_dir(vax_db *db, const args *a, char *buf, size_t size)
+{
+    if (opt(a, "dir")) {
+        snprintf(buf, size, "%s", opt(a, "dir"));
+        return VAX_OK;
+    }
+    return vax_keys_dir(db, buf, size);
+}
+
+static int cmd_keys(const char *path, const args *a)
+{
+    static const char *const known[] = {"dir", "rsa", "out", NULL};
+    const char *sub = a->npos > 1 ? a->pos[1] : "";
+    char dir[4096];
+    int rc = 1;
+    if (!only_opts(a, known))
+        return 2;
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    if (key_dir(db, a, dir, sizeof dir) != VAX_OK) {
+        rc = fail_db(db);
+    } else if (!strcmp(sub, "init")) {
+        int bits = opt(a, "rsa") ? atoi(opt(a, "rsa")) : 0;
+        if (vax_keys_init(db, dir, bits) != VAX_OK)
+            rc = fail_db(db);
+        else {
+            printf(_("key and certificate made in %s\n"), dir);
+            rc = 0;
+        }
+    } else if (!strcmp(sub, "export")) {
+        char *pem = NULL;
+        if (vax_keys_export(db, dir, &pem) != VAX_OK)
+            rc = fail_db(db);
+        else
+            rc = write_text(opt(a, "out"), pem);
+        free(pem);
+    } else if (!strcmp(sub, "import") && a->npos > 2) {
+        char *pem = read_path(a->pos[2]);
+        if (!pem)
+            rc = 1;
+        else if (vax_keys_import(db, dir, pem) != VAX_OK)
+            rc = fail_db(db);
+        else {
+            printf("%s", _("certificate installed\n"));
+            rc = 0;
+        }
+        free(pem);
+    } else {
+        fprintf(stderr, "%s", _("vaxsite: keys init|export|import FILE\n"));
+        rc = 2;
+    }
+    vax_close(db);
+    return rc;
+}
+
+/* A certificate by its number or its UVCI. */
+static int find_cert(vax_db *db, const char *ref, vax_certificate *c)
+{
+    if (!strncmp(ref, "URN:", 4) || !strncmp(ref, "urn:", 4))
+        return vax_cert_by_ci(db, ref, c);
+    return vax_cert_get(db, strtoll(ref, NULL, 10), c);
+}
+
+static void print_qr(const char *hc1, int ascii)
+{
+    vax_qr *q;
+    char **lines;
+    int n;
+    if (vax_qr_make(hc1, &q) != VAX_OK)
+        return;
+    if (vax_qr_lines(q, 4, ascii, !ascii, &lines, &n) == VAX_OK) {
+        for (int i = 0; i < n; i++)
+            printf("%s\n", lines[i]);
+        vax_lines_free(lines, n);
+    }
+    vax_qr_free(q);
+}
+
+static void print_fields(const vax_hcert *h)
+{
+    printf(_("name: %s %s\n"), h->fn, h->gn);
+    printf(_("name (ICAO): %s<<%s\n"), h->fnt, h->gnt);
+    printf(_("birth date: %s\n"), h->dob);
+    if (h->type == 'v') {
+        printf(_("vaccine: %s %s %s\n"), h->vp, h->mp, h->ma);
+        printf(_("dose: %d of %d on %s in %s\n"), h->dn, h->sd, h->dt, h->co);
+    } else if (h->type)
+        printf(_("entry: %c on %s in %s\n"), h->type, h->dt, h->co);
+    printf(_("issuer: %s\n"), h->is);
+    printf(_("certificate id: %s\n"), h->ci);
+    char a[11], b[11];
+    vax_local_date(h->iat, a);
+    vax_local_date(h->exp, b);
+    printf(_("issued: %s (%s), expires: %s\n"), a, h->iss, b);
+}
+
+static int cmd_cert_verify(const char *path, const args *a)
+{
+    char *text = NULL, *revoked = NULL;
+    vax_trust *trust = NULL;
+    vax_cert_check chk;
+    int rc = 1;
+    if (vax_trust_new(&trust) != VAX_OK)
+        return 1;
+    if (opt(a, "png")) {
+        vax_db *tmp = NULL;
+        if (vax_open(":memory:", VAX_OPEN_CREATE, &tmp) != VAX_OK ||
+            vax_qr_read_png(tmp, opt(a, "png"), &text) != VAX_OK) {
+            if (tmp)
+                fail_db(tmp);
+            vax_close(tmp);
+            goto done;
+        }
+        vax_close(tmp);
+    } else if (a->npos > 2 && strcmp(a->pos[2], "-") != 0) {
+        text = strdup(a->pos[2]);
+    } else {
+        text = read_all(stdin);
+    }
+    if (!text)
+        goto done;
+    if (opt(a, "trust")) {
+        char *pem = read_path(opt(a, "trust"));
+        if (!pem || vax_trust_add_pem(trust, pem, strlen(pem)) != VAX_OK) {
+            fprintf(stderr, _("vaxsite: %s holds no PEM certificate\n"), opt(a, "trust"));
+            free(pem);
+            goto done;
+        }
+        free(pem);
+    }
+    /* the site's own certificate is trusted when its database is there */
+    struct stat sb;
+    if (!opt(a, "no-site") && stat(path, &sb) == 0) {
+        vax_db *db = NULL;
+        char dir[4096];
+        vax_open(path, VAX_OPEN_READONLY, &db);
+        vax_signer *s = NULL;
+        if (db && vax_keys_dir(db, dir, sizeof dir) == VAX_OK &&
+            vax_signer_load(db, dir, &s) == VAX_OK)
+            vax_trust_add_signer(trust, s);
+        vax_signer_free(s);
+        vax_close(db);
+    }
+    if (opt(a, "revoked") && !(revoked = read_path(opt(a, "revoked"))))
+        goto done;
+    if (vax_hc1_verify(text, trust, revoked, vax_now(), &chk) != VAX_OK) {
+        fprintf(stderr, "%s", _("vaxsite: out of memory\n"));
+        goto done;
+    }
+    if (chk.result == VAX_CERT_VALID)
+        printf("%s\n", _("valid"));
+    else
+        printf(_("invalid: %s\n"), vax_cert_result_label(chk.result));
+    if (chk.why[0])
+        printf(_("reason: %s\n"), chk.why);
+    if (chk.decoded) {
+        printf(_("signature: %s, kid %s\n"),
+               chk.alg == -7    ? "ES256"
+               : chk.alg == -37 ? "PS256"
+                                : "?",
+               chk.kid);
+        print_fields(&chk.hc);
+        if (opt(a, "json"))
+            printf("%s\n", chk.json);
+    }
+    rc = chk.result == VAX_CERT_VALID ? 0 : 1;
+    vax_cert_check_free(&chk);
+done:
+    free(text);
+    free(revoked);
+    vax_trust_free(trust);
+    return rc;
+}
+
+static int cmd_cert_print(vax_db *db, const vax_certificate *c)
+{
+    char printer[256] = "", pdf[] = "/tmp/vaxsite-cert-XXXXXX.pdf", cmd[600];
+    if (vax_setting_get(db, "cert.printer", printer, sizeof printer) != VAX_OK || !printer[0]) {
+        fprintf(stderr, "%s",
+                _("vaxsite: no printer is configured (setting cert.printer); save a PDF "
+                  "instead\n"));
+        return 1;
+    }
+    int fd = mkstemps(pdf, 4);
+    if (fd < 0)
+        return 1;
+    close(fd);
+    if (vax_cert_card_pdf(db, c, pdf) != VAX_OK) {
+        unlink(pdf);
+        return fail_db(db);
+    }
+    for (const char *p = printer; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_' || *p == '.')) {
+            fprintf(stderr, "%s", _("vaxsite: the printer name may hold letters, digits, - _ .\n"));
+            unlink(pdf);
+            return 1;
+        }
+    snprintf(cmd, sizeof cmd, "lp -s -d %s %s", printer, pdf);
+    int rc = system(cmd);
+    unlink(pdf);
+    if (rc != 0) {
+        fprintf(stderr, _("vaxsite: lp could not print on %s\n"), printer);
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_cert(const char *path, const args *a)
+{
+    static const char *const known[] = {"out",     "reason", "ascii", "png",     "trust",
+                                        "revoked", "json",   "dir",   "no-site", NULL};
+    const char *sub = a->npos > 1 ? a->pos[1] : "";
+    vax_certificate *c = NULL;
+    int rc = 1;
+    if (!only_opts(a, known))
+        return 2;
+    if (!strcmp(sub, "verify"))
+        return cmd_cert_verify(path, a);
+    int writes = !strcmp(sub, "issue") || !strcmp(sub, "reissue") || !strcmp(sub, "revoke");
+    int needs_ref = strcmp(sub, "revoked") != 0;
+    if ((needs_ref && a->npos < 3) ||
+        (strcmp(sub, "issue") && strcmp(sub, "reissue") && strcmp(sub, "revoke") &&
+         strcmp(sub, "revoked") && strcmp(sub, "show") && strcmp(sub, "hc1") &&
+         strcmp(sub, "pdf") && strcmp(sub, "png") && strcmp(sub, "print") && strcmp(sub, "qr"))) {
+        fprintf(stderr, "%s",
+                _("vaxsite: cert issue DOSE|show|qr|hc1|pdf|png|print|reissue|"
+                  "revoke CERT|revoked|verify\n"));
+        return 2;
+    }
+    vax_db *db = open_db(path, writes ? 0 : VAX_OPEN_READONLY, writes);
+    if (!db)
+        return 1;
+    if (!(c = calloc(1, sizeof *c)))
+        goto done;
+    if (!strcmp(sub, "revoked")) {
+        char *text = NULL;
+        if (vax_cert_revoked_export(db, &text) != VAX_OK)
+            rc = fail_db(db);
+        else
+            rc = write_text(opt(a, "out"), text);
+        free(text);
+    } else if (!strcmp(sub, "issue")) {
+        if (vax_cert_issue(db, strtoll(a->pos[2], NULL, 10), c) != VAX_OK)
+            rc = fail_db(db);
+        else {
+            printf("%lld %s\n", (long long)c->id, c->ci);
+            rc = 0;
+        }
+    } else if (!strcmp(sub, "reissue") || !strcmp(sub, "revoke")) {
+        vax_certificate old;
+        if (find_cert(db, a->pos[2], &old) != VAX_OK)
+            rc = fail_db(db);
+        else if (!strcmp(sub, "revoke")) {
+            rc = vax_cert_revoke(db, old.id, opt(a, "reason")) != VAX_OK ? fail_db(db) : 0;
+        } else if (vax_cert_reissue(db, old.id, opt(a, "reason"), c) != VAX_OK)
+            rc = fail_db(db);
+        else {
+            printf("%lld %s\n", (long long)c->id, c->ci);
+            rc = 0;
+        }
+    } else if (find_cert(db, a->pos[2], c) != VAX_OK) {
+        rc = fail_db(db);
+    } else if (!strcmp(sub, "hc1")) {
+        printf("%s\n", c->hc1);
+        rc = 0;
+    } else if (!strcmp(sub, "qr")) {
+        print_qr(c->hc1, opt(a, "ascii") != NULL);
+        rc = 0;
+    } else if (!strcmp(sub, "show")) {
+        print_fields(&c->hc);
+        if (c->revoked_at)
+            printf(_("revoked: %s\n"), c->revoke_reason);
+        print_qr(c->hc1, opt(a, "ascii") != NULL);
+        rc = 0;
+    } else if (!strcmp(sub, "print")) {
+        rc = cmd_cert_print(db, c);
+    } else if (!opt(a, "out")) {
+        fprintf(stderr, "%s", _("vaxsite: give the file with --out FILE\n"));
+        rc = 2;
+    } else {
+        int r = !strcmp(sub, "pdf") ? vax_cert_card_pdf(db, c, opt(a, "out"))
+                                    : vax_cert_card_png(db, c, opt(a, "out"));
+        rc = r != VAX_OK ? fail_db(db) : 0;
+    }
+done:
+    free(c);
+    vax_close(db);
+    return rc;
+}
+
+int cli_cert(const char *path, const args *a)
+{
+    if (!strcmp(a->pos[0], "keys"))
+        return cmd_keys(path, a);
+    return cmd_cert(path, a);
+}

@@ -1,0 +1,239 @@
+/* station_due.c: who is due (or overdue) for the next dose, with filters, and one key to book the
+ * selected people into the next free slots. */
+#include "ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DUE 2000
+#define BOOK_AHEAD_DAYS 30
+
+typedef struct due_view {
+    vax_due *rows;
+    char *picked;
+    int n, truncated;
+    ui_list list;
+    int list_rows;
+    vax_due_filter filter;
+    vax_product products[16];
+    int nproducts, product_index; /* -1: any */
+} due_view;
+
+static const ui_action keys[] = {UI_BOOK, UI_HELP, UI_SWITCH, UI_QUIT};
+static const char *const labels[] = {N_("Book selected"), N_("Help"), N_("Station"), N_("Quit")};
+
+static int collect(const vax_due *d, void *ctx)
+{
+    due_view *v = ctx;
+    if (v->n >= MAX_DUE) {
+        v->truncated = 1;
+        return 1;
+    }
+    v->rows[v->n++] = *d;
+    return 0;
+}
+
+static void load(ui_app *app, due_view *v)
+{
+    v->n = 0;
+    v->truncated = 0;
+    int rc = vax_due_list(app->db, &v->filter, collect, v);
+    if (rc != VAX_OK && rc != 1)
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+    v->list.count = v->n;
+    if (v->list.selected >= v->n)
+        v->list.selected = v->n > 0 ? v->n - 1 : 0;
+}
+
+static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ctx)
+{
+    due_view *v = ctx;
+    vax_due *d = &v->rows[index];
+    char line[400], when[64], e[11];
+    (void)sel;
+    ui_put(w, y, x, v->picked[index] ? "[x] " : "[ ] ", width);
+    int name_w = width - 4 - 46 > 12 ? width - 4 - 46 : 12;
+    ui_put_pad(w, y, x + 4, d->full_name, name_w);
+    ui_date_dmy(d->earliest, e);
+    if (d->state == VAX_DUE_OVERDUE)
+        snprintf(when, sizeof when, _("overdue %d d"), d->days_overdue);
+    else if (d->state == VAX_DUE_NOT_YET)
+        snprintf(when, sizeof when, _("in %d d"), d->days_to_earliest);
+    else
+        snprintf(when, sizeof when, "%s", vax_due_state_label(d->state));
+    snprintf(line, sizeof line, " %-3s d%d %s %s", d->product, d->next_dose, e, when);
+    int col = 4 + name_w;
+    ui_role_on(w, d->state == VAX_DUE_OVERDUE ? ROLE_WARNING : ROLE_NORMAL);
+    col += ui_put(w, y, x + col, line, width - col);
+    ui_role_off(w, d->state == VAX_DUE_OVERDUE ? ROLE_WARNING : ROLE_NORMAL);
+    if (d->booked_day[0]) {
+        char b[11], t[48];
+        ui_date_dmy(d->booked_day, b);
+        snprintf(t, sizeof t, _(" · booked %s"), b);
+        ui_role_on(w, ROLE_OK);
+        ui_put(w, y, x + col, t, width - col);
+        ui_role_off(w, ROLE_OK);
+    }
+}
+
+static void draw(ui_app *app, WINDOW *w, int rows, int cols)
+{
+    due_view *v = app->screen->state;
+    char line[400];
+    int picked = 0;
+    load(app, v);
+    for (int i = 0; i < v->n; i++)
+        picked += v->picked[i] != 0;
+    snprintf(line, sizeof line, _("Product: %s · %s · commune: %s"),
+             v->product_index < 0 ? _("any") : v->products[v->product_index].code,
+             v->filter.only_overdue ? _("overdue only") : _("due and overdue"),
+             v->filter.commune[0] ? v->filter.commune : _("any"));
+    ui_put(w, 0, 1, line, cols - 2);
+    snprintf(line, sizeof line, _("%d people%s · %d selected"), v->n,
+             v->truncated ? _(" (the first ones)") : "", picked);
+    ui_role_on(w, ROLE_DIM);
+    ui_put(w, 1, 1, line, cols - 2);
+    ui_role_off(w, ROLE_DIM);
+    v->list_rows = rows - 4;
+    ui_list_draw(w, 2, 1, cols - 2, v->list_rows, &v->list, row, v);
+    ui_role_on(w, ROLE_DIM);
+    ui_put(w, rows - 1, 1,
+           _("Space select · a all · p product · o overdue · f commune · F8 book into free slots"),
+           cols - 2);
+    ui_role_off(w, ROLE_DIM);
+}
+
+static void book(ui_app *app, due_view *v)
+{
+    vax_book_req *reqs = calloc((size_t)(v->n > 0 ? v->n : 1), sizeof *reqs);
+    char from[11], to[11];
+    int n = 0, booked = 0, full = 0;
+    if (!reqs)
+        return;
+    for (int i = 0; i < v->n; i++)
+        if (v->picked[i] && !v->rows[i].booked_day[0]) {
+            reqs[n].person_id = v->rows[i].person_id;
+            reqs[n].dose_number = v->rows[i].next_dose;
+            snprintf(reqs[n].not_before, sizeof reqs[n].not_before, "%s", v->rows[i].earliest);
+            n++;
+        }
+    /* nobody ticked: the person under the cursor */
+    if (!n && v->n > 0 && !v->rows[v->list.selected].booked_day[0]) {
+        vax_due *d = &v->rows[v->list.selected];
+        reqs[0].person_id = d->person_id;
+        reqs[0].dose_number = d->next_dose;
+        snprintf(reqs[0].not_before, sizeof reqs[0].not_before, "%s", d->earliest);
+        n = 1;
+    }
+    if (!n) {
+        ui_message(app, MSG_ERROR, "%s", _("Select people not booked yet (Space), then F8."));
+        free(reqs);
+        return;
+    }
+    vax_local_date(vax_now(), from);
+    vax_date_add(from, BOOK_AHEAD_DAYS, to);
+    if (vax_slot_fill(app->db, from, to,
+                      v->product_index < 0 ? "" : v->products[v->product_index].code, reqs, n,
+                      &booked) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        free(reqs);
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        full += reqs[i].status == VAX_EEMPTY;
+    memset(v->picked, 0, MAX_DUE);
+    if (full)
+        ui_message(app, MSG_ERROR, _("Booked %d; %d found no free slot in the next %d days."),
+                   booked, full, BOOK_AHEAD_DAYS);
+    else
+        ui_message(app, MSG_OK, _("Booked %d into the next free slots (call list: vaxsite book)."),
+                   booked);
+    free(reqs);
+}
+
+static int key(ui_app *app, ui_key k)
+{
+    due_view *v = app->screen->state;
+    if (k.action == UI_BOOK) {
+        book(app, v);
+        return 1;
+    }
+    if (k.action == UI_CHAR) {
+        char buf[128];
+        switch (k.ch) {
+        case L' ':
+            if (v->n)
+                v->picked[v->list.selected] ^= 1;
+            if (v->list.selected + 1 < v->n)
+                v->list.selected++;
+            return 1;
+        case L'a':
+            for (int i = 0; i < v->n; i++)
+                v->picked[i] = 1;
+            return 1;
+        case L'p':
+            v->product_index = v->product_index + 1 >= v->nproducts ? -1 : v->product_index + 1;
+            snprintf(v->filter.product, sizeof v->filter.product, "%s",
+                     v->product_index < 0 ? "" : v->products[v->product_index].code);
+            memset(v->picked, 0, MAX_DUE);
+            return 1;
+        case L'o':
+            v->filter.only_overdue ^= 1;
+            memset(v->picked, 0, MAX_DUE);
+            return 1;
+        case L'f':
+            snprintf(buf, sizeof buf, "%s", v->filter.commune);
+            if (ui_dialog_ask(app, _("Commune"), _("Show people of the commune (empty: all):"), buf,
+                              sizeof buf))
+                snprintf(v->filter.commune, sizeof v->filter.commune, "%s", buf);
+            else
+                v->filter.commune[0] = 0;
+            memset(v->picked, 0, MAX_DUE);
+            return 1;
+        default:
+            return 0;
+        }
+    }
+    return ui_list_key(&v->list, k, v->list_rows > 0 ? v->list_rows : 10);
+}
+
+ui_screen *ui_station_due(ui_app *app)
+{
+    ui_screen *s = calloc(1, sizeof *s);
+    due_view *v = calloc(1, sizeof *v);
+    if (!s || !v || !(v->rows = calloc(MAX_DUE, sizeof *v->rows)) ||
+        !(v->picked = calloc(MAX_DUE, 1))) {
+        if (v) {
+            free(v->rows);
+            free(v->picked);
+        }
+        free(s);
+        free(v);
+        return NULL;
+    }
+    v->product_index = -1;
+    vax_product_list(app->db, v->products, 16, &v->nproducts);
+    s->name = _("Due list");
+    s->draw = draw;
+    s->key = key;
+    s->keys = keys;
+    s->key_labels = labels;
+    s->nkeys = 4;
+    s->state = v;
+    s->watch_ms = 2000;
+    return s;
+}
+
+void ui_station_due_free(ui_screen *s)
+{
+    if (!s)
+        return;
+    due_view *v = s->state;
+    if (v) {
+        free(v->rows);
+        free(v->picked);
+    }
+    free(v);
+    free(s);
+}

@@ -1,0 +1,424 @@
+/* station_injection.c: the injection room: call next, the person, the open vial, record a dose. */
+#include "ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_VIALS 16
+#define MAX_DOSES 8
+
+typedef struct injection {
+    vax_visit visit; /* the person called here; id 0 if none */
+    vax_person person;
+    vax_dose doses[MAX_DOSES];
+    int ndoses, next_number;
+    vax_screening screening;
+    int has_screening;
+    vax_vial vials[MAX_VIALS];
+    int nvials;
+    int64_t want_vial; /* keep this vial selected across reloads */
+    ui_list list;
+} injection;
+
+static const ui_action keys[] = {UI_ENTER, UI_NEW,  UI_URGENT, UI_UNDO,
+                                 UI_SAVE,  UI_HELP, UI_SWITCH, UI_QUIT};
+static const char *const labels[] = {N_("Record dose"),  N_("Call next"),  N_("Open vial"),
+                                     N_("Discard vial"), N_("End of day"), N_("Help"),
+                                     N_("Station"),      N_("Quit")};
+
+/* ---- data -------------------------------------------------------------------------------- */
+
+static void load_vials(ui_app *app, injection *s)
+{
+    if (vax_stock_open_vials(app->db, app->station, s->vials, MAX_VIALS, &s->nvials) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        s->nvials = 0;
+    }
+    s->list.count = s->nvials;
+    if (s->want_vial) {
+        for (int i = 0; i < s->nvials; i++)
+            if (s->vials[i].id == s->want_vial)
+                s->list.selected = i;
+    }
+    if (s->list.selected >= s->nvials)
+        s->list.selected = s->nvials > 0 ? s->nvials - 1 : 0;
+    if (s->nvials > 0)
+        s->want_vial = s->vials[s->list.selected].id;
+}
+
+static void load_person(ui_app *app, injection *s)
+{
+    s->ndoses = 0;
+    s->has_screening = 0;
+    if (!s->visit.id)
+        return;
+    if (vax_person_get(app->db, s->visit.person_id, &s->person) != VAX_OK ||
+        vax_dose_list(app->db, s->visit.person_id, s->doses, MAX_DOSES, &s->ndoses) != VAX_OK ||
+        vax_dose_next_number(app->db, s->visit.person_id, &s->next_number) != VAX_OK)
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+    s->has_screening = vax_screening_for_visit(app->db, s->visit.id, &s->screening) == VAX_OK;
+}
+
+/* A visit left in injection at this station (the program was restarted) is taken up again. */
+static void resume(ui_app *app, injection *s)
+{
+    char today[11];
+    int n = 0;
+    vax_visit *all = calloc(4000, sizeof *all);
+    if (!all)
+        return;
+    vax_local_date(vax_now(), today);
+    if (vax_queue_list(app->db, today, all, 4000, &n) == VAX_OK) {
+        for (int i = 0; i < n; i++)
+            if (all[i].state == VAX_STATE_INJECTION && strcmp(all[i].station, app->station) == 0)
+                s->visit = all[i];
+    }
+    free(all);
+    load_person(app, s);
+}
+
+static vax_vial *selected_vial(injection *s)
+{
+    return s->nvials > 0 ? &s->vials[s->list.selected] : NULL;
+}
+
+/* ---- drawing ----------------------------------------------------------------------------- */
+
+static void draw_person(ui_app *app, injection *s, WINDOW *w, int y, int cols)
+{
+    char line[600], today[11], date[11], dmy[11];
+    (void)app;
+    if (!s->visit.id) {
+        ui_role_on(w, ROLE_DIM);
+        ui_put(w, y, 1, _("Nobody called. F2 calls the next person waiting for injection."),
+               cols - 2);
+        ui_role_off(w, ROLE_DIM);
+        return;
+    }
+    vax_local_date(vax_now(), today);
+    snprintf(line, sizeof line, _("Ticket %03d · %s · %d years"), s->visit.ticket % 1000,
+             s->person.full_name, vax_age_on(s->person.birth_date, today));
+    wattron(w, A_BOLD);
+    ui_put(w, y, 1, line, cols - 2);
+    wattroff(w, A_BOLD);
+    if (s->ndoses == 0) {
+        snprintf(line, sizeof line, _("Doses so far: none · this is dose %d"), s->next_number);
+    } else {
+        int o = snprintf(line, sizeof line, _("Doses so far: %d ("), s->ndoses);
+        for (int i = 0; i < s->ndoses && o < (int)sizeof line - 40; i++) {
+            vax_local_date(s->doses[i].given_at, date);
+            ui_date_dmy(date, dmy);
+            o += snprintf(line + o, sizeof line - (size_t)o, "%s%s %s", i ? ", " : "",
+                          s->doses[i].product, dmy);
+        }
+        snprintf(line + o, sizeof line - (size_t)o, _(") · this is dose %d"), s->next_number);
+    }
+    ui_put(w, y + 1, 1, line, cols - 2);
+    if (s->has_screening) {
+        vax_screening *sc = &s->screening;
+        int caution = sc->final != VAX_OUTCOME_ELIGIBLE;
+        snprintf(line, sizeof line, _("Screening: %s%s%s%s%s"), vax_outcome_label(sc->final),
+                 sc->products[0] ? _(" · may have ") : "", sc->products, sc->notes[0] ? " · " : "",
+                 sc->notes);
+        ui_role_on(w, caution ? ROLE_WARNING : ROLE_OK);
+        ui_put(w, y + 2, 1, caution ? "! " : "✓ ", 2);
+        ui_put(w, y + 2, 3, line, cols - 4);
+        ui_role_off(w, caution ? ROLE_WARNING : ROLE_OK);
+    } else {
+        ui_role_on(w, ROLE_DIM);
+        ui_put(w, y + 2, 1, _("Screening: no record on this screen"), cols - 2);
+        ui_role_off(w, ROLE_DIM);
+    }
+}
+
+static void vial_row(WINDOW *w, int y, int x, int width, int index, int sel, void *ctx)
+{
+    injection *s = ctx;
+    vax_vial *v = &s->vials[index];
+    char line[300], state[96];
+    ui_role r;
+    (void)sel;
+    snprintf(line, sizeof line, _("%-4s lot %-12s %2d of %2d doses left"), v->product, v->lot_no,
+             v->remaining, v->doses);
+    int used = ui_put(w, y, x, line, width);
+    /* the words carry the meaning; the colour only adds to them */
+    if (v->minutes_left <= 0) {
+        snprintf(state, sizeof state, "  ✗ %s", _("EXPIRED: discard"));
+        r = ROLE_ERROR;
+    } else if (v->remaining <= 0) {
+        snprintf(state, sizeof state, "  ✗ %s", _("EMPTY: discard"));
+        r = ROLE_ERROR;
+    } else if (v->minutes_left < 30) {
+        snprintf(state, sizeof state, _("  ! %d min left"), v->minutes_left);
+        r = ROLE_WARNING;
+    } else {
+        snprintf(state, sizeof state, _("  %d min left"), v->minutes_left);
+        r = ROLE_OK;
+    }
+    ui_role_on(w, r);
+    ui_put(w, y, x + used, state, width - used);
+    ui_role_off(w, r);
+}
+
+static void draw(ui_app *app, WINDOW *w, int rows, int cols)
+{
+    injection *s = app->screen->state;
+    char head[200];
+    load_vials(app, s);
+    draw_person(app, s, w, 0, cols);
+    mvwhline(w, 4, 0, ACS_HLINE, cols);
+    snprintf(head, sizeof head, _(" Open vials at %s "), app->station_label);
+    ui_role_on(w, ROLE_TITLE);
+    ui_put(w, 4, 2, head, cols - 4);
+    ui_role_off(w, ROLE_TITLE);
+    if (s->nvials == 0) {
+        ui_role_on(w, ROLE_WARNING);
+        ui_put(w, 6, 1, _("No open vial. F3 opens a vial of a lot in stock."), cols - 2);
+        ui_role_off(w, ROLE_WARNING);
+        return;
+    }
+    ui_list_draw(w, 5, 1, cols - 2, rows - 5 > 1 ? rows - 5 : 1, &s->list, vial_row, s);
+}
+
+/* ---- actions ----------------------------------------------------------------------------- */
+
+static void call_next(ui_app *app, injection *s)
+{
+    vax_visit v;
+    if (s->visit.id) {
+        ui_message(app, MSG_ERROR,
+                   _("Ticket %03d is here: Enter records the dose, Esc sends them back."),
+                   s->visit.ticket % 1000);
+        return;
+    }
+    if (vax_queue_call_next(app->db, VAX_STAGE_INJECTION, app->station, &v) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    s->visit = v;
+    load_person(app, s);
+    ui_message(app, MSG_OK, _("Ticket %03d: %s."), v.ticket % 1000, s->person.full_name);
+}
+
+static void record_dose(ui_app *app, injection *s)
+{
+    static const char *arm_items[2];
+    vax_vial *vial = selected_vial(s);
+    char reason[200] = "";
+    vax_dose d;
+    if (!s->visit.id) {
+        ui_message(app, MSG_ERROR, "%s", _("Call the next person first (F2)."));
+        return;
+    }
+    if (!vial) {
+        ui_message(app, MSG_ERROR, "%s", _("Open a vial first (F3)."));
+        return;
+    }
+    arm_items[0] = _("Left arm");
+    arm_items[1] = _("Right arm");
+    int arm =
+        ui_dialog_pick(app, _("Record dose"), _("Which arm? (L or R)"), arm_items, "LR", 2, 0);
+    if (arm < 0)
+        return;
+    vax_dose_in in = {s->visit.id, vial->id, arm == 0 ? VAX_ARM_LEFT : VAX_ARM_RIGHT,
+                      0,           NULL,     NULL};
+    int rc = vax_dose_give(app->db, &in, &d);
+    if (rc != VAX_OK && strcmp(vax_errfield(app->db), "override") == 0 &&
+        (app->staff.role == VAX_ROLE_DOCTOR || vax_role_may(app->staff.role, VAX_ACT_OVERRIDE))) {
+        char prompt[600];
+        snprintf(prompt, sizeof prompt, "%s", vax_errmsg(app->db));
+        ui_message(app, MSG_ERROR, "%s", prompt);
+        if (!ui_dialog_ask(app, _("Override"), _("Reason to give the dose anyway:"), reason,
+                           sizeof reason))
+            return;
+        in.override_reason = reason;
+        rc = vax_dose_give(app->db, &in, &d);
+    }
+    if (rc != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    /* committed: only now does the screen say so */
+    ui_message(app, MSG_OK,
+               _("Dose %d (%s lot %s, %s) recorded; ticket %03d is under observation."),
+               d.dose_number, d.product, d.lot_no, vax_arm_label(d.arm), s->visit.ticket % 1000);
+    memset(&s->visit, 0, sizeof s->visit);
+    load_person(app, s);
+}
+
+static void open_vial(ui_app *app, injection *s)
+{
+    vax_lot lots[32];
+    char text[32][160], dmy[11];
+    const char *items[32];
+    int n = 0;
+    int64_t id;
+    if (vax_stock_lots(app->db, 1, lots, 32, &n) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    if (n == 0) {
+        ui_message(app, MSG_ERROR, "%s", _("No lot in stock can be opened (none, or expired)."));
+        return;
+    }
+    if (n > 9)
+        n = 9;
+    for (int i = 0; i < n; i++) {
+        ui_date_dmy(lots[i].expiry, dmy);
+        snprintf(text[i], sizeof text[i], _("%-4s lot %-12s expires %s · %d vials"),
+                 lots[i].product, lots[i].lot_no, dmy,
+                 lots[i].vials_received - lots[i].vials_opened);
+        items[i] = text[i];
+    }
+    int k = ui_dialog_pick(app, _("Open vial"), _("Which lot? (soonest expiry first)"), items, NULL,
+                           n, 0);
+    if (k < 0)
+        return;
+    if (vax_stock_open_vial(app->db, lots[k].id, app->station, &id) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    s->want_vial = id;
+    ui_message(app, MSG_OK, _("Vial of %s lot %s opened."), lots[k].product, lots[k].lot_no);
+}
+
+static void discard_vial(ui_app *app, injection *s)
+{
+    const char *items[VAX_DISCARD_COUNT];
+    vax_vial *v = selected_vial(s);
+    char prompt[200];
+    int wasted = 0;
+    if (!v) {
+        ui_message(app, MSG_ERROR, "%s", _("No open vial to discard."));
+        return;
+    }
+    for (int i = 0; i < VAX_DISCARD_COUNT; i++)
+        items[i] = vax_discard_label((vax_discard)i);
+    snprintf(prompt, sizeof prompt, _("Discard the vial of lot %s (%d doses left): why?"),
+             v->lot_no, v->remaining);
+    int k = ui_dialog_pick(app, _("Discard vial"), prompt, items, NULL, VAX_DISCARD_COUNT,
+                           v->minutes_left <= 0 ? VAX_DISCARD_EXPIRED : 0);
+    if (k < 0)
+        return;
+    if (vax_stock_discard_vial(app->db, v->id, (vax_discard)k, &wasted) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    ui_message(app, MSG_OK, _("Vial discarded (%s): %d doses wasted."),
+               vax_discard_label((vax_discard)k), wasted);
+}
+
+static void end_of_day(ui_app *app, injection *s)
+{
+    vax_vial all[64];
+    char text[64][160], question[160];
+    const char *lines[64];
+    int n = 0, total = 0, vials = 0, wasted = 0;
+    (void)s;
+    if (vax_stock_open_vials(app->db, NULL, all, 64, &n) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    if (n == 0) {
+        ui_message(app, MSG_INFO, "%s", _("End of day: no vial is open."));
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        snprintf(text[i], sizeof text[i], _("%-12s %-4s lot %-12s %2d doses wasted"),
+                 all[i].station, all[i].product, all[i].lot_no, all[i].remaining);
+        lines[i] = text[i];
+        total += all[i].remaining;
+    }
+    snprintf(question, sizeof question, _("Discard these %d vials (%d doses wasted)?"), n, total);
+    if (!ui_dialog_confirm_lines(app, _("End of day"), lines, n > 14 ? 14 : n, question))
+        return;
+    if (vax_stock_end_of_day(app->db, &vials, &wasted) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    ui_message(app, MSG_OK, _("End of day: %d vials discarded, %d doses wasted."), vials, wasted);
+}
+
+static void send_back(ui_app *app, injection *s)
+{
+    static const char *items[2];
+    if (!s->visit.id)
+        return;
+    items[0] = _("Yes, back to the injection queue");
+    items[1] = _("No");
+    char prompt[200];
+    snprintf(prompt, sizeof prompt, _("Send ticket %03d back without a dose?"),
+             s->visit.ticket % 1000);
+    if (ui_dialog_pick(app, _("Send back"), prompt, items, "YN", 2, 1) != 0)
+        return;
+    if (vax_queue_move(app->db, s->visit.id, VAX_STATE_WAITING_INJECTION, "sent back") != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    ui_message(app, MSG_OK, _("Ticket %03d is waiting for injection again."),
+               s->visit.ticket % 1000);
+    memset(&s->visit, 0, sizeof s->visit);
+}
+
+static int key(ui_app *app, ui_key k)
+{
+    injection *s = app->screen->state;
+    switch (k.action) {
+    case UI_ENTER:
+        record_dose(app, s);
+        return 1;
+    case UI_NEW:
+        call_next(app, s);
+        return 1;
+    case UI_URGENT:
+        open_vial(app, s);
+        return 1;
+    case UI_UNDO:
+        discard_vial(app, s);
+        return 1;
+    case UI_SAVE:
+        end_of_day(app, s);
+        return 1;
+    case UI_CANCEL:
+        send_back(app, s);
+        return 1;
+    default:
+        break;
+    }
+    if (ui_list_key(&s->list, k, 5)) {
+        if (s->nvials > 0)
+            s->want_vial = s->vials[s->list.selected].id;
+        return 1;
+    }
+    return 0;
+}
+
+ui_screen *ui_station_injection(ui_app *app)
+{
+    ui_screen *scr = calloc(1, sizeof *scr);
+    injection *s = calloc(1, sizeof *s);
+    if (!scr || !s) {
+        free(scr);
+        free(s);
+        return NULL;
+    }
+    resume(app, s);
+    scr->name = _("Injection");
+    scr->draw = draw;
+    scr->key = key;
+    scr->keys = keys;
+    scr->key_labels = labels;
+    scr->nkeys = (int)(sizeof keys / sizeof keys[0]);
+    scr->state = s;
+    scr->watch_ms = 1000; /* another station drawing from the same vial */
+    return scr;
+}
+
+void ui_station_injection_free(ui_screen *s)
+{
+    if (!s)
+        return;
+    free(s->state);
+    free(s);
+}

@@ -1,0 +1,322 @@
+/* station_planning.c: the manager's planning screen: plan, copy and close days and slots, and
+ * see each slot's fill as a bar. */
+#include "ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SLOTS 256
+
+enum mode { MODE_VIEW, MODE_FORM };
+
+typedef struct planning {
+    enum mode mode;
+    char day[11];
+    vax_site_day plan;
+    int planned;
+    vax_slot slots[MAX_SLOTS];
+    int n;
+    ui_list list;
+    int list_rows;
+    ui_form form;
+} planning;
+
+static const ui_action view_keys[] = {UI_NEW, UI_HELP, UI_SWITCH, UI_QUIT};
+static const char *const view_labels[] = {N_("Plan day"), N_("Help"), N_("Station"), N_("Quit")};
+static const ui_action form_keys[] = {UI_SAVE, UI_NEXT_FIELD, UI_CANCEL, UI_HELP};
+static const char *const form_labels[] = {N_("Save"), N_("Next field"), N_("Cancel"), N_("Help")};
+
+static void load(ui_app *app, planning *pl)
+{
+    pl->planned = vax_day_get(app->db, pl->day, &pl->plan) == VAX_OK;
+    pl->n = 0;
+    if (pl->planned && vax_slot_list(app->db, pl->day, pl->slots, MAX_SLOTS, &pl->n) != VAX_OK)
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+    pl->list.count = pl->n;
+    if (pl->list.selected >= pl->n)
+        pl->list.selected = pl->n > 0 ? pl->n - 1 : 0;
+}
+
+static void slot_row(WINDOW *w, int y, int x, int width, int index, int sel, void *ctx)
+{
+    planning *pl = ctx;
+    vax_slot *s = &pl->slots[index];
+    char a[6], e[6], line[300];
+    int used = s->booked + s->walk_ins;
+    int bar_w = width >= 100 ? 30 : 16;
+    (void)sel;
+    vax_local_hhmm(s->starts_at, a);
+    vax_local_hhmm(s->ends_at, e);
+    snprintf(line, sizeof line, "%s-%s  ", a, e);
+    int col = ui_put(w, y, x, line, width);
+    /* the bar: one cell per share of the capacity; full slots in the warning colour */
+    int full = s->capacity > 0 ? (used * bar_w + s->capacity - 1) / s->capacity : bar_w;
+    if (full > bar_w)
+        full = bar_w;
+    ui_role_on(w, !s->open ? ROLE_DIM : used >= s->capacity ? ROLE_WARNING : ROLE_OK);
+    for (int i = 0; i < bar_w && col < width; i++, col++)
+        mvwaddstr(w, y, x + col, i < full ? "█" : "░");
+    ui_role_off(w, !s->open ? ROLE_DIM : used >= s->capacity ? ROLE_WARNING : ROLE_OK);
+    snprintf(line, sizeof line, _("  %d/%d · booked %d · walk-ins %d · checked in %d%s%s"), used,
+             s->capacity, s->booked, s->walk_ins, s->checked_in,
+             used > s->capacity    ? _(" · OVERBOOKED")
+             : used == s->capacity ? _(" · full")
+                                   : "",
+             s->open ? "" : _(" · closed"));
+    ui_put(w, y, x + col, line, width - col);
+}
+
+static void draw_view(ui_app *app, planning *pl, WINDOW *w, int rows, int cols)
+{
+    char d[11], line[400];
+    ui_date_dmy(pl->day, d);
+    load(app, pl);
+    ui_role_on(w, ROLE_TITLE);
+    snprintf(line, sizeof line, _("Day %s  (Left/Right: other days)"), d);
+    ui_put(w, 0, 1, line, cols - 2);
+    ui_role_off(w, ROLE_TITLE);
+    if (!pl->planned) {
+        ui_role_on(w, ROLE_DIM);
+        ui_put(w, 2, 1, _("Not planned yet. F2 plans this day; c copies the previous day's plan."),
+               cols - 2);
+        ui_role_off(w, ROLE_DIM);
+        return;
+    }
+    int booked = 0, cap = 0;
+    for (int i = 0; i < pl->n; i++) {
+        booked += pl->slots[i].booked + pl->slots[i].walk_ins;
+        cap += pl->slots[i].open ? pl->slots[i].capacity : 0;
+    }
+    snprintf(line, sizeof line, _("%s-%s · %d min · %d per slot · %s · %s · %d/%d places%s"),
+             pl->plan.opens, pl->plan.closes, pl->plan.slot_minutes, pl->plan.cap,
+             vax_risk_label(pl->plan.risk),
+             pl->plan.products[0] ? pl->plan.products : _("any product"), booked, cap,
+             pl->plan.closed_at ? _(" · day closed") : "");
+    ui_put(w, 1, 1, line, cols - 2);
+    pl->list_rows = rows - 4;
+    ui_list_draw(w, 2, 1, cols - 2, pl->list_rows, &pl->list, slot_row, pl);
+    ui_role_on(w, ROLE_DIM);
+    ui_put(w, rows - 1, 1,
+           _("c copy this plan to the next day · x close the slot · d close the day (no-shows)"),
+           cols - 2);
+    ui_role_off(w, ROLE_DIM);
+}
+
+static void draw(ui_app *app, WINDOW *w, int rows, int cols)
+{
+    planning *pl = app->screen->state;
+    app->screen->keys = pl->mode == MODE_VIEW ? view_keys : form_keys;
+    app->screen->key_labels = pl->mode == MODE_VIEW ? view_labels : form_labels;
+    app->screen->nkeys = 4;
+    if (pl->mode == MODE_FORM) {
+        char d[11], title[64];
+        ui_date_dmy(pl->day, d);
+        snprintf(title, sizeof title, _("Plan the day %s"), d);
+        ui_role_on(w, ROLE_TITLE);
+        ui_put(w, 0, 1, title, cols - 2);
+        ui_role_off(w, ROLE_TITLE);
+        ui_form_draw(w, 2, 1, cols - 2, rows - 2, &pl->form);
+        ui_cursor_here(app, w);
+        return;
+    }
+    draw_view(app, pl, w, rows, cols);
+}
+
+static void open_form(planning *pl)
+{
+    ui_form *f = &pl->form;
+    ui_form_init(f);
+    ui_input_set(&ui_form_add(f, "opens", _("Opens"), _("HH:MM"), 5, NULL)->input, "07:00");
+    ui_input_set(&ui_form_add(f, "closes", _("Closes"), _("HH:MM"), 5, NULL)->input, "17:00");
+    ui_input_set(&ui_form_add(f, "slot_minutes", _("Slot length"), _("minutes"), 3, NULL)->input,
+                 "30");
+    ui_input_set(&ui_form_add(f, "capacity", _("People per slot"), NULL, 4, NULL)->input, "20");
+    ui_input_set(
+        &ui_form_add(f, "risk", _("Risk level"), _("low, medium, high, very_high"), 9, NULL)->input,
+        "low");
+    ui_form_add(f, "products", _("Products"), _("codes, e.g. AZ PF; empty: any"), 40, NULL);
+    f->focus = 0;
+    pl->mode = MODE_FORM;
+}
+
+static void text(planning *pl, const char *key, char *buf, size_t size)
+{
+    ui_input_get(&ui_form_field(&pl->form, key)->input, buf, size);
+}
+
+static void save_form(ui_app *app, planning *pl)
+{
+    vax_site_day d;
+    char num[16], risk[32];
+    memset(&d, 0, sizeof d);
+    snprintf(d.day, sizeof d.day, "%s", pl->day);
+    text(pl, "opens", d.opens, sizeof d.opens);
+    text(pl, "closes", d.closes, sizeof d.closes);
+    text(pl, "slot_minutes", num, sizeof num);
+    d.slot_minutes = atoi(num);
+    text(pl, "capacity", num, sizeof num);
+    d.capacity = atoi(num);
+    text(pl, "risk", risk, sizeof risk);
+    if (vax_risk_parse(risk, &d.risk) != VAX_OK) {
+        ui_form_show_error(&pl->form, "risk", _("Risk level: low, medium, high or very_high."));
+        ui_message(app, MSG_ERROR, "%s", _("Risk level: low, medium, high or very_high."));
+        return;
+    }
+    text(pl, "products", d.products, sizeof d.products);
+    if (vax_day_plan(app->db, &d) != VAX_OK) {
+        ui_form_show_error(&pl->form, vax_errfield(app->db), vax_errmsg(app->db));
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    pl->mode = MODE_VIEW;
+    char x[11];
+    ui_date_dmy(d.day, x);
+    ui_message(app, MSG_OK, _("Planned %s: %d slots, %d people per slot (%s)."), x, d.slots, d.cap,
+               vax_risk_label(d.risk));
+}
+
+static void move_day(ui_app *app, planning *pl, int delta)
+{
+    vax_date_add(pl->day, delta, pl->day);
+    pl->list.selected = pl->list.top = 0;
+    app->msg[0] = 0;
+}
+
+static void copy_plan(ui_app *app, planning *pl)
+{
+    char from[11], to[11], x[11];
+    /* planned: copy to the next day; not planned: copy the previous day here */
+    if (pl->planned) {
+        snprintf(from, sizeof from, "%s", pl->day);
+        vax_date_add(pl->day, 1, to);
+    } else {
+        vax_date_add(pl->day, -1, from);
+        snprintf(to, sizeof to, "%s", pl->day);
+    }
+    if (vax_day_copy(app->db, from, to) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    ui_date_dmy(to, x);
+    ui_message(app, MSG_OK, _("Plan copied to %s."), x);
+}
+
+static void close_slot(ui_app *app, planning *pl)
+{
+    char answer[16] = "", a[6];
+    int moved = 0, cancelled = 0;
+    if (!pl->n)
+        return;
+    vax_slot *s = &pl->slots[pl->list.selected];
+    vax_local_hhmm(s->starts_at, a);
+    if (s->booked - s->checked_in > 0 &&
+        !ui_dialog_ask(app, _("Close the slot"),
+                       _("It has bookings: m moves them to the next free slot, c cancels them "
+                         "(phone list)."),
+                       answer, sizeof answer))
+        return;
+    if (answer[0] && answer[0] != 'm' && answer[0] != 'c') {
+        ui_message(app, MSG_ERROR, "%s", _("Answer m (move) or c (cancel)."));
+        return;
+    }
+    if (vax_slot_close(app->db, s->id, answer[0] == 'c' ? VAX_SLOT_CANCEL : VAX_SLOT_MOVE, &moved,
+                       &cancelled) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    ui_message(app, MSG_OK, _("Slot %s closed: %d moved, %d cancelled (to phone)."), a, moved,
+               cancelled);
+}
+
+static void close_day(ui_app *app, planning *pl)
+{
+    char answer[16] = "";
+    int n = 0;
+    if (!ui_dialog_ask(app, _("Close the day"),
+                       _("Bookings not checked in become \"did not come\". Type yes to close."),
+                       answer, sizeof answer) ||
+        strcmp(answer, _("yes")) != 0)
+        return;
+    if (vax_day_close(app->db, pl->day, &n) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    ui_message(app, MSG_OK, _("Day closed: %d did not come (listed for follow-up)."), n);
+}
+
+static int key(ui_app *app, ui_key k)
+{
+    planning *pl = app->screen->state;
+    if (pl->mode == MODE_FORM) {
+        if (k.action == UI_CANCEL) {
+            pl->mode = MODE_VIEW;
+            app->msg[0] = 0;
+            return 1;
+        }
+        if (k.action == UI_SAVE || (k.action == UI_ENTER && pl->form.focus == pl->form.n - 1)) {
+            save_form(app, pl);
+            return 1;
+        }
+        if (k.action == UI_ENTER)
+            k.action = UI_NEXT_FIELD;
+        return ui_form_key(&pl->form, k);
+    }
+    switch (k.action) {
+    case UI_LEFT:
+        move_day(app, pl, -1);
+        return 1;
+    case UI_RIGHT:
+        move_day(app, pl, 1);
+        return 1;
+    case UI_NEW:
+        if (pl->planned)
+            ui_message(app, MSG_ERROR, "%s", _("This day is planned already."));
+        else
+            open_form(pl);
+        return 1;
+    case UI_CHAR:
+        if (k.ch == L'n' && !pl->planned)
+            open_form(pl);
+        else if (k.ch == L'c')
+            copy_plan(app, pl);
+        else if (k.ch == L'x')
+            close_slot(app, pl);
+        else if (k.ch == L'd' && pl->planned)
+            close_day(app, pl);
+        return 1;
+    default:
+        break;
+    }
+    return ui_list_key(&pl->list, k, pl->list_rows > 0 ? pl->list_rows : 10);
+}
+
+ui_screen *ui_station_planning(ui_app *app)
+{
+    ui_screen *s = calloc(1, sizeof *s);
+    planning *pl = calloc(1, sizeof *pl);
+    if (!s || !pl) {
+        free(s);
+        free(pl);
+        return NULL;
+    }
+    vax_local_date(vax_now(), pl->day);
+    s->name = _("Planning");
+    s->draw = draw;
+    s->key = key;
+    s->keys = view_keys;
+    s->key_labels = view_labels;
+    s->nkeys = 4;
+    s->state = pl;
+    s->watch_ms = 1000; /* fills change as other stations book and check in */
+    (void)app;
+    return s;
+}
+
+void ui_station_planning_free(ui_screen *s)
+{
+    if (!s)
+        return;
+    free(s->state);
+    free(s);
+}

@@ -1,0 +1,683 @@
+/* station_screening.c: the screening desk: call the next person, ask the checklist, take the
+ * vital signs, show the proposed outcome with its reasons, and record the doctor's decision. */
+#include "ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum focus { FOCUS_QUESTIONS, FOCUS_VITALS, FOCUS_NOTES };
+
+typedef struct screening_desk {
+    int active; /* a person is called */
+    vax_visit visit;
+    vax_person person;
+    char group[256];
+    char history[512];
+    int doses;
+    vax_checklist checklist;
+    vax_screening_input in;
+    ui_input vitals[VAX_CHECKLIST_MAX_VITALS];
+    ui_input notes;
+    ui_list questions;
+    int question_rows;
+    enum focus focus;
+    int vital_focus;
+    int consent;
+    int has_proposal;
+    vax_screening_proposal proposal;
+    char problem[512]; /* why there is no proposal yet */
+    int problem_is_error;
+    char station[32];
+} screening_desk;
+
+static const ui_action idle_keys[] = {UI_ENTER, UI_HELP, UI_SWITCH, UI_QUIT};
+static const char *const idle_labels[] = {N_("Call next"), N_("Help"), N_("Station"), N_("Quit")};
+static const ui_action busy_keys[] = {UI_SAVE, UI_URGENT, UI_UNDO, UI_NEXT_FIELD, UI_HELP, UI_QUIT};
+static const char *const busy_labels[] = {N_("Confirm"),   N_("Change outcome"), N_("Send back"),
+                                          N_("Next part"), N_("Help"),           N_("Quit")};
+
+static ui_role outcome_role(vax_outcome o)
+{
+    switch (o) {
+    case VAX_OUTCOME_ELIGIBLE:
+        return ROLE_OK;
+    case VAX_OUTCOME_CAUTION:
+        return ROLE_WARNING;
+    default:
+        return ROLE_ERROR;
+    }
+}
+
+/* A symbol with the colour, so the meaning survives without colour. */
+static const char *outcome_symbol(vax_outcome o)
+{
+    switch (o) {
+    case VAX_OUTCOME_ELIGIBLE:
+        return "✓";
+    case VAX_OUTCOME_CAUTION:
+        return "!";
+    case VAX_OUTCOME_POSTPONED:
+        return "⏸";
+    case VAX_OUTCOME_REFERRED:
+        return "→";
+    default:
+        return "✗";
+    }
+}
+
+/* "36.6", "36,6" or "80" into tenths; "" is not measured. -2 if not a number. */
+static int parse_vital(const char *s, int *out)
+{
+    int v = 0, digits = 0;
+    while (*s == ' ')
+        s++;
+    if (!*s) {
+        *out = VAX_VITAL_NONE;
+        return 0;
+    }
+    for (; *s >= '0' && *s <= '9'; s++, digits++)
+        if ((v = v * 10 + (*s - '0')) > 10000)
+            return -2;
+    v *= 10;
+    if (*s == '.' || *s == ',') {
+        s++;
+        if (*s >= '0' && *s <= '9')
+            v += *s++ - '0';
+    }
+    while (*s == ' ')
+        s++;
+    if (*s || !digits)
+        return -2;
+    *out = v;
+    return 0;
+}
+
+static void reproposal(ui_app *app, screening_desk *d)
+{
+    d->has_proposal = 0;
+    d->problem[0] = 0;
+    d->problem_is_error = 1;
+    for (int i = 0; i < d->checklist.nvitals; i++) {
+        char text[32];
+        ui_input_get(&d->vitals[i], text, sizeof text);
+        if (parse_vital(text, &d->in.vitals[i]) != 0) {
+            snprintf(d->problem, sizeof d->problem, _("%s: \"%s\" is not a number."),
+                     d->checklist.vitals[i].name, text);
+            return;
+        }
+    }
+    ui_input_get(&d->notes, d->in.notes, sizeof d->in.notes);
+    int unanswered = 0;
+    for (int i = 0; i < d->checklist.nitems; i++)
+        unanswered += d->in.answers[i] != 'y' && d->in.answers[i] != 'n';
+    if (unanswered) {
+        d->problem_is_error = 0;
+        snprintf(d->problem, sizeof d->problem,
+                 _("%d questions not answered yet (y yes, n no, a: all no)."), unanswered);
+        return;
+    }
+    if (vax_screening_propose(app->db, d->visit.id, &d->in, &d->proposal) != VAX_OK) {
+        snprintf(d->problem, sizeof d->problem, "%s", vax_errmsg(app->db));
+        return;
+    }
+    d->has_proposal = 1;
+}
+
+/* ---- drawing ----------------------------------------------------------------------------- */
+
+static void question_row(WINDOW *w, int y, int x, int width, int index, int sel, void *ctx)
+{
+    screening_desk *d = ctx;
+    const vax_checklist_item *it = &d->checklist.items[index];
+    char a = d->in.answers[index], mark[32];
+    snprintf(mark, sizeof mark, "%2d [%s] ", index + 1,
+             a == 'y'   ? _("Y")
+             : a == 'n' ? _("N")
+                        : " ");
+    int used = ui_put(w, y, x, mark, width);
+    if (a == 'y' && !sel)
+        ui_role_on(w, outcome_role(it->outcome));
+    ui_put(w, y, x + used, it->text, width - used);
+    if (a == 'y' && !sel)
+        ui_role_off(w, outcome_role(it->outcome));
+}
+
+static void draw_vital(screening_desk *d, WINDOW *w, int i, int y, int x, int width, int *cy,
+                       int *cx)
+{
+    const vax_vital_def *v = &d->checklist.vitals[i];
+    int focused = d->focus == FOCUS_VITALS && d->vital_focus == i;
+    char hint[64] = "", lo[16], hi[16];
+    int label_w = 14, input_w = 6;
+    if (focused)
+        ui_role_on(w, ROLE_KEY);
+    ui_put_pad(w, y, x, v->name, label_w - 1);
+    if (focused)
+        ui_role_off(w, ROLE_KEY);
+    ui_input_draw(w, y, x + label_w, input_w, &d->vitals[i], focused);
+    if (focused)
+        getyx(w, *cy, *cx);
+    int used = label_w + input_w;
+    used += ui_put(w, y, x + used, " ", width - used);
+    used += ui_put(w, y, x + used, v->unit, width - used);
+    if (v->has_normal) {
+        snprintf(lo, sizeof lo, v->decimals ? "%d.%d" : "%d", v->normal_lo / 10, v->normal_lo % 10);
+        snprintf(hi, sizeof hi, v->decimals ? "%d.%d" : "%d", v->normal_hi / 10, v->normal_hi % 10);
+        if (v->normal_lo == 0)
+            snprintf(hint, sizeof hint, " ≤%s", hi);
+        else
+            snprintf(hint, sizeof hint, " %s–%s", lo, hi);
+    } else if (!v->required) {
+        snprintf(hint, sizeof hint, " %s", _("optional"));
+    }
+    ui_role_on(w, ROLE_DIM);
+    ui_put(w, y, x + used, hint, width - used);
+    ui_role_off(w, ROLE_DIM);
+}
+
+static void date_dmy(const char *iso, char out[11])
+{
+    ui_date_dmy(iso, out);
+}
+
+/* Text over as many lines as it needs (cut between words, by display width); lines used. */
+static int put_wrapped(WINDOW *w, int y, int x, int width, int rows, const char *text)
+{
+    char line[512];
+    const char *p = text;
+    int row = 0;
+    while (*p && row < rows) {
+        size_t take = 0, fit = 0;
+        while (p[take]) {
+            size_t next = take;
+            while (p[next] == ' ')
+                next++;
+            while (p[next] && p[next] != ' ')
+                next++;
+            if (next >= sizeof line)
+                break;
+            memcpy(line, p, next);
+            line[next] = 0;
+            if (ui_width(line) > width && fit > 0)
+                break;
+            fit = take = next;
+            if (ui_width(line) > width)
+                break;
+        }
+        if (fit == 0)
+            fit = strlen(p) < sizeof line - 1 ? strlen(p) : sizeof line - 1;
+        memcpy(line, p, fit);
+        line[fit] = 0;
+        ui_put(w, y + row++, x, line, width);
+        p += fit;
+        while (*p == ' ')
+            p++;
+    }
+    return row;
+}
+
+/* The proposal: the outcome, its products and every reason, in colour with a symbol. */
+static void draw_outcome(screening_desk *d, WINDOW *w, int y, int x, int width, int rows)
+{
+    char line[512];
+    if (rows <= 0)
+        return;
+    if (!d->has_proposal) {
+        ui_role_on(w, d->problem_is_error ? ROLE_ERROR : ROLE_DIM);
+        put_wrapped(w, y, x, width, rows, d->problem);
+        ui_role_off(w, d->problem_is_error ? ROLE_ERROR : ROLE_DIM);
+        return;
+    }
+    vax_screening_proposal *p = &d->proposal;
+    if (p->outcome == VAX_OUTCOME_POSTPONED) {
+        char dmy[11];
+        date_dmy(p->return_date, dmy);
+        snprintf(line, sizeof line, _("%s Proposed: %s until %s"), outcome_symbol(p->outcome),
+                 vax_outcome_label(p->outcome), dmy);
+    } else if (p->outcome <= VAX_OUTCOME_CAUTION) {
+        snprintf(line, sizeof line, _("%s Proposed: %s · %s · observe %d min"),
+                 outcome_symbol(p->outcome), vax_outcome_label(p->outcome), p->products,
+                 p->observation_minutes);
+    } else {
+        snprintf(line, sizeof line, _("%s Proposed: %s"), outcome_symbol(p->outcome),
+                 vax_outcome_label(p->outcome));
+    }
+    ui_role_on(w, outcome_role(p->outcome));
+    wattron(w, A_BOLD);
+    ui_put(w, y, x, line, width);
+    wattroff(w, A_BOLD);
+    ui_role_off(w, outcome_role(p->outcome));
+    int row = 1;
+    if (p->needs_consent && row < rows) {
+        snprintf(line, sizeof line, _("[%s] Signed consent on file (Space)"),
+                 d->consent ? "x" : " ");
+        ui_role_on(w, d->consent ? ROLE_OK : ROLE_WARNING);
+        ui_put(w, y + row++, x, line, width);
+        ui_role_off(w, d->consent ? ROLE_OK : ROLE_WARNING);
+    }
+    for (int i = 0; i < p->nreasons && row < rows; i++, row++) {
+        const vax_screening_reason *r = &p->reasons[i];
+        snprintf(line, sizeof line, "  %s %s", outcome_symbol(r->outcome), r->text);
+        if (r->outcome != VAX_OUTCOME_ELIGIBLE)
+            ui_role_on(w, outcome_role(r->outcome));
+        row += put_wrapped(w, y + row, x, width, rows - row, line) - 1;
+        if (r->outcome != VAX_OUTCOME_ELIGIBLE)
+            ui_role_off(w, outcome_role(r->outcome));
+    }
+}
+
+static void draw_idle(screening_desk *d, WINDOW *w, int rows, int cols)
+{
+    char line[256];
+    (void)d;
+    ui_role_on(w, ROLE_TITLE);
+    ui_put(w, 1, 2, _("Screening desk"), cols - 4);
+    ui_role_off(w, ROLE_TITLE);
+    ui_put(w, 3, 2, _("Press Enter to call the next person waiting for screening."), cols - 4);
+    snprintf(line, sizeof line, _("Checklist: %s"), d->checklist.name);
+    ui_role_on(w, ROLE_DIM);
+    if (rows > 5)
+        ui_put(w, 5, 2, line, cols - 4);
+    ui_role_off(w, ROLE_DIM);
+}
+
+static void draw(ui_app *app, WINDOW *w, int rows, int cols)
+{
+    screening_desk *d = app->screen->state;
+    char line[768], today[11];
+    int cy = -1, cx = 0;
+    app->screen->keys = d->active ? busy_keys : idle_keys;
+    app->screen->key_labels = d->active ? busy_labels : idle_labels;
+    app->screen->nkeys = d->active ? 6 : 4;
+    if (!d->active) {
+        draw_idle(d, w, rows, cols);
+        return;
+    }
+    vax_local_date(vax_now(), today);
+    /* header: who, age, group, doses, what earlier screenings noted */
+    snprintf(line, sizeof line, "#%03d  ", d->visit.ticket);
+    int used = ui_put(w, 0, 1, line, cols - 2);
+    wattron(w, A_BOLD);
+    used += ui_put(w, 0, 1 + used, d->person.full_name, cols - 2 - used);
+    wattroff(w, A_BOLD);
+    snprintf(line, sizeof line, _(" · %d years · %s"), vax_age_on(d->person.birth_date, today),
+             d->person.sex == 'm'   ? _("male")
+             : d->person.sex == 'f' ? _("female")
+                                    : "-");
+    ui_put(w, 0, 1 + used, line, cols - 2 - used);
+    if (d->doses)
+        snprintf(line, sizeof line, _("Group: %s · doses so far: %d"), d->group, d->doses);
+    else
+        snprintf(line, sizeof line, _("Group: %s · doses so far: none"), d->group);
+    used = ui_put(w, 1, 1, line, cols - 2);
+    if (d->history[0]) {
+        snprintf(line, sizeof line, _(" · noted before: %s"), d->history);
+        ui_role_on(w, ROLE_WARNING);
+        ui_put(w, 1, 1 + used, line, cols - 2 - used);
+        ui_role_off(w, ROLE_WARNING);
+    }
+    int wide = cols >= 140;
+    int left_w = wide ? cols * 58 / 100 : cols - 2;
+    int vital_cols = wide ? 1 : 2;
+    int vital_rows = (d->checklist.nvitals + vital_cols - 1) / vital_cols;
+    ui_role_on(w, ROLE_DIM);
+    ui_put(w, 2, 1, _("Questions: y yes · n no · a all no · ↑↓ move · Tab vital signs"), left_w);
+    ui_role_off(w, ROLE_DIM);
+    int avail = rows - 3 - 1; /* questions, vitals, notes (and the outcome below when narrow) */
+    int qrows = wide ? avail - vital_rows - 2 : avail - vital_rows - 1 - 4;
+    if (qrows > d->checklist.nitems)
+        qrows = d->checklist.nitems;
+    if (qrows < 1)
+        qrows = 1;
+    d->question_rows = qrows;
+    d->questions.count = d->checklist.nitems;
+    ui_list_draw(w, 3, 1, left_w, qrows, &d->questions, question_row, d);
+    if (d->focus != FOCUS_QUESTIONS) {
+        /* only the focused part shows a selection bar: redraw the row plainly */
+        int sel = d->questions.selected - d->questions.top;
+        if (sel >= 0 && sel < qrows) {
+            wmove(w, 3 + sel, 1);
+            for (int c = 0; c < left_w; c++)
+                waddch(w, ' ');
+            question_row(w, 3 + sel, 1, left_w, d->questions.selected, 0, d);
+        }
+    }
+    int y = 3 + qrows + (wide ? 1 : 0);
+    int cell_w = (left_w - 1) / vital_cols;
+    for (int i = 0; i < d->checklist.nvitals; i++)
+        draw_vital(d, w, i, y + i / vital_cols, 1 + (i % vital_cols) * (cell_w + 1), cell_w, &cy,
+                   &cx);
+    y += vital_rows;
+    const char *nl = _("Notes");
+    ui_put(w, y, 1, nl, 13);
+    ui_input_draw(w, y, 14, left_w - 13, &d->notes, d->focus == FOCUS_NOTES);
+    if (d->focus == FOCUS_NOTES)
+        getyx(w, cy, cx);
+    y++;
+    if (wide) {
+        mvwvline(w, 2, left_w + 2, ACS_VLINE, rows - 2);
+        draw_outcome(d, w, 2, left_w + 4, cols - left_w - 5, rows - 2);
+    } else {
+        mvwhline(w, y, 1, ACS_HLINE, cols - 2);
+        draw_outcome(d, w, y + 1, 1, cols - 2, rows - y - 1);
+    }
+    if (cy >= 0) {
+        wmove(w, cy, cx);
+        ui_cursor_here(app, w);
+    }
+}
+
+/* ---- actions ----------------------------------------------------------------------------- */
+
+static void start(ui_app *app, screening_desk *d, const vax_visit *v)
+{
+    vax_priority_group groups[32];
+    int ngroups = 0;
+    d->visit = *v;
+    d->active = 1;
+    d->focus = FOCUS_QUESTIONS;
+    d->vital_focus = 0;
+    d->consent = 0;
+    d->questions.selected = d->questions.top = 0;
+    vax_person_get(app->db, v->person_id, &d->person);
+    vax_person_dose_count(app->db, v->person_id, &d->doses);
+    vax_screening_history_notes(app->db, v->person_id, d->history, sizeof d->history);
+    snprintf(d->group, sizeof d->group, "%s", _("none"));
+    vax_priority_groups(app->db, groups, 32, &ngroups);
+    for (int i = 0; i < ngroups; i++)
+        if (strcmp(groups[i].code, d->person.priority_group) == 0)
+            snprintf(d->group, sizeof d->group, "%s", groups[i].name);
+    if (vax_checklist_current(app->db, &d->checklist) != VAX_OK)
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+    vax_screening_input_init(&d->in);
+    d->in.checklist_id = d->checklist.id; /* the form stays the same while it is filled in */
+    for (int i = 0; i < VAX_CHECKLIST_MAX_VITALS; i++)
+        ui_input_init(&d->vitals[i], 6);
+    ui_input_init(&d->notes, 120);
+    reproposal(app, d);
+}
+
+static void call_next(ui_app *app, screening_desk *d)
+{
+    vax_visit v;
+    int rc = vax_queue_call_next(app->db, VAX_STAGE_SCREENING, d->station, &v);
+    if (rc != VAX_OK) {
+        ui_message(app, rc == VAX_EEMPTY ? MSG_INFO : MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    start(app, d, &v);
+    ui_message(app, MSG_OK, _("Ticket %03d called to %s."), v.ticket, d->station);
+}
+
+static void finish(ui_app *app, screening_desk *d, const vax_screening_decision *dec)
+{
+    int64_t id = 0;
+    vax_screening s;
+    char dmy[11], line[256];
+    if (vax_screening_confirm(app->db, d->visit.id, &d->in, dec, &id) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    /* committed: only now does the screen say so */
+    d->active = 0;
+    if (vax_screening_get(app->db, id, &s) != VAX_OK)
+        memset(&s, 0, sizeof s);
+    if (dec->outcome == VAX_OUTCOME_POSTPONED) {
+        date_dmy(s.return_date, dmy);
+        snprintf(line, sizeof line, _("%s: please come back on %s or later."), d->person.full_name,
+                 dmy);
+        ui_message(app, MSG_OK, _("Ticket %03d postponed: come back on %s."), d->visit.ticket, dmy);
+        ui_dialog_ticket(app, _("Postponed"), d->visit.ticket, line);
+    } else if (dec->outcome <= VAX_OUTCOME_CAUTION) {
+        ui_message(app, MSG_OK, _("Ticket %03d: %s, waiting for injection (%s; observe %d min)."),
+                   d->visit.ticket, vax_outcome_label(dec->outcome), s.products,
+                   s.observation_minutes);
+    } else {
+        ui_message(app, MSG_OK, _("Ticket %03d: %s."), d->visit.ticket,
+                   vax_outcome_label(dec->outcome));
+    }
+}
+
+static void confirm(ui_app *app, screening_desk *d)
+{
+    vax_screening_decision dec;
+    reproposal(app, d);
+    if (!d->has_proposal) {
+        ui_message(app, MSG_ERROR, "%s", d->problem);
+        return;
+    }
+    memset(&dec, 0, sizeof dec);
+    dec.outcome = d->proposal.outcome;
+    dec.consent = d->consent;
+    finish(app, d, &dec);
+}
+
+/* e c p r x (or the outcome's first words) into an outcome. */
+static int parse_choice(const char *s, vax_outcome *out)
+{
+    switch (s[0] | 0x20) {
+    case 'e':
+        *out = VAX_OUTCOME_ELIGIBLE;
+        return 0;
+    case 'c':
+        *out = VAX_OUTCOME_CAUTION;
+        return 0;
+    case 'p':
+        *out = VAX_OUTCOME_POSTPONED;
+        return 0;
+    case 'r':
+        *out = VAX_OUTCOME_REFERRED;
+        return 0;
+    case 'x':
+        *out = VAX_OUTCOME_CONTRAINDICATED;
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+static void change_outcome(ui_app *app, screening_desk *d)
+{
+    vax_screening_decision dec;
+    char choice[32] = "", date[32] = "";
+    reproposal(app, d);
+    if (!d->has_proposal) {
+        ui_message(app, MSG_ERROR, "%s", d->problem);
+        return;
+    }
+    memset(&dec, 0, sizeof dec);
+    if (!ui_dialog_ask(app, _("Change outcome"),
+                       _("e eligible · c caution · p postponed · r refer · x contraindicated"),
+                       choice, sizeof choice))
+        return;
+    if (parse_choice(choice, &dec.outcome) != 0) {
+        ui_message(app, MSG_ERROR, "%s", _("Outcome: type e, c, p, r or x."));
+        return;
+    }
+    if (dec.outcome != d->proposal.outcome &&
+        !ui_dialog_ask(app, _("Change outcome"),
+                       _("Why does the outcome differ from the proposal?"), dec.reason,
+                       sizeof dec.reason))
+        return;
+    if (dec.outcome == VAX_OUTCOME_POSTPONED) {
+        if (d->proposal.return_date[0])
+            ui_date_dmy(d->proposal.return_date, date);
+        if (!ui_dialog_ask(app, _("Postponed"), _("Come back on (dd/mm/yyyy)"), date, sizeof date))
+            return;
+        unsigned dd, mm, yy;
+        char iso[32];
+        if (sscanf(date, "%u/%u/%u", &dd, &mm, &yy) != 3 || dd > 31 || mm > 12 || yy > 9999) {
+            ui_message(app, MSG_ERROR, "%s", _("Return date: dd/mm/yyyy."));
+            return;
+        }
+        snprintf(iso, sizeof iso, "%04u-%02u-%02u", yy, mm, dd);
+        memcpy(dec.return_date, iso, 10); /* bounded above: exactly YYYY-MM-DD */
+        dec.return_date[10] = 0;
+    }
+    dec.consent = d->consent;
+    finish(app, d, &dec);
+}
+
+static void send_back(ui_app *app, screening_desk *d)
+{
+    if (vax_queue_move(app->db, d->visit.id, VAX_STATE_WAITING_SCREENING, "sent back") != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    d->active = 0;
+    ui_message(app, MSG_OK, _("Ticket %03d is back in the screening queue."), d->visit.ticket);
+}
+
+static void next_focus(screening_desk *d, int dir)
+{
+    if (d->focus == FOCUS_VITALS) {
+        int to = d->vital_focus + dir;
+        if (to >= 0 && to < d->checklist.nvitals) {
+            d->vital_focus = to;
+            return;
+        }
+        d->focus = dir > 0 ? FOCUS_NOTES : FOCUS_QUESTIONS;
+        return;
+    }
+    if (d->focus == FOCUS_QUESTIONS) {
+        d->focus = dir > 0 ? FOCUS_VITALS : FOCUS_NOTES;
+        d->vital_focus = dir > 0 ? 0 : d->checklist.nvitals - 1;
+    } else {
+        d->focus = dir > 0 ? FOCUS_QUESTIONS : FOCUS_VITALS;
+        d->vital_focus = d->checklist.nvitals - 1;
+    }
+    if (d->focus == FOCUS_VITALS && d->checklist.nvitals == 0)
+        d->focus = dir > 0 ? FOCUS_NOTES : FOCUS_QUESTIONS;
+}
+
+static int question_key(ui_app *app, screening_desk *d, ui_key k)
+{
+    int i = d->questions.selected;
+    if (k.action == UI_CHAR) {
+        switch (k.ch) {
+        case L'y':
+        case L'Y':
+        case L'c': /* có */
+        case L'C':
+            d->in.answers[i] = 'y';
+            break;
+        case L'n':
+        case L'N':
+        case L'k': /* không */
+        case L'K':
+            d->in.answers[i] = 'n';
+            break;
+        case L'a':
+        case L'A':
+            for (int q = 0; q < d->checklist.nitems; q++)
+                d->in.answers[q] = 'n';
+            reproposal(app, d);
+            d->focus = FOCUS_VITALS; /* next: the vital signs */
+            d->vital_focus = 0;
+            return 1;
+        case L' ':
+            if (d->has_proposal && d->proposal.needs_consent)
+                d->consent = !d->consent;
+            return 1;
+        default:
+            return 1;
+        }
+        if (i + 1 < d->checklist.nitems)
+            d->questions.selected = i + 1;
+        reproposal(app, d);
+        return 1;
+    }
+    return ui_list_key(&d->questions, k, d->question_rows);
+}
+
+static int key(ui_app *app, ui_key k)
+{
+    screening_desk *d = app->screen->state;
+    int used = 0;
+    if (!d->active) {
+        if (k.action == UI_ENTER) {
+            call_next(app, d);
+            return 1;
+        }
+        return 0;
+    }
+    switch (k.action) {
+    case UI_SAVE:
+        confirm(app, d);
+        return 1;
+    case UI_URGENT:
+        change_outcome(app, d);
+        return 1;
+    case UI_UNDO:
+        send_back(app, d);
+        return 1;
+    case UI_NEXT_FIELD:
+        next_focus(d, 1);
+        return 1;
+    case UI_PREV_FIELD:
+        next_focus(d, -1);
+        return 1;
+    case UI_SWITCH:
+        ui_message(app, MSG_ERROR, "%s",
+                   _("Finish this screening first: F5 confirms, F4 sends the person back."));
+        return 1;
+    default:
+        break;
+    }
+    if (d->focus == FOCUS_QUESTIONS)
+        return question_key(app, d, k);
+    if (d->focus == FOCUS_VITALS) {
+        if (k.action == UI_DOWN || k.action == UI_ENTER) {
+            next_focus(d, 1);
+            return 1;
+        }
+        if (k.action == UI_UP) {
+            next_focus(d, -1);
+            return 1;
+        }
+        if (ui_input_key(&d->vitals[d->vital_focus], k, &used))
+            reproposal(app, d);
+        return used;
+    }
+    if (k.action == UI_UP) {
+        next_focus(d, -1);
+        return 1;
+    }
+    if (ui_input_key(&d->notes, k, &used))
+        reproposal(app, d);
+    return used;
+}
+
+ui_screen *ui_station_screening(ui_app *app)
+{
+    ui_screen *s = calloc(1, sizeof *s);
+    screening_desk *d = calloc(1, sizeof *d);
+    const char *desk = getenv("VAXSITE_DESK");
+    if (!s || !d) {
+        free(s);
+        free(d);
+        return NULL;
+    }
+    /* several desks may screen at once: each names itself in the queue's events */
+    snprintf(d->station, sizeof d->station, "screening-%s", desk && *desk ? desk : "1");
+    if (vax_checklist_current(app->db, &d->checklist) != VAX_OK)
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+    s->name = _("Screening desk");
+    s->draw = draw;
+    s->key = key;
+    s->keys = idle_keys;
+    s->key_labels = idle_labels;
+    s->nkeys = 4;
+    s->state = d;
+    s->watch_ms = 0;
+    return s;
+}
+
+void ui_station_screening_free(ui_screen *s)
+{
+    if (!s)
+        return;
+    free(s->state);
+    free(s);
+}

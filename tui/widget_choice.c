@@ -1,0 +1,124 @@
+/* widget_choice.c: modal one-key choices and confirmations over the current screen. */
+#include "ui.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <wctype.h>
+
+/* A centred box over the redrawn screen; NULL if the terminal is too small. */
+static WINDOW *choice_box(ui_app *app, int rows, int cols, const char *title)
+{
+    ui_redraw(app);
+    if (app->too_small)
+        return NULL;
+    if (cols > app->cols - 2)
+        cols = app->cols - 2;
+    if (rows > app->rows - 2)
+        rows = app->rows - 2;
+    WINDOW *w = newwin(rows, cols, (app->rows - rows) / 2, (app->cols - cols) / 2);
+    if (!w)
+        return NULL;
+    werase(w);
+    box(w, 0, 0);
+    ui_role_on(w, ROLE_TITLE);
+    ui_put_center(w, 0, 1, title, cols - 2);
+    ui_role_off(w, ROLE_TITLE);
+    return w;
+}
+
+int ui_dialog_pick(ui_app *app, const char *title, const char *prompt, const char *const *items,
+                   const char *hotkeys, int n, int selected)
+{
+    if (n <= 0)
+        return -1;
+    if (selected < 0 || selected >= n)
+        selected = 0;
+    for (;;) {
+        int width = ui_width(prompt) + 6;
+        for (int i = 0; i < n; i++)
+            if (ui_width(items[i]) + 10 > width)
+                width = ui_width(items[i]) + 10;
+        if (width < 40)
+            width = 40;
+        WINDOW *w = choice_box(app, n + 6, width, title);
+        if (w) {
+            int rows, cols;
+            getmaxyx(w, rows, cols);
+            ui_put(w, 1, 2, prompt, cols - 4);
+            for (int i = 0; i < n && 3 + i < rows - 2; i++) {
+                char key[16];
+                if (hotkeys)
+                    snprintf(key, sizeof key, "%c ", hotkeys[i]);
+                else
+                    snprintf(key, sizeof key, "%d ", i + 1);
+                if (i == selected)
+                    ui_role_on(w, ROLE_SELECTED);
+                ui_put_pad(w, 3 + i, 2, "", cols - 4);
+                ui_role_on(w, ROLE_KEY);
+                ui_put(w, 3 + i, 3, key, 3);
+                ui_role_off(w, ROLE_KEY);
+                if (i == selected)
+                    ui_role_on(w, ROLE_SELECTED);
+                ui_put(w, 3 + i, 6, items[i], cols - 8);
+                if (i == selected)
+                    ui_role_off(w, ROLE_SELECTED);
+            }
+            ui_role_on(w, ROLE_DIM);
+            ui_put(w, rows - 2, 2, _("Key or Enter: choose   Esc: cancel"), cols - 4);
+            ui_role_off(w, ROLE_DIM);
+            curs_set(0);
+            wrefresh(w);
+            delwin(w);
+        }
+        timeout(-1);
+        ui_key k = ui_read_key();
+        if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT)
+            return -1;
+        if (k.action == UI_ENTER)
+            return selected;
+        if (k.action == UI_UP && selected > 0)
+            selected--;
+        else if (k.action == UI_DOWN && selected < n - 1)
+            selected++;
+        else if (k.action == UI_CHAR) {
+            for (int i = 0; i < n; i++) {
+                wint_t c = hotkeys ? (wint_t)(unsigned char)hotkeys[i] : (wint_t)('1' + i);
+                if (i < 9 && towlower(k.ch) == towlower(c))
+                    return i;
+            }
+        }
+    }
+}
+
+int ui_dialog_confirm_lines(ui_app *app, const char *title, const char *const *lines, int n,
+                            const char *question)
+{
+    for (;;) {
+        int width = ui_width(question) + 6;
+        for (int i = 0; i < n; i++)
+            if (ui_width(lines[i]) + 6 > width)
+                width = ui_width(lines[i]) + 6;
+        WINDOW *w = choice_box(app, n + 6, width, title);
+        if (w) {
+            int rows, cols;
+            getmaxyx(w, rows, cols);
+            for (int i = 0; i < n && 2 + i < rows - 3; i++)
+                ui_put(w, 2 + i, 2, lines[i], cols - 4);
+            ui_role_on(w, ROLE_WARNING);
+            ui_put(w, rows - 3, 2, question, cols - 4);
+            ui_role_off(w, ROLE_WARNING);
+            ui_role_on(w, ROLE_DIM);
+            ui_put(w, rows - 2, 2, _("Enter: yes   Esc: no"), cols - 4);
+            ui_role_off(w, ROLE_DIM);
+            curs_set(0);
+            wrefresh(w);
+            delwin(w);
+        }
+        timeout(-1);
+        ui_key k = ui_read_key();
+        if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT)
+            return 0;
+        if (k.action == UI_ENTER)
+            return 1;
+    }
+}
