@@ -1,33 +1,10 @@
-/* board.c: what the queue display shows, read as one snapshot; the observation period. */
+/* board.c: what the queue display shows, read as one snapshot. */
 #include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-int vax_observe_minutes(vax_db *db, int64_t visit_id, int *minutes)
-{
-    int64_t fallback;
-    vax_setting_get_int(db, "observe.minutes", 30, &fallback);
-    vax_clear_error(db);
-    *minutes = (int)fallback;
-    /* the product of the dose given at this visit sets its own period */
-    sqlite3_stmt *st = vax_stmt(db, "SELECT max(p.observation_minutes) FROM dose d"
-                                    " JOIN product p ON p.code = d.product"
-                                    " WHERE d.visit_id = ?1 AND d.voided = 0");
-    if (!st)
-        return VAX_EINTERNAL;
-    sqlite3_bind_int64(st, 1, visit_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
-        sqlite3_column_int(st, 0) > *minutes)
-        *minutes = sqlite3_column_int(st, 0);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
-        return vax_fail_sql(db, rc, _("reading the observation period"));
-    return VAX_OK;
-}
 
 /* "Nguyễn Văn Hùng" -> "N.V.H." (first letter of each word, as written). */
 static void initials_of(const char *name, char *out, size_t size)

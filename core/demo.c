@@ -182,6 +182,11 @@ int vax_demo_create(vax_db *db, int people, uint32_t seed)
         goto out;
     if ((rc = add_staff(db)) != VAX_OK)
         goto out;
+    /* the site's signing key, so that released people get their certificate */
+    char keys[4200];
+    if ((rc = vax_keys_dir(db, keys, sizeof keys)) != VAX_OK ||
+        ((rc = vax_keys_init(db, keys, 0)) != VAX_OK && rc != VAX_EEXIST))
+        goto out;
     for (int i = 0; i < people; i++) {
         vax_person p;
         make_person(&w, &seed, i, &p);
@@ -199,6 +204,8 @@ int vax_demo_create(vax_db *db, int people, uint32_t seed)
         rc = vax_slot_demo(db); /* issue 3: plans, bookings, people due for dose 2 */
     if (rc == VAX_OK && made)
         rc = vax_screening_demo(db);
+    if (rc == VAX_OK && made)
+        rc = vax_sync_demo(db); /* issue 9: the team's communes for sync pull */
 out:
     sqlite3_exec(db->sql, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
     sqlite3_exec(db->sql, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);

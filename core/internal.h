@@ -92,6 +92,11 @@ int vax_appt_checkin_locked(vax_db *db, int64_t visit_id, int64_t person_id, int
 /* Demo plans, bookings and dose-1 records for the due list (slot.c). */
 int vax_slot_demo(vax_db *db);
 
+/* Sync (sync.c, issue 9): the device id, the outbox triggers and the rows already there
+ * (migration step 11); the demo's team communes. */
+int vax_sync_seed(vax_db *db);
+int vax_sync_demo(vax_db *db);
+
 /* Embedded assets (generated). */
 extern const char vax_asset_moh_3802_2021_08_conf[];
 extern const char vax_asset_moh_5002_2021_10_conf[];
@@ -100,6 +105,7 @@ extern const char vax_asset_products_conf[];
 extern const size_t vax_asset_products_conf_len;
 extern const char vax_asset_priority_groups_tsv[];
 extern const size_t vax_asset_priority_groups_tsv_len;
+extern const char vax_asset_import_headers_conf[];
 extern const char vax_asset_demo_names_tsv[];
 extern const size_t vax_asset_demo_names_tsv_len;
 

@@ -94,6 +94,37 @@ static int check_signs(vax_db *db, const char *signs, int *anaphylaxis)
 
 /* ---- reading ----------------------------------------------------------------------------- */
 
+int vax_observe_minutes(vax_db *db, int64_t visit_id, int *minutes)
+{
+    int64_t fallback;
+    vax_screening s;
+    vax_setting_get_int(db, "observe.minutes", 30, &fallback);
+    vax_clear_error(db);
+    *minutes = (int)fallback;
+    /* the product of the dose given at this visit sets its own period */
+    sqlite3_stmt *st = vax_stmt(db, "SELECT max(p.observation_minutes) FROM dose d"
+                                    " JOIN product p ON p.code = d.product"
+                                    " WHERE d.visit_id = ?1 AND d.voided = 0");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, visit_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL &&
+        sqlite3_column_int(st, 0) > *minutes)
+        *minutes = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return vax_fail_sql(db, rc, _("reading the observation period"));
+    /* screened "with caution": the screening set a longer period */
+    rc = vax_screening_for_visit(db, visit_id, &s);
+    if (rc == VAX_OK && s.observation_minutes > *minutes)
+        *minutes = s.observation_minutes;
+    else if (rc != VAX_OK && rc != VAX_ENOTFOUND)
+        return rc;
+    vax_clear_error(db);
+    return VAX_OK;
+}
+
 int vax_observe_has_reaction(vax_db *db, int64_t visit_id, int *has)
 {
     sqlite3_stmt *st = vax_stmt(db, "SELECT count(*), max(severity = 'serious') FROM reaction"

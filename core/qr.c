@@ -11,6 +11,9 @@
 #include <jpeglib.h>
 #include <setjmp.h>
 #include <zbar.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 struct vax_qr {
     int width;
@@ -342,4 +345,40 @@ static int scan_grey(vax_db *db, const char *path, unsigned char *grey, int w, i
     if (rc == VAX_ENOTFOUND)
         return vax_fail(db, rc, "file", _("File: no QR code found in %s."), path);
     return rc;
+}
+
+/* Prints a certificate card on the printer named by the setting cert.printer, through lp (CUPS).
+ * The printer name is checked and lp is started without a shell. */
+int vax_cert_print(vax_db *db, const vax_certificate *c)
+{
+    char printer[128] = "", pdf[] = "/tmp/vaxsite-cert-XXXXXX.pdf";
+    if (vax_setting_get(db, "cert.printer", printer, sizeof printer) != VAX_OK || !printer[0])
+        return vax_fail(db, VAX_ENOTFOUND, "cert.printer",
+                        _("No printer is set up (setting cert.printer); save a PDF instead."));
+    for (const char *p = printer; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '-' || *p == '_' || *p == '.'))
+            return vax_fail(db, VAX_EINVAL, "cert.printer",
+                            _("Setting cert.printer: a printer name holds letters, digits, - _ ."));
+    int fd = mkstemps(pdf, 4);
+    if (fd < 0)
+        return vax_fail(db, VAX_EIO, NULL, _("Cannot make a temporary file to print."));
+    close(fd);
+    int rc = vax_cert_card_pdf(db, c, pdf);
+    if (rc != VAX_OK) {
+        unlink(pdf);
+        return rc;
+    }
+    char *argv[] = {"lp", "-s", "-d", printer, pdf, NULL};
+    pid_t pid;
+    int status = -1;
+    extern char **environ;
+    if (posix_spawnp(&pid, "lp", NULL, NULL, argv, environ) != 0 ||
+        waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        unlink(pdf);
+        return vax_fail(db, VAX_EIO, NULL, _("The printer %s did not take the card (lp)."),
+                        printer);
+    }
+    unlink(pdf);
+    return VAX_OK;
 }

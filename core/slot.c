@@ -660,12 +660,13 @@ static int64_t next_free(vax_db *db, int64_t now, int64_t from, int64_t not_slot
                          int64_t not_appt)
 {
     sqlite3_stmt *st = vax_stmt(
-        db, "SELECT s.id FROM slot s JOIN site_day d ON d.id = s.day_id"
-            " WHERE s.open = 1 AND d.closed_at = 0 AND s.ends_at > ?1 AND s.starts_at >= ?2"
-            " AND s.starts_at < max(?1, ?2) + 60 * 86400 AND s.id <> ?3 AND s.capacity > " SLOT_FILL(
-                "s") " AND NOT EXISTS (SELECT 1 FROM appointment x WHERE x.person_id = ?4"
-                     " AND x.day = s.day AND x.state IN ('booked','checked_in') AND x.id <> ?5)"
-                     " ORDER BY s.starts_at, s.id LIMIT 1");
+        db,
+        "SELECT s.id FROM slot s JOIN site_day d ON d.id = s.day_id"
+        " WHERE s.open = 1 AND d.closed_at = 0 AND s.ends_at > ?1 AND s.starts_at >= ?2"
+        " AND s.starts_at < max(?1, ?2) + 60 * 86400 AND s.id <> ?3 AND s.capacity > " SLOT_FILL(
+            "s") " AND NOT EXISTS (SELECT 1 FROM appointment x WHERE x.person_id = ?4"
+                 " AND x.day = s.day AND x.state IN ('booked','checked_in') AND x.id <> ?5)"
+                 " ORDER BY s.starts_at, s.id LIMIT 1");
     int64_t id = 0;
     if (!st)
         return 0;

@@ -82,7 +82,7 @@ enum vax_open_flags {
     VAX_OPEN_READONLY = 1 << 1, /* never write; for the board */
 };
 
-#define VAX_SCHEMA_VERSION 9
+#define VAX_SCHEMA_VERSION 11
 
 /* Opens (and migrates) a database. On failure *out may still hold a handle whose vax_errmsg()
  * says what went wrong; always vax_close() it. */
@@ -91,6 +91,8 @@ void vax_close(vax_db *db);
 /* The last error's sentence (in the UI language) and the field it concerns ("" if none). */
 const char *vax_errmsg(const vax_db *db);
 const char *vax_errfield(const vax_db *db);
+/* The file this handle opened. */
+const char *vax_db_path(const vax_db *db);
 /* Schema version stored in the file. */
 int vax_db_schema_version(vax_db *db);
 /* PRAGMA integrity_check + foreign_key_check. VAX_OK when clean; otherwise VAX_ECORRUPT and the
@@ -1119,9 +1121,228 @@ void vax_lines_free(char **lines, int n);
  * (A6) or a PNG file, drawn with cairo in DejaVu Sans. */
 int vax_cert_card_pdf(vax_db *db, const vax_certificate *c, const char *path);
 int vax_cert_card_png(vax_db *db, const vax_certificate *c, const char *path);
+/* Prints the card on the printer of the setting cert.printer with lp (CUPS). */
+int vax_cert_print(vax_db *db, const vax_certificate *c);
 /* Reads the QR code in a PNG (or JPEG) picture with libzbar; the text is malloc'd. VAX_ENOTFOUND
  * if there is none. */
 int vax_qr_read_png(vax_db *db, const char *path, char **text);
+
+/* ---------------------------------------------------------------------------------------------
+ * Reports and data exchange (report.c, exchange.c), issue 8: the daily report of a site (text,
+ * CSV, .xlsx), coverage, the import of pre-registration lists, and the exports for the national
+ * systems (the national CSV template, FHIR R4). Every figure is computed in vax_report_make.
+ * ------------------------------------------------------------------------------------------- */
+/* Where text output goes: called with each piece in order; non-zero stops (and is returned). */
+typedef int (*vax_sink)(const char *data, size_t n, void *ctx);
+
+#define VAX_REPORT_MAX_PRODUCTS 16
+#define VAX_REPORT_MAX_GROUPS 24
+#define VAX_REPORT_MAX_REASONS 64
+#define VAX_REPORT_MAX_SERIOUS 100
+#define VAX_REPORT_MAX_LOTS 100
+
+typedef struct vax_report_reason {
+    vax_outcome outcome; /* postponed, contraindicated or referred */
+    char text[256];      /* the reason as screening recorded it (or the doctor's override) */
+    int n;
+} vax_report_reason;
+
+typedef struct vax_report_product {
+    char product[16];
+    char name[128];
+    int doses[VAX_MAX_SERIES + 1]; /* doses given, by dose number; [0] all of them */
+    int vials_opened, doses_opened, doses_wasted;
+    int wastage_permille; /* doses wasted per mille of the doses the vials opened held */
+} vax_report_product;
+
+typedef struct vax_report_group {
+    char code[16]; /* "" for people with no priority group */
+    char name[256];
+    int doses;
+} vax_report_group;
+
+typedef struct vax_report_serious {
+    int64_t seen_at;
+    char full_name[256];
+    char national_id[13];
+    char product[16];
+    int dose_number;
+    char signs[256];
+    char action[16];
+    char notes[256];
+} vax_report_serious;
+
+typedef struct vax_report_lot {
+    char product[16];
+    char lot_no[VAX_LOT_NO_MAX + 1];
+    char expiry[11];
+    int doses_on_hand; /* now */
+    int expires_soon;  /* expiry within 7 days of the report's last day */
+} vax_report_lot;
+
+/* Waits from entering a stage's waiting state to being called (visit_event), in seconds:
+ * median and 90th percentile by nearest rank (the value at rank ceil(p/100 x n) in order). */
+typedef struct vax_report_wait {
+    int n;
+    int median_s, p90_s, max_s;
+} vax_report_wait;
+
+enum { VAX_SEX_MALE, VAX_SEX_FEMALE, VAX_SEX_UNKNOWN, VAX_SEX_COUNT };
+
+typedef struct vax_report {
+    char from[11], to[11]; /* local days, inclusive */
+    char site_code[32], site_name[128];
+    int64_t made_at;
+    int checked_in; /* visits of those days, check-ins undone left out */
+    int screened;   /* visits screened; the outcome is the visit's last screening's */
+    int outcomes[VAX_OUTCOME_COUNT];
+    vax_report_reason reasons[VAX_REPORT_MAX_REASONS];
+    int nreasons;
+    int doses; /* doses given at this site in those days (voided ones left out) */
+    vax_report_product products[VAX_REPORT_MAX_PRODUCTS];
+    int nproducts; /* products with a dose or a vial opened */
+    vax_report_group groups[VAX_REPORT_MAX_GROUPS];
+    int ngroups;
+    int by_band_sex[4][VAX_SEX_COUNT]; /* vax_age_band on the day of the dose, by sex */
+    int reactions_minor, reactions_serious;
+    vax_report_serious serious[VAX_REPORT_MAX_SERIOUS];
+    int nserious;
+    vax_report_lot lots[VAX_REPORT_MAX_LOTS];
+    int nlots; /* lots with doses on hand, soonest expiry first */
+    vax_report_wait wait[2]; /* by vax_stage */
+    int per_hour[24];        /* doses by local hour of the day */
+    int dose2_due, dose2_overdue; /* people whose next dose is due / overdue on `to` */
+} vax_report;
+
+/* The report of local days from..to (to NULL or "": one day). Read-only. Free with
+ * vax_report_free. */
+int vax_report_make(vax_db *db, const char *from, const char *to, vax_report **out);
+void vax_report_free(vax_report *r);
+/* The report as text (UI language), as CSV (one section per table, Vietnamese headers, RFC 4180)
+ * and as an .xlsx workbook at path (one sheet per table, Vietnamese headers, dates as dates and
+ * numbers as numbers). */
+int vax_report_text(vax_db *db, const vax_report *r, vax_sink sink, void *ctx);
+int vax_report_csv(vax_db *db, const vax_report *r, vax_sink sink, void *ctx);
+int vax_report_xlsx(vax_db *db, const vax_report *r, const char *path);
+
+/* Coverage of the registry (or of one commune, matched without accents or case) on a local day:
+ * people 18+ and 50+, with dose 1 and with a complete primary series (a dose numbered at least
+ * its product's series_doses). Read-only. */
+typedef struct vax_coverage {
+    char commune[128]; /* "" = the whole registry */
+    char day[11];
+    int adults, adults_dose1, adults_complete;
+    int over50, over50_dose1, over50_complete;
+} vax_coverage;
+int vax_coverage_get(vax_db *db, const char *commune, const char *day, vax_coverage *out);
+
+/* Import of a pre-registration list (exchange.c): CSV in UTF-8 (with or without BOM), comma or
+ * semicolon, CRLF or LF, quoted fields; columns named in Vietnamese or English
+ * (assets/import_headers.conf); dates dd/mm/yyyy or yyyy-mm-dd. */
+typedef struct vax_import_opts {
+    int dry_run;    /* check every row and report; write nothing */
+    int valid_only; /* import the valid rows and skip the others; 0: any bad row, nothing */
+    int merge;      /* an ID already registered: update it with the list's non-empty fields
+                       (history kept); 0: report it and leave it */
+} vax_import_opts;
+
+typedef struct vax_import_issue {
+    int line;   /* line of the file where the row starts (the header is line 1) */
+    int error;  /* 1: the row is refused; 0: a notice (duplicate counted once, left as it was) */
+    char field[32];
+    char national_id[13];
+    char message[300];
+} vax_import_issue;
+
+typedef struct vax_import_result {
+    int rows;       /* data rows read */
+    int valid;      /* rows without error */
+    int errors;     /* rows refused */
+    int added, merged, unchanged, existing; /* existing: registered already, left (no merge) */
+    int duplicates; /* rows repeating an ID of an earlier row */
+    int written;    /* 1 when the rows were committed */
+    char dialect[96]; /* "UTF-8 with BOM; ';'; CRLF" */
+    char ignored[256]; /* columns not recognised */
+    vax_import_issue *issues; /* by line */
+    int nissues;
+} vax_import_result;
+
+/* VAX_OK when the import (or dry run) ran: see out. With a refused row and valid_only 0, nothing
+ * is written and VAX_EINVAL says how many rows are refused and the first one. A file that cannot
+ * be read as a list (no header, no ID or name column) is VAX_EINVAL with field "file". Needs
+ * VAX_ACT_PERSON_WRITE. Free out with vax_import_result_free (also after a failure). */
+int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
+                   const vax_import_opts *opts, vax_import_result *out);
+void vax_import_result_free(vax_import_result *r);
+
+/* Exports of the doses given at this site that changed at or after `since` (0: all); voided ones
+ * are left out of the CSV and are "entered-in-error" in FHIR. Need VAX_ACT_SETTINGS.
+ * National template: CSV, one row per dose (name, birth date, sex, ID, insurance number, phone,
+ * address, priority group, product, lot, dose number, date, site), Vietnamese headers. */
+int vax_export_national(vax_db *db, int64_t since, vax_sink sink, void *ctx, int *rows);
+/* FHIR R4 JSON: a Bundle (type collection) of Patient and Immunization resources. */
+int vax_export_fhir(vax_db *db, int64_t since, vax_sink sink, void *ctx, int *doses);
+
+/* ---------------------------------------------------------------------------------------------
+ * Sync (sync.c, issue 9): the outbox of events that leave a laptop (uuid, site code, device id,
+ * device sequence; never a rowid), bundle files, and push/pull to the district's PostgreSQL.
+ * The merge rules are written at the top of sync.c. Needs VAX_ACT_SETTINGS.
+ * ------------------------------------------------------------------------------------------- */
+typedef struct vax_sync_stats {
+    int64_t sent;        /* events sent (push) or written (bundle export) */
+    int64_t received;    /* events new to the receiver */
+    int64_t duplicates;  /* events it had already: no-ops */
+    int64_t quarantined; /* the same uuid with other content: kept apart */
+    int64_t conflicts;   /* conflicts listed for a manager */
+    int64_t batches;     /* push: transactions committed */
+    int64_t people;      /* people added or changed here (import, pull) */
+    int64_t doses;       /* doses added here (import, pull) */
+    int64_t unapplied;   /* kept and forwarded but not merged here (no such person here) */
+} vax_sync_stats;
+
+typedef struct vax_sync_conflict {
+    int64_t id;
+    char kind[24]; /* duplicate_person, same_dose_number, concurrent_edit, edit_id_taken, ... */
+    char person_uuid[64];
+    char a_uuid[80], b_uuid[80]; /* the two records (b may be "") */
+    char details[256];
+    int64_t created_at;
+} vax_sync_conflict;
+
+typedef struct vax_dose_count {
+    char product[16];
+    int dose_number;
+    int n;
+} vax_dose_count;
+
+/* This database's device id (made once, random). */
+int vax_sync_device_id(vax_db *db, char out[37]);
+/* Events not yet sent on a channel: "push" or "bundle". */
+int vax_sync_pending(vax_db *db, const char *channel, int64_t *n);
+/* Writes the events since the last bundle into a new SQLite file (refused if path exists); the
+ * mark moves only once the file is whole. */
+int vax_bundle_export(vax_db *db, const char *path, vax_sync_stats *stats);
+/* Merges a bundle in one transaction with the push rules; its events are kept to be forwarded. */
+int vax_bundle_import(vax_db *db, const char *path, vax_sync_stats *stats);
+/* Conflicts listed here for a manager, oldest first. */
+int vax_sync_conflicts(vax_db *db, vax_sync_conflict *out, int max, int *n);
+/* Doses of a local day by product and dose number (voided left out), from this database. */
+int vax_sync_site_dose_counts(vax_db *db, const char *day, vax_dose_count *out, int max, int *n);
+
+/* PostgreSQL (libpq): 0 when this build has none (then the calls below fail with a sentence). */
+int vax_sync_available(void);
+/* Creates or migrates the server's schema. url: a libpq connection string or postgresql:// URI. */
+int vax_sync_init_server(vax_db *db, const char *url);
+/* Sends the events since the last acknowledged push in batches (0: 5000), each one server
+ * transaction; a batch is marked sent here only after the server's commit. */
+int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats);
+/* Brings the registry of the team's communes (';'-separated; NULL: setting sync.communes, which
+ * a given list replaces) and their doses given elsewhere. */
+int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_stats *stats);
+/* The server's doses of a local day by product and dose number, for one site (code) or, with
+ * site NULL, the whole district. */
+int vax_sync_server_dose_counts(vax_db *db, const char *url, const char *day, const char *site,
+                                vax_dose_count *out, int max, int *n);
 
 /* ---------------------------------------------------------------------------------------------
  * Demo site (demo.c): a site, staff (PIN 1234 for the demo), n people, today's queue.

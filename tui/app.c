@@ -19,6 +19,11 @@ static void on_sigterm(int sig)
 
 static int colors_on;
 
+int ui_colors_on(void)
+{
+    return colors_on;
+}
+
 static const struct {
     short fg, bg;
     attr_t attr; /* with colour */
@@ -37,6 +42,7 @@ static const struct {
     [ROLE_DIM] = {-1, -1, A_DIM, A_DIM},
     [ROLE_URGENT] = {COLOR_WHITE, COLOR_RED, A_BOLD, A_BOLD | A_REVERSE},
     [ROLE_TICKET] = {COLOR_GREEN, -1, A_BOLD, A_BOLD},
+    [ROLE_QR] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_NORMAL},
 };
 
 static void roles_init(int use_color)

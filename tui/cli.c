@@ -16,9 +16,10 @@
 /* Options that take no value. */
 static int is_flag(const char *name)
 {
-    static const char *const flags[] = {"help",    "if-missing", "dry-run", "csv",
-                                        "force",   "override",   "all",     "json",
-                                        "overdue", "ascii",      "no-site", NULL};
+    static const char *const flags[] = {"help",     "if-missing", "dry-run", "csv",     "force",
+                                        "override", "all",        "json",    "overdue", "ascii",
+                                        "no-site",  "local",      "valid-only", "merge",
+                                        NULL};
     for (const char *const *f = flags; *f; f++)
         if (!strcmp(name, *f))
             return 1;
@@ -128,58 +129,74 @@ vax_db *open_db(const char *path, int flags, int writer)
 
 static void print_usage(void)
 {
-    printf("%s", _("Usage: vaxsite [--db FILE] [--lang vi|en] [COMMAND ...]\n"
-                   "\n"
-                   "Without a command: the station screens (sign in, choose a station).\n"
-                   "\n"
-                   "Commands:\n"
-                   "  demo [--people N] [--if-missing]\n"
-                   "                                make a demo site database in a new file\n"
-                   "  person add --name N --id ID --dob DD/MM/YYYY [--sex m|f] [--phone P]\n"
-                   "             [--group G] [--commune C] [--insurance NO]\n"
-                   "  person find TEXT              one match per line: ID, name, birth date\n"
-                   "  queue checkin ID              check a person in; prints the ticket\n"
-                   "  queue next screening|injection [--station NAME]\n"
-                   "                                call the next person; prints the ticket\n"
-                   "  queue status                  today's visits: ticket, state\n"
-                   "  staff add --login L --name N --role volunteer|nurse|doctor|manager\n"
-                   "                                the PIN is read from standard input\n"
-                   "  checklist check FILE          check a screening checklist file, line by line\n"
-                   "  checklist add FILE            load a site's own screening checklist\n"
-                   "  checklist list                stored checklists, and the one in force\n"
-                   "  plan DAY --opens HH:MM --closes HH:MM --capacity N [--slot-minutes 30]\n"
-                   "       [--risk low|medium|high|very_high] [--products \"AZ PF\"]\n"
-                   "                                plan a day's slots (manager)\n"
-                   "  plan show|close-day [DAY]     a day's slots and fill; close: no-shows\n"
-                   "  plan copy FROM TO             copy a day's plan to another day\n"
-                   "  plan close-slot DAY HH:MM [--mode move|cancel]\n"
-                   "  book ID --day DAY --time HH:MM [--dose N] [--product P]\n"
-                   "       [--override --reason R]  book a person into a slot\n"
-                   "  book --list FILE|due --from DAY [--to DAY] [--product P] [--csv]\n"
-                   "                                fill the slots in priority order; call list\n"
-                   "  due [--csv] [--product P] [--overdue] [--commune C] [--all]\n"
-                   "                                who is due for the next dose\n"
-                   "  keys init [--rsa BITS] | keys export [--out FILE] | keys import FILE\n"
-                   "                                the site's signing key and certificate\n"
-                   "  cert issue DOSE               sign the dose's certificate; prints id, UVCI\n"
-                   "  cert show|qr|hc1 CERT [--ascii] | cert pdf|png CERT --out FILE\n"
-                   "  cert print CERT               send the card to the printer cert.printer\n"
-                   "  cert reissue|revoke CERT --reason R   a correction; the old id is revoked\n"
-                   "  cert revoked [--out FILE]     the revocation list\n"
-                   "  cert verify [HC1|-] [--png FILE] [--trust PEM] [--revoked FILE] [--json]\n"
-                   "  product list                  the vaccine catalogue\n"
-                   "  product load FILE             check a catalogue file and make it the catalogue\n"
-                   "  stock receive --product P --lot L --expiry DD/MM/YYYY --vials N|--doses N\n"
-                   "        --from WHO [--doses-per-vial N] [--component 1|2]\n"
-                   "                                receive a lot (manager)\n"
-                   "  stock list [--all]            lots in stock: vials, doses on hand\n"
-                   "  stock vials [--station S]     open vials: doses and minutes left\n"
-                   "  stock open LOT-ID [--station S] | stock discard VIAL-ID --reason R\n"
-                   "  stock day [--date DAY]        per product: on hand, opened, given, wasted\n"
-                   "  check                         check the database for damage\n"
-                   "\n"
-                   "The database is $XDG_DATA_HOME/vaxsite/vaxsite.db unless --db is given.\n"
-                   "Command-line changes are recorded as made by the operating-system user.\n"));
+    printf("%s",
+           _("Usage: vaxsite [--db FILE] [--lang vi|en] [COMMAND ...]\n"
+             "\n"
+             "Without a command: the station screens (sign in, choose a station).\n"
+             "\n"
+             "Commands:\n"
+             "  demo [--people N] [--if-missing]\n"
+             "                                make a demo site database in a new file\n"
+             "  person add --name N --id ID --dob DD/MM/YYYY [--sex m|f] [--phone P]\n"
+             "             [--group G] [--commune C] [--insurance NO]\n"
+             "  person find TEXT              one match per line: ID, name, birth date\n"
+             "  queue checkin ID              check a person in; prints the ticket\n"
+             "  queue next screening|injection [--station NAME]\n"
+             "                                call the next person; prints the ticket\n"
+             "  queue status                  today's visits: ticket, state\n"
+             "  staff add --login L --name N --role volunteer|nurse|doctor|manager\n"
+             "                                the PIN is read from standard input\n"
+             "  checklist check FILE          check a screening checklist file, line by line\n"
+             "  checklist add FILE            load a site's own screening checklist\n"
+             "  checklist list                stored checklists, and the one in force\n"
+             "  plan DAY --opens HH:MM --closes HH:MM --capacity N [--slot-minutes 30]\n"
+             "       [--risk low|medium|high|very_high] [--products \"AZ PF\"]\n"
+             "                                plan a day's slots (manager)\n"
+             "  plan show|close-day [DAY]     a day's slots and fill; close: no-shows\n"
+             "  plan copy FROM TO             copy a day's plan to another day\n"
+             "  plan close-slot DAY HH:MM [--mode move|cancel]\n"
+             "  book ID --day DAY --time HH:MM [--dose N] [--product P]\n"
+             "       [--override --reason R]  book a person into a slot\n"
+             "  book --list FILE|due --from DAY [--to DAY] [--product P] [--csv]\n"
+             "                                fill the slots in priority order; call list\n"
+             "  due [--csv] [--product P] [--overdue] [--commune C] [--all]\n"
+             "                                who is due for the next dose\n"
+             "  keys init [--rsa BITS] | keys export [--out FILE] | keys import FILE\n"
+             "                                the site's signing key and certificate\n"
+             "  cert issue DOSE               sign the dose's certificate; prints id, UVCI\n"
+             "  cert show|qr|hc1 CERT [--ascii] | cert pdf|png CERT --out FILE\n"
+             "  cert print CERT               send the card to the printer cert.printer\n"
+             "  cert reissue|revoke CERT --reason R   a correction; the old id is revoked\n"
+             "  cert revoked [--out FILE]     the revocation list\n"
+             "  cert verify [HC1|-] [--png FILE] [--trust PEM] [--revoked FILE] [--json]\n"
+             "  product list                  the vaccine catalogue\n"
+             "  product load FILE             check a catalogue file and make it the catalogue\n"
+             "  stock receive --product P --lot L --expiry DD/MM/YYYY --vials N|--doses N\n"
+             "        --from WHO [--doses-per-vial N] [--component 1|2]\n"
+             "                                receive a lot (manager)\n"
+             "  stock list [--all]            lots in stock: vials, doses on hand\n"
+             "  stock vials [--station S]     open vials: doses and minutes left\n"
+             "  stock open LOT-ID [--station S] | stock discard VIAL-ID --reason R\n"
+             "  stock day [--date DAY]        per product: on hand, opened, given, wasted\n"
+             "  sync init-server|push|pull URL [--batch N] [--communes \"A;B\"]\n"
+             "                                the district's PostgreSQL: schema, send, bring\n"
+             "  sync status|conflicts         what is not sent yet; conflicts for a manager\n"
+             "  sync report URL|--local --day DAY [--site CODE]\n"
+             "                                doses by product and dose number\n"
+             "  export --bundle FILE | import --bundle FILE\n"
+             "                                the same events in a file, for a USB stick\n"
+             "  report [--date D | --from D --to D] [--format text|csv|xlsx] [--out FILE]\n"
+             "                                the daily report (xlsx: one sheet per table)\n"
+             "  report coverage [--commune C] [--date D]\n"
+             "                                share of people 18+ and 50+ with dose 1, complete\n"
+             "  import FILE [--dry-run] [--valid-only] [--merge]\n"
+             "                                a pre-registration list (CSV); rows to fix by line\n"
+             "  export national|fhir [--since DATE] [--out FILE]\n"
+             "                                doses for the national systems (CSV, FHIR R4)\n"
+             "  check                         check the database for damage\n"
+             "\n"
+             "The database is $XDG_DATA_HOME/vaxsite/vaxsite.db unless --db is given.\n"
+             "Command-line changes are recorded as made by the operating-system user.\n"));
 }
 
 /* ---- commands ---------------------------------------------------------------------------- */
@@ -496,6 +513,11 @@ int cli_main(const char *path, int argc, char **argv)
         rc = cli_cert(path, &a);
     } else if (!strcmp(cmd, "stock") || !strcmp(cmd, "product")) {
         rc = cli_stock(path, &a);
+    } else if (!strcmp(cmd, "sync") ||
+               ((!strcmp(cmd, "export") || !strcmp(cmd, "import")) && opt(&a, "bundle"))) {
+        rc = cli_sync(path, &a);
+    } else if (!strcmp(cmd, "report") || !strcmp(cmd, "import") || !strcmp(cmd, "export")) {
+        rc = cli_report(path, &a);
     } else if (!strcmp(cmd, "check")) {
         rc = cmd_check(path);
     } else {

@@ -46,4 +46,13 @@ int cli_cert(const char *path, const args *a);
  * stock receive|list|vials|open|discard|day. */
 int cli_stock(const char *path, const args *a);
 
+/* Sync (cli_sync.c, issue 9): sync init-server|push|pull URL, sync status|conflicts,
+ * sync report URL|--local --day DAY; export --bundle FILE, import --bundle FILE. */
+int cli_sync(const char *path, const args *a);
+
+/* Reports and exchange (cli_report.c, issue 8): report [--date D] [--format text|csv|xlsx]
+ * [--out FILE] | report coverage; import FILE [--dry-run] [--valid-only] [--merge];
+ * export national|fhir [--since T] [--out FILE]. */
+int cli_report(const char *path, const args *a);
+
 #endif

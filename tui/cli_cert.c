@@ -234,36 +234,7 @@ done:
 
 static int cmd_cert_print(vax_db *db, const vax_certificate *c)
 {
-    char printer[256] = "", pdf[] = "/tmp/vaxsite-cert-XXXXXX.pdf", cmd[600];
-    if (vax_setting_get(db, "cert.printer", printer, sizeof printer) != VAX_OK || !printer[0]) {
-        fprintf(stderr, "%s",
-                _("vaxsite: no printer is configured (setting cert.printer); save a PDF "
-                  "instead\n"));
-        return 1;
-    }
-    int fd = mkstemps(pdf, 4);
-    if (fd < 0)
-        return 1;
-    close(fd);
-    if (vax_cert_card_pdf(db, c, pdf) != VAX_OK) {
-        unlink(pdf);
-        return fail_db(db);
-    }
-    for (const char *p = printer; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-              *p == '-' || *p == '_' || *p == '.')) {
-            fprintf(stderr, "%s", _("vaxsite: the printer name may hold letters, digits, - _ .\n"));
-            unlink(pdf);
-            return 1;
-        }
-    snprintf(cmd, sizeof cmd, "lp -s -d %s %s", printer, pdf);
-    int rc = system(cmd);
-    unlink(pdf);
-    if (rc != 0) {
-        fprintf(stderr, _("vaxsite: lp could not print on %s\n"), printer);
-        return 1;
-    }
-    return 0;
+    return vax_cert_print(db, c) == VAX_OK ? 0 : fail_db(db);
 }
 
 static int cmd_cert(const char *path, const args *a)

@@ -22,11 +22,12 @@ typedef struct checkin {
 } checkin;
 
 /* F8 Book: issue 3 (tui/dialog_book.c) */
-static const ui_action search_keys[] = {UI_ENTER, UI_NEW,  UI_URGENT, UI_UNDO,
-                                        UI_BOOK,  UI_HELP, UI_SWITCH, UI_QUIT};
+static const ui_action search_keys[] = {UI_ENTER,    UI_NEW,  UI_URGENT, UI_UNDO, UI_BOOK,
+                                        UI_REACTION, UI_HELP, UI_SWITCH, UI_QUIT};
+/* F6 here opens the person's certificates (at the observation station it records a reaction) */
 static const char *const search_labels[] = {N_("Check in"), N_("New person"), N_("Urgent"),
-                                            N_("Undo"),     N_("Book"),       N_("Help"),
-                                            N_("Station"),  N_("Quit")};
+                                            N_("Undo"),     N_("Book"),       N_("Certificate"),
+                                            N_("Help"),     N_("Station"),    N_("Quit")};
 #define NSEARCH_KEYS ((int)(sizeof search_keys / sizeof search_keys[0]))
 static const ui_action form_keys[] = {UI_SAVE, UI_NEXT_FIELD, UI_CANCEL, UI_HELP};
 static const char *const form_labels[] = {N_("Save"), N_("Next field"), N_("Cancel"), N_("Help")};
@@ -479,6 +480,10 @@ static int key(ui_app *app, ui_key k)
         return 1;
     case UI_UNDO:
         do_undo(app, c);
+        return 1;
+    case UI_REACTION:
+        if (selected(c))
+            ui_cert_for_person(app, selected(c)->id);
         return 1;
     case UI_BOOK: /* issue 3 */
         if (selected(c) && ui_dialog_book(app, selected(c)))

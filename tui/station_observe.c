@@ -122,8 +122,11 @@ static void release(ui_app *app, observe *o)
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         return;
     }
+    int64_t visit_id = v->visit.id;
     ui_message(app, MSG_OK, _("Ticket %03d released."), v->visit.ticket);
     load(app, o);
+    /* released with a dose: the certificate, to print or show */
+    ui_cert_for_visit(app, visit_id);
 }
 
 static void reaction(ui_app *app, observe *o)

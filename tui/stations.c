@@ -16,6 +16,7 @@ const ui_station ui_stations[] = {
     {"stock", N_("Vaccine stock"), VAX_ACT_SETTINGS, ui_station_stock, ui_station_stock_free},
     {"screening", N_("Screening desk"), VAX_ACT_CALL_SCREEN, ui_station_screening,
      ui_station_screening_free},
+    {"reports", N_("Reports"), VAX_ACT_SETTINGS, ui_station_reports, ui_station_reports_free},
 };
 
 const int ui_nstations = (int)(sizeof ui_stations / sizeof ui_stations[0]);

@@ -77,10 +77,12 @@ typedef enum ui_role {
     ROLE_DIM,
     ROLE_URGENT,
     ROLE_TICKET,
+    ROLE_QR, /* dark modules on a light ground, whatever the terminal's colours */
     ROLE_COUNT
 } ui_role;
 
 void ui_role_on(WINDOW *w, ui_role r);
+int ui_colors_on(void);
 void ui_role_off(WINDOW *w, ui_role r);
 
 /* ---- drawing helpers (draw.c) -------------------------------------------------------------- */
@@ -266,6 +268,16 @@ ui_screen *ui_station_due(ui_app *app);
 void ui_station_due_free(ui_screen *s);
 int ui_dialog_book(ui_app *app, const vax_person *p);
 void ui_station_screening_free(ui_screen *s);
+/* Reports (issue 8): the day's figures, doses per hour as a bar chart, saving xlsx and CSV. */
+ui_screen *ui_station_reports(ui_app *app);
+void ui_station_reports_free(ui_screen *s);
+
+/* ---- certificates (screen_cert.c) --------------------------------------------------------- */
+/* The certificate of the dose given at a visit (issued now if it has none), on screen with print,
+ * save as PDF and re-issue. */
+void ui_cert_for_visit(ui_app *app, int64_t visit_id);
+/* A person's certificates in force (a choice if several), to show and re-print. */
+void ui_cert_for_person(ui_app *app, int64_t person_id);
 
 /* ---- signals (app.c) --------------------------------------------------------------------- */
 extern volatile sig_atomic_t ui_got_sigterm;

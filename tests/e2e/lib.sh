@@ -60,7 +60,9 @@ tui() {
   shift 2
   $TM kill-session -t main >/dev/null 2>&1
   $TM new-session -d -s main -x "$cols" -y "$rows" \
-    "env TERM=screen-256color $VAXSITE --db '$DB' $*; echo '[vaxsite exited]'; sleep 30"
+    "env TERM=screen-256color ${VAXSITE_CLOCK_FILE:+VAXSITE_CLOCK_FILE='$VAXSITE_CLOCK_FILE'} \
+     ${VAXSITE_CLOCK:+VAXSITE_CLOCK='$VAXSITE_CLOCK'} \
+     $VAXSITE --db '$DB' $*; echo '[vaxsite exited]'; sleep 30"
   $TM set-option -t main status off >/dev/null
 }
 

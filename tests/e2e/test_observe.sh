@@ -42,6 +42,9 @@ expect_screen "it shows who may leave" "✓ may leave"
 first=$(screen | sed -n 's/^ \([0-9][0-9][0-9]\)  ✓ may leave.*/\1/p' | head -1)
 keys F5
 expect_screen "F5 releases the selected person" "Ticket $first released."
+expect_screen "and shows the certificate of the dose" "Dose certificate"
+keys Escape
+expect_screen "Esc goes back to the list" "Under observation: 2"
 equal "the visit is done, with 'no reaction' in its last event" "done|no reaction" \
   "$(sql "SELECT v.state, e.details FROM visit v JOIN visit_event e ON e.visit_id=v.id WHERE v.ticket=$((10#$first)) AND v.day='2021-10-15' ORDER BY e.id DESC LIMIT 1")"
 

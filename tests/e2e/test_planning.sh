@@ -4,7 +4,10 @@
 # screen; the database holds what the screens said. The clock is set so the slots are known.
 . "$(dirname "$0")/lib.sh"
 
-export VAXSITE_CLOCK=2021-10-15T10:05
+echo 2021-10-15T10:05 >"$WORK/clock"
+export VAXSITE_CLOCK_FILE="$WORK/clock"
+# the tmux server does not pass the environment on: name the clock on the command line
+VAXSITE="env VAXSITE_CLOCK_FILE=$WORK/clock $VAXSITE"
 demo_db 200
 tui 100 30 --lang en
 expect_screen "the sign-in screen appears" "PIN"

@@ -54,6 +54,43 @@ static void test_period_is_30_minutes_by_default_and_a_setting(void **state)
     assert_int_equal(minutes, 45);
 }
 
+static void test_caution_screening_lengthens_the_period(void **state)
+{
+    test_db *t = *state;
+    char id[13];
+    vax_visit v;
+    vax_screening_input in;
+    vax_screening_decision d;
+    int64_t screening_id = 0;
+    int minutes = 0;
+    tdb_cccd(id, 1975, 'f', 40);
+    int64_t p = tdb_person(t, "Lường Thị Xoan", id, "1975-01-01", NULL);
+    assert_int_equal(vax_queue_checkin(t->db, p, &v), VAX_OK);
+    assert_int_equal(vax_queue_call_next(t->db, VAX_STAGE_SCREENING, "screening-1", &v), VAX_OK);
+    vax_screening_input_init(&in);
+    memset(in.answers, 'n', 10);
+    in.answers[7] = 'y'; /* a history of allergy: vaccinate with caution */
+    in.vitals[0] = 366;
+    in.vitals[1] = 800;
+    in.vitals[2] = 1200;
+    in.vitals[3] = 800;
+    in.vitals[4] = 180;
+    in.vitals[5] = 980;
+    memset(&d, 0, sizeof d);
+    d.outcome = VAX_OUTCOME_CAUTION;
+    if (vax_screening_confirm(t->db, v.id, &in, &d, &screening_id) != VAX_OK)
+        fail_msg("confirm: %s", vax_errmsg(t->db));
+    assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_INJECTION, NULL), VAX_OK);
+    assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_OBSERVING, NULL), VAX_OK);
+    assert_int_equal(vax_observe_minutes(t->db, v.id, &minutes), VAX_OK);
+    assert_int_equal(minutes, 60);
+    /* so at 31 minutes the person may not leave yet without a reason */
+    vax_clock_advance(31 * 60);
+    assert_int_equal(vax_observe_release(t->db, v.id, NULL), VAX_EINVAL);
+    vax_clock_advance(30 * 60);
+    assert_int_equal(vax_observe_release(t->db, v.id, NULL), VAX_OK);
+}
+
 static void test_release_before_the_period_needs_a_reason(void **state)
 {
     test_db *t = *state;
@@ -227,6 +264,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_period_is_30_minutes_by_default_and_a_setting, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_caution_screening_lengthens_the_period, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_release_before_the_period_needs_a_reason, setup,
                                         teardown),

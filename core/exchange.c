@@ -1,0 +1,1422 @@
+/* exchange.c: the import of pre-registration lists (CSV) and the exports for the national systems
+ * (the national CSV template, FHIR R4 JSON). */
+#include "datafile.h"
+#include "internal.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- the header table (assets/import_headers.conf) ------------------------------------------ */
+
+enum column {
+    COL_ID,
+    COL_NAME,
+    COL_BIRTH,
+    COL_SEX,
+    COL_PHONE,
+    COL_INSURANCE,
+    COL_COMMUNE,
+    COL_GROUP,
+    NCOLUMNS
+};
+
+static const char *const column_keys[NCOLUMNS] = {
+    "national_id", "full_name", "birth_date",     "sex",
+    "phone",       "insurance_no", "commune", "priority_group"};
+
+#define MAX_NAMES 256
+
+typedef struct header_table {
+    char *names[MAX_NAMES]; /* folded */
+    int column[MAX_NAMES];
+    int nnames;
+    int required[NCOLUMNS];
+    char *sex_words[2][16]; /* [0] male, [1] female, folded */
+    int nsex[2];
+} header_table;
+
+/* Folded, and every character that is not a letter or a digit read as a space. */
+static char *fold_key(const char *s)
+{
+    char *f = vax_text_fold(s);
+    if (!f)
+        return NULL;
+    char *o = f;
+    int space = 1;
+    for (char *p = f; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (isalnum(c) || c >= 0x80) {
+            *o++ = (char)c;
+            space = 0;
+        } else if (!space) {
+            *o++ = ' ';
+            space = 1;
+        }
+    }
+    if (o > f && o[-1] == ' ')
+        o--;
+    *o = 0;
+    return f;
+}
+
+static void headers_free(header_table *h)
+{
+    for (int i = 0; i < h->nnames; i++)
+        free(h->names[i]);
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < h->nsex[k]; i++)
+            free(h->sex_words[k][i]);
+    memset(h, 0, sizeof *h);
+}
+
+/* Splits "a | b | c" and stores each folded word; 0 on out of memory. */
+static int split_names(const char *value, char **out, int *n, int max, int *column, int col)
+{
+    const char *p = value;
+    while (*p) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        char *word = strndup(p, len);
+        if (!word)
+            return 0;
+        char *f = fold_key(word);
+        free(word);
+        if (!f)
+            return 0;
+        if (*f && *n < max) {
+            if (column)
+                column[*n] = col;
+            out[(*n)++] = f;
+        } else {
+            free(f);
+        }
+        p = bar ? bar + 1 : p + len;
+    }
+    return 1;
+}
+
+static int headers_load(vax_db *db, header_table *h)
+{
+    static const char *const known[] = {"names", "required", "value.", NULL};
+    vax_datafile df;
+    int rc;
+    memset(h, 0, sizeof *h);
+    if ((rc = vax_datafile_parse(&df, "import_headers.conf", vax_asset_import_headers_conf)) !=
+        VAX_OK)
+        goto bad;
+    for (int i = 0; i < df.nsections; i++) {
+        const vax_df_section *s = &df.sections[i];
+        int col = -1;
+        const char *names;
+        for (int k = 0; k < NCOLUMNS; k++)
+            if (strcmp(s->name, column_keys[k]) == 0)
+                col = k;
+        if (col < 0) {
+            rc = vax_datafile_fail(&df, s->line, "unknown column [%s]", s->name);
+            goto bad;
+        }
+        if ((rc = vax_datafile_unknown_keys(&df, s, known)) != VAX_OK ||
+            (rc = vax_datafile_require(&df, s, "names", &names)) != VAX_OK)
+            goto bad;
+        const vax_df_entry *req = vax_datafile_get(&df, s, "required");
+        h->required[col] = req && strcmp(req->value, "yes") == 0;
+        if (!split_names(names, h->names, &h->nnames, MAX_NAMES, h->column, col))
+            goto oom;
+        const vax_df_entry *m = vax_datafile_get(&df, s, "value.m");
+        const vax_df_entry *f = vax_datafile_get(&df, s, "value.f");
+        if ((m && !split_names(m->value, h->sex_words[0], &h->nsex[0], 16, NULL, 0)) ||
+            (f && !split_names(f->value, h->sex_words[1], &h->nsex[1], 16, NULL, 0)))
+            goto oom;
+    }
+    vax_datafile_free(&df);
+    return VAX_OK;
+oom:
+    vax_datafile_free(&df);
+    headers_free(h);
+    return VAX_ENOMEM;
+bad:
+    rc = vax_fail(db, VAX_EINTERNAL, NULL, "%s", df.error);
+    vax_datafile_free(&df);
+    headers_free(h);
+    return rc;
+}
+
+/* ---- CSV reading ---------------------------------------------------------------------------- */
+
+typedef struct csv_reader {
+    const char *p, *end;
+    char delim;
+    int line; /* line of the next character */
+    char *buf;
+    size_t cap;
+} csv_reader;
+
+#define MAX_FIELDS 64
+
+typedef struct csv_record {
+    int line; /* where it starts */
+    int n;
+    char *field[MAX_FIELDS]; /* into the reader's buffer */
+    int unterminated;        /* a quote was never closed */
+    int too_many;
+} csv_record;
+
+/* Reads one record (fields into r->buf, NUL-separated). 0 at the end of the text. */
+static int csv_next(csv_reader *c, csv_record *rec)
+{
+    size_t need = (size_t)(c->end - c->p) + MAX_FIELDS + 2;
+    size_t o = 0;
+    if (c->p >= c->end)
+        return 0;
+    if (need > c->cap) {
+        /* a record can never be longer than what is left of the text */
+        char *b = realloc(c->buf, need < 65536 ? 65536 : need);
+        if (!b)
+            return -1;
+        c->buf = b;
+        c->cap = need < 65536 ? 65536 : need;
+    }
+    memset(rec, 0, sizeof *rec);
+    rec->line = c->line;
+    rec->field[rec->n++] = c->buf;
+    int quoted = 0, was_quoted = 0;
+    while (c->p < c->end) {
+        char ch = *c->p;
+        if (quoted) {
+            c->p++;
+            if (ch == '"') {
+                if (c->p < c->end && *c->p == '"') {
+                    c->buf[o++] = '"';
+                    c->p++;
+                } else {
+                    quoted = 0;
+                }
+            } else {
+                if (ch == '\n')
+                    c->line++;
+                c->buf[o++] = ch;
+            }
+            continue;
+        }
+        if (ch == '"' && !was_quoted && c->buf + o == rec->field[rec->n - 1]) {
+            quoted = was_quoted = 1;
+            c->p++;
+            continue;
+        }
+        if (ch == c->delim) {
+            c->p++;
+            c->buf[o++] = 0;
+            was_quoted = 0;
+            if (rec->n < MAX_FIELDS)
+                rec->field[rec->n++] = c->buf + o;
+            else
+                rec->too_many = 1;
+            continue;
+        }
+        if (ch == '\r' || ch == '\n') {
+            c->p++;
+            if (ch == '\r' && c->p < c->end && *c->p == '\n')
+                c->p++;
+            c->line++;
+            break;
+        }
+        c->buf[o++] = ch;
+        c->p++;
+    }
+    c->buf[o] = 0;
+    rec->unterminated = quoted;
+    return 1;
+}
+
+static int record_blank(const csv_record *r)
+{
+    for (int i = 0; i < r->n; i++)
+        for (const char *s = r->field[i]; *s; s++)
+            if (!isspace((unsigned char)*s))
+                return 0;
+    return 1;
+}
+
+/* The delimiter of the header line: the most frequent of ; , and tab outside quotes. */
+static char guess_delim(const char *p, const char *end)
+{
+    int semi = 0, comma = 0, tab = 0, quoted = 0;
+    for (; p < end && (quoted || (*p != '\n' && *p != '\r')); p++) {
+        if (*p == '"')
+            quoted = !quoted;
+        else if (!quoted)
+            semi += *p == ';', comma += *p == ',', tab += *p == '\t';
+    }
+    if (tab > semi && tab > comma)
+        return '\t';
+    return semi > comma ? ';' : ',';
+}
+
+/* First invalid UTF-8 byte, or NULL. */
+static const char *bad_utf8(const char *s, const char *end)
+{
+    const unsigned char *p = (const unsigned char *)s, *e = (const unsigned char *)end;
+    while (p < e) {
+        int n;
+        if (*p < 0x80) {
+            p++;
+            continue;
+        }
+        if ((*p & 0xE0) == 0xC0 && *p >= 0xC2)
+            n = 1;
+        else if ((*p & 0xF0) == 0xE0)
+            n = 2;
+        else if ((*p & 0xF8) == 0xF0 && *p <= 0xF4)
+            n = 3;
+        else
+            return (const char *)p;
+        if (e - p <= n)
+            return (const char *)p;
+        for (int i = 1; i <= n; i++)
+            if ((p[i] & 0xC0) != 0x80)
+                return (const char *)p;
+        p += n + 1;
+    }
+    return NULL;
+}
+
+/* ---- one row ---------------------------------------------------------------------------------- */
+
+typedef struct row {
+    vax_person p;
+    int line;
+    int bad;
+    int skip;          /* a repeat of an earlier row: counted once */
+    int64_t existing;  /* id of the person with this ID already, 0 if none */
+    int same;          /* the registered person already has every field of the row */
+} row;
+
+typedef struct import_ctx {
+    vax_db *db;
+    header_table h;
+    int col_of[NCOLUMNS]; /* field index of each column in the file, -1 absent */
+    vax_import_result *out;
+    int cap_issues;
+    vax_priority_group groups[32];
+    int ngroups;
+    char *group_names[32]; /* folded names */
+} import_ctx;
+
+static int issue(import_ctx *x, int line, int error, const char *field, const char *id,
+                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static int issue(import_ctx *x, int line, int error, const char *field, const char *id,
+                 const char *fmt, ...)
+{
+    vax_import_result *r = x->out;
+    va_list ap;
+    if (r->nissues == x->cap_issues) {
+        int cap = x->cap_issues ? x->cap_issues * 2 : 64;
+        vax_import_issue *p = realloc(r->issues, sizeof *p * (size_t)cap);
+        if (!p)
+            return VAX_ENOMEM;
+        r->issues = p;
+        x->cap_issues = cap;
+    }
+    vax_import_issue *i = &r->issues[r->nissues++];
+    memset(i, 0, sizeof *i);
+    i->line = line;
+    i->error = error;
+    vax_strlcpy(i->field, field, sizeof i->field);
+    vax_strlcpy(i->national_id, id ? id : "", sizeof i->national_id);
+    va_start(ap, fmt);
+    vsnprintf(i->message, sizeof i->message, fmt, ap);
+    va_end(ap);
+    return VAX_OK;
+}
+
+static const char *field_of(const import_ctx *x, const csv_record *rec, enum column c)
+{
+    int i = x->col_of[c];
+    return i >= 0 && i < rec->n ? rec->field[i] : "";
+}
+
+static void trim_copy(char *dst, const char *src, size_t size)
+{
+    while (isspace((unsigned char)*src))
+        src++;
+    vax_strlcpy(dst, src, size);
+    size_t n = strlen(dst);
+    while (n > 0 && isspace((unsigned char)dst[n - 1]))
+        dst[--n] = 0;
+}
+
+/* 1.2E+11, 1,2E+11 or 1.23457e11: how a spreadsheet shows a long number it has rounded. */
+static int looks_scientific(const char *s)
+{
+    const char *p = s;
+    if (!isdigit((unsigned char)*p))
+        return 0;
+    while (isdigit((unsigned char)*p))
+        p++;
+    if (*p == '.' || *p == ',') {
+        p++;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    if (*p != 'E' && *p != 'e')
+        return 0;
+    p++;
+    if (*p == '+')
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return 0;
+    while (isdigit((unsigned char)*p))
+        p++;
+    return *p == 0;
+}
+
+static int count_digits(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) {
+        if (isdigit((unsigned char)*s))
+            n++;
+        else if (*s != ' ' && *s != '.' && *s != '-')
+            return -1;
+    }
+    return n;
+}
+
+/* The CCCD's 4th digit gives the century and sex of birth, digits 5-6 the year (Circular
+ * 07/2016/TT-BCA): the same rule the registry applies to a person added by hand. */
+static const char *cccd_mismatch(const vax_person *p, char *msg, size_t size)
+{
+    if (strlen(p->national_id) != 12)
+        return NULL;
+    int code = p->national_id[3] - '0';
+    int year = 1900 + (code / 2) * 100 + (p->national_id[4] - '0') * 10 + (p->national_id[5] - '0');
+    if (code > 5) {
+        snprintf(msg, size, "%s",
+                 _("ID number: the 4th digit of a CCCD gives the century and sex of birth and "
+                   "must be 0 to 5."));
+        return "national_id";
+    }
+    if (year != atoi(p->birth_date)) {
+        snprintf(msg, size,
+                 _("ID number: this CCCD is of someone born in %d, but the birth date says %d; "
+                   "check both."),
+                 year, atoi(p->birth_date));
+        return "national_id";
+    }
+    if (p->sex && ((code % 2 == 0) != (p->sex == 'm'))) {
+        snprintf(msg, size, "%s",
+                 code % 2 == 0 ? _("Sex: this CCCD belongs to a man; check the sex or the ID.")
+                               : _("Sex: this CCCD belongs to a woman; check the sex or the ID."));
+        return "sex";
+    }
+    return NULL;
+}
+
+static int has_digit(const char *s)
+{
+    for (; *s; s++)
+        if (isdigit((unsigned char)*s))
+            return 1;
+    return 0;
+}
+
+/* Checks and normalises one record into r; every bad field becomes an issue. */
+static int check_row(import_ctx *x, const csv_record *rec, int ncols, row *r)
+{
+    char v[512], msg[300];
+    int rc, bad = 0;
+    vax_person *p = &r->p;
+    memset(r, 0, sizeof *r);
+    r->line = rec->line;
+#define BAD(field, ...)                                                                            \
+    do {                                                                                           \
+        bad = 1;                                                                                   \
+        if ((rc = issue(x, rec->line, 1, field, p->national_id, __VA_ARGS__)) != VAX_OK)           \
+            return rc;                                                                             \
+    } while (0)
+    if (rec->unterminated)
+        BAD("file", "%s",
+            _("Row: a quoted field is never closed; the rest of the file is inside it."));
+    int extra = 0;
+    for (int i = ncols; i < rec->n; i++)
+        extra |= !record_blank(&(csv_record){.n = 1, .field = {rec->field[i]}});
+    if (rec->n < ncols || extra || rec->too_many)
+        BAD("file", _("Row: has %d fields but the header has %d (a separator too many or too few)."),
+            rec->n, ncols);
+    if (bad) {
+        r->bad = 1;
+        return VAX_OK;
+    }
+    /* ID */
+    trim_copy(v, field_of(x, rec, COL_ID), sizeof v);
+    if (looks_scientific(v)) {
+        BAD("national_id",
+            _("ID number: \"%.40s\" is how a spreadsheet shows a number it has rounded; the "
+              "digits are lost. Format the column as text and type the IDs again."),
+            v);
+    } else if (vax_validate_national_id(v, p->national_id, msg, sizeof msg) != VAX_OK) {
+        int n = count_digits(v);
+        if (n == 11 || n == 8)
+            BAD("national_id", "%s %s", msg,
+                _("A spreadsheet may have dropped its leading 0: format the column as text."));
+        else
+            BAD("national_id", "%s", msg);
+        p->national_id[0] = 0;
+    }
+    /* name */
+    trim_copy(v, field_of(x, rec, COL_NAME), sizeof v);
+    char *name = vax_text_nfc(v);
+    if (!name)
+        return VAX_ENOMEM;
+    if (!*name)
+        BAD("full_name", "%s", _("Full name: missing."));
+    else if (has_digit(name))
+        BAD("full_name", "%s", _("Full name: must not contain digits."));
+    else if (vax_text_width(name) > 80)
+        BAD("full_name", "%s", _("Full name: longer than 80 characters."));
+    vax_strlcpy(p->full_name, name, sizeof p->full_name);
+    free(name);
+    /* birth date */
+    trim_copy(v, field_of(x, rec, COL_BIRTH), sizeof v);
+    if (vax_validate_birth_date(v, p->birth_date, msg, sizeof msg) != VAX_OK) {
+        int n = count_digits(v);
+        if (n == 5 && strlen(v) == 5)
+            BAD("birth_date", "%s %s", msg,
+                _("A spreadsheet stored it as a day number: format the column as a date "
+                  "(dd/mm/yyyy)."));
+        else
+            BAD("birth_date", "%s", msg);
+        p->birth_date[0] = 0;
+    }
+    /* sex */
+    trim_copy(v, field_of(x, rec, COL_SEX), sizeof v);
+    if (v[0]) {
+        char *f = fold_key(v);
+        if (!f)
+            return VAX_ENOMEM;
+        for (int k = 0; k < 2; k++)
+            for (int i = 0; i < x->h.nsex[k]; i++)
+                if (strcmp(f, x->h.sex_words[k][i]) == 0)
+                    p->sex = k == 0 ? 'm' : 'f';
+        free(f);
+        if (!p->sex)
+            BAD("sex", _("Sex: \"%.20s\" is neither Nam/Male nor Nữ/Female."), v);
+    }
+    if (p->national_id[0] && p->birth_date[0]) {
+        const char *which = cccd_mismatch(p, msg, sizeof msg);
+        if (which)
+            BAD(which, "%s", msg);
+    }
+    /* phone */
+    trim_copy(v, field_of(x, rec, COL_PHONE), sizeof v);
+    if (vax_validate_phone(v, p->phone, msg, sizeof msg) != VAX_OK) {
+        int n = count_digits(v);
+        if (n == 9 && strchr("35789", v[0]))
+            BAD("phone", "%s %s", msg,
+                _("A spreadsheet may have dropped its leading 0: format the column as text."));
+        else if (looks_scientific(v))
+            BAD("phone",
+                _("Phone: \"%.40s\" is how a spreadsheet shows a rounded number; format the "
+                  "column as text."),
+                v);
+        else
+            BAD("phone", "%s", msg);
+    }
+    /* insurance */
+    trim_copy(v, field_of(x, rec, COL_INSURANCE), sizeof v);
+    if (vax_validate_insurance_no(v, p->insurance_no, msg, sizeof msg) != VAX_OK)
+        BAD("insurance_no", "%s", msg);
+    /* commune */
+    trim_copy(v, field_of(x, rec, COL_COMMUNE), sizeof v);
+    char *commune = vax_text_nfc(v);
+    if (!commune)
+        return VAX_ENOMEM;
+    vax_strlcpy(p->commune, commune, sizeof p->commune);
+    free(commune);
+    /* priority group: its code or its name */
+    trim_copy(v, field_of(x, rec, COL_GROUP), sizeof v);
+    if (v[0]) {
+        char *f = fold_key(v);
+        if (!f)
+            return VAX_ENOMEM;
+        for (int i = 0; i < x->ngroups && !p->priority_group[0]; i++)
+            if (strcasecmp(v, x->groups[i].code) == 0 ||
+                (x->group_names[i] && strcmp(f, x->group_names[i]) == 0))
+                vax_strlcpy(p->priority_group, x->groups[i].code, sizeof p->priority_group);
+        free(f);
+        if (!p->priority_group[0])
+            BAD("priority_group", _("Priority group: \"%.40s\" is not a known group."), v);
+    }
+#undef BAD
+    r->bad = bad;
+    return VAX_OK;
+}
+
+/* ---- duplicates in the file: IDs hashed to the first row that has them ---------------------- */
+
+typedef struct id_index {
+    int *slot; /* row index + 1, 0 empty */
+    size_t mask;
+} id_index;
+
+static uint64_t hash_id(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static int same_fields(const vax_person *a, const vax_person *b)
+{
+    return strcmp(a->full_name, b->full_name) == 0 && strcmp(a->birth_date, b->birth_date) == 0 &&
+           a->sex == b->sex && strcmp(a->phone, b->phone) == 0 &&
+           strcmp(a->insurance_no, b->insurance_no) == 0 && strcmp(a->commune, b->commune) == 0 &&
+           strcmp(a->priority_group, b->priority_group) == 0;
+}
+
+/* What merging the row into the registered person q gives: the row's non-empty fields. */
+static void merged(const vax_person *q, const vax_person *in, vax_person *out)
+{
+    *out = *q;
+    vax_strlcpy(out->full_name, in->full_name, sizeof out->full_name);
+    vax_strlcpy(out->birth_date, in->birth_date, sizeof out->birth_date);
+    if (in->sex)
+        out->sex = in->sex;
+    if (in->phone[0])
+        vax_strlcpy(out->phone, in->phone, sizeof out->phone);
+    if (in->insurance_no[0])
+        vax_strlcpy(out->insurance_no, in->insurance_no, sizeof out->insurance_no);
+    if (in->commune[0])
+        vax_strlcpy(out->commune, in->commune, sizeof out->commune);
+    if (in->priority_group[0])
+        vax_strlcpy(out->priority_group, in->priority_group, sizeof out->priority_group);
+}
+
+/* ---- writing the rows ------------------------------------------------------------------------- */
+
+static int insert_person(vax_db *db, vax_person *p, int64_t now)
+{
+    char *folded = vax_text_fold(p->full_name);
+    char sex[2] = {p->sex, 0};
+    int rc;
+    if (!folded)
+        return VAX_ENOMEM;
+    if ((rc = vax_uuid(p->uuid)) != VAX_OK) {
+        free(folded);
+        return rc;
+    }
+    sqlite3_stmt *st = vax_stmt(
+        db, "INSERT INTO person(uuid, national_id, insurance_no, full_name, name_folded,"
+            " birth_date, sex, phone, commune, priority_group, created_at, updated_at, updated_by)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)");
+    if (!st) {
+        free(folded);
+        return VAX_EINTERNAL;
+    }
+    sqlite3_bind_text(st, 1, p->uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, p->national_id, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, p->insurance_no, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, p->full_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, folded, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, p->birth_date, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, sex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, p->phone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, p->commune, -1, SQLITE_STATIC);
+    if (p->priority_group[0])
+        sqlite3_bind_text(st, 10, p->priority_group, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 10);
+    sqlite3_bind_int64(st, 11, now);
+    sqlite3_bind_int64(st, 12, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    free(folded);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("importing the list"));
+    p->id = sqlite3_last_insert_rowid(db->sql);
+    return VAX_OK;
+}
+
+/* Updates a registered person with the merged fields; the previous version goes to history. */
+static int update_person(vax_db *db, const vax_person *p, const char *reason, int64_t now)
+{
+    char *folded = vax_text_fold(p->full_name);
+    char sex[2] = {p->sex, 0};
+    int rc;
+    if (!folded)
+        return VAX_ENOMEM;
+    sqlite3_stmt *st = vax_stmt(
+        db, "INSERT INTO person_history(person_id, version, national_id, insurance_no, full_name,"
+            " birth_date, sex, phone, commune, priority_group, reason, replaced_at, replaced_by)"
+            " SELECT id, version, national_id, insurance_no, full_name, birth_date, sex, phone,"
+            " commune, priority_group, ?2, ?3, ?4 FROM person WHERE id = ?1");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, p->id);
+    sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int64(st, 4, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = vax_fail_sql(db, rc, _("importing the list"));
+        goto out;
+    }
+    st = vax_stmt(db, "UPDATE person SET insurance_no = ?2, full_name = ?3, name_folded = ?4,"
+                      " birth_date = ?5, sex = ?6, phone = ?7, commune = ?8, priority_group = ?9,"
+                      " version = version + 1, updated_at = ?10, updated_by = ?11 WHERE id = ?1");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, p->id);
+    sqlite3_bind_text(st, 2, p->insurance_no, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, p->full_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, folded, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, p->birth_date, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, sex, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, p->phone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, p->commune, -1, SQLITE_STATIC);
+    if (p->priority_group[0])
+        sqlite3_bind_text(st, 9, p->priority_group, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 9);
+    sqlite3_bind_int64(st, 10, now);
+    sqlite3_bind_int64(st, 11, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    rc = rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("importing the list"));
+out:
+    free(folded);
+    return rc;
+}
+
+/* The registered person with a row's ID: *found 0 if none. */
+static int lookup(vax_db *db, const char *national_id, vax_person *q, int *found)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT id, uuid, national_id, insurance_no, full_name,"
+                                    " birth_date, sex, phone, commune, coalesce(priority_group, '')"
+                                    " FROM person WHERE national_id = ?1");
+    int rc;
+    *found = 0;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, national_id, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memset(q, 0, sizeof *q);
+        q->id = sqlite3_column_int64(st, 0);
+        vax_strlcpy(q->uuid, vax_col_text(st, 1), sizeof q->uuid);
+        vax_strlcpy(q->national_id, vax_col_text(st, 2), sizeof q->national_id);
+        vax_strlcpy(q->insurance_no, vax_col_text(st, 3), sizeof q->insurance_no);
+        vax_strlcpy(q->full_name, vax_col_text(st, 4), sizeof q->full_name);
+        vax_strlcpy(q->birth_date, vax_col_text(st, 5), sizeof q->birth_date);
+        q->sex = vax_col_text(st, 6)[0];
+        vax_strlcpy(q->phone, vax_col_text(st, 7), sizeof q->phone);
+        vax_strlcpy(q->commune, vax_col_text(st, 8), sizeof q->commune);
+        vax_strlcpy(q->priority_group, vax_col_text(st, 9), sizeof q->priority_group);
+        *found = 1;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
+                                                 : vax_fail_sql(db, rc, _("reading the registry"));
+}
+
+/* ---- the import ----------------------------------------------------------------------------- */
+
+void vax_import_result_free(vax_import_result *r)
+{
+    if (!r)
+        return;
+    free(r->issues);
+    r->issues = NULL;
+    r->nissues = 0;
+}
+
+static int compare_issue(const void *a, const void *b)
+{
+    const vax_import_issue *x = a, *y = b;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+/* Maps the header's fields to columns; fails naming what is missing or doubled. */
+static int map_header(import_ctx *x, const csv_record *head, const char *name)
+{
+    vax_db *db = x->db;
+    size_t used = 0;
+    for (int c = 0; c < NCOLUMNS; c++)
+        x->col_of[c] = -1;
+    x->out->ignored[0] = 0;
+    for (int i = 0; i < head->n; i++) {
+        char *f = fold_key(head->field[i]);
+        int col = -1;
+        if (!f)
+            return VAX_ENOMEM;
+        for (int k = 0; k < x->h.nnames && col < 0; k++)
+            if (strcmp(f, x->h.names[k]) == 0)
+                col = x->h.column[k];
+        free(f);
+        if (col < 0) {
+            if (head->field[i][0]) {
+                int n = snprintf(x->out->ignored + used, sizeof x->out->ignored - used, "%s%s",
+                                 used ? ", " : "", head->field[i]);
+                if (n > 0 && used + (size_t)n < sizeof x->out->ignored)
+                    used += (size_t)n;
+            }
+            continue;
+        }
+        if (x->col_of[col] >= 0)
+            return vax_fail(db, VAX_EINVAL, "file",
+                            _("%s: line %d: columns %d and %d are both \"%s\"; keep one."), name,
+                            head->line, x->col_of[col] + 1, i + 1, column_keys[col]);
+        x->col_of[col] = i;
+    }
+    for (int c = 0; c < NCOLUMNS; c++)
+        if (x->h.required[c] && x->col_of[c] < 0)
+            return vax_fail(db, VAX_EINVAL, "file",
+                            _("%s: line %d: no column for %s (see the header names in "
+                              "import_headers.conf)."),
+                            name, head->line, column_keys[c]);
+    return VAX_OK;
+}
+
+int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
+                   const vax_import_opts *opts, vax_import_result *out)
+{
+    static const vax_import_opts defaults = {0, 0, 0};
+    import_ctx x;
+    csv_reader rd;
+    csv_record rec;
+    row *rows = NULL;
+    id_index idx = {NULL, 0};
+    int nrows = 0, caprows = 0, rc, ncols;
+    const char *p = text, *end = text + len;
+    char dialect[96];
+    int64_t now = vax_now();
+    const vax_import_opts *o = opts ? opts : &defaults;
+    memset(out, 0, sizeof *out);
+    memset(&x, 0, sizeof x);
+    memset(&rd, 0, sizeof rd);
+    x.db = db;
+    x.out = out;
+    name = name && *name ? name : "list";
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_PERSON_WRITE)) != VAX_OK)
+        return rc;
+    /* the file as text */
+    if (len >= 2 && (((unsigned char)p[0] == 0xFF && (unsigned char)p[1] == 0xFE) ||
+                     ((unsigned char)p[0] == 0xFE && (unsigned char)p[1] == 0xFF)))
+        return vax_fail(db, VAX_EINVAL, "file",
+                        _("%s: saved as UTF-16 text; save it as \"CSV UTF-8\" instead."), name);
+    int bom = len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0;
+    if (bom)
+        p += 3;
+    const char *bad = bad_utf8(p, end);
+    if (bad) {
+        int line = 1;
+        for (const char *q = p; q < bad; q++)
+            line += *q == '\n';
+        return vax_fail(db, VAX_EINVAL, "file",
+                        _("%s: line %d: not UTF-8 text (an old Vietnamese encoding?); save it as "
+                          "\"CSV UTF-8\"."),
+                        name, line);
+    }
+    const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
+    int crlf = nl && nl > p && nl[-1] == '\r';
+    rd.p = p;
+    rd.end = end;
+    rd.line = 1;
+    rd.delim = guess_delim(p, end);
+    snprintf(dialect, sizeof dialect, "UTF-8%s; '%s'; %s", bom ? _(" with BOM") : "",
+             rd.delim == '\t' ? "tab" : rd.delim == ';' ? ";" : ",", crlf ? "CRLF" : "LF");
+    vax_strlcpy(out->dialect, dialect, sizeof out->dialect);
+    if ((rc = headers_load(db, &x.h)) != VAX_OK)
+        return rc;
+    if ((rc = vax_priority_groups(db, x.groups, 32, &x.ngroups)) != VAX_OK)
+        goto out;
+    for (int i = 0; i < x.ngroups; i++)
+        if (!(x.group_names[i] = fold_key(x.groups[i].name))) {
+            rc = VAX_ENOMEM;
+            goto out;
+        }
+    /* the header: the first line that is not blank */
+    do {
+        if ((rc = csv_next(&rd, &rec)) <= 0) {
+            rc = rc < 0 ? VAX_ENOMEM
+                        : vax_fail(db, VAX_EINVAL, "file", _("%s: the file is empty."), name);
+            goto out;
+        }
+    } while (record_blank(&rec));
+    if ((rc = map_header(&x, &rec, name)) != VAX_OK)
+        goto out;
+    ncols = rec.n;
+    /* every row checked, nothing written yet */
+    for (;;) {
+        int got = csv_next(&rd, &rec);
+        if (got < 0) {
+            rc = VAX_ENOMEM;
+            goto out;
+        }
+        if (got == 0)
+            break;
+        if (record_blank(&rec))
+            continue;
+        if (nrows == caprows) {
+            int cap = caprows ? caprows * 2 : 256;
+            row *bigger = realloc(rows, sizeof *rows * (size_t)cap);
+            if (!bigger) {
+                rc = VAX_ENOMEM;
+                goto out;
+            }
+            rows = bigger;
+            caprows = cap;
+        }
+        row *r = &rows[nrows++];
+        if ((rc = check_row(&x, &rec, ncols, r)) != VAX_OK)
+            goto out;
+        out->rows++;
+        if (rec.unterminated)
+            break;
+    }
+    /* repeats of an ID inside the file */
+    size_t size = 16;
+    while (size < (size_t)nrows * 2)
+        size *= 2;
+    if (!(idx.slot = calloc(size, sizeof *idx.slot))) {
+        rc = VAX_ENOMEM;
+        goto out;
+    }
+    idx.mask = size - 1;
+    for (int i = 0; i < nrows; i++) {
+        row *r = &rows[i];
+        if (!r->p.national_id[0])
+            continue;
+        size_t h = (size_t)hash_id(r->p.national_id) & idx.mask;
+        while (idx.slot[h] && strcmp(rows[idx.slot[h] - 1].p.national_id, r->p.national_id) != 0)
+            h = (h + 1) & idx.mask;
+        if (!idx.slot[h]) {
+            idx.slot[h] = i + 1;
+            continue;
+        }
+        row *first = &rows[idx.slot[h] - 1];
+        out->duplicates++;
+        if (!r->bad && !first->bad && same_fields(&first->p, &r->p)) {
+            r->skip = 1;
+            rc = issue(&x, r->line, 0, "national_id", r->p.national_id,
+                       _("ID number: the same person as on line %d; counted once."), first->line);
+        } else {
+            r->bad = 1;
+            rc = issue(&x, r->line, 1, "national_id", r->p.national_id,
+                       _("ID number: %s is also on line %d with other details; keep one of the "
+                         "two rows."),
+                       r->p.national_id, first->line);
+        }
+        if (rc != VAX_OK)
+            goto out;
+    }
+    /* against the registry */
+    for (int i = 0; i < nrows; i++) {
+        row *r = &rows[i];
+        vax_person q, m;
+        int found;
+        if (r->bad) {
+            out->errors++;
+            continue;
+        }
+        out->valid++;
+        if (r->skip)
+            continue;
+        if ((rc = lookup(db, r->p.national_id, &q, &found)) != VAX_OK)
+            goto out;
+        if (!found) {
+            out->added++;
+            continue;
+        }
+        r->existing = q.id;
+        merged(&q, &r->p, &m);
+        if (same_fields(&m, &q)) {
+            r->same = 1;
+            out->unchanged++;
+        } else if (o->merge) {
+            out->merged++;
+        } else {
+            out->existing++;
+            if ((rc = issue(&x, r->line, 0, "national_id", r->p.national_id,
+                            _("ID number: %s is already registered to %s with other details; "
+                              "left as it is (import with merge to update)."),
+                            r->p.national_id, q.full_name)) != VAX_OK)
+                goto out;
+        }
+    }
+    qsort(out->issues, (size_t)out->nissues, sizeof out->issues[0], compare_issue);
+    if (o->dry_run) {
+        rc = VAX_OK;
+        goto out;
+    }
+    if (out->errors > 0 && !o->valid_only) {
+        const vax_import_issue *first = NULL;
+        for (int i = 0; i < out->nissues && !first; i++)
+            if (out->issues[i].error)
+                first = &out->issues[i];
+        rc = vax_fail(db, VAX_EINVAL, "rows",
+                      _("%s: %d of %d rows have errors; nothing was imported. First: line %d: %s"),
+                      name, out->errors, out->rows, first ? first->line : 0,
+                      first ? first->message : "");
+        goto out;
+    }
+    /* one transaction: every valid row, or nothing */
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        goto out;
+    int added = 0, merged_n = 0, unchanged = 0, existing = 0;
+    char reason[160];
+    snprintf(reason, sizeof reason, _("imported from %s"), name);
+    for (int i = 0; i < nrows; i++) {
+        row *r = &rows[i];
+        vax_person q, m;
+        int found;
+        if (r->bad || r->skip)
+            continue;
+        /* again inside the transaction: another station may have registered the ID meanwhile */
+        if ((rc = lookup(db, r->p.national_id, &q, &found)) != VAX_OK)
+            goto fail;
+        if (!found) {
+            if ((rc = insert_person(db, &r->p, now)) != VAX_OK)
+                goto fail;
+            added++;
+            continue;
+        }
+        merged(&q, &r->p, &m);
+        if (same_fields(&m, &q)) {
+            unchanged++;
+        } else if (o->merge) {
+            if ((rc = update_person(db, &m, reason, now)) != VAX_OK)
+                goto fail;
+            merged_n++;
+        } else {
+            existing++;
+        }
+    }
+    char details[300];
+    snprintf(details, sizeof details, "%s: %d rows, %d added, %d merged, %d unchanged, %d left, %d "
+             "refused", name, out->rows, added, merged_n, unchanged, existing, out->errors);
+    if ((rc = vax_audit(db, "person.import", "person", 0, details)) != VAX_OK)
+        goto fail;
+    if ((rc = vax_tx_commit(db)) != VAX_OK)
+        goto out;
+    out->added = added;
+    out->merged = merged_n;
+    out->unchanged = unchanged;
+    out->existing = existing;
+    out->written = 1;
+    goto out;
+fail:
+    vax_tx_rollback(db);
+out:
+    for (int i = 0; i < x.ngroups; i++)
+        free(x.group_names[i]);
+    headers_free(&x.h);
+    free(idx.slot);
+    free(rows);
+    free(rd.buf);
+    return rc;
+}
+
+/* ---- exports ---------------------------------------------------------------------------------- */
+
+typedef struct out_buf {
+    char *s;
+    size_t n, cap;
+    vax_sink sink;
+    void *ctx;
+    int failed; /* 1 out of memory, 2 the sink refused */
+} out_buf;
+
+static void ob_add(out_buf *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->n + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 65536;
+        while (cap < b->n + n)
+            cap *= 2;
+        char *p = realloc(b->s, cap);
+        if (!p) {
+            b->failed = 1;
+            return;
+        }
+        b->s = p;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->n, s, n);
+    b->n += n;
+}
+
+static void ob_str(out_buf *b, const char *s)
+{
+    ob_add(b, s, strlen(s));
+}
+
+static void ob_flush(out_buf *b, int force)
+{
+    if (b->failed || (!force && b->n < 60000) || b->n == 0)
+        return;
+    if (b->sink(b->s, b->n, b->ctx))
+        b->failed = 2;
+    b->n = 0;
+}
+
+static int ob_finish(vax_db *db, out_buf *b)
+{
+    ob_flush(b, 1);
+    free(b->s);
+    if (b->failed == 1)
+        return VAX_ENOMEM;
+    if (b->failed == 2)
+        return vax_fail(db, VAX_EIO, "out", "%s", _("Export: cannot write the output."));
+    return VAX_OK;
+}
+
+static void csv_cell(out_buf *b, const char *s, int last)
+{
+    if (strpbrk(s, ",\"\r\n;")) {
+        ob_add(b, "\"", 1);
+        for (; *s; s++) {
+            if (*s == '"')
+                ob_add(b, "\"", 1);
+            ob_add(b, s, 1);
+        }
+        ob_add(b, "\"", 1);
+    } else {
+        ob_str(b, s);
+    }
+    ob_str(b, last ? "\r\n" : ",");
+}
+
+static void dmy(const char *iso, char out[11])
+{
+    if (strlen(iso) == 10)
+        snprintf(out, 11, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
+    else
+        vax_strlcpy(out, iso, 11);
+}
+
+/* Doses given at this site (they have a visit) changed since `since`. */
+#define EXPORT_SQL                                                                                 \
+    "SELECT p.uuid, p.full_name, p.birth_date, p.sex, p.national_id, p.insurance_no, p.phone,"     \
+    " p.commune, coalesce(g.name_vi, ''), d.uuid, d.product, coalesce(pr.name, d.product),"        \
+    " d.lot_no, d.dose_number, d.given_at, d.voided, coalesce(s.name, ''), d.arm,"                 \
+    " coalesce(pr.dcc_vp, ''), coalesce(pr.dcc_mp, ''), coalesce(pr.series_doses, 0),"           \
+    " coalesce(p.priority_group, '')"                                                             \
+    " FROM dose d JOIN person p ON p.id = d.person_id JOIN visit v ON v.id = d.visit_id"           \
+    " LEFT JOIN product pr ON pr.code = d.product"                                                 \
+    " LEFT JOIN priority_group g ON g.code = p.priority_group"                                     \
+    " LEFT JOIN staff s ON s.id = d.vaccinator"                                                    \
+    " WHERE d.updated_at >= ?1"
+
+int vax_export_national(vax_db *db, int64_t since, vax_sink sink, void *ctx, int *rows)
+{
+    static const char *const heads[] = {
+        "Họ và tên",   "Ngày sinh",     "Giới tính", "Số CCCD/CMND", "Số thẻ BHYT",
+        "Số điện thoại", "Địa chỉ",     "Nhóm ưu tiên", "Vắc xin",   "Số lô",
+        "Mũi thứ",     "Ngày tiêm",     "Điểm tiêm"};
+    out_buf b = {NULL, 0, 0, sink, ctx, 0};
+    vax_site site;
+    sqlite3_stmt *st = NULL;
+    int rc, n = 0;
+    if (rows)
+        *rows = 0;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if (vax_site_get(db, &site) != VAX_OK) {
+        memset(&site, 0, sizeof site);
+        vax_clear_error(db);
+    }
+    if ((rc = sqlite3_prepare_v2(db->sql, EXPORT_SQL " AND d.voided = 0 ORDER BY d.given_at, d.id",
+                                 -1, &st, NULL)) != SQLITE_OK)
+        return vax_fail_sql(db, rc, _("exporting the doses"));
+    sqlite3_bind_int64(st, 1, since);
+    ob_str(&b, "\xEF\xBB\xBF");
+    for (int i = 0; i < 13; i++)
+        csv_cell(&b, heads[i], i == 12);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !b.failed) {
+        char birth[11], day[11], num[16], given[11];
+        const char *sex = vax_col_text(st, 3);
+        dmy(vax_col_text(st, 2), birth);
+        vax_local_date(sqlite3_column_int64(st, 14), day);
+        dmy(day, given);
+        snprintf(num, sizeof num, "%d", sqlite3_column_int(st, 13));
+        csv_cell(&b, vax_col_text(st, 1), 0);
+        csv_cell(&b, birth, 0);
+        csv_cell(&b, sex[0] == 'm' ? "Nam" : sex[0] == 'f' ? "Nữ" : "", 0);
+        csv_cell(&b, vax_col_text(st, 4), 0);
+        csv_cell(&b, vax_col_text(st, 5), 0);
+        csv_cell(&b, vax_col_text(st, 6), 0);
+        csv_cell(&b, vax_col_text(st, 7), 0);
+        csv_cell(&b, vax_col_text(st, 8), 0);
+        csv_cell(&b, vax_col_text(st, 11), 0);
+        csv_cell(&b, vax_col_text(st, 12), 0);
+        csv_cell(&b, num, 0);
+        csv_cell(&b, given, 0);
+        csv_cell(&b, site.name, 1);
+        n++;
+        ob_flush(&b, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        free(b.s);
+        return vax_fail_sql(db, rc, _("exporting the doses"));
+    }
+    if ((rc = ob_finish(db, &b)) == VAX_OK && rows)
+        *rows = n;
+    return rc;
+}
+
+/* ---- FHIR R4 ---------------------------------------------------------------------------------- */
+
+static void json_str(out_buf *b, const char *s)
+{
+    ob_add(b, "\"", 1);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') {
+            char e[2] = {'\\', (char)c};
+            ob_add(b, e, 2);
+        } else if (c < 0x20) {
+            char e[8];
+            snprintf(e, sizeof e, "\\u%04x", c);
+            ob_str(b, e);
+        } else {
+            ob_add(b, s, 1);
+        }
+    }
+    ob_add(b, "\"", 1);
+}
+
+/* "key":"value" with a leading comma unless first. */
+static void json_kv(out_buf *b, const char *key, const char *value, int comma)
+{
+    if (comma)
+        ob_add(b, ",", 1);
+    json_str(b, key);
+    ob_add(b, ":", 1);
+    json_str(b, value);
+}
+
+/* An instant as FHIR dateTime with the local offset: 2021-10-15T09:00:00+07:00. */
+static void fhir_time(int64_t t, char out[64])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    long off = tm.tm_gmtoff / 60;
+    char sign = off < 0 ? '-' : '+';
+    if (off < 0)
+        off = -off;
+    snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 60,
+             off % 60);
+}
+
+static void setting_or(vax_db *db, const char *key, const char *fallback, char *buf, size_t size)
+{
+    if (vax_setting_get(db, key, buf, size) != VAX_OK || !buf[0])
+        vax_strlcpy(buf, fallback, size);
+    vax_clear_error(db);
+}
+
+static void fhir_patient(out_buf *b, sqlite3_stmt *st, const char *id_system,
+                         const char *insurance_system, int first)
+{
+    const char *sex = vax_col_text(st, 3), *name = vax_col_text(st, 1);
+    const char *space = strchr(name, ' ');
+    ob_str(b, first ? "{" : ",{");
+    ob_str(b, "\"fullUrl\":\"urn:uuid:");
+    ob_str(b, vax_col_text(st, 0));
+    ob_str(b, "\",\"resource\":{\"resourceType\":\"Patient\"");
+    json_kv(b, "id", vax_col_text(st, 0), 1);
+    ob_str(b, ",\"identifier\":[{");
+    json_kv(b, "system", id_system, 0);
+    json_kv(b, "value", vax_col_text(st, 4), 1);
+    ob_str(b, "}");
+    if (vax_col_text(st, 5)[0]) {
+        ob_str(b, ",{");
+        json_kv(b, "system", insurance_system, 0);
+        json_kv(b, "value", vax_col_text(st, 5), 1);
+        ob_str(b, "}");
+    }
+    /* Vietnamese names are family name first: "Nguyễn Văn Hùng" */
+    ob_str(b, "],\"name\":[{");
+    json_kv(b, "text", name, 0);
+    if (space) {
+        char family[256];
+        size_t n = (size_t)(space - name) < sizeof family ? (size_t)(space - name) : 255;
+        memcpy(family, name, n);
+        family[n] = 0;
+        json_kv(b, "family", family, 1);
+        ob_str(b, ",\"given\":[");
+        json_str(b, space + 1);
+        ob_str(b, "]");
+    }
+    ob_str(b, "}]");
+    json_kv(b, "gender", sex[0] == 'm' ? "male" : sex[0] == 'f' ? "female" : "unknown", 1);
+    json_kv(b, "birthDate", vax_col_text(st, 2), 1);
+    if (vax_col_text(st, 6)[0]) {
+        ob_str(b, ",\"telecom\":[{\"system\":\"phone\"");
+        json_kv(b, "value", vax_col_text(st, 6), 1);
+        ob_str(b, "}]");
+    }
+    if (vax_col_text(st, 7)[0]) {
+        ob_str(b, ",\"address\":[{");
+        json_kv(b, "text", vax_col_text(st, 7), 0);
+        json_kv(b, "country", "VN", 1);
+        ob_str(b, "}]");
+    }
+    ob_str(b, "}}");
+}
+
+static void fhir_immunization(out_buf *b, sqlite3_stmt *st, const char *site_name)
+{
+    char when[64], n[16];
+    const char *vp = vax_col_text(st, 18), *mp = vax_col_text(st, 19), *arm = vax_col_text(st, 17);
+    fhir_time(sqlite3_column_int64(st, 14), when);
+    ob_str(b, ",{\"fullUrl\":\"urn:uuid:");
+    ob_str(b, vax_col_text(st, 9));
+    ob_str(b, "\",\"resource\":{\"resourceType\":\"Immunization\"");
+    json_kv(b, "id", vax_col_text(st, 9), 1);
+    json_kv(b, "status", sqlite3_column_int(st, 15) ? "entered-in-error" : "completed", 1);
+    /* the product's codes from the catalogue: the EU DCC medicinal product and prophylaxis
+     * value sets (SNOMED CT or ATC), and the site's own product code */
+    ob_str(b, ",\"vaccineCode\":{\"coding\":[");
+    int first = 1;
+    if (mp[0]) {
+        ob_str(b, "{");
+        json_kv(b, "system",
+                strncmp(mp, "EU/", 3) == 0
+                    ? "https://ec.europa.eu/health/documents/community-register/html/"
+                    : "http://ec.europa.eu/temp/vaccineproductname",
+                0);
+        json_kv(b, "code", mp, 1);
+        json_kv(b, "display", vax_col_text(st, 11), 1);
+        ob_str(b, "}");
+        first = 0;
+    }
+    if (vp[0]) {
+        ob_str(b, first ? "{" : ",{");
+        json_kv(b, "system",
+                isdigit((unsigned char)vp[0]) ? "http://snomed.info/sct" : "http://www.whocc.no/atc",
+                0);
+        json_kv(b, "code", vp, 1);
+        ob_str(b, "}");
+        first = 0;
+    }
+    ob_str(b, first ? "{" : ",{");
+    json_kv(b, "system", "urn:vaxsite:product", 0);
+    json_kv(b, "code", vax_col_text(st, 10), 1);
+    ob_str(b, "}]");
+    json_kv(b, "text", vax_col_text(st, 11), 1);
+    ob_str(b, "},\"patient\":{\"reference\":\"urn:uuid:");
+    ob_str(b, vax_col_text(st, 0));
+    ob_str(b, "\"}");
+    json_kv(b, "occurrenceDateTime", when, 1);
+    json_kv(b, "recorded", when, 1);
+    ob_str(b, ",\"primarySource\":true");
+    if (site_name[0]) {
+        ob_str(b, ",\"location\":{");
+        json_kv(b, "display", site_name, 0);
+        ob_str(b, "}");
+    }
+    if (vax_col_text(st, 12)[0])
+        json_kv(b, "lotNumber", vax_col_text(st, 12), 1);
+    if (arm[0]) {
+        int left = strcmp(arm, "left") == 0;
+        ob_str(b, ",\"site\":{\"coding\":[{\"system\":"
+                  "\"http://terminology.hl7.org/CodeSystem/v3-ActSite\"");
+        json_kv(b, "code", left ? "LA" : "RA", 1);
+        json_kv(b, "display", left ? "left arm" : "right arm", 1);
+        ob_str(b, "}]}");
+    }
+    ob_str(b, ",\"route\":{\"coding\":[{\"system\":"
+              "\"http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration\","
+              "\"code\":\"IM\",\"display\":\"Injection, intramuscular\"}]}");
+    ob_str(b, ",\"performer\":[{\"function\":{\"coding\":[{\"system\":"
+              "\"http://terminology.hl7.org/CodeSystem/v2-0443\",\"code\":\"AP\","
+              "\"display\":\"Administering Provider\"}]},\"actor\":{");
+    json_kv(b, "display", vax_col_text(st, 16)[0] ? vax_col_text(st, 16) : site_name, 0);
+    ob_str(b, "}}]");
+    ob_str(b, ",\"protocolApplied\":[{\"targetDisease\":[{\"coding\":[{\"system\":"
+              "\"http://snomed.info/sct\",\"code\":\"840539006\",\"display\":\"COVID-19\"}]}]");
+    snprintf(n, sizeof n, "%d", sqlite3_column_int(st, 13));
+    ob_str(b, ",\"doseNumberPositiveInt\":");
+    ob_str(b, n);
+    if (sqlite3_column_int(st, 20) > 0) {
+        snprintf(n, sizeof n, "%d", sqlite3_column_int(st, 20));
+        ob_str(b, ",\"seriesDosesPositiveInt\":");
+        ob_str(b, n);
+    }
+    ob_str(b, "}]}}");
+}
+
+int vax_export_fhir(vax_db *db, int64_t since, vax_sink sink, void *ctx, int *doses)
+{
+    out_buf b = {NULL, 0, 0, sink, ctx, 0};
+    vax_site site;
+    sqlite3_stmt *st = NULL;
+    char id_system[200], insurance_system[200], bundle_id[37], when[64];
+    int rc, n = 0;
+    if (doses)
+        *doses = 0;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if (vax_site_get(db, &site) != VAX_OK) {
+        memset(&site, 0, sizeof site);
+        vax_clear_error(db);
+    }
+    /* The national systems name their identifier systems; until a site sets them, these URNs
+     * say what the values are. */
+    setting_or(db, "fhir.id_system", "urn:vaxsite:vn:national-id", id_system, sizeof id_system);
+    setting_or(db, "fhir.insurance_system", "urn:vaxsite:vn:health-insurance", insurance_system,
+               sizeof insurance_system);
+    if ((rc = sqlite3_prepare_v2(db->sql, EXPORT_SQL " ORDER BY d.person_id, d.given_at, d.id",
+                                 -1, &st, NULL)) != SQLITE_OK)
+        return vax_fail_sql(db, rc, _("exporting the doses"));
+    sqlite3_bind_int64(st, 1, since);
+    vax_uuid(bundle_id);
+    fhir_time(vax_now(), when);
+    ob_str(&b, "{\"resourceType\":\"Bundle\"");
+    json_kv(&b, "id", bundle_id, 1);
+    ob_str(&b, ",\"meta\":{");
+    json_kv(&b, "lastUpdated", when, 0);
+    ob_str(&b, "},\"type\":\"collection\"");
+    json_kv(&b, "timestamp", when, 1);
+    ob_str(&b, ",\"entry\":[");
+    char last[37] = "";
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && !b.failed) {
+        /* rows come by person: a Patient before that person's first Immunization */
+        if (strcmp(last, vax_col_text(st, 0)) != 0) {
+            fhir_patient(&b, st, id_system, insurance_system, n == 0);
+            vax_strlcpy(last, vax_col_text(st, 0), sizeof last);
+        }
+        fhir_immunization(&b, st, site.name);
+        n++;
+        ob_flush(&b, 0);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        free(b.s);
+        return vax_fail_sql(db, rc, _("exporting the doses"));
+    }
+    ob_str(&b, "]");
+    ob_str(&b, "}\n");
+    if ((rc = ob_finish(db, &b)) == VAX_OK && doses)
+        *doses = n;
+    return rc;
+}

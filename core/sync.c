@@ -1,0 +1,1726 @@
+/* sync.c: what leaves a laptop (its outbox of events), bundle files, and the merge into the
+ * district's PostgreSQL through libpq (compiled when libpq is found). DESIGN.md section 6.
+ *
+ * Identity. Every event that leaves carries its uuid, the uuid of the record it is about, the site
+ * code, the device id (setting sync.device_id, random, made once when the outbox was created) and
+ * the device's sequence number (sync_outbox.seq, AUTOINCREMENT: never reused). Rows refer to each
+ * other by uuid (person_uuid, visit_uuid, dose_uuid) and staff by login; a rowid never leaves.
+ *
+ * The outbox. Triggers append one row per fact as it is committed, in the same transaction:
+ * person (a registration, the whole record), person_edit (only the fields that changed, the
+ * version it was based on and its updated_at), visit_event, screening, dose, dose_void,
+ * reaction, certificate, certificate_revocation. The outbox is append-only; rows written while
+ * merging what came from elsewhere (sync_applying holds a row) are not re-emitted. A bundle
+ * imported here is forwarded: its events join this outbox with their own device and sequence.
+ *
+ * The merge rules, the same on the server (vs_apply(), PL/pgSQL) and in a laptop (bundles):
+ *  - an event is stored once by uuid (ON CONFLICT (uuid) DO NOTHING); a repeat with the same
+ *    content is a no-op; the same uuid with different content goes to quarantine, untouched;
+ *  - a registration whose national ID is already known under another uuid is merged into the
+ *    person first stored: its uuid becomes an alias, every visit and dose under it is kept and
+ *    counted for the merged person, and a "duplicate_person" conflict goes to a manager;
+ *  - a person edit whose updated_at is not older than the record's is applied (the previous
+ *    version goes to history); an older one is not applied and is kept in history; when the
+ *    edit was based on another version than the current one, a "concurrent_edit" conflict is
+ *    listed whichever won;
+ *  - a dose is never dropped: a second dose of the same number for the same (merged) person,
+ *    with no manager's override, is kept and a "same_dose_number" conflict names both;
+ *  - a void marks the dose voided (a dose is never edited otherwise).
+ *
+ * Commit order on the server. Each push batch takes one transaction-level advisory lock before it
+ * draws any number from the sequence vs_seq, so writers are serialised and the numbers are handed
+ * out in commit order: a reader that has seen number N has seen every committed number below N.
+ * Pull asks for rows with seq above the last one it saw. (pg_current_xact_id and snapshot
+ * arithmetic would allow parallel writers; a district's pushes are few and short, so the lock
+ * is the simpler guarantee.) */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef VAX_HAVE_PQ
+#include <libpq-fe.h>
+#endif
+
+#define BUNDLE_FORMAT "vaxsite-bundle-1"
+
+/* ---- the outbox: triggers and the bodies they write ---------------------------------------- */
+
+#define SQ_SITE "coalesce((SELECT code FROM site ORDER BY id LIMIT 1), 'SITE')"
+#define SQ_DEVICE "(SELECT value FROM setting WHERE key = 'sync.device_id')"
+#define SQ_LOGIN(x) "coalesce((SELECT login FROM staff WHERE id = " x "), '')"
+#define SQ_PERSON(x) "(SELECT uuid FROM person WHERE id = " x ")"
+#define SQ_VISIT(x) "(SELECT uuid FROM visit WHERE id = " x ")"
+#define NOT_APPLYING " WHEN NOT EXISTS (SELECT 1 FROM sync_applying)"
+#define OUTBOX_COLS "INSERT INTO sync_outbox(uuid, kind, record_uuid, site, device, at, body) "
+
+#define PERSON_BODY(r)                                                                             \
+    "json_object('uuid', " r ".uuid, 'national_id', " r ".national_id, 'insurance_no', " r         \
+    ".insurance_no, 'full_name', " r ".full_name, 'birth_date', " r ".birth_date, 'sex', " r       \
+    ".sex, 'phone', " r ".phone, 'commune', " r ".commune, 'priority_group', " r                   \
+    ".priority_group, 'version', " r ".version, 'created_at', " r ".created_at, 'updated_at', " r  \
+    ".updated_at, 'updated_by', " SQ_LOGIN(r ".updated_by") ")"
+
+#define VISIT_EVENT_BODY(r)                                                                        \
+    "json_object('visit_uuid', v.uuid, 'person_uuid', " SQ_PERSON(                                 \
+        "v.person_id") ", 'day', v.day, 'ticket', v.ticket, 'from', " r ".from_state, 'to', " r    \
+                       ".to_state, 'at', " r ".at, 'station', " r ".station, 'details', " r        \
+                       ".details, 'staff', " SQ_LOGIN(r ".staff_id") ")"
+
+#define SCREENING_BODY(r)                                                                          \
+    "json_object('visit_uuid', " SQ_VISIT(r ".visit_id") ", 'person_uuid', " SQ_PERSON(            \
+        r ".person_id") ", 'checklist_code', " r ".checklist_code, 'checklist_version', " r        \
+                        ".checklist_version, 'answers', " r ".answers, 'vitals', " r               \
+                        ".vitals, 'findings', " r ".findings, 'notes', " r                         \
+                        ".notes, 'proposed', " r ".proposed_outcome, 'final', " r                  \
+                        ".final_outcome, 'reasons', " r ".reasons, 'override_reason', " r          \
+                        ".override_reason, 'products', " r ".products, 'ruled_out', " r            \
+                        ".ruled_out, 'return_date', " r                                            \
+                        ".return_date, 'observation_minutes', " r                                  \
+                        ".observation_minutes, 'consent', " r ".consent, 'screened_by', " SQ_LOGIN( \
+                            r ".screened_by") ", 'screened_at', " r ".screened_at)"
+
+/* day: the local calendar day of the site that gave it, the day the site's report counts it. */
+#define DOSE_BODY(r)                                                                               \
+    "json_object('person_uuid', " SQ_PERSON(r ".person_id") ", 'visit_uuid', " SQ_VISIT(           \
+        r ".visit_id") ", 'product', " r ".product, 'series', " r ".series, 'dose_number', " r     \
+                       ".dose_number, 'given_at', " r ".given_at, 'day', date(" r                  \
+                       ".given_at, 'unixepoch', 'localtime'), 'lot_no', " r ".lot_no, 'arm', " r   \
+                       ".arm, 'station', " r ".station, 'vaccinator', " SQ_LOGIN(                  \
+                           r ".vaccinator") ", 'number_reason', " r                                \
+                                            ".number_reason, 'override_reason', " r                \
+                                            ".override_reason, 'voided', " r                       \
+                                            ".voided, 'void_reason', " r ".void_reason)"
+
+#define REACTION_BODY(r)                                                                           \
+    "json_object('visit_uuid', " SQ_VISIT(r ".visit_id") ", 'person_uuid', " SQ_PERSON(            \
+        r ".person_id") ", 'seen_at', " r ".seen_at, 'signs', " r ".signs, 'severity', " r         \
+                        ".severity, 'action', " r ".action, 'notes', " r ".notes)"
+
+#define CERT_BODY(r)                                                                               \
+    "json_object('dose_uuid', (SELECT uuid FROM dose WHERE id = " r                                \
+    ".dose_id), 'person_uuid', " SQ_PERSON(r ".person_id") ", 'ci', " r ".ci, 'kid', " r           \
+                                                           ".kid, 'issued_at', " r                 \
+                                                           ".issued_at, 'expires_at', " r          \
+                                                           ".expires_at, 'hc1', " r ".hc1)"
+
+#define REVOCATION_BODY(r)                                                                         \
+    "json_object('certificate_uuid', (SELECT uuid FROM certificate WHERE id = " r                  \
+    ".certificate_id), 'ci', " r ".ci, 'revoked_at', " r ".revoked_at, 'reason', " r ".reason)"
+
+/* The fields of an edit: only those that changed. */
+#define EDIT_FIELD(f) "SELECT '" f "' AS k, new." f " AS v WHERE old." f " IS NOT new." f
+#define EDIT_FIELDS                                                                                \
+    "(SELECT json_group_object(k, v) FROM (" EDIT_FIELD("national_id") " UNION ALL " EDIT_FIELD(   \
+        "insurance_no") " UNION ALL " EDIT_FIELD("full_name") " UNION ALL " EDIT_FIELD("birth_"    \
+                                                                                       "date")     \
+        " UNION ALL " EDIT_FIELD("sex") " UNION ALL " EDIT_FIELD(                                  \
+            "phone") " UNION ALL " EDIT_FIELD("commune") " UNION ALL " EDIT_FIELD("priority_"      \
+                                                                                  "group") "))"
+
+static const char sync_triggers[] =
+    "CREATE TRIGGER sync_person_ai AFTER INSERT ON person" NOT_APPLYING " BEGIN " OUTBOX_COLS
+    "VALUES (new.uuid, 'person', new.uuid, " SQ_SITE ", " SQ_DEVICE ", new.created_at, " PERSON_BODY(
+        "new") "); END;"
+               "CREATE TRIGGER sync_person_au AFTER UPDATE ON person" NOT_APPLYING
+               " AND (old.version IS NOT new.version OR old.national_id IS NOT new.national_id"
+               " OR old.full_name IS NOT new.full_name OR old.birth_date IS NOT new.birth_date"
+               " OR old.sex IS NOT new.sex OR old.phone IS NOT new.phone"
+               " OR old.commune IS NOT new.commune OR old.insurance_no IS NOT new.insurance_no"
+               " OR old.priority_group IS NOT new.priority_group) BEGIN " OUTBOX_COLS
+               "VALUES (new.uuid || '/' || " SQ_DEVICE " || '/' || new.version, 'person_edit',"
+               " new.uuid, " SQ_SITE ", " SQ_DEVICE ", new.updated_at, json_object('person_uuid',"
+               " new.uuid, 'base_version', old.version, 'version', new.version, 'updated_at',"
+               " new.updated_at, 'updated_by', " SQ_LOGIN(
+                   "new.updated_by") ", 'fields', json(" EDIT_FIELDS "))); END;"
+                                     "CREATE TRIGGER sync_visit_event_ai AFTER INSERT ON "
+                                     "visit_event" NOT_APPLYING " BEGIN " OUTBOX_COLS
+                                     "SELECT new.uuid, 'visit_event', new.uuid, " SQ_SITE
+                                     ", " SQ_DEVICE ", new.at, " VISIT_EVENT_BODY(
+                                         "new") " FROM visit v WHERE v.id = new.visit_id; END;"
+                                                "CREATE TRIGGER sync_screening_ai AFTER INSERT ON "
+                                                "screening" NOT_APPLYING " BEGIN " OUTBOX_COLS
+                                                "VALUES (new.uuid, 'screening', new.uuid, " SQ_SITE
+                                                ", " SQ_DEVICE ", new.screened_at, " SCREENING_BODY(
+                                                    "new") "); END;"
+                                                           "CREATE TRIGGER sync_dose_ai AFTER "
+                                                           "INSERT ON dose" NOT_APPLYING
+                                                           " BEGIN " OUTBOX_COLS
+                                                           "VALUES (new.uuid, 'dose', new.uuid, " SQ_SITE
+                                                           ", " SQ_DEVICE
+                                                           ", new.given_at, " DOSE_BODY(
+                                                               "new") "); END;"
+                                                                      "CREATE TRIGGER "
+                                                                      "sync_dose_void AFTER UPDATE "
+                                                                      "OF voided ON "
+                                                                      "dose" NOT_APPLYING
+                                                                      " AND new.voided <> 0 AND "
+                                                                      "old.voided = 0 BEGIN " OUTBOX_COLS
+                                                                      "VALUES (new.uuid || "
+                                                                      "'/void', 'dose_void', "
+                                                                      "new.uuid, " SQ_SITE
+                                                                      ", " SQ_DEVICE
+                                                                      ", new.updated_at, "
+                                                                      "json_object('dose_uuid', "
+                                                                      "new.uuid, 'void_reason', "
+                                                                      "new.void_reason, 'at', "
+                                                                      "new.updated_at)); END;"
+                                                                      "CREATE TRIGGER "
+                                                                      "sync_reaction_ai AFTER "
+                                                                      "INSERT ON "
+                                                                      "reaction" NOT_APPLYING
+                                                                      " BEGIN " OUTBOX_COLS
+                                                                      "VALUES (new.uuid, "
+                                                                      "'reaction', new.uuid, " SQ_SITE
+                                                                      ", " SQ_DEVICE
+                                                                      ", new.seen_at, " REACTION_BODY(
+                                                                          "new") "); END;"
+                                                                                 "CREATE TRIGGER "
+                                                                                 "sync_"
+                                                                                 "certificate_ai "
+                                                                                 "AFTER INSERT ON "
+                                                                                 "certificate" NOT_APPLYING
+                                                                                 " BEGIN " OUTBOX_COLS
+                                                                                 "VALUES "
+                                                                                 "(new.uuid, "
+                                                                                 "'certificate', "
+                                                                                 "new.uuid, " SQ_SITE
+                                                                                 ", " SQ_DEVICE
+                                                                                 ", "
+                                                                                 "new.issued_at, " CERT_BODY(
+                                                                                     "new") "); "
+                                                                                            "END;"
+                                                                                            "CREATE TRIGGER sync_revocation_ai AFTER INSERT ON certificate_revocation" NOT_APPLYING
+                                                                                            " BEGIN " OUTBOX_COLS
+                                                                                            "VALUES (new.uuid, 'certificate_revocation', new.uuid, " SQ_SITE
+                                                                                            ", " SQ_DEVICE
+                                                                                            ", new.revoked_at, " REVOCATION_BODY(
+                                                                                                "new") "); END;";
+
+/* What was there before the outbox existed, oldest first within each kind. */
+static const char sync_backfill[] =
+    OUTBOX_COLS "SELECT r.uuid, 'person', r.uuid, " SQ_SITE ", " SQ_DEVICE
+                ", r.created_at, " PERSON_BODY("r") " FROM person r ORDER BY r.id;" OUTBOX_COLS
+                "SELECT r.uuid, 'visit_event', r.uuid, " SQ_SITE ", " SQ_DEVICE
+                ", r.at, " VISIT_EVENT_BODY("r") " FROM visit_event r JOIN visit v ON v.id = "
+                                                 "r.visit_id ORDER BY r.id;" OUTBOX_COLS
+                "SELECT r.uuid, 'screening', r.uuid, " SQ_SITE ", " SQ_DEVICE
+                ", r.screened_at, " SCREENING_BODY("r") " FROM screening r ORDER BY r.id;" OUTBOX_COLS
+                "SELECT r.uuid, 'dose', r.uuid, " SQ_SITE ", " SQ_DEVICE
+                ", r.given_at, " DOSE_BODY("r") " FROM dose r ORDER BY r.id;" OUTBOX_COLS
+                "SELECT r.uuid, 'reaction', r.uuid, " SQ_SITE ", " SQ_DEVICE
+                ", r.seen_at, " REACTION_BODY("r") " FROM reaction r ORDER BY r.id;" OUTBOX_COLS
+                "SELECT r.uuid, 'certificate', r.uuid, " SQ_SITE ", " SQ_DEVICE
+                ", r.issued_at, " CERT_BODY("r") " FROM certificate r ORDER BY r.id;" OUTBOX_COLS
+                "SELECT r.uuid, 'certificate_revocation', r.uuid, " SQ_SITE ", " SQ_DEVICE
+                ", r.revoked_at, " REVOCATION_BODY(
+                    "r") " FROM certificate_revocation r ORDER BY r.id;";
+
+int vax_sync_seed(vax_db *db)
+{
+    char dev[37];
+    int rc;
+    if ((rc = vax_uuid(dev)) != VAX_OK)
+        return vax_fail(db, rc, NULL, "%s", _("Cannot make a random device id."));
+    sqlite3_stmt *st = vax_stmt(db, "INSERT OR IGNORE INTO setting(key, value, updated_at)"
+                                    " VALUES ('sync.device_id', ?1, ?2)");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, dev, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, vax_now());
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("upgrading the database"));
+    if ((rc = sqlite3_exec(db->sql, sync_triggers, NULL, NULL, NULL)) != SQLITE_OK ||
+        (rc = sqlite3_exec(db->sql, sync_backfill, NULL, NULL, NULL)) != SQLITE_OK)
+        return vax_fail_sql(db, rc, _("upgrading the database"));
+    return VAX_OK;
+}
+
+/* ---- small helpers ------------------------------------------------------------------------- */
+
+int vax_sync_device_id(vax_db *db, char out[37])
+{
+    int rc = vax_setting_get(db, "sync.device_id", out, 37);
+    return rc;
+}
+
+static int64_t mark_get(vax_db *db, const char *key)
+{
+    int64_t v = 0;
+    vax_setting_get_int(db, key, 0, &v);
+    return v;
+}
+
+/* Inside the caller's transaction. */
+static int setting_put(vax_db *db, const char *key, const char *value)
+{
+    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO setting(key, value, updated_at, updated_by)"
+                                    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(key) DO UPDATE SET"
+                                    " value = excluded.value, updated_at = excluded.updated_at,"
+                                    " updated_by = excluded.updated_by");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, vax_now());
+    if (vax_actor_id(db))
+        sqlite3_bind_int64(st, 4, vax_actor_id(db));
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("saving what was sent"));
+}
+
+static int mark_set(vax_db *db, const char *key, int64_t value)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%lld", (long long)value);
+    return setting_put(db, key, buf);
+}
+
+int vax_sync_pending(vax_db *db, const char *channel, int64_t *n)
+{
+    const char *key = channel && !strcmp(channel, "bundle") ? "sync.bundled_seq" : "sync.pushed_seq";
+    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FROM sync_outbox WHERE seq > ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, mark_get(db, key));
+    int rc = sqlite3_step(st);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading the outbox"));
+}
+
+/* A text field of a JSON body ("" when missing or null); the statement is cached. */
+static void jtext(vax_db *db, const char *body, const char *path, char *out, size_t size)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT json_extract(?1, ?2)");
+    out[0] = 0;
+    if (!st)
+        return;
+    sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, path, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        vax_strlcpy(out, vax_col_text(st, 0), size);
+    sqlite3_reset(st);
+}
+
+static int64_t jint(vax_db *db, const char *body, const char *path)
+{
+    char buf[32];
+    jtext(db, body, path, buf, sizeof buf);
+    return strtoll(buf, NULL, 10);
+}
+
+static int conflict_add(vax_db *db, const char *kind, const char *person_uuid, const char *a,
+                        const char *b, const char *details)
+{
+    sqlite3_stmt *st =
+        vax_stmt(db, "INSERT INTO sync_conflict(kind, person_uuid, a_uuid, b_uuid, details,"
+                     " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, person_uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, b ? b : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, details, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, vax_now());
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("listing a conflict"));
+}
+
+/* The local person a uuid names (itself or a merged alias); 0 if none. */
+static int64_t person_by_uuid(vax_db *db, const char *uuid)
+{
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT id FROM person WHERE uuid = ?1"
+                     " UNION ALL SELECT person_id FROM sync_alias WHERE uuid = ?1 LIMIT 1");
+    int64_t id = 0;
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return id;
+}
+
+static int exec1(vax_db *db, const char *sql, const char *doing)
+{
+    int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, doing);
+}
+
+/* ---- merging one event into this database (bundle import, pull) ---------------------------- */
+
+typedef struct merge_ctx {
+    vax_sync_stats *stats;
+    const char *site, *device; /* where the event comes from */
+} merge_ctx;
+
+static int origin_add(vax_db *db, const char *uuid, const merge_ctx *m)
+{
+    sqlite3_stmt *st = vax_stmt(db, "INSERT OR IGNORE INTO sync_origin(uuid, site, device)"
+                                    " VALUES (?1, ?2, ?3)");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, m->site, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, m->device, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging records"));
+}
+
+/* Keeps a version of a person in person_history (the previous one, or a losing edit). */
+static int history_keep(vax_db *db, int64_t person_id, const char *reason)
+{
+    sqlite3_stmt *st = vax_stmt(
+        db, "INSERT INTO person_history(person_id, version, national_id, insurance_no, full_name,"
+            " birth_date, sex, phone, commune, priority_group, reason, replaced_at, replaced_by)"
+            " SELECT id, version, national_id, insurance_no, full_name, birth_date, sex, phone,"
+            " commune, priority_group, ?2, ?3, ?4 FROM person WHERE id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, person_id);
+    sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, vax_now());
+    if (vax_actor_id(db))
+        sqlite3_bind_int64(st, 4, vax_actor_id(db));
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("saving a person's history"));
+}
+
+/* Keeps a losing edit in person_history: the current record with the edit's fields over it. */
+#define LOSTF(f) " CASE WHEN json_type(?2, '$." f "') IS NULL THEN " f " ELSE json_extract(?2, '$." f "') END,"
+static int history_lost(vax_db *db, int64_t person_id, const char *fields)
+{
+    sqlite3_stmt *st = vax_stmt(
+        db, "INSERT INTO person_history(person_id, version, national_id, insurance_no, full_name,"
+            " birth_date, sex, phone, commune, priority_group, reason, replaced_at, replaced_by)"
+            " SELECT id, version," LOSTF("national_id") LOSTF("insurance_no") LOSTF("full_name")
+                LOSTF("birth_date") LOSTF("sex") LOSTF("phone") LOSTF("commune")
+                    " priority_group, 'sync: older edit from another device, not applied', ?3, ?4"
+                    " FROM person WHERE id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, person_id);
+    sqlite3_bind_text(st, 2, fields, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, vax_now());
+    if (vax_actor_id(db))
+        sqlite3_bind_int64(st, 4, vax_actor_id(db));
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("saving a person's history"));
+}
+#undef LOSTF
+
+/* Sets the fields present in the JSON object `fields` (a whole record or an edit's changes). */
+static int person_set_fields(vax_db *db, int64_t id, const char *fields, int64_t version,
+                             int64_t updated_at)
+{
+    char name[256];
+    char *folded = NULL;
+    jtext(db, fields, "$.full_name", name, sizeof name);
+    if (name[0] && !(folded = vax_text_fold(name)))
+        return VAX_ENOMEM;
+#define SETF(f) " " f " = CASE WHEN json_type(?2, '$." f "') IS NULL THEN " f " ELSE json_extract(?2, '$." f "') END,"
+    sqlite3_stmt *st = vax_stmt(
+        db, "UPDATE person SET" SETF("national_id") SETF("insurance_no") SETF("full_name")
+                SETF("birth_date") SETF("sex") SETF("phone") SETF("commune")
+                    " priority_group = CASE WHEN json_type(?2, '$.priority_group') IS NULL THEN"
+                    " priority_group ELSE (SELECT code FROM priority_group WHERE code ="
+                    " json_extract(?2, '$.priority_group')) END,"
+                    " name_folded = coalesce(?3, name_folded), version = ?4, updated_at = ?5"
+                    " WHERE id = ?1");
+#undef SETF
+    if (!st) {
+        free(folded);
+        return VAX_EINTERNAL;
+    }
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, fields, -1, SQLITE_STATIC);
+    if (folded)
+        sqlite3_bind_text(st, 3, folded, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, version);
+    sqlite3_bind_int64(st, 5, updated_at);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    free(folded);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging a person"));
+}
+
+/* A registration (or the registry's current record, from a pull). */
+static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
+{
+    char uuid[64], nid[16], name[256];
+    int rc;
+    jtext(db, body, "$.uuid", uuid, sizeof uuid);
+    jtext(db, body, "$.national_id", nid, sizeof nid);
+    int64_t id = person_by_uuid(db, uuid);
+    if (id) {
+        /* known: a newer record (from a pull) replaces ours, the old one kept in history */
+        sqlite3_stmt *st = vax_stmt(db, "SELECT updated_at, uuid FROM person WHERE id = ?1");
+        int64_t ours = 0;
+        int same = 0;
+        if (!st)
+            return VAX_EINTERNAL;
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            ours = sqlite3_column_int64(st, 0);
+            same = !strcmp(vax_col_text(st, 1), uuid);
+        }
+        sqlite3_reset(st);
+        int64_t theirs = jint(db, body, "$.updated_at");
+        if (!same || theirs <= ours)
+            return VAX_OK;
+        if ((rc = history_keep(db, id, "sync: replaced by the district's newer version")) !=
+            VAX_OK)
+            return rc;
+        m->stats->people++;
+        return person_set_fields(db, id, body, jint(db, body, "$.version"), theirs);
+    }
+    sqlite3_stmt *st = vax_stmt(db, "SELECT id, uuid FROM person WHERE national_id = ?1");
+    char other[64] = "";
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, nid, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        vax_strlcpy(other, vax_col_text(st, 1), sizeof other);
+    }
+    sqlite3_reset(st);
+    if (id) {
+        /* registered twice with the same ID: one person, both uuids lead to it */
+        char details[300];
+        st = vax_stmt(db, "INSERT OR IGNORE INTO sync_alias(uuid, person_id) VALUES (?1, ?2)");
+        if (!st)
+            return VAX_EINTERNAL;
+        sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, id);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return vax_fail_sql(db, rc, _("merging a person"));
+        snprintf(details, sizeof details, "ID %s registered at %s (device %.8s) and here", nid,
+                 m->site, m->device);
+        m->stats->conflicts++;
+        return conflict_add(db, "duplicate_person", other, other, uuid, details);
+    }
+    char *folded = NULL;
+    jtext(db, body, "$.full_name", name, sizeof name);
+    if (!(folded = vax_text_fold(name)))
+        return VAX_ENOMEM;
+    st = vax_stmt(
+        db, "INSERT INTO person(uuid, national_id, insurance_no, full_name, name_folded,"
+            " birth_date, sex, phone, commune, priority_group, version, created_at, updated_at)"
+            " SELECT json_extract(?1, '$.uuid'), json_extract(?1, '$.national_id'),"
+            " coalesce(json_extract(?1, '$.insurance_no'), ''), json_extract(?1, '$.full_name'),"
+            " ?2, json_extract(?1, '$.birth_date'), coalesce(json_extract(?1, '$.sex'), ''),"
+            " coalesce(json_extract(?1, '$.phone'), ''),"
+            " coalesce(json_extract(?1, '$.commune'), ''),"
+            " (SELECT code FROM priority_group WHERE code = json_extract(?1, '$.priority_group')),"
+            " coalesce(json_extract(?1, '$.version'), 1), json_extract(?1, '$.created_at'),"
+            " json_extract(?1, '$.updated_at')");
+    if (!st) {
+        free(folded);
+        return VAX_EINTERNAL;
+    }
+    sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, folded, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    free(folded);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("merging a person"));
+    m->stats->people++;
+    return origin_add(db, uuid, m);
+}
+
+/* An edit: newest updated_at wins; the loser is kept in history; a conflict when it was based on
+ * another version than the current one. */
+static int merge_person_edit(vax_db *db, const char *event_uuid, const char *body,
+                             const merge_ctx *m)
+{
+    char puuid[64], fields[2048], nid[16], cur_uuid[64] = "";
+    int rc;
+    jtext(db, body, "$.person_uuid", puuid, sizeof puuid);
+    int64_t id = person_by_uuid(db, puuid);
+    if (!id) {
+        m->stats->conflicts++;
+        return conflict_add(db, "orphan_edit", puuid, event_uuid, NULL,
+                            "an edit of a person this database does not hold");
+    }
+    sqlite3_stmt *st = vax_stmt(db, "SELECT version, updated_at, uuid FROM person WHERE id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    int64_t version = 0, updated_at = 0;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        version = sqlite3_column_int64(st, 0);
+        updated_at = sqlite3_column_int64(st, 1);
+        vax_strlcpy(cur_uuid, vax_col_text(st, 2), sizeof cur_uuid);
+    }
+    sqlite3_reset(st);
+    int64_t base = jint(db, body, "$.base_version"), at = jint(db, body, "$.updated_at");
+    jtext(db, body, "$.fields", fields, sizeof fields);
+    if (!fields[0])
+        vax_strlcpy(fields, "{}", sizeof fields);
+    int concurrent = base != version || strcmp(cur_uuid, puuid) != 0;
+    int wins = at >= updated_at;
+    /* a changed ID that another person holds is not applied */
+    jtext(db, fields, "$.national_id", nid, sizeof nid);
+    if (nid[0]) {
+        st = vax_stmt(db, "SELECT 1 FROM person WHERE national_id = ?1 AND id <> ?2");
+        if (!st)
+            return VAX_EINTERNAL;
+        sqlite3_bind_text(st, 1, nid, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, id);
+        int taken = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_reset(st);
+        if (taken) {
+            m->stats->conflicts++;
+            if ((rc = conflict_add(db, "edit_id_taken", cur_uuid, event_uuid, NULL,
+                                   "an edit gave an ID another person holds")) != VAX_OK)
+                return rc;
+            wins = 0;
+        }
+    }
+    if (wins) {
+        if ((rc = history_keep(db, id, "sync: replaced by a newer edit from another device")) !=
+            VAX_OK)
+            return rc;
+        if ((rc = person_set_fields(db, id, fields, version + 1, at)) != VAX_OK)
+            return rc;
+        m->stats->people++;
+    } else {
+        if ((rc = history_lost(db, id, fields)) != VAX_OK)
+            return rc;
+    }
+    if (concurrent) {
+        char details[200];
+        snprintf(details, sizeof details, "edited on two devices from version %lld; %s",
+                 (long long)base, wins ? "the newer edit (this one) is shown" : "an older edit lost");
+        m->stats->conflicts++;
+        return conflict_add(db, "concurrent_edit", cur_uuid, event_uuid, NULL, details);
+    }
+    return VAX_OK;
+}
+
+static int merge_dose(vax_db *db, const char *uuid, const char *body, const merge_ctx *m)
+{
+    char puuid[64], series[32], reason[200], other[64] = "";
+    int rc;
+    sqlite3_stmt *st = vax_stmt(db, "SELECT 1 FROM dose WHERE uuid = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+    int have = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    if (have)
+        return VAX_OK;
+    jtext(db, body, "$.person_uuid", puuid, sizeof puuid);
+    int64_t pid = person_by_uuid(db, puuid);
+    if (!pid) {
+        m->stats->unapplied++; /* kept in the outbox for the district; no person here */
+        return VAX_OK;
+    }
+    jtext(db, body, "$.series", series, sizeof series);
+    jtext(db, body, "$.override_reason", reason, sizeof reason);
+    int number = (int)jint(db, body, "$.dose_number");
+    if (!jint(db, body, "$.voided")) {
+        st = vax_stmt(db, "SELECT uuid FROM dose WHERE person_id = ?1 AND series = ?2 AND"
+                          " dose_number = ?3 AND voided = 0 AND override_reason = ''");
+        if (!st)
+            return VAX_EINTERNAL;
+        sqlite3_bind_int64(st, 1, pid);
+        sqlite3_bind_text(st, 2, series, -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 3, number);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            vax_strlcpy(other, vax_col_text(st, 0), sizeof other);
+        sqlite3_reset(st);
+    }
+    if (other[0] && !reason[0]) {
+        /* both doses are real: kept, the second one marked so the one-dose-per-number rule lets
+         * it in, and a manager is told */
+        char details[200], puuid_here[64] = "";
+        snprintf(reason, sizeof reason, "sync: dose %d also given at %s", number, m->site);
+        snprintf(details, sizeof details, "dose %d given twice (here and at %s)", number, m->site);
+        st = vax_stmt(db, "SELECT uuid FROM person WHERE id = ?1");
+        if (!st)
+            return VAX_EINTERNAL;
+        sqlite3_bind_int64(st, 1, pid);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            vax_strlcpy(puuid_here, vax_col_text(st, 0), sizeof puuid_here);
+        sqlite3_reset(st);
+        const char *a = strcmp(other, uuid) < 0 ? other : uuid, *b = a == other ? uuid : other;
+        m->stats->conflicts++;
+        if ((rc = conflict_add(db, "same_dose_number", puuid_here, a, b, details)) != VAX_OK)
+            return rc;
+    }
+    st = vax_stmt(db,
+                  "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at,"
+                  " lot_no, series, arm, station, number_reason, override_reason, voided,"
+                  " void_reason, created_at, updated_at)"
+                  " SELECT ?1, ?2, NULL, json_extract(?3, '$.product'), ?4,"
+                  " json_extract(?3, '$.given_at'), coalesce(json_extract(?3, '$.lot_no'), ''),"
+                  " coalesce(json_extract(?3, '$.series'), 'covid-19'),"
+                  " coalesce(json_extract(?3, '$.arm'), ''),"
+                  " coalesce(json_extract(?3, '$.station'), ''),"
+                  " coalesce(json_extract(?3, '$.number_reason'), ''), ?5,"
+                  " coalesce(json_extract(?3, '$.voided'), 0),"
+                  " coalesce(json_extract(?3, '$.void_reason'), ''),"
+                  " json_extract(?3, '$.given_at'), json_extract(?3, '$.given_at')");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, pid);
+    sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, number);
+    sqlite3_bind_text(st, 5, reason, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("merging a dose"));
+    m->stats->doses++;
+    return origin_add(db, uuid, m);
+}
+
+static int merge_dose_void(vax_db *db, const char *body)
+{
+    sqlite3_stmt *st = vax_stmt(db, "UPDATE dose SET voided = 1, void_reason ="
+                                    " coalesce(json_extract(?1, '$.void_reason'), ''),"
+                                    " updated_at = coalesce(json_extract(?1, '$.at'), updated_at)"
+                                    " WHERE uuid = json_extract(?1, '$.dose_uuid') AND voided = 0");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging a void"));
+}
+
+static int merge_event(vax_db *db, const char *kind, const char *uuid, const char *body,
+                       const merge_ctx *m)
+{
+    if (!strcmp(kind, "person"))
+        return merge_person(db, body, m);
+    if (!strcmp(kind, "person_edit"))
+        return merge_person_edit(db, uuid, body, m);
+    if (!strcmp(kind, "dose"))
+        return merge_dose(db, uuid, body, m);
+    if (!strcmp(kind, "dose_void"))
+        return merge_dose_void(db, body);
+    /* visit events, screenings, reactions, certificates: facts of another site's visits; they are
+     * kept in the outbox (forwarded to the district) and not made into this site's queue */
+    return VAX_OK;
+}
+
+static int applying(vax_db *db, int on)
+{
+    return exec1(db, on ? "INSERT INTO sync_applying VALUES (1)" : "DELETE FROM sync_applying",
+                 _("merging records"));
+}
+
+/* ---- bundles ------------------------------------------------------------------------------- */
+
+static const char bundle_schema[] =
+    "CREATE TABLE bundle_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE event(seq INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+    " record_uuid TEXT NOT NULL, site TEXT NOT NULL, device TEXT NOT NULL,"
+    " device_seq INTEGER NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL);";
+
+static int bundle_fail(vax_db *db, sqlite3 *b, const char *path)
+{
+    return vax_fail(db, VAX_EIO, "bundle", _("Bundle: cannot write %s: %s."), path,
+                    b ? sqlite3_errmsg(b) : strerror(errno));
+}
+
+int vax_bundle_export(vax_db *db, const char *path, vax_sync_stats *stats)
+{
+    sqlite3 *b = NULL;
+    sqlite3_stmt *ins = NULL, *meta = NULL;
+    char tmp[4200], dev[37] = "", site[40];
+    int rc;
+    vax_sync_stats dummy;
+    if (!stats)
+        stats = &dummy;
+    memset(stats, 0, sizeof *stats);
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if (!path || !*path)
+        return vax_fail(db, VAX_EINVAL, "bundle", "%s", _("Bundle: give a file name."));
+    if (access(path, F_OK) == 0)
+        return vax_fail(db, VAX_EEXIST, "bundle",
+                        _("Bundle: %s exists already; give a new file name."), path);
+    snprintf(tmp, sizeof tmp, "%s.part", path);
+    unlink(tmp);
+    vax_sync_device_id(db, dev);
+    vax_site site_row;
+    vax_strlcpy(site, vax_site_get(db, &site_row) == VAX_OK ? site_row.code : "SITE", sizeof site);
+    /* a read transaction here: the bundle holds exactly what was committed when it began */
+    if ((rc = exec1(db, "BEGIN", _("reading the outbox"))) != VAX_OK)
+        return rc;
+    int64_t from = mark_get(db, "sync.bundled_seq"), to = from;
+    if (sqlite3_open_v2(tmp, &b, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+        sqlite3_exec(b, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN", NULL, NULL,
+                     NULL) != SQLITE_OK ||
+        sqlite3_exec(b, bundle_schema, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(b, "INSERT INTO event VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1,
+                           &ins, NULL) != SQLITE_OK) {
+        rc = bundle_fail(db, b, tmp);
+        goto fail;
+    }
+    sqlite3_stmt *st = vax_stmt(db, "SELECT seq, uuid, kind, record_uuid, site, device,"
+                                    " coalesce(device_seq, seq), at, body FROM sync_outbox"
+                                    " WHERE seq > ?1 ORDER BY seq");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    sqlite3_bind_int64(st, 1, from);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int c = 0; c < 9; c++)
+            if (c == 0 || c == 6 || c == 7)
+                sqlite3_bind_int64(ins, c + 1, sqlite3_column_int64(st, c));
+            else
+                sqlite3_bind_text(ins, c + 1, vax_col_text(st, c), -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            sqlite3_reset(st);
+            rc = bundle_fail(db, b, tmp);
+            goto fail;
+        }
+        sqlite3_reset(ins);
+        to = sqlite3_column_int64(st, 0);
+        stats->sent++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = vax_fail_sql(db, rc, _("reading the outbox"));
+        goto fail;
+    }
+    if (sqlite3_prepare_v2(b, "INSERT INTO bundle_meta VALUES (?1, ?2)", -1, &meta, NULL) !=
+        SQLITE_OK) {
+        rc = bundle_fail(db, b, tmp);
+        goto fail;
+    }
+    char sfrom[24], sto[24], snow[24];
+    snprintf(sfrom, sizeof sfrom, "%lld", (long long)from);
+    snprintf(sto, sizeof sto, "%lld", (long long)to);
+    snprintf(snow, sizeof snow, "%lld", (long long)vax_now());
+    const char *kv[][2] = {{"format", BUNDLE_FORMAT}, {"device", dev},   {"site", site},
+                           {"from_seq", sfrom},       {"to_seq", sto},   {"created_at", snow}};
+    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
+        sqlite3_bind_text(meta, 1, kv[i][0], -1, SQLITE_STATIC);
+        sqlite3_bind_text(meta, 2, kv[i][1], -1, SQLITE_STATIC);
+        if (sqlite3_step(meta) != SQLITE_DONE) {
+            rc = bundle_fail(db, b, tmp);
+            goto fail;
+        }
+        sqlite3_reset(meta);
+    }
+    sqlite3_finalize(meta);
+    meta = NULL;
+    sqlite3_finalize(ins);
+    ins = NULL;
+    if (sqlite3_exec(b, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = bundle_fail(db, b, tmp);
+        goto fail;
+    }
+    sqlite3_close(b);
+    b = NULL;
+    /* the file is whole (closed) before it gets its name, and before we count it as made */
+    FILE *f = fopen(tmp, "rb+");
+    if (!f || fsync(fileno(f)) != 0) {
+        if (f)
+            fclose(f);
+        rc = bundle_fail(db, NULL, tmp);
+        goto fail;
+    }
+    fclose(f);
+    if (link(tmp, path) != 0) {
+        rc = errno == EEXIST ? vax_fail(db, VAX_EEXIST, "bundle",
+                                        _("Bundle: %s exists already; give a new file name."), path)
+                             : bundle_fail(db, NULL, path);
+        goto fail;
+    }
+    unlink(tmp);
+    exec1(db, "COMMIT", _("reading the outbox"));
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = mark_set(db, "sync.bundled_seq", to)) != VAX_OK ||
+        (rc = vax_audit(db, "sync.bundle_export", "sync_outbox", to, path)) != VAX_OK) {
+        vax_tx_rollback(db);
+        return rc;
+    }
+    return vax_tx_commit(db);
+fail:
+    if (meta)
+        sqlite3_finalize(meta);
+    if (ins)
+        sqlite3_finalize(ins);
+    if (b)
+        sqlite3_close(b);
+    unlink(tmp);
+    vax_tx_rollback(db);
+    return rc;
+}
+
+/* Takes one event from elsewhere: stored once in the outbox (forwarded to the district), merged
+ * into this database's tables; the same uuid with other content goes to quarantine. */
+static int take_event(vax_db *db, sqlite3_stmt *ev, const char *source, vax_sync_stats *stats)
+{
+    const char *uuid = vax_col_text(ev, 1), *kind = vax_col_text(ev, 2),
+               *body = vax_col_text(ev, 8), *site = vax_col_text(ev, 4),
+               *device = vax_col_text(ev, 5);
+    int rc;
+    sqlite3_stmt *st = vax_stmt(db, "SELECT kind, body FROM sync_outbox WHERE uuid = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int same = !strcmp(vax_col_text(st, 0), kind) && !strcmp(vax_col_text(st, 1), body);
+        char *stored = same ? NULL : strdup(vax_col_text(st, 1));
+        sqlite3_reset(st);
+        if (same) {
+            stats->duplicates++;
+            return VAX_OK;
+        }
+        if (!stored)
+            return VAX_ENOMEM;
+        st = vax_stmt(db, "INSERT OR IGNORE INTO sync_quarantine(uuid, kind, device, body,"
+                          " stored_body, source, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        if (!st) {
+            free(stored);
+            return VAX_EINTERNAL;
+        }
+        sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, device, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, body, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, stored, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 6, source, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 7, vax_now());
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        free(stored);
+        if (rc != SQLITE_DONE)
+            return vax_fail_sql(db, rc, _("keeping a record apart"));
+        stats->quarantined++;
+        return VAX_OK;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("reading the outbox"));
+    st = vax_stmt(db, "INSERT INTO sync_outbox(uuid, kind, record_uuid, site, device, device_seq,"
+                      " at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!st)
+        return VAX_EINTERNAL;
+    for (int c = 1; c < 9; c++)
+        if (c == 6 || c == 7)
+            sqlite3_bind_int64(st, c, sqlite3_column_int64(ev, c));
+        else
+            sqlite3_bind_text(st, c, vax_col_text(ev, c), -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("storing a record from elsewhere"));
+    stats->received++;
+    merge_ctx m = {stats, site, device};
+    return merge_event(db, kind, vax_col_text(ev, 3), body, &m);
+}
+
+int vax_bundle_import(vax_db *db, const char *path, vax_sync_stats *stats)
+{
+    sqlite3 *b = NULL;
+    sqlite3_stmt *ev = NULL;
+    char format[64] = "";
+    int rc;
+    vax_sync_stats dummy;
+    if (!stats)
+        stats = &dummy;
+    memset(stats, 0, sizeof *stats);
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if (!path || sqlite3_open_v2(path, &b, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(b, "SELECT value FROM bundle_meta WHERE key = 'format'", -1, &ev,
+                           NULL) != SQLITE_OK) {
+        rc = vax_fail(db, VAX_EINVAL, "bundle", _("Bundle: %s is not a vaxsite bundle (%s)."),
+                      path ? path : "", b ? sqlite3_errmsg(b) : "");
+        goto out;
+    }
+    if (sqlite3_step(ev) == SQLITE_ROW)
+        vax_strlcpy(format, (const char *)sqlite3_column_text(ev, 0), sizeof format);
+    sqlite3_finalize(ev);
+    ev = NULL;
+    if (strcmp(format, BUNDLE_FORMAT) != 0) {
+        rc = vax_fail(db, VAX_EINVAL, "bundle",
+                      _("Bundle: %s is not a vaxsite bundle of a format this version reads."),
+                      path);
+        goto out;
+    }
+    if (sqlite3_prepare_v2(b, "SELECT seq, uuid, kind, record_uuid, site, device, device_seq, at,"
+                              " body FROM event ORDER BY seq",
+                           -1, &ev, NULL) != SQLITE_OK) {
+        rc = vax_fail(db, VAX_EINVAL, "bundle", _("Bundle: %s is damaged (%s)."), path,
+                      sqlite3_errmsg(b));
+        goto out;
+    }
+    /* all or nothing: a bundle is merged in one transaction */
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        goto out;
+    if ((rc = applying(db, 1)) != VAX_OK)
+        goto fail;
+    while ((rc = sqlite3_step(ev)) == SQLITE_ROW)
+        if ((rc = take_event(db, ev, path, stats)) != VAX_OK)
+            goto fail;
+    if (rc != SQLITE_DONE) {
+        rc = vax_fail(db, VAX_EINVAL, "bundle", _("Bundle: %s is damaged (%s)."), path,
+                      sqlite3_errmsg(b));
+        goto fail;
+    }
+    if ((rc = applying(db, 0)) != VAX_OK ||
+        (rc = vax_audit(db, "sync.bundle_import", "sync_outbox", stats->received, path)) !=
+            VAX_OK)
+        goto fail;
+    rc = vax_tx_commit(db);
+    goto out;
+fail:
+    vax_tx_rollback(db);
+out:
+    if (ev)
+        sqlite3_finalize(ev);
+    if (b)
+        sqlite3_close(b);
+    return rc;
+}
+
+/* ---- conflicts and figures ------------------------------------------------------------------ */
+
+int vax_sync_conflicts(vax_db *db, vax_sync_conflict *out, int max, int *n)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT id, kind, person_uuid, a_uuid, b_uuid, details,"
+                                    " created_at FROM sync_conflict WHERE resolved_at = 0"
+                                    " ORDER BY id");
+    int rc;
+    *n = 0;
+    if (!st)
+        return VAX_EINTERNAL;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        vax_sync_conflict *c = &out[(*n)++];
+        memset(c, 0, sizeof *c);
+        c->id = sqlite3_column_int64(st, 0);
+        vax_strlcpy(c->kind, vax_col_text(st, 1), sizeof c->kind);
+        vax_strlcpy(c->person_uuid, vax_col_text(st, 2), sizeof c->person_uuid);
+        vax_strlcpy(c->a_uuid, vax_col_text(st, 3), sizeof c->a_uuid);
+        vax_strlcpy(c->b_uuid, vax_col_text(st, 4), sizeof c->b_uuid);
+        vax_strlcpy(c->details, vax_col_text(st, 5), sizeof c->details);
+        c->created_at = sqlite3_column_int64(st, 6);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
+                                                 : vax_fail_sql(db, rc, _("reading conflicts"));
+}
+
+int vax_sync_site_dose_counts(vax_db *db, const char *day, vax_dose_count *out, int max, int *n)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT product, dose_number, count(*) FROM dose"
+                                    " WHERE voided = 0 AND given_at >= ?2 AND given_at < ?3"
+                                    " AND date(given_at, 'unixepoch', 'localtime') = ?1"
+                                    " GROUP BY product, dose_number ORDER BY product, dose_number");
+    int64_t days;
+    int rc;
+    *n = 0;
+    if (vax_date_to_days(day, &days) != VAX_OK)
+        return vax_fail(db, VAX_EINVAL, "day", _("Day: %s is not a date (YYYY-MM-DD)."), day);
+    if (!st)
+        return VAX_EINTERNAL;
+    /* a window of two days around it lets the index on given_at narrow the scan */
+    sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, days * 86400 - 86400);
+    sqlite3_bind_int64(st, 3, days * 86400 + 2 * 86400);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        vax_strlcpy(out[*n].product, vax_col_text(st, 0), sizeof out[*n].product);
+        out[*n].dose_number = sqlite3_column_int(st, 1);
+        out[*n].n = sqlite3_column_int(st, 2);
+        (*n)++;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
+                                                 : vax_fail_sql(db, rc, _("counting doses"));
+}
+
+/* Demo: the team's communes, so that "vaxsite sync pull" knows what to bring. */
+int vax_sync_demo(vax_db *db)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT group_concat(commune, ';') FROM (SELECT DISTINCT"
+                                    " commune FROM person WHERE commune <> '' ORDER BY commune"
+                                    " LIMIT 5)");
+    char communes[1024] = "";
+    if (!st)
+        return VAX_EINTERNAL;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        vax_strlcpy(communes, vax_col_text(st, 0), sizeof communes);
+    sqlite3_reset(st);
+    return communes[0] ? vax_setting_set(db, "sync.communes", communes) : VAX_OK;
+}
+
+/* ---- PostgreSQL ---------------------------------------------------------------------------- */
+
+#ifndef VAX_HAVE_PQ
+
+int vax_sync_available(void)
+{
+    return 0;
+}
+
+static int no_pq(vax_db *db)
+{
+    return vax_fail(db, VAX_EINVAL, "url", "%s",
+                    _("Server: this vaxsite was built without PostgreSQL (libpq)."));
+}
+
+int vax_sync_init_server(vax_db *db, const char *url)
+{
+    (void)url;
+    return no_pq(db);
+}
+
+int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
+{
+    (void)url, (void)batch, (void)stats;
+    return no_pq(db);
+}
+
+int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_stats *stats)
+{
+    (void)url, (void)communes, (void)stats;
+    return no_pq(db);
+}
+
+int vax_sync_server_dose_counts(vax_db *db, const char *url, const char *day, const char *site,
+                                vax_dose_count *out, int max, int *n)
+{
+    (void)url, (void)day, (void)site, (void)out, (void)max;
+    *n = 0;
+    return no_pq(db);
+}
+
+#else
+
+int vax_sync_available(void)
+{
+    return 1;
+}
+
+#define SERVER_VERSION 1
+#define PUSH_LOCK_KEY 7402091 /* pg_advisory_xact_lock key of the writers */
+
+/* The server schema, version 1. Tables keep uuids as text; bigint epoch seconds like the sites.
+ * vs_seq numbers every change in commit order (see the top of this file). */
+static const char server_schema_v1[] =
+    "CREATE SEQUENCE vs_seq;"
+    "CREATE TABLE sync_event(server_seq bigint NOT NULL DEFAULT nextval('vs_seq') UNIQUE,"
+    " uuid text PRIMARY KEY, kind text NOT NULL, record_uuid text NOT NULL, site text NOT NULL,"
+    " device text NOT NULL, device_seq bigint NOT NULL, at bigint NOT NULL, body jsonb NOT NULL,"
+    " received_at timestamptz NOT NULL DEFAULT now());"
+    "CREATE INDEX sync_event_device ON sync_event(device, device_seq);"
+    "CREATE INDEX sync_event_record ON sync_event(record_uuid);"
+    "CREATE TABLE quarantine(id bigserial PRIMARY KEY, uuid text NOT NULL, kind text NOT NULL,"
+    " site text NOT NULL, device text NOT NULL, device_seq bigint NOT NULL, body jsonb NOT NULL,"
+    " stored_body jsonb NOT NULL, received_at timestamptz NOT NULL DEFAULT now(),"
+    " UNIQUE (uuid, body));"
+    "CREATE TABLE person(uuid text PRIMARY KEY, national_id text NOT NULL UNIQUE,"
+    " insurance_no text NOT NULL DEFAULT '', full_name text NOT NULL, birth_date text NOT NULL,"
+    " sex text NOT NULL DEFAULT '', phone text NOT NULL DEFAULT '',"
+    " commune text NOT NULL DEFAULT '', priority_group text, version int NOT NULL,"
+    " created_at bigint NOT NULL, updated_at bigint NOT NULL, updated_by text NOT NULL DEFAULT '',"
+    " site text NOT NULL, device text NOT NULL, seq bigint NOT NULL);"
+    "CREATE INDEX person_commune ON person(commune, seq);"
+    "CREATE INDEX person_seq ON person(seq);"
+    /* a second registration of a known ID: its uuid leads to the person first stored */
+    "CREATE TABLE person_alias(uuid text PRIMARY KEY, person_uuid text NOT NULL"
+    " REFERENCES person(uuid), site text NOT NULL, device text NOT NULL, body jsonb NOT NULL);"
+    "CREATE TABLE person_history(id bigserial PRIMARY KEY, person_uuid text NOT NULL,"
+    " version int NOT NULL, body jsonb NOT NULL, reason text NOT NULL,"
+    " event_uuid text NOT NULL DEFAULT '', at timestamptz NOT NULL DEFAULT now());"
+    "CREATE INDEX person_history_person ON person_history(person_uuid);"
+    "CREATE TABLE dose(uuid text PRIMARY KEY, person_uuid text NOT NULL,"
+    " person_canon text NOT NULL, visit_uuid text, product text NOT NULL, series text NOT NULL,"
+    " dose_number int NOT NULL, given_at bigint NOT NULL, day text NOT NULL,"
+    " lot_no text NOT NULL DEFAULT '', arm text NOT NULL DEFAULT '',"
+    " station text NOT NULL DEFAULT '', vaccinator text NOT NULL DEFAULT '',"
+    " number_reason text NOT NULL DEFAULT '', override_reason text NOT NULL DEFAULT '',"
+    " voided int NOT NULL DEFAULT 0, void_reason text NOT NULL DEFAULT '',"
+    " site text NOT NULL, device text NOT NULL, seq bigint NOT NULL);"
+    "CREATE INDEX dose_person ON dose(person_canon, series, dose_number);"
+    "CREATE INDEX dose_day ON dose(day, site);"
+    "CREATE INDEX dose_seq ON dose(seq);"
+    "CREATE TABLE conflict(id bigserial PRIMARY KEY, kind text NOT NULL,"
+    " person_uuid text NOT NULL DEFAULT '', a_uuid text NOT NULL, b_uuid text NOT NULL DEFAULT '',"
+    " details text NOT NULL DEFAULT '', created_at timestamptz NOT NULL DEFAULT now(),"
+    " resolved_at timestamptz, UNIQUE (kind, a_uuid, b_uuid));"
+    /* every visit's events with the person they belong to after merges */
+    "CREATE VIEW visit_event AS SELECT e.record_uuid AS uuid, e.body->>'visit_uuid' AS visit_uuid,"
+    " coalesce(a.person_uuid, e.body->>'person_uuid') AS person_uuid, e.site, e.device,"
+    " e.body->>'day' AS day, (e.body->>'ticket')::int AS ticket, e.body->>'from' AS from_state,"
+    " e.body->>'to' AS to_state, (e.body->>'at')::bigint AS at, e.body->>'station' AS station"
+    " FROM sync_event e LEFT JOIN person_alias a ON a.uuid = e.body->>'person_uuid'"
+    " WHERE e.kind = 'visit_event';"
+    "CREATE FUNCTION vs_person(u text) RETURNS text LANGUAGE sql STABLE AS"
+    " $$ SELECT coalesce((SELECT person_uuid FROM person_alias WHERE uuid = u), u) $$;"
+    /* Merges the batch in the session's temporary table incoming (see the rules at the top of
+     * sync.c). Returns what it did. */
+    "CREATE FUNCTION vs_apply(OUT fresh int, OUT quarantined int, OUT conflicts int)"
+    " LANGUAGE plpgsql AS $f$\n"
+    "DECLARE r record; p person%ROWTYPE; canon text; f jsonb; n int; wins boolean;\n"
+    "BEGIN\n"
+    "  conflicts := 0;\n"
+    "  INSERT INTO quarantine(uuid, kind, site, device, device_seq, body, stored_body)\n"
+    "    SELECT i.uuid, i.kind, i.site, i.device, i.device_seq, i.body, e.body\n"
+    "    FROM incoming i JOIN sync_event e ON e.uuid = i.uuid\n"
+    "    WHERE e.body <> i.body OR e.kind <> i.kind ON CONFLICT DO NOTHING;\n"
+    "  GET DIAGNOSTICS quarantined = ROW_COUNT;\n"
+    "  WITH ins AS (INSERT INTO sync_event(uuid, kind, record_uuid, site, device, device_seq, at,"
+    " body)\n"
+    "      SELECT uuid, kind, record_uuid, site, device, device_seq, at, body FROM incoming"
+    " ORDER BY seq\n"
+    "      ON CONFLICT (uuid) DO NOTHING RETURNING uuid)\n"
+    "    UPDATE incoming SET fresh = true FROM ins WHERE incoming.uuid = ins.uuid;\n"
+    "  GET DIAGNOSTICS fresh = ROW_COUNT;\n"
+    "  FOR r IN SELECT * FROM incoming WHERE incoming.fresh AND kind IN ('person', 'person_edit')"
+    " ORDER BY seq LOOP\n"
+    "    IF r.kind = 'person' THEN\n"
+    "      INSERT INTO person(uuid, national_id, insurance_no, full_name, birth_date, sex, phone,"
+    " commune, priority_group, version, created_at, updated_at, updated_by, site, device, seq)\n"
+    "        VALUES (r.record_uuid, r.body->>'national_id', coalesce(r.body->>'insurance_no', ''),"
+    " r.body->>'full_name', r.body->>'birth_date', coalesce(r.body->>'sex', ''),"
+    " coalesce(r.body->>'phone', ''), coalesce(r.body->>'commune', ''),"
+    " r.body->>'priority_group', coalesce((r.body->>'version')::int, 1),"
+    " (r.body->>'created_at')::bigint, (r.body->>'updated_at')::bigint,"
+    " coalesce(r.body->>'updated_by', ''), r.site, r.device, nextval('vs_seq'))\n"
+    "        ON CONFLICT DO NOTHING;\n"
+    "      IF NOT FOUND THEN\n"
+    "        SELECT uuid INTO canon FROM person WHERE national_id = r.body->>'national_id';\n"
+    "        IF canon IS NOT NULL AND canon <> r.record_uuid THEN\n"
+    "          INSERT INTO person_alias VALUES (r.record_uuid, canon, r.site, r.device, r.body)"
+    " ON CONFLICT DO NOTHING;\n"
+    "          INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details)"
+    " VALUES ('duplicate_person', canon, canon, r.record_uuid, format('ID %s registered twice;"
+    " the second registration (site %s) is merged into the first', r.body->>'national_id',"
+    " r.site)) ON CONFLICT DO NOTHING;\n"
+    "          GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n"
+    "        END IF;\n"
+    "      END IF;\n"
+    "    ELSE\n"
+    "      canon := vs_person(r.body->>'person_uuid');\n"
+    "      SELECT * INTO p FROM person WHERE uuid = canon FOR UPDATE;\n"
+    "      IF NOT FOUND THEN\n"
+    "        INSERT INTO conflict(kind, person_uuid, a_uuid, details) VALUES ('orphan_edit',"
+    " canon, r.uuid, 'an edit of a person the server does not hold') ON CONFLICT DO NOTHING;\n"
+    "        GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n"
+    "        CONTINUE;\n"
+    "      END IF;\n"
+    "      f := coalesce(r.body->'fields', '{}'::jsonb);\n"
+    "      wins := (r.body->>'updated_at')::bigint >= p.updated_at;\n"
+    "      IF f ? 'national_id' AND EXISTS (SELECT 1 FROM person WHERE national_id ="
+    " f->>'national_id' AND uuid <> canon) THEN\n"
+    "        INSERT INTO conflict(kind, person_uuid, a_uuid, details) VALUES ('edit_id_taken',"
+    " canon, r.uuid, 'an edit gave an ID another person holds') ON CONFLICT DO NOTHING;\n"
+    "        GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n"
+    "        wins := false;\n"
+    "      END IF;\n"
+    "      IF wins THEN\n"
+    "        INSERT INTO person_history(person_uuid, version, body, reason, event_uuid)"
+    " VALUES (canon, p.version, to_jsonb(p), 'replaced by a newer edit', r.uuid);\n"
+    "        UPDATE person SET national_id = coalesce(f->>'national_id', national_id),"
+    " insurance_no = coalesce(f->>'insurance_no', insurance_no),"
+    " full_name = coalesce(f->>'full_name', full_name),"
+    " birth_date = coalesce(f->>'birth_date', birth_date), sex = coalesce(f->>'sex', sex),"
+    " phone = coalesce(f->>'phone', phone), commune = coalesce(f->>'commune', commune),"
+    " priority_group = CASE WHEN f ? 'priority_group' THEN f->>'priority_group' ELSE"
+    " priority_group END, version = version + 1, updated_at = (r.body->>'updated_at')::bigint,"
+    " updated_by = coalesce(r.body->>'updated_by', ''), seq = nextval('vs_seq')"
+    " WHERE uuid = canon;\n"
+    "      ELSE\n"
+    "        INSERT INTO person_history(person_uuid, version, body, reason, event_uuid)"
+    " VALUES (canon, p.version, to_jsonb(p) || f, 'older edit, not applied', r.uuid);\n"
+    "      END IF;\n"
+    "      IF (r.body->>'base_version')::int <> p.version OR canon <> r.body->>'person_uuid'"
+    " THEN\n"
+    "        INSERT INTO conflict(kind, person_uuid, a_uuid, details) VALUES ('concurrent_edit',"
+    " canon, r.uuid, format('edited on two devices from version %s; %s', r.body->>'base_version',"
+    " CASE WHEN wins THEN 'this newer edit is shown' ELSE 'this older edit lost' END))"
+    " ON CONFLICT DO NOTHING;\n"
+    "        GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n"
+    "      END IF;\n"
+    "    END IF;\n"
+    "  END LOOP;\n"
+    "  INSERT INTO dose(uuid, person_uuid, person_canon, visit_uuid, product, series, dose_number,"
+    " given_at, day, lot_no, arm, station, vaccinator, number_reason, override_reason, voided,"
+    " void_reason, site, device, seq)\n"
+    "    SELECT i.record_uuid, i.body->>'person_uuid', vs_person(i.body->>'person_uuid'),"
+    " i.body->>'visit_uuid', i.body->>'product', coalesce(i.body->>'series', 'covid-19'),"
+    " (i.body->>'dose_number')::int, (i.body->>'given_at')::bigint, i.body->>'day',"
+    " coalesce(i.body->>'lot_no', ''), coalesce(i.body->>'arm', ''),"
+    " coalesce(i.body->>'station', ''), coalesce(i.body->>'vaccinator', ''),"
+    " coalesce(i.body->>'number_reason', ''), coalesce(i.body->>'override_reason', ''),"
+    " coalesce((i.body->>'voided')::int, 0), coalesce(i.body->>'void_reason', ''), i.site,"
+    " i.device, nextval('vs_seq')\n"
+    "    FROM incoming i WHERE i.fresh AND i.kind = 'dose' ORDER BY i.seq\n"
+    "    ON CONFLICT (uuid) DO NOTHING;\n"
+    "  INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details)\n"
+    "    SELECT 'same_dose_number', d.person_canon, least(d.uuid, o.uuid), greatest(d.uuid,"
+    " o.uuid), format('dose %s given twice: at %s and at %s', d.dose_number, o.site, d.site)\n"
+    "    FROM incoming i JOIN dose d ON d.uuid = i.record_uuid\n"
+    "    JOIN dose o ON o.person_canon = d.person_canon AND o.series = d.series AND"
+    " o.dose_number = d.dose_number AND o.uuid <> d.uuid AND o.voided = 0 AND"
+    " o.override_reason = ''\n"
+    "    WHERE i.fresh AND i.kind = 'dose' AND d.voided = 0 AND d.override_reason = ''\n"
+    "    ON CONFLICT DO NOTHING;\n"
+    "  GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n"
+    "  UPDATE dose d SET voided = 1, void_reason = coalesce(i.body->>'void_reason', ''),"
+    " seq = nextval('vs_seq')\n"
+    "    FROM incoming i WHERE i.fresh AND i.kind = 'dose_void' AND d.uuid ="
+    " i.body->>'dose_uuid' AND d.voided = 0;\n"
+    "END\n"
+    "$f$;";
+
+static const char *const server_migrations[] = {NULL, server_schema_v1};
+
+static int pq_fail(vax_db *db, PGconn *c, const char *doing)
+{
+    char msg[300];
+    vax_strlcpy(msg, c ? PQerrorMessage(c) : "", sizeof msg);
+    msg[strcspn(msg, "\n")] = 0;
+    return vax_fail(db, VAX_EIO, "url", _("Server: %s failed: %s"), doing, msg);
+}
+
+static int pq_res_fail(vax_db *db, PGresult *r, const char *doing)
+{
+    char msg[300];
+    vax_strlcpy(msg, r ? PQresultErrorMessage(r) : "", sizeof msg);
+    msg[strcspn(msg, "\n")] = 0;
+    PQclear(r);
+    return vax_fail(db, VAX_EIO, "url", _("Server: %s failed: %s"), doing, msg);
+}
+
+static int pq_exec(vax_db *db, PGconn *c, const char *sql, const char *doing)
+{
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+        return pq_res_fail(db, r, doing);
+    PQclear(r);
+    return VAX_OK;
+}
+
+static int pq_connect(vax_db *db, const char *url, PGconn **out)
+{
+    *out = NULL;
+    if (!url || !*url)
+        return vax_fail(db, VAX_EINVAL, "url", "%s",
+                        _("Server: give the district server's address (postgresql://...)."));
+    PGconn *c = PQconnectdb(url);
+    if (PQstatus(c) != CONNECTION_OK) {
+        int rc = pq_fail(db, c, _("connecting"));
+        PQfinish(c);
+        return rc;
+    }
+    PQsetClientEncoding(c, "UTF8");
+    *out = c;
+    return VAX_OK;
+}
+
+/* The server's schema version; 0 when it has none, -1 on error. */
+static int server_version(PGconn *c)
+{
+    PGresult *r = PQexec(c, "SELECT value FROM vs_meta WHERE key = 'schema'");
+    int v = PQresultStatus(r) == PGRES_TUPLES_OK
+                ? (PQntuples(r) ? atoi(PQgetvalue(r, 0, 0)) : 0)
+                : (strstr(PQresultErrorMessage(r), "does not exist") ? 0 : -1);
+    PQclear(r);
+    return v;
+}
+
+int vax_sync_init_server(vax_db *db, const char *url)
+{
+    PGconn *c = NULL;
+    int rc;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
+        return rc;
+    pq_exec(db, c, "SET client_min_messages = warning", "");
+    /* each step with its version in one transaction; the lock keeps two inits apart */
+    for (;;) {
+        if ((rc = pq_exec(db, c, "BEGIN", _("starting"))) != VAX_OK)
+            break;
+        if ((rc = pq_exec(db, c, "SELECT pg_advisory_xact_lock(7402090);"
+                                 "CREATE TABLE IF NOT EXISTS vs_meta(key text PRIMARY KEY,"
+                                 " value text NOT NULL)",
+                          _("creating the schema"))) != VAX_OK)
+            break;
+        int v = server_version(c);
+        if (v < 0) {
+            rc = pq_fail(db, c, _("reading the schema version"));
+            break;
+        }
+        if (v > SERVER_VERSION) {
+            rc = vax_fail(db, VAX_ENEWER, "url",
+                          _("Server: its schema (version %d) is newer than this vaxsite's (%d)."),
+                          v, SERVER_VERSION);
+            break;
+        }
+        if (v == SERVER_VERSION) {
+            rc = pq_exec(db, c, "COMMIT", _("saving"));
+            break;
+        }
+        char meta[160];
+        snprintf(meta, sizeof meta,
+                 "INSERT INTO vs_meta VALUES ('schema', '%d') ON CONFLICT (key) DO UPDATE SET"
+                 " value = excluded.value",
+                 v + 1);
+        if ((rc = pq_exec(db, c, server_migrations[v + 1], _("creating the schema"))) != VAX_OK ||
+            (rc = pq_exec(db, c, meta, _("creating the schema"))) != VAX_OK ||
+            (rc = pq_exec(db, c, "COMMIT", _("saving"))) != VAX_OK)
+            break;
+    }
+    if (rc != VAX_OK)
+        PQexec(c, "ROLLBACK");
+    PQfinish(c);
+    return rc;
+}
+
+/* COPY text format: backslash, tab, newline and carriage return escaped. */
+static int copy_append(char **buf, size_t *len, size_t *cap, const char *s, char sep)
+{
+    size_t need = strlen(s) * 2 + 2;
+    if (*len + need > *cap) {
+        size_t ncap = (*cap + need) * 2;
+        char *nb = realloc(*buf, ncap);
+        if (!nb)
+            return VAX_ENOMEM;
+        *buf = nb;
+        *cap = ncap;
+    }
+    char *o = *buf + *len;
+    for (; *s; s++) {
+        switch (*s) {
+        case '\\':
+            *o++ = '\\', *o++ = '\\';
+            break;
+        case '\t':
+            *o++ = '\\', *o++ = 't';
+            break;
+        case '\n':
+            *o++ = '\\', *o++ = 'n';
+            break;
+        case '\r':
+            *o++ = '\\', *o++ = 'r';
+            break;
+        default:
+            *o++ = *s;
+        }
+    }
+    *o++ = sep;
+    *len = (size_t)(o - *buf);
+    return VAX_OK;
+}
+
+static int server_ready(vax_db *db, PGconn *c)
+{
+    int v = server_version(c);
+    if (v == SERVER_VERSION)
+        return VAX_OK;
+    if (v < 0)
+        return pq_fail(db, c, _("reading the schema version"));
+    return vax_fail(db, VAX_ESTATE, "url",
+                    v > SERVER_VERSION
+                        ? _("Server: its schema is newer than this vaxsite's; update vaxsite.")
+                        : _("Server: no vaxsite schema yet; run 'vaxsite sync init-server URL'."));
+}
+
+int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
+{
+    PGconn *c = NULL;
+    char *buf = NULL;
+    size_t cap = 0;
+    int rc;
+    vax_sync_stats dummy;
+    if (!stats)
+        stats = &dummy;
+    memset(stats, 0, sizeof *stats);
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if (batch <= 0)
+        batch = 5000;
+    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
+        return rc;
+    if ((rc = server_ready(db, c)) != VAX_OK)
+        goto out;
+    if ((rc = pq_exec(db, c,
+                      "SET client_min_messages = warning;"
+                      "CREATE TEMP TABLE IF NOT EXISTS incoming(seq bigint, uuid text, kind text,"
+                      " record_uuid text, site text, device text, device_seq bigint, at bigint,"
+                      " body jsonb, fresh boolean NOT NULL DEFAULT false) ON COMMIT DELETE ROWS",
+                      _("preparing"))) != VAX_OK)
+        goto out;
+    for (;;) {
+        int64_t from = mark_get(db, "sync.pushed_seq"), to = from;
+        size_t len = 0;
+        int rows = 0;
+        sqlite3_stmt *st = vax_stmt(db, "SELECT seq, uuid, kind, record_uuid, site, device,"
+                                        " coalesce(device_seq, seq), at, body FROM sync_outbox"
+                                        " WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+        if (!st) {
+            rc = VAX_EINTERNAL;
+            goto out;
+        }
+        sqlite3_bind_int64(st, 1, from);
+        sqlite3_bind_int(st, 2, batch);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            for (int col = 0; col < 9 && rc == SQLITE_ROW; col++)
+                if (copy_append(&buf, &len, &cap, vax_col_text(st, col), col == 8 ? '\n' : '\t'))
+                    rc = SQLITE_NOMEM;
+            if (rc != SQLITE_ROW)
+                break;
+            to = sqlite3_column_int64(st, 0);
+            rows++;
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            rc = vax_fail_sql(db, rc, _("reading the outbox"));
+            goto out;
+        }
+        if (!rows)
+            break;
+        if ((rc = pq_exec(db, c, "BEGIN", _("starting a batch"))) != VAX_OK)
+            goto out;
+        PGresult *r = PQexec(c, "COPY incoming(seq, uuid, kind, record_uuid, site, device,"
+                                " device_seq, at, body) FROM STDIN");
+        if (PQresultStatus(r) != PGRES_COPY_IN) {
+            rc = pq_res_fail(db, r, _("sending a batch"));
+            goto out;
+        }
+        PQclear(r);
+        if (PQputCopyData(c, buf, (int)len) != 1 || PQputCopyEnd(c, NULL) != 1) {
+            rc = pq_fail(db, c, _("sending a batch"));
+            goto out;
+        }
+        r = PQgetResult(c);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            rc = pq_res_fail(db, r, _("sending a batch"));
+            goto out;
+        }
+        PQclear(r);
+        while ((r = PQgetResult(c)))
+            PQclear(r);
+        r = PQexec(c, "SELECT * FROM vs_apply()");
+        if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+            rc = pq_res_fail(db, r, _("merging a batch"));
+            goto out;
+        }
+        int fresh = atoi(PQgetvalue(r, 0, 0)), quarantined = atoi(PQgetvalue(r, 0, 1)),
+            conflicts = atoi(PQgetvalue(r, 0, 2));
+        PQclear(r);
+        if ((rc = pq_exec(db, c, "COMMIT", _("saving a batch"))) != VAX_OK)
+            goto out;
+        /* only now, after the server's commit, does the laptop count these as sent */
+        if ((rc = vax_tx_begin(db)) != VAX_OK)
+            goto out;
+        if ((rc = mark_set(db, "sync.pushed_seq", to)) != VAX_OK) {
+            vax_tx_rollback(db);
+            goto out;
+        }
+        if ((rc = vax_tx_commit(db)) != VAX_OK)
+            goto out;
+        stats->sent += rows;
+        stats->received += fresh;
+        stats->duplicates += rows - fresh - quarantined;
+        stats->quarantined += quarantined;
+        stats->conflicts += conflicts;
+        stats->batches++;
+    }
+    rc = VAX_OK;
+out:
+    if (rc != VAX_OK && c && PQtransactionStatus(c) != PQTRANS_IDLE)
+        PQclear(PQexec(c, "ROLLBACK"));
+    free(buf);
+    PQfinish(c);
+    return rc;
+}
+
+int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_stats *stats)
+{
+    PGconn *c = NULL;
+    PGresult *rp = NULL, *rd = NULL, *rs = NULL;
+    char dev[37] = "", list[1024] = "", arr[1100];
+    int rc;
+    vax_sync_stats dummy;
+    if (!stats)
+        stats = &dummy;
+    memset(stats, 0, sizeof *stats);
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if (communes && *communes)
+        vax_strlcpy(list, communes, sizeof list);
+    else
+        vax_setting_get(db, "sync.communes", list, sizeof list);
+    if (!list[0])
+        return vax_fail(db, VAX_EINVAL, "communes", "%s",
+                        _("Communes: name the team's communes (separated by ';')."));
+    vax_sync_device_id(db, dev);
+    /* a Postgres text[] literal: {"a","b"} with quotes and backslashes escaped */
+    {
+        size_t o = 0;
+        arr[o++] = '{';
+        for (const char *s = list; *s && o + 4 < sizeof arr;) {
+            const char *e = strchr(s, ';');
+            size_t n = e ? (size_t)(e - s) : strlen(s);
+            if (o > 1)
+                arr[o++] = ',';
+            arr[o++] = '"';
+            for (size_t i = 0; i < n && o + 4 < sizeof arr; i++) {
+                if (s[i] == '"' || s[i] == '\\')
+                    arr[o++] = '\\';
+                arr[o++] = s[i];
+            }
+            arr[o++] = '"';
+            s += n + (e ? 1 : 0);
+            if (!e)
+                break;
+        }
+        arr[o++] = '}';
+        arr[o] = 0;
+    }
+    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
+        return rc;
+    if ((rc = server_ready(db, c)) != VAX_OK)
+        goto out;
+    char cursor[24];
+    snprintf(cursor, sizeof cursor, "%lld", (long long)mark_get(db, "sync.pulled_seq"));
+    const char *params[3] = {arr, cursor, dev};
+    if ((rc = pq_exec(db, c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", _("starting"))) !=
+        VAX_OK)
+        goto out;
+    rp = PQexecParams(c,
+                      "SELECT uuid, jsonb_build_object('uuid', uuid, 'national_id', national_id,"
+                      " 'insurance_no', insurance_no, 'full_name', full_name, 'birth_date',"
+                      " birth_date, 'sex', sex, 'phone', phone, 'commune', commune,"
+                      " 'priority_group', priority_group, 'version', version, 'created_at',"
+                      " created_at, 'updated_at', updated_at)::text, site, device FROM person"
+                      " WHERE commune = ANY($1::text[]) AND seq > $2::bigint ORDER BY seq",
+                      2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(rp) != PGRES_TUPLES_OK) {
+        rc = pq_res_fail(db, rp, _("reading the registry"));
+        rp = NULL;
+        goto out;
+    }
+    rd = PQexecParams(c,
+                      "SELECT d.uuid, jsonb_build_object('person_uuid', d.person_canon,"
+                      " 'product', d.product, 'series', d.series, 'dose_number', d.dose_number,"
+                      " 'given_at', d.given_at, 'lot_no', d.lot_no, 'arm', d.arm, 'station',"
+                      " d.station, 'number_reason', d.number_reason, 'override_reason',"
+                      " d.override_reason, 'voided', d.voided, 'void_reason',"
+                      " d.void_reason)::text, d.site, d.device, d.voided FROM dose d"
+                      " JOIN person p ON p.uuid = d.person_canon"
+                      " WHERE p.commune = ANY($1::text[]) AND (d.seq > $2::bigint OR p.seq >"
+                      " $2::bigint) AND d.device <> $3 ORDER BY d.seq",
+                      3, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(rd) != PGRES_TUPLES_OK) {
+        rc = pq_res_fail(db, rd, _("reading doses"));
+        rd = NULL;
+        goto out;
+    }
+    rs = PQexec(c, "SELECT greatest((SELECT max(seq) FROM person), (SELECT max(seq) FROM dose))");
+    if (PQresultStatus(rs) != PGRES_TUPLES_OK) {
+        rc = pq_res_fail(db, rs, _("reading the registry"));
+        rs = NULL;
+        goto out;
+    }
+    int64_t seen = PQgetisnull(rs, 0, 0) ? 0 : strtoll(PQgetvalue(rs, 0, 0), NULL, 10);
+    pq_exec(db, c, "COMMIT", "");
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        goto out;
+    if ((rc = applying(db, 1)) != VAX_OK)
+        goto fail;
+    for (int i = 0; i < PQntuples(rp); i++) {
+        merge_ctx m = {stats, PQgetvalue(rp, i, 2), PQgetvalue(rp, i, 3)};
+        if ((rc = merge_person(db, PQgetvalue(rp, i, 1), &m)) != VAX_OK)
+            goto fail;
+    }
+    for (int i = 0; i < PQntuples(rd); i++) {
+        merge_ctx m = {stats, PQgetvalue(rd, i, 2), PQgetvalue(rd, i, 3)};
+        const char *uuid = PQgetvalue(rd, i, 0), *body = PQgetvalue(rd, i, 1);
+        if ((rc = merge_dose(db, uuid, body, &m)) != VAX_OK)
+            goto fail;
+        if (atoi(PQgetvalue(rd, i, 4)) && (rc = merge_dose_void(db, body)) != VAX_OK)
+            goto fail;
+    }
+    if ((rc = applying(db, 0)) != VAX_OK || (rc = mark_set(db, "sync.pulled_seq", seen)) != VAX_OK)
+        goto fail;
+    if (communes && *communes && (rc = setting_put(db, "sync.communes", list)) != VAX_OK)
+        goto fail;
+    if ((rc = vax_audit(db, "sync.pull", "person", stats->people, url)) != VAX_OK)
+        goto fail;
+    rc = vax_tx_commit(db);
+    goto out;
+fail:
+    vax_tx_rollback(db);
+out:
+    PQclear(rp);
+    PQclear(rd);
+    PQclear(rs);
+    if (c && PQtransactionStatus(c) != PQTRANS_IDLE)
+        PQclear(PQexec(c, "ROLLBACK"));
+    PQfinish(c);
+    return rc;
+}
+
+int vax_sync_server_dose_counts(vax_db *db, const char *url, const char *day, const char *site,
+                                vax_dose_count *out, int max, int *n)
+{
+    PGconn *c = NULL;
+    int rc;
+    *n = 0;
+    vax_clear_error(db);
+    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
+        return rc;
+    if ((rc = server_ready(db, c)) != VAX_OK)
+        goto out;
+    const char *params[2] = {day, site && *site ? site : NULL};
+    PGresult *r = PQexecParams(c,
+                               "SELECT product, dose_number, count(*) FROM dose WHERE day = $1"
+                               " AND voided = 0 AND ($2::text IS NULL OR site = $2)"
+                               " GROUP BY product, dose_number ORDER BY product, dose_number",
+                               2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = pq_res_fail(db, r, _("counting doses"));
+        goto out;
+    }
+    for (int i = 0; i < PQntuples(r) && *n < max; i++) {
+        vax_strlcpy(out[*n].product, PQgetvalue(r, i, 0), sizeof out[*n].product);
+        out[*n].dose_number = atoi(PQgetvalue(r, i, 1));
+        out[*n].n = atoi(PQgetvalue(r, i, 2));
+        (*n)++;
+    }
+    PQclear(r);
+out:
+    PQfinish(c);
+    return rc;
+}
+
+#endif

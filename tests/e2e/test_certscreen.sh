@@ -1,0 +1,51 @@
+#!/bin/bash
+# After release the certificate is on the terminal: the QR drawn there is read back from the
+# screen and verified with the site's certificate; it can be saved as a PDF, and found again at
+# check-in. At 80x24 the screen says how large the terminal must be.
+. "$(dirname "$0")/lib.sh"
+
+export VAXSITE_CLOCK_FILE="$WORK/clock"
+echo "2021-10-15T08:00" >"$VAXSITE_CLOCK_FILE"
+demo_db 100
+echo "2021-10-15T08:31" >"$VAXSITE_CLOCK_FILE"
+V() { $VAXSITE --db "$DB" --lang en "$@"; }
+
+tui 200 50 --lang en
+sign_in dieuduong "Observation"
+expect_screen "the observation station lists people who may leave" "✓ may leave"
+name=$(screen | sed -n 's/^ [0-9][0-9][0-9]  ✓ may leave *\(.*[^ ]\) *$/\1/p' | head -1)
+keys F5
+expect_screen "release shows the dose certificate" "Dose certificate"
+expect_screen "with the person's name" "$name"
+screen >"$WORK/screen.txt"
+check "the QR drawn on the terminal becomes a picture" \
+  python3 "$(dirname "$0")/tools/screen_qr.py" "$WORK/screen.txt" "$WORK/screen.png"
+out=$(V cert verify --png "$WORK/screen.png" --trust "$DB.keys/site.crt")
+equal "a QR reader finds a valid certificate on the screen" "valid" "$(printf '%s\n' "$out" | head -1)"
+check "for the released person" grep -qF "name: $name" <<<"$out"
+ci=$(printf '%s\n' "$out" | sed -n 's/^certificate id: //p')
+equal "the database holds that certificate for the dose given at the visit" "1" \
+  "$(sql "SELECT count(*) FROM certificate c JOIN dose d ON d.id=c.dose_id WHERE c.ci='$ci'")"
+keys s
+expect_screen "S asks where to save the PDF" "Save as PDF"
+keys Enter
+expect_screen "and saves it" "Saved "
+pdf=$(ls "$DB".certificates/*.pdf | head -1)
+check "the PDF holds the name" grep -qF "$name" <<<"$(pdftotext "$pdf" - 2>/dev/null)"
+keys Escape
+expect_screen "Esc goes back to the observation list" "Under observation"
+keys F9
+expect_screen "F9 signs out" "Sign in"
+
+# the same certificate from the check-in desk, at 80x24: too small for the QR, says so
+resize 80 24
+sign_in dieuduong "Check-in desk"
+expect_screen "the check-in desk opens" "Search:"
+type_text "$name"
+expect_screen "the person is found" "$name"
+keys F6
+expect_screen "F6 shows the person's certificate" "Dose certificate"
+expect_screen "at 80x24 it says how large the terminal must be" "The QR needs a terminal of"
+check "and shows the same certificate id" grep -qF "$ci" <<<"$(screen)"
+keys Escape F10
+finish

@@ -1,0 +1,224 @@
+#!/bin/bash
+# Two SQLite laptops and one real PostgreSQL (a throwaway cluster on a loopback port): offline
+# work on both, pushes in either order, repeated pushes, a push killed half way and repeated,
+# the designed conflicts, the district's dose figures equal to the site's, then a pull and an
+# offline dose 2 at another site.
+. "$(dirname "$0")/lib.sh"
+
+V() { local db=$1; shift; $VAXSITE --db "$WORK/$db.db" --lang en "$@"; }
+lsql() { local db=$1; shift; sqlite3 -batch -noheader "$WORK/$db.db" "$1"; }
+
+# --- a throwaway PostgreSQL cluster ---------------------------------------------------------
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+PGBIN=$(pg_bin)
+if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && SUDO="sudo -n"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    postgresql >/dev/null 2>&1
+  PGBIN=$(pg_bin)
+fi
+if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
+  echo "1..0 # SKIP PostgreSQL is not installed and could not be installed"
+  exit 0
+fi
+PGDIR=$(mktemp -d /tmp/vaxsite-pg.XXXXXX)
+# postgres refuses to run as root: the cluster belongs to the postgres user then
+if [ "$(id -u)" -eq 0 ]; then
+  id postgres >/dev/null 2>&1 || useradd -r -M -s /usr/sbin/nologin postgres
+  chown postgres "$PGDIR"
+  as_pg() { su postgres -s /bin/sh -c "$1"; }
+else
+  as_pg() { sh -c "$1"; }
+fi
+PORT=$((20000 + $$ % 20000))
+pg_stop() {
+  as_pg "'$PGBIN/pg_ctl' -D '$PGDIR/data' -m immediate stop" >/dev/null 2>&1
+  rm -rf "$PGDIR"
+}
+trap 'pg_stop; cleanup' EXIT
+as_pg "'$PGBIN/initdb' -D '$PGDIR/data' -A trust -U vax -E UTF8 --no-locale" >/dev/null ||
+  { echo "Bail out! initdb failed"; exit 1; }
+as_pg "'$PGBIN/pg_ctl' -D '$PGDIR/data' -l '$PGDIR/log' -w -o \"-p $PORT -k '$PGDIR' \
+  -c listen_addresses=127.0.0.1\" start" >/dev/null ||
+  { echo "Bail out! the cluster did not start: $(tail -3 "$PGDIR/log")"; exit 1; }
+PSQL="$PGBIN/psql"
+BASE="postgresql://vax@127.0.0.1:$PORT"
+"$PSQL" "$BASE/postgres" -qc "CREATE DATABASE d1" -c "CREATE DATABASE d2" >/dev/null
+U1="$BASE/d1"
+U2="$BASE/d2"
+q() { "$PSQL" "$1" -Atqc "$2"; }
+ok "a throwaway PostgreSQL cluster runs on 127.0.0.1:$PORT"
+
+# --- two laptops, offline ---------------------------------------------------------------------
+COMMUNE="Xã Bản Giang"
+laptop() {
+  echo 1234 | V "$1" staff add --login quanly --name "Quản lý" --role manager >/dev/null
+  lsql "$1" "INSERT INTO site(uuid, code, name, created_at, updated_at)
+             VALUES (lower(hex(randomblob(16))), '$2', '$2', 0, 0)"
+}
+laptop A TEAM-A
+laptop B TEAM-B
+# dose LAPTOP ID NUMBER: a dose given now at the person's visit of today (the visit is checked in
+# by the real command; the row goes in as the injection room writes it)
+dose() {
+  lsql "$1" "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at, lot_no,
+               series, arm, station, created_at, updated_at)
+             SELECT lower(hex(randomblob(16))), p.id, v.id, 'AZ', $3, strftime('%s','now'),
+               'NJ0342', 'covid-19', 'left', 'injection-1', strftime('%s','now'),
+               strftime('%s','now')
+             FROM person p JOIN visit v ON v.person_id = p.id WHERE p.national_id = '$2'"
+}
+V A person add --name "Lò Văn Pá" --id 012090001111 --dob 01/02/1990 --sex m --commune "$COMMUNE" >/dev/null
+V A person add --name "Lò Thị Ón" --id 012191002222 --dob 03/04/1991 --sex f --commune "$COMMUNE" >/dev/null
+V B person add --name "Lò Văn Pa" --id 012090001111 --dob 01/02/1990 --sex m --commune "$COMMUNE" >/dev/null
+V B person add --name "Tòng Văn Ín" --id 012085003333 --dob 05/06/1985 --sex m --commune "$COMMUNE" >/dev/null
+for id in 012090001111 012191002222; do V A queue checkin $id >/dev/null; dose A $id 1; done
+for id in 012090001111 012085003333; do V B queue checkin $id >/dev/null; dose B $id 1; done
+# laptop A also worked for days at a factory: 20,000 people and their doses (3 days ago)
+lsql A "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+        INSERT INTO person(uuid, national_id, full_name, name_folded, birth_date, sex, commune,
+          created_at, updated_at)
+        SELECT lower(hex(randomblob(16))), printf('0011%08d', i), 'Nguyen Van ' || i,
+          'nguyen van ' || i, '1980-01-01', 'm', 'Phường Khác', strftime('%s','now') - 259200,
+          strftime('%s','now') - 259200 FROM n;
+        INSERT INTO dose(uuid, person_id, product, dose_number, given_at, series, created_at,
+          updated_at)
+        SELECT lower(hex(randomblob(16))), id, 'PF', 1, created_at, 'covid-19', created_at,
+          created_at FROM person WHERE national_id LIKE '0011%';"
+NA=$(lsql A "SELECT count(*) FROM sync_outbox")
+NB=$(lsql B "SELECT count(*) FROM sync_outbox")
+check "every record of both laptops is in their outboxes ($NA + $NB events)" \
+  test "$NA" -gt 40000 -a "$NB" -gt 6
+equal "the laptops' outboxes share no uuid" "0" \
+  "$(sqlite3 -batch -noheader "$WORK/A.db" "ATTACH '$WORK/B.db' AS b;
+     SELECT count(*) FROM sync_outbox a JOIN b.sync_outbox bb ON bb.uuid = a.uuid")"
+
+# --- the server's schema ----------------------------------------------------------------------
+out=$(V A sync init-server "$U1" 2>&1)
+equal "sync init-server creates the schema" "Server schema ready." "$out"
+equal "init-server again is a no-op" "Server schema ready." "$(V A sync init-server "$U1" 2>&1)"
+V A sync init-server "$U2" >/dev/null
+out=$(V A sync push "$BASE/postgres" 2>&1); rc=$?
+equal "push to a server without the schema is refused with the reason" \
+  "1|vaxsite: Server: no vaxsite schema yet; run 'vaxsite sync init-server URL'." "$rc|$out"
+
+# --- server 1: B first, then A killed half way, then both again --------------------------------
+V B sync push "$U1" >/dev/null
+equal "B's push lands: every event once" "$NB" "$(q "$U1" "SELECT count(*) FROM sync_event")"
+V A sync push "$U1" --batch 1000 >/dev/null 2>&1 &
+PUSH=$!
+for _ in $(seq 1 400); do
+  n=$(q "$U1" "SELECT count(*) FROM sync_event")
+  [ "$n" -gt "$((NB + 2000))" ] && break
+  sleep 0.02
+done
+kill -9 $PUSH 2>/dev/null
+wait $PUSH 2>/dev/null
+MID=$(q "$U1" "SELECT count(*) FROM sync_event")
+check "the push was killed half way ($((MID - NB)) of $NA events on the server)" \
+  test "$MID" -gt "$NB" -a "$MID" -lt "$((NA + NB))"
+LEFT=$(V A sync status | sed -n 's/^not pushed yet: //p')
+check "A still counts as not sent what the server did not commit ($LEFT left)" \
+  test "$LEFT" -gt 0 -a "$LEFT" -le "$((NA + NB - MID + 1000))"
+out=$(V A sync push "$U1" --batch 1000 2>&1)
+check "the repeated push finishes: $out" test $? -eq 0
+V A sync push "$U1" >/dev/null
+V B sync push "$U1" >/dev/null
+out=$(V B sync push "$U1")
+equal "a repeated push sends nothing" \
+  "Pushed: 0 sent, 0 new, 0 already there, 0 quarantined, 0 conflicts" "$out"
+equal "A has nothing left to push" "0" "$(V A sync status | sed -n 's/^not pushed yet: //p')"
+equal "the server holds every event exactly once (the sum of both laptops)" "$((NA + NB))" \
+  "$(q "$U1" "SELECT count(*) FROM sync_event")"
+equal "no duplicate (device, sequence) on the server" "0" \
+  "$(q "$U1" "SELECT count(*) FROM (SELECT device, device_seq FROM sync_event GROUP BY 1, 2
+                HAVING count(*) > 1) x")"
+equal "nothing was quarantined" "0" "$(q "$U1" "SELECT count(*) FROM quarantine")"
+DA=$(lsql A "SELECT count(*) FROM dose")
+DB_=$(lsql B "SELECT count(*) FROM dose")
+equal "the server's doses are the sum of both laptops' ($DA + $DB_)" "$((DA + DB_))" \
+  "$(q "$U1" "SELECT count(*) FROM dose")"
+equal "people: one per national ID (the one registered twice is merged)" "20003" \
+  "$(q "$U1" "SELECT count(*) FROM person")"
+equal "the second registration is an alias of the first" "1" \
+  "$(q "$U1" "SELECT count(*) FROM person_alias")"
+equal "every visit of the person registered twice is kept under the merged person" "2" \
+  "$(q "$U1" "SELECT count(DISTINCT v.visit_uuid) FROM visit_event v JOIN person p ON p.uuid = v.person_uuid
+              WHERE p.national_id = '012090001111'")"
+equal "the conflict list holds the designed conflicts" \
+  "$(printf 'duplicate_person|1\nsame_dose_number|1')" \
+  "$(q "$U1" "SELECT kind, count(*) FROM conflict GROUP BY kind ORDER BY kind")"
+equal "both dose 1 of the person registered twice are kept" "2" \
+  "$(q "$U1" "SELECT count(*) FROM dose d JOIN person p ON p.uuid = d.person_canon
+              WHERE p.national_id = '012090001111' AND d.dose_number = 1 AND d.voided = 0")"
+
+# --- server 2: the other order gives the same state ---------------------------------------------
+# (the sent marks are the laptop's, for its one district server: cleared to send it all again)
+lsql A "DELETE FROM setting WHERE key = 'sync.pushed_seq'"
+lsql B "DELETE FROM setting WHERE key = 'sync.pushed_seq'"
+V A sync push "$U2" >/dev/null
+V B sync push "$U2" >/dev/null
+state() {
+  q "$1" "SELECT (SELECT count(*) FROM sync_event), (SELECT count(*) FROM person),
+            (SELECT count(*) FROM dose), (SELECT count(*) FROM person_alias),
+            (SELECT string_agg(kind, ',' ORDER BY kind) FROM conflict),
+            (SELECT count(*) FROM quarantine)"
+}
+equal "pushes in the other order (A, then B) give the same server state" "$(state "$U1")" \
+  "$(state "$U2")"
+
+# --- the district's figures equal the site's ---------------------------------------------------
+TODAY=$(date +%F)
+LOCAL_A=$(V A sync report --local --day "$TODAY")
+check "site A's daily report counts its doses of today" test -n "$LOCAL_A"
+equal "the server's doses of today for TEAM-A equal A's daily report (product, dose, count)" \
+  "$LOCAL_A" "$(V A sync report "$U1" --day "$TODAY" --site TEAM-A)"
+equal "the same for TEAM-B" "$(V B sync report --local --day "$TODAY")" \
+  "$(V B sync report "$U1" --day "$TODAY" --site TEAM-B)"
+equal "the district's figure is the sum of the sites'" "$(printf 'AZ\t1\t4')" \
+  "$(V A sync report "$U1" --day "$TODAY")"
+
+# --- a third team pulls before it leaves, then gives dose 2 offline ------------------------------
+laptop C TEAM-C
+out=$(V C sync pull "$U1" --communes "$COMMUNE" 2>&1)
+equal "pull brings the commune's registry and its doses given elsewhere" \
+  "Pulled: 3 people, 4 doses given elsewhere, 1 conflicts" "$out"
+equal "the pulled registry holds no one from other communes" "0" \
+  "$(lsql C "SELECT count(*) FROM person WHERE commune <> '$COMMUNE'")"
+equal "pulled records do not go back out as C's own" "0" \
+  "$(lsql C "SELECT count(*) FROM sync_outbox WHERE kind IN ('person', 'dose')")"
+equal "C knows Lò Thị Ón's dose 1 from TEAM-A: she is due for dose 2" "2" \
+  "$(lsql C "SELECT count(*) + 1 FROM dose d JOIN person p ON p.id = d.person_id
+             WHERE p.national_id = '012191002222' AND d.voided = 0")"
+check "the due list shows her with her dose 1" sh -c "$VAXSITE --db '$WORK/C.db' --lang en due --all | grep -q 'Lò Thị Ón'"
+V C queue checkin 012191002222 >/dev/null
+dose C 012191002222 2
+out=$(V C sync pull "$U1" 2>&1)
+equal "a second pull brings nothing new (the server sequence cursor)" \
+  "Pulled: 0 people, 0 doses given elsewhere, 0 conflicts" "$out"
+V C sync push "$U1" >/dev/null
+equal "the district now has her doses 1 (TEAM-A) and 2 (TEAM-C)" \
+  "$(printf '1|TEAM-A\n2|TEAM-C')" \
+  "$(q "$U1" "SELECT d.dose_number, d.site FROM dose d JOIN person p ON p.uuid = d.person_canon
+              WHERE p.national_id = '012191002222' ORDER BY 1")"
+equal "and no new conflict" "2" "$(q "$U1" "SELECT count(*) FROM conflict")"
+
+# --- a bundle instead of the network ------------------------------------------------------------
+laptop D TEAM-D
+V D person add --name "Quàng Thị Xuân" --id 012192004444 --dob 07/08/1992 --sex f --commune "$COMMUNE" >/dev/null
+V D queue checkin 012192004444 >/dev/null
+dose D 012192004444 1
+out=$(V D export --bundle "$WORK/d.vxb")
+check "export --bundle writes D's events: $out" test -s "$WORK/d.vxb"
+out=$(V C import --bundle "$WORK/d.vxb")
+check "import --bundle on C merges them: $out" test "$(lsql C "SELECT count(*) FROM person WHERE national_id = '012192004444'")" = 1
+V C sync push "$U1" >/dev/null
+equal "C forwards D's events to the district" "1" \
+  "$(q "$U1" "SELECT count(*) FROM dose WHERE site = 'TEAM-D'")"
+out=$(V C import --bundle "$WORK/d.vxb")
+V C sync push "$U1" >/dev/null
+equal "importing the bundle again changes nothing on the server" "1" \
+  "$(q "$U1" "SELECT count(*) FROM dose WHERE site = 'TEAM-D'")"
+
+finish

@@ -1,0 +1,402 @@
+/* test_exchange.c: the import of pre-registration lists (dialects, every kind of broken row with
+ * its line, all or nothing, duplicates) and the exports (national CSV, FHIR, --since). */
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t query_int(const char *path, const char *sql)
+{
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t v;
+    assert_int_equal(sqlite3_open_v2(path, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    if (sqlite3_prepare_v2(s, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(s));
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return v;
+}
+
+static int persons(test_db *t)
+{
+    return (int)query_int(t->path, "SELECT count(*) FROM person");
+}
+
+static int run(test_db *t, const char *csv, int dry, int valid_only, int merge,
+               vax_import_result *r)
+{
+    vax_import_opts o = {dry, valid_only, merge};
+    return vax_import_csv(t->db, "list.csv", csv, strlen(csv), &o, r);
+}
+
+/* The same three people in every dialect: Nguyễn Văn An (m, 1990), Trần Thị Bình (f, 1960, a
+ * commune with a comma), Lê Văn "Cường" (m, 1950). */
+static const char *const dialects[] = {
+    /* UTF-8 with BOM, semicolon, CRLF, Vietnamese headers, dd/mm/yyyy */
+    "\xEF\xBB\xBFHọ và tên;Ngày sinh;Giới tính;Số CCCD/CMND;Số điện thoại;Địa chỉ;Nhóm ưu tiên\r\n"
+    "Nguyễn Văn An;01/03/1990;Nam;001090000001;0912345678;Phường Tân Phong;G01\r\n"
+    "Trần Thị Bình;15/07/1960;Nữ;001160000002;;\"Xã Sơn Bình, Tam Đường\";\r\n"
+    "\"Lê Văn \"\"Cường\"\"\";02/01/1950;Nam;001050000003;;;\r\n",
+    /* no BOM, comma, LF, English headers in another order, yyyy-mm-dd, quoted fields */
+    "ID,Full name,Date of birth,Sex,Phone,Address,Priority group\n"
+    "001090000001,Nguyễn Văn An,1990-03-01,male,+84 912 345 678,Phường Tân Phong,g01\n"
+    "\"001160000002\",\"Trần Thị Bình\",1960-07-15,F,,\"Xã Sơn Bình, Tam Đường\",\n"
+    "001050000003,\"Lê Văn \"\"Cường\"\"\",1950-01-02,M,,,\n",
+    /* comma, CRLF, no final newline, a blank line and extra empty trailing fields */
+    "Họ tên,CMND/CCCD,Ngày tháng năm sinh,Giới,SĐT,Xã/Phường,Đối tượng,Ghi chú\r\n"
+    "Nguyễn Văn An,001090000001,1/3/1990,nam,0912345678,Phường Tân Phong,G01,\r\n"
+    "\r\n"
+    "Trần Thị Bình,001160000002,15/07/1960,nữ,,\"Xã Sơn Bình, Tam Đường\",,\r\n"
+    "\"Lê Văn \"\"Cường\"\"\",001050000003,02-01-1950,NAM,,,,\"a note\r\non two lines\"",
+};
+
+static void check_three(test_db *t)
+{
+    vax_person p;
+    assert_int_equal(vax_person_by_national_id(t->db, "001090000001", &p), VAX_OK);
+    assert_string_equal(p.full_name, "Nguyễn Văn An");
+    assert_string_equal(p.birth_date, "1990-03-01");
+    assert_int_equal(p.sex, 'm');
+    assert_string_equal(p.phone, "0912345678");
+    assert_string_equal(p.commune, "Phường Tân Phong");
+    assert_string_equal(p.priority_group, "G01");
+    assert_int_equal(vax_person_by_national_id(t->db, "001160000002", &p), VAX_OK);
+    assert_string_equal(p.full_name, "Trần Thị Bình");
+    assert_int_equal(p.sex, 'f');
+    assert_string_equal(p.commune, "Xã Sơn Bình, Tam Đường");
+    assert_string_equal(p.priority_group, "");
+    assert_int_equal(vax_person_by_national_id(t->db, "001050000003", &p), VAX_OK);
+    assert_string_equal(p.full_name, "Lê Văn \"Cường\"");
+    assert_string_equal(p.birth_date, "1950-01-02");
+}
+
+static void test_every_csv_dialect_reads_the_same_people(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 3; i++) {
+        test_db *t = tdb_open();
+        vax_import_result r;
+        if (run(t, dialects[i], 0, 0, 0, &r) != VAX_OK)
+            fail_msg("dialect %d: %s", i, vax_errmsg(t->db));
+        assert_int_equal(r.rows, 3);
+        assert_int_equal(r.added, 3);
+        assert_int_equal(r.errors, 0);
+        assert_int_equal(r.written, 1);
+        assert_int_equal(persons(t), 3);
+        check_three(t);
+        /* the search index sees them like people added by hand */
+        vax_person found[4];
+        int n = 0;
+        assert_int_equal(vax_person_search(t->db, "tran binh", found, 4, &n), VAX_OK);
+        assert_int_equal(n, 1);
+        if (i == 0)
+            assert_string_equal(r.dialect, "UTF-8 with BOM; ';'; CRLF");
+        if (i == 1)
+            assert_string_equal(r.dialect, "UTF-8; ','; LF");
+        if (i == 2)
+            assert_string_equal(r.ignored, "Ghi chú");
+        vax_import_result_free(&r);
+        tdb_close(t);
+    }
+}
+
+/* Every kind of broken row, one per line (the header is line 1). */
+static const char broken[] =
+    "Số CCCD;Họ và tên;Ngày sinh;Giới tính;Số điện thoại;Số thẻ BHYT;Nhóm ưu tiên\n"
+    "001090000001;Nguyễn Văn An;01/03/1990;Nam;;;\n"          /* 2 ok */
+    "1.2E+11;Trần Văn Ba;01/01/1980;Nam;;;\n"                 /* 3 Excel rounded the ID */
+    "001180000004;Lê Thị Bốn;31/02/1980;Nữ;;;\n"              /* 4 no such date */
+    "001090000005;;01/03/1990;Nam;;;\n"                       /* 5 no name */
+    "001090000006;Nguyễn Văn 6;01/03/1990;Nam;;;\n"           /* 6 digits in the name */
+    "001090000007;Phạm Văn Bảy;01/03/1990;Nam;012345;;\n"     /* 7 bad phone */
+    "001090000008;Vũ Văn Tám;01/03/1990;Nam;\n"               /* 8 too few fields */
+    "001090000009;Đỗ Văn Chín;01/03/1990;Nam;;;G99\n"         /* 9 unknown group */
+    "001090000010;Bùi Văn Mười;01/03/1990;X;;;\n"             /* 10 sex */
+    "001085000011;Hồ Văn Mười Một;01/03/1990;Nam;;;\n"        /* 11 CCCD says born 1985 */
+    "001090000001;Nguyễn Văn Khác;01/03/1990;Nam;;;\n"        /* 12 ID of line 2, other name */
+    "001090000001;Nguyễn Văn An;01/03/1990;Nam;;;\n"          /* 13 line 2 again: once */
+    "01090000013;Tạ Văn Mười Ba;01/03/1990;Nam;;;\n"          /* 14 leading 0 lost */
+    "001090000014;\"Mai Văn\nMười Bốn\";01/03/1990;Nam;;;\n"  /* 15-16 ok, a quoted newline */
+    "001090000015;Lý Văn Mười Lăm;01/03/1990;Nam;;AB123;\n"   /* 17 bad insurance */
+    "001090000016;Trịnh Văn Mười Sáu;01/03/1990;Nam;;;\n"     /* 18 ok */
+    "001090000017;\"Không đóng;01/03/1990;Nam;;;\n";          /* 19 quote never closed */
+
+static const vax_import_issue *issue_at(const vax_import_result *r, int line)
+{
+    for (int i = 0; i < r->nissues; i++)
+        if (r->issues[i].line == line)
+            return &r->issues[i];
+    fail_msg("no issue at line %d", line);
+    return NULL;
+}
+
+static void test_each_broken_row_is_reported_with_its_line(void **state)
+{
+    test_db *t = tdb_open();
+    vax_import_result r;
+    (void)state;
+    assert_int_equal(run(t, broken, 1, 0, 0, &r), VAX_OK);
+    assert_int_equal(r.written, 0);
+    assert_int_equal(persons(t), 0); /* a dry run writes nothing */
+    assert_int_equal(r.rows, 17);
+    assert_int_equal(r.valid, 4); /* lines 2, 13 (counted once), 15, 18 */
+    assert_int_equal(r.errors, 13);
+    assert_int_equal(r.added, 3);
+    assert_int_equal(r.duplicates, 2);
+    const vax_import_issue *x;
+    x = issue_at(&r, 3);
+    assert_string_equal(x->field, "national_id");
+    assert_non_null(strstr(x->message, "1.2E+11"));
+    assert_non_null(strstr(x->message, "spreadsheet"));
+    assert_string_equal(issue_at(&r, 4)->field, "birth_date");
+    assert_string_equal(issue_at(&r, 5)->field, "full_name");
+    assert_string_equal(issue_at(&r, 6)->field, "full_name");
+    assert_string_equal(issue_at(&r, 7)->field, "phone");
+    assert_string_equal(issue_at(&r, 8)->field, "file");
+    assert_non_null(strstr(issue_at(&r, 8)->message, "has 5 fields but the header has 7"));
+    assert_string_equal(issue_at(&r, 9)->field, "priority_group");
+    assert_string_equal(issue_at(&r, 10)->field, "sex");
+    x = issue_at(&r, 11);
+    assert_string_equal(x->field, "national_id");
+    assert_non_null(strstr(x->message, "1985"));
+    x = issue_at(&r, 12);
+    assert_int_equal(x->error, 1);
+    assert_non_null(strstr(x->message, "line 2"));
+    x = issue_at(&r, 13);
+    assert_int_equal(x->error, 0);
+    assert_non_null(strstr(x->message, "line 2"));
+    x = issue_at(&r, 14);
+    assert_string_equal(x->field, "national_id");
+    assert_non_null(strstr(x->message, "leading 0"));
+    assert_string_equal(issue_at(&r, 17)->field, "insurance_no");
+    assert_string_equal(issue_at(&r, 19)->field, "file");
+    for (int i = 0; i < r.nissues; i++)
+        assert_true(r.issues[i].line != 2 && r.issues[i].line != 15 && r.issues[i].line != 16 &&
+                    r.issues[i].line != 18);
+    for (int i = 1; i < r.nissues; i++)
+        assert_true(r.issues[i - 1].line <= r.issues[i].line);
+    vax_import_result_free(&r);
+    tdb_close(t);
+}
+
+static void test_all_or_nothing_by_the_users_choice(void **state)
+{
+    test_db *t = tdb_open();
+    vax_import_result r;
+    vax_person p;
+    (void)state;
+    int64_t audits = query_int(t->path, "SELECT count(*) FROM audit");
+    /* all or nothing: one bad row and nothing is written */
+    assert_int_equal(run(t, broken, 0, 0, 0, &r), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "rows");
+    assert_non_null(strstr(vax_errmsg(t->db), "13 of 17 rows"));
+    assert_non_null(strstr(vax_errmsg(t->db), "line 3"));
+    assert_int_equal(r.written, 0);
+    assert_int_equal(persons(t), 0);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM audit"), audits);
+    vax_import_result_free(&r);
+    /* the valid rows only: the three good people, once each, in one audited import */
+    assert_int_equal(run(t, broken, 0, 1, 0, &r), VAX_OK);
+    assert_int_equal(r.written, 1);
+    assert_int_equal(r.added, 3);
+    assert_int_equal(persons(t), 3);
+    assert_int_equal(vax_person_by_national_id(t->db, "001090000014", &p), VAX_OK);
+    assert_string_equal(p.full_name, "Mai Văn Mười Bốn"); /* the newline became a space (NFC) */
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM audit WHERE action ="
+                                        " 'person.import'"),
+                     1);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM person WHERE updated_by IS NULL"),
+                     0);
+    vax_import_result_free(&r);
+    tdb_close(t);
+}
+
+static void test_an_id_already_registered_is_reported_or_merged_never_doubled(void **state)
+{
+    test_db *t = tdb_open();
+    vax_import_result r;
+    vax_person p;
+    (void)state;
+    tdb_person(t, "Nguyễn Văn An", "001090000001", "1990-03-01", NULL);
+    const char *list = "CCCD,Họ tên,Ngày sinh,Điện thoại\n"
+                       "001090000001,Nguyễn Văn An,01/03/1990,0987654321\n"
+                       "001090000002,Nguyễn Văn Hai,01/03/1990,\n";
+    /* report: left as it is */
+    assert_int_equal(run(t, list, 0, 0, 0, &r), VAX_OK);
+    assert_int_equal(r.added, 1);
+    assert_int_equal(r.existing, 1);
+    assert_int_equal(r.nissues, 1);
+    assert_int_equal(r.issues[0].line, 2);
+    assert_int_equal(r.issues[0].error, 0);
+    assert_int_equal(persons(t), 2);
+    assert_int_equal(vax_person_by_national_id(t->db, "001090000001", &p), VAX_OK);
+    assert_string_equal(p.phone, "");
+    vax_import_result_free(&r);
+    /* merge: the phone is added, the old version kept; the other row is unchanged */
+    assert_int_equal(run(t, list, 0, 0, 1, &r), VAX_OK);
+    assert_int_equal(r.added, 0);
+    assert_int_equal(r.merged, 1);
+    assert_int_equal(r.unchanged, 1);
+    assert_int_equal(persons(t), 2);
+    assert_int_equal(vax_person_by_national_id(t->db, "001090000001", &p), VAX_OK);
+    assert_string_equal(p.phone, "0987654321");
+    int n = 0;
+    assert_int_equal(vax_person_history_count(t->db, p.id, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    vax_import_result_free(&r);
+    /* the same list again: nothing changes */
+    assert_int_equal(run(t, list, 0, 0, 1, &r), VAX_OK);
+    assert_int_equal(r.unchanged, 2);
+    assert_int_equal(r.merged, 0);
+    vax_import_result_free(&r);
+    tdb_close(t);
+}
+
+static void test_files_that_are_not_a_list_are_refused(void **state)
+{
+    test_db *t = tdb_open();
+    vax_import_result r;
+    (void)state;
+    assert_int_equal(run(t, "", 0, 0, 0, &r), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "file");
+    vax_import_result_free(&r);
+    assert_int_equal(run(t, "Tên,Ngày sinh\nAn,01/01/1990\n", 0, 0, 0, &r), VAX_EINVAL);
+    assert_non_null(strstr(vax_errmsg(t->db), "national_id"));
+    vax_import_result_free(&r);
+    assert_int_equal(run(t, "CCCD;CMND;Tên;Ngày sinh\n", 0, 0, 0, &r), VAX_EINVAL);
+    assert_non_null(strstr(vax_errmsg(t->db), "columns 1 and 2"));
+    vax_import_result_free(&r);
+    /* Windows-1258 / Latin-1 bytes: not UTF-8, the line named */
+    assert_int_equal(run(t, "CCCD;T\xean;Ng\xe0y sinh\n", 0, 0, 0, &r), VAX_EINVAL);
+    assert_non_null(strstr(vax_errmsg(t->db), "line 1"));
+    vax_import_result_free(&r);
+    assert_int_equal(persons(t), 0);
+    tdb_close(t);
+}
+
+/* ---- exports ---------------------------------------------------------------------------------- */
+
+typedef struct text {
+    char *s;
+    size_t n;
+} text;
+
+static int to_text(const char *data, size_t n, void *ctx)
+{
+    text *x = ctx;
+    char *p = realloc(x->s, x->n + n + 1);
+    if (!p)
+        return 1;
+    memcpy(p + x->n, data, n);
+    x->s = p;
+    x->n += n;
+    x->s[x->n] = 0;
+    return 0;
+}
+
+static int64_t dose_today(test_db *t, int64_t pid, int64_t vial)
+{
+    vax_visit v;
+    vax_dose d;
+    assert_int_equal(vax_queue_checkin(t->db, pid, &v), VAX_OK);
+    static const vax_state path[] = {VAX_STATE_SCREENING, VAX_STATE_ELIGIBLE,
+                                     VAX_STATE_WAITING_INJECTION, VAX_STATE_INJECTION};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(vax_queue_move(t->db, v.id, path[i], NULL), VAX_OK);
+    vax_dose_in in = {v.id, vial, VAX_ARM_LEFT, 0, NULL, NULL};
+    if (vax_dose_give(t->db, &in, &d) != VAX_OK)
+        fail_msg("dose: %s", vax_errmsg(t->db));
+    return d.id;
+}
+
+static void test_exports_one_row_per_dose_and_a_fhir_bundle_since_a_time(void **state)
+{
+    test_db *t = tdb_open();
+    text csv = {NULL, 0}, json = {NULL, 0}, later = {NULL, 0};
+    int64_t lot_id, vial;
+    int n = 0;
+    (void)state;
+    assert_int_equal(vax_site_set(t->db, "LC01", "Trạm Y tế Tân Phong", 0), VAX_OK);
+    int64_t a = tdb_person(t, "Nguyễn Văn An", "001090000001", "1990-03-01", "G01");
+    int64_t b = tdb_person(t, "Trần Thị Bình", "001160000002", "1960-07-15", NULL);
+    vax_lot_in in = {"AZ", "ABV1234", "2022-12-31", 2, 0, VAX_DPV_CATALOGUE, 0, "CDC"};
+    assert_int_equal(vax_stock_receive(t->db, &in, &lot_id), VAX_OK);
+    assert_int_equal(vax_stock_open_vial(t->db, lot_id, "injection", &vial), VAX_OK);
+    dose_today(t, a, vial);
+    vax_clock_advance(3600);
+    int64_t since = vax_now();
+    int64_t db_ = dose_today(t, b, vial);
+    assert_int_equal(vax_export_national(t->db, 0, to_text, &csv, &n), VAX_OK);
+    assert_int_equal(n, 2);
+    assert_non_null(strstr(csv.s, "Họ và tên,Ngày sinh,Giới tính,Số CCCD/CMND,Số thẻ BHYT,"
+                                  "Số điện thoại,Địa chỉ,Nhóm ưu tiên,Vắc xin,Số lô,Mũi thứ,"
+                                  "Ngày tiêm,Điểm tiêm\r\n"));
+    assert_non_null(strstr(csv.s, "Nguyễn Văn An,01/03/1990,,001090000001,,,,"));
+    assert_non_null(strstr(csv.s, ",ABV1234,1,15/10/2021,Trạm Y tế Tân Phong\r\n"));
+    assert_int_equal(vax_export_fhir(t->db, 0, to_text, &json, &n), VAX_OK);
+    assert_int_equal(n, 2);
+    assert_non_null(strstr(json.s, "{\"resourceType\":\"Bundle\""));
+    assert_non_null(strstr(json.s, "\"type\":\"collection\""));
+    assert_non_null(strstr(json.s, "\"resourceType\":\"Patient\""));
+    assert_non_null(strstr(json.s, "\"family\":\"Nguyễn\",\"given\":[\"Văn An\"]"));
+    assert_non_null(strstr(json.s, "\"code\":\"EU/1/21/1529\""));
+    assert_non_null(strstr(json.s, "\"lotNumber\":\"ABV1234\""));
+    assert_non_null(strstr(json.s, "\"occurrenceDateTime\":\"2021-10-15T09:00:00+07:00\""));
+    assert_non_null(strstr(json.s, "\"doseNumberPositiveInt\":1,\"seriesDosesPositiveInt\":2"));
+    assert_non_null(strstr(json.s, "\"location\":{\"display\":\"Trạm Y tế Tân Phong\"}"));
+    assert_null(strstr(json.s, "[,")); /* no comma before the first entry */
+    /* since: only the later dose (and its patient) */
+    assert_int_equal(vax_export_fhir(t->db, since, to_text, &later, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_null(strstr(later.s, "001090000001"));
+    assert_non_null(strstr(later.s, "001160000002"));
+    /* a voided dose: out of the CSV, entered-in-error in FHIR */
+    vax_clock_advance(60);
+    assert_int_equal(vax_dose_void(t->db, db_, "wrong person"), VAX_OK);
+    free(csv.s);
+    csv.s = NULL, csv.n = 0;
+    free(later.s);
+    later.s = NULL, later.n = 0;
+    assert_int_equal(vax_export_national(t->db, since, to_text, &csv, &n), VAX_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(vax_export_fhir(t->db, since, to_text, &later, &n), VAX_OK);
+    assert_non_null(strstr(later.s, "\"status\":\"entered-in-error\""));
+    free(csv.s);
+    free(json.s);
+    free(later.s);
+    tdb_close(t);
+}
+
+static void test_exports_need_a_manager(void **state)
+{
+    test_db *t = tdb_open();
+    text out = {NULL, 0};
+    vax_staff s;
+    (void)state;
+    assert_int_equal(vax_staff_add(t->db, "boss", "Boss", VAX_ROLE_MANAGER, "1234", NULL), VAX_OK);
+    assert_int_equal(vax_staff_add(t->db, "nurse", "Nurse", VAX_ROLE_NURSE, "1234", NULL), VAX_OK);
+    assert_int_equal(vax_staff_sign_in(t->db, "nurse", "1234", &s), VAX_OK);
+    assert_int_equal(vax_export_national(t->db, 0, to_text, &out, NULL), VAX_EPERM);
+    assert_int_equal(vax_export_fhir(t->db, 0, to_text, &out, NULL), VAX_EPERM);
+    assert_null(out.s);
+    tdb_close(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_csv_dialect_reads_the_same_people),
+        cmocka_unit_test(test_each_broken_row_is_reported_with_its_line),
+        cmocka_unit_test(test_all_or_nothing_by_the_users_choice),
+        cmocka_unit_test(test_an_id_already_registered_is_reported_or_merged_never_doubled),
+        cmocka_unit_test(test_files_that_are_not_a_list_are_refused),
+        cmocka_unit_test(test_exports_one_row_per_dose_and_a_fhir_bundle_since_a_time),
+        cmocka_unit_test(test_exports_need_a_manager),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,513 @@
+/* test_report.c: every figure of the daily report on a day the test builds, counted by hand;
+ * coverage; the text, CSV and xlsx writers. */
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DAY (24 * 3600)
+/* local 2021-10-15 hh:mm (T0 is 09:00) */
+#define AT(hh, mm) (T0 + ((hh)-9) * 3600 + (mm)*60)
+
+static int next_serial = 1;
+
+static void exec_raw(const char *path, const char *sql)
+{
+    sqlite3 *s = NULL;
+    char *err = NULL;
+    assert_int_equal(sqlite3_open(path, &s), SQLITE_OK);
+    sqlite3_busy_timeout(s, 5000);
+    if (sqlite3_exec(s, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s: %s", sql, err ? err : "?");
+    sqlite3_close(s);
+}
+
+static int64_t person(test_db *t, const char *name, int year, char sex, const char *group)
+{
+    vax_person p;
+    memset(&p, 0, sizeof p);
+    tdb_cccd(p.national_id, year, sex, next_serial++);
+    snprintf(p.full_name, sizeof p.full_name, "%s", name);
+    snprintf(p.birth_date, sizeof p.birth_date, "%04d-03-01", year);
+    p.sex = sex;
+    if (group)
+        snprintf(p.priority_group, sizeof p.priority_group, "%s", group);
+    if (vax_person_add(t->db, &p) != VAX_OK)
+        fail_msg("person_add(%s): %s", name, vax_errmsg(t->db));
+    return p.id;
+}
+
+static int64_t checkin(test_db *t, int64_t pid)
+{
+    vax_visit v;
+    if (vax_queue_checkin(t->db, pid, &v) != VAX_OK)
+        fail_msg("checkin: %s", vax_errmsg(t->db));
+    return v.id;
+}
+
+static void move(test_db *t, int64_t visit, vax_state to)
+{
+    if (vax_queue_move(t->db, visit, to, NULL) != VAX_OK)
+        fail_msg("move to %s: %s", vax_state_code(to), vax_errmsg(t->db));
+}
+
+static int64_t lot(test_db *t, const char *product, const char *lot_no, const char *expiry,
+                   int vials)
+{
+    int64_t id;
+    vax_lot_in in = {product, lot_no, expiry, vials, 0, VAX_DPV_CATALOGUE, 0, "CDC"};
+    if (vax_stock_receive(t->db, &in, &id) != VAX_OK)
+        fail_msg("receive: %s", vax_errmsg(t->db));
+    return id;
+}
+
+static int64_t open_vial(test_db *t, int64_t lot_id)
+{
+    int64_t id;
+    if (vax_stock_open_vial(t->db, lot_id, "injection", &id) != VAX_OK)
+        fail_msg("open: %s", vax_errmsg(t->db));
+    return id;
+}
+
+static void give(test_db *t, int64_t visit, int64_t vial)
+{
+    vax_dose_in in = {visit, vial, VAX_ARM_LEFT, 0, NULL, NULL};
+    if (vax_dose_give(t->db, &in, NULL) != VAX_OK)
+        fail_msg("dose: %s", vax_errmsg(t->db));
+}
+
+/* A whole visit on an earlier day: check-in to done with a dose from vial. */
+static void earlier_dose(test_db *t, int64_t pid, int64_t vial)
+{
+    int64_t v = checkin(t, pid);
+    move(t, v, VAX_STATE_SCREENING);
+    move(t, v, VAX_STATE_ELIGIBLE);
+    move(t, v, VAX_STATE_WAITING_INJECTION);
+    move(t, v, VAX_STATE_INJECTION);
+    give(t, v, vial);
+    move(t, v, VAX_STATE_DONE);
+}
+
+static void screening_row(test_db *t, int64_t visit, int64_t pid, const char *proposed,
+                          const char *final, const char *reasons, const char *override)
+{
+    char sql[1200];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO screening(uuid, visit_id, person_id, checklist_id, checklist_code,"
+             " checklist_version, answers, vitals, proposed_outcome, reasons, final_outcome,"
+             " override_reason, return_date, screened_at, created_at, updated_at)"
+             " VALUES (lower(hex(randomblob(16))), %lld, %lld, (SELECT min(id) FROM checklist),"
+             " 'x', 1, 'nnnn', '', '%s', '%s', '%s', '%s', '%s', %lld, %lld, %lld)",
+             (long long)visit, (long long)pid, proposed, reasons, final, override,
+             strcmp(final, "postponed") == 0 ? "2021-10-22" : "", (long long)T0, (long long)T0,
+             (long long)T0);
+    exec_raw(t->path, sql);
+}
+
+/* The day, as the comments of the test below count it. */
+typedef struct day {
+    int64_t a, b, c, d, e, f, g, h, j, k;
+} day;
+
+static void build_day(test_db *t, day *p)
+{
+    int64_t old, az, pf, va, vp, v;
+    vax_visit visit;
+    int serious;
+    p->a = person(t, "Nguyen Van An", 1990, 'm', "G01");   /* 31: 18-49 */
+    p->b = person(t, "Tran Thi Binh", 1960, 'f', "G01");   /* 61: 50-64 */
+    p->c = person(t, "Le Van Cuong", 1950, 'm', "G03");    /* 71: 65+ */
+    p->d = person(t, "Pham Thi Dung", 1985, 'f', NULL);    /* 36: 18-49 */
+    p->e = person(t, "Hoang Van Em", 1995, 'm', NULL);     /* postponed */
+    p->f = person(t, "Vu Thi Phuong", 1970, 'f', NULL);    /* contraindicated */
+    p->g = person(t, "Do Van Giang", 1980, 'm', NULL);     /* referred */
+    p->h = person(t, "Bui Thi Hoa", 1992, 'f', NULL);      /* check-in undone */
+    p->j = person(t, "Ngo Van Khanh", 1965, 'm', NULL);    /* AZ dose 1 on 01/08: overdue */
+    p->k = person(t, "Dang Thi Lan", 1975, 'f', NULL);     /* AZ dose 1 on 10/09: due */
+
+    /* 2021-08-01: J's dose 1 from lot OLD (3 vials, expires 20/10: within 7 days of 15/10) */
+    vax_clock_set(T0 - 75 * DAY);
+    old = lot(t, "AZ", "OLD", "2021-10-20", 3);
+    v = open_vial(t, old);
+    earlier_dose(t, p->j, v);
+    assert_int_equal(vax_stock_discard_vial(t->db, v, VAX_DISCARD_END_OF_DAY, NULL), VAX_OK);
+    /* 2021-09-10: B's and K's dose 1 */
+    vax_clock_set(T0 - 35 * DAY);
+    v = open_vial(t, old);
+    earlier_dose(t, p->b, v);
+    earlier_dose(t, p->k, v);
+    assert_int_equal(vax_stock_discard_vial(t->db, v, VAX_DISCARD_END_OF_DAY, NULL), VAX_OK);
+
+    /* 2021-10-15 09:00: everyone checks in; H's check-in is undone */
+    vax_clock_set(T0);
+    az = lot(t, "AZ", "AZ1", "2022-12-31", 5);
+    pf = lot(t, "PF", "PF1", "2022-12-31", 5);
+    int64_t va_[8];
+    int64_t who[8] = {p->a, p->b, p->c, p->d, p->e, p->f, p->g, p->h};
+    for (int i = 0; i < 8; i++)
+        va_[i] = checkin(t, who[i]);
+    assert_int_equal(vax_queue_undo_checkin(t->db, va_[7], "wrong person"), VAX_OK);
+    int64_t A = va_[0], B = va_[1], C = va_[2], D = va_[3], E = va_[4], F = va_[5], G = va_[6];
+
+    vax_clock_set(AT(9, 5)); /* A waited 5 min for screening */
+    move(t, A, VAX_STATE_SCREENING);
+    vax_clock_set(AT(9, 6));
+    move(t, A, VAX_STATE_ELIGIBLE);
+    move(t, A, VAX_STATE_WAITING_INJECTION);
+    vax_clock_set(AT(9, 10)); /* 4 min for injection */
+    va = open_vial(t, az);
+    move(t, A, VAX_STATE_INJECTION);
+    vax_clock_set(AT(9, 12));
+    give(t, A, va); /* AZ dose 1 at 09:12 */
+    vax_clock_set(AT(9, 15)); /* B: 15 min */
+    move(t, B, VAX_STATE_SCREENING);
+    vax_clock_set(AT(9, 16));
+    move(t, B, VAX_STATE_ELIGIBLE);
+    move(t, B, VAX_STATE_WAITING_INJECTION);
+    vax_clock_set(AT(9, 20)); /* C: 20 min */
+    move(t, C, VAX_STATE_SCREENING);
+    vax_clock_set(AT(9, 21));
+    move(t, C, VAX_STATE_ELIGIBLE);
+    move(t, C, VAX_STATE_WAITING_INJECTION);
+    vax_clock_set(AT(9, 25)); /* D: 25 min */
+    move(t, D, VAX_STATE_SCREENING);
+    vax_clock_set(AT(9, 26));
+    move(t, D, VAX_STATE_ELIGIBLE);
+    move(t, D, VAX_STATE_WAITING_INJECTION);
+    vax_clock_set(AT(9, 30)); /* B: 14 min for injection; E: 30 min for screening */
+    move(t, B, VAX_STATE_INJECTION);
+    move(t, E, VAX_STATE_SCREENING);
+    vax_clock_set(AT(9, 31));
+    give(t, B, va); /* AZ dose 2 at 09:31 */
+    vax_clock_set(AT(9, 32));
+    move(t, E, VAX_STATE_POSTPONED);
+    vax_clock_set(AT(9, 35)); /* F: 35 min */
+    move(t, F, VAX_STATE_SCREENING);
+    vax_clock_set(AT(9, 36));
+    move(t, F, VAX_STATE_CONTRAINDICATED);
+    vax_clock_set(AT(9, 40)); /* G: 40 min */
+    move(t, G, VAX_STATE_SCREENING);
+    vax_clock_set(AT(9, 41));
+    move(t, G, VAX_STATE_REFERRED);
+    vax_clock_set(AT(10, 0));
+    vp = open_vial(t, pf);
+    vax_clock_set(AT(10, 1)); /* C: 40 min for injection */
+    move(t, C, VAX_STATE_INJECTION);
+    vax_clock_set(AT(10, 2));
+    give(t, C, vp); /* PF dose 1 at 10:02 */
+    vax_clock_set(AT(10, 6)); /* D: 40 min for injection */
+    move(t, D, VAX_STATE_INJECTION);
+    vax_clock_set(AT(10, 7));
+    give(t, D, vp); /* PF dose 1 at 10:07 */
+    vax_clock_set(AT(10, 20));
+    assert_int_equal(
+        vax_observe_record_reaction(t->db, A, "local", 0, "observed", "", &serious), VAX_OK);
+    vax_clock_set(AT(10, 25));
+    assert_int_equal(vax_observe_record_reaction(t->db, C, "hives", 1, "treated",
+                                                 "adrenaline given", &serious),
+                     VAX_OK);
+    assert_int_equal(serious, 1);
+    vax_clock_set(AT(11, 0)); /* the AZ vial: 2 drawn, 8 wasted */
+    assert_int_equal(vax_stock_discard_vial(t->db, va, VAX_DISCARD_END_OF_DAY, NULL), VAX_OK);
+    assert_int_equal(vax_visit_get(t->db, A, &visit), VAX_OK);
+    assert_int_equal(visit.state, VAX_STATE_OBSERVING);
+
+    screening_row(t, A, p->a, "eligible", "eligible", "", "");
+    screening_row(t, B, p->b, "eligible", "eligible", "", "");
+    screening_row(t, C, p->c, "eligible", "eligible", "", "");
+    screening_row(t, D, p->d, "eligible", "eligible", "", "");
+    screening_row(t, E, p->e, "postponed", "postponed",
+                  "caution: Takes anticoagulants\npostponed: Fever 38.5", "");
+    screening_row(t, F, p->f, "contraindicated", "contraindicated",
+                  "contraindicated: Anaphylaxis to a previous dose", "");
+    screening_row(t, G, p->g, "eligible", "referred", "", "Heart disease, unstable");
+    vax_clock_set(AT(17, 0));
+}
+
+static const vax_report_product *product(const vax_report *r, const char *code)
+{
+    for (int i = 0; i < r->nproducts; i++)
+        if (strcmp(r->products[i].product, code) == 0)
+            return &r->products[i];
+    fail_msg("no product %s in the report", code);
+    return NULL;
+}
+
+static void test_every_figure_of_a_known_day(void **state)
+{
+    test_db *t = tdb_open();
+    day p;
+    vax_report *r = NULL;
+    (void)state;
+    build_day(t, &p);
+    assert_int_equal(vax_report_make(t->db, "15/10/2021", NULL, &r), VAX_OK);
+    assert_string_equal(r->from, "2021-10-15");
+    assert_string_equal(r->to, "2021-10-15");
+    /* 8 checked in, H undone; B's, J's and K's earlier visits are other days */
+    assert_int_equal(r->checked_in, 7);
+    assert_int_equal(r->screened, 7);
+    assert_int_equal(r->outcomes[VAX_OUTCOME_ELIGIBLE], 4);
+    assert_int_equal(r->outcomes[VAX_OUTCOME_CAUTION], 0);
+    assert_int_equal(r->outcomes[VAX_OUTCOME_POSTPONED], 1);
+    assert_int_equal(r->outcomes[VAX_OUTCOME_CONTRAINDICATED], 1);
+    assert_int_equal(r->outcomes[VAX_OUTCOME_REFERRED], 1);
+    /* reasons: E's postponed line only (not its caution line), F's, and G's override */
+    assert_int_equal(r->nreasons, 3);
+    int seen = 0;
+    for (int i = 0; i < r->nreasons; i++) {
+        const vax_report_reason *x = &r->reasons[i];
+        assert_int_equal(x->n, 1);
+        if (x->outcome == VAX_OUTCOME_POSTPONED)
+            assert_string_equal(x->text, "Fever 38.5"), seen |= 1;
+        if (x->outcome == VAX_OUTCOME_CONTRAINDICATED)
+            assert_string_equal(x->text, "Anaphylaxis to a previous dose"), seen |= 2;
+        if (x->outcome == VAX_OUTCOME_REFERRED)
+            assert_string_equal(x->text, "Heart disease, unstable"), seen |= 4;
+    }
+    assert_int_equal(seen, 7);
+    /* doses: A AZ 1, B AZ 2, C PF 1, D PF 1 */
+    assert_int_equal(r->doses, 4);
+    assert_int_equal(r->nproducts, 2);
+    assert_string_equal(r->products[0].product, "AZ"); /* by code */
+    const vax_report_product *az = product(r, "AZ"), *pf = product(r, "PF");
+    assert_int_equal(az->doses[0], 2);
+    assert_int_equal(az->doses[1], 1);
+    assert_int_equal(az->doses[2], 1);
+    assert_int_equal(pf->doses[0], 2);
+    assert_int_equal(pf->doses[1], 2);
+    assert_int_equal(pf->doses[2], 0);
+    /* vials opened today: AZ 1 (10 doses, 2 drawn, 8 wasted), PF 1 (6 doses, still open) */
+    assert_int_equal(az->vials_opened, 1);
+    assert_int_equal(az->doses_opened, 10);
+    assert_int_equal(az->doses_wasted, 8);
+    assert_int_equal(az->wastage_permille, 800);
+    assert_int_equal(pf->vials_opened, 1);
+    assert_int_equal(pf->doses_opened, 6);
+    assert_int_equal(pf->doses_wasted, 0);
+    assert_int_equal(pf->wastage_permille, 0);
+    /* the same rate the stock module gives for the day */
+    vax_stock_day sd;
+    assert_int_equal(vax_stock_wastage(t->db, "AZ", "2021-10-15", &sd), VAX_OK);
+    assert_int_equal(sd.wastage_permille, az->wastage_permille);
+    /* priority groups: G01 (A, B), G03 (C), none (D), in rank order with "none" last */
+    assert_int_equal(r->ngroups, 3);
+    assert_string_equal(r->groups[0].code, "G01");
+    assert_int_equal(r->groups[0].doses, 2);
+    assert_string_equal(r->groups[1].code, "G03");
+    assert_int_equal(r->groups[1].doses, 1);
+    assert_string_equal(r->groups[2].code, "");
+    assert_int_equal(r->groups[2].doses, 1);
+    /* age band (vax_age_band: 0 65+, 1 50-64, 2 18-49) x sex */
+    assert_int_equal(r->by_band_sex[2][VAX_SEX_MALE], 1);   /* A */
+    assert_int_equal(r->by_band_sex[2][VAX_SEX_FEMALE], 1); /* D */
+    assert_int_equal(r->by_band_sex[1][VAX_SEX_FEMALE], 1); /* B */
+    assert_int_equal(r->by_band_sex[1][VAX_SEX_MALE], 0);
+    assert_int_equal(r->by_band_sex[0][VAX_SEX_MALE], 1); /* C */
+    assert_int_equal(r->by_band_sex[0][VAX_SEX_FEMALE], 0);
+    assert_int_equal(r->by_band_sex[3][VAX_SEX_MALE] + r->by_band_sex[3][VAX_SEX_FEMALE], 0);
+    /* reactions: A minor, C serious and listed */
+    assert_int_equal(r->reactions_minor, 1);
+    assert_int_equal(r->reactions_serious, 1);
+    assert_int_equal(r->nserious, 1);
+    assert_string_equal(r->serious[0].full_name, "Le Van Cuong");
+    assert_string_equal(r->serious[0].product, "PF");
+    assert_int_equal(r->serious[0].dose_number, 1);
+    assert_string_equal(r->serious[0].signs, "hives");
+    assert_string_equal(r->serious[0].action, "treated");
+    assert_int_equal(r->serious[0].seen_at, AT(10, 25));
+    /* stock: OLD 1 vial left (10, expires 20/10), AZ1 4 vials (40), PF1 4 vials + 4 open (28) */
+    assert_int_equal(r->nlots, 3);
+    assert_string_equal(r->lots[0].lot_no, "OLD");
+    assert_int_equal(r->lots[0].doses_on_hand, 10);
+    assert_int_equal(r->lots[0].expires_soon, 1);
+    assert_string_equal(r->lots[1].lot_no, "AZ1");
+    assert_int_equal(r->lots[1].doses_on_hand, 40);
+    assert_int_equal(r->lots[1].expires_soon, 0);
+    assert_string_equal(r->lots[2].lot_no, "PF1");
+    assert_int_equal(r->lots[2].doses_on_hand, 28);
+    /* waits for screening: 5 15 20 25 30 35 40 min; median rank 4 = 25, p90 rank 7 = 40 */
+    assert_int_equal(r->wait[VAX_STAGE_SCREENING].n, 7);
+    assert_int_equal(r->wait[VAX_STAGE_SCREENING].median_s, 25 * 60);
+    assert_int_equal(r->wait[VAX_STAGE_SCREENING].p90_s, 40 * 60);
+    assert_int_equal(r->wait[VAX_STAGE_SCREENING].max_s, 40 * 60);
+    /* for injection: 4 14 40 40 min; median rank 2 = 14, p90 rank 4 = 40 */
+    assert_int_equal(r->wait[VAX_STAGE_INJECTION].n, 4);
+    assert_int_equal(r->wait[VAX_STAGE_INJECTION].median_s, 14 * 60);
+    assert_int_equal(r->wait[VAX_STAGE_INJECTION].p90_s, 40 * 60);
+    /* doses per hour: 09:12, 09:31, 10:02, 10:07 */
+    assert_int_equal(r->per_hour[9], 2);
+    assert_int_equal(r->per_hour[10], 2);
+    int others = 0;
+    for (int h = 0; h < 24; h++)
+        others += h != 9 && h != 10 ? r->per_hour[h] : 0;
+    assert_int_equal(others, 0);
+    /* next dose: K (AZ 10/09: 28-56 days) due, J (AZ 01/08) overdue; A, C, D not yet; B done */
+    assert_int_equal(r->dose2_due, 1);
+    assert_int_equal(r->dose2_overdue, 1);
+    vax_report_free(r);
+    tdb_close(t);
+}
+
+static void test_a_range_adds_the_days_and_an_empty_day_has_zeros(void **state)
+{
+    test_db *t = tdb_open();
+    day p;
+    vax_report *r = NULL;
+    (void)state;
+    build_day(t, &p);
+    /* 10/09 to 15/10: B's and K's doses 1 on 10/09 too */
+    assert_int_equal(vax_report_make(t->db, "2021-09-10", "2021-10-15", &r), VAX_OK);
+    assert_int_equal(r->doses, 6);
+    assert_int_equal(r->checked_in, 9);
+    assert_int_equal(product(r, "AZ")->doses[1], 3);
+    assert_int_equal(product(r, "AZ")->vials_opened, 2);
+    assert_int_equal(product(r, "AZ")->doses_wasted, 16);
+    vax_report_free(r);
+    assert_int_equal(vax_report_make(t->db, "2021-10-16", "", &r), VAX_OK);
+    assert_int_equal(r->doses, 0);
+    assert_int_equal(r->checked_in, 0);
+    assert_int_equal(r->screened, 0);
+    assert_int_equal(r->nproducts, 0);
+    assert_int_equal(r->wait[0].n + r->wait[1].n, 0);
+    vax_report_free(r);
+    tdb_close(t);
+}
+
+static void test_bad_dates_are_refused_naming_the_field(void **state)
+{
+    test_db *t = tdb_open();
+    vax_report *r = (vax_report *)1;
+    (void)state;
+    assert_int_equal(vax_report_make(t->db, "31/02/2021", NULL, &r), VAX_EINVAL);
+    assert_null(r);
+    assert_string_equal(vax_errfield(t->db), "date");
+    assert_int_equal(vax_report_make(t->db, "2021-10-15", "2021-10-14", &r), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "to");
+    tdb_close(t);
+}
+
+static void test_coverage_of_the_registry_and_of_a_commune(void **state)
+{
+    test_db *t = tdb_open();
+    day p;
+    vax_coverage c;
+    char sql[300];
+    (void)state;
+    build_day(t, &p);
+    snprintf(sql, sizeof sql,
+             "UPDATE person SET commune = 'Phường Tân Phong' WHERE id IN (%lld, %lld, %lld)",
+             (long long)p.a, (long long)p.b, (long long)p.e);
+    exec_raw(t->path, sql);
+    /* 10 adults; 50+: B 1960, C 1950, F 1970, J 1965; dose 1: A B C D J K; complete: B */
+    assert_int_equal(vax_coverage_get(t->db, NULL, "2021-10-15", &c), VAX_OK);
+    assert_int_equal(c.adults, 10);
+    assert_int_equal(c.adults_dose1, 6);
+    assert_int_equal(c.adults_complete, 1);
+    assert_int_equal(c.over50, 4);
+    assert_int_equal(c.over50_dose1, 3);
+    assert_int_equal(c.over50_complete, 1);
+    /* the day before: A, C, D had no dose yet and B was not complete */
+    assert_int_equal(vax_coverage_get(t->db, "", "14/10/2021", &c), VAX_OK);
+    assert_int_equal(c.adults_dose1, 3);
+    assert_int_equal(c.adults_complete, 0);
+    /* a commune typed without marks or capitals */
+    assert_int_equal(vax_coverage_get(t->db, "phuong tan phong", "2021-10-15", &c), VAX_OK);
+    assert_int_equal(c.adults, 3);
+    assert_int_equal(c.adults_dose1, 2);
+    assert_int_equal(c.adults_complete, 1);
+    assert_int_equal(c.over50, 1);
+    assert_int_equal(c.over50_complete, 1);
+    tdb_close(t);
+}
+
+typedef struct text {
+    char *s;
+    size_t n;
+} text;
+
+static int to_text(const char *data, size_t n, void *ctx)
+{
+    text *x = ctx;
+    char *p = realloc(x->s, x->n + n + 1);
+    if (!p)
+        return 1;
+    memcpy(p + x->n, data, n);
+    x->s = p;
+    x->n += n;
+    x->s[x->n] = 0;
+    return 0;
+}
+
+static void test_csv_and_text_carry_the_figures(void **state)
+{
+    test_db *t = tdb_open();
+    day p;
+    vax_report *r = NULL;
+    text csv = {NULL, 0}, txt = {NULL, 0};
+    (void)state;
+    build_day(t, &p);
+    assert_int_equal(vax_report_make(t->db, "2021-10-15", NULL, &r), VAX_OK);
+    assert_int_equal(vax_report_csv(t->db, r, to_text, &csv), VAX_OK);
+    assert_memory_equal(csv.s, "\xEF\xBB\xBF", 3);
+    assert_non_null(strstr(csv.s, "Số người đến tiêm (đã đăng ký vào),7\r\n"));
+    assert_non_null(strstr(csv.s, "Số mũi tiêm,4\r\n"));
+    assert_non_null(strstr(csv.s, "Mã vắc xin,Vắc xin,Mũi 1,Mũi 2,Mũi 3,Mũi 4,Mũi 5,Tổng\r\n"));
+    assert_non_null(strstr(csv.s, "Tạm hoãn,Fever 38.5,1\r\n"));
+    assert_non_null(strstr(csv.s, "Chuyển tiêm tại bệnh viện,\"Heart disease, unstable\",1\r\n"));
+    assert_non_null(strstr(csv.s, "AZ,1,10,8,80.0\r\n"));
+    assert_non_null(strstr(csv.s, "Chờ khám sàng lọc,7,25.0,40.0,40.0\r\n"));
+    assert_non_null(strstr(csv.s, "09:00,2\r\n10:00,2\r\n"));
+    assert_non_null(strstr(csv.s, "AZ,OLD,2021-10-20,10,Có\r\n"));
+    vax_set_lang("en");
+    assert_int_equal(vax_report_text(t->db, r, to_text, &txt), VAX_OK);
+    vax_set_lang("vi");
+    assert_non_null(strstr(txt.s, "People checked in"));
+    assert_non_null(strstr(txt.s, "Serious reactions"));
+    assert_non_null(strstr(txt.s, "Le Van Cuong"));
+    assert_non_null(strstr(txt.s, "15/10/2021"));
+    vax_report_free(r);
+    free(csv.s);
+    free(txt.s);
+    tdb_close(t);
+}
+
+static void test_xlsx_is_written_as_a_workbook(void **state)
+{
+    test_db *t = tdb_open();
+    day p;
+    vax_report *r = NULL;
+    char path[400];
+    unsigned char head[4] = {0};
+    (void)state;
+    build_day(t, &p);
+    snprintf(path, sizeof path, "%s/report.xlsx", t->dir);
+    assert_int_equal(vax_report_make(t->db, "2021-10-15", NULL, &r), VAX_OK);
+    assert_int_equal(vax_report_xlsx(t->db, r, path), VAX_OK);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fread(head, 1, 4, f), 4);
+    fclose(f);
+    assert_memory_equal(head, "PK\x03\x04", 4); /* a zip, as .xlsx is; cells are read back by e2e */
+    /* a folder that does not exist: refused, naming the output */
+    assert_int_equal(vax_report_xlsx(t->db, r, "/nonexistent/x/report.xlsx"), VAX_EIO);
+    assert_string_equal(vax_errfield(t->db), "out");
+    unlink(path);
+    vax_report_free(r);
+    tdb_close(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_figure_of_a_known_day),
+        cmocka_unit_test(test_a_range_adds_the_days_and_an_empty_day_has_zeros),
+        cmocka_unit_test(test_bad_dates_are_refused_naming_the_field),
+        cmocka_unit_test(test_coverage_of_the_registry_and_of_a_commune),
+        cmocka_unit_test(test_csv_and_text_carry_the_figures),
+        cmocka_unit_test(test_xlsx_is_written_as_a_workbook),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,472 @@
+/* test_sync.c: the outbox (identity of what leaves), bundle files and the merge rules, on two
+ * laptops' databases (no PostgreSQL here: tests/e2e/test_sync.sh runs the real server). */
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DAY (24 * 3600)
+
+static int64_t query_int(const char *path, const char *sql)
+{
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t v;
+    assert_int_equal(sqlite3_open_v2(path, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    if (sqlite3_prepare_v2(s, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(s));
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return v;
+}
+
+static void query_text(const char *path, const char *sql, char *out, size_t size)
+{
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    if (sqlite3_prepare_v2(s, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(s));
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+}
+
+static void exec_on(const char *path, const char *sql)
+{
+    sqlite3 *s = NULL;
+    assert_int_equal(sqlite3_open(path, &s), SQLITE_OK);
+    if (sqlite3_exec(s, sql, NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(s));
+    sqlite3_close(s);
+}
+
+static test_db *laptop(const char *site)
+{
+    test_db *t = tdb_open();
+    assert_int_equal(vax_site_set(t->db, site, site, 0), VAX_OK);
+    return t;
+}
+
+static int64_t person(test_db *t, const char *name, int serial)
+{
+    char id[13];
+    tdb_cccd(id, 1975, 'f', serial);
+    return tdb_person(t, name, id, "1975-01-20", NULL);
+}
+
+static int64_t vial(test_db *t)
+{
+    static int lots = 0;
+    char lot[16];
+    int64_t lot_id, vial_id;
+    snprintf(lot, sizeof lot, "L%d", ++lots);
+    vax_lot_in in = {"AZ", lot, "2022-12-31", 5, 0, VAX_DPV_CATALOGUE, 0, "CDC"};
+    if (vax_stock_receive(t->db, &in, &lot_id) != VAX_OK)
+        fail_msg("receive: %s", vax_errmsg(t->db));
+    if (vax_stock_open_vial(t->db, lot_id, "injection", &vial_id) != VAX_OK)
+        fail_msg("open: %s", vax_errmsg(t->db));
+    return vial_id;
+}
+
+/* Checks the person in, walks the visit to injection, gives the next dose, ends the visit. */
+static void dose(test_db *t, int64_t person_id)
+{
+    vax_visit v;
+    vax_dose d;
+    if (vax_queue_checkin(t->db, person_id, &v) != VAX_OK)
+        fail_msg("checkin: %s", vax_errmsg(t->db));
+    static const vax_state path[] = {VAX_STATE_SCREENING, VAX_STATE_ELIGIBLE,
+                                     VAX_STATE_WAITING_INJECTION, VAX_STATE_INJECTION};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(vax_queue_move(t->db, v.id, path[i], NULL), VAX_OK);
+    vax_dose_in in = {v.id, vial(t), VAX_ARM_LEFT, 0, NULL, NULL};
+    if (vax_dose_give(t->db, &in, &d) != VAX_OK)
+        fail_msg("dose: %s", vax_errmsg(t->db));
+    assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_DONE, NULL), VAX_OK);
+}
+
+static void bundle_path(test_db *t, const char *name, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%s", t->dir, name);
+}
+
+static int64_t count(test_db *t, const char *sql)
+{
+    return query_int(t->path, sql);
+}
+
+/* ---- what leaves ---------------------------------------------------------------------------- */
+
+static void test_every_fact_leaves_with_uuid_site_device_and_sequence_never_a_rowid(void **state)
+{
+    test_db *t = laptop("TEAM-A");
+    char dev[37], body[4096];
+    int64_t p = person(t, "Lo Thi Mai", 1);
+    dose(t, p);
+    assert_int_equal(vax_sync_device_id(t->db, dev), VAX_OK);
+    assert_int_equal(strlen(dev), 36);
+    /* a person, the visit's events, the dose: each once, in the order they happened */
+    assert_int_equal(count(t, "SELECT count(*) FROM sync_outbox WHERE kind = 'person'"), 1);
+    assert_int_equal(count(t, "SELECT count(*) FROM sync_outbox WHERE kind = 'dose'"), 1);
+    assert_true(count(t, "SELECT count(*) FROM sync_outbox WHERE kind = 'visit_event'") >= 5);
+    assert_int_equal(count(t, "SELECT count(*) FROM sync_outbox WHERE site <> 'TEAM-A'"), 0);
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM sync_outbox WHERE device <> '%s'", dev);
+    assert_int_equal(count(t, sql), 0);
+    assert_int_equal(count(t, "SELECT count(*) FROM sync_outbox o JOIN dose d ON d.uuid ="
+                              " o.uuid AND o.kind = 'dose'"),
+                     1);
+    assert_true(count(t, "SELECT max(seq) FROM sync_outbox WHERE kind = 'person'") <
+                count(t, "SELECT min(seq) FROM sync_outbox WHERE kind = 'dose'"));
+    /* references are uuids; no local id goes out */
+    query_text(t->path, "SELECT body FROM sync_outbox WHERE kind = 'dose'", body, sizeof body);
+    assert_null(strstr(body, "\"id\""));
+    assert_null(strstr(body, "person_id"));
+    assert_non_null(strstr(body, "\"person_uuid\""));
+    assert_non_null(strstr(body, "\"day\":\"2021-10-15\""));
+    assert_int_equal(count(t, "SELECT count(*) FROM sync_outbox o JOIN person p ON"
+                              " json_extract(o.body, '$.person_uuid') = p.uuid WHERE"
+                              " o.kind = 'dose'"),
+                     1);
+    /* the outbox is append-only */
+    int64_t n = count(t, "SELECT count(*) FROM sync_outbox");
+    sqlite3 *s = NULL;
+    assert_int_equal(sqlite3_open(t->path, &s), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(s, "DELETE FROM sync_outbox", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(s);
+    assert_int_equal(count(t, "SELECT count(*) FROM sync_outbox"), n);
+    tdb_close(t);
+}
+
+static void test_person_edit_carries_only_changed_fields_and_its_base_version(void **state)
+{
+    test_db *t = laptop("TEAM-A");
+    vax_person p;
+    char body[2048];
+    int64_t id = person(t, "Lo Thi Mai", 1);
+    assert_int_equal(vax_person_get(t->db, id, &p), VAX_OK);
+    snprintf(p.phone, sizeof p.phone, "0912345678");
+    assert_int_equal(vax_person_update(t->db, &p, "new phone"), VAX_OK);
+    query_text(t->path, "SELECT body FROM sync_outbox WHERE kind = 'person_edit'", body,
+               sizeof body);
+    assert_non_null(strstr(body, "\"fields\":{\"phone\":\"0912345678\"}"));
+    assert_non_null(strstr(body, "\"base_version\":1"));
+    assert_non_null(strstr(body, "\"version\":2"));
+    /* a refused edit leaves nothing */
+    snprintf(p.national_id, sizeof p.national_id, "123");
+    assert_int_not_equal(vax_person_update(t->db, &p, "bad"), VAX_OK);
+    assert_int_equal(count(t, "SELECT count(*) FROM sync_outbox WHERE kind = 'person_edit'"), 1);
+    tdb_close(t);
+}
+
+/* ---- bundles -------------------------------------------------------------------------------- */
+
+static void test_bundle_holds_the_events_since_the_last_bundle_only(void **state)
+{
+    test_db *t = laptop("TEAM-A");
+    char b1[400], b2[400];
+    vax_sync_stats s;
+    int64_t pending;
+    bundle_path(t, "one.vxb", b1, sizeof b1);
+    bundle_path(t, "two.vxb", b2, sizeof b2);
+    person(t, "Lo Thi Mai", 1);
+    person(t, "Lo Van Nam", 2);
+    assert_int_equal(vax_bundle_export(t->db, b1, &s), VAX_OK);
+    assert_int_equal(s.sent, 2);
+    assert_int_equal(query_int(b1, "SELECT count(*) FROM event"), 2);
+    assert_int_equal(vax_sync_pending(t->db, "bundle", &pending), VAX_OK);
+    assert_int_equal(pending, 0);
+    /* the push channel keeps its own mark */
+    assert_int_equal(vax_sync_pending(t->db, "push", &pending), VAX_OK);
+    assert_int_equal(pending, 2);
+    /* an existing file is refused and the mark does not move */
+    person(t, "Lo Thi Hoa", 3);
+    assert_int_equal(vax_bundle_export(t->db, b1, &s), VAX_EEXIST);
+    assert_string_equal(vax_errfield(t->db), "bundle");
+    assert_int_equal(vax_sync_pending(t->db, "bundle", &pending), VAX_OK);
+    assert_int_equal(pending, 1);
+    assert_int_equal(vax_bundle_export(t->db, b2, &s), VAX_OK);
+    assert_int_equal(s.sent, 1);
+    char meta[64];
+    query_text(b2, "SELECT value FROM bundle_meta WHERE key = 'site'", meta, sizeof meta);
+    assert_string_equal(meta, "TEAM-A");
+    unlink(b1);
+    unlink(b2);
+    tdb_close(t);
+}
+
+static void test_bundle_import_merges_people_and_doses_and_a_repeat_changes_nothing(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    char f[400];
+    vax_sync_stats s;
+    bundle_path(a, "a.vxb", f, sizeof f);
+    int64_t pa = person(a, "Lo Thi Mai", 1);
+    dose(a, pa);
+    person(b, "Lo Van Nam", 2);
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    int64_t events = s.sent;
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(s.received, events);
+    assert_int_equal(s.people, 1);
+    assert_int_equal(s.doses, 1);
+    assert_int_equal(s.conflicts, 0);
+    assert_int_equal(count(b, "SELECT count(*) FROM person"), 2);
+    assert_int_equal(count(b, "SELECT count(*) FROM dose"), 1);
+    /* kept to be forwarded to the district, with A's device and sequence */
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox WHERE site = 'TEAM-A'"), events);
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox WHERE site = 'TEAM-A' AND"
+                              " device_seq IS NULL"),
+                     0);
+    /* merging wrote no events of B's own */
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox WHERE site = 'TEAM-B'"), 1);
+    /* B now knows the dose: the person's next dose is 2 */
+    vax_person p;
+    int next;
+    char id[13];
+    tdb_cccd(id, 1975, 'f', 1);
+    assert_int_equal(vax_person_by_national_id(b->db, id, &p), VAX_OK);
+    assert_int_equal(vax_dose_next_number(b->db, p.id, &next), VAX_OK);
+    assert_int_equal(next, 2);
+    /* again: nothing new */
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(s.received, 0);
+    assert_int_equal(s.duplicates, events);
+    assert_int_equal(count(b, "SELECT count(*) FROM person"), 2);
+    assert_int_equal(count(b, "SELECT count(*) FROM dose"), 1);
+    unlink(f);
+    tdb_close(a);
+    tdb_close(b);
+}
+
+static void test_dose_2_at_another_site_after_a_bundle_gets_number_2_and_no_conflict(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    char f[400], g[400];
+    vax_sync_stats s;
+    bundle_path(a, "a.vxb", f, sizeof f);
+    bundle_path(b, "b.vxb", g, sizeof g);
+    int64_t pa = person(a, "Lo Thi Mai", 1);
+    dose(a, pa);
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    vax_clock_advance(70 * DAY);
+    vax_person p;
+    char id[13];
+    tdb_cccd(id, 1975, 'f', 1);
+    assert_int_equal(vax_person_by_national_id(b->db, id, &p), VAX_OK);
+    dose(b, p.id);
+    assert_int_equal(count(b, "SELECT max(dose_number) FROM dose"), 2);
+    /* back to A: both doses, numbers 1 and 2, no conflict */
+    assert_int_equal(vax_bundle_export(b->db, g, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(a->db, g, &s), VAX_OK);
+    assert_int_equal(s.conflicts, 0);
+    assert_int_equal(count(a, "SELECT count(*) FROM dose WHERE voided = 0"), 2);
+    assert_int_equal(count(a, "SELECT count(DISTINCT dose_number) FROM dose"), 2);
+    assert_int_equal(count(a, "SELECT count(*) FROM sync_conflict"), 0);
+    unlink(f);
+    unlink(g);
+    tdb_close(a);
+    tdb_close(b);
+}
+
+/* ---- conflicts that matter ------------------------------------------------------------------ */
+
+static void test_same_dose_number_from_two_teams_keeps_both_and_lists_a_conflict(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    char f[400];
+    vax_sync_stats s;
+    vax_sync_conflict c[8];
+    int n;
+    bundle_path(a, "a.vxb", f, sizeof f);
+    /* the same person (same ID) registered and vaccinated offline by both teams */
+    dose(a, person(a, "Lo Thi Mai", 1));
+    dose(b, person(b, "Lò Thị Mai", 1));
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) FROM person"), 1);
+    assert_int_equal(count(b, "SELECT count(*) FROM dose WHERE dose_number = 1 AND voided = 0"),
+                     2);
+    assert_int_equal(vax_sync_conflicts(b->db, c, 8, &n), VAX_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(c[0].kind, "duplicate_person");
+    assert_string_equal(c[1].kind, "same_dose_number");
+    char ua[64], ub[64];
+    query_text(a->path, "SELECT uuid FROM dose", ua, sizeof ua);
+    query_text(b->path, "SELECT uuid FROM dose WHERE override_reason = ''", ub, sizeof ub);
+    assert_true((!strcmp(c[1].a_uuid, ua) && !strcmp(c[1].b_uuid, ub)) ||
+                (!strcmp(c[1].a_uuid, ub) && !strcmp(c[1].b_uuid, ua)));
+    /* again: no second listing */
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_conflict"), 2);
+    assert_int_equal(count(b, "SELECT count(*) FROM dose"), 2);
+    unlink(f);
+    tdb_close(a);
+    tdb_close(b);
+}
+
+static void test_person_registered_twice_is_merged_and_every_visit_is_kept(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    char f[400];
+    vax_sync_stats s;
+    bundle_path(a, "a.vxb", f, sizeof f);
+    dose(a, person(a, "Lo Thi Mai", 1));
+    int64_t pb = person(b, "Lo Thi Mai", 1);
+    int64_t a_events = count(a, "SELECT count(*) FROM sync_outbox WHERE kind = 'visit_event'");
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) FROM person"), 1);
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_alias"), 1);
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM dose WHERE person_id = %lld", (long long)pb);
+    assert_int_equal(count(b, sql), 1);
+    /* A's visit is kept (forwarded with A's identity) */
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox WHERE kind = 'visit_event' AND"
+                              " site = 'TEAM-A'"),
+                     a_events);
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_conflict WHERE kind ="
+                              " 'duplicate_person'"),
+                     1);
+    unlink(f);
+    tdb_close(a);
+    tdb_close(b);
+}
+
+static void test_concurrent_edits_newest_wins_and_the_loser_is_kept_in_history(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    char f[400], g[400], phone[32];
+    vax_sync_stats s;
+    vax_person p;
+    bundle_path(a, "a.vxb", f, sizeof f);
+    bundle_path(b, "b.vxb", g, sizeof g);
+    int64_t pa = person(a, "Lo Thi Mai", 1);
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    unlink(f);
+    /* B edits first, A later: A's phone is newest and wins everywhere */
+    vax_clock_advance(60);
+    char id[13];
+    tdb_cccd(id, 1975, 'f', 1);
+    assert_int_equal(vax_person_by_national_id(b->db, id, &p), VAX_OK);
+    snprintf(p.phone, sizeof p.phone, "0911111111");
+    assert_int_equal(vax_person_update(b->db, &p, "phone"), VAX_OK);
+    vax_clock_advance(60);
+    assert_int_equal(vax_person_get(a->db, pa, &p), VAX_OK);
+    snprintf(p.phone, sizeof p.phone, "0922222222");
+    assert_int_equal(vax_person_update(a->db, &p, "phone"), VAX_OK);
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_export(b->db, g, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(a->db, g, &s), VAX_OK);
+    query_text(a->path, "SELECT phone FROM person", phone, sizeof phone);
+    assert_string_equal(phone, "0922222222");
+    query_text(b->path, "SELECT phone FROM person", phone, sizeof phone);
+    assert_string_equal(phone, "0922222222");
+    /* the losing version is in A's history; both list the conflict */
+    assert_int_equal(count(a, "SELECT count(*) FROM person_history WHERE phone = '0911111111'"),
+                     1);
+    assert_int_equal(count(b, "SELECT count(*) FROM person_history WHERE phone = '0911111111'"),
+                     1);
+    assert_int_equal(count(a, "SELECT count(*) FROM sync_conflict WHERE kind ="
+                              " 'concurrent_edit'"),
+                     1);
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_conflict WHERE kind ="
+                              " 'concurrent_edit'"),
+                     1);
+    unlink(f);
+    unlink(g);
+    tdb_close(a);
+    tdb_close(b);
+}
+
+static void test_same_uuid_with_other_content_is_quarantined_not_merged(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    char f[400], name[64];
+    vax_sync_stats s;
+    bundle_path(a, "a.vxb", f, sizeof f);
+    person(a, "Lo Thi Mai", 1);
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    /* a copy of the bundle altered on the way */
+    exec_on(f, "UPDATE event SET body = json_set(body, '$.full_name', 'Someone Else')");
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(s.quarantined, 1);
+    assert_int_equal(s.received, 0);
+    query_text(b->path, "SELECT full_name FROM person", name, sizeof name);
+    assert_string_equal(name, "Lo Thi Mai");
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_quarantine"), 1);
+    /* the same altered copy again is not listed twice */
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_quarantine"), 1);
+    unlink(f);
+    tdb_close(a);
+    tdb_close(b);
+}
+
+static void test_a_file_that_is_not_a_bundle_is_refused_and_writes_nothing(void **state)
+{
+    test_db *t = laptop("TEAM-B");
+    vax_sync_stats s;
+    char f[400];
+    int64_t before = count(t, "SELECT count(*) FROM sync_outbox");
+    assert_int_equal(vax_bundle_import(t->db, t->path, &s), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "bundle");
+    bundle_path(t, "missing.vxb", f, sizeof f);
+    assert_int_equal(vax_bundle_import(t->db, f, &s), VAX_EINVAL);
+    assert_int_equal(count(t, "SELECT count(*) FROM sync_outbox"), before);
+    assert_int_equal(count(t, "SELECT count(*) FROM person"), 0);
+    tdb_close(t);
+}
+
+static void test_site_dose_counts_equal_the_daily_report(void **state)
+{
+    test_db *t = laptop("TEAM-A");
+    vax_dose_count c[8];
+    vax_report *r = NULL;
+    int n;
+    for (int i = 1; i <= 3; i++)
+        dose(t, person(t, "Lo Thi Mai", i));
+    assert_int_equal(vax_sync_site_dose_counts(t->db, "2021-10-15", c, 8, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(c[0].product, "AZ");
+    assert_int_equal(c[0].dose_number, 1);
+    assert_int_equal(c[0].n, 3);
+    assert_int_equal(vax_report_make(t->db, "2021-10-15", NULL, &r), VAX_OK);
+    assert_int_equal(r->nproducts >= 1, 1);
+    assert_string_equal(r->products[0].product, "AZ");
+    assert_int_equal(r->products[0].doses[1], c[0].n);
+    vax_report_free(r);
+    assert_int_equal(vax_sync_site_dose_counts(t->db, "2021-10-16", c, 8, &n), VAX_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(vax_sync_site_dose_counts(t->db, "15/10", c, 8, &n), VAX_EINVAL);
+    tdb_close(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_fact_leaves_with_uuid_site_device_and_sequence_never_a_rowid),
+        cmocka_unit_test(test_person_edit_carries_only_changed_fields_and_its_base_version),
+        cmocka_unit_test(test_bundle_holds_the_events_since_the_last_bundle_only),
+        cmocka_unit_test(test_bundle_import_merges_people_and_doses_and_a_repeat_changes_nothing),
+        cmocka_unit_test(test_dose_2_at_another_site_after_a_bundle_gets_number_2_and_no_conflict),
+        cmocka_unit_test(test_same_dose_number_from_two_teams_keeps_both_and_lists_a_conflict),
+        cmocka_unit_test(test_person_registered_twice_is_merged_and_every_visit_is_kept),
+        cmocka_unit_test(test_concurrent_edits_newest_wins_and_the_loser_is_kept_in_history),
+        cmocka_unit_test(test_same_uuid_with_other_content_is_quarantined_not_merged),
+        cmocka_unit_test(test_a_file_that_is_not_a_bundle_is_refused_and_writes_nothing),
+        cmocka_unit_test(test_site_dose_counts_equal_the_daily_report),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,271 @@
+/* cli_report.c: "vaxsite report", "vaxsite import FILE" and "vaxsite export national|fhir". */
+#include "cli.h"
+
+#include "ui.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int to_file(const char *data, size_t n, void *ctx)
+{
+    return fwrite(data, 1, n, (FILE *)ctx) == n ? 0 : 1;
+}
+
+/* Opens --out FILE (mode 0600: it holds personal data), or standard output. */
+static FILE *open_out(const char *path)
+{
+    if (!path || !strcmp(path, "-"))
+        return stdout;
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        fprintf(stderr, _("vaxsite: cannot write %s\n"), path);
+    }
+    return f;
+}
+
+static int close_out(FILE *f, const char *path)
+{
+    if (f == stdout)
+        return fflush(stdout) == 0 ? 0 : 1;
+    if (fclose(f) != 0) {
+        fprintf(stderr, _("vaxsite: cannot write %s\n"), path);
+        return 1;
+    }
+    return 0;
+}
+
+/* dd/mm/yyyy, yyyy-mm-dd, an ISO local date and time, or epoch seconds. */
+static int parse_since(const char *s, int64_t *out)
+{
+    char iso[48];
+    int d, m, y, n = 0;
+    if (sscanf(s, "%2d/%2d/%4d%n", &d, &m, &y, &n) == 3 && !s[n]) {
+        snprintf(iso, sizeof iso, "%04d-%02d-%02dT00:00", y, m, d);
+        return vax_parse_time(iso, out);
+    }
+    if (strlen(s) == 10 && s[4] == '-') {
+        snprintf(iso, sizeof iso, "%sT00:00", s);
+        return vax_parse_time(iso, out);
+    }
+    return vax_parse_time(s, out);
+}
+
+static int report_coverage(const char *path, const args *a)
+{
+    static const char *const known[] = {"commune", "date", NULL};
+    char today[11];
+    vax_coverage c;
+    int rc = 0;
+    if (!only_opts(a, known))
+        return 2;
+    vax_local_date(vax_now(), today);
+    vax_db *db = open_db(path, VAX_OPEN_READONLY, 0);
+    if (!db)
+        return 1;
+    if (vax_coverage_get(db, opt(a, "commune"), opt(a, "date") ? opt(a, "date") : today, &c) !=
+        VAX_OK) {
+        rc = fail_db(db);
+    } else {
+        char dmy[11];
+        ui_date_dmy(c.day, dmy);
+        printf(_("Coverage on %s: %s\n"), dmy, c.commune[0] ? c.commune : _("whole registry"));
+        printf(_("18+\t%d people\tdose 1: %d (%d.%d %%)\tcomplete: %d (%d.%d %%)\n"), c.adults,
+               c.adults_dose1, c.adults ? c.adults_dose1 * 100 / c.adults : 0,
+               c.adults ? c.adults_dose1 * 1000 / c.adults % 10 : 0, c.adults_complete,
+               c.adults ? c.adults_complete * 100 / c.adults : 0,
+               c.adults ? c.adults_complete * 1000 / c.adults % 10 : 0);
+        printf(_("50+\t%d people\tdose 1: %d (%d.%d %%)\tcomplete: %d (%d.%d %%)\n"), c.over50,
+               c.over50_dose1, c.over50 ? c.over50_dose1 * 100 / c.over50 : 0,
+               c.over50 ? c.over50_dose1 * 1000 / c.over50 % 10 : 0, c.over50_complete,
+               c.over50 ? c.over50_complete * 100 / c.over50 : 0,
+               c.over50 ? c.over50_complete * 1000 / c.over50 % 10 : 0);
+    }
+    vax_close(db);
+    return rc;
+}
+
+static int cmd_report(const char *path, const args *a)
+{
+    static const char *const known[] = {"date", "from", "to", "format", "out", NULL};
+    const char *format = opt(a, "format") ? opt(a, "format") : "text";
+    const char *from = opt(a, "from") ? opt(a, "from") : opt(a, "date");
+    const char *out = opt(a, "out");
+    char today[11], name[64];
+    vax_report *r = NULL;
+    int rc = 0;
+    if (a->npos > 1 && !strcmp(a->pos[1], "coverage"))
+        return report_coverage(path, a);
+    if (!only_opts(a, known))
+        return 2;
+    if (a->npos > 1) {
+        fprintf(stderr, _("vaxsite: report: unknown word \"%s\" (see vaxsite --help)\n"),
+                a->pos[1]);
+        return 2;
+    }
+    if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "xlsx")) {
+        fprintf(stderr, "%s", _("vaxsite: --format must be text, csv or xlsx\n"));
+        return 2;
+    }
+    vax_local_date(vax_now(), today);
+    vax_db *db = open_db(path, VAX_OPEN_READONLY, 0);
+    if (!db)
+        return 1;
+    if (vax_report_make(db, from ? from : today, opt(a, "to"), &r) != VAX_OK) {
+        rc = fail_db(db);
+        goto done;
+    }
+    if (!strcmp(format, "xlsx")) {
+        if (!out) {
+            snprintf(name, sizeof name, "vaxsite-report-%s.xlsx", r->from);
+            out = name;
+        }
+        if (vax_report_xlsx(db, r, out) != VAX_OK)
+            rc = fail_db(db);
+        else
+            printf(_("Report written to %s.\n"), out);
+        goto done;
+    }
+    FILE *f = open_out(out);
+    if (!f) {
+        rc = 1;
+        goto done;
+    }
+    if ((!strcmp(format, "csv") ? vax_report_csv(db, r, to_file, f)
+                                : vax_report_text(db, r, to_file, f)) != VAX_OK)
+        rc = fail_db(db);
+    if (close_out(f, out))
+        rc = 1;
+done:
+    vax_report_free(r);
+    vax_close(db);
+    return rc;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0, got;
+    if (!f)
+        return NULL;
+    do {
+        if (n + 65536 + 1 > cap) {
+            cap = cap ? cap * 2 : 1 << 20;
+            char *p = realloc(buf, cap);
+            if (!p) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = p;
+        }
+        got = fread(buf + n, 1, 65536, f);
+        n += got;
+    } while (got > 0);
+    fclose(f);
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+static int cmd_import(const char *path, const args *a)
+{
+    static const char *const known[] = {"dry-run", "valid-only", "merge", NULL};
+    vax_import_opts o = {opt(a, "dry-run") != NULL, opt(a, "valid-only") != NULL,
+                         opt(a, "merge") != NULL};
+    vax_import_result r;
+    size_t len = 0;
+    int rc = 0;
+    if (!only_opts(a, known))
+        return 2;
+    if (a->npos != 2) {
+        fprintf(stderr, "%s", _("vaxsite: import needs one FILE (a CSV list)\n"));
+        return 2;
+    }
+    const char *file = a->pos[1], *base = strrchr(file, '/');
+    char *text = read_all(file, &len);
+    if (!text) {
+        fprintf(stderr, _("vaxsite: cannot read %s\n"), file);
+        return 1;
+    }
+    vax_db *db = open_db(path, 0, 1);
+    if (!db) {
+        free(text);
+        return 1;
+    }
+    base = base ? base + 1 : file;
+    int status = vax_import_csv(db, base, text, len, &o, &r);
+    /* the rows to fix, one per line, before the outcome */
+    for (int i = 0; i < r.nissues; i++)
+        printf("%s:%d: %s%s\n", base, r.issues[i].line, r.issues[i].error ? "" : _("note: "),
+               r.issues[i].message);
+    if (status != VAX_OK) {
+        rc = fail_db(db);
+    } else {
+        printf(_("%s (%s): %d rows, %d refused, %d repeated. %s %d added, %d merged, %d "
+                 "unchanged, %d already registered left as they were.\n"),
+               base, r.dialect, r.rows, r.errors, r.duplicates,
+               o.dry_run ? _("Dry run, nothing written; would be:") : _("Imported:"), r.added,
+               r.merged, r.unchanged, r.existing);
+        if (r.ignored[0])
+            printf(_("Columns not used: %s\n"), r.ignored);
+        if (o.dry_run && r.errors > 0)
+            rc = 1;
+    }
+    vax_import_result_free(&r);
+    vax_close(db);
+    free(text);
+    return rc;
+}
+
+static int cmd_export(const char *path, const args *a)
+{
+    static const char *const known[] = {"since", "out", NULL};
+    const char *what = a->npos > 1 ? a->pos[1] : "";
+    int64_t since = 0;
+    int n = 0, rc = 0, status;
+    if (!only_opts(a, known))
+        return 2;
+    if (strcmp(what, "national") && strcmp(what, "fhir")) {
+        fprintf(stderr, "%s", _("vaxsite: export needs national or fhir\n"));
+        return 2;
+    }
+    if (opt(a, "since") && parse_since(opt(a, "since"), &since) != VAX_OK) {
+        fprintf(stderr, _("vaxsite: --since \"%s\" is not a date or time\n"), opt(a, "since"));
+        return 2;
+    }
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    FILE *f = open_out(opt(a, "out"));
+    if (!f) {
+        vax_close(db);
+        return 1;
+    }
+    status = !strcmp(what, "fhir") ? vax_export_fhir(db, since, to_file, f, &n)
+                                   : vax_export_national(db, since, to_file, f, &n);
+    if (status != VAX_OK)
+        rc = fail_db(db);
+    if (close_out(f, opt(a, "out")))
+        rc = 1;
+    if (rc == 0 && opt(a, "out"))
+        printf(_("%d doses written to %s.\n"), n, opt(a, "out"));
+    vax_close(db);
+    return rc;
+}
+
+int cli_report(const char *path, const args *a)
+{
+    const char *cmd = a->pos[0];
+    if (!strcmp(cmd, "import"))
+        return cmd_import(path, a);
+    if (!strcmp(cmd, "export"))
+        return cmd_export(path, a);
+    return cmd_report(path, a);
+}

@@ -1,0 +1,184 @@
+/* cli_sync.c: sync init-server|push|pull|status|conflicts|report, export/import --bundle. */
+#include "cli.h"
+
+#include "ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void print_stats(const char *what, const vax_sync_stats *s)
+{
+    printf(_("%s: %lld sent, %lld new, %lld already there, %lld quarantined, %lld conflicts"),
+           what, (long long)s->sent, (long long)s->received, (long long)s->duplicates,
+           (long long)s->quarantined, (long long)s->conflicts);
+    if (s->batches)
+        printf(_(", %lld batches"), (long long)s->batches);
+    if (s->people || s->doses)
+        printf(_("; here: %lld people, %lld doses"), (long long)s->people, (long long)s->doses);
+    printf("\n");
+}
+
+static int bundle(const char *path, const args *a, int export)
+{
+    static const char *const known[] = {"bundle", NULL};
+    vax_sync_stats s;
+    if (!only_opts(a, known))
+        return 2;
+    vax_db *db = open_db(path, export ? 0 : VAX_OPEN_CREATE, 1);
+    if (!db)
+        return 1;
+    int rc = export ? vax_bundle_export(db, opt(a, "bundle"), &s)
+                    : vax_bundle_import(db, opt(a, "bundle"), &s);
+    if (rc != VAX_OK)
+        rc = fail_db(db);
+    else if (export)
+        printf(_("Bundle %s: %lld events.\n"), opt(a, "bundle"), (long long)s.sent);
+    else {
+        s.sent = s.received + s.duplicates + s.quarantined;
+        print_stats(_("Imported"), &s);
+    }
+    vax_close(db);
+    return rc;
+}
+
+static int print_counts(const vax_dose_count *c, int n)
+{
+    for (int i = 0; i < n; i++)
+        printf("%s\t%d\t%d\n", c[i].product, c[i].dose_number, c[i].n);
+    return 0;
+}
+
+/* report --day D: the server's figures for a site (--site) or the district; with --local, the
+ * figures of this site's daily report (report.c) for the same day, in the same form. */
+static int report(vax_db *db, const args *a, const char *url)
+{
+    const char *day = opt(a, "day");
+    vax_dose_count c[64];
+    int n = 0, rc;
+    if (!day) {
+        fprintf(stderr, "%s", _("vaxsite: sync report needs --day YYYY-MM-DD\n"));
+        return 2;
+    }
+    if (opt(a, "local")) {
+        vax_report *r = NULL;
+        if ((rc = vax_report_make(db, day, day, &r)) != VAX_OK)
+            return fail_db(db);
+        for (int i = 0; i < r->nproducts && n < 64; i++)
+            for (int k = 1; k <= VAX_MAX_SERIES && n < 64; k++)
+                if (r->products[i].doses[k]) {
+                    snprintf(c[n].product, sizeof c[n].product, "%s", r->products[i].product);
+                    c[n].dose_number = k;
+                    c[n].n = r->products[i].doses[k];
+                    n++;
+                }
+        vax_report_free(r);
+        /* the same order as the server's: product, then dose number */
+        for (int i = 1; i < n; i++)
+            for (int j = i; j > 0; j--) {
+                int cmp = strcmp(c[j - 1].product, c[j].product);
+                if (cmp < 0 || (cmp == 0 && c[j - 1].dose_number < c[j].dose_number))
+                    break;
+                vax_dose_count t = c[j];
+                c[j] = c[j - 1];
+                c[j - 1] = t;
+            }
+        return print_counts(c, n);
+    }
+    if (!url) {
+        fprintf(stderr, "%s", _("vaxsite: sync report needs the server's URL or --local\n"));
+        return 2;
+    }
+    if (vax_sync_server_dose_counts(db, url, day, opt(a, "site"), c, 64, &n) != VAX_OK)
+        return fail_db(db);
+    return print_counts(c, n);
+}
+
+static int conflicts(vax_db *db)
+{
+    vax_sync_conflict c[200];
+    int n = 0;
+    if (vax_sync_conflicts(db, c, 200, &n) != VAX_OK)
+        return fail_db(db);
+    for (int i = 0; i < n; i++)
+        printf("%s\t%s\t%s\t%s\t%s\n", c[i].kind, c[i].person_uuid, c[i].a_uuid, c[i].b_uuid,
+               c[i].details);
+    return 0;
+}
+
+static int status(vax_db *db)
+{
+    char dev[37] = "", communes[512] = "";
+    int64_t push = 0, bun = 0;
+    vax_site site;
+    if (vax_sync_device_id(db, dev) != VAX_OK || vax_sync_pending(db, "push", &push) != VAX_OK ||
+        vax_sync_pending(db, "bundle", &bun) != VAX_OK)
+        return fail_db(db);
+    vax_setting_get(db, "sync.communes", communes, sizeof communes);
+    printf(_("device: %s\n"), dev);
+    printf(_("site: %s\n"), vax_site_get(db, &site) == VAX_OK ? site.code : "SITE");
+    printf(_("not pushed yet: %lld\n"), (long long)push);
+    printf(_("not in a bundle yet: %lld\n"), (long long)bun);
+    printf(_("team communes: %s\n"), communes);
+    printf(_("PostgreSQL: %s\n"), vax_sync_available() ? _("yes") : _("not in this build"));
+    return 0;
+}
+
+int cli_sync(const char *path, const args *a)
+{
+    static const char *const known[] = {"batch", "communes", "day", "site", "local", NULL};
+    const char *cmd = a->npos > 0 ? a->pos[0] : "";
+    const char *sub = a->npos > 1 ? a->pos[1] : "";
+    const char *url = a->npos > 2 ? a->pos[2] : NULL;
+    vax_sync_stats s;
+    int rc;
+    if (!strcmp(cmd, "export") || !strcmp(cmd, "import"))
+        return bundle(path, a, !strcmp(cmd, "export"));
+    if (!only_opts(a, known))
+        return 2;
+    int writes = !strcmp(sub, "pull") || !strcmp(sub, "push") || !strcmp(sub, "init-server");
+    if (!writes && strcmp(sub, "status") && strcmp(sub, "conflicts") && strcmp(sub, "report")) {
+        fprintf(stderr, "%s",
+                _("vaxsite: sync init-server|push|pull URL, sync status|conflicts, "
+                  "sync report URL|--local --day DAY\n"));
+        return 2;
+    }
+    if (writes && !url) {
+        fprintf(stderr, _("vaxsite: sync %s needs the server's URL\n"), sub);
+        return 2;
+    }
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    if (!strcmp(sub, "init-server")) {
+        rc = vax_sync_init_server(db, url);
+        if (rc == VAX_OK)
+            printf("%s", _("Server schema ready.\n"));
+    } else if (!strcmp(sub, "push")) {
+        const char *b = opt(a, "batch");
+        rc = vax_sync_push(db, url, b ? atoi(b) : 0, &s);
+        if (rc == VAX_OK)
+            print_stats(_("Pushed"), &s);
+    } else if (!strcmp(sub, "pull")) {
+        rc = vax_sync_pull(db, url, opt(a, "communes"), &s);
+        if (rc == VAX_OK)
+            printf(_("Pulled: %lld people, %lld doses given elsewhere, %lld conflicts\n"),
+                   (long long)s.people, (long long)s.doses, (long long)s.conflicts);
+    } else if (!strcmp(sub, "status")) {
+        rc = status(db);
+        vax_close(db);
+        return rc;
+    } else if (!strcmp(sub, "conflicts")) {
+        rc = conflicts(db);
+        vax_close(db);
+        return rc;
+    } else {
+        rc = report(db, a, url);
+        vax_close(db);
+        return rc;
+    }
+    if (rc != VAX_OK)
+        rc = fail_db(db);
+    vax_close(db);
+    return rc;
+}
