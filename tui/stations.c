@@ -5,17 +5,18 @@
 
 /* One line per station; the order is the order of the sign-in list (keys 1, 2, ...). */
 const ui_station ui_stations[] = {
+    /* the order a person goes through the site, then the overview and the manager's screens */
     {"checkin", N_("Check-in desk"), VAX_ACT_CHECKIN, ui_station_checkin, ui_station_checkin_free},
+    {"screening", N_("Screening desk"), VAX_ACT_CALL_SCREEN, ui_station_screening,
+     ui_station_screening_free},
+    {"injection", N_("Injection room"), VAX_ACT_CALL_INJECT, ui_station_injection,
+     ui_station_injection_free},
     {"observation", N_("Observation"), VAX_ACT_OBSERVE, ui_station_observe,
      ui_station_observe_free},
     {"queue", N_("Queue overview"), -1, ui_station_queue, ui_station_queue_free},
-    {"planning", N_("Planning"), VAX_ACT_SETTINGS, ui_station_planning, ui_station_planning_free},
     {"due", N_("Due list"), VAX_ACT_CHECKIN, ui_station_due, ui_station_due_free},
-    {"injection", N_("Injection room"), VAX_ACT_CALL_INJECT, ui_station_injection,
-     ui_station_injection_free},
+    {"planning", N_("Planning"), VAX_ACT_SETTINGS, ui_station_planning, ui_station_planning_free},
     {"stock", N_("Vaccine stock"), VAX_ACT_SETTINGS, ui_station_stock, ui_station_stock_free},
-    {"screening", N_("Screening desk"), VAX_ACT_CALL_SCREEN, ui_station_screening,
-     ui_station_screening_free},
     {"reports", N_("Reports"), VAX_ACT_SETTINGS, ui_station_reports, ui_station_reports_free},
 };
 
