@@ -14,6 +14,7 @@
 /* 'VAXS': marks our files so that another SQLite file is refused instead of "migrated". */
 #define VAX_APPLICATION_ID 0x56415853
 #define BUSY_TIMEOUT_MS 5000
+#define BOARD_BUSY_TIMEOUT_MS 250
 #define STMT_CACHE 96
 
 struct stmt_slot {
@@ -736,7 +737,9 @@ static int create_private_file(vax_db *db, const char *path)
 
 static int apply_pragmas(vax_db *db)
 {
-    sqlite3_busy_timeout(db->sql, BUSY_TIMEOUT_MS);
+    /* a station waits for another station's commit; the board would rather show its last state
+     * with "connection lost" than freeze for seconds */
+    sqlite3_busy_timeout(db->sql, db->readonly ? BOARD_BUSY_TIMEOUT_MS : BUSY_TIMEOUT_MS);
     return exec_sql(db, "PRAGMA foreign_keys=ON", _("opening the database"));
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define POLL_MS 100       /* how often data_version is asked: a change shows within ~100 ms */
@@ -16,6 +17,9 @@
 
 typedef struct board {
     vax_db *db;
+    char path[4096];
+    ino_t ino;
+    dev_t dev;
     vax_board snap;
     int have_snap;
     int64_t lost_since; /* 0, or when reading the database started failing */
@@ -129,14 +133,16 @@ static int draw_observing(board *b, WINDOW *w, int y, int rows, int cols)
         for (int k = 0; k < per_row && i + k < s->nobserving; k++) {
             const vax_board_observing *o = &s->observing[i + k];
             char cell[96];
+            /* from the clock, not the snapshot: the period ends without any commit */
+            int may_leave = now >= o->ends_at;
             if (o->has_reaction)
                 snprintf(cell, sizeof cell, "%03d ! %s", o->ticket % 1000, _("see staff"));
-            else if (o->may_leave)
+            else if (may_leave)
                 snprintf(cell, sizeof cell, "%03d ✓ %s", o->ticket % 1000, _("may leave"));
             else
                 snprintf(cell, sizeof cell, "%03d %2lld %s", o->ticket % 1000,
                          (long long)((o->ends_at - now + 59) / 60), _("min"));
-            ui_role r = o->has_reaction ? ROLE_URGENT : o->may_leave ? ROLE_OK : ROLE_NORMAL;
+            ui_role r = o->has_reaction ? ROLE_URGENT : may_leave ? ROLE_OK : ROLE_NORMAL;
             ui_role_on(w, r);
             ui_put(w, y + used, 2 + k * colw, cell, colw - 1);
             ui_role_off(w, r);
@@ -223,10 +229,39 @@ static void draw(board *b)
     refresh();
 }
 
+/* The file the board reads must still be there and be the same file: a pulled USB disk or a
+ * database restored from a backup is "connection lost" until a file is back, and a new file is
+ * opened afresh. */
+static int file_still_there(board *b)
+{
+    struct stat st;
+    if (stat(b->path, &st) != 0)
+        return 0;
+    if (st.st_ino == b->ino && st.st_dev == b->dev)
+        return 1;
+    vax_db *fresh = NULL;
+    if (vax_open(b->path, VAX_OPEN_READONLY, &fresh) != VAX_OK) {
+        vax_close(fresh);
+        return 0;
+    }
+    vax_close(b->db);
+    b->db = fresh;
+    b->ino = st.st_ino;
+    b->dev = st.st_dev;
+    b->have_snap = b->have_snap; /* keep showing the last state until the new one is read */
+    b->snap.data_version = -1;   /* forces a read */
+    return 1;
+}
+
 /* Takes a new snapshot if the database changed; 1 if the screen must be redrawn. */
 static int refresh_snapshot(board *b)
 {
     int64_t version;
+    if (!file_still_there(b)) {
+        if (!b->lost_since)
+            b->lost_since = vax_now();
+        return 1;
+    }
     if (vax_db_data_version(b->db, &version) != VAX_OK) {
         if (!b->lost_since)
             b->lost_since = vax_now();
@@ -253,9 +288,9 @@ static int clock_matters(const board *b)
     for (int i = 0; i < b->snap.ncalled; i++)
         if (now - b->snap.called[i].called_at < HIGHLIGHT_SECS + 1)
             return 1;
-    for (int i = 0; i < b->snap.nobserving; i++)
-        if (!b->snap.observing[i].may_leave)
-            return 1;
+    /* a countdown, or "may leave" that comes with the clock, not with a commit */
+    if (b->snap.nobserving > 0)
+        return 1;
     return b->rotate_secs > 0;
 }
 
@@ -270,12 +305,19 @@ static void trace_redraw(board *b)
     fflush(b->trace);
 }
 
-int ui_board_run(vax_db *db, int rotate_secs, const char *trace_path)
+int ui_board_run(vax_db **dbp, int rotate_secs, const char *trace_path)
 {
     board b;
+    vax_db *db = *dbp;
     memset(&b, 0, sizeof b);
     b.db = db;
     b.rotate_secs = rotate_secs;
+    snprintf(b.path, sizeof b.path, "%s", vax_db_path(db));
+    struct stat st;
+    if (stat(b.path, &st) == 0) {
+        b.ino = st.st_ino;
+        b.dev = st.st_dev;
+    }
     if (trace_path && !(b.trace = fopen(trace_path, "a"))) {
         fprintf(stderr, "vaxsite: %s: %s\n", trace_path, strerror(errno));
         return 1;
@@ -310,5 +352,6 @@ int ui_board_run(vax_db *db, int rotate_secs, const char *trace_path)
     endwin();
     if (b.trace)
         fclose(b.trace);
+    *dbp = b.db; /* the caller closes the handle in use at the end */
     return 0;
 }

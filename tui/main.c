@@ -49,7 +49,7 @@ static int run_board(const char *path, int argc, char **argv)
         vax_close(db);
         return 1;
     }
-    int rc = ui_board_run(db, rotate, trace);
+    int rc = ui_board_run(&db, rotate, trace);
     vax_close(db);
     return rc;
 }

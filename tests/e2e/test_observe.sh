@@ -31,20 +31,49 @@ check "and it took under 1 s on this machine (${ok_ms} ms; the bench measures th
 check "while the board runs, a station can still write (no write lock held)" \
   V person add --name "Ma Thị Hoa" --id 012193009999 --dob 01/01/1993 --sex f
 
+check "the board shows ticket numbers, not names" \
+  bash -c "! $TM capture-pane -p -t board | grep -qF \"$(sql "SELECT p.full_name FROM visit v JOIN person p ON p.id=v.person_id WHERE v.ticket=$((10#$ticket)) AND v.day='2021-10-15'")\""
+check "a new call stands out (reverse video)" \
+  bash -c "$TM capture-pane -e -p -t board | grep -qE $'\e\\[([0-9]+;)*7(;[0-9]+)*m'"
+
+# a nurse in the injection room calls the next person and gives the dose: the board follows
+tui 80 24 --lang en
+sign_in dieuduong "Injection room"
+expect_screen "the injection room opens" "Nobody called"
+keys F2
+expect_screen "F2 calls the next person" "Ticket"
+check "the board shows the call to the injection room" board_wait "→ Injection"
+before_obs=$(sql "SELECT count(*) FROM visit WHERE state='observing' AND day='2021-10-15'")
+keys Enter
+expect_screen "Enter asks which arm" "Which arm?"
+type_text L
+check "after the dose the board's observation list grows" \
+  board_wait "Observation after the injection ($((before_obs + 1)))"
+keys F10
+
+# the database file briefly gone (a disk pulled, a restore): the board keeps the last state
+mv "$DB" "$DB.away"
+check "while the database file is away, the board says connection lost" \
+  board_wait "connection lost"
+check "and still shows the last state" board_wait "Now calling"
+mv "$DB.away" "$DB"
+check "when the file is back, the mark goes away" \
+  bash -c "for i in \$(seq 60); do $TM capture-pane -p -t board | grep -q 'connection lost' || exit 0; sleep 0.1; done; exit 1"
+
 # 30 minutes later: the demo's observing visits may leave, on the board and at the station
 echo "2021-10-15T08:31" >"$VAXSITE_CLOCK_FILE"
 check "after 30 minutes the board says may leave" board_wait "✓ may leave"
 
 tui 80 24 --lang en
 sign_in dieuduong "Observation"
-expect_screen "the nurse opens the observation station" "Under observation: 3"
+expect_screen "the nurse opens the observation station" "Under observation: 4"
 expect_screen "it shows who may leave" "✓ may leave"
 first=$(screen | sed -n 's/^ \([0-9][0-9][0-9]\)  ✓ may leave.*/\1/p' | head -1)
 keys F5
 expect_screen "F5 releases the selected person" "Ticket $first released."
 expect_screen "and shows the certificate of the dose" "Dose certificate"
 keys Escape
-expect_screen "Esc goes back to the list" "Under observation: 2"
+expect_screen "Esc goes back to the list" "Under observation: 3"
 equal "the visit is done, with 'no reaction' in its last event" "done|no reaction" \
   "$(sql "SELECT v.state, e.details FROM visit v JOIN visit_event e ON e.visit_id=v.id WHERE v.ticket=$((10#$first)) AND v.day='2021-10-15' ORDER BY e.id DESC LIMIT 1")"
 
@@ -62,7 +91,7 @@ type_text 4
 expect_screen "a transfer is recorded as serious" "Serious reaction recorded for ticket $second."
 equal "the database holds a serious reaction and the visit is transferred" "serious|transferred|breathing" \
   "$(sql "SELECT r.severity, v.state, trim(r.signs) FROM reaction r JOIN visit v ON v.id=r.visit_id WHERE v.ticket=$((10#$second)) AND v.day='2021-10-15'")"
-check "the board shows the change" board_wait "Observation after the injection (1)"
+check "the board shows the change" board_wait "Observation after the injection (2)"
 
 # early release needs a reason
 echo "2021-10-15T08:00" >"$VAXSITE_CLOCK_FILE"
@@ -71,7 +100,7 @@ expect_screen "F7 turns the bell off" "Bell off."
 keys F5
 expect_screen "releasing before the end asks why" "The period is not over"
 keys Escape
-equal "and without a reason nothing changed" "1" \
+equal "and without a reason nothing changed" "2" \
   "$(sql "SELECT count(*) FROM visit WHERE state='observing' AND day='2021-10-15'")"
 keys F10
 $TM send-keys -t board q
