@@ -23,9 +23,9 @@ enum column {
     NCOLUMNS
 };
 
-static const char *const column_keys[NCOLUMNS] = {
-    "national_id", "full_name", "birth_date",     "sex",
-    "phone",       "insurance_no", "commune", "priority_group"};
+static const char *const column_keys[NCOLUMNS] = {"national_id", "full_name",     "birth_date",
+                                                  "sex",         "phone",         "insurance_no",
+                                                  "commune",     "priority_group"};
 
 #define MAX_NAMES 256
 
@@ -283,15 +283,16 @@ static const char *bad_utf8(const char *s, const char *end)
     return NULL;
 }
 
-/* ---- one row ---------------------------------------------------------------------------------- */
+/* ---- one row ----------------------------------------------------------------------------------
+ */
 
 typedef struct row {
     vax_person p;
     int line;
     int bad;
-    int skip;          /* a repeat of an earlier row: counted once */
-    int64_t existing;  /* id of the person with this ID already, 0 if none */
-    int same;          /* the registered person already has every field of the row */
+    int skip;         /* a repeat of an earlier row: counted once */
+    int64_t existing; /* id of the person with this ID already, 0 if none */
+    int same;         /* the registered person already has every field of the row */
 } row;
 
 typedef struct import_ctx {
@@ -445,7 +446,8 @@ static int check_row(import_ctx *x, const csv_record *rec, int ncols, row *r)
     for (int i = ncols; i < rec->n; i++)
         extra |= !record_blank(&(csv_record){.n = 1, .field = {rec->field[i]}});
     if (rec->n < ncols || extra || rec->too_many)
-        BAD("file", _("Row: has %d fields but the header has %d (a separator too many or too few)."),
+        BAD("file",
+            _("Row: has %d fields but the header has %d (a separator too many or too few)."),
             rec->n, ncols);
     if (bad) {
         r->bad = 1;
@@ -597,9 +599,13 @@ static void merged(const vax_person *q, const vax_person *in, vax_person *out)
         vax_strlcpy(out->priority_group, in->priority_group, sizeof out->priority_group);
 }
 
-/* ---- writing the rows ------------------------------------------------------------------------- */
+/* ---- writing the rows -------------------------------------------------------------------------
+ */
 
-static int insert_person(vax_db *db, vax_person *p, int64_t now)
+/* New people are staged in a temporary table and moved into the registry by one statement: each
+ * statement that writes the search index (FTS5, through person's triggers) makes it flush its
+ * pending terms, so one statement for the whole list instead of one per row. */
+static int stage_person(vax_db *db, vax_person *p)
 {
     char *folded = vax_text_fold(p->full_name);
     char sex[2] = {p->sex, 0};
@@ -610,10 +616,10 @@ static int insert_person(vax_db *db, vax_person *p, int64_t now)
         free(folded);
         return rc;
     }
-    sqlite3_stmt *st = vax_stmt(
-        db, "INSERT INTO person(uuid, national_id, insurance_no, full_name, name_folded,"
-            " birth_date, sex, phone, commune, priority_group, created_at, updated_at, updated_by)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)");
+    sqlite3_stmt *st =
+        vax_stmt(db, "INSERT INTO temp.import_person(uuid, national_id, insurance_no, full_name,"
+                     " name_folded, birth_date, sex, phone, commune, priority_group)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
     if (!st) {
         free(folded);
         return VAX_EINTERNAL;
@@ -631,15 +637,42 @@ static int insert_person(vax_db *db, vax_person *p, int64_t now)
         sqlite3_bind_text(st, 10, p->priority_group, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 10);
-    sqlite3_bind_int64(st, 11, now);
-    sqlite3_bind_int64(st, 12, vax_actor_id(db));
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     free(folded);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("importing the list"));
+}
+
+static int stage_begin(vax_db *db)
+{
+    int rc =
+        sqlite3_exec(db->sql,
+                     "CREATE TEMP TABLE IF NOT EXISTS import_person(uuid TEXT, national_id TEXT,"
+                     " insurance_no TEXT, full_name TEXT, name_folded TEXT, birth_date TEXT,"
+                     " sex TEXT, phone TEXT, commune TEXT, priority_group TEXT);"
+                     "DELETE FROM temp.import_person",
+                     NULL, NULL, NULL);
+    return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("importing the list"));
+}
+
+static int stage_commit(vax_db *db, int64_t now)
+{
+    sqlite3_stmt *st = vax_stmt(
+        db, "INSERT INTO person(uuid, national_id, insurance_no, full_name, name_folded,"
+            " birth_date, sex, phone, commune, priority_group, created_at, updated_at, updated_by)"
+            " SELECT uuid, national_id, insurance_no, full_name, name_folded, birth_date, sex,"
+            " phone, commune, priority_group, ?1, ?1, ?2 FROM temp.import_person ORDER BY rowid");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return vax_fail_sql(db, rc, _("importing the list"));
-    p->id = sqlite3_last_insert_rowid(db->sql);
-    return VAX_OK;
+    rc = sqlite3_exec(db->sql, "DELETE FROM temp.import_person", NULL, NULL, NULL);
+    return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("importing the list"));
 }
 
 /* Updates a registered person with the merged fields; the previous version goes to history. */
@@ -796,7 +829,7 @@ int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
     csv_record rec;
     row *rows = NULL;
     id_index idx = {NULL, 0};
-    int nrows = 0, caprows = 0, rc, ncols;
+    int nrows = 0, caprows = 0, rc, ncols, big_cache = 0;
     const char *p = text, *end = text + len;
     char dialect[96];
     int64_t now = vax_now();
@@ -835,7 +868,10 @@ int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
     rd.line = 1;
     rd.delim = guess_delim(p, end);
     snprintf(dialect, sizeof dialect, "UTF-8%s; '%s'; %s", bom ? _(" with BOM") : "",
-             rd.delim == '\t' ? "tab" : rd.delim == ';' ? ";" : ",", crlf ? "CRLF" : "LF");
+             rd.delim == '\t'  ? "tab"
+             : rd.delim == ';' ? ";"
+                               : ",",
+             crlf ? "CRLF" : "LF");
     vax_strlcpy(out->dialect, dialect, sizeof out->dialect);
     if ((rc = headers_load(db, &x.h)) != VAX_OK)
         return rc;
@@ -931,7 +967,8 @@ int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
             continue;
         }
         out->valid++;
-        if (r->skip)
+        /* a real import classifies the rows inside its transaction, below */
+        if (r->skip || !o->dry_run)
             continue;
         if ((rc = lookup(db, r->p.national_id, &q, &found)) != VAX_OK)
             goto out;
@@ -971,9 +1008,15 @@ int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
                       first ? first->message : "");
         goto out;
     }
-    /* one transaction: every valid row, or nothing */
+    /* one transaction: every valid row, or nothing. A big list touches many pages of the
+     * search index: a larger page cache for this import keeps them from spilling to the WAL. */
+    sqlite3_exec(db->sql, "PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY", NULL, NULL,
+                 NULL);
+    big_cache = 1;
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         goto out;
+    if ((rc = stage_begin(db)) != VAX_OK)
+        goto fail;
     int added = 0, merged_n = 0, unchanged = 0, existing = 0;
     char reason[160];
     snprintf(reason, sizeof reason, _("imported from %s"), name);
@@ -987,7 +1030,7 @@ int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
         if ((rc = lookup(db, r->p.national_id, &q, &found)) != VAX_OK)
             goto fail;
         if (!found) {
-            if ((rc = insert_person(db, &r->p, now)) != VAX_OK)
+            if ((rc = stage_person(db, &r->p)) != VAX_OK)
                 goto fail;
             added++;
             continue;
@@ -1001,15 +1044,25 @@ int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
             merged_n++;
         } else {
             existing++;
+            if ((rc = issue(&x, r->line, 0, "national_id", r->p.national_id,
+                            _("ID number: %s is already registered to %s with other details; "
+                              "left as it is (import with merge to update)."),
+                            r->p.national_id, q.full_name)) != VAX_OK)
+                goto fail;
         }
     }
+    if ((rc = stage_commit(db, now)) != VAX_OK)
+        goto fail;
     char details[300];
-    snprintf(details, sizeof details, "%s: %d rows, %d added, %d merged, %d unchanged, %d left, %d "
-             "refused", name, out->rows, added, merged_n, unchanged, existing, out->errors);
+    snprintf(details, sizeof details,
+             "%s: %d rows, %d added, %d merged, %d unchanged, %d left, %d "
+             "refused",
+             name, out->rows, added, merged_n, unchanged, existing, out->errors);
     if ((rc = vax_audit(db, "person.import", "person", 0, details)) != VAX_OK)
         goto fail;
     if ((rc = vax_tx_commit(db)) != VAX_OK)
         goto out;
+    qsort(out->issues, (size_t)out->nissues, sizeof out->issues[0], compare_issue);
     out->added = added;
     out->merged = merged_n;
     out->unchanged = unchanged;
@@ -1019,6 +1072,8 @@ int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
 fail:
     vax_tx_rollback(db);
 out:
+    if (big_cache)
+        sqlite3_exec(db->sql, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
     for (int i = 0; i < x.ngroups; i++)
         free(x.group_names[i]);
     headers_free(&x.h);
@@ -1028,7 +1083,8 @@ out:
     return rc;
 }
 
-/* ---- exports ---------------------------------------------------------------------------------- */
+/* ---- exports ----------------------------------------------------------------------------------
+ */
 
 typedef struct out_buf {
     char *s;
@@ -1112,8 +1168,8 @@ static void dmy(const char *iso, char out[11])
     "SELECT p.uuid, p.full_name, p.birth_date, p.sex, p.national_id, p.insurance_no, p.phone,"     \
     " p.commune, coalesce(g.name_vi, ''), d.uuid, d.product, coalesce(pr.name, d.product),"        \
     " d.lot_no, d.dose_number, d.given_at, d.voided, coalesce(s.name, ''), d.arm,"                 \
-    " coalesce(pr.dcc_vp, ''), coalesce(pr.dcc_mp, ''), coalesce(pr.series_doses, 0),"           \
-    " coalesce(p.priority_group, '')"                                                             \
+    " coalesce(pr.dcc_vp, ''), coalesce(pr.dcc_mp, ''), coalesce(pr.series_doses, 0),"             \
+    " coalesce(p.priority_group, '')"                                                              \
     " FROM dose d JOIN person p ON p.id = d.person_id JOIN visit v ON v.id = d.visit_id"           \
     " LEFT JOIN product pr ON pr.code = d.product"                                                 \
     " LEFT JOIN priority_group g ON g.code = p.priority_group"                                     \
@@ -1122,10 +1178,10 @@ static void dmy(const char *iso, char out[11])
 
 int vax_export_national(vax_db *db, int64_t since, vax_sink sink, void *ctx, int *rows)
 {
-    static const char *const heads[] = {
-        "Họ và tên",   "Ngày sinh",     "Giới tính", "Số CCCD/CMND", "Số thẻ BHYT",
-        "Số điện thoại", "Địa chỉ",     "Nhóm ưu tiên", "Vắc xin",   "Số lô",
-        "Mũi thứ",     "Ngày tiêm",     "Điểm tiêm"};
+    static const char *const heads[] = {"Họ và tên",   "Ngày sinh",     "Giới tính", "Số CCCD/CMND",
+                                        "Số thẻ BHYT", "Số điện thoại", "Địa chỉ",   "Nhóm ưu tiên",
+                                        "Vắc xin",     "Số lô",         "Mũi thứ",   "Ngày tiêm",
+                                        "Điểm tiêm"};
     out_buf b = {NULL, 0, 0, sink, ctx, 0};
     vax_site site;
     sqlite3_stmt *st = NULL;
@@ -1179,7 +1235,8 @@ int vax_export_national(vax_db *db, int64_t since, vax_sink sink, void *ctx, int
     return rc;
 }
 
-/* ---- FHIR R4 ---------------------------------------------------------------------------------- */
+/* ---- FHIR R4 ----------------------------------------------------------------------------------
+ */
 
 static void json_str(out_buf *b, const char *s)
 {
@@ -1221,8 +1278,7 @@ static void fhir_time(int64_t t, char out[64])
     if (off < 0)
         off = -off;
     snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 60,
-             off % 60);
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 60, off % 60);
 }
 
 static void setting_or(vax_db *db, const char *key, const char *fallback, char *buf, size_t size)
@@ -1311,7 +1367,8 @@ static void fhir_immunization(out_buf *b, sqlite3_stmt *st, const char *site_nam
     if (vp[0]) {
         ob_str(b, first ? "{" : ",{");
         json_kv(b, "system",
-                isdigit((unsigned char)vp[0]) ? "http://snomed.info/sct" : "http://www.whocc.no/atc",
+                isdigit((unsigned char)vp[0]) ? "http://snomed.info/sct"
+                                              : "http://www.whocc.no/atc",
                 0);
         json_kv(b, "code", vp, 1);
         ob_str(b, "}");
@@ -1385,8 +1442,8 @@ int vax_export_fhir(vax_db *db, int64_t since, vax_sink sink, void *ctx, int *do
     setting_or(db, "fhir.id_system", "urn:vaxsite:vn:national-id", id_system, sizeof id_system);
     setting_or(db, "fhir.insurance_system", "urn:vaxsite:vn:health-insurance", insurance_system,
                sizeof insurance_system);
-    if ((rc = sqlite3_prepare_v2(db->sql, EXPORT_SQL " ORDER BY d.person_id, d.given_at, d.id",
-                                 -1, &st, NULL)) != SQLITE_OK)
+    if ((rc = sqlite3_prepare_v2(db->sql, EXPORT_SQL " ORDER BY d.person_id, d.given_at, d.id", -1,
+                                 &st, NULL)) != SQLITE_OK)
         return vax_fail_sql(db, rc, _("exporting the doses"));
     sqlite3_bind_int64(st, 1, since);
     vax_uuid(bundle_id);

@@ -130,11 +130,11 @@ static void screening_reasons(vax_report *r, vax_outcome fin, vax_outcome propos
 
 static int count_screenings(vax_db *db, const span *s, vax_report *r)
 {
-    sqlite3_stmt *st = vax_stmt(
-        db, "SELECT sc.final_outcome, sc.proposed_outcome, sc.reasons, sc.override_reason"
-            " FROM visit v JOIN screening sc ON sc.visit_id = v.id"
-            " WHERE v.site_id = ?1 AND v.day >= ?2 AND v.day <= ?3"
-            " AND sc.id = (SELECT max(s2.id) FROM screening s2 WHERE s2.visit_id = v.id)");
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT sc.final_outcome, sc.proposed_outcome, sc.reasons, sc.override_reason"
+                     " FROM visit v JOIN screening sc ON sc.visit_id = v.id"
+                     " WHERE v.site_id = ?1 AND v.day >= ?2 AND v.day <= ?3"
+                     " AND sc.id = (SELECT max(s2.id) FROM screening s2 WHERE s2.visit_id = v.id)");
     int rc;
     if (!st)
         return VAX_EINTERNAL;
@@ -210,8 +210,7 @@ static int count_doses(vax_db *db, const span *s, vax_report *r)
         vax_report_product *p = product_slot(db, r, vax_col_text(st, 0));
         vax_report_group *g = group_slot(r, vax_col_text(st, 5));
         localtime_r(&at, &tm);
-        snprintf(day, sizeof day, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                 tm.tm_mday);
+        snprintf(day, sizeof day, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
         r->doses++;
         if (p) {
             p->doses[0]++;
@@ -505,11 +504,11 @@ int vax_report_make(vax_db *db, const char *from, const char *to, vax_report **o
         rc = vax_fail_sql(db, rc, _("making the report"));
         goto fail;
     }
-    if ((rc = count_checkins(db, &s, r)) != VAX_OK || (rc = count_screenings(db, &s, r)) != VAX_OK ||
-        (rc = count_doses(db, &s, r)) != VAX_OK || (rc = count_wastage(db, &s, r)) != VAX_OK ||
-        (rc = count_reactions(db, &s, r)) != VAX_OK || (rc = count_lots(db, &s, r)) != VAX_OK ||
-        (rc = count_waits(db, &s, r)) != VAX_OK || (rc = count_due(db, &s, r)) != VAX_OK ||
-        (rc = name_groups(db, r)) != VAX_OK) {
+    if ((rc = count_checkins(db, &s, r)) != VAX_OK ||
+        (rc = count_screenings(db, &s, r)) != VAX_OK || (rc = count_doses(db, &s, r)) != VAX_OK ||
+        (rc = count_wastage(db, &s, r)) != VAX_OK || (rc = count_reactions(db, &s, r)) != VAX_OK ||
+        (rc = count_lots(db, &s, r)) != VAX_OK || (rc = count_waits(db, &s, r)) != VAX_OK ||
+        (rc = count_due(db, &s, r)) != VAX_OK || (rc = name_groups(db, r)) != VAX_OK) {
         sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
         goto fail;
     }
@@ -541,12 +540,12 @@ static int coverage_of(vax_db *db, const char *commune, int64_t end, const char 
                        const char *cut50, vax_coverage *out)
 {
     /* 0: no dose, 1: dose 1, 2: a complete series */
-    sqlite3_stmt *st = vax_stmt(
-        db, "SELECT CASE WHEN p.birth_date <= ?2 THEN 1 ELSE 0 END,"
-            " (SELECT max(CASE WHEN d.dose_number >= pr.series_doses THEN 2 ELSE 1 END)"
-            "  FROM dose d JOIN product pr ON pr.code = d.product"
-            "  WHERE d.person_id = p.id AND d.voided = 0 AND d.given_at < ?3)"
-            " FROM person p WHERE p.birth_date <= ?1 AND (?4 IS NULL OR p.commune = ?4)");
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT CASE WHEN p.birth_date <= ?2 THEN 1 ELSE 0 END,"
+                     " (SELECT max(CASE WHEN d.dose_number >= pr.series_doses THEN 2 ELSE 1 END)"
+                     "  FROM dose d JOIN product pr ON pr.code = d.product"
+                     "  WHERE d.person_id = p.id AND d.voided = 0 AND d.given_at < ?3)"
+                     " FROM person p WHERE p.birth_date <= ?1 AND (?4 IS NULL OR p.commune = ?4)");
     int rc;
     if (!st)
         return VAX_EINTERNAL;
@@ -601,8 +600,8 @@ int vax_coverage_get(vax_db *db, const char *commune, const char *day, vax_cover
         char *f = vax_text_fold(vax_col_text(names, 0));
         int match = f && strcmp(f, want) == 0;
         free(f);
-        if (match && (rc = coverage_of(db, vax_col_text(names, 0), end, cut18, cut50, out)) !=
-                         VAX_OK)
+        if (match &&
+            (rc = coverage_of(db, vax_col_text(names, 0), end, cut18, cut50, out)) != VAX_OK)
             goto out;
     }
     rc = rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("reading the registry"));
@@ -689,8 +688,8 @@ static int walk_tables(writer *w, const vax_report *r)
             {"Đến hạn mũi tiếp theo", "Next dose due"},
             {"Quá hạn mũi tiếp theo", "Next dose overdue"},
         };
-        int64_t v[] = {r->checked_in,        r->screened,          r->doses,        r->reactions_minor,
-                       r->reactions_serious, r->dose2_due,         r->dose2_overdue};
+        int64_t v[] = {r->checked_in,        r->screened,  r->doses,        r->reactions_minor,
+                       r->reactions_serious, r->dose2_due, r->dose2_overdue};
         for (int i = 0; i < 2; i++) {
             c[0] = T(lbl(w, &figs[i])), c[1] = N(v[i]);
             TRY(w->row(w, c, 2));
@@ -708,13 +707,12 @@ static int walk_tables(writer *w, const vax_report *r)
     /* 2. screening reasons */
     {
         static const label title = {"Lý do hoãn, chống chỉ định", "Reasons not vaccinated"};
-        static const label cols[] = {{"Kết quả khám", "Outcome"},
-                                     {"Lý do", "Reason"},
-                                     {"Số người", "People"}};
+        static const label cols[] = {
+            {"Kết quả khám", "Outcome"}, {"Lý do", "Reason"}, {"Số người", "People"}};
         TRY(w->table(w, &title, cols, 3));
         for (int i = 0; i < r->nreasons; i++) {
-            cell c[3] = {T(lbl(w, &outcome_labels[r->reasons[i].outcome])),
-                         T(r->reasons[i].text), N(r->reasons[i].n)};
+            cell c[3] = {T(lbl(w, &outcome_labels[r->reasons[i].outcome])), T(r->reasons[i].text),
+                         N(r->reasons[i].n)};
             TRY(w->row(w, c, 3));
         }
         TRY(w->end(w));
@@ -753,13 +751,13 @@ static int walk_tables(writer *w, const vax_report *r)
     /* 5. by age band and sex */
     {
         static const label title = {"Mũi tiêm theo tuổi và giới", "Doses by age and sex"};
-        static const label cols[] = {{"Nhóm tuổi", "Age"}, {"Nam", "Male"},
-                                     {"Nữ", "Female"},     {"Không rõ", "Unknown"},
+        static const label cols[] = {{"Nhóm tuổi", "Age"},
+                                     {"Nam", "Male"},
+                                     {"Nữ", "Female"},
+                                     {"Không rõ", "Unknown"},
                                      {"Tổng", "Total"}};
-        static const label bands[] = {{"18-49", "18-49"},
-                                      {"50-64", "50-64"},
-                                      {"65+", "65+"},
-                                      {"Dưới 18", "Under 18"}};
+        static const label bands[] = {
+            {"18-49", "18-49"}, {"50-64", "50-64"}, {"65+", "65+"}, {"Dưới 18", "Under 18"}};
         static const int order[] = {2, 1, 0, 3}; /* vax_age_band: 0 is 65+ */
         TRY(w->table(w, &title, cols, 5));
         for (int i = 0; i < 4; i++) {
@@ -806,8 +804,11 @@ static int walk_tables(writer *w, const vax_report *r)
             const vax_report_product *p = &r->products[i];
             if (p->vials_opened == 0)
                 continue;
-            cell c[5] = {T(p->product), N(p->vials_opened), N(p->doses_opened),
-                         N(p->doses_wasted), {CELL_PERMILLE, NULL, p->wastage_permille}};
+            cell c[5] = {T(p->product),
+                         N(p->vials_opened),
+                         N(p->doses_opened),
+                         N(p->doses_wasted),
+                         {CELL_PERMILLE, NULL, p->wastage_permille}};
             TRY(w->row(w, c, 5));
         }
         TRY(w->end(w));
@@ -824,8 +825,11 @@ static int walk_tables(writer *w, const vax_report *r)
         TRY(w->table(w, &title, cols, 5));
         for (int i = 0; i < r->nlots; i++) {
             const vax_report_lot *l = &r->lots[i];
-            cell c[5] = {T(l->product), T(l->lot_no), {CELL_DATE, l->expiry, 0},
-                         N(l->doses_on_hand), T(l->expires_soon ? lbl(w, &yes) : "")};
+            cell c[5] = {T(l->product),
+                         T(l->lot_no),
+                         {CELL_DATE, l->expiry, 0},
+                         N(l->doses_on_hand),
+                         T(l->expires_soon ? lbl(w, &yes) : "")};
             TRY(w->row(w, c, 5));
         }
         TRY(w->end(w));
@@ -842,7 +846,8 @@ static int walk_tables(writer *w, const vax_report *r)
                                        {"Chờ tiêm", "Waiting for injection"}};
         TRY(w->table(w, &title, cols, 5));
         for (int k = 0; k < 2; k++) {
-            cell c[5] = {T(lbl(w, &stages[k])), N(r->wait[k].n),
+            cell c[5] = {T(lbl(w, &stages[k])),
+                         N(r->wait[k].n),
                          {CELL_MINUTES, NULL, r->wait[k].median_s},
                          {CELL_MINUTES, NULL, r->wait[k].p90_s},
                          {CELL_MINUTES, NULL, r->wait[k].max_s}};

@@ -113,20 +113,48 @@ static void draw_title(ui_app *app)
     ui_role_off(stdscr, ROLE_TITLE);
 }
 
+static int keybar_entry_width(const ui_screen *s, int i)
+{
+    return ui_width(ui_action_key(s->keys[i])) + ui_width(_(s->key_labels[i])) + 2;
+}
+
+/* Help, station and quit must always be reachable from the bar. */
+static int essential(ui_action a)
+{
+    return a == UI_HELP || a == UI_SWITCH || a == UI_QUIT;
+}
+
+/* The key bar: when the station's keys do not all fit, the later ones that are not essential
+ * give way (F1 lists them all), so that F1, F9 and F10 always show. */
 static void draw_keybar(ui_app *app)
 {
-    int x = 0, y = app->rows - 1;
+    int x = 0, y = app->rows - 1, total = 0;
     ui_screen *s = app->screen;
+    int shown[64];
     move(y, 0);
     clrtoeol();
     ui_role_on(stdscr, ROLE_KEYBAR);
     mvhline(y, 0, ' ', app->cols);
     ui_role_off(stdscr, ROLE_KEYBAR);
-    for (int i = 0; s && i < s->nkeys && x < app->cols; i++) {
+    if (!s)
+        return;
+    int n = s->nkeys < 64 ? s->nkeys : 64;
+    for (int i = 0; i < n; i++) {
+        shown[i] = 1;
+        total += keybar_entry_width(s, i);
+    }
+    for (int i = n - 1; i >= 0 && total > app->cols; i--) {
+        if (!essential(s->keys[i])) {
+            shown[i] = 0;
+            total -= keybar_entry_width(s, i);
+        }
+    }
+    for (int i = 0; i < n && x < app->cols; i++) {
+        if (!shown[i])
+            continue;
         const char *key = ui_action_key(s->keys[i]);
         const char *label = _(s->key_labels[i]);
-        int need = ui_width(key) + ui_width(label) + 3;
-        if (x + need > app->cols)
+        if (x + keybar_entry_width(s, i) > app->cols)
             break;
         ui_role_on(stdscr, ROLE_KEY);
         x += ui_put(stdscr, y, x, key, app->cols - x);

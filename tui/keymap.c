@@ -35,10 +35,11 @@ const char *ui_action_key(ui_action a)
     return "";
 }
 
-void ui_dialog_help_lines(int *n, const char **keys, const char **help, int max)
+void ui_dialog_help_lines(int *n, ui_action *actions, const char **keys, const char **help, int max)
 {
     *n = 0;
     for (size_t i = 0; i < sizeof keymap / sizeof keymap[0] && *n < max; i++) {
+        actions[*n] = keymap[i].action;
         keys[*n] = _(keymap[i].key);
         help[*n] = _(keymap[i].help);
         (*n)++;

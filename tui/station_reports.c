@@ -212,8 +212,9 @@ static void save(ui_app *app, reports *s)
     char path[400], csv[420];
     FILE *f;
     snprintf(path, sizeof path, "vaxsite-report-%s.xlsx", s->day);
-    if (!s->r || !ui_dialog_ask(app, _("Save the report"), _("File (.xlsx; a .csv is written "
-                                                              "beside it):"),
+    if (!s->r || !ui_dialog_ask(app, _("Save the report"),
+                                _("File (.xlsx; a .csv is written "
+                                  "beside it):"),
                                 path, sizeof path))
         return;
     if (vax_report_xlsx(app->db, s->r, path) != VAX_OK) {

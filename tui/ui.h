@@ -38,16 +38,16 @@ typedef enum ui_action {
     UI_DELETE,
     UI_ENTER,
     UI_CANCEL,
-    UI_HELP,   /* F1 */
-    UI_NEW,    /* F2 */
-    UI_URGENT, /* F3 */
-    UI_UNDO,   /* F4 */
-    UI_SAVE,   /* F5 */
+    UI_HELP,     /* F1 */
+    UI_NEW,      /* F2 */
+    UI_URGENT,   /* F3 */
+    UI_UNDO,     /* F4 */
+    UI_SAVE,     /* F5 */
     UI_REACTION, /* F6 */
     UI_BELL,     /* F7 */
     UI_BOOK,     /* F8: book an appointment (issue 3) */
-    UI_SWITCH, /* F9: change station */
-    UI_QUIT,   /* F10 */
+    UI_SWITCH,   /* F9: change station */
+    UI_QUIT,     /* F10 */
     UI_RESIZE,
     UI_ACTION_COUNT
 } ui_action;
@@ -223,7 +223,8 @@ void ui_dialog_text(ui_app *app, const char *title, const char *text, ui_role ro
 /* Help: the key table. */
 void ui_dialog_help(ui_app *app);
 /* The key table's lines for the help dialog (keymap.c). */
-void ui_dialog_help_lines(int *n, const char **keys, const char **help, int max);
+void ui_dialog_help_lines(int *n, ui_action *actions, const char **keys, const char **help,
+                          int max);
 
 /* A one-key choice among n items (widget_choice.c): hotkeys[i] picks item i (NULL: digits 1..9),
  * arrows and Enter too. Returns the index, or -1 if cancelled. */

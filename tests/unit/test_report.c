@@ -117,16 +117,16 @@ static void build_day(test_db *t, day *p)
     int64_t old, az, pf, va, vp, v;
     vax_visit visit;
     int serious;
-    p->a = person(t, "Nguyen Van An", 1990, 'm', "G01");   /* 31: 18-49 */
-    p->b = person(t, "Tran Thi Binh", 1960, 'f', "G01");   /* 61: 50-64 */
-    p->c = person(t, "Le Van Cuong", 1950, 'm', "G03");    /* 71: 65+ */
-    p->d = person(t, "Pham Thi Dung", 1985, 'f', NULL);    /* 36: 18-49 */
-    p->e = person(t, "Hoang Van Em", 1995, 'm', NULL);     /* postponed */
-    p->f = person(t, "Vu Thi Phuong", 1970, 'f', NULL);    /* contraindicated */
-    p->g = person(t, "Do Van Giang", 1980, 'm', NULL);     /* referred */
-    p->h = person(t, "Bui Thi Hoa", 1992, 'f', NULL);      /* check-in undone */
-    p->j = person(t, "Ngo Van Khanh", 1965, 'm', NULL);    /* AZ dose 1 on 01/08: overdue */
-    p->k = person(t, "Dang Thi Lan", 1975, 'f', NULL);     /* AZ dose 1 on 10/09: due */
+    p->a = person(t, "Nguyen Van An", 1990, 'm', "G01"); /* 31: 18-49 */
+    p->b = person(t, "Tran Thi Binh", 1960, 'f', "G01"); /* 61: 50-64 */
+    p->c = person(t, "Le Van Cuong", 1950, 'm', "G03");  /* 71: 65+ */
+    p->d = person(t, "Pham Thi Dung", 1985, 'f', NULL);  /* 36: 18-49 */
+    p->e = person(t, "Hoang Van Em", 1995, 'm', NULL);   /* postponed */
+    p->f = person(t, "Vu Thi Phuong", 1970, 'f', NULL);  /* contraindicated */
+    p->g = person(t, "Do Van Giang", 1980, 'm', NULL);   /* referred */
+    p->h = person(t, "Bui Thi Hoa", 1992, 'f', NULL);    /* check-in undone */
+    p->j = person(t, "Ngo Van Khanh", 1965, 'm', NULL);  /* AZ dose 1 on 01/08: overdue */
+    p->k = person(t, "Dang Thi Lan", 1975, 'f', NULL);   /* AZ dose 1 on 10/09: due */
 
     /* 2021-08-01: J's dose 1 from lot OLD (3 vials, expires 20/10: within 7 days of 15/10) */
     vax_clock_set(T0 - 75 * DAY);
@@ -161,7 +161,7 @@ static void build_day(test_db *t, day *p)
     va = open_vial(t, az);
     move(t, A, VAX_STATE_INJECTION);
     vax_clock_set(AT(9, 12));
-    give(t, A, va); /* AZ dose 1 at 09:12 */
+    give(t, A, va);           /* AZ dose 1 at 09:12 */
     vax_clock_set(AT(9, 15)); /* B: 15 min */
     move(t, B, VAX_STATE_SCREENING);
     vax_clock_set(AT(9, 16));
@@ -197,18 +197,18 @@ static void build_day(test_db *t, day *p)
     vax_clock_set(AT(10, 1)); /* C: 40 min for injection */
     move(t, C, VAX_STATE_INJECTION);
     vax_clock_set(AT(10, 2));
-    give(t, C, vp); /* PF dose 1 at 10:02 */
+    give(t, C, vp);           /* PF dose 1 at 10:02 */
     vax_clock_set(AT(10, 6)); /* D: 40 min for injection */
     move(t, D, VAX_STATE_INJECTION);
     vax_clock_set(AT(10, 7));
     give(t, D, vp); /* PF dose 1 at 10:07 */
     vax_clock_set(AT(10, 20));
-    assert_int_equal(
-        vax_observe_record_reaction(t->db, A, "local", 0, "observed", "", &serious), VAX_OK);
-    vax_clock_set(AT(10, 25));
-    assert_int_equal(vax_observe_record_reaction(t->db, C, "hives", 1, "treated",
-                                                 "adrenaline given", &serious),
+    assert_int_equal(vax_observe_record_reaction(t->db, A, "local", 0, "observed", "", &serious),
                      VAX_OK);
+    vax_clock_set(AT(10, 25));
+    assert_int_equal(
+        vax_observe_record_reaction(t->db, C, "hives", 1, "treated", "adrenaline given", &serious),
+        VAX_OK);
     assert_int_equal(serious, 1);
     vax_clock_set(AT(11, 0)); /* the AZ vial: 2 drawn, 8 wasted */
     assert_int_equal(vax_stock_discard_vial(t->db, va, VAX_DISCARD_END_OF_DAY, NULL), VAX_OK);

@@ -1,0 +1,212 @@
+/* bench/sync.c: push 100,000 records from a laptop's database to a loopback PostgreSQL.
+ * Usage: build/bench/sync [--n RECORDS] [--batch N] [--url POSTGRES_URL] [--dir PATH]
+ * Without --url it starts a throwaway cluster (initdb/pg_ctl, as the postgres user when run as
+ * root) on a loopback port in a temporary folder, and stops it at the end. */
+#include "vax.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int sh(const char *cmd)
+{
+    int rc = system(cmd);
+    if (rc != 0)
+        fprintf(stderr, "bench/sync: failed (%d): %s\n", rc, cmd);
+    return rc;
+}
+
+static char pg_dir[256], pg_bin[512];
+
+static int pg_start(char *url, size_t size)
+{
+    char cmd[4096], as[64] = "";
+    FILE *f = popen("ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1", "r");
+    if (!f || !fgets(pg_bin, sizeof pg_bin, f)) {
+        if (f)
+            pclose(f);
+        fprintf(stderr, "bench/sync: PostgreSQL is not installed (scripts/deps installs it)\n");
+        return -1;
+    }
+    pclose(f);
+    pg_bin[strcspn(pg_bin, "\n")] = 0;
+    snprintf(pg_dir, sizeof pg_dir, "/tmp/vaxsite-pgbench.XXXXXX");
+    if (!mkdtemp(pg_dir))
+        return -1;
+    if (getuid() == 0) {
+        snprintf(cmd, sizeof cmd, "chown postgres '%s'", pg_dir);
+        if (sh(cmd))
+            return -1;
+        snprintf(as, sizeof as, "su postgres -s /bin/sh -c ");
+    }
+    int port = 40000 + getpid() % 20000;
+    snprintf(cmd, sizeof cmd,
+             "%s\"'%s/initdb' -D '%s/data' -A trust -U vax -E UTF8 --no-locale >/dev/null && "
+             "'%s/pg_ctl' -D '%s/data' -l '%s/log' -w -o \\\"-p %d -k '%s' "
+             "-c listen_addresses=127.0.0.1\\\" start >/dev/null\"",
+             as, pg_bin, pg_dir, pg_bin, pg_dir, pg_dir, port, pg_dir);
+    if (sh(cmd))
+        return -1;
+    snprintf(url, size, "postgresql://vax@127.0.0.1:%d/postgres", port);
+    return 0;
+}
+
+static void pg_stop(void)
+{
+    char cmd[1024];
+    if (!pg_dir[0])
+        return;
+    snprintf(cmd, sizeof cmd, "%s\"'%s/pg_ctl' -D '%s/data' -m fast stop >/dev/null\"",
+             getuid() == 0 ? "su postgres -s /bin/sh -c " : "sh -c ", pg_bin, pg_dir);
+    sh(cmd);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", pg_dir);
+    sh(cmd);
+}
+
+/* n records: half registrations, half their doses, written as the stations write them (the
+ * outbox triggers fill the outbox). */
+static int fill(const char *path, int n)
+{
+    sqlite3 *s = NULL;
+    char sql[2048];
+    int people = n / 2;
+    if (sqlite3_open(path, &s) != SQLITE_OK)
+        return -1;
+    snprintf(sql, sizeof sql,
+             "BEGIN;"
+             "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < %d)"
+             " INSERT INTO person(uuid, national_id, full_name, name_folded, birth_date, sex,"
+             " commune, created_at, updated_at)"
+             " SELECT lower(hex(randomblob(16))), printf('0011%%08d', i), 'Nguyen Van ' || i,"
+             " 'nguyen van ' || i, '1980-01-01', 'm', 'Phuong ' || (i %% 20), 1634263200 + i,"
+             " 1634263200 + i FROM k;"
+             "INSERT INTO dose(uuid, person_id, product, dose_number, given_at, series,"
+             " created_at, updated_at)"
+             " SELECT lower(hex(randomblob(16))), id, 'AZ', 1, created_at, 'covid-19', created_at,"
+             " created_at FROM person LIMIT %d;"
+             "COMMIT;",
+             people, n - people);
+    int rc = sqlite3_exec(s, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "bench/sync: %s\n", sqlite3_errmsg(s));
+    sqlite3_close(s);
+    return rc == SQLITE_OK ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+    int n = 100000, batch = 5000, own = 0, status = 1;
+    char url[512] = "", dir[256] = "", path[400];
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--n"))
+            n = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--batch"))
+            batch = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--url"))
+            snprintf(url, sizeof url, "%s", argv[i + 1]);
+        else if (!strcmp(argv[i], "--dir"))
+            snprintf(dir, sizeof dir, "%s", argv[i + 1]);
+    }
+    if (!vax_sync_available()) {
+        fprintf(stderr, "bench/sync: this build has no PostgreSQL (libpq)\n");
+        return 1;
+    }
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/vaxsite-bench.XXXXXX");
+        if (!mkdtemp(dir))
+            return 1;
+    }
+    snprintf(path, sizeof path, "%s/laptop.db", dir);
+    unlink(path);
+    if (!url[0]) {
+        if (pg_start(url, sizeof url))
+            goto out;
+        own = 1;
+    }
+    vax_db *db = NULL;
+    vax_sync_stats st;
+    int64_t pending = 0;
+    if (vax_open(path, VAX_OPEN_CREATE, &db) != VAX_OK ||
+        vax_staff_act_as_os_user(db, "bench") != VAX_OK) {
+        fprintf(stderr, "bench/sync: %s\n", vax_errmsg(db));
+        vax_close(db);
+        goto out;
+    }
+    double t0 = now_s();
+    if (fill(path, n)) {
+        vax_close(db);
+        goto out;
+    }
+    double t1 = now_s();
+    vax_sync_pending(db, "push", &pending);
+    printf("laptop: %lld records in the outbox (written in %.2f s)\n", (long long)pending,
+           t1 - t0);
+    if (vax_sync_init_server(db, url) != VAX_OK) {
+        fprintf(stderr, "bench/sync: %s\n", vax_errmsg(db));
+        vax_close(db);
+        goto out;
+    }
+    t0 = now_s();
+    int rc = vax_sync_push(db, url, batch, &st);
+    t1 = now_s();
+    if (rc != VAX_OK) {
+        fprintf(stderr, "bench/sync: %s\n", vax_errmsg(db));
+        vax_close(db);
+        goto out;
+    }
+    printf("push: %lld records in %.2f s (%.0f records/s), %lld batches of %d, %lld new"
+           " (target: under 10 s)\n",
+           (long long)st.sent, t1 - t0, (double)st.sent / (t1 - t0), (long long)st.batches, batch,
+           (long long)st.received);
+    /* the same records again, as after a push cut before the laptop marked them sent */
+    sqlite3 *s = NULL;
+    if (sqlite3_open(path, &s) == SQLITE_OK) {
+        sqlite3_exec(s, "UPDATE setting SET value = '0' WHERE key = 'sync.pushed_seq'", NULL,
+                     NULL, NULL);
+        sqlite3_close(s);
+    }
+    t0 = now_s();
+    rc = vax_sync_push(db, url, batch, &st);
+    t1 = now_s();
+    if (rc == VAX_OK)
+        printf("repeat: %lld records in %.2f s, %lld new, %lld already there\n",
+               (long long)st.sent, t1 - t0, (long long)st.received, (long long)st.duplicates);
+    /* another team, before it leaves: the registry and doses of two communes */
+    vax_db *team = NULL;
+    char path2[400];
+    snprintf(path2, sizeof path2, "%s/team2.db", dir);
+    unlink(path2);
+    if (vax_open(path2, VAX_OPEN_CREATE, &team) == VAX_OK &&
+        vax_staff_act_as_os_user(team, "bench") == VAX_OK) {
+        t0 = now_s();
+        rc = vax_sync_pull(team, url, "Phuong 1;Phuong 2", &st);
+        t1 = now_s();
+        if (rc == VAX_OK)
+            printf("pull (2 of 20 communes) into another laptop: %lld people, %lld doses in"
+                   " %.2f s\n",
+                   (long long)st.people, (long long)st.doses, t1 - t0);
+        else
+            fprintf(stderr, "bench/sync: %s\n", vax_errmsg(team));
+    }
+    vax_close(team);
+    vax_close(db);
+    status = 0;
+out:
+    if (own)
+        pg_stop();
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    sh(cmd);
+    return status;
+}
