@@ -150,8 +150,7 @@ int main(int argc, char **argv)
     }
     double t1 = now_s();
     vax_sync_pending(db, "push", &pending);
-    printf("laptop: %lld records in the outbox (written in %.2f s)\n", (long long)pending,
-           t1 - t0);
+    printf("laptop: %lld records in the outbox (written in %.2f s)\n", (long long)pending, t1 - t0);
     if (vax_sync_init_server(db, url) != VAX_OK) {
         fprintf(stderr, "bench/sync: %s\n", vax_errmsg(db));
         vax_close(db);
@@ -172,16 +171,16 @@ int main(int argc, char **argv)
     /* the same records again, as after a push cut before the laptop marked them sent */
     sqlite3 *s = NULL;
     if (sqlite3_open(path, &s) == SQLITE_OK) {
-        sqlite3_exec(s, "UPDATE setting SET value = '0' WHERE key = 'sync.pushed_seq'", NULL,
-                     NULL, NULL);
+        sqlite3_exec(s, "UPDATE setting SET value = '0' WHERE key = 'sync.pushed_seq'", NULL, NULL,
+                     NULL);
         sqlite3_close(s);
     }
     t0 = now_s();
     rc = vax_sync_push(db, url, batch, &st);
     t1 = now_s();
     if (rc == VAX_OK)
-        printf("repeat: %lld records in %.2f s, %lld new, %lld already there\n",
-               (long long)st.sent, t1 - t0, (long long)st.received, (long long)st.duplicates);
+        printf("repeat: %lld records in %.2f s, %lld new, %lld already there\n", (long long)st.sent,
+               t1 - t0, (long long)st.received, (long long)st.duplicates);
     /* another team, before it leaves: the registry and doses of two communes */
     vax_db *team = NULL;
     char path2[400];

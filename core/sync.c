@@ -72,16 +72,17 @@
 
 #define SCREENING_BODY(r)                                                                          \
     "json_object('visit_uuid', " SQ_VISIT(r ".visit_id") ", 'person_uuid', " SQ_PERSON(            \
-        r ".person_id") ", 'checklist_code', " r ".checklist_code, 'checklist_version', " r        \
-                        ".checklist_version, 'answers', " r ".answers, 'vitals', " r               \
-                        ".vitals, 'findings', " r ".findings, 'notes', " r                         \
-                        ".notes, 'proposed', " r ".proposed_outcome, 'final', " r                  \
-                        ".final_outcome, 'reasons', " r ".reasons, 'override_reason', " r          \
-                        ".override_reason, 'products', " r ".products, 'ruled_out', " r            \
-                        ".ruled_out, 'return_date', " r                                            \
-                        ".return_date, 'observation_minutes', " r                                  \
-                        ".observation_minutes, 'consent', " r ".consent, 'screened_by', " SQ_LOGIN( \
-                            r ".screened_by") ", 'screened_at', " r ".screened_at)"
+        r                                                                                          \
+        ".person_id") ", 'checklist_code', " r ".checklist_code, 'checklist_version', " r          \
+                      ".checklist_version, 'answers', " r ".answers, 'vitals', " r                 \
+                      ".vitals, 'findings', " r ".findings, 'notes', " r ".notes, 'proposed', " r  \
+                      ".proposed_outcome, 'final', " r ".final_outcome, 'reasons', " r             \
+                      ".reasons, 'override_reason', " r ".override_reason, 'products', " r         \
+                      ".products, 'ruled_out', " r ".ruled_out, 'return_date', " r                 \
+                      ".return_date, 'observation_minutes', " r                                    \
+                      ".observation_minutes, 'consent', " r                                        \
+                      ".consent, 'screened_by', " SQ_LOGIN(r ".screened_by") ", 'screened_at', " r \
+                                                                             ".screened_at)"
 
 /* day: the local calendar day of the site that gave it, the day the site's report counts it. */
 #define DOSE_BODY(r)                                                                               \
@@ -113,17 +114,18 @@
 
 /* The fields of an edit: only those that changed. */
 #define EDIT_FIELD(f) "SELECT '" f "' AS k, new." f " AS v WHERE old." f " IS NOT new." f
-#define EDIT_FIELDS                                                                                \
-    "(SELECT json_group_object(k, v) FROM (" EDIT_FIELD("national_id") " UNION ALL " EDIT_FIELD(   \
-        "insurance_no") " UNION ALL " EDIT_FIELD("full_name") " UNION ALL " EDIT_FIELD("birth_"    \
-                                                                                       "date")     \
-        " UNION ALL " EDIT_FIELD("sex") " UNION ALL " EDIT_FIELD(                                  \
-            "phone") " UNION ALL " EDIT_FIELD("commune") " UNION ALL " EDIT_FIELD("priority_"      \
-                                                                                  "group") "))"
+#define EDIT_FIELDS                                                                                                                                                             \
+    "(SELECT json_group_object(k, v) FROM (" EDIT_FIELD("national_id") " UNION ALL " EDIT_FIELD("insurance_no") " UNION ALL " EDIT_FIELD("full_name") " UNION ALL " EDIT_FIELD( \
+        "birth_"                                                                                                                                                                \
+        "date") " UNION ALL " EDIT_FIELD("sex") " UNION ALL " EDIT_FIELD("phone") " UNION "                                                                                     \
+                                                                                  "ALL"                                                                                         \
+                                                                                  " " EDIT_FIELD("commune") " UNION ALL " EDIT_FIELD("priority_"                                \
+                                                                                                                                     "group") "))"
 
 static const char sync_triggers[] =
     "CREATE TRIGGER sync_person_ai AFTER INSERT ON person" NOT_APPLYING " BEGIN " OUTBOX_COLS
-    "VALUES (new.uuid, 'person', new.uuid, " SQ_SITE ", " SQ_DEVICE ", new.created_at, " PERSON_BODY(
+    "VALUES (new.uuid, 'person', new.uuid, " SQ_SITE ", " SQ_DEVICE
+    ", new.created_at, " PERSON_BODY(
         "new") "); END;"
                "CREATE TRIGGER sync_person_au AFTER UPDATE ON person" NOT_APPLYING
                " AND (old.version IS NOT new.version OR old.national_id IS NOT new.national_id"
@@ -149,8 +151,8 @@ static const char sync_triggers[] =
                                                            "CREATE TRIGGER sync_dose_ai AFTER "
                                                            "INSERT ON dose" NOT_APPLYING
                                                            " BEGIN " OUTBOX_COLS
-                                                           "VALUES (new.uuid, 'dose', new.uuid, " SQ_SITE
-                                                           ", " SQ_DEVICE
+                                                           "VALUES (new.uuid, 'dose', "
+                                                           "new.uuid, " SQ_SITE ", " SQ_DEVICE
                                                            ", new.given_at, " DOSE_BODY(
                                                                "new") "); END;"
                                                                       "CREATE TRIGGER "
@@ -158,7 +160,8 @@ static const char sync_triggers[] =
                                                                       "OF voided ON "
                                                                       "dose" NOT_APPLYING
                                                                       " AND new.voided <> 0 AND "
-                                                                      "old.voided = 0 BEGIN " OUTBOX_COLS
+                                                                      "old.voided = 0 "
+                                                                      "BEGIN " OUTBOX_COLS
                                                                       "VALUES (new.uuid || "
                                                                       "'/void', 'dose_void', "
                                                                       "new.uuid, " SQ_SITE
@@ -174,50 +177,95 @@ static const char sync_triggers[] =
                                                                       "reaction" NOT_APPLYING
                                                                       " BEGIN " OUTBOX_COLS
                                                                       "VALUES (new.uuid, "
-                                                                      "'reaction', new.uuid, " SQ_SITE
+                                                                      "'reaction', "
+                                                                      "new.uuid, " SQ_SITE
                                                                       ", " SQ_DEVICE
-                                                                      ", new.seen_at, " REACTION_BODY(
+                                                                      ", "
+                                                                      "new.seen_at, " REACTION_BODY(
                                                                           "new") "); END;"
                                                                                  "CREATE TRIGGER "
                                                                                  "sync_"
                                                                                  "certificate_ai "
                                                                                  "AFTER INSERT ON "
-                                                                                 "certificate" NOT_APPLYING
-                                                                                 " BEGIN " OUTBOX_COLS
+                                                                                 "certificat"
+                                                                                 "e" NOT_APPLYING
+                                                                                 " BEGIN"
+                                                                                 " " OUTBOX_COLS
                                                                                  "VALUES "
                                                                                  "(new.uuid, "
                                                                                  "'certificate', "
-                                                                                 "new.uuid, " SQ_SITE
-                                                                                 ", " SQ_DEVICE
-                                                                                 ", "
-                                                                                 "new.issued_at, " CERT_BODY(
+                                                                                 "new.uuid,"
+                                                                                 " " SQ_SITE
+                                                                                 ", " SQ_DEVICE ", "
+                                                                                 "new.issued_at,"
+                                                                                 " " CERT_BODY(
                                                                                      "new") "); "
                                                                                             "END;"
-                                                                                            "CREATE TRIGGER sync_revocation_ai AFTER INSERT ON certificate_revocation" NOT_APPLYING
-                                                                                            " BEGIN " OUTBOX_COLS
-                                                                                            "VALUES (new.uuid, 'certificate_revocation', new.uuid, " SQ_SITE
-                                                                                            ", " SQ_DEVICE
-                                                                                            ", new.revoked_at, " REVOCATION_BODY(
-                                                                                                "new") "); END;";
+                                                                                            "CREATE"
+                                                                                            " TRIGG"
+                                                                                            "ER "
+                                                                                            "sync_"
+                                                                                            "revoca"
+                                                                                            "tion_"
+                                                                                            "ai "
+                                                                                            "AFTER "
+                                                                                            "INSERT"
+                                                                                            " ON "
+                                                                                            "certif"
+                                                                                            "icate_"
+                                                                                            "revoca"
+                                                                                            "tio"
+                                                                                            "n" NOT_APPLYING
+                                                                                            " BEGIN"
+                                                                                            " " OUTBOX_COLS
+                                                                                            "VALUES"
+                                                                                            " (new."
+                                                                                            "uuid, "
+                                                                                            "'certi"
+                                                                                            "ficate"
+                                                                                            "_revoc"
+                                                                                            "ation'"
+                                                                                            ", "
+                                                                                            "new."
+                                                                                            "uuid,"
+                                                                                            " " SQ_SITE
+                                                                                            ","
+                                                                                            " " SQ_DEVICE
+                                                                                            ", "
+                                                                                            "new."
+                                                                                            "revoke"
+                                                                                            "d_at,"
+                                                                                            " " REVOCATION_BODY(
+                                                                                                "ne"
+                                                                                                "w") "); END;";
 
 /* What was there before the outbox existed, oldest first within each kind. */
-static const char sync_backfill[] =
-    OUTBOX_COLS "SELECT r.uuid, 'person', r.uuid, " SQ_SITE ", " SQ_DEVICE
-                ", r.created_at, " PERSON_BODY("r") " FROM person r ORDER BY r.id;" OUTBOX_COLS
-                "SELECT r.uuid, 'visit_event', r.uuid, " SQ_SITE ", " SQ_DEVICE
-                ", r.at, " VISIT_EVENT_BODY("r") " FROM visit_event r JOIN visit v ON v.id = "
-                                                 "r.visit_id ORDER BY r.id;" OUTBOX_COLS
-                "SELECT r.uuid, 'screening', r.uuid, " SQ_SITE ", " SQ_DEVICE
-                ", r.screened_at, " SCREENING_BODY("r") " FROM screening r ORDER BY r.id;" OUTBOX_COLS
-                "SELECT r.uuid, 'dose', r.uuid, " SQ_SITE ", " SQ_DEVICE
-                ", r.given_at, " DOSE_BODY("r") " FROM dose r ORDER BY r.id;" OUTBOX_COLS
-                "SELECT r.uuid, 'reaction', r.uuid, " SQ_SITE ", " SQ_DEVICE
-                ", r.seen_at, " REACTION_BODY("r") " FROM reaction r ORDER BY r.id;" OUTBOX_COLS
-                "SELECT r.uuid, 'certificate', r.uuid, " SQ_SITE ", " SQ_DEVICE
-                ", r.issued_at, " CERT_BODY("r") " FROM certificate r ORDER BY r.id;" OUTBOX_COLS
-                "SELECT r.uuid, 'certificate_revocation', r.uuid, " SQ_SITE ", " SQ_DEVICE
-                ", r.revoked_at, " REVOCATION_BODY(
-                    "r") " FROM certificate_revocation r ORDER BY r.id;";
+static const char sync_backfill[] = OUTBOX_COLS
+    "SELECT r.uuid, 'person', r.uuid, " SQ_SITE ", " SQ_DEVICE ", r.created_at, " PERSON_BODY(
+        "r") " FROM person r ORDER BY r.id;" OUTBOX_COLS
+             "SELECT r.uuid, 'visit_event', r.uuid, " SQ_SITE ", " SQ_DEVICE
+             ", r.at, " VISIT_EVENT_BODY(
+                 "r") " FROM visit_event r JOIN visit v ON v.id = "
+                      "r.visit_id ORDER BY r.id;" OUTBOX_COLS
+                      "SELECT r.uuid, 'screening', r.uuid, " SQ_SITE ", " SQ_DEVICE
+                      ", r.screened_at, " SCREENING_BODY(
+                          "r") " FROM screening r ORDER BY r.id;" OUTBOX_COLS
+                               "SELECT r.uuid, 'dose', r.uuid, " SQ_SITE ", " SQ_DEVICE
+                               ", r.given_at, " DOSE_BODY(
+                                   "r") " FROM dose r ORDER BY r.id;" OUTBOX_COLS
+                                        "SELECT r.uuid, 'reaction', r.uuid, " SQ_SITE ", " SQ_DEVICE
+                                        ", r.seen_at, " REACTION_BODY(
+                                            "r") " FROM reaction r ORDER BY r.id;" OUTBOX_COLS
+                                                 "SELECT r.uuid, 'certificate', r.uuid, " SQ_SITE
+                                                 ", " SQ_DEVICE ", r.issued_at, " CERT_BODY(
+                                                     "r") " FROM certificate r ORDER BY "
+                                                          "r.id;" OUTBOX_COLS
+                                                          "SELECT r.uuid, "
+                                                          "'certificate_revocation', "
+                                                          "r.uuid, " SQ_SITE ", " SQ_DEVICE
+                                                          ", r.revoked_at, " REVOCATION_BODY(
+                                                              "r") " FROM certificate_revocation r "
+                                                                   "ORDER BY r.id;";
 
 int vax_sync_seed(vax_db *db)
 {
@@ -284,7 +332,8 @@ static int mark_set(vax_db *db, const char *key, int64_t value)
 
 int vax_sync_pending(vax_db *db, const char *channel, int64_t *n)
 {
-    const char *key = channel && !strcmp(channel, "bundle") ? "sync.bundled_seq" : "sync.pushed_seq";
+    const char *key =
+        channel && !strcmp(channel, "bundle") ? "sync.bundled_seq" : "sync.pushed_seq";
     sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FROM sync_outbox WHERE seq > ?1");
     if (!st)
         return VAX_EINTERNAL;
@@ -399,16 +448,18 @@ static int history_keep(vax_db *db, int64_t person_id, const char *reason)
 }
 
 /* Keeps a losing edit in person_history: the current record with the edit's fields over it. */
-#define LOSTF(f) " CASE WHEN json_type(?2, '$." f "') IS NULL THEN " f " ELSE json_extract(?2, '$." f "') END,"
+#define LOSTF(f)                                                                                   \
+    " CASE WHEN json_type(?2, '$." f "') IS NULL THEN " f " ELSE json_extract(?2, '$." f "') END,"
 static int history_lost(vax_db *db, int64_t person_id, const char *fields)
 {
     sqlite3_stmt *st = vax_stmt(
         db, "INSERT INTO person_history(person_id, version, national_id, insurance_no, full_name,"
             " birth_date, sex, phone, commune, priority_group, reason, replaced_at, replaced_by)"
             " SELECT id, version," LOSTF("national_id") LOSTF("insurance_no") LOSTF("full_name")
-                LOSTF("birth_date") LOSTF("sex") LOSTF("phone") LOSTF("commune")
-                    " priority_group, 'sync: older edit from another device, not applied', ?3, ?4"
-                    " FROM person WHERE id = ?1");
+                LOSTF("birth_date") LOSTF("sex") LOSTF("phone")
+                    LOSTF("commune") " priority_group, 'sync: older edit from another device, not "
+                                     "applied', ?3, ?4"
+                                     " FROM person WHERE id = ?1");
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_int64(st, 1, person_id);
@@ -431,15 +482,19 @@ static int person_set_fields(vax_db *db, int64_t id, const char *fields, int64_t
     jtext(db, fields, "$.full_name", name, sizeof name);
     if (name[0] && !(folded = vax_text_fold(name)))
         return VAX_ENOMEM;
-#define SETF(f) " " f " = CASE WHEN json_type(?2, '$." f "') IS NULL THEN " f " ELSE json_extract(?2, '$." f "') END,"
+#define SETF(f)                                                                                    \
+    " " f " = CASE WHEN json_type(?2, '$." f "') IS NULL THEN " f " ELSE json_extract(?2, '$." f   \
+    "') END,"
     sqlite3_stmt *st = vax_stmt(
-        db, "UPDATE person SET" SETF("national_id") SETF("insurance_no") SETF("full_name")
-                SETF("birth_date") SETF("sex") SETF("phone") SETF("commune")
-                    " priority_group = CASE WHEN json_type(?2, '$.priority_group') IS NULL THEN"
-                    " priority_group ELSE (SELECT code FROM priority_group WHERE code ="
-                    " json_extract(?2, '$.priority_group')) END,"
-                    " name_folded = coalesce(?3, name_folded), version = ?4, updated_at = ?5"
-                    " WHERE id = ?1");
+        db,
+        "UPDATE person SET" SETF("national_id") SETF("insurance_no") SETF("full_name")
+            SETF("birth_date") SETF("sex") SETF("phone") SETF(
+                "commune") " priority_group = CASE WHEN json_type(?2, '$.priority_group') IS NULL "
+                           "THEN"
+                           " priority_group ELSE (SELECT code FROM priority_group WHERE code ="
+                           " json_extract(?2, '$.priority_group')) END,"
+                           " name_folded = coalesce(?3, name_folded), version = ?4, updated_at = ?5"
+                           " WHERE id = ?1");
 #undef SETF
     if (!st) {
         free(folded);
@@ -481,8 +536,7 @@ static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
         int64_t theirs = jint(db, body, "$.updated_at");
         if (!same || theirs <= ours)
             return VAX_OK;
-        if ((rc = history_keep(db, id, "sync: replaced by the district's newer version")) !=
-            VAX_OK)
+        if ((rc = history_keep(db, id, "sync: replaced by the district's newer version")) != VAX_OK)
             return rc;
         m->stats->people++;
         return person_set_fields(db, id, body, jint(db, body, "$.version"), theirs);
@@ -607,7 +661,8 @@ static int merge_person_edit(vax_db *db, const char *event_uuid, const char *bod
     if (concurrent) {
         char details[200];
         snprintf(details, sizeof details, "edited on two devices from version %lld; %s",
-                 (long long)base, wins ? "the newer edit (this one) is shown" : "an older edit lost");
+                 (long long)base,
+                 wins ? "the newer edit (this one) is shown" : "an older edit lost");
         m->stats->conflicts++;
         return conflict_add(db, "concurrent_edit", cur_uuid, event_uuid, NULL, details);
     }
@@ -665,19 +720,18 @@ static int merge_dose(vax_db *db, const char *uuid, const char *body, const merg
         if ((rc = conflict_add(db, "same_dose_number", puuid_here, a, b, details)) != VAX_OK)
             return rc;
     }
-    st = vax_stmt(db,
-                  "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at,"
-                  " lot_no, series, arm, station, number_reason, override_reason, voided,"
-                  " void_reason, created_at, updated_at)"
-                  " SELECT ?1, ?2, NULL, json_extract(?3, '$.product'), ?4,"
-                  " json_extract(?3, '$.given_at'), coalesce(json_extract(?3, '$.lot_no'), ''),"
-                  " coalesce(json_extract(?3, '$.series'), 'covid-19'),"
-                  " coalesce(json_extract(?3, '$.arm'), ''),"
-                  " coalesce(json_extract(?3, '$.station'), ''),"
-                  " coalesce(json_extract(?3, '$.number_reason'), ''), ?5,"
-                  " coalesce(json_extract(?3, '$.voided'), 0),"
-                  " coalesce(json_extract(?3, '$.void_reason'), ''),"
-                  " json_extract(?3, '$.given_at'), json_extract(?3, '$.given_at')");
+    st = vax_stmt(db, "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at,"
+                      " lot_no, series, arm, station, number_reason, override_reason, voided,"
+                      " void_reason, created_at, updated_at)"
+                      " SELECT ?1, ?2, NULL, json_extract(?3, '$.product'), ?4,"
+                      " json_extract(?3, '$.given_at'), coalesce(json_extract(?3, '$.lot_no'), ''),"
+                      " coalesce(json_extract(?3, '$.series'), 'covid-19'),"
+                      " coalesce(json_extract(?3, '$.arm'), ''),"
+                      " coalesce(json_extract(?3, '$.station'), ''),"
+                      " coalesce(json_extract(?3, '$.number_reason'), ''), ?5,"
+                      " coalesce(json_extract(?3, '$.voided'), 0),"
+                      " coalesce(json_extract(?3, '$.void_reason'), ''),"
+                      " json_extract(?3, '$.given_at'), json_extract(?3, '$.given_at')");
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
@@ -816,8 +870,8 @@ int vax_bundle_export(vax_db *db, const char *path, vax_sync_stats *stats)
     snprintf(sfrom, sizeof sfrom, "%lld", (long long)from);
     snprintf(sto, sizeof sto, "%lld", (long long)to);
     snprintf(snow, sizeof snow, "%lld", (long long)vax_now());
-    const char *kv[][2] = {{"format", BUNDLE_FORMAT}, {"device", dev},   {"site", site},
-                           {"from_seq", sfrom},       {"to_seq", sto},   {"created_at", snow}};
+    const char *kv[][2] = {{"format", BUNDLE_FORMAT}, {"device", dev}, {"site", site},
+                           {"from_seq", sfrom},       {"to_seq", sto}, {"created_at", snow}};
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
         sqlite3_bind_text(meta, 1, kv[i][0], -1, SQLITE_STATIC);
         sqlite3_bind_text(meta, 2, kv[i][1], -1, SQLITE_STATIC);
@@ -964,13 +1018,14 @@ int vax_bundle_import(vax_db *db, const char *path, vax_sync_stats *stats)
     sqlite3_finalize(ev);
     ev = NULL;
     if (strcmp(format, BUNDLE_FORMAT) != 0) {
-        rc = vax_fail(db, VAX_EINVAL, "bundle",
-                      _("Bundle: %s is not a vaxsite bundle of a format this version reads."),
-                      path);
+        rc =
+            vax_fail(db, VAX_EINVAL, "bundle",
+                     _("Bundle: %s is not a vaxsite bundle of a format this version reads."), path);
         goto out;
     }
-    if (sqlite3_prepare_v2(b, "SELECT seq, uuid, kind, record_uuid, site, device, device_seq, at,"
-                              " body FROM event ORDER BY seq",
+    if (sqlite3_prepare_v2(b,
+                           "SELECT seq, uuid, kind, record_uuid, site, device, device_seq, at,"
+                           " body FROM event ORDER BY seq",
                            -1, &ev, NULL) != SQLITE_OK) {
         rc = vax_fail(db, VAX_EINVAL, "bundle", _("Bundle: %s is damaged (%s)."), path,
                       sqlite3_errmsg(b));
@@ -990,8 +1045,7 @@ int vax_bundle_import(vax_db *db, const char *path, vax_sync_stats *stats)
         goto fail;
     }
     if ((rc = applying(db, 0)) != VAX_OK ||
-        (rc = vax_audit(db, "sync.bundle_import", "sync_outbox", stats->received, path)) !=
-            VAX_OK)
+        (rc = vax_audit(db, "sync.bundle_import", "sync_outbox", stats->received, path)) != VAX_OK)
         goto fail;
     rc = vax_tx_commit(db);
     goto out;
@@ -1382,9 +1436,10 @@ int vax_sync_init_server(vax_db *db, const char *url)
     for (;;) {
         if ((rc = pq_exec(db, c, "BEGIN", _("starting"))) != VAX_OK)
             break;
-        if ((rc = pq_exec(db, c, "SELECT pg_advisory_xact_lock(7402090);"
-                                 "CREATE TABLE IF NOT EXISTS vs_meta(key text PRIMARY KEY,"
-                                 " value text NOT NULL)",
+        if ((rc = pq_exec(db, c,
+                          "SELECT pg_advisory_xact_lock(7402090);"
+                          "CREATE TABLE IF NOT EXISTS vs_meta(key text PRIMARY KEY,"
+                          " value text NOT NULL)",
                           _("creating the schema"))) != VAX_OK)
             break;
         int v = server_version(c);

@@ -1208,9 +1208,9 @@ typedef struct vax_report {
     vax_report_serious serious[VAX_REPORT_MAX_SERIOUS];
     int nserious;
     vax_report_lot lots[VAX_REPORT_MAX_LOTS];
-    int nlots; /* lots with doses on hand, soonest expiry first */
-    vax_report_wait wait[2]; /* by vax_stage */
-    int per_hour[24];        /* doses by local hour of the day */
+    int nlots;                    /* lots with doses on hand, soonest expiry first */
+    vax_report_wait wait[2];      /* by vax_stage */
+    int per_hour[24];             /* doses by local hour of the day */
     int dose2_due, dose2_overdue; /* people whose next dose is due / overdue on `to` */
 } vax_report;
 
@@ -1247,23 +1247,23 @@ typedef struct vax_import_opts {
 } vax_import_opts;
 
 typedef struct vax_import_issue {
-    int line;   /* line of the file where the row starts (the header is line 1) */
-    int error;  /* 1: the row is refused; 0: a notice (duplicate counted once, left as it was) */
+    int line;  /* line of the file where the row starts (the header is line 1) */
+    int error; /* 1: the row is refused; 0: a notice (duplicate counted once, left as it was) */
     char field[32];
     char national_id[13];
     char message[300];
 } vax_import_issue;
 
 typedef struct vax_import_result {
-    int rows;       /* data rows read */
-    int valid;      /* rows without error */
-    int errors;     /* rows refused */
+    int rows;                               /* data rows read */
+    int valid;                              /* rows without error */
+    int errors;                             /* rows refused */
     int added, merged, unchanged, existing; /* existing: registered already, left (no merge) */
-    int duplicates; /* rows repeating an ID of an earlier row */
-    int written;    /* 1 when the rows were committed */
-    char dialect[96]; /* "UTF-8 with BOM; ';'; CRLF" */
-    char ignored[256]; /* columns not recognised */
-    vax_import_issue *issues; /* by line */
+    int duplicates;                         /* rows repeating an ID of an earlier row */
+    int written;                            /* 1 when the rows were committed */
+    char dialect[96];                       /* "UTF-8 with BOM; ';'; CRLF" */
+    char ignored[256];                      /* columns not recognised */
+    vax_import_issue *issues;               /* by line */
     int nissues;
 } vax_import_result;
 

@@ -16,10 +16,9 @@
 /* Options that take no value. */
 static int is_flag(const char *name)
 {
-    static const char *const flags[] = {"help",     "if-missing", "dry-run", "csv",     "force",
-                                        "override", "all",        "json",    "overdue", "ascii",
-                                        "no-site",  "local",      "valid-only", "merge",
-                                        NULL};
+    static const char *const flags[] = {"help",     "if-missing", "dry-run",    "csv",     "force",
+                                        "override", "all",        "json",       "overdue", "ascii",
+                                        "no-site",  "local",      "valid-only", "merge",   NULL};
     for (const char *const *f = flags; *f; f++)
         if (!strcmp(name, *f))
             return 1;

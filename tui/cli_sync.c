@@ -9,8 +9,8 @@
 
 static void print_stats(const char *what, const vax_sync_stats *s)
 {
-    printf(_("%s: %lld sent, %lld new, %lld already there, %lld quarantined, %lld conflicts"),
-           what, (long long)s->sent, (long long)s->received, (long long)s->duplicates,
+    printf(_("%s: %lld sent, %lld new, %lld already there, %lld quarantined, %lld conflicts"), what,
+           (long long)s->sent, (long long)s->received, (long long)s->duplicates,
            (long long)s->quarantined, (long long)s->conflicts);
     if (s->batches)
         printf(_(", %lld batches"), (long long)s->batches);

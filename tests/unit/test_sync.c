@@ -293,8 +293,7 @@ static void test_same_dose_number_from_two_teams_keeps_both_and_lists_a_conflict
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
     assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
     assert_int_equal(count(b, "SELECT count(*) FROM person"), 1);
-    assert_int_equal(count(b, "SELECT count(*) FROM dose WHERE dose_number = 1 AND voided = 0"),
-                     2);
+    assert_int_equal(count(b, "SELECT count(*) FROM dose WHERE dose_number = 1 AND voided = 0"), 2);
     assert_int_equal(vax_sync_conflicts(b->db, c, 8, &n), VAX_OK);
     assert_int_equal(n, 2);
     assert_string_equal(c[0].kind, "duplicate_person");
@@ -373,10 +372,8 @@ static void test_concurrent_edits_newest_wins_and_the_loser_is_kept_in_history(v
     query_text(b->path, "SELECT phone FROM person", phone, sizeof phone);
     assert_string_equal(phone, "0922222222");
     /* the losing version is in A's history; both list the conflict */
-    assert_int_equal(count(a, "SELECT count(*) FROM person_history WHERE phone = '0911111111'"),
-                     1);
-    assert_int_equal(count(b, "SELECT count(*) FROM person_history WHERE phone = '0911111111'"),
-                     1);
+    assert_int_equal(count(a, "SELECT count(*) FROM person_history WHERE phone = '0911111111'"), 1);
+    assert_int_equal(count(b, "SELECT count(*) FROM person_history WHERE phone = '0911111111'"), 1);
     assert_int_equal(count(a, "SELECT count(*) FROM sync_conflict WHERE kind ="
                               " 'concurrent_edit'"),
                      1);
