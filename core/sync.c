@@ -49,6 +49,8 @@
 
 /* ---- the outbox: triggers and the bodies they write ---------------------------------------- */
 
+/* SQL built from macros reads best one clause a line. */
+// clang-format off
 #define SQ_SITE "coalesce((SELECT code FROM site ORDER BY id LIMIT 1), 'SITE')"
 #define SQ_DEVICE "(SELECT value FROM setting WHERE key = 'sync.device_id')"
 #define SQ_LOGIN(x) "coalesce((SELECT login FROM staff WHERE id = " x "), '')"
@@ -58,55 +60,51 @@
 #define OUTBOX_COLS "INSERT INTO sync_outbox(uuid, kind, record_uuid, site, device, at, body) "
 
 #define PERSON_BODY(r)                                                                             \
-    "json_object('uuid', " r ".uuid, 'national_id', " r ".national_id, 'insurance_no', " r         \
-    ".insurance_no, 'full_name', " r ".full_name, 'birth_date', " r ".birth_date, 'sex', " r       \
-    ".sex, 'phone', " r ".phone, 'commune', " r ".commune, 'priority_group', " r                   \
-    ".priority_group, 'version', " r ".version, 'created_at', " r ".created_at, 'updated_at', " r  \
-    ".updated_at, 'updated_by', " SQ_LOGIN(r ".updated_by") ")"
+    "json_object('uuid', " r ".uuid, 'national_id', " r ".national_id,"                            \
+    " 'insurance_no', " r ".insurance_no, 'full_name', " r ".full_name,"                           \
+    " 'birth_date', " r ".birth_date, 'sex', " r ".sex, 'phone', " r ".phone,"                     \
+    " 'commune', " r ".commune, 'priority_group', " r ".priority_group,"                           \
+    " 'version', " r ".version, 'created_at', " r ".created_at,"                                   \
+    " 'updated_at', " r ".updated_at, 'updated_by', " SQ_LOGIN(r ".updated_by") ")"
 
 #define VISIT_EVENT_BODY(r)                                                                        \
-    "json_object('visit_uuid', v.uuid, 'person_uuid', " SQ_PERSON(                                 \
-        "v.person_id") ", 'day', v.day, 'ticket', v.ticket, 'from', " r ".from_state, 'to', " r    \
-                       ".to_state, 'at', " r ".at, 'station', " r ".station, 'details', " r        \
-                       ".details, 'staff', " SQ_LOGIN(r ".staff_id") ")"
+    "json_object('visit_uuid', v.uuid, 'person_uuid', " SQ_PERSON("v.person_id") ","               \
+    " 'day', v.day, 'ticket', v.ticket, 'from', " r ".from_state, 'to', " r ".to_state,"           \
+    " 'at', " r ".at, 'station', " r ".station, 'details', " r ".details,"                         \
+    " 'staff', " SQ_LOGIN(r ".staff_id") ")"
 
 #define SCREENING_BODY(r)                                                                          \
-    "json_object('visit_uuid', " SQ_VISIT(r ".visit_id") ", 'person_uuid', " SQ_PERSON(            \
-        r                                                                                          \
-        ".person_id") ", 'checklist_code', " r ".checklist_code, 'checklist_version', " r          \
-                      ".checklist_version, 'answers', " r ".answers, 'vitals', " r                 \
-                      ".vitals, 'findings', " r ".findings, 'notes', " r ".notes, 'proposed', " r  \
-                      ".proposed_outcome, 'final', " r ".final_outcome, 'reasons', " r             \
-                      ".reasons, 'override_reason', " r ".override_reason, 'products', " r         \
-                      ".products, 'ruled_out', " r ".ruled_out, 'return_date', " r                 \
-                      ".return_date, 'observation_minutes', " r                                    \
-                      ".observation_minutes, 'consent', " r                                        \
-                      ".consent, 'screened_by', " SQ_LOGIN(r ".screened_by") ", 'screened_at', " r \
-                                                                             ".screened_at)"
+    "json_object('visit_uuid', " SQ_VISIT(r ".visit_id") ","                                       \
+    " 'person_uuid', " SQ_PERSON(r ".person_id") ","                                               \
+    " 'checklist_code', " r ".checklist_code, 'checklist_version', " r ".checklist_version,"       \
+    " 'answers', " r ".answers, 'vitals', " r ".vitals, 'findings', " r ".findings,"               \
+    " 'notes', " r ".notes, 'proposed', " r ".proposed_outcome, 'final', " r ".final_outcome,"     \
+    " 'reasons', " r ".reasons, 'override_reason', " r ".override_reason,"                         \
+    " 'products', " r ".products, 'ruled_out', " r ".ruled_out,"                                   \
+    " 'return_date', " r ".return_date, 'observation_minutes', " r ".observation_minutes,"         \
+    " 'consent', " r ".consent, 'screened_by', " SQ_LOGIN(r ".screened_by") ","                    \
+    " 'screened_at', " r ".screened_at)"
 
 /* day: the local calendar day of the site that gave it, the day the site's report counts it. */
 #define DOSE_BODY(r)                                                                               \
-    "json_object('person_uuid', " SQ_PERSON(r ".person_id") ", 'visit_uuid', " SQ_VISIT(           \
-        r ".visit_id") ", 'product', " r ".product, 'series', " r ".series, 'dose_number', " r     \
-                       ".dose_number, 'given_at', " r ".given_at, 'day', date(" r                  \
-                       ".given_at, 'unixepoch', 'localtime'), 'lot_no', " r ".lot_no, 'arm', " r   \
-                       ".arm, 'station', " r ".station, 'vaccinator', " SQ_LOGIN(                  \
-                           r ".vaccinator") ", 'number_reason', " r                                \
-                                            ".number_reason, 'override_reason', " r                \
-                                            ".override_reason, 'voided', " r                       \
-                                            ".voided, 'void_reason', " r ".void_reason)"
+    "json_object('person_uuid', " SQ_PERSON(r ".person_id") ","                                    \
+    " 'visit_uuid', " SQ_VISIT(r ".visit_id") ", 'product', " r ".product,"                        \
+    " 'series', " r ".series, 'dose_number', " r ".dose_number, 'given_at', " r ".given_at,"       \
+    " 'day', date(" r ".given_at, 'unixepoch', 'localtime'), 'lot_no', " r ".lot_no,"              \
+    " 'arm', " r ".arm, 'station', " r ".station, 'vaccinator', " SQ_LOGIN(r ".vaccinator") ","    \
+    " 'number_reason', " r ".number_reason, 'override_reason', " r ".override_reason,"             \
+    " 'voided', " r ".voided, 'void_reason', " r ".void_reason)"
 
 #define REACTION_BODY(r)                                                                           \
-    "json_object('visit_uuid', " SQ_VISIT(r ".visit_id") ", 'person_uuid', " SQ_PERSON(            \
-        r ".person_id") ", 'seen_at', " r ".seen_at, 'signs', " r ".signs, 'severity', " r         \
-                        ".severity, 'action', " r ".action, 'notes', " r ".notes)"
+    "json_object('visit_uuid', " SQ_VISIT(r ".visit_id") ","                                       \
+    " 'person_uuid', " SQ_PERSON(r ".person_id") ", 'seen_at', " r ".seen_at,"                     \
+    " 'signs', " r ".signs, 'severity', " r ".severity, 'action', " r ".action,"                   \
+    " 'notes', " r ".notes)"
 
 #define CERT_BODY(r)                                                                               \
-    "json_object('dose_uuid', (SELECT uuid FROM dose WHERE id = " r                                \
-    ".dose_id), 'person_uuid', " SQ_PERSON(r ".person_id") ", 'ci', " r ".ci, 'kid', " r           \
-                                                           ".kid, 'issued_at', " r                 \
-                                                           ".issued_at, 'expires_at', " r          \
-                                                           ".expires_at, 'hc1', " r ".hc1)"
+    "json_object('dose_uuid', (SELECT uuid FROM dose WHERE id = " r ".dose_id),"                   \
+    " 'person_uuid', " SQ_PERSON(r ".person_id") ", 'ci', " r ".ci, 'kid', " r ".kid,"             \
+    " 'issued_at', " r ".issued_at, 'expires_at', " r ".expires_at, 'hc1', " r ".hc1)"
 
 #define REVOCATION_BODY(r)                                                                         \
     "json_object('certificate_uuid', (SELECT uuid FROM certificate WHERE id = " r                  \
@@ -114,158 +112,63 @@
 
 /* The fields of an edit: only those that changed. */
 #define EDIT_FIELD(f) "SELECT '" f "' AS k, new." f " AS v WHERE old." f " IS NOT new." f
-#define EDIT_FIELDS                                                                                                                                                             \
-    "(SELECT json_group_object(k, v) FROM (" EDIT_FIELD("national_id") " UNION ALL " EDIT_FIELD("insurance_no") " UNION ALL " EDIT_FIELD("full_name") " UNION ALL " EDIT_FIELD( \
-        "birth_"                                                                                                                                                                \
-        "date") " UNION ALL " EDIT_FIELD("sex") " UNION ALL " EDIT_FIELD("phone") " UNION "                                                                                     \
-                                                                                  "ALL"                                                                                         \
-                                                                                  " " EDIT_FIELD("commune") " UNION ALL " EDIT_FIELD("priority_"                                \
-                                                                                                                                     "group") "))"
+#define EDIT_FIELDS                                                                                \
+    "(SELECT json_group_object(k, v) FROM ("                                                       \
+    EDIT_FIELD("national_id") " UNION ALL " EDIT_FIELD("insurance_no") " UNION ALL "               \
+    EDIT_FIELD("full_name") " UNION ALL " EDIT_FIELD("birth_date") " UNION ALL "                   \
+    EDIT_FIELD("sex") " UNION ALL " EDIT_FIELD("phone") " UNION ALL "                              \
+    EDIT_FIELD("commune") " UNION ALL " EDIT_FIELD("priority_group") "))"
+
+/* One outbox row per fact, in the transaction that records it. */
+#define FACT_TRIGGER(table, kind, at, body)                                                        \
+    "CREATE TRIGGER sync_" table "_ai AFTER INSERT ON " table NOT_APPLYING " BEGIN "               \
+    OUTBOX_COLS "VALUES (new.uuid, '" kind "', new.uuid, " SQ_SITE ", " SQ_DEVICE ", "             \
+    at ", " body "); END;"
 
 static const char sync_triggers[] =
-    "CREATE TRIGGER sync_person_ai AFTER INSERT ON person" NOT_APPLYING " BEGIN " OUTBOX_COLS
-    "VALUES (new.uuid, 'person', new.uuid, " SQ_SITE ", " SQ_DEVICE
-    ", new.created_at, " PERSON_BODY(
-        "new") "); END;"
-               "CREATE TRIGGER sync_person_au AFTER UPDATE ON person" NOT_APPLYING
-               " AND (old.version IS NOT new.version OR old.national_id IS NOT new.national_id"
-               " OR old.full_name IS NOT new.full_name OR old.birth_date IS NOT new.birth_date"
-               " OR old.sex IS NOT new.sex OR old.phone IS NOT new.phone"
-               " OR old.commune IS NOT new.commune OR old.insurance_no IS NOT new.insurance_no"
-               " OR old.priority_group IS NOT new.priority_group) BEGIN " OUTBOX_COLS
-               "VALUES (new.uuid || '/' || " SQ_DEVICE " || '/' || new.version, 'person_edit',"
-               " new.uuid, " SQ_SITE ", " SQ_DEVICE ", new.updated_at, json_object('person_uuid',"
-               " new.uuid, 'base_version', old.version, 'version', new.version, 'updated_at',"
-               " new.updated_at, 'updated_by', " SQ_LOGIN(
-                   "new.updated_by") ", 'fields', json(" EDIT_FIELDS "))); END;"
-                                     "CREATE TRIGGER sync_visit_event_ai AFTER INSERT ON "
-                                     "visit_event" NOT_APPLYING " BEGIN " OUTBOX_COLS
-                                     "SELECT new.uuid, 'visit_event', new.uuid, " SQ_SITE
-                                     ", " SQ_DEVICE ", new.at, " VISIT_EVENT_BODY(
-                                         "new") " FROM visit v WHERE v.id = new.visit_id; END;"
-                                                "CREATE TRIGGER sync_screening_ai AFTER INSERT ON "
-                                                "screening" NOT_APPLYING " BEGIN " OUTBOX_COLS
-                                                "VALUES (new.uuid, 'screening', new.uuid, " SQ_SITE
-                                                ", " SQ_DEVICE ", new.screened_at, " SCREENING_BODY(
-                                                    "new") "); END;"
-                                                           "CREATE TRIGGER sync_dose_ai AFTER "
-                                                           "INSERT ON dose" NOT_APPLYING
-                                                           " BEGIN " OUTBOX_COLS
-                                                           "VALUES (new.uuid, 'dose', "
-                                                           "new.uuid, " SQ_SITE ", " SQ_DEVICE
-                                                           ", new.given_at, " DOSE_BODY(
-                                                               "new") "); END;"
-                                                                      "CREATE TRIGGER "
-                                                                      "sync_dose_void AFTER UPDATE "
-                                                                      "OF voided ON "
-                                                                      "dose" NOT_APPLYING
-                                                                      " AND new.voided <> 0 AND "
-                                                                      "old.voided = 0 "
-                                                                      "BEGIN " OUTBOX_COLS
-                                                                      "VALUES (new.uuid || "
-                                                                      "'/void', 'dose_void', "
-                                                                      "new.uuid, " SQ_SITE
-                                                                      ", " SQ_DEVICE
-                                                                      ", new.updated_at, "
-                                                                      "json_object('dose_uuid', "
-                                                                      "new.uuid, 'void_reason', "
-                                                                      "new.void_reason, 'at', "
-                                                                      "new.updated_at)); END;"
-                                                                      "CREATE TRIGGER "
-                                                                      "sync_reaction_ai AFTER "
-                                                                      "INSERT ON "
-                                                                      "reaction" NOT_APPLYING
-                                                                      " BEGIN " OUTBOX_COLS
-                                                                      "VALUES (new.uuid, "
-                                                                      "'reaction', "
-                                                                      "new.uuid, " SQ_SITE
-                                                                      ", " SQ_DEVICE
-                                                                      ", "
-                                                                      "new.seen_at, " REACTION_BODY(
-                                                                          "new") "); END;"
-                                                                                 "CREATE TRIGGER "
-                                                                                 "sync_"
-                                                                                 "certificate_ai "
-                                                                                 "AFTER INSERT ON "
-                                                                                 "certificat"
-                                                                                 "e" NOT_APPLYING
-                                                                                 " BEGIN"
-                                                                                 " " OUTBOX_COLS
-                                                                                 "VALUES "
-                                                                                 "(new.uuid, "
-                                                                                 "'certificate', "
-                                                                                 "new.uuid,"
-                                                                                 " " SQ_SITE
-                                                                                 ", " SQ_DEVICE ", "
-                                                                                 "new.issued_at,"
-                                                                                 " " CERT_BODY(
-                                                                                     "new") "); "
-                                                                                            "END;"
-                                                                                            "CREATE"
-                                                                                            " TRIGG"
-                                                                                            "ER "
-                                                                                            "sync_"
-                                                                                            "revoca"
-                                                                                            "tion_"
-                                                                                            "ai "
-                                                                                            "AFTER "
-                                                                                            "INSERT"
-                                                                                            " ON "
-                                                                                            "certif"
-                                                                                            "icate_"
-                                                                                            "revoca"
-                                                                                            "tio"
-                                                                                            "n" NOT_APPLYING
-                                                                                            " BEGIN"
-                                                                                            " " OUTBOX_COLS
-                                                                                            "VALUES"
-                                                                                            " (new."
-                                                                                            "uuid, "
-                                                                                            "'certi"
-                                                                                            "ficate"
-                                                                                            "_revoc"
-                                                                                            "ation'"
-                                                                                            ", "
-                                                                                            "new."
-                                                                                            "uuid,"
-                                                                                            " " SQ_SITE
-                                                                                            ","
-                                                                                            " " SQ_DEVICE
-                                                                                            ", "
-                                                                                            "new."
-                                                                                            "revoke"
-                                                                                            "d_at,"
-                                                                                            " " REVOCATION_BODY(
-                                                                                                "ne"
-                                                                                                "w") "); END;";
+    FACT_TRIGGER("person", "person", "new.created_at", PERSON_BODY("new"))
+    "CREATE TRIGGER sync_person_au AFTER UPDATE ON person" NOT_APPLYING
+    " AND (old.version IS NOT new.version OR old.national_id IS NOT new.national_id"
+    " OR old.full_name IS NOT new.full_name OR old.birth_date IS NOT new.birth_date"
+    " OR old.sex IS NOT new.sex OR old.phone IS NOT new.phone"
+    " OR old.commune IS NOT new.commune OR old.insurance_no IS NOT new.insurance_no"
+    " OR old.priority_group IS NOT new.priority_group) BEGIN " OUTBOX_COLS
+    "VALUES (new.uuid || '/' || " SQ_DEVICE " || '/' || new.version, 'person_edit',"
+    " new.uuid, " SQ_SITE ", " SQ_DEVICE ", new.updated_at, json_object("
+    " 'person_uuid', new.uuid, 'base_version', old.version, 'version', new.version,"
+    " 'updated_at', new.updated_at, 'updated_by', " SQ_LOGIN("new.updated_by") ","
+    " 'fields', json(" EDIT_FIELDS "))); END;"
+    "CREATE TRIGGER sync_visit_event_ai AFTER INSERT ON visit_event" NOT_APPLYING " BEGIN "
+    OUTBOX_COLS "SELECT new.uuid, 'visit_event', new.uuid, " SQ_SITE ", " SQ_DEVICE ", new.at, "
+    VISIT_EVENT_BODY("new") " FROM visit v WHERE v.id = new.visit_id; END;"
+    FACT_TRIGGER("screening", "screening", "new.screened_at", SCREENING_BODY("new"))
+    FACT_TRIGGER("dose", "dose", "new.given_at", DOSE_BODY("new"))
+    "CREATE TRIGGER sync_dose_void AFTER UPDATE OF voided ON dose" NOT_APPLYING
+    " AND new.voided <> 0 AND old.voided = 0 BEGIN " OUTBOX_COLS
+    "VALUES (new.uuid || '/void', 'dose_void', new.uuid, " SQ_SITE ", " SQ_DEVICE ","
+    " new.updated_at, json_object('dose_uuid', new.uuid, 'void_reason', new.void_reason,"
+    " 'at', new.updated_at)); END;"
+    FACT_TRIGGER("reaction", "reaction", "new.seen_at", REACTION_BODY("new"))
+    FACT_TRIGGER("certificate", "certificate", "new.issued_at", CERT_BODY("new"))
+    FACT_TRIGGER("certificate_revocation", "certificate_revocation", "new.revoked_at",
+                 REVOCATION_BODY("new"));
 
 /* What was there before the outbox existed, oldest first within each kind. */
-static const char sync_backfill[] = OUTBOX_COLS
-    "SELECT r.uuid, 'person', r.uuid, " SQ_SITE ", " SQ_DEVICE ", r.created_at, " PERSON_BODY(
-        "r") " FROM person r ORDER BY r.id;" OUTBOX_COLS
-             "SELECT r.uuid, 'visit_event', r.uuid, " SQ_SITE ", " SQ_DEVICE
-             ", r.at, " VISIT_EVENT_BODY(
-                 "r") " FROM visit_event r JOIN visit v ON v.id = "
-                      "r.visit_id ORDER BY r.id;" OUTBOX_COLS
-                      "SELECT r.uuid, 'screening', r.uuid, " SQ_SITE ", " SQ_DEVICE
-                      ", r.screened_at, " SCREENING_BODY(
-                          "r") " FROM screening r ORDER BY r.id;" OUTBOX_COLS
-                               "SELECT r.uuid, 'dose', r.uuid, " SQ_SITE ", " SQ_DEVICE
-                               ", r.given_at, " DOSE_BODY(
-                                   "r") " FROM dose r ORDER BY r.id;" OUTBOX_COLS
-                                        "SELECT r.uuid, 'reaction', r.uuid, " SQ_SITE ", " SQ_DEVICE
-                                        ", r.seen_at, " REACTION_BODY(
-                                            "r") " FROM reaction r ORDER BY r.id;" OUTBOX_COLS
-                                                 "SELECT r.uuid, 'certificate', r.uuid, " SQ_SITE
-                                                 ", " SQ_DEVICE ", r.issued_at, " CERT_BODY(
-                                                     "r") " FROM certificate r ORDER BY "
-                                                          "r.id;" OUTBOX_COLS
-                                                          "SELECT r.uuid, "
-                                                          "'certificate_revocation', "
-                                                          "r.uuid, " SQ_SITE ", " SQ_DEVICE
-                                                          ", r.revoked_at, " REVOCATION_BODY(
-                                                              "r") " FROM certificate_revocation r "
-                                                                   "ORDER BY r.id;";
+#define BACKFILL(table, kind, at, body)                                                            \
+    OUTBOX_COLS "SELECT r.uuid, '" kind "', r.uuid, " SQ_SITE ", " SQ_DEVICE ", " at ", " body     \
+    " FROM " table " r ORDER BY r.id;"
+
+static const char sync_backfill[] =
+    BACKFILL("person", "person", "r.created_at", PERSON_BODY("r"))
+    OUTBOX_COLS "SELECT r.uuid, 'visit_event', r.uuid, " SQ_SITE ", " SQ_DEVICE ", r.at, "
+    VISIT_EVENT_BODY("r") " FROM visit_event r JOIN visit v ON v.id = r.visit_id ORDER BY r.id;"
+    BACKFILL("screening", "screening", "r.screened_at", SCREENING_BODY("r"))
+    BACKFILL("dose", "dose", "r.given_at", DOSE_BODY("r"))
+    BACKFILL("reaction", "reaction", "r.seen_at", REACTION_BODY("r"))
+    BACKFILL("certificate", "certificate", "r.issued_at", CERT_BODY("r"))
+    BACKFILL("certificate_revocation", "certificate_revocation", "r.revoked_at",
+             REVOCATION_BODY("r"));
+// clang-format on
 
 int vax_sync_seed(vax_db *db)
 {
@@ -1170,6 +1073,13 @@ int vax_sync_server_dose_counts(vax_db *db, const char *url, const char *day, co
     return no_pq(db);
 }
 
+int vax_sync_server_conflicts(vax_db *db, const char *url, vax_sync_conflict *out, int max, int *n)
+{
+    (void)url, (void)out, (void)max;
+    *n = 0;
+    return no_pq(db);
+}
+
 #else
 
 int vax_sync_available(void)
@@ -1178,7 +1088,9 @@ int vax_sync_available(void)
 }
 
 #define SERVER_VERSION 1
-#define PUSH_LOCK_KEY 7402091 /* pg_advisory_xact_lock key of the writers */
+/* pg_advisory_xact_lock key of the writers (vs_apply) and of init-server */
+#define PUSH_LOCK_KEY_TEXT "7402091"
+#define INIT_LOCK_KEY_TEXT "7402090"
 
 /* The server schema, version 1. Tables keep uuids as text; bigint epoch seconds like the sites.
  * vs_seq numbers every change in commit order (see the top of this file). */
@@ -1242,6 +1154,9 @@ static const char server_schema_v1[] =
      * 0 keeps the planner from turning it around): the function's plans are made once per
      * session, for the first batch, and the tables' statistics lag behind a long push. */
     "  SET LOCAL jit = off;\n"
+    /* one writer at a time from here to its commit: every number drawn from vs_seq below is
+     * handed out in commit order (see the top of this file) */
+    "  PERFORM pg_advisory_xact_lock(" PUSH_LOCK_KEY_TEXT ");\n"
     "  WITH ins AS (INSERT INTO sync_event(uuid, kind, record_uuid, site, device, device_seq, at,"
     " body)\n"
     "      SELECT uuid, kind, record_uuid, site, device, device_seq, at, body FROM incoming"
@@ -1437,7 +1352,7 @@ int vax_sync_init_server(vax_db *db, const char *url)
         if ((rc = pq_exec(db, c, "BEGIN", _("starting"))) != VAX_OK)
             break;
         if ((rc = pq_exec(db, c,
-                          "SELECT pg_advisory_xact_lock(7402090);"
+                          "SELECT pg_advisory_xact_lock(" INIT_LOCK_KEY_TEXT ");"
                           "CREATE TABLE IF NOT EXISTS vs_meta(key text PRIMARY KEY,"
                           " value text NOT NULL)",
                           _("creating the schema"))) != VAX_OK)
@@ -1681,8 +1596,11 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
         return rc;
     if ((rc = server_ready(db, c)) != VAX_OK)
         goto out;
-    char cursor[24];
-    snprintf(cursor, sizeof cursor, "%lld", (long long)mark_get(db, "sync.pulled_seq"));
+    /* the cursor belongs to the list of communes it was read for: another list starts over */
+    char cursor[24], before[1024] = "";
+    vax_setting_get(db, "sync.communes", before, sizeof before);
+    snprintf(cursor, sizeof cursor, "%lld",
+             strcmp(before, list) ? 0LL : (long long)mark_get(db, "sync.pulled_seq"));
     const char *params[3] = {arr, cursor, dev};
     if ((rc = pq_exec(db, c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", _("starting"))) !=
         VAX_OK)
@@ -1787,6 +1705,40 @@ int vax_sync_server_dose_counts(vax_db *db, const char *url, const char *day, co
         out[*n].dose_number = atoi(PQgetvalue(r, i, 1));
         out[*n].n = atoi(PQgetvalue(r, i, 2));
         (*n)++;
+    }
+    PQclear(r);
+out:
+    PQfinish(c);
+    return rc;
+}
+
+int vax_sync_server_conflicts(vax_db *db, const char *url, vax_sync_conflict *out, int max, int *n)
+{
+    PGconn *c = NULL;
+    int rc;
+    *n = 0;
+    vax_clear_error(db);
+    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
+        return rc;
+    if ((rc = server_ready(db, c)) != VAX_OK)
+        goto out;
+    PGresult *r = PQexec(c, "SELECT id, kind, person_uuid, a_uuid, b_uuid, details,"
+                            " extract(epoch FROM created_at)::bigint FROM conflict"
+                            " WHERE resolved_at IS NULL ORDER BY id");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = pq_res_fail(db, r, _("reading conflicts"));
+        goto out;
+    }
+    for (int i = 0; i < PQntuples(r) && *n < max; i++) {
+        vax_sync_conflict *k = &out[(*n)++];
+        memset(k, 0, sizeof *k);
+        k->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        vax_strlcpy(k->kind, PQgetvalue(r, i, 1), sizeof k->kind);
+        vax_strlcpy(k->person_uuid, PQgetvalue(r, i, 2), sizeof k->person_uuid);
+        vax_strlcpy(k->a_uuid, PQgetvalue(r, i, 3), sizeof k->a_uuid);
+        vax_strlcpy(k->b_uuid, PQgetvalue(r, i, 4), sizeof k->b_uuid);
+        vax_strlcpy(k->details, PQgetvalue(r, i, 5), sizeof k->details);
+        k->created_at = strtoll(PQgetvalue(r, i, 6), NULL, 10);
     }
     PQclear(r);
 out:

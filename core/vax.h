@@ -1343,6 +1343,9 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
  * site NULL, the whole district. */
 int vax_sync_server_dose_counts(vax_db *db, const char *url, const char *day, const char *site,
                                 vax_dose_count *out, int max, int *n);
+/* The server's conflicts not yet resolved, oldest first (the manager's list for the district). */
+int vax_sync_server_conflicts(vax_db *db, const char *url, vax_sync_conflict *out, int max,
+                              int *n);
 
 /* ---------------------------------------------------------------------------------------------
  * Demo site (demo.c): a site, staff (PIN 1234 for the demo), n people, today's queue.

@@ -94,11 +94,13 @@ static int report(vax_db *db, const args *a, const char *url)
     return print_counts(c, n);
 }
 
-static int conflicts(vax_db *db)
+/* conflicts [URL]: this database's list, or the district server's */
+static int conflicts(vax_db *db, const char *url)
 {
     vax_sync_conflict c[200];
     int n = 0;
-    if (vax_sync_conflicts(db, c, 200, &n) != VAX_OK)
+    if ((url ? vax_sync_server_conflicts(db, url, c, 200, &n)
+             : vax_sync_conflicts(db, c, 200, &n)) != VAX_OK)
         return fail_db(db);
     for (int i = 0; i < n; i++)
         printf("%s\t%s\t%s\t%s\t%s\n", c[i].kind, c[i].person_uuid, c[i].a_uuid, c[i].b_uuid,
@@ -139,7 +141,7 @@ int cli_sync(const char *path, const args *a)
     int writes = !strcmp(sub, "pull") || !strcmp(sub, "push") || !strcmp(sub, "init-server");
     if (!writes && strcmp(sub, "status") && strcmp(sub, "conflicts") && strcmp(sub, "report")) {
         fprintf(stderr, "%s",
-                _("vaxsite: sync init-server|push|pull URL, sync status|conflicts, "
+                _("vaxsite: sync init-server|push|pull URL, sync status, sync conflicts [URL], "
                   "sync report URL|--local --day DAY\n"));
         return 2;
     }
@@ -169,7 +171,7 @@ int cli_sync(const char *path, const args *a)
         vax_close(db);
         return rc;
     } else if (!strcmp(sub, "conflicts")) {
-        rc = conflicts(db);
+        rc = conflicts(db, url);
         vax_close(db);
         return rc;
     } else {

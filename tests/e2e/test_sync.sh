@@ -39,14 +39,20 @@ pg_stop() {
 trap 'pg_stop; cleanup' EXIT
 as_pg "'$PGBIN/initdb' -D '$PGDIR/data' -A trust -U vax -E UTF8 --no-locale" >/dev/null ||
   { echo "Bail out! initdb failed"; exit 1; }
-as_pg "'$PGBIN/pg_ctl' -D '$PGDIR/data' -l '$PGDIR/log' -w -o \"-p $PORT -k '$PGDIR' \
-  -c listen_addresses=127.0.0.1\" start" >/dev/null ||
-  { echo "Bail out! the cluster did not start: $(tail -3 "$PGDIR/log")"; exit 1; }
+# a port another program holds makes the start fail: try a few
+for try in 1 2 3 4 5; do
+  as_pg "'$PGBIN/pg_ctl' -D '$PGDIR/data' -l '$PGDIR/log' -w -o \"-p $PORT -k '$PGDIR' \
+    -c listen_addresses=127.0.0.1\" start" >/dev/null && break
+  [ $try -eq 5 ] && { echo "Bail out! the cluster did not start: $(tail -3 "$PGDIR/log")"; exit 1; }
+  PORT=$((PORT + 997))
+done
 PSQL="$PGBIN/psql"
 BASE="postgresql://vax@127.0.0.1:$PORT"
-"$PSQL" "$BASE/postgres" -qc "CREATE DATABASE d1" -c "CREATE DATABASE d2" >/dev/null
+"$PSQL" "$BASE/postgres" -qc "CREATE DATABASE d1" -c "CREATE DATABASE d2" -c "CREATE DATABASE d3" \
+  >/dev/null
 U1="$BASE/d1"
 U2="$BASE/d2"
+U3="$BASE/d3"
 q() { "$PSQL" "$1" -Atqc "$2"; }
 ok "a throwaway PostgreSQL cluster runs on 127.0.0.1:$PORT"
 
@@ -106,17 +112,20 @@ equal "push to a server without the schema is refused with the reason" \
 # --- server 1: B first, then A killed half way, then both again --------------------------------
 V B sync push "$U1" >/dev/null
 equal "B's push lands: every event once" "$NB" "$(q "$U1" "SELECT count(*) FROM sync_event")"
-# the binary itself in the background (not through a function, whose subshell would be killed
-# instead of it)
-$VAXSITE --db "$WORK/A.db" --lang en sync push "$U1" --batch 1000 >/dev/null 2>&1 &
-PUSH=$!
+# the binary itself in the background (its id, not a subshell's, is the one killed; the
+# subshell around it keeps bash's "Killed" notice out of the TAP output)
+( $VAXSITE --db "$WORK/A.db" --lang en sync push "$U1" --batch 1000 >/dev/null 2>&1 &
+  echo $! >"$WORK/push.pid"; wait $! ) 2>/dev/null &
+SUB=$!
+until [ -s "$WORK/push.pid" ]; do sleep 0.01; done
+PUSH=$(cat "$WORK/push.pid")
 for _ in $(seq 1 400); do
   n=$(q "$U1" "SELECT count(*) FROM sync_event")
   [ "$n" -gt "$((NB + 2000))" ] && break
   sleep 0.02
 done
-kill -9 $PUSH 2>/dev/null
-wait $PUSH 2>/dev/null
+kill -9 "$PUSH" 2>/dev/null
+wait $SUB
 equal "the push process died of SIGKILL" "137" "$?"
 MID=$(q "$U1" "SELECT count(*) FROM sync_event")
 check "the push was killed half way ($((MID - NB)) of $NA events on the server)" \
@@ -164,6 +173,10 @@ equal "every visit of the person registered twice is kept under the merged perso
 equal "the conflict list holds the designed conflicts" \
   "$(printf 'duplicate_person|1\nsame_dose_number|1')" \
   "$(q "$U1" "SELECT kind, count(*) FROM conflict GROUP BY kind ORDER BY kind")"
+equal "sync conflicts URL lists them for a manager (kind, then the records)" \
+  "duplicate_person same_dose_number" \
+  "$(V A sync conflicts "$U1" | cut -f1 | sort | tr '\n' ' ' | sed 's/ $//')"
+equal "B's own list holds what B saw: nothing yet (B merged nothing)" "" "$(V B sync conflicts)"
 equal "both dose 1 of the person registered twice are kept" "2" \
   "$(q "$U1" "SELECT count(*) FROM dose d JOIN person p ON p.uuid = d.person_canon
               WHERE p.national_id = '012090001111' AND d.dose_number = 1 AND d.voided = 0")"
@@ -219,6 +232,39 @@ equal "the district now has her doses 1 (TEAM-A) and 2 (TEAM-C)" \
               WHERE p.national_id = '012191002222' ORDER BY 1")"
 equal "and no new conflict" "2" "$(q "$U1" "SELECT count(*) FROM conflict")"
 
+# --- the same person edited on two laptops: newest wins, the other kept, a manager told ---------
+edit() {
+  lsql "$1" "UPDATE person SET phone = '$3', version = version + 1,
+             updated_at = strftime('%s','now') + $4 WHERE national_id = '$2'"
+}
+edit C 012191002222 0911111111 5
+edit A 012191002222 0922222222 10
+V C sync push "$U1" >/dev/null
+V A sync push "$U1" >/dev/null
+equal "each edit leaves with only the changed field and its base version" \
+  '{"phone":"0922222222"}|1' \
+  "$(lsql A "SELECT json_extract(body, '$.fields') || '|' || json_extract(body, '$.base_version')
+             FROM sync_outbox WHERE kind = 'person_edit'")"
+equal "the newest edit is the district's record" "0922222222" \
+  "$(q "$U1" "SELECT phone FROM person WHERE national_id = '012191002222'")"
+equal "the other version is kept in the person's history" "1" \
+  "$(q "$U1" "SELECT count(*) FROM person_history h JOIN person p ON p.uuid = h.person_uuid
+              WHERE p.national_id = '012191002222' AND h.body->>'phone' = '0911111111'")"
+equal "the concurrent edit is listed for a manager" "1" \
+  "$(q "$U1" "SELECT count(*) FROM conflict WHERE kind = 'concurrent_edit'")"
+
+# --- the same uuid with other content is quarantined, not merged -------------------------------
+cp "$WORK/B.db" "$WORK/B2.db"
+lsql B2 "DROP TRIGGER sync_outbox_no_update;
+         UPDATE sync_outbox SET body = json_set(body, '$.full_name', 'Someone Else')
+           WHERE seq = (SELECT min(seq) FROM sync_outbox WHERE kind = 'person');
+         UPDATE setting SET value = '0' WHERE key = 'sync.pushed_seq'"
+out=$(V B2 sync push "$U1")
+equal "an altered copy of B's events: the altered one is quarantined, the rest are no-ops" \
+  "Pushed: $NB sent, 0 new, $((NB - 1)) already there, 1 quarantined, 0 conflicts, 1 batches" "$out"
+equal "the server's record is untouched" "0" \
+  "$(q "$U1" "SELECT count(*) FROM person WHERE full_name = 'Someone Else'")"
+
 # --- a bundle instead of the network ------------------------------------------------------------
 laptop D TEAM-D
 V D person add --name "Quàng Thị Xuân" --id 012192004444 --dob 07/08/1992 --sex f --commune "$COMMUNE" >/dev/null
@@ -235,5 +281,26 @@ out=$(V C import --bundle "$WORK/d.vxb")
 V C sync push "$U1" >/dev/null
 equal "importing the bundle again changes nothing on the server" "1" \
   "$(q "$U1" "SELECT count(*) FROM dose WHERE site = 'TEAM-D'")"
+
+# --- pulls while two laptops push: the commit-order sequence skips nothing -------------------
+V A sync init-server "$U3" >/dev/null
+lsql A "UPDATE setting SET value = '0' WHERE key = 'sync.pushed_seq'"
+lsql B "UPDATE setting SET value = '0' WHERE key = 'sync.pushed_seq'"
+laptop E TEAM-E
+$VAXSITE --db "$WORK/A.db" sync push "$U3" --batch 700 >/dev/null 2>&1 &
+PA=$!
+$VAXSITE --db "$WORK/B.db" sync push "$U3" --batch 1 >/dev/null 2>&1 &
+PB=$!
+pulls=0
+while kill -0 $PA 2>/dev/null; do
+  V E sync pull "$U3" --communes "Phường Khác" >/dev/null && pulls=$((pulls + 1))
+done
+wait $PA
+wait $PB
+V E sync pull "$U3" >/dev/null
+check "E pulled $pulls times while A and B were pushing" test "$pulls" -ge 2
+equal "after the last pull E holds every person and dose of the commune, none skipped" \
+  "$(q "$U3" "SELECT count(*) FROM person WHERE commune = 'Phường Khác'")|$(q "$U3" "SELECT count(*) FROM dose d JOIN person p ON p.uuid = d.person_canon WHERE p.commune = 'Phường Khác'")" \
+  "$(lsql E "SELECT count(*) FROM person")|$(lsql E "SELECT count(*) FROM dose")"
 
 finish

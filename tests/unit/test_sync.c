@@ -166,6 +166,42 @@ static void test_person_edit_carries_only_changed_fields_and_its_base_version(vo
     tdb_close(t);
 }
 
+/* db.c's step by step opening, as test_db.c uses it: a database made by an older vaxsite. */
+int vax_open_at_version(const char *path, int flags, int target, vax_db **out);
+
+static void test_upgrade_puts_the_records_already_there_in_the_outbox(void **state)
+{
+    char dir[] = "/tmp/vaxsync.XXXXXX", path[300], wal[320], shm[320];
+    vax_db *db = NULL;
+    vax_person p;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/old.db", dir);
+    vax_clock_set(T0);
+    assert_int_equal(vax_open_at_version(path, VAX_OPEN_CREATE, 9, &db), VAX_OK);
+    assert_int_equal(vax_staff_act_as_os_user(db, "tester"), VAX_OK);
+    memset(&p, 0, sizeof p);
+    tdb_cccd(p.national_id, 1975, 'f', 7);
+    snprintf(p.full_name, sizeof p.full_name, "Lo Thi Mai");
+    snprintf(p.birth_date, sizeof p.birth_date, "1975-01-20");
+    p.sex = 'f';
+    assert_int_equal(vax_person_add(db, &p), VAX_OK);
+    vax_close(db);
+    /* the upgrade: the person already registered leaves with everything made after */
+    assert_int_equal(vax_open(path, 0, &db), VAX_OK);
+    assert_int_equal(vax_db_schema_version(db), VAX_SCHEMA_VERSION);
+    vax_close(db);
+    assert_int_equal(query_int(path, "SELECT count(*) FROM sync_outbox WHERE kind = 'person' AND"
+                                     " device = (SELECT value FROM setting WHERE key ="
+                                     " 'sync.device_id') AND length(device) = 36"),
+                     1);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    snprintf(shm, sizeof shm, "%s-shm", path);
+    unlink(path);
+    unlink(wal);
+    unlink(shm);
+    rmdir(dir);
+}
+
 /* ---- bundles -------------------------------------------------------------------------------- */
 
 static void test_bundle_holds_the_events_since_the_last_bundle_only(void **state)
@@ -455,6 +491,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_fact_leaves_with_uuid_site_device_and_sequence_never_a_rowid),
         cmocka_unit_test(test_person_edit_carries_only_changed_fields_and_its_base_version),
+        cmocka_unit_test(test_upgrade_puts_the_records_already_there_in_the_outbox),
         cmocka_unit_test(test_bundle_holds_the_events_since_the_last_bundle_only),
         cmocka_unit_test(test_bundle_import_merges_people_and_doses_and_a_repeat_changes_nothing),
         cmocka_unit_test(test_dose_2_at_another_site_after_a_bundle_gets_number_2_and_no_conflict),
