@@ -185,8 +185,94 @@ static int get_text(const cbor_item_t *it, char *buf, size_t size)
     return 1;
 }
 
+/* Reads one CBOR item's header at p (n bytes left): major type, argument, header length. */
+static int cbor_head(const uint8_t *p, size_t n, int *major, uint64_t *arg, size_t *len,
+                     int *indefinite)
+{
+    if (n < 1)
+        return 0;
+    int ai = p[0] & 31;
+    *major = p[0] >> 5;
+    *indefinite = 0;
+    if (ai < 24) {
+        *arg = (uint64_t)ai;
+        *len = 1;
+        return 1;
+    }
+    if (ai == 31) {
+        *indefinite = 1;
+        *arg = 0;
+        *len = 1;
+        return *major >= 2 && *major <= 5;
+    }
+    if (ai > 27)
+        return 0;
+    size_t k = (size_t)1 << (ai - 24);
+    if (n < 1 + k)
+        return 0;
+    *arg = 0;
+    for (size_t i = 0; i < k; i++)
+        *arg = *arg << 8 | p[1 + i];
+    *len = 1 + k;
+    return 1;
+}
+
+/* Walks one item without allocating; returns its size, 0 if malformed or if any declared length
+ * is larger than what is left. libcbor allocates what a header declares before it reads the
+ * items, so a 50-byte QR could ask for gigabytes: this check comes first. */
+static size_t cbor_sane(const uint8_t *p, size_t n, int depth)
+{
+    int major, indefinite;
+    uint64_t arg;
+    size_t head;
+    if (depth > 32 || !cbor_head(p, n, &major, &arg, &head, &indefinite))
+        return 0;
+    size_t used = head;
+    if (indefinite) {
+        for (;;) {
+            if (used >= n)
+                return 0;
+            if (p[used] == 0xff)
+                return used + 1;
+            size_t item = cbor_sane(p + used, n - used, depth + 1);
+            if (!item)
+                return 0;
+            used += item;
+        }
+    }
+    switch (major) {
+    case 0:
+    case 1:
+    case 7:
+        return used;
+    case 2:
+    case 3:
+        return arg <= n - used ? used + (size_t)arg : 0;
+    case 4:
+    case 5: {
+        uint64_t items = major == 5 ? arg * 2 : arg;
+        if (arg > n || items > n - used) /* each item takes at least one byte */
+            return 0;
+        for (uint64_t i = 0; i < items; i++) {
+            size_t item = cbor_sane(p + used, n - used, depth + 1);
+            if (!item)
+                return 0;
+            used += item;
+        }
+        return used;
+    }
+    case 6: {
+        size_t item = cbor_sane(p + used, n - used, depth + 1);
+        return item ? used + item : 0;
+    }
+    }
+    return 0;
+}
+
 static cbor_item_t *load_one(const uint8_t *in, size_t n)
 {
+    if (cbor_sane(in, n, 0) != n)
+        return NULL;
     struct cbor_load_result res;
     cbor_item_t *it = cbor_load(in, n, &res);
     if (it && (res.error.code != CBOR_ERR_NONE || res.read != n)) {

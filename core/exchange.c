@@ -992,7 +992,8 @@ int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
                 goto out;
         }
     }
-    qsort(out->issues, (size_t)out->nissues, sizeof out->issues[0], compare_issue);
+    if (out->nissues > 1) /* qsort wants a real array, even of none */
+        qsort(out->issues, (size_t)out->nissues, sizeof out->issues[0], compare_issue);
     if (o->dry_run) {
         rc = VAX_OK;
         goto out;
@@ -1062,7 +1063,8 @@ int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
         goto fail;
     if ((rc = vax_tx_commit(db)) != VAX_OK)
         goto out;
-    qsort(out->issues, (size_t)out->nissues, sizeof out->issues[0], compare_issue);
+    if (out->nissues > 1) /* qsort wants a real array, even of none */
+        qsort(out->issues, (size_t)out->nissues, sizeof out->issues[0], compare_issue);
     out->added = added;
     out->merged = merged_n;
     out->unchanged = unchanged;

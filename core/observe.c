@@ -155,29 +155,44 @@ int vax_observe_list(vax_db *db, vax_observing *out, int max, int *n)
 {
     char today[11];
     int64_t now = vax_now();
-    vax_visit visits[256];
-    int nv = 0, rc;
+    int rc;
     *n = 0;
     vax_local_date(now, today);
-    if ((rc = vax_queue_list(db, today, visits, 256, &nv)) != VAX_OK)
-        return rc;
-    for (int i = 0; i < nv && *n < max; i++) {
-        if (visits[i].state != VAX_STATE_OBSERVING)
-            continue;
+    /* only the visits under observation: a busy day has far more tickets than watched people */
+    sqlite3_stmt *st = vax_stmt(db, "SELECT id FROM visit WHERE day = ?1 AND state = 'observing'"
+                                    " ORDER BY state_since, id");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+    int64_t *ids = calloc((size_t)(max > 0 ? max : 1), sizeof *ids);
+    int nids = 0;
+    if (!ids) {
+        sqlite3_reset(st);
+        return VAX_ENOMEM;
+    }
+    while (nids < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        ids[nids++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    rc = VAX_OK;
+    for (int i = 0; i < nids && rc == VAX_OK; i++) {
         vax_observing *o = &out[(*n)++];
         vax_person p;
         int minutes;
         memset(o, 0, sizeof *o);
-        o->visit = visits[i];
-        if (vax_person_get(db, visits[i].person_id, &p) == VAX_OK)
+        if ((rc = vax_visit_get(db, ids[i], &o->visit)) != VAX_OK)
+            break;
+        if (vax_person_get(db, o->visit.person_id, &p) == VAX_OK)
             vax_strlcpy(o->full_name, p.full_name, sizeof o->full_name);
-        if ((rc = vax_observe_minutes(db, visits[i].id, &minutes)) != VAX_OK ||
-            (rc = vax_observe_has_reaction(db, visits[i].id, &o->has_reaction)) != VAX_OK ||
-            (rc = serious_reaction(db, visits[i].id, &o->serious)) != VAX_OK)
-            return rc;
-        o->ends_at = visits[i].state_since + (int64_t)minutes * 60;
+        if ((rc = vax_observe_minutes(db, ids[i], &minutes)) != VAX_OK ||
+            (rc = vax_observe_has_reaction(db, ids[i], &o->has_reaction)) != VAX_OK ||
+            (rc = serious_reaction(db, ids[i], &o->serious)) != VAX_OK)
+            break;
+        o->ends_at = o->visit.state_since + (int64_t)minutes * 60;
         o->may_leave = now >= o->ends_at;
     }
+    free(ids);
+    if (rc != VAX_OK)
+        return rc;
     for (int i = 1; i < *n; i++)
         for (int j = i; j > 0 && out[j].ends_at < out[j - 1].ends_at; j--) {
             vax_observing t = out[j];
