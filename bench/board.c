@@ -67,8 +67,8 @@ static long cpu_ticks(pid_t pid)
     char *p = strrchr(buf, ')');
     long utime = 0, stime = 0;
     /* fields after the command: state is 3rd; utime 14th, stime 15th */
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime,
-                     &stime) != 2)
+    if (!p ||
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime, &stime) != 2)
         return -1;
     return utime + stime;
 }
@@ -197,7 +197,7 @@ int main(int argc, char **argv)
         row("commit -> redraw, median", "-", m);
         snprintf(m, sizeof m, "%.1f ms%s", lat[(got * 99) / 100 < got ? (got * 99) / 100 : got - 1],
                  lat[(got * 99) / 100 < got ? (got * 99) / 100 : got - 1] < 300 ? " (met)"
-                                                                                  : " (NOT met)");
+                                                                                : " (NOT met)");
         row("commit -> redraw, p99", "< 300 ms", m);
     }
     double pct;

@@ -430,7 +430,8 @@ static const char schema_v5[] =
     "CREATE TABLE lot("
     " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
     " product TEXT NOT NULL REFERENCES product(code), lot_no TEXT NOT NULL,"
-    " expiry TEXT NOT NULL, doses_per_vial INTEGER NOT NULL CHECK (doses_per_vial BETWEEN 1 AND 50),"
+    " expiry TEXT NOT NULL, doses_per_vial INTEGER NOT NULL CHECK (doses_per_vial BETWEEN 1 AND "
+    "50),"
     " component INTEGER NOT NULL DEFAULT 0 CHECK (component BETWEEN 0 AND 2),"
     " vials_received INTEGER NOT NULL CHECK (vials_received > 0),"
     " vials_opened INTEGER NOT NULL DEFAULT 0"
@@ -638,18 +639,10 @@ static int seed_v7(vax_db *db)
 }
 
 static int (*const migration_seeds[])(vax_db *) = {
-    NULL, /* 0 */
-    seed_v1,
-    NULL,
-    NULL,
-    seed_v4,
-    NULL, /* 5 */
-    NULL,
-    seed_v7,
-    NULL,
-    NULL, /* 9 */
-    NULL,
-    vax_sync_seed, /* 11 */
+    NULL,                                        /* 0 */
+    seed_v1, NULL,          NULL, seed_v4, NULL, /* 5 */
+    NULL,    seed_v7,       NULL, NULL,          /* 9 */
+    NULL,    vax_sync_seed,                      /* 11 */
 };
 
 static int exec_sql(vax_db *db, const char *sql, const char *doing)

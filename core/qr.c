@@ -373,8 +373,8 @@ int vax_cert_print(vax_db *db, const vax_certificate *c)
     pid_t pid;
     int status = -1;
     extern char **environ;
-    if (posix_spawnp(&pid, "lp", NULL, NULL, argv, environ) != 0 ||
-        waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    if (posix_spawnp(&pid, "lp", NULL, NULL, argv, environ) != 0 || waitpid(pid, &status, 0) < 0 ||
+        !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         unlink(pdf);
         return vax_fail(db, VAX_EIO, NULL, _("The printer %s did not take the card (lp)."),
                         printer);

@@ -492,7 +492,7 @@ typedef struct vax_vial {
     char station[32];
     int64_t opened_at, opened_by, expires_at;
     int doses, drawn, remaining;
-    int minutes_left; /* until expires_at, rounded up; 0 or less: expired */
+    int minutes_left;     /* until expires_at, rounded up; 0 or less: expired */
     int64_t discarded_at; /* 0 while open */
     vax_discard reason;
     int wasted;
@@ -605,16 +605,16 @@ int vax_risk_cap(vax_db *db, vax_risk r, int *cap);
 
 typedef struct vax_site_day {
     int64_t id;
-    char day[11];          /* YYYY-MM-DD, local */
-    char opens[6];         /* HH:MM */
-    char closes[6];        /* HH:MM */
-    int slot_minutes;      /* e.g. 30 */
-    int capacity;          /* people per slot asked for */
-    vax_risk risk;         /* the site's risk level that day */
-    char products[128];    /* product codes offered, "AZ PF"; "" = any */
-    int cap;               /* out: capacity per slot after the risk cap */
-    int slots;             /* out: number of slots */
-    int64_t closed_at;     /* 0 while the day is open */
+    char day[11];       /* YYYY-MM-DD, local */
+    char opens[6];      /* HH:MM */
+    char closes[6];     /* HH:MM */
+    int slot_minutes;   /* e.g. 30 */
+    int capacity;       /* people per slot asked for */
+    vax_risk risk;      /* the site's risk level that day */
+    char products[128]; /* product codes offered, "AZ PF"; "" = any */
+    int cap;            /* out: capacity per slot after the risk cap */
+    int slots;          /* out: number of slots */
+    int64_t closed_at;  /* 0 while the day is open */
 } vax_site_day;
 
 typedef struct vax_slot {
@@ -706,7 +706,11 @@ int vax_appt_for_person(vax_db *db, int64_t person_id, const char *day, vax_appt
 int vax_appt_list(vax_db *db, const char *day, int state, vax_appt *out, int max, int *n);
 
 /* How an arrival at `arrived_at` fits a slot: <0 early by -*minutes, 0 on time, >0 late. */
-typedef enum vax_arrival { VAX_ARRIVE_EARLY = -1, VAX_ARRIVE_ON_TIME = 0, VAX_ARRIVE_LATE = 1 } vax_arrival;
+typedef enum vax_arrival {
+    VAX_ARRIVE_EARLY = -1,
+    VAX_ARRIVE_ON_TIME = 0,
+    VAX_ARRIVE_LATE = 1
+} vax_arrival;
 vax_arrival vax_appt_arrival(int64_t starts_at, int64_t ends_at, int64_t arrived_at, int *minutes);
 /* The appointment a visit was checked in for; VAX_ENOTFOUND for a walk-in. */
 int vax_appt_for_visit(vax_db *db, int64_t visit_id, vax_appt *out);
@@ -714,11 +718,11 @@ int vax_appt_for_visit(vax_db *db, int64_t visit_id, vax_appt *out);
 /* Bulk scheduling: one request per person. */
 typedef struct vax_book_req {
     int64_t person_id;
-    int dose_number;       /* 0: the next dose from the person's dose history */
-    char not_before[11];   /* "" or the earliest day the person may come (dose-2 due date) */
-    int64_t appt_id;       /* out: the booking made, 0 if none */
-    int status;            /* out: VAX_OK, VAX_EEXIST (already booked in the range), VAX_EEMPTY
-                              (no room left), VAX_ENOTFOUND (no such person) */
+    int dose_number;     /* 0: the next dose from the person's dose history */
+    char not_before[11]; /* "" or the earliest day the person may come (dose-2 due date) */
+    int64_t appt_id;     /* out: the booking made, 0 if none */
+    int status;          /* out: VAX_OK, VAX_EEXIST (already booked in the range), VAX_EEMPTY
+                            (no room left), VAX_ENOTFOUND (no such person) */
 } vax_book_req;
 /* Fills the open slots of days from..to in priority order (priority group, then 65+, 50-64,
  * 18-49, then the order of reqs: registration order), never over capacity, in one transaction.
@@ -755,11 +759,11 @@ int vax_date_add(const char *day, int n, char out[11]);
 int vax_date_diff(const char *a, const char *b, int *days);
 
 typedef enum vax_due_state {
-    VAX_DUE_NONE,     /* no dose yet: dose 1 whenever */
-    VAX_DUE_NOT_YET,  /* before the earliest date */
-    VAX_DUE_DUE,      /* between the earliest and the recommended date */
-    VAX_DUE_OVERDUE,  /* after the recommended date */
-    VAX_DUE_COMPLETE  /* the series is complete */
+    VAX_DUE_NONE,    /* no dose yet: dose 1 whenever */
+    VAX_DUE_NOT_YET, /* before the earliest date */
+    VAX_DUE_DUE,     /* between the earliest and the recommended date */
+    VAX_DUE_OVERDUE, /* after the recommended date */
+    VAX_DUE_COMPLETE /* the series is complete */
 } vax_due_state;
 const char *vax_due_state_label(vax_due_state s);
 
@@ -769,11 +773,11 @@ typedef struct vax_due {
     char national_id[13];
     char phone[16];
     char commune[128];
-    char product[16];     /* of the last dose */
-    int doses;            /* doses given */
-    int next_dose;        /* doses + 1 */
-    char last_day[11];    /* local day of the last dose */
-    char earliest[11];    /* "" when complete or no dose */
+    char product[16];  /* of the last dose */
+    int doses;         /* doses given */
+    int next_dose;     /* doses + 1 */
+    char last_day[11]; /* local day of the last dose */
+    char earliest[11]; /* "" when complete or no dose */
     char recommended[11];
     vax_due_state state;
     int days_overdue;     /* > 0 when overdue */
@@ -790,9 +794,9 @@ typedef struct vax_due_filter {
     char product[16];  /* "" any */
     char commune[128]; /* "" any; matched without accents or case */
     int only_overdue;
-    int include_not_yet;   /* also list people not due yet */
-    int include_complete;  /* also list completed series */
-    char due_by[11];       /* "" or: only those whose earliest date is on or before this day */
+    int include_not_yet;  /* also list people not due yet */
+    int include_complete; /* also list completed series */
+    char due_by[11];      /* "" or: only those whose earliest date is on or before this day */
 } vax_due_filter;
 /* People with at least one dose, by earliest date then registration; fn as vax_call_list. */
 int vax_due_list(vax_db *db, const vax_due_filter *f, int (*fn)(const vax_due *d, void *ctx),
@@ -885,10 +889,10 @@ int vax_checklist_current(vax_db *db, vax_checklist *out);
 int vax_checklist_list(vax_db *db, vax_checklist *out, int max, int *n);
 
 typedef struct vax_screening_input {
-    int64_t checklist_id;                     /* 0: the current one */
-    char answers[VAX_CHECKLIST_MAX_ITEMS];    /* 'y' or 'n' per item, in the checklist's order */
-    int vitals[VAX_CHECKLIST_MAX_VITALS];     /* tenths, or VAX_VITAL_NONE */
-    char notes[256];                          /* the doctor's notes (allergies, ...) */
+    int64_t checklist_id;                  /* 0: the current one */
+    char answers[VAX_CHECKLIST_MAX_ITEMS]; /* 'y' or 'n' per item, in the checklist's order */
+    int vitals[VAX_CHECKLIST_MAX_VITALS];  /* tenths, or VAX_VITAL_NONE */
+    char notes[256];                       /* the doctor's notes (allergies, ...) */
 } vax_screening_input;
 
 /* Fills in: every answer unanswered ('\0') and every vital VAX_VITAL_NONE. */
@@ -1344,8 +1348,7 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
 int vax_sync_server_dose_counts(vax_db *db, const char *url, const char *day, const char *site,
                                 vax_dose_count *out, int max, int *n);
 /* The server's conflicts not yet resolved, oldest first (the manager's list for the district). */
-int vax_sync_server_conflicts(vax_db *db, const char *url, vax_sync_conflict *out, int max,
-                              int *n);
+int vax_sync_server_conflicts(vax_db *db, const char *url, vax_sync_conflict *out, int max, int *n);
 
 /* ---------------------------------------------------------------------------------------------
  * Demo site (demo.c): a site, staff (PIN 1234 for the demo), n people, today's queue.

@@ -180,7 +180,7 @@ static void print_usage(void)
              "  sync init-server|push|pull URL [--batch N] [--communes \"A;B\"]\n"
              "                                the district's PostgreSQL: schema, send, bring\n"
              "  sync status | sync conflicts [URL]\n"
-                   "                                not sent yet; conflicts here or on the server\n"
+             "                                not sent yet; conflicts here or on the server\n"
              "  sync report URL|--local --day DAY [--site CODE]\n"
              "                                doses by product and dose number\n"
              "  export --bundle FILE | import --bundle FILE\n"
