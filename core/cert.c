@@ -456,7 +456,8 @@ static void json_item(sbuf *b, const cbor_item_t *it, int depth)
     case CBOR_TYPE_FLOAT_CTRL:
         if (cbor_is_float(it)) {
             double d = cbor_float_get_float(it);
-            if (d == (double)(int64_t)d && d > -9e15 && d < 9e15)
+            /* the range first: casting a large (or NaN) double to an integer is undefined */
+            if (d > -9e15 && d < 9e15 && d == (double)(int64_t)d)
                 sb_printf(b, "%lld", (long long)d);
             else
                 sb_printf(b, "%.17g", d);

@@ -15,6 +15,7 @@ static const struct {
     {UI_UP, N_("Up/Down"), N_("move in a list")},
     {UI_PGUP, N_("PgUp/PgDn"), N_("page through a list")},
     {UI_LEFT, N_("Left/Right"), N_("previous / next day (reports)")},
+    {UI_RESIZE, N_("Ctrl-L"), N_("repaint the screen")},
     {UI_HELP, "F1", N_("this help")},
     {UI_NEW, "F2", N_("register a new person")},
     {UI_URGENT, "F3", N_("mark urgent / not urgent")},
@@ -128,6 +129,10 @@ ui_key ui_read_key(void)
         break;
     case 3: /* Ctrl-C: the terminal is in raw mode, so it arrives as a key */
         k.action = UI_QUIT;
+        break;
+    case 12: /* Ctrl-L: repaint everything, as in every terminal program */
+        k.action = UI_RESIZE;
+        clearok(curscr, TRUE);
         break;
     case 4: /* Ctrl-D */
         k.action = UI_DELETE;

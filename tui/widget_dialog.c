@@ -118,7 +118,7 @@ void ui_dialog_help(ui_app *app)
         for (int k = 0; s && k < s->nkeys; k++)
             station_key |= s->keys[k] == actions[i];
         /* the F-keys mean what this station says; the moving keys are the same everywhere */
-        if (!station_key && (!s || actions[i] < UI_HELP)) {
+        if (!station_key && (!s || actions[i] < UI_HELP || actions[i] == UI_RESIZE)) {
             keys[n] = all_keys[i];
             help[n++] = all_help[i];
         }

@@ -220,8 +220,9 @@ static void step_checkin(worker *w)
         memset(&p, 0, sizeof p);
         /* CCCD: province 001, century/sex code, year, a serial unique enough; a clash is
          * refused (VAX_EEXIST) and retried with another */
-        snprintf(p.national_id, sizeof p.national_id, "001%d%02d%06u", female, year % 100,
-                 rnd() % 1000000u);
+        char id[32];
+        snprintf(id, sizeof id, "001%d%02d%06u", female, year % 100, rnd() % 1000000u);
+        snprintf(p.national_id, sizeof p.national_id, "%.12s", id);
         snprintf(p.full_name, sizeof p.full_name, "%s %s %c%c", family[rnd() % 7], given[rnd() % 5],
                  'a' + rnd() % 26, 'a' + rnd() % 26);
         snprintf(p.birth_date, sizeof p.birth_date, "%d-%02d-%02d", year, rnd_between(1, 12),

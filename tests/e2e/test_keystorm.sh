@@ -46,10 +46,13 @@ alive() { ! $TM capture-pane -p -t "$1" | grep -qF "[vaxsite exited]"; }
 # Esc a few times (closes dialogs, clears inputs), then the screen must show TEXT.
 recovers() {
   local target=$1 text=$2 i
+  $TM resize-window -t "$target" -x 80 -y 24 # (the storm ended at 80x24; say it once more)
   for i in 1 2 3 4; do
     $TM send-keys -t "$target" Escape
     sleep 0.15
   done
+  $TM send-keys -t "$target" C-l # repaint, after bytes a real terminal may have drawn itself
+  sleep 0.2
   for ((i = 0; i < 100; i++)); do
     $TM capture-pane -p -t "$target" | grep -qF -- "$text" && return 0
     sleep 0.05
@@ -76,7 +79,12 @@ for label in "${STATIONS[@]}"; do
       not_ok "$label: after storm $round and Esc the station shows its screen again" "$(screen)"
     fi
   done
-  keys F10
+  # F10 closes an open confirmation first (Esc at the injection room asks "send back?"),
+  # then quits: at most three presses
+  for i in 1 2 3; do
+    keys F10
+    wait_for "[vaxsite exited]" 2 && break
+  done
   expect_screen "$label: F10 still quits cleanly" "[vaxsite exited]"
 done
 
