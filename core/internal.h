@@ -60,6 +60,10 @@ int vax_priority_groups_seed(vax_db *db);
 int vax_queue_move_locked(vax_db *db, const vax_visit *v, vax_state to, const char *station,
                           const char *details);
 
+/* The site's id inside the caller's transaction; a database made without a site gets the
+ * default one (queue.c). */
+int vax_site_ensure_locked(vax_db *db, int64_t *site_id);
+
 /* Loads a catalogue text inside the caller's transaction (product.c). */
 int vax_product_load_locked(vax_db *db, const char *name, const char *text);
 

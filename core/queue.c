@@ -367,7 +367,7 @@ static int person_rank(vax_db *db, int64_t person_id, int *rank, char birth[11])
     return vax_fail_sql(db, rc, _("reading the registry"));
 }
 
-static int ensure_site(vax_db *db, int64_t *site_id)
+int vax_site_ensure_locked(vax_db *db, int64_t *site_id)
 {
     vax_site site;
     int rc = vax_site_get(db, &site);
@@ -418,7 +418,7 @@ int vax_queue_checkin(vax_db *db, int64_t person_id, vax_visit *out)
     }
     if (rc != VAX_ENOTFOUND)
         goto fail;
-    if ((rc = ensure_site(db, &site_id)) != VAX_OK)
+    if ((rc = vax_site_ensure_locked(db, &site_id)) != VAX_OK)
         goto fail;
     /* BEGIN IMMEDIATE holds the write lock, so max+1 cannot be taken by another station. */
     st = vax_stmt(db, "SELECT coalesce(max(ticket), 0) + 1 FROM visit WHERE site_id = ?1 AND"

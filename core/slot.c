@@ -143,33 +143,6 @@ static int check_day(vax_db *db, const char *day, int allow_past)
 
 static int step_done(vax_db *db, sqlite3_stmt *st, const char *doing);
 
-static int site_id(vax_db *db, int64_t *out)
-{
-    vax_site s;
-    int rc = vax_site_get(db, &s);
-    if (rc == VAX_OK) {
-        *out = s.id;
-        return VAX_OK;
-    }
-    if (rc != VAX_ENOTFOUND)
-        return rc;
-    /* a database made without a site yet: make the default one in this transaction (as
-     * check-in does) */
-    char uuid[37];
-    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO site(uuid, code, name, created_at, updated_at,"
-                                    " updated_by) VALUES (?1, 'SITE', 'SITE', ?2, ?2, ?3)");
-    if (!st || vax_uuid(uuid) != VAX_OK)
-        return VAX_EINTERNAL;
-    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, vax_now());
-    sqlite3_bind_int64(st, 3, vax_actor_id(db));
-    if ((rc = step_done(db, st, _("creating the site"))) != VAX_OK)
-        return rc;
-    *out = sqlite3_last_insert_rowid(db->sql);
-    vax_clear_error(db);
-    return VAX_OK;
-}
-
 static int step_done(vax_db *db, sqlite3_stmt *st, const char *doing)
 {
     int rc = sqlite3_step(st);
@@ -387,7 +360,8 @@ int vax_day_plan(vax_db *db, vax_site_day *d)
         return rc;
     if ((rc = check_plan(db, d)) != VAX_OK)
         goto fail;
-    if ((rc = site_id(db, &site)) != VAX_OK || (rc = insert_day(db, d, site, &day_id)) != VAX_OK)
+    if ((rc = vax_site_ensure_locked(db, &site)) != VAX_OK ||
+        (rc = insert_day(db, d, site, &day_id)) != VAX_OK)
         goto fail;
     opens = parse_hhmm(d->opens);
     for (int i = 0; i < d->slots; i++) {
@@ -432,7 +406,8 @@ int vax_day_copy(vax_db *db, const char *from_day, const char *to_day)
         goto fail;
     if ((rc = vax_slot_list(db, from_day, slots, 512, &n)) != VAX_OK)
         goto fail;
-    if ((rc = site_id(db, &site)) != VAX_OK || (rc = insert_day(db, &d, site, &day_id)) != VAX_OK)
+    if ((rc = vax_site_ensure_locked(db, &site)) != VAX_OK ||
+        (rc = insert_day(db, &d, site, &day_id)) != VAX_OK)
         goto fail;
     for (int i = 0; i < n; i++) {
         char a[6], b[6];

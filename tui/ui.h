@@ -209,6 +209,9 @@ void ui_list_draw(WINDOW *w, int y, int x, int width, int rows, ui_list *l, ui_l
 int ui_list_key(ui_list *l, ui_key k, int page);
 
 /* Modal dialogs drawn over the screen (widget_dialog.c). */
+/* Draws the screen, then a centred box with a title over it (size cut to the terminal); the
+ * caller draws inside and deletes it. NULL if the terminal is too small. */
+WINDOW *ui_dialog_box(ui_app *app, int rows, int cols, const char *title);
 /* Asks for a line of text; returns 1 with the text in buf, 0 if cancelled. */
 int ui_dialog_ask(ui_app *app, const char *title, const char *prompt, char *buf, size_t size);
 /* Shows a ticket number in big digits with a line of text, until a key is pressed. */

@@ -5,27 +5,6 @@
 #include <string.h>
 #include <wctype.h>
 
-/* A centred box over the redrawn screen; NULL if the terminal is too small. */
-static WINDOW *choice_box(ui_app *app, int rows, int cols, const char *title)
-{
-    ui_redraw(app);
-    if (app->too_small)
-        return NULL;
-    if (cols > app->cols - 2)
-        cols = app->cols - 2;
-    if (rows > app->rows - 2)
-        rows = app->rows - 2;
-    WINDOW *w = newwin(rows, cols, (app->rows - rows) / 2, (app->cols - cols) / 2);
-    if (!w)
-        return NULL;
-    werase(w);
-    box(w, 0, 0);
-    ui_role_on(w, ROLE_TITLE);
-    ui_put_center(w, 0, 1, title, cols - 2);
-    ui_role_off(w, ROLE_TITLE);
-    return w;
-}
-
 int ui_dialog_pick(ui_app *app, const char *title, const char *prompt, const char *const *items,
                    const char *hotkeys, int n, int selected)
 {
@@ -40,7 +19,7 @@ int ui_dialog_pick(ui_app *app, const char *title, const char *prompt, const cha
                 width = ui_width(items[i]) + 10;
         if (width < 40)
             width = 40;
-        WINDOW *w = choice_box(app, n + 6, width, title);
+        WINDOW *w = ui_dialog_box(app, n + 6, width, title);
         if (w) {
             int rows, cols;
             getmaxyx(w, rows, cols);
@@ -98,7 +77,7 @@ int ui_dialog_confirm_lines(ui_app *app, const char *title, const char *const *l
         for (int i = 0; i < n; i++)
             if (ui_width(lines[i]) + 6 > width)
                 width = ui_width(lines[i]) + 6;
-        WINDOW *w = choice_box(app, n + 6, width, title);
+        WINDOW *w = ui_dialog_box(app, n + 6, width, title);
         if (w) {
             int rows, cols;
             getmaxyx(w, rows, cols);

@@ -8,7 +8,7 @@ typedef void (*dialog_body)(WINDOW *w, int rows, int cols, void *ctx);
 
 /* Draws the screen underneath, then a centred box of the given size with a title. Returns the
  * box window (caller deletes it) or NULL if the terminal is too small. */
-static WINDOW *open_box(ui_app *app, int rows, int cols, const char *title)
+WINDOW *ui_dialog_box(ui_app *app, int rows, int cols, const char *title)
 {
     ui_redraw(app);
     if (app->too_small)
@@ -35,7 +35,7 @@ int ui_dialog_ask(ui_app *app, const char *title, const char *prompt, char *buf,
     ui_input_init(&in, 100);
     ui_input_set(&in, buf);
     for (;;) {
-        WINDOW *w = open_box(app, 7, 70, title);
+        WINDOW *w = ui_dialog_box(app, 7, 70, title);
         if (w) {
             int rows, cols;
             getmaxyx(w, rows, cols);
@@ -74,7 +74,7 @@ void ui_dialog_ticket(ui_app *app, const char *title, int ticket, const char *li
     char digits[16];
     snprintf(digits, sizeof digits, "%03d", ticket % 1000);
     for (;;) {
-        WINDOW *w = open_box(app, UI_BIG_ROWS + 8, 60, title);
+        WINDOW *w = ui_dialog_box(app, UI_BIG_ROWS + 8, 60, title);
         if (w) {
             int rows, cols;
             getmaxyx(w, rows, cols);
@@ -124,7 +124,7 @@ void ui_dialog_help(ui_app *app)
         }
     }
     for (;;) {
-        WINDOW *w = open_box(app, n + 4, 64, _("Keys"));
+        WINDOW *w = ui_dialog_box(app, n + 4, 64, _("Keys"));
         if (w) {
             int rows, cols;
             getmaxyx(w, rows, cols);
@@ -151,7 +151,7 @@ static int choose(ui_app *app, const char *title, const char *const *items, int 
     int sel = 0, top = 0;
     for (;;) {
         int want = n + 5 < app->rows - 2 ? n + 5 : app->rows - 2;
-        WINDOW *w = open_box(app, want, 72, title);
+        WINDOW *w = ui_dialog_box(app, want, 72, title);
         if (w) {
             int rows, cols;
             getmaxyx(w, rows, cols);
@@ -224,7 +224,7 @@ void ui_dialog_text(ui_app *app, const char *title, const char *text, ui_role ro
     for (const char *p = text; *p; p++)
         lines += *p == '\n';
     for (;;) {
-        WINDOW *w = open_box(app, lines + 4, 78, title);
+        WINDOW *w = ui_dialog_box(app, lines + 4, 78, title);
         if (w) {
             int rows, cols, y = 2;
             getmaxyx(w, rows, cols);
