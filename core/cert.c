@@ -6,6 +6,7 @@
 #include <openssl/bn.h>
 #include <openssl/ecdsa.h>
 #include <openssl/rsa.h>
+#include <openssl/x509v3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -797,12 +798,68 @@ int vax_cose_verify_der(const vax_cose *c, const uint8_t *der, size_t n)
     return ok;
 }
 
+/* The kind of certificate: 'v', 't' or 'r' for the group the hcert holds, 0 if none. */
+static char hcert_kind(const cbor_item_t *h)
+{
+    static const char kinds[] = "vtr";
+    for (int i = 0; h && cbor_isa_map(h) && i < 3; i++) {
+        char key[2] = {kinds[i], 0};
+        const cbor_item_t *g = map_get_str(h, key);
+        if (g && cbor_isa_array(g) && cbor_array_size(g) > 0)
+            return kinds[i];
+    }
+    return 0;
+}
+
+/* Document signer key usage (eHealth Network, DCC certificate governance): extended key usages
+ * 1.3.6.1.4.1.1847.2021.1.1 test, .1.2 vaccination, .1.3 recovery; early issuers wrote the arc
+ * as 1.3.6.1.4.1.0.1847.2021.1.x, which verifiers accept too. A certificate without the extended
+ * key usage extension signs every kind; one with it signs only what it lists (RFC 5280 4.2.1.12),
+ * so a list without any DCC usage (e.g. only the ICAO document signer's) signs none. */
+static int key_usage_allows(X509 *cert, char kind)
+{
+    int crit = 0;
+    EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(cert, NID_ext_key_usage, &crit, NULL);
+    if (!eku)
+        return crit == -1; /* -1: absent; anything else: present but unreadable */
+    int named = 0, allowed = 0, any = 0;
+    for (int i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
+        char oid[80];
+        OBJ_obj2txt(oid, sizeof oid, sk_ASN1_OBJECT_value(eku, i), 1);
+        any |= !strcmp(oid, "2.5.29.37.0"); /* anyExtendedKeyUsage */
+        const char *tail = NULL;
+        if (!strncmp(oid, "1.3.6.1.4.1.1847.2021.1.", 24))
+            tail = oid + 24;
+        else if (!strncmp(oid, "1.3.6.1.4.1.0.1847.2021.1.", 26))
+            tail = oid + 26;
+        if (!tail || tail[1] || tail[0] < '1' || tail[0] > '3')
+            continue;
+        named = 1;
+        allowed |= "tvr"[tail[0] - '1'] == kind;
+    }
+    int empty = sk_ASN1_OBJECT_num(eku) == 0; /* malformed, but it restricts nothing */
+    EXTENDED_KEY_USAGE_free(eku);
+    return named ? allowed : any || empty;
+}
+
+int vax_cose_key_usage_der(const vax_cose *c, const uint8_t *der, size_t n)
+{
+    const unsigned char *p = der;
+    X509 *cert = d2i_X509(NULL, &p, (long)n);
+    if (!cert)
+        return 0;
+    int ok = key_usage_allows(cert, hcert_kind(c->hcert));
+    X509_free(cert);
+    return ok;
+}
+
 /* ---- the DCC schema (eu-dcc-schema, versions 1.0.0 to 1.3.0) -------------------------------- */
 
 typedef struct schema_ctx {
     char *why;
     size_t size;
-    int minor; /* 0 for 1.0.x, 3 for 1.3.x */
+    int minor;      /* 0 for 1.0.x, 3 for 1.3.x */
+    int64_t issued; /* the CWT's issued-at, 0 when unknown (bare hcert CBOR) */
 } schema_ctx;
 
 static int schema_fail(schema_ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -873,8 +930,20 @@ static int icao_ok(const char *s)
     return 1;
 }
 
+/* ISO 3166-1 keeps AA, QM-QZ, XA-XZ and ZZ for private use: they never name a country. XK is
+ * the exception the EU value set (country-2-codes) makes, for Kosovo. */
+static int user_assigned_country(const char *s)
+{
+    if (strlen(s) != 2 || strcmp(s, "XK") == 0)
+        return 0;
+    return strcmp(s, "AA") == 0 || strcmp(s, "ZZ") == 0 || s[0] == 'X' ||
+           (s[0] == 'Q' && s[1] >= 'M' && s[1] <= 'Z');
+}
+
 static int country_ok(const char *s, int minor)
 {
+    if (user_assigned_country(s))
+        return 0;
     /* "[A-Z]{1,10}" from 1.3.0 on (unanchored: one capital letter somewhere) */
     if (minor < 3)
         return 1;
@@ -882,6 +951,17 @@ static int country_ok(const char *s, int minor)
         if (*s >= 'A' && *s <= 'Z')
             return 1;
     return 0;
+}
+
+/* A run of nines ("9999", "ORG-99999999") is the filler issuing systems write when they do not
+ * know the device or manufacturer; it names nothing in the value sets, so the entry is incomplete.
+ */
+static int placeholder_code(const char *s)
+{
+    if (strncmp(s, "ORG-", 4) == 0)
+        s += 4;
+    size_t n = strspn(s, "9");
+    return n >= 4 && s[n] == 0;
 }
 
 static int posint_field(schema_ctx *x, const cbor_item_t *map, const char *k)
@@ -892,8 +972,21 @@ static int posint_field(schema_ctx *x, const cbor_item_t *map, const char *k)
         return schema_fail(x, _("%s is missing."), k);
     if (!cbor_isa_uint(v) || !get_int(v, &n))
         return schema_fail(x, _("%s is not a positive whole number."), k);
-    if (n < 1)
+    /* 1.0 issuers wrote 0 for a dose number or series they did not know (the reference test
+     * data of that version expects it to pass); from 1.1 on the minimum of 1 holds. */
+    if (n < (x->minor == 0 ? 0 : 1))
         return schema_fail(x, _("%s must be at least 1."), k);
+    return 1;
+}
+
+static int manufacturer_ok(schema_ctx *x, const cbor_item_t *e)
+{
+    char buf[128];
+    if (!text_field(x, e, "ma", 0, 0, buf, sizeof buf))
+        return 0;
+    if (placeholder_code(buf))
+        return schema_fail(x, _("%s is a placeholder (%s), not a manufacturer or device code."),
+                           "ma", buf);
     return 1;
 }
 
@@ -917,7 +1010,8 @@ static int entry_ok(schema_ctx *x, const cbor_item_t *e, char kind)
         if (!text_field(x, e, "vp", 1, 0, buf, sizeof buf) ||
             !text_field(x, e, "mp", 1, 0, buf, sizeof buf) ||
             !text_field(x, e, "ma", 1, 0, buf, sizeof buf) || !posint_field(x, e, "dn") ||
-            !posint_field(x, e, "sd") || !text_field(x, e, "dt", 1, 0, buf, sizeof buf))
+            !posint_field(x, e, "sd") || !text_field(x, e, "dt", 1, 0, buf, sizeof buf) ||
+            !manufacturer_ok(x, e))
             return 0;
     } else if (kind == 't') {
         if (!text_field(x, e, "tt", 1, 0, buf, sizeof buf) ||
@@ -925,7 +1019,7 @@ static int entry_ok(schema_ctx *x, const cbor_item_t *e, char kind)
             !text_field(x, e, "ma", 0, 0, buf, sizeof buf) ||
             !text_field(x, e, "tr", 1, 0, buf, sizeof buf) ||
             !text_field(x, e, "tc", x->minor >= 3, x->minor < 3 ? 0 : 80, buf, sizeof buf) ||
-            !text_field(x, e, "sc", 1, 0, buf, sizeof buf))
+            !text_field(x, e, "sc", 1, 0, buf, sizeof buf) || !manufacturer_ok(x, e))
             return 0;
         if (!text_field(x, e, "dr", 0, 0, buf, sizeof buf))
             return 0;
@@ -939,9 +1033,47 @@ static int entry_ok(schema_ctx *x, const cbor_item_t *e, char kind)
     return 1;
 }
 
-static int hcert_schema_ok(const cbor_item_t *h, char *why, size_t size)
+/* The first day a birth date written as YYYY, YYYY-MM or YYYY-MM-DD can be, as days since
+ * 1970-01-01 (a month of 00 counts as January). */
+static int64_t dob_first_day(const char *s)
 {
-    schema_ctx x = {why, size, 3};
+    int y = 0, m = 1, d = 1;
+    if (sscanf(s, "%4d-%2d-%2d", &y, &m, &d) < 1)
+        return INT64_MIN;
+    if (m < 1)
+        m = 1;
+    if (d < 1)
+        d = 1;
+    /* days from civil (proleptic Gregorian) */
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* Checks beyond the published schema that the payload does not contradict itself: the person
+ * was born before the certificate was issued, and a given name has its transliteration. */
+static int hcert_consistent(schema_ctx *x, const cbor_item_t *nam, const char *dob)
+{
+    char gn[512], gnt[512];
+    if (x->issued > 0) {
+        int64_t born = dob_first_day(dob);
+        if (born != INT64_MIN && dob[0] && born > x->issued / 86400)
+            return schema_fail(x, _("%s is after the day the certificate was issued."), "dob");
+    }
+    if (!text_field(x, nam, "gn", 0, 0, gn, sizeof gn) ||
+        !text_field(x, nam, "gnt", 0, 0, gnt, sizeof gnt))
+        return 0;
+    if (gn[0] && !gnt[0])
+        return schema_fail(x, _("%s is given but %s, its transliteration, is empty."), "gn", "gnt");
+    return 1;
+}
+
+static int hcert_schema_ok(const cbor_item_t *h, int64_t issued, char *why, size_t size)
+{
+    schema_ctx x = {why, size, 3, issued};
     char ver[32], buf[512];
     int major, minor, patch;
     if (!h || !cbor_isa_map(h))
@@ -971,6 +1103,8 @@ static int hcert_schema_ok(const cbor_item_t *h, char *why, size_t size)
         return 0;
     if (!match_dob(buf, minor))
         return schema_fail(&x, _("%s is not a birth date from 1900 to 2099."), "dob");
+    if (!hcert_consistent(&x, nam, buf))
+        return 0;
     static const char kinds[] = "vtr";
     int groups = 0;
     for (int i = 0; i < 3; i++) {
@@ -994,7 +1128,7 @@ static int hcert_schema_ok(const cbor_item_t *h, char *why, size_t size)
 
 int vax_cose_schema_check(const vax_cose *c, char *why, size_t whysize)
 {
-    return hcert_schema_ok(c->hcert, why, whysize) ? VAX_OK : VAX_EINVAL;
+    return hcert_schema_ok(c->hcert, c->iat, why, whysize) ? VAX_OK : VAX_EINVAL;
 }
 
 int vax_hcert_schema_check_cbor(const uint8_t *in, size_t n, char *why, size_t whysize)
@@ -1004,7 +1138,7 @@ int vax_hcert_schema_check_cbor(const uint8_t *in, size_t n, char *why, size_t w
         set_why(why, whysize, _("The payload is not well-formed CBOR."));
         return VAX_EINVAL;
     }
-    int ok = hcert_schema_ok(it, why, whysize);
+    int ok = hcert_schema_ok(it, 0, why, whysize);
     cbor_decref(&it);
     return ok ? VAX_OK : VAX_EINVAL;
 }
@@ -1297,11 +1431,15 @@ int vax_hc1_verify(const char *text, const vax_trust *trust, const char *revoked
     else if (!cose_verify_cert(c, cert))
         rc = verdict(out, VAX_CERT_BAD_SIGNATURE,
                      _("The signature does not match the signer's key."));
+    else if (!key_usage_allows(cert, hcert_kind(c->hcert)))
+        rc = verdict(out, VAX_CERT_KEY_USAGE,
+                     _("The signer's certificate may not sign this kind of certificate "
+                       "(its extended key usage)."));
     else if (c->has_exp && c->exp < now)
         rc = verdict(out, VAX_CERT_EXPIRED, _("The certificate's validity has ended."));
     else if (c->iat > now + 300)
         rc = verdict(out, VAX_CERT_EXPIRED, _("The certificate says it was issued in the future."));
-    else if (!hcert_schema_ok(c->hcert, why, sizeof why))
+    else if (!hcert_schema_ok(c->hcert, c->iat, why, sizeof why))
         rc = verdict(out, VAX_CERT_SCHEMA, why);
     else if (is_revoked(revoked, out->hc.ci))
         rc = verdict(out, VAX_CERT_REVOKED, _("The certificate is on the revocation list."));

@@ -71,6 +71,8 @@ int vax_fail(vax_db *db, int code, const char *field, const char *fmt, ...)
 
 void vax_clear_error(vax_db *db)
 {
+    if (!db)
+        return;
     db->errmsg[0] = 0;
     db->errfield[0] = 0;
 }

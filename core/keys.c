@@ -88,6 +88,8 @@ int vax_cose_sign_raw(EVP_PKEY *key, int alg, const uint8_t *msg, size_t n, uint
     *sig = NULL;
     if (!md || !ctx || EVP_DigestSignInit(ctx, &pctx, md, NULL, key) != 1)
         goto done;
+    if (ec && (coord = (EVP_PKEY_get_bits(key) + 7) / 8) <= 0) /* the key's curve, as in verify */
+        goto done;
     if (!ec && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
                 EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))
         goto done;
@@ -138,6 +140,10 @@ int vax_cose_verify_raw(X509 *cert, int alg, const uint8_t *msg, size_t n, const
     if (!md || !key)
         return 0;
     if (ec != (EVP_PKEY_is_a(key, "EC") == 1))
+        return 0;
+    /* r and s are as long as the signer's curve order, whatever hash the header names: some
+     * issuers sign with a P-384 key under an ES256 header (SHA-256 hash); the key decides. */
+    if (ec && (coord = (EVP_PKEY_get_bits(key) + 7) / 8) <= 0)
         return 0;
     if (ec) {
         BIGNUM *r, *s;

@@ -1030,6 +1030,7 @@ int vax_hc1_make(const vax_hcert *hc, const vax_signer *s, char **hc1);
     X(VAX_CERT_BAD_COSE, "bad_cose", "bad COSE")                                                   \
     X(VAX_CERT_UNKNOWN_KID, "unknown_kid", "unknown kid")                                          \
     X(VAX_CERT_BAD_SIGNATURE, "bad_signature", "bad signature")                                    \
+    X(VAX_CERT_KEY_USAGE, "key_usage", "key not for this kind")                                    \
     X(VAX_CERT_EXPIRED, "expired", "expired")                                                      \
     X(VAX_CERT_SCHEMA, "schema_violation", "schema violation")                                     \
     X(VAX_CERT_REVOKED, "revoked", "revoked")
@@ -1065,6 +1066,9 @@ int vax_cose_parse(const uint8_t *in, size_t n, vax_cose **out, char *why, size_
 void vax_cose_free(vax_cose *c);
 /* 1 if the signature verifies with the certificate (DER), 0 if not. */
 int vax_cose_verify_der(const vax_cose *c, const uint8_t *der, size_t n);
+/* 1 if the signer's certificate (DER) may sign this kind of certificate (vaccination, test or
+ * recovery): its extended key usages name the kinds, and naming none allows them all. */
+int vax_cose_key_usage_der(const vax_cose *c, const uint8_t *der, size_t n);
 /* CWT claims; has_exp 0 when the claim is missing. */
 void vax_cose_times(const vax_cose *c, int64_t *iat, int64_t *exp, int *has_exp);
 /* The hcert payload (claim -260, key 1) as JSON with sorted keys; VAX_ENOTFOUND if none. */

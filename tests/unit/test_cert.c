@@ -2,6 +2,11 @@
  * verifying, every tampered layer caught with its reason, issue / re-issue / revocation, QR. */
 #include "testutil.h"
 
+#include "certkeys.h"
+
+#include <cbor.h>
+#include <openssl/x509v3.h>
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -383,6 +388,233 @@ static void test_schema_violation_is_reported_after_a_good_signature(void **stat
     site_close(t);
 }
 
+/* ---- checks beyond the published schema, key usage, curve by key ----------------------------- */
+
+static vax_hcert good_hcert(void)
+{
+    vax_hcert h = {.fn = "Nguyễn",
+                   .fnt = "NGUYEN",
+                   .gn = "Văn An",
+                   .gnt = "VAN<AN",
+                   .dob = "1990-01-01",
+                   .tg = "840539006",
+                   .vp = "J07BX03",
+                   .mp = "EU/1/21/1529",
+                   .ma = "ORG-100001699",
+                   .dn = 1,
+                   .sd = 2,
+                   .dt = "2021-10-15",
+                   .co = "VN",
+                   .is = "MoH",
+                   .ci = "URN:UVCI:01:VN:X",
+                   .iss = "VN",
+                   .iat = T0,
+                   .exp = T0 + 86400};
+    return h;
+}
+
+static void test_self_contradicting_payloads_are_schema_violations(void **state)
+{
+    (void)state;
+    test_db *t = site_with_key(0);
+    vax_signer *s;
+    char dir[512];
+    vax_keys_dir(t->db, dir, sizeof dir);
+    assert_int_equal(vax_signer_load(t->db, dir, &s), VAX_OK);
+    vax_trust *tr;
+    vax_trust_new(&tr);
+    vax_trust_add_signer(tr, s);
+    static const struct {
+        const char *field, *value, *why; /* why: NULL when the certificate is valid */
+    } cases[] = {
+        {"dob", "2021-10-16", "dob"}, /* born the day after the certificate was issued (T0) */
+        {"dob", "2022", "dob"},       {"dob", "2021-10", NULL}, /* October 2021 may be before the
+                                                                   15th */
+        {"gnt", "", "gnt"}, /* a given name without its transliteration */
+        {"ma", "ORG-99999999", "ma"}, {"ma", "9999", "ma"},     {"ma", "ORG-100030215", NULL},
+        {"co", "XY", "co"},                               /* ISO 3166 private use: no country */
+        {"co", "QZ", "co"},           {"co", "XK", NULL}, /* Kosovo, as the EU value set writes it
+                                                           */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        vax_hcert h = good_hcert();
+        char *f = !strcmp(cases[i].field, "dob")   ? h.dob
+                  : !strcmp(cases[i].field, "gnt") ? h.gnt
+                  : !strcmp(cases[i].field, "ma")  ? h.ma
+                                                   : h.co;
+        strcpy(f, cases[i].value);
+        char *hc1;
+        vax_cert_check chk;
+        assert_int_equal(vax_hc1_make(&h, s, &hc1), VAX_OK);
+        assert_int_equal(vax_hc1_verify(hc1, tr, NULL, T0, &chk), VAX_OK);
+        if (chk.result != (cases[i].why ? VAX_CERT_SCHEMA : VAX_CERT_VALID))
+            fail_msg("%s=%s: result %s (%s)", cases[i].field, cases[i].value,
+                     vax_cert_result_code(chk.result), chk.why);
+        if (cases[i].why)
+            assert_non_null(strstr(chk.why, cases[i].why));
+        vax_cert_check_free(&chk);
+        free(hc1);
+    }
+    vax_trust_free(tr);
+    vax_signer_free(s);
+    site_close(t);
+}
+
+/* hcert CBOR {ver, nam{fnt}, dob, v[{... dn, sd}]} for the bare schema check. */
+static uint8_t *hcert_cbor(const char *ver, int dn, size_t *n)
+{
+    cbor_item_t *root = cbor_new_definite_map(4), *nam = cbor_new_definite_map(1);
+    cbor_item_t *v = cbor_new_definite_array(1), *e = cbor_new_definite_map(10);
+    static const char *const text[][2] = {{"tg", "840539006"},    {"vp", "J07BX03"},
+                                          {"mp", "EU/1/21/1529"}, {"ma", "ORG-100001699"},
+                                          {"dt", "2021-10-15"},   {"co", "VN"},
+                                          {"is", "MoH"},          {"ci", "URN:UVCI:01:VN:X"}};
+    for (size_t i = 0; i < 8; i++)
+        cbor_map_add(e, (struct cbor_pair){cbor_move(cbor_build_string(text[i][0])),
+                                           cbor_move(cbor_build_string(text[i][1]))});
+    cbor_map_add(e, (struct cbor_pair){cbor_move(cbor_build_string("dn")),
+                                       cbor_move(cbor_build_uint8((uint8_t)dn))});
+    cbor_map_add(
+        e, (struct cbor_pair){cbor_move(cbor_build_string("sd")), cbor_move(cbor_build_uint8(2))});
+    cbor_array_push(v, cbor_move(e));
+    cbor_map_add(nam, (struct cbor_pair){cbor_move(cbor_build_string("fnt")),
+                                         cbor_move(cbor_build_string("NGUYEN"))});
+    cbor_map_add(root, (struct cbor_pair){cbor_move(cbor_build_string("ver")),
+                                          cbor_move(cbor_build_string(ver))});
+    cbor_map_add(root, (struct cbor_pair){cbor_move(cbor_build_string("nam")), cbor_move(nam)});
+    cbor_map_add(root, (struct cbor_pair){cbor_move(cbor_build_string("dob")),
+                                          cbor_move(cbor_build_string("1990-01-01"))});
+    cbor_map_add(root, (struct cbor_pair){cbor_move(cbor_build_string("v")), cbor_move(v)});
+    uint8_t *buf = NULL;
+    size_t cap;
+    *n = cbor_serialize_alloc(root, &buf, &cap);
+    cbor_decref(&root);
+    return buf;
+}
+
+static void test_dose_number_zero_passes_only_in_version_1_0(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *ver;
+        int dn, ok;
+    } cases[] = {{"1.0.0", 0, 1}, {"1.0.4", 0, 1}, {"1.2.1", 0, 0},
+                 {"1.3.0", 0, 0}, {"1.3.0", 1, 1}, {"1.0.0", 1, 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n;
+        char why[256] = "";
+        uint8_t *b = hcert_cbor(cases[i].ver, cases[i].dn, &n);
+        assert_non_null(b);
+        int rc = vax_hcert_schema_check_cbor(b, n, why, sizeof why);
+        if ((rc == VAX_OK) != cases[i].ok)
+            fail_msg("ver %s dn %d: %s", cases[i].ver, cases[i].dn, why);
+        free(b);
+    }
+}
+
+/* A self-signed P-256 certificate with the given extended key usage ("" for none). */
+static uint8_t *cert_with_eku(EVP_PKEY *key, const char *eku, size_t *n)
+{
+    X509 *x = X509_new();
+    X509V3_CTX v3;
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+    X509_gmtime_adj(X509_getm_notBefore(x), 0);
+    X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+    X509_NAME *name = X509_get_subject_name(x);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"DSC", -1, -1, 0);
+    X509_set_issuer_name(x, name);
+    X509_set_pubkey(x, key);
+    X509V3_set_ctx(&v3, x, x, NULL, NULL, 0);
+    if (*eku) {
+        X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &v3, NID_ext_key_usage, eku);
+        assert_non_null(ext);
+        X509_add_ext(x, ext, -1);
+        X509_EXTENSION_free(ext);
+    }
+    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+    unsigned char *der = NULL;
+    int len = i2d_X509(x, &der);
+    assert_true(len > 0);
+    uint8_t *out = malloc((size_t)len);
+    memcpy(out, der, (size_t)len);
+    *n = (size_t)len;
+    OPENSSL_free(der);
+    X509_free(x);
+    return out;
+}
+
+static void test_signer_key_usage_decides_which_kinds_it_may_sign(void **state)
+{
+    (void)state;
+    test_db *t = site_with_key(0);
+    int64_t p = tdb_person(t, "Trần Thị Hoa", "001190001236", "1990-06-05", NULL);
+    vax_certificate c;
+    assert_int_equal(vax_cert_issue(t->db, add_dose(t, p, "PF", 2, 0), &c), VAX_OK);
+    uint8_t *z, *raw;
+    size_t zn, rn;
+    vax_cose *cose;
+    char why[128];
+    assert_int_equal(vax_base45_decode(c.hc1 + 4, strlen(c.hc1 + 4), &z, &zn), VAX_OK);
+    assert_int_equal(vax_zlib_inflate(z, zn, &raw, &rn), VAX_OK);
+    assert_int_equal(vax_cose_parse(raw, rn, &cose, why, sizeof why), VAX_OK);
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    static const struct {
+        const char *eku;
+        int ok; /* for a vaccination certificate */
+    } cases[] = {
+        {"", 1},                                                    /* no extension: every kind */
+        {"1.3.6.1.4.1.1847.2021.1.2", 1},                           /* vaccination */
+        {"1.3.6.1.4.1.1847.2021.1.1", 0},                           /* tests only */
+        {"1.3.6.1.4.1.1847.2021.1.1,1.3.6.1.4.1.1847.2021.1.3", 0}, /* tests and recovery */
+        {"1.3.6.1.4.1.0.1847.2021.1.2", 1},                         /* the early spelling */
+        {"2.23.136.1.1.14.2", 0},   /* only the ICAO document signer's usage */
+        {"anyExtendedKeyUsage", 1}, /* 2.5.29.37.0 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n;
+        uint8_t *der = cert_with_eku(key, cases[i].eku, &n);
+        if (vax_cose_key_usage_der(cose, der, n) != cases[i].ok)
+            fail_msg("extended key usage '%s': expected %d", cases[i].eku, cases[i].ok);
+        free(der);
+    }
+    /* the site's own certificate names vaccination, so what it issues passes the verifier */
+    vax_trust *tr = site_trust(t);
+    assert_int_equal(verify(c.hc1, tr, NULL, T0 + 60), VAX_CERT_VALID);
+    vax_trust_free(tr);
+    EVP_PKEY_free(key);
+    vax_cose_free(cose);
+    free(z);
+    free(raw);
+    site_close(t);
+}
+
+/* Some issuers sign under an ES256 header with a P-384 key: r and s are 48 bytes each and the
+ * hash is SHA-256. The key's curve decides the sizes; a signature of the wrong size is refused. */
+static void test_es256_header_with_p384_key_verifies_by_the_key(void **state)
+{
+    (void)state;
+    EVP_PKEY *key = EVP_EC_gen("P-384");
+    size_t n;
+    uint8_t *der = cert_with_eku(key, "", &n);
+    const unsigned char *p = der;
+    X509 *cert = d2i_X509(NULL, &p, (long)n);
+    static const uint8_t msg[] = "Sig_structure";
+    uint8_t *sig;
+    size_t siglen;
+    assert_int_equal(vax_cose_sign_raw(key, COSE_ES256, msg, sizeof msg, &sig, &siglen), VAX_OK);
+    assert_int_equal(siglen, 96);
+    assert_true(vax_cose_verify_raw(cert, COSE_ES256, msg, sizeof msg, sig, siglen));
+    assert_false(vax_cose_verify_raw(cert, COSE_ES256, msg, sizeof msg - 1, sig, siglen));
+    assert_false(vax_cose_verify_raw(cert, COSE_ES256, msg, sizeof msg, sig, 64));
+    sig[10] ^= 1;
+    assert_false(vax_cose_verify_raw(cert, COSE_ES256, msg, sizeof msg, sig, siglen));
+    free(sig);
+    X509_free(cert);
+    free(der);
+    EVP_PKEY_free(key);
+}
+
 /* ---- keys ------------------------------------------------------------------------------------ */
 
 static void test_keys_init_makes_private_key_0600_and_refuses_to_replace_it(void **state)
@@ -527,6 +759,10 @@ int main(void)
         cmocka_unit_test(test_ps256_key_signs_certificates_that_verify),
         cmocka_unit_test(test_every_tampered_layer_is_caught_with_its_reason),
         cmocka_unit_test(test_schema_violation_is_reported_after_a_good_signature),
+        cmocka_unit_test(test_self_contradicting_payloads_are_schema_violations),
+        cmocka_unit_test(test_dose_number_zero_passes_only_in_version_1_0),
+        cmocka_unit_test(test_signer_key_usage_decides_which_kinds_it_may_sign),
+        cmocka_unit_test(test_es256_header_with_p384_key_verifies_by_the_key),
         cmocka_unit_test(test_keys_init_makes_private_key_0600_and_refuses_to_replace_it),
         cmocka_unit_test(test_reissue_gives_new_id_and_revokes_old_one),
         cmocka_unit_test(test_voided_dose_gets_no_certificate_and_nothing_is_written),
