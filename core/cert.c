@@ -1044,13 +1044,7 @@ static int64_t dob_first_day(const char *s)
         m = 1;
     if (d < 1)
         d = 1;
-    /* days from civil (proleptic Gregorian) */
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
+    return vax_days_from_civil(y, m, d);
 }
 
 /* Checks beyond the published schema that the payload does not contradict itself: the person

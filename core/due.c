@@ -25,17 +25,6 @@ static int parse_day(const char *s, int *y, int *m, int *d)
     return VAX_OK;
 }
 
-/* Days since 1970-01-01 of a civil date (H. Hinnant's days_from_civil). */
-static long days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static void civil_from_days(long z, char out[11])
 {
     z += 719468;
@@ -57,7 +46,7 @@ int vax_date_add(const char *day, int n, char out[11])
     int y, m, d;
     if (parse_day(day, &y, &m, &d) != VAX_OK)
         return VAX_EINVAL;
-    civil_from_days(days_from_civil(y, m, d) + n, out);
+    civil_from_days(vax_days_from_civil(y, m, d) + n, out);
     return VAX_OK;
 }
 
@@ -66,7 +55,7 @@ int vax_date_diff(const char *a, const char *b, int *days)
     int y1, m1, d1, y2, m2, d2;
     if (parse_day(a, &y1, &m1, &d1) != VAX_OK || parse_day(b, &y2, &m2, &d2) != VAX_OK)
         return VAX_EINVAL;
-    *days = (int)(days_from_civil(y2, m2, d2) - days_from_civil(y1, m1, d1));
+    *days = (int)(vax_days_from_civil(y2, m2, d2) - vax_days_from_civil(y1, m1, d1));
     return VAX_OK;
 }
 

@@ -28,6 +28,9 @@ int vax_fail(vax_db *db, int code, const char *field, const char *fmt, ...)
 int vax_fail_sql(vax_db *db, int rc, const char *doing);
 void vax_clear_error(vax_db *db);
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil); clock.c. */
+int64_t vax_days_from_civil(int64_t y, int m, int d);
+
 /* BEGIN IMMEDIATE ... COMMIT / ROLLBACK. begin returns VAX_OK or VAX_EBUSY and friends. */
 int vax_tx_begin(vax_db *db);
 int vax_tx_commit(vax_db *db);

@@ -41,17 +41,6 @@ int vax_discard_parse(const char *code, vax_discard *out)
 
 /* ---- dates ------------------------------------------------------------------------------- */
 
-/* Howard Hinnant's days_from_civil: exact for the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 int vax_date_to_days(const char *ymd, int64_t *days)
 {
     int y, m, d, n = 0;
@@ -63,7 +52,7 @@ int vax_date_to_days(const char *ymd, int64_t *days)
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (d > mdays[m - 1] + (m == 2 && leap))
         return VAX_EINVAL;
-    *days = days_from_civil(y, m, d);
+    *days = vax_days_from_civil(y, m, d);
     return VAX_OK;
 }
 
