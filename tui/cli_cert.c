@@ -163,15 +163,17 @@ static int cmd_cert_verify(const char *path, const args *a)
     if (vax_trust_new(&trust) != VAX_OK)
         return 1;
     if (opt(a, "png")) {
-        vax_db *tmp = NULL;
-        if (vax_open(":memory:", VAX_OPEN_CREATE, &tmp) != VAX_OK ||
-            vax_qr_read_png(tmp, opt(a, "png"), &text) != VAX_OK) {
-            if (tmp)
-                fail_db(tmp);
-            vax_close(tmp);
+        /* no database needed to read a picture (and none is made in the working folder) */
+        int r = vax_qr_read_png(NULL, opt(a, "png"), &text);
+        if (r != VAX_OK) {
+            fprintf(stderr, "vaxsite: ");
+            fprintf(stderr,
+                    r == VAX_ENOTFOUND ? _("File: no QR code found in %s.")
+                                       : _("File: %s is not a readable PNG or JPEG picture."),
+                    opt(a, "png"));
+            fputc('\n', stderr);
             goto done;
         }
-        vax_close(tmp);
     } else if (a->npos > 2 && strcmp(a->pos[2], "-") != 0) {
         text = strdup(a->pos[2]);
     } else {
