@@ -164,6 +164,9 @@ int vax_staff_get(vax_db *db, int64_t id, vax_staff *out);
 /* Checks login + PIN; on success makes that member the actor of this handle. Five wrong PINs in
  * a row lock the login for 5 minutes (VAX_ELOCKED). */
 int vax_staff_sign_in(vax_db *db, const char *login, const char *pin, vax_staff *out);
+/* Ends the signed-in member's session on this handle (audited as "sign-out"): nothing more is
+ * written in their name until someone signs in. */
+int vax_staff_sign_out(vax_db *db);
 /* Makes the operating-system user (by name) the actor (command-line use). */
 int vax_staff_act_as_os_user(vax_db *db, const char *os_user);
 /* The current actor, or NULL. */

@@ -339,10 +339,10 @@ int ui_app_run(vax_db *db)
     if (vax_site_get(db, &app.site) != VAX_OK)
         snprintf(app.site.name, sizeof app.site.name, "%s", _("(no site)"));
     app.use_color = ui_curses_start();
-    while (again && !ui_got_sigterm) {
+    for (int switching = 0; again && !ui_got_sigterm; switching = 1) {
         app.screen = NULL;
         app.msg[0] = 0;
-        if (!ui_signin_run(&app))
+        if (!ui_signin_run(&app, switching))
             break;
         const ui_station *station = ui_station_find(app.station);
         ui_screen *s = station ? station->create(&app) : NULL;
@@ -354,6 +354,7 @@ int ui_app_run(vax_db *db)
         again = session_loop(&app);
         station->destroy(s);
     }
+    vax_staff_sign_out(db); /* the audit shows when the session ended */
     endwin();
     return VAX_OK;
 }

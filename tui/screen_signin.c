@@ -112,7 +112,10 @@ static int key(ui_app *app, ui_key k)
         }
         if (k.action == UI_CANCEL) {
             s->phase = PHASE_LOGIN;
+            vax_staff_sign_out(app->db);
             memset(&app->staff, 0, sizeof app->staff);
+            snprintf(app->station_label, sizeof app->station_label, "%s", _("Sign in"));
+            ui_message(app, MSG_OK, "%s", _("Signed out."));
             return 1;
         }
         return ui_list_key(&s->stations, k, NSTATIONS);
@@ -133,18 +136,26 @@ static int key(ui_app *app, ui_key k)
     return ui_form_key(&s->form, k);
 }
 
-int ui_signin_run(ui_app *app)
+int ui_signin_run(ui_app *app, int keep_staff)
 {
     signin s;
     ui_screen screen = {0};
     memset(&s, 0, sizeof s);
-    memset(&app->staff, 0, sizeof app->staff);
+    /* F9 from a station: the same person picks another station (Esc there signs out) */
+    if (keep_staff && app->staff.id) {
+        s.phase = PHASE_STATION;
+        for (int i = 0; i < NSTATIONS; i++)
+            if (!strcmp(stations[i].code, app->station))
+                s.stations.selected = i;
+    } else
+        memset(&app->staff, 0, sizeof app->staff);
     ui_form_init(&s.form);
     ui_form_add(&s.form, "login", _("Login"), NULL, 60, NULL);
     ui_form_add(&s.form, "pin", _("PIN"), _("4 to 12 digits"), 12, NULL)->input.secret = 1;
     s.stations.count = NSTATIONS;
     vax_staff_list(app->db, s.staff, 64, &s.nstaff);
-    snprintf(app->station_label, sizeof app->station_label, "%s", _("Sign in"));
+    snprintf(app->station_label, sizeof app->station_label, "%s",
+             s.phase == PHASE_LOGIN ? _("Sign in") : _("Choose your station"));
     screen.draw = draw;
     screen.key = key;
     screen.state = &s;

@@ -251,8 +251,10 @@ extern const int ui_nstations;
 const ui_station *ui_station_find(const char *code);
 
 /* ---- screens ----------------------------------------------------------------------------- */
-/* Signs a staff member in and chooses the station; returns 0 if the user quit. */
-int ui_signin_run(ui_app *app);
+/* Signs a staff member in and chooses the station; returns 0 if the user quit. keep_staff (after
+ * F9 at a station): the member still signed in goes straight to the station list, where Esc signs
+ * them out. */
+int ui_signin_run(ui_app *app, int keep_staff);
 ui_screen *ui_station_checkin(ui_app *app);
 void ui_station_checkin_free(ui_screen *s);
 ui_screen *ui_station_queue(ui_app *app);

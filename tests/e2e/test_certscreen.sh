@@ -35,7 +35,10 @@ check "the PDF holds the name" grep -qF "$name" <<<"$(pdftotext "$pdf" - 2>/dev/
 keys Escape
 expect_screen "Esc goes back to the observation list" "Under observation"
 keys F9
-expect_screen "F9 signs out" "Sign in"
+expect_screen "F9 goes to the station list, still signed in" "Signed in: "
+keys Escape
+expect_screen "Esc there signs out" "PIN"
+check "the sign-out is in the audit" [ "$(sql "SELECT count(*) FROM audit WHERE action='sign-out'")" -ge 1 ]
 
 # the same certificate from the check-in desk, at 80x24: too small for the QR, says so
 resize 80 24

@@ -254,6 +254,33 @@ static void test_sign_in_makes_the_member_the_actor(void **state)
     tdb_close(t);
 }
 
+static void test_sign_out_ends_the_session_and_is_audited(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    add_manager(t);
+    int64_t nurse = 0;
+    assert_int_equal(vax_staff_add(t->db, "hoa", "Pham Hoa", VAX_ROLE_NURSE, "2580", &nurse),
+                     VAX_OK);
+    vax_staff s;
+    assert_int_equal(vax_staff_sign_in(t->db, "lan", "1111", &s), VAX_OK);
+    assert_int_equal(vax_staff_sign_out(t->db), VAX_OK);
+    assert_null(vax_actor(t->db));
+    /* nothing is written in anybody's name now */
+    assert_int_equal(vax_setting_set(t->db, "queue.max_wait_min", "1"), VAX_EPERM);
+    assert_int_equal(vax_staff_add(t->db, "tam", "Vo Tam", VAX_ROLE_NURSE, "3690", NULL),
+                     VAX_EPERM);
+    assert_int_equal(
+        query_int(t->path, "SELECT count(*) FROM audit WHERE action = 'sign-out' AND staff_id = ?1",
+                  s.id),
+        1);
+    /* a second sign-out (nobody signed in) writes nothing */
+    assert_int_equal(vax_staff_sign_out(t->db), VAX_OK);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM audit WHERE action = 'sign-out'", 0),
+                     1);
+    tdb_close(t);
+}
+
 static void test_wrong_pin_or_unknown_login_keeps_the_actor(void **state)
 {
     (void)state;
@@ -431,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_login_is_refused_naming_who_has_it),
         cmocka_unit_test(test_pin_must_be_4_to_12_digits),
         cmocka_unit_test(test_sign_in_makes_the_member_the_actor),
+        cmocka_unit_test(test_sign_out_ends_the_session_and_is_audited),
         cmocka_unit_test(test_wrong_pin_or_unknown_login_keeps_the_actor),
         cmocka_unit_test(test_five_wrong_pins_lock_for_five_minutes),
         cmocka_unit_test(test_right_pin_resets_the_wrong_pin_count),
