@@ -36,19 +36,6 @@ static double mono_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* "screening-2" -> "Screening 2" in the UI language. */
-static void station_name(const char *code, char *out, size_t size)
-{
-    const char *dash = strrchr(code, '-');
-    const char *num = dash ? dash + 1 : "";
-    if (!strncmp(code, "screening", 9))
-        snprintf(out, size, "%s %s", _("Screening"), num);
-    else if (!strncmp(code, "injection", 9))
-        snprintf(out, size, "%s %s", _("Injection"), num);
-    else
-        snprintf(out, size, "%s", code);
-}
-
 static void header(WINDOW *w, int y, int cols, const char *text)
 {
     ui_role_on(w, ROLE_TITLE);
@@ -74,7 +61,7 @@ static int draw_called(board *b, WINDOW *w, int y, int rows, int cols)
     for (int i = 0; i < s->ncalled && used < rows; i++) {
         const vax_board_called *c = &s->called[i];
         int fresh = now - c->called_at < HIGHLIGHT_SECS;
-        station_name(c->station, name, sizeof name);
+        ui_place_name(c->station, name, sizeof name);
         snprintf(digits, sizeof digits, "%03d", c->ticket % 1000);
         snprintf(line, sizeof line, "→ %s%s%s", name, c->initials[0] ? "  " : "", c->initials);
         if (fresh)

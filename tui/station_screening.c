@@ -143,13 +143,33 @@ static void question_row(WINDOW *w, int y, int x, int width, int index, int sel,
         ui_role_off(w, outcome_role(it->outcome));
 }
 
+/* Units are data (the checklist file); the one that is a word is shown in the UI language. */
+static const char *unit_label(const char *unit)
+{
+    return strcmp(unit, "/min") == 0 ? _("/min") : unit;
+}
+
+/* Wide enough for the longest vital sign's name ("Huyết áp tâm trương" and "Huyết áp tâm thu"
+ * must not both shrink to "Huyết áp tâm"), as far as the cell allows. */
+static int vital_label_width(const screening_desk *d, int cell)
+{
+    int w = 0;
+    for (int i = 0; i < d->checklist.nvitals; i++) {
+        int n = ui_width(d->checklist.vitals[i].name);
+        w = n > w ? n : w;
+    }
+    w += 1;
+    int most = cell - 5 - 12; /* the input and " mmHg 60–90" */
+    return w < 10 ? 10 : w > most && most >= 10 ? most : w;
+}
+
 static void draw_vital(screening_desk *d, WINDOW *w, int i, int y, int x, int width, int *cy,
                        int *cx)
 {
     const vax_vital_def *v = &d->checklist.vitals[i];
     int focused = d->focus == FOCUS_VITALS && d->vital_focus == i;
     char hint[64] = "", lo[16], hi[16];
-    int label_w = 14, input_w = 6;
+    int label_w = vital_label_width(d, width), input_w = 5; /* "37.5", "140" */
     if (focused)
         ui_role_on(w, ROLE_KEY);
     ui_put_pad(w, y, x, v->name, label_w - 1);
@@ -160,7 +180,7 @@ static void draw_vital(screening_desk *d, WINDOW *w, int i, int y, int x, int wi
         getyx(w, *cy, *cx);
     int used = label_w + input_w;
     used += ui_put(w, y, x + used, " ", width - used);
-    used += ui_put(w, y, x + used, v->unit, width - used);
+    used += ui_put(w, y, x + used, unit_label(v->unit), width - used);
     if (v->has_normal) {
         snprintf(lo, sizeof lo, v->decimals ? "%d.%d" : "%d", v->normal_lo / 10, v->normal_lo % 10);
         snprintf(hi, sizeof hi, v->decimals ? "%d.%d" : "%d", v->normal_hi / 10, v->normal_hi % 10);
@@ -171,6 +191,9 @@ static void draw_vital(screening_desk *d, WINDOW *w, int i, int y, int x, int wi
     } else if (!v->required) {
         snprintf(hint, sizeof hint, " %s", _("optional"));
     }
+    /* the whole range or none: "35.5–37." would read as a different range */
+    if (ui_width(hint) > width - used)
+        return;
     ui_role_on(w, ROLE_DIM);
     ui_put(w, y, x + used, hint, width - used);
     ui_role_off(w, ROLE_DIM);
@@ -267,18 +290,38 @@ static void draw_outcome(screening_desk *d, WINDOW *w, int y, int x, int width, 
     }
 }
 
-static void draw_idle(screening_desk *d, WINDOW *w, int rows, int cols)
+/* How many wait for screening now (the board's snapshot; it lists up to VAX_BOARD_MAX). */
+static void waiting_line(ui_app *app, char *out, size_t size)
+{
+    static vax_board b; /* large; one screen at a time */
+    if (vax_board_read(app->db, &b) != VAX_OK) {
+        out[0] = 0;
+        return;
+    }
+    int n = b.nwaiting[VAX_STAGE_SCREENING];
+    if (n == 0)
+        snprintf(out, size, "%s", _("Nobody is waiting for screening."));
+    else if (n >= VAX_BOARD_MAX)
+        snprintf(out, size, _("%d or more people are waiting for screening."), n);
+    else
+        snprintf(out, size, _("Waiting for screening: %d (next: ticket %03d)."), n,
+                 b.waiting[VAX_STAGE_SCREENING][0]);
+}
+
+static void draw_idle(ui_app *app, screening_desk *d, WINDOW *w, int rows, int cols)
 {
     char line[256];
-    (void)d;
     ui_role_on(w, ROLE_TITLE);
     ui_put(w, 1, 2, _("Screening desk"), cols - 4);
     ui_role_off(w, ROLE_TITLE);
     ui_put(w, 3, 2, _("Press Enter to call the next person waiting for screening."), cols - 4);
+    waiting_line(app, line, sizeof line);
+    if (rows > 4)
+        ui_put(w, 4, 2, line, cols - 4);
     snprintf(line, sizeof line, _("Checklist: %s"), d->checklist.name);
     ui_role_on(w, ROLE_DIM);
-    if (rows > 5)
-        ui_put(w, 5, 2, line, cols - 4);
+    if (rows > 6)
+        put_wrapped(w, 6, 2, cols - 4, rows - 6, line);
     ui_role_off(w, ROLE_DIM);
 }
 
@@ -291,7 +334,7 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     app->screen->key_labels = d->active ? busy_labels : idle_labels;
     app->screen->nkeys = d->active ? 6 : 4;
     if (!d->active) {
-        draw_idle(d, w, rows, cols);
+        draw_idle(app, d, w, rows, cols);
         return;
     }
     vax_local_date(vax_now(), today);
@@ -407,7 +450,9 @@ static void call_next(ui_app *app, screening_desk *d)
         return;
     }
     start(app, d, &v);
-    ui_message(app, MSG_OK, _("Ticket %03d called to %s."), v.ticket, d->station);
+    char place[64];
+    ui_place_name(d->station, place, sizeof place);
+    ui_message(app, MSG_OK, _("Ticket %03d called to %s."), v.ticket, place);
 }
 
 static void finish(ui_app *app, screening_desk *d, const vax_screening_decision *dec)
@@ -664,6 +709,7 @@ ui_screen *ui_station_screening(ui_app *app)
     if (vax_checklist_current(app->db, &d->checklist) != VAX_OK)
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
     s->name = _("Screening desk");
+    s->tick_ms = 2000; /* the waiting count on the idle screen follows the check-in desk */
     s->draw = draw;
     s->key = key;
     s->keys = idle_keys;

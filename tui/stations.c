@@ -1,6 +1,7 @@
 /* stations.c: the stations a staff member can choose at sign-in, and what each needs. */
 #include "ui.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* One line per station; the order is the order of the sign-in list (keys 1, 2, ...). */
@@ -28,4 +29,17 @@ const ui_station *ui_station_find(const char *code)
         if (strcmp(ui_stations[i].code, code) == 0)
             return &ui_stations[i];
     return NULL;
+}
+
+/* "screening-2" -> "Screening 2" in the UI language: where a ticket is called to. */
+void ui_place_name(const char *code, char *out, size_t size)
+{
+    const char *dash = strrchr(code, '-');
+    const char *num = dash ? dash + 1 : "";
+    if (!strncmp(code, "screening", 9))
+        snprintf(out, size, "%s %s", _("Screening"), num);
+    else if (!strncmp(code, "injection", 9))
+        snprintf(out, size, "%s %s", _("Injection"), num);
+    else
+        snprintf(out, size, "%s", code);
 }

@@ -249,6 +249,8 @@ typedef struct ui_station {
 extern const ui_station ui_stations[];
 extern const int ui_nstations;
 const ui_station *ui_station_find(const char *code);
+/* "screening-2" -> "Screening 2" in the UI language: the place a ticket is called to. */
+void ui_place_name(const char *code, char *out, size_t size);
 
 /* ---- screens ----------------------------------------------------------------------------- */
 /* Signs a staff member in and chooses the station; returns 0 if the user quit. keep_staff (after

@@ -13,12 +13,18 @@ n=$(screen | sed -n 's/^ *\([0-9]\+\)  Screening desk.*/\1/p' | head -1)
 check "the station list offers the screening desk" [ -n "$n" ]
 type_text "$n"
 expect_screen "the screening desk opens, idle" "Press Enter to call the next person"
+waiting=$(sql "SELECT count(*) FROM visit WHERE state='waiting_screening' AND day=date('now','localtime')")
+check "some people wait for screening in the demo" [ "$waiting" -gt 0 ]
+expect_screen "the idle desk says how many wait, from the database" "Waiting for screening: $waiting (next: ticket"
 
 # --- all no, normal vitals: eligible, waiting for injection -------------------------------------
 keys Enter
 expect_screen "calling next shows the questions" "questions not answered yet"
 ticket=$(screen | sed -n 's/^ *#\([0-9][0-9][0-9]\) .*/\1/p' | head -1)
 check "the header shows the ticket" [ -n "$ticket" ]
+expect_screen "the message names the desk in words, not its code" "Ticket $ticket called to Screening 1."
+expect_screen "both blood pressures keep their whole names at 80x24" "Systolic BP"
+expect_screen "(diastolic too)" "Diastolic BP"
 equal "the database has the visit in screening at this desk" "screening|screening-1" \
   "$(sql "SELECT state, station FROM visit WHERE ticket=$((10#$ticket)) AND day=date('now','localtime')")"
 type_text a
@@ -71,4 +77,17 @@ expect_screen "F4 sends the person back to the queue" "is back in the screening 
 resize 80 24
 keys F10
 expect_screen "F10 quits" "[vaxsite exited]"
+
+# --- in Vietnamese at 80x24: the two blood pressures keep names that tell them apart -------------
+tui 80 24 --lang vi
+wait_for "PIN"
+type_text bacsi; keys Tab; type_text 1234; keys Enter
+expect_screen "Vietnamese station list" "Chọn vị trí làm việc"
+type_text "$n"
+keys Enter
+expect_screen "systolic by its whole name" "Huyết áp tâm thu"
+expect_screen "diastolic by its whole name" "Huyết áp tâm trương"
+expect_screen "pulse per minute in Vietnamese" "lần/phút"
+check "no range is cut in the middle of a number" bash -c '! grep -q "35.5–37[^.]\|35.5–37\.$\|35.5–37\. " <<<"$1"' _ "$(screen)"
+keys F10
 finish
