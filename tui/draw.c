@@ -109,3 +109,39 @@ void ui_big_number(WINDOW *w, int y, int x, const char *digits)
         }
     }
 }
+
+/* Text over as many lines as it needs (cut between words, by display width); lines used. */
+int ui_put_wrapped(WINDOW *w, int y, int x, int width, int rows, const char *text)
+{
+    char line[512];
+    const char *p = text;
+    int row = 0;
+    while (*p && row < rows) {
+        size_t take = 0, fit = 0;
+        while (p[take]) {
+            size_t next = take;
+            while (p[next] == ' ')
+                next++;
+            while (p[next] && p[next] != ' ')
+                next++;
+            if (next >= sizeof line)
+                break;
+            memcpy(line, p, next);
+            line[next] = 0;
+            if (ui_width(line) > width && fit > 0)
+                break;
+            fit = take = next;
+            if (ui_width(line) > width)
+                break;
+        }
+        if (fit == 0)
+            fit = strlen(p) < sizeof line - 1 ? strlen(p) : sizeof line - 1;
+        memcpy(line, p, fit);
+        line[fit] = 0;
+        ui_put(w, y + row++, x, line, width);
+        p += fit;
+        while (*p == ' ')
+            p++;
+    }
+    return row;
+}

@@ -204,42 +204,6 @@ static void date_dmy(const char *iso, char out[11])
     ui_date_dmy(iso, out);
 }
 
-/* Text over as many lines as it needs (cut between words, by display width); lines used. */
-static int put_wrapped(WINDOW *w, int y, int x, int width, int rows, const char *text)
-{
-    char line[512];
-    const char *p = text;
-    int row = 0;
-    while (*p && row < rows) {
-        size_t take = 0, fit = 0;
-        while (p[take]) {
-            size_t next = take;
-            while (p[next] == ' ')
-                next++;
-            while (p[next] && p[next] != ' ')
-                next++;
-            if (next >= sizeof line)
-                break;
-            memcpy(line, p, next);
-            line[next] = 0;
-            if (ui_width(line) > width && fit > 0)
-                break;
-            fit = take = next;
-            if (ui_width(line) > width)
-                break;
-        }
-        if (fit == 0)
-            fit = strlen(p) < sizeof line - 1 ? strlen(p) : sizeof line - 1;
-        memcpy(line, p, fit);
-        line[fit] = 0;
-        ui_put(w, y + row++, x, line, width);
-        p += fit;
-        while (*p == ' ')
-            p++;
-    }
-    return row;
-}
-
 /* The proposal: the outcome, its products and every reason, in colour with a symbol. */
 static void draw_outcome(screening_desk *d, WINDOW *w, int y, int x, int width, int rows)
 {
@@ -248,7 +212,7 @@ static void draw_outcome(screening_desk *d, WINDOW *w, int y, int x, int width, 
         return;
     if (!d->has_proposal) {
         ui_role_on(w, d->problem_is_error ? ROLE_ERROR : ROLE_DIM);
-        put_wrapped(w, y, x, width, rows, d->problem);
+        ui_put_wrapped(w, y, x, width, rows, d->problem);
         ui_role_off(w, d->problem_is_error ? ROLE_ERROR : ROLE_DIM);
         return;
     }
@@ -284,7 +248,7 @@ static void draw_outcome(screening_desk *d, WINDOW *w, int y, int x, int width, 
         snprintf(line, sizeof line, "  %s %s", outcome_symbol(r->outcome), r->text);
         if (r->outcome != VAX_OUTCOME_ELIGIBLE)
             ui_role_on(w, outcome_role(r->outcome));
-        row += put_wrapped(w, y + row, x, width, rows - row, line) - 1;
+        row += ui_put_wrapped(w, y + row, x, width, rows - row, line) - 1;
         if (r->outcome != VAX_OUTCOME_ELIGIBLE)
             ui_role_off(w, outcome_role(r->outcome));
     }
@@ -321,7 +285,7 @@ static void draw_idle(ui_app *app, screening_desk *d, WINDOW *w, int rows, int c
     snprintf(line, sizeof line, _("Checklist: %s"), d->checklist.name);
     ui_role_on(w, ROLE_DIM);
     if (rows > 6)
-        put_wrapped(w, 6, 2, cols - 4, rows - 6, line);
+        ui_put_wrapped(w, 6, 2, cols - 4, rows - 6, line);
     ui_role_off(w, ROLE_DIM);
 }
 

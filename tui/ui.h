@@ -94,6 +94,9 @@ void ui_put_pad(WINDOW *w, int y, int x, const char *utf8, int width);
 void ui_put_center(WINDOW *w, int y, int x, const char *utf8, int width);
 /* Display width of UTF-8 text. */
 int ui_width(const char *utf8);
+/* Text over as many lines as it needs, cut between words by display width (at most rows
+ * lines); returns the lines used. */
+int ui_put_wrapped(WINDOW *w, int y, int x, int width, int rows, const char *text);
 /* A birth date YYYY-MM-DD as dd/mm/yyyy. */
 void ui_date_dmy(const char *iso, char out[11]);
 /* Big digits for a ticket number: each digit is 5 rows x 6 columns. */

@@ -5,6 +5,20 @@
 #include <string.h>
 #include <wctype.h>
 
+/* Wide enough for the title, the text and the key hint at the bottom (a translation may be
+ * longer than the English), and never narrower than 40 columns. */
+static int dialog_width(const char *title, const char *text, const char *footer)
+{
+    int w = 40;
+    if (title && ui_width(title) + 6 > w)
+        w = ui_width(title) + 6;
+    if (text && ui_width(text) + 6 > w)
+        w = ui_width(text) + 6;
+    if (ui_width(footer) + 6 > w)
+        w = ui_width(footer) + 6;
+    return w;
+}
+
 int ui_dialog_pick(ui_app *app, const char *title, const char *prompt, const char *const *items,
                    const char *hotkeys, int n, int selected)
 {
@@ -12,13 +26,12 @@ int ui_dialog_pick(ui_app *app, const char *title, const char *prompt, const cha
         return -1;
     if (selected < 0 || selected >= n)
         selected = 0;
+    const char *footer = _("Key or Enter: choose   Esc: cancel");
     for (;;) {
-        int width = ui_width(prompt) + 6;
+        int width = dialog_width(title, prompt, footer);
         for (int i = 0; i < n; i++)
             if (ui_width(items[i]) + 10 > width)
                 width = ui_width(items[i]) + 10;
-        if (width < 40)
-            width = 40;
         WINDOW *w = ui_dialog_box(app, n + 6, width, title);
         if (w) {
             int rows, cols;
@@ -43,7 +56,7 @@ int ui_dialog_pick(ui_app *app, const char *title, const char *prompt, const cha
                     ui_role_off(w, ROLE_SELECTED);
             }
             ui_role_on(w, ROLE_DIM);
-            ui_put(w, rows - 2, 2, _("Key or Enter: choose   Esc: cancel"), cols - 4);
+            ui_put(w, rows - 2, 2, footer, cols - 4);
             ui_role_off(w, ROLE_DIM);
             curs_set(0);
             wrefresh(w);
@@ -72,8 +85,9 @@ int ui_dialog_pick(ui_app *app, const char *title, const char *prompt, const cha
 int ui_dialog_confirm_lines(ui_app *app, const char *title, const char *const *lines, int n,
                             const char *question)
 {
+    const char *footer = _("Enter: yes   Esc: no");
     for (;;) {
-        int width = ui_width(question) + 6;
+        int width = dialog_width(title, question, footer);
         for (int i = 0; i < n; i++)
             if (ui_width(lines[i]) + 6 > width)
                 width = ui_width(lines[i]) + 6;
@@ -87,7 +101,7 @@ int ui_dialog_confirm_lines(ui_app *app, const char *title, const char *const *l
             ui_put(w, rows - 3, 2, question, cols - 4);
             ui_role_off(w, ROLE_WARNING);
             ui_role_on(w, ROLE_DIM);
-            ui_put(w, rows - 2, 2, _("Enter: yes   Esc: no"), cols - 4);
+            ui_put(w, rows - 2, 2, footer, cols - 4);
             ui_role_off(w, ROLE_DIM);
             curs_set(0);
             wrefresh(w);

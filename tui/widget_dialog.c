@@ -35,12 +35,15 @@ int ui_dialog_ask(ui_app *app, const char *title, const char *prompt, char *buf,
     ui_input_init(&in, 100);
     ui_input_set(&in, buf);
     for (;;) {
-        WINDOW *w = ui_dialog_box(app, 7, 70, title);
+        /* as wide as the prompt wants (up to the screen); a prompt longer still takes two lines */
+        int want = ui_width(prompt) + 6 > 70 ? ui_width(prompt) + 6 : 70;
+        int two = want > app->cols - 2;
+        WINDOW *w = ui_dialog_box(app, 7 + two, want, title);
         if (w) {
             int rows, cols;
             getmaxyx(w, rows, cols);
-            ui_put(w, 2, 2, prompt, cols - 4);
-            ui_input_draw(w, 3, 2, cols - 4, &in, 1);
+            int lines = ui_put_wrapped(w, 2 - two, 2, cols - 4, 1 + two, prompt);
+            ui_input_draw(w, 2 - two + lines, 2, cols - 4, &in, 1);
             int cy, cx;
             getyx(w, cy, cx);
             ui_role_on(w, ROLE_DIM);

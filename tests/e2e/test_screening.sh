@@ -89,5 +89,12 @@ expect_screen "systolic by its whole name" "Huyết áp tâm thu"
 expect_screen "diastolic by its whole name" "Huyết áp tâm trương"
 expect_screen "pulse per minute in Vietnamese" "lần/phút"
 check "no range is cut in the middle of a number" bash -c '! grep -q "35.5–37[^.]\|35.5–37\.$\|35.5–37\. " <<<"$1"' _ "$(screen)"
+type_text a
+type_text 36.6; keys Tab; type_text 80; keys Tab; type_text 120; keys Tab; type_text 80
+keys F3
+expect_screen "the change-outcome prompt is not cut: its last choice is there" "x chống chỉ"
+expect_screen "(on a second line)" "│ định"
+expect_screen "with its key hint" "Esc: hủy"
+keys Escape
 keys F10
 finish
