@@ -11,7 +11,10 @@
 
 typedef struct due_view {
     vax_due *rows;
-    char *picked;
+    /* ticks and the cursor follow people, not rows: the list is read again whenever another
+     * station writes (a dose given, a booking made), and rows move */
+    int64_t *picked;
+    int npicked;
     int n, truncated;
     ui_list list;
     int list_rows;
@@ -34,14 +37,69 @@ static int collect(const vax_due *d, void *ctx)
     return 0;
 }
 
+/* Most urgent first: overdue (longest first), then due (earliest first), then not yet. */
+static int urgency(const vax_due *d)
+{
+    switch (d->state) {
+    case VAX_DUE_OVERDUE:
+        return 0;
+    case VAX_DUE_DUE:
+        return 1;
+    case VAX_DUE_NOT_YET:
+        return 2;
+    default:
+        return 3;
+    }
+}
+
+static int by_urgency(const void *pa, const void *pb)
+{
+    const vax_due *a = pa, *b = pb;
+    int c = urgency(a) - urgency(b);
+    if (c)
+        return c;
+    if (a->state == VAX_DUE_OVERDUE && a->days_overdue != b->days_overdue)
+        return b->days_overdue - a->days_overdue;
+    if ((c = strcmp(a->earliest, b->earliest)))
+        return c;
+    return a->person_id < b->person_id ? -1 : a->person_id > b->person_id;
+}
+
+static int picked_at(const due_view *v, int64_t person_id)
+{
+    for (int i = 0; i < v->npicked; i++)
+        if (v->picked[i] == person_id)
+            return i;
+    return -1;
+}
+
+static int is_picked(const due_view *v, int64_t person_id)
+{
+    return picked_at(v, person_id) >= 0;
+}
+
+static void set_picked(due_view *v, int64_t person_id, int on)
+{
+    int at = picked_at(v, person_id);
+    if (on && at < 0 && v->npicked < MAX_DUE)
+        v->picked[v->npicked++] = person_id;
+    else if (!on && at >= 0)
+        v->picked[at] = v->picked[--v->npicked];
+}
+
 static void load(ui_app *app, due_view *v)
 {
+    int64_t cursor = v->n > 0 && v->list.selected < v->n ? v->rows[v->list.selected].person_id : 0;
     v->n = 0;
     v->truncated = 0;
     int rc = vax_due_list(app->db, &v->filter, collect, v);
     if (rc != VAX_OK && rc != 1)
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+    qsort(v->rows, (size_t)v->n, sizeof *v->rows, by_urgency);
     v->list.count = v->n;
+    for (int i = 0; cursor && i < v->n; i++)
+        if (v->rows[i].person_id == cursor)
+            v->list.selected = i;
     if (v->list.selected >= v->n)
         v->list.selected = v->n > 0 ? v->n - 1 : 0;
 }
@@ -52,7 +110,7 @@ static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ct
     vax_due *d = &v->rows[index];
     char line[400], when[64], e[11];
     (void)sel;
-    ui_put(w, y, x, v->picked[index] ? "[x] " : "[ ] ", width);
+    ui_put(w, y, x, is_picked(v, d->person_id) ? "[x] " : "[ ] ", width);
     int name_w = width - 4 - 46 > 12 ? width - 4 - 46 : 12;
     ui_put_pad(w, y, x + 4, d->full_name, name_w);
     ui_date_dmy(d->earliest, e);
@@ -62,7 +120,9 @@ static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ct
         snprintf(when, sizeof when, _("in %d d"), d->days_to_earliest);
     else
         snprintf(when, sizeof when, "%s", vax_due_state_label(d->state));
-    snprintf(line, sizeof line, " %-3s d%d %s %s", d->product, d->next_dose, e, when);
+    char dose[32];
+    snprintf(dose, sizeof dose, _("dose %d"), d->next_dose);
+    snprintf(line, sizeof line, " %-3s %s %s %s", d->product, dose, e, when);
     int col = 4 + name_w;
     ui_role_on(w, d->state == VAX_DUE_OVERDUE ? ROLE_WARNING : ROLE_NORMAL);
     col += ui_put(w, y, x + col, line, width - col);
@@ -84,7 +144,7 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     int picked = 0;
     load(app, v);
     for (int i = 0; i < v->n; i++)
-        picked += v->picked[i] != 0;
+        picked += is_picked(v, v->rows[i].person_id);
     snprintf(line, sizeof line, _("Product: %s · %s · commune: %s"),
              v->product_index < 0 ? _("any") : v->products[v->product_index].code,
              v->filter.only_overdue ? _("overdue only") : _("due and overdue"),
@@ -112,7 +172,7 @@ static void book(ui_app *app, due_view *v)
     if (!reqs)
         return;
     for (int i = 0; i < v->n; i++)
-        if (v->picked[i] && !v->rows[i].booked_day[0]) {
+        if (is_picked(v, v->rows[i].person_id) && !v->rows[i].booked_day[0]) {
             reqs[n].person_id = v->rows[i].person_id;
             reqs[n].dose_number = v->rows[i].next_dose;
             snprintf(reqs[n].not_before, sizeof reqs[n].not_before, "%s", v->rows[i].earliest);
@@ -142,7 +202,7 @@ static void book(ui_app *app, due_view *v)
     }
     for (int i = 0; i < n; i++)
         full += reqs[i].status == VAX_EEMPTY;
-    memset(v->picked, 0, MAX_DUE);
+    v->npicked = 0;
     if (full)
         ui_message(app, MSG_ERROR, _("Booked %d; %d found no free slot in the next %d days."),
                    booked, full, BOOK_AHEAD_DAYS);
@@ -163,24 +223,26 @@ static int key(ui_app *app, ui_key k)
         char buf[128];
         switch (k.ch) {
         case L' ':
-            if (v->n)
-                v->picked[v->list.selected] ^= 1;
+            if (v->n) {
+                int64_t id = v->rows[v->list.selected].person_id;
+                set_picked(v, id, !is_picked(v, id));
+            }
             if (v->list.selected + 1 < v->n)
                 v->list.selected++;
             return 1;
         case L'a':
             for (int i = 0; i < v->n; i++)
-                v->picked[i] = 1;
+                set_picked(v, v->rows[i].person_id, 1);
             return 1;
         case L'p':
             v->product_index = v->product_index + 1 >= v->nproducts ? -1 : v->product_index + 1;
             snprintf(v->filter.product, sizeof v->filter.product, "%s",
                      v->product_index < 0 ? "" : v->products[v->product_index].code);
-            memset(v->picked, 0, MAX_DUE);
+            v->npicked = 0;
             return 1;
         case L'o':
             v->filter.only_overdue ^= 1;
-            memset(v->picked, 0, MAX_DUE);
+            v->npicked = 0;
             return 1;
         case L'f':
             snprintf(buf, sizeof buf, "%s", v->filter.commune);
@@ -189,7 +251,7 @@ static int key(ui_app *app, ui_key k)
                 snprintf(v->filter.commune, sizeof v->filter.commune, "%s", buf);
             else
                 v->filter.commune[0] = 0;
-            memset(v->picked, 0, MAX_DUE);
+            v->npicked = 0;
             return 1;
         default:
             return 0;
@@ -203,7 +265,7 @@ ui_screen *ui_station_due(ui_app *app)
     ui_screen *s = calloc(1, sizeof *s);
     due_view *v = calloc(1, sizeof *v);
     if (!s || !v || !(v->rows = calloc(MAX_DUE, sizeof *v->rows)) ||
-        !(v->picked = calloc(MAX_DUE, 1))) {
+        !(v->picked = calloc(MAX_DUE, sizeof *v->picked))) {
         if (v) {
             free(v->rows);
             free(v->picked);
