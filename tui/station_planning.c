@@ -19,6 +19,7 @@ typedef struct planning {
     int n;
     ui_list list;
     int list_rows;
+    int to_now; /* on the next load: put the cursor on the slot running now (today only) */
     ui_form form;
 } planning;
 
@@ -34,6 +35,15 @@ static void load(ui_app *app, planning *pl)
     if (pl->planned && vax_slot_list(app->db, pl->day, pl->slots, MAX_SLOTS, &pl->n) != VAX_OK)
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
     pl->list.count = pl->n;
+    if (pl->to_now && pl->n > 0) {
+        /* the slot running now, or the next one; after closing time the last */
+        int64_t now = vax_now();
+        int i = 0;
+        while (i < pl->n - 1 && pl->slots[i].ends_at <= now)
+            i++;
+        pl->list.selected = i;
+    }
+    pl->to_now = 0;
     if (pl->list.selected >= pl->n)
         pl->list.selected = pl->n > 0 ? pl->n - 1 : 0;
 }
@@ -180,6 +190,9 @@ static void move_day(ui_app *app, planning *pl, int delta)
 {
     vax_date_add(pl->day, delta, pl->day);
     pl->list.selected = pl->list.top = 0;
+    char today[11];
+    vax_local_date(vax_now(), today);
+    pl->to_now = strcmp(pl->day, today) == 0;
     app->msg[0] = 0;
 }
 
@@ -301,6 +314,7 @@ ui_screen *ui_station_planning(ui_app *app)
         return NULL;
     }
     vax_local_date(vax_now(), pl->day);
+    pl->to_now = 1;
     s->name = _("Planning");
     s->draw = draw;
     s->key = key;

@@ -79,6 +79,12 @@ equal "the database agrees" "9" \
 # --- it lays out at 80x24 too ----------------------------------------------------------------
 resize 80 24
 expect_screen "at 80x24 the slot list is still shown" "10:00-10:30"
+last=$(sql "SELECT strftime('%H:%M', max(starts_at), 'unixepoch', '+7 hours') FROM slot WHERE day='2021-10-15'")
+check "the day has a late slot" [ -n "$last" ]
+echo "2021-10-15T${last}:40" >"$WORK/clock"
+keys F9
+type_text "$n"
+expect_screen "opened late in the day, Planning shows the slot running now ($last)" "$last-"
 keys F10
 expect_screen "F10 quits" "[vaxsite exited]"
 
