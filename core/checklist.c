@@ -421,12 +421,14 @@ int vax_checklist_current(vax_db *db, vax_checklist *out)
     rc = sqlite3_step(st);
     int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return code[0]
-                   ? vax_fail(db, VAX_ENOTFOUND, "screening.checklist",
-                              _("Setting screening.checklist names %s, which is not loaded."), code)
-                   : vax_fail(db, VAX_ENOTFOUND, "checklist",
-                              _("No screening checklist is in force on %s."), today);
+    if (rc == SQLITE_DONE && code[0])
+        return vax_fail(db, VAX_ENOTFOUND, "screening.checklist",
+                        _("Setting screening.checklist names %s, which is not loaded."), code);
+    if (rc == SQLITE_DONE) {
+        vax_date_dmy(today, today);
+        return vax_fail(db, VAX_ENOTFOUND, "checklist",
+                        _("No screening checklist is in force on %s."), today);
+    }
     if (rc != SQLITE_ROW)
         return vax_fail_sql(db, rc, _("reading the checklists"));
     return vax_checklist_get(db, id, out);

@@ -172,3 +172,13 @@ int64_t vax_days_from_civil(int64_t y, int m, int d)
     int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468;
 }
+
+void vax_date_dmy(const char *iso, char out[11])
+{
+    char in[11]; /* a copy: out may be iso itself */
+    vax_strlcpy(in, iso ? iso : "", sizeof in);
+    if (strlen(in) == 10 && in[4] == '-' && in[7] == '-')
+        snprintf(out, 11, "%.2s/%.2s/%.4s", in + 8, in + 5, in);
+    else
+        vax_strlcpy(out, in, 11);
+}

@@ -203,13 +203,16 @@ static int check_series(vax_db *db, int64_t person_id, int number, const vax_pro
     if (vax_date_to_days(then, &d0) != VAX_OK || vax_date_to_days(today, &d1) != VAX_OK)
         return vax_fail(db, VAX_EINTERNAL, NULL, "%s", _("Dose: a date could not be read."));
     if (min_days > 0 && d1 - d0 < min_days) {
-        char earliest[11];
+        char earliest[11], then_dmy[11];
         vax_days_to_date(d0 + min_days, earliest);
+        vax_date_dmy(earliest, earliest);
+        vax_date_dmy(then, then_dmy);
         if (!reason_given(in->override_reason))
             return vax_fail(db, VAX_ESTATE, "override",
                             _("Interval: dose %d was given on %s, %d days ago; %s needs at least "
                               "%d days (from %s). A doctor may override with a reason."),
-                            prev.dose_number, then, (int)(d1 - d0), pp.code, min_days, earliest);
+                            prev.dose_number, then_dmy, (int)(d1 - d0), pp.code, min_days,
+                            earliest);
         if (!may_override_interval(db))
             return vax_fail(db, VAX_EPERM, "override",
                             _("Interval: only %d days since dose %d (at least %d); only a doctor "

@@ -1157,14 +1157,6 @@ static void csv_cell(out_buf *b, const char *s, int last)
     ob_str(b, last ? "\r\n" : ",");
 }
 
-static void dmy(const char *iso, char out[11])
-{
-    if (strlen(iso) == 10)
-        snprintf(out, 11, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
-    else
-        vax_strlcpy(out, iso, 11);
-}
-
 /* Doses given at this site (they have a visit) changed since `since`. */
 #define EXPORT_SQL                                                                                 \
     "SELECT p.uuid, p.full_name, p.birth_date, p.sex, p.national_id, p.insurance_no, p.phone,"     \
@@ -1207,9 +1199,9 @@ int vax_export_national(vax_db *db, int64_t since, vax_sink sink, void *ctx, int
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !b.failed) {
         char birth[11], day[11], num[16], given[11];
         const char *sex = vax_col_text(st, 3);
-        dmy(vax_col_text(st, 2), birth);
+        vax_date_dmy(vax_col_text(st, 2), birth);
         vax_local_date(sqlite3_column_int64(st, 14), day);
-        dmy(day, given);
+        vax_date_dmy(day, given);
         snprintf(num, sizeof num, "%d", sqlite3_column_int(st, 13));
         csv_cell(&b, vax_col_text(st, 1), 0);
         csv_cell(&b, birth, 0);

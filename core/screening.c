@@ -194,6 +194,7 @@ static int compute(vax_db *db, const vax_visit *v, const vax_checklist *c,
                 if (!vax_product_may_follow(&lp, pr->p[i].code))
                     pr->allowed[i] = 0;
             vax_local_date(last->given_at, day);
+            vax_date_dmy(day, day); /* for the reasons the doctor reads */
             if (last->dose_number < lp.series_doses) {
                 int gap = lp.min_interval_days[last->dose_number];
                 int64_t due = last->given_at + (int64_t)gap * 86400;
@@ -203,6 +204,7 @@ static int compute(vax_db *db, const vax_visit *v, const vax_checklist *c,
                 if (now < due) {
                     char due_day[11];
                     vax_local_date(due, due_day);
+                    vax_date_dmy(due_day, due_day);
                     add_reason(out, VAX_OUTCOME_POSTPONED,
                                _("Too early for dose %d: at least %d days after dose %d, from "
                                  "%s."),

@@ -109,13 +109,6 @@ static int local_time(const char *day, int minutes, int64_t *out)
     return vax_parse_time(iso, out);
 }
 
-static void dmy(const char *iso, char out[11])
-{
-    char tmp[16];
-    snprintf(tmp, sizeof tmp, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
-    vax_strlcpy(out, tmp, 11);
-}
-
 static void slot_span(int64_t a, int64_t b, char out[12])
 {
     char x[6], y[6], tmp[16];
@@ -135,7 +128,7 @@ static int check_day(vax_db *db, const char *day, int allow_past)
     vax_local_date(vax_now(), today);
     if (!allow_past && strcmp(day, today) < 0) {
         char d[11];
-        dmy(day, d);
+        vax_date_dmy(day, d);
         return vax_fail(db, VAX_EINVAL, "day", _("Day: %s is in the past."), d);
     }
     return VAX_OK;
@@ -221,7 +214,7 @@ int vax_day_get(vax_db *db, const char *day, vax_site_day *out)
     }
     if (rc == SQLITE_DONE) {
         char d[11];
-        dmy(day ? day : "0000-00-00", d);
+        vax_date_dmy(day ? day : "0000-00-00", d);
         return vax_fail(db, VAX_ENOTFOUND, "day", _("Day: %s is not planned yet."), d);
     }
     return vax_fail_sql(db, rc, _("reading the plan"));
@@ -337,7 +330,7 @@ static int check_plan(vax_db *db, vax_site_day *d)
         return rc;
     if (vax_day_get(db, d->day, &old) == VAX_OK) {
         char x[11];
-        dmy(d->day, x);
+        vax_date_dmy(d->day, x);
         return vax_fail(db, VAX_EEXIST, "day",
                         _("Day: %s is already planned (%s-%s); add or close slots instead."), x,
                         old.opens, old.closes);
@@ -905,7 +898,7 @@ int vax_appt_book(vax_db *db, int64_t person_id, int64_t slot_id, int dose_numbe
     if ((rc = vax_day_get(db, s.day, &d)) != VAX_OK)
         goto fail;
     slot_span(s.starts_at, s.ends_at, span);
-    dmy(s.day, x);
+    vax_date_dmy(s.day, x);
     if (strcmp(s.day, today) < 0) {
         rc = vax_fail(db, VAX_EINVAL, "day", _("Day: %s is in the past."), x);
         goto fail;

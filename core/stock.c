@@ -244,9 +244,12 @@ static int check_receipt(vax_db *db, const vax_lot_in *in, vax_product *p,
                         _("Expiry: \"%.20s\" is not a date; write dd/mm/yyyy."),
                         in->expiry ? in->expiry : "");
     today_str(today);
-    if (strcmp(expiry, today) < 0)
+    if (strcmp(expiry, today) < 0) {
+        char shown[11];
+        vax_date_dmy(expiry, shown);
         return vax_fail(db, VAX_EINVAL, "expiry",
-                        _("Expiry: %s has passed; an expired lot cannot be received."), expiry);
+                        _("Expiry: %s has passed; an expired lot cannot be received."), shown);
+    }
     *dpv = in->doses_per_vial == VAX_DPV_CATALOGUE ? p->doses_per_vial : in->doses_per_vial;
     if (*dpv < 1 || *dpv > 50)
         return vax_fail(db, VAX_EINVAL, "doses_per_vial",
@@ -309,7 +312,7 @@ int vax_stock_receive(vax_db *db, const vax_lot_in *in, int64_t *lot_id)
         int same = strcmp(vax_col_text(st, 1), expiry) == 0 && sqlite3_column_int(st, 2) == dpv &&
                    sqlite3_column_int(st, 3) == in->component;
         char old_expiry[11];
-        vax_strlcpy(old_expiry, vax_col_text(st, 1), sizeof old_expiry);
+        vax_date_dmy(vax_col_text(st, 1), old_expiry);
         sqlite3_reset(st);
         if (!same) {
             rc = vax_fail(db, VAX_EEXIST, "lot_no",
@@ -461,8 +464,10 @@ int vax_stock_open_vial(vax_db *db, int64_t lot_id, const char *station, int64_t
     if ((rc = vax_stock_lot_get(db, lot_id, &lot)) != VAX_OK)
         goto fail;
     if (lot.expired) {
+        char shown[11];
+        vax_date_dmy(lot.expiry, shown);
         rc = vax_fail(db, VAX_ESTATE, "lot", _("Lot %s expired on %s: its vials cannot be opened."),
-                      lot.lot_no, lot.expiry);
+                      lot.lot_no, shown);
         goto fail;
     }
     if (lot.vials_opened >= lot.vials_received) {
@@ -547,9 +552,12 @@ int vax_stock_draw_locked(vax_db *db, int64_t vial_id, vax_vial *vial)
     if ((rc = vax_stock_lot_get(db, vial->lot_id, &lot)) != VAX_OK)
         return rc;
     today_str(today);
-    if (strcmp(lot.expiry, today) < 0)
+    if (strcmp(lot.expiry, today) < 0) {
+        char shown[11];
+        vax_date_dmy(lot.expiry, shown);
         return vax_fail(db, VAX_ESTATE, "vial", _("Lot %s expired on %s: discard the vial."),
-                        lot.lot_no, lot.expiry);
+                        lot.lot_no, shown);
+    }
     /* the guard makes the count safe even if a caller forgot BEGIN IMMEDIATE */
     sqlite3_stmt *st = vax_stmt(db, "UPDATE vial SET drawn = drawn + 1, updated_at = ?2,"
                                     " updated_by = ?3 WHERE id = ?1 AND discarded_at IS NULL"

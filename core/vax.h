@@ -758,6 +758,9 @@ void vax_call_csv(const vax_call *c, char *buf, size_t size);
  * Doses are read from the dose table (not voided).
  * ------------------------------------------------------------------------------------------- */
 /* Calendar arithmetic on YYYY-MM-DD (no time zone): out = day + n days; diff = b - a in days. */
+/* "2021-10-15" -> "15/10/2021", the way dates are written in Vietnam (and in every message);
+ * anything else is copied as it is. out may be iso (converted in place). */
+void vax_date_dmy(const char *iso, char out[11]);
 int vax_date_add(const char *day, int n, char out[11]);
 int vax_date_diff(const char *a, const char *b, int *days);
 

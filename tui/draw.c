@@ -71,10 +71,7 @@ void ui_put_center(WINDOW *w, int y, int x, const char *s, int width)
 
 void ui_date_dmy(const char *iso, char out[11])
 {
-    if (strlen(iso) == 10 && iso[4] == '-')
-        snprintf(out, 11, "%.2s/%.2s/%.4s", iso + 8, iso + 5, iso);
-    else
-        snprintf(out, 11, "%s", iso);
+    vax_date_dmy(iso, out);
 }
 
 /* A 5x5 font for 0-9, drawn with full blocks so a ticket reads from across a room. */

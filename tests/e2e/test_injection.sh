@@ -70,7 +70,7 @@ expect_screen "F10 quits" "[vaxsite exited]"
 before=$(sql "SELECT count(*) FROM lot")
 out=$($VAXSITE --db "$DB" --lang en stock receive --product AZ --lot "x 1" --expiry 01/01/2020 --vials 5 --from CDC 2>&1)
 equal "an expiry in the past is refused at receipt" "1" "$?"
-check "naming the expiry" grep -q "Expiry: 2020-01-01 has passed" <<<"$out"
+check "naming the expiry as it was typed (dd/mm/yyyy)" grep -q "Expiry: 01/01/2020 has passed" <<<"$out"
 out=$($VAXSITE --db "$DB" --lang en stock receive --product AZ --lot "x 1" --expiry 01/01/2099 --vials 5 --doses-per-vial 500 --from CDC 2>&1)
 check "500 doses per vial is refused" grep -q "Doses per vial: 500" <<<"$out"
 out=$($VAXSITE --db "$DB" --lang en stock receive --product AZ --lot "x 1" --expiry 01/01/2099 --vials 5 --doses-per-vial 0 --from CDC 2>&1)

@@ -41,6 +41,24 @@ static void near_system_time(int64_t t)
 
 /* ---- set, advance, reset --------------------------------------------------------------------- */
 
+static void test_dates_are_shown_day_month_year(void **state)
+{
+    (void)state;
+    char out[11], same[11] = "2021-10-15";
+    vax_date_dmy("2021-10-15", out);
+    assert_string_equal(out, "15/10/2021");
+    vax_date_dmy(same, same); /* in place */
+    assert_string_equal(same, "15/10/2021");
+    vax_date_dmy("1963", out); /* not a whole date: as it is */
+    assert_string_equal(out, "1963");
+    vax_date_dmy("", out);
+    assert_string_equal(out, "");
+    vax_date_dmy(NULL, out);
+    assert_string_equal(out, "");
+    vax_date_dmy("2021-10-15T10:00", out); /* longer: its first ten characters */
+    assert_string_equal(out, "15/10/2021");
+}
+
 static void test_clock_set_freezes_now(void **state)
 {
     (void)state;
@@ -269,6 +287,7 @@ static void test_env_unset_or_empty_leaves_clock_alone(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dates_are_shown_day_month_year),
         cmocka_unit_test_setup_teardown(test_clock_set_freezes_now, clean, clean),
         cmocka_unit_test_setup_teardown(test_clock_advance_moves_frozen_clock, clean, clean),
         cmocka_unit_test_setup_teardown(test_clock_advance_on_system_clock_freezes_from_now, clean,

@@ -350,6 +350,9 @@ static void test_dose_2_before_the_interval_is_postponed_to_the_earliest_day(voi
     assert_int_equal(p.doses, 1);
     assert_string_equal(p.return_date, "2021-11-02"); /* 5 Oct + 28 days */
     assert_true(has_reason(&p, VAX_OUTCOME_POSTPONED, "Too early for dose 2"));
+    /* the doctor reads dates as they are written in Vietnam */
+    assert_true(has_reason(&p, VAX_OUTCOME_POSTPONED, "from 02/11/2021"));
+    assert_true(has_reason(&p, VAX_OUTCOME_ELIGIBLE, "was given on 05/10/2021"));
     tdb_close(t);
 }
 
