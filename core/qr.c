@@ -148,7 +148,9 @@ static int draw_card(vax_db *db, cairo_t *cr, const vax_certificate *c, double w
     snprintf(name, sizeof name, "%s%s%s", c->hc.fn, c->hc.gn[0] ? " " : "", c->hc.gn);
     card_text(cr, m, y, fs * 1.4, 1, name);
     y += fs * 1.7;
-    snprintf(line, sizeof line, _("Born: %s"), c->hc.dob);
+    char day[11];
+    vax_date_dmy(c->hc.dob, day);
+    snprintf(line, sizeof line, _("Born: %s"), day);
     card_text(cr, m, y, fs, 0, line);
     y += fs * 1.5;
     snprintf(line, sizeof line, _("Vaccine: %s"), c->product_name);
@@ -157,7 +159,8 @@ static int draw_card(vax_db *db, cairo_t *cr, const vax_certificate *c, double w
     snprintf(line, sizeof line, _("Lot: %s"), c->lot_no[0] ? c->lot_no : "-");
     card_text(cr, m, y, fs, 0, line);
     y += fs * 1.5;
-    snprintf(line, sizeof line, _("Dose %d of %d, %s"), c->hc.dn, c->hc.sd, c->hc.dt);
+    vax_date_dmy(c->hc.dt, day);
+    snprintf(line, sizeof line, _("Dose %d of %d, %s"), c->hc.dn, c->hc.sd, day);
     card_text(cr, m, y, fs, 1, line);
     y += fs * 1.2;
     /* the QR, square, as large as the rest of the card allows, with a 4-module quiet zone */

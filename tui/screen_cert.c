@@ -55,8 +55,8 @@ static int draw_qr(WINDOW *w, int y, int x, int rows, int cols, const vax_qr *q,
 static void details(const vax_certificate *c, char *out, size_t size)
 {
     char born[11], given[11];
-    snprintf(born, sizeof born, "%s", c->hc.dob);
-    snprintf(given, sizeof given, "%s", c->hc.dt);
+    vax_date_dmy(c->hc.dob, born); /* a birth year alone stays as it is */
+    vax_date_dmy(c->hc.dt, given);
     snprintf(out, size, "%s %s\n%s: %s\n%s: %s\n%s: %s\n%s %d/%d · %s\n%s\n%s%s", c->hc.fn,
              c->hc.gn, _("Born"), born, _("Vaccine"), c->product_name, _("Lot"),
              c->lot_no[0] ? c->lot_no : "-", _("Dose"), c->hc.dn, c->hc.sd, given, c->ci,
@@ -228,8 +228,10 @@ void ui_cert_for_person(ui_app *app, int64_t person_id)
         int pick = 0;
         if (n > 1) {
             for (int i = 0; i < n; i++) {
+                char given[11];
+                vax_date_dmy(certs[i].hc.dt, given);
                 snprintf(labels[i], sizeof labels[i], _("Dose %d/%d · %s · %s"), certs[i].hc.dn,
-                         certs[i].hc.sd, certs[i].hc.dt, certs[i].product_name);
+                         certs[i].hc.sd, given, certs[i].product_name);
                 items[i] = labels[i];
             }
             pick = ui_dialog_choose(app, _("Certificates"), items, n);

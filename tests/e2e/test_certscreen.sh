@@ -23,6 +23,10 @@ check "the QR drawn on the terminal becomes a picture" \
 out=$(V cert verify --png "$WORK/screen.png" --trust "$DB.keys/site.crt")
 equal "a QR reader finds a valid certificate on the screen" "valid" "$(printf '%s\n' "$out" | head -1)"
 check "for the released person" grep -qF "name: $name" <<<"$out"
+dob=$(printf '%s\n' "$out" | sed -n 's/^birth date: \([0-9]*\)-\([0-9]*\)-\([0-9]*\)$/\3\/\2\/\1/p')
+check "the certificate holds a birth date" [ -n "$dob" ]
+expect_screen "the screen writes it day/month/year" "Born: $dob"
+expect_screen "and the day of the dose too" "· 15/10/2021"
 ci=$(printf '%s\n' "$out" | sed -n 's/^certificate id: //p')
 equal "the database holds that certificate for the dose given at the visit" "1" \
   "$(sql "SELECT count(*) FROM certificate c JOIN dose d ON d.id=c.dose_id WHERE c.ci='$ci'")"
@@ -32,6 +36,7 @@ keys Enter
 expect_screen "and saves it" "Saved "
 pdf=$(ls "$DB".certificates/*.pdf | head -1)
 check "the PDF holds the name" grep -qF "$name" <<<"$(pdftotext "$pdf" - 2>/dev/null)"
+check "and the birth date day/month/year" grep -qF "Born: $dob" <<<"$(pdftotext "$pdf" - 2>/dev/null)"
 keys Escape
 expect_screen "Esc goes back to the observation list" "Under observation"
 keys F9
