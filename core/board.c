@@ -58,10 +58,14 @@ static void local_day_bounds(int64_t t, int64_t *start, int64_t *end)
 
 static int read_called(vax_db *db, vax_board *b)
 {
+    /* one literal state per arm: the planner takes the partial index visit_state (schema 12)
+     * only for a state it can see is in it, which an IN list does not show */
     sqlite3_stmt *st = vax_stmt(db, "SELECT v.id, v.ticket, v.station, v.state, v.state_since"
-                                    " FROM visit v WHERE v.day = ?1"
-                                    " AND v.state IN ('screening', 'injection')"
-                                    " ORDER BY v.state_since DESC, v.id DESC LIMIT ?2");
+                                    " FROM visit v WHERE v.day = ?1 AND v.state = 'screening'"
+                                    " UNION ALL"
+                                    " SELECT v.id, v.ticket, v.station, v.state, v.state_since"
+                                    " FROM visit v WHERE v.day = ?1 AND v.state = 'injection'"
+                                    " ORDER BY 5 DESC, 1 DESC LIMIT ?2");
     int rc;
     if (!st)
         return VAX_EINTERNAL;
@@ -91,14 +95,15 @@ static int read_waiting(vax_db *db, vax_board *b, int stage)
     if (rc != VAX_OK)
         return rc;
     vax_setting_get_int(db, "queue.max_wait_min", 60, &max_wait);
+    /* the state as a literal, for the partial index visit_state (schema 12) */
     snprintf(sql, sizeof sql,
-             "SELECT v.ticket FROM visit v WHERE v.state = ?1 AND v.day = ?2 ORDER BY %s"
+             "SELECT v.ticket FROM visit v WHERE v.state = '%s' AND v.day = ?2 ORDER BY %s"
              " LIMIT %d",
+             vax_state_code(stage ? VAX_STATE_WAITING_INJECTION : VAX_STATE_WAITING_SCREENING),
              order, VAX_BOARD_MAX);
     sqlite3_stmt *st = vax_stmt(db, sql);
     if (!st)
         return VAX_EINTERNAL;
-    sqlite3_bind_text(st, 1, stage ? "waiting_injection" : "waiting_screening", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, b->day, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now);
     sqlite3_bind_int64(st, 4, now - max_wait * 60);

@@ -5,10 +5,12 @@
 #include <fcntl.h>
 #include <openssl/rand.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* 'VAXS': marks our files so that another SQLite file is refused instead of "migrated". */
@@ -144,6 +146,13 @@ const char *vax_col_text(sqlite3_stmt *st, int col)
     return t ? (const char *)t : "";
 }
 
+static void uuid_text(const unsigned char b[16], char out[37])
+{
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
+}
+
 int vax_uuid(char out[37])
 {
     unsigned char b[16];
@@ -151,9 +160,30 @@ int vax_uuid(char out[37])
         return VAX_EINTERNAL;
     b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-             b[14], b[15]);
+    uuid_text(b, out);
+    return VAX_OK;
+}
+
+int vax_uuid_v7(char out[37])
+{
+    static _Atomic uint64_t last; /* the last tick handed out by this process */
+    unsigned char b[16];
+    struct timespec ts;
+    if (RAND_bytes(b, sizeof b) != 1 || clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return VAX_EINTERNAL;
+    /* ticks of 1/4096 ms: 48 bits of Unix milliseconds, then 12 of the millisecond's fraction */
+    uint64_t now = ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000) << 12 |
+                   (uint64_t)(ts.tv_nsec % 1000000) * 4096 / 1000000;
+    uint64_t prev = atomic_load(&last), t;
+    do { /* strictly increasing within the process, even when the clock steps back */
+        t = now > prev ? now : prev + 1;
+    } while (!atomic_compare_exchange_weak(&last, &prev, t));
+    for (int i = 0; i < 6; i++)
+        b[i] = (unsigned char)(t >> (52 - 8 * i));
+    b[6] = (unsigned char)(0x70 | ((t >> 8) & 0x0F));
+    b[7] = (unsigned char)(t & 0xFF);
+    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+    uuid_text(b, out);
     return VAX_OK;
 }
 
@@ -198,12 +228,25 @@ sqlite3_stmt *vax_stmt(vax_db *db, const char *sql)
 
 /* ---- transactions ------------------------------------------------------------------------ */
 
+/* BEGIN, COMMIT and ROLLBACK run around every step: prepared once like any hot statement rather
+ * than parsed by sqlite3_exec each time. */
+static int tx_exec(vax_db *db, const char *sql)
+{
+    sqlite3_stmt *st = vax_stmt(db, sql);
+    int rc;
+    if (!st)
+        return sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 int vax_tx_begin(vax_db *db)
 {
     int rc;
     if (db->readonly)
         return vax_fail(db, VAX_EIO, NULL, _("This display opened the database read-only."));
-    rc = sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    rc = tx_exec(db, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK)
         return vax_fail_sql(db, rc, _("starting to save"));
     return VAX_OK;
@@ -211,7 +254,7 @@ int vax_tx_begin(vax_db *db)
 
 int vax_tx_commit(vax_db *db)
 {
-    int rc = sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+    int rc = tx_exec(db, "COMMIT");
     if (rc != SQLITE_OK) {
         int code = vax_fail_sql(db, rc, _("saving"));
         vax_tx_rollback(db);
@@ -223,7 +266,7 @@ int vax_tx_commit(vax_db *db)
 void vax_tx_rollback(vax_db *db)
 {
     if (!sqlite3_get_autocommit(db->sql))
-        sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+        tx_exec(db, "ROLLBACK");
 }
 
 /* ---- schema ------------------------------------------------------------------------------ */
@@ -614,9 +657,23 @@ static const char schema_v11[] =
     " body TEXT NOT NULL, stored_body TEXT NOT NULL, source TEXT NOT NULL, at INTEGER NOT NULL,"
     " UNIQUE (uuid, body));";
 
+/* Version 12 (issue 2): call-next's index, cheaper to keep and in the queue's own order.
+ * - Only the states a station or the board looks visits up by are in it (the two queues, the two
+ *   calls, observation): a visit that leaves them (eligible between the queues, every end state)
+ *   drops out with one index page written instead of two, and past days' finished visits are not
+ *   carried at all. A query must name its state as a literal for the planner to use it.
+ * - The policy's "urgent" key sorts DESC; with the column DESC in the index too, SQLite reads a
+ *   stage's waiting visits in (urgent, group, age) order and sorts only the first run of equal
+ *   keys (queue.c, rank_best) instead of the whole queue before every call. */
+static const char schema_v12[] =
+    "DROP INDEX visit_state;"
+    "CREATE INDEX visit_state ON visit(state, day, urgent DESC, group_rank, age_band, slot_start,"
+    " state_since) WHERE state = 'waiting_screening' OR state = 'screening'"
+    " OR state = 'waiting_injection' OR state = 'injection' OR state = 'observing';";
+
 static const char *const migrations[] = {
-    NULL,      schema_v1, schema_v2, schema_v3, schema_v4,  schema_v5,
-    schema_v6, schema_v7, schema_v8, schema_v9, schema_v10, schema_v11,
+    NULL,      schema_v1, schema_v2, schema_v3,  schema_v4,  schema_v5,  schema_v6,
+    schema_v7, schema_v8, schema_v9, schema_v10, schema_v11, schema_v12,
 };
 
 /* Data a step loads from what the binary carries, in the same transaction as its tables. */
@@ -644,7 +701,7 @@ static int (*const migration_seeds[])(vax_db *) = {
     NULL,                                        /* 0 */
     seed_v1, NULL,          NULL, seed_v4, NULL, /* 5 */
     NULL,    seed_v7,       NULL, NULL,          /* 9 */
-    NULL,    vax_sync_seed,                      /* 11 */
+    NULL,    vax_sync_seed, NULL,                /* 12 */
 };
 
 static int exec_sql(vax_db *db, const char *sql, const char *doing)

@@ -48,6 +48,12 @@ int64_t vax_actor_id(const vax_db *db);
 int vax_audit(vax_db *db, const char *action, const char *entity, int64_t entity_id,
               const char *details);
 
+/* A time-ordered UUID (RFC 9562 version 7: Unix time to 1/4096 ms, strictly increasing within
+ * the process, then 62 random bits), for rows that are only appended, many a minute (visits and
+ * their events): the next one sorts after the last, so the unique index on uuid grows at its
+ * right edge instead of dirtying a random page per commit that the next checkpoint must copy. */
+int vax_uuid_v7(char out[37]);
+
 /* Copies src into a fixed buffer, always NUL-terminated. */
 void vax_strlcpy(char *dst, const char *src, size_t size);
 /* sqlite3_column_text that never returns NULL. */

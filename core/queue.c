@@ -100,9 +100,12 @@ static vax_action action_for(vax_state to)
 
 /* ---- rows -------------------------------------------------------------------------------- */
 
-#define VISIT_COLS                                                                                 \
-    "v.id, v.uuid, v.person_id, v.day, v.ticket, v.state, v.urgent, v.group_rank, v.age_band, "    \
-    "v.arrived_at, v.state_since, v.slot_start, v.station"
+/* The columns row_to_visit reads, in its order; RETURNING takes them without the "v." */
+#define VISIT_COLS_OF(p)                                                                           \
+    p "id, " p "uuid, " p "person_id, " p "day, " p "ticket, " p "state, " p "urgent, " p          \
+      "group_rank, " p "age_band, " p "arrived_at, " p "state_since, " p "slot_start, " p          \
+      "station"
+#define VISIT_COLS VISIT_COLS_OF("v.")
 
 static void row_to_visit(sqlite3_stmt *st, vax_visit *v)
 {
@@ -125,7 +128,7 @@ static void row_to_visit(sqlite3_stmt *st, vax_visit *v)
 static int visit_one(vax_db *db, sqlite3_stmt *st, vax_visit *out)
 {
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
+    if (rc == SQLITE_ROW && out)
         row_to_visit(st, out);
     sqlite3_reset(st);
     if (rc == SQLITE_ROW)
@@ -219,7 +222,7 @@ static int append_event(vax_db *db, int64_t visit_id, int from, vax_state to, co
                                     " from_state, to_state, station, details)"
                                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     int rc;
-    if (!st || vax_uuid(uuid) != VAX_OK)
+    if (!st || vax_uuid_v7(uuid) != VAX_OK)
         return VAX_EINTERNAL;
     sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 2, visit_id);
@@ -236,30 +239,49 @@ static int append_event(vax_db *db, int64_t visit_id, int from, vax_state to, co
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("recording a queue event"));
 }
 
-/* Moves the visit row from `from` to `to`, guarded by the current state so that a concurrent
- * change made by another station is never overwritten; then appends the event. */
+/* The UPDATE of a move, guarded by the state the caller read so that a concurrent change made by
+ * another station is never overwritten. station NULL keeps the row's. With out, the row as the
+ * UPDATE left it comes back through RETURNING (no second read); *moved says whether it moved. */
+static int move_row(vax_db *db, int64_t id, vax_state from, vax_state to, const char *station,
+                    int64_t now, vax_visit *out, int *moved)
+{
+    sqlite3_stmt *st =
+        out ? vax_stmt(db, "UPDATE visit SET state = ?3, state_since = ?4,"
+                           " station = coalesce(?5, station), updated_at = ?4, updated_by = ?6"
+                           " WHERE id = ?1 AND state = ?2 RETURNING " VISIT_COLS_OF(""))
+            : vax_stmt(db, "UPDATE visit SET state = ?3, state_since = ?4,"
+                           " station = coalesce(?5, station), updated_at = ?4, updated_by = ?6"
+                           " WHERE id = ?1 AND state = ?2");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, vax_state_code(from), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, vax_state_code(to), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, now);
+    if (station)
+        sqlite3_bind_text(st, 5, station, -1, SQLITE_TRANSIENT);
+    if (vax_actor_id(db))
+        sqlite3_bind_int64(st, 6, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && out)
+        row_to_visit(st, out);
+    *moved = out ? rc == SQLITE_ROW : rc == SQLITE_DONE && sqlite3_changes(db->sql) == 1;
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return vax_fail_sql(db, rc, _("moving a visit"));
+    return VAX_OK;
+}
+
 int vax_queue_move_locked(vax_db *db, const vax_visit *v, vax_state to, const char *station,
                           const char *details)
 {
     int64_t now = vax_now();
-    sqlite3_stmt *st = vax_stmt(db, "UPDATE visit SET state = ?3, state_since = ?4, station = ?5,"
-                                    " updated_at = ?4, updated_by = ?6"
-                                    " WHERE id = ?1 AND state = ?2");
-    int rc;
-    if (!st)
-        return VAX_EINTERNAL;
-    sqlite3_bind_int64(st, 1, v->id);
-    sqlite3_bind_text(st, 2, vax_state_code(v->state), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, vax_state_code(to), -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_text(st, 5, station ? station : v->station, -1, SQLITE_TRANSIENT);
-    if (vax_actor_id(db))
-        sqlite3_bind_int64(st, 6, vax_actor_id(db));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return vax_fail_sql(db, rc, _("moving a visit"));
-    if (sqlite3_changes(db->sql) != 1)
+    int rc, moved = 0;
+    if ((rc = move_row(db, v->id, v->state, to, station ? station : v->station, now, NULL,
+                       &moved)) != VAX_OK)
+        return rc;
+    if (!moved)
         return vax_fail(db, VAX_ESTATE, NULL, _("Ticket %03d changed at another station."),
                         v->ticket);
     return append_event(db, v->id, (int)v->state, to, station ? station : v->station, details, now);
@@ -436,7 +458,7 @@ int vax_queue_checkin(vax_db *db, int64_t person_id, vax_visit *out)
         rc = vax_fail_sql(db, rc, _("taking a ticket number"));
         goto fail;
     }
-    if ((rc = vax_uuid(uuid)) != VAX_OK)
+    if ((rc = vax_uuid_v7(uuid)) != VAX_OK)
         goto fail;
     st = vax_stmt(db,
                   "INSERT INTO visit(uuid, site_id, day, ticket, person_id, state, urgent,"
@@ -484,55 +506,126 @@ fail:
 /* The ordering policy is data: setting "queue.order" lists these keys, best first. Each name maps
  * to a fixed SQL term, so the setting can reorder but never inject SQL. Parameters: ?3 = now,
  * ?4 = the starvation cut-off (state_since at or before it means waited too long). */
+enum { TERM_BOOST, TERM_URGENT, TERM_GROUP, TERM_AGE, TERM_SLOT, TERM_ARRIVAL, TERM_COUNT };
 static const struct {
     const char *name;
     const char *sql;
-} order_terms[] = {
-    {"boost", "CASE WHEN v.state_since <= ?4 THEN v.state_since ELSE 9223372036854775807 END"},
-    {"urgent", "v.urgent DESC"},
-    {"group", "v.group_rank"},
-    {"age", "v.age_band"},
+} order_terms[TERM_COUNT] = {
+    [TERM_BOOST] = {"boost", "CASE WHEN v.state_since <= ?4 THEN v.state_since"
+                             " ELSE 9223372036854775807 END"},
+    /* DESC as in the index visit_state (schema 12), which then yields the queue in this order */
+    [TERM_URGENT] = {"urgent", "v.urgent DESC"},
+    [TERM_GROUP] = {"group", "v.group_rank"},
+    [TERM_AGE] = {"age", "v.age_band"},
     /* on time or late for a booked slot first, then walk-ins, then early arrivals */
-    {"slot", "CASE WHEN v.slot_start = 0 THEN 1 WHEN v.slot_start <= ?3 THEN 0 ELSE 2 END"},
-    {"arrival", "v.state_since"},
+    [TERM_SLOT] = {"slot", "CASE WHEN v.slot_start = 0 THEN 1 WHEN v.slot_start <= ?3 THEN 0"
+                           " ELSE 2 END"},
+    [TERM_ARRIVAL] = {"arrival", "v.state_since"},
 };
 
 #define DEFAULT_ORDER "boost,urgent,group,age,slot,arrival"
+#define ORDER_MAX 128 /* keys in a setting of at most 255 bytes */
 
-int vax_queue_order_sql(vax_db *db, char *out, size_t size)
+/* The policy as keys, best first; VAX_EINVAL (field queue.order) names a key that is not one. */
+static int order_policy(vax_db *db, int *terms, int *n)
 {
     char policy[256], *save = NULL;
-    size_t o = 0;
     if (vax_setting_get(db, "queue.order", policy, sizeof policy) != VAX_OK)
         vax_strlcpy(policy, DEFAULT_ORDER, sizeof policy);
     vax_clear_error(db);
-    out[0] = 0;
+    *n = 0;
     for (char *t = strtok_r(policy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
-        size_t i;
-        for (i = 0; i < sizeof order_terms / sizeof order_terms[0]; i++)
+        int i;
+        for (i = 0; i < TERM_COUNT; i++)
             if (strcmp(t, order_terms[i].name) == 0)
                 break;
-        if (i == sizeof order_terms / sizeof order_terms[0])
+        if (i == TERM_COUNT)
             return vax_fail(db, VAX_EINVAL, "queue.order",
                             _("Setting queue.order: \"%s\" is not a queue key (use boost, urgent, "
                               "group, age, slot, arrival)."),
                             t);
-        o += (size_t)snprintf(out + o, size > o ? size - o : 0, "%s, ", order_terms[i].sql);
+        if (*n == ORDER_MAX)
+            return vax_fail(db, VAX_EINVAL, "queue.order", _("Setting queue.order is too long."));
+        terms[(*n)++] = i;
     }
-    if (o + 8 >= size)
+    return VAX_OK;
+}
+
+/* Appends the SQL of terms[0..n), then the tie-break v.id, at out + *o. */
+static int order_terms_sql(vax_db *db, const int *terms, int n, char *out, size_t size, size_t *o)
+{
+    for (int i = 0; i < n; i++)
+        *o += (size_t)snprintf(out + *o, size > *o ? size - *o : 0, "%s, ",
+                               order_terms[terms[i]].sql);
+    if (*o + 8 >= size)
         return vax_fail(db, VAX_EINVAL, "queue.order", _("Setting queue.order is too long."));
-    strcat(out, "v.id");
+    strcat(out + *o, "v.id");
+    *o += 4;
+    return VAX_OK;
+}
+
+int vax_queue_order_sql(vax_db *db, char *out, size_t size)
+{
+    int terms[ORDER_MAX], n, rc;
+    size_t o = 0;
+    out[0] = 0;
+    if ((rc = order_policy(db, terms, &n)) != VAX_OK)
+        return rc;
+    return order_terms_sql(db, terms, n, out, size, &o);
+}
+
+/* The best waiting visit of a stage by the policy, 0 if nobody waits. A policy that starts with
+ * "boost" puts whoever waited past the cut-off first, longest waiting first: those are asked for
+ * on their own, and the rest are then ranked without that CASE in front, so the index visit_state
+ * (state, day, urgent DESC, group_rank, age_band, ...) hands them over in the order of its leading
+ * keys and SQLite sorts only the first run of equal keys instead of the whole queue. Either way
+ * the answer is the one the single ORDER BY of vax_queue_order_sql would give. The state is
+ * written into the SQL (a code from a fixed table) so that the planner sees which one it is. */
+static int rank_best(vax_db *db, vax_state waiting, const char *today, int64_t now, int64_t cutoff,
+                     int64_t *best)
+{
+    int terms[ORDER_MAX], n, rc, pass, passes;
+    *best = 0;
+    if ((rc = order_policy(db, terms, &n)) != VAX_OK)
+        return rc;
+    passes = n > 0 && terms[0] == TERM_BOOST ? 2 : 1;
+    for (pass = 0; pass < passes && !*best; pass++) {
+        char sql[1600];
+        size_t o = (size_t)snprintf(sql, sizeof sql,
+                                    "SELECT v.id FROM visit v WHERE v.state = '%s' AND v.day = ?2"
+                                    "%s ORDER BY %s",
+                                    vax_state_code(waiting),
+                                    passes == 1 ? ""
+                                    : pass == 0 ? " AND v.state_since <= ?4"
+                                                : " AND v.state_since > ?4",
+                                    passes == 2 && pass == 0 ? "v.state_since, " : "");
+        if ((rc = order_terms_sql(db, terms + passes - 1, n - (passes - 1), sql, sizeof sql - 8,
+                                  &o)) != VAX_OK)
+            return rc;
+        strcat(sql, " LIMIT 1");
+        sqlite3_stmt *st = vax_stmt(db, sql);
+        if (!st)
+            return VAX_EINTERNAL;
+        sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, now);
+        sqlite3_bind_int64(st, 4, cutoff);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+            *best = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return vax_fail_sql(db, rc, _("calling the next person"));
+    }
     return VAX_OK;
 }
 
 int vax_queue_call_next(vax_db *db, vax_stage stage, const char *station, vax_visit *out)
 {
-    char today[11], order[1024], sql[1600];
+    char today[11];
     vax_state waiting, called;
-    int64_t now = vax_now(), max_wait;
+    int64_t now = vax_now(), max_wait, best;
     vax_visit v;
-    sqlite3_stmt *st = NULL;
-    int rc;
+    int rc, moved = 0;
     vax_clear_error(db);
     waiting =
         stage == VAX_STAGE_SCREENING ? VAX_STATE_WAITING_SCREENING : VAX_STATE_WAITING_INJECTION;
@@ -543,44 +636,29 @@ int vax_queue_call_next(vax_db *db, vax_stage stage, const char *station, vax_vi
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         return rc;
     vax_setting_get_int(db, "queue.max_wait_min", 60, &max_wait);
-    if ((rc = vax_queue_order_sql(db, order, sizeof order)) != VAX_OK)
+    if ((rc = rank_best(db, waiting, today, now, now - max_wait * 60, &best)) != VAX_OK)
         goto fail;
-    /* Only the id is selected, so the ranking reads the covering index visit_state alone. */
-    snprintf(sql, sizeof sql,
-             "SELECT v.id FROM visit v WHERE v.state = ?1 AND v.day = ?2 ORDER BY %s LIMIT 1",
-             order);
-    if (!(st = vax_stmt(db, sql))) {
-        rc = VAX_EINTERNAL;
-        goto fail;
-    }
-    sqlite3_bind_text(st, 1, vax_state_code(waiting), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int64(st, 4, now - max_wait * 60);
-    rc = sqlite3_step(st);
-    int64_t best = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE) {
+    if (!best) {
         rc = vax_fail(db, VAX_EEMPTY, NULL, _("Nobody is waiting for %s."),
                       stage == VAX_STAGE_SCREENING ? _("screening") : _("injection"));
         goto fail;
     }
-    if (rc != SQLITE_ROW) {
-        rc = vax_fail_sql(db, rc, _("calling the next person"));
+    /* BEGIN IMMEDIATE holds the write lock since the ranking read, so the guard cannot miss;
+     * RETURNING gives the row as moved, which is what out and the event need. */
+    if ((rc = move_row(db, best, waiting, called, station, now, &v, &moved)) != VAX_OK)
+        goto fail;
+    if (!moved) {
+        vax_visit gone;
+        rc = vax_fail(db, VAX_ESTATE, NULL, _("Ticket %03d changed at another station."),
+                      vax_visit_get(db, best, &gone) == VAX_OK ? gone.ticket : 0);
         goto fail;
     }
-    if ((rc = vax_visit_get(db, best, &v)) != VAX_OK)
-        goto fail;
-    if ((rc = vax_queue_move_locked(db, &v, called, station, NULL)) != VAX_OK)
+    if ((rc = append_event(db, v.id, (int)waiting, called, v.station, NULL, now)) != VAX_OK)
         goto fail;
     if ((rc = vax_tx_commit(db)) != VAX_OK)
         return rc;
-    if (out) { /* as move_locked left the row */
+    if (out)
         *out = v;
-        out->state = called;
-        out->state_since = now;
-        vax_strlcpy(out->station, station ? station : v.station, sizeof out->station);
-    }
     return VAX_OK;
 fail:
     vax_tx_rollback(db);

@@ -3,7 +3,8 @@
 #include "testutil.h"
 
 /* The handle's own connection: foreign_keys and synchronous are per connection, so a second
- * connection cannot see them. Only this test reaches inside. */
+ * connection cannot see them, and the statements the core runs are traced on it to check their
+ * query plans. Only this test reaches inside. */
 #include "internal.h"
 
 #include <fcntl.h>
@@ -216,6 +217,159 @@ static void test_version_1_file_is_migrated_and_its_people_become_searchable(voi
     assert_int_equal(vax_db_schema_version(db), VAX_SCHEMA_VERSION);
     vax_close(db);
     scratch_remove(&s);
+}
+
+/* Schema 12 makes visit_state partial (only the states looked up by state) with urgent DESC. */
+static void test_version_11_file_keeps_its_queue_in_the_partial_index_of_version_12(void **state)
+{
+    (void)state;
+    scratch s;
+    vax_db *db = NULL;
+    scratch_make(&s);
+    assert_int_equal(vax_open_at_version(s.path, VAX_OPEN_CREATE, 11, &db), VAX_OK);
+    assert_int_equal(vax_db_schema_version(db), 11);
+    vax_close(db);
+    /* a waiting visit and a finished one of today, and one waiting since yesterday */
+    raw_exec(s.path,
+             "INSERT INTO site(uuid, code, name, created_at, updated_at)"
+             " VALUES ('5b1e7c2a-3d4f-4a6b-8c9d-0e1f2a3b4c5d', 'LC01', 'Lai Chau', 0, 0);"
+             "INSERT INTO person(uuid, national_id, full_name, name_folded, birth_date,"
+             " created_at, updated_at) VALUES ('3f0a2c1e-8d5b-4c8e-9a61-0b7d2e4f5a6c',"
+             " '001090012345', 'Nguyễn Văn Thành', 'nguyen van thanh', '1990-02-03', 0, 0);"
+             "INSERT INTO visit(uuid, site_id, day, ticket, person_id, state, arrived_at,"
+             " state_since, created_at, updated_at) VALUES"
+             " ('0a7e2c1e-8d5b-4c8e-9a61-0b7d2e4f5a01', 1, '2021-10-15', 1, 1, 'done', 1, 1, 1, 1),"
+             " ('0a7e2c1e-8d5b-4c8e-9a61-0b7d2e4f5a02', 1, '2021-10-15', 2, 1,"
+             " 'waiting_screening', 1, 1, 1, 1),"
+             " ('0a7e2c1e-8d5b-4c8e-9a61-0b7d2e4f5a03', 1, '2021-10-14', 1, 1,"
+             " 'waiting_screening', 1, 1, 1, 1);");
+
+    assert_int_equal(vax_open(s.path, 0, &db), VAX_OK);
+    assert_int_equal(vax_db_schema_version(db), 12);
+    sqlite3 *other = NULL;
+    assert_int_equal(sqlite3_open_v2(s.path, &other, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(raw_int(other, "SELECT count(*) FROM pragma_index_list('visit')"
+                                    " WHERE name = 'visit_state' AND partial = 1"),
+                     1);
+    assert_int_equal(raw_int(other, "SELECT desc FROM pragma_index_xinfo('visit_state')"
+                                    " WHERE name = 'urgent'"),
+                     1);
+    /* the index holds the two waiting visits and not the finished one */
+    assert_int_equal(raw_int(other, "SELECT count(*) FROM visit INDEXED BY visit_state"
+                                    " WHERE state = 'waiting_screening'"),
+                     2);
+    sqlite3_stmt *st = NULL;
+    assert_int_not_equal(sqlite3_prepare_v2(other,
+                                            "SELECT count(*) FROM visit INDEXED BY visit_state"
+                                            " WHERE state = 'done'",
+                                            -1, &st, NULL),
+                         SQLITE_OK);
+    sqlite3_finalize(st);
+    sqlite3_close(other);
+    char *report = NULL;
+    assert_int_equal(vax_db_check(db, &report), VAX_OK);
+    free(report);
+    /* and call-next finds today's waiting visit through it */
+    assert_int_equal(vax_staff_act_as_os_user(db, "tester"), VAX_OK);
+    vax_visit v;
+    assert_int_equal(vax_queue_call_next(db, VAX_STAGE_SCREENING, "s1", &v), VAX_OK);
+    assert_int_equal(v.ticket, 2);
+    assert_string_equal(v.day, "2021-10-15");
+    assert_int_equal(vax_queue_call_next(db, VAX_STAGE_SCREENING, "s1", &v), VAX_EEMPTY);
+    vax_close(db);
+    scratch_remove(&s);
+}
+
+/* The distinct SQL texts a handle ran while tracing. */
+typedef struct sql_seen {
+    char *text[64];
+    int n;
+} sql_seen;
+
+static int trace_sql(unsigned type, void *ctx, void *stmt, void *x)
+{
+    sql_seen *seen = ctx;
+    const char *sql = sqlite3_sql(stmt);
+    (void)type;
+    (void)x;
+    if (!sql || strncmp(sql, "--", 2) == 0) /* trigger bodies */
+        return 0;
+    for (int i = 0; i < seen->n; i++)
+        if (strcmp(seen->text[i], sql) == 0)
+            return 0;
+    if (seen->n < 64)
+        seen->text[seen->n++] = strdup(sql);
+    return 0;
+}
+
+static void query_plan(sqlite3 *db, const char *sql, char *out, size_t size)
+{
+    char explain[2048];
+    sqlite3_stmt *st = NULL;
+    size_t o = 0;
+    snprintf(explain, sizeof explain, "EXPLAIN QUERY PLAN %s", sql);
+    assert_int_equal(sqlite3_prepare_v2(db, explain, -1, &st, NULL), SQLITE_OK);
+    out[0] = 0;
+    while (sqlite3_step(st) == SQLITE_ROW && o < size)
+        o += (size_t)snprintf(out + o, size - o, "%s\n", (const char *)sqlite3_column_text(st, 3));
+    sqlite3_finalize(st);
+}
+
+/* Every lookup of visits by state (call-next, the board, the observation list) reads the partial
+ * index visit_state, which it can only do with the state written into the SQL; call-next's
+ * ranking reads it in order and sorts at most the first run of equal keys. */
+static void
+test_queue_lookups_by_state_read_the_index_and_call_next_sorts_no_whole_queue(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    char id[13], name[32], birth[11];
+    for (int i = 0; i < 12; i++) {
+        vax_visit v;
+        tdb_cccd(id, 1940 + i * 5, 'f', 100 + i);
+        snprintf(name, sizeof name, "Tran Thi %c", 'a' + i);
+        snprintf(birth, sizeof birth, "%d-05-05", 1940 + i * 5);
+        int64_t pid = tdb_person(t, name, id, birth, i % 3 ? NULL : "G05");
+        assert_int_equal(vax_queue_checkin(t->db, pid, &v), VAX_OK);
+        vax_clock_advance(60);
+    }
+    sql_seen seen = {{NULL}, 0};
+    sqlite3_trace_v2(t->db->sql, SQLITE_TRACE_STMT, trace_sql, &seen);
+    vax_visit v;
+    vax_board board;
+    vax_observing watched[4];
+    int n = 0;
+    assert_int_equal(vax_queue_call_next(t->db, VAX_STAGE_SCREENING, "s1", &v), VAX_OK);
+    assert_int_equal(vax_setting_set(t->db, "queue.max_wait_min", "5"), VAX_OK);
+    assert_int_equal(vax_queue_call_next(t->db, VAX_STAGE_SCREENING, "s1", &v), VAX_OK);
+    assert_int_equal(vax_queue_call_next(t->db, VAX_STAGE_INJECTION, "i1", &v), VAX_EEMPTY);
+    assert_int_equal(vax_board_read(t->db, &board), VAX_OK);
+    assert_int_equal(vax_observe_list(t->db, watched, 4, &n), VAX_OK);
+    sqlite3_trace_v2(t->db->sql, 0, NULL, NULL);
+
+    int by_state = 0, ranked_in_order = 0;
+    for (int i = 0; i < seen.n; i++) {
+        const char *sql = seen.text[i];
+        if (strncmp(sql, "SELECT", 6) == 0 && strstr(sql, "FROM visit ") &&
+            (strstr(sql, "state = ") || strstr(sql, "state IN ("))) {
+            char plan[1024];
+            query_plan(t->db->sql, sql, plan, sizeof plan);
+            by_state++;
+            if (!strstr(plan, "INDEX visit_state") || strstr(plan, "SCAN v"))
+                fail_msg("%s\nreads no index:\n%s", sql, plan);
+            /* call-next's ranking of those who did not wait too long */
+            if (strstr(sql, "state_since > ?4")) {
+                ranked_in_order++;
+                if (!strstr(plan, "COVERING INDEX visit_state") ||
+                    strstr(plan, "USE TEMP B-TREE FOR ORDER BY"))
+                    fail_msg("%s\nsorts the whole queue:\n%s", sql, plan);
+            }
+        }
+        free(seen.text[i]);
+    }
+    assert_true(by_state >= 6); /* 2 stages x 2 passes of call-next, the board's lists */
+    assert_int_equal(ranked_in_order, 2);
+    tdb_close(t);
 }
 
 static void test_file_from_a_newer_vaxsite_is_refused_and_unchanged(void **state)
@@ -544,6 +698,9 @@ int main(void)
         cmocka_unit_test(test_handle_uses_wal_foreign_keys_and_full_sync),
         cmocka_unit_test(test_new_database_has_every_table_the_core_uses),
         cmocka_unit_test(test_version_1_file_is_migrated_and_its_people_become_searchable),
+        cmocka_unit_test(test_version_11_file_keeps_its_queue_in_the_partial_index_of_version_12),
+        cmocka_unit_test(
+            test_queue_lookups_by_state_read_the_index_and_call_next_sorts_no_whole_queue),
         cmocka_unit_test(test_file_from_a_newer_vaxsite_is_refused_and_unchanged),
         cmocka_unit_test(test_garbage_file_is_refused_as_damaged_and_unchanged),
         cmocka_unit_test(test_sqlite_file_of_another_program_is_refused_and_unchanged),

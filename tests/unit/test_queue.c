@@ -550,6 +550,128 @@ static void test_queue_order_with_an_unknown_key_is_refused(void **state)
     tdb_close(t);
 }
 
+/* call-next against the policy as DESIGN.md states it, worked out here key by key over every
+ * waiting visit (queue.c ranks in two index-ordered passes; the answer must not differ). */
+static const char *const policies[] = {
+    "boost,urgent,group,age,slot,arrival", /* the default */
+    "urgent,group,age,slot,arrival",
+    "age, group, arrival",
+    "slot,boost,urgent",
+    "group,boost,age,arrival",
+    "boost",
+    "arrival",
+};
+
+static int64_t policy_key(const char *name, const vax_visit *v, int64_t now, int64_t cutoff)
+{
+    if (strcmp(name, "boost") == 0)
+        return v->state_since <= cutoff ? v->state_since : INT64_MAX;
+    if (strcmp(name, "urgent") == 0)
+        return -v->urgent;
+    if (strcmp(name, "group") == 0)
+        return v->group_rank;
+    if (strcmp(name, "age") == 0)
+        return v->age_band;
+    if (strcmp(name, "slot") == 0)
+        return v->slot_start == 0 ? 1 : v->slot_start <= now ? 0 : 2;
+    return v->state_since; /* arrival */
+}
+
+/* -1 if a goes before b by the policy (then by id). */
+static int policy_cmp(const char *policy, const vax_visit *a, const vax_visit *b, int64_t now,
+                      int64_t cutoff)
+{
+    char copy[128], *save = NULL;
+    snprintf(copy, sizeof copy, "%s", policy);
+    for (char *k = strtok_r(copy, ", ", &save); k; k = strtok_r(NULL, ", ", &save)) {
+        int64_t x = policy_key(k, a, now, cutoff), y = policy_key(k, b, now, cutoff);
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return a->id < b->id ? -1 : 1;
+}
+
+static void test_call_next_takes_the_best_by_the_policy_key_by_key_for_every_policy(void **state)
+{
+    (void)state;
+    for (size_t p = 0; p < sizeof policies / sizeof policies[0]; p++) {
+        test_db *t = tdb_open();
+        static const char *const groups[] = {NULL, "G05", NULL, "G01", NULL};
+        unsigned seed = 7;
+        if (p > 0)
+            assert_int_equal(vax_setting_set(t->db, "queue.order", policies[p]), VAX_OK);
+        /* 40 arrivals over two hours; ages in all three bands, groups, a few urgent, some with
+         * a slot already begun, some early for a later one; equal keys on purpose */
+        for (int i = 0; i < 40; i++) {
+            seed = seed * 1103515245u + 12345u;
+            vax_visit v = checkin(t, 1945 + (int)(seed >> 16) % 60, groups[(seed >> 8) % 5]);
+            if ((seed >> 4) % 7 == 0)
+                assert_int_equal(vax_queue_set_urgent(t->db, v.id, 1, "test"), VAX_OK);
+            if ((seed >> 12) % 3 != 2) {
+                char sql[128];
+                snprintf(sql, sizeof sql, "UPDATE visit SET slot_start = %lld WHERE id = %lld",
+                         (long long)(T0 + ((seed >> 12) % 3 ? 3 : 1) * 3600), (long long)v.id);
+                exec_raw(t->path, sql);
+            }
+            vax_clock_advance((seed >> 20) % 4 * 60);
+        }
+        /* now: an hour and a half after the first; the first ones waited past max_wait */
+        vax_clock_set(T0 + 90 * 60);
+        int64_t now = T0 + 90 * 60, cutoff = now - 60 * 60;
+        for (int called = 0; called < 40; called++) {
+            static vax_visit all[64];
+            int n = 0;
+            const vax_visit *best = NULL;
+            assert_int_equal(vax_queue_list(t->db, "2021-10-15", all, 64, &n), VAX_OK);
+            for (int i = 0; i < n; i++)
+                if (all[i].state == VAX_STATE_WAITING_SCREENING &&
+                    (!best || policy_cmp(policies[p], &all[i], best, now, cutoff) < 0))
+                    best = &all[i];
+            assert_non_null(best);
+            int64_t got = call(t);
+            if (got != best->id)
+                fail_msg("policy \"%s\", call %d: got visit %lld, the policy says %lld",
+                         policies[p], called + 1, (long long)got, (long long)best->id);
+        }
+        vax_visit v;
+        assert_int_equal(vax_queue_call_next(t->db, VAX_STAGE_SCREENING, "s1", &v), VAX_EEMPTY);
+        tdb_close(t);
+    }
+}
+
+/* Visits and their events get version 7 UUIDs, each sorting after the one before. */
+static void test_visits_and_events_get_uuids_that_sort_in_the_order_they_were_made(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_visit a = checkin(t, 1990, NULL);
+    vax_visit b = checkin(t, 1991, NULL);
+    assert_int_equal(call(t), a.id);
+    assert_int_equal(strlen(a.uuid), 36);
+    assert_int_equal(a.uuid[14], '7');
+    assert_non_null(strchr("89ab", a.uuid[19]));
+    assert_true(strcmp(a.uuid, b.uuid) < 0);
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    char last[37] = "";
+    int n = 0;
+    assert_int_equal(sqlite3_open_v2(t->path, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(s, "SELECT uuid FROM visit_event ORDER BY id", -1, &st, NULL),
+        SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *u = (const char *)sqlite3_column_text(st, 0);
+        assert_int_equal(u[14], '7');
+        assert_true(strcmp(last, u) < 0);
+        snprintf(last, sizeof last, "%s", u);
+        n++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    assert_int_equal(n, 3);
+    tdb_close(t);
+}
+
 static void test_call_next_to_injection_takes_the_waiting_injection_queue(void **state)
 {
     (void)state;
@@ -709,6 +831,8 @@ int main(void)
         cmocka_unit_test(test_call_next_max_wait_comes_from_the_setting),
         cmocka_unit_test(test_queue_order_setting_reorders_the_keys),
         cmocka_unit_test(test_queue_order_with_an_unknown_key_is_refused),
+        cmocka_unit_test(test_call_next_takes_the_best_by_the_policy_key_by_key_for_every_policy),
+        cmocka_unit_test(test_visits_and_events_get_uuids_that_sort_in_the_order_they_were_made),
         cmocka_unit_test(test_call_next_to_injection_takes_the_waiting_injection_queue),
         cmocka_unit_test(test_volunteer_may_check_in_but_not_call_to_screening),
         cmocka_unit_test(test_two_processes_never_share_a_ticket_or_call_anyone_twice),
