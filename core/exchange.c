@@ -608,7 +608,6 @@ static void merged(const vax_person *q, const vax_person *in, vax_person *out)
 static int stage_person(vax_db *db, vax_person *p)
 {
     char *folded = vax_text_fold(p->full_name);
-    char sex[2] = {p->sex, 0};
     int rc;
     if (!folded)
         return VAX_ENOMEM;
@@ -625,18 +624,7 @@ static int stage_person(vax_db *db, vax_person *p)
         return VAX_EINTERNAL;
     }
     sqlite3_bind_text(st, 1, p->uuid, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, p->national_id, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, p->insurance_no, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, p->full_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, folded, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, p->birth_date, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, sex, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, p->phone, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 9, p->commune, -1, SQLITE_STATIC);
-    if (p->priority_group[0])
-        sqlite3_bind_text(st, 10, p->priority_group, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 10);
+    vax_person_bind_fields(st, p, folded);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     free(folded);
@@ -679,54 +667,9 @@ static int stage_commit(vax_db *db, int64_t now)
 static int update_person(vax_db *db, const vax_person *p, const char *reason, int64_t now)
 {
     char *folded = vax_text_fold(p->full_name);
-    char sex[2] = {p->sex, 0};
-    int rc;
     if (!folded)
         return VAX_ENOMEM;
-    sqlite3_stmt *st = vax_stmt(
-        db, "INSERT INTO person_history(person_id, version, national_id, insurance_no, full_name,"
-            " birth_date, sex, phone, commune, priority_group, reason, replaced_at, replaced_by)"
-            " SELECT id, version, national_id, insurance_no, full_name, birth_date, sex, phone,"
-            " commune, priority_group, ?2, ?3, ?4 FROM person WHERE id = ?1");
-    if (!st) {
-        rc = VAX_EINTERNAL;
-        goto out;
-    }
-    sqlite3_bind_int64(st, 1, p->id);
-    sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int64(st, 4, vax_actor_id(db));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        rc = vax_fail_sql(db, rc, _("importing the list"));
-        goto out;
-    }
-    st = vax_stmt(db, "UPDATE person SET insurance_no = ?2, full_name = ?3, name_folded = ?4,"
-                      " birth_date = ?5, sex = ?6, phone = ?7, commune = ?8, priority_group = ?9,"
-                      " version = version + 1, updated_at = ?10, updated_by = ?11 WHERE id = ?1");
-    if (!st) {
-        rc = VAX_EINTERNAL;
-        goto out;
-    }
-    sqlite3_bind_int64(st, 1, p->id);
-    sqlite3_bind_text(st, 2, p->insurance_no, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, p->full_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, folded, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, p->birth_date, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, sex, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, p->phone, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, p->commune, -1, SQLITE_STATIC);
-    if (p->priority_group[0])
-        sqlite3_bind_text(st, 9, p->priority_group, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 9);
-    sqlite3_bind_int64(st, 10, now);
-    sqlite3_bind_int64(st, 11, vax_actor_id(db));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    rc = rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("importing the list"));
-out:
+    int rc = vax_person_write_update(db, p, folded, reason, now);
     free(folded);
     return rc;
 }

@@ -28,6 +28,14 @@ int vax_fail(vax_db *db, int code, const char *field, const char *fmt, ...)
 int vax_fail_sql(vax_db *db, int rc, const char *doing);
 void vax_clear_error(vax_db *db);
 
+/* Binds a person's fields as ?2 to ?10: national_id, insurance_no, full_name, name_folded (the
+ * folded full name, given), birth_date, sex, phone, commune, priority_group (NULL when empty). */
+void vax_person_bind_fields(sqlite3_stmt *st, const vax_person *p, const char *folded);
+/* Inside the caller's transaction: keeps the version of person p->id in person_history with the
+ * reason, then writes p over it (version + 1, stamped now and with the actor). */
+int vax_person_write_update(vax_db *db, const vax_person *p, const char *folded, const char *reason,
+                            int64_t now);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil); clock.c. */
 int64_t vax_days_from_civil(int64_t y, int m, int d);
 

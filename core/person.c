@@ -413,7 +413,7 @@ static int refuse_duplicate_id(vax_db *db, const vax_person *p)
                     p->national_id, other.full_name, d, m, y);
 }
 
-static void bind_fields(sqlite3_stmt *st, const vax_person *p, const char *folded)
+void vax_person_bind_fields(sqlite3_stmt *st, const vax_person *p, const char *folded)
 {
     char sex[2] = {p->sex, 0};
     sqlite3_bind_text(st, 2, p->national_id, -1, SQLITE_STATIC);
@@ -457,7 +457,7 @@ int vax_person_add(vax_db *db, vax_person *p)
         goto fail;
     }
     sqlite3_bind_text(st, 1, p->uuid, -1, SQLITE_STATIC);
-    bind_fields(st, p, folded);
+    vax_person_bind_fields(st, p, folded);
     sqlite3_bind_int64(st, 11, vax_now());
     sqlite3_bind_int64(st, 12, vax_actor_id(db));
     rc = sqlite3_step(st);
@@ -481,6 +481,42 @@ out:
     return rc;
 }
 
+int vax_person_write_update(vax_db *db, const vax_person *p, const char *folded, const char *reason,
+                            int64_t now)
+{
+    sqlite3_stmt *st = vax_stmt(
+        db, "INSERT INTO person_history(person_id, version, national_id, insurance_no, full_name,"
+            " birth_date, sex, phone, commune, priority_group, reason, replaced_at, replaced_by)"
+            " SELECT id, version, national_id, insurance_no, full_name, birth_date, sex, phone,"
+            " commune, priority_group, ?2, ?3, ?4 FROM person WHERE id = ?1");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, p->id);
+    sqlite3_bind_text(st, 2, reason ? reason : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, now);
+    sqlite3_bind_int64(st, 4, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("saving a person's history"));
+    if (sqlite3_changes(db->sql) != 1)
+        return vax_fail(db, VAX_ENOTFOUND, NULL, _("No such person."));
+    st = vax_stmt(db, "UPDATE person SET national_id = ?2, insurance_no = ?3, full_name = ?4,"
+                      " name_folded = ?5, birth_date = ?6, sex = ?7, phone = ?8, commune = ?9,"
+                      " priority_group = ?10, updated_at = ?11, updated_by = ?12,"
+                      " version = version + 1 WHERE id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, p->id);
+    vax_person_bind_fields(st, p, folded);
+    sqlite3_bind_int64(st, 11, now);
+    sqlite3_bind_int64(st, 12, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("saving a person"));
+}
+
 int vax_person_update(vax_db *db, const vax_person *in, const char *reason)
 {
     vax_person p = *in;
@@ -497,44 +533,8 @@ int vax_person_update(vax_db *db, const vax_person *in, const char *reason)
         goto out;
     if ((rc = refuse_duplicate_id(db, &p)) != VAX_OK)
         goto fail;
-    sqlite3_stmt *st = vax_stmt(
-        db, "INSERT INTO person_history(person_id, version, national_id, insurance_no, full_name,"
-            " birth_date, sex, phone, commune, priority_group, reason, replaced_at, replaced_by)"
-            " SELECT id, version, national_id, insurance_no, full_name, birth_date, sex, phone,"
-            " commune, priority_group, ?2, ?3, ?4 FROM person WHERE id = ?1");
-    if (!st) {
-        rc = VAX_EINTERNAL;
+    if ((rc = vax_person_write_update(db, &p, folded, reason, vax_now())) != VAX_OK)
         goto fail;
-    }
-    sqlite3_bind_int64(st, 1, p.id);
-    sqlite3_bind_text(st, 2, reason ? reason : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, vax_now());
-    sqlite3_bind_int64(st, 4, vax_actor_id(db));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE || sqlite3_changes(db->sql) != 1) {
-        rc = rc != SQLITE_DONE ? vax_fail_sql(db, rc, _("saving a person's history"))
-                               : vax_fail(db, VAX_ENOTFOUND, NULL, _("No such person."));
-        goto fail;
-    }
-    st = vax_stmt(db, "UPDATE person SET national_id = ?2, insurance_no = ?3, full_name = ?4,"
-                      " name_folded = ?5, birth_date = ?6, sex = ?7, phone = ?8, commune = ?9,"
-                      " priority_group = ?10, updated_at = ?11, updated_by = ?12,"
-                      " version = version + 1 WHERE id = ?1");
-    if (!st) {
-        rc = VAX_EINTERNAL;
-        goto fail;
-    }
-    sqlite3_bind_int64(st, 1, p.id);
-    bind_fields(st, &p, folded);
-    sqlite3_bind_int64(st, 11, vax_now());
-    sqlite3_bind_int64(st, 12, vax_actor_id(db));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        rc = vax_fail_sql(db, rc, _("saving a person"));
-        goto fail;
-    }
     if ((rc = vax_audit(db, "person.update", "person", p.id, reason)) != VAX_OK)
         goto fail;
     rc = vax_tx_commit(db);
