@@ -981,7 +981,7 @@ static int posint_field(schema_ctx *x, const cbor_item_t *map, const char *k)
 
 static int manufacturer_ok(schema_ctx *x, const cbor_item_t *e)
 {
-    char buf[128];
+    char buf[512]; /* as the other fields: a longer value, cut, must not read as a run of 9s */
     if (!text_field(x, e, "ma", 0, 0, buf, sizeof buf))
         return 0;
     if (placeholder_code(buf))
