@@ -31,6 +31,9 @@ void vax_clear_error(vax_db *db);
 /* Binds a person's fields as ?2 to ?10: national_id, insurance_no, full_name, name_folded (the
  * folded full name, given), birth_date, sex, phone, commune, priority_group (NULL when empty). */
 void vax_person_bind_fields(sqlite3_stmt *st, const vax_person *p, const char *folded);
+/* Inside the caller's transaction: copies the current version of a person to person_history
+ * with the reason, stamped now and with the actor (if any). */
+int vax_person_history_keep(vax_db *db, int64_t person_id, const char *reason, int64_t now);
 /* Inside the caller's transaction: keeps the version of person p->id in person_history with the
  * reason, then writes p over it (version + 1, stamped now and with the actor). */
 int vax_person_write_update(vax_db *db, const vax_person *p, const char *folded, const char *reason,

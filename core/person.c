@@ -481,31 +481,38 @@ out:
     return rc;
 }
 
-int vax_person_write_update(vax_db *db, const vax_person *p, const char *folded, const char *reason,
-                            int64_t now)
+int vax_person_history_keep(vax_db *db, int64_t person_id, const char *reason, int64_t now)
 {
     sqlite3_stmt *st = vax_stmt(
         db, "INSERT INTO person_history(person_id, version, national_id, insurance_no, full_name,"
             " birth_date, sex, phone, commune, priority_group, reason, replaced_at, replaced_by)"
             " SELECT id, version, national_id, insurance_no, full_name, birth_date, sex, phone,"
             " commune, priority_group, ?2, ?3, ?4 FROM person WHERE id = ?1");
-    int rc;
     if (!st)
         return VAX_EINTERNAL;
-    sqlite3_bind_int64(st, 1, p->id);
+    sqlite3_bind_int64(st, 1, person_id);
     sqlite3_bind_text(st, 2, reason ? reason : "", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now);
-    sqlite3_bind_int64(st, 4, vax_actor_id(db));
-    rc = sqlite3_step(st);
+    if (vax_actor_id(db))
+        sqlite3_bind_int64(st, 4, vax_actor_id(db));
+    int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return vax_fail_sql(db, rc, _("saving a person's history"));
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("saving a person's history"));
+}
+
+int vax_person_write_update(vax_db *db, const vax_person *p, const char *folded, const char *reason,
+                            int64_t now)
+{
+    int rc = vax_person_history_keep(db, p->id, reason, now);
+    if (rc != VAX_OK)
+        return rc;
     if (sqlite3_changes(db->sql) != 1)
         return vax_fail(db, VAX_ENOTFOUND, NULL, _("No such person."));
-    st = vax_stmt(db, "UPDATE person SET national_id = ?2, insurance_no = ?3, full_name = ?4,"
-                      " name_folded = ?5, birth_date = ?6, sex = ?7, phone = ?8, commune = ?9,"
-                      " priority_group = ?10, updated_at = ?11, updated_by = ?12,"
-                      " version = version + 1 WHERE id = ?1");
+    sqlite3_stmt *st =
+        vax_stmt(db, "UPDATE person SET national_id = ?2, insurance_no = ?3, full_name = ?4,"
+                     " name_folded = ?5, birth_date = ?6, sex = ?7, phone = ?8, commune = ?9,"
+                     " priority_group = ?10, updated_at = ?11, updated_by = ?12,"
+                     " version = version + 1 WHERE id = ?1");
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_int64(st, 1, p->id);

@@ -330,26 +330,6 @@ static int origin_add(vax_db *db, const char *uuid, const merge_ctx *m)
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging records"));
 }
 
-/* Keeps a version of a person in person_history (the previous one, or a losing edit). */
-static int history_keep(vax_db *db, int64_t person_id, const char *reason)
-{
-    sqlite3_stmt *st = vax_stmt(
-        db, "INSERT INTO person_history(person_id, version, national_id, insurance_no, full_name,"
-            " birth_date, sex, phone, commune, priority_group, reason, replaced_at, replaced_by)"
-            " SELECT id, version, national_id, insurance_no, full_name, birth_date, sex, phone,"
-            " commune, priority_group, ?2, ?3, ?4 FROM person WHERE id = ?1");
-    if (!st)
-        return VAX_EINTERNAL;
-    sqlite3_bind_int64(st, 1, person_id);
-    sqlite3_bind_text(st, 2, reason, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, vax_now());
-    if (vax_actor_id(db))
-        sqlite3_bind_int64(st, 4, vax_actor_id(db));
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("saving a person's history"));
-}
-
 /* Keeps a losing edit in person_history: the current record with the edit's fields over it. */
 #define LOSTF(f)                                                                                   \
     " CASE WHEN json_type(?2, '$." f "') IS NULL THEN " f " ELSE json_extract(?2, '$." f "') END,"
@@ -439,7 +419,8 @@ static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
         int64_t theirs = jint(db, body, "$.updated_at");
         if (!same || theirs <= ours)
             return VAX_OK;
-        if ((rc = history_keep(db, id, "sync: replaced by the district's newer version")) != VAX_OK)
+        if ((rc = vax_person_history_keep(db, id, "sync: replaced by the district's newer version",
+                                          vax_now())) != VAX_OK)
             return rc;
         m->stats->people++;
         return person_set_fields(db, id, body, jint(db, body, "$.version"), theirs);
@@ -551,8 +532,9 @@ static int merge_person_edit(vax_db *db, const char *event_uuid, const char *bod
         }
     }
     if (wins) {
-        if ((rc = history_keep(db, id, "sync: replaced by a newer edit from another device")) !=
-            VAX_OK)
+        if ((rc = vax_person_history_keep(db, id,
+                                          "sync: replaced by a newer edit from another device",
+                                          vax_now())) != VAX_OK)
             return rc;
         if ((rc = person_set_fields(db, id, fields, version + 1, at)) != VAX_OK)
             return rc;
