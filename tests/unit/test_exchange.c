@@ -281,24 +281,6 @@ static void test_files_that_are_not_a_list_are_refused(void **state)
 /* ---- exports ----------------------------------------------------------------------------------
  */
 
-typedef struct text {
-    char *s;
-    size_t n;
-} text;
-
-static int to_text(const char *data, size_t n, void *ctx)
-{
-    text *x = ctx;
-    char *p = realloc(x->s, x->n + n + 1);
-    if (!p)
-        return 1;
-    memcpy(p + x->n, data, n);
-    x->s = p;
-    x->n += n;
-    x->s[x->n] = 0;
-    return 0;
-}
-
 static int64_t dose_today(test_db *t, int64_t pid, int64_t vial)
 {
     vax_visit v;
@@ -317,7 +299,7 @@ static int64_t dose_today(test_db *t, int64_t pid, int64_t vial)
 static void test_exports_one_row_per_dose_and_a_fhir_bundle_since_a_time(void **state)
 {
     test_db *t = tdb_open();
-    text csv = {NULL, 0}, json = {NULL, 0}, later = {NULL, 0};
+    tdb_text csv = {NULL, 0}, json = {NULL, 0}, later = {NULL, 0};
     int64_t lot_id, vial;
     int n = 0;
     (void)state;
@@ -331,14 +313,14 @@ static void test_exports_one_row_per_dose_and_a_fhir_bundle_since_a_time(void **
     vax_clock_advance(3600);
     int64_t since = vax_now();
     int64_t db_ = dose_today(t, b, vial);
-    assert_int_equal(vax_export_national(t->db, 0, to_text, &csv, &n), VAX_OK);
+    assert_int_equal(vax_export_national(t->db, 0, tdb_to_text, &csv, &n), VAX_OK);
     assert_int_equal(n, 2);
     assert_non_null(strstr(csv.s, "Họ và tên,Ngày sinh,Giới tính,Số CCCD/CMND,Số thẻ BHYT,"
                                   "Số điện thoại,Địa chỉ,Nhóm ưu tiên,Vắc xin,Số lô,Mũi thứ,"
                                   "Ngày tiêm,Điểm tiêm\r\n"));
     assert_non_null(strstr(csv.s, "Nguyễn Văn An,01/03/1990,,001090000001,,,,"));
     assert_non_null(strstr(csv.s, ",ABV1234,1,15/10/2021,Trạm Y tế Tân Phong\r\n"));
-    assert_int_equal(vax_export_fhir(t->db, 0, to_text, &json, &n), VAX_OK);
+    assert_int_equal(vax_export_fhir(t->db, 0, tdb_to_text, &json, &n), VAX_OK);
     assert_int_equal(n, 2);
     assert_non_null(strstr(json.s, "{\"resourceType\":\"Bundle\""));
     assert_non_null(strstr(json.s, "\"type\":\"collection\""));
@@ -351,7 +333,7 @@ static void test_exports_one_row_per_dose_and_a_fhir_bundle_since_a_time(void **
     assert_non_null(strstr(json.s, "\"location\":{\"display\":\"Trạm Y tế Tân Phong\"}"));
     assert_null(strstr(json.s, "[,")); /* no comma before the first entry */
     /* since: only the later dose (and its patient) */
-    assert_int_equal(vax_export_fhir(t->db, since, to_text, &later, &n), VAX_OK);
+    assert_int_equal(vax_export_fhir(t->db, since, tdb_to_text, &later, &n), VAX_OK);
     assert_int_equal(n, 1);
     assert_null(strstr(later.s, "001090000001"));
     assert_non_null(strstr(later.s, "001160000002"));
@@ -362,9 +344,9 @@ static void test_exports_one_row_per_dose_and_a_fhir_bundle_since_a_time(void **
     csv.s = NULL, csv.n = 0;
     free(later.s);
     later.s = NULL, later.n = 0;
-    assert_int_equal(vax_export_national(t->db, since, to_text, &csv, &n), VAX_OK);
+    assert_int_equal(vax_export_national(t->db, since, tdb_to_text, &csv, &n), VAX_OK);
     assert_int_equal(n, 0);
-    assert_int_equal(vax_export_fhir(t->db, since, to_text, &later, &n), VAX_OK);
+    assert_int_equal(vax_export_fhir(t->db, since, tdb_to_text, &later, &n), VAX_OK);
     assert_non_null(strstr(later.s, "\"status\":\"entered-in-error\""));
     free(csv.s);
     free(json.s);
@@ -375,14 +357,14 @@ static void test_exports_one_row_per_dose_and_a_fhir_bundle_since_a_time(void **
 static void test_exports_need_a_manager(void **state)
 {
     test_db *t = tdb_open();
-    text out = {NULL, 0};
+    tdb_text out = {NULL, 0};
     vax_staff s;
     (void)state;
     assert_int_equal(vax_staff_add(t->db, "boss", "Boss", VAX_ROLE_MANAGER, "1234", NULL), VAX_OK);
     assert_int_equal(vax_staff_add(t->db, "nurse", "Nurse", VAX_ROLE_NURSE, "1234", NULL), VAX_OK);
     assert_int_equal(vax_staff_sign_in(t->db, "nurse", "1234", &s), VAX_OK);
-    assert_int_equal(vax_export_national(t->db, 0, to_text, &out, NULL), VAX_EPERM);
-    assert_int_equal(vax_export_fhir(t->db, 0, to_text, &out, NULL), VAX_EPERM);
+    assert_int_equal(vax_export_national(t->db, 0, tdb_to_text, &out, NULL), VAX_EPERM);
+    assert_int_equal(vax_export_fhir(t->db, 0, tdb_to_text, &out, NULL), VAX_EPERM);
     assert_null(out.s);
     tdb_close(t);
 }

@@ -423,34 +423,16 @@ static void test_coverage_of_the_registry_and_of_a_commune(void **state)
     tdb_close(t);
 }
 
-typedef struct text {
-    char *s;
-    size_t n;
-} text;
-
-static int to_text(const char *data, size_t n, void *ctx)
-{
-    text *x = ctx;
-    char *p = realloc(x->s, x->n + n + 1);
-    if (!p)
-        return 1;
-    memcpy(p + x->n, data, n);
-    x->s = p;
-    x->n += n;
-    x->s[x->n] = 0;
-    return 0;
-}
-
 static void test_csv_and_text_carry_the_figures(void **state)
 {
     test_db *t = tdb_open();
     day p;
     vax_report *r = NULL;
-    text csv = {NULL, 0}, txt = {NULL, 0};
+    tdb_text csv = {NULL, 0}, txt = {NULL, 0};
     (void)state;
     build_day(t, &p);
     assert_int_equal(vax_report_make(t->db, "2021-10-15", NULL, &r), VAX_OK);
-    assert_int_equal(vax_report_csv(t->db, r, to_text, &csv), VAX_OK);
+    assert_int_equal(vax_report_csv(t->db, r, tdb_to_text, &csv), VAX_OK);
     assert_memory_equal(csv.s, "\xEF\xBB\xBF", 3);
     assert_non_null(strstr(csv.s, "Số người đến tiêm (đã đăng ký vào),7\r\n"));
     assert_non_null(strstr(csv.s, "Số mũi tiêm,4\r\n"));
@@ -462,7 +444,7 @@ static void test_csv_and_text_carry_the_figures(void **state)
     assert_non_null(strstr(csv.s, "09:00,2\r\n10:00,2\r\n"));
     assert_non_null(strstr(csv.s, "AZ,OLD,2021-10-20,10,Có\r\n"));
     vax_set_lang("en");
-    assert_int_equal(vax_report_text(t->db, r, to_text, &txt), VAX_OK);
+    assert_int_equal(vax_report_text(t->db, r, tdb_to_text, &txt), VAX_OK);
     vax_set_lang("vi");
     assert_non_null(strstr(txt.s, "People checked in"));
     assert_non_null(strstr(txt.s, "Serious reactions"));

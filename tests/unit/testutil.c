@@ -58,3 +58,16 @@ int64_t tdb_person(test_db *t, const char *name, const char *id, const char *bir
         fail_msg("person_add(%s): %s", name, vax_errmsg(t->db));
     return p.id;
 }
+
+int tdb_to_text(const char *data, size_t n, void *ctx)
+{
+    tdb_text *x = ctx;
+    char *p = realloc(x->s, x->n + n + 1);
+    if (!p)
+        return 1;
+    memcpy(p + x->n, data, n);
+    x->s = p;
+    x->n += n;
+    x->s[x->n] = 0;
+    return 0;
+}

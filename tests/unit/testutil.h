@@ -29,4 +29,11 @@ int64_t tdb_person(test_db *t, const char *name, const char *id, const char *bir
 /* A valid 12-digit CCCD for a birth year and sex, unique by serial. */
 void tdb_cccd(char out[13], int year, char sex, int serial);
 
+/* A vax_sink that gathers everything written into one NUL-terminated string (free s). */
+typedef struct tdb_text {
+    char *s;
+    size_t n;
+} tdb_text;
+int tdb_to_text(const char *data, size_t n, void *ctx);
+
 #endif
