@@ -316,7 +316,7 @@ static int cmd_person_find(const char *path, const args *a)
     }
     for (int i = 0; i < n; i++) {
         char dob[11];
-        ui_date_dmy(res[i].birth_date, dob);
+        vax_date_dmy(res[i].birth_date, dob);
         printf("%s\t%s\t%s\n", res[i].national_id, res[i].full_name, dob);
     }
     vax_close(db);

@@ -73,7 +73,7 @@ static int report_coverage(const char *path, const args *a)
         rc = fail_db(db);
     } else {
         char dmy[11];
-        ui_date_dmy(c.day, dmy);
+        vax_date_dmy(c.day, dmy);
         printf(_("Coverage on %s: %s\n"), dmy, c.commune[0] ? c.commune : _("whole registry"));
         printf(_("18+\t%d people\tdose 1: %d (%d.%d %%)\tcomplete: %d (%d.%d %%)\n"), c.adults,
                c.adults_dose1, c.adults ? c.adults_dose1 * 100 / c.adults : 0,

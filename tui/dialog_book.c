@@ -38,7 +38,7 @@ static void book_row(WINDOW *w, int y, int x, int width, int index, int sel, voi
     (void)sel;
     vax_local_hhmm(s->starts_at, a);
     vax_local_hhmm(s->ends_at, e);
-    ui_date_dmy(s->day, d);
+    vax_date_dmy(s->day, d);
     fill_bar(bar, sizeof bar, used, s->capacity, 10);
     snprintf(line, sizeof line, "%s  %s-%s  %s %d/%d%s", d, a, e, bar, used, s->capacity,
              used >= s->capacity ? _("  full") : "");
@@ -100,7 +100,7 @@ int ui_dialog_book(ui_app *app, const vax_person *p)
     snprintf(head, sizeof head, _("%s · dose %d"), p->full_name, due.next_dose);
     if (due.earliest[0]) {
         char d[11];
-        ui_date_dmy(due.earliest, d);
+        vax_date_dmy(due.earliest, d);
         snprintf(sub, sizeof sub, _("%s · earliest %s (%s)"), due.product, d,
                  vax_due_state_label(due.state));
     } else if (due.booked_day[0]) {
@@ -168,7 +168,7 @@ int ui_dialog_book(ui_app *app, const vax_person *p)
             }
             vax_local_hhmm(s->starts_at, a);
             vax_local_hhmm(s->ends_at, e);
-            ui_date_dmy(s->day, d);
+            vax_date_dmy(s->day, d);
             ui_message(app, MSG_OK, _("Booked %s for dose %d on %s at %s-%s."), p->full_name,
                        due.next_dose, d, a, e);
             done = 1;

@@ -69,11 +69,6 @@ void ui_put_center(WINDOW *w, int y, int x, const char *s, int width)
     ui_put(w, y, x + off, s, width - off);
 }
 
-void ui_date_dmy(const char *iso, char out[11])
-{
-    vax_date_dmy(iso, out);
-}
-
 /* A 5x5 font for 0-9, drawn with full blocks so a ticket reads from across a room. */
 static const char *const font[10][UI_BIG_ROWS] = {
     {"#####", "#   #", "#   #", "#   #", "#####"}, {"  #  ", " ##  ", "  #  ", "  #  ", " ### "},

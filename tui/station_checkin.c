@@ -145,7 +145,7 @@ static void result_row(WINDOW *w, int y, int x, int width, int index, int sel, v
     vax_person *p = &c->results[index];
     char dob[11], line[512], ticket[16] = "";
     (void)sel;
-    ui_date_dmy(p->birth_date, dob);
+    vax_date_dmy(p->birth_date, dob);
     if (c->tickets[index])
         snprintf(ticket, sizeof ticket, "#%03d", c->tickets[index]);
     int name_w = width - 12 - 2 - 10 - 2 - 5 - 2;
@@ -175,7 +175,7 @@ static void draw_details(ui_app *app, checkin *c, WINDOW *w, int y, int x, int w
     if (!p || rows < 3)
         return;
     vax_local_date(vax_now(), today);
-    ui_date_dmy(p->birth_date, dob);
+    vax_date_dmy(p->birth_date, dob);
     vax_person_dose_count(app->db, p->id, &doses);
     wattron(w, A_BOLD);
     ui_put(w, y, x, p->full_name, width);

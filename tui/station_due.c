@@ -113,7 +113,7 @@ static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ct
     ui_put(w, y, x, is_picked(v, d->person_id) ? "[x] " : "[ ] ", width);
     int name_w = width - 4 - 46 > 12 ? width - 4 - 46 : 12;
     ui_put_pad(w, y, x + 4, d->full_name, name_w);
-    ui_date_dmy(d->earliest, e);
+    vax_date_dmy(d->earliest, e);
     if (d->state == VAX_DUE_OVERDUE)
         snprintf(when, sizeof when, _("overdue %d d"), d->days_overdue);
     else if (d->state == VAX_DUE_NOT_YET)
@@ -129,7 +129,7 @@ static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ct
     ui_role_off(w, d->state == VAX_DUE_OVERDUE ? ROLE_WARNING : ROLE_NORMAL);
     if (d->booked_day[0]) {
         char b[11], t[48];
-        ui_date_dmy(d->booked_day, b);
+        vax_date_dmy(d->booked_day, b);
         snprintf(t, sizeof t, _(" · booked %s"), b);
         ui_role_on(w, ROLE_OK);
         ui_put(w, y, x + col, t, width - col);

@@ -108,7 +108,7 @@ static void draw_person(ui_app *app, injection *s, WINDOW *w, int y, int cols)
         int o = snprintf(line, sizeof line, _("Doses so far: %d ("), s->ndoses);
         for (int i = 0; i < s->ndoses && o < (int)sizeof line - 40; i++) {
             vax_local_date(s->doses[i].given_at, date);
-            ui_date_dmy(date, dmy);
+            vax_date_dmy(date, dmy);
             o += snprintf(line + o, sizeof line - (size_t)o, "%s%s %s", i ? ", " : "",
                           s->doses[i].product, dmy);
         }
@@ -265,7 +265,7 @@ static void open_vial(ui_app *app, injection *s)
     if (n > 9)
         n = 9;
     for (int i = 0; i < n; i++) {
-        ui_date_dmy(lots[i].expiry, dmy);
+        vax_date_dmy(lots[i].expiry, dmy);
         snprintf(text[i], sizeof text[i], _("%-4s lot %-12s expires %s · %d vials"),
                  lots[i].product, lots[i].lot_no, dmy,
                  lots[i].vials_received - lots[i].vials_opened);

@@ -80,7 +80,7 @@ static void slot_row(WINDOW *w, int y, int x, int width, int index, int sel, voi
 static void draw_view(ui_app *app, planning *pl, WINDOW *w, int rows, int cols)
 {
     char d[11], line[400];
-    ui_date_dmy(pl->day, d);
+    vax_date_dmy(pl->day, d);
     load(app, pl);
     ui_role_on(w, ROLE_TITLE);
     snprintf(line, sizeof line, _("Day %s  (Left/Right: other days)"), d);
@@ -121,7 +121,7 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     app->screen->nkeys = 4;
     if (pl->mode == MODE_FORM) {
         char d[11], title[64];
-        ui_date_dmy(pl->day, d);
+        vax_date_dmy(pl->day, d);
         snprintf(title, sizeof title, _("Plan the day %s"), d);
         ui_role_on(w, ROLE_TITLE);
         ui_put(w, 0, 1, title, cols - 2);
@@ -181,7 +181,7 @@ static void save_form(ui_app *app, planning *pl)
     }
     pl->mode = MODE_VIEW;
     char x[11];
-    ui_date_dmy(d.day, x);
+    vax_date_dmy(d.day, x);
     ui_message(app, MSG_OK, _("Planned %s: %d slots, %d people per slot (%s)."), x, d.slots, d.cap,
                vax_risk_label(d.risk));
 }
@@ -211,7 +211,7 @@ static void copy_plan(ui_app *app, planning *pl)
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         return;
     }
-    ui_date_dmy(to, x);
+    vax_date_dmy(to, x);
     ui_message(app, MSG_OK, _("Plan copied to %s."), x);
 }
 

@@ -144,7 +144,7 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     char line[512], dmy[11];
     int y = 0;
     load(app, s);
-    ui_date_dmy(s->day, dmy);
+    vax_date_dmy(s->day, dmy);
     if (!s->r) {
         ui_put(w, 0, 1, dmy, cols - 2);
         return;

@@ -199,11 +199,6 @@ static void draw_vital(screening_desk *d, WINDOW *w, int i, int y, int x, int wi
     ui_role_off(w, ROLE_DIM);
 }
 
-static void date_dmy(const char *iso, char out[11])
-{
-    ui_date_dmy(iso, out);
-}
-
 /* The proposal: the outcome, its products and every reason, in colour with a symbol. */
 static void draw_outcome(screening_desk *d, WINDOW *w, int y, int x, int width, int rows)
 {
@@ -219,7 +214,7 @@ static void draw_outcome(screening_desk *d, WINDOW *w, int y, int x, int width, 
     vax_screening_proposal *p = &d->proposal;
     if (p->outcome == VAX_OUTCOME_POSTPONED) {
         char dmy[11];
-        date_dmy(p->return_date, dmy);
+        vax_date_dmy(p->return_date, dmy);
         snprintf(line, sizeof line, _("%s Proposed: %s until %s"), outcome_symbol(p->outcome),
                  vax_outcome_label(p->outcome), dmy);
     } else if (p->outcome <= VAX_OUTCOME_CAUTION) {
@@ -433,7 +428,7 @@ static void finish(ui_app *app, screening_desk *d, const vax_screening_decision 
     if (vax_screening_get(app->db, id, &s) != VAX_OK)
         memset(&s, 0, sizeof s);
     if (dec->outcome == VAX_OUTCOME_POSTPONED) {
-        date_dmy(s.return_date, dmy);
+        vax_date_dmy(s.return_date, dmy);
         snprintf(line, sizeof line, _("%s: please come back on %s or later."), d->person.full_name,
                  dmy);
         ui_message(app, MSG_OK, _("Ticket %03d postponed: come back on %s."), d->visit.ticket, dmy);
@@ -511,7 +506,7 @@ static void change_outcome(ui_app *app, screening_desk *d)
         return;
     if (dec.outcome == VAX_OUTCOME_POSTPONED) {
         if (d->proposal.return_date[0])
-            ui_date_dmy(d->proposal.return_date, date);
+            vax_date_dmy(d->proposal.return_date, date);
         if (!ui_dialog_ask(app, _("Postponed"), _("Come back on (dd/mm/yyyy)"), date, sizeof date))
             return;
         unsigned dd, mm, yy;

@@ -53,7 +53,7 @@ static void lot_row(WINDOW *w, int y, int x, int width, int index, int sel, void
     vax_lot *l = &s->lots[index];
     char line[300], dmy[11], today[11], soon[11];
     (void)sel;
-    ui_date_dmy(l->expiry, dmy);
+    vax_date_dmy(l->expiry, dmy);
     vax_local_date(vax_now() + 7 * 24 * 3600, soon);
     vax_local_date(vax_now(), today);
     snprintf(line, sizeof line, "%-4s %-14s %s  %4d/%-4d  %6d  ", l->product, l->lot_no, dmy,

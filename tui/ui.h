@@ -97,8 +97,6 @@ int ui_width(const char *utf8);
 /* Text over as many lines as it needs, cut between words by display width (at most rows
  * lines); returns the lines used. */
 int ui_put_wrapped(WINDOW *w, int y, int x, int width, int rows, const char *text);
-/* A birth date YYYY-MM-DD as dd/mm/yyyy. */
-void ui_date_dmy(const char *iso, char out[11]);
 /* Big digits for a ticket number: each digit is 5 rows x 6 columns. */
 #define UI_BIG_ROWS 5
 #define UI_BIG_COLS 6
