@@ -52,34 +52,35 @@ int vax_key_cose_alg(EVP_PKEY *key)
     return 0;
 }
 
-static const EVP_MD *alg_md(int alg, int *ec, int *coord)
+static const EVP_MD *alg_md(int alg, int *ec)
 {
     *ec = alg == COSE_ES256 || alg == COSE_ES384 || alg == COSE_ES512;
     switch (alg) {
     case COSE_ES256:
-        *coord = 32;
-        return EVP_sha256();
-    case COSE_ES384:
-        *coord = 48;
-        return EVP_sha384();
-    case COSE_ES512:
-        *coord = 66;
-        return EVP_sha512();
     case COSE_PS256:
         return EVP_sha256();
+    case COSE_ES384:
     case COSE_PS384:
         return EVP_sha384();
+    case COSE_ES512:
     case COSE_PS512:
         return EVP_sha512();
     }
     return NULL;
 }
 
+/* COSE's raw ECDSA signature is r||s, each as long as the signer's curve order; the key decides,
+ * not the header: some issuers sign with a P-384 key under an ES256 header (SHA-256 hash). */
+static int ec_coord(EVP_PKEY *key)
+{
+    return (EVP_PKEY_get_bits(key) + 7) / 8;
+}
+
 int vax_cose_sign_raw(EVP_PKEY *key, int alg, const uint8_t *msg, size_t n, uint8_t **sig,
                       size_t *siglen)
 {
     int ec = 0, coord = 0, rc = VAX_EINTERNAL;
-    const EVP_MD *md = alg_md(alg, &ec, &coord);
+    const EVP_MD *md = alg_md(alg, &ec);
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
     unsigned char *der = NULL;
@@ -88,7 +89,7 @@ int vax_cose_sign_raw(EVP_PKEY *key, int alg, const uint8_t *msg, size_t n, uint
     *sig = NULL;
     if (!md || !ctx || EVP_DigestSignInit(ctx, &pctx, md, NULL, key) != 1)
         goto done;
-    if (ec && (coord = (EVP_PKEY_get_bits(key) + 7) / 8) <= 0) /* the key's curve, as in verify */
+    if (ec && (coord = ec_coord(key)) <= 0)
         goto done;
     if (!ec && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
                 EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))
@@ -130,7 +131,7 @@ int vax_cose_verify_raw(X509 *cert, int alg, const uint8_t *msg, size_t n, const
                         size_t siglen)
 {
     int ec = 0, coord = 0, ok = 0;
-    const EVP_MD *md = alg_md(alg, &ec, &coord);
+    const EVP_MD *md = alg_md(alg, &ec);
     EVP_PKEY *key = X509_get0_pubkey(cert);
     EVP_MD_CTX *ctx = NULL;
     EVP_PKEY_CTX *pctx = NULL;
@@ -141,9 +142,7 @@ int vax_cose_verify_raw(X509 *cert, int alg, const uint8_t *msg, size_t n, const
         return 0;
     if (ec != (EVP_PKEY_is_a(key, "EC") == 1))
         return 0;
-    /* r and s are as long as the signer's curve order, whatever hash the header names: some
-     * issuers sign with a P-384 key under an ES256 header (SHA-256 hash); the key decides. */
-    if (ec && (coord = (EVP_PKEY_get_bits(key) + 7) / 8) <= 0)
+    if (ec && (coord = ec_coord(key)) <= 0)
         return 0;
     if (ec) {
         BIGNUM *r, *s;
