@@ -92,18 +92,11 @@ int vax_staff_sign_out(vax_db *db)
 {
     if (!db->has_actor)
         return VAX_OK;
-    int64_t id = db->actor.id;
-    db->has_actor = 0; /* first: even if the audit row cannot be written, the session ends */
+    /* the audit row is the member's last act; the session ends even if it cannot be written */
+    int rc = vax_audit(db, "sign-out", "staff", db->actor.id, NULL);
+    db->has_actor = 0;
     memset(&db->actor, 0, sizeof db->actor);
-    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO audit(at, staff_id, action, entity, entity_id)"
-                                    " VALUES (?1, ?2, 'sign-out', 'staff', ?2)");
-    if (!st)
-        return VAX_EINTERNAL;
-    sqlite3_bind_int64(st, 1, vax_now());
-    sqlite3_bind_int64(st, 2, id);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("signing out"));
+    return rc;
 }
 
 const vax_staff *vax_actor(const vax_db *db)
