@@ -6,7 +6,7 @@
 
 V() { $VAXSITE --db "$DB" --lang en "$@"; }
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-SHARED="$ROOT/../shared/data"
+DATA="$ROOT/tests/data"
 
 # --- a site, a person and a dose (the dose row as the injection station writes it) ---------
 echo 2468 | V staff add --login hoa --name "Nguyễn Thị Hoa" --role manager >/dev/null
@@ -93,13 +93,13 @@ out=$(V cert print "$CID" 2>&1); rc=$?
 equal "printing without a configured printer says so" "1" "$rc"
 
 # --- Vietnam's production certificate: decoded, its key is not public -----------------------
-out=$(V cert verify --png "$SHARED/dcc-quality-assurance/VN/1.3.0/VAC_VN.png"); rc=$?
+out=$(V cert verify --png "$DATA/dcc-quality-assurance/VN/1.3.0/VAC_VN.png"); rc=$?
 equal "VAC_VN.png: unknown kid" "1|invalid: unknown kid" "$rc|$(head -1 <<<"$out")"
 check "VAC_VN.png is PS256 and its fields are decoded" grep -q "signature: PS256" <<<"$out"
 check "VAC_VN.png has a Vietnamese UVCI" grep -q "certificate id: URN:UVCI:01:VN:" <<<"$out"
 check "VAC_VN.png has a vaccination entry" grep -q "^vaccine: " <<<"$out"
 mkdir -p "$WORK/cwd"
-(cd "$WORK/cwd" && V cert verify --png "$SHARED/dcc-quality-assurance/VN/1.3.0/VAC_VN.png" >/dev/null 2>&1)
+(cd "$WORK/cwd" && V cert verify --png "$DATA/dcc-quality-assurance/VN/1.3.0/VAC_VN.png" >/dev/null 2>&1)
 equal "reading a picture writes no file in the working folder" "" "$(ls -A "$WORK/cwd")"
 out=$(V cert verify --png /etc/hostname 2>&1); rc=$?
 equal "a file that is no picture: refused, named" "1|vaxsite: File: /etc/hostname is not a readable PNG or JPEG picture." "$rc|$out"
