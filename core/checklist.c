@@ -39,13 +39,13 @@ int vax_outcome_parse(const char *code, vax_outcome *out)
 
 /* ---- checking a file --------------------------------------------------------------------- */
 
-static const char *const head_keys[] = {"code", "version", "valid_from", "vi",
-                                        "en",   "source",  NULL};
+static const char *const head_keys[] = {"code", "version", "valid_from", "valid_until", "vi",
+                                        "en",   "source",  "min_age",    "max_age",     NULL};
 static const char *const item_keys[] = {"vi",      "en",      "outcome",       "scope",
                                         "finding", "consent", "postpone_days", NULL};
 static const char *const vital_keys[] = {
-    "vi",       "en",    "unit",  "decimals",      "normal", "physical",
-    "required", "below", "above", "postpone_days", NULL};
+    "vi",    "en",    "unit",          "decimals", "normal",          "physical", "required",
+    "below", "above", "postpone_days", "baseline", "baseline_margin", NULL};
 
 /* The text in the UI language, falling back to the other one. */
 static int pick_text(vax_datafile *df, const vax_df_section *s, char *out, size_t size)
@@ -199,6 +199,14 @@ static int check_vital(vax_datafile *df, const vax_df_section *s, vax_vital_def 
     if ((rc = vax_datafile_int(df, s, "postpone_days", 1, 366, postpones ? 0 : 1,
                                &v->postpone_days)))
         return rc;
+    if ((e = vax_datafile_get(df, s, "baseline"))) {
+        if (!valid_word(e->value) || strlen(e->value) >= sizeof v->baseline)
+            return vax_datafile_fail(df, e->line, _("\"baseline\" names a vital sign key"));
+        vax_strlcpy(v->baseline, e->value, sizeof v->baseline);
+        if ((rc = vax_datafile_int(df, s, "baseline_margin", 1, 1000, 0, &v->baseline_margin)))
+            return rc;
+        v->baseline_margin *= 10;
+    }
     return VAX_OK;
 }
 
@@ -225,6 +233,11 @@ static int check_head(vax_datafile *df, const vax_df_section *s, vax_checklist *
         (rc = vax_datafile_require(df, s, "source", &v)) != VAX_OK)
         return rc;
     vax_strlcpy(c->source, v, sizeof c->source);
+    const vax_df_entry *u = vax_datafile_get(df, s, "valid_until");
+    vax_strlcpy(c->valid_until, u ? u->value : "", sizeof c->valid_until);
+    if ((rc = vax_datafile_int(df, s, "min_age", 0, 120, 0, &c->min_age)) ||
+        (rc = vax_datafile_int(df, s, "max_age", 0, 120, 0, &c->max_age)))
+        return rc;
     return VAX_OK;
 }
 
@@ -341,7 +354,11 @@ int vax_checklist_seed(vax_db *db)
 {
     int rc = store(db, "moh-3802-2021-08.conf", vax_asset_moh_3802_2021_08_conf, NULL);
     if (rc == VAX_OK)
+        rc = store(db, "moh-4355-2021-09.conf", vax_asset_moh_4355_2021_09_conf, NULL);
+    if (rc == VAX_OK)
         rc = store(db, "moh-5002-2021-10.conf", vax_asset_moh_5002_2021_10_conf, NULL);
+    if (rc == VAX_OK)
+        rc = store(db, "moh-5785-2021-12.conf", vax_asset_moh_5785_2021_12_conf, NULL);
     return rc;
 }
 
@@ -398,40 +415,70 @@ int vax_checklist_get(vax_db *db, int64_t id, vax_checklist *out)
     return VAX_OK;
 }
 
-int vax_checklist_current(vax_db *db, vax_checklist *out)
+/* 1 if form c is in force on day for a person of age (age < 0: any age the form has no upper
+ * bound for, the adult form). */
+static int in_force(const vax_checklist *c, const char *day, int age)
 {
-    char code[64] = "", today[11];
-    sqlite3_stmt *st;
-    int rc;
-    vax_local_date(vax_now(), today);
+    if (strcmp(c->valid_from, day) > 0 || (c->valid_until[0] && strcmp(c->valid_until, day) < 0))
+        return 0;
+    if (age < 0)
+        return c->max_age == 0;
+    return age >= c->min_age && (c->max_age == 0 || age <= c->max_age);
+}
+
+/* The newest form in force on day for age; the setting screening.checklist wins if set. */
+static int form_on(vax_db *db, const char *day, int age, vax_checklist *out)
+{
+    char code[64] = "", dmy[11];
+    vax_checklist *all = malloc(sizeof *all * 32);
+    int n = 0, rc;
+    int64_t best = 0;
+    if (!all)
+        return VAX_ENOMEM;
     if (vax_setting_get(db, "screening.checklist", code, sizeof code) != VAX_OK)
         code[0] = 0;
     vax_clear_error(db);
-    if (code[0])
-        st = vax_stmt(db, "SELECT id FROM checklist WHERE code = ?1 ORDER BY version DESC LIMIT 1");
-    else
-        st = vax_stmt(db, "SELECT id FROM checklist WHERE valid_from <= ?2"
-                          " ORDER BY valid_from DESC, version DESC, id DESC LIMIT 1");
-    if (!st)
-        return VAX_EINTERNAL;
-    if (code[0])
-        sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_text(st, 2, today, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE && code[0])
-        return vax_fail(db, VAX_ENOTFOUND, "screening.checklist",
-                        _("Setting screening.checklist names %s, which is not loaded."), code);
-    if (rc == SQLITE_DONE) {
-        vax_date_dmy(today, today);
-        return vax_fail(db, VAX_ENOTFOUND, "checklist",
-                        _("No screening checklist is in force on %s."), today);
+    if ((rc = vax_checklist_list(db, all, 32, &n)) != VAX_OK)
+        goto out;
+    /* newest valid_from first: the first one in force is the one */
+    for (int i = 0; i < n && !best; i++) {
+        if (code[0] ? strcmp(all[i].code, code) == 0
+                    : vax_checklist_get(db, all[i].id, out) == VAX_OK && in_force(out, day, age))
+            best = all[i].id;
+        vax_clear_error(db);
     }
-    if (rc != SQLITE_ROW)
-        return vax_fail_sql(db, rc, _("reading the checklists"));
-    return vax_checklist_get(db, id, out);
+    if (!best && code[0])
+        rc = vax_fail(db, VAX_ENOTFOUND, "screening.checklist",
+                      _("Setting screening.checklist names %s, which is not loaded."), code);
+    else if (!best) {
+        vax_date_dmy(day, dmy);
+        rc = vax_fail(db, VAX_ENOTFOUND, "checklist",
+                      _("No screening checklist is in force on %s."), dmy);
+    } else
+        rc = vax_checklist_get(db, best, out);
+out:
+    free(all);
+    return rc;
+}
+
+int vax_checklist_current(vax_db *db, vax_checklist *out)
+{
+    char today[11];
+    vax_local_date(vax_now(), today);
+    return form_on(db, today, -1, out);
+}
+
+int vax_screening_form(vax_db *db, int64_t visit_id, vax_checklist *out)
+{
+    vax_visit v;
+    vax_person p;
+    char today[11];
+    int rc;
+    if ((rc = vax_visit_get(db, visit_id, &v)) != VAX_OK ||
+        (rc = vax_person_get(db, v.person_id, &p)) != VAX_OK)
+        return rc;
+    vax_local_date(vax_now(), today);
+    return form_on(db, today, vax_age_on(p.birth_date, today), out);
 }
 
 int vax_checklist_list(vax_db *db, vax_checklist *out, int max, int *n)

@@ -190,6 +190,10 @@ static int check_series(vax_db *db, int64_t person_id, int number, const vax_pro
         vax_clear_error(db); /* a dose from a product no longer in the catalogue: no rule */
         return VAX_OK;
     }
+    /* mixing and intervals as the Ministry's dispatches stood on the day of this dose */
+    char rules_day[11];
+    vax_local_date(vax_now(), rules_day);
+    vax_product_rules_on(&pp, rules_day, NULL, 0);
     if (!vax_product_may_follow(&pp, p->code))
         return vax_fail(db, VAX_EINVAL, "product",
                         _("Product: dose %d of %s cannot follow %s (dose %d); allowed: %s."),

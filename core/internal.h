@@ -121,10 +121,20 @@ int vax_slot_demo(vax_db *db);
 int vax_sync_seed(vax_db *db);
 int vax_sync_demo(vax_db *db);
 
+/* The dated dose rules (assets/dose-rules.conf, product.c): overlays on p the age, mixing and
+ * interval rules in force on day (YYYY-MM-DD); appends the sources applied to cite ("; "-joined,
+ * may be NULL). */
+void vax_product_rules_on(vax_product *p, const char *day, char *cite, size_t size);
+/* 1 if a and b are the same product or of one kind (anaphylaxis to one rules out the other). */
+int vax_product_same_kind(const char *a, const char *b);
+
 /* Embedded assets (generated). */
 extern const char vax_asset_moh_3802_2021_08_conf[];
 extern const char vax_asset_moh_5002_2021_10_conf[];
 extern const char vax_asset_aefi_conf[];
+extern const char vax_asset_dose_rules_conf[];
+extern const char vax_asset_moh_4355_2021_09_conf[];
+extern const char vax_asset_moh_5785_2021_12_conf[];
 extern const char vax_asset_products_conf[];
 extern const size_t vax_asset_products_conf_len;
 extern const char vax_asset_priority_groups_tsv[];

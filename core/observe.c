@@ -26,13 +26,60 @@ int vax_aefi_signs(vax_aefi_sign *out, int max, int *n)
         if (strcmp(s->name, "protocol") == 0)
             continue;
         const vax_df_entry *name = vax_datafile_get(&df, s, vi ? "vi" : "en");
-        const vax_df_entry *ana = vax_datafile_get(&df, s, "anaphylaxis");
+        const vax_df_entry *sys = vax_datafile_get(&df, s, "system");
+        const vax_df_entry *grade = vax_datafile_get(&df, s, "grade");
         vax_aefi_sign *g = &out[(*n)++];
+        memset(g, 0, sizeof *g);
         vax_strlcpy(g->code, s->name, sizeof g->code);
         vax_strlcpy(g->name, name ? name->value : s->name, sizeof g->name);
-        g->anaphylaxis = ana && strcmp(ana->value, "yes") == 0;
+        vax_strlcpy(g->system, sys ? sys->value : "none", sizeof g->system);
+        g->grade = grade ? atoi(grade->value) : 0;
+        /* Annex I picture 3: low blood pressure after the vaccine is enough on its own */
+        g->anaphylaxis = strcmp(g->system, "circulation") == 0;
     }
     vax_datafile_free(&df);
+    return VAX_OK;
+}
+
+/* Circular 51/2017/TT-BYT Annex I: the three clinical pictures, from the organ systems seen. */
+static int meets_annex_i(int skin, int breathing, int circulation, int gut)
+{
+    int systems = skin + breathing + circulation + gut;
+    return (skin && (breathing || circulation)) || systems >= 2 || circulation;
+}
+
+int vax_aefi_assess(const char *signs, int *anaphylaxis, int *grade)
+{
+    vax_aefi_sign all[64];
+    int n, skin = 0, breathing = 0, circulation = 0, gut = 0, least = 0;
+    char words[512], *save = NULL;
+    *anaphylaxis = 0;
+    *grade = 0;
+    if (vax_aefi_signs(all, 64, &n) != VAX_OK)
+        return VAX_EINTERNAL;
+    vax_strlcpy(words, signs ? signs : "", sizeof words);
+    for (char *w = strtok_r(words, " ,", &save); w; w = strtok_r(NULL, " ,", &save)) {
+        const vax_aefi_sign *g = NULL;
+        for (int i = 0; i < n && !g; i++)
+            if (strcmp(all[i].code, w) == 0)
+                g = &all[i];
+        if (!g)
+            return VAX_EINVAL;
+        skin |= strcmp(g->system, "skin") == 0;
+        breathing |= strcmp(g->system, "breathing") == 0;
+        circulation |= strcmp(g->system, "circulation") == 0;
+        gut |= strcmp(g->system, "gut") == 0;
+        if (g->grade > least)
+            least = g->grade;
+    }
+    int systems = skin + breathing + circulation + gut;
+    *anaphylaxis = meets_annex_i(skin, breathing, circulation, gut);
+    /* Annex II: skin only is grade I; two or more systems grade II; the severe signs set more */
+    *grade = systems == 0 ? 0 : systems == 1 && skin ? 1 : 2;
+    if (*anaphylaxis && least > *grade)
+        *grade = least;
+    if (!*anaphylaxis && *grade > 1)
+        *grade = 0;
     return VAX_OK;
 }
 
@@ -65,30 +112,21 @@ char *vax_aefi_protocol(void)
     return text ? text : strdup("");
 }
 
-/* Checks the sign codes; *anaphylaxis if any suggests it. */
+/* Checks the sign codes; *anaphylaxis if together they meet Circular 51's criteria. */
 static int check_signs(vax_db *db, const char *signs, int *anaphylaxis)
 {
-    vax_aefi_sign all[64];
-    int n, count = 0;
     char words[512], *save = NULL;
-    *anaphylaxis = 0;
-    if (vax_aefi_signs(all, 64, &n) != VAX_OK)
-        return vax_fail(db, VAX_EINTERNAL, NULL, _("The list of reaction signs cannot be read."));
+    int grade = 0, count = 0, rc;
     vax_strlcpy(words, signs ? signs : "", sizeof words);
-    for (char *w = strtok_r(words, " ,", &save); w; w = strtok_r(NULL, " ,", &save)) {
-        int found = 0;
-        for (int i = 0; i < n && !found; i++) {
-            if (strcmp(all[i].code, w) == 0) {
-                found = 1;
-                *anaphylaxis |= all[i].anaphylaxis;
-            }
-        }
-        if (!found)
+    for (char *w = strtok_r(words, " ,", &save); w; w = strtok_r(NULL, " ,", &save))
+        if (vax_aefi_assess(w, anaphylaxis, &grade) == VAX_EINVAL)
             return vax_fail(db, VAX_EINVAL, "signs", _("Signs: \"%s\" is not a known sign."), w);
-        count++;
-    }
+        else
+            count++;
     if (count == 0)
         return vax_fail(db, VAX_EINVAL, "signs", _("Signs: choose at least one sign seen."));
+    if ((rc = vax_aefi_assess(signs, anaphylaxis, &grade)) != VAX_OK)
+        return vax_fail(db, VAX_EINTERNAL, NULL, _("The list of reaction signs cannot be read."));
     return VAX_OK;
 }
 
@@ -230,39 +268,8 @@ int vax_observe_record_reaction(vax_db *db, int64_t visit_id, const char *signs,
         serious || anaphylaxis || !strcmp(action, "anaphylaxis") || !strcmp(action, "transferred");
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         return rc;
-    if ((rc = vax_visit_get(db, visit_id, &v)) != VAX_OK)
-        goto fail;
-    if (v.state != VAX_STATE_OBSERVING) {
-        rc = vax_fail(db, VAX_ESTATE, NULL,
-                      _("Ticket %03d is \"%s\"; reactions are recorded during observation."),
-                      v.ticket, vax_state_label(v.state));
-        goto fail;
-    }
-    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at,"
-                                    " signs, severity, action, notes, created_at, updated_at,"
-                                    " updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?4, ?4,"
-                                    " ?9)");
-    if (!st || vax_uuid(uuid) != VAX_OK) {
-        rc = VAX_EINTERNAL;
-        goto fail;
-    }
-    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, v.id);
-    sqlite3_bind_int64(st, 3, v.person_id);
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_text(st, 5, signs, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, serious ? "serious" : "minor", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, action, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, notes ? notes : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 9, vax_actor_id(db));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        rc = vax_fail_sql(db, rc, _("recording a reaction"));
-        goto fail;
-    }
-    int64_t id = sqlite3_last_insert_rowid(db->sql);
-    if ((rc = vax_audit(db, "reaction.add", "reaction", id, signs)) != VAX_OK)
+    if ((rc = observing_locked(db, visit_id, &v)) != VAX_OK ||
+        (rc = insert_reaction(db, &v, signs, serious, action, 0, notes, &id)) != VAX_OK)
         goto fail;
     if (!strcmp(action, "transferred") &&
         (rc = vax_queue_move_locked(db, &v, VAX_STATE_TRANSFERRED, NULL, signs)) != VAX_OK)
@@ -277,10 +284,144 @@ fail:
     return rc;
 }
 
+int vax_observe_reaction_signs(vax_db *db, int64_t visit_id, const char *signs, vax_reaction *out)
+{
+    vax_visit v;
+    int rc, anaphylaxis;
+    int64_t id;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_OBSERVE)) != VAX_OK)
+        return rc;
+    if ((rc = check_signs(db, signs, &anaphylaxis)) != VAX_OK)
+        return rc;
+    /* a sign of anaphylaxis settles the severity now; the action is still to record */
+    int missing = VAX_REACTION_NEEDS_ACTION | (anaphylaxis ? 0 : VAX_REACTION_NEEDS_SEVERITY);
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = observing_locked(db, visit_id, &v)) != VAX_OK ||
+        (rc = insert_reaction(db, &v, signs, anaphylaxis, "observed", missing, NULL, &id)) !=
+            VAX_OK)
+        goto fail;
+    if ((rc = vax_tx_commit(db)) != VAX_OK)
+        return rc;
+    return out ? vax_observe_reaction_get(db, id, out) : VAX_OK;
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+int vax_observe_reaction_get(vax_db *db, int64_t reaction_id, vax_reaction *out)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT id, visit_id, signs, severity = 'serious', action,"
+                                    " pending, outcome FROM reaction WHERE id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, reaction_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        out->id = sqlite3_column_int64(st, 0);
+        out->visit_id = sqlite3_column_int64(st, 1);
+        vax_strlcpy(out->signs, vax_col_text(st, 2), sizeof out->signs);
+        out->serious = sqlite3_column_int(st, 3);
+        vax_strlcpy(out->action, vax_col_text(st, 4), sizeof out->action);
+        out->missing = pending_bits(vax_col_text(st, 5));
+        vax_strlcpy(out->outcome, vax_col_text(st, 6), sizeof out->outcome);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return VAX_OK;
+    return rc == SQLITE_DONE ? vax_fail(db, VAX_ENOTFOUND, NULL, _("No such reaction."))
+                             : vax_fail_sql(db, rc, _("reading reactions"));
+}
+
+/* Writes a kept reaction's action, severity and what is still missing. */
+static int update_reaction(vax_db *db, const vax_reaction *r)
+{
+    char pending[32];
+    sqlite3_stmt *st = vax_stmt(db, "UPDATE reaction SET action = ?2, severity = ?3, pending = ?4,"
+                                    " updated_at = ?5, updated_by = ?6 WHERE id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    pending_words(r->missing, pending);
+    sqlite3_bind_int64(st, 1, r->id);
+    sqlite3_bind_text(st, 2, r->action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->serious ? "serious" : "minor", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, pending, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, vax_now());
+    sqlite3_bind_int64(st, 6, vax_actor_id(db));
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("recording a reaction"));
+    return vax_audit(db, "reaction.complete", "reaction", r->id, pending);
+}
+
+int vax_observe_reaction_complete(vax_db *db, int64_t reaction_id, const char *action, int serious,
+                                  vax_reaction *out)
+{
+    vax_reaction r;
+    vax_visit v;
+    int rc;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_OBSERVE)) != VAX_OK)
+        return rc;
+    if (action && !is_action(action))
+        return vax_fail(db, VAX_EINVAL, "action",
+                        _("Action: observed, treated, anaphylaxis or transferred."));
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = vax_observe_reaction_get(db, reaction_id, &r)) != VAX_OK ||
+        (rc = observing_locked(db, r.visit_id, &v)) != VAX_OK)
+        goto fail;
+    if (action) {
+        vax_strlcpy(r.action, action, sizeof r.action);
+        r.missing &= ~VAX_REACTION_NEEDS_ACTION;
+    }
+    if (serious >= 0 && (r.missing & VAX_REACTION_NEEDS_SEVERITY)) {
+        r.serious = serious;
+        r.missing &= ~VAX_REACTION_NEEDS_SEVERITY;
+    }
+    /* anaphylaxis treated or a transfer is serious whatever was chosen */
+    if (action && (!strcmp(action, "anaphylaxis") || !strcmp(action, "transferred"))) {
+        r.serious = 1;
+        r.missing &= ~VAX_REACTION_NEEDS_SEVERITY;
+    }
+    if ((rc = update_reaction(db, &r)) != VAX_OK)
+        goto fail;
+    if (action && !strcmp(action, "transferred") &&
+        (rc = vax_queue_move_locked(db, &v, VAX_STATE_TRANSFERRED, NULL, r.signs)) != VAX_OK)
+        goto fail;
+    if ((rc = vax_tx_commit(db)) != VAX_OK)
+        return rc;
+    if (out)
+        *out = r;
+    return VAX_OK;
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+/* Counts the visit's reactions that are serious and those still to complete. */
+static int reaction_counts(vax_db *db, int64_t visit_id, int *serious, int *pending)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FILTER (WHERE severity = 'serious'),"
+                                    " count(*) FILTER (WHERE pending <> '') FROM reaction"
+                                    " WHERE visit_id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, visit_id);
+    int rc = sqlite3_step(st);
+    *serious = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    *pending = rc == SQLITE_ROW ? sqlite3_column_int(st, 1) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading reactions"));
+}
+
 int vax_observe_release(vax_db *db, int64_t visit_id, const char *early_reason)
 {
     vax_visit v;
-    int rc, minutes, has = 0;
+    int rc, minutes, has = 0, serious = 0, pending = 0;
     char details[300];
     vax_clear_error(db);
     if ((rc = vax_require(db, VAX_ACT_OBSERVE)) != VAX_OK)

@@ -114,6 +114,87 @@ int vax_product_ruled_out_by(const vax_product *p, const char *finding)
     return has_word(p->not_in, finding);
 }
 
+/* ---- the dated rules (assets/dose-rules.conf) --------------------------------------------- */
+
+static void append_cite(char *cite, size_t size, const char *source)
+{
+    size_t n;
+    if (!cite || !size || strstr(cite, source))
+        return;
+    n = strlen(cite);
+    snprintf(cite + n, size - n, "%s%s", n ? "; " : "", source);
+}
+
+/* Applies one rule section to p (its product and day already matched). */
+static void apply_rule(const vax_datafile *df, const vax_df_section *s, vax_product *p)
+{
+    const vax_df_entry *e;
+    int lo, hi;
+    if ((e = vax_datafile_get(df, s, "min_age")))
+        p->min_age = atoi(e->value);
+    if ((e = vax_datafile_get(df, s, "next")))
+        vax_strlcpy(p->next, e->value, sizeof p->next);
+    if ((e = vax_datafile_get(df, s, "interval.1")) && sscanf(e->value, "%d %d", &lo, &hi) == 2) {
+        p->min_interval_days[1] = lo;
+        p->rec_interval_days[1] = hi;
+    }
+}
+
+void vax_product_rules_on(vax_product *p, const char *day, char *cite, size_t size)
+{
+    vax_datafile df;
+    char done[11] = "";
+    if (vax_datafile_parse(&df, "dose-rules.conf", vax_asset_dose_rules_conf) != VAX_OK) {
+        vax_datafile_free(&df);
+        return;
+    }
+    /* in the order of "from": each pass takes the earliest start after the last one applied */
+    for (;;) {
+        const char *next_from = NULL;
+        for (int i = 0; i < df.nsections; i++) {
+            const vax_df_entry *prod = vax_datafile_get(&df, &df.sections[i], "product");
+            const vax_df_entry *from = vax_datafile_get(&df, &df.sections[i], "from");
+            if (!prod || !from || strcmp(prod->value, p->code) || strcmp(from->value, day) > 0 ||
+                strcmp(from->value, done) <= 0)
+                continue;
+            if (!next_from || strcmp(from->value, next_from) < 0)
+                next_from = from->value;
+        }
+        if (!next_from)
+            break;
+        for (int i = 0; i < df.nsections; i++) {
+            const vax_df_section *s = &df.sections[i];
+            const vax_df_entry *prod = vax_datafile_get(&df, s, "product");
+            const vax_df_entry *from = vax_datafile_get(&df, s, "from");
+            const vax_df_entry *src = vax_datafile_get(&df, s, "source");
+            if (prod && from && !strcmp(prod->value, p->code) && !strcmp(from->value, next_from)) {
+                apply_rule(&df, s, p);
+                append_cite(cite, size, src ? src->value : s->name);
+            }
+        }
+        vax_strlcpy(done, next_from, sizeof done);
+    }
+    vax_datafile_free(&df);
+}
+
+int vax_product_same_kind(const char *a, const char *b)
+{
+    vax_datafile df;
+    int same = strcmp(a, b) == 0;
+    memset(&df, 0, sizeof df);
+    if (!same && vax_datafile_parse(&df, "dose-rules.conf", vax_asset_dose_rules_conf) == VAX_OK) {
+        for (int i = 0; i < df.nsections; i++) {
+            if (strcmp(df.sections[i].name, "kind") != 0)
+                continue;
+            const vax_df_entry *ka = vax_datafile_get(&df, &df.sections[i], a);
+            const vax_df_entry *kb = vax_datafile_get(&df, &df.sections[i], b);
+            same = ka && kb && strcmp(ka->value, kb->value) == 0;
+        }
+    }
+    vax_datafile_free(&df);
+    return same;
+}
+
 /* ---- loading a catalogue ----------------------------------------------------------------- */
 
 static const char *const known_keys[] = {"name",

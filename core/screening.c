@@ -90,6 +90,29 @@ static void append_word(char *list, size_t size, const char *w)
     snprintf(list + n, size - n, "%s%s", n ? " " : "", w);
 }
 
+/* The person's usual reading (treated hypertension) and one this far above it: QĐ 4355/QĐ-BYT
+ * counts a systolic pressure 30 mmHg above the daily one as abnormal even inside 90-140. */
+static int above_usual(const vax_checklist *c, const vax_screening_input *in,
+                       const vax_vital_def *vd, int x)
+{
+    for (int k = 0; k < c->nvitals; k++)
+        if (strcmp(c->vitals[k].key, vd->baseline) == 0 && in->vitals[k] != VAX_VITAL_NONE)
+            return x >= in->vitals[k] + vd->baseline_margin;
+    return 0;
+}
+
+/* The rules of the visit's day, recorded with the screening: the form, then each dated product
+ * rule applied (dose-rules.conf), one reason each. */
+static void cite_rules(vax_screening_proposal *p, const vax_checklist *c, const char *day,
+                       char *cite)
+{
+    char *save = NULL;
+    add_reason(p, VAX_OUTCOME_ELIGIBLE, _("Rules of %s: form %s v%d (%s)."), day, c->code,
+               c->version, c->source);
+    for (char *s = strtok_r(cite, ";", &save); s; s = strtok_r(NULL, ";", &save))
+        add_reason(p, VAX_OUTCOME_ELIGIBLE, _("Rule applied: %s."), s + (*s == ' '));
+}
+
 typedef struct dose_row {
     char product[16];
     int dose_number;
@@ -142,7 +165,8 @@ static int compute(vax_db *db, const vax_visit *v, const vax_checklist *c,
     dose_row doses[MAX_DOSES];
     vax_person person;
     char today[11], list[160], day[11];
-    int64_t now = vax_now(), min_age = 18, caution_min = 60;
+    int64_t now = vax_now(), min_age = 0, caution_min = 60;
+    char cite[512] = "";
     int ndoses = 0, rc;
     memset(out, 0, sizeof *out);
     out->outcome = VAX_OUTCOME_ELIGIBLE;
@@ -152,17 +176,22 @@ static int compute(vax_db *db, const vax_visit *v, const vax_checklist *c,
         (rc = read_doses(db, v->person_id, doses, MAX_DOSES, &ndoses)) != VAX_OK ||
         (rc = vax_product_list(db, pr->p, MAX_PRODUCTS, &pr->n)) != VAX_OK)
         goto out;
-    vax_setting_get_int(db, "screening.min_age", 18, &min_age);
+    /* no site limit unless a site sets one: the products' dated ages decide (dose-rules.conf) */
+    vax_setting_get_int(db, "screening.min_age", 0, &min_age);
     vax_setting_get_int(db, "screening.caution_observation_min", 60, &caution_min);
     vax_clear_error(db);
     vax_local_date(now, today);
+    vax_date_dmy(today, day);
     out->age = vax_age_on(person.birth_date, today);
     out->doses = ndoses;
-    for (int i = 0; i < pr->n; i++)
+    for (int i = 0; i < pr->n; i++) {
         pr->allowed[i] = 1;
+        vax_product_rules_on(&pr->p[i], today, cite, sizeof cite);
+    }
+    cite_rules(out, c, day, cite);
 
     /* age: the site's limit, then each product's own */
-    if (out->age < min_age) {
+    if (min_age > 0 && out->age < min_age) {
         add_reason(out, VAX_OUTCOME_CONTRAINDICATED,
                    _("Age %d: under %d, the youngest age vaccinated (setting screening.min_age)."),
                    out->age, (int)min_age);
@@ -184,7 +213,10 @@ static int compute(vax_db *db, const vax_visit *v, const vax_checklist *c,
     if (ndoses > 0) {
         const dose_row *last = &doses[ndoses - 1];
         vax_product lp;
-        if (vax_product_get(db, last->product, &lp) != VAX_OK) {
+        int known = vax_product_get(db, last->product, &lp) == VAX_OK;
+        if (known)
+            vax_product_rules_on(&lp, today, NULL, 0);
+        if (!known) {
             vax_clear_error(db);
             add_reason(out, VAX_OUTCOME_CAUTION,
                        _("Dose %d was %s, which is not in the catalogue: check the card."),
@@ -225,12 +257,21 @@ static int compute(vax_db *db, const vax_visit *v, const vax_checklist *c,
         const vax_checklist_item *it = &c->items[i];
         if (in->answers[i] != 'y')
             continue;
-        if (it->outcome == VAX_OUTCOME_CONTRAINDICATED) {
+        if (it->outcome == VAX_OUTCOME_CONTRAINDICATED && strcmp(it->scope, "earlier") == 0 &&
+            ndoses == 0) {
+            /* the vaccine it followed is not on record, so its kind is unknown: ruling out every
+             * product would be a guess; a hospital screens and vaccinates (see the form's note) */
+            add_reason(out, VAX_OUTCOME_REFERRED,
+                       _("%s: the earlier dose is not on record; record it (vaccination card) to "
+                         "rule out the same kind, or vaccinate at a hospital."),
+                       it->text);
+        } else if (it->outcome == VAX_OUTCOME_CONTRAINDICATED) {
             list[0] = 0;
             for (int k = 0; k < pr->n; k++) {
-                int hit = strcmp(it->scope, "all") == 0 || ndoses == 0;
+                int hit = strcmp(it->scope, "all") == 0;
+                /* the same kind as an earlier dose (QĐ 4355/QĐ-BYT, dose-rules.conf [kind]) */
                 for (int d = 0; d < ndoses && !hit; d++)
-                    hit = strcmp(doses[d].product, pr->p[k].code) == 0;
+                    hit = vax_product_same_kind(doses[d].product, pr->p[k].code);
                 if (hit) {
                     pr->allowed[k] = 0, pr->ruled_out[k] = 1;
                     append_word(list, sizeof list, pr->p[k].code);
@@ -267,7 +308,16 @@ static int compute(vax_db *db, const vax_visit *v, const vax_checklist *c,
         const vax_vital_def *vd = &c->vitals[i];
         int x = in->vitals[i];
         char val[32], lim[32];
-        if (x == VAX_VITAL_NONE || !vd->has_normal)
+        if (x == VAX_VITAL_NONE)
+            continue;
+        if (vd->baseline[0] && above_usual(c, in, vd, x)) {
+            vital_text(vd, x, val, sizeof val);
+            add_reason(out, vd->above, _("%s %s %s: %d or more above the usual reading."), vd->name,
+                       val, vd->unit, vd->baseline_margin / 10);
+            if (vd->above == VAX_OUTCOME_POSTPONED)
+                return_after(out, now, vd->postpone_days);
+        }
+        if (!vd->has_normal)
             continue;
         if (x < vd->normal_lo || x > vd->normal_hi) {
             int low = x < vd->normal_lo;
@@ -306,10 +356,11 @@ out:
     return rc;
 }
 
-static int load_checklist(vax_db *db, const vax_screening_input *in, vax_checklist *c)
+static int load_checklist(vax_db *db, int64_t visit_id, const vax_screening_input *in,
+                          vax_checklist *c)
 {
     return in->checklist_id ? vax_checklist_get(db, in->checklist_id, c)
-                            : vax_checklist_current(db, c);
+                            : vax_screening_form(db, visit_id, c);
 }
 
 int vax_screening_propose(vax_db *db, int64_t visit_id, const vax_screening_input *in,
@@ -322,7 +373,8 @@ int vax_screening_propose(vax_db *db, int64_t visit_id, const vax_screening_inpu
     if (!c)
         return VAX_ENOMEM;
     if ((rc = vax_visit_get(db, visit_id, &v)) == VAX_OK &&
-        (rc = load_checklist(db, in, c)) == VAX_OK && (rc = check_input(db, c, in)) == VAX_OK)
+        (rc = load_checklist(db, visit_id, in, c)) == VAX_OK &&
+        (rc = check_input(db, c, in)) == VAX_OK)
         rc = compute(db, &v, c, in, out);
     free(c);
     return rc;
@@ -460,8 +512,8 @@ int vax_screening_confirm(vax_db *db, int64_t visit_id, const vax_screening_inpu
                       v.ticket, vax_state_label(v.state));
         goto fail;
     }
-    if ((rc = load_checklist(db, in, c)) != VAX_OK || (rc = check_input(db, c, in)) != VAX_OK ||
-        (rc = compute(db, &v, c, in, p)) != VAX_OK)
+    if ((rc = load_checklist(db, visit_id, in, c)) != VAX_OK ||
+        (rc = check_input(db, c, in)) != VAX_OK || (rc = compute(db, &v, c, in, p)) != VAX_OK)
         goto fail;
     if (d->outcome != p->outcome && !d->reason[0]) {
         rc = vax_fail(db, VAX_EINVAL, "reason",

@@ -390,11 +390,19 @@ typedef struct vax_board {
 typedef struct vax_aefi_sign {
     char code[24];   /* "breathing" */
     char name[160];  /* in the UI language */
-    int anaphylaxis; /* suggests anaphylaxis: the reaction is serious, the protocol is shown */
+    int anaphylaxis; /* alone meets Circular 51's criteria (low blood pressure, arrest) */
+    char system[16]; /* organ system Circular 51 Annex I counts: skin, breathing, circulation,
+                        gut; "none" */
+    int grade;       /* least grade (Annex II) the sign alone sets, 0 if none */
 } vax_aefi_sign;
 
 /* The signs from assets/aefi.conf, in file order. */
 int vax_aefi_signs(vax_aefi_sign *out, int max, int *n);
+/* Whether the signs seen (codes separated by spaces) meet the criteria of anaphylaxis of Circular
+ * 51/2017/TT-BYT Annex I (skin with breathing or low blood pressure; two or more organ systems;
+ * low blood pressure alone), and its grade (Annex II: 1 skin only .. 4 arrest; 0 when no sign is
+ * of an allergic kind). VAX_EINVAL for an unknown sign. */
+int vax_aefi_assess(const char *signs, int *anaphylaxis, int *grade);
 /* The anaphylaxis protocol, one step per line, in the UI language (malloc'd, free()). */
 char *vax_aefi_protocol(void);
 
@@ -865,6 +873,8 @@ typedef struct vax_vital_def {
     int required;
     vax_outcome below, above;
     int postpone_days;
+    char baseline[16];   /* key of the person's usual reading ("usual_systolic"), or "" */
+    int baseline_margin; /* tenths: a reading this far above the usual one is "above" */
 } vax_vital_def;
 
 typedef struct vax_checklist {
@@ -874,6 +884,8 @@ typedef struct vax_checklist {
     char valid_from[11];
     char name[256];
     char source[256];
+    char valid_until[11]; /* "" open-ended: the last day a newer text had not replaced it */
+    int min_age, max_age; /* years; 0 = no bound (a children's form names both) */
     int nitems;
     vax_checklist_item items[VAX_CHECKLIST_MAX_ITEMS];
     int nvitals;
@@ -891,6 +903,9 @@ int vax_checklist_get(vax_db *db, int64_t id, vax_checklist *out);
 /* The checklist in force today: setting "screening.checklist" (a code: its newest version), or
  * else the newest valid_from on or before today. */
 int vax_checklist_current(vax_db *db, vax_checklist *out);
+/* The form a visit is screened with: setting "screening.checklist" if set, else the form in force
+ * on the visit's day for the person's age (valid_from, valid_until, min_age, max_age). */
+int vax_screening_form(vax_db *db, int64_t visit_id, vax_checklist *out);
 /* Stored checklists, newest valid_from first (id, code, version, valid_from, name filled). */
 int vax_checklist_list(vax_db *db, vax_checklist *out, int max, int *n);
 

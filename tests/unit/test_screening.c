@@ -18,6 +18,10 @@ static vax_visit called(test_db *t, const char *birth)
     tdb_cccd(id, atoi(birth), 'f', serial);
     snprintf(name, sizeof name, "Tran Thi %c%c", 'a' + serial / 26 % 26, 'a' + serial % 26);
     int64_t pid = tdb_person(t, name, id, birth, NULL);
+    /* These tests exercise the August 2021 form (QĐ 3802/QĐ-BYT) on 15/10/2021, when QĐ 4355/QĐ-BYT
+     * had replaced it (10/9/2021): the setting names it, as a site keeping the old form would.
+     * The forms in force by date are tested in test_clinical_rules.c. */
+    assert_int_equal(vax_setting_set(t->db, "screening.checklist", "BYT-3802"), VAX_OK);
     assert_int_equal(vax_queue_checkin(t->db, pid, &v), VAX_OK);
     if (vax_queue_call_next(t->db, VAX_STAGE_SCREENING, "screening-1", &v) != VAX_OK)
         fail_msg("call next: %s", vax_errmsg(t->db));
