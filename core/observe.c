@@ -268,8 +268,39 @@ int vax_observe_record_reaction(vax_db *db, int64_t visit_id, const char *signs,
         serious || anaphylaxis || !strcmp(action, "anaphylaxis") || !strcmp(action, "transferred");
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         return rc;
-    if ((rc = observing_locked(db, visit_id, &v)) != VAX_OK ||
-        (rc = insert_reaction(db, &v, signs, serious, action, 0, notes, &id)) != VAX_OK)
+    if ((rc = vax_visit_get(db, visit_id, &v)) != VAX_OK)
+        goto fail;
+    if (v.state != VAX_STATE_OBSERVING) {
+        rc = vax_fail(db, VAX_ESTATE, NULL,
+                      _("Ticket %03d is \"%s\"; reactions are recorded during observation."),
+                      v.ticket, vax_state_label(v.state));
+        goto fail;
+    }
+    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at,"
+                                    " signs, severity, action, notes, created_at, updated_at,"
+                                    " updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?4, ?4,"
+                                    " ?9)");
+    if (!st || vax_uuid(uuid) != VAX_OK) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, v.id);
+    sqlite3_bind_int64(st, 3, v.person_id);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_text(st, 5, signs, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, serious ? "serious" : "minor", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, notes ? notes : "", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 9, vax_actor_id(db));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = vax_fail_sql(db, rc, _("recording a reaction"));
+        goto fail;
+    }
+    int64_t id = sqlite3_last_insert_rowid(db->sql);
+    if ((rc = vax_audit(db, "reaction.add", "reaction", id, signs)) != VAX_OK)
         goto fail;
     if (!strcmp(action, "transferred") &&
         (rc = vax_queue_move_locked(db, &v, VAX_STATE_TRANSFERRED, NULL, signs)) != VAX_OK)
@@ -284,144 +315,10 @@ fail:
     return rc;
 }
 
-int vax_observe_reaction_signs(vax_db *db, int64_t visit_id, const char *signs, vax_reaction *out)
-{
-    vax_visit v;
-    int rc, anaphylaxis;
-    int64_t id;
-    vax_clear_error(db);
-    if ((rc = vax_require(db, VAX_ACT_OBSERVE)) != VAX_OK)
-        return rc;
-    if ((rc = check_signs(db, signs, &anaphylaxis)) != VAX_OK)
-        return rc;
-    /* a sign of anaphylaxis settles the severity now; the action is still to record */
-    int missing = VAX_REACTION_NEEDS_ACTION | (anaphylaxis ? 0 : VAX_REACTION_NEEDS_SEVERITY);
-    if ((rc = vax_tx_begin(db)) != VAX_OK)
-        return rc;
-    if ((rc = observing_locked(db, visit_id, &v)) != VAX_OK ||
-        (rc = insert_reaction(db, &v, signs, anaphylaxis, "observed", missing, NULL, &id)) !=
-            VAX_OK)
-        goto fail;
-    if ((rc = vax_tx_commit(db)) != VAX_OK)
-        return rc;
-    return out ? vax_observe_reaction_get(db, id, out) : VAX_OK;
-fail:
-    vax_tx_rollback(db);
-    return rc;
-}
-
-int vax_observe_reaction_get(vax_db *db, int64_t reaction_id, vax_reaction *out)
-{
-    sqlite3_stmt *st = vax_stmt(db, "SELECT id, visit_id, signs, severity = 'serious', action,"
-                                    " pending, outcome FROM reaction WHERE id = ?1");
-    if (!st)
-        return VAX_EINTERNAL;
-    sqlite3_bind_int64(st, 1, reaction_id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        memset(out, 0, sizeof *out);
-        out->id = sqlite3_column_int64(st, 0);
-        out->visit_id = sqlite3_column_int64(st, 1);
-        vax_strlcpy(out->signs, vax_col_text(st, 2), sizeof out->signs);
-        out->serious = sqlite3_column_int(st, 3);
-        vax_strlcpy(out->action, vax_col_text(st, 4), sizeof out->action);
-        out->missing = pending_bits(vax_col_text(st, 5));
-        vax_strlcpy(out->outcome, vax_col_text(st, 6), sizeof out->outcome);
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW)
-        return VAX_OK;
-    return rc == SQLITE_DONE ? vax_fail(db, VAX_ENOTFOUND, NULL, _("No such reaction."))
-                             : vax_fail_sql(db, rc, _("reading reactions"));
-}
-
-/* Writes a kept reaction's action, severity and what is still missing. */
-static int update_reaction(vax_db *db, const vax_reaction *r)
-{
-    char pending[32];
-    sqlite3_stmt *st = vax_stmt(db, "UPDATE reaction SET action = ?2, severity = ?3, pending = ?4,"
-                                    " updated_at = ?5, updated_by = ?6 WHERE id = ?1");
-    if (!st)
-        return VAX_EINTERNAL;
-    pending_words(r->missing, pending);
-    sqlite3_bind_int64(st, 1, r->id);
-    sqlite3_bind_text(st, 2, r->action, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, r->serious ? "serious" : "minor", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, pending, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, vax_now());
-    sqlite3_bind_int64(st, 6, vax_actor_id(db));
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return vax_fail_sql(db, rc, _("recording a reaction"));
-    return vax_audit(db, "reaction.complete", "reaction", r->id, pending);
-}
-
-int vax_observe_reaction_complete(vax_db *db, int64_t reaction_id, const char *action, int serious,
-                                  vax_reaction *out)
-{
-    vax_reaction r;
-    vax_visit v;
-    int rc;
-    vax_clear_error(db);
-    if ((rc = vax_require(db, VAX_ACT_OBSERVE)) != VAX_OK)
-        return rc;
-    if (action && !is_action(action))
-        return vax_fail(db, VAX_EINVAL, "action",
-                        _("Action: observed, treated, anaphylaxis or transferred."));
-    if ((rc = vax_tx_begin(db)) != VAX_OK)
-        return rc;
-    if ((rc = vax_observe_reaction_get(db, reaction_id, &r)) != VAX_OK ||
-        (rc = observing_locked(db, r.visit_id, &v)) != VAX_OK)
-        goto fail;
-    if (action) {
-        vax_strlcpy(r.action, action, sizeof r.action);
-        r.missing &= ~VAX_REACTION_NEEDS_ACTION;
-    }
-    if (serious >= 0 && (r.missing & VAX_REACTION_NEEDS_SEVERITY)) {
-        r.serious = serious;
-        r.missing &= ~VAX_REACTION_NEEDS_SEVERITY;
-    }
-    /* anaphylaxis treated or a transfer is serious whatever was chosen */
-    if (action && (!strcmp(action, "anaphylaxis") || !strcmp(action, "transferred"))) {
-        r.serious = 1;
-        r.missing &= ~VAX_REACTION_NEEDS_SEVERITY;
-    }
-    if ((rc = update_reaction(db, &r)) != VAX_OK)
-        goto fail;
-    if (action && !strcmp(action, "transferred") &&
-        (rc = vax_queue_move_locked(db, &v, VAX_STATE_TRANSFERRED, NULL, r.signs)) != VAX_OK)
-        goto fail;
-    if ((rc = vax_tx_commit(db)) != VAX_OK)
-        return rc;
-    if (out)
-        *out = r;
-    return VAX_OK;
-fail:
-    vax_tx_rollback(db);
-    return rc;
-}
-
-/* Counts the visit's reactions that are serious and those still to complete. */
-static int reaction_counts(vax_db *db, int64_t visit_id, int *serious, int *pending)
-{
-    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FILTER (WHERE severity = 'serious'),"
-                                    " count(*) FILTER (WHERE pending <> '') FROM reaction"
-                                    " WHERE visit_id = ?1");
-    if (!st)
-        return VAX_EINTERNAL;
-    sqlite3_bind_int64(st, 1, visit_id);
-    int rc = sqlite3_step(st);
-    *serious = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    *pending = rc == SQLITE_ROW ? sqlite3_column_int(st, 1) : 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading reactions"));
-}
-
 int vax_observe_release(vax_db *db, int64_t visit_id, const char *early_reason)
 {
     vax_visit v;
-    int rc, minutes, has = 0, serious = 0, pending = 0;
+    int rc, minutes, has = 0;
     char details[300];
     vax_clear_error(db);
     if ((rc = vax_require(db, VAX_ACT_OBSERVE)) != VAX_OK)
