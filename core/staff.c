@@ -90,10 +90,15 @@ int64_t vax_actor_id(const vax_db *db)
 
 int vax_staff_sign_out(vax_db *db)
 {
-    if (!db->has_actor)
+    return vax_staff_sign_out_because(db, NULL);
+}
+
+int vax_staff_sign_out_because(vax_db *db, const char *why)
+{
+    if (!db || !db->has_actor)
         return VAX_OK;
     /* the audit row is the member's last act; the session ends even if it cannot be written */
-    int rc = vax_audit(db, "sign-out", "staff", db->actor.id, NULL);
+    int rc = vax_audit(db, "sign-out", "staff", db->actor.id, why);
     db->has_actor = 0;
     memset(&db->actor, 0, sizeof db->actor);
     return rc;

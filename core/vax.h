@@ -82,7 +82,7 @@ enum vax_open_flags {
     VAX_OPEN_READONLY = 1 << 1, /* never write; for the board */
 };
 
-#define VAX_SCHEMA_VERSION 12
+#define VAX_SCHEMA_VERSION 13
 
 /* Opens (and migrates) a database. On failure *out may still hold a handle whose vax_errmsg()
  * says what went wrong; always vax_close() it. */
@@ -167,6 +167,8 @@ int vax_staff_sign_in(vax_db *db, const char *login, const char *pin, vax_staff 
 /* Ends the signed-in member's session on this handle (audited as "sign-out"): nothing more is
  * written in their name until someone signs in. */
 int vax_staff_sign_out(vax_db *db);
+/* The same, with why the session ended in the audit row ("ended: terminal closed"). */
+int vax_staff_sign_out_because(vax_db *db, const char *why);
 /* Makes the operating-system user (by name) the actor (command-line use). */
 int vax_staff_act_as_os_user(vax_db *db, const char *os_user);
 /* The current actor, or NULL. */
@@ -410,13 +412,16 @@ typedef struct vax_observing {
     vax_visit visit;
     char full_name[256];
     int64_t ends_at;
-    int may_leave;
+    int may_leave; /* the period is over and no reaction holds them: a plain release will do */
     int has_reaction;
-    int serious; /* a serious reaction was recorded */
+    int serious;              /* a serious reaction was recorded: a doctor confirms the release */
+    int64_t pending_reaction; /* a reaction whose action or severity is still to record, or 0 */
+    char signs[256];          /* the sign codes of the reactions recorded, space separated */
 } vax_observing;
 
-/* People under observation today, soonest to leave first. */
-int vax_observe_list(vax_db *db, vax_observing *out, int max, int *n);
+/* People under observation today: serious reactions first, then the soonest to leave. *out is
+ * malloc'd (the caller free()s it); on any error it is NULL, *n is 0 and nothing is cut short. */
+int vax_observe_list(vax_db *db, vax_observing **out, int *n);
 int vax_observe_has_reaction(vax_db *db, int64_t visit_id, int *has);
 /* Records a reaction seen at a visit under observation. signs: codes separated by spaces;
  * action: observed, treated, anaphylaxis or transferred. A sign suggesting anaphylaxis makes it
@@ -424,9 +429,40 @@ int vax_observe_has_reaction(vax_db *db, int64_t visit_id, int *has);
  * transferred to hospital, in the same transaction. */
 int vax_observe_record_reaction(vax_db *db, int64_t visit_id, const char *signs, int serious,
                                 const char *action, const char *notes, int *stored_serious);
+
+/* A reaction kept from the moment its signs are confirmed; missing says what is still to record
+ * (while missing, action is "observed" and serious is what the signs alone say). */
+enum { VAX_REACTION_NEEDS_ACTION = 1, VAX_REACTION_NEEDS_SEVERITY = 2 };
+typedef struct vax_reaction {
+    int64_t id, visit_id;
+    char signs[512];
+    int serious;
+    char action[16];
+    int missing;      /* VAX_REACTION_NEEDS_* bits; 0 when complete */
+    char outcome[16]; /* set when a doctor confirmed the release: recovered, transferred, other */
+} vax_reaction;
+/* Saves the signs of a reaction at once (committed), the action and severity to follow: a sign
+ * suggesting anaphylaxis settles the severity (serious) now. *out (may be NULL) is the row. */
+int vax_observe_reaction_signs(vax_db *db, int64_t visit_id, const char *signs, vax_reaction *out);
+int vax_observe_reaction_get(vax_db *db, int64_t reaction_id, vax_reaction *out);
+/* Completes a kept reaction with what is known now: action (NULL: not yet), serious (1, 0, or -1
+ * not yet; an action of anaphylaxis or transfer makes it serious). "transferred" ends the visit
+ * as transferred, in the same transaction. *out (may be NULL) is the row as stored. */
+int vax_observe_reaction_complete(vax_db *db, int64_t reaction_id, const char *action, int serious,
+                                  vax_reaction *out);
 /* Releases a person at the end of observation (visit -> done). Before the period is over it
- * needs a reason (early release), recorded in the event. */
+ * needs a reason (early release), recorded in the event. Refused while a reaction is not
+ * complete, and for a serious reaction (see vax_observe_release_serious). */
 int vax_observe_release(vax_db *db, int64_t visit_id, const char *early_reason);
+/* Releases a person whose reaction was serious, with a doctor's confirmation: the signed-in
+ * member if a doctor (doctor_login NULL), else doctor_login + doctor_pin checked as at sign-in
+ * (lockout and audit apply; the actor stays who it was). outcome: recovered or other (visit ->
+ * done), transferred (visit -> transferred); note is required. Outcome, note and doctor are
+ * written on the serious reaction rows, the visit event and the audit, in one transaction, by the
+ * actor. *doctor (may be NULL) is who confirmed. */
+int vax_observe_release_serious(vax_db *db, int64_t visit_id, const char *outcome, const char *note,
+                                const char *doctor_login, const char *doctor_pin,
+                                vax_staff *doctor);
 
 /* Reads everything the board shows in one read transaction (so it never mixes two states). */
 int vax_board_read(vax_db *db, vax_board *out);

@@ -7,14 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-volatile sig_atomic_t ui_got_sigterm;
-
-static void on_sigterm(int sig)
-{
-    (void)sig;
-    ui_got_sigterm = 1;
-}
-
 /* ---- colour roles ------------------------------------------------------------------------ */
 
 static int colors_on;
@@ -250,15 +242,11 @@ static int ms_to_next_minute(void)
 }
 
 /* Starts ncurses the same way for the stations and the board; 1 if colours are on. Signal
- * handlers only set a flag (ui_got_sigterm). */
+ * handlers only set a flag (term.c). */
 int ui_curses_start(void)
 {
     const char *nc = getenv("NO_COLOR");
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigterm;
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    ui_term_signals();
     set_escdelay(25);
     initscr();
     raw();
@@ -269,6 +257,8 @@ int ui_curses_start(void)
     roles_init(use_color);
     return use_color;
 }
+
+static int leave_anyway(ui_app *app, ui_action a);
 
 /* The event loop of one signed-in session; returns 1 to sign in again, 0 to quit. */
 static int session_loop(ui_app *app)
@@ -287,8 +277,6 @@ static int session_loop(ui_app *app)
             wait = app->screen->tick_ms;
         timeout(wait);
         ui_key k = ui_read_key();
-        if (ui_got_sigterm)
-            return 0;
         if (k.action == UI_NONE) {
             /* a timeout: redraw if the minute changed or another station committed */
             if (vax_db_data_version(app->db, &now_version) == VAX_OK && now_version != seen) {
@@ -322,12 +310,43 @@ static int session_loop(ui_app *app)
             app->dirty = 1;
             continue;
         }
+        if ((k.action == UI_QUIT || k.action == UI_SWITCH) && !leave_anyway(app, k.action)) {
+            app->dirty = 1;
+            continue;
+        }
         if (k.action == UI_QUIT)
             return 0;
         if (k.action == UI_SWITCH)
             return 1;
     }
     return 0;
+}
+
+/* F9, F10 and Ctrl-C leave the station at once unless it would leave something behind; then they
+ * ask, and the answer that needs no thought (Esc, or any key but the one shown) stays. */
+static int leave_anyway(ui_app *app, ui_action a)
+{
+    char what[256];
+    if (!app->screen || !app->screen->unsaved || !app->screen->unsaved(app, what, sizeof what))
+        return 1;
+    const char *lines[] = {what};
+    return ui_dialog_confirm_lines(app, a == UI_QUIT ? _("Quit?") : _("Change station?"), lines, 1,
+                                   a == UI_QUIT ? _("Quit anyway?")
+                                                : _("Leave this station anyway?"));
+}
+
+/* The program ends without the user (terminal gone, a signal): the station records what it must,
+ * the session's end is audited with the reason, the database is closed. */
+static void session_end(void *ctx, ui_end_reason why)
+{
+    ui_app *app = ctx;
+    char details[64];
+    if (app->screen && app->screen->end)
+        app->screen->end(app, ui_end_reason_code(why));
+    snprintf(details, sizeof details, "ended: %s", ui_end_reason_code(why));
+    vax_staff_sign_out_because(app->db, details);
+    vax_close(app->db);
+    app->db = NULL;
 }
 
 int ui_app_run(vax_db *db)
@@ -339,7 +358,8 @@ int ui_app_run(vax_db *db)
     if (vax_site_get(db, &app.site) != VAX_OK)
         snprintf(app.site.name, sizeof app.site.name, "%s", _("(no site)"));
     app.use_color = ui_curses_start();
-    for (int switching = 0; again && !ui_got_sigterm; switching = 1) {
+    ui_term_on_end(session_end, &app);
+    for (int switching = 0; again; switching = 1) {
         app.screen = NULL;
         app.msg[0] = 0;
         if (!ui_signin_run(&app, switching))
@@ -354,6 +374,7 @@ int ui_app_run(vax_db *db)
         again = session_loop(&app);
         station->destroy(s);
     }
+    ui_term_on_end(NULL, NULL);
     vax_staff_sign_out(db); /* the audit shows when the session ended */
     endwin();
     return VAX_OK;

@@ -292,6 +292,18 @@ static void trace_redraw(board *b)
     fflush(b->trace);
 }
 
+/* The board ends without the user (terminal gone, a signal): it only reads, so closing its
+ * handle is all there is to do. */
+static void board_end(void *ctx, ui_end_reason why)
+{
+    board *b = ctx;
+    (void)why;
+    if (b->trace)
+        fclose(b->trace);
+    vax_close(b->db);
+    b->db = NULL;
+}
+
 int ui_board_run(vax_db **dbp, int rotate_secs, const char *trace_path)
 {
     board b;
@@ -310,12 +322,13 @@ int ui_board_run(vax_db **dbp, int rotate_secs, const char *trace_path)
         return 1;
     }
     ui_curses_start();
+    ui_term_on_end(board_end, &b);
     curs_set(0);
     double last_second = 0, last_page = mono_s();
     refresh_snapshot(&b);
     draw(&b);
     trace_redraw(&b);
-    while (!ui_got_sigterm) {
+    for (;;) {
         timeout(POLL_MS);
         ui_key k = ui_read_key();
         if (k.action == UI_QUIT || (k.action == UI_CHAR && (k.ch == L'q' || k.ch == L'Q')))
@@ -336,6 +349,7 @@ int ui_board_run(vax_db **dbp, int rotate_secs, const char *trace_path)
             trace_redraw(&b);
         }
     }
+    ui_term_on_end(NULL, NULL);
     endwin();
     if (b.trace)
         fclose(b.trace);

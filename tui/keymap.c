@@ -105,7 +105,7 @@ ui_key ui_read_key(void)
 {
     ui_key k = {UI_NONE, 0};
     wint_t ch;
-    int rc = get_wch(&ch);
+    int rc = ui_term_get_wch(&ch);
     if (rc == ERR)
         return k;
     if (rc == KEY_CODE_YES) {

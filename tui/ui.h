@@ -94,9 +94,15 @@ void ui_put_pad(WINDOW *w, int y, int x, const char *utf8, int width);
 void ui_put_center(WINDOW *w, int y, int x, const char *utf8, int width);
 /* Display width of UTF-8 text. */
 int ui_width(const char *utf8);
-/* Text over as many lines as it needs, cut between words by display width (at most rows
- * lines); returns the lines used. */
+/* Text over as many lines as it needs, cut between words by display width, a new line at each
+ * '\n' (at most rows lines); returns the lines used. */
 int ui_put_wrapped(WINDOW *w, int y, int x, int width, int rows, const char *text);
+/* The same, leaving out the first `skip` wrapped lines (a scrolled view). */
+int ui_put_wrapped_from(WINDOW *w, int y, int x, int width, int rows, const char *text, int skip);
+/* How many lines ui_put_wrapped needs for text at this width. */
+int ui_wrap_count(const char *text, int width);
+/* The bytes of text's first wrapped line; *rest: where the next line starts, NULL at the end. */
+size_t ui_wrap_line(const char *text, int width, const char **rest);
 /* Big digits for a ticket number: each digit is 5 rows x 6 columns. */
 #define UI_BIG_ROWS 5
 #define UI_BIG_COLS 6
@@ -122,6 +128,13 @@ typedef struct ui_screen {
     int tick_ms;  /* >0: redraw this often anyway (a countdown) */
     /* called at each tick before the redraw (may be NULL): bells, timers */
     void (*tick)(ui_app *app);
+    /* (may be NULL) 1 if leaving the station now would leave something behind: a person called
+     * to this desk, a form with changed fields; what says it in a line ("Ticket 017 is called to
+     * this desk"). F9, F10 and Ctrl-C ask before leaving when it does. */
+    int (*unsaved)(ui_app *app, char *what, size_t size);
+    /* (may be NULL) the program is ending without the user (terminal gone, a signal): record what
+     * must be recorded (e.g. audit that a called person stays with this desk); no dialog. */
+    void (*end)(ui_app *app, const char *why);
 } ui_screen;
 
 struct ui_app {
@@ -222,8 +235,13 @@ int ui_dialog_choose(ui_app *app, const char *title, const char *const *items, i
 /* Ticks several choices (Space toggles, Enter confirms); 1 if confirmed with at least one. */
 int ui_dialog_choose_many(ui_app *app, const char *title, const char *const *items, int n,
                           int *chosen);
-/* Shows lines of text (one per '\n') until a key is pressed; role colours the text. */
+/* Shows text (a line per '\n', each wrapped to the box and never cut) until Enter or Esc; it
+ * scrolls with Up/Down/PgUp/PgDn when taller than the screen; role colours the text. */
 void ui_dialog_text(ui_app *app, const char *title, const char *text, ui_role role);
+/* The scrolled text box under ui_dialog_text: text, then the question (may be NULL), then the
+ * footer; scroll keys move *top, any other key is returned for the caller to decide. */
+ui_key ui_dialog_scroll(ui_app *app, const char *title, const char *text, ui_role role,
+                        const char *question, const char *footer, int *top);
 /* Help: the key table. */
 void ui_dialog_help(ui_app *app);
 /* The key table's lines for the help dialog (keymap.c). */
@@ -276,6 +294,11 @@ void ui_station_planning_free(ui_screen *s);
 ui_screen *ui_station_due(ui_app *app);
 void ui_station_due_free(ui_screen *s);
 int ui_dialog_book(ui_app *app, const vax_person *p);
+/* A doctor's login and PIN (dialog_doctor.c) for a confirmation at another member's station:
+ * 1 with both filled in, 0 if cancelled (pin wiped). login comes in as the text to start from;
+ * error (may be "") says why the last try was refused. The caller checks them through the core. */
+int ui_dialog_doctor(ui_app *app, const char *title, const char *line, const char *error,
+                     char *login, size_t login_size, char *pin, size_t pin_size);
 void ui_station_screening_free(ui_screen *s);
 /* Reports (issue 8): the day's figures, doses per hour as a bar chart, saving xlsx and CSV. */
 ui_screen *ui_station_reports(ui_app *app);
@@ -288,7 +311,30 @@ void ui_cert_for_visit(ui_app *app, int64_t visit_id);
 /* A person's certificates in force (a choice if several), to show and re-print. */
 void ui_cert_for_person(ui_app *app, int64_t person_id);
 
-/* ---- signals (app.c) --------------------------------------------------------------------- */
+/* ---- ending when the terminal goes away or on a signal (term.c) -------------------------- */
+/* The signal that asked the program to end (SIGTERM, SIGINT, SIGHUP), 0 if none. */
 extern volatile sig_atomic_t ui_got_sigterm;
+
+typedef enum ui_end_reason {
+    UI_END_HANGUP,
+    UI_END_SIGTERM,
+    UI_END_SIGINT,
+    UI_END_SIGHUP
+} ui_end_reason;
+typedef void (*ui_end_hook)(void *ctx, ui_end_reason why);
+
+/* Installs the handlers for SIGTERM, SIGINT and SIGHUP (they only set ui_got_sigterm). */
+void ui_term_signals(void);
+/* What runs before the program ends on its own (one hook: the session or the board). */
+void ui_term_on_end(ui_end_hook hook, void *ctx);
+/* get_wch() with the wait the caller set by timeout(), which never outlives the terminal: on a
+ * hang-up, end of file, read error or signal it runs the end hook and exits (ui_end_status). */
+int ui_term_get_wch(wint_t *ch);
+/* Runs the end hook, leaves curses and exits with ui_end_status(why). */
+_Noreturn void ui_term_end(ui_end_reason why);
+/* 129 for a hang-up (SIGHUP or the terminal closed), 130 SIGINT, 143 SIGTERM. */
+int ui_end_status(ui_end_reason why);
+/* "terminal closed", "SIGTERM", ... for the audit trail. */
+const char *ui_end_reason_code(ui_end_reason why);
 
 #endif
