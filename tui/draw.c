@@ -35,13 +35,15 @@ int ui_width(const char *s)
     return width;
 }
 
-int ui_put(WINDOW *w, int y, int x, const char *s, int width)
+/* Prints at most len bytes of s, cut to width columns. */
+static int put_bytes(WINDOW *w, int y, int x, const char *s, size_t len, int width)
 {
+    const char *end = s + len;
     int used = 0;
     if (width <= 0)
         return 0;
     wmove(w, y, x);
-    while (s && *s) {
+    while (s < end && *s) {
         wchar_t wc[2] = {0, 0};
         s += next_wchar(s, &wc[0]);
         int cw = char_width(wc[0]);
@@ -53,6 +55,11 @@ int ui_put(WINDOW *w, int y, int x, const char *s, int width)
         used += cw;
     }
     return used;
+}
+
+int ui_put(WINDOW *w, int y, int x, const char *s, int width)
+{
+    return put_bytes(w, y, x, s, s ? strlen(s) : 0, width);
 }
 
 void ui_put_pad(WINDOW *w, int y, int x, const char *s, int width)
@@ -102,38 +109,60 @@ void ui_big_number(WINDOW *w, int y, int x, const char *digits)
     }
 }
 
-/* Text over as many lines as it needs (cut between words, by display width); lines used. */
-int ui_put_wrapped(WINDOW *w, int y, int x, int width, int rows, const char *text)
+/* Breaks between words: a line ends at the last space that lets it fit, or at a '\n'. Only a
+ * word wider than the whole line is cut, at the width, since nothing else can show it. */
+size_t ui_wrap_line(const char *p, int width, const char **rest)
 {
-    char line[512];
-    const char *p = text;
-    int row = 0;
-    while (*p && row < rows) {
-        size_t take = 0, fit = 0;
-        while (p[take]) {
-            size_t next = take;
-            while (p[next] == ' ')
-                next++;
-            while (p[next] && p[next] != ' ')
-                next++;
-            if (next >= sizeof line)
-                break;
-            memcpy(line, p, next);
-            line[next] = 0;
-            if (ui_width(line) > width && fit > 0)
-                break;
-            fit = take = next;
-            if (ui_width(line) > width)
-                break;
-        }
-        if (fit == 0)
-            fit = strlen(p) < sizeof line - 1 ? strlen(p) : sizeof line - 1;
-        memcpy(line, p, fit);
-        line[fit] = 0;
-        ui_put(w, y + row++, x, line, width);
-        p += fit;
-        while (*p == ' ')
-            p++;
+    size_t i = 0, fit = 0;
+    int used = 0;
+    if (width < 1)
+        width = 1;
+    while (p[i] && p[i] != '\n') {
+        wchar_t wc;
+        size_t n = next_wchar(p + i, &wc);
+        if (used + char_width(wc) > width)
+            break;
+        used += char_width(wc);
+        i += n;
+        if (p[i] == ' ' || p[i] == '\n' || !p[i])
+            fit = i;
+    }
+    if (!p[i] || p[i] == '\n')
+        fit = i;
+    else if (fit == 0) {
+        wchar_t wc;
+        fit = i > 0 ? i : next_wchar(p, &wc);
+    }
+    const char *q = p + fit;
+    while (*q == ' ')
+        q++;
+    if (*q == '\n')
+        q++;
+    *rest = *q ? q : NULL;
+    return fit;
+}
+
+int ui_wrap_count(const char *text, int width)
+{
+    int lines = 0;
+    for (const char *p = text && *text ? text : NULL; p; lines++)
+        ui_wrap_line(p, width, &p);
+    return lines;
+}
+
+int ui_put_wrapped_from(WINDOW *w, int y, int x, int width, int rows, const char *text, int skip)
+{
+    int row = 0, line = 0;
+    for (const char *p = text && *text ? text : NULL; p && row < rows; line++) {
+        const char *start = p;
+        size_t len = ui_wrap_line(start, width, &p);
+        if (line >= skip)
+            put_bytes(w, y + row++, x, start, len, width);
     }
     return row;
+}
+
+int ui_put_wrapped(WINDOW *w, int y, int x, int width, int rows, const char *text)
+{
+    return ui_put_wrapped_from(w, y, x, width, rows, text, 0);
 }

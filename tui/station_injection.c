@@ -21,8 +21,10 @@ typedef struct injection {
     ui_list list;
 } injection;
 
+/* End of day is on F7, not on F5: F5 saves the form at the other stations, and a key pressed out
+ * of that habit must not be one that discards every open vial. */
 static const ui_action keys[] = {UI_ENTER, UI_NEW,  UI_URGENT, UI_UNDO,
-                                 UI_SAVE,  UI_HELP, UI_SWITCH, UI_QUIT};
+                                 UI_BELL,  UI_HELP, UI_SWITCH, UI_QUIT};
 static const char *const labels[] = {N_("Record dose"),  N_("Call next"),  N_("Open vial"),
                                      N_("Discard vial"), N_("End of day"), N_("Help"),
                                      N_("Station"),      N_("Quit")};
@@ -85,22 +87,45 @@ static vax_vial *selected_vial(injection *s)
 
 /* ---- drawing ----------------------------------------------------------------------------- */
 
-static void draw_person(ui_app *app, injection *s, WINDOW *w, int y, int cols)
+/* What screening found, for the nurse to read before the dose: the outcome, every reason, the
+ * doctor's notes and how long to observe; one item per line, each wrapped on screen. */
+static void screening_text(const vax_screening *sc, char *out, size_t size)
 {
-    char line[600], today[11], date[11], dmy[11];
+    size_t o = (size_t)snprintf(out, size, _("Screening: %s%s%s"), vax_outcome_label(sc->final),
+                                sc->products[0] ? _(" · may have ") : "", sc->products);
+    for (const char *p = sc->reasons; *p && o < size;) {
+        size_t len = strcspn(p, "\n");
+        const char *colon = memchr(p, ':', len);
+        /* stored as "caution: text": the outcome is already said above */
+        const char *text = colon ? colon + 1 + (colon[1] == ' ') : p;
+        o += (size_t)snprintf(out + o, size - o, "\n· %.*s", (int)(p + len - text), text);
+        p += len + (p[len] == '\n');
+    }
+    if (sc->notes[0] && o < size)
+        o += (size_t)snprintf(out + o, size - o, "\n· %s %s", _("Notes:"), sc->notes);
+    if (sc->observation_minutes > 0 && o < size)
+        snprintf(out + o, size - o, _("\nObserve for %d minutes after the injection."),
+                 sc->observation_minutes);
+}
+
+/* The person called: who, their doses, and what screening found, wrapped and never cut; at most
+ * `room` rows (the rest is behind S). Returns the rows used. */
+static int draw_person(ui_app *app, injection *s, WINDOW *w, int y, int cols, int room)
+{
+    char line[600], today[11], date[11], dmy[11], text[3072];
     (void)app;
     if (!s->visit.id) {
         ui_role_on(w, ROLE_DIM);
         ui_put(w, y, 1, _("Nobody called. F2 calls the next person waiting for injection."),
                cols - 2);
         ui_role_off(w, ROLE_DIM);
-        return;
+        return 1;
     }
     vax_local_date(vax_now(), today);
     snprintf(line, sizeof line, _("Ticket %03d · %s · %d years"), s->visit.ticket % 1000,
              s->person.full_name, vax_age_on(s->person.birth_date, today));
     wattron(w, A_BOLD);
-    ui_put(w, y, 1, line, cols - 2);
+    int row = ui_put_wrapped(w, y, 1, cols - 2, 2, line);
     wattroff(w, A_BOLD);
     if (s->ndoses == 0) {
         snprintf(line, sizeof line, _("Doses so far: none · this is dose %d"), s->next_number);
@@ -114,22 +139,29 @@ static void draw_person(ui_app *app, injection *s, WINDOW *w, int y, int cols)
         }
         snprintf(line + o, sizeof line - (size_t)o, _(") · this is dose %d"), s->next_number);
     }
-    ui_put(w, y + 1, 1, line, cols - 2);
-    if (s->has_screening) {
-        vax_screening *sc = &s->screening;
-        int caution = sc->final != VAX_OUTCOME_ELIGIBLE;
-        snprintf(line, sizeof line, _("Screening: %s%s%s%s%s"), vax_outcome_label(sc->final),
-                 sc->products[0] ? _(" · may have ") : "", sc->products, sc->notes[0] ? " · " : "",
-                 sc->notes);
-        ui_role_on(w, caution ? ROLE_WARNING : ROLE_OK);
-        ui_put(w, y + 2, 1, caution ? "! " : "✓ ", 2);
-        ui_put(w, y + 2, 3, line, cols - 4);
-        ui_role_off(w, caution ? ROLE_WARNING : ROLE_OK);
-    } else {
+    row += ui_put_wrapped(w, y + row, 1, cols - 2, 2, line);
+    if (!s->has_screening) {
         ui_role_on(w, ROLE_DIM);
-        ui_put(w, y + 2, 1, _("Screening: no record on this screen"), cols - 2);
+        ui_put(w, y + row, 1, _("Screening: no record on this screen"), cols - 2);
         ui_role_off(w, ROLE_DIM);
+        return row + 1;
     }
+    int caution = s->screening.final != VAX_OUTCOME_ELIGIBLE;
+    screening_text(&s->screening, text, sizeof text);
+    int need = ui_wrap_count(text, cols - 4), fits = room - row;
+    if (need > fits)
+        fits--; /* a row to say where the rest is */
+    ui_role_on(w, caution ? ROLE_WARNING : ROLE_OK);
+    ui_put(w, y + row, 1, caution ? "! " : "✓ ", 2);
+    int used = ui_put_wrapped(w, y + row, 3, cols - 4, fits, text);
+    ui_role_off(w, caution ? ROLE_WARNING : ROLE_OK);
+    if (need > used) {
+        ui_role_on(w, ROLE_DIM);
+        ui_put(w, y + row + used, 3, _("▼ more: S shows the whole screening"), cols - 4);
+        ui_role_off(w, ROLE_DIM);
+        used++;
+    }
+    return row + used;
 }
 
 static void vial_row(WINDOW *w, int y, int x, int width, int index, int sel, void *ctx)
@@ -166,19 +198,23 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     injection *s = app->screen->state;
     char head[200];
     load_vials(app, s);
-    draw_person(app, s, w, 0, cols);
-    mvwhline(w, 4, 0, ACS_HLINE, cols);
+    /* the person first, as many rows as the screening needs; the vials keep at least three */
+    int top = draw_person(app, s, w, 0, cols, rows - 5 > 4 ? rows - 5 : 4);
+    int bar = top > 4 ? top : 4;
+    mvwhline(w, bar, 0, ACS_HLINE, cols);
     snprintf(head, sizeof head, _(" Open vials at %s "), app->station_label);
     ui_role_on(w, ROLE_TITLE);
-    ui_put(w, 4, 2, head, cols - 4);
+    ui_put(w, bar, 2, head, cols - 4);
     ui_role_off(w, ROLE_TITLE);
     if (s->nvials == 0) {
         ui_role_on(w, ROLE_WARNING);
-        ui_put(w, 6, 1, _("No open vial. F3 opens a vial of a lot in stock."), cols - 2);
+        ui_put_wrapped(w, bar + 2, 1, cols - 2, 2,
+                       _("No open vial. F3 opens a vial of a lot in stock."));
         ui_role_off(w, ROLE_WARNING);
         return;
     }
-    ui_list_draw(w, 5, 1, cols - 2, rows - 5 > 1 ? rows - 5 : 1, &s->list, vial_row, s);
+    ui_list_draw(w, bar + 1, 1, cols - 2, rows - bar - 1 > 1 ? rows - bar - 1 : 1, &s->list,
+                 vial_row, s);
 }
 
 /* ---- actions ----------------------------------------------------------------------------- */
@@ -309,12 +345,36 @@ static void discard_vial(ui_app *app, injection *s)
                vax_discard_label((vax_discard)k), wasted);
 }
 
+/* A vial as the nurse reads it: where it is, the product's name, the lot, what is left in it and
+ * how long it has been open. */
+static void vial_words(ui_app *app, const vax_vial *v, char *out, size_t size)
+{
+    vax_product p;
+    char place[64];
+    int64_t open_min = (vax_now() - v->opened_at) / 60;
+    if (vax_product_get(app->db, v->product, &p) != VAX_OK)
+        snprintf(p.name, sizeof p.name, "%s", v->product);
+    ui_place_name(v->station, place, sizeof place);
+    snprintf(out, size, _("%s: %s, lot %s: %d of %d doses left, open %d h %02d min"), place, p.name,
+             v->lot_no, v->remaining, v->doses, (int)(open_min / 60), (int)(open_min % 60));
+}
+
+static int same_vials(const vax_vial *a, int na, const vax_vial *b, int nb)
+{
+    if (na != nb)
+        return 0;
+    for (int i = 0; i < na; i++)
+        if (a[i].id != b[i].id)
+            return 0;
+    return 1;
+}
+
 static void end_of_day(ui_app *app, injection *s)
 {
-    vax_vial all[64];
-    char text[64][160], question[160];
+    vax_vial all[64], now[64];
+    char text[64][400], question[200];
     const char *lines[64];
-    int n = 0, total = 0, vials = 0, wasted = 0;
+    int n = 0, total = 0, vials = 0, wasted = 0, again = 0;
     (void)s;
     if (vax_stock_open_vials(app->db, NULL, all, 64, &n) != VAX_OK) {
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
@@ -325,14 +385,22 @@ static void end_of_day(ui_app *app, injection *s)
         return;
     }
     for (int i = 0; i < n; i++) {
-        snprintf(text[i], sizeof text[i], _("%-12s %-4s lot %-12s %2d doses wasted"),
-                 all[i].station, all[i].product, all[i].lot_no, all[i].remaining);
+        vial_words(app, &all[i], text[i], sizeof text[i]);
         lines[i] = text[i];
         total += all[i].remaining;
     }
-    snprintf(question, sizeof question, _("Discard these %d vials (%d doses wasted)?"), n, total);
-    if (!ui_dialog_confirm_lines(app, _("End of day"), lines, n > 14 ? 14 : n, question))
+    snprintf(question, sizeof question,
+             _("Discard all %d open vials at every station (%d doses wasted)?"), n, total);
+    if (!ui_dialog_confirm_key(app, _("End of day"), lines, n, question, _("Discard all")))
         return;
+    /* another room may have opened or discarded a vial while the list was read */
+    if (vax_stock_open_vials(app->db, NULL, now, 64, &again) != VAX_OK ||
+        !same_vials(all, n, now, again)) {
+        ui_message(app, MSG_ERROR, "%s",
+                   _("The open vials changed while the list was shown; nothing was discarded. "
+                     "F7 shows the list again."));
+        return;
+    }
     if (vax_stock_end_of_day(app->db, &vials, &wasted) != VAX_OK) {
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         return;
@@ -377,12 +445,20 @@ static int key(ui_app *app, ui_key k)
     case UI_UNDO:
         discard_vial(app, s);
         return 1;
-    case UI_SAVE:
+    case UI_BELL:
         end_of_day(app, s);
         return 1;
     case UI_CANCEL:
         send_back(app, s);
         return 1;
+    case UI_CHAR:
+        if ((k.ch == L's' || k.ch == L'S') && s->visit.id && s->has_screening) {
+            char text[3072];
+            screening_text(&s->screening, text, sizeof text);
+            ui_dialog_text(app, _("Screening"), text, ROLE_WARNING);
+            return 1;
+        }
+        break;
     default:
         break;
     }

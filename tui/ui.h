@@ -252,9 +252,13 @@ void ui_dialog_help_lines(int *n, ui_action *actions, const char **keys, const c
  * arrows and Enter too. Returns the index, or -1 if cancelled. */
 int ui_dialog_pick(ui_app *app, const char *title, const char *prompt, const char *const *items,
                    const char *hotkeys, int n, int selected);
-/* Shows lines and a yes/no question; 1 for yes (Enter), 0 for no (Esc). */
+/* Shows lines (wrapped, scrolled) and a yes/no question; 1 for yes (Enter), 0 for no (Esc). */
 int ui_dialog_confirm_lines(ui_app *app, const char *title, const char *const *lines, int n,
                             const char *question);
+/* Shows lines and a question for something that cannot be undone: 1 only when the first letter
+ * of `word` is typed (the footer says so), 0 for Esc; Enter does nothing. */
+int ui_dialog_confirm_key(ui_app *app, const char *title, const char *const *lines, int n,
+                          const char *question, const char *word);
 
 /* ---- stations (stations.c) --------------------------------------------------------------- */
 typedef struct ui_station {

@@ -2,6 +2,7 @@
 #include "ui.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <wctype.h>
 
@@ -82,36 +83,68 @@ int ui_dialog_pick(ui_app *app, const char *title, const char *prompt, const cha
     }
 }
 
+/* The lines as one text for the scrolled box: each line wraps on its own, none is cut. */
+static char *join_lines(const char *const *lines, int n)
+{
+    size_t size = 1;
+    for (int i = 0; i < n; i++)
+        size += strlen(lines[i]) + 1;
+    char *text = malloc(size);
+    if (!text)
+        return NULL;
+    text[0] = 0;
+    for (int i = 0; i < n; i++) {
+        strcat(text, lines[i]);
+        if (i + 1 < n)
+            strcat(text, "\n");
+    }
+    return text;
+}
+
 int ui_dialog_confirm_lines(ui_app *app, const char *title, const char *const *lines, int n,
                             const char *question)
 {
-    const char *footer = _("Enter: yes   Esc: no");
+    char *text = join_lines(lines, n);
+    int top = 0, yes = 0;
+    if (!text)
+        return 0;
     for (;;) {
-        int width = dialog_width(title, question, footer);
-        for (int i = 0; i < n; i++)
-            if (ui_width(lines[i]) + 6 > width)
-                width = ui_width(lines[i]) + 6;
-        WINDOW *w = ui_dialog_box(app, n + 6, width, title);
-        if (w) {
-            int rows, cols;
-            getmaxyx(w, rows, cols);
-            for (int i = 0; i < n && 2 + i < rows - 3; i++)
-                ui_put(w, 2 + i, 2, lines[i], cols - 4);
-            ui_role_on(w, ROLE_WARNING);
-            ui_put(w, rows - 3, 2, question, cols - 4);
-            ui_role_off(w, ROLE_WARNING);
-            ui_role_on(w, ROLE_DIM);
-            ui_put(w, rows - 2, 2, footer, cols - 4);
-            ui_role_off(w, ROLE_DIM);
-            curs_set(0);
-            wrefresh(w);
-            delwin(w);
-        }
-        timeout(-1);
-        ui_key k = ui_read_key();
+        ui_key k = ui_dialog_scroll(app, title, text, ROLE_NORMAL, question,
+                                    _("Enter: yes   Esc: no"), &top);
         if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT)
-            return 0;
-        if (k.action == UI_ENTER)
-            return 1;
+            break;
+        if (k.action == UI_ENTER) {
+            yes = 1;
+            break;
+        }
     }
+    free(text);
+    return yes;
+}
+
+/* For what cannot be undone: Enter alone, pressed out of habit, must not do it; only the key
+ * the footer names (the first letter of `word`, in the UI language) does. */
+int ui_dialog_confirm_key(ui_app *app, const char *title, const char *const *lines, int n,
+                          const char *question, const char *word)
+{
+    char *text = join_lines(lines, n), footer[200];
+    wchar_t letter = 0;
+    int top = 0, yes = 0;
+    if (!text)
+        return 0;
+    mbtowc(&letter, word, strlen(word));
+    snprintf(footer, sizeof footer, _("%lc: %s   Esc: go back"), (wint_t)towupper((wint_t)letter),
+             word);
+    for (;;) {
+        ui_key k = ui_dialog_scroll(app, title, text, ROLE_NORMAL, question, footer, &top);
+        if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT)
+            break;
+        if (k.action == UI_CHAR && towlower(k.ch) == towlower((wint_t)letter)) {
+            yes = 1;
+            break;
+        }
+        beep();
+    }
+    free(text);
+    return yes;
 }

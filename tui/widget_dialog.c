@@ -221,35 +221,105 @@ int ui_dialog_choose_many(ui_app *app, const char *title, const char *const *ite
     return choose(app, title, items, n, chosen) == 1;
 }
 
-void ui_dialog_text(ui_app *app, const char *title, const char *text, ui_role role)
+/* The widest line of text (lines end at '\n'), in columns. */
+static int widest_line(const char *text)
 {
-    int lines = 1;
-    for (const char *p = text; *p; p++)
-        lines += *p == '\n';
+    int widest = 0;
+    char line[1024];
+    for (const char *p = text; p && *p;) {
+        size_t len = strcspn(p, "\n");
+        snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line - 1 ? len : sizeof line - 1),
+                 p);
+        if (ui_width(line) > widest)
+            widest = ui_width(line);
+        p += len + (p[len] == '\n');
+    }
+    return widest;
+}
+
+/* Clinical text must be read whole, so it is never cut: it wraps to the box, which is as wide as
+ * the longest line allows on this screen, and scrolls when it is taller than the screen. */
+ui_key ui_dialog_scroll(ui_app *app, const char *title, const char *text, ui_role role,
+                        const char *question, const char *footer, int *top)
+{
     for (;;) {
-        WINDOW *w = ui_dialog_box(app, lines + 4, 78, title);
+        int want = widest_line(text) + 6;
+        if (question && ui_width(question) + 6 > want)
+            want = ui_width(question) + 6;
+        if (ui_width(footer) + 6 > want)
+            want = ui_width(footer) + 6;
+        if (want < 40)
+            want = 40;
+        int inner = (want < app->cols - 2 ? want : app->cols - 2) - 4;
+        int asked = question ? ui_wrap_count(question, inner) : 0;
+        int total = ui_wrap_count(text, inner);
+        WINDOW *w = ui_dialog_box(app, total + asked + 5 + (asked > 0), want, title);
+        int visible = 1;
         if (w) {
-            int rows, cols, y = 2;
+            int rows, cols;
             getmaxyx(w, rows, cols);
-            ui_role_on(w, role);
-            for (const char *p = text; *p && y < rows - 2; y++) {
-                size_t len = strcspn(p, "\n");
-                char line[512];
-                snprintf(line, sizeof line, "%.*s", (int)(len < 511 ? len : 511), p);
-                ui_put(w, y, 2, line, cols - 4);
-                p += len + (p[len] == '\n');
-            }
-            ui_role_off(w, role);
+            inner = cols - 4;
+            visible = rows - 5 - asked - (asked > 0);
+            if (visible < 1)
+                visible = 1;
+            if (*top > total - visible)
+                *top = total - visible;
+            if (*top < 0)
+                *top = 0;
             ui_role_on(w, ROLE_DIM);
-            ui_put_center(w, rows - 2, 1, _("Press any key"), cols - 2);
+            if (*top > 0)
+                ui_put(w, 1, 2, _("▲ more above (↑, PgUp)"), inner);
+            if (*top + visible < total)
+                ui_put(w, 2 + visible, 2, _("▼ more below (↓, PgDn)"), inner);
             ui_role_off(w, ROLE_DIM);
+            ui_role_on(w, role);
+            ui_put_wrapped_from(w, 2, 2, inner, visible, text, *top);
+            ui_role_off(w, role);
+            if (question) {
+                ui_role_on(w, ROLE_WARNING);
+                ui_put_wrapped(w, 3 + visible, 2, inner, asked, question);
+                ui_role_off(w, ROLE_WARNING);
+            }
+            ui_role_on(w, ROLE_DIM);
+            ui_put_wrapped(w, rows - 2, 2, inner, 1,
+                           total > visible ? _("↑↓ PgUp PgDn: scroll") : "");
+            ui_role_off(w, ROLE_DIM);
+            ui_role_on(w, ROLE_KEY);
+            ui_put(w, rows - 2, total > visible ? cols - 2 - ui_width(footer) : 2, footer, inner);
+            ui_role_off(w, ROLE_KEY);
             curs_set(0);
             wrefresh(w);
             delwin(w);
         }
         timeout(-1);
         ui_key k = ui_read_key();
-        if (ui_got_sigterm || (k.action != UI_RESIZE && k.action != UI_NONE))
+        int page = visible > 1 ? visible - 1 : 1;
+        if (ui_got_sigterm)
+            return k;
+        if (k.action == UI_UP)
+            (*top)--;
+        else if (k.action == UI_DOWN)
+            (*top)++;
+        else if (k.action == UI_PGUP)
+            *top -= page;
+        else if (k.action == UI_PGDN)
+            *top += page;
+        else if (k.action == UI_HOME)
+            *top = 0;
+        else if (k.action == UI_END)
+            *top = total;
+        else if (k.action != UI_RESIZE && k.action != UI_NONE)
+            return k;
+    }
+}
+
+/* Only Enter or Esc closes: a key pressed by mistake must not hide a protocol still being read. */
+void ui_dialog_text(ui_app *app, const char *title, const char *text, ui_role role)
+{
+    int top = 0;
+    for (;;) {
+        ui_key k = ui_dialog_scroll(app, title, text, role, NULL, _("Enter or Esc: close"), &top);
+        if (ui_got_sigterm || k.action == UI_ENTER || k.action == UI_CANCEL)
             return;
     }
 }
