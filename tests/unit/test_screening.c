@@ -131,18 +131,21 @@ static void test_all_no_and_normal_vitals_is_eligible_for_every_product(void **s
 static void test_each_question_of_the_august_2021_form_gives_its_outcome(void **state)
 {
     (void)state;
-    /* written from the summary of Decision 3802, independently of the data file */
+    /* written from the summary of Decision 3802, independently of the data file */
     static const vax_outcome want[10] = {
-        VAX_OUTCOME_CONTRAINDICATED, /* anaphylaxis to a COVID-19 vaccine (no dose yet: all) */
-        VAX_OUTCOME_POSTPONED,       /* COVID-19 within 6 months */
-        VAX_OUTCOME_POSTPONED,       /* acute illness */
-        VAX_OUTCOME_POSTPONED,       /* pregnant under 13 weeks */
-        VAX_OUTCOME_REFERRED,        /* anaphylaxis grade 3+ */
-        VAX_OUTCOME_CAUTION,         /* pregnant 13 weeks or more */
-        VAX_OUTCOME_CAUTION,         /* immunodeficiency, end-stage cancer */
-        VAX_OUTCOME_CAUTION,         /* allergy */
-        VAX_OUTCOME_CAUTION,         /* clotting disorder */
-        VAX_OUTCOME_CAUTION,         /* altered consciousness */
+        /* anaphylaxis to a COVID-19 vaccine "lần trước" (the earlier dose): with no dose on
+         * record that vaccine is unknown, so no product is ruled out blindly and the person is
+         * sent to a hospital; QĐ 4355/QĐ-BYT 10/9/2021 narrowed the contraindication to the same
+         * kind, which needs the earlier dose too (test_clinical_rules.c has the row) */
+        VAX_OUTCOME_REFERRED,  VAX_OUTCOME_POSTPONED, /* COVID-19 within 6 months */
+        VAX_OUTCOME_POSTPONED,                        /* acute illness */
+        VAX_OUTCOME_POSTPONED,                        /* pregnant under 13 weeks */
+        VAX_OUTCOME_REFERRED,                         /* anaphylaxis grade 3+ */
+        VAX_OUTCOME_CAUTION,                          /* pregnant 13 weeks or more */
+        VAX_OUTCOME_CAUTION,                          /* immunodeficiency, end-stage cancer */
+        VAX_OUTCOME_CAUTION,                          /* allergy */
+        VAX_OUTCOME_CAUTION,                          /* clotting disorder */
+        VAX_OUTCOME_CAUTION,                          /* altered consciousness */
     };
     test_db *t = tdb_open();
     vax_visit v = adult(t);
@@ -161,6 +164,13 @@ static void test_each_question_of_the_august_2021_form_gives_its_outcome(void **
         if (want[i] >= VAX_OUTCOME_REFERRED)
             assert_string_equal(p.products, "");
     }
+    /* with the earlier dose on record, question 1 is a contraindication (QĐ 3802/QĐ-BYT) */
+    vax_screening_input in;
+    normal_input(&in);
+    in.answers[0] = 'y';
+    vax_visit w = adult(t);
+    give_dose(t, w.person_id, "SP", 1, T0 - 30 * 86400);
+    assert_int_equal(propose(t, &w, &in).outcome, VAX_OUTCOME_CONTRAINDICATED);
     tdb_close(t);
 }
 
@@ -177,7 +187,12 @@ static void test_every_reason_is_listed_and_the_heaviest_outcome_wins(void **sta
     vax_visit v = adult(t);
     vax_screening_proposal p = propose(t, &v, &in);
     assert_int_equal(p.outcome, VAX_OUTCOME_POSTPONED);
-    assert_int_equal(p.nreasons, 4);
+    /* the four findings, besides the rules of the day that every proposal cites */
+    int findings = 0;
+    for (int i = 0; i < p.nreasons; i++)
+        findings += p.reasons[i].outcome != VAX_OUTCOME_ELIGIBLE;
+    assert_int_equal(findings, 4);
+    assert_true(has_reason(&p, VAX_OUTCOME_ELIGIBLE, "Rules of 15/10/2021: form BYT-3802 v1"));
     assert_true(has_reason(&p, VAX_OUTCOME_POSTPONED, "acute illness"));
     assert_true(has_reason(&p, VAX_OUTCOME_REFERRED, "grade 3"));
     assert_true(has_reason(&p, VAX_OUTCOME_CAUTION, "allergy"));
@@ -328,12 +343,25 @@ static void test_age_limit_is_a_setting(void **state)
     test_db *t = tdb_open();
     vax_screening_input in;
     normal_input(&in);
+    /* no site limit by default: each product's age of the day decides. CV 8688/BYT-DP of
+     * 14/10/2021 opened Pfizer to children aged 12-17, so a 17-year-old on 15/10/2021 may have
+     * Pfizer and nothing else (assets/dose-rules.conf [pf-8688]) */
     vax_visit young = called(t, "2004-01-01"); /* 17 on 15 Oct 2021 */
     vax_screening_proposal p = propose(t, &young, &in);
+    assert_int_equal(p.outcome, VAX_OUTCOME_ELIGIBLE);
+    assert_string_equal(p.products, "PF");
+    assert_true(has_reason(&p, VAX_OUTCOME_ELIGIBLE, "too young for AB AZ JJ MO SP SV"));
+    vax_visit child = called(t, "2010-01-01"); /* 11: under every product's age */
+    p = propose(t, &child, &in);
     assert_int_equal(p.outcome, VAX_OUTCOME_CONTRAINDICATED);
-    assert_true(has_reason(&p, VAX_OUTCOME_CONTRAINDICATED, "under 18"));
+    assert_string_equal(p.products, "");
     vax_visit v = called(t, "2002-01-01"); /* 19 */
     assert_int_equal(propose(t, &v, &in).outcome, VAX_OUTCOME_ELIGIBLE);
+    /* a site that vaccinates only from an age sets it */
+    assert_int_equal(vax_setting_set(t->db, "screening.min_age", "18"), VAX_OK);
+    p = propose(t, &young, &in);
+    assert_int_equal(p.outcome, VAX_OUTCOME_CONTRAINDICATED);
+    assert_true(has_reason(&p, VAX_OUTCOME_CONTRAINDICATED, "under 18"));
     assert_int_equal(vax_setting_set(t->db, "screening.min_age", "20"), VAX_OK);
     p = propose(t, &v, &in);
     assert_int_equal(p.outcome, VAX_OUTCOME_CONTRAINDICATED);
@@ -370,7 +398,9 @@ static void test_dose_2_after_the_interval_may_be_only_a_product_the_first_allow
     give_dose(t, v.person_id, "AZ", 1, T0 - 40 * 86400);
     vax_screening_proposal p = propose(t, &v, &in);
     assert_int_equal(p.outcome, VAX_OUTCOME_ELIGIBLE);
-    assert_string_equal(p.products, "AZ MO PF");
+    /* CV 6030/BYT-DP 27/7/2021: after AstraZeneca, AstraZeneca or Pfizer, not Moderna; Moderna
+     * follows AstraZeneca only from the Ministry's dispatch of 12/12/2021 (dose-rules.conf) */
+    assert_string_equal(p.products, "AZ PF");
     vax_visit w = adult(t);
     give_dose(t, w.person_id, "SP", 1, T0 - 30 * 86400);
     p = propose(t, &w, &in);
@@ -402,7 +432,8 @@ static void test_anaphylaxis_to_an_earlier_dose_rules_out_that_product_only(void
     give_dose(t, v.person_id, "AZ", 1, T0 - 40 * 86400);
     vax_screening_proposal p = propose(t, &v, &in);
     assert_int_equal(p.outcome, VAX_OUTCOME_CAUTION);
-    assert_string_equal(p.products, "MO PF");
+    /* Moderna may not follow AstraZeneca on 15/10/2021 (CV 6030/BYT-DP 27/7/2021) */
+    assert_string_equal(p.products, "PF");
     assert_string_equal(p.ruled_out, "AZ");
     assert_true(has_reason(&p, VAX_OUTCOME_CAUTION, "contraindicated for AZ"));
     /* after Sinopharm, whose series only Sinopharm continues: nothing is left */
@@ -499,6 +530,8 @@ static void test_referred_and_contraindicated_end_the_visit_in_that_state(void *
     normal_input(&in);
     in.answers[0] = 'y';
     vax_visit w = adult(t);
+    /* anaphylaxis after a Sinopharm dose on record: only Sinopharm may follow it, so nothing */
+    give_dose(t, w.person_id, "SP", 1, T0 - 30 * 86400);
     d = decide(VAX_OUTCOME_CONTRAINDICATED, NULL);
     assert_int_equal(vax_screening_confirm(t->db, w.id, &in, &d, NULL), VAX_OK);
     assert_int_equal(state_of(t, w.id), VAX_STATE_CONTRAINDICATED);
@@ -551,7 +584,9 @@ static void test_vaccinating_when_no_product_is_left_is_refused(void **state)
     test_db *t = tdb_open();
     vax_screening_input in;
     normal_input(&in);
-    vax_visit v = called(t, "2005-01-01");
+    /* 11 years old: under 12, the youngest age of any product on 15/10/2021 (CV 8688/BYT-DP
+     * 14/10/2021 opened Pfizer from 12; the others stay 18 and over) */
+    vax_visit v = called(t, "2010-01-01");
     vax_screening_decision d = decide(VAX_OUTCOME_ELIGIBLE, "looks older");
     assert_int_equal(vax_screening_confirm(t->db, v.id, &in, &d, NULL), VAX_EINVAL);
     assert_string_equal(vax_errfield(t->db), "outcome");
@@ -610,21 +645,22 @@ static void test_screenings_keep_the_checklist_version_they_were_made_with(void 
     vax_visit v = adult(t);
     vax_screening_decision d = decide(VAX_OUTCOME_ELIGIBLE, NULL);
     assert_int_equal(vax_screening_confirm(t->db, v.id, &in, &d, &a), VAX_OK);
-    vax_clock_set(T0 + 20 * 86400); /* the December form is in force */
+    vax_clock_set(T0 + 20 * 86400); /* 4 Nov 2021 */
     vax_visit w = adult(t);
+    /* without the site's setting, the adult form in force: QĐ 4355/QĐ-BYT 10/9/2021 (QĐ 5002 of
+     * 29/10/2021 is for children aged 12-17), twelve questions, temperature the one reading
+     * every person has */
+    assert_int_equal(vax_setting_set(t->db, "screening.checklist", ""), VAX_OK);
     vax_screening_input_init(&in);
-    memset(in.answers, 'n', 9);
+    memset(in.answers, 'n', 12);
     in.vitals[0] = 366;
-    in.vitals[1] = 800;
-    in.vitals[2] = 1200;
-    in.vitals[3] = 800;
     assert_int_equal(vax_screening_confirm(t->db, w.id, &in, &d, &b), VAX_OK);
     assert_int_equal(vax_screening_get(t->db, a, &s), VAX_OK);
     assert_string_equal(s.checklist_code, "BYT-3802");
     assert_string_equal(s.answers, "nnnnnnnnnn");
     assert_int_equal(vax_screening_get(t->db, b, &s), VAX_OK);
-    assert_string_equal(s.checklist_code, "BYT-5002");
-    assert_string_equal(s.answers, "nnnnnnnnn");
+    assert_string_equal(s.checklist_code, "BYT-4355");
+    assert_string_equal(s.answers, "nnnnnnnnnnnn");
     tdb_close(t);
 }
 
