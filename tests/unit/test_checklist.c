@@ -8,6 +8,17 @@
 
 extern const char vax_asset_moh_3802_2021_08_conf[];
 extern const char vax_asset_moh_5002_2021_10_conf[];
+extern const char vax_asset_moh_4355_2021_09_conf[];
+extern const char vax_asset_moh_5785_2021_12_conf[];
+
+/* 1 if the form asks the question with this key */
+static int asks(const vax_checklist *c, const char *key)
+{
+    for (int i = 0; i < c->nitems; i++)
+        if (strcmp(c->items[i].key, key) == 0)
+            return 1;
+    return 0;
+}
 
 #define HEAD                                                                                       \
     "# a site's own form\n"        /* 1 */                                                         \
@@ -74,11 +85,32 @@ static void test_ministry_august_2021_file_has_ten_questions_and_the_vital_limit
     assert_int_equal(c->vitals[1].normal_hi, 1000);
     assert_int_equal(c->vitals[4].normal_hi, 250); /* breathing > 25 */
     assert_int_equal(c->vitals[5].has_normal, 0);  /* SpO2: recorded, no limit in the form */
-    /* the December form: a data change, 9 questions */
+    /* annulled by QĐ 4355/QĐ-BYT 10/9/2021, Article 3 */
+    assert_string_equal(c->valid_until, "2021-09-09");
+    /* QĐ 4355/QĐ-BYT 10/9/2021: COVID-19 within 6 months postpones */
+    assert_int_equal(
+        vax_checklist_check("moh", vax_asset_moh_4355_2021_09_conf, c, err, sizeof err), VAX_OK);
+    assert_string_equal(c->code, "BYT-4355");
+    assert_string_equal(c->valid_from, "2021-09-10");
+    assert_string_equal(c->valid_until, "2021-12-20");
+    assert_int_equal(c->max_age, 0);
+    assert_true(asks(c, "covid_6m"));
+    /* QĐ 5785/QĐ-BYT 21/12/2021 replaces it for people aged 18 and over, and postpones only for
+     * an acute illness and pregnancy under 13 weeks: the COVID-19 question is gone */
+    assert_int_equal(
+        vax_checklist_check("moh", vax_asset_moh_5785_2021_12_conf, c, err, sizeof err), VAX_OK);
+    assert_string_equal(c->code, "BYT-5785");
+    assert_string_equal(c->valid_from, "2021-12-21");
+    assert_int_equal(c->min_age, 18);
+    assert_false(asks(c, "covid_6m"));
+    assert_true(asks(c, "acute") && asks(c, "preg_lt13"));
+    /* QĐ 5002/QĐ-BYT 29/10/2021 is the children's form (12-17), not a December adult form */
     assert_int_equal(
         vax_checklist_check("moh", vax_asset_moh_5002_2021_10_conf, c, err, sizeof err), VAX_OK);
     assert_string_equal(c->code, "BYT-5002");
-    assert_int_equal(c->nitems, 9);
+    assert_string_equal(c->valid_from, "2021-10-29");
+    assert_int_equal(c->min_age, 12);
+    assert_int_equal(c->max_age, 17);
     free(c);
 }
 
@@ -152,12 +184,16 @@ static void test_other_broken_lines_are_named(void **state)
                  "site.conf:1: the file has no [checklist] section");
 }
 
-static void test_migration_stores_both_ministry_forms(void **state)
+static void test_migration_stores_every_ministry_form(void **state)
 {
     (void)state;
     test_db *t = tdb_open();
-    assert_int_equal(count_rows(t, NULL), 2);
+    /* adults: QĐ 3802 (10/8/2021), QĐ 4355 (10/9/2021), QĐ 5785 (21/12/2021); children 12-17:
+     * QĐ 5002 (29/10/2021) */
+    assert_int_equal(count_rows(t, NULL), 4);
     assert_int_equal(count_rows(t, "BYT-3802"), 1);
+    assert_int_equal(count_rows(t, "BYT-4355"), 1);
+    assert_int_equal(count_rows(t, "BYT-5785"), 1);
     assert_int_equal(count_rows(t, "BYT-5002"), 1);
     tdb_close(t);
 }
@@ -168,11 +204,22 @@ static void test_the_form_in_force_follows_valid_from_and_the_setting(void **sta
     test_db *t = tdb_open();
     vax_checklist *c = malloc(sizeof *c);
     assert_non_null(c);
+    /* the adult form of the day: QĐ 4355/QĐ-BYT annulled QĐ 3802 on 10/9/2021 (Article 3) */
     assert_int_equal(vax_checklist_current(t->db, c), VAX_OK); /* 15 Oct 2021 */
+    assert_string_equal(c->code, "BYT-4355");
+    vax_clock_set(T0 - 60 * 86400); /* 16 Aug 2021 */
+    assert_int_equal(vax_checklist_current(t->db, c), VAX_OK);
     assert_string_equal(c->code, "BYT-3802");
+    /* QĐ 5002/QĐ-BYT of 29/10/2021 is for children aged 12-17: adults keep QĐ 4355 */
     vax_clock_set(T0 + 20 * 86400); /* 4 Nov 2021 */
     assert_int_equal(vax_checklist_current(t->db, c), VAX_OK);
-    assert_string_equal(c->code, "BYT-5002");
+    assert_string_equal(c->code, "BYT-4355");
+    vax_clock_set(T0 + 66 * 86400); /* 20 Dec 2021: the last day of QĐ 4355 */
+    assert_int_equal(vax_checklist_current(t->db, c), VAX_OK);
+    assert_string_equal(c->code, "BYT-4355");
+    vax_clock_set(T0 + 67 * 86400); /* 21 Dec 2021: QĐ 5785/QĐ-BYT replaces it */
+    assert_int_equal(vax_checklist_current(t->db, c), VAX_OK);
+    assert_string_equal(c->code, "BYT-5785");
     assert_int_equal(vax_setting_set(t->db, "screening.checklist", "BYT-3802"), VAX_OK);
     assert_int_equal(vax_checklist_current(t->db, c), VAX_OK);
     assert_string_equal(c->code, "BYT-3802");
@@ -207,7 +254,7 @@ static void test_a_site_adds_its_own_checklist_and_a_changed_form_needs_a_new_ve
     assert_int_equal(vax_checklist_add(t->db, "site.conf", HEAD "outcome = perhaps\n", NULL),
                      VAX_EINVAL);
     assert_non_null(strstr(vax_errmsg(t->db), "site.conf:13:"));
-    assert_int_equal(count_rows(t, NULL), 3);
+    assert_int_equal(count_rows(t, NULL), 5); /* the four Ministry forms and the site's */
     assert_int_equal(vax_checklist_get(t->db, id, c), VAX_OK);
     assert_string_equal(c->items[0].key, "fever");
     free(c);
@@ -236,7 +283,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_key_is_an_error_on_the_second_line),
         cmocka_unit_test(test_missing_field_is_an_error_on_the_section_line),
         cmocka_unit_test(test_other_broken_lines_are_named),
-        cmocka_unit_test(test_migration_stores_both_ministry_forms),
+        cmocka_unit_test(test_migration_stores_every_ministry_form),
         cmocka_unit_test(test_the_form_in_force_follows_valid_from_and_the_setting),
         cmocka_unit_test(test_a_site_adds_its_own_checklist_and_a_changed_form_needs_a_new_version),
         cmocka_unit_test(test_outcome_codes_parse_back),
