@@ -248,7 +248,10 @@ int ui_curses_start(void)
     const char *nc = getenv("NO_COLOR");
     ui_term_signals();
     set_escdelay(25);
-    initscr();
+    if (ui_screentest_on())
+        ui_screentest_start();
+    else
+        initscr();
     raw();
     noecho();
     nonl();

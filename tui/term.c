@@ -82,7 +82,7 @@ int ui_end_status(ui_end_reason why)
     return 128 + SIGHUP;
 }
 
-_Noreturn void ui_term_end(ui_end_reason why)
+static _Noreturn void end_with(ui_end_reason why, int status)
 {
     static int ending;
     if (!ending) { /* a second signal during the hook must not run it twice */
@@ -91,7 +91,18 @@ _Noreturn void ui_term_end(ui_end_reason why)
             end_hook(end_ctx, why);
         endwin();
     }
-    exit(ui_end_status(why));
+    exit(status);
+}
+
+_Noreturn void ui_term_end(ui_end_reason why)
+{
+    end_with(why, ui_end_status(why));
+}
+
+/* To the running screen a finished script is a terminal that closed: it records the same. */
+_Noreturn void ui_term_finish(void)
+{
+    end_with(UI_END_HANGUP, 0);
 }
 
 static ui_end_reason signal_reason(int sig)
@@ -119,6 +130,11 @@ int ui_term_get_wch(wint_t *ch)
     int total = wgetdelay(stdscr); /* what the caller asked for: -1 waits for a key */
     long long deadline = total > 0 ? mono_ms() + total : 0;
     int rc = ERR;
+    if (ui_screentest_on()) {
+        if (ui_got_sigterm)
+            ui_term_end(signal_reason(ui_got_sigterm));
+        return ui_screentest_get_wch(ch);
+    }
     for (;;) {
         if (ui_got_sigterm)
             ui_term_end(signal_reason(ui_got_sigterm));

@@ -336,9 +336,21 @@ void ui_term_on_end(ui_end_hook hook, void *ctx);
 int ui_term_get_wch(wint_t *ch);
 /* Runs the end hook, leaves curses and exits with ui_end_status(why). */
 _Noreturn void ui_term_end(ui_end_reason why);
+/* The same end when the input ends as planned (a finished test script): exit status 0. */
+_Noreturn void ui_term_finish(void);
 /* 129 for a hang-up (SIGHUP or the terminal closed), 130 SIGINT, 143 SIGTERM. */
 int ui_end_status(ui_end_reason why);
 /* "terminal closed", "SIGTERM", ... for the audit trail. */
 const char *ui_end_reason_code(ui_end_reason why);
+
+/* ---- whole-screen tests (screentest.c) -------------------------------------------------- */
+/* 1 when VAXSITE_SCREEN_SCRIPT names a script: keys come from it and no terminal is used. */
+int ui_screentest_on(void);
+/* Starts curses on no terminal (xterm-256color, colours on) at VAXSITE_SCREEN_SIZE; instead of
+ * initscr(). Exits with status 2 and a line on stderr if the script or the size is wrong. */
+void ui_screentest_start(void);
+/* The next key of the script, as get_wch() returns it (ERR for a tick), never waiting; screens
+ * and clock steps on the way are done first. At the end of the script: ui_term_finish(). */
+int ui_screentest_get_wch(wint_t *ch);
 
 #endif
