@@ -67,15 +67,19 @@ static void test_caution_screening_lengthens_the_period(void **state)
     int64_t p = tdb_person(t, "Lường Thị Xoan", id, "1975-01-01", NULL);
     assert_int_equal(vax_queue_checkin(t->db, p, &v), VAX_OK);
     assert_int_equal(vax_queue_call_next(t->db, VAX_STAGE_SCREENING, "screening-1", &v), VAX_OK);
+    /* the form of the day, answered by its keys: on 15/10/2021 the adult form is that of
+     * QĐ 4355/QĐ-BYT (10/9/2021, replacing QĐ 3802), whose caution group has "allergy to other
+     * allergens"; temperature is the one reading it takes of everyone */
+    vax_checklist *c = malloc(sizeof *c);
+    assert_non_null(c);
+    assert_int_equal(vax_screening_form(t->db, v.id, c), VAX_OK);
     vax_screening_input_init(&in);
-    memset(in.answers, 'n', 10);
-    in.answers[7] = 'y'; /* a history of allergy: vaccinate with caution */
-    in.vitals[0] = 366;
-    in.vitals[1] = 800;
-    in.vitals[2] = 1200;
-    in.vitals[3] = 800;
-    in.vitals[4] = 180;
-    in.vitals[5] = 980;
+    for (int i = 0; i < c->nitems; i++)
+        in.answers[i] = strcmp(c->items[i].finding, "allergy") == 0 ? 'y' : 'n';
+    for (int i = 0; i < c->nvitals; i++)
+        if (c->vitals[i].required && c->vitals[i].has_normal)
+            in.vitals[i] = (c->vitals[i].normal_lo + c->vitals[i].normal_hi) / 2;
+    free(c);
     memset(&d, 0, sizeof d);
     d.outcome = VAX_OUTCOME_CAUTION;
     if (vax_screening_confirm(t->db, v.id, &in, &d, &screening_id) != VAX_OK)
@@ -147,9 +151,15 @@ static void test_anaphylaxis_signs_make_a_reaction_serious(void **state)
     test_db *t = *state;
     int64_t v = observing_visit(t, 5);
     int serious = -1;
-    /* the nurse chose "minor", but throat swelling suggests anaphylaxis */
+    /* the nurse chose "minor" both times. Circular 51/2017/TT-BYT: swelling of the lips, tongue
+     * or throat alone is a skin and mucosa sign, grade I (Annex II), not yet anaphylaxis; with
+     * difficulty breathing it meets picture 1 of Annex I */
     assert_int_equal(vax_observe_record_reaction(t->db, v, "swelling", 0, "treated", "", &serious),
                      VAX_OK);
+    assert_int_equal(serious, 0);
+    assert_int_equal(
+        vax_observe_record_reaction(t->db, v, "swelling breathing", 0, "treated", "", &serious),
+        VAX_OK);
     assert_int_equal(serious, 1);
     vax_observing list[8];
     int n = 0;
