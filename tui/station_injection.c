@@ -355,6 +355,9 @@ static void vial_words(ui_app *app, const vax_vial *v, char *out, size_t size)
     if (vax_product_get(app->db, v->product, &p) != VAX_OK)
         snprintf(p.name, sizeof p.name, "%s", v->product);
     ui_place_name(v->station, place, sizeof place);
+    /* a room without a number is named with a trailing space */
+    for (size_t n = strlen(place); n > 0 && place[n - 1] == ' '; n--)
+        place[n - 1] = 0;
     snprintf(out, size, _("%s: %s, lot %s: %d of %d doses left, open %d h %02d min"), place, p.name,
              v->lot_no, v->remaining, v->doses, (int)(open_min / 60), (int)(open_min % 60));
 }

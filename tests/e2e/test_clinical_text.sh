@@ -91,7 +91,8 @@ for lang in en vi; do
     note="Allergic to penicillin: widespread hives after an antibiotic injection in 2019; keep the anaphylaxis kit open at the bedside."
   else
     observation="Theo dõi sau tiêm" under="Đang theo dõi" signs="Dấu hiệu ghi nhận"
-    title="NGHI SỐC PHẢN VỆ" action="Xử trí" injection="Phòng tiêm"
+    title=$(grep -A1 '^msgid "SUSPECTED ANAPHYLAXIS"' "$ASSETS/po/vi.po" | sed -n 's/^msgstr "\(.*\)"/\1/p')
+    action="Xử trí" injection="Phòng tiêm"
     observe_longer="Theo dõi 60 phút"
     note="Dị ứng penicillin: nổi mày đay toàn thân sau tiêm kháng sinh năm 2019; để sẵn hộp chống sốc cạnh giường."
   fi
@@ -102,6 +103,9 @@ for lang in en vi; do
   for size in "80 24" "200 50"; do
     set -- $size
     at="$lang ${1}x$2"
+    # a fresh site each time: the reaction the protocol comes with is recorded at once
+    rm -f "$DB" "$DB-wal" "$DB-shm"
+    demo_db 200
     tui "$1" "$2" --lang $lang
     sign_in dieuduong "$observation"
     expect_screen "$at: the observation station opens" "$under"

@@ -63,6 +63,27 @@ expect_screen "the discard says how many doses were wasted" "Vial discarded (Bro
 equal "the database holds the discard" "broken|9" \
   "$(sql "SELECT v.discard_reason, v.wasted FROM vial v JOIN lot l ON l.id=v.lot_id WHERE l.lot_no='NX4291'")"
 expect_no_screen "the discarded vial leaves the panel" "NX4291"
+
+# --- end of day: not on F5 (save at the other stations); it names each vial; Enter alone does not
+# discard, only the letter the dialog names does --------------------------------------------------
+open_vials=$(sql "SELECT count(*) FROM vial WHERE discarded_at IS NULL")
+check "a vial is still open for the end of day" [ "$open_vials" -gt 0 ]
+lot=$(sql "SELECT l.lot_no FROM vial v JOIN lot l ON l.id=v.lot_id WHERE v.discarded_at IS NULL LIMIT 1")
+left=$(sql "SELECT (v.doses - v.drawn) || ' of ' || v.doses FROM vial v JOIN lot l ON l.id=v.lot_id WHERE l.lot_no='$lot' AND v.discarded_at IS NULL")
+keys F5
+expect_no_screen "F5, the save key elsewhere, does not start the end of day" "doses wasted)?"
+keys Escape
+keys F7
+expect_screen "F7 names each vial by product, lot and doses left" \
+  "AstraZeneca (Vaxzevria / Covishield), lot $lot: $left doses"
+expect_screen "and how long it has been open" "left, open 0 h"
+expect_screen "and names the letter that discards" "D: Discard all"
+keys Enter
+expect_screen "Enter alone leaves the dialog open" "D: Discard all"
+equal "Enter alone discards nothing" "$open_vials" "$(sql "SELECT count(*) FROM vial WHERE discarded_at IS NULL")"
+type_text d
+expect_screen "the letter discards them all" "End of day: $open_vials vials discarded"
+equal "no vial is left open" "0" "$(sql "SELECT count(*) FROM vial WHERE discarded_at IS NULL")"
 keys F10
 expect_screen "F10 quits" "[vaxsite exited]"
 
