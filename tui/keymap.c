@@ -22,7 +22,7 @@ static const struct {
     {UI_UNDO, "F4", N_("undo a check-in made by mistake")},
     {UI_SAVE, "F5", N_("save the form; release from observation")},
     {UI_REACTION, "F6", N_("record a reaction (observation); certificates (check-in)")},
-    {UI_BELL, "F7", N_("bell on or off when an observation ends")},
+    {UI_BELL, "F7", N_("bell on or off (observation); end of day (injection room)")},
     {UI_BOOK, "F8", N_("book an appointment; book the selected people")},
     {UI_SWITCH, "F9", N_("change station or sign out")},
     {UI_QUIT, "F10", N_("quit")},
