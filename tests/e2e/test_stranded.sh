@@ -1,0 +1,113 @@
+#!/bin/bash
+# Nobody is stranded, check-in knows today, forms never lose input silently: a called person
+# makes F10 ask; the injection room offers its own unfinished person first; the queue overview
+# lists visits left at a station and returns one to the waiting list (audited); check-in shows a
+# visit of today in any state and refuses a second ticket to someone vaccinated today; the key
+# that closes the ticket starts the next search; Esc in a changed form asks before discarding.
+. "$(dirname "$0")/lib.sh"
+
+demo_db 200
+
+# --- injection room: F10 asks while a person is called (en) -------------------------------------
+tui 80 24 --lang en
+sign_in dieuduong "Injection room"
+expect_screen "the injection room opens" "Open vials at Injection room"
+keys F2
+expect_screen "F2 calls the next person" "this is dose"
+ticket=$(screen | sed -n 's/.*Ticket \([0-9][0-9][0-9]\) ·.*/\1/p' | head -1)
+check "the called ticket is on screen" [ -n "$ticket" ]
+keys F10
+expect_screen "F10 with a person called asks first" "Quit anyway?"
+keys Escape
+expect_screen "Esc keeps the station open" "Open vials at Injection room"
+expect_no_screen "and the program did not end" "[vaxsite exited]"
+
+# --- the terminal goes away; opening again offers the unfinished person --------------------------
+$TM kill-session -t main
+sleep 0.5
+equal "the called person stays in injection at this room" "injection|injection" \
+  "$(sql "SELECT state, station FROM visit WHERE ticket=$((10#$ticket))")"
+tui 80 24 --lang en
+sign_in dieuduong "Injection room"
+expect_screen "the room offers its unfinished person first" "was left here unfinished"
+expect_screen "naming the ticket" "Ticket $ticket"
+keys Enter
+expect_screen "Enter takes them up again" "this is dose"
+$TM kill-session -t main
+
+# --- the same offer in Vietnamese ---------------------------------------------------------------
+tui 80 24 --lang vi
+sign_in dieuduong "Phòng tiêm"
+expect_screen "(vi) the room offers its unfinished person" "còn dở tại phòng này"
+$TM kill-session -t main
+
+# --- queue overview: a visit left at a station is listed and returned ----------------------------
+sql "UPDATE visit SET state_since = state_since - 3600 WHERE state='screening' AND station='screening-1'"
+stale=$(sql "SELECT ticket FROM visit WHERE state='screening' AND station='screening-1'")
+tui 80 24 --lang en
+sign_in quanly "Queue overview"
+expect_screen "the overview names visits no desk works on" "no desk working on them"
+expect_screen "the stranded ticket is listed first" "$(printf '%03d' "$stale")"
+keys r
+expect_screen "R asks before returning" "Return ticket $(printf '%03d' "$stale") to the waiting list?"
+keys Enter
+expect_screen "the return is confirmed" "is waiting again"
+equal "the visit waits for screening again" "waiting_screening" \
+  "$(sql "SELECT state FROM visit WHERE ticket=$stale")"
+equal "one event records the return, by the manager" "screening|waiting_screening|quanly" \
+  "$(sql "SELECT e.from_state, e.to_state, s.login FROM visit_event e JOIN visit v ON v.id=e.visit_id JOIN staff s ON s.id=e.staff_id WHERE v.ticket=$stale ORDER BY e.id DESC LIMIT 1")"
+$TM kill-session -t main
+
+# --- check-in knows today ---------------------------------------------------------------------
+done_id=$(sql "SELECT p.national_id FROM visit v JOIN person p ON p.id=v.person_id WHERE v.state='done' LIMIT 1")
+tui 80 24 --lang en
+sign_in dieuduong "Check-in desk"
+expect_screen "the check-in desk opens" "Search:"
+type_text "$done_id"
+expect_screen "a person vaccinated today shows it, with the time" "vaccinated, done at"
+before=$(sql "SELECT count(*) FROM visit")
+keys Enter
+expect_screen "a second ticket needs a manager" "Vaccinated today"
+equal "and no ticket was given" "$before" "$(sql "SELECT count(*) FROM visit")"
+keys Escape
+obs_id=$(sql "SELECT p.national_id FROM visit v JOIN person p ON p.id=v.person_id WHERE v.state='observing' LIMIT 1")
+type_text "$obs_id"
+expect_screen "a person under observation shows it" "under observation"
+keys Escape
+
+# the key that closes the ticket is the first letter of the next search
+new_id=$(sql "SELECT p.national_id FROM person p WHERE NOT EXISTS (SELECT 1 FROM visit v WHERE v.person_id=p.id) LIMIT 1")
+type_text "$new_id"
+expect_screen "the new person is found" "Today: not checked in"
+keys Enter
+expect_screen "the ticket is shown" "Press any key"
+type_text "xyz"
+expect_screen "typing right away starts the next search with every letter" "Search: xyz"
+
+# --- Esc in a changed form asks; the safe answer keeps the input --------------------------------
+keys Escape F2
+expect_screen "F2 opens the form" "Register a new person"
+type_text "Mai Thị Hoa"
+keys Escape
+expect_screen "Esc in a changed form asks" "Discard what was typed?"
+keys Enter
+expect_screen "Enter keeps the form" "Register a new person"
+expect_screen "with what was typed" "Mai Thị Hoa"
+keys F10
+expect_screen "F10 in a changed form asks too" "Quit anyway?"
+keys Escape
+keys Escape
+expect_screen "Esc asks again" "Discard what was typed?"
+keys d
+expect_screen "D discards and goes back to the search" "Search:"
+$TM kill-session -t main
+
+tui 80 24 --lang vi
+sign_in dieuduong "Bàn tiếp đón"
+keys F2
+sleep 0.3
+type_text "Mai"
+keys Escape
+expect_screen "(vi) Esc in a changed form asks" "Bỏ những gì đã nhập?"
+
+finish
