@@ -18,10 +18,6 @@ for size in "200 50" "79 24" "80 23" "100 30" "80 24"; do
   resize $size
 done
 expect_screen "after a resize storm the desk is drawn again at 80x24" "Search:"
-sleep 0.5
-shot=$(screen)
-equal "the screen is exactly 24 lines of at most 80 columns" "24" "$(printf '%s\n' "$shot" | wc -l)"
-check "no line is wider than 80 columns" [ "$(printf '%s\n' "$shot" | wc -L)" -le 80 ]
 
 # idle CPU: the TUI must sleep while nobody types
 pid=$($TM list-panes -t main -F '#{pane_pid}')
