@@ -653,7 +653,7 @@ static const label outcome_labels[VAX_OUTCOME_COUNT] = {
     {"Đủ điều kiện tiêm", "Eligible"},
     {"Tiêm thận trọng", "Caution"},
     {"Chuyển tiêm tại bệnh viện", "Referred to hospital"},
-    {"Tạm hoãn", "Postponed"},
+    {"Trì hoãn tiêm chủng", "Postponed"},
     {"Chống chỉ định", "Contraindicated"},
 };
 
@@ -684,7 +684,7 @@ static int walk_tables(writer *w, const vax_report *r)
             {"Số người được khám sàng lọc", "People screened"},
             {"Số mũi tiêm", "Doses given"},
             {"Phản ứng thông thường", "Minor reactions"},
-            {"Phản ứng nặng", "Serious reactions"},
+            {"Tai biến nặng", "Serious reactions"},
             {"Đến hạn mũi tiếp theo", "Next dose due"},
             {"Quá hạn mũi tiếp theo", "Next dose overdue"},
         };
@@ -706,7 +706,7 @@ static int walk_tables(writer *w, const vax_report *r)
     }
     /* 2. screening reasons */
     {
-        static const label title = {"Lý do hoãn, chống chỉ định", "Reasons not vaccinated"};
+        static const label title = {"Lý do trì hoãn, chống chỉ định", "Reasons not vaccinated"};
         static const label cols[] = {
             {"Kết quả khám", "Outcome"}, {"Lý do", "Reason"}, {"Số người", "People"}};
         TRY(w->table(w, &title, cols, 3));
@@ -771,7 +771,7 @@ static int walk_tables(writer *w, const vax_report *r)
     }
     /* 6. serious reactions */
     {
-        static const label title = {"Phản ứng nặng", "Serious reactions"};
+        static const label title = {"Tai biến nặng", "Serious reactions"};
         static const label cols[] = {{"Thời gian", "Time"},  {"Họ và tên", "Name"},
                                      {"Số CCCD/CMND", "ID"}, {"Vắc xin", "Product"},
                                      {"Mũi", "Dose"},        {"Dấu hiệu", "Signs"},
@@ -793,12 +793,12 @@ static int walk_tables(writer *w, const vax_report *r)
     }
     /* 7. vials and wastage */
     {
-        static const label title = {"Lọ mở và hao hụt", "Vials and wastage"};
+        static const label title = {"Lọ mở và hao phí", "Vials and wastage"};
         static const label cols[] = {{"Mã vắc xin", "Code"},
                                      {"Số lọ đã mở", "Vials opened"},
                                      {"Số liều trong lọ", "Doses in them"},
-                                     {"Số liều hủy", "Doses wasted"},
-                                     {"Tỷ lệ hao hụt", "Wastage"}};
+                                     {"Số liều hao phí", "Doses wasted"},
+                                     {"Tỷ lệ hao phí", "Wastage"}};
         TRY(w->table(w, &title, cols, 5));
         for (int i = 0; i < r->nproducts; i++) {
             const vax_report_product *p = &r->products[i];

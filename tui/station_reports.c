@@ -157,13 +157,14 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     snprintf(line, sizeof line,
              _("Checked in %d · screened %d · doses %d · reactions %d minor, %d serious"),
              r->checked_in, r->screened, r->doses, r->reactions_minor, r->reactions_serious);
-    ui_put(w, y++, 1, line, cols - 2);
+    /* the Vietnamese terms of these two lines are longer than 80 columns: wrap, never cut */
+    y += ui_put_wrapped(w, y, 1, cols - 2, 2, line);
     snprintf(line, sizeof line,
              _("Not vaccinated: postponed %d, contraindicated %d, referred %d · next dose: %d "
                "due, %d overdue"),
              r->outcomes[VAX_OUTCOME_POSTPONED], r->outcomes[VAX_OUTCOME_CONTRAINDICATED],
              r->outcomes[VAX_OUTCOME_REFERRED], r->dose2_due, r->dose2_overdue);
-    ui_put(w, y++, 1, line, cols - 2);
+    y += ui_put_wrapped(w, y, 1, cols - 2, 2, line);
     int c1 = percent10(s->cov.adults_dose1, s->cov.adults),
         c2 = percent10(s->cov.adults_complete, s->cov.adults);
     snprintf(line, sizeof line, _("Coverage 18+: dose 1 %d.%d %%, complete %d.%d %% (%d people)"),

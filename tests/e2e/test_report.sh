@@ -76,7 +76,7 @@ equal "the day is a date cell: the spreadsheet's day number with a dd/mm/yyyy fo
   "$serial|number|dd/mm/yyyy" "$(grep "^Tổng hợp!B$row=" <<<"$cells" | cut -d= -f2)"
 per_hour=$(grep '^Mũi tiêm theo giờ!B[0-9]*=' <<<"$cells" | grep -v '!B1=' | cut -d= -f2 | cut -d'|' -f1 | awk '{s += $1} END {print s + 0}')
 equal "the doses per hour add up to the doses given" "$DOSES" "${per_hour:-0}"
-check "the wastage rate is a percentage cell" grep -q '^Lọ mở và hao hụt!E2=[0-9.]*|number|0.0%$' <<<"$cells"
+check "the wastage rate is a percentage cell" grep -q '^Lọ mở và hao phí!E2=[0-9.]*|number|0.0%$' <<<"$cells"
 
 # --- import -----------------------------------------------------------------------------------
 printf '\xEF\xBB\xBFHọ và tên;Ngày sinh;Giới tính;Số CCCD;Số điện thoại\r\n' >"$WORK/list.csv"

@@ -437,7 +437,7 @@ static void test_csv_and_text_carry_the_figures(void **state)
     assert_non_null(strstr(csv.s, "Số người đến tiêm (đã đăng ký vào),7\r\n"));
     assert_non_null(strstr(csv.s, "Số mũi tiêm,4\r\n"));
     assert_non_null(strstr(csv.s, "Mã vắc xin,Vắc xin,Mũi 1,Mũi 2,Mũi 3,Mũi 4,Mũi 5,Tổng\r\n"));
-    assert_non_null(strstr(csv.s, "Tạm hoãn,Fever 38.5,1\r\n"));
+    assert_non_null(strstr(csv.s, "Trì hoãn tiêm chủng,Fever 38.5,1\r\n"));
     assert_non_null(strstr(csv.s, "Chuyển tiêm tại bệnh viện,\"Heart disease, unstable\",1\r\n"));
     assert_non_null(strstr(csv.s, "AZ,1,10,8,80.0\r\n"));
     assert_non_null(strstr(csv.s, "Chờ khám sàng lọc,7,25.0,40.0,40.0\r\n"));
