@@ -29,10 +29,15 @@ typedef struct screening_desk {
     char problem[512]; /* why there is no proposal yet */
     int problem_is_error;
     char station[32];
+    int changed;   /* an answer, vital or note typed since the person was called */
+    int has_own;   /* idle: a visit of today still in screening at this desk */
+    vax_visit own; /* that visit, offered before calling anyone new */
 } screening_desk;
 
 static const ui_action idle_keys[] = {UI_ENTER, UI_HELP, UI_SWITCH, UI_QUIT};
 static const char *const idle_labels[] = {N_("Call next"), N_("Help"), N_("Station"), N_("Quit")};
+/* idle with this desk's own unfinished person: Enter takes them up again */
+static const char *const own_labels[] = {N_("Resume"), N_("Help"), N_("Station"), N_("Quit")};
 static const ui_action busy_keys[] = {UI_SAVE, UI_URGENT, UI_UNDO, UI_NEXT_FIELD, UI_HELP, UI_QUIT};
 static const char *const busy_labels[] = {N_("Confirm"),   N_("Change outcome"), N_("Send back"),
                                           N_("Next part"), N_("Help"),           N_("Quit")};
@@ -66,6 +71,12 @@ static const char *outcome_symbol(vax_outcome o)
     }
 }
 
+/* Units are data (the checklist file); the one that is a word is shown in the UI language. */
+static const char *unit_label(const char *unit)
+{
+    return strcmp(unit, "/min") == 0 ? _("/min") : unit;
+}
+
 /* "36.6", "36,6" or "80" into tenths; "" is not measured. -2 if not a number. */
 static int parse_vital(const char *s, int *out)
 {
@@ -90,6 +101,36 @@ static int parse_vital(const char *s, int *out)
     if (*s || !digits)
         return -2;
     *out = v;
+    return 0;
+}
+
+/* A vital's tenths as it is shown: "37.5" or "140". */
+static void format_tenths(const vax_vital_def *v, int tenths, char *out, size_t size)
+{
+    snprintf(out, size, v->decimals ? "%d.%d" : "%d", tenths / 10, tenths % 10);
+}
+
+/* Checks the focused vital against its own physical range before the focus leaves it: a pulse
+ * typed where the temperature goes must stop there, or every later reading shifts one field.
+ * Returns 1 if the focus may move; else the message names the field and the focus stays. */
+static int vital_may_leave(ui_app *app, screening_desk *d)
+{
+    const vax_vital_def *v = &d->checklist.vitals[d->vital_focus];
+    char text[32], lo[16], hi[16];
+    int tenths;
+    ui_input_get(&d->vitals[d->vital_focus], text, sizeof text);
+    if (parse_vital(text, &tenths) != 0) {
+        ui_message(app, MSG_ERROR, _("%s: \"%s\" is not a number."), v->name, text);
+        return 0;
+    }
+    if (tenths == VAX_VITAL_NONE || (tenths >= v->physical_lo && tenths <= v->physical_hi))
+        return 1;
+    format_tenths(v, v->physical_lo, lo, sizeof lo);
+    format_tenths(v, v->physical_hi, hi, sizeof hi);
+    ui_message(app, MSG_ERROR,
+               _("%s: %s %s is not possible (%s to %s %s); is it meant for another field?"),
+               v->name, text, unit_label(v->unit), lo, hi, unit_label(v->unit));
+    beep();
     return 0;
 }
 
@@ -131,22 +172,17 @@ static void question_row(WINDOW *w, int y, int x, int width, int index, int sel,
     screening_desk *d = ctx;
     const vax_checklist_item *it = &d->checklist.items[index];
     char a = d->in.answers[index], mark[32];
-    snprintf(mark, sizeof mark, "%2d [%s] ", index + 1,
-             a == 'y'   ? _("Y")
-             : a == 'n' ? _("N")
-                        : " ");
+    /* TRANSLATORS: the mark of a "yes" answer, the key that gives it (Vietnamese: C, có) */
+    const char *yes = _("Y");
+    /* TRANSLATORS: the mark of a "no" answer, the key that gives it (Vietnamese: K, không) */
+    const char *no = _("N");
+    snprintf(mark, sizeof mark, "%2d [%s] ", index + 1, a == 'y' ? yes : a == 'n' ? no : " ");
     int used = ui_put(w, y, x, mark, width);
     if (a == 'y' && !sel)
         ui_role_on(w, outcome_role(it->outcome));
     ui_put(w, y, x + used, it->text, width - used);
     if (a == 'y' && !sel)
         ui_role_off(w, outcome_role(it->outcome));
-}
-
-/* Units are data (the checklist file); the one that is a word is shown in the UI language. */
-static const char *unit_label(const char *unit)
-{
-    return strcmp(unit, "/min") == 0 ? _("/min") : unit;
 }
 
 /* Wide enough for the longest vital sign's name ("Huyết áp tâm trương" and "Huyết áp tâm thu"
@@ -273,15 +309,36 @@ static void draw_idle(ui_app *app, screening_desk *d, WINDOW *w, int rows, int c
     ui_role_on(w, ROLE_TITLE);
     ui_put(w, 1, 2, _("Screening desk"), cols - 4);
     ui_role_off(w, ROLE_TITLE);
-    ui_put(w, 3, 2, _("Press Enter to call the next person waiting for screening."), cols - 4);
+    if (d->has_own) {
+        snprintf(line, sizeof line,
+                 _("Ticket %03d is still at this desk, not finished. Press Enter to resume."),
+                 d->own.ticket);
+        ui_role_on(w, ROLE_WARNING);
+        ui_put_wrapped(w, 3, 2, cols - 4, 2, line);
+        ui_role_off(w, ROLE_WARNING);
+    } else {
+        ui_put(w, 3, 2, _("Press Enter to call the next person waiting for screening."), cols - 4);
+    }
     waiting_line(app, line, sizeof line);
-    if (rows > 4)
-        ui_put(w, 4, 2, line, cols - 4);
-    snprintf(line, sizeof line, _("Checklist: %s"), d->checklist.name);
+    if (rows > 5)
+        ui_put(w, 5, 2, line, cols - 4);
     ui_role_on(w, ROLE_DIM);
-    if (rows > 6)
-        ui_put_wrapped(w, 6, 2, cols - 4, rows - 6, line);
+    if (rows > 7)
+        ui_put_wrapped(w, 7, 2, cols - 4, rows - 7,
+                       _("Each person is screened with the form in force on the day of the visit "
+                         "for their age (children 12-17 have their own form)."));
     ui_role_off(w, ROLE_DIM);
+}
+
+/* The form in the header: which text applies, by its name and its source (at most 2 lines). */
+static int draw_form_line(screening_desk *d, WINDOW *w, int y, int width)
+{
+    char line[600];
+    snprintf(line, sizeof line, "%s · %s", d->checklist.name, d->checklist.source);
+    ui_role_on(w, ROLE_DIM);
+    int used = ui_put_wrapped(w, y, 1, width, 2, line);
+    ui_role_off(w, ROLE_DIM);
+    return used;
 }
 
 static void draw(ui_app *app, WINDOW *w, int rows, int cols)
@@ -290,7 +347,7 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     char line[768], today[11];
     int cy = -1, cx = 0;
     app->screen->keys = d->active ? busy_keys : idle_keys;
-    app->screen->key_labels = d->active ? busy_labels : idle_labels;
+    app->screen->key_labels = d->active ? busy_labels : d->has_own ? own_labels : idle_labels;
     app->screen->nkeys = d->active ? 6 : 4;
     if (!d->active) {
         draw_idle(app, d, w, rows, cols);
@@ -323,10 +380,12 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     int left_w = wide ? cols * 58 / 100 : cols - 2;
     int vital_cols = wide ? 1 : 2;
     int vital_rows = (d->checklist.nvitals + vital_cols - 1) / vital_cols;
+    int top = 2 + draw_form_line(d, w, 2, cols - 2);
     ui_role_on(w, ROLE_DIM);
-    ui_put(w, 2, 1, _("Questions: y yes · n no · a all no · ↑↓ move · Tab vital signs"), left_w);
+    ui_put(w, top, 1, _("Questions: y yes · n no · a all no · ↑↓ move · Tab vital signs"), left_w);
     ui_role_off(w, ROLE_DIM);
-    int avail = rows - 3 - 1; /* questions, vitals, notes (and the outcome below when narrow) */
+    top++;
+    int avail = rows - top - 1; /* questions, vitals, notes (and the outcome below when narrow) */
     int qrows = wide ? avail - vital_rows - 2 : avail - vital_rows - 1 - 4;
     if (qrows > d->checklist.nitems)
         qrows = d->checklist.nitems;
@@ -334,18 +393,18 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
         qrows = 1;
     d->question_rows = qrows;
     d->questions.count = d->checklist.nitems;
-    ui_list_draw(w, 3, 1, left_w, qrows, &d->questions, question_row, d);
+    ui_list_draw(w, top, 1, left_w, qrows, &d->questions, question_row, d);
     if (d->focus != FOCUS_QUESTIONS) {
         /* only the focused part shows a selection bar: redraw the row plainly */
         int sel = d->questions.selected - d->questions.top;
         if (sel >= 0 && sel < qrows) {
-            wmove(w, 3 + sel, 1);
+            wmove(w, top + sel, 1);
             for (int c = 0; c < left_w; c++)
                 waddch(w, ' ');
-            question_row(w, 3 + sel, 1, left_w, d->questions.selected, 0, d);
+            question_row(w, top + sel, 1, left_w, d->questions.selected, 0, d);
         }
     }
-    int y = 3 + qrows + (wide ? 1 : 0);
+    int y = top + qrows + (wide ? 1 : 0);
     int cell_w = (left_w - 1) / vital_cols;
     for (int i = 0; i < d->checklist.nvitals; i++)
         draw_vital(d, w, i, y + i / vital_cols, 1 + (i % vital_cols) * (cell_w + 1), cell_w, &cy,
@@ -358,8 +417,8 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
         getyx(w, cy, cx);
     y++;
     if (wide) {
-        mvwvline(w, 2, left_w + 2, ACS_VLINE, rows - 2);
-        draw_outcome(d, w, 2, left_w + 4, cols - left_w - 5, rows - 2);
+        mvwvline(w, top - 1, left_w + 2, ACS_VLINE, rows - top + 1);
+        draw_outcome(d, w, top - 1, left_w + 4, cols - left_w - 5, rows - top + 1);
     } else {
         mvwhline(w, y, 1, ACS_HLINE, cols - 2);
         draw_outcome(d, w, y + 1, 1, cols - 2, rows - y - 1);
@@ -371,6 +430,22 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
 }
 
 /* ---- actions ----------------------------------------------------------------------------- */
+
+/* Empty answers, readings and notes on the called person's form, the focus on question 1. */
+static void reset_answers(ui_app *app, screening_desk *d)
+{
+    d->changed = 0;
+    d->consent = 0;
+    d->focus = FOCUS_QUESTIONS;
+    d->vital_focus = 0;
+    d->questions.selected = d->questions.top = 0;
+    vax_screening_input_init(&d->in);
+    d->in.checklist_id = d->checklist.id; /* the form stays the same while it is filled in */
+    for (int i = 0; i < VAX_CHECKLIST_MAX_VITALS; i++)
+        ui_input_init(&d->vitals[i], 6);
+    ui_input_init(&d->notes, 120);
+    reproposal(app, d);
+}
 
 static void start(ui_app *app, screening_desk *d, const vax_visit *v)
 {
@@ -390,14 +465,54 @@ static void start(ui_app *app, screening_desk *d, const vax_visit *v)
     for (int i = 0; i < ngroups; i++)
         if (strcmp(groups[i].code, d->person.priority_group) == 0)
             snprintf(d->group, sizeof d->group, "%s", groups[i].name);
-    if (vax_checklist_current(app->db, &d->checklist) != VAX_OK)
+    /* the form for this visit's day and this person's age, not today's adult form */
+    if (vax_screening_form(app->db, v->id, &d->checklist) != VAX_OK)
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
-    vax_screening_input_init(&d->in);
-    d->in.checklist_id = d->checklist.id; /* the form stays the same while it is filled in */
-    for (int i = 0; i < VAX_CHECKLIST_MAX_VITALS; i++)
-        ui_input_init(&d->vitals[i], 6);
-    ui_input_init(&d->notes, 120);
-    reproposal(app, d);
+    reset_answers(app, d);
+}
+
+#define OWN_SCAN_MAX 10000 /* visits of one day looked through for this desk's own */
+
+/* A visit of today left in screening at this desk (the program ended with the person called, the
+ * terminal closed): nobody else will call it, so this desk offers it before anyone new. */
+static void find_own(ui_app *app, screening_desk *d)
+{
+    char today[11];
+    int n = 0;
+    vax_visit *visits = malloc(OWN_SCAN_MAX * sizeof *visits);
+    d->has_own = 0;
+    if (!visits)
+        return;
+    vax_local_date(vax_now(), today);
+    if (vax_queue_list(app->db, today, visits, OWN_SCAN_MAX, &n) != VAX_OK)
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+    for (int i = 0; i < n && !d->has_own; i++) {
+        if (visits[i].state == VAX_STATE_SCREENING && strcmp(visits[i].station, d->station) == 0) {
+            d->own = visits[i];
+            d->has_own = 1;
+        }
+    }
+    free(visits);
+}
+
+/* Takes up this desk's unfinished person again; nothing is written: the visit is already in
+ * screening here, and the answers were never saved, so they are asked again. */
+static void resume_own(ui_app *app, screening_desk *d)
+{
+    vax_visit v;
+    if (vax_visit_get(app->db, d->own.id, &v) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    d->has_own = 0;
+    if (v.state != VAX_STATE_SCREENING || strcmp(v.station, d->station) != 0) {
+        /* finished or taken back meanwhile (another terminal with the same desk code) */
+        find_own(app, d);
+        ui_message(app, MSG_INFO, _("Ticket %03d is no longer at this desk."), v.ticket);
+        return;
+    }
+    start(app, d, &v);
+    ui_message(app, MSG_OK, _("Ticket %03d resumed: ask the questions again."), v.ticket);
 }
 
 static void call_next(ui_app *app, screening_desk *d)
@@ -425,6 +540,7 @@ static void finish(ui_app *app, screening_desk *d, const vax_screening_decision 
     }
     /* committed: only now does the screen say so */
     d->active = 0;
+    find_own(app, d);
     if (vax_screening_get(app->db, id, &s) != VAX_OK)
         memset(&s, 0, sizeof s);
     if (dec->outcome == VAX_OUTCOME_POSTPONED) {
@@ -530,7 +646,28 @@ static void send_back(ui_app *app, screening_desk *d)
         return;
     }
     d->active = 0;
+    find_own(app, d);
     ui_message(app, MSG_OK, _("Ticket %03d is back in the screening queue."), d->visit.ticket);
+}
+
+/* Esc means "back" everywhere; here it would throw typed answers away, so it asks first, and the
+ * answer given without thought (Enter on the first choice, or Esc) keeps them. */
+static void ask_discard(ui_app *app, screening_desk *d)
+{
+    char prompt[256];
+    const char *items[] = {_("Keep the answers"), _("Discard the answers")};
+    if (!d->changed) {
+        ui_message(app, MSG_INFO, "%s",
+                   _("Nothing typed yet. F4 sends the person back to the queue."));
+        return;
+    }
+    snprintf(prompt, sizeof prompt, _("Ticket %03d: the answers typed are not saved yet."),
+             d->visit.ticket);
+    if (ui_dialog_pick(app, _("Discard the answers?"), prompt, items, NULL, 2, 0) != 1)
+        return;
+    reset_answers(app, d);
+    ui_message(app, MSG_INFO, _("Answers discarded; ticket %03d is still at this desk."),
+               d->visit.ticket);
 }
 
 static void next_focus(screening_desk *d, int dir)
@@ -555,10 +692,26 @@ static void next_focus(screening_desk *d, int dir)
         d->focus = dir > 0 ? FOCUS_NOTES : FOCUS_QUESTIONS;
 }
 
+/* After the last question the next thing typed is the temperature: the focus goes there, so a
+ * form typed in one go loses no digit. */
+static void answered(ui_app *app, screening_desk *d, int i)
+{
+    d->changed = 1;
+    if (i + 1 < d->checklist.nitems) {
+        d->questions.selected = i + 1;
+    } else if (d->checklist.nvitals > 0) {
+        d->focus = FOCUS_VITALS;
+        d->vital_focus = 0;
+    }
+    reproposal(app, d);
+}
+
 static int question_key(ui_app *app, screening_desk *d, ui_key k)
 {
     int i = d->questions.selected;
     if (k.action == UI_CHAR) {
+        /* both languages' keys answer (no letter means yes in one and no in the other); the mark
+         * is shown in the UI language */
         switch (k.ch) {
         case L'y':
         case L'Y':
@@ -576,6 +729,7 @@ static int question_key(ui_app *app, screening_desk *d, ui_key k)
         case L'A':
             for (int q = 0; q < d->checklist.nitems; q++)
                 d->in.answers[q] = 'n';
+            d->changed = 1;
             reproposal(app, d);
             d->focus = FOCUS_VITALS; /* next: the vital signs */
             d->vital_focus = 0;
@@ -585,11 +739,16 @@ static int question_key(ui_app *app, screening_desk *d, ui_key k)
                 d->consent = !d->consent;
             return 1;
         default:
+            if (k.ch >= L'0' && k.ch <= L'9') {
+                /* a reading typed while a question is focused is not silently lost */
+                ui_message(app, MSG_ERROR, "%s",
+                           _("Answer the questions first (y yes, n no); Tab goes to the vital "
+                             "signs."));
+                beep();
+            }
             return 1;
         }
-        if (i + 1 < d->checklist.nitems)
-            d->questions.selected = i + 1;
-        reproposal(app, d);
+        answered(app, d, i);
         return 1;
     }
     return ui_list_key(&d->questions, k, d->question_rows);
@@ -601,11 +760,19 @@ static int key(ui_app *app, ui_key k)
     int used = 0;
     if (!d->active) {
         if (k.action == UI_ENTER) {
-            call_next(app, d);
+            if (d->has_own)
+                resume_own(app, d);
+            else
+                call_next(app, d);
             return 1;
         }
         return 0;
     }
+    if (d->focus == FOCUS_VITALS &&
+        (k.action == UI_NEXT_FIELD || k.action == UI_PREV_FIELD || k.action == UI_DOWN ||
+         k.action == UI_UP || k.action == UI_ENTER) &&
+        !vital_may_leave(app, d))
+        return 1;
     switch (k.action) {
     case UI_SAVE:
         confirm(app, d);
@@ -622,9 +789,8 @@ static int key(ui_app *app, ui_key k)
     case UI_PREV_FIELD:
         next_focus(d, -1);
         return 1;
-    case UI_SWITCH:
-        ui_message(app, MSG_ERROR, "%s",
-                   _("Finish this screening first: F5 confirms, F4 sends the person back."));
+    case UI_CANCEL:
+        ask_discard(app, d);
         return 1;
     default:
         break;
@@ -640,17 +806,44 @@ static int key(ui_app *app, ui_key k)
             next_focus(d, -1);
             return 1;
         }
-        if (ui_input_key(&d->vitals[d->vital_focus], k, &used))
+        if (ui_input_key(&d->vitals[d->vital_focus], k, &used)) {
+            d->changed = 1;
             reproposal(app, d);
+        }
         return used;
     }
     if (k.action == UI_UP) {
         next_focus(d, -1);
         return 1;
     }
-    if (ui_input_key(&d->notes, k, &used))
+    if (ui_input_key(&d->notes, k, &used)) {
+        d->changed = 1;
         reproposal(app, d);
+    }
     return used;
+}
+
+/* A called person counts as left behind even with nothing typed: nobody else will call them. */
+static int unsaved(ui_app *app, char *what, size_t size)
+{
+    screening_desk *d = app->screen->state;
+    if (!d->active)
+        return 0;
+    if (d->changed)
+        snprintf(what, size, _("Ticket %03d is at this desk; the answers typed are not saved."),
+                 d->visit.ticket);
+    else
+        snprintf(what, size, _("Ticket %03d is at this desk, not finished."), d->visit.ticket);
+    return 1;
+}
+
+/* The program ends without the doctor (terminal gone, a signal): the called person stays in
+ * screening at this desk, which offers them first when it opens again. Nothing else is written:
+ * unconfirmed answers are not a screening, and the app audits the session's end with the reason. */
+static void end(ui_app *app, const char *why)
+{
+    (void)app;
+    (void)why;
 }
 
 ui_screen *ui_station_screening(ui_app *app)
@@ -665,12 +858,13 @@ ui_screen *ui_station_screening(ui_app *app)
     }
     /* several desks may screen at once: each names itself in the queue's events */
     snprintf(d->station, sizeof d->station, "screening-%s", desk && *desk ? desk : "1");
-    if (vax_checklist_current(app->db, &d->checklist) != VAX_OK)
-        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+    find_own(app, d);
     s->name = _("Screening desk");
     s->tick_ms = 2000; /* the waiting count on the idle screen follows the check-in desk */
     s->draw = draw;
     s->key = key;
+    s->unsaved = unsaved;
+    s->end = end;
     s->keys = idle_keys;
     s->key_labels = idle_labels;
     s->nkeys = 4;
