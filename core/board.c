@@ -56,21 +56,29 @@ static void local_day_bounds(int64_t t, int64_t *start, int64_t *end)
     *end = (int64_t)mktime(&tm);
 }
 
+/* A call stays on the board while the visit is at the station and the call is recent: a visit
+ * moved on or returned leaves the query, and one left at a desk that ended is dropped after
+ * queue.stranded_min (the queue overview lists it) instead of being shown the rest of the day. */
 static int read_called(vax_db *db, vax_board *b)
 {
+    int64_t since;
+    vax_queue_stranded_after(db, &since);
     /* one literal state per arm: the planner takes the partial index visit_state (schema 12)
      * only for a state it can see is in it, which an IN list does not show */
     sqlite3_stmt *st = vax_stmt(db, "SELECT v.id, v.ticket, v.station, v.state, v.state_since"
                                     " FROM visit v WHERE v.day = ?1 AND v.state = 'screening'"
+                                    " AND v.state_since >= ?3"
                                     " UNION ALL"
                                     " SELECT v.id, v.ticket, v.station, v.state, v.state_since"
                                     " FROM visit v WHERE v.day = ?1 AND v.state = 'injection'"
+                                    " AND v.state_since >= ?3"
                                     " ORDER BY 5 DESC, 1 DESC LIMIT ?2");
     int rc;
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_text(st, 1, b->day, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 2, VAX_BOARD_MAX);
+    sqlite3_bind_int64(st, 3, since);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         vax_board_called *c = &b->called[b->ncalled++];
         c->ticket = sqlite3_column_int(st, 1);

@@ -417,7 +417,75 @@ int vax_site_ensure_locked(vax_db *db, int64_t *site_id)
     return VAX_OK;
 }
 
+int vax_visit_vaccinated_today(vax_db *db, int64_t person_id, vax_visit *out)
+{
+    char today[11];
+    vax_local_date(vax_now(), today);
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " VISIT_COLS " FROM visit v WHERE v.person_id = ?1"
+                                    " AND v.day = ?2 AND EXISTS (SELECT 1 FROM dose d"
+                                    " WHERE d.visit_id = v.id AND d.voided = 0)"
+                                    " ORDER BY v.id DESC LIMIT 1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, person_id);
+    sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
+    int rc = visit_one(db, st, out);
+    if (rc == VAX_ENOTFOUND)
+        vax_clear_error(db);
+    return rc;
+}
+
+int vax_visit_today_for_person(vax_db *db, int64_t person_id, vax_visit *out)
+{
+    char today[11];
+    vax_local_date(vax_now(), today);
+    /* the open visit if there is one (a cancelled check-in may be newer than nothing else) */
+    int rc = vax_visit_open_for_person(db, person_id, out);
+    if (rc != VAX_ENOTFOUND)
+        return rc;
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " VISIT_COLS " FROM visit v WHERE v.person_id = ?1"
+                                    " AND v.day = ?2 AND v.state <> 'cancelled'"
+                                    " ORDER BY v.id DESC LIMIT 1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, person_id);
+    sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
+    rc = visit_one(db, st, out);
+    if (rc == VAX_ENOTFOUND)
+        vax_clear_error(db);
+    return rc;
+}
+
+/* A dose today already: a second ticket would be a second dose in a day, so only a manager's
+ * reason lets it through (audited by the caller's transaction). */
+static int second_ticket_rule(vax_db *db, int64_t person_id, const char *override_reason)
+{
+    vax_visit done;
+    int rc = vax_visit_vaccinated_today(db, person_id, &done);
+    if (rc == VAX_ENOTFOUND)
+        return VAX_OK;
+    if (rc != VAX_OK)
+        return rc;
+    if (!override_reason)
+        return vax_fail(db, VAX_EEXIST, "override",
+                        _("Vaccinated today (ticket %03d): a second ticket needs a manager's "
+                          "reason."),
+                        done.ticket);
+    if ((rc = vax_require(db, VAX_ACT_OVERRIDE)) != VAX_OK)
+        return rc;
+    if (!*override_reason)
+        return vax_fail(db, VAX_EINVAL, "reason",
+                        _("Reason: say why this person gets a second ticket today."));
+    return vax_audit(db, "visit.second-ticket", "person", person_id, override_reason);
+}
+
 int vax_queue_checkin(vax_db *db, int64_t person_id, vax_visit *out)
+{
+    return vax_queue_checkin_again(db, person_id, NULL, out);
+}
+
+int vax_queue_checkin_again(vax_db *db, int64_t person_id, const char *override_reason,
+                            vax_visit *out)
 {
     char today[11], birth[11], uuid[37];
     int rank = 99, rc, ticket;
@@ -439,6 +507,8 @@ int vax_queue_checkin(vax_db *db, int64_t person_id, vax_visit *out)
         goto fail;
     }
     if (rc != VAX_ENOTFOUND)
+        goto fail;
+    if ((rc = second_ticket_rule(db, person_id, override_reason)) != VAX_OK)
         goto fail;
     if ((rc = vax_site_ensure_locked(db, &site_id)) != VAX_OK)
         goto fail;
@@ -660,6 +730,83 @@ int vax_queue_call_next(vax_db *db, vax_stage stage, const char *station, vax_vi
     if (out)
         *out = v;
     return VAX_OK;
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+/* ---- visits left at a station ---------------------------------------------------------------
+ * A desk that ends without the user (a crash, a closed SSH window, a power cut) cannot say so,
+ * and a lease it would renew stops just the same; what is left is the visit itself. So a visit
+ * called to a station and unchanged for queue.stranded_min minutes is taken as left there: the
+ * board stops showing its call and the queue overview lists it for someone to return. */
+
+int vax_queue_stranded_after(vax_db *db, int64_t *since)
+{
+    int64_t minutes;
+    vax_setting_get_int(db, "queue.stranded_min", VAX_STRANDED_MIN_DEFAULT, &minutes);
+    *since = vax_now() - minutes * 60;
+    return VAX_OK;
+}
+
+int vax_queue_stranded(vax_db *db, vax_visit *out, int max, int *n)
+{
+    char today[11];
+    int64_t since;
+    int rc = SQLITE_DONE;
+    *n = 0;
+    vax_local_date(vax_now(), today);
+    vax_queue_stranded_after(db, &since);
+    /* one literal state per arm, for the partial index visit_state (schema 12) */
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " VISIT_COLS " FROM visit v WHERE v.day = ?1 AND"
+                                    " v.state = 'screening' AND v.state_since < ?2 UNION ALL"
+                                    " SELECT " VISIT_COLS " FROM visit v WHERE v.day = ?1 AND"
+                                    " v.state = 'injection' AND v.state_since < ?2 ORDER BY 11, 1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, since);
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        row_to_visit(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
+                                                 : vax_fail_sql(db, rc, _("reading the queue"));
+}
+
+int vax_queue_return_waiting(vax_db *db, int64_t visit_id, const char *reason)
+{
+    vax_visit v;
+    vax_state to;
+    int rc, moved = 0;
+    int64_t now = vax_now();
+    vax_clear_error(db);
+    if (!reason || !*reason)
+        return vax_fail(db, VAX_EINVAL, "reason",
+                        _("Reason: say why the ticket goes back to the waiting list."));
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = vax_visit_get(db, visit_id, &v)) != VAX_OK)
+        goto fail;
+    if (v.state != VAX_STATE_SCREENING && v.state != VAX_STATE_INJECTION) {
+        rc = vax_fail(db, VAX_ESTATE, "state",
+                      _("Ticket %03d is \"%s\"; only a ticket at a station goes back to waiting."),
+                      v.ticket, vax_state_label(v.state));
+        goto fail;
+    }
+    to = v.state == VAX_STATE_SCREENING ? VAX_STATE_WAITING_SCREENING : VAX_STATE_WAITING_INJECTION;
+    if ((rc = vax_require(db, action_for(v.state))) != VAX_OK)
+        goto fail;
+    /* the station is cleared (no desk has them now); the event keeps where they were left */
+    if ((rc = move_row(db, v.id, v.state, to, "", now, NULL, &moved)) != VAX_OK)
+        goto fail;
+    if (!moved) {
+        rc = vax_fail(db, VAX_ESTATE, NULL, _("Ticket %03d changed at another station."), v.ticket);
+        goto fail;
+    }
+    if ((rc = append_event(db, v.id, (int)v.state, to, v.station, reason, now)) != VAX_OK ||
+        (rc = vax_audit(db, "visit.return", "visit", v.id, reason)) != VAX_OK)
+        goto fail;
+    return vax_tx_commit(db);
 fail:
     vax_tx_rollback(db);
     return rc;

@@ -348,6 +348,26 @@ int vax_visit_open_for_person(vax_db *db, int64_t person_id, vax_visit *out);
 int vax_queue_list(vax_db *db, const char *day, vax_visit *out, int max, int *n);
 /* Number of visit_event rows of a visit. */
 int vax_visit_event_count(vax_db *db, int64_t visit_id, int *n);
+/* Check in a person vaccinated today once more: refused by vax_queue_checkin (VAX_EEXIST, field
+ * "override"); here a role with VAX_ACT_OVERRIDE gives the reason, audited with the ticket. */
+int vax_queue_checkin_again(vax_db *db, int64_t person_id, const char *override_reason,
+                            vax_visit *out);
+/* The person's visit of today that has a dose (not voided), VAX_ENOTFOUND if none. */
+int vax_visit_vaccinated_today(vax_db *db, int64_t person_id, vax_visit *out);
+/* The person's visit of today in any state but cancelled (the open one first), for the check-in
+ * desk; VAX_ENOTFOUND if none. */
+int vax_visit_today_for_person(vax_db *db, int64_t person_id, vax_visit *out);
+/* A visit at a station (screening, injection) unchanged for queue.stranded_min minutes has no
+ * desk working on it: the desk ended without the user, or forgot them. *since: the state_since
+ * before which a call counts as left (the board stops showing such a call). */
+#define VAX_STRANDED_MIN_DEFAULT 15
+int vax_queue_stranded_after(vax_db *db, int64_t *since);
+/* Today's visits left at a station, longest left first. */
+int vax_queue_stranded(vax_db *db, vax_visit *out, int max, int *n);
+/* Returns a visit at a station to its waiting list (screening -> waiting_screening, injection ->
+ * waiting_injection), its station cleared: one transaction with its event (the station it was
+ * left at, the reason) and an audit row, by the actor. */
+int vax_queue_return_waiting(vax_db *db, int64_t visit_id, const char *reason);
 
 /* Doses a person has had so far (the dose module fills this in later issues). */
 int vax_person_dose_count(vax_db *db, int64_t person_id, int *n);

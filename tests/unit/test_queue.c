@@ -809,6 +809,137 @@ static void test_two_processes_never_share_a_ticket_or_call_anyone_twice(void **
     tdb_close(t);
 }
 
+/* ---- visits left at a station, and a second ticket the same day ------------------------------ */
+
+static vax_visit called_to_screening(test_db *t)
+{
+    vax_visit v = checkin(t, 1980, NULL), got;
+    assert_int_equal(vax_queue_call_next(t->db, VAX_STAGE_SCREENING, "screening-1", &got), VAX_OK);
+    assert_int_equal(got.id, v.id);
+    return got;
+}
+
+static void test_a_call_unchanged_past_the_limit_is_stranded_and_leaves_the_board(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_visit v = called_to_screening(t), list[8];
+    vax_board b;
+    int n = -1;
+    assert_int_equal(vax_queue_stranded(t->db, list, 8, &n), VAX_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(vax_board_read(t->db, &b), VAX_OK);
+    assert_int_equal(b.ncalled, 1);
+    vax_clock_advance((VAX_STRANDED_MIN_DEFAULT - 1) * 60);
+    assert_int_equal(vax_queue_stranded(t->db, list, 8, &n), VAX_OK);
+    assert_int_equal(n, 0);
+    vax_clock_advance(2 * 60);
+    assert_int_equal(vax_queue_stranded(t->db, list, 8, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].id, v.id);
+    assert_string_equal(list[0].station, "screening-1");
+    assert_int_equal(vax_board_read(t->db, &b), VAX_OK);
+    assert_int_equal(b.ncalled, 0);
+    /* the limit is a setting */
+    assert_int_equal(vax_setting_set(t->db, "queue.stranded_min", "60"), VAX_OK);
+    assert_int_equal(vax_queue_stranded(t->db, list, 8, &n), VAX_OK);
+    assert_int_equal(n, 0);
+    tdb_close(t);
+}
+
+static void test_return_to_waiting_is_one_move_with_its_event_and_audit(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_visit v = called_to_screening(t), got, list[8];
+    int before = events(t, v.id), n = -1;
+    assert_int_equal(vax_queue_return_waiting(t->db, v.id, ""), VAX_EINVAL);
+    assert_int_equal(events(t, v.id), before);
+    vax_clock_advance(20 * 60);
+    assert_int_equal(vax_queue_return_waiting(t->db, v.id, "desk closed"), VAX_OK);
+    assert_int_equal(vax_visit_get(t->db, v.id, &got), VAX_OK);
+    assert_int_equal(got.state, VAX_STATE_WAITING_SCREENING);
+    assert_string_equal(got.station, "");
+    assert_int_equal(events(t, v.id), before + 1);
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM visit_event WHERE visit_id = %lld AND station = 'screening-1'"
+             " AND details = 'desk closed' AND to_state = 'waiting_screening'",
+             (long long)v.id);
+    assert_int_equal(query_int(t->path, sql), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM audit WHERE action = 'visit.return' AND entity_id = %lld",
+             (long long)v.id);
+    assert_int_equal(query_int(t->path, sql), 1);
+    assert_int_equal(vax_queue_stranded(t->db, list, 8, &n), VAX_OK);
+    assert_int_equal(n, 0);
+    /* a waiting visit is not at a station: nothing to return */
+    assert_int_equal(vax_queue_return_waiting(t->db, v.id, "again"), VAX_ESTATE);
+    assert_int_equal(events(t, v.id), before + 1);
+    /* and it is called again like anyone else */
+    assert_int_equal(vax_queue_call_next(t->db, VAX_STAGE_SCREENING, "screening-2", &got), VAX_OK);
+    assert_int_equal(got.id, v.id);
+    tdb_close(t);
+}
+
+/* A person with a dose today, their visit done. */
+static int64_t vaccinated_today(test_db *t, int64_t *visit_id)
+{
+    int64_t pid = person(t, 1970, NULL), lot_id, vial_id;
+    vax_visit v;
+    assert_int_equal(vax_queue_checkin(t->db, pid, &v), VAX_OK);
+    static const vax_state path[] = {VAX_STATE_SCREENING, VAX_STATE_ELIGIBLE,
+                                     VAX_STATE_WAITING_INJECTION, VAX_STATE_INJECTION};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(vax_queue_move(t->db, v.id, path[i], NULL), VAX_OK);
+    vax_lot_in in = {"AZ", "Q1", "2022-12-31", 5, 0, VAX_DPV_CATALOGUE, 0, "CDC"};
+    assert_int_equal(vax_stock_receive(t->db, &in, &lot_id), VAX_OK);
+    assert_int_equal(vax_stock_open_vial(t->db, lot_id, "injection", &vial_id), VAX_OK);
+    vax_dose_in d = {v.id, vial_id, VAX_ARM_LEFT, 0, NULL, NULL};
+    if (vax_dose_give(t->db, &d, NULL) != VAX_OK)
+        fail_msg("dose: %s", vax_errmsg(t->db));
+    assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_DONE, NULL), VAX_OK);
+    *visit_id = v.id;
+    return pid;
+}
+
+static void test_second_ticket_for_someone_vaccinated_today_needs_a_managers_reason(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t first, staff_id;
+    int64_t pid = vaccinated_today(t, &first);
+    vax_visit v, again;
+    vax_staff who;
+    assert_int_equal(vax_visit_vaccinated_today(t->db, pid, &v), VAX_OK);
+    assert_int_equal(v.id, first);
+    assert_int_equal(vax_visit_today_for_person(t->db, pid, &v), VAX_OK);
+    assert_int_equal(v.state, VAX_STATE_DONE);
+    assert_int_equal(vax_visit_vaccinated_today(t->db, person(t, 1990, NULL), &v), VAX_ENOTFOUND);
+    int visits = (int)query_int(t->path, "SELECT count(*) FROM visit");
+    assert_int_equal(vax_queue_checkin(t->db, pid, &again), VAX_EEXIST);
+    assert_string_equal(vax_errfield(t->db), "override");
+    assert_int_equal(
+        vax_staff_add(t->db, "lan", "Tran Thi Lan", VAX_ROLE_MANAGER, "1111", &staff_id), VAX_OK);
+    assert_int_equal(vax_staff_add(t->db, "hoa", "Le Thi Hoa", VAX_ROLE_NURSE, "2222", &staff_id),
+                     VAX_OK);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2222", &who), VAX_OK);
+    assert_int_equal(vax_queue_checkin_again(t->db, pid, "lost card", &again), VAX_EPERM);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM visit"), visits);
+    assert_int_equal(vax_staff_sign_in(t->db, "lan", "1111", &who), VAX_OK);
+    assert_int_equal(vax_queue_checkin_again(t->db, pid, "", &again), VAX_EINVAL);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM visit"), visits);
+    assert_int_equal(vax_queue_checkin_again(t->db, pid, "dose voided, given again", &again),
+                     VAX_OK);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM visit"), visits + 1);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM audit a JOIN staff s ON"
+                                        " s.id = a.staff_id WHERE a.action = 'visit.second-ticket'"
+                                        " AND a.details = 'dose voided, given again'"
+                                        " AND s.login = 'lan'"),
+                     1);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -836,6 +967,9 @@ int main(void)
         cmocka_unit_test(test_call_next_to_injection_takes_the_waiting_injection_queue),
         cmocka_unit_test(test_volunteer_may_check_in_but_not_call_to_screening),
         cmocka_unit_test(test_two_processes_never_share_a_ticket_or_call_anyone_twice),
+        cmocka_unit_test(test_a_call_unchanged_past_the_limit_is_stranded_and_leaves_the_board),
+        cmocka_unit_test(test_return_to_waiting_is_one_move_with_its_event_and_audit),
+        cmocka_unit_test(test_second_ticket_for_someone_vaccinated_today_needs_a_managers_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
