@@ -671,9 +671,21 @@ static const char schema_v12[] =
     " state_since) WHERE state = 'waiting_screening' OR state = 'screening'"
     " OR state = 'waiting_injection' OR state = 'injection' OR state = 'observing';";
 
+/* Version 13: a reaction is kept from the moment its signs are confirmed, and what is still to
+ * record (the action taken, the severity) is completed later: "pending" names what is missing
+ * while action and severity hold their provisional values ('observed'; 'serious' when a sign
+ * suggests anaphylaxis, else 'minor'). A serious reaction's release records the outcome, the
+ * doctor's note and the doctor who confirmed it (the actor may be the nurse at the station). */
+static const char schema_v13[] =
+    "ALTER TABLE reaction ADD COLUMN pending TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE reaction ADD COLUMN outcome TEXT NOT NULL DEFAULT ''"
+    " CHECK (outcome IN ('', 'recovered', 'transferred', 'other'));"
+    "ALTER TABLE reaction ADD COLUMN outcome_note TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE reaction ADD COLUMN confirmed_by INTEGER REFERENCES staff(id);";
+
 static const char *const migrations[] = {
     NULL,      schema_v1, schema_v2, schema_v3,  schema_v4,  schema_v5,  schema_v6,
-    schema_v7, schema_v8, schema_v9, schema_v10, schema_v11, schema_v12,
+    schema_v7, schema_v8, schema_v9, schema_v10, schema_v11, schema_v12, schema_v13,
 };
 
 /* Data a step loads from what the binary carries, in the same transaction as its tables. */
@@ -702,6 +714,7 @@ static int (*const migration_seeds[])(vax_db *) = {
     seed_v1, NULL,          NULL, seed_v4, NULL, /* 5 */
     NULL,    seed_v7,       NULL, NULL,          /* 9 */
     NULL,    vax_sync_seed, NULL,                /* 12 */
+    NULL,
 };
 
 static int exec_sql(vax_db *db, const char *sql, const char *doing)

@@ -176,68 +176,103 @@ int vax_observe_has_reaction(vax_db *db, int64_t visit_id, int *has)
     return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading reactions"));
 }
 
-static int serious_reaction(vax_db *db, int64_t visit_id, int *serious)
+/* The reactions of one visit in one row: serious if any, what is still to record, the signs. */
+#define LIST_SQL                                                                                   \
+    "SELECT v.id, coalesce(p.full_name, ''),"                                                      \
+    " (SELECT count(*) FROM reaction r WHERE r.visit_id = v.id),"                                  \
+    " (SELECT count(*) FROM reaction r WHERE r.visit_id = v.id AND r.severity = 'serious'),"       \
+    " (SELECT max(r.id) FROM reaction r WHERE r.visit_id = v.id AND r.pending <> ''),"             \
+    " (SELECT group_concat(trim(r.signs), ' ') FROM reaction r WHERE r.visit_id = v.id)"           \
+    " FROM visit v LEFT JOIN person p ON p.id = v.person_id"                                       \
+    " WHERE v.day = ?1 AND v.state = 'observing' ORDER BY v.state_since, v.id"
+
+/* Grows the list by one row (doubling); NULL if out of memory. */
+static vax_observing *list_push(vax_observing **list, int *n, int *cap)
 {
-    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FROM reaction WHERE visit_id = ?1"
-                                    " AND severity = 'serious'");
-    if (!st)
-        return VAX_EINTERNAL;
-    sqlite3_bind_int64(st, 1, visit_id);
-    int rc = sqlite3_step(st);
-    *serious = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading reactions"));
+    if (*n == *cap) {
+        int want = *cap ? *cap * 2 : 64;
+        vax_observing *grown = realloc(*list, (size_t)want * sizeof **list);
+        if (!grown)
+            return NULL;
+        *list = grown;
+        *cap = want;
+    }
+    vax_observing *o = &(*list)[(*n)++];
+    memset(o, 0, sizeof *o);
+    return o;
 }
 
-int vax_observe_list(vax_db *db, vax_observing *out, int max, int *n)
+/* Whoever a doctor must see comes first, then the soonest to leave. */
+static int list_order(const void *a, const void *b)
+{
+    const vax_observing *x = a, *y = b;
+    if (x->serious != y->serious)
+        return y->serious - x->serious;
+    if (x->ends_at != y->ends_at)
+        return x->ends_at < y->ends_at ? -1 : 1;
+    return x->visit.id < y->visit.id ? -1 : x->visit.id > y->visit.id;
+}
+
+/* Fills the times and visit of each row read; stops at the first error. */
+static int list_finish(vax_db *db, vax_observing *list, int n, int64_t now)
+{
+    for (int i = 0; i < n; i++) {
+        vax_observing *o = &list[i];
+        int minutes, rc;
+        if ((rc = vax_visit_get(db, o->visit.id, &o->visit)) != VAX_OK ||
+            (rc = vax_observe_minutes(db, o->visit.id, &minutes)) != VAX_OK)
+            return rc;
+        o->ends_at = o->visit.state_since + (int64_t)minutes * 60;
+        /* a serious or unfinished reaction is never "may leave": a bare key must not release it */
+        o->may_leave = now >= o->ends_at && !o->serious && !o->pending_reaction;
+    }
+    return VAX_OK;
+}
+
+int vax_observe_list(vax_db *db, vax_observing **out, int *n)
 {
     char today[11];
     int64_t now = vax_now();
-    int rc;
+    vax_observing *list = NULL;
+    int count = 0, cap = 0, rc;
+    *out = NULL;
     *n = 0;
     vax_local_date(now, today);
-    /* only the visits under observation: a busy day has far more tickets than watched people */
-    sqlite3_stmt *st = vax_stmt(db, "SELECT id FROM visit WHERE day = ?1 AND state = 'observing'"
-                                    " ORDER BY state_since, id");
+    sqlite3_stmt *st = vax_stmt(db, LIST_SQL);
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_text(st, 1, today, -1, SQLITE_STATIC);
-    int64_t *ids = calloc((size_t)(max > 0 ? max : 1), sizeof *ids);
-    int nids = 0;
-    if (!ids) {
-        sqlite3_reset(st);
-        return VAX_ENOMEM;
-    }
-    while (nids < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
-        ids[nids++] = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    rc = VAX_OK;
-    for (int i = 0; i < nids && rc == VAX_OK; i++) {
-        vax_observing *o = &out[(*n)++];
-        vax_person p;
-        int minutes;
-        memset(o, 0, sizeof *o);
-        if ((rc = vax_visit_get(db, ids[i], &o->visit)) != VAX_OK)
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        vax_observing *o = list_push(&list, &count, &cap);
+        if (!o) {
+            rc = SQLITE_NOMEM;
             break;
-        if (vax_person_get(db, o->visit.person_id, &p) == VAX_OK)
-            vax_strlcpy(o->full_name, p.full_name, sizeof o->full_name);
-        if ((rc = vax_observe_minutes(db, ids[i], &minutes)) != VAX_OK ||
-            (rc = vax_observe_has_reaction(db, ids[i], &o->has_reaction)) != VAX_OK ||
-            (rc = serious_reaction(db, ids[i], &o->serious)) != VAX_OK)
-            break;
-        o->ends_at = o->visit.state_since + (int64_t)minutes * 60;
-        o->may_leave = now >= o->ends_at;
-    }
-    free(ids);
-    if (rc != VAX_OK)
-        return rc;
-    for (int i = 1; i < *n; i++)
-        for (int j = i; j > 0 && out[j].ends_at < out[j - 1].ends_at; j--) {
-            vax_observing t = out[j];
-            out[j] = out[j - 1];
-            out[j - 1] = t;
         }
+        o->visit.id = sqlite3_column_int64(st, 0);
+        vax_strlcpy(o->full_name, vax_col_text(st, 1), sizeof o->full_name);
+        o->has_reaction = sqlite3_column_int(st, 2) > 0;
+        o->serious = sqlite3_column_int(st, 3) > 0;
+        o->pending_reaction = sqlite3_column_int64(st, 4);
+        vax_strlcpy(o->signs, vax_col_text(st, 5), sizeof o->signs);
+    }
+    sqlite3_reset(st);
+    /* a read error part-way is an error: a short list would hide people still being watched */
+    if (rc != SQLITE_DONE) {
+        rc = rc == SQLITE_NOMEM ? vax_fail(db, VAX_ENOMEM, NULL, _("Out of memory while %s."),
+                                           _("reading the observation list"))
+                                : vax_fail_sql(db, rc, _("reading the observation list"));
+        goto fail;
+    }
+    if ((rc = list_finish(db, list, count, now)) != VAX_OK)
+        goto fail;
+    if (count > 1)
+        qsort(list, (size_t)count, sizeof *list, list_order);
+    *out = list;
+    *n = count;
     return VAX_OK;
+fail:
+    free(list);
+    return rc;
 }
 
 /* ---- writing ----------------------------------------------------------------------------- */
@@ -248,13 +283,70 @@ static int is_action(const char *a)
                  !strcmp(a, "transferred"));
 }
 
+/* The visit, which must be under observation (in the open transaction). */
+static int observing_locked(vax_db *db, int64_t visit_id, vax_visit *v)
+{
+    int rc = vax_visit_get(db, visit_id, v);
+    if (rc != VAX_OK)
+        return rc;
+    if (v->state != VAX_STATE_OBSERVING)
+        return vax_fail(db, VAX_ESTATE, NULL,
+                        _("Ticket %03d is \"%s\"; reactions are recorded during observation."),
+                        v->ticket, vax_state_label(v->state));
+    return VAX_OK;
+}
+
+/* What is still to record, in words stored in reaction.pending ("action severity"). */
+static void pending_words(int missing, char out[32])
+{
+    snprintf(out, 32, "%s%s%s", missing & VAX_REACTION_NEEDS_ACTION ? "action" : "",
+             missing == (VAX_REACTION_NEEDS_ACTION | VAX_REACTION_NEEDS_SEVERITY) ? " " : "",
+             missing & VAX_REACTION_NEEDS_SEVERITY ? "severity" : "");
+}
+
+static int pending_bits(const char *words)
+{
+    return (strstr(words, "action") ? VAX_REACTION_NEEDS_ACTION : 0) |
+           (strstr(words, "severity") ? VAX_REACTION_NEEDS_SEVERITY : 0);
+}
+
+/* Inserts a reaction row; missing says which of action and severity are provisional. */
+static int insert_reaction(vax_db *db, const vax_visit *v, const char *signs, int serious,
+                           const char *action, int missing, const char *notes, int64_t *id)
+{
+    char uuid[37], pending[32];
+    int64_t now = vax_now();
+    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at,"
+                                    " signs, severity, action, notes, pending, created_at,"
+                                    " updated_at, updated_by)"
+                                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?4, ?4, ?10)");
+    if (!st || vax_uuid(uuid) != VAX_OK)
+        return VAX_EINTERNAL;
+    pending_words(missing, pending);
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, v->id);
+    sqlite3_bind_int64(st, 3, v->person_id);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_text(st, 5, signs, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, serious ? "serious" : "minor", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 7, action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 8, notes ? notes : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 9, pending, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 10, vax_actor_id(db));
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("recording a reaction"));
+    *id = sqlite3_last_insert_rowid(db->sql);
+    return vax_audit(db, "reaction.add", "reaction", *id, signs);
+}
+
 int vax_observe_record_reaction(vax_db *db, int64_t visit_id, const char *signs, int serious,
                                 const char *action, const char *notes, int *stored_serious)
 {
     vax_visit v;
-    char uuid[37];
     int rc, anaphylaxis;
-    int64_t now = vax_now();
+    int64_t id;
     vax_clear_error(db);
     if ((rc = vax_require(db, VAX_ACT_OBSERVE)) != VAX_OK)
         return rc;
@@ -268,39 +360,8 @@ int vax_observe_record_reaction(vax_db *db, int64_t visit_id, const char *signs,
         serious || anaphylaxis || !strcmp(action, "anaphylaxis") || !strcmp(action, "transferred");
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         return rc;
-    if ((rc = vax_visit_get(db, visit_id, &v)) != VAX_OK)
-        goto fail;
-    if (v.state != VAX_STATE_OBSERVING) {
-        rc = vax_fail(db, VAX_ESTATE, NULL,
-                      _("Ticket %03d is \"%s\"; reactions are recorded during observation."),
-                      v.ticket, vax_state_label(v.state));
-        goto fail;
-    }
-    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at,"
-                                    " signs, severity, action, notes, created_at, updated_at,"
-                                    " updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?4, ?4,"
-                                    " ?9)");
-    if (!st || vax_uuid(uuid) != VAX_OK) {
-        rc = VAX_EINTERNAL;
-        goto fail;
-    }
-    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, v.id);
-    sqlite3_bind_int64(st, 3, v.person_id);
-    sqlite3_bind_int64(st, 4, now);
-    sqlite3_bind_text(st, 5, signs, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, serious ? "serious" : "minor", -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 7, action, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 8, notes ? notes : "", -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 9, vax_actor_id(db));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        rc = vax_fail_sql(db, rc, _("recording a reaction"));
-        goto fail;
-    }
-    int64_t id = sqlite3_last_insert_rowid(db->sql);
-    if ((rc = vax_audit(db, "reaction.add", "reaction", id, signs)) != VAX_OK)
+    if ((rc = observing_locked(db, visit_id, &v)) != VAX_OK ||
+        (rc = insert_reaction(db, &v, signs, serious, action, 0, notes, &id)) != VAX_OK)
         goto fail;
     if (!strcmp(action, "transferred") &&
         (rc = vax_queue_move_locked(db, &v, VAX_STATE_TRANSFERRED, NULL, signs)) != VAX_OK)
@@ -315,10 +376,144 @@ fail:
     return rc;
 }
 
+int vax_observe_reaction_signs(vax_db *db, int64_t visit_id, const char *signs, vax_reaction *out)
+{
+    vax_visit v;
+    int rc, anaphylaxis;
+    int64_t id;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_OBSERVE)) != VAX_OK)
+        return rc;
+    if ((rc = check_signs(db, signs, &anaphylaxis)) != VAX_OK)
+        return rc;
+    /* a sign of anaphylaxis settles the severity now; the action is still to record */
+    int missing = VAX_REACTION_NEEDS_ACTION | (anaphylaxis ? 0 : VAX_REACTION_NEEDS_SEVERITY);
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = observing_locked(db, visit_id, &v)) != VAX_OK ||
+        (rc = insert_reaction(db, &v, signs, anaphylaxis, "observed", missing, NULL, &id)) !=
+            VAX_OK)
+        goto fail;
+    if ((rc = vax_tx_commit(db)) != VAX_OK)
+        return rc;
+    return out ? vax_observe_reaction_get(db, id, out) : VAX_OK;
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+int vax_observe_reaction_get(vax_db *db, int64_t reaction_id, vax_reaction *out)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT id, visit_id, signs, severity = 'serious', action,"
+                                    " pending, outcome FROM reaction WHERE id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, reaction_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memset(out, 0, sizeof *out);
+        out->id = sqlite3_column_int64(st, 0);
+        out->visit_id = sqlite3_column_int64(st, 1);
+        vax_strlcpy(out->signs, vax_col_text(st, 2), sizeof out->signs);
+        out->serious = sqlite3_column_int(st, 3);
+        vax_strlcpy(out->action, vax_col_text(st, 4), sizeof out->action);
+        out->missing = pending_bits(vax_col_text(st, 5));
+        vax_strlcpy(out->outcome, vax_col_text(st, 6), sizeof out->outcome);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return VAX_OK;
+    return rc == SQLITE_DONE ? vax_fail(db, VAX_ENOTFOUND, NULL, _("No such reaction."))
+                             : vax_fail_sql(db, rc, _("reading reactions"));
+}
+
+/* Writes a kept reaction's action, severity and what is still missing. */
+static int update_reaction(vax_db *db, const vax_reaction *r)
+{
+    char pending[32];
+    sqlite3_stmt *st = vax_stmt(db, "UPDATE reaction SET action = ?2, severity = ?3, pending = ?4,"
+                                    " updated_at = ?5, updated_by = ?6 WHERE id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    pending_words(r->missing, pending);
+    sqlite3_bind_int64(st, 1, r->id);
+    sqlite3_bind_text(st, 2, r->action, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->serious ? "serious" : "minor", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, pending, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, vax_now());
+    sqlite3_bind_int64(st, 6, vax_actor_id(db));
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("recording a reaction"));
+    return vax_audit(db, "reaction.complete", "reaction", r->id, pending);
+}
+
+int vax_observe_reaction_complete(vax_db *db, int64_t reaction_id, const char *action, int serious,
+                                  vax_reaction *out)
+{
+    vax_reaction r;
+    vax_visit v;
+    int rc;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_OBSERVE)) != VAX_OK)
+        return rc;
+    if (action && !is_action(action))
+        return vax_fail(db, VAX_EINVAL, "action",
+                        _("Action: observed, treated, anaphylaxis or transferred."));
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = vax_observe_reaction_get(db, reaction_id, &r)) != VAX_OK ||
+        (rc = observing_locked(db, r.visit_id, &v)) != VAX_OK)
+        goto fail;
+    if (action) {
+        vax_strlcpy(r.action, action, sizeof r.action);
+        r.missing &= ~VAX_REACTION_NEEDS_ACTION;
+    }
+    if (serious >= 0 && (r.missing & VAX_REACTION_NEEDS_SEVERITY)) {
+        r.serious = serious;
+        r.missing &= ~VAX_REACTION_NEEDS_SEVERITY;
+    }
+    /* anaphylaxis treated or a transfer is serious whatever was chosen */
+    if (action && (!strcmp(action, "anaphylaxis") || !strcmp(action, "transferred"))) {
+        r.serious = 1;
+        r.missing &= ~VAX_REACTION_NEEDS_SEVERITY;
+    }
+    if ((rc = update_reaction(db, &r)) != VAX_OK)
+        goto fail;
+    if (action && !strcmp(action, "transferred") &&
+        (rc = vax_queue_move_locked(db, &v, VAX_STATE_TRANSFERRED, NULL, r.signs)) != VAX_OK)
+        goto fail;
+    if ((rc = vax_tx_commit(db)) != VAX_OK)
+        return rc;
+    if (out)
+        *out = r;
+    return VAX_OK;
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+/* Counts the visit's reactions that are serious and those still to complete. */
+static int reaction_counts(vax_db *db, int64_t visit_id, int *serious, int *pending)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FILTER (WHERE severity = 'serious'),"
+                                    " count(*) FILTER (WHERE pending <> '') FROM reaction"
+                                    " WHERE visit_id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, visit_id);
+    int rc = sqlite3_step(st);
+    *serious = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    *pending = rc == SQLITE_ROW ? sqlite3_column_int(st, 1) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading reactions"));
+}
+
 int vax_observe_release(vax_db *db, int64_t visit_id, const char *early_reason)
 {
     vax_visit v;
-    int rc, minutes, has = 0;
+    int rc, minutes, has = 0, serious = 0, pending = 0;
     char details[300];
     vax_clear_error(db);
     if ((rc = vax_require(db, VAX_ACT_OBSERVE)) != VAX_OK)
@@ -333,8 +528,23 @@ int vax_observe_release(vax_db *db, int64_t visit_id, const char *early_reason)
         goto fail;
     }
     if ((rc = vax_observe_minutes(db, v.id, &minutes)) != VAX_OK ||
-        (rc = vax_observe_has_reaction(db, v.id, &has)) != VAX_OK)
+        (rc = vax_observe_has_reaction(db, v.id, &has)) != VAX_OK ||
+        (rc = reaction_counts(db, v.id, &serious, &pending)) != VAX_OK)
         goto fail;
+    if (serious) {
+        rc = vax_fail(db, VAX_EPERM, NULL,
+                      _("Ticket %03d had a serious reaction: a doctor confirms the release and "
+                        "records the outcome."),
+                      v.ticket);
+        goto fail;
+    }
+    if (pending) {
+        rc = vax_fail(db, VAX_ESTATE, NULL,
+                      _("Ticket %03d: the reaction is not complete; record the action taken and "
+                        "the severity first."),
+                      v.ticket);
+        goto fail;
+    }
     int64_t left = v.state_since + (int64_t)minutes * 60 - vax_now();
     if (left > 0 && (!early_reason || !*early_reason)) {
         rc = vax_fail(db, VAX_EINVAL, "reason",
@@ -348,6 +558,107 @@ int vax_observe_release(vax_db *db, int64_t visit_id, const char *early_reason)
     if ((rc = vax_queue_move_locked(db, &v, VAX_STATE_DONE, NULL, details)) != VAX_OK)
         goto fail;
     return vax_tx_commit(db);
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+/* The doctor who confirms: the signed-in member if a doctor, else the login and PIN given,
+ * checked by sign-in (its lockout and audit apply) without changing who the actor is. */
+static int confirming_doctor(vax_db *db, const char *login, const char *pin, vax_staff *doctor)
+{
+    int rc;
+    if (!login || !*login) {
+        if (!db->has_actor || db->actor.role != VAX_ROLE_DOCTOR)
+            return vax_fail(db, VAX_EPERM, "login",
+                            _("A doctor confirms this release: enter a doctor's login and PIN."));
+        *doctor = db->actor;
+        return VAX_OK;
+    }
+    vax_staff actor = db->actor;
+    int had_actor = db->has_actor;
+    rc = vax_staff_sign_in(db, login, pin, doctor);
+    db->actor = actor;
+    db->has_actor = had_actor;
+    if (rc != VAX_OK)
+        return rc;
+    if (doctor->role != VAX_ROLE_DOCTOR)
+        return vax_fail(db, VAX_EPERM, "login",
+                        _("%s is not a doctor: a doctor confirms this release."), doctor->name);
+    return VAX_OK;
+}
+
+static int is_outcome(const char *o)
+{
+    return o && (!strcmp(o, "recovered") || !strcmp(o, "transferred") || !strcmp(o, "other"));
+}
+
+/* Writes the outcome, the note and the doctor on the visit's serious reactions. */
+static int record_outcome(vax_db *db, int64_t visit_id, const char *outcome, const char *note,
+                          int64_t doctor_id)
+{
+    sqlite3_stmt *st = vax_stmt(db, "UPDATE reaction SET outcome = ?2, outcome_note = ?3,"
+                                    " confirmed_by = ?4, updated_at = ?5, updated_by = ?6"
+                                    " WHERE visit_id = ?1 AND severity = 'serious'");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, visit_id);
+    sqlite3_bind_text(st, 2, outcome, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, note, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, doctor_id);
+    sqlite3_bind_int64(st, 5, vax_now());
+    sqlite3_bind_int64(st, 6, vax_actor_id(db));
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("recording the outcome"));
+}
+
+int vax_observe_release_serious(vax_db *db, int64_t visit_id, const char *outcome, const char *note,
+                                const char *doctor_login, const char *doctor_pin, vax_staff *doctor)
+{
+    vax_visit v;
+    vax_staff doc;
+    int rc, serious = 0, pending = 0;
+    char details[600];
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_OBSERVE)) != VAX_OK)
+        return rc;
+    if (!is_outcome(outcome))
+        return vax_fail(db, VAX_EINVAL, "outcome",
+                        _("Outcome: recovered, transferred to hospital or other."));
+    if (!note || !*note)
+        return vax_fail(db, VAX_EINVAL, "note", _("Note: write what happened and was decided."));
+    if ((rc = confirming_doctor(db, doctor_login, doctor_pin, &doc)) != VAX_OK)
+        return rc;
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = vax_visit_get(db, visit_id, &v)) != VAX_OK ||
+        (rc = reaction_counts(db, visit_id, &serious, &pending)) != VAX_OK)
+        goto fail;
+    if (v.state != VAX_STATE_OBSERVING) {
+        rc = vax_fail(db, VAX_ESTATE, NULL, _("Ticket %03d is \"%s\", not under observation."),
+                      v.ticket, vax_state_label(v.state));
+        goto fail;
+    }
+    if (!serious) {
+        rc =
+            vax_fail(db, VAX_ESTATE, NULL,
+                     _("Ticket %03d has no serious reaction: release it the usual way."), v.ticket);
+        goto fail;
+    }
+    snprintf(details, sizeof details, "serious reaction; outcome: %s; confirmed by: %s; note: %s",
+             outcome, doc.login, note);
+    if ((rc = record_outcome(db, visit_id, outcome, note, doc.id)) != VAX_OK ||
+        (rc = vax_audit(db, "reaction.outcome", "visit", visit_id, details)) != VAX_OK ||
+        (rc = vax_queue_move_locked(
+             db, &v, strcmp(outcome, "transferred") ? VAX_STATE_DONE : VAX_STATE_TRANSFERRED, NULL,
+             details)) != VAX_OK)
+        goto fail;
+    if ((rc = vax_tx_commit(db)) != VAX_OK)
+        return rc;
+    if (doctor)
+        *doctor = doc;
+    return VAX_OK;
 fail:
     vax_tx_rollback(db);
     return rc;

@@ -5,29 +5,71 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_WATCHED 256
-
 typedef struct observe {
-    vax_observing list[MAX_WATCHED];
+    vax_observing *list; /* malloc'd by the core, as long as the day needs */
     int n;
     ui_list cursor;
+    int64_t selected_visit; /* the cursor follows a person when the list re-sorts */
     int rows;
-    int bell;                  /* ring when someone's period ends */
-    int64_t rang[MAX_WATCHED]; /* visit ids already rung for */
-    int nrang;
+    int bell;      /* ring when someone's period ends */
+    int64_t *rang; /* visit ids already rung for, sorted; grows with the day */
+    int nrang, caprang;
+    /* right after a release the release key does nothing until the cursor is moved: a key
+     * pressed twice (or Enter held down) must never release the next person in the list */
+    int released;
 } observe;
 
 static const ui_action keys[] = {UI_SAVE, UI_REACTION, UI_BELL, UI_HELP, UI_SWITCH, UI_QUIT};
 static const char *const labels[] = {N_("Release"), N_("Reaction"), N_("Bell"),
                                      N_("Help"),    N_("Station"),  N_("Quit")};
 
+/* Puts the cursor back on the person it was on; if they left, on the row where they were. */
+static void follow_selection(observe *o)
+{
+    o->cursor.count = o->n;
+    for (int i = 0; i < o->n; i++)
+        if (o->list[i].visit.id == o->selected_visit)
+            o->cursor.selected = i;
+    if (o->cursor.selected >= o->n)
+        o->cursor.selected = o->n > 0 ? o->n - 1 : 0;
+    o->selected_visit = o->n > 0 ? o->list[o->cursor.selected].visit.id : 0;
+}
+
 static void load(ui_app *app, observe *o)
 {
-    if (vax_observe_list(app->db, o->list, MAX_WATCHED, &o->n) != VAX_OK) {
+    vax_observing *list = NULL;
+    int n = 0;
+    if (vax_observe_list(app->db, &list, &n) != VAX_OK) {
+        /* keep what was shown rather than a list that silently lacks people; say why */
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
-        o->n = 0;
+        return;
     }
-    o->cursor.count = o->n;
+    free(o->list);
+    o->list = list;
+    o->n = n;
+    follow_selection(o);
+}
+
+/* The sign names of a reaction's codes, in the UI language. */
+static void sign_names(const char *codes, char *out, size_t size)
+{
+    vax_aefi_sign all[64];
+    int n = 0;
+    char words[256], *save = NULL;
+    out[0] = 0;
+    if (vax_aefi_signs(all, 64, &n) != VAX_OK)
+        n = 0;
+    snprintf(words, sizeof words, "%s", codes);
+    for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        const char *name = w;
+        for (int i = 0; i < n; i++)
+            if (!strcmp(all[i].code, w))
+                name = all[i].name;
+        if (!strstr(out, name)) {
+            size_t len = strlen(out);
+            snprintf(out + len, size - len, "%s%s", len ? ", " : "", name);
+        }
+    }
 }
 
 static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ctx)
@@ -35,15 +77,18 @@ static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ct
     observe *o = ctx;
     const vax_observing *v = &o->list[index];
     int64_t left = v->ends_at - vax_now();
-    char head[32], when[64];
+    char head[32], when[64], name[700];
     (void)sel;
     snprintf(head, sizeof head, "%03d  ", v->visit.ticket % 1000);
     int used = ui_put(w, y, x, head, width);
     /* the state in words and a symbol, the colour only adds to them */
     ui_role r;
     if (v->serious) {
-        snprintf(when, sizeof when, "! %s", _("serious reaction"));
+        snprintf(when, sizeof when, "✗ %s", _("serious reaction"));
         r = ROLE_URGENT;
+    } else if (v->pending_reaction) {
+        snprintf(when, sizeof when, "! %s", _("reaction to complete"));
+        r = ROLE_WARNING;
     } else if (v->has_reaction) {
         snprintf(when, sizeof when, "! %s", _("reaction recorded"));
         r = ROLE_WARNING;
@@ -55,11 +100,19 @@ static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ct
                  (long long)(left % 60), _("left"));
         r = ROLE_NORMAL;
     }
+    int status_w = 24 < width - used ? 24 : width - used;
     ui_role_on(w, r);
-    ui_put_pad(w, y, x + used, when, 22 < width - used ? 22 : width - used);
+    ui_put_pad(w, y, x + used, when, status_w);
     ui_role_off(w, r);
-    used += 22 < width - used ? 22 : width - used;
-    ui_put(w, y, x + used + 1, v->full_name, width - used - 1);
+    used += status_w;
+    /* a reaction is named with the person: the nurse sees what happened without a dialog */
+    if (v->has_reaction) {
+        char signs[400];
+        sign_names(v->signs, signs, sizeof signs);
+        snprintf(name, sizeof name, "%s · %s", v->full_name, signs);
+    } else
+        snprintf(name, sizeof name, "%s", v->full_name);
+    ui_put(w, y, x + used + 1, name, width - used - 1);
 }
 
 static void draw(ui_app *app, WINDOW *w, int rows, int cols)
@@ -80,7 +133,68 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
         ui_role_off(w, ROLE_DIM);
         return;
     }
-    ui_list_draw(w, 2, 1, cols - 2, rows - 2, &o->cursor, row, o);
+    /* more people than rows: the last row says how many are below */
+    if (o->n > o->rows)
+        o->rows--;
+    ui_list_draw(w, 2, 1, cols - 2, o->rows, &o->cursor, row, o);
+    int below = o->n - (o->cursor.top + o->rows);
+    if (below > 0) {
+        char more[64];
+        snprintf(more, sizeof more, _("+%d more"), below);
+        ui_role_on(w, ROLE_DIM);
+        ui_put(w, 2 + o->rows, 1, more, cols - 2);
+        ui_role_off(w, ROLE_DIM);
+    }
+}
+
+static int rang_find(const observe *o, int64_t id, int *at)
+{
+    int lo = 0, hi = o->nrang;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (o->rang[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *at = lo;
+    return lo < o->nrang && o->rang[lo] == id;
+}
+
+/* Remembers a visit rung for; 0 if it was already (or if memory ran out: better silent once
+ * more than ringing every second). */
+static int rang_add(observe *o, int64_t id)
+{
+    int at;
+    if (rang_find(o, id, &at))
+        return 0;
+    if (o->nrang == o->caprang) {
+        int want = o->caprang ? o->caprang * 2 : 256;
+        int64_t *grown = realloc(o->rang, (size_t)want * sizeof *grown);
+        if (!grown)
+            return 0;
+        o->rang = grown;
+        o->caprang = want;
+    }
+    memmove(&o->rang[at + 1], &o->rang[at], (size_t)(o->nrang - at) * sizeof *o->rang);
+    o->rang[at] = id;
+    o->nrang++;
+    return 1;
+}
+
+/* The bell; VAXSITE_BELL_LOG names a file that gets one line per bell (the visit), so that the
+ * end-to-end tests can count bells, which a terminal does not show. */
+static void ring(int64_t visit_id)
+{
+    const char *log = getenv("VAXSITE_BELL_LOG");
+    beep();
+    if (log && *log) {
+        FILE *f = fopen(log, "a");
+        if (f) {
+            fprintf(f, "%lld\n", (long long)visit_id);
+            fclose(f);
+        }
+    }
 }
 
 /* Rings once for each person whose period has just ended. */
@@ -88,55 +202,169 @@ static void tick(ui_app *app)
 {
     observe *o = app->screen->state;
     load(app, o);
-    for (int i = 0; i < o->n; i++) {
-        if (!o->list[i].may_leave)
-            continue;
-        int done = 0;
-        for (int k = 0; k < o->nrang && !done; k++)
-            done = o->rang[k] == o->list[i].visit.id;
-        if (done)
-            continue;
-        if (o->nrang < MAX_WATCHED)
-            o->rang[o->nrang++] = o->list[i].visit.id;
-        if (o->bell)
-            beep();
-    }
+    for (int i = 0; i < o->n; i++)
+        if (o->list[i].may_leave && rang_add(o, o->list[i].visit.id) && o->bell)
+            ring(o->list[i].visit.id);
 }
 
-static vax_observing *selected(observe *o)
+/* A copy of the selected row: every dialog redraws the screen, which reloads the list. */
+static int selected(observe *o, vax_observing *out)
 {
-    return o->n > 0 && o->cursor.selected < o->n ? &o->list[o->cursor.selected] : NULL;
+    if (o->n <= 0 || o->cursor.selected >= o->n)
+        return 0;
+    *out = o->list[o->cursor.selected];
+    return 1;
+}
+
+static int choose_outcome(ui_app *app, const char **code)
+{
+    static const char *const codes[] = {"recovered", "transferred", "other"};
+    const char *names[] = {_("Recovered"), _("Transferred to hospital"),
+                           _("Other (say what in the note)")};
+    int a = ui_dialog_choose(app, _("Outcome"), names, 3);
+    if (a < 0)
+        return 0;
+    *code = codes[a];
+    return 1;
+}
+
+/* A serious reaction: the outcome and the doctor's note, then the doctor signs (or is the one
+ * signed in). A refused PIN asks again in the same box; Esc releases nobody. */
+static int release_serious(ui_app *app, const vax_observing *v)
+{
+    const char *outcome;
+    char note[200] = "", login[64] = "", pin[32] = "", line[400], error[300] = "";
+    vax_staff doctor;
+    if (!choose_outcome(app, &outcome) ||
+        !ui_dialog_ask(app, _("Doctor's note"), _("What happened and what the doctor decided:"),
+                       note, sizeof note))
+        return 0;
+    int is_doctor = app->staff.role == VAX_ROLE_DOCTOR;
+    snprintf(line, sizeof line, _("Ticket %03d, serious reaction: the doctor signs the release."),
+             v->visit.ticket);
+    for (;;) {
+        if (!is_doctor && !ui_dialog_doctor(app, _("Doctor's confirmation"), line, error, login,
+                                            sizeof login, pin, sizeof pin))
+            return 0;
+        int rc = vax_observe_release_serious(app->db, v->visit.id, outcome, note,
+                                             is_doctor ? NULL : login, pin, &doctor);
+        memset(pin, 0, sizeof pin);
+        if (rc == VAX_OK)
+            break;
+        const char *field = vax_errfield(app->db);
+        if (is_doctor || !(!strcmp(field, "login") || !strcmp(field, "pin"))) {
+            ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+            return 0;
+        }
+        snprintf(error, sizeof error, "%s", vax_errmsg(app->db));
+        ui_message(app, MSG_ERROR, "%s", error);
+    }
+    const char *outcome_name = !strcmp(outcome, "recovered")     ? _("Recovered")
+                               : !strcmp(outcome, "transferred") ? _("Transferred to hospital")
+                                                                 : _("Other");
+    ui_message(app, MSG_OK, _("Ticket %03d: %s, confirmed by Dr %s."), v->visit.ticket,
+               outcome_name, doctor.name);
+    return 1;
 }
 
 static void release(ui_app *app, observe *o)
 {
-    vax_observing *v = selected(o);
+    vax_observing row, *v = &row;
     char reason[200] = "";
-    if (!v)
+    if (!selected(o, v))
         return;
-    if (!v->may_leave &&
-        !ui_dialog_ask(app, _("Early release"), _("The period is not over. Why release now?"),
-                       reason, sizeof reason))
-        return;
-    if (vax_observe_release(app->db, v->visit.id, reason) != VAX_OK) {
-        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+    if (o->released) {
+        ui_message(app, MSG_INFO, "%s",
+                   _("Choose the next person with ↑ ↓ first, then release them."));
         return;
     }
     int64_t visit_id = v->visit.id;
-    ui_message(app, MSG_OK, _("Ticket %03d released."), v->visit.ticket);
+    int ticket = v->visit.ticket, with_cert = 1;
+    if (v->serious) {
+        if (!release_serious(app, v))
+            return;
+        with_cert = 0; /* the doctor's outcome is the message to read; the card comes later */
+    } else {
+        if (!v->may_leave && !v->pending_reaction &&
+            !ui_dialog_ask(app, _("Early release"), _("The period is not over. Why release now?"),
+                           reason, sizeof reason))
+            return;
+        if (vax_observe_release(app->db, visit_id, reason) != VAX_OK) {
+            ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+            return;
+        }
+        ui_message(app, MSG_OK, _("Ticket %03d released."), ticket);
+    }
+    o->released = 1;
     load(app, o);
     /* released with a dose: the certificate, to print or show */
-    ui_cert_for_visit(app, visit_id);
+    if (with_cert)
+        ui_cert_for_visit(app, visit_id);
 }
 
-static void reaction(ui_app *app, observe *o)
+/* Says that the reaction is kept and what is still to record. */
+static void kept_message(ui_app *app, int ticket, int missing)
 {
-    vax_observing *v = selected(o);
+    const char *key = ui_action_key(UI_REACTION);
+    if (missing == (VAX_REACTION_NEEDS_ACTION | VAX_REACTION_NEEDS_SEVERITY))
+        ui_message(app, MSG_INFO,
+                   _("Reaction saved for ticket %03d; still to record: action taken and severity "
+                     "(%s)."),
+                   ticket, key);
+    else if (missing & VAX_REACTION_NEEDS_ACTION)
+        ui_message(app, MSG_INFO,
+                   _("Reaction saved for ticket %03d; still to record: action taken (%s)."), ticket,
+                   key);
+    else
+        ui_message(app, MSG_INFO,
+                   _("Reaction saved for ticket %03d; still to record: severity (%s)."), ticket,
+                   key);
+}
+
+/* Asks for what the kept reaction still lacks, saving each answer as it is given. */
+static void complete_reaction(ui_app *app, int ticket, vax_reaction *r, int later)
+{
+    static const char *const actions[] = {"observed", "treated", "anaphylaxis", "transferred"};
+    const char *action_names[] = {_("Observed"), _("Treated on site"), _("Anaphylaxis protocol"),
+                                  _("Transferred to hospital")};
+    const char *sev[] = {_("Minor"), _("Serious")};
+    if (r->missing & VAX_REACTION_NEEDS_ACTION) {
+        int a = ui_dialog_choose(app, _("Action taken"), action_names, 4);
+        if (a < 0) {
+            kept_message(app, ticket, r->missing);
+            return;
+        }
+        if (vax_observe_reaction_complete(app->db, r->id, actions[a], -1, r) != VAX_OK) {
+            ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+            return;
+        }
+    }
+    if (r->missing & VAX_REACTION_NEEDS_SEVERITY) {
+        int s = ui_dialog_choose(app, _("Severity"), sev, 2);
+        if (s < 0) {
+            kept_message(app, ticket, r->missing);
+            return;
+        }
+        if (vax_observe_reaction_complete(app->db, r->id, NULL, s, r) != VAX_OK) {
+            ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+            return;
+        }
+    }
+    if (r->serious)
+        ui_message(app, MSG_ERROR, _("Serious reaction recorded for ticket %03d."), ticket);
+    else if (later)
+        ui_message(app, MSG_OK, _("Reaction for ticket %03d completed."), ticket);
+    else
+        ui_message(app, MSG_OK, _("Reaction recorded for ticket %03d."), ticket);
+}
+
+/* The signs first: once confirmed they are saved, whatever happens in the next steps. */
+static void new_reaction(ui_app *app, const vax_observing *v)
+{
     vax_aefi_sign signs[64];
     const char *names[64];
-    int chosen[64] = {0}, n = 0, serious = 0;
-    if (!v)
-        return;
+    int chosen[64] = {0}, n = 0;
+    vax_reaction r;
     if (vax_aefi_signs(signs, 64, &n) != VAX_OK || n == 0) {
         ui_message(app, MSG_ERROR, "%s", _("The list of reaction signs cannot be read."));
         return;
@@ -146,41 +374,57 @@ static void reaction(ui_app *app, observe *o)
     if (!ui_dialog_choose_many(app, _("Signs seen"), names, n, chosen))
         return;
     char codes[512] = "";
-    int anaphylaxis = 0;
     for (int i = 0; i < n; i++) {
         if (!chosen[i])
             continue;
         strncat(codes, signs[i].code, sizeof codes - strlen(codes) - 2);
         strcat(codes, " ");
-        anaphylaxis |= signs[i].anaphylaxis;
     }
-    if (anaphylaxis) {
+    if (vax_observe_reaction_signs(app->db, v->visit.id, codes, &r) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    if (r.serious) {
         /* first the protocol: every second counts */
         char *protocol = vax_aefi_protocol();
         ui_dialog_text(app, _("SUSPECTED ANAPHYLAXIS"), protocol, ROLE_ERROR);
         free(protocol);
     }
-    static const char *const actions[] = {"observed", "treated", "anaphylaxis", "transferred"};
-    const char *action_names[] = {_("Observed"), _("Treated on site"), _("Anaphylaxis protocol"),
-                                  _("Transferred to hospital")};
-    int a = ui_dialog_choose(app, _("Action taken"), action_names, 4);
-    if (a < 0)
+    complete_reaction(app, v->visit.ticket, &r, 0);
+}
+
+/* The reaction key: completes the person's unfinished reaction, else records a new one. */
+static void reaction(ui_app *app, observe *o)
+{
+    vax_observing row, *v = &row;
+    vax_reaction r;
+    if (!selected(o, v))
         return;
-    const char *sev[] = {_("Minor"), _("Serious")};
-    int s = anaphylaxis || a >= 2 ? 1 : ui_dialog_choose(app, _("Severity"), sev, 2);
-    if (s < 0)
-        return;
-    char notes[200] = "";
-    if (vax_observe_record_reaction(app->db, v->visit.id, codes, s == 1, actions[a], notes,
-                                    &serious) != VAX_OK) {
-        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
-        return;
-    }
-    ui_message(app, serious ? MSG_ERROR : MSG_OK,
-               serious ? _("Serious reaction recorded for ticket %03d.")
-                       : _("Reaction recorded for ticket %03d."),
-               v->visit.ticket);
+    int ticket = v->visit.ticket;
+    if (v->pending_reaction) {
+        if (vax_observe_reaction_get(app->db, v->pending_reaction, &r) != VAX_OK)
+            ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        else
+            complete_reaction(app, ticket, &r, 1);
+    } else
+        new_reaction(app, v);
     load(app, o);
+}
+
+/* Cursor keys, Home and End included (the list may hold the whole day). */
+static int move_cursor(observe *o, ui_key k)
+{
+    if (o->n == 0)
+        return 0;
+    if (k.action == UI_HOME)
+        o->cursor.selected = 0;
+    else if (k.action == UI_END)
+        o->cursor.selected = o->n - 1;
+    else if (!ui_list_key(&o->cursor, k, o->rows))
+        return 0;
+    o->selected_visit = o->list[o->cursor.selected].visit.id;
+    o->released = 0;
+    return 1;
 }
 
 static int key(ui_app *app, ui_key k)
@@ -199,7 +443,7 @@ static int key(ui_app *app, ui_key k)
         ui_message(app, MSG_INFO, o->bell ? _("Bell on.") : _("Bell off."));
         return 1;
     default:
-        return ui_list_key(&o->cursor, k, o->rows);
+        return move_cursor(o, k);
     }
 }
 
@@ -215,9 +459,9 @@ ui_screen *ui_station_observe(ui_app *app)
     o->bell = 1;
     load(app, o);
     /* people already free to leave when the station opens are not rung for */
-    for (int i = 0; i < o->n && o->nrang < MAX_WATCHED; i++)
+    for (int i = 0; i < o->n; i++)
         if (o->list[i].may_leave)
-            o->rang[o->nrang++] = o->list[i].visit.id;
+            rang_add(o, o->list[i].visit.id);
     s->name = _("Observation");
     s->draw = draw;
     s->key = key;
@@ -234,6 +478,11 @@ void ui_station_observe_free(ui_screen *s)
 {
     if (!s)
         return;
+    observe *o = s->state;
+    if (o) {
+        free(o->list);
+        free(o->rang);
+    }
     free(s->state);
     free(s);
 }

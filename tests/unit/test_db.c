@@ -245,7 +245,7 @@ static void test_version_11_file_keeps_its_queue_in_the_partial_index_of_version
              " 'waiting_screening', 1, 1, 1, 1);");
 
     assert_int_equal(vax_open(s.path, 0, &db), VAX_OK);
-    assert_int_equal(vax_db_schema_version(db), 12);
+    assert_int_equal(vax_db_schema_version(db), VAX_SCHEMA_VERSION);
     sqlite3 *other = NULL;
     assert_int_equal(sqlite3_open_v2(s.path, &other, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     assert_int_equal(raw_int(other, "SELECT count(*) FROM pragma_index_list('visit')"
@@ -337,14 +337,15 @@ test_queue_lookups_by_state_read_the_index_and_call_next_sorts_no_whole_queue(vo
     sqlite3_trace_v2(t->db->sql, SQLITE_TRACE_STMT, trace_sql, &seen);
     vax_visit v;
     vax_board board;
-    vax_observing watched[4];
+    vax_observing *watched = NULL;
     int n = 0;
     assert_int_equal(vax_queue_call_next(t->db, VAX_STAGE_SCREENING, "s1", &v), VAX_OK);
     assert_int_equal(vax_setting_set(t->db, "queue.max_wait_min", "5"), VAX_OK);
     assert_int_equal(vax_queue_call_next(t->db, VAX_STAGE_SCREENING, "s1", &v), VAX_OK);
     assert_int_equal(vax_queue_call_next(t->db, VAX_STAGE_INJECTION, "i1", &v), VAX_EEMPTY);
     assert_int_equal(vax_board_read(t->db, &board), VAX_OK);
-    assert_int_equal(vax_observe_list(t->db, watched, 4, &n), VAX_OK);
+    assert_int_equal(vax_observe_list(t->db, &watched, &n), VAX_OK);
+    free(watched);
     sqlite3_trace_v2(t->db->sql, 0, NULL, NULL);
 
     int by_state = 0, ranked_in_order = 0;

@@ -1,5 +1,6 @@
 /* test_observe.c: the observation period, release before and after it, reactions and their
  * severity, and the board's snapshot. */
+#include "internal.h"
 #include "testutil.h"
 
 #include <stdio.h>
@@ -161,9 +162,9 @@ static void test_anaphylaxis_signs_make_a_reaction_serious(void **state)
         vax_observe_record_reaction(t->db, v, "swelling breathing", 0, "treated", "", &serious),
         VAX_OK);
     assert_int_equal(serious, 1);
-    vax_observing list[8];
+    vax_observing *list = NULL;
     int n = 0;
-    assert_int_equal(vax_observe_list(t->db, list, 8, &n), VAX_OK);
+    assert_int_equal(vax_observe_list(t->db, &list, &n), VAX_OK);
     assert_int_equal(n, 1);
     assert_int_equal(list[0].serious, 1);
     char *protocol = vax_aefi_protocol();
@@ -221,17 +222,222 @@ static void test_observation_list_is_sorted_by_time_left(void **state)
     int64_t first = observing_visit(t, 10);
     vax_clock_advance(10 * 60);
     int64_t second = observing_visit(t, 11);
-    vax_observing list[8];
+    vax_observing *list = NULL;
     int n = 0;
-    assert_int_equal(vax_observe_list(t->db, list, 8, &n), VAX_OK);
+    assert_int_equal(vax_observe_list(t->db, &list, &n), VAX_OK);
     assert_int_equal(n, 2);
     assert_int_equal(list[0].visit.id, first);
     assert_int_equal(list[1].visit.id, second);
     assert_int_equal(list[0].ends_at - list[1].ends_at, -10 * 60);
+    free(list);
     vax_clock_advance(20 * 60);
-    assert_int_equal(vax_observe_list(t->db, list, 8, &n), VAX_OK);
+    assert_int_equal(vax_observe_list(t->db, &list, &n), VAX_OK);
     assert_int_equal(list[0].may_leave, 1);
     assert_int_equal(list[1].may_leave, 0);
+    free(list);
+}
+
+/* One text value from SQL (the first column of the first row), for checking stored rows. */
+static void sql_text(test_db *t, const char *sql, char *out, size_t size)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(t->db->sql, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+/* A nurse and a doctor on the staff; the nurse is signed in. Returns the nurse's id. */
+static int64_t nurse_at_the_station(test_db *t, int64_t *doctor_id)
+{
+    vax_staff nurse, doctor;
+    assert_int_equal(vax_staff_add(t->db, "ql", "Quản Lý", VAX_ROLE_MANAGER, "9999", NULL), VAX_OK);
+    assert_int_equal(vax_staff_add(t->db, "ydt", "Lò Thị Y Tá", VAX_ROLE_NURSE, "1111", NULL),
+                     VAX_OK);
+    assert_int_equal(vax_staff_add(t->db, "bsi", "Đèo Văn Sĩ", VAX_ROLE_DOCTOR, "3333", NULL),
+                     VAX_OK);
+    assert_int_equal(vax_staff_sign_in(t->db, "bsi", "3333", &doctor), VAX_OK);
+    assert_int_equal(vax_staff_sign_in(t->db, "ydt", "1111", &nurse), VAX_OK);
+    if (doctor_id)
+        *doctor_id = doctor.id;
+    return nurse.id;
+}
+
+static void test_a_serious_reaction_is_not_released_by_a_plain_release(void **state)
+{
+    test_db *t = *state;
+    int64_t quiet = observing_visit(t, 30);
+    int64_t v = observing_visit(t, 31);
+    nurse_at_the_station(t, NULL);
+    assert_int_equal(vax_observe_record_reaction(t->db, v, "fever", 1, "treated", "", NULL),
+                     VAX_OK);
+    vax_clock_advance(31 * 60);
+    assert_int_equal(vax_observe_release(t->db, v, NULL), VAX_EPERM);
+    assert_int_equal(vax_observe_release(t->db, v, "feels fine"), VAX_EPERM);
+    assert_int_equal(state_of(t, v), VAX_STATE_OBSERVING);
+    /* in the list: first, and not "may leave" although the period is over */
+    vax_observing *list = NULL;
+    int n = 0;
+    assert_int_equal(vax_observe_list(t->db, &list, &n), VAX_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(list[0].visit.id, v);
+    assert_int_equal(list[0].serious, 1);
+    assert_int_equal(list[0].may_leave, 0);
+    assert_string_equal(list[0].signs, "fever");
+    assert_int_equal(list[1].visit.id, quiet);
+    assert_int_equal(list[1].may_leave, 1);
+    free(list);
+}
+
+static void test_a_doctor_confirms_a_serious_release_with_outcome_and_note(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 32);
+    int64_t doctor_id = 0, nurse_id = nurse_at_the_station(t, &doctor_id);
+    char text[512], sql[256];
+    vax_staff doctor;
+    assert_int_equal(vax_observe_record_reaction(t->db, v, "fever", 1, "treated", "", NULL),
+                     VAX_OK);
+    /* refused, and nothing written: a wrong PIN, a nurse's login, no note, no outcome */
+    assert_int_equal(
+        vax_observe_release_serious(t->db, v, "recovered", "stable", "bsi", "0000", NULL),
+        VAX_EAUTH);
+    assert_int_equal(
+        vax_observe_release_serious(t->db, v, "recovered", "stable", "ydt", "1111", NULL),
+        VAX_EPERM);
+    assert_int_equal(vax_observe_release_serious(t->db, v, "recovered", "", "bsi", "3333", NULL),
+                     VAX_EINVAL);
+    assert_int_equal(vax_observe_release_serious(t->db, v, "gone", "stable", "bsi", "3333", NULL),
+                     VAX_EINVAL);
+    assert_int_equal(vax_observe_release_serious(t->db, v, "recovered", "stable", NULL, NULL, NULL),
+                     VAX_EPERM);
+    assert_int_equal(state_of(t, v), VAX_STATE_OBSERVING);
+    /* the doctor's PIN at the nurse's station: the nurse stays the actor */
+    assert_int_equal(vax_observe_release_serious(t->db, v, "recovered", "BP 120/80, stable", "bsi",
+                                                 "3333", &doctor),
+                     VAX_OK);
+    assert_int_equal(doctor.id, doctor_id);
+    assert_int_equal(vax_actor(t->db)->id, nurse_id);
+    assert_int_equal(state_of(t, v), VAX_STATE_DONE);
+    snprintf(sql, sizeof sql,
+             "SELECT outcome || '|' || outcome_note || '|' || confirmed_by || '|' || updated_by"
+             " FROM reaction WHERE visit_id = %lld",
+             (long long)v);
+    sql_text(t, sql, text, sizeof text);
+    char want[128];
+    snprintf(want, sizeof want, "recovered|BP 120/80, stable|%lld|%lld", (long long)doctor_id,
+             (long long)nurse_id);
+    assert_string_equal(text, want);
+    snprintf(sql, sizeof sql,
+             "SELECT staff_id || '|' || to_state || '|' || details FROM visit_event"
+             " WHERE visit_id = %lld ORDER BY id DESC LIMIT 1",
+             (long long)v);
+    sql_text(t, sql, text, sizeof text);
+    snprintf(want, sizeof want, "%lld|done|serious reaction; outcome: recovered; confirmed by: bsi",
+             (long long)nurse_id);
+    assert_true(strncmp(text, want, strlen(want)) == 0);
+}
+
+static void test_a_signed_in_doctor_confirms_a_transfer_without_a_pin(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 33);
+    nurse_at_the_station(t, NULL);
+    assert_int_equal(vax_observe_record_reaction(t->db, v, "fever", 1, "treated", "", NULL),
+                     VAX_OK);
+    assert_int_equal(vax_staff_sign_in(t->db, "bsi", "3333", NULL), VAX_OK);
+    assert_int_equal(vax_observe_release_serious(t->db, v, "transferred",
+                                                 "to the district hospital", NULL, NULL, NULL),
+                     VAX_OK);
+    assert_int_equal(state_of(t, v), VAX_STATE_TRANSFERRED);
+    /* a visit with no serious reaction is released the usual way, not this one */
+    int64_t w = observing_visit(t, 34);
+    assert_int_equal(
+        vax_observe_release_serious(t->db, w, "recovered", "nothing", NULL, NULL, NULL),
+        VAX_ESTATE);
+}
+
+static void test_a_reaction_is_kept_from_its_signs_and_completed_later(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 35);
+    vax_reaction r;
+    nurse_at_the_station(t, NULL);
+    assert_int_equal(vax_observe_reaction_signs(t->db, v, "fever", &r), VAX_OK);
+    assert_int_equal(r.missing, VAX_REACTION_NEEDS_ACTION | VAX_REACTION_NEEDS_SEVERITY);
+    /* kept and listed as to complete; it holds the person back */
+    vax_observing *list = NULL;
+    int n = 0;
+    vax_clock_advance(31 * 60);
+    assert_int_equal(vax_observe_list(t->db, &list, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].pending_reaction, r.id);
+    assert_int_equal(list[0].may_leave, 0);
+    free(list);
+    assert_int_equal(vax_observe_release(t->db, v, NULL), VAX_ESTATE);
+    /* the action now, the severity later: each step kept */
+    assert_int_equal(vax_observe_reaction_complete(t->db, r.id, "treated", -1, &r), VAX_OK);
+    assert_int_equal(r.missing, VAX_REACTION_NEEDS_SEVERITY);
+    assert_int_equal(vax_observe_reaction_get(t->db, r.id, &r), VAX_OK);
+    assert_string_equal(r.action, "treated");
+    assert_int_equal(r.missing, VAX_REACTION_NEEDS_SEVERITY);
+    assert_int_equal(vax_observe_reaction_complete(t->db, r.id, NULL, 0, &r), VAX_OK);
+    assert_int_equal(r.missing, 0);
+    assert_int_equal(r.serious, 0);
+    assert_int_equal(vax_observe_list(t->db, &list, &n), VAX_OK);
+    assert_int_equal(list[0].pending_reaction, 0);
+    assert_int_equal(list[0].may_leave, 1);
+    free(list);
+    assert_int_equal(vax_observe_release(t->db, v, NULL), VAX_OK);
+    char text[64];
+    sql_text(t, "SELECT count(*) || '|' || action || '|' || severity FROM reaction", text,
+             sizeof text);
+    assert_string_equal(text, "1|treated|minor");
+}
+
+static void
+test_completing_a_reaction_with_a_transfer_makes_it_serious_and_ends_the_visit(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 36);
+    vax_reaction r;
+    nurse_at_the_station(t, NULL);
+    assert_int_equal(vax_observe_reaction_signs(t->db, v, "dizziness", &r), VAX_OK);
+    assert_int_equal(vax_observe_reaction_complete(t->db, r.id, "transferred", -1, &r), VAX_OK);
+    assert_int_equal(r.serious, 1);
+    assert_int_equal(r.missing, 0);
+    assert_int_equal(state_of(t, v), VAX_STATE_TRANSFERRED);
+    /* nothing more is recorded on a visit that left observation */
+    assert_int_equal(vax_observe_reaction_complete(t->db, r.id, "treated", 0, NULL), VAX_ESTATE);
+    assert_int_equal(vax_observe_reaction_complete(t->db, r.id, "prayed", 0, NULL), VAX_EINVAL);
+}
+
+/* Interrupts the statement running at the third progress callback, once: a read error in the
+ * middle of a read loop, as a disk error or a corrupt page would give. */
+static int interrupt_once(void *ctx)
+{
+    int *calls = ctx;
+    return ++*calls == 3;
+}
+
+static void test_a_read_error_in_the_list_is_an_error_not_a_short_list(void **state)
+{
+    test_db *t = *state;
+    for (int i = 0; i < 60; i++)
+        observing_visit(t, 100 + i);
+    vax_observing *list = NULL;
+    int n = 0, calls = 0;
+    sqlite3_progress_handler(t->db->sql, 50, interrupt_once, &calls);
+    int rc = vax_observe_list(t->db, &list, &n);
+    sqlite3_progress_handler(t->db->sql, 0, NULL, NULL);
+    assert_true(calls >= 3);
+    assert_int_not_equal(rc, VAX_OK);
+    assert_null(list);
+    assert_int_equal(n, 0);
+    /* and without the error, all 60, more than any fixed array of the station held */
+    assert_int_equal(vax_observe_list(t->db, &list, &n), VAX_OK);
+    assert_int_equal(n, 60);
+    free(list);
 }
 
 static void test_board_snapshot_shows_calls_waiting_observation_and_doses(void **state)
@@ -294,6 +500,19 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_volunteer_may_not_release, setup, teardown),
         cmocka_unit_test_setup_teardown(test_observation_list_is_sorted_by_time_left, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_a_read_error_in_the_list_is_an_error_not_a_short_list,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_serious_reaction_is_not_released_by_a_plain_release,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_doctor_confirms_a_serious_release_with_outcome_and_note, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_signed_in_doctor_confirms_a_transfer_without_a_pin,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_reaction_is_kept_from_its_signs_and_completed_later,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_completing_a_reaction_with_a_transfer_makes_it_serious_and_ends_the_visit, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(
             test_board_snapshot_shows_calls_waiting_observation_and_doses, setup, teardown),
     };
