@@ -166,6 +166,31 @@ static const char *group_name(checkin *c, const char *code)
     return code[0] ? code : _("none");
 }
 
+/* A visit of today as the desk reads it: waiting, at a station, observing, done with the time,
+ * postponed with the day to come back. */
+static void today_line(ui_app *app, const vax_visit *v, char *line, size_t size)
+{
+    char hhmm[6], dmy[11];
+    vax_screening sc;
+    vax_local_hhmm(v->state_since, hhmm);
+    if (v->state == VAX_STATE_DONE) {
+        snprintf(line, size, _("Today: ticket %03d · vaccinated, done at %s"), v->ticket, hhmm);
+    } else if (v->state == VAX_STATE_POSTPONED &&
+               vax_screening_for_visit(app->db, v->id, &sc) == VAX_OK && sc.return_date[0]) {
+        vax_date_dmy(sc.return_date, dmy);
+        snprintf(line, size, _("Today: ticket %03d · postponed, come back on %s"), v->ticket, dmy);
+    } else if (v->station[0] &&
+               (v->state == VAX_STATE_SCREENING || v->state == VAX_STATE_INJECTION)) {
+        char place[64];
+        ui_place_name(v->station, place, sizeof place);
+        snprintf(line, size, _("Today: ticket %03d · %s at %s since %s%s"), v->ticket,
+                 vax_state_label(v->state), place, hhmm, v->urgent ? _(" · URGENT") : "");
+    } else {
+        snprintf(line, size, _("Today: ticket %03d · %s since %s%s"), v->ticket,
+                 vax_state_label(v->state), hhmm, v->urgent ? _(" · URGENT") : "");
+    }
+}
+
 static void draw_details(ui_app *app, checkin *c, WINDOW *w, int y, int x, int width, int rows)
 {
     vax_person *p = selected(c);
@@ -201,12 +226,15 @@ static void draw_details(ui_app *app, checkin *c, WINDOW *w, int y, int x, int w
         ui_put(w, y + 4, x, line, width);
     }
     if (rows > 5) {
-        if (vax_visit_open_for_person(app->db, p->id, &v) == VAX_OK) {
-            snprintf(line, sizeof line, _("Today: ticket %03d · %s%s"), v.ticket,
-                     vax_state_label(v.state), v.urgent ? _(" · URGENT") : "");
-            ui_role_on(w, v.urgent ? ROLE_URGENT : ROLE_OK);
+        if (vax_visit_today_for_person(app->db, p->id, &v) == VAX_OK) {
+            ui_role r = v.urgent ? ROLE_URGENT : ROLE_OK;
+            today_line(app, &v, line, sizeof line);
+            if (v.state == VAX_STATE_DONE || v.state == VAX_STATE_POSTPONED ||
+                v.state == VAX_STATE_CONTRAINDICATED || v.state == VAX_STATE_REFERRED)
+                r = ROLE_WARNING; /* a second ticket today would be a mistake: make it stand out */
+            ui_role_on(w, r);
             ui_put(w, y + 5, x, line, width);
-            ui_role_off(w, v.urgent ? ROLE_URGENT : ROLE_OK);
+            ui_role_off(w, r);
         } else {
             ui_role_on(w, ROLE_DIM);
             ui_put(w, y + 5, x, _("Today: not checked in · Enter checks in"), width);
@@ -372,6 +400,61 @@ static void save_form(ui_app *app, checkin *c)
     ui_message(app, MSG_OK, _("Registered %s. Press Enter to check in."), p.full_name);
 }
 
+static int key(ui_app *app, ui_key k);
+
+/* Someone with a dose today: a second ticket only with a manager's reason (the core audits it).
+ * Returns 1 with *v checked in. */
+static int checkin_again(ui_app *app, const vax_person *p, vax_visit *v)
+{
+    char reason[200] = "", prompt[600];
+    if (strcmp(vax_errfield(app->db), "override") != 0 ||
+        !vax_role_may(app->staff.role, VAX_ACT_OVERRIDE)) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return 0;
+    }
+    snprintf(prompt, sizeof prompt, "%s %s", vax_errmsg(app->db),
+             _("Why does this person get a second ticket today?"));
+    if (!ui_dialog_ask(app, _("Second ticket today"), prompt, reason, sizeof reason))
+        return 0;
+    if (vax_queue_checkin_again(app->db, p->id, reason, v) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return 0;
+    }
+    return 1;
+}
+
+/* The ticket in big digits until a key; the key is returned so that a letter typed at once is
+ * not lost (ui_dialog_ticket swallows it). */
+static ui_key show_ticket(ui_app *app, const char *title, int ticket, const char *line)
+{
+    char digits[16], text[64];
+    snprintf(digits, sizeof digits, "%03d", ticket % 1000);
+    snprintf(text, sizeof text, _("Ticket %s"), digits);
+    for (;;) {
+        WINDOW *w = ui_dialog_box(app, UI_BIG_ROWS + 8, 60, title);
+        if (w) {
+            int rows, cols;
+            getmaxyx(w, rows, cols);
+            int bw = ui_big_width(digits);
+            ui_role_on(w, ROLE_TICKET);
+            ui_big_number(w, 2, bw < cols ? (cols - bw) / 2 : 1, digits);
+            ui_role_off(w, ROLE_TICKET);
+            ui_put_center(w, UI_BIG_ROWS + 3, 1, text, cols - 2);
+            ui_put_center(w, UI_BIG_ROWS + 4, 1, line, cols - 2);
+            ui_role_on(w, ROLE_DIM);
+            ui_put_center(w, rows - 2, 1, _("Press any key"), cols - 2);
+            ui_role_off(w, ROLE_DIM);
+            curs_set(0);
+            wrefresh(w);
+            delwin(w);
+        }
+        timeout(-1);
+        ui_key k = ui_read_key();
+        if (ui_got_sigterm || (k.action != UI_RESIZE && k.action != UI_NONE))
+            return k;
+    }
+}
+
 static void do_checkin(ui_app *app, checkin *c)
 {
     vax_person *p = selected(c);
@@ -381,10 +464,8 @@ static void do_checkin(ui_app *app, checkin *c)
         ui_message(app, MSG_ERROR, "%s", _("Find the person first, or press F2 to register."));
         return;
     }
-    if (vax_queue_checkin(app->db, p->id, &v) != VAX_OK) {
-        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+    if (vax_queue_checkin(app->db, p->id, &v) != VAX_OK && !checkin_again(app, p, &v))
         return;
-    }
     /* committed: only now does the screen say so */
     snprintf(line, sizeof line, "%s", p->full_name);
     vax_appt ap; /* issue 3: an appointment's check-in says early, on time or late */
@@ -403,9 +484,12 @@ static void do_checkin(ui_app *app, checkin *c)
                      p->full_name, a, b, min);
     }
     ui_message(app, MSG_OK, _("%s checked in: ticket %03d."), p->full_name, v.ticket);
-    ui_dialog_ticket(app, _("Checked in"), v.ticket, line);
+    ui_key next = show_ticket(app, _("Checked in"), v.ticket, line);
     ui_input_clear(&c->search);
     run_search(app, c);
+    /* the nurse types the next name at once: that letter closed the ticket and starts the search */
+    if (next.action == UI_CHAR)
+        key(app, next);
 }
 
 static void do_urgent(ui_app *app, checkin *c)
@@ -456,6 +540,8 @@ static int key(ui_app *app, ui_key k)
     int used;
     if (c->mode == MODE_FORM) {
         if (k.action == UI_CANCEL) {
+            if (!ui_form_may_discard(app, &c->form))
+                return 1;
             c->mode = MODE_SEARCH;
             app->msg[0] = 0;
             return 1;
@@ -508,6 +594,12 @@ static int key(ui_app *app, ui_key k)
     return used;
 }
 
+static int unsaved(ui_app *app, char *what, size_t size)
+{
+    checkin *c = app->screen->state;
+    return c->mode == MODE_FORM && ui_form_unsaved(&c->form, what, size);
+}
+
 ui_screen *ui_station_checkin(ui_app *app)
 {
     ui_screen *s = calloc(1, sizeof *s);
@@ -526,6 +618,7 @@ ui_screen *ui_station_checkin(ui_app *app)
     s->key_labels = search_labels;
     s->nkeys = NSEARCH_KEYS;
     s->state = c;
+    s->unsaved = unsaved;
     return s;
 }
 

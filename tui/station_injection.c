@@ -9,7 +9,8 @@
 #define MAX_DOSES 8
 
 typedef struct injection {
-    vax_visit visit; /* the person called here; id 0 if none */
+    vax_visit visit;   /* the person called here; id 0 if none */
+    vax_visit pending; /* left here unfinished (the room ended): offered first, Enter takes up */
     vax_person person;
     vax_dose doses[MAX_DOSES];
     int ndoses, next_number;
@@ -62,7 +63,8 @@ static void load_person(ui_app *app, injection *s)
     s->has_screening = vax_screening_for_visit(app->db, s->visit.id, &s->screening) == VAX_OK;
 }
 
-/* A visit left in injection at this station (the program was restarted) is taken up again. */
+/* A visit left in injection at this station (the program ended with them called) is offered
+ * first: the nurse sees who it is and takes them up (Enter) or sends them back (Esc). */
 static void resume(ui_app *app, injection *s)
 {
     char today[11];
@@ -74,10 +76,32 @@ static void resume(ui_app *app, injection *s)
     if (vax_queue_list(app->db, today, all, 4000, &n) == VAX_OK) {
         for (int i = 0; i < n; i++)
             if (all[i].state == VAX_STATE_INJECTION && strcmp(all[i].station, app->station) == 0)
-                s->visit = all[i];
+                s->pending = all[i];
     }
     free(all);
+    if (s->pending.id && vax_person_get(app->db, s->pending.person_id, &s->person) != VAX_OK)
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+}
+
+/* The unfinished person becomes the person called here. */
+static void take_up(ui_app *app, injection *s)
+{
+    s->visit = s->pending;
+    memset(&s->pending, 0, sizeof s->pending);
     load_person(app, s);
+}
+
+static int draw_pending(injection *s, WINDOW *w, int y, int cols)
+{
+    char line[600];
+    snprintf(line, sizeof line,
+             _("Ticket %03d · %s was left here unfinished. Enter takes them up again; Esc sends "
+               "them back to the waiting list."),
+             s->pending.ticket % 1000, s->person.full_name);
+    ui_role_on(w, ROLE_WARNING);
+    int used = ui_put_wrapped(w, y, 1, cols - 2, 3, line);
+    ui_role_off(w, ROLE_WARNING);
+    return used;
 }
 
 static vax_vial *selected_vial(injection *s)
@@ -114,6 +138,8 @@ static int draw_person(ui_app *app, injection *s, WINDOW *w, int y, int cols, in
 {
     char line[600], today[11], date[11], dmy[11], text[3072];
     (void)app;
+    if (!s->visit.id && s->pending.id)
+        return draw_pending(s, w, y, cols);
     if (!s->visit.id) {
         ui_role_on(w, ROLE_DIM);
         ui_put(w, y, 1, _("Nobody called. F2 calls the next person waiting for injection."),
@@ -222,10 +248,10 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
 static void call_next(ui_app *app, injection *s)
 {
     vax_visit v;
-    if (s->visit.id) {
+    if (s->visit.id || s->pending.id) {
         ui_message(app, MSG_ERROR,
                    _("Ticket %03d is here: Enter records the dose, Esc sends them back."),
-                   s->visit.ticket % 1000);
+                   (s->visit.id ? s->visit.ticket : s->pending.ticket) % 1000);
         return;
     }
     if (vax_queue_call_next(app->db, VAX_STAGE_INJECTION, app->station, &v) != VAX_OK) {
@@ -437,6 +463,10 @@ static int key(ui_app *app, ui_key k)
     injection *s = app->screen->state;
     switch (k.action) {
     case UI_ENTER:
+        if (s->pending.id) {
+            take_up(app, s);
+            return 1;
+        }
         record_dose(app, s);
         return 1;
     case UI_NEW:
@@ -452,6 +482,8 @@ static int key(ui_app *app, ui_key k)
         end_of_day(app, s);
         return 1;
     case UI_CANCEL:
+        if (s->pending.id)
+            take_up(app, s);
         send_back(app, s);
         return 1;
     case UI_CHAR:
@@ -473,6 +505,18 @@ static int key(ui_app *app, ui_key k)
     return 0;
 }
 
+/* A person called here and not yet given the dose would wait at the door of a closed room. */
+static int unsaved(ui_app *app, char *what, size_t size)
+{
+    injection *s = app->screen->state;
+    const vax_visit *v = s->visit.id ? &s->visit : &s->pending;
+    if (!v->id)
+        return 0;
+    snprintf(what, size, _("Ticket %03d is called to this room and has no dose recorded."),
+             v->ticket % 1000);
+    return 1;
+}
+
 ui_screen *ui_station_injection(ui_app *app)
 {
     ui_screen *scr = calloc(1, sizeof *scr);
@@ -483,6 +527,7 @@ ui_screen *ui_station_injection(ui_app *app)
         return NULL;
     }
     resume(app, s);
+    scr->unsaved = unsaved;
     scr->name = _("Injection");
     scr->draw = draw;
     scr->key = key;

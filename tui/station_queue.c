@@ -1,4 +1,5 @@
-/* station_queue.c: today's queue at a glance: every ticket, its state, and who is urgent. */
+/* station_queue.c: today's queue at a glance: every ticket, its state, who is urgent, and first
+ * the visits left at a station with no desk working on them, which F4 or R returns to waiting. */
 #include "ui.h"
 
 #include <stdio.h>
@@ -7,7 +8,11 @@
 
 #define MAX_VISITS 2000
 
+#define MAX_STRANDED 50
+
 typedef struct queue_view {
+    vax_visit stranded[MAX_STRANDED]; /* shown first: rows 0 .. nstranded-1 */
+    int nstranded;
     vax_visit visits[MAX_VISITS];
     int n;
     ui_list list;
@@ -19,16 +24,39 @@ typedef struct queue_ctx {
     vax_db *db;
 } queue_ctx;
 
-static const ui_action keys[] = {UI_UP, UI_HELP, UI_SWITCH, UI_QUIT};
-static const char *const labels[] = {N_("Move"), N_("Help"), N_("Station"), N_("Quit")};
+static const ui_action keys[] = {UI_UP, UI_UNDO, UI_HELP, UI_SWITCH, UI_QUIT};
+static const char *const labels[] = {N_("Move"), N_("Return to waiting"), N_("Help"), N_("Station"),
+                                     N_("Quit")};
+
+/* The visit on list row index: the stranded ones first, then every ticket of the day. */
+static vax_visit *row_visit(queue_view *q, int index)
+{
+    return index < q->nstranded ? &q->stranded[index] : &q->visits[index - q->nstranded];
+}
+
+static void stranded_row(WINDOW *w, int y, int x, int width, vax_visit *v)
+{
+    char line[300], place[64], hhmm[6];
+    ui_place_name(v->station, place, sizeof place);
+    vax_local_hhmm(v->state_since, hhmm);
+    snprintf(line, sizeof line, _("! %03d  %s at %s since %s, no desk working on it"), v->ticket,
+             vax_state_label(v->state), place, hhmm);
+    ui_role_on(w, ROLE_WARNING);
+    ui_put(w, y, x, line, width);
+    ui_role_off(w, ROLE_WARNING);
+}
 
 static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ctx)
 {
     queue_ctx *qc = ctx;
-    vax_visit *v = &qc->view.visits[index];
+    vax_visit *v = row_visit(&qc->view, index);
     vax_person p;
     char line[512], hhmm[6];
     (void)sel;
+    if (index < qc->view.nstranded) {
+        stranded_row(w, y, x, width, v);
+        return;
+    }
     vax_local_hhmm(v->arrived_at, hhmm);
     snprintf(line, sizeof line, "%03d  %s  ", v->ticket, hhmm);
     int used = ui_put(w, y, x, line, width);
@@ -64,14 +92,57 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
                "under observation"),
              q->n, waiting_s, waiting_i, observing);
     ui_put(w, 0, 1, head, cols - 2);
-    q->list.count = q->n;
+    if (vax_queue_stranded(app->db, q->stranded, MAX_STRANDED, &q->nstranded) != VAX_OK)
+        q->nstranded = 0;
+    if (q->nstranded > 0) {
+        snprintf(head, sizeof head,
+                 _("%d at a station with no desk working on them: F4 or R returns one to the "
+                   "waiting list"),
+                 q->nstranded);
+        ui_role_on(w, ROLE_WARNING);
+        ui_put(w, 1, 1, head, cols - 2);
+        ui_role_off(w, ROLE_WARNING);
+    }
+    q->list.count = q->nstranded + q->n;
+    if (q->list.selected >= q->list.count)
+        q->list.selected = q->list.count > 0 ? q->list.count - 1 : 0;
     q->rows = rows - 2;
     ui_list_draw(w, 2, 1, cols - 2, rows - 2, &q->list, row, qc);
+}
+
+/* Returns the selected stranded visit to its waiting list, after a yes; the core records the
+ * move, its event and the audit row with the signed-in member in one transaction. */
+static void return_selected(ui_app *app, queue_view *q)
+{
+    char what[300], question[200], place[64];
+    if (q->list.selected >= q->nstranded) {
+        ui_message(app, MSG_ERROR, "%s",
+                   _("Only a ticket left at a station (marked !) goes back to the waiting list."));
+        return;
+    }
+    vax_visit v = q->stranded[q->list.selected];
+    ui_place_name(v.station, place, sizeof place);
+    snprintf(what, sizeof what, _("Ticket %03d has been \"%s\" at %s with no change."), v.ticket,
+             vax_state_label(v.state), place);
+    snprintf(question, sizeof question, _("Return ticket %03d to the waiting list?"), v.ticket);
+    const char *lines[] = {what};
+    if (!ui_dialog_confirm_lines(app, _("Return to waiting"), lines, 1, question))
+        return;
+    if (vax_queue_return_waiting(app->db, v.id, "left at a station: returned from the overview") !=
+        VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    ui_message(app, MSG_OK, _("Ticket %03d is waiting again."), v.ticket);
 }
 
 static int key(ui_app *app, ui_key k)
 {
     queue_ctx *qc = app->screen->state;
+    if (k.action == UI_UNDO || (k.action == UI_CHAR && (k.ch == L'r' || k.ch == L'R'))) {
+        return_selected(app, &qc->view);
+        return 1;
+    }
     return ui_list_key(&qc->view.list, k, qc->view.rows);
 }
 
@@ -90,7 +161,7 @@ ui_screen *ui_station_queue(ui_app *app)
     s->key = key;
     s->keys = keys;
     s->key_labels = labels;
-    s->nkeys = 4;
+    s->nkeys = (int)(sizeof keys / sizeof keys[0]);
     s->state = qc;
     s->watch_ms = 500;
     return s;

@@ -199,6 +199,7 @@ typedef struct ui_field {
 typedef struct ui_form {
     ui_field fields[UI_FORM_MAX];
     int n, focus;
+    int changed; /* a key changed a field's text since ui_form_init */
 } ui_form;
 
 void ui_form_init(ui_form *f);
@@ -212,6 +213,11 @@ ui_field *ui_form_field(ui_form *f, const char *key);
 int ui_form_check_all(ui_form *f);
 /* Shows a core error on the field vax_errfield() names (and focuses it). */
 void ui_form_show_error(ui_form *f, const char *field, const char *msg);
+/* 1 if the form may be left: nothing changed, or the user chose to discard (D); Esc and Enter
+ * keep the input. */
+int ui_form_may_discard(ui_app *app, const ui_form *f);
+/* For a screen's unsaved hook: 1 with a line in what if the form has changes. */
+int ui_form_unsaved(const ui_form *f, char *what, size_t size);
 
 /* A scrollable list of rows drawn by a callback (widget_list.c). */
 typedef struct ui_list {

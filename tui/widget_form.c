@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <wctype.h>
+#include <stdlib.h>
 
 void ui_form_init(ui_form *f)
 {
@@ -89,8 +91,10 @@ int ui_form_key(ui_form *f, ui_key k)
     }
     if (f->n == 0)
         return 0;
-    if (ui_input_key(&f->fields[f->focus].input, k, &used))
+    if (ui_input_key(&f->fields[f->focus].input, k, &used)) {
         f->fields[f->focus].error[0] = 0; /* edited: the old message no longer applies */
+        f->changed = 1;
+    }
     return used;
 }
 
@@ -135,4 +139,35 @@ void ui_form_draw(WINDOW *w, int y, int x, int width, int rows, ui_form *f)
     }
     if (cursor_y >= 0)
         wmove(w, cursor_y, cursor_x);
+}
+
+int ui_form_unsaved(const ui_form *f, char *what, size_t size)
+{
+    if (!f->changed)
+        return 0;
+    snprintf(what, size, "%s", _("The form has changes that are not saved."));
+    return 1;
+}
+
+/* Discarding is the one answer that loses work, so it takes its own key (the first letter of the
+ * word, in the UI language); Enter, pressed out of habit, keeps the input as Esc does. */
+int ui_form_may_discard(ui_app *app, const ui_form *f)
+{
+    char what[256], footer[200];
+    const char *word = _("Discard");
+    wchar_t letter = 0;
+    int top = 0;
+    if (!ui_form_unsaved(f, what, sizeof what))
+        return 1;
+    mbtowc(&letter, word, strlen(word));
+    snprintf(footer, sizeof footer, _("%lc: %s   Enter or Esc: keep the input"),
+             (wint_t)towupper((wint_t)letter), word);
+    for (;;) {
+        ui_key k = ui_dialog_scroll(app, _("Discard changes"), what, ROLE_WARNING,
+                                    _("Discard what was typed?"), footer, &top);
+        if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT || k.action == UI_ENTER)
+            return 0;
+        if (k.action == UI_CHAR && towlower(k.ch) == towlower((wint_t)letter))
+            return 1;
+    }
 }

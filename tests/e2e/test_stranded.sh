@@ -8,6 +8,15 @@
 
 demo_db 200
 
+# Closes the terminal and waits until the vaxsite in it has ended (it ends on the hang-up), so
+# that the next sqlite3 read never meets its last write.
+close_tui() {
+  $TM kill-session -t main
+  local i=0
+  while pgrep -f -- "--db $DB" >/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+}
+sql() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$DB" "$1"; }
+
 # --- injection room: F10 asks while a person is called (en) -------------------------------------
 tui 80 24 --lang en
 sign_in dieuduong "Injection room"
@@ -23,8 +32,7 @@ expect_screen "Esc keeps the station open" "Open vials at Injection room"
 expect_no_screen "and the program did not end" "[vaxsite exited]"
 
 # --- the terminal goes away; opening again offers the unfinished person --------------------------
-$TM kill-session -t main
-sleep 0.5
+close_tui
 equal "the called person stays in injection at this room" "injection|injection" \
   "$(sql "SELECT state, station FROM visit WHERE ticket=$((10#$ticket))")"
 tui 80 24 --lang en
@@ -33,13 +41,13 @@ expect_screen "the room offers its unfinished person first" "was left here unfin
 expect_screen "naming the ticket" "Ticket $ticket"
 keys Enter
 expect_screen "Enter takes them up again" "this is dose"
-$TM kill-session -t main
+close_tui
 
 # --- the same offer in Vietnamese ---------------------------------------------------------------
 tui 80 24 --lang vi
 sign_in dieuduong "Phòng tiêm"
 expect_screen "(vi) the room offers its unfinished person" "còn dở tại phòng này"
-$TM kill-session -t main
+close_tui
 
 # --- queue overview: a visit left at a station is listed and returned ----------------------------
 sql "UPDATE visit SET state_since = state_since - 3600 WHERE state='screening' AND station='screening-1'"
@@ -56,7 +64,7 @@ equal "the visit waits for screening again" "waiting_screening" \
   "$(sql "SELECT state FROM visit WHERE ticket=$stale")"
 equal "one event records the return, by the manager" "screening|waiting_screening|quanly" \
   "$(sql "SELECT e.from_state, e.to_state, s.login FROM visit_event e JOIN visit v ON v.id=e.visit_id JOIN staff s ON s.id=e.staff_id WHERE v.ticket=$stale ORDER BY e.id DESC LIMIT 1")"
-$TM kill-session -t main
+close_tui
 
 # --- check-in knows today ---------------------------------------------------------------------
 done_id=$(sql "SELECT p.national_id FROM visit v JOIN person p ON p.id=v.person_id WHERE v.state='done' LIMIT 1")
@@ -72,7 +80,7 @@ equal "and no ticket was given" "$before" "$(sql "SELECT count(*) FROM visit")"
 keys Escape
 obs_id=$(sql "SELECT p.national_id FROM visit v JOIN person p ON p.id=v.person_id WHERE v.state='observing' LIMIT 1")
 type_text "$obs_id"
-expect_screen "a person under observation shows it" "under observation"
+expect_screen "a person under observation shows it, with the time" "Under observation since"
 keys Escape
 
 # the key that closes the ticket is the first letter of the next search
@@ -100,7 +108,7 @@ keys Escape
 expect_screen "Esc asks again" "Discard what was typed?"
 keys d
 expect_screen "D discards and goes back to the search" "Search:"
-$TM kill-session -t main
+close_tui
 
 tui 80 24 --lang vi
 sign_in dieuduong "Bàn tiếp đón"
