@@ -92,7 +92,11 @@ before=$(sql "SELECT count(*) FROM person")
 keys F5
 expect_screen "a duplicate ID names the person who has it" "already registered to Đặng Thị Ánh Tuyết"
 equal "and nothing was written" "$before" "$(sql "SELECT count(*) FROM person")"
-keys Escape F10
+keys Escape
+expect_screen "Esc in the changed form asks before discarding" "Discard what was typed?"
+keys d
+expect_screen "D discards it" "Search:"
+keys F10
 expect_screen "F10 quits" "[vaxsite exited]"
 
 finish
