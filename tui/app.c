@@ -326,16 +326,18 @@ static int session_loop(ui_app *app)
 }
 
 /* F9, F10 and Ctrl-C leave the station at once unless it would leave something behind; then they
- * ask, and the answer that needs no thought (Esc, or any key but the one shown) stays. */
+ * ask, and only the letter the dialog names leaves: Enter, Esc, F10 or Ctrl-C pressed again out
+ * of habit keep what is there. */
 static int leave_anyway(ui_app *app, ui_action a)
 {
     char what[256];
     if (!app->screen || !app->screen->unsaved || !app->screen->unsaved(app, what, sizeof what))
         return 1;
     const char *lines[] = {what};
-    return ui_dialog_confirm_lines(app, a == UI_QUIT ? _("Quit?") : _("Change station?"), lines, 1,
-                                   a == UI_QUIT ? _("Quit anyway?")
-                                                : _("Leave this station anyway?"));
+    if (a == UI_QUIT)
+        return ui_dialog_confirm_key(app, _("Quit?"), lines, 1, _("Quit anyway?"), _("Quit"));
+    return ui_dialog_confirm_key(app, _("Change station?"), lines, 1,
+                                 _("Leave this station anyway?"), _("Leave"));
 }
 
 /* The program ends without the user (terminal gone, a signal): the station records what it must,

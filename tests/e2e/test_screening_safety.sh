@@ -118,7 +118,14 @@ equal "resuming wrote no queue event" "$before" "$(sql "SELECT count(*) FROM vis
 keys F10
 expect_screen "F10 asks" "Ticket $t3 is at this desk"
 keys Enter
-expect_screen "Enter on the question quits" "[vaxsite exited]"
+expect_no_screen "Enter on the question does not quit (the safe answer needs no thought)" \
+  "[vaxsite exited]"
+keys F10
+expect_no_screen "nor does F10 pressed again (it closes the question)" "[vaxsite exited]"
+keys F10
+expect_screen "F10 asks once more" "Ticket $t3 is at this desk"
+type_text q
+expect_screen "only the letter it names (Q: Quit) quits" "[vaxsite exited]"
 
 # --- A and B in Vietnamese: the answer keys are c/k, shown as C/K; the desk resumes in words ----
 open_desk vi
