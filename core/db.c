@@ -17,18 +17,21 @@
 #define VAX_APPLICATION_ID 0x56415853
 #define BUSY_TIMEOUT_MS 5000
 #define BOARD_BUSY_TIMEOUT_MS 250
-#define STMT_CACHE 96
+#define STMT_CACHE_FIRST 128
 
 struct stmt_slot {
     uint64_t hash; /* of the SQL text, which the statement itself keeps (sqlite3_sql) */
     sqlite3_stmt *st;
 };
 
-/* The statement cache lives beside the handle so that vax.h stays opaque. */
+/* The statement cache lives beside the handle so that vax.h stays opaque. It only grows: a caller
+ * may hold a statement from vax_stmt() while it asks for another, so no entry can be finalized
+ * behind its back. Its size is bounded by the program's own SQL texts plus the call-next orders
+ * built from the queue policy, one per policy a manager has set while this handle was open. */
 struct vax_db_full {
     struct vax_db db;
-    struct stmt_slot cache[STMT_CACHE];
-    int ncache;
+    struct stmt_slot *cache;
+    int ncache, cap;
 };
 
 /* ---- status words ------------------------------------------------------------------------ */
@@ -214,11 +217,16 @@ sqlite3_stmt *vax_stmt(vax_db *db, const char *sql)
         vax_fail_sql(db, rc, _("preparing a query"));
         return NULL;
     }
-    if (f->ncache == STMT_CACHE) {
-        /* full (a policy changed many times): drop the oldest */
-        sqlite3_finalize(f->cache[0].st);
-        memmove(&f->cache[0], &f->cache[1], sizeof f->cache[0] * (STMT_CACHE - 1));
-        f->ncache--;
+    if (f->ncache == f->cap) {
+        int cap = f->cap ? f->cap * 2 : STMT_CACHE_FIRST;
+        struct stmt_slot *grown = realloc(f->cache, sizeof *grown * (size_t)cap);
+        if (!grown) {
+            sqlite3_finalize(st);
+            vax_fail(db, VAX_ENOMEM, NULL, _("out of memory"));
+            return NULL;
+        }
+        f->cache = grown;
+        f->cap = cap;
     }
     f->cache[f->ncache].hash = h;
     f->cache[f->ncache].st = st;
@@ -915,6 +923,7 @@ void vax_close(vax_db *db)
         return;
     for (int i = 0; i < f->ncache; i++)
         sqlite3_finalize(f->cache[i].st);
+    free(f->cache);
     if (db->sql)
         sqlite3_close(db->sql);
     free(f);

@@ -692,6 +692,32 @@ static void test_write_lock_held_past_the_busy_timeout_gives_ebusy(void **state)
     tdb_close(t);
 }
 
+/* A statement a caller holds stays valid however many others are prepared after it: the cache
+ * used to finalize its oldest entry when full, under a caller that still held it. */
+static void test_statement_cache_never_frees_a_statement_in_use(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    sqlite3_stmt *held = vax_stmt(t->db, "SELECT ?1 + 1");
+    assert_non_null(held);
+    sqlite3_bind_int(held, 1, 41);
+    char sql[64];
+    for (int i = 0; i < 400; i++) { /* more distinct texts than any fixed cache held */
+        snprintf(sql, sizeof sql, "SELECT %d", i);
+        sqlite3_stmt *other = vax_stmt(t->db, sql);
+        assert_non_null(other);
+        assert_int_equal(sqlite3_step(other), SQLITE_ROW);
+        assert_int_equal(sqlite3_column_int(other, 0), i);
+        sqlite3_reset(other);
+    }
+    assert_int_equal(sqlite3_step(held), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(held, 0), 42);
+    sqlite3_reset(held);
+    /* and the same text still finds the same statement */
+    assert_ptr_equal(vax_stmt(t->db, "SELECT ?1 + 1"), held);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -712,6 +738,7 @@ int main(void)
         cmocka_unit_test(test_settings_get_set_and_fallbacks),
         cmocka_unit_test(test_every_status_code_has_words),
         cmocka_unit_test(test_write_lock_held_past_the_busy_timeout_gives_ebusy),
+        cmocka_unit_test(test_statement_cache_never_frees_a_statement_in_use),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
