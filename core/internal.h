@@ -47,6 +47,16 @@ int vax_tx_begin(vax_db *db);
 int vax_tx_commit(vax_db *db);
 void vax_tx_rollback(vax_db *db);
 
+/* One schema version: the SQL that makes its tables and the data it loads with them (NULL when
+ * none), both in the step's transaction (schema.c). db.c walks the steps without knowing what
+ * they hold, so that the store depends on no domain module. */
+struct vax_schema_step {
+    const char *sql;
+    int (*seed)(vax_db *db);
+};
+/* The step that brings a database to `version` (1..VAX_SCHEMA_VERSION), or NULL. */
+const struct vax_schema_step *vax_schema_step(int version);
+
 /* Prepared statement cached on the handle by its text (prepared once, reset on each use). */
 sqlite3_stmt *vax_stmt(vax_db *db, const char *sql);
 /* Convenience: prepare (cached) and bind text/int params given as a format "tiI" string. */

@@ -1,0 +1,448 @@
+/* schema.c: the schema, version by version, and the data each step loads with its tables. db.c
+ * walks this table; the seed functions belong to the modules that own the data, so that db.c
+ * itself depends on no domain module. */
+#include "internal.h"
+
+/* Version 1: staff, sites, settings, the audit trail and the person registry. */
+static const char schema_v1[] =
+    "CREATE TABLE staff("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, login TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL,"
+    " role TEXT NOT NULL CHECK (role IN ('volunteer','nurse','doctor','manager','system')),"
+    " pin_hash TEXT, active INTEGER NOT NULL DEFAULT 1,"
+    " failed_pins INTEGER NOT NULL DEFAULT 0, locked_until INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE TABLE setting("
+    " key TEXT PRIMARY KEY, value TEXT NOT NULL,"
+    " updated_at INTEGER NOT NULL, updated_by INTEGER REFERENCES staff(id));"
+    "CREATE TABLE site("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, code TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL, is_demo INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE TABLE audit("
+    " id INTEGER PRIMARY KEY, at INTEGER NOT NULL, staff_id INTEGER REFERENCES staff(id),"
+    " action TEXT NOT NULL, entity TEXT NOT NULL, entity_id INTEGER,"
+    " details TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE priority_group("
+    " code TEXT PRIMARY KEY, rank INTEGER NOT NULL, name_vi TEXT NOT NULL,"
+    " name_en TEXT NOT NULL);"
+    "CREATE TABLE person("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " national_id TEXT NOT NULL UNIQUE, insurance_no TEXT NOT NULL DEFAULT '',"
+    " full_name TEXT NOT NULL, name_folded TEXT NOT NULL, birth_date TEXT NOT NULL,"
+    " sex TEXT NOT NULL DEFAULT '' CHECK (sex IN ('', 'm', 'f')),"
+    " phone TEXT NOT NULL DEFAULT '', commune TEXT NOT NULL DEFAULT '',"
+    " priority_group TEXT REFERENCES priority_group(code),"
+    " version INTEGER NOT NULL DEFAULT 1,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE INDEX person_phone ON person(phone) WHERE phone <> '';"
+    "CREATE TABLE person_history("
+    " id INTEGER PRIMARY KEY, person_id INTEGER NOT NULL REFERENCES person(id),"
+    " version INTEGER NOT NULL, national_id TEXT NOT NULL, insurance_no TEXT NOT NULL,"
+    " full_name TEXT NOT NULL, birth_date TEXT NOT NULL, sex TEXT NOT NULL,"
+    " phone TEXT NOT NULL, commune TEXT NOT NULL, priority_group TEXT,"
+    " reason TEXT NOT NULL DEFAULT '', replaced_at INTEGER NOT NULL,"
+    " replaced_by INTEGER REFERENCES staff(id));";
+
+/* What the search index holds for a person: "_" + the first word of the name (so that "the name
+ * starts with" is an ordinary term, which FTS5 seeks through, rather than a ^ position filter it
+ * must check row by row), the folded name, the ID number and the phone. */
+#define FTS_TERMS(r)                                                                               \
+    "'_' || substr(" r ".name_folded, 1, instr(" r ".name_folded || ' ', ' ') - 1) || ' ' || " r   \
+    ".name_folded || ' ' || " r ".national_id || ' ' || " r ".phone"
+
+/* Version 2: the search index and the visit queue with its append-only event log. */
+static const char schema_v2[] =
+    /* Contentless: the folded words live in person.name_folded; the index holds only postings.
+     * prefix='1 2 3' keeps short prefixes ("ng v hu", "_ng") from scanning the term list. */
+    "CREATE VIRTUAL TABLE person_fts USING fts5(terms, content='', prefix='1 2 3',"
+    " tokenize='unicode61 remove_diacritics 0 tokenchars ''_''');"
+    "CREATE VIEW person_fts_terms(id, terms) AS SELECT p.id, " FTS_TERMS(
+        "p") " FROM person p;"
+             "CREATE TRIGGER person_fts_ai AFTER INSERT ON person BEGIN"
+             " INSERT INTO person_fts(rowid, terms) VALUES (new.id, " FTS_TERMS(
+                 "new") ");"
+                        " END;"
+                        "CREATE TRIGGER person_fts_au AFTER UPDATE OF name_folded, national_id, "
+                        "phone ON person BEGIN"
+                        " INSERT INTO person_fts(person_fts, rowid, terms) VALUES ('delete', "
+                        "old.id, " FTS_TERMS(
+                            "old") ");"
+                                   " INSERT INTO person_fts(rowid, terms) VALUES "
+                                   "(new.id, " FTS_TERMS(
+                                       "new") ");"
+                                              " END;"
+                                              "INSERT INTO person_fts(rowid, terms) SELECT id, "
+                                              "terms FROM person_fts_terms;"
+                                              "CREATE TABLE visit("
+                                              " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+                                              " site_id INTEGER NOT NULL REFERENCES site(id), day "
+                                              "TEXT NOT NULL,"
+                                              " ticket INTEGER NOT NULL CHECK (ticket > 0),"
+                                              " person_id INTEGER NOT NULL REFERENCES person(id), "
+                                              "state TEXT NOT NULL,"
+                                              " urgent INTEGER NOT NULL DEFAULT 0, group_rank "
+                                              "INTEGER NOT NULL DEFAULT 99,"
+                                              " age_band INTEGER NOT NULL DEFAULT 2, arrived_at "
+                                              "INTEGER NOT NULL,"
+                                              " state_since INTEGER NOT NULL, slot_start INTEGER "
+                                              "NOT NULL DEFAULT 0,"
+                                              " station TEXT NOT NULL DEFAULT '',"
+                                              " created_at INTEGER NOT NULL, updated_at INTEGER "
+                                              "NOT NULL,"
+                                              " updated_by INTEGER REFERENCES staff(id),"
+                                              " UNIQUE (site_id, day, ticket));"
+                                              /* covers call-next: the waiting visits of a day are
+                                                 ranked from the index alone */
+                                              "CREATE INDEX visit_state ON visit(state, day, "
+                                              "urgent, group_rank, age_band, slot_start,"
+                                              " state_since);"
+                                              "CREATE INDEX visit_person ON visit(person_id, day);"
+                                              "CREATE TABLE visit_event("
+                                              " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+                                              " visit_id INTEGER NOT NULL REFERENCES visit(id), at "
+                                              "INTEGER NOT NULL,"
+                                              " staff_id INTEGER REFERENCES staff(id), from_state "
+                                              "TEXT, to_state TEXT NOT NULL,"
+                                              " station TEXT NOT NULL DEFAULT '', details TEXT NOT "
+                                              "NULL DEFAULT '');"
+                                              "CREATE INDEX visit_event_visit ON "
+                                              "visit_event(visit_id);"
+                                              "CREATE TRIGGER visit_event_no_update BEFORE UPDATE "
+                                              "ON visit_event BEGIN"
+                                              " SELECT RAISE(ABORT, 'visit_event is append-only'); "
+                                              "END;"
+                                              "CREATE TRIGGER visit_event_no_delete BEFORE DELETE "
+                                              "ON visit_event BEGIN"
+                                              " SELECT RAISE(ABORT, 'visit_event is append-only'); "
+                                              "END;"
+                                              "CREATE TABLE dose("
+                                              " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+                                              " person_id INTEGER NOT NULL REFERENCES person(id),"
+                                              " visit_id INTEGER REFERENCES visit(id), product "
+                                              "TEXT NOT NULL,"
+                                              " dose_number INTEGER NOT NULL CHECK (dose_number > "
+                                              "0), given_at INTEGER NOT NULL,"
+                                              " lot_no TEXT NOT NULL DEFAULT '', voided INTEGER "
+                                              "NOT NULL DEFAULT 0,"
+                                              " created_at INTEGER NOT NULL, updated_at INTEGER "
+                                              "NOT NULL,"
+                                              " updated_by INTEGER REFERENCES staff(id));"
+                                              "CREATE INDEX dose_person ON dose(person_id);";
+
+/* Version 3: the vocabulary of name words, with how many people carry each. Search expands a typed
+ * prefix ("nguy") to the few words it can be ("nguyen") and asks the index for those exact terms,
+ * which FTS5 reads lazily, instead of a long prefix that it must merge in full before the first
+ * row. Triggers keep it, so every way into the person table maintains it. A trigger cannot hold a
+ * WITH clause, so the name is split into words through json_each: the punctuation the tokenizer
+ * splits on (and the quote and backslash JSON would choke on) becomes a space; spaces, ",". */
+#define NAME_JSON(x)                                                                               \
+    "'[\"' || replace(replace(replace(replace(replace(replace(replace(replace(replace(" x ","      \
+    " '\\', ' '), '\"', ' '), '-', ' '), '.', ' '), ',', ' '), '''', ' '), '(', ' '), ')', ' '),"  \
+    " ' ', '\",\"') || '\"]'"
+#define NAME_WORDS(x) "SELECT value AS term FROM json_each(" NAME_JSON(x) ") WHERE value <> ''"
+static const char schema_v3[] =
+    "CREATE TABLE name_word(term TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;"
+    "CREATE TRIGGER name_word_ai AFTER INSERT ON person BEGIN"
+    " INSERT INTO name_word(term, n) SELECT term, 1 FROM (" NAME_WORDS(
+        "new.name_folded") ")"
+                           "  WHERE 1 ON CONFLICT(term) DO UPDATE SET n = n + 1;"
+                           " END;"
+                           "CREATE TRIGGER name_word_au AFTER UPDATE OF name_folded ON person BEGIN"
+                           " UPDATE name_word SET n = n - 1 WHERE term IN (" NAME_WORDS(
+                               "old.name_folded") ");"
+                                                  " INSERT INTO name_word(term, n) SELECT term, 1 "
+                                                  "FROM (" NAME_WORDS(
+                                                      "new.name_folded") ")"
+                                                                         "  WHERE 1 ON "
+                                                                         "CONFLICT(term) DO UPDATE "
+                                                                         "SET n = n + 1;"
+                                                                         " END;"
+                                                                         "INSERT INTO "
+                                                                         "name_word(term, n) "
+                                                                         "SELECT w.value, count(*) "
+                                                                         "FROM person p,"
+                                                                         " json_each(" NAME_JSON(
+                                                                             "p.name_folded") ") w "
+                                                                                              "WHER"
+                                                                                              "E "
+                                                                                              "w."
+                                                                                              "valu"
+                                                                                              "e "
+                                                                                              "<> "
+                                                                                              "'' "
+                                                                                              "GROU"
+                                                                                              "P "
+                                                                                              "BY "
+                                                                                              "w."
+                                                                                              "valu"
+                                                                                              "e;";
+
+/* Version 4: the vaccine catalogue, loaded from the products.conf the binary carries. */
+static const char schema_v4[] =
+    "CREATE TABLE product("
+    " code TEXT PRIMARY KEY, name TEXT NOT NULL, manufacturer TEXT NOT NULL,"
+    " series_doses INTEGER NOT NULL CHECK (series_doses BETWEEN 1 AND 5),"
+    " doses_per_vial INTEGER NOT NULL CHECK (doses_per_vial BETWEEN 1 AND 50),"
+    " open_vial_minutes INTEGER NOT NULL CHECK (open_vial_minutes > 0),"
+    " observation_minutes INTEGER NOT NULL, min_age INTEGER NOT NULL,"
+    " not_in TEXT NOT NULL DEFAULT '', next TEXT NOT NULL,"
+    " components INTEGER NOT NULL DEFAULT 1, storage TEXT NOT NULL DEFAULT '',"
+    " dcc_vp TEXT NOT NULL, dcc_mp TEXT NOT NULL, dcc_ma TEXT NOT NULL,"
+    " active INTEGER NOT NULL DEFAULT 1, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE TABLE product_interval("
+    " product TEXT NOT NULL REFERENCES product(code), after_dose INTEGER NOT NULL,"
+    " min_days INTEGER NOT NULL, rec_days INTEGER NOT NULL,"
+    " PRIMARY KEY (product, after_dose)) WITHOUT ROWID;";
+
+/* Versions 5 to 8 are taken by work under way (5 stock and doses; 6 slots and appointments;
+ * 7 screening; 8 certificates); each is one transaction like the others. */
+static const char schema_v5[] =
+    /* Lots received: expiry is the last local day the lot may be used. Stock is counted in
+     * vials; the CHECKs keep it from going negative whatever the code does. */
+    "CREATE TABLE lot("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " product TEXT NOT NULL REFERENCES product(code), lot_no TEXT NOT NULL,"
+    " expiry TEXT NOT NULL, doses_per_vial INTEGER NOT NULL CHECK (doses_per_vial BETWEEN 1 AND "
+    "50),"
+    " component INTEGER NOT NULL DEFAULT 0 CHECK (component BETWEEN 0 AND 2),"
+    " vials_received INTEGER NOT NULL CHECK (vials_received > 0),"
+    " vials_opened INTEGER NOT NULL DEFAULT 0"
+    "  CHECK (vials_opened >= 0 AND vials_opened <= vials_received),"
+    " supplier TEXT NOT NULL DEFAULT '', received_at INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id), UNIQUE (product, lot_no));"
+    "CREATE TABLE vial("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " lot_id INTEGER NOT NULL REFERENCES lot(id), station TEXT NOT NULL DEFAULT '',"
+    " opened_at INTEGER NOT NULL, opened_by INTEGER REFERENCES staff(id),"
+    " expires_at INTEGER NOT NULL,"
+    " doses INTEGER NOT NULL CHECK (doses BETWEEN 1 AND 50),"
+    " drawn INTEGER NOT NULL DEFAULT 0 CHECK (drawn >= 0 AND drawn <= doses),"
+    " discarded_at INTEGER, discarded_by INTEGER REFERENCES staff(id),"
+    " discard_reason TEXT CHECK (discard_reason IS NULL OR discard_reason IN"
+    "  ('expired', 'broken', 'contaminated', 'cold_chain', 'end_of_day')),"
+    " wasted INTEGER NOT NULL DEFAULT 0 CHECK (wasted >= 0 AND drawn + wasted <= doses),"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE INDEX vial_open ON vial(station) WHERE discarded_at IS NULL;"
+    "CREATE INDEX vial_lot ON vial(lot_id);"
+    "CREATE INDEX vial_opened_at ON vial(opened_at);"
+    /* The dose of v2 gains where it came from and who gave it. */
+    "ALTER TABLE dose ADD COLUMN series TEXT NOT NULL DEFAULT 'covid-19';"
+    "ALTER TABLE dose ADD COLUMN lot_id INTEGER REFERENCES lot(id);"
+    "ALTER TABLE dose ADD COLUMN vial_id INTEGER REFERENCES vial(id);"
+    "ALTER TABLE dose ADD COLUMN arm TEXT NOT NULL DEFAULT ''"
+    " CHECK (arm IN ('', 'left', 'right'));"
+    "ALTER TABLE dose ADD COLUMN vaccinator INTEGER REFERENCES staff(id);"
+    "ALTER TABLE dose ADD COLUMN station TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE dose ADD COLUMN number_reason TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE dose ADD COLUMN override_reason TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE dose ADD COLUMN void_reason TEXT NOT NULL DEFAULT '';"
+    /* one dose per person, series and number, unless a manager overrode with a reason */
+    "CREATE UNIQUE INDEX dose_series_number ON dose(person_id, series, dose_number)"
+    " WHERE voided = 0 AND override_reason = '';"
+    "CREATE INDEX dose_given_at ON dose(given_at);";
+/* Version 6 (issue 3): planned site days, their time slots, and appointments as their own rows
+ * until check-in (a no-show is recorded on the appointment, never as a visit). A visit keeps the
+ * appointment it came from, and a walk-in the slot it arrived in, so a slot's fill counts both. */
+static const char schema_v6[] =
+    "CREATE TABLE site_day("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " site_id INTEGER NOT NULL REFERENCES site(id), day TEXT NOT NULL,"
+    " opens TEXT NOT NULL, closes TEXT NOT NULL,"
+    " slot_minutes INTEGER NOT NULL CHECK (slot_minutes > 0),"
+    " capacity INTEGER NOT NULL CHECK (capacity > 0),"
+    " risk TEXT NOT NULL CHECK (risk IN ('low','medium','high','very_high')),"
+    " products TEXT NOT NULL DEFAULT '', closed_at INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id), UNIQUE (site_id, day));"
+    "CREATE TABLE slot("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " day_id INTEGER NOT NULL REFERENCES site_day(id), day TEXT NOT NULL,"
+    " starts_at INTEGER NOT NULL, ends_at INTEGER NOT NULL CHECK (ends_at > starts_at),"
+    " capacity INTEGER NOT NULL CHECK (capacity > 0), open INTEGER NOT NULL DEFAULT 1,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE INDEX slot_day ON slot(day, starts_at);"
+    "CREATE TABLE appointment("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " slot_id INTEGER NOT NULL REFERENCES slot(id),"
+    " person_id INTEGER NOT NULL REFERENCES person(id), day TEXT NOT NULL,"
+    " dose_number INTEGER NOT NULL CHECK (dose_number > 0), product TEXT NOT NULL DEFAULT '',"
+    " state TEXT NOT NULL CHECK (state IN ('booked','checked_in','no_show','cancelled')),"
+    " visit_id INTEGER REFERENCES visit(id), override_reason TEXT NOT NULL DEFAULT '',"
+    " note TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE INDEX appointment_slot ON appointment(slot_id, state);"
+    "CREATE INDEX appointment_day ON appointment(day, state);"
+    /* one live booking per person and day: a second one is refused by core first, this is the
+       guard behind it */
+    "CREATE UNIQUE INDEX appointment_person_day ON appointment(person_id, day)"
+    " WHERE state IN ('booked','checked_in');"
+    "ALTER TABLE visit ADD COLUMN appointment_id INTEGER REFERENCES appointment(id);"
+    "ALTER TABLE visit ADD COLUMN slot_id INTEGER REFERENCES slot(id);"
+    "CREATE INDEX visit_slot ON visit(slot_id) WHERE slot_id IS NOT NULL;";
+/* Version 7: pre-vaccination screening: the checklists in force (their text, as loaded) and one
+ * row per screening with its answers, vital signs, proposed and final outcome, who and when. */
+static const char schema_v7[] =
+    "CREATE TABLE checklist("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, code TEXT NOT NULL,"
+    " version INTEGER NOT NULL, valid_from TEXT NOT NULL, name TEXT NOT NULL,"
+    " source TEXT NOT NULL, file TEXT NOT NULL, text TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id), UNIQUE (code, version));"
+    "CREATE TABLE screening("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " visit_id INTEGER NOT NULL REFERENCES visit(id),"
+    " person_id INTEGER NOT NULL REFERENCES person(id),"
+    " checklist_id INTEGER NOT NULL REFERENCES checklist(id), checklist_code TEXT NOT NULL,"
+    " checklist_version INTEGER NOT NULL, answers TEXT NOT NULL, vitals TEXT NOT NULL,"
+    " findings TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '',"
+    " proposed_outcome TEXT NOT NULL CHECK (proposed_outcome IN ('eligible','caution',"
+    "  'referred','postponed','contraindicated')),"
+    " reasons TEXT NOT NULL DEFAULT '',"
+    " final_outcome TEXT NOT NULL CHECK (final_outcome IN ('eligible','caution','referred',"
+    "  'postponed','contraindicated')),"
+    " override_reason TEXT NOT NULL DEFAULT '',"
+    " products TEXT NOT NULL DEFAULT '', ruled_out TEXT NOT NULL DEFAULT '',"
+    " return_date TEXT NOT NULL DEFAULT '',"
+    " observation_minutes INTEGER NOT NULL DEFAULT 0, consent INTEGER NOT NULL DEFAULT 0,"
+    " screened_by INTEGER REFERENCES staff(id), screened_at INTEGER NOT NULL,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id),"
+    " CHECK (final_outcome = proposed_outcome OR override_reason <> ''),"
+    " CHECK (final_outcome <> 'postponed' OR return_date <> ''));"
+    "CREATE INDEX screening_visit ON screening(visit_id);"
+    "CREATE INDEX screening_person ON screening(person_id);"
+    /* the due list reads who was postponed until when */
+    "CREATE INDEX screening_return ON screening(return_date) WHERE final_outcome = 'postponed';";
+/* Version 8 (issue 7): dose certificates issued here, and the revocation list of the ones a
+ * correction replaced. At most one certificate of a dose is in force. */
+static const char schema_v8[] =
+    "CREATE TABLE certificate("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " dose_id INTEGER NOT NULL REFERENCES dose(id),"
+    " person_id INTEGER NOT NULL REFERENCES person(id),"
+    " ci TEXT NOT NULL UNIQUE, kid TEXT NOT NULL, issued_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL, hc1 TEXT NOT NULL CHECK (hc1 LIKE 'HC1:%'),"
+    " revoked_at INTEGER NOT NULL DEFAULT 0, revoke_reason TEXT NOT NULL DEFAULT '',"
+    " replaced_by INTEGER REFERENCES certificate(id),"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE UNIQUE INDEX certificate_in_force ON certificate(dose_id) WHERE revoked_at = 0;"
+    "CREATE INDEX certificate_person ON certificate(person_id);"
+    "CREATE TABLE certificate_revocation("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " certificate_id INTEGER NOT NULL UNIQUE REFERENCES certificate(id),"
+    " ci TEXT NOT NULL UNIQUE, revoked_at INTEGER NOT NULL, reason TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));";
+
+/* Version 9: observation after the injection: reactions (AEFI) and releases. */
+static const char schema_v9[] =
+    "CREATE TABLE reaction("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " visit_id INTEGER NOT NULL REFERENCES visit(id),"
+    " person_id INTEGER NOT NULL REFERENCES person(id), seen_at INTEGER NOT NULL,"
+    " signs TEXT NOT NULL CHECK (signs <> ''),"
+    " severity TEXT NOT NULL CHECK (severity IN ('minor', 'serious')),"
+    " action TEXT NOT NULL CHECK (action IN ('observed', 'treated', 'anaphylaxis',"
+    "  'transferred')),"
+    " notes TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE INDEX reaction_visit ON reaction(visit_id);";
+
+/* Version 10 is kept for the reports work under way (issue 8); empty until it lands. */
+static const char schema_v10[] = "";
+
+/* Version 11 (issue 9): the outbox of events that leave this machine (sync.c writes the triggers
+ * that fill it, and the rows already there, in the seed step), merged aliases, conflicts for a
+ * manager, quarantined events, and where merged records came from. */
+static const char schema_v11[] =
+    "CREATE TABLE sync_outbox("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT, uuid TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+    " record_uuid TEXT NOT NULL, site TEXT NOT NULL, device TEXT NOT NULL,"
+    " device_seq INTEGER, at INTEGER NOT NULL, body TEXT NOT NULL);"
+    "CREATE TRIGGER sync_outbox_no_update BEFORE UPDATE ON sync_outbox BEGIN"
+    " SELECT RAISE(ABORT, 'sync_outbox is append-only'); END;"
+    "CREATE TRIGGER sync_outbox_no_delete BEFORE DELETE ON sync_outbox BEGIN"
+    " SELECT RAISE(ABORT, 'sync_outbox is append-only'); END;"
+    "CREATE TABLE sync_applying(x INTEGER);"
+    "CREATE TABLE sync_alias("
+    " uuid TEXT PRIMARY KEY, person_id INTEGER NOT NULL REFERENCES person(id)) WITHOUT ROWID;"
+    "CREATE TABLE sync_origin("
+    " uuid TEXT PRIMARY KEY, site TEXT NOT NULL, device TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE sync_conflict("
+    " id INTEGER PRIMARY KEY, kind TEXT NOT NULL, person_uuid TEXT NOT NULL DEFAULT '',"
+    " a_uuid TEXT NOT NULL, b_uuid TEXT NOT NULL DEFAULT '', details TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL, resolved_at INTEGER NOT NULL DEFAULT 0,"
+    " UNIQUE (kind, a_uuid, b_uuid));"
+    "CREATE TABLE sync_quarantine("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL, kind TEXT NOT NULL, device TEXT NOT NULL,"
+    " body TEXT NOT NULL, stored_body TEXT NOT NULL, source TEXT NOT NULL, at INTEGER NOT NULL,"
+    " UNIQUE (uuid, body));";
+
+/* Version 12 (issue 2): call-next's index, cheaper to keep and in the queue's own order.
+ * - Only the states a station or the board looks visits up by are in it (the two queues, the two
+ *   calls, observation): a visit that leaves them (eligible between the queues, every end state)
+ *   drops out with one index page written instead of two, and past days' finished visits are not
+ *   carried at all. A query must name its state as a literal for the planner to use it.
+ * - The policy's "urgent" key sorts DESC; with the column DESC in the index too, SQLite reads a
+ *   stage's waiting visits in (urgent, group, age) order and sorts only the first run of equal
+ *   keys (queue.c, rank_best) instead of the whole queue before every call. */
+static const char schema_v12[] =
+    "DROP INDEX visit_state;"
+    "CREATE INDEX visit_state ON visit(state, day, urgent DESC, group_rank, age_band, slot_start,"
+    " state_since) WHERE state = 'waiting_screening' OR state = 'screening'"
+    " OR state = 'waiting_injection' OR state = 'injection' OR state = 'observing';";
+
+/* Version 13: a reaction is kept from the moment its signs are confirmed, and what is still to
+ * record (the action taken, the severity) is completed later: "pending" names what is missing
+ * while action and severity hold their provisional values ('observed'; 'serious' when a sign
+ * suggests anaphylaxis, else 'minor'). A serious reaction's release records the outcome, the
+ * doctor's note and the doctor who confirmed it (the actor may be the nurse at the station). */
+static const char schema_v13[] =
+    "ALTER TABLE reaction ADD COLUMN pending TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE reaction ADD COLUMN outcome TEXT NOT NULL DEFAULT ''"
+    " CHECK (outcome IN ('', 'recovered', 'transferred', 'other'));"
+    "ALTER TABLE reaction ADD COLUMN outcome_note TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE reaction ADD COLUMN confirmed_by INTEGER REFERENCES staff(id);";
+
+/* Data a step loads from what the binary carries, in the same transaction as its tables. */
+static int seed_v4(vax_db *db)
+{
+    return vax_product_load_locked(db, "products.conf", vax_asset_products_conf);
+}
+
+static const struct vax_schema_step steps[] = {
+    [1] = {schema_v1, vax_priority_groups_seed},
+    [2] = {schema_v2, NULL},
+    [3] = {schema_v3, NULL},
+    [4] = {schema_v4, seed_v4},
+    [5] = {schema_v5, NULL},
+    [6] = {schema_v6, NULL},
+    [7] = {schema_v7, vax_checklist_seed},
+    [8] = {schema_v8, NULL},
+    [9] = {schema_v9, NULL},
+    [10] = {schema_v10, NULL},
+    [11] = {schema_v11, vax_sync_seed},
+    [12] = {schema_v12, NULL},
+    [13] = {schema_v13, NULL},
+};
+
+_Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,
+               "one step per schema version");
+
+const struct vax_schema_step *vax_schema_step(int version)
+{
+    if (version < 1 || version > VAX_SCHEMA_VERSION)
+        return NULL;
+    return &steps[version];
+}
