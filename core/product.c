@@ -166,7 +166,11 @@ void vax_product_rules_on(vax_product *p, const char *day, char *cite, size_t si
             const vax_df_section *s = &df.sections[i];
             const vax_df_entry *prod = vax_datafile_get(&df, s, "product");
             const vax_df_entry *from = vax_datafile_get(&df, s, "from");
-            const vax_df_entry *src = vax_datafile_get(&df, s, "source");
+            const vax_df_entry *src = NULL;
+            if (strcmp(vax_lang(), "vi") == 0)
+                src = vax_datafile_get(&df, s, "source.vi");
+            if (!src)
+                src = vax_datafile_get(&df, s, "source");
             if (prod && from && !strcmp(prod->value, p->code) && !strcmp(from->value, next_from)) {
                 apply_rule(&df, s, p);
                 append_cite(cite, size, src ? src->value : s->name);

@@ -177,7 +177,7 @@ static void draw_message(ui_app *app)
                                         : "·",
              app->msg);
     ui_role_on(stdscr, r);
-    ui_put(stdscr, y, 0, line, app->cols);
+    ui_put_fit(stdscr, y, 0, line, app->cols);
     ui_role_off(stdscr, r);
 }
 

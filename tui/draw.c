@@ -62,6 +62,16 @@ int ui_put(WINDOW *w, int y, int x, const char *s, int width)
     return put_bytes(w, y, x, s, s ? strlen(s) : 0, width);
 }
 
+int ui_put_fit(WINDOW *w, int y, int x, const char *s, int width)
+{
+    if (ui_width(s) <= width)
+        return ui_put(w, y, x, s, width);
+    if (width < 2)
+        return ui_put(w, y, x, "…", width);
+    int used = ui_put(w, y, x, s, width - 1);
+    return used + ui_put(w, y, x + used, "…", 1);
+}
+
 void ui_put_pad(WINDOW *w, int y, int x, const char *s, int width)
 {
     int used = ui_put(w, y, x, s, width);
@@ -85,28 +95,69 @@ static const char *const font[10][UI_BIG_ROWS] = {
     {"#####", "#   #", "#####", "#   #", "#####"}, {"#####", "#   #", "#####", "    #", "#####"},
 };
 
+/* How a font row or column maps to screen cells at a height: the bars (rows 0, 2, 4) stay one row
+ * and the two open rows stretch; the columns stretch the same way, their strokes (0, 2, 4) growing
+ * by one column every three steps, since a cell is about half as wide as it is tall. A digit is
+ * about as many columns wide as it is rows tall, as at 5x5. */
+typedef struct big_geometry {
+    int row[UI_BIG_ROWS], col[UI_BIG_ROWS], width, gap;
+} big_geometry;
+
+static big_geometry big_geometry_of(int rows)
+{
+    big_geometry g;
+    int k = rows > UI_BIG_ROWS ? (rows - UI_BIG_ROWS) / 2 : 0;
+    int stroke = 1 + k / 3;
+    int open = (UI_BIG_ROWS + 2 * k + 1 - 3 * stroke) / 2;
+    if (open < 1)
+        open = 1;
+    for (int i = 0; i < UI_BIG_ROWS; i++) {
+        g.row[i] = i % 2 ? 1 + k : 1;
+        g.col[i] = i % 2 ? open : stroke;
+    }
+    g.width = 3 * stroke + 2 * open;
+    g.gap = stroke;
+    return g;
+}
+
+int ui_big_width_sized(const char *digits, int rows)
+{
+    big_geometry g = big_geometry_of(rows);
+    int n = (int)strlen(digits);
+    return n > 0 ? n * g.width + (n - 1) * g.gap : 0;
+}
+
+void ui_big_number_sized(WINDOW *w, int y, int x, const char *digits, int rows)
+{
+    big_geometry g = big_geometry_of(rows);
+    for (int row = 0; row < UI_BIG_ROWS; row++) {
+        for (int rep = 0; rep < g.row[row]; rep++, y++) {
+            wmove(w, y, x);
+            for (const char *d = digits; *d; d++) {
+                if (*d < '0' || *d > '9')
+                    continue;
+                for (int c = 0; c < UI_BIG_ROWS; c++)
+                    for (int n = 0; n < g.col[c]; n++) {
+                        if (font[*d - '0'][row][c] == '#')
+                            waddwstr(w, L"\x2588");
+                        else
+                            waddch(w, ' ');
+                    }
+                for (int n = 0; d[1] && n < g.gap; n++)
+                    waddch(w, ' ');
+            }
+        }
+    }
+}
+
 int ui_big_width(const char *digits)
 {
-    return (int)strlen(digits) * UI_BIG_COLS - 1;
+    return ui_big_width_sized(digits, UI_BIG_ROWS);
 }
 
 void ui_big_number(WINDOW *w, int y, int x, const char *digits)
 {
-    for (int row = 0; row < UI_BIG_ROWS; row++) {
-        wmove(w, y + row, x);
-        for (const char *d = digits; *d; d++) {
-            if (*d < '0' || *d > '9')
-                continue;
-            for (const char *c = font[*d - '0'][row]; *c; c++) {
-                if (*c == '#')
-                    waddwstr(w, L"\x2588");
-                else
-                    waddch(w, ' ');
-            }
-            if (d[1])
-                waddch(w, ' ');
-        }
-    }
+    ui_big_number_sized(w, y, x, digits, UI_BIG_ROWS);
 }
 
 /* Breaks between words: a line ends at the last space that lets it fit, or at a '\n'. Only a

@@ -29,9 +29,11 @@ typedef struct screening_desk {
     char problem[512]; /* why there is no proposal yet */
     int problem_is_error;
     char station[32];
-    int changed;   /* an answer, vital or note typed since the person was called */
-    int has_own;   /* idle: a visit of today still in screening at this desk */
-    vax_visit own; /* that visit, offered before calling anyone new */
+    int changed;      /* an answer, vital or note typed since the person was called */
+    int has_own;      /* idle: a visit of today still in screening at this desk */
+    int outcome_top;  /* the proposal's first row shown (PgUp/PgDn scroll it) */
+    int outcome_more; /* rows of the proposal below the screen at the last draw */
+    vax_visit own;    /* that visit, offered before calling anyone new */
 } screening_desk;
 
 static const ui_action idle_keys[] = {UI_ENTER, UI_HELP, UI_SWITCH, UI_QUIT};
@@ -167,22 +169,79 @@ static void reproposal(ui_app *app, screening_desk *d)
 
 /* ---- drawing ----------------------------------------------------------------------------- */
 
-static void question_row(WINDOW *w, int y, int x, int width, int index, int sel, void *ctx)
+/* "  1 [Y] ": the number and the answer's mark, before the question's text. */
+#define QUESTION_MARK_W 7
+
+static int question_height(const screening_desk *d, int index, int width)
 {
-    screening_desk *d = ctx;
+    int h = ui_wrap_count(d->checklist.items[index].text, width - QUESTION_MARK_W);
+    return h < 1 ? 1 : h;
+}
+
+/* One question over as many rows as its text needs (at most rows); returns the rows drawn. */
+static int question_item(screening_desk *d, WINDOW *w, int y, int x, int width, int rows, int index,
+                         int sel)
+{
     const vax_checklist_item *it = &d->checklist.items[index];
     char a = d->in.answers[index], mark[32];
     /* TRANSLATORS: the mark of a "yes" answer, the key that gives it (Vietnamese: C, có) */
     const char *yes = _("Y");
     /* TRANSLATORS: the mark of a "no" answer, the key that gives it (Vietnamese: K, không) */
     const char *no = _("N");
+    int h = question_height(d, index, width);
+    h = h < rows ? h : rows;
+    ui_role r = sel ? ROLE_SELECTED : a == 'y' ? outcome_role(it->outcome) : ROLE_NORMAL;
+    ui_role_on(w, r);
+    for (int i = 0; i < h; i++)
+        mvwhline(w, y + i, x, ' ', width);
     snprintf(mark, sizeof mark, "%2d [%s] ", index + 1, a == 'y' ? yes : a == 'n' ? no : " ");
-    int used = ui_put(w, y, x, mark, width);
-    if (a == 'y' && !sel)
-        ui_role_on(w, outcome_role(it->outcome));
-    ui_put(w, y, x + used, it->text, width - used);
-    if (a == 'y' && !sel)
-        ui_role_off(w, outcome_role(it->outcome));
+    ui_put(w, y, x, mark, QUESTION_MARK_W);
+    ui_put_wrapped(w, y, x + QUESTION_MARK_W, width - QUESTION_MARK_W, h, it->text);
+    ui_role_off(w, r);
+    return h;
+}
+
+/* Rows all the questions need, wrapped to width. */
+static int questions_height(const screening_desk *d, int width)
+{
+    int rows = 0;
+    for (int i = 0; i < d->checklist.nitems; i++)
+        rows += question_height(d, i, width);
+    return rows;
+}
+
+/* The questions, each whole and wrapped, never cut mid-word: the list scrolls by question so that
+ * the selected one is on screen; ▲ and ▼ at the right edge say that more are above or below. */
+static void draw_questions(screening_desk *d, WINDOW *w, int y, int x, int width, int rows)
+{
+    ui_list *l = &d->questions;
+    int n = d->checklist.nitems, row = 0, i;
+    if (rows <= 0 || n == 0)
+        return;
+    l->count = n;
+    l->selected = l->selected < 0 ? 0 : l->selected >= n ? n - 1 : l->selected;
+    if (l->selected < l->top)
+        l->top = l->selected;
+    for (;;) { /* the first shown moves down until the selected one fits whole */
+        int need = 0;
+        for (i = l->top; i <= l->selected; i++)
+            need += question_height(d, i, width - 1);
+        if (need <= rows || l->top >= l->selected)
+            break;
+        l->top++;
+    }
+    for (i = l->top; i < n && row < rows; i++) {
+        if (i > l->top && row + question_height(d, i, width - 1) > rows)
+            break; /* a question is shown whole or not at all */
+        int sel = i == l->selected && d->focus == FOCUS_QUESTIONS;
+        row += question_item(d, w, y + row, x, width - 1, rows - row, i, sel);
+    }
+    ui_role_on(w, ROLE_DIM);
+    if (l->top > 0)
+        mvwaddstr(w, y, x + width - 1, "▲");
+    if (i < n)
+        mvwaddstr(w, y + rows - 1, x + width - 1, "▼");
+    ui_role_off(w, ROLE_DIM);
 }
 
 /* Wide enough for the longest vital sign's name ("Huyết áp tâm trương" and "Huyết áp tâm thu"
@@ -208,7 +267,9 @@ static void draw_vital(screening_desk *d, WINDOW *w, int i, int y, int x, int wi
     int label_w = vital_label_width(d, width), input_w = 5; /* "37.5", "140" */
     if (focused)
         ui_role_on(w, ROLE_KEY);
-    ui_put_pad(w, y, x, v->name, label_w - 1);
+    /* a name too long for the cell ends with "…" (the help line names it whole) */
+    for (int used = ui_put_fit(w, y, x, v->name, label_w - 1); used < label_w - 1; used++)
+        waddch(w, ' ');
     if (focused)
         ui_role_off(w, ROLE_KEY);
     ui_input_draw(w, y, x + label_w, input_w, &d->vitals[i], focused);
@@ -234,6 +295,8 @@ static void draw_vital(screening_desk *d, WINDOW *w, int i, int y, int x, int wi
     ui_put(w, y, x + used, hint, width - used);
     ui_role_off(w, ROLE_DIM);
 }
+
+static void draw_reasons(screening_desk *d, WINDOW *w, int y, int x, int width, int rows);
 
 /* The proposal: the outcome, its products and every reason, in colour with a symbol. */
 static void draw_outcome(screening_desk *d, WINDOW *w, int y, int x, int width, int rows)
@@ -263,26 +326,57 @@ static void draw_outcome(screening_desk *d, WINDOW *w, int y, int x, int width, 
     }
     ui_role_on(w, outcome_role(p->outcome));
     wattron(w, A_BOLD);
-    ui_put(w, y, x, line, width);
+    int row = ui_put_wrapped(w, y, x, width, rows, line);
     wattroff(w, A_BOLD);
     ui_role_off(w, outcome_role(p->outcome));
-    int row = 1;
     if (p->needs_consent && row < rows) {
         snprintf(line, sizeof line, _("[%s] Signed consent on file (Space)"),
                  d->consent ? "x" : " ");
         ui_role_on(w, d->consent ? ROLE_OK : ROLE_WARNING);
-        ui_put(w, y + row++, x, line, width);
+        ui_put_fit(w, y + row++, x, line, width);
         ui_role_off(w, d->consent ? ROLE_OK : ROLE_WARNING);
     }
-    for (int i = 0; i < p->nreasons && row < rows; i++, row++) {
+    draw_reasons(d, w, y + row, x, width, rows - row);
+}
+
+/* The reasons under the proposal, each whole with a hanging indent; they scroll with PgUp/PgDn
+ * when they do not fit, and ▲ / ▼ say that more are above or below. */
+static void draw_reasons(screening_desk *d, WINDOW *w, int y, int x, int width, int rows)
+{
+    const vax_screening_proposal *p = &d->proposal;
+    const int indent = 4, text_w = width - indent - 1;
+    int total = 0, row = 0, line = 0;
+    char sym[8];
+    for (int i = 0; i < p->nreasons; i++)
+        total += ui_wrap_count(p->reasons[i].text, text_w);
+    if (rows <= 0)
+        return;
+    if (d->outcome_top > total - rows)
+        d->outcome_top = total - rows > 0 ? total - rows : 0;
+    for (int i = 0; i < p->nreasons && row < rows; i++) {
         const vax_screening_reason *r = &p->reasons[i];
-        snprintf(line, sizeof line, "  %s %s", outcome_symbol(r->outcome), r->text);
+        int h = ui_wrap_count(r->text, text_w);
+        int skip = d->outcome_top > line ? d->outcome_top - line : 0;
+        line += h;
+        if (skip >= h)
+            continue;
         if (r->outcome != VAX_OUTCOME_ELIGIBLE)
             ui_role_on(w, outcome_role(r->outcome));
-        row += ui_put_wrapped(w, y + row, x, width, rows - row, line) - 1;
+        if (skip == 0) {
+            snprintf(sym, sizeof sym, "%s", outcome_symbol(r->outcome));
+            ui_put(w, y + row, x + 2, sym, 2);
+        }
+        row += ui_put_wrapped_from(w, y + row, x + indent, text_w, rows - row, r->text, skip);
         if (r->outcome != VAX_OUTCOME_ELIGIBLE)
             ui_role_off(w, outcome_role(r->outcome));
     }
+    d->outcome_more = total - d->outcome_top - rows;
+    ui_role_on(w, ROLE_DIM);
+    if (d->outcome_top > 0)
+        mvwaddstr(w, y, x + width - 1, "▲");
+    if (d->outcome_more > 0)
+        mvwaddstr(w, y + rows - 1, x + width - 1, "▼");
+    ui_role_off(w, ROLE_DIM);
 }
 
 /* How many wait for screening now (the board's snapshot; it lists up to VAX_BOARD_MAX). */
@@ -387,23 +481,13 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     top++;
     int avail = rows - top - 1; /* questions, vitals, notes (and the outcome below when narrow) */
     int qrows = wide ? avail - vital_rows - 2 : avail - vital_rows - 1 - 4;
-    if (qrows > d->checklist.nitems)
-        qrows = d->checklist.nitems;
+    int qneed = questions_height(d, left_w - 1);
+    if (qrows > qneed)
+        qrows = qneed;
     if (qrows < 1)
         qrows = 1;
     d->question_rows = qrows;
-    d->questions.count = d->checklist.nitems;
-    ui_list_draw(w, top, 1, left_w, qrows, &d->questions, question_row, d);
-    if (d->focus != FOCUS_QUESTIONS) {
-        /* only the focused part shows a selection bar: redraw the row plainly */
-        int sel = d->questions.selected - d->questions.top;
-        if (sel >= 0 && sel < qrows) {
-            wmove(w, top + sel, 1);
-            for (int c = 0; c < left_w; c++)
-                waddch(w, ' ');
-            question_row(w, top + sel, 1, left_w, d->questions.selected, 0, d);
-        }
-    }
+    draw_questions(d, w, top, 1, left_w, qrows);
     int y = top + qrows + (wide ? 1 : 0);
     int cell_w = (left_w - 1) / vital_cols;
     for (int i = 0; i < d->checklist.nvitals; i++)
@@ -439,6 +523,7 @@ static void reset_answers(ui_app *app, screening_desk *d)
     d->focus = FOCUS_QUESTIONS;
     d->vital_focus = 0;
     d->questions.selected = d->questions.top = 0;
+    d->outcome_top = 0;
     vax_screening_input_init(&d->in);
     d->in.checklist_id = d->checklist.id; /* the form stays the same while it is filled in */
     for (int i = 0; i < VAX_CHECKLIST_MAX_VITALS; i++)
@@ -774,6 +859,12 @@ static int key(ui_app *app, ui_key k)
         !vital_may_leave(app, d))
         return 1;
     switch (k.action) {
+    case UI_PGDN: /* the proposal's reasons, whatever has the focus */
+        d->outcome_top += d->outcome_more > 0 ? 3 : 0;
+        return 1;
+    case UI_PGUP:
+        d->outcome_top = d->outcome_top > 3 ? d->outcome_top - 3 : 0;
+        return 1;
     case UI_SAVE:
         confirm(app, d);
         return 1;

@@ -88,7 +88,9 @@ void ui_role_off(WINDOW *w, ui_role r);
 /* ---- drawing helpers (draw.c) -------------------------------------------------------------- */
 /* Prints UTF-8 text at (y, x), cut to at most `width` columns (by display width, not bytes). */
 int ui_put(WINDOW *w, int y, int x, const char *utf8, int width);
-/* Same, padded with spaces to exactly `width` columns. */
+/* Same, but text that does not fit ends with "…", so that a cut is never read as a whole word. */
+int ui_put_fit(WINDOW *w, int y, int x, const char *utf8, int width);
+/* Same as ui_put, padded with spaces to exactly `width` columns. */
 void ui_put_pad(WINDOW *w, int y, int x, const char *utf8, int width);
 /* Centred in [x, x+width). */
 void ui_put_center(WINDOW *w, int y, int x, const char *utf8, int width);
@@ -108,6 +110,10 @@ size_t ui_wrap_line(const char *text, int width, const char **rest);
 #define UI_BIG_COLS 6
 void ui_big_number(WINDOW *w, int y, int x, const char *digits);
 int ui_big_width(const char *digits);
+/* The same font at any odd height from UI_BIG_ROWS up (an even height is one row less): its open
+ * rows and columns stretch, its strokes thicken a little, so a digit stays the same shape. */
+void ui_big_number_sized(WINDOW *w, int y, int x, const char *digits, int rows);
+int ui_big_width_sized(const char *digits, int rows);
 
 /* ---- the app (app.c) --------------------------------------------------------------------- */
 typedef struct ui_app ui_app;
