@@ -203,6 +203,61 @@ static double wal_frames(const char *path)
     return n;
 }
 
+/* Which b-trees the first `frames` frames of path's WAL wrote, as pages per step over `steps`
+ * steps ("visit 1.0, visit_event 1.0, ..."), into out. A frame is a 24-byte header, whose first
+ * four bytes are the page number (big-endian), and a page; dbstat names the b-tree of a page. */
+static void wal_trees(const char *path, double frames, long steps, char *out, size_t size)
+{
+    char wal[4300];
+    unsigned char head[32], fh[24];
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    struct {
+        char name[64];
+        int n;
+    } tree[64];
+    int ntree = 0;
+    size_t o = 0;
+    out[0] = 0;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    FILE *f = fopen(wal, "rb");
+    if (!f || fread(head, 1, 32, f) != 32 ||
+        sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT name FROM dbstat WHERE pageno = ?1", -1, &st, NULL) !=
+            SQLITE_OK) {
+        snprintf(out, size, "(no breakdown: %s)", db ? sqlite3_errmsg(db) : "no WAL");
+        goto done;
+    }
+    long page_size = (long)head[8] << 24 | head[9] << 16 | head[10] << 8 | head[11];
+    for (long i = 0; i < (long)frames; i++) {
+        if (fseek(f, 32 + i * (24 + page_size), SEEK_SET) != 0 || fread(fh, 1, 24, f) != 24)
+            break;
+        int pgno = fh[0] << 24 | fh[1] << 16 | fh[2] << 8 | fh[3];
+        const char *name = "(free or new)";
+        sqlite3_bind_int(st, 1, pgno);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            name = (const char *)sqlite3_column_text(st, 0);
+        int t;
+        for (t = 0; t < ntree && strcmp(tree[t].name, name) != 0; t++)
+            ;
+        if (t == ntree && ntree < 64) {
+            snprintf(tree[t].name, sizeof tree[t].name, "%s", name);
+            tree[ntree++].n = 0;
+        }
+        if (t < 64)
+            tree[t].n++;
+        sqlite3_reset(st);
+    }
+    for (int t = 0; t < ntree && o < size; t++)
+        o += (size_t)snprintf(out + o, size - o, "%s%s %.1f", t ? ", " : "", tree[t].name,
+                              (double)tree[t].n / (double)steps);
+done:
+    if (f)
+        fclose(f);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
 /* Checkpoints everything and makes the next writer start the WAL over (RESTART: the file is
  * reused, not truncated, so commits cost what they cost in steady use); 0 or -1. */
 static int wal_restart(const char *path)
@@ -440,6 +495,7 @@ int main(int argc, char **argv)
     long probe = 50, first = ops + 1;
     int64_t probe_visits[50];
     double frames[3], bare_frames;
+    char trees[3][1024];
     if (wal_restart(path) != 0 || people < ops + probe) {
         fprintf(stderr, "queue: cannot count pages (need --people >= --ops + 50)\n");
         goto done;
@@ -450,17 +506,23 @@ int main(int argc, char **argv)
             goto done;
         probe_visits[i] = v.id;
     }
-    frames[0] = wal_frames(path) / (double)probe;
+    frames[0] = wal_frames(path);
+    wal_trees(path, frames[0], probe, trees[0], sizeof trees[0]);
+    frames[0] /= (double)probe;
     wal_restart(path);
     for (long i = 0; i < probe; i++)
         if (vax_queue_call_next(db, VAX_STAGE_SCREENING, "screen-1", NULL) != VAX_OK)
             goto done;
-    frames[1] = wal_frames(path) / (double)probe;
+    frames[1] = wal_frames(path);
+    wal_trees(path, frames[1], probe, trees[1], sizeof trees[1]);
+    frames[1] /= (double)probe;
     wal_restart(path);
     for (long i = 0; i < probe; i++)
         if (vax_queue_move(db, probe_visits[i], VAX_STATE_ELIGIBLE, NULL) != VAX_OK)
             goto done;
-    frames[2] = wal_frames(path) / (double)probe;
+    frames[2] = wal_frames(path);
+    wal_trees(path, frames[2], probe, trees[2], sizeof trees[2]);
+    frames[2] /= (double)probe;
     wal_restart(bare_path);
     double ignored;
     if (bare_time(&bare_db, probe, &ignored) < 0)
@@ -469,6 +531,9 @@ int main(int argc, char **argv)
     row("WAL pages per commit: bare INSERT", "-", "%.1f", bare_frames);
     row("WAL pages per step: check-in / call / move", "-", "%.1f / %.1f / %.1f", frames[0],
         frames[1], frames[2]);
+    static const char *const kinds[] = {"check-in", "call", "move"};
+    for (int k = 0; k < 3; k++)
+        printf("  %s writes: %s\n", kinds[k], trees[k]);
     int pages = (int)((frames[0] + frames[1] + frames[2]) / 3 + 0.5);
     snprintf(wide_path, sizeof wide_path, "%s/wide.db", dir);
     if (wide_open(&wide_db, wide_path, pages, BARE_WARMUP) != 0)
