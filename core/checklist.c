@@ -354,7 +354,18 @@ int vax_checklist_seed(vax_db *db)
 {
     int rc = store(db, "moh-3802-2021-08.conf", vax_asset_moh_3802_2021_08_conf, NULL);
     if (rc == VAX_OK)
-        rc = store(db, "moh-4355-2021-09.conf", vax_asset_moh_4355_2021_09_conf, NULL);
+        rc = vax_checklist_seed_late_2021(db);
+    return rc;
+}
+
+/* A database made by an earlier build holds QĐ 3802 and an adult BYT-5002 version 1 from step 7;
+ * this stores the forms that came after (4355 and 5785 for adults, 5002 version 2 for children).
+ * A form already stored with the same text is kept as it is, so on a new database, whose step 7
+ * stored them, it changes nothing. 3802 is left out: its row in such a database differs from
+ * the file only by the valid_until that 4355 makes moot, and storing it would be refused. */
+int vax_checklist_seed_late_2021(vax_db *db)
+{
+    int rc = store(db, "moh-4355-2021-09.conf", vax_asset_moh_4355_2021_09_conf, NULL);
     if (rc == VAX_OK)
         rc = store(db, "moh-5002-2021-10.conf", vax_asset_moh_5002_2021_10_conf, NULL);
     if (rc == VAX_OK)
@@ -426,6 +437,18 @@ static int in_force(const vax_checklist *c, const char *day, int age)
     return age >= c->min_age && (c->max_age == 0 || age <= c->max_age);
 }
 
+/* 1 if a higher version of form all[i]'s code is valid from day or earlier: a new version replaces
+ * the old one from its valid_from on, even where the old one's own dates and ages would still
+ * apply (the old row stays, for the screenings made with it). */
+static int superseded(const vax_checklist *all, int n, int i, const char *day)
+{
+    for (int j = 0; j < n; j++)
+        if (strcmp(all[j].code, all[i].code) == 0 && all[j].version > all[i].version &&
+            strcmp(all[j].valid_from, day) <= 0)
+            return 1;
+    return 0;
+}
+
 /* The newest form in force on day for age; the setting screening.checklist wins if set. */
 static int form_on(vax_db *db, const char *day, int age, vax_checklist *out)
 {
@@ -442,8 +465,10 @@ static int form_on(vax_db *db, const char *day, int age, vax_checklist *out)
         goto out;
     /* newest valid_from first: the first one in force is the one */
     for (int i = 0; i < n && !best; i++) {
-        if (code[0] ? strcmp(all[i].code, code) == 0
-                    : vax_checklist_get(db, all[i].id, out) == VAX_OK && in_force(out, day, age))
+        if (code[0]
+                ? strcmp(all[i].code, code) == 0
+                : !superseded(all, n, i, day) && vax_checklist_get(db, all[i].id, out) == VAX_OK &&
+                      in_force(out, day, age))
             best = all[i].id;
         vax_clear_error(db);
     }

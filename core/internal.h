@@ -116,6 +116,8 @@ int vax_dose_demo(vax_db *db, const vax_visit *v);
 /* Screening (checklist.c, screening.c): the Ministry checklists the binary carries, stored at
  * migration time; the demo's screenings of the visits that went past screening. */
 int vax_checklist_seed(vax_db *db);
+/* The forms a build after step 7 added or replaced (schema step 14); see checklist.c. */
+int vax_checklist_seed_late_2021(vax_db *db);
 int vax_screening_demo(vax_db *db);
 
 /* Slots (slot.c, issue 3): links a new visit to the person's booking of today, or counts a

@@ -415,6 +415,10 @@ static const char schema_v13[] =
     "ALTER TABLE reaction ADD COLUMN outcome_note TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE reaction ADD COLUMN confirmed_by INTEGER REFERENCES staff(id);";
 
+/* Version 14 adds no table: its seed stores the screening forms that came after step 7 (QĐ 4355 and
+ * 5785 for adults, QĐ 5002 version 2 for children), which a database made earlier lacks. */
+static const char schema_v14[] = "";
+
 /* Data a step loads from what the binary carries, in the same transaction as its tables. */
 static int seed_v4(vax_db *db)
 {
@@ -435,6 +439,7 @@ static const struct vax_schema_step steps[] = {
     [11] = {schema_v11, vax_sync_seed},
     [12] = {schema_v12, NULL},
     [13] = {schema_v13, NULL},
+    [14] = {schema_v14, vax_checklist_seed_late_2021},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,

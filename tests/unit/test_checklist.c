@@ -2,6 +2,7 @@
  * errors, a site's own checklist, and which one is in force. */
 #include "testutil.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@ extern const char vax_asset_moh_3802_2021_08_conf[];
 extern const char vax_asset_moh_5002_2021_10_conf[];
 extern const char vax_asset_moh_4355_2021_09_conf[];
 extern const char vax_asset_moh_5785_2021_12_conf[];
+/* db.c: opens and migrates only up to `target`, to build the file an earlier build made */
+int vax_open_at_version(const char *path, int flags, int target, vax_db **out);
 
 /* 1 if the form asks the question with this key */
 static int asks(const vax_checklist *c, const char *key)
@@ -261,6 +264,64 @@ static void test_a_site_adds_its_own_checklist_and_a_changed_form_needs_a_new_ve
     tdb_close(t);
 }
 
+/* A site database of schema 13 as the builds of that schema left it: step 7 stored QĐ 3802 and a
+ * BYT-5002 version 1 that was an adult form (no ages), and neither QĐ 4355 nor QĐ 5785. Opening
+ * it migrates it: on 15/11/2021 an adult is screened with QĐ 4355 and a 15-year-old with the
+ * children's 5002, version 2, not with the old adult row. */
+static void test_a_schema_13_database_gets_the_later_forms_and_5002_version_2(void **state)
+{
+    (void)state;
+    test_db *t = calloc(1, sizeof *t);
+    vax_checklist *c = malloc(sizeof *c);
+    sqlite3 *raw = NULL;
+    vax_visit v;
+    char id[13];
+    assert_non_null(t);
+    assert_non_null(c);
+    snprintf(t->dir, sizeof t->dir, "/tmp/vaxtest.XXXXXX");
+    assert_non_null(mkdtemp(t->dir));
+    snprintf(t->path, sizeof t->path, "%s/site.db", t->dir);
+    vax_clock_set(T0);
+    vax_set_lang("en");
+    assert_int_equal(vax_open_at_version(t->path, VAX_OPEN_CREATE, 13, &t->db), VAX_OK);
+    vax_close(t->db);
+    t->db = NULL;
+    assert_int_equal(sqlite3_open(t->path, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw,
+                                  "DELETE FROM checklist WHERE code IN ('BYT-4355', 'BYT-5785');"
+                                  "UPDATE checklist SET version = 1, text = replace(replace("
+                                  "replace(text, 'version = 2', 'version = 1'),"
+                                  " 'min_age = 12' || char(10), ''), 'max_age = 17' || char(10),"
+                                  " '') WHERE code = 'BYT-5002';",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+
+    assert_int_equal(vax_open(t->path, 0, &t->db), VAX_OK);
+    assert_int_equal(vax_db_schema_version(t->db), VAX_SCHEMA_VERSION);
+    assert_int_equal(vax_staff_act_as_os_user(t->db, "tester"), VAX_OK);
+    assert_int_equal(count_rows(t, "BYT-4355"), 1);
+    assert_int_equal(count_rows(t, "BYT-5785"), 1);
+    assert_int_equal(count_rows(t, "BYT-5002"), 2); /* the old row stays for its screenings */
+    vax_clock_set(T0 + 31 * 86400);                 /* 15 Nov 2021 */
+
+    tdb_cccd(id, 1990, 'm', 1);
+    int64_t adult = tdb_person(t, "Nguyen Van An", id, "1990-02-03", NULL);
+    assert_int_equal(vax_queue_checkin(t->db, adult, &v), VAX_OK);
+    assert_int_equal(vax_screening_form(t->db, v.id, c), VAX_OK);
+    assert_string_equal(c->code, "BYT-4355");
+
+    tdb_cccd(id, 2006, 'f', 2);
+    int64_t child = tdb_person(t, "Tran Thi Binh", id, "2006-03-01", NULL);
+    assert_int_equal(vax_queue_checkin(t->db, child, &v), VAX_OK);
+    assert_int_equal(vax_screening_form(t->db, v.id, c), VAX_OK);
+    assert_string_equal(c->code, "BYT-5002");
+    assert_int_equal(c->version, 2);
+    assert_int_equal(c->max_age, 17);
+    free(c);
+    tdb_close(t);
+}
+
 static void test_outcome_codes_parse_back(void **state)
 {
     (void)state;
@@ -286,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_migration_stores_every_ministry_form),
         cmocka_unit_test(test_the_form_in_force_follows_valid_from_and_the_setting),
         cmocka_unit_test(test_a_site_adds_its_own_checklist_and_a_changed_form_needs_a_new_version),
+        cmocka_unit_test(test_a_schema_13_database_gets_the_later_forms_and_5002_version_2),
         cmocka_unit_test(test_outcome_codes_parse_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
