@@ -477,10 +477,7 @@ int vax_open_at_version(const char *path, int flags, int target, vax_db **out)
     return VAX_OK;
 }
 
-int vax_open(const char *path, int flags, vax_db **out)
-{
-    return vax_open_at_version(path, flags, VAX_SCHEMA_VERSION, out);
-}
+/* vax_open (site.c) is this and the claim of the device id, which needs the domain modules. */
 
 void vax_close(vax_db *db)
 {

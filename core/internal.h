@@ -19,6 +19,8 @@ struct vax_db {
     char errfield[32];
     vax_staff actor;
     int has_actor;
+    int device_reminted;      /* this open gave the file a new device id (site.c) */
+    char device_previous[37]; /* the id it had */
 };
 
 /* Records an error on the handle and returns code. fmt is already translated by the caller. */
@@ -91,7 +93,7 @@ int vax_queue_move_locked(vax_db *db, const vax_visit *v, vax_state to, const ch
                           const char *details);
 
 /* The site's id inside the caller's transaction; a database made without a site gets the
- * default one (queue.c). */
+ * default one (person.c, with the site's other functions). */
 int vax_site_ensure_locked(vax_db *db, int64_t *site_id);
 
 /* Loads a catalogue text inside the caller's transaction (product.c). */
@@ -127,6 +129,15 @@ int vax_appt_checkin_locked(vax_db *db, int64_t visit_id, int64_t person_id, int
                             char *details, size_t size);
 /* Demo plans, bookings and dose-1 records for the due list (slot.c). */
 int vax_slot_demo(vax_db *db);
+
+/* The device (site.c): a writer's open re-mints the device id when the file was minted for another
+ * machine or path (vax_device_home: "<machine hash>:<real path>"); _at takes the home to compare,
+ * for tests that play a second machine. */
+void vax_device_home(const vax_db *db, char *out, size_t size);
+/* The store's open and migration up to `target` (db.c); vax_open adds the device claim. */
+int vax_open_at_version(const char *path, int flags, int target, vax_db **out);
+int vax_device_claim(vax_db *db);
+int vax_device_claim_at(vax_db *db, const char *home);
 
 /* Sync (sync.c, issue 9): the device id, the outbox triggers and the rows already there
  * (migration step 11); the demo's team communes. */

@@ -277,6 +277,16 @@ typedef struct vax_site {
 int vax_site_get(vax_db *db, vax_site *out);
 int vax_site_set(vax_db *db, const char *code, const char *name, int is_demo);
 
+/* This installation as a device (site.c): the id its events are written under, minted when the
+ * file is made and again when a writer opens a copy of it on another machine or path. */
+typedef struct vax_device {
+    char id[37];
+    char previous[37]; /* the id before the last re-mint, "" if never */
+    char home[4200];   /* "<machine hash>:<real path>" it was minted for */
+    int reminted;      /* this handle's open made the new id: say so */
+} vax_device;
+int vax_device_get(vax_db *db, vax_device *out);
+
 /* ---------------------------------------------------------------------------------------------
  * The visit queue (queue.c): DESIGN.md section 3.
  * ------------------------------------------------------------------------------------------- */

@@ -118,6 +118,12 @@ vax_db *open_db(const char *path, int flags, int writer)
         vax_close(db);
         return NULL;
     }
+    vax_device dev;
+    if (vax_device_get(db, &dev) == VAX_OK && dev.reminted)
+        fprintf(stderr,
+                _("vaxsite: this database was copied from another machine or folder; it now "
+                  "writes as device %s (was %s).\n"),
+                dev.id, dev.previous);
     if (writer && vax_staff_act_as_os_user(db, os_user()) != VAX_OK) {
         fail_db(db);
         vax_close(db);
@@ -197,6 +203,7 @@ static void print_usage(void)
              "\n"
              "The database is $XDG_DATA_HOME/vaxsite/vaxsite.db unless --db is given.\n"
              "Command-line changes are recorded as made by the operating-system user.\n"));
+    cli_site_usage();
 }
 
 /* ---- commands ---------------------------------------------------------------------------- */
@@ -518,6 +525,8 @@ int cli_main(const char *path, int argc, char **argv)
         rc = cli_sync(path, &a);
     } else if (!strcmp(cmd, "report") || !strcmp(cmd, "import") || !strcmp(cmd, "export")) {
         rc = cli_report(path, &a);
+    } else if (!strcmp(cmd, "device")) {
+        rc = cli_device(path, &a);
     } else if (!strcmp(cmd, "check")) {
         rc = cmd_check(path);
     } else {

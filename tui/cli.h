@@ -55,4 +55,8 @@ int cli_sync(const char *path, const args *a);
  * export national|fhir [--since T] [--out FILE]. */
 int cli_report(const char *path, const args *a);
 
+/* The installation (cli_site.c): device show; the usage lines of these commands. */
+int cli_device(const char *path, const args *a);
+void cli_site_usage(void);
+
 #endif

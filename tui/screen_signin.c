@@ -15,6 +15,7 @@ typedef struct signin {
     ui_list stations;
     vax_staff staff[64];
     int nstaff;
+    vax_device device; /* .reminted: this file was copied here; its events get a new device id */
 } signin;
 
 static const ui_action login_keys[] = {UI_ENTER, UI_NEXT_FIELD, UI_HELP, UI_QUIT};
@@ -55,6 +56,16 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     if (app->site.is_demo) {
         ui_role_on(w, ROLE_WARNING);
         ui_put(w, y++, x, _("Demo site: every PIN is 1234."), cols - 4);
+        ui_role_off(w, ROLE_WARNING);
+    }
+    if (s->device.reminted) {
+        char line[200];
+        snprintf(line, sizeof line,
+                 _("This database was copied from another machine or folder: it is now device "
+                   "%.8s (was %.8s)."),
+                 s->device.id, s->device.previous);
+        ui_role_on(w, ROLE_WARNING);
+        ui_put(w, y++, x, line, cols - 4);
         ui_role_off(w, ROLE_WARNING);
     }
     y++;
@@ -154,6 +165,8 @@ int ui_signin_run(ui_app *app, int keep_staff)
     ui_form_add(&s.form, "pin", _("PIN"), _("4 to 12 digits"), 12, NULL)->input.secret = 1;
     s.stations.count = NSTATIONS;
     vax_staff_list(app->db, s.staff, 64, &s.nstaff);
+    if (vax_device_get(app->db, &s.device) != VAX_OK)
+        memset(&s.device, 0, sizeof s.device);
     snprintf(app->station_label, sizeof app->station_label, "%s",
              s.phase == PHASE_LOGIN ? _("Sign in") : _("Choose your station"));
     screen.draw = draw;

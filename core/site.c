@@ -1,0 +1,160 @@
+/* site.c: what makes one installation one device: the device id this database file writes its
+ * events under, and the home (machine and path) it was minted for.
+ *
+ * Why a home. The device id is random and made once, when the file is created; sync and bundles
+ * take "same uuid" to mean "same fact". A laptop set up by copying another laptop's database would
+ * keep that id, and its person edits (whose uuid is person/device/version) would collide with the
+ * other laptop's. So the id is tied to where it was minted: a hash of the machine's id and the
+ * file's real path, kept beside it. A writer that opens the file somewhere else mints a new id
+ * (the rows already in the outbox keep the id they were written under: they are the same facts
+ * on both copies) and says so; readers (the board) never write and never re-mint. Moving the file
+ * counts as a copy: one needless new id is cheap, a shared one is not. */
+#include "internal.h"
+
+#include <limits.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define KEY_DEVICE "sync.device_id"
+#define KEY_HOME "sync.device_home"
+#define KEY_PREVIOUS "sync.device_previous"
+
+/* The machine's identity, hashed: systemd asks that the raw machine id not be shown or sent. */
+static void machine_hash(char out[17])
+{
+    static const char *const files[] = {"/etc/machine-id", "/var/lib/dbus/machine-id", NULL};
+    char id[256] = "";
+    for (const char *const *f = files; *f && !id[0]; f++) {
+        FILE *fp = fopen(*f, "r");
+        if (!fp)
+            continue;
+        if (!fgets(id, sizeof id, fp))
+            id[0] = 0;
+        fclose(fp);
+        id[strcspn(id, "\r\n")] = 0;
+    }
+    if (!id[0] && gethostname(id, sizeof id - 1) != 0)
+        vax_strlcpy(id, "unknown", sizeof id);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (EVP_Digest(id, strlen(id), md, &n, EVP_sha256(), NULL) != 1 || n < 8) {
+        vax_strlcpy(out, "0000000000000000", 17);
+        return;
+    }
+    for (int i = 0; i < 8; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+void vax_device_home(const vax_db *db, char *out, size_t size)
+{
+    char mh[17], real[PATH_MAX];
+    machine_hash(mh);
+    if (!realpath(db->path, real))
+        vax_strlcpy(real, db->path, sizeof real);
+    snprintf(out, size, "%s:%s", mh, real);
+}
+
+/* Inside the caller's transaction. */
+static int put(vax_db *db, const char *key, const char *value)
+{
+    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO setting(key, value, updated_at, updated_by)"
+                                    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(key) DO UPDATE SET"
+                                    " value = excluded.value, updated_at = excluded.updated_at,"
+                                    " updated_by = excluded.updated_by");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, vax_now());
+    if (db->has_actor)
+        sqlite3_bind_int64(st, 4, db->actor.id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("saving the device id"));
+}
+
+int vax_device_claim_at(vax_db *db, const char *home)
+{
+    char dev[37] = "", stored[4200] = "", fresh[37];
+    int rc;
+    db->device_reminted = 0;
+    if (db->readonly)
+        return VAX_OK;
+    /* the usual open reads only: a station must not wait for another's write lock to start */
+    if (vax_setting_get(db, KEY_HOME, stored, sizeof stored) == VAX_OK && !strcmp(stored, home))
+        return VAX_OK;
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    /* a file older than the outbox has no device id yet: nothing to claim */
+    if (vax_setting_get(db, KEY_DEVICE, dev, sizeof dev) != VAX_OK) {
+        vax_tx_rollback(db);
+        vax_clear_error(db);
+        return VAX_OK;
+    }
+    rc = vax_setting_get(db, KEY_HOME, stored, sizeof stored);
+    if (rc == VAX_OK && strcmp(stored, home) == 0) {
+        vax_tx_rollback(db);
+        return VAX_OK;
+    }
+    if (rc != VAX_OK && rc != VAX_ENOTFOUND)
+        goto fail;
+    if (rc == VAX_OK) { /* minted elsewhere: this copy becomes a device of its own */
+        char details[600];
+        if ((rc = vax_uuid(fresh)) != VAX_OK) {
+            rc = vax_fail(db, rc, NULL, "%s", _("Cannot make a random device id."));
+            goto fail;
+        }
+        snprintf(details, sizeof details, "%s -> %s; minted for %.400s", dev, fresh, stored);
+        if ((rc = put(db, KEY_PREVIOUS, dev)) != VAX_OK || (rc = put(db, KEY_DEVICE, fresh)) ||
+            (rc = vax_audit(db, "device.remint", "setting", 0, details)) != VAX_OK)
+            goto fail;
+        vax_strlcpy(db->device_previous, dev, sizeof db->device_previous);
+        db->device_reminted = 1;
+    }
+    /* no home yet (a file made before homes were kept, or just made): it is this one */
+    if ((rc = put(db, KEY_HOME, home)) != VAX_OK)
+        goto fail;
+    return vax_tx_commit(db);
+fail:
+    db->device_reminted = 0;
+    vax_tx_rollback(db);
+    return rc;
+}
+
+int vax_device_claim(vax_db *db)
+{
+    char home[4200];
+    if (db->readonly)
+        return VAX_OK;
+    vax_device_home(db, home, sizeof home);
+    return vax_device_claim_at(db, home);
+}
+
+/* Opening is the store's open (db.c, which knows no domain module) and then the claim of the device
+ * id, so that no writer, whoever it is, writes an event under another file's id. */
+int vax_open(const char *path, int flags, vax_db **out)
+{
+    int rc = vax_open_at_version(path, flags, VAX_SCHEMA_VERSION, out);
+    if (rc != VAX_OK)
+        return rc;
+    return vax_device_claim(*out);
+}
+
+int vax_device_get(vax_db *db, vax_device *out)
+{
+    int rc;
+    memset(out, 0, sizeof *out);
+    if ((rc = vax_setting_get(db, KEY_DEVICE, out->id, sizeof out->id)) != VAX_OK)
+        return rc == VAX_ENOTFOUND
+                   ? vax_fail(db, rc, NULL, "%s", _("This database has no device id yet."))
+                   : rc;
+    vax_setting_get(db, KEY_HOME, out->home, sizeof out->home);
+    vax_setting_get(db, KEY_PREVIOUS, out->previous, sizeof out->previous);
+    out->reminted = db->device_reminted;
+    vax_clear_error(db);
+    return VAX_OK;
+}

@@ -1,0 +1,183 @@
+/* test_site.c: the device id of a copied database, the site's set-up and its demo mark. */
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* site.c: claims the file for a given home, as a writer on another machine would. */
+int vax_device_claim_at(vax_db *db, const char *home);
+
+/* Closes t's handle (so the file is whole, its WAL folded in) and copies the file to dst. */
+static void copy_file(const char *src, const char *dst)
+{
+    char buf[65536];
+    size_t n;
+    FILE *in = fopen(src, "rb"), *out = fopen(dst, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    fclose(out);
+}
+
+static vax_db *open_as_tester(const char *path)
+{
+    vax_db *db = NULL;
+    assert_int_equal(vax_open(path, 0, &db), VAX_OK);
+    assert_int_equal(vax_staff_act_as_os_user(db, "tester"), VAX_OK);
+    return db;
+}
+
+static void remove_db(const char *path)
+{
+    char p[400];
+    const char *suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+        unlink(p);
+    }
+}
+
+static void test_copy_on_another_path_gets_a_new_device_id(void **state)
+{
+    test_db *t = tdb_open();
+    vax_device d0, d1, d2;
+    char copy[400];
+    assert_int_equal(vax_device_get(t->db, &d0), VAX_OK);
+    assert_int_equal(d0.reminted, 0);
+    assert_string_equal(d0.previous, "");
+    assert_non_null(strstr(d0.home, "/site.db"));
+    vax_close(t->db);
+    snprintf(copy, sizeof copy, "%s/copy.db", t->dir);
+    copy_file(t->path, copy);
+
+    vax_db *c = open_as_tester(copy);
+    assert_int_equal(vax_device_get(c, &d1), VAX_OK);
+    assert_int_equal(d1.reminted, 1);
+    assert_string_not_equal(d1.id, d0.id);
+    assert_string_equal(d1.previous, d0.id);
+    assert_non_null(strstr(d1.home, "/copy.db"));
+    vax_close(c);
+
+    /* the copy keeps its new id from now on; the original keeps its own */
+    c = open_as_tester(copy);
+    assert_int_equal(vax_device_get(c, &d2), VAX_OK);
+    assert_int_equal(d2.reminted, 0);
+    assert_string_equal(d2.id, d1.id);
+    vax_close(c);
+    t->db = open_as_tester(t->path);
+    assert_int_equal(vax_device_get(t->db, &d2), VAX_OK);
+    assert_int_equal(d2.reminted, 0);
+    assert_string_equal(d2.id, d0.id);
+    remove_db(copy);
+    tdb_close(t);
+}
+
+static void test_copy_on_another_machine_gets_a_new_device_id(void **state)
+{
+    test_db *t = tdb_open();
+    vax_device d0, d1;
+    assert_int_equal(vax_device_get(t->db, &d0), VAX_OK);
+    /* the same path on a machine whose id hashes differently */
+    char home[4300];
+    snprintf(home, sizeof home, "ffffffffffffffff:%s", strchr(d0.home, ':') + 1);
+    assert_int_equal(vax_device_claim_at(t->db, home), VAX_OK);
+    assert_int_equal(vax_device_get(t->db, &d1), VAX_OK);
+    assert_int_equal(d1.reminted, 1);
+    assert_string_not_equal(d1.id, d0.id);
+    assert_string_equal(d1.home, home);
+    tdb_close(t);
+}
+
+static void test_read_only_open_of_a_copy_keeps_the_id(void **state)
+{
+    test_db *t = tdb_open();
+    vax_device d0, d1;
+    char copy[400];
+    assert_int_equal(vax_device_get(t->db, &d0), VAX_OK);
+    vax_close(t->db);
+    t->db = NULL;
+    snprintf(copy, sizeof copy, "%s/board.db", t->dir);
+    copy_file(t->path, copy);
+    vax_db *c = NULL;
+    assert_int_equal(vax_open(copy, VAX_OPEN_READONLY, &c), VAX_OK);
+    assert_int_equal(vax_device_get(c, &d1), VAX_OK);
+    assert_int_equal(d1.reminted, 0);
+    assert_string_equal(d1.id, d0.id);
+    vax_close(c);
+    remove_db(copy);
+    t->db = open_as_tester(t->path);
+    tdb_close(t);
+}
+
+/* The outbox uuids of the person edits in a file, in order, joined by spaces. */
+static void edit_uuids(const char *path, char *out, size_t size)
+{
+    sqlite3 *s;
+    sqlite3_stmt *st;
+    out[0] = 0;
+    assert_int_equal(sqlite3_open_v2(path, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(s,
+                                        "SELECT uuid FROM sync_outbox WHERE kind = 'person_edit'"
+                                        " ORDER BY seq",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        strncat(out, (const char *)sqlite3_column_text(st, 0), size - strlen(out) - 2);
+        strcat(out, " ");
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+}
+
+static void edit_phone(vax_db *db, int64_t id, const char *phone)
+{
+    vax_person p;
+    assert_int_equal(vax_person_get(db, id, &p), VAX_OK);
+    snprintf(p.phone, sizeof p.phone, "%s", phone);
+    assert_int_equal(vax_person_update(db, &p, "phone"), VAX_OK);
+}
+
+static void test_two_copies_editing_one_person_write_distinct_event_uuids(void **state)
+{
+    test_db *t = tdb_open();
+    char nid[13], a[400], b[400], ua[2000], ub[2000];
+    tdb_cccd(nid, 1960, 'f', 7);
+    int64_t id = tdb_person(t, "Lò Thị Mai", nid, "1960-03-02", NULL);
+    vax_close(t->db);
+    t->db = NULL;
+    snprintf(a, sizeof a, "%s/laptop-a.db", t->dir);
+    snprintf(b, sizeof b, "%s/laptop-b.db", t->dir);
+    copy_file(t->path, a);
+    copy_file(t->path, b);
+    vax_db *da = open_as_tester(a), *dbb = open_as_tester(b);
+    /* the same edit from the same version on both laptops */
+    edit_phone(da, id, "0912345678");
+    edit_phone(dbb, id, "0912345678");
+    vax_close(da);
+    vax_close(dbb);
+    edit_uuids(a, ua, sizeof ua);
+    edit_uuids(b, ub, sizeof ub);
+    assert_string_not_equal(ua, "");
+    assert_string_not_equal(ub, "");
+    assert_string_not_equal(ua, ub);
+    remove_db(a);
+    remove_db(b);
+    t->db = open_as_tester(t->path);
+    tdb_close(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_copy_on_another_path_gets_a_new_device_id),
+        cmocka_unit_test(test_copy_on_another_machine_gets_a_new_device_id),
+        cmocka_unit_test(test_read_only_open_of_a_copy_keeps_the_id),
+        cmocka_unit_test(test_two_copies_editing_one_person_write_distinct_event_uuids),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
