@@ -1,4 +1,5 @@
 /* test_queue.c: the visit state machine, tickets, call-next order and two stations at once. */
+#include "internal.h"
 #include "testutil.h"
 
 #include <sqlite3.h>
@@ -940,6 +941,98 @@ static void test_second_ticket_for_someone_vaccinated_today_needs_a_managers_rea
     tdb_close(t);
 }
 
+/* The limit is "waited max_wait minutes or more": the second it is reached, the wait lifts. */
+static void test_call_next_lifts_someone_who_waited_exactly_max_wait(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_visit waited = checkin(t, 1995, NULL);
+    vax_clock_advance(30 * 60);
+    vax_visit best = checkin(t, 1940, "G01");
+    vax_clock_advance(30 * 60); /* the first has waited the default 60 minutes to the second */
+    assert_int_equal(call(t), waited.id);
+    assert_int_equal(call(t), best.id);
+    tdb_close(t);
+}
+
+/* The board shows a call until it is taken as left at the station, and the overview lists it from
+ * then on: at the limit's second a call is in exactly one of the two. */
+static void test_a_call_is_on_the_board_or_stranded_never_both_at_the_limit(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_visit v = called_to_screening(t), list[8];
+    vax_board b;
+    int n = -1;
+    vax_clock_advance(VAX_STRANDED_MIN_DEFAULT * 60);
+    assert_int_equal(vax_board_read(t->db, &b), VAX_OK);
+    assert_int_equal(vax_queue_stranded(t->db, list, 8, &n), VAX_OK);
+    assert_int_equal(b.ncalled + n, 1);
+    vax_clock_advance(1);
+    assert_int_equal(vax_board_read(t->db, &b), VAX_OK);
+    assert_int_equal(vax_queue_stranded(t->db, list, 8, &n), VAX_OK);
+    assert_int_equal(b.ncalled, 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(list[0].id, v.id);
+    tdb_close(t);
+}
+
+/* Releasing from observation is the observation station's right, not check-in's. */
+static void test_volunteer_may_not_move_a_visit_out_of_observation(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    static const vax_state path[] = {VAX_STATE_SCREENING, VAX_STATE_ELIGIBLE,
+                                     VAX_STATE_WAITING_INJECTION, VAX_STATE_INJECTION,
+                                     VAX_STATE_OBSERVING};
+    vax_visit v = checkin(t, 1990, NULL);
+    for (size_t i = 0; i < sizeof path / sizeof path[0]; i++)
+        assert_int_equal(vax_queue_move(t->db, v.id, path[i], NULL), VAX_OK);
+    assert_int_equal(vax_staff_add(t->db, "lan", "Tran Thi Lan", VAX_ROLE_MANAGER, "1111", NULL),
+                     VAX_OK);
+    assert_int_equal(vax_staff_add(t->db, "minh", "Le Minh", VAX_ROLE_VOLUNTEER, "2222", NULL),
+                     VAX_OK);
+    vax_staff who;
+    assert_int_equal(vax_staff_sign_in(t->db, "minh", "2222", &who), VAX_OK);
+    assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_DONE, NULL), VAX_EPERM);
+    assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_TRANSFERRED, NULL), VAX_EPERM);
+    assert_int_equal(state_of(t, v.id), VAX_STATE_OBSERVING);
+    assert_int_equal(events(t, v.id), 6);
+    tdb_close(t);
+}
+
+/* A move made from a visit read before another station moved it changes nothing. */
+static void test_a_move_from_a_stale_read_is_refused(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_visit stale = checkin(t, 1990, NULL);
+    assert_int_equal(vax_queue_move(t->db, stale.id, VAX_STATE_LEFT, NULL), VAX_OK);
+    assert_int_equal(vax_tx_begin(t->db), VAX_OK);
+    assert_int_equal(vax_queue_move_locked(t->db, &stale, VAX_STATE_SCREENING, "s1", NULL),
+                     VAX_ESTATE);
+    vax_tx_rollback(t->db);
+    assert_int_equal(state_of(t, stale.id), VAX_STATE_LEFT);
+    assert_int_equal(events(t, stale.id), 2);
+    tdb_close(t);
+}
+
+/* Every event names who made it: the check-in and each move. */
+static void test_each_event_records_the_staff_member(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    char sql[128];
+    vax_visit v = checkin(t, 1990, NULL);
+    assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_SCREENING, NULL), VAX_OK);
+    assert_non_null(vax_actor(t->db));
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM visit_event WHERE visit_id = %lld AND staff_id = %lld",
+             (long long)v.id, (long long)vax_actor(t->db)->id);
+    assert_int_equal(query_int(t->path, sql), 2);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -970,6 +1063,11 @@ int main(void)
         cmocka_unit_test(test_a_call_unchanged_past_the_limit_is_stranded_and_leaves_the_board),
         cmocka_unit_test(test_return_to_waiting_is_one_move_with_its_event_and_audit),
         cmocka_unit_test(test_second_ticket_for_someone_vaccinated_today_needs_a_managers_reason),
+        cmocka_unit_test(test_call_next_lifts_someone_who_waited_exactly_max_wait),
+        cmocka_unit_test(test_a_call_is_on_the_board_or_stranded_never_both_at_the_limit),
+        cmocka_unit_test(test_volunteer_may_not_move_a_visit_out_of_observation),
+        cmocka_unit_test(test_a_move_from_a_stale_read_is_refused),
+        cmocka_unit_test(test_each_event_records_the_staff_member),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
