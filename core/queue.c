@@ -389,34 +389,6 @@ static int person_rank(vax_db *db, int64_t person_id, int *rank, char birth[11])
     return vax_fail_sql(db, rc, _("reading the registry"));
 }
 
-int vax_site_ensure_locked(vax_db *db, int64_t *site_id)
-{
-    vax_site site;
-    int rc = vax_site_get(db, &site);
-    if (rc == VAX_OK) {
-        *site_id = site.id;
-        return VAX_OK;
-    }
-    if (rc != VAX_ENOTFOUND)
-        return rc;
-    /* A database without a site yet (made by hand): make the default one in this transaction. */
-    char uuid[37];
-    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO site(uuid, code, name, created_at, updated_at,"
-                                    " updated_by) VALUES (?1, 'SITE', 'SITE', ?2, ?2, ?3)");
-    if (!st || vax_uuid(uuid) != VAX_OK)
-        return VAX_EINTERNAL;
-    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 2, vax_now());
-    sqlite3_bind_int64(st, 3, vax_actor_id(db));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return vax_fail_sql(db, rc, _("creating the site"));
-    *site_id = sqlite3_last_insert_rowid(db->sql);
-    vax_clear_error(db);
-    return VAX_OK;
-}
-
 int vax_visit_vaccinated_today(vax_db *db, int64_t person_id, vax_visit *out)
 {
     char today[11];
