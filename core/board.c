@@ -94,6 +94,24 @@ static int read_called(vax_db *db, vax_board *b)
     return VAX_OK;
 }
 
+/* How many of today's visits are in a state: the lists hold at most VAX_BOARD_MAX. */
+static int count_state(vax_db *db, const char *day, vax_state state, int *out)
+{
+    char sql[160];
+    /* the state as a literal, for the partial index visit_state (schema 12) */
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM visit WHERE state = '%s' AND day = ?1",
+             vax_state_code(state));
+    sqlite3_stmt *st = vax_stmt(db, sql);
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, day, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading the queue"));
+}
+
 /* The waiting tickets of a stage, in the order call-next would take them. */
 static int read_waiting(vax_db *db, vax_board *b, int stage)
 {
@@ -118,7 +136,11 @@ static int read_waiting(vax_db *db, vax_board *b, int stage)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         b->waiting[stage][b->nwaiting[stage]++] = sqlite3_column_int(st, 0);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("reading the queue"));
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("reading the queue"));
+    return count_state(db, b->day,
+                       stage ? VAX_STATE_WAITING_INJECTION : VAX_STATE_WAITING_SCREENING,
+                       &b->waiting_total[stage]);
 }
 
 static int read_observing(vax_db *db, vax_board *b, int initials)
@@ -141,6 +163,8 @@ static int read_observing(vax_db *db, vax_board *b, int initials)
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return vax_fail_sql(db, rc, _("reading the observation list"));
+    if ((rc = count_state(db, b->day, VAX_STATE_OBSERVING, &b->observing_total)) != VAX_OK)
+        return rc;
     for (int i = 0; i < b->nobserving; i++) {
         int minutes;
         if ((rc = vax_observe_minutes(db, ids[i], &minutes)) != VAX_OK)

@@ -385,7 +385,9 @@ int vax_person_dose_count(vax_db *db, int64_t person_id, int *n);
 /* ---------------------------------------------------------------------------------------------
  * The queue display (board.c): one consistent snapshot of what the board shows. Read-only.
  * ------------------------------------------------------------------------------------------- */
-#define VAX_BOARD_MAX 64
+/* The most tickets of each list a snapshot holds: more than a 200x50 screen shows of a waiting list
+ * (40 a line); the totals below count every one, so a display says how many it left out. */
+#define VAX_BOARD_MAX 256
 
 typedef struct vax_board_called {
     int ticket;
@@ -410,8 +412,10 @@ typedef struct vax_board {
     int ncalled;
     int waiting[2][VAX_BOARD_MAX]; /* tickets waiting per stage (screening, injection), in order */
     int nwaiting[2];
+    int waiting_total[2]; /* all waiting per stage, nwaiting[] of them held above */
     vax_board_observing observing[VAX_BOARD_MAX];
     int nobserving;
+    int observing_total; /* all under observation, nobserving of them held above */
     int doses_by_number[VAX_MAX_SERIES + 1]; /* doses given today, index = dose number */
     int doses_today;
 } vax_board;

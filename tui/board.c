@@ -44,100 +44,250 @@ static void header(WINDOW *w, int y, int cols, const char *text)
     ui_role_off(w, ROLE_TITLE);
 }
 
-/* The called tickets: big digits when there is room, one per block; returns rows used. */
-static int draw_called(board *b, WINDOW *w, int y, int rows, int cols)
+/* The waiting lists put a ticket every TICKET_COL columns ("017" and two spaces); the observation
+ * list a person every OBS_COL ("017 12 min", "017 ✓ may leave", and a gap). */
+#define TICKET_COL 5
+#define OBS_COL 22
+
+/* The tallest big digits the screen takes: 5 rows below 30 rows, where the lists need the room
+ * more; then two fifths of the height, so that big digits never crowd out the lists. Odd, as
+ * ui_big_number_sized draws. */
+static int big_rows_max(int rows)
+{
+    int h = rows < 30 ? UI_BIG_ROWS : rows * 2 / 5;
+    if (h % 2 == 0)
+        h--;
+    return h < UI_BIG_ROWS ? UI_BIG_ROWS : h;
+}
+
+/* "→ Screening 2  N.V.H." */
+static void called_label(const vax_board_called *c, char *out, size_t size)
+{
+    char name[64];
+    ui_place_name(c->station, name, sizeof name);
+    snprintf(out, size, "→ %s%s%s", name, c->initials[0] ? "  " : "", c->initials);
+}
+
+/* How the called tickets fit in a number of rows: under the header, a grid of `ncol` columns of
+ * tickets in digits `height` rows tall, one blank row between grid rows; when not even 5-row
+ * digits fit for all, the first `nbig` in 5-row digits and the others one to a line. */
+typedef struct called_fit {
+    int height, ncol, nbig, used;
+} called_fit;
+
+static called_fit fit_called(const vax_board *s, int rows, int cols, int hmax)
+{
+    called_fit f = {UI_BIG_ROWS, 1, 0, 2};
+    int n = s->ncalled, label = 0;
+    char text[256];
+    if (n == 0)
+        return f; /* the header and "(nobody is being called)" */
+    for (int i = 0; i < n; i++) {
+        called_label(&s->called[i], text, sizeof text);
+        if (ui_width(text) > label)
+            label = ui_width(text);
+    }
+    /* the tallest digits first, in as few columns as will take them: one column reads best */
+    for (int h = hmax; h >= UI_BIG_ROWS && cols >= 40; h -= 2)
+        for (int ncol = 1; ncol <= n; ncol++) {
+            int nrow = (n + ncol - 1) / ncol;
+            if (nrow * (h + 1) > rows)
+                continue;
+            if (2 + ui_big_width_sized("000", h) + 3 + label > cols / ncol - 1)
+                break; /* more columns are only narrower */
+            return (called_fit){h, ncol, n, nrow * (h + 1)};
+        }
+    /* 5-row digits for the first ones that fit, a line each for the others */
+    f.nbig = cols >= 40 ? n : 0;
+    for (; f.nbig > 0; f.nbig--)
+        if (1 + f.nbig * (UI_BIG_ROWS + 1) + (n - f.nbig) - (f.nbig == n) <= rows)
+            break;
+    f.used = 1 + f.nbig * (UI_BIG_ROWS + 1) + (n - f.nbig) - (f.nbig == n);
+    if (f.used > rows)
+        f.used = rows; /* the lines that fit */
+    return f;
+}
+
+/* The called tickets, newest first, laid out as fit_called says; returns the rows used. */
+static int draw_called(board *b, WINDOW *w, int y, int rows, int cols, int hmax)
 {
     const vax_board *s = &b->snap;
     int64_t now = vax_now();
-    char line[256], name[64], digits[8];
-    int used = 0;
+    char line[256], digits[8];
+    called_fit f = fit_called(s, rows, cols, hmax);
     header(w, y, cols, _("Now calling"));
-    used++;
     if (s->ncalled == 0) {
-        ui_put(w, y + used, 2, _("(nobody is being called)"), cols - 4);
-        return used + 1;
+        if (rows > 1)
+            ui_put(w, y + 1, 2, _("(nobody is being called)"), cols - 4);
+        return rows > 1 ? 2 : 1;
     }
-    int big = rows - used >= UI_BIG_ROWS + 1 && cols >= 40;
-    for (int i = 0; i < s->ncalled && used < rows; i++) {
+    int cw = cols / f.ncol, small_y = y + 1 + f.nbig / f.ncol * (f.height + 1);
+    for (int i = 0; i < s->ncalled; i++) {
         const vax_board_called *c = &s->called[i];
         int fresh = now - c->called_at < HIGHLIGHT_SECS;
-        ui_place_name(c->station, name, sizeof name);
         snprintf(digits, sizeof digits, "%03d", c->ticket % 1000);
-        snprintf(line, sizeof line, "→ %s%s%s", name, c->initials[0] ? "  " : "", c->initials);
+        called_label(c, line, sizeof line);
         if (fresh)
             wattron(w, A_REVERSE);
-        if (big && used + UI_BIG_ROWS <= rows) {
+        if (i < f.nbig) {
+            int ty = y + 1 + i / f.ncol * (f.height + 1), tx = i % f.ncol * cw + 2;
             ui_role_on(w, ROLE_TICKET);
-            ui_big_number(w, y + used, 2, digits);
+            ui_big_number_sized(w, ty, tx, digits, f.height);
             ui_role_off(w, ROLE_TICKET);
-            int x = 2 + ui_big_width(digits) + 3;
+            tx += ui_big_width_sized(digits, f.height) + 3;
             wattron(w, A_BOLD);
-            ui_put(w, y + used + UI_BIG_ROWS / 2, x, line, cols - x - 1);
+            ui_put(w, ty + f.height / 2, tx, line, i % f.ncol * cw + cw - tx - 1);
             wattroff(w, A_BOLD);
-            used += UI_BIG_ROWS + 1;
-            big = rows - used >= UI_BIG_ROWS + 1; /* the others smaller if space runs out */
-        } else {
+        } else if (small_y < y + rows) {
             char small[300];
             snprintf(small, sizeof small, "%s  %s", digits, line);
-            ui_put(w, y + used, 2, small, cols - 4);
-            used++;
+            ui_put(w, small_y++, 2, small, cols - 4);
         }
         if (fresh)
             wattroff(w, A_REVERSE);
     }
-    return used;
+    return f.used;
 }
 
-static int draw_waiting(board *b, WINDOW *w, int y, int rows, int cols)
+/* Where "+N more" goes after `shown` of a list laid out `per` to a line on `lines` lines: right
+ * after the last one shown, or at the start of the next line; 0 if it does not fit. */
+static int more_at(int shown, int per, int lines, int width, int more_width, int *line, int *x)
+{
+    int l = shown / per, c = shown % per;
+    if (l < lines && c * TICKET_COL + more_width <= width) {
+        *line = l;
+        *x = c * TICKET_COL;
+        return 1;
+    }
+    if (c > 0 && l + 1 < lines && more_width <= width) {
+        *line = l + 1;
+        *x = 0;
+        return 1;
+    }
+    return 0;
+}
+
+/* Lines a waiting list of this many tickets takes to show them all. */
+static int ticket_lines(int held, int total, int width)
+{
+    int per = (width + 2) / TICKET_COL > 0 ? (width + 2) / TICKET_COL : 1;
+    int slots = held + (held < total ? 3 : 0); /* "+N more" takes about three tickets' room */
+    return slots > 0 ? (slots + per - 1) / per : 1;
+}
+
+/* Whole tickets only, `per` to a line; when they do not all fit, the last ones give way to
+ * "+N more" (N counts the ones the snapshot does not hold too). */
+static void draw_tickets(WINDOW *w, int y, int x, int width, int lines, const int *tickets,
+                         int held, int total)
+{
+    int per = (width + 2) / TICKET_COL > 0 ? (width + 2) / TICKET_COL : 1;
+    int shown = held < lines * per ? held : lines * per, ml = 0, mx = 0;
+    char more[64] = "", t[8];
+    if (total == 0) {
+        ui_put(w, y, x, "-", width);
+        return;
+    }
+    if (shown < total)
+        for (;; shown--) {
+            snprintf(more, sizeof more, _("+%d more"), total - shown);
+            if (more_at(shown, per, lines, width, ui_width(more), &ml, &mx) || shown == 0)
+                break;
+        }
+    for (int i = 0; i < shown; i++) {
+        snprintf(t, sizeof t, "%03d", tickets[i] % 1000);
+        ui_put(w, y + i / per, x + i % per * TICKET_COL, t, 3);
+    }
+    if (*more)
+        ui_put(w, y + ml, x + mx, more, width - mx);
+}
+
+/* The two waiting lists, each in the rows given (its header and its lines); returns rows used. */
+static int draw_waiting(board *b, WINDOW *w, int y, const int rows[2], int cols)
 {
     const vax_board *s = &b->snap;
     const char *titles[2] = {_("Waiting for screening"), _("Waiting for injection")};
     int used = 0;
-    for (int stage = 0; stage < 2 && used < rows; stage++) {
-        char line[1024] = "";
-        size_t o = 0;
-        for (int i = 0; i < s->nwaiting[stage] && o + 8 < sizeof line; i++)
-            o += (size_t)snprintf(line + o, sizeof line - o, "%03d  ", s->waiting[stage][i] % 1000);
+    for (int stage = 0; stage < 2; stage++) {
         char head[128];
-        snprintf(head, sizeof head, "%s (%d)", titles[stage], s->nwaiting[stage]);
-        header(w, y + used++, cols, head);
-        if (used < rows)
-            ui_put(w, y + used++, 2, s->nwaiting[stage] ? line : "-", cols - 4);
+        if (rows[stage] < 1)
+            continue;
+        snprintf(head, sizeof head, "%s (%d)", titles[stage], s->waiting_total[stage]);
+        header(w, y + used, cols, head);
+        draw_tickets(w, y + used + 1, 2, cols - 4, rows[stage] - 1, s->waiting[stage],
+                     s->nwaiting[stage], s->waiting_total[stage]);
+        used += rows[stage];
     }
     return used;
+}
+
+static int obs_per_row(int cols)
+{
+    return (cols - 2) / OBS_COL > 0 ? (cols - 2) / OBS_COL : 1;
+}
+
+/* Lines the observation list takes to show everyone. */
+static int obs_lines(const vax_board *s, int cols)
+{
+    int cells = s->nobserving + (s->nobserving < s->observing_total);
+    return cells > 0 ? (cells + obs_per_row(cols) - 1) / obs_per_row(cols) : 1;
 }
 
 static int draw_observing(board *b, WINDOW *w, int y, int rows, int cols)
 {
     const vax_board *s = &b->snap;
     int64_t now = vax_now();
-    int used = 0, colw = 22;
-    char head[128];
-    snprintf(head, sizeof head, "%s (%d)", _("Observation after the injection"), s->nobserving);
-    header(w, y + used++, cols, head);
-    int per_row = cols / colw > 0 ? cols / colw : 1;
-    for (int i = 0; i < s->nobserving && used < rows; i += per_row, used++) {
-        for (int k = 0; k < per_row && i + k < s->nobserving; k++) {
-            const vax_board_observing *o = &s->observing[i + k];
-            char cell[96];
-            /* from the clock, not the snapshot: the period ends without any commit */
-            int may_leave = now >= o->ends_at;
-            if (o->has_reaction)
-                snprintf(cell, sizeof cell, "%03d ! %s", o->ticket % 1000, _("see staff"));
-            else if (may_leave)
-                snprintf(cell, sizeof cell, "%03d ✓ %s", o->ticket % 1000, _("may leave"));
-            else
-                snprintf(cell, sizeof cell, "%03d %2lld %s", o->ticket % 1000,
-                         (long long)((o->ends_at - now + 59) / 60), _("min"));
-            ui_role r = o->has_reaction ? ROLE_URGENT : may_leave ? ROLE_OK : ROLE_NORMAL;
-            ui_role_on(w, r);
-            ui_put(w, y + used, 2 + k * colw, cell, colw - 1);
-            ui_role_off(w, r);
-        }
+    int per_row = obs_per_row(cols), cells = (rows - 1) * per_row;
+    int shown = s->nobserving < cells ? s->nobserving : cells;
+    char head[128], cell[96];
+    if (rows < 1)
+        return 0;
+    snprintf(head, sizeof head, "%s (%d)", _("Observation after the injection"),
+             s->observing_total);
+    header(w, y, cols, head);
+    if (shown < s->observing_total && shown == cells)
+        shown--; /* the last cell says how many more */
+    for (int i = 0; i < shown; i++) {
+        const vax_board_observing *o = &s->observing[i];
+        /* from the clock, not the snapshot: the period ends without any commit */
+        int may_leave = now >= o->ends_at;
+        if (o->has_reaction)
+            snprintf(cell, sizeof cell, "%03d ! %s", o->ticket % 1000, _("see staff"));
+        else if (may_leave)
+            snprintf(cell, sizeof cell, "%03d ✓ %s", o->ticket % 1000, _("may leave"));
+        else
+            snprintf(cell, sizeof cell, "%03d %2lld %s", o->ticket % 1000,
+                     (long long)((o->ends_at - now + 59) / 60), _("min"));
+        ui_role r = o->has_reaction ? ROLE_URGENT : may_leave ? ROLE_OK : ROLE_NORMAL;
+        ui_role_on(w, r);
+        ui_put(w, y + 1 + i / per_row, 2 + i % per_row * OBS_COL, cell, OBS_COL - 1);
+        ui_role_off(w, r);
     }
-    if (s->nobserving == 0 && used < rows)
-        ui_put(w, y + used++, 2, "-", cols - 4);
-    return used;
+    if (shown < s->observing_total && shown >= 0 && rows > 1) {
+        snprintf(cell, sizeof cell, _("+%d more"), s->observing_total - shown);
+        ui_put(w, y + 1 + shown / per_row, 2 + shown % per_row * OBS_COL, cell, OBS_COL - 1);
+    }
+    if (s->observing_total == 0 && rows > 1)
+        ui_put(w, y + 1, 2, "-", cols - 4);
+    return rows;
+}
+
+/* Rows handed out one at a time to each part in turn while it still wants more: a long list
+ * never starves the others of their header and first line. */
+static int share_rows(const int *need, int *give, int n, int room)
+{
+    int given = 0;
+    for (int i = 0; i < n; i++)
+        give[i] = 0;
+    for (int more = 1; more && given < room;) {
+        more = 0;
+        for (int i = 0; i < n && given < room; i++)
+            if (give[i] < need[i]) {
+                give[i]++;
+                given++;
+                more = 1;
+            }
+    }
+    return given;
 }
 
 static int draw_counters(board *b, WINDOW *w, int y, int rows, int cols)
@@ -180,38 +330,44 @@ static void draw(board *b)
         refresh();
         return;
     }
-    int y = 0;
+    /* Everything below comes from the snapshot and the clock: a redraw never reads the database,
+     * so a resize or the second's countdown costs no query and shows the same commit. */
+    const vax_board *s = &b->snap;
+    int body = rows - 1, hmax = big_rows_max(rows), wrows[2];
+    int need[3] = {1 + ticket_lines(s->nwaiting[0], s->waiting_total[0], cols - 4),
+                   1 + ticket_lines(s->nwaiting[1], s->waiting_total[1], cols - 4),
+                   1 + obs_lines(s, cols)};
     if (b->rotate_secs > 0) {
         /* one page at a time, for small screens */
         switch (b->page % 3) {
         case 0:
-            y += draw_called(b, stdscr, y, rows - 1, cols);
+            draw_called(b, stdscr, 0, body, cols, hmax);
             break;
         case 1:
-            y += draw_waiting(b, stdscr, y, rows - 1, cols);
+            share_rows(need, wrows, 2, body);
+            draw_waiting(b, stdscr, 0, wrows, cols);
             break;
         default:
-            y += draw_observing(b, stdscr, y, rows - 1, cols);
+            draw_observing(b, stdscr, 0, body, cols);
             break;
         }
         draw_counters(b, stdscr, rows - 1, 1, cols);
         refresh();
         return;
     }
-    /* everything at once: the called tickets take what the other parts leave */
-    int waiting_rows = 4;
-    int obs_rows = 1 + (b->snap.nobserving + (cols / 22) - 1) / (cols / 22 > 0 ? cols / 22 : 1);
-    if (obs_rows < 2)
-        obs_rows = 2;
-    if (obs_rows > rows / 3)
-        obs_rows = rows / 3 > 2 ? rows / 3 : 2;
-    int called_rows = rows - 1 - waiting_rows - obs_rows;
-    if (called_rows < 2)
-        called_rows = 2;
-    y += draw_called(b, stdscr, y, called_rows, cols);
-    y = called_rows;
-    y += draw_waiting(b, stdscr, y, waiting_rows, cols);
-    draw_observing(b, stdscr, y, rows - 1 - y, cols);
+    /* Everything at once. The called tickets first get what their 5-row digits need (leaving
+     * each list at least its header and a line); the lists then share the rest, each up to what
+     * shows all of it; the called tickets take every row left and grow their digits into it. The
+     * lists sit at the bottom, above the counters. */
+    int give[3];
+    int base = body - 6 >= 2 ? body - 6 : 2;
+    int lists = share_rows(need, give, 3, body - fit_called(s, base, cols, UI_BIG_ROWS).used);
+    int called_rows = body - lists;
+    draw_called(b, stdscr, 0, called_rows, cols, hmax);
+    wrows[0] = give[0];
+    wrows[1] = give[1];
+    int y = called_rows + draw_waiting(b, stdscr, called_rows, wrows, cols);
+    draw_observing(b, stdscr, y, give[2], cols);
     draw_counters(b, stdscr, rows - 1, 1, cols);
     refresh();
 }

@@ -100,24 +100,49 @@ static const char *const font[10][UI_BIG_ROWS] = {
  * by one column every three steps, since a cell is about half as wide as it is tall. A digit is
  * about as many columns wide as it is rows tall, as at 5x5. */
 typedef struct big_geometry {
-    int row[UI_BIG_ROWS], col[UI_BIG_ROWS], width, gap;
+    int row[UI_BIG_ROWS], col[UI_BIG_ROWS], width, gap, stroke;
 } big_geometry;
 
 static big_geometry big_geometry_of(int rows)
 {
     big_geometry g;
     int k = rows > UI_BIG_ROWS ? (rows - UI_BIG_ROWS) / 2 : 0;
-    int stroke = 1 + k / 3;
-    int open = (UI_BIG_ROWS + 2 * k + 1 - 3 * stroke) / 2;
+    int open;
+    g.stroke = 1 + k / 3;
+    open = (UI_BIG_ROWS + 2 * k + 1 - 3 * g.stroke) / 2;
     if (open < 1)
         open = 1;
     for (int i = 0; i < UI_BIG_ROWS; i++) {
         g.row[i] = i % 2 ? 1 + k : 1;
-        g.col[i] = i % 2 ? open : stroke;
+        g.col[i] = i % 2 ? open : g.stroke;
     }
-    g.width = 3 * stroke + 2 * open;
-    g.gap = stroke;
+    g.width = 3 * g.stroke + 2 * open;
+    g.gap = g.stroke;
     return g;
+}
+
+static int font_on(const char *const *glyph, int row, int col)
+{
+    return row >= 0 && row < UI_BIG_ROWS && col >= 0 && col < UI_BIG_ROWS && glyph[row][col] == '#';
+}
+
+/* Whether font cell (row, col) is drawn at screen repeat (rep_row, rep_col) of its stretched
+ * cell. A cell joined to a neighbour along the stretch (a stroke, a bar) fills the whole stretch;
+ * a lone one (the flag of the 1, the bend of the 7) stays stroke-sized, at the top of its rows and
+ * the middle of its columns, so that it is not blown up into a block. */
+static int big_cell_on(const char *const *glyph, const big_geometry *g, int row, int col,
+                       int rep_row, int rep_col)
+{
+    if (!font_on(glyph, row, col))
+        return 0;
+    if (g->row[row] > 1 && !font_on(glyph, row - 1, col) && !font_on(glyph, row + 1, col) &&
+        rep_row > 0)
+        return 0;
+    if (g->col[col] > g->stroke && !font_on(glyph, row, col - 1) && !font_on(glyph, row, col + 1)) {
+        int from = (g->col[col] - g->stroke) / 2;
+        return rep_col >= from && rep_col < from + g->stroke;
+    }
+    return 1;
 }
 
 int ui_big_width_sized(const char *digits, int rows)
@@ -138,7 +163,7 @@ void ui_big_number_sized(WINDOW *w, int y, int x, const char *digits, int rows)
                     continue;
                 for (int c = 0; c < UI_BIG_ROWS; c++)
                     for (int n = 0; n < g.col[c]; n++) {
-                        if (font[*d - '0'][row][c] == '#')
+                        if (big_cell_on(font[*d - '0'], &g, row, c, rep, n))
                             waddwstr(w, L"\x2588");
                         else
                             waddch(w, ' ');
