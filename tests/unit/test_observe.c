@@ -476,6 +476,124 @@ static void test_board_snapshot_shows_calls_waiting_observation_and_doses(void *
     free(b);
 }
 
+/* A person screened "with caution" (a longer period: 60 minutes on 15/10/2021) and moved to
+ * observation now. */
+static int64_t caution_observing_visit(test_db *t, int serial)
+{
+    char id[13];
+    vax_visit v;
+    vax_screening_input in;
+    vax_screening_decision d;
+    int64_t screening_id = 0;
+    tdb_cccd(id, 1975, 'f', serial);
+    int64_t p = tdb_person(t, "Lường Thị Xoan", id, "1975-01-01", NULL);
+    assert_int_equal(vax_queue_checkin(t->db, p, &v), VAX_OK);
+    assert_int_equal(vax_queue_call_next(t->db, VAX_STAGE_SCREENING, "screening-1", &v), VAX_OK);
+    vax_checklist *c = malloc(sizeof *c);
+    assert_non_null(c);
+    assert_int_equal(vax_screening_form(t->db, v.id, c), VAX_OK);
+    vax_screening_input_init(&in);
+    for (int i = 0; i < c->nitems; i++)
+        in.answers[i] = strcmp(c->items[i].finding, "allergy") == 0 ? 'y' : 'n';
+    for (int i = 0; i < c->nvitals; i++)
+        if (c->vitals[i].required && c->vitals[i].has_normal)
+            in.vitals[i] = (c->vitals[i].normal_lo + c->vitals[i].normal_hi) / 2;
+    free(c);
+    memset(&d, 0, sizeof d);
+    d.outcome = VAX_OUTCOME_CAUTION;
+    if (vax_screening_confirm(t->db, v.id, &in, &d, &screening_id) != VAX_OK)
+        fail_msg("confirm: %s", vax_errmsg(t->db));
+    assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_INJECTION, NULL), VAX_OK);
+    assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_OBSERVING, NULL), VAX_OK);
+    return v.id;
+}
+
+/* Who came first is not who leaves first: a longer period ends later. */
+static void test_observation_list_is_sorted_by_time_left_not_by_arrival(void **state)
+{
+    test_db *t = *state;
+    int64_t longer = caution_observing_visit(t, 60); /* 60 minutes from T0 */
+    vax_clock_advance(10 * 60);
+    int64_t usual = observing_visit(t, 61); /* 30 minutes from T0 + 10 */
+    vax_observing *list = NULL;
+    int n = 0;
+    assert_int_equal(vax_observe_list(t->db, &list, &n), VAX_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(list[0].visit.id, usual);
+    assert_int_equal(list[1].visit.id, longer);
+    assert_int_equal(list[1].ends_at - list[0].ends_at, 20 * 60);
+    free(list);
+}
+
+/* A transfer is serious whatever severity was chosen, even with signs that are not anaphylaxis. */
+static void test_a_transfer_is_serious_even_when_chosen_minor(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 62);
+    int serious = 0;
+    assert_int_equal(
+        vax_observe_record_reaction(t->db, v, "dizziness", 0, "transferred", "", &serious), VAX_OK);
+    assert_int_equal(serious, 1);
+    assert_int_equal(state_of(t, v), VAX_STATE_TRANSFERRED);
+}
+
+/* Signs of anaphylaxis settle the severity when they are saved: only the action is asked, and a
+ * later "minor" does not lower it. */
+static void test_anaphylaxis_signs_settle_the_severity_of_a_kept_reaction(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 63);
+    vax_reaction r;
+    assert_int_equal(vax_observe_reaction_signs(t->db, v, "swelling breathing", &r), VAX_OK);
+    assert_int_equal(r.serious, 1);
+    assert_int_equal(r.missing, VAX_REACTION_NEEDS_ACTION);
+    assert_int_equal(vax_observe_reaction_complete(t->db, r.id, "treated", 0, &r), VAX_OK);
+    assert_int_equal(r.serious, 1);
+    assert_int_equal(r.missing, 0);
+    assert_int_equal(vax_observe_reaction_get(t->db, r.id, &r), VAX_OK);
+    assert_int_equal(r.serious, 1);
+}
+
+/* A doctor's outcome belongs to the serious reaction; a minor one seen before keeps none. */
+static void test_the_outcome_is_written_on_the_serious_reaction_only(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 64);
+    char text[64], sql[256];
+    nurse_at_the_station(t, NULL);
+    assert_int_equal(vax_observe_record_reaction(t->db, v, "dizziness", 0, "observed", "", NULL),
+                     VAX_OK);
+    assert_int_equal(vax_observe_record_reaction(t->db, v, "fever", 1, "treated", "", NULL),
+                     VAX_OK);
+    assert_int_equal(
+        vax_observe_release_serious(t->db, v, "recovered", "stable", "bsi", "3333", NULL), VAX_OK);
+    snprintf(sql, sizeof sql,
+             "SELECT group_concat(severity || '=' || outcome, ',') FROM"
+             " (SELECT severity, outcome FROM reaction WHERE visit_id = %lld ORDER BY id)",
+             (long long)v);
+    sql_text(t, sql, text, sizeof text);
+    assert_string_equal(text, "minor=,serious=recovered");
+}
+
+/* The release's event says whether a reaction was recorded during the observation. */
+static void test_a_release_after_a_minor_reaction_says_so_in_its_event(void **state)
+{
+    test_db *t = *state;
+    int64_t v = observing_visit(t, 65), w = observing_visit(t, 66);
+    char text[128], sql[256];
+    assert_int_equal(vax_observe_record_reaction(t->db, v, "dizziness", 0, "observed", "", NULL),
+                     VAX_OK);
+    vax_clock_advance(30 * 60);
+    assert_int_equal(vax_observe_release(t->db, v, NULL), VAX_OK);
+    assert_int_equal(vax_observe_release(t->db, w, NULL), VAX_OK);
+    snprintf(sql, sizeof sql,
+             "SELECT group_concat(details, '|') FROM (SELECT details FROM visit_event"
+             " WHERE to_state = 'done' AND visit_id IN (%lld, %lld) ORDER BY visit_id)",
+             (long long)v, (long long)w);
+    sql_text(t, sql, text, sizeof text);
+    assert_string_equal(text, "reaction recorded|no reaction");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -515,6 +633,16 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(
             test_board_snapshot_shows_calls_waiting_observation_and_doses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_observation_list_is_sorted_by_time_left_not_by_arrival,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_transfer_is_serious_even_when_chosen_minor, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            test_anaphylaxis_signs_settle_the_severity_of_a_kept_reaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_the_outcome_is_written_on_the_serious_reaction_only,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_release_after_a_minor_reaction_says_so_in_its_event,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

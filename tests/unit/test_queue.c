@@ -1033,6 +1033,23 @@ static void test_each_event_records_the_staff_member(void **state)
     tdb_close(t);
 }
 
+/* Returning a call to its waiting list is a move of that station: a volunteer may not. */
+static void test_a_volunteer_may_not_return_a_call_to_waiting(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_visit v = called_to_screening(t);
+    vax_staff who;
+    assert_int_equal(vax_staff_add(t->db, "lan", "Tran Thi Lan", VAX_ROLE_MANAGER, "1111", NULL),
+                     VAX_OK);
+    assert_int_equal(vax_staff_add(t->db, "minh", "Le Minh", VAX_ROLE_VOLUNTEER, "2222", NULL),
+                     VAX_OK);
+    assert_int_equal(vax_staff_sign_in(t->db, "minh", "2222", &who), VAX_OK);
+    assert_int_equal(vax_queue_return_waiting(t->db, v.id, "desk closed"), VAX_EPERM);
+    assert_int_equal(state_of(t, v.id), VAX_STATE_SCREENING);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1068,6 +1085,7 @@ int main(void)
         cmocka_unit_test(test_volunteer_may_not_move_a_visit_out_of_observation),
         cmocka_unit_test(test_a_move_from_a_stale_read_is_refused),
         cmocka_unit_test(test_each_event_records_the_staff_member),
+        cmocka_unit_test(test_a_volunteer_may_not_return_a_call_to_waiting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
