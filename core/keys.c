@@ -535,27 +535,11 @@ int vax_trust_add_pem(vax_trust *t, const char *pem, size_t n)
     return rc != VAX_OK ? rc : added ? VAX_OK : VAX_EINVAL;
 }
 
-int vax_trust_add_der(vax_trust *t, const uint8_t *der, size_t n)
-{
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)n);
-    if (!x) {
-        ERR_clear_error();
-        return VAX_EINVAL;
-    }
-    return trust_add(t, x);
-}
-
 int vax_trust_add_signer(vax_trust *t, const vax_signer *s)
 {
     if (!X509_up_ref(s->cert))
         return VAX_EINTERNAL;
     return trust_add(t, s->cert);
-}
-
-int vax_trust_count(const vax_trust *t)
-{
-    return t ? t->n : 0;
 }
 
 void vax_trust_free(vax_trust *t)

@@ -964,34 +964,6 @@ fail:
     return rc;
 }
 
-int vax_appt_cancel(vax_db *db, int64_t appt_id, const char *reason)
-{
-    vax_appt a;
-    int rc;
-    vax_clear_error(db);
-    if ((rc = vax_require(db, VAX_ACT_CHECKIN)) != VAX_OK)
-        return rc;
-    if (!reason || !reason[0])
-        return vax_fail(db, VAX_EINVAL, "reason", _("Reason: say why the booking is cancelled."));
-    if ((rc = vax_tx_begin(db)) != VAX_OK)
-        return rc;
-    if ((rc = vax_appt_get(db, appt_id, &a)) != VAX_OK)
-        goto fail;
-    if (a.state != VAX_APPT_BOOKED) {
-        rc =
-            vax_fail(db, VAX_ESTATE, NULL, _("This appointment is \"%s\"; it cannot be cancelled."),
-                     vax_appt_state_label(a.state));
-        goto fail;
-    }
-    if ((rc = set_appt(db, a.id, "cancelled", a.slot_id, a.day, reason)) != VAX_OK ||
-        (rc = vax_audit(db, "appointment.cancel", "appointment", a.id, reason)) != VAX_OK)
-        goto fail;
-    return vax_tx_commit(db);
-fail:
-    vax_tx_rollback(db);
-    return rc;
-}
-
 vax_arrival vax_appt_arrival(int64_t starts_at, int64_t ends_at, int64_t arrived_at, int *minutes)
 {
     int m = 0;
