@@ -341,6 +341,73 @@ static void test_sputnik_dose_2_needs_component_2(void **state)
     tdb_close(t);
 }
 
+/* ---- limits and the void ------------------------------------------------------------------- */
+
+/* 10 is the highest dose number, and a reason is under 200 characters: the limits themselves. */
+static void test_dose_number_and_reason_limits_are_refused_at_their_boundary(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t p = new_person(t), v = vial(t, "AZ", 0);
+    int64_t visit = to_injection(t, p);
+    char reason[201];
+    memset(reason, 'x', 200);
+    reason[200] = 0;
+    assert_int_equal(give(t, visit, v, 11, "card from abroad", NULL), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "dose_number");
+    assert_int_equal(give(t, visit, v, 2, reason, NULL), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "reason");
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM dose"), 0);
+    assert_int_equal(drawn(t, v), 0);
+    reason[199] = 0;
+    assert_int_equal(give(t, visit, v, 2, reason, NULL), VAX_OK);
+    tdb_close(t);
+}
+
+/* A dose is recorded only once the person is called into the injection room. */
+static void test_no_dose_while_the_visit_waits_for_injection(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t p = new_person(t), v = vial(t, "AZ", 0);
+    vax_visit w;
+    assert_int_equal(vax_queue_checkin(t->db, p, &w), VAX_OK);
+    static const vax_state path[] = {VAX_STATE_SCREENING, VAX_STATE_ELIGIBLE,
+                                     VAX_STATE_WAITING_INJECTION};
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(vax_queue_move(t->db, w.id, path[i], NULL), VAX_OK);
+    assert_int_equal(give(t, w.id, v, 0, NULL, NULL), VAX_ESTATE);
+    assert_int_equal(state_of(t, w.id), VAX_STATE_WAITING_INJECTION);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM dose"), 0);
+    tdb_close(t);
+}
+
+/* A voided dose frees its number: the real dose 2 needs no manager; only a manager voids. */
+static void test_a_voided_dose_frees_its_number_and_only_a_manager_voids(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t p = new_person(t), az = vial(t, "AZ", 0);
+    vax_dose list[4];
+    int count = 0;
+    dose_now(t, p, az);
+    vax_clock_advance(60 * DAY);
+    dose_now(t, p, vial(t, "AZ", 0));
+    assert_int_equal(vax_dose_list(t->db, p, list, 4, &count), VAX_OK);
+    assert_int_equal(count, 2);
+    sign_in(t, "yta", VAX_ROLE_NURSE);
+    assert_int_equal(vax_dose_void(t->db, list[1].id, "wrong person"), VAX_EPERM);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM dose WHERE voided = 1"), 0);
+    sign_in(t, "boss", VAX_ROLE_MANAGER);
+    assert_int_equal(vax_dose_void(t->db, list[1].id, "wrong person"), VAX_OK);
+    int64_t visit = to_injection(t, p);
+    assert_int_equal(give(t, visit, vial(t, "AZ", 0), 0, NULL, NULL), VAX_OK);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM dose WHERE voided = 0 AND"
+                                        " dose_number = 2 AND override_reason = ''"),
+                     1);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -353,6 +420,9 @@ int main(void)
         cmocka_unit_test(test_dose_2_before_the_minimum_interval_is_refused_at_the_boundary),
         cmocka_unit_test(test_mixing_follows_the_next_list_of_the_previous_product),
         cmocka_unit_test(test_sputnik_dose_2_needs_component_2),
+        cmocka_unit_test(test_dose_number_and_reason_limits_are_refused_at_their_boundary),
+        cmocka_unit_test(test_no_dose_while_the_visit_waits_for_injection),
+        cmocka_unit_test(test_a_voided_dose_frees_its_number_and_only_a_manager_voids),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
