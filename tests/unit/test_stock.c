@@ -523,6 +523,63 @@ static void test_date_helpers_round_trip(void **state)
     assert_int_equal(vax_date_to_days("2024-02-29", &d), VAX_OK);
 }
 
+/* Days that do not exist are refused: month 13, 29 February of a century year not divisible by
+ * 400; 29 February 2000 exists. */
+static void test_date_helpers_refuse_days_that_do_not_exist(void **state)
+{
+    (void)state;
+    int64_t d = 0;
+    assert_int_equal(vax_date_to_days("2021-13-01", &d), VAX_EINVAL);
+    assert_int_equal(vax_date_to_days("2021-00-01", &d), VAX_EINVAL);
+    assert_int_equal(vax_date_to_days("1900-02-29", &d), VAX_EINVAL);
+    assert_int_equal(vax_date_to_days("2021-02-29", &d), VAX_EINVAL);
+    assert_int_equal(vax_date_to_days("2000-02-29", &d), VAX_OK);
+    assert_int_equal(vax_date_to_days("2024-02-29", &d), VAX_OK);
+}
+
+/* An expiry with anything after the date is not a date; a lot number has at most
+ * VAX_LOT_NO_MAX characters. */
+static void
+test_receipt_refuses_an_expiry_with_trailing_text_and_a_lot_number_too_long(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    char lot[VAX_LOT_NO_MAX + 2], out[VAX_LOT_NO_MAX + 1], msg[128];
+    vax_lot_in in = {"AZ", "A1", "31/12/2022 x", 5, 0, VAX_DPV_CATALOGUE, 0, "CDC Lai Chau"};
+    assert_int_equal(vax_stock_receive(t->db, &in, NULL), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "expiry");
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM lot"), 0);
+    memset(lot, 'A', VAX_LOT_NO_MAX + 1);
+    lot[VAX_LOT_NO_MAX + 1] = 0;
+    assert_int_equal(vax_lot_normalise(lot, out, msg, sizeof msg), VAX_EINVAL);
+    lot[VAX_LOT_NO_MAX] = 0;
+    assert_int_equal(vax_lot_normalise(lot, out, msg, sizeof msg), VAX_OK);
+    assert_string_equal(out, lot);
+    tdb_close(t);
+}
+
+/* Usable lots come first-expiry-first, and a lot with nothing left on hand is not usable. */
+static void test_usable_lots_are_first_expiry_first_and_never_empty(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t later = receive(t, "AZ", "LATER", "31/12/2022", 2);
+    int64_t sooner = receive(t, "PF", "SOONER", "30/11/2021", 2);
+    int64_t empty = receive(t, "AZ", "EMPTY", "30/10/2021", 1);
+    assert_int_equal(
+        vax_stock_discard_vial(t->db, open_vial(t, empty, "injection"), VAX_DISCARD_BROKEN, NULL),
+        VAX_OK);
+    vax_lot lots[8];
+    int n = 0;
+    assert_int_equal(vax_stock_lots(t->db, 1, lots, 8, &n), VAX_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(lots[0].id, sooner);
+    assert_int_equal(lots[1].id, later);
+    assert_int_equal(vax_stock_lots(t->db, 0, lots, 8, &n), VAX_OK);
+    assert_int_equal(n, 3);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -542,6 +599,10 @@ int main(void)
         cmocka_unit_test(test_end_of_day_discards_every_open_vial_with_its_wasted_doses),
         cmocka_unit_test(test_two_stations_drawing_from_one_vial_never_over_draw_it),
         cmocka_unit_test(test_date_helpers_round_trip),
+        cmocka_unit_test(test_date_helpers_refuse_days_that_do_not_exist),
+        cmocka_unit_test(
+            test_receipt_refuses_an_expiry_with_trailing_text_and_a_lot_number_too_long),
+        cmocka_unit_test(test_usable_lots_are_first_expiry_first_and_never_empty),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
