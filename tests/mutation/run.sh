@@ -5,7 +5,9 @@
 # Run it in a separate git worktree, never in a tree others are editing: it rewrites core/ files
 # (each is restored after its mutant).
 #   git worktree add /tmp/mut HEAD && cd /tmp/mut && meson setup build
-#   tests/mutation/run.sh [-b BUILD_DIR] [-o RESULTS.tsv] [FILE_FILTER]
+#   tests/mutation/run.sh [-b BUILD_DIR] [-o RESULTS.tsv] [-n "3 7 12"] [FILE_FILTER]
+# -n runs only the mutants of those numbers (their line among the list's mutants), e.g. the
+# survivors of an earlier run.
 # Each line of mutants.tsv: file <TAB> text <TAB> replacement <TAB> what it does. The text must
 # occur exactly once in the file ("\n" in text or replacement stands for a line break). The test
 # run is tests/unit/test_<module> for core/<module>.c.
@@ -14,10 +16,12 @@
 set -u
 build=build
 out=tests/mutation/results.tsv
-while getopts b:o: opt; do
+only=
+while getopts b:o:n: opt; do
     case $opt in
     b) build=$OPTARG ;;
     o) out=$OPTARG ;;
+    n) only=" $OPTARG " ;;
     *) exit 2 ;;
     esac
 done
@@ -36,6 +40,7 @@ total=$(grep -v '^#' "$list" | grep -c .)
 n=0
 while [ "$n" -lt "$total" ]; do
     n=$((n + 1))
+    case $only in "" | *" $n "*) ;; *) continue ;; esac
     # line n of the list (comments and blank lines skipped): file and what, for the report
     file=$(python3 "$here/mutant.py" "$list" "$n" file)
     what=$(python3 "$here/mutant.py" "$list" "$n" what)
