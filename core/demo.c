@@ -201,11 +201,11 @@ int vax_demo_create(vax_db *db, int people, uint32_t seed)
         goto out;
     rc = made ? make_queue(db, ids, made) : VAX_OK;
     if (rc == VAX_OK && made)
-        rc = vax_slot_demo(db); /* issue 3: plans, bookings, people due for dose 2 */
+        rc = vax_slot_demo(db); /* plans, bookings, people due for dose 2 */
     if (rc == VAX_OK && made)
         rc = vax_screening_demo(db);
     if (rc == VAX_OK && made)
-        rc = vax_sync_demo(db); /* issue 9: the team's communes for sync pull */
+        rc = vax_sync_demo(db); /* the team's communes for sync pull */
 out:
     sqlite3_exec(db->sql, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
     sqlite3_exec(db->sql, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);

@@ -122,7 +122,7 @@ int vax_checklist_seed(vax_db *db);
 int vax_checklist_seed_late_2021(vax_db *db);
 int vax_screening_demo(vax_db *db);
 
-/* Slots (slot.c, issue 3): links a new visit to the person's booking of today, or counts a
+/* Slots (slot.c): links a new visit to the person's booking of today, or counts a
  * walk-in against the slot running now; details gets the event text ("walk-in", "appointment
  * 09:00-09:30: 5 min early"). Inside the caller's transaction. */
 int vax_appt_checkin_locked(vax_db *db, int64_t visit_id, int64_t person_id, int64_t now,
@@ -139,7 +139,7 @@ int vax_open_at_version(const char *path, int flags, int target, vax_db **out);
 int vax_device_claim(vax_db *db);
 int vax_device_claim_at(vax_db *db, const char *home);
 
-/* Sync (sync.c, issue 9): the device id, the outbox triggers and the rows already there
+/* Sync (sync.c): the device id, the outbox triggers and the rows already there
  * (migration step 11); the demo's team communes. */
 int vax_sync_seed(vax_db *db);
 int vax_sync_demo(vax_db *db);

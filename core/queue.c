@@ -527,7 +527,7 @@ int vax_queue_checkin_again(vax_db *db, int64_t person_id, const char *override_
         goto fail;
     }
     int64_t visit_id = sqlite3_last_insert_rowid(db->sql);
-    /* issue 3 (slot.c): link today's appointment to the visit, or count a walk-in against the
+    /* slot.c: link today's appointment to the visit, or count a walk-in against the
      * slot running now; the event says which, and how early or late */
     char how[128];
     if ((rc = vax_appt_checkin_locked(db, visit_id, person_id, now, how, sizeof how)) != VAX_OK)

@@ -247,7 +247,7 @@ static const char schema_v5[] =
     "CREATE UNIQUE INDEX dose_series_number ON dose(person_id, series, dose_number)"
     " WHERE voided = 0 AND override_reason = '';"
     "CREATE INDEX dose_given_at ON dose(given_at);";
-/* Version 6 (issue 3): planned site days, their time slots, and appointments as their own rows
+/* Version 6: planned site days, their time slots, and appointments as their own rows
  * until check-in (a no-show is recorded on the appointment, never as a visit). A visit keeps the
  * appointment it came from, and a walk-in the slot it arrived in, so a slot's fill counts both. */
 static const char schema_v6[] =
@@ -322,7 +322,7 @@ static const char schema_v7[] =
     "CREATE INDEX screening_person ON screening(person_id);"
     /* the due list reads who was postponed until when */
     "CREATE INDEX screening_return ON screening(return_date) WHERE final_outcome = 'postponed';";
-/* Version 8 (issue 7): dose certificates issued here, and the revocation list of the ones a
+/* Version 8: dose certificates issued here, and the revocation list of the ones a
  * correction replaced. At most one certificate of a dose is in force. */
 static const char schema_v8[] =
     "CREATE TABLE certificate("
@@ -359,10 +359,11 @@ static const char schema_v9[] =
     " updated_by INTEGER REFERENCES staff(id));"
     "CREATE INDEX reaction_visit ON reaction(visit_id);";
 
-/* Version 10 is kept for the reports work under way (issue 8); empty until it lands. */
+/* Version 10 makes nothing: the reports read the tables above and need none of their own, and
+ * files already carry the number, so it stays an empty step. */
 static const char schema_v10[] = "";
 
-/* Version 11 (issue 9): the outbox of events that leave this machine (sync.c writes the triggers
+/* Version 11: the outbox of events that leave this machine (sync.c writes the triggers
  * that fill it, and the rows already there, in the seed step), merged aliases, conflicts for a
  * manager, quarantined events, and where merged records came from. */
 static const char schema_v11[] =
@@ -389,7 +390,7 @@ static const char schema_v11[] =
     " body TEXT NOT NULL, stored_body TEXT NOT NULL, source TEXT NOT NULL, at INTEGER NOT NULL,"
     " UNIQUE (uuid, body));";
 
-/* Version 12 (issue 2): call-next's index, cheaper to keep and in the queue's own order.
+/* Version 12: call-next's index, cheaper to keep and in the queue's own order.
  * - Only the states a station or the board looks visits up by are in it (the two queues, the two
  *   calls, observation): a visit that leaves them (eligible between the queues, every end state)
  *   drops out with one index page written instead of two, and past days' finished visits are not

@@ -660,7 +660,7 @@ int vax_dose_list(vax_db *db, int64_t person_id, vax_dose *out, int max, int *n)
 int vax_dose_void(vax_db *db, int64_t dose_id, const char *reason);
 
 /* ---------------------------------------------------------------------------------------------
- * Site days, time slots and appointments (slot.c), issue 3. Appointments are their own rows until
+ * Site days, time slots and appointments (slot.c). Appointments are their own rows until
  * check-in links them to the visit; a booked person who never came becomes "no_show" on the
  * appointment at day close (no visit is made for them). A slot's fill counts live bookings plus
  * walk-ins checked in during that slot.
@@ -832,7 +832,7 @@ int vax_call_list(vax_db *db, const char *from, const char *to, int state,
 void vax_call_csv(const vax_call *c, char *buf, size_t size);
 
 /* ---------------------------------------------------------------------------------------------
- * Next-dose due dates (due.c), issue 3: from the catalogue's minimum and recommended intervals.
+ * Next-dose due dates (due.c): from the catalogue's minimum and recommended intervals.
  * Doses are read from the dose table (not voided).
  * ------------------------------------------------------------------------------------------- */
 /* Calendar arithmetic on YYYY-MM-DD (no time zone): out = day + n days; diff = b - a in days. */
@@ -1227,7 +1227,7 @@ int vax_cert_print(vax_db *db, const vax_certificate *c);
 int vax_qr_read_png(vax_db *db, const char *path, char **text);
 
 /* ---------------------------------------------------------------------------------------------
- * Reports and data exchange (report.c, exchange.c), issue 8: the daily report of a site (text,
+ * Reports and data exchange (report.c, exchange.c): the daily report of a site (text,
  * CSV, .xlsx), coverage, the import of pre-registration lists, and the exports for the national
  * systems (the national CSV template, FHIR R4). Every figure is computed in vax_report_make.
  * ------------------------------------------------------------------------------------------- */
@@ -1383,7 +1383,7 @@ int vax_export_national(vax_db *db, int64_t since, vax_sink sink, void *ctx, int
 int vax_export_fhir(vax_db *db, int64_t since, vax_sink sink, void *ctx, int *doses);
 
 /* ---------------------------------------------------------------------------------------------
- * Sync (sync.c, issue 9): the outbox of events that leave a laptop (uuid, site code, device id,
+ * Sync (sync.c): the outbox of events that leave a laptop (uuid, site code, device id,
  * device sequence; never a rowid), bundle files, and push/pull to the district's PostgreSQL.
  * The merge rules are written at the top of sync.c. Needs VAX_ACT_SETTINGS.
  * ------------------------------------------------------------------------------------------- */

@@ -32,13 +32,13 @@ int cli_main(const char *db_path, int argc, char **argv);
 /* Screening checklists: checklist check FILE | add FILE | list (cli_screening.c). */
 int cli_screening(const char *path, const args *a);
 
-/* Planning (cli_slot.c, issue 3): plan DAY ... | plan show|copy|close-day|close-slot;
+/* Planning (cli_slot.c): plan DAY ... | plan show|copy|close-day|close-slot;
  * book ID --day --time | book --list FILE|due --from --to [--csv]; due [--csv] [filters]. */
 int cli_plan(const char *path, const args *a);
 int cli_book(const char *path, const args *a);
 int cli_due(const char *path, const args *a);
 
-/* Keys and certificates (cli_cert.c, issue 7): keys init|export|import; cert issue|show|qr|hc1|
+/* Keys and certificates (cli_cert.c): keys init|export|import; cert issue|show|qr|hc1|
  * pdf|png|print|reissue|revoke|revoked|verify. */
 int cli_cert(const char *path, const args *a);
 
@@ -46,11 +46,11 @@ int cli_cert(const char *path, const args *a);
  * stock receive|list|vials|open|discard|day. */
 int cli_stock(const char *path, const args *a);
 
-/* Sync (cli_sync.c, issue 9): sync init-server|push|pull URL, sync status|conflicts,
+/* Sync (cli_sync.c): sync init-server|push|pull URL, sync status|conflicts,
  * sync report URL|--local --day DAY; export --bundle FILE, import --bundle FILE. */
 int cli_sync(const char *path, const args *a);
 
-/* Reports and exchange (cli_report.c, issue 8): report [--date D] [--format text|csv|xlsx]
+/* Reports and exchange (cli_report.c): report [--date D] [--format text|csv|xlsx]
  * [--out FILE] | report coverage; import FILE [--dry-run] [--valid-only] [--merge];
  * export national|fhir [--since T] [--out FILE]. */
 int cli_report(const char *path, const args *a);

@@ -21,7 +21,7 @@ typedef struct checkin {
     int list_rows;
 } checkin;
 
-/* F8 Book: issue 3 (tui/dialog_book.c) */
+/* F8 Book: the booking dialog (tui/dialog_book.c) */
 static const ui_action search_keys[] = {UI_ENTER,    UI_NEW,  UI_URGENT, UI_UNDO, UI_BOOK,
                                         UI_REACTION, UI_HELP, UI_SWITCH, UI_QUIT};
 /* F6 here opens the person's certificates (at the observation station it records a reaction) */
@@ -468,7 +468,7 @@ static void do_checkin(ui_app *app, checkin *c)
         return;
     /* committed: only now does the screen say so */
     snprintf(line, sizeof line, "%s", p->full_name);
-    vax_appt ap; /* issue 3: an appointment's check-in says early, on time or late */
+    vax_appt ap; /* an appointment's check-in says early, on time or late */
     if (vax_appt_for_visit(app->db, v.id, &ap) == VAX_OK) {
         char a[6], b[6];
         int min = 0;
@@ -571,7 +571,7 @@ static int key(ui_app *app, ui_key k)
         if (selected(c))
             ui_cert_for_person(app, selected(c)->id);
         return 1;
-    case UI_BOOK: /* issue 3 */
+    case UI_BOOK:
         if (selected(c) && ui_dialog_book(app, selected(c)))
             run_search(app, c);
         else if (!selected(c))

@@ -45,7 +45,7 @@ typedef enum ui_action {
     UI_SAVE,     /* F5 */
     UI_REACTION, /* F6 */
     UI_BELL,     /* F7 */
-    UI_BOOK,     /* F8: book an appointment (issue 3) */
+    UI_BOOK,     /* F8: book an appointment */
     UI_SWITCH,   /* F9: change station */
     UI_QUIT,     /* F10 */
     UI_RESIZE,
@@ -303,7 +303,7 @@ void ui_station_stock_free(ui_screen *s);
 ui_screen *ui_station_observe(ui_app *app);
 void ui_station_observe_free(ui_screen *s);
 ui_screen *ui_station_screening(ui_app *app);
-/* Planning (manager) and the due list (issue 3), and the Book dialog: books person p into a slot
+/* Planning (manager) and the due list, and the Book dialog: books person p into a slot
  * chosen from the next free ones; returns 1 if a booking was made (message set). */
 ui_screen *ui_station_planning(ui_app *app);
 void ui_station_planning_free(ui_screen *s);
@@ -316,7 +316,7 @@ int ui_dialog_book(ui_app *app, const vax_person *p);
 int ui_dialog_doctor(ui_app *app, const char *title, const char *line, const char *error,
                      char *login, size_t login_size, char *pin, size_t pin_size);
 void ui_station_screening_free(ui_screen *s);
-/* Reports (issue 8): the day's figures, doses per hour as a bar chart, saving xlsx and CSV. */
+/* Reports: the day's figures, doses per hour as a bar chart, saving xlsx and CSV. */
 ui_screen *ui_station_reports(ui_app *app);
 void ui_station_reports_free(ui_screen *s);
 
