@@ -1477,7 +1477,7 @@ static void row_to_cert(vax_db *db, sqlite3_stmt *st, vax_certificate *c)
         c->hc = chk.hc;
     vax_cert_check_free(&chk);
     if (vax_site_get(db, &site) == VAX_OK)
-        vax_strlcpy(c->site_name, site.name, sizeof c->site_name);
+        vax_site_display_name(&site, c->site_name, sizeof c->site_name);
 }
 
 static int read_one(vax_db *db, const char *where, int64_t id, const char *text,
@@ -1639,7 +1639,7 @@ static int cert_draft(vax_db *db, int64_t dose_id, draft *d)
         hc->sd = hc->dn;
     if ((rc = vax_site_get(db, &site)) != VAX_OK)
         return rc;
-    vax_strlcpy(d->c.site_name, site.name, sizeof d->c.site_name);
+    vax_site_display_name(&site, d->c.site_name, sizeof d->c.site_name);
     vax_icao_name(hc->fn, hc->fnt, sizeof hc->fnt);
     vax_icao_name(hc->gn, hc->gnt, sizeof hc->gnt);
     if (!hc->fnt[0])

@@ -1131,6 +1131,10 @@ int vax_export_national(vax_db *db, int64_t since, vax_sink sink, void *ctx, int
     if (vax_site_get(db, &site) != VAX_OK) {
         memset(&site, 0, sizeof site);
         vax_clear_error(db);
+    } else { /* a demo's rows say so wherever they are opened */
+        char shown[200];
+        vax_site_display_name(&site, shown, sizeof shown);
+        vax_strlcpy(site.name, shown, sizeof site.name);
     }
     if ((rc = sqlite3_prepare_v2(db->sql, EXPORT_SQL " AND d.voided = 0 ORDER BY d.given_at, d.id",
                                  -1, &st, NULL)) != SQLITE_OK)
@@ -1373,6 +1377,10 @@ int vax_export_fhir(vax_db *db, int64_t since, vax_sink sink, void *ctx, int *do
     if (vax_site_get(db, &site) != VAX_OK) {
         memset(&site, 0, sizeof site);
         vax_clear_error(db);
+    } else { /* a demo's rows say so wherever they are opened */
+        char shown[200];
+        vax_site_display_name(&site, shown, sizeof shown);
+        vax_strlcpy(site.name, shown, sizeof site.name);
     }
     /* The national systems name their identifier systems; until a site sets them, these URNs
      * say what the values are. */

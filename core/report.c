@@ -494,7 +494,7 @@ int vax_report_make(vax_db *db, const char *from, const char *to, vax_report **o
     if ((rc = vax_site_get(db, &site)) == VAX_OK) {
         s.site_id = site.id;
         vax_strlcpy(r->site_code, site.code, sizeof r->site_code);
-        vax_strlcpy(r->site_name, site.name, sizeof r->site_name);
+        vax_site_display_name(&site, r->site_name, sizeof r->site_name);
     } else if (rc != VAX_ENOTFOUND) {
         goto fail;
     }

@@ -420,6 +420,16 @@ static const char schema_v13[] =
  * 5785 for adults, QĐ 5002 version 2 for children), which a database made earlier lacks. */
 static const char schema_v14[] = "";
 
+/* Version 15: a real site's details (the commune, district and province it serves; a fixed clinic
+ * or a mobile team) and a PIN a manager has reset: its owner sets a new one at the next sign-in. */
+static const char schema_v15[] =
+    "ALTER TABLE site ADD COLUMN commune TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE site ADD COLUMN district TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE site ADD COLUMN province TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE site ADD COLUMN kind TEXT NOT NULL DEFAULT 'fixed'"
+    " CHECK (kind IN ('fixed', 'mobile'));"
+    "ALTER TABLE staff ADD COLUMN pin_reset INTEGER NOT NULL DEFAULT 0;";
+
 /* Data a step loads from what the binary carries, in the same transaction as its tables. */
 static int seed_v4(vax_db *db)
 {
@@ -441,6 +451,7 @@ static const struct vax_schema_step steps[] = {
     [12] = {schema_v12, NULL},
     [13] = {schema_v13, NULL},
     [14] = {schema_v14, vax_checklist_seed_late_2021},
+    [15] = {schema_v15, NULL},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,

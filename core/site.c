@@ -158,3 +158,172 @@ int vax_device_get(vax_db *db, vax_device *out)
     vax_clear_error(db);
     return VAX_OK;
 }
+
+/* ---- the site ---------------------------------------------------------------------------- */
+
+static int is_upper_alnum(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* The facility code of the national system: 5 digits, the first two a province (01-99); a mobile
+ * team adds "-" and its team (1 to 8 of A-Z, 0-9). */
+static int valid_code(const char *code, int mobile)
+{
+    size_t n = code ? strlen(code) : 0;
+    if (n < 5)
+        return 0;
+    for (int i = 0; i < 5; i++)
+        if (code[i] < '0' || code[i] > '9')
+            return 0;
+    if (code[0] == '0' && code[1] == '0')
+        return 0;
+    if (n == 5)
+        return 1;
+    if (!mobile || code[5] != '-' || n < 7 || n > 14)
+        return 0;
+    for (size_t i = 6; i < n; i++)
+        if (!is_upper_alnum(code[i]))
+            return 0;
+    return 1;
+}
+
+static int need_text(vax_db *db, const char *v, const char *field, const char *label)
+{
+    if (v && *v && strlen(v) < 128)
+        return VAX_OK;
+    return vax_fail(db, VAX_EINVAL, field, _("%s: 1 to 127 characters."), label);
+}
+
+int vax_site_init(vax_db *db, const vax_site *s)
+{
+    char uuid[37];
+    vax_site old;
+    int rc, mobile;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if (strcmp(s->kind, "fixed") != 0 && strcmp(s->kind, "mobile") != 0)
+        return vax_fail(db, VAX_EINVAL, "kind", "%s",
+                        _("Kind: fixed (a vaccination clinic) or mobile (a mobile team)."));
+    mobile = strcmp(s->kind, "mobile") == 0;
+    if (!valid_code(s->code, mobile))
+        return vax_fail(db, VAX_EINVAL, "code",
+                        mobile ? _("Site code: the facility's 5-digit code in the national system "
+                                   "(province 2 digits, facility 3, e.g. 12001), or it followed "
+                                   "by a dash and the team (12001-M1); \"%s\" is not.")
+                               : _("Site code: the facility's 5-digit code in the national system "
+                                   "(province 2 digits, facility 3, e.g. 12001); \"%s\" is not."),
+                        s->code);
+    if ((rc = need_text(db, s->name, "name", _("Site name"))) != VAX_OK ||
+        (rc = need_text(db, s->commune, "commune", _("Commune"))) != VAX_OK ||
+        (rc = need_text(db, s->district, "district", _("District"))) != VAX_OK ||
+        (rc = need_text(db, s->province, "province", _("Province"))) != VAX_OK)
+        return rc;
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    /* read inside the write transaction: two first-run screens cannot both make a site */
+    rc = vax_site_get(db, &old);
+    /* "SITE" is the stand-in a queue made before any set-up (queue.c): the real site replaces it */
+    int placeholder = rc == VAX_OK && !old.is_demo && strcmp(old.code, "SITE") == 0;
+    if (rc == VAX_OK && !placeholder) {
+        rc = vax_fail(db, VAX_EEXIST, "code",
+                      old.is_demo ? _("This database is the demo site %s; a real site is set up "
+                                      "in a new database file (--db FILE).")
+                                  : _("This database is already site %s; nothing was changed."),
+                      old.code);
+        goto fail;
+    }
+    if (rc != VAX_OK && rc != VAX_ENOTFOUND)
+        goto fail;
+    vax_clear_error(db);
+    if ((rc = vax_uuid(uuid)) != VAX_OK)
+        goto fail;
+    sqlite3_stmt *st = vax_stmt(
+        db, "INSERT INTO site(id, uuid, code, name, is_demo, commune, district, province, kind,"
+            " created_at, updated_at, updated_by)"
+            " VALUES (?10, ?1, ?2, ?3, 0, ?4, ?5, ?6, ?7, ?8, ?8, ?9)"
+            " ON CONFLICT(id) DO UPDATE SET code = excluded.code, name = excluded.name,"
+            " commune = excluded.commune, district = excluded.district,"
+            " province = excluded.province, kind = excluded.kind,"
+            " updated_at = excluded.updated_at, updated_by = excluded.updated_by");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    const char *text[] = {uuid, s->code, s->name, s->commune, s->district, s->province, s->kind};
+    for (int i = 0; i < 7; i++)
+        sqlite3_bind_text(st, i + 1, text[i], -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, vax_now());
+    if (db->has_actor)
+        sqlite3_bind_int64(st, 9, db->actor.id);
+    if (placeholder)
+        sqlite3_bind_int64(st, 10, old.id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = vax_fail_sql(db, rc, _("saving the site"));
+        goto fail;
+    }
+    char details[700];
+    snprintf(details, sizeof details, "%s %s; %s, %s, %s; %s", s->code, s->name, s->commune,
+             s->district, s->province, s->kind);
+    if ((rc = vax_audit(db, "site.init", "site",
+                        placeholder ? old.id : sqlite3_last_insert_rowid(db->sql), details)) !=
+        VAX_OK)
+        goto fail;
+    return vax_tx_commit(db);
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+int vax_site_details(vax_db *db, vax_site *out)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT id, code, name, is_demo, commune, district, province,"
+                                    " kind FROM site ORDER BY id LIMIT 1");
+    int rc;
+    memset(out, 0, sizeof *out);
+    if (!st)
+        return VAX_EINTERNAL;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(st, 0);
+        vax_strlcpy(out->code, vax_col_text(st, 1), sizeof out->code);
+        vax_strlcpy(out->name, vax_col_text(st, 2), sizeof out->name);
+        out->is_demo = sqlite3_column_int(st, 3);
+        vax_strlcpy(out->commune, vax_col_text(st, 4), sizeof out->commune);
+        vax_strlcpy(out->district, vax_col_text(st, 5), sizeof out->district);
+        vax_strlcpy(out->province, vax_col_text(st, 6), sizeof out->province);
+        vax_strlcpy(out->kind, vax_col_text(st, 7), sizeof out->kind);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return VAX_OK;
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("reading the site"));
+    return vax_fail(db, VAX_ENOTFOUND, NULL, "%s",
+                    _("This database has no site yet: set it up with 'vaxsite site init' or at "
+                      "the first-run screen."));
+}
+
+void vax_site_display_name(const vax_site *s, char *out, size_t size)
+{
+    if (s->is_demo)
+        snprintf(out, size, "%s · %s", _("DEMO – not valid"), s->name);
+    else
+        vax_strlcpy(out, s->name, size);
+}
+
+int vax_site_refuse_demo(vax_db *db, const char *what)
+{
+    vax_site s;
+    if (vax_site_get(db, &s) != VAX_OK || !s.is_demo) {
+        vax_clear_error(db);
+        return VAX_OK;
+    }
+    return vax_fail(db, VAX_ESTATE, NULL,
+                    _("%s refused: %s is a demo site, its made-up people never leave this "
+                      "machine; set up a real site with 'vaxsite site init'."),
+                    what, s.code);
+}

@@ -695,6 +695,8 @@ int vax_bundle_export(vax_db *db, const char *path, vax_sync_stats *stats)
     vax_clear_error(db);
     if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
         return rc;
+    if ((rc = vax_site_refuse_demo(db, _("Bundle export"))) != VAX_OK)
+        return rc;
     if (!path || !*path)
         return vax_fail(db, VAX_EINVAL, "bundle", "%s", _("Bundle: give a file name."));
     if (access(path, F_OK) == 0)
@@ -1038,6 +1040,9 @@ int vax_sync_init_server(vax_db *db, const char *url)
 int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
 {
     (void)url, (void)batch, (void)stats;
+    vax_clear_error(db);
+    if (vax_site_refuse_demo(db, _("Push")) != VAX_OK)
+        return VAX_ESTATE;
     return no_pq(db);
 }
 
@@ -1431,6 +1436,8 @@ int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
     memset(stats, 0, sizeof *stats);
     vax_clear_error(db);
     if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if ((rc = vax_site_refuse_demo(db, _("Push"))) != VAX_OK)
         return rc;
     if (batch <= 0)
         batch = 5000;

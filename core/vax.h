@@ -82,7 +82,7 @@ enum vax_open_flags {
     VAX_OPEN_READONLY = 1 << 1, /* never write; for the board */
 };
 
-#define VAX_SCHEMA_VERSION 14
+#define VAX_SCHEMA_VERSION 15
 
 /* Opens (and migrates) a database. On failure *out may still hold a handle whose vax_errmsg()
  * says what went wrong; always vax_close() it. */
@@ -272,6 +272,9 @@ typedef struct vax_site {
     char code[32];
     char name[128];
     int is_demo;
+    /* filled by vax_site_details (site.c); vax_site_get leaves them empty */
+    char commune[128], district[128], province[128];
+    char kind[8]; /* "fixed" (a clinic) or "mobile" (a team's laptop) */
 } vax_site;
 /* The site this database belongs to (created on first use with code "SITE"). */
 int vax_site_get(vax_db *db, vax_site *out);
@@ -286,6 +289,18 @@ typedef struct vax_device {
     int reminted;      /* this handle's open made the new id: say so */
 } vax_device;
 int vax_device_get(vax_db *db, vax_device *out);
+
+/* Sets up a real site in a database that has none (VAX_ACT_SETTINGS; audited): code is the
+ * facility's code in the national system, 5 digits (2 of the province, 3 of the facility, e.g.
+ * 12001); a mobile team may add its team after a dash (12001-M1). name, commune, district and
+ * province are required; kind is "fixed" or "mobile". Refused (VAX_EEXIST) if a site is there. */
+int vax_site_init(vax_db *db, const vax_site *s);
+/* The site with all its details; VAX_ENOTFOUND if the database has none yet. */
+int vax_site_details(vax_db *db, vax_site *out);
+/* The site's name as shown on what leaves the screen: a demo's carries "DEMO – not valid". */
+void vax_site_display_name(const vax_site *s, char *out, size_t size);
+/* VAX_ESTATE with a one-line reason if this is a demo site: its made-up people never leave. */
+int vax_site_refuse_demo(vax_db *db, const char *what);
 
 /* ---------------------------------------------------------------------------------------------
  * The visit queue (queue.c): DESIGN.md section 3.

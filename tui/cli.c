@@ -525,6 +525,8 @@ int cli_main(const char *path, int argc, char **argv)
         rc = cli_sync(path, &a);
     } else if (!strcmp(cmd, "report") || !strcmp(cmd, "import") || !strcmp(cmd, "export")) {
         rc = cli_report(path, &a);
+    } else if (!strcmp(cmd, "site")) {
+        rc = cli_site(path, &a);
     } else if (!strcmp(cmd, "device")) {
         rc = cli_device(path, &a);
     } else if (!strcmp(cmd, "check")) {

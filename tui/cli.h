@@ -55,7 +55,8 @@ int cli_sync(const char *path, const args *a);
  * export national|fhir [--since T] [--out FILE]. */
 int cli_report(const char *path, const args *a);
 
-/* The installation (cli_site.c): device show; the usage lines of these commands. */
+/* Setting up a real site (cli_site.c): site init|show, device show; their usage lines. */
+int cli_site(const char *path, const args *a);
 int cli_device(const char *path, const args *a);
 void cli_site_usage(void);
 

@@ -34,4 +34,41 @@ check "the two laptops write under different ids" test "$(last_dev "$DB")" != "$
 equal "no event uuid is shared by the copies' new events" "0" \
   "$(sqlite3 "$DB" "ATTACH '$WORK/b.db' AS b; SELECT count(*) FROM sync_outbox o JOIN b.sync_outbox p USING (uuid) WHERE o.seq > (SELECT max(seq) - 1 FROM sync_outbox)")"
 
+# --- site init and show -------------------------------------------------------------------------
+DB="$WORK/real.db"
+out=$(V site init --code LCU --name "Trạm Y tế xã Bản Giang" --commune "Bản Giang" --district "Tam Đường" --province "Lai Châu" 2>&1); rc=$?
+equal "a code that is not a facility code is refused, naming the shape" \
+  "1|vaxsite: Site code: the facility's 5-digit code in the national system (province 2 digits, facility 3, e.g. 12001); \"LCU\" is not." "$rc|$out"
+V site init --code 12001 --name "Trạm Y tế xã Bản Giang" --commune "Bản Giang" --district "Tam Đường" --province "Lai Châu" >/dev/null
+equal "site init makes a new database 0600" "600" "$(stat -c %a "$DB")"
+equal "site show names the site, its place and kind" \
+  "$(printf 'code: 12001\nname: Trạm Y tế xã Bản Giang\ncommune: Bản Giang\ndistrict: Tam Đường\nprovince: Lai Châu\nkind: fixed site')" \
+  "$(V site show)"
+equal "no demo data in a real site" "0|0" "$(sql "SELECT (SELECT count(*) FROM person) || '|' || (SELECT is_demo FROM site)")"
+equal "site init is audited with who did it" "os:$(id -un)" \
+  "$(sql "SELECT s.login FROM audit a JOIN staff s ON s.id = a.staff_id WHERE a.action = 'site.init'")"
+out=$(V site init --code 12002 --name X --commune X --district X --province X 2>&1); rc=$?
+equal "a second site init is refused and changes nothing" "1|vaxsite: This database is already site 12001; nothing was changed.|12001" "$rc|$out|$(sql "SELECT code FROM site")"
+echo 2468 | V staff add --login hoa --name "Nguyễn Thị Hoa" --role manager >/dev/null
+out=$(V export --bundle "$WORK/real.vxb" 2>&1)
+check "a real site exports its bundle: $out" test -s "$WORK/real.vxb"
+DB="$WORK/team.db"
+V site init --kind mobile --code 12001-M2 --name "Đội tiêm lưu động 2" --commune "Bản Giang" --district "Tam Đường" --province "Lai Châu" >/dev/null
+equal "a mobile team's laptop joins the site code with its team, no demo data" "12001-M2|mobile|0" \
+  "$(sql "SELECT code || '|' || kind || '|' || (SELECT count(*) FROM person) FROM site")"
+
+# --- a demo site is marked and never leaves ------------------------------------------------------
+DB="$WORK/demo.db"
+demo_db 40
+out=$(V export --bundle "$WORK/demo.vxb" 2>&1); rc=$?
+equal "export --bundle of a demo site is refused with one line" \
+  "1|vaxsite: Bundle export refused: LCU-DEMO is a demo site, its made-up people never leave this machine; set up a real site with 'vaxsite site init'." "$rc|$out"
+check "no bundle file was made" test ! -e "$WORK/demo.vxb"
+out=$(V sync push postgresql://127.0.0.1:1/none 2>&1); rc=$?
+equal "sync push of a demo site is refused with one line, before any connection" \
+  "1|vaxsite: Push refused: LCU-DEMO is a demo site, its made-up people never leave this machine; set up a real site with 'vaxsite site init'." "$rc|$out"
+case "$(V report)" in *"DEMO – not valid · "*) ok "the demo's daily report says DEMO – not valid" ;; *) not_ok "the demo's daily report says DEMO – not valid" ;; esac
+case "$(V export national)" in *"DEMO – not valid · "*) ok "the demo's national export says DEMO – not valid" ;; *) not_ok "the demo's national export says DEMO – not valid" ;; esac
+case "$(V site show)" in *"DEMO – not valid"*) ok "site show marks the demo" ;; *) not_ok "site show marks the demo" ;; esac
+
 finish

@@ -171,6 +171,107 @@ static void test_two_copies_editing_one_person_write_distinct_event_uuids(void *
     tdb_close(t);
 }
 
+static vax_site real_site(const char *code, const char *kind)
+{
+    vax_site s;
+    memset(&s, 0, sizeof s);
+    snprintf(s.code, sizeof s.code, "%s", code);
+    snprintf(s.name, sizeof s.name, "Trạm Y tế xã Bản Giang");
+    snprintf(s.commune, sizeof s.commune, "Bản Giang");
+    snprintf(s.district, sizeof s.district, "Tam Đường");
+    snprintf(s.province, sizeof s.province, "Lai Châu");
+    snprintf(s.kind, sizeof s.kind, "%s", kind);
+    return s;
+}
+
+static void test_site_init_checks_the_facility_code_and_sets_up_once(void **state)
+{
+    test_db *t = tdb_open();
+    vax_site s = real_site("LCU", "fixed"), got;
+    assert_int_equal(vax_site_details(t->db, &got), VAX_ENOTFOUND);
+    assert_int_equal(vax_site_init(t->db, &s), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "code");
+    s = real_site("00123", "fixed");
+    assert_int_equal(vax_site_init(t->db, &s), VAX_EINVAL);
+    s = real_site("12001-M1", "fixed"); /* a team's code is for a mobile team */
+    assert_int_equal(vax_site_init(t->db, &s), VAX_EINVAL);
+    s = real_site("12001", "van");
+    assert_int_equal(vax_site_init(t->db, &s), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "kind");
+    s = real_site("12001", "fixed");
+    s.district[0] = 0;
+    assert_int_equal(vax_site_init(t->db, &s), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "district");
+    s = real_site("12001", "fixed");
+    assert_int_equal(vax_site_init(t->db, &s), VAX_OK);
+    assert_int_equal(vax_site_details(t->db, &got), VAX_OK);
+    assert_string_equal(got.code, "12001");
+    assert_string_equal(got.district, "Tam Đường");
+    assert_string_equal(got.kind, "fixed");
+    assert_int_equal(got.is_demo, 0);
+    s = real_site("12002", "fixed");
+    assert_int_equal(vax_site_init(t->db, &s), VAX_EEXIST);
+    assert_int_equal(vax_site_details(t->db, &got), VAX_OK);
+    assert_string_equal(got.code, "12001");
+    tdb_close(t);
+}
+
+static void test_mobile_team_joins_a_site_code_and_replaces_the_stand_in(void **state)
+{
+    test_db *t = tdb_open();
+    vax_site s = real_site("12001-M1", "mobile"), got;
+    char nid[13];
+    vax_visit v;
+    /* a check-in before any set-up makes the stand-in site "SITE" */
+    tdb_cccd(nid, 1950, 'm', 3);
+    int64_t id = tdb_person(t, "Lò Văn Pá", nid, "1950-01-01", NULL);
+    assert_int_equal(vax_queue_checkin(t->db, id, &v), VAX_OK);
+    assert_int_equal(vax_site_details(t->db, &got), VAX_OK);
+    assert_string_equal(got.code, "SITE");
+    assert_int_equal(vax_site_init(t->db, &s), VAX_OK);
+    assert_int_equal(vax_site_details(t->db, &got), VAX_OK);
+    assert_string_equal(got.code, "12001-M1");
+    assert_string_equal(got.kind, "mobile");
+    tdb_close(t);
+}
+
+static void test_demo_site_is_marked_and_never_leaves(void **state)
+{
+    test_db *t = tdb_open();
+    vax_site s = real_site("12001", "fixed"), got;
+    char shown[200], bundle[400];
+    vax_sync_stats st;
+    assert_int_equal(vax_site_set(t->db, "LCU-DEMO", "Trạm Y tế (demo)", 1), VAX_OK);
+    assert_int_equal(vax_site_get(t->db, &got), VAX_OK);
+    vax_site_display_name(&got, shown, sizeof shown);
+    assert_non_null(strstr(shown, "DEMO – not valid"));
+    snprintf(bundle, sizeof bundle, "%s/demo.vxb", t->dir);
+    assert_int_equal(vax_bundle_export(t->db, bundle, &st), VAX_ESTATE);
+    assert_non_null(strstr(vax_errmsg(t->db), "demo site"));
+    assert_int_equal(access(bundle, F_OK), -1);
+    assert_int_equal(vax_sync_push(t->db, "postgresql://localhost:1/none", 0, &st), VAX_ESTATE);
+    assert_non_null(strstr(vax_errmsg(t->db), "demo site"));
+    /* a real site is made in a new file, never over the demo */
+    assert_int_equal(vax_site_init(t->db, &s), VAX_EEXIST);
+    tdb_close(t);
+}
+
+static void test_real_site_is_not_marked_and_exports_its_bundle(void **state)
+{
+    test_db *t = tdb_open();
+    vax_site s = real_site("12001", "fixed"), got;
+    char shown[200], bundle[400];
+    vax_sync_stats st;
+    assert_int_equal(vax_site_init(t->db, &s), VAX_OK);
+    assert_int_equal(vax_site_get(t->db, &got), VAX_OK);
+    vax_site_display_name(&got, shown, sizeof shown);
+    assert_string_equal(shown, "Trạm Y tế xã Bản Giang");
+    snprintf(bundle, sizeof bundle, "%s/real.vxb", t->dir);
+    assert_int_equal(vax_bundle_export(t->db, bundle, &st), VAX_OK);
+    unlink(bundle);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -178,6 +279,10 @@ int main(void)
         cmocka_unit_test(test_copy_on_another_machine_gets_a_new_device_id),
         cmocka_unit_test(test_read_only_open_of_a_copy_keeps_the_id),
         cmocka_unit_test(test_two_copies_editing_one_person_write_distinct_event_uuids),
+        cmocka_unit_test(test_site_init_checks_the_facility_code_and_sets_up_once),
+        cmocka_unit_test(test_mobile_team_joins_a_site_code_and_replaces_the_stand_in),
+        cmocka_unit_test(test_demo_site_is_marked_and_never_leaves),
+        cmocka_unit_test(test_real_site_is_not_marked_and_exports_its_bundle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
