@@ -254,7 +254,7 @@ static int check_product(vax_datafile *df, const vax_df_section *s, vax_product 
         (rc = vax_datafile_int(df, s, "doses_per_vial", 1, 50, 0, &p->doses_per_vial)) ||
         (rc = vax_datafile_int(df, s, "open_vial_minutes", 1, 7 * 24 * 60, 0,
                                &p->open_vial_minutes)) ||
-        (rc = vax_datafile_int(df, s, "observation_minutes", 15, 240, 30,
+        (rc = vax_datafile_int(df, s, "observation_minutes", 15, 240, VAX_OBSERVE_MINUTES_DEFAULT,
                                &p->observation_minutes)) ||
         (rc = vax_datafile_int(df, s, "min_age", 0, 120, 18, &p->min_age)) ||
         (rc = vax_datafile_int(df, s, "components", 1, 2, 1, &p->components)))

@@ -165,7 +165,7 @@ static int compute(vax_db *db, const vax_visit *v, const vax_checklist *c,
     dose_row doses[MAX_DOSES];
     vax_person person;
     char today[11], list[160], day[11];
-    int64_t now = vax_now(), min_age = 0, caution_min = 60;
+    int64_t now = vax_now(), min_age = 0, caution_min = VAX_OBSERVE_CAUTION_MINUTES_DEFAULT;
     char cite[512] = "";
     int ndoses = 0, rc;
     memset(out, 0, sizeof *out);
@@ -178,7 +178,8 @@ static int compute(vax_db *db, const vax_visit *v, const vax_checklist *c,
         goto out;
     /* no site limit unless a site sets one: the products' dated ages decide (dose-rules.conf) */
     vax_setting_get_int(db, "screening.min_age", 0, &min_age);
-    vax_setting_get_int(db, "screening.caution_observation_min", 60, &caution_min);
+    vax_setting_get_int(db, "screening.caution_observation_min",
+                        VAX_OBSERVE_CAUTION_MINUTES_DEFAULT, &caution_min);
     vax_clear_error(db);
     vax_local_date(now, today);
     vax_date_dmy(today, day);
@@ -339,7 +340,7 @@ static int compute(vax_db *db, const vax_visit *v, const vax_checklist *c,
                    _("No vaccine in the catalogue may be given to this person."));
     list_codes(pr, pr->allowed, out->products, sizeof out->products);
     list_codes(pr, pr->ruled_out, out->ruled_out, sizeof out->ruled_out);
-    out->observation_minutes = 30;
+    out->observation_minutes = VAX_OBSERVE_MINUTES_DEFAULT;
     for (int k = 0, first = 1; k < pr->n; k++)
         if (pr->allowed[k] && (first || pr->p[k].observation_minutes > out->observation_minutes)) {
             out->observation_minutes = pr->p[k].observation_minutes;
@@ -482,7 +483,7 @@ int vax_screening_confirm(vax_db *db, int64_t visit_id, const vax_screening_inpu
     vax_screening_proposal *p = malloc(sizeof *p);
     vax_visit v;
     char today[11], return_date[11] = "", details[160];
-    int64_t id = 0, caution_min = 60;
+    int64_t id = 0, caution_min = VAX_OBSERVE_CAUTION_MINUTES_DEFAULT;
     int rc;
     vax_clear_error(db);
     if (!c || !p) {
@@ -544,7 +545,8 @@ int vax_screening_confirm(vax_db *db, int64_t visit_id, const vax_screening_inpu
         }
     }
     int observe = p->observation_minutes;
-    vax_setting_get_int(db, "screening.caution_observation_min", 60, &caution_min);
+    vax_setting_get_int(db, "screening.caution_observation_min",
+                        VAX_OBSERVE_CAUTION_MINUTES_DEFAULT, &caution_min);
     vax_clear_error(db);
     if (d->outcome == VAX_OUTCOME_CAUTION && observe < caution_min)
         observe = (int)caution_min;
