@@ -515,8 +515,15 @@ int vax_observe_release_serious(vax_db *db, int64_t visit_id, const char *outcom
 
 /* Reads everything the board shows in one read transaction (so it never mixes two states). */
 int vax_board_read(vax_db *db, vax_board *out);
-/* Minutes a visit's observation lasts: the product's (or setting observe.minutes, 30), longer for
- * people screened "with caution" when the screening says so. */
+/* The observation's defaults, each written here only: the period after an injection when neither
+ * the product nor the setting observe.minutes says otherwise (a catalogue entry without
+ * observation_minutes gets it too), and the longer period for a person screened "with caution"
+ * (setting screening.caution_observation_min). */
+#define VAX_OBSERVE_MINUTES_DEFAULT 30
+#define VAX_OBSERVE_CAUTION_MINUTES_DEFAULT 60
+/* Minutes a visit's observation lasts: the product's (or setting observe.minutes,
+ * VAX_OBSERVE_MINUTES_DEFAULT), longer for people screened "with caution" when the screening says
+ * so. */
 int vax_observe_minutes(vax_db *db, int64_t visit_id, int *minutes);
 
 /* ---------------------------------------------------------------------------------------------
