@@ -387,11 +387,9 @@ static void waiting_line(ui_app *app, char *out, size_t size)
         out[0] = 0;
         return;
     }
-    int n = b.nwaiting[VAX_STAGE_SCREENING];
+    int n = b.waiting_total[VAX_STAGE_SCREENING]; /* all of them, not only those listed */
     if (n == 0)
         snprintf(out, size, "%s", _("Nobody is waiting for screening."));
-    else if (n >= VAX_BOARD_MAX)
-        snprintf(out, size, _("%d or more people are waiting for screening."), n);
     else
         snprintf(out, size, _("Waiting for screening: %d (next: ticket %03d)."), n,
                  b.waiting[VAX_STAGE_SCREENING][0]);
