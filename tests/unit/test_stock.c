@@ -580,6 +580,67 @@ static void test_usable_lots_are_first_expiry_first_and_never_empty(void **state
     tdb_close(t);
 }
 
+/* The day's figures run from local midnight to the last second before the next; "expiring within
+ * 7 days" includes the seventh. */
+static void test_day_figures_end_at_midnight_and_count_the_seventh_day_of_expiry(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t az = receive(t, "AZ", "A1", "2021-12-31", 5);
+    receive(t, "PF", "F7", "2021-10-22", 1);
+    vax_stock_day d;
+    assert_int_equal(vax_stock_wastage(t->db, "PF", "2021-10-15", &d), VAX_OK);
+    assert_true(d.expiring_7d > 0);
+    assert_int_equal(d.expiring_7d, d.doses_on_hand);
+    vax_clock_set(T0 + 15 * 3600); /* 16/10/2021 00:00:00 local */
+    open_vial(t, az, "injection");
+    assert_int_equal(vax_stock_wastage(t->db, "AZ", "2021-10-15", &d), VAX_OK);
+    assert_int_equal(d.vials_opened, 0);
+    assert_int_equal(vax_stock_wastage(t->db, "AZ", "2021-10-16", &d), VAX_OK);
+    assert_int_equal(d.vials_opened, 1);
+    assert_int_equal(vax_stock_wastage(t->db, "AZ", "2021-10-14", &d), VAX_OK);
+    assert_int_equal(d.vials_opened, 0);
+    tdb_close(t);
+}
+
+/* A vial opened before midnight of its lot's expiry day gives no dose after it. */
+static void test_no_dose_from_a_lot_that_expired_while_its_vial_was_open(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_clock_set(T0 + 14 * 3600); /* 15/10/2021 23:00 local */
+    int64_t lot = receive(t, "AZ", "LAST", "2021-10-15", 1);
+    int64_t v = open_vial(t, lot, "injection");
+    vax_clock_advance(2 * 3600);
+    int64_t visit = visit_in_injection(t->db, t);
+    assert_true(vial_of(t, v).minutes_left > 0);
+    assert_int_equal(give(t->db, visit, v), VAX_ESTATE);
+    assert_non_null(strstr(vax_errmsg(t->db), "expired"));
+    assert_int_equal(vial_of(t, v).drawn, 0);
+    tdb_close(t);
+}
+
+/* A discarded vial is named as discarded, to the nurse drawing from it and to a second discard;
+ * a reason outside the list and an absurd receipt are refused. */
+static void test_a_discarded_vial_says_so_and_bad_discards_or_receipts_are_refused(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t lot = receive(t, "AZ", "A1", "2021-12-31", 2);
+    int64_t v = open_vial(t, lot, "injection");
+    assert_int_equal(vax_stock_discard_vial(t->db, v, VAX_DISCARD_COUNT, NULL), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "reason");
+    assert_int_equal(vax_stock_discard_vial(t->db, v, VAX_DISCARD_BROKEN, NULL), VAX_OK);
+    assert_int_equal(vax_stock_discard_vial(t->db, v, VAX_DISCARD_BROKEN, NULL), VAX_ESTATE);
+    assert_non_null(strstr(vax_errmsg(t->db), "already discarded"));
+    assert_int_equal(give(t->db, visit_in_injection(t->db, t), v), VAX_ESTATE);
+    assert_non_null(strstr(vax_errmsg(t->db), "was discarded"));
+    vax_lot_in in = {"AZ", "HUGE", "2022-12-31", 100001, 0, VAX_DPV_CATALOGUE, 0, "CDC"};
+    assert_int_equal(vax_stock_receive(t->db, &in, NULL), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "vials");
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -603,6 +664,9 @@ int main(void)
         cmocka_unit_test(
             test_receipt_refuses_an_expiry_with_trailing_text_and_a_lot_number_too_long),
         cmocka_unit_test(test_usable_lots_are_first_expiry_first_and_never_empty),
+        cmocka_unit_test(test_day_figures_end_at_midnight_and_count_the_seventh_day_of_expiry),
+        cmocka_unit_test(test_no_dose_from_a_lot_that_expired_while_its_vial_was_open),
+        cmocka_unit_test(test_a_discarded_vial_says_so_and_bad_discards_or_receipts_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
