@@ -486,6 +486,58 @@ static void test_site_dose_counts_equal_the_daily_report(void **state)
     tdb_close(t);
 }
 
+/* A void travels like the dose: the other laptop's copy is voided once, and merging it writes no
+ * void of that laptop's own. */
+static void test_a_void_in_a_later_bundle_voids_the_merged_dose_once(void **state)
+{
+    (void)state;
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    char f[400], g[400];
+    vax_sync_stats s;
+    vax_dose list[2];
+    int n = 0;
+    bundle_path(a, "a1.vxb", f, sizeof f);
+    bundle_path(a, "a2.vxb", g, sizeof g);
+    int64_t pa = person(a, "Lo Thi Mai", 1);
+    dose(a, pa);
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(vax_dose_list(a->db, pa, list, 2, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(vax_dose_void(a->db, list[0].id, "wrong person"), VAX_OK);
+    assert_int_equal(vax_bundle_export(a->db, g, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, g, &s), VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) FROM dose WHERE voided = 1 AND"
+                              " void_reason = 'wrong person'"),
+                     1);
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox WHERE kind = 'dose_void'"), 1);
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox WHERE kind = 'dose_void' AND"
+                              " site = 'TEAM-A'"),
+                     1);
+    unlink(f);
+    unlink(g);
+    tdb_close(a);
+    tdb_close(b);
+}
+
+/* Each field a person edit may change leaves as an edit, the priority group too. */
+static void test_an_edit_of_the_priority_group_alone_leaves_as_an_edit(void **state)
+{
+    (void)state;
+    test_db *t = laptop("TEAM-A");
+    vax_person p;
+    char body[2048];
+    int64_t id = person(t, "Lo Thi Mai", 1);
+    assert_int_equal(vax_person_get(t->db, id, &p), VAX_OK);
+    snprintf(p.priority_group, sizeof p.priority_group, "G01");
+    assert_int_equal(vax_person_update(t->db, &p, "health worker"), VAX_OK);
+    assert_int_equal(count(t, "SELECT count(*) FROM sync_outbox WHERE kind = 'person_edit'"), 1);
+    query_text(t->path, "SELECT body FROM sync_outbox WHERE kind = 'person_edit'", body,
+               sizeof body);
+    assert_non_null(strstr(body, "\"fields\":{\"priority_group\":\"G01\"}"));
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -501,6 +553,8 @@ int main(void)
         cmocka_unit_test(test_same_uuid_with_other_content_is_quarantined_not_merged),
         cmocka_unit_test(test_a_file_that_is_not_a_bundle_is_refused_and_writes_nothing),
         cmocka_unit_test(test_site_dose_counts_equal_the_daily_report),
+        cmocka_unit_test(test_a_void_in_a_later_bundle_voids_the_merged_dose_once),
+        cmocka_unit_test(test_an_edit_of_the_priority_group_alone_leaves_as_an_edit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
