@@ -101,11 +101,19 @@ void vax_local_hhmm(int64_t t, char out[6])
     strftime(out, 6, "%H:%M", &tm);
 }
 
-static int days_in_month(int y, int m)
+/* ---- the calendar (proleptic Gregorian; core's only copy) ------------------------------------ */
+
+int vax_leap_year(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int vax_days_in_month(int64_t y, int m)
 {
     static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
+    if (m < 1 || m > 12)
+        return 0;
+    return m == 2 && vax_leap_year(y) ? 29 : days[m - 1];
 }
 
 /* Accepts "@1700000000", "1700000000", "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS]" (local time) and the
@@ -141,7 +149,7 @@ int vax_parse_time(const char *s, int64_t *out)
         }
     }
     /* %2d also reads a sign, and mktime would quietly turn 30 February into 2 March. */
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h < 0 || h > 23 || mi < 0 ||
+    if (mo < 1 || mo > 12 || d < 1 || d > vax_days_in_month(y, mo) || h < 0 || h > 23 || mi < 0 ||
         mi > 59 || sec < 0 || sec > 60)
         return VAX_EINVAL;
     memset(&tm, 0, sizeof tm);
@@ -171,6 +179,74 @@ int64_t vax_days_from_civil(int64_t y, int m, int d)
     int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
     int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468;
+}
+
+/* H. Hinnant's civil_from_days, the inverse of vax_days_from_civil. */
+void vax_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+int vax_date_to_days(const char *ymd, int64_t *days)
+{
+    int y, m, d, n = 0;
+    if (!ymd || sscanf(ymd, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || ymd[10])
+        return VAX_EINVAL;
+    if (m < 1 || m > 12 || d < 1)
+        return VAX_EINVAL;
+    if (d > vax_days_in_month(y, m))
+        return VAX_EINVAL;
+    *days = vax_days_from_civil(y, m, d);
+    return VAX_OK;
+}
+
+void vax_days_to_date(int64_t z, char out[11])
+{
+    int64_t y;
+    int m, d;
+    char buf[32];
+    vax_civil_from_days(z, &y, &m, &d);
+    snprintf(buf, sizeof buf, "%04d-%02d-%02d", (int)y % 10000, m, d);
+    vax_strlcpy(out, buf, 11);
+}
+
+/* A day for vax_date_add and vax_date_diff: YYYY-MM-DD of a year people are vaccinated in. */
+static int parse_day(const char *s, int *y, int *m, int *d)
+{
+    int n = 0;
+    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", y, m, d, &n) != 3 || n != 10)
+        return VAX_EINVAL;
+    if (*y < 1900 || *y > 2200 || *m < 1 || *m > 12 || *d < 1)
+        return VAX_EINVAL;
+    if (*d > vax_days_in_month(*y, *m))
+        return VAX_EINVAL;
+    return VAX_OK;
+}
+
+int vax_date_add(const char *day, int n, char out[11])
+{
+    int y, m, d;
+    if (parse_day(day, &y, &m, &d) != VAX_OK)
+        return VAX_EINVAL;
+    vax_days_to_date(vax_days_from_civil(y, m, d) + n, out);
+    return VAX_OK;
+}
+
+int vax_date_diff(const char *a, const char *b, int *days)
+{
+    int y1, m1, d1, y2, m2, d2;
+    if (parse_day(a, &y1, &m1, &d1) != VAX_OK || parse_day(b, &y2, &m2, &d2) != VAX_OK)
+        return VAX_EINVAL;
+    *days = (int)(vax_days_from_civil(y2, m2, d2) - vax_days_from_civil(y1, m1, d1));
+    return VAX_OK;
 }
 
 void vax_date_dmy(const char *iso, char out[11])

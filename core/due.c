@@ -5,60 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- calendar arithmetic ------------------------------------------------------------------- */
-
-static int leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int parse_day(const char *s, int *y, int *m, int *d)
-{
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int n = 0;
-    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", y, m, d, &n) != 3 || n != 10)
-        return VAX_EINVAL;
-    if (*y < 1900 || *y > 2200 || *m < 1 || *m > 12 || *d < 1)
-        return VAX_EINVAL;
-    if (*d > mdays[*m - 1] + (*m == 2 && leap(*y)))
-        return VAX_EINVAL;
-    return VAX_OK;
-}
-
-static void civil_from_days(long z, char out[11])
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long y = yoe + era * 400;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    long d = doy - (153 * mp + 2) / 5 + 1;
-    long m = mp + (mp < 10 ? 3 : -9);
-    char tmp[80];
-    snprintf(tmp, sizeof tmp, "%04ld-%02ld-%02ld", y + (m <= 2), m, d);
-    vax_strlcpy(out, tmp, 11);
-}
-
-int vax_date_add(const char *day, int n, char out[11])
-{
-    int y, m, d;
-    if (parse_day(day, &y, &m, &d) != VAX_OK)
-        return VAX_EINVAL;
-    civil_from_days(vax_days_from_civil(y, m, d) + n, out);
-    return VAX_OK;
-}
-
-int vax_date_diff(const char *a, const char *b, int *days)
-{
-    int y1, m1, d1, y2, m2, d2;
-    if (parse_day(a, &y1, &m1, &d1) != VAX_OK || parse_day(b, &y2, &m2, &d2) != VAX_OK)
-        return VAX_EINVAL;
-    *days = (int)(vax_days_from_civil(y2, m2, d2) - vax_days_from_civil(y1, m1, d1));
-    return VAX_OK;
-}
-
 /* ---- due state ----------------------------------------------------------------------------- */
 
 static const char *const due_words[] = {N_("No dose yet"), N_("Not due yet"), N_("Due"),

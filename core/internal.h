@@ -41,8 +41,13 @@ int vax_person_history_keep(vax_db *db, int64_t person_id, const char *reason, i
 int vax_person_write_update(vax_db *db, const vax_person *p, const char *folded, const char *reason,
                             int64_t now);
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil); clock.c. */
+/* The calendar (clock.c, core's only copy): proleptic Gregorian leap years and month lengths (0
+ * for a month outside 1..12); days since 1970-01-01 of a date (H. Hinnant's days_from_civil) and
+ * back. */
+int vax_leap_year(int64_t y);
+int vax_days_in_month(int64_t y, int m);
 int64_t vax_days_from_civil(int64_t y, int m, int d);
+void vax_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
 /* BEGIN IMMEDIATE ... COMMIT / ROLLBACK. begin returns VAX_OK or VAX_EBUSY and friends. */
 int vax_tx_begin(vax_db *db);
@@ -103,8 +108,8 @@ int vax_product_load_locked(vax_db *db, const char *name, const char *text);
  * starvation cut-off as parameters (queue.c); the board shows the waiting in the same order. */
 int vax_queue_order_sql(vax_db *db, char *out, size_t size);
 
-/* Stock and doses (stock.c, dose.c). Days since 1970-01-01 of a YYYY-MM-DD date (VAX_EINVAL if it
- * is not a real date), and back. */
+/* Days since 1970-01-01 of a YYYY-MM-DD date (VAX_EINVAL if it is not a real date), and back
+ * (clock.c). Stock and doses (stock.c, dose.c) below. */
 int vax_date_to_days(const char *ymd, int64_t *days);
 void vax_days_to_date(int64_t days, char out[11]);
 /* Draws one dose from an open vial inside the caller's transaction; refuses (field "vial") a

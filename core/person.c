@@ -157,13 +157,6 @@ int vax_validate_phone(const char *in, char out[16], char *msg, size_t msgsize)
     return VAX_OK;
 }
 
-static int days_in_month(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
 int vax_validate_birth_date(const char *in, char out[11], char *msg, size_t msgsize)
 {
     int d = 0, m = 0, y = 0, n = 0;
@@ -193,7 +186,7 @@ int vax_validate_birth_date(const char *in, char out[11], char *msg, size_t msgs
         snprintf(msg, msgsize, _("Birth date: \"%.20s\" is not a date; write dd/mm/yyyy."), in);
         return VAX_EINVAL;
     }
-    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) {
+    if (m < 1 || m > 12 || d < 1 || d > vax_days_in_month(y, m)) {
         snprintf(msg, msgsize, _("Birth date: %02d/%02d/%04d does not exist."), d, m, y);
         return VAX_EINVAL;
     }

@@ -39,39 +39,6 @@ int vax_discard_parse(const char *code, vax_discard *out)
     return VAX_EINVAL;
 }
 
-/* ---- dates ------------------------------------------------------------------------------- */
-
-int vax_date_to_days(const char *ymd, int64_t *days)
-{
-    int y, m, d, n = 0;
-    if (!ymd || sscanf(ymd, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || ymd[10])
-        return VAX_EINVAL;
-    if (m < 1 || m > 12 || d < 1)
-        return VAX_EINVAL;
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (d > mdays[m - 1] + (m == 2 && leap))
-        return VAX_EINVAL;
-    *days = vax_days_from_civil(y, m, d);
-    return VAX_OK;
-}
-
-void vax_days_to_date(int64_t z, char out[11])
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    int d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    char buf[32];
-    snprintf(buf, sizeof buf, "%04d-%02d-%02d", (int)(y + (m <= 2)) % 10000, m, d);
-    vax_strlcpy(out, buf, 11);
-}
-
 static void today_str(char out[11])
 {
     vax_local_date(vax_now(), out);
