@@ -120,7 +120,7 @@ static int read_waiting(vax_db *db, vax_board *b, int stage)
     int rc = vax_queue_order_sql(db, order, sizeof order);
     if (rc != VAX_OK)
         return rc;
-    vax_setting_get_int(db, "queue.max_wait_min", 60, &max_wait);
+    max_wait = vax_setting_int(db, "queue.max_wait_min");
     /* the state as a literal, for the partial index visit_state (schema 12) */
     snprintf(sql, sizeof sql,
              "SELECT v.ticket FROM visit v WHERE v.state = '%s' AND v.day = ?2 ORDER BY %s"
@@ -221,7 +221,7 @@ int vax_board_read(vax_db *db, vax_board *out)
         return vax_fail_sql(db, rc, _("reading the queue"));
     if ((rc = vax_db_data_version(db, &out->data_version)) != VAX_OK)
         goto out;
-    vax_setting_get_int(db, "board.initials", 0, &initials);
+    initials = vax_setting_int(db, "board.initials");
     if ((rc = read_called(db, out)) != VAX_OK || (rc = read_waiting(db, out, 0)) != VAX_OK ||
         (rc = read_waiting(db, out, 1)) != VAX_OK ||
         (rc = read_observing(db, out, (int)initials)) != VAX_OK ||

@@ -1648,10 +1648,8 @@ static int cert_draft(vax_db *db, int64_t dose_id, draft *d)
     vax_strlcpy(hc->tg, CERT_TG_COVID, sizeof hc->tg);
     vax_strlcpy(hc->co, "VN", sizeof hc->co);
     vax_strlcpy(hc->iss, "VN", sizeof hc->iss);
-    if (vax_setting_get(db, "cert.issuer", hc->is, sizeof hc->is) != VAX_OK || !hc->is[0])
-        vax_strlcpy(hc->is, "Ministry of Health of Viet Nam", sizeof hc->is);
-    if (vax_setting_get_int(db, "cert.valid_days", 365, &days) != VAX_OK || days < 1)
-        days = 365;
+    vax_setting_text(db, "cert.issuer", hc->is, sizeof hc->is);
+    days = vax_setting_int(db, "cert.valid_days");
     if ((rc = vax_uuid(d->c.uuid)) != VAX_OK)
         return vax_fail(db, rc, "uuid", _("Certificate: no random id could be made."));
     uvci_make(site.code, d->c.uuid, hc->ci);

@@ -458,8 +458,7 @@ static int form_on(vax_db *db, const char *day, int age, vax_checklist *out)
     int64_t best = 0;
     if (!all)
         return VAX_ENOMEM;
-    if (vax_setting_get(db, "screening.checklist", code, sizeof code) != VAX_OK)
-        code[0] = 0;
+    vax_setting_text(db, "screening.checklist", code, sizeof code);
     vax_clear_error(db);
     if ((rc = vax_checklist_list(db, all, 32, &n)) != VAX_OK)
         goto out;

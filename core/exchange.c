@@ -1222,13 +1222,6 @@ static void fhir_time(int64_t t, char out[64])
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, sign, off / 60, off % 60);
 }
 
-static void setting_or(vax_db *db, const char *key, const char *fallback, char *buf, size_t size)
-{
-    if (vax_setting_get(db, key, buf, size) != VAX_OK || !buf[0])
-        vax_strlcpy(buf, fallback, size);
-    vax_clear_error(db);
-}
-
 static void fhir_patient(out_buf *b, sqlite3_stmt *st, const char *id_system,
                          const char *insurance_system, int first)
 {
@@ -1384,9 +1377,8 @@ int vax_export_fhir(vax_db *db, int64_t since, vax_sink sink, void *ctx, int *do
     }
     /* The national systems name their identifier systems; until a site sets them, these URNs
      * say what the values are. */
-    setting_or(db, "fhir.id_system", "urn:vaxsite:vn:national-id", id_system, sizeof id_system);
-    setting_or(db, "fhir.insurance_system", "urn:vaxsite:vn:health-insurance", insurance_system,
-               sizeof insurance_system);
+    vax_setting_text(db, "fhir.id_system", id_system, sizeof id_system);
+    vax_setting_text(db, "fhir.insurance_system", insurance_system, sizeof insurance_system);
     if ((rc = sqlite3_prepare_v2(db->sql, EXPORT_SQL " ORDER BY d.person_id, d.given_at, d.id", -1,
                                  &st, NULL)) != SQLITE_OK)
         return vax_fail_sql(db, rc, _("exporting the doses"));

@@ -177,7 +177,8 @@ done:
 int vax_keys_dir(vax_db *db, char *buf, size_t size)
 {
     char set[1024] = "";
-    if (vax_setting_get(db, "cert.key_dir", set, sizeof set) == VAX_OK && set[0]) {
+    vax_setting_text(db, "cert.key_dir", set, sizeof set);
+    if (set[0]) {
         vax_strlcpy(buf, set, size);
         return VAX_OK;
     }

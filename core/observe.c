@@ -134,9 +134,8 @@ static int check_signs(vax_db *db, const char *signs, int *anaphylaxis)
 
 int vax_observe_minutes(vax_db *db, int64_t visit_id, int *minutes)
 {
-    int64_t fallback;
+    int64_t fallback = vax_setting_int(db, "observe.minutes");
     vax_screening s;
-    vax_setting_get_int(db, "observe.minutes", VAX_OBSERVE_MINUTES_DEFAULT, &fallback);
     vax_clear_error(db);
     *minutes = (int)fallback;
     /* the product of the dose given at this visit sets its own period */

@@ -355,7 +355,8 @@ static int scan_grey(vax_db *db, const char *path, unsigned char *grey, int w, i
 int vax_cert_print(vax_db *db, const vax_certificate *c)
 {
     char printer[128] = "", pdf[] = "/tmp/vaxsite-cert-XXXXXX.pdf";
-    if (vax_setting_get(db, "cert.printer", printer, sizeof printer) != VAX_OK || !printer[0])
+    vax_setting_text(db, "cert.printer", printer, sizeof printer);
+    if (!printer[0])
         return vax_fail(db, VAX_ENOTFOUND, "cert.printer",
                         _("No printer is set up (setting cert.printer); save a PDF instead."));
     for (const char *p = printer; *p; p++)

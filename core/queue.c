@@ -565,15 +565,13 @@ static const struct {
     [TERM_ARRIVAL] = {"arrival", "v.state_since"},
 };
 
-#define DEFAULT_ORDER "boost,urgent,group,age,slot,arrival"
 #define ORDER_MAX 128 /* keys in a setting of at most 255 bytes */
 
 /* The policy as keys, best first; VAX_EINVAL (field queue.order) names a key that is not one. */
 static int order_policy(vax_db *db, int *terms, int *n)
 {
     char policy[256], *save = NULL;
-    if (vax_setting_get(db, "queue.order", policy, sizeof policy) != VAX_OK)
-        vax_strlcpy(policy, DEFAULT_ORDER, sizeof policy);
+    vax_setting_text(db, "queue.order", policy, sizeof policy);
     vax_clear_error(db);
     *n = 0;
     for (char *t = strtok_r(policy, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
@@ -677,7 +675,7 @@ int vax_queue_call_next(vax_db *db, vax_stage stage, const char *station, vax_vi
     vax_local_date(now, today);
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         return rc;
-    vax_setting_get_int(db, "queue.max_wait_min", 60, &max_wait);
+    max_wait = vax_setting_int(db, "queue.max_wait_min");
     if ((rc = rank_best(db, waiting, today, now, now - max_wait * 60, &best)) != VAX_OK)
         goto fail;
     if (!best) {
@@ -715,8 +713,7 @@ fail:
 
 int vax_queue_stranded_after(vax_db *db, int64_t *since)
 {
-    int64_t minutes;
-    vax_setting_get_int(db, "queue.stranded_min", VAX_STRANDED_MIN_DEFAULT, &minutes);
+    int64_t minutes = vax_setting_int(db, "queue.stranded_min");
     *since = vax_now() - minutes * 60;
     return VAX_OK;
 }

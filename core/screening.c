@@ -177,9 +177,8 @@ static int compute(vax_db *db, const vax_visit *v, const vax_checklist *c,
         (rc = vax_product_list(db, pr->p, MAX_PRODUCTS, &pr->n)) != VAX_OK)
         goto out;
     /* no site limit unless a site sets one: the products' dated ages decide (dose-rules.conf) */
-    vax_setting_get_int(db, "screening.min_age", 0, &min_age);
-    vax_setting_get_int(db, "screening.caution_observation_min",
-                        VAX_OBSERVE_CAUTION_MINUTES_DEFAULT, &caution_min);
+    min_age = vax_setting_int(db, "screening.min_age");
+    caution_min = vax_setting_int(db, "screening.caution_observation_min");
     vax_clear_error(db);
     vax_local_date(now, today);
     vax_date_dmy(today, day);
@@ -545,8 +544,7 @@ int vax_screening_confirm(vax_db *db, int64_t visit_id, const vax_screening_inpu
         }
     }
     int observe = p->observation_minutes;
-    vax_setting_get_int(db, "screening.caution_observation_min",
-                        VAX_OBSERVE_CAUTION_MINUTES_DEFAULT, &caution_min);
+    caution_min = vax_setting_int(db, "screening.caution_observation_min");
     vax_clear_error(db);
     if (d->outcome == VAX_OUTCOME_CAUTION && observe < caution_min)
         observe = (int)caution_min;

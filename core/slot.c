@@ -17,9 +17,6 @@ static const char *const risk_words[] = {
     VAX_RISK_LIST(VAX_RISK_WORDS)
 #undef VAX_RISK_WORDS
 };
-/* People per slot when the setting slot.cap.<risk> is not set. */
-static const int risk_default_cap[VAX_RISK_COUNT] = {100, 50, 25, 10};
-
 const char *vax_risk_code(vax_risk r)
 {
     return (unsigned)r < VAX_RISK_COUNT ? risk_codes[r] : "?";
@@ -47,8 +44,8 @@ int vax_risk_cap(vax_db *db, vax_risk r, int *cap)
     if ((unsigned)r >= VAX_RISK_COUNT)
         return VAX_EINVAL;
     snprintf(key, sizeof key, "slot.cap.%s", risk_codes[r]);
-    vax_setting_get_int(db, key, risk_default_cap[r], &v);
-    *cap = v > 0 && v < 100000 ? (int)v : risk_default_cap[r];
+    v = vax_setting_int(db, key);
+    *cap = (int)v;
     return VAX_OK;
 }
 

@@ -8,9 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_FAILED_PINS 5
-#define LOCK_SECONDS 300
-
 static const char *const role_codes[] = {
 #define VAX_ROLE_CODE(name, code, words) code,
     VAX_ROLE_LIST(VAX_ROLE_CODE)
@@ -309,7 +306,7 @@ int vax_staff_add(vax_db *db, const char *login, const char *name, vax_role role
     if (managers == 0 && role != VAX_ROLE_MANAGER)
         return vax_fail(db, VAX_EINVAL, "role",
                         _("Role: the first staff member must be a manager."));
-    vax_setting_get_int(db, "staff.pin_iterations", VAX_PIN_ITERATIONS_DEFAULT, &iterations);
+    iterations = vax_setting_int(db, "staff.pin_iterations");
     if ((rc = vax_pin_hash(pin, (int)iterations, hash)) != VAX_OK)
         return vax_fail(db, rc, "pin", _("PIN: could not be hashed."));
     if (!(clean_name = vax_text_nfc(name)))
@@ -436,14 +433,16 @@ int vax_staff_sign_in(vax_db *db, const char *login, const char *pin, vax_staff 
                         _("Too many wrong PINs: %s is locked; try again in %lld min."), login,
                         (long long)((locked_until - now + 59) / 60));
     match = vax_pin_verify(pin ? pin : "", hash);
+    int64_t max_failed = vax_setting_int(db, "staff.max_failed_pins");
+    int64_t lock_min = vax_setting_int(db, "staff.lock_minutes");
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         return rc;
     if (match == 1) {
         rc = record_sign_in(db, s.id, 1, 0, 0);
     } else {
         failed++;
-        rc = record_sign_in(db, s.id, 0, failed >= MAX_FAILED_PINS ? 0 : failed,
-                            failed >= MAX_FAILED_PINS ? now + LOCK_SECONDS : 0);
+        rc = record_sign_in(db, s.id, 0, failed >= max_failed ? 0 : failed,
+                            failed >= max_failed ? now + lock_min * 60 : 0);
     }
     if (rc != VAX_OK) {
         vax_tx_rollback(db);
@@ -452,10 +451,10 @@ int vax_staff_sign_in(vax_db *db, const char *login, const char *pin, vax_staff 
     if ((rc = vax_tx_commit(db)) != VAX_OK)
         return rc;
     if (match != 1) {
-        if (failed >= MAX_FAILED_PINS)
+        if (failed >= max_failed)
             return vax_fail(db, VAX_ELOCKED, "pin",
                             _("Too many wrong PINs: %s is locked for %d minutes."), login,
-                            LOCK_SECONDS / 60);
+                            (int)lock_min);
         return vax_fail(db, VAX_EAUTH, "pin", _("Unknown login or wrong PIN."));
     }
     db->actor = s;

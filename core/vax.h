@@ -109,6 +109,34 @@ int vax_setting_get(vax_db *db, const char *key, char *buf, size_t size);
 int vax_setting_get_int(vax_db *db, const char *key, int64_t fallback, int64_t *out);
 int vax_setting_set(vax_db *db, const char *key, const char *value);
 
+/* Every setting the program reads is declared once in setting.c's table: its key, type, default,
+ * allowed range and one line of help. Code reads through the table (vax_setting_int/_text), so no
+ * default is written where a setting is used; vax_setting_set refuses a declared key's value
+ * outside its range, naming the range (field "value"). */
+typedef enum vax_setting_type {
+    VAX_SETTING_INT,
+    VAX_SETTING_BOOL,
+    VAX_SETTING_TEXT
+} vax_setting_type;
+typedef struct vax_setting_decl {
+    const char *key;
+    vax_setting_type type;
+    const char *fallback; /* the default, as text */
+    int64_t min, max;     /* INT: the range; TEXT: max is the longest value in bytes */
+    const char *help;     /* one line, English; translated by vax_setting_help */
+} vax_setting_decl;
+/* The table (*n entries), in the order `vaxsite setting list` prints it. */
+const vax_setting_decl *vax_setting_decls(int *n);
+/* The declaration of key, or NULL if no setting has that key. */
+const vax_setting_decl *vax_setting_decl_find(const char *key);
+const char *vax_setting_help(const vax_setting_decl *d);
+/* The value in force: the stored one if it is valid for its declaration, else the default. A key
+ * that is not declared is a programming error: 0 / "". */
+int64_t vax_setting_int(vax_db *db, const char *key);
+void vax_setting_text(vax_db *db, const char *key, char *buf, size_t size);
+/* VAX_OK if value fits key's declaration; VAX_EINVAL with the range named otherwise. */
+int vax_setting_check(vax_db *db, const char *key, const char *value);
+
 /* ---------------------------------------------------------------------------------------------
  * Staff, roles, sign-in and the audit trail (staff.c).
  * Every write is done by an actor: a signed-in staff member (TUI) or the operating-system user

@@ -16,9 +16,9 @@
 /* Options that take no value. */
 static int is_flag(const char *name)
 {
-    static const char *const flags[] = {"help",     "if-missing", "dry-run",    "csv",     "force",
-                                        "override", "all",        "json",       "overdue", "ascii",
-                                        "no-site",  "local",      "valid-only", "merge",   NULL};
+    static const char *const flags[] = {
+        "help",    "if-missing", "dry-run", "csv",   "force",      "override", "all",      "json",
+        "overdue", "ascii",      "no-site", "local", "valid-only", "merge",    "markdown", NULL};
     for (const char *const *f = flags; *f; f++)
         if (!strcmp(name, *f))
             return 1;
@@ -527,6 +527,8 @@ int cli_main(const char *path, int argc, char **argv)
         rc = cli_report(path, &a);
     } else if (!strcmp(cmd, "site")) {
         rc = cli_site(path, &a);
+    } else if (!strcmp(cmd, "setting")) {
+        rc = cli_setting(path, &a);
     } else if (!strcmp(cmd, "device")) {
         rc = cli_device(path, &a);
     } else if (!strcmp(cmd, "check")) {

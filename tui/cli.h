@@ -58,6 +58,7 @@ int cli_report(const char *path, const args *a);
 /* Setting up a real site (cli_site.c): site init|show, device show; their usage lines. */
 int cli_site(const char *path, const args *a);
 int cli_device(const char *path, const args *a);
+int cli_setting(const char *path, const args *a);
 void cli_site_usage(void);
 
 #endif

@@ -1,4 +1,4 @@
-/* cli_site.c: setting up a real site: site init|show, device show. */
+/* cli_site.c: setting up a real site: site init|show, device show, setting list|get|set. */
 #include "cli.h"
 
 #include "ui.h"
@@ -96,6 +96,82 @@ int cli_site(const char *path, const args *a)
     return rc;
 }
 
+/* The range of a declaration in words: "15-240", "0/1", "text, up to 127". */
+static void range_words(const vax_setting_decl *d, char *out, size_t size)
+{
+    if (d->type == VAX_SETTING_BOOL)
+        snprintf(out, size, "0/1");
+    else if (d->type == VAX_SETTING_TEXT)
+        snprintf(out, size, _("text, up to %lld"), (long long)d->max);
+    else
+        snprintf(out, size, "%lld-%lld", (long long)d->min, (long long)d->max);
+}
+
+static void value_in_force(vax_db *db, const vax_setting_decl *d, char *out, size_t size)
+{
+    if (d->type == VAX_SETTING_TEXT)
+        vax_setting_text(db, d->key, out, size);
+    else
+        snprintf(out, size, "%lld", (long long)vax_setting_int(db, d->key));
+}
+
+/* setting list [--markdown] | get KEY | set KEY VALUE */
+int cli_setting(const char *path, const args *a)
+{
+    static const char *const known[] = {"markdown", NULL};
+    const char *sub = a->npos > 1 ? a->pos[1] : "";
+    const vax_setting_decl *d;
+    char value[1100], range[64];
+    int rc = 0, n;
+    if (!only_opts(a, known))
+        return 2;
+    if (!strcmp(sub, "list")) {
+        const vax_setting_decl *all = vax_setting_decls(&n);
+        vax_db *db = open_db(path, VAX_OPEN_READONLY, 0);
+        if (!db)
+            return 1;
+        if (opt(a, "markdown"))
+            printf("%s\n|---|---|---|---|---|\n",
+                   _("| setting | value here | default | allowed | what it does |"));
+        for (int i = 0; i < n; i++) {
+            range_words(&all[i], range, sizeof range);
+            value_in_force(db, &all[i], value, sizeof value);
+            if (opt(a, "markdown"))
+                printf("| `%s` | %s | %s | %s | %s |\n", all[i].key, value, all[i].fallback, range,
+                       vax_setting_help(&all[i]));
+            else
+                printf("%s\t%s\t%s\t%s\t%s\n", all[i].key, value, all[i].fallback, range,
+                       vax_setting_help(&all[i]));
+        }
+        vax_close(db);
+        return 0;
+    }
+    if (strcmp(sub, "get") != 0 && strcmp(sub, "set") != 0) {
+        fprintf(stderr, "%s", _("vaxsite: setting needs list, get KEY or set KEY VALUE\n"));
+        return 2;
+    }
+    if (a->npos < (strcmp(sub, "set") ? 3 : 4)) {
+        fprintf(stderr, "%s", _("vaxsite: setting needs list, get KEY or set KEY VALUE\n"));
+        return 2;
+    }
+    if (!(d = vax_setting_decl_find(a->pos[2]))) {
+        fprintf(stderr, _("vaxsite: there is no setting %s (see vaxsite setting list)\n"),
+                a->pos[2]);
+        return 1;
+    }
+    vax_db *db = open_db(path, strcmp(sub, "set") ? VAX_OPEN_READONLY : 0, !strcmp(sub, "set"));
+    if (!db)
+        return 1;
+    if (!strcmp(sub, "set") && vax_setting_set(db, d->key, a->pos[3]) != VAX_OK) {
+        rc = fail_db(db);
+    } else {
+        value_in_force(db, d, value, sizeof value);
+        printf("%s\n", value);
+    }
+    vax_close(db);
+    return rc;
+}
+
 void cli_site_usage(void)
 {
     printf("%s",
@@ -106,5 +182,8 @@ void cli_site_usage(void)
              "                                a real site in a new file (CODE: 5 digits, 12001;\n"
              "                                a mobile team may add -TEAM: 12001-M1)\n"
              "  site show                     the site's code, name, place and kind\n"
-             "  device show                   this installation's device id (new on a copy)\n"));
+             "  device show                   this installation's device id (new on a copy)\n"
+             "  setting list [--markdown]     every setting: value here, default, range, help\n"
+             "  setting get KEY | setting set KEY VALUE\n"
+             "                                one setting; a value out of its range is refused\n"));
 }

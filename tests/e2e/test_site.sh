@@ -71,4 +71,25 @@ case "$(V report)" in *"DEMO – not valid · "*) ok "the demo's daily report sa
 case "$(V export national)" in *"DEMO – not valid · "*) ok "the demo's national export says DEMO – not valid" ;; *) not_ok "the demo's national export says DEMO – not valid" ;; esac
 case "$(V site show)" in *"DEMO – not valid"*) ok "site show marks the demo" ;; *) not_ok "site show marks the demo" ;; esac
 
+# --- settings as one table -----------------------------------------------------------------------
+DB="$WORK/real.db"
+list=$(V setting list)
+equal "setting list names board.initials with its value, default, range and help" \
+  "$(printf 'board.initials\t0\t0\t0/1\t1: the board shows initials (N.V.H.) beside each ticket')" \
+  "$(printf '%s\n' "$list" | grep '^board.initials')"
+check "setting list names cert.printer and queue.stranded_min" \
+  grep -q "^cert.printer" <<<"$list"
+check "setting list names queue.stranded_min" grep -q "^queue.stranded_min" <<<"$list"
+out=$(V setting set observe.minutes 5 2>&1); rc=$?
+equal "a value out of range is refused with one line naming the range" \
+  "1|vaxsite: Setting observe.minutes: a whole number from 15 to 240." "$rc|$out"
+equal "the refused value is not stored" "30" "$(V setting get observe.minutes)"
+equal "setting set stores and prints the value in force" "45" "$(V setting set observe.minutes 45)"
+equal "the change is audited with who and what" "os:$(id -un)|observe.minutes=45" \
+  "$(sql "SELECT s.login || '|' || a.details FROM audit a JOIN staff s ON s.id = a.staff_id WHERE a.action = 'setting' ORDER BY a.id DESC LIMIT 1")"
+V setting set cert.printer HP_LaserJet >/dev/null
+equal "cert.printer can be set" "HP_LaserJet" "$(V setting get cert.printer)"
+out=$(V setting set board.intials 1 2>&1); rc=$?
+equal "a mistyped key is refused" "1|vaxsite: there is no setting board.intials (see vaxsite setting list)" "$rc|$out"
+
 finish

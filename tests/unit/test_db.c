@@ -583,10 +583,12 @@ static void test_settings_get_set_and_fallbacks(void **state)
     assert_int_equal(vax_setting_set(t->db, "queue.max_wait_min", "30"), VAX_OK);
     assert_int_equal(vax_setting_get_int(t->db, "queue.max_wait_min", 60, &n), VAX_OK);
     assert_int_equal(n, 30);
-    /* Not a number: the fallback. */
-    assert_int_equal(vax_setting_set(t->db, "queue.max_wait_min", "30 minutes"), VAX_OK);
+    /* Not a number: refused with its range named, and the value in force is unchanged. */
+    assert_int_equal(vax_setting_set(t->db, "queue.max_wait_min", "30 minutes"), VAX_EINVAL);
+    assert_string_equal(vax_errmsg(t->db),
+                        "Setting queue.max_wait_min: a whole number from 1 to 600.");
     assert_int_equal(vax_setting_get_int(t->db, "queue.max_wait_min", 60, &n), VAX_OK);
-    assert_int_equal(n, 60);
+    assert_int_equal(n, 30);
     /* Unicode values survive, and a short buffer is cut cleanly. */
     assert_int_equal(vax_setting_set(t->db, "site.title", "Trạm Y tế xã"), VAX_OK);
     assert_int_equal(vax_setting_get(t->db, "site.title", v, sizeof v), VAX_OK);

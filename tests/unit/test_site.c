@@ -1,4 +1,4 @@
-/* test_site.c: the device id of a copied database, the site's set-up and its demo mark. */
+/* test_site.c: the device id of a copied database, the site's set-up, its demo mark, settings. */
 #include "testutil.h"
 
 #include <sqlite3.h>
@@ -272,6 +272,85 @@ static void test_real_site_is_not_marked_and_exports_its_bundle(void **state)
     tdb_close(t);
 }
 
+static void test_every_declared_default_fits_its_own_range(void **state)
+{
+    test_db *t = tdb_open();
+    int n = 0;
+    const vax_setting_decl *d = vax_setting_decls(&n);
+    assert_true(n >= 20);
+    for (int i = 0; i < n; i++) {
+        if (vax_setting_check(t->db, d[i].key, d[i].fallback) != VAX_OK)
+            fail_msg("%s: default %s is outside its range", d[i].key, d[i].fallback);
+        assert_ptr_equal(vax_setting_decl_find(d[i].key), &d[i]);
+        assert_true(strlen(d[i].help) > 10);
+    }
+    /* the settings the README names are declared */
+    assert_non_null(vax_setting_decl_find("board.initials"));
+    assert_non_null(vax_setting_decl_find("cert.printer"));
+    assert_non_null(vax_setting_decl_find("queue.stranded_min"));
+    tdb_close(t);
+}
+
+static void test_setting_out_of_range_is_refused_naming_the_range(void **state)
+{
+    test_db *t = tdb_open();
+    assert_int_equal(vax_setting_int(t->db, "observe.minutes"), 30);
+    assert_int_equal(vax_setting_set(t->db, "observe.minutes", "5"), VAX_EINVAL);
+    assert_string_equal(vax_errmsg(t->db),
+                        "Setting observe.minutes: a whole number from 15 to 240.");
+    assert_string_equal(vax_errfield(t->db), "value");
+    assert_int_equal(vax_setting_set(t->db, "board.initials", "yes"), VAX_EINVAL);
+    assert_int_equal(vax_setting_int(t->db, "observe.minutes"), 30);
+    assert_int_equal(vax_setting_set(t->db, "observe.minutes", "45"), VAX_OK);
+    assert_int_equal(vax_setting_int(t->db, "observe.minutes"), 45);
+    char printer[64];
+    vax_setting_text(t->db, "cert.printer", printer, sizeof printer);
+    assert_string_equal(printer, "");
+    assert_int_equal(vax_setting_set(t->db, "cert.printer", "HP_LaserJet"), VAX_OK);
+    vax_setting_text(t->db, "cert.printer", printer, sizeof printer);
+    assert_string_equal(printer, "HP_LaserJet");
+    tdb_close(t);
+}
+
+static void test_value_stored_out_of_range_gives_way_to_the_default(void **state)
+{
+    test_db *t = tdb_open();
+    sqlite3 *s;
+    vax_close(t->db);
+    assert_int_equal(sqlite3_open(t->path, &s), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(s,
+                                  "INSERT INTO setting(key, value, updated_at) VALUES"
+                                  " ('queue.stranded_min', '0', 0), ('slot.cap.low', 'many', 0)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(s);
+    t->db = open_as_tester(t->path);
+    assert_int_equal(vax_setting_int(t->db, "queue.stranded_min"), 15);
+    int cap = 0;
+    assert_int_equal(vax_risk_cap(t->db, VAX_RISK_LOW, &cap), VAX_OK);
+    assert_int_equal(cap, 100);
+    tdb_close(t);
+}
+
+static void test_lockout_follows_its_settings(void **state)
+{
+    test_db *t = tdb_open();
+    assert_int_equal(vax_staff_add(t->db, "hoa", "Nguyễn Thị Hoa", VAX_ROLE_MANAGER, "2468", NULL),
+                     VAX_OK);
+    assert_int_equal(vax_setting_set(t->db, "staff.max_failed_pins", "3"), VAX_OK);
+    assert_int_equal(vax_setting_set(t->db, "staff.lock_minutes", "10"), VAX_OK);
+    vax_staff who;
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "1111", &who), VAX_EAUTH);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "1111", &who), VAX_EAUTH);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "1111", &who), VAX_ELOCKED);
+    assert_non_null(strstr(vax_errmsg(t->db), "10 minutes"));
+    vax_clock_advance(9 * 60);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2468", &who), VAX_ELOCKED);
+    vax_clock_advance(61);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2468", &who), VAX_OK);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +362,10 @@ int main(void)
         cmocka_unit_test(test_mobile_team_joins_a_site_code_and_replaces_the_stand_in),
         cmocka_unit_test(test_demo_site_is_marked_and_never_leaves),
         cmocka_unit_test(test_real_site_is_not_marked_and_exports_its_bundle),
+        cmocka_unit_test(test_every_declared_default_fits_its_own_range),
+        cmocka_unit_test(test_setting_out_of_range_is_refused_naming_the_range),
+        cmocka_unit_test(test_value_stored_out_of_range_gives_way_to_the_default),
+        cmocka_unit_test(test_lockout_follows_its_settings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
