@@ -81,15 +81,17 @@ equal "the visit is done, with 'no reaction' in its last event" "done|no reactio
 second=$(screen | sed -n 's/^ \([0-9][0-9][0-9]\)  ✓ may leave.*/\1/p' | head -1)
 keys F6
 expect_screen "F6 asks which signs were seen" "Signs seen"
-for i in $(seq 1 10); do keys Down; done  # the 11th sign: breathing
-keys Space Enter
+# hives (the 10th sign) with difficulty breathing (the 11th): skin signs with a breathing sign are
+# anaphylaxis (Circular 51/2017/TT-BYT, Annex I, picture 1); breathing alone is not
+for i in $(seq 1 9); do keys Down; done
+keys Space Down Space Enter
 expect_screen "a sign of anaphylaxis shows the protocol at once" "SUSPECTED ANAPHYLAXIS"
 expect_screen "with adrenaline first" "ADRENALINE"
 keys Enter
 expect_screen "then asks what was done" "Action taken"
 type_text 4
 expect_screen "a transfer is recorded as serious" "Serious reaction recorded for ticket $second."
-equal "the database holds a serious reaction and the visit is transferred" "serious|transferred|breathing" \
+equal "the database holds a serious reaction and the visit is transferred" "serious|transferred|hives breathing" \
   "$(sql "SELECT r.severity, v.state, trim(r.signs) FROM reaction r JOIN visit v ON v.id=r.visit_id WHERE v.ticket=$((10#$second)) AND v.day='2021-10-15'")"
 check "the board shows the change" board_wait "Observation after the injection (2)"
 
@@ -97,7 +99,10 @@ check "the board shows the change" board_wait "Observation after the injection (
 echo "2021-10-15T08:00" >"$VAXSITE_CLOCK_FILE"
 keys F7
 expect_screen "F7 turns the bell off" "Bell off."
+# after the release above, F5 releases nobody until the cursor is moved to someone
 keys F5
+expect_screen "F5 right after a release asks to choose the next person" "Choose the next person"
+keys Down Up F5
 expect_screen "releasing before the end asks why" "The period is not over"
 keys Escape
 equal "and without a reason nothing changed" "2" \
