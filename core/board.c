@@ -170,10 +170,11 @@ static int read_observing(vax_db *db, vax_board *b, int initials)
         if ((rc = vax_observe_minutes(db, ids[i], &minutes)) != VAX_OK)
             return rc;
         b->observing[i].ends_at += (int64_t)minutes * 60;
-        b->observing[i].may_leave = now >= b->observing[i].ends_at;
         b->observing[i].has_reaction = 0;
         if ((rc = vax_observe_has_reaction(db, ids[i], &b->observing[i].has_reaction)) != VAX_OK)
             return rc;
+        /* a person with a recorded reaction sees staff first, whatever the clock says */
+        b->observing[i].may_leave = now >= b->observing[i].ends_at && !b->observing[i].has_reaction;
         if (initials)
             person_initials(db, ids[i], b->observing[i].initials, sizeof b->observing[i].initials);
     }

@@ -443,7 +443,7 @@ typedef struct vax_board_called {
 typedef struct vax_board_observing {
     int ticket;
     int64_t ends_at;  /* when the observation period is over */
-    int may_leave;    /* the period is over */
+    int may_leave;    /* the period is over and no reaction was recorded */
     int has_reaction; /* a reaction was recorded */
     char initials[8];
 } vax_board_observing;
@@ -828,8 +828,6 @@ typedef struct vax_appt {
  * walk-ins) is refused unless override_reason is given by a role with VAX_ACT_OVERRIDE. */
 int vax_appt_book(vax_db *db, int64_t person_id, int64_t slot_id, int dose_number,
                   const char *product, const char *override_reason, vax_appt *out);
-/* Cancels a live booking (reason required). */
-int vax_appt_cancel(vax_db *db, int64_t appt_id, const char *reason);
 int vax_appt_get(vax_db *db, int64_t appt_id, vax_appt *out);
 /* The person's live booking on a day (booked or checked in); VAX_ENOTFOUND if none. */
 int vax_appt_for_person(vax_db *db, int64_t person_id, const char *day, vax_appt *out);
@@ -1155,9 +1153,7 @@ void vax_signer_kid(const vax_signer *s, uint8_t kid[8]);
 int vax_trust_new(vax_trust **out);
 /* Adds every certificate in PEM text; VAX_EINVAL if it holds none. */
 int vax_trust_add_pem(vax_trust *t, const char *pem, size_t n);
-int vax_trust_add_der(vax_trust *t, const uint8_t *der, size_t n);
 int vax_trust_add_signer(vax_trust *t, const vax_signer *s);
-int vax_trust_count(const vax_trust *t);
 void vax_trust_free(vax_trust *t);
 
 /* Makes the HC1 string of hc signed by s (malloc'd). */

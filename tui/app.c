@@ -84,23 +84,37 @@ void ui_set_screen(ui_app *app, ui_screen *screen)
 
 /* ---- layout ------------------------------------------------------------------------------ */
 
-/* Station first: a nurse glancing up must see where she is; the site name gives way when short. */
+/* Station first: a nurse glancing up must see where she is; a demo site says so next, in the
+ * urgent colour, so that nobody vaccinates real people into it; the site name gives way when
+ * short (ending with "…"). */
 static void draw_title(ui_app *app)
 {
-    char left[512], right[512], hhmm[6];
+    char station[256], site[300], right[512], hhmm[6];
+    const char *demo = app->site.is_demo ? _("DEMO – not valid") : NULL;
     vax_local_hhmm(vax_now(), hhmm);
-    snprintf(left, sizeof left, " %s · %s", app->station_label, app->site.name);
+    snprintf(station, sizeof station, " %s · ", app->station_label);
+    snprintf(site, sizeof site, "%s%s", demo ? " · " : "", app->site.name);
+    int lw = ui_width(station) + (demo ? ui_width(demo) : 0) + ui_width(site);
     if (app->staff.id)
         snprintf(right, sizeof right, " %s (%s) · %s ", app->staff.name,
                  vax_role_label(app->staff.role), hhmm);
     else
         snprintf(right, sizeof right, " %s ", hhmm);
-    if (ui_width(left) + ui_width(right) > app->cols && app->staff.id)
+    if (lw + ui_width(right) > app->cols && app->staff.id)
         snprintf(right, sizeof right, " %s · %s ", app->staff.name, hhmm);
     ui_role_on(stdscr, ROLE_TITLE);
     mvhline(0, 0, ' ', app->cols);
-    int rw = ui_width(right);
-    ui_put(stdscr, 0, 0, left, app->cols - rw);
+    int rw = ui_width(right), x = 0, room = app->cols - rw;
+    x += ui_put_fit(stdscr, 0, x, station, room - x);
+    ui_role_off(stdscr, ROLE_TITLE);
+    if (demo && x < room) {
+        ui_role_on(stdscr, ROLE_URGENT);
+        x += ui_put_fit(stdscr, 0, x, demo, room - x);
+        ui_role_off(stdscr, ROLE_URGENT);
+    }
+    ui_role_on(stdscr, ROLE_TITLE);
+    if (x < room - 1)
+        ui_put_fit(stdscr, 0, x, site, room - x - 1);
     ui_put(stdscr, 0, app->cols - rw, right, rw);
     ui_role_off(stdscr, ROLE_TITLE);
 }

@@ -476,6 +476,37 @@ static void test_board_snapshot_shows_calls_waiting_observation_and_doses(void *
     free(b);
 }
 
+/* The board's snapshot never says "may leave" for a person whose reaction was recorded, even
+ * after the period: they see staff first (it used to follow the clock alone). */
+static void test_board_never_says_may_leave_with_a_reaction(void **state)
+{
+    test_db *t = *state;
+    int64_t with = observing_visit(t, 41), without = observing_visit(t, 42);
+    vax_reaction r;
+    nurse_at_the_station(t, NULL);
+    assert_int_equal(vax_observe_reaction_signs(t->db, with, "fever", &r), VAX_OK);
+    vax_clock_advance(31 * 60);
+    vax_board *b = calloc(1, sizeof *b);
+    assert_non_null(b);
+    assert_int_equal(vax_board_read(t->db, b), VAX_OK);
+    assert_int_equal(b->nobserving, 2);
+    int seen = 0;
+    for (int i = 0; i < b->nobserving; i++) {
+        vax_visit v;
+        assert_int_equal(vax_visit_by_ticket(t->db, b->day, b->observing[i].ticket, &v), VAX_OK);
+        if (v.id == with) {
+            assert_int_equal(b->observing[i].has_reaction, 1);
+            assert_int_equal(b->observing[i].may_leave, 0);
+            seen |= 1;
+        } else if (v.id == without) {
+            assert_int_equal(b->observing[i].may_leave, 1);
+            seen |= 2;
+        }
+    }
+    assert_int_equal(seen, 3);
+    free(b);
+}
+
 /* A person screened "with caution" (a longer period: 60 minutes on 15/10/2021) and moved to
  * observation now. */
 static int64_t caution_observing_visit(test_db *t, int serial)
@@ -633,6 +664,8 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(
             test_board_snapshot_shows_calls_waiting_observation_and_doses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_board_never_says_may_leave_with_a_reaction, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_observation_list_is_sorted_by_time_left_not_by_arrival,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_transfer_is_serious_even_when_chosen_minor, setup,
