@@ -430,6 +430,20 @@ static const char schema_v15[] =
     " CHECK (kind IN ('fixed', 'mobile'));"
     "ALTER TABLE staff ADD COLUMN pin_reset INTEGER NOT NULL DEFAULT 0;";
 
+/* Version 16: the site's layout: its desks and rooms. A desk's code is what visits, vials and doses
+ * record as their station ("screening-2"), so it never changes; its name is what the board and the
+ * calls show, and a retired desk stays for the history that names it. One active desk per name, so
+ * that two rooms are never called by the same words. */
+static const char schema_v16[] =
+    "CREATE TABLE desk("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, code TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL CHECK (name <> ''),"
+    " kind TEXT NOT NULL CHECK (kind IN ('screening', 'injection', 'observation', 'checkin')),"
+    " active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE UNIQUE INDEX desk_name_active ON desk(name) WHERE active = 1;";
+
 /* Data a step loads from what the binary carries, in the same transaction as its tables. */
 static int seed_v4(vax_db *db)
 {
@@ -452,6 +466,7 @@ static const struct vax_schema_step steps[] = {
     [13] = {schema_v13, NULL},
     [14] = {schema_v14, vax_checklist_seed_late_2021},
     [15] = {schema_v15, NULL},
+    [16] = {schema_v16, NULL},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,
