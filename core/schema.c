@@ -444,6 +444,35 @@ static const char schema_v16[] =
     " updated_by INTEGER REFERENCES staff(id));"
     "CREATE UNIQUE INDEX desk_name_active ON desk(name) WHERE active = 1;";
 
+/* Version 17: one person, one record.
+ * - person_id: the other ID numbers of a person (an old 9-digit CMND beside the 12-digit CCCD,
+ *   an ID linked at registration as "the same person", the IDs of a record merged into this one),
+ *   each found like the main one; an ID is in person.national_id or here, never twice.
+ * - person.merged_into: a record merged into another stays (its history and audit name it) but
+ *   every lookup follows it to the surviving record.
+ * - person_dup: the duplicate check at registration (same folded name and birth date) is one
+ *   index seek, however large the registry.
+ * - A dose given elsewhere (another site, another province, abroad) is a dose row without a visit,
+ *   vial or lot id: where (place), how it was learnt (source: manual, or an EU DCC "hc1"), its
+ *   UVCI and what the signature check said, so that dose numbers, intervals and due lists count
+ *   it like any other.
+ * - certificate.stale: the printed fields of the person that changed since it was issued (a
+ *   corrected name or birth date), until it is re-issued. */
+static const char schema_v17[] =
+    "CREATE TABLE person_id("
+    " value TEXT PRIMARY KEY, person_id INTEGER NOT NULL REFERENCES person(id),"
+    " kind TEXT NOT NULL CHECK (kind IN ('cccd', 'cmnd', 'site')),"
+    " created_at INTEGER NOT NULL, created_by INTEGER REFERENCES staff(id)) WITHOUT ROWID;"
+    "CREATE INDEX person_id_person ON person_id(person_id);"
+    "ALTER TABLE person ADD COLUMN merged_into INTEGER REFERENCES person(id);"
+    "CREATE INDEX person_dup ON person(name_folded, birth_date);"
+    "ALTER TABLE dose ADD COLUMN place TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE dose ADD COLUMN source TEXT NOT NULL DEFAULT ''"
+    " CHECK (source IN ('', 'manual', 'hc1'));"
+    "ALTER TABLE dose ADD COLUMN uvci TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE dose ADD COLUMN verified TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE certificate ADD COLUMN stale TEXT NOT NULL DEFAULT '';";
+
 /* Data a step loads from what the binary carries, in the same transaction as its tables. */
 static int seed_v4(vax_db *db)
 {
@@ -467,6 +496,7 @@ static const struct vax_schema_step steps[] = {
     [14] = {schema_v14, vax_checklist_seed_late_2021},
     [15] = {schema_v15, NULL},
     [16] = {schema_v16, NULL},
+    [17] = {schema_v17, NULL},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,
