@@ -1,5 +1,6 @@
 /* test_clock.c: the one source of "now": frozen, moved, reset, parsed and read from the env. */
 #include "testutil.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -284,10 +285,36 @@ static void test_env_unset_or_empty_leaves_clock_alone(void **state)
     assert_int_equal(vax_now(), T0);
 }
 
+/* The one calendar of the core: month lengths, leap years of the Gregorian rule (1900 is not,
+ * 2000 is), and dates that do not exist refused. */
+static void test_calendar_months_and_leap_years(void **state)
+{
+    (void)state;
+    int64_t d;
+    assert_int_equal(vax_leap_year(2000), 1);
+    assert_int_equal(vax_leap_year(1900), 0);
+    assert_int_equal(vax_leap_year(2024), 1);
+    assert_int_equal(vax_leap_year(2021), 0);
+    assert_int_equal(vax_days_in_month(2024, 2), 29);
+    assert_int_equal(vax_days_in_month(2021, 2), 28);
+    assert_int_equal(vax_days_in_month(2021, 4), 30);
+    assert_int_equal(vax_days_in_month(2021, 13), 0);
+    assert_int_equal(vax_date_to_days("2000-02-29", &d), VAX_OK);
+    assert_int_equal(vax_date_to_days("1900-02-29", &d), VAX_EINVAL);
+    assert_int_equal(vax_date_to_days("2021-02-29", &d), VAX_EINVAL);
+    assert_int_equal(vax_date_to_days("2021-13-01", &d), VAX_EINVAL);
+    assert_int_equal(vax_date_to_days("2021-04-31", &d), VAX_EINVAL);
+    assert_int_equal(vax_date_to_days("2021-12-31", &d), VAX_OK);
+    int64_t next;
+    assert_int_equal(vax_date_to_days("2022-01-01", &next), VAX_OK);
+    assert_int_equal(next - d, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dates_are_shown_day_month_year),
+        cmocka_unit_test(test_calendar_months_and_leap_years),
         cmocka_unit_test_setup_teardown(test_clock_set_freezes_now, clean, clean),
         cmocka_unit_test_setup_teardown(test_clock_advance_moves_frozen_clock, clean, clean),
         cmocka_unit_test_setup_teardown(test_clock_advance_on_system_clock_freezes_from_now, clean,
