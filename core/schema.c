@@ -473,6 +473,61 @@ static const char schema_v17[] =
     "ALTER TABLE dose ADD COLUMN verified TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE certificate ADD COLUMN stale TEXT NOT NULL DEFAULT '';";
 
+/* Version 18: two things the desks reach for first.
+ * - The search index also holds the birth date, so that "huong 1954", "bui trang 14/12" or
+ *   "huong 12/1954" narrow a common name inside the index: "_y" + the year, "_m" + year and month
+ *   ("_m195412"), "_d" + day and month ("_d1412"); a full date is the year and the day together.
+ *   A name has no digits, so these never meet "_" + a name's first word. The triggers now follow an
+ *   edit of the birth date too, and the index is rebuilt once from the view.
+ * - An urgent mark carries when it was made and why (a code from vax_urgent_reason's list, with
+ *   free text for "other"): call-next takes urgent visits in the order they were marked, so the
+ *   index visit_state holds urgent_at right after urgent. A mark made before this step becomes
+ *   "other" at the time of its last change, with its words kept in the visit's events. */
+#define FTS_TERMS_V18(r)                                                                           \
+    FTS_TERMS(r)                                                                                   \
+    " || ' _y' || substr(" r ".birth_date, 1, 4) || ' _m' || substr(" r                            \
+    ".birth_date, 1, 4) || substr(" r ".birth_date, 6, 2) || ' _d' || substr(" r                   \
+    ".birth_date, 9, 2) || substr(" r ".birth_date, 6, 2)"
+static const char schema_v18[] =
+    "DROP TRIGGER person_fts_ai;"
+    "DROP TRIGGER person_fts_au;"
+    "DROP VIEW person_fts_terms;"
+    "CREATE VIEW person_fts_terms(id, terms) AS SELECT p.id, " FTS_TERMS_V18(
+        "p") " FROM person p;"
+             "CREATE TRIGGER person_fts_ai AFTER INSERT ON person BEGIN"
+             " INSERT INTO person_fts(rowid, terms) VALUES (new.id, " FTS_TERMS_V18(
+                 "new") ");"
+                        " END;"
+                        "CREATE TRIGGER person_fts_au AFTER UPDATE OF name_folded, national_id, "
+                        "phone, birth_date"
+                        " ON person BEGIN"
+                        " INSERT INTO person_fts(person_fts, rowid, terms) VALUES ('delete', "
+                        "old.id, " FTS_TERMS_V18(
+                            "old") ");"
+                                   " INSERT INTO person_fts(rowid, terms) VALUES "
+                                   "(new.id, " FTS_TERMS_V18(
+                                       "new") ");"
+                                              " END;"
+                                              "INSERT INTO person_fts(person_fts) VALUES "
+                                              "('delete-all');"
+                                              "INSERT INTO person_fts(rowid, terms) SELECT id, "
+                                              "terms FROM person_fts_terms;"
+                                              "ALTER TABLE visit ADD COLUMN urgent_at INTEGER NOT "
+                                              "NULL DEFAULT 0;"
+                                              "ALTER TABLE visit ADD COLUMN urgent_reason TEXT NOT "
+                                              "NULL DEFAULT '';"
+                                              "ALTER TABLE visit ADD COLUMN urgent_note TEXT NOT "
+                                              "NULL DEFAULT '';"
+                                              "UPDATE visit SET urgent_at = updated_at, "
+                                              "urgent_reason = 'other' WHERE urgent <> 0;"
+                                              "DROP INDEX visit_state;"
+                                              "CREATE INDEX visit_state ON visit(state, day, "
+                                              "urgent DESC, urgent_at, group_rank, age_band,"
+                                              " slot_start, state_since) WHERE state = "
+                                              "'waiting_screening' OR state = 'screening'"
+                                              " OR state = 'waiting_injection' OR state = "
+                                              "'injection' OR state = 'observing';";
+
 /* Data a step loads from what the binary carries, in the same transaction as its tables. */
 static int seed_v4(vax_db *db)
 {
@@ -497,6 +552,7 @@ static const struct vax_schema_step steps[] = {
     [15] = {schema_v15, NULL},
     [16] = {schema_v16, NULL},
     [17] = {schema_v17, NULL},
+    [18] = {schema_v18, NULL},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,
