@@ -939,31 +939,176 @@ static int run_fts(vax_db *db, const char *expr, vax_person *out, int max, int *
     return run_tier(db, st, out, max, n, r);
 }
 
+/* ---- birth dates typed among the name words ------------------------------------------------- */
+
+/* What a date typed in a search fixes of the birth date; 0 where it says nothing. */
+struct birth_filter {
+    int year, month, day;
+    int conflict; /* two different values for one field: nobody can match */
+};
+
+static int set_field(int *field, int value)
+{
+    if (*field && *field != value)
+        return 1;
+    *field = value;
+    return 0;
+}
+
+/* Reads one space-separated chunk as a date: "1954" (a year), "14/12" (day/month), "12/1954"
+ * (month/year), "14/12/1954" or "14121954" (a full date); '-' and '.' may stand for '/'. `digits`
+ * is set when the chunk is digits alone, for the caller to decide whether it is a date or the
+ * start of an ID or phone. Returns 1 and fills the fields it fixes, else 0. */
+static int parse_date_chunk(const char *s, size_t len, int this_year, int *y, int *m, int *d,
+                            int *digits)
+{
+    int part[3] = {0, 0, 0}, width[3] = {0, 0, 0}, np = 0;
+    *y = *m = *d = 0;
+    *digits = 1;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (isdigit((unsigned char)c)) {
+            if (width[np] >= 8)
+                return 0;
+            part[np] = part[np] * 10 + (c - '0');
+            width[np]++;
+        } else if ((c == '/' || c == '-' || c == '.') && width[np] > 0 && np < 2) {
+            np++;
+            *digits = 0;
+        } else {
+            return 0;
+        }
+    }
+    if (width[np] == 0)
+        return 0;
+    np++;
+    if (np == 1 && width[0] == 4) {
+        *y = part[0];
+    } else if (np == 1 && width[0] == 8) {
+        *d = part[0] / 1000000;
+        *m = part[0] / 10000 % 100;
+        *y = part[0] % 10000;
+    } else if (np == 2 && width[0] <= 2 && width[1] <= 2) {
+        *d = part[0];
+        *m = part[1];
+    } else if (np == 2 && width[0] <= 2 && width[1] == 4) {
+        *m = part[0];
+        *y = part[1];
+    } else if (np == 3 && width[0] <= 2 && width[1] <= 2 && width[2] == 4) {
+        *d = part[0];
+        *m = part[1];
+        *y = part[2];
+    } else {
+        return 0;
+    }
+    if (*y && (*y < 1900 || *y > this_year))
+        return 0;
+    if (*m && (*m < 1 || *m > 12))
+        return 0;
+    /* without a year, 29/02 stays possible */
+    if (*d && (*d < 1 || *d > vax_days_in_month(*y ? *y : 2000, *m)))
+        return 0;
+    return 1;
+}
+
+/* Takes the dates out of the typed text (blanked in place) into *bf. A chunk of digits alone (a
+ * year "1954", a full date "14121954") is a date only beside at least one name word: alone, it is
+ * the start of an ID or phone number as before. The two cannot be confused beside a name: an ID
+ * (CCCD: a province code 001-096 first) and a phone start with 0, a year with 19 or 20, and a year
+ * must lie between 1900 and this year. A date with '/' is a date even alone. Returns how many
+ * chunks were dates. */
+static int take_dates(char *text, struct birth_filter *bf)
+{
+    char today[11];
+    int names = 0, taken = 0;
+    memset(bf, 0, sizeof *bf);
+    vax_local_date(vax_now(), today);
+    int this_year = atoi(today);
+    for (int pass = 0; pass < 2; pass++) {
+        for (char *p = text; *p;) {
+            while (*p == ' ' || *p == ',' || *p == '\t')
+                p++;
+            size_t len = strcspn(p, " ,\t");
+            if (!len)
+                break;
+            int y, m, d, digits, date = parse_date_chunk(p, len, this_year, &y, &m, &d, &digits);
+            if (pass == 0) {
+                int numeric = 1;
+                for (size_t i = 0; i < len; i++)
+                    numeric &= isdigit((unsigned char)p[i]) || strchr("/-.+", p[i]) != NULL;
+                names += !numeric;
+            } else if (date && (!digits || names > 0)) {
+                bf->conflict |= (y && set_field(&bf->year, y)) | (m && set_field(&bf->month, m)) |
+                                (d && set_field(&bf->day, d));
+                memset(p, ' ', len);
+                taken++;
+            }
+            p += len;
+        }
+    }
+    return taken;
+}
+
+/* The index terms (schema 18) for the birth date fields, as " AND ..." to follow a name's
+ * expression; *share is the part of the registry they may match if birth dates were even. */
+static void date_expr(const struct birth_filter *bf, char *out, size_t size, double *share)
+{
+    size_t o = 0;
+    out[0] = 0;
+    *share = 1;
+    if (bf->year && bf->month && !bf->day) {
+        o += (size_t)snprintf(out + o, size - o, " AND \"_m%04d%02d\"", bf->year, bf->month);
+        *share = 1.0 / (80 * 12);
+        return;
+    }
+    if (bf->year) {
+        o += (size_t)snprintf(out + o, size - o, " AND \"_y%04d\"", bf->year);
+        *share /= 80;
+    }
+    if (bf->day && bf->month) {
+        snprintf(out + o, size - o, " AND \"_d%02d%02d\"", bf->day, bf->month);
+        *share /= 365;
+    }
+}
+
 int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, int *n)
 {
-    char *folded, *tokens[MAX_TOKENS], expr[4096], whole_expr[4096] = "", spaced[512];
-    char *marked = NULL;
-    int ntok, rc = VAX_OK;
-    double registry = 0, estimate;
+    char *folded = NULL, *tokens[MAX_TOKENS], expr[4096], whole_expr[4096] = "", spaced[512];
+    char *marked = NULL, *typed, dates[64];
+    int ntok, rc = VAX_OK, dated;
+    double registry = 0, estimate, date_share;
+    struct birth_filter bf;
     sqlite3_stmt *st;
     *n = 0;
     if (max <= 0)
         return VAX_OK;
-    if (!(folded = vax_text_fold(query ? query : "")))
+    /* the name words are what is left once the dates are taken out */
+    if (!(typed = strdup(query ? query : "")))
         return VAX_ENOMEM;
+    dated = take_dates(typed, &bf);
+    date_expr(&bf, dates, sizeof dates, &date_share);
+    if (!(folded = vax_text_fold(typed))) {
+        rc = VAX_ENOMEM;
+        goto out;
+    }
     ntok = tokenize(folded, tokens);
-    if (ntok == 0)
+    if ((ntok == 0 && !dated) || bf.conflict)
         goto out;
     spaced[0] = 0;
     for (int i = 0; i < ntok && strlen(spaced) + 2 < sizeof spaced; i++) {
         strncat(spaced, tokens[i], sizeof spaced - strlen(spaced) - 2);
         strcat(spaced, " ");
     }
-    marked = lower_marked(query);
+    marked = lower_marked(typed);
     if ((rc = search_exact_number(db, query, out, max, n)) != VAX_OK)
         goto out;
-    if (all_digits(tokens, ntok)) {
+    if (!dated && all_digits(tokens, ntok)) {
         rc = search_number_prefix(db, query, out, max, n);
+        goto out;
+    }
+    if (ntok == 0) { /* a date alone ("14/12/1954"): everyone born then */
+        struct ranking r = {spaced, marked, 1, tokens, 0, 0, 0};
+        rc = run_fts(db, dates + strlen(" AND "), out, max, n, &r);
         goto out;
     }
     if ((st = vax_stmt(db, "SELECT coalesce(max(id), 0) FROM person")) != NULL) {
@@ -984,8 +1129,10 @@ int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, i
             r.prefix_mask = *n > before ? 1u << (ntok - 1) : (1u << ntok) - 1;
         int built = fts_expr(db, tokens, ntok, r.prefix_mask, 0, registry, expr, sizeof expr,
                              &estimate, &r.check);
-        if (built < 0)
+        if (built < 0 || strlen(expr) + strlen(dates) >= sizeof expr)
             break;
+        strcat(expr, dates);
+        estimate *= date_share;
         if (built > 0 || (stage == 1 && strcmp(expr, whole_expr) == 0))
             continue; /* no name word can match, or the same query as stage 0 */
         if (stage == 0)
@@ -997,13 +1144,15 @@ int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, i
             struct ranking ra = r;
             if (fts_expr(db, tokens, ntok, r.prefix_mask, 1, registry, anchored, sizeof anchored,
                          &ignored, &ra.check) == 0 &&
-                (rc = run_fts(db, anchored, out, max, n, &ra)) != VAX_OK)
+                strlen(anchored) + strlen(dates) < sizeof anchored &&
+                (rc = run_fts(db, strcat(anchored, dates), out, max, n, &ra)) != VAX_OK)
                 goto out;
         }
         if (*n < max && (rc = run_fts(db, expr, out, max, n, &r)) != VAX_OK)
             goto out;
     }
 out:
+    free(typed);
     free(folded);
     free(marked);
     return rc;
