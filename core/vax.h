@@ -249,6 +249,54 @@ int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, i
 /* Number of previous versions kept for a person. */
 int vax_person_history_count(vax_db *db, int64_t person_id, int *n);
 
+/* The QR code of a chip ID card (CCCD), as a scanner types it: "<12-digit CCCD>|<9-digit old CMND
+ * or empty>|<full name>|<ddmmyyyy birth>|<Nam|Nữ>|<address>|<ddmmyyyy issue date>" (identity.c). */
+typedef struct vax_idcard {
+    char cccd[13];       /* 12 digits, "" on a card that carries only a CMND */
+    char cmnd[13];       /* the old 9-digit CMND, "" if none */
+    char full_name[256]; /* NFC */
+    char birth_date[11]; /* YYYY-MM-DD */
+    char sex;            /* 'm' or 'f' */
+    char address[256];   /* NFC, as printed */
+    char commune[128];   /* the address's commune (third part from the end), "" if it has none */
+    char issue_date[11]; /* YYYY-MM-DD */
+} vax_idcard;
+/* 1 if text is meant as a card scan (it holds a '|'), not as a search. */
+int vax_idcard_is_scan(const char *text);
+/* Parses a scan; VAX_EINVAL with a sentence in msg naming the field and what is wrong. */
+int vax_idcard_parse(const char *text, vax_idcard *out, char *msg, size_t msgsize);
+/* The registration form a card fills in: ID (the CCCD, else the CMND), name, birth date, sex,
+ * commune. */
+void vax_idcard_to_person(const vax_idcard *card, vax_person *out);
+/* The registered person of a card: by its CCCD, else by its old CMND; found by the CMND, the CCCD
+ * is linked to that record (VAX_ACT_PERSON_WRITE, audited "person.link") and *linked set.
+ * VAX_ENOTFOUND when neither is registered: register from vax_idcard_to_person. */
+int vax_person_by_idcard(vax_db *db, const vax_idcard *card, vax_person *out, int *linked);
+
+/* A person's ID numbers besides national_id (person_id table): an old CMND, one linked as "the
+ * same person", those of a record merged into this one. vax_person_by_national_id finds the
+ * person by any of them. */
+int vax_person_ids(vax_db *db, int64_t person_id, char out[][13], int max, int *n);
+/* Links another ID number to a registered person (VAX_ACT_PERSON_WRITE; audited "person.link"
+ * with the reason). Refused (field "national_id") when it is not a valid ID or belongs to anyone.
+ */
+int vax_person_link_id(vax_db *db, int64_t person_id, const char *id, const char *reason);
+/* The people a registration may be a second record of: the same folded name and birth date, or
+ * the holder of old_id (the CMND on the new person's card; NULL or "" for none). At most max. */
+int vax_person_duplicates(vax_db *db, const vax_person *p, const char *old_id, vax_person *out,
+                          int max, int *n);
+/* Registration as the desk, the command line and the import do it: when vax_person_duplicates
+ * finds anyone and `confirmed` is 0, nothing is written and VAX_EEXIST (field "duplicate") names
+ * the first candidate; the caller shows them and either links the new ID to one
+ * (vax_person_link_id: "this is the same person") or registers again with confirmed = 1. old_id,
+ * when given, is linked to the new record. */
+int vax_person_register(vax_db *db, vax_person *p, const char *old_id, int confirmed);
+/* Merges record `from` into record `into` (VAX_ACT_OVERRIDE, a reason): doses, visits,
+ * appointments, screenings and certificates move; from's ID numbers find `into`; `from` stays,
+ * marked merged, with its history; audited "person.merge". Refused when both have a dose of the
+ * same number in force (void one first) or either was merged already. */
+int vax_person_merge(vax_db *db, int64_t from, int64_t into, const char *reason);
+
 typedef struct vax_priority_group {
     char code[16];
     int rank;

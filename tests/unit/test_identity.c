@@ -1,0 +1,330 @@
+/* test_identity.c: the chip ID card's QR text, a person's other IDs, the duplicate check at
+ * registration and merging two records. */
+#include "testutil.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t query_int(const char *path, const char *sql)
+{
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t v;
+    assert_int_equal(sqlite3_open_v2(path, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    if (sqlite3_prepare_v2(s, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(s));
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return v;
+}
+
+static void sign_in(test_db *t, const char *login, vax_role role)
+{
+    vax_staff s;
+    assert_int_equal(vax_staff_act_as_os_user(t->db, "tester"), VAX_OK);
+    int rc = vax_staff_add(t->db, "boss", "Site Manager", VAX_ROLE_MANAGER, "1234", NULL);
+    assert_true(rc == VAX_OK || rc == VAX_EEXIST);
+    rc = vax_staff_add(t->db, login, "Staff Member", role, "1234", NULL);
+    assert_true(rc == VAX_OK || rc == VAX_EEXIST);
+    assert_int_equal(vax_staff_sign_in(t->db, login, "1234", &s), VAX_OK);
+}
+
+/* A real-looking card: CCCD of a woman born 1962 in Lai Châu (province 062). */
+#define CARD_CCCD "062162000123"
+#define CARD                                                                                                          \
+    CARD_CCCD "|045123456|Lò Thị Xuân|15031962|Nữ|Bản Hon, Xã Bản Hon, Huyện Tam Đường, Tỉnh Lai " \
+              "Châu|10052021"
+
+static void parse_ok(const char *text, vax_idcard *c)
+{
+    char msg[256] = "";
+    if (vax_idcard_parse(text, c, msg, sizeof msg) != VAX_OK)
+        fail_msg("parse(%s): %s", text, msg);
+}
+
+static void parse_bad(const char *text, const char *want_in_msg)
+{
+    vax_idcard c;
+    char msg[256] = "";
+    assert_int_equal(vax_idcard_parse(text, &c, msg, sizeof msg), VAX_EINVAL);
+    if (!strstr(msg, want_in_msg))
+        fail_msg("parse(%s): \"%s\" does not say \"%s\"", text, msg, want_in_msg);
+}
+
+static void test_card_scan_well_formed_gives_every_field(void **state)
+{
+    (void)state;
+    vax_idcard c;
+    parse_ok(CARD "\r\n", &c);
+    assert_string_equal(c.cccd, CARD_CCCD);
+    assert_string_equal(c.cmnd, "045123456");
+    assert_string_equal(c.full_name, "Lò Thị Xuân");
+    assert_string_equal(c.birth_date, "1962-03-15");
+    assert_int_equal(c.sex, 'f');
+    assert_string_equal(c.commune, "Xã Bản Hon");
+    assert_string_equal(c.issue_date, "2021-05-10");
+    vax_person p;
+    vax_idcard_to_person(&c, &p);
+    assert_string_equal(p.national_id, CARD_CCCD);
+    assert_string_equal(p.full_name, "Lò Thị Xuân");
+    assert_string_equal(p.commune, "Xã Bản Hon");
+    assert_int_equal(vax_idcard_is_scan(CARD), 1);
+    assert_int_equal(vax_idcard_is_scan("Lò Thị Xuân"), 0);
+}
+
+static void test_card_scan_missing_fields_are_named(void **state)
+{
+    (void)state;
+    parse_bad(CARD_CCCD "|045123456|Lò Thị Xuân|15031962|Nữ", "5 fields");
+    parse_bad(CARD_CCCD "||Lò Thị Xuân||Nữ|Xã A, Huyện B, Tỉnh C|10052021", "birth date");
+    parse_bad(CARD_CCCD "|||15031962|Nữ|Xã A, Huyện B, Tỉnh C|10052021", "name is missing");
+    parse_bad(CARD_CCCD "||Lò Thị Xuân|15031962||Xã A, Huyện B, Tỉnh C|10052021", "Nam nor Nữ");
+    parse_bad("|||Lò Thị Xuân|15031962|Nữ|Xã A|10052021", "fields");
+    parse_bad("||Lò Thị Xuân|15031962|Nữ|Xã A|10052021", "no ID number");
+}
+
+static void test_card_scan_extra_separators(void **state)
+{
+    (void)state;
+    vax_idcard c;
+    /* a scanner that adds a separator at the end is read as the card */
+    parse_ok(CARD "|", &c);
+    assert_string_equal(c.issue_date, "2021-05-10");
+    parse_ok(CARD "||", &c);
+    /* an extra field with content is not a card */
+    parse_bad(CARD "|x", "8 fields");
+    parse_bad(CARD_CCCD "||Lò Thị|Xuân|15031962|Nữ|Xã A, Huyện B, Tỉnh C|10052021", "8 fields");
+}
+
+static void test_card_scan_name_in_nfd_is_stored_nfc(void **state)
+{
+    (void)state;
+    vax_idcard c;
+    /* "Lò Thị Xuân" with its marks as combining characters, as some readers send it */
+    parse_ok(CARD_CCCD "||Lo\xcc\x80 Thi\xcc\xa3 Xua\xcc\x82n|15031962|Nu\xcc\x9b\xcc\x83|Xã A, "
+                       "Huyện B, Tỉnh C|10052021",
+             &c);
+    assert_string_equal(c.full_name, "Lò Thị Xuân");
+    assert_int_equal(c.sex, 'f');
+    assert_string_equal(c.cmnd, "");
+}
+
+static void test_card_scan_cmnd_only_card(void **state)
+{
+    (void)state;
+    vax_idcard c;
+    parse_ok("|045123456|Lò Văn Pấu|01011950|Nam|Xã A, Huyện B, Tỉnh C|01012015", &c);
+    assert_string_equal(c.cccd, "");
+    assert_string_equal(c.cmnd, "045123456");
+    assert_int_equal(c.sex, 'm');
+    parse_ok("045123456||Lò Văn Pấu|01011950|Nam|Xã A, Huyện B, Tỉnh C|01012015", &c);
+    assert_string_equal(c.cmnd, "045123456");
+    vax_person p;
+    vax_idcard_to_person(&c, &p);
+    assert_string_equal(p.national_id, "045123456");
+}
+
+static void test_card_scan_garbage_is_refused_with_the_reason(void **state)
+{
+    (void)state;
+    parse_bad("Lò Thị Xuân", "not the QR code");
+    parse_bad("", "not the QR code");
+    parse_bad("https://example.com/?a|b", "fields");
+    parse_bad("99916200012X||Lò Thị Xuân|15031962|Nữ|Xã A, Huyện B, Tỉnh C|10052021",
+              "not a 12-digit CCCD");
+    /* a CCCD whose province code does not exist */
+    parse_bad("999162000123||Lò Thị Xuân|15031962|Nữ|Xã A, Huyện B, Tỉnh C|10052021", "999");
+    parse_bad(CARD_CCCD "|12345|Lò Thị Xuân|15031962|Nữ|Xã A, Huyện B, Tỉnh C|10052021",
+              "9-digit CMND");
+    parse_bad(CARD_CCCD "||Lò Thị Xuân|31021962|Nữ|Xã A, Huyện B, Tỉnh C|10052021", "31/02/1962");
+    parse_bad(CARD_CCCD "||Lò Thị Xuân|15031962|Nữ|Xã A, Huyện B, Tỉnh C|10051950",
+              "before the birth date");
+}
+
+static void test_card_finds_by_cccd_or_links_it_to_the_cmnd_record(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_idcard c;
+    vax_person p;
+    int linked = -1;
+    parse_ok(CARD, &c);
+    assert_int_equal(vax_person_by_idcard(t->db, &c, &p, &linked), VAX_ENOTFOUND);
+    /* registered under her old CMND: the scan finds her and links the CCCD */
+    int64_t id = tdb_person(t, "Lò Thị Xuân", "045123456", "1962-03-15", NULL);
+    assert_int_equal(vax_person_by_idcard(t->db, &c, &p, &linked), VAX_OK);
+    assert_int_equal(p.id, id);
+    assert_int_equal(linked, 1);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM audit WHERE action = 'person.link'"),
+                     1);
+    assert_int_equal(vax_person_by_national_id(t->db, CARD_CCCD, &p), VAX_OK);
+    assert_int_equal(p.id, id);
+    /* the next scan finds her by the CCCD and links nothing more */
+    assert_int_equal(vax_person_by_idcard(t->db, &c, &p, &linked), VAX_OK);
+    assert_int_equal(linked, 0);
+    char ids[4][13];
+    int n = 0;
+    assert_int_equal(vax_person_ids(t->db, id, ids, 4, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(ids[0], CARD_CCCD);
+    tdb_close(t);
+}
+
+static void test_duplicate_finder_same_name_and_birth_or_old_id(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    char a_id[13], b_id[13];
+    tdb_cccd(a_id, 1962, 'f', 1);
+    tdb_cccd(b_id, 1962, 'f', 2);
+    int64_t a = tdb_person(t, "Lò Thị Xuân", "045123456", "1962-03-15", NULL);
+    tdb_person(t, "Lò Thị Xuân", a_id, "1962-03-16", NULL); /* another day: not a candidate */
+    vax_person q, out[8];
+    int n = -1;
+    memset(&q, 0, sizeof q);
+    /* written without marks and in capitals, with the birth date as typed at the desk */
+    snprintf(q.full_name, sizeof q.full_name, "LO THI XUAN");
+    snprintf(q.birth_date, sizeof q.birth_date, "15/03/1962");
+    snprintf(q.national_id, sizeof q.national_id, "%s", b_id);
+    assert_int_equal(vax_person_duplicates(t->db, &q, NULL, out, 8, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].id, a);
+    /* another name, but the card's old CMND is hers */
+    snprintf(q.full_name, sizeof q.full_name, "Lò Thị Xuan Mai");
+    assert_int_equal(vax_person_duplicates(t->db, &q, NULL, out, 8, &n), VAX_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(vax_person_duplicates(t->db, &q, "045 123 456", out, 8, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(out[0].id, a);
+    tdb_close(t);
+}
+
+static void test_register_shows_the_candidate_then_links_or_confirms(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    char cccd[13];
+    tdb_cccd(cccd, 1962, 'f', 7);
+    int64_t a = tdb_person(t, "Lò Thị Xuân", "045123456", "1962-03-15", NULL);
+    vax_person p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.full_name, sizeof p.full_name, "Lò Thị Xuân");
+    snprintf(p.birth_date, sizeof p.birth_date, "1962-03-15");
+    snprintf(p.national_id, sizeof p.national_id, "%s", cccd);
+    p.sex = 'f';
+    int before = (int)query_int(t->path, "SELECT count(*) FROM person");
+    assert_int_equal(vax_person_register(t->db, &p, NULL, 0), VAX_EEXIST);
+    assert_string_equal(vax_errfield(t->db), "duplicate");
+    assert_non_null(strstr(vax_errmsg(t->db), "045123456"));
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM person"), before);
+    /* "this is the same person": both IDs find her, her doses stay on one record */
+    assert_int_equal(vax_person_link_id(t->db, a, cccd, "same person"), VAX_OK);
+    vax_person f;
+    assert_int_equal(vax_person_by_national_id(t->db, cccd, &f), VAX_OK);
+    assert_int_equal(f.id, a);
+    assert_int_equal(vax_person_by_national_id(t->db, "045123456", &f), VAX_OK);
+    assert_int_equal(f.id, a);
+    /* the linked ID can no longer be registered to anyone */
+    assert_int_equal(vax_person_register(t->db, &p, NULL, 1), VAX_EEXIST);
+    assert_string_equal(vax_errfield(t->db), "national_id");
+    assert_int_equal(vax_person_link_id(t->db, a, cccd, "again"), VAX_EEXIST);
+    /* a real namesake: confirmed, a second record is made */
+    tdb_cccd(cccd, 1962, 'f', 8);
+    snprintf(p.national_id, sizeof p.national_id, "%s", cccd);
+    assert_int_equal(vax_person_register(t->db, &p, NULL, 1), VAX_OK);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM person"), before + 1);
+    tdb_close(t);
+}
+
+static void test_merge_moves_doses_visits_and_keeps_history(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    char cccd[13];
+    tdb_cccd(cccd, 1962, 'f', 9);
+    int64_t a = tdb_person(t, "Lò Thị Xuân", "045123456", "1962-03-15", NULL);
+    int64_t b = tdb_person(t, "Lò Thị Xuân", cccd, "1962-03-15", NULL);
+    vax_visit v;
+    assert_int_equal(vax_queue_checkin(t->db, b, &v), VAX_OK);
+    sqlite3 *s = NULL;
+    assert_int_equal(sqlite3_open(t->path, &s), SQLITE_OK);
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO dose(uuid, person_id, product, dose_number, given_at, created_at,"
+             " updated_at) VALUES ('d-a', %lld, 'AZ', 1, 1, 1, 1), ('d-b', %lld, 'AZ', 2, 2, 2, 2)",
+             (long long)a, (long long)b);
+    assert_int_equal(sqlite3_exec(s, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(s);
+    sign_in(t, "vol", VAX_ROLE_VOLUNTEER);
+    assert_int_equal(vax_person_merge(t->db, b, a, "same woman, two IDs"), VAX_EPERM);
+    sign_in(t, "boss", VAX_ROLE_MANAGER);
+    assert_int_equal(vax_person_merge(t->db, b, a, ""), VAX_EINVAL);
+    assert_int_equal(vax_person_merge(t->db, b, a, "same woman, two IDs"), VAX_OK);
+    vax_dose d[4];
+    int n = 0;
+    assert_int_equal(vax_dose_list(t->db, a, d, 4, &n), VAX_OK);
+    assert_int_equal(n, 2);
+    int next = 0;
+    assert_int_equal(vax_dose_next_number(t->db, a, &next), VAX_OK);
+    assert_int_equal(next, 3);
+    snprintf(sql, sizeof sql, "SELECT person_id FROM visit WHERE id = %lld", (long long)v.id);
+    assert_int_equal(query_int(t->path, sql), a);
+    vax_person f;
+    assert_int_equal(vax_person_by_national_id(t->db, cccd, &f), VAX_OK);
+    assert_int_equal(f.id, a);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM person_history WHERE person_id = %lld",
+             (long long)b);
+    assert_int_equal(query_int(t->path, sql), 1);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM audit WHERE action = 'person.merge'"),
+                     1);
+    /* merged once: never again */
+    assert_int_equal(vax_person_merge(t->db, b, a, "again"), VAX_ESTATE);
+    tdb_close(t);
+}
+
+static void test_merge_is_refused_when_both_have_the_same_dose(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    char cccd[13];
+    tdb_cccd(cccd, 1962, 'f', 10);
+    int64_t a = tdb_person(t, "Lò Thị Xuân", "045123456", "1962-03-15", NULL);
+    int64_t b = tdb_person(t, "Lò Thị Xuân", cccd, "1962-03-15", NULL);
+    sqlite3 *s = NULL;
+    assert_int_equal(sqlite3_open(t->path, &s), SQLITE_OK);
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO dose(uuid, person_id, product, dose_number, given_at, created_at,"
+             " updated_at) VALUES ('d-a', %lld, 'AZ', 1, 1, 1, 1), ('d-b', %lld, 'AZ', 1, 2, 2, 2)",
+             (long long)a, (long long)b);
+    assert_int_equal(sqlite3_exec(s, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(s);
+    sign_in(t, "boss", VAX_ROLE_MANAGER);
+    assert_int_equal(vax_person_merge(t->db, b, a, "same"), VAX_EEXIST);
+    assert_string_equal(vax_errfield(t->db), "dose");
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM dose WHERE person_id = %lld", (long long)b);
+    assert_int_equal(query_int(t->path, sql), 1);
+    tdb_close(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_card_scan_well_formed_gives_every_field),
+        cmocka_unit_test(test_card_scan_missing_fields_are_named),
+        cmocka_unit_test(test_card_scan_extra_separators),
+        cmocka_unit_test(test_card_scan_name_in_nfd_is_stored_nfc),
+        cmocka_unit_test(test_card_scan_cmnd_only_card),
+        cmocka_unit_test(test_card_scan_garbage_is_refused_with_the_reason),
+        cmocka_unit_test(test_card_finds_by_cccd_or_links_it_to_the_cmnd_record),
+        cmocka_unit_test(test_duplicate_finder_same_name_and_birth_or_old_id),
+        cmocka_unit_test(test_register_shows_the_candidate_then_links_or_confirms),
+        cmocka_unit_test(test_merge_moves_doses_visits_and_keeps_history),
+        cmocka_unit_test(test_merge_is_refused_when_both_have_the_same_dose),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
