@@ -528,6 +528,25 @@ static const char schema_v18[] =
                                               " OR state = 'waiting_injection' OR state = "
                                               "'injection' OR state = 'observing';";
 
+/* Version 19: certificate codes from the EU DCC value sets. Databases made before it hold the
+ * catalogue as it was shipped then: Abdala with codes that are in no value set ("CIGB-66" and the
+ * antigen-vaccine type) and no Covishield, whose doses were certified as Vaxzevria. A product the
+ * site changed itself is left as the site made it. */
+static const char schema_v19[] =
+    "UPDATE product SET dcc_vp = 'J07BX03', dcc_mp = 'Abdala'"
+    " WHERE code = 'AB' AND dcc_mp = 'CIGB-66' AND dcc_vp = '1119305005';"
+    "UPDATE product SET name = 'AstraZeneca (Vaxzevria)'"
+    " WHERE code = 'AZ' AND name = 'AstraZeneca (Vaxzevria / Covishield)';"
+    "INSERT INTO product(code, name, manufacturer, series_doses, doses_per_vial,"
+    " open_vial_minutes, observation_minutes, min_age, not_in, next, components, storage,"
+    " dcc_vp, dcc_mp, dcc_ma, active, updated_at) VALUES ('CS',"
+    " 'Covishield (Serum Institute of India)', 'Serum Institute of India Pvt. Ltd.', 2, 10, 360,"
+    " 30, 18, '', 'CS AZ PF MO', 1, '2-8 °C, do not freeze; opened vial 6 h at 2-25 °C',"
+    " 'J07BX03', 'Covishield', 'ORG-100001981', 1, CAST(strftime('%s', 'now') AS INTEGER))"
+    " ON CONFLICT(code) DO NOTHING;"
+    "INSERT INTO product_interval(product, after_dose, min_days, rec_days)"
+    " VALUES ('CS', 1, 28, 56) ON CONFLICT DO NOTHING;";
+
 /* Data a step loads from what the binary carries, in the same transaction as its tables. */
 static int seed_v4(vax_db *db)
 {
@@ -553,6 +572,7 @@ static const struct vax_schema_step steps[] = {
     [16] = {schema_v16, NULL},
     [17] = {schema_v17, NULL},
     [18] = {schema_v18, NULL},
+    [19] = {schema_v19, NULL},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,

@@ -28,7 +28,8 @@ extern "C" {
     X(VAX_EAUTH, -11, "wrong PIN")                                                                 \
     X(VAX_ELOCKED, -12, "sign-in locked after too many wrong PINs")                                \
     X(VAX_EEMPTY, -13, "nobody is waiting")                                                        \
-    X(VAX_EINTERNAL, -14, "internal error")
+    X(VAX_EINTERNAL, -14, "internal error")                                                        \
+    X(VAX_EPINRESET, -15, "a new PIN must be set")
 
 enum vax_status {
 #define VAX_STATUS_ENUM(name, value, words) name = value,
@@ -82,7 +83,7 @@ enum vax_open_flags {
     VAX_OPEN_READONLY = 1 << 1, /* never write; for the board */
 };
 
-#define VAX_SCHEMA_VERSION 18
+#define VAX_SCHEMA_VERSION 19
 
 /* Opens (and migrates) a database. On failure *out may still hold a handle whose vax_errmsg()
  * says what went wrong; always vax_close() it. */
@@ -180,7 +181,8 @@ typedef struct vax_staff {
     char login[64];
     char name[128];
     vax_role role;
-    int active;
+    int active;    /* 0: disabled (left the site): kept for the history, cannot sign in */
+    int pin_reset; /* a manager reset the PIN: its owner sets a new one at the next sign-in */
 } vax_staff;
 
 /* Adds a staff member with a PIN (4 to 12 digits). The first manager may be added by the
@@ -190,8 +192,33 @@ int vax_staff_add(vax_db *db, const char *login, const char *name, vax_role role
 int vax_staff_list(vax_db *db, vax_staff *out, int max, int *n);
 int vax_staff_get(vax_db *db, int64_t id, vax_staff *out);
 /* Checks login + PIN; on success makes that member the actor of this handle. Five wrong PINs in
- * a row lock the login for 5 minutes (VAX_ELOCKED). */
+ * a row lock the login for 5 minutes (VAX_ELOCKED). A disabled member is refused as an unknown
+ * login. A login whose PIN a manager reset gives VAX_EPINRESET (field "pin") whatever PIN is typed:
+ * the old one no longer signs in; the screen asks for a new PIN and calls vax_staff_set_pin. */
 int vax_staff_sign_in(vax_db *db, const char *login, const char *pin, vax_staff *out);
+/* Sets the new PIN of a login whose PIN was reset (nobody needs to be signed in: this is the
+ * sign-in), then signs the member in as vax_staff_sign_in does; audited as "staff.pin_set" by the
+ * member. VAX_ESTATE for a login whose PIN was not reset, VAX_EAUTH for an unknown or disabled
+ * one, VAX_EINVAL (field "pin") for a PIN that is not 4 to 12 digits. */
+int vax_staff_set_pin(vax_db *db, const char *login, const char *new_pin, vax_staff *out);
+
+/* Staff administration (VAX_ACT_STAFF_ADMIN: a manager, or the operating-system user at the command
+ * line). Each change is one transaction with its audit row (action "staff.disable", "staff.enable",
+ * "staff.role", "staff.pin_reset"; details name the login) by the actor. A member is named by
+ * login; the operating-system users are not staff to administer (VAX_ENOTFOUND). */
+/* Every member, disabled ones too (sign-in lists only vax_staff_list's active ones): active first,
+ * then by name. */
+int vax_staff_list_all(vax_db *db, vax_staff *out, int max, int *n);
+int vax_staff_by_login(vax_db *db, const char *login, vax_staff *out);
+/* Disables (active 0) or enables a member. Disabling the last active manager, or oneself, is
+ * refused (VAX_ESTATE); so is a change to the state the member is already in. Enabling clears a
+ * lock from wrong PINs. */
+int vax_staff_set_active(vax_db *db, const char *login, int active);
+/* Changes a member's role (not to "system"); demoting the last active manager is refused. */
+int vax_staff_set_role(vax_db *db, const char *login, vax_role role);
+/* Forgets the member's PIN and clears any lock: the next sign-in gives VAX_EPINRESET and the
+ * member sets a new PIN (vax_staff_set_pin). */
+int vax_staff_reset_pin(vax_db *db, const char *login);
 /* Ends the signed-in member's session on this handle (audited as "sign-out"): nothing more is
  * written in their name until someone signs in. */
 int vax_staff_sign_out(vax_db *db);
@@ -426,16 +453,45 @@ typedef struct vax_visit {
     int age_band;   /* vax_age_band at check-in */
     int64_t arrived_at;
     int64_t state_since;
-    int64_t slot_start; /* 0 if walk-in */
-    char station[32];   /* the station that called it, if any */
+    int64_t slot_start;    /* 0 if walk-in */
+    char station[32];      /* the station that called it, if any */
+    int urgent_reason;     /* a vax_urgent_reason while urgent, else VAX_URGENT_NONE */
+    char urgent_note[128]; /* the words given with the mark (required for "other") */
+    int64_t urgent_at;     /* when it was marked: urgent visits are called in this order */
 } vax_visit;
+
+/* Why a visit goes first. The code is what the database, the audit and the report keep; the words
+ * (through gettext) are what the desk picks from and the list and the board show. */
+#define VAX_URGENT_LIST(X)                                                                         \
+    X(VAX_URGENT_ELDERLY, 1, "elderly", "elderly or frail")                                        \
+    X(VAX_URGENT_PREGNANT, 2, "pregnant", "pregnant")                                              \
+    X(VAX_URGENT_DISABILITY, 3, "disability", "disability")                                        \
+    X(VAX_URGENT_CHILD, 4, "child", "child")                                                       \
+    X(VAX_URGENT_REACTION_CHECK, 5, "reaction_check", "returning for a reaction check")            \
+    X(VAX_URGENT_OTHER, 6, "other", "other")
+
+typedef enum vax_urgent_reason {
+    VAX_URGENT_NONE = 0,
+#define VAX_URGENT_ENUM(name, value, code, words) name = value,
+    VAX_URGENT_LIST(VAX_URGENT_ENUM)
+#undef VAX_URGENT_ENUM
+        VAX_URGENT_COUNT
+} vax_urgent_reason;
+const char *vax_urgent_code(int reason);  /* "elderly"; "" for none or out of range */
+const char *vax_urgent_label(int reason); /* the words, translated; "" for none */
+int vax_urgent_parse(const char *code, int *reason);
 
 /* Check in a person today (walk-in). Refused if the person already has an open visit today
  * (the message names the ticket). */
 int vax_queue_checkin(vax_db *db, int64_t person_id, vax_visit *out);
 /* Moves a visit; illegal moves are refused with VAX_ESTATE naming the current state. */
 int vax_queue_move(vax_db *db, int64_t visit_id, vax_state to, const char *details);
-int vax_queue_set_urgent(vax_db *db, int64_t visit_id, int urgent, const char *reason);
+/* Marks a waiting visit urgent for a reason from VAX_URGENT_LIST (note: free text, required for
+ * VAX_URGENT_OTHER), or takes the mark off (VAX_URGENT_NONE; note says why). Urgent means the next
+ * call at the next station: call-next takes urgent visits first, in the order they were marked,
+ * ahead of anyone waiting past queue.max_wait_min (with the default queue.order). Changing the
+ * reason of a visit already urgent keeps its place. Audited ("visit.urgent") with an event. */
+int vax_queue_set_urgent(vax_db *db, int64_t visit_id, int reason, const char *note);
 /* Undo a check-in made by mistake: the visit becomes "cancelled" (kept, with the reason). */
 int vax_queue_undo_checkin(vax_db *db, int64_t visit_id, const char *reason);
 /* Calls the best waiting visit to a station of a stage; VAX_EEMPTY when nobody waits. Atomic
@@ -474,6 +530,59 @@ int vax_queue_return_waiting(vax_db *db, int64_t visit_id, const char *reason);
 int vax_person_dose_count(vax_db *db, int64_t person_id, int *n);
 
 /* ---------------------------------------------------------------------------------------------
+ * The site's desks and rooms (desk.c). A desk's code ("screening-2", "injection-1") is what visits,
+ * vials and doses record as their station and never changes; its name ("Bàn khám 2") is what the
+ * board and the calls show. A code without a number ("injection", as stations recorded it while a
+ * site had one room) is that kind's desk 1. Changes need VAX_ACT_SETTINGS (a manager) and are
+ * audited ("desk.add", "desk.rename", "desk.retire"); a retired desk keeps its code and name for
+ * the history that names it.
+ * ------------------------------------------------------------------------------------------- */
+#define VAX_DESK_KIND_LIST(X)                                                                      \
+    X(VAX_DESK_SCREENING, "screening", "Screening desk", "Screening")                              \
+    X(VAX_DESK_INJECTION, "injection", "Injection room", "Injection")                              \
+    X(VAX_DESK_OBSERVATION, "observation", "Observation", "Observation")                           \
+    X(VAX_DESK_CHECKIN, "checkin", "Check-in desk", "Check-in desk")
+
+typedef enum vax_desk_kind {
+#define VAX_DESK_KIND_ENUM(name, code, words, fallback) name,
+    VAX_DESK_KIND_LIST(VAX_DESK_KIND_ENUM)
+#undef VAX_DESK_KIND_ENUM
+        VAX_DESK_KIND_COUNT
+} vax_desk_kind;
+
+const char *vax_desk_kind_code(vax_desk_kind k);  /* "injection" */
+const char *vax_desk_kind_label(vax_desk_kind k); /* translated "Injection room" */
+int vax_desk_kind_parse(const char *code, vax_desk_kind *out);
+
+#define VAX_DESK_CODE_MAX 32
+typedef struct vax_desk {
+    int64_t id;
+    char code[VAX_DESK_CODE_MAX];
+    char name[64];
+    vax_desk_kind kind;
+    int active; /* 0: retired */
+} vax_desk;
+
+/* Adds a desk of a kind with a name (1 to 63 bytes, not the name of another active desk:
+ * VAX_EEXIST); its code is the kind and the next number ("screening-2"), written to code. */
+int vax_desk_add(vax_db *db, vax_desk_kind kind, const char *name, char code[VAX_DESK_CODE_MAX]);
+/* The desks (retired ones too unless active_only), check-in, screening, injection, observation. */
+int vax_desk_list(vax_db *db, int active_only, vax_desk *out, int max, int *n);
+/* The desk of a code (or of its alias: "injection" is injection-1), retired or not. */
+int vax_desk_get(vax_db *db, const char *code, vax_desk *out);
+int vax_desk_rename(vax_db *db, const char *code, const char *name);
+/* Retires an active desk; refused (VAX_ESTATE) while vials are open in it or people are called to
+ * it. */
+int vax_desk_retire(vax_db *db, const char *code);
+/* The name a station code is shown by: the desk's name, else the words stations used before the
+ * table ("Screening 2", "Injection"), else the code itself. Never fails. */
+void vax_desk_name(vax_db *db, const char *code, char *out, size_t size);
+/* 1 if two station codes name the same desk ("injection" and "injection-1"). */
+int vax_desk_same(const char *a, const char *b);
+/* The other spelling of a desk 1's code ("injection" <-> "injection-1"), or "". */
+void vax_desk_alias(const char *code, char *out, size_t size);
+
+/* ---------------------------------------------------------------------------------------------
  * The queue display (board.c): one consistent snapshot of what the board shows. Read-only.
  * ------------------------------------------------------------------------------------------- */
 /* The most tickets of each list a snapshot holds: more than a 200x50 screen shows of a waiting list
@@ -483,6 +592,7 @@ int vax_person_dose_count(vax_db *db, int64_t person_id, int *n);
 typedef struct vax_board_called {
     int ticket;
     char station[32]; /* "screening-2" */
+    char name[64];    /* the desk's name, "Bàn khám 2" (vax_desk_name) */
     vax_stage stage;
     int64_t called_at;
     char initials[8]; /* "N.V.H." when the setting board.initials is 1, else "" */
@@ -1280,6 +1390,7 @@ typedef struct vax_certificate {
     char hc1[2048];
     vax_hcert hc; /* what it says */
     char product_name[128], lot_no[64], site_name[128];
+    char stale[64]; /* the person's printed fields changed since ("full_name birth_date"), or "" */
 } vax_certificate;
 
 /* Issues the certificate of a dose (signed with the site's key): the codes come from the product
@@ -1296,6 +1407,9 @@ int vax_cert_list_for_person(vax_db *db, int64_t person_id, vax_certificate *out
  * old one is revoked with the reason and points to the new one. Needs VAX_ACT_OVERRIDE. */
 int vax_cert_reissue(vax_db *db, int64_t cert_id, const char *reason, vax_certificate *out);
 int vax_cert_revoke(vax_db *db, int64_t cert_id, const char *reason);
+/* Re-issues every certificate in force that prints a field of the person changed since (stale),
+ * each as vax_cert_reissue does; *reissued counts them. Needs VAX_ACT_OVERRIDE. */
+int vax_cert_reissue_stale(vax_db *db, const char *reason, int *reissued);
 /* The revocation list: one revoked UVCI per line after '#' comment lines (malloc'd). */
 int vax_cert_revoked_export(vax_db *db, char **text);
 
@@ -1405,6 +1519,7 @@ typedef struct vax_report {
     vax_report_wait wait[2];      /* by vax_stage */
     int per_hour[24];             /* doses by local hour of the day */
     int dose2_due, dose2_overdue; /* people whose next dose is due / overdue on `to` */
+    int urgent[VAX_URGENT_COUNT]; /* visits still marked urgent, by vax_urgent_reason */
 } vax_report;
 
 /* The report of local days from..to (to NULL or "": one day). Read-only. Free with
@@ -1538,6 +1653,80 @@ int vax_sync_server_dose_counts(vax_db *db, const char *url, const char *day, co
                                 vax_dose_count *out, int max, int *n);
 /* The server's conflicts not yet resolved, oldest first (the manager's list for the district). */
 int vax_sync_server_conflicts(vax_db *db, const char *url, vax_sync_conflict *out, int max, int *n);
+
+/* ---------------------------------------------------------------------------------------------
+ * A site's day simulated through the real core (sim.c): a scratch copy of the site's database,
+ * the test clock moved event by event, people who check in, are called, screened, vaccinated from
+ * real vials and released by the same functions the stations call. Figures, never advice by
+ * itself; the planning assistant runs it over candidate plans.
+ * ------------------------------------------------------------------------------------------- */
+typedef enum vax_sim_policy {
+    VAX_SIM_PLAIN, /* a room opens a vial whenever it has none and someone is called */
+    VAX_SIM_VIAL   /* late in the session: no new vial while another room holds doses, and the
+                      standby list is phoned to finish the open vials */
+} vax_sim_policy;
+
+enum { VAX_SIM_CHECKIN, VAX_SIM_SCREENING, VAX_SIM_INJECTION, VAX_SIM_STAGES };
+
+typedef struct vax_sim_params {
+    char day[11];  /* YYYY-MM-DD */
+    uint64_t seed; /* the same seed and database give the same day */
+    /* a day the site has not planned is planned on the scratch copy with these */
+    char opens[6], closes[6];
+    int slot_minutes, capacity;
+    int people;       /* made-up people booked on the scratch copy (0: the day's own bookings) */
+    char product[16]; /* "" = the first product the day offers, else AZ */
+    int checkin_desks, screening_desks, injection_rooms;
+    /* rates in per cent */
+    int no_show_pct, walkin_pct, defer_pct, early_pct, late_pct;
+    /* service times: mean minutes (tenths) and the spread (coefficient of variation, per cent) */
+    int checkin_tenths, screening_tenths, injection_tenths, service_cv_pct;
+    int patience_min; /* mean wait after check-in before someone gives up and goes home */
+    vax_sim_policy policy;
+    int late_min;           /* the end of the session: minutes before closing */
+    int standby_people;     /* the standby list: due people nearby who agreed to be phoned */
+    int standby_accept_pct; /* of those phoned, who say yes and come */
+    int grace_min;          /* injections go on this long after closing for those inside */
+    int crowd_limit;        /* people waiting at once the site accepts (for plan advice) */
+    int keep_scratch;       /* leave the scratch copy (its path is in the result) */
+} vax_sim_params;
+
+void vax_sim_defaults(vax_sim_params *p);
+
+typedef struct vax_sim_desk {
+    char name[32]; /* "screening-2" */
+    int served;
+    int busy_s, idle_s; /* over the site's working span (first opening to the last person out) */
+} vax_sim_desk;
+
+#define VAX_SIM_MAX_DESKS 48
+
+typedef struct vax_sim_result {
+    char scratch[4200]; /* the scratch copy's path (removed unless keep_scratch) */
+    char product[16];
+    int booked, no_show, walk_ins, standby_called, standby_came;
+    int arrived, vaccinated, deferred, left, failed; /* failed: a refusal of the core */
+    vax_report_wait wait[VAX_SIM_STAGES];            /* VAX_SIM_CHECKIN .. INJECTION */
+    int crowd_max;                                   /* most people in the waiting area at once */
+    int64_t crowd_max_at;                            /* when */
+    int64_t start;          /* the first minute of the series (the site opens) */
+    int minutes;            /* length of the series */
+    int *crowd, *observing; /* per minute: most waiting at once; most under observation */
+    int vials_opened, doses_opened, doses_drawn, doses_wasted, stock_added;
+    int db_doses;     /* dose rows of the day in the scratch copy */
+    int db_wasted;    /* what the vial rows say was discarded unused */
+    int64_t last_out; /* the last person's release */
+    vax_sim_desk desks[VAX_SIM_MAX_DESKS];
+    int ndesks;
+} vax_sim_result;
+
+/* Runs the day of p on a scratch copy of site's file (site is only read). On failure the reason is
+ * vax_errmsg(site). The test clock is left frozen at the end of the simulated day: the caller
+ * restores it. Free *out with vax_sim_result_free. */
+int vax_sim_run(vax_db *site, const vax_sim_params *p, vax_sim_result **out);
+void vax_sim_result_free(vax_sim_result *r);
+/* The crowd and observation series as a PNG (cairo), with the limit drawn when above 0. */
+int vax_sim_png(vax_db *site, const vax_sim_result *r, int crowd_limit, const char *path);
 
 /* ---------------------------------------------------------------------------------------------
  * Demo site (demo.c): a site, staff (PIN 1234 for the demo), n people, today's queue.
