@@ -104,7 +104,7 @@ static vax_action action_for(vax_state to)
 #define VISIT_COLS_OF(p)                                                                           \
     p "id, " p "uuid, " p "person_id, " p "day, " p "ticket, " p "state, " p "urgent, " p          \
       "group_rank, " p "age_band, " p "arrived_at, " p "state_since, " p "slot_start, " p          \
-      "station"
+      "station, " p "urgent_reason, " p "urgent_note, " p "urgent_at"
 #define VISIT_COLS VISIT_COLS_OF("v.")
 
 static void row_to_visit(sqlite3_stmt *st, vax_visit *v)
@@ -123,6 +123,43 @@ static void row_to_visit(sqlite3_stmt *st, vax_visit *v)
     v->state_since = sqlite3_column_int64(st, 10);
     v->slot_start = sqlite3_column_int64(st, 11);
     vax_strlcpy(v->station, vax_col_text(st, 12), sizeof v->station);
+    if (v->urgent)
+        vax_urgent_parse(vax_col_text(st, 13), &v->urgent_reason);
+    vax_strlcpy(v->urgent_note, vax_col_text(st, 14), sizeof v->urgent_note);
+    v->urgent_at = sqlite3_column_int64(st, 15);
+}
+
+/* ---- urgent reasons ------------------------------------------------------------------------ */
+
+static const char *const urgent_codes[VAX_URGENT_COUNT] = {
+#define VAX_URGENT_CODE(name, value, code, words) [value] = code,
+    VAX_URGENT_LIST(VAX_URGENT_CODE)
+#undef VAX_URGENT_CODE
+};
+static const char *const urgent_words[VAX_URGENT_COUNT] = {
+#define VAX_URGENT_WORDS(name, value, code, words) [value] = N_(words),
+    VAX_URGENT_LIST(VAX_URGENT_WORDS)
+#undef VAX_URGENT_WORDS
+};
+
+const char *vax_urgent_code(int reason)
+{
+    return reason > VAX_URGENT_NONE && reason < VAX_URGENT_COUNT ? urgent_codes[reason] : "";
+}
+
+const char *vax_urgent_label(int reason)
+{
+    return reason > VAX_URGENT_NONE && reason < VAX_URGENT_COUNT ? _(urgent_words[reason]) : "";
+}
+
+int vax_urgent_parse(const char *code, int *reason)
+{
+    for (int i = VAX_URGENT_NONE + 1; i < VAX_URGENT_COUNT; i++)
+        if (code && strcmp(code, urgent_codes[i]) == 0) {
+            *reason = i;
+            return VAX_OK;
+        }
+    return VAX_EINVAL;
 }
 
 static int visit_one(vax_db *db, sqlite3_stmt *st, vax_visit *out)
@@ -321,13 +358,26 @@ int vax_queue_undo_checkin(vax_db *db, int64_t visit_id, const char *reason)
     return vax_queue_move(db, visit_id, VAX_STATE_CANCELLED, reason);
 }
 
-int vax_queue_set_urgent(vax_db *db, int64_t visit_id, int urgent, const char *reason)
+int vax_queue_set_urgent(vax_db *db, int64_t visit_id, int reason, const char *note)
 {
     vax_visit v;
     int rc;
+    int64_t now = vax_now(), at = 0;
+    const char *words = note ? note : "";
     vax_clear_error(db);
     if ((rc = vax_require(db, VAX_ACT_CHECKIN)) != VAX_OK)
         return rc;
+    if (reason < VAX_URGENT_NONE || reason >= VAX_URGENT_COUNT)
+        return vax_fail(db, VAX_EINVAL, "reason",
+                        _("Reason: pick one from the list (elderly or frail, pregnant, disability, "
+                          "child, returning for a reaction check, other)."));
+    while (*words == ' ')
+        words++;
+    if (reason == VAX_URGENT_OTHER && !*words)
+        return vax_fail(db, VAX_EINVAL, "note", _("Reason: say why this person goes first."));
+    if (strlen(words) >= sizeof v.urgent_note)
+        return vax_fail(db, VAX_EINVAL, "note", _("Reason: at most %d characters."),
+                        (int)sizeof v.urgent_note - 1);
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         return rc;
     if ((rc = vax_visit_get(db, visit_id, &v)) != VAX_OK)
@@ -337,16 +387,42 @@ int vax_queue_set_urgent(vax_db *db, int64_t visit_id, int urgent, const char *r
                       v.ticket, vax_state_label(v.state));
         goto fail;
     }
-    sqlite3_stmt *st = vax_stmt(db, "UPDATE visit SET urgent = ?2, updated_at = ?3,"
-                                    " updated_by = ?4 WHERE id = ?1");
+    if (reason != VAX_URGENT_NONE && v.urgent) {
+        at = v.urgent_at; /* a new reason keeps the place in the urgent line */
+    } else if (reason != VAX_URGENT_NONE) {
+        /* Marks made within one second still keep their order: each takes a second past the
+         * last mark of the day when the clock has not moved on. */
+        sqlite3_stmt *last =
+            vax_stmt(db, "SELECT coalesce(max(urgent_at), 0) FROM visit WHERE day = ?1");
+        if (!last) {
+            rc = VAX_EINTERNAL;
+            goto fail;
+        }
+        sqlite3_bind_text(last, 1, v.day, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(last);
+        at = rc == SQLITE_ROW ? sqlite3_column_int64(last, 0) : 0;
+        sqlite3_reset(last);
+        if (rc != SQLITE_ROW) {
+            rc = vax_fail_sql(db, rc, _("marking a visit urgent"));
+            goto fail;
+        }
+        at = at >= now ? at + 1 : now;
+    }
+    /* not urgent is urgent_at 0 too, which call-next's index relies on (rank_best) */
+    sqlite3_stmt *st = vax_stmt(db, "UPDATE visit SET urgent = ?2, urgent_at = ?3,"
+                                    " urgent_reason = ?4, urgent_note = ?5, updated_at = ?6,"
+                                    " updated_by = ?7 WHERE id = ?1");
     if (!st) {
         rc = VAX_EINTERNAL;
         goto fail;
     }
     sqlite3_bind_int64(st, 1, visit_id);
-    sqlite3_bind_int(st, 2, urgent ? 1 : 0);
-    sqlite3_bind_int64(st, 3, vax_now());
-    sqlite3_bind_int64(st, 4, vax_actor_id(db));
+    sqlite3_bind_int(st, 2, reason != VAX_URGENT_NONE);
+    sqlite3_bind_int64(st, 3, at);
+    sqlite3_bind_text(st, 4, vax_urgent_code(reason), -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, reason != VAX_URGENT_NONE ? words : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 6, now);
+    sqlite3_bind_int64(st, 7, vax_actor_id(db));
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -354,10 +430,10 @@ int vax_queue_set_urgent(vax_db *db, int64_t visit_id, int urgent, const char *r
         goto fail;
     }
     char details[300];
-    snprintf(details, sizeof details, "%s: %s", urgent ? "urgent" : "not urgent",
-             reason ? reason : "");
-    if ((rc = append_event(db, v.id, (int)v.state, v.state, v.station, details, vax_now())) !=
-        VAX_OK)
+    snprintf(details, sizeof details, "%s%s%s%s", reason ? "urgent " : "not urgent",
+             vax_urgent_code(reason), *words ? ": " : "", words);
+    if ((rc = append_event(db, v.id, (int)v.state, v.state, v.station, details, now)) != VAX_OK ||
+        (rc = vax_audit(db, "visit.urgent", "visit", v.id, details)) != VAX_OK)
         goto fail;
     return vax_tx_commit(db);
 fail:
@@ -556,7 +632,8 @@ static const struct {
     [TERM_BOOST] = {"boost", "CASE WHEN v.state_since <= ?4 THEN v.state_since"
                              " ELSE 9223372036854775807 END"},
     /* DESC as in the index visit_state (schema 12), which then yields the queue in this order */
-    [TERM_URGENT] = {"urgent", "v.urgent DESC"},
+    /* urgent visits in the order they were marked (urgent_at is 0 for the others) */
+    [TERM_URGENT] = {"urgent", "v.urgent DESC, v.urgent_at"},
     [TERM_GROUP] = {"group", "v.group_rank"},
     [TERM_AGE] = {"age", "v.age_band"},
     /* on time or late for a booked slot first, then walk-ins, then early arrivals */
@@ -615,32 +692,57 @@ int vax_queue_order_sql(vax_db *db, char *out, size_t size)
 }
 
 /* The best waiting visit of a stage by the policy, 0 if nobody waits. A policy that starts with
- * "boost" puts whoever waited past the cut-off first, longest waiting first: those are asked for
- * on their own, and the rest are then ranked without that CASE in front, so the index visit_state
- * (state, day, urgent DESC, group_rank, age_band, ...) hands them over in the order of its leading
- * keys and SQLite sorts only the first run of equal keys instead of the whole queue. Either way
- * the answer is the one the single ORDER BY of vax_queue_order_sql would give. The state is
- * written into the SQL (a code from a fixed table) so that the planner sees which one it is. */
+ * "urgent" asks for the urgent visits on their own first (few; in the order they were marked), and
+ * the rest follow without urgent (none is left urgent when that finds nobody). A policy that then
+ * has "boost" puts whoever waited past the cut-off first, longest waiting first: those are asked
+ * for on their own too, and the rest are then ranked without that CASE in front, so the index
+ * visit_state (state, day, urgent DESC, urgent_at, group_rank, age_band, ...) hands them over in
+ * the order of its leading keys and SQLite sorts only the first run of equal keys instead of the
+ * whole queue. Either way the answer is the one the single ORDER BY of vax_queue_order_sql would
+ * give. The state is written into the SQL (a code from a fixed table) so that the planner sees
+ * which one it is. */
 static int rank_best(vax_db *db, vax_state waiting, const char *today, int64_t now, int64_t cutoff,
                      int64_t *best)
 {
-    int terms[ORDER_MAX], n, rc, pass, passes;
+    int terms[ORDER_MAX], n, rc;
     *best = 0;
     if ((rc = order_policy(db, terms, &n)) != VAX_OK)
         return rc;
-    passes = n > 0 && terms[0] == TERM_BOOST ? 2 : 1;
-    for (pass = 0; pass < passes && !*best; pass++) {
+    int urgent_first = n > 0 && terms[0] == TERM_URGENT;
+    int skip = urgent_first ? 1 : 0;
+    int boost = n > skip && terms[skip] == TERM_BOOST;
+    /* pass 0: the urgent ones; 1: waited past the cut-off; 2: everyone (else) */
+    for (int pass = 0; pass < 3 && !*best; pass++) {
+        const char *where, *lead;
+        const int *rest;
+        int nrest;
+        if (pass == 0 && !urgent_first)
+            continue;
+        if (pass == 1 && !boost)
+            continue;
+        if (pass == 0) {
+            where = " AND v.urgent = 1";
+            lead = "v.urgent_at, ";
+            rest = terms + 1;
+            nrest = n - 1;
+        } else {
+            /* urgent_at = 0 with urgent = 0 lets the index give group_rank's order */
+            where = pass == 1      ? (urgent_first ? " AND v.urgent = 0 AND v.urgent_at = 0"
+                                                     " AND v.state_since <= ?4"
+                                                   : " AND v.state_since <= ?4")
+                    : !boost       ? (urgent_first ? " AND v.urgent = 0 AND v.urgent_at = 0" : "")
+                    : urgent_first ? " AND v.urgent = 0 AND v.urgent_at = 0 AND v.state_since > ?4"
+                                   : " AND v.state_since > ?4";
+            lead = pass == 1 ? "v.state_since, " : "";
+            rest = terms + skip + boost;
+            nrest = n - skip - boost;
+        }
         char sql[1600];
         size_t o = (size_t)snprintf(sql, sizeof sql,
                                     "SELECT v.id FROM visit v WHERE v.state = '%s' AND v.day = ?2"
                                     "%s ORDER BY %s",
-                                    vax_state_code(waiting),
-                                    passes == 1 ? ""
-                                    : pass == 0 ? " AND v.state_since <= ?4"
-                                                : " AND v.state_since > ?4",
-                                    passes == 2 && pass == 0 ? "v.state_since, " : "");
-        if ((rc = order_terms_sql(db, terms + passes - 1, n - (passes - 1), sql, sizeof sql - 8,
-                                  &o)) != VAX_OK)
+                                    vax_state_code(waiting), where, lead);
+        if ((rc = order_terms_sql(db, rest, nrest, sql, sizeof sql - 8, &o)) != VAX_OK)
             return rc;
         strcat(sql, " LIMIT 1");
         sqlite3_stmt *st = vax_stmt(db, sql);

@@ -61,6 +61,26 @@ static int step_fail(vax_db *db, sqlite3_stmt *st, int rc)
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("making the report"));
 }
 
+/* The visits of those days still marked urgent when the report is made, by reason (a mark taken
+ * off is not counted; the visit's events keep it). */
+static int count_urgent(vax_db *db, const span *s, vax_report *r)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT urgent_reason, count(*) FROM visit WHERE site_id = ?1"
+                                    " AND day >= ?2 AND day <= ?3 AND state <> 'cancelled'"
+                                    " AND urgent = 1 GROUP BY urgent_reason");
+    int rc, reason;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, s->site_id);
+    sqlite3_bind_text(st, 2, s->from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, s->to, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        r->urgent[vax_urgent_parse(vax_col_text(st, 0), &reason) == VAX_OK ? reason
+                                                                           : VAX_URGENT_OTHER] +=
+            sqlite3_column_int(st, 1);
+    return step_fail(db, st, rc);
+}
+
 static int count_checkins(vax_db *db, const span *s, vax_report *r)
 {
     sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FROM visit WHERE site_id = ?1"
@@ -504,7 +524,7 @@ int vax_report_make(vax_db *db, const char *from, const char *to, vax_report **o
         rc = vax_fail_sql(db, rc, _("making the report"));
         goto fail;
     }
-    if ((rc = count_checkins(db, &s, r)) != VAX_OK ||
+    if ((rc = count_checkins(db, &s, r)) != VAX_OK || (rc = count_urgent(db, &s, r)) != VAX_OK ||
         (rc = count_screenings(db, &s, r)) != VAX_OK || (rc = count_doses(db, &s, r)) != VAX_OK ||
         (rc = count_wastage(db, &s, r)) != VAX_OK || (rc = count_reactions(db, &s, r)) != VAX_OK ||
         (rc = count_lots(db, &s, r)) != VAX_OK || (rc = count_waits(db, &s, r)) != VAX_OK ||
@@ -700,6 +720,20 @@ static int walk_tables(writer *w, const vax_report *r)
         }
         for (int i = 2; i < 7; i++) {
             c[0] = T(lbl(w, &figs[i])), c[1] = N(v[i]);
+            TRY(w->row(w, c, 2));
+        }
+        /* in the order of VAX_URGENT_LIST; the report's own two languages, as every label here */
+        static const label urgent[VAX_URGENT_COUNT] = {
+            [VAX_URGENT_ELDERLY] = {"Gọi trước: người cao tuổi, yếu", "Urgent: elderly or frail"},
+            [VAX_URGENT_PREGNANT] = {"Gọi trước: phụ nữ có thai", "Urgent: pregnant"},
+            [VAX_URGENT_DISABILITY] = {"Gọi trước: người khuyết tật", "Urgent: disability"},
+            [VAX_URGENT_CHILD] = {"Gọi trước: trẻ em", "Urgent: child"},
+            [VAX_URGENT_REACTION_CHECK] = {"Gọi trước: quay lại kiểm tra phản ứng",
+                                           "Urgent: returning for a reaction check"},
+            [VAX_URGENT_OTHER] = {"Gọi trước: lý do khác", "Urgent: other"},
+        };
+        for (int i = VAX_URGENT_NONE + 1; i < VAX_URGENT_COUNT; i++) {
+            c[0] = T(lbl(w, &urgent[i])), c[1] = N(r->urgent[i]);
             TRY(w->row(w, c, 2));
         }
         TRY(w->end(w));

@@ -36,7 +36,7 @@ static const vax_setting_decl decls[] = {
             N_("a visit waiting longer than this many minutes is called first")),
     INT_ROW("queue.stranded_min", "15", 1, 240,
             N_("minutes a called person may sit at a station before the overview lists them")),
-    TEXT_ROW("queue.order", "boost,urgent,group,age,slot,arrival", 255,
+    TEXT_ROW("queue.order", "urgent,boost,group,age,slot,arrival", 255,
              N_("call-next order, best first, of: boost urgent group age slot arrival")),
     BOOL_ROW("board.initials", "0", N_("1: the board shows initials (N.V.H.) beside each ticket")),
     INT_ROW("slot.cap.low", "100", 1, 99999, N_("people per slot when the risk level is low")),

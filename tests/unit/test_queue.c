@@ -424,6 +424,89 @@ static void test_call_next_prefers_urgent_over_priority_group(void **state)
     tdb_close(t);
 }
 
+/* The late-arriving elderly person: marked urgent after others waited over an hour, called next. */
+static void test_call_next_takes_urgent_in_the_order_marked_ahead_of_a_long_wait(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_visit waited1 = checkin(t, 1995, NULL), waited2 = checkin(t, 1990, NULL);
+    vax_clock_advance(65 * 60);
+    vax_visit g1 = checkin(t, 1950, "G01");
+    vax_visit late = checkin(t, 1938, NULL), child = checkin(t, 2010, NULL);
+    /* marked in this order, within the same second: the order still holds */
+    assert_int_equal(vax_queue_set_urgent(t->db, late.id, VAX_URGENT_ELDERLY, ""), VAX_OK);
+    assert_int_equal(vax_queue_set_urgent(t->db, child.id, VAX_URGENT_CHILD, ""), VAX_OK);
+    /* a new reason keeps the place in the urgent line */
+    assert_int_equal(vax_queue_set_urgent(t->db, late.id, VAX_URGENT_OTHER, "dizzy"), VAX_OK);
+    assert_int_equal(call(t), late.id);
+    assert_int_equal(call(t), child.id);
+    assert_int_equal(call(t), waited1.id);
+    assert_int_equal(call(t), waited2.id);
+    assert_int_equal(call(t), g1.id);
+    tdb_close(t);
+}
+
+static void test_urgent_is_urgent_at_the_next_station_too(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_visit a = checkin(t, 1950, "G01"), b = checkin(t, 1995, NULL);
+    assert_int_equal(vax_queue_set_urgent(t->db, b.id, VAX_URGENT_PREGNANT, ""), VAX_OK);
+    assert_int_equal(call(t), b.id);
+    assert_int_equal(call(t), a.id);
+    /* both eligible; a first in the injection queue, yet b stays urgent there */
+    assert_int_equal(vax_queue_move(t->db, a.id, VAX_STATE_ELIGIBLE, NULL), VAX_OK);
+    assert_int_equal(vax_queue_move(t->db, a.id, VAX_STATE_WAITING_INJECTION, NULL), VAX_OK);
+    assert_int_equal(vax_queue_move(t->db, b.id, VAX_STATE_ELIGIBLE, NULL), VAX_OK);
+    assert_int_equal(vax_queue_move(t->db, b.id, VAX_STATE_WAITING_INJECTION, NULL), VAX_OK);
+    vax_visit v;
+    assert_int_equal(vax_queue_call_next(t->db, VAX_STAGE_INJECTION, "inj-1", &v), VAX_OK);
+    assert_int_equal(v.id, b.id);
+    tdb_close(t);
+}
+
+static int64_t count_sql(test_db *t, const char *sql)
+{
+    return query_int(t->path, sql);
+}
+
+static void test_urgent_reason_comes_from_the_list_and_is_audited_and_reported(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_visit a = checkin(t, 1940, NULL), b = checkin(t, 1990, NULL), c = checkin(t, 1992, NULL);
+    assert_int_equal(vax_queue_set_urgent(t->db, a.id, VAX_URGENT_OTHER, "  "), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "note");
+    assert_int_equal(vax_queue_set_urgent(t->db, a.id, 7, "x"), VAX_EINVAL);
+    assert_int_equal(vax_queue_set_urgent(t->db, a.id, -1, "x"), VAX_EINVAL);
+    assert_int_equal(count_sql(t, "SELECT count(*) FROM visit WHERE urgent <> 0"), 0);
+    assert_int_equal(vax_queue_set_urgent(t->db, a.id, VAX_URGENT_ELDERLY, ""), VAX_OK);
+    assert_int_equal(vax_queue_set_urgent(t->db, b.id, VAX_URGENT_OTHER, "fainted"), VAX_OK);
+    assert_int_equal(vax_queue_set_urgent(t->db, c.id, VAX_URGENT_ELDERLY, ""), VAX_OK);
+    assert_int_equal(vax_queue_set_urgent(t->db, c.id, VAX_URGENT_NONE, "mistake"), VAX_OK);
+    vax_visit got;
+    assert_int_equal(vax_visit_get(t->db, b.id, &got), VAX_OK);
+    assert_int_equal(got.urgent, 1);
+    assert_int_equal(got.urgent_reason, VAX_URGENT_OTHER);
+    assert_string_equal(got.urgent_note, "fainted");
+    assert_string_equal(vax_urgent_code(got.urgent_reason), "other");
+    assert_int_equal(vax_visit_get(t->db, c.id, &got), VAX_OK);
+    assert_int_equal(got.urgent, 0);
+    assert_int_equal(got.urgent_reason, VAX_URGENT_NONE);
+    assert_true(got.urgent_at == 0);
+    assert_int_equal(count_sql(t, "SELECT count(*) FROM audit WHERE action = 'visit.urgent'"), 4);
+    assert_int_equal(count_sql(t, "SELECT count(*) FROM audit WHERE action = 'visit.urgent'"
+                                  " AND details = 'urgent other: fainted'"),
+                     1);
+    vax_report *r = NULL;
+    assert_int_equal(vax_report_make(t->db, "2021-10-15", NULL, &r), VAX_OK);
+    assert_int_equal(r->urgent[VAX_URGENT_ELDERLY], 1);
+    assert_int_equal(r->urgent[VAX_URGENT_OTHER], 1);
+    assert_int_equal(r->urgent[VAX_URGENT_PREGNANT], 0);
+    vax_report_free(r);
+    tdb_close(t);
+}
+
 static void test_call_next_orders_by_priority_group_rank(void **state)
 {
     (void)state;
@@ -493,9 +576,12 @@ static void test_call_next_lifts_someone_waiting_longer_than_max_wait(void **sta
     assert_int_equal(call(t), best.id);
     vax_visit best2 = checkin(t, 1940, "G01");
     assert_int_equal(vax_queue_set_urgent(t->db, best2.id, 1, "urgent"), VAX_OK);
+    vax_visit plain = checkin(t, 1940, "G01");
     vax_clock_advance(2 * 60); /* 61 minutes */
-    assert_int_equal(call(t), waited.id);
+    /* urgent goes first even past a long wait; the long wait then comes before better keys */
     assert_int_equal(call(t), best2.id);
+    assert_int_equal(call(t), waited.id);
+    assert_int_equal(call(t), plain.id);
     tdb_close(t);
 }
 
@@ -554,7 +640,8 @@ static void test_queue_order_with_an_unknown_key_is_refused(void **state)
 /* call-next against the policy as DESIGN.md states it, worked out here key by key over every
  * waiting visit (queue.c ranks in two index-ordered passes; the answer must not differ). */
 static const char *const policies[] = {
-    "boost,urgent,group,age,slot,arrival", /* the default */
+    "urgent,boost,group,age,slot,arrival", /* the default */
+    "boost,urgent,group,age,slot,arrival",
     "urgent,group,age,slot,arrival",
     "age, group, arrival",
     "slot,boost,urgent",
@@ -567,8 +654,8 @@ static int64_t policy_key(const char *name, const vax_visit *v, int64_t now, int
 {
     if (strcmp(name, "boost") == 0)
         return v->state_since <= cutoff ? v->state_since : INT64_MAX;
-    if (strcmp(name, "urgent") == 0)
-        return -v->urgent;
+    if (strcmp(name, "urgent") == 0) /* urgent first, in the order marked */
+        return v->urgent ? v->urgent_at : INT64_MAX;
     if (strcmp(name, "group") == 0)
         return v->group_rank;
     if (strcmp(name, "age") == 0)
@@ -606,8 +693,8 @@ static void test_call_next_takes_the_best_by_the_policy_key_by_key_for_every_pol
         for (int i = 0; i < 40; i++) {
             seed = seed * 1103515245u + 12345u;
             vax_visit v = checkin(t, 1945 + (int)(seed >> 16) % 60, groups[(seed >> 8) % 5]);
-            if ((seed >> 4) % 7 == 0)
-                assert_int_equal(vax_queue_set_urgent(t->db, v.id, 1, "test"), VAX_OK);
+            if ((seed >> 4) % 7 == 0) /* reasons in turn; marked in arrival order */
+                assert_int_equal(vax_queue_set_urgent(t->db, v.id, 1 + i % 6, "test"), VAX_OK);
             if ((seed >> 12) % 3 != 2) {
                 char sql[128];
                 snprintf(sql, sizeof sql, "UPDATE visit SET slot_start = %lld WHERE id = %lld",
@@ -1064,6 +1151,9 @@ int main(void)
         cmocka_unit_test(test_urgent_flag_is_stored_and_refused_once_the_visit_ended),
         cmocka_unit_test(test_call_next_when_nobody_waits_is_empty),
         cmocka_unit_test(test_call_next_prefers_urgent_over_priority_group),
+        cmocka_unit_test(test_call_next_takes_urgent_in_the_order_marked_ahead_of_a_long_wait),
+        cmocka_unit_test(test_urgent_is_urgent_at_the_next_station_too),
+        cmocka_unit_test(test_urgent_reason_comes_from_the_list_and_is_audited_and_reported),
         cmocka_unit_test(test_call_next_orders_by_priority_group_rank),
         cmocka_unit_test(test_call_next_prefers_group_over_age),
         cmocka_unit_test(test_call_next_prefers_65_plus_then_50_to_64_then_18_to_49),
