@@ -119,55 +119,72 @@ static void draw_title(ui_app *app)
     ui_role_off(stdscr, ROLE_TITLE);
 }
 
-static int keybar_entry_width(const ui_screen *s, int i)
+static int keybar_entry_width(const ui_keyrow *r)
 {
-    return ui_width(ui_action_key(s->keys[i])) + ui_width(_(s->key_labels[i])) + 2;
+    return ui_width(ui_keyrow_key(r)) + ui_width(_(r->label)) + 2;
 }
 
-/* Help, station and quit must always be reachable from the bar. */
-static int essential(ui_action a)
+#define KEYBAR_MAX 32
+
+/* The rows of the screen's table (in its mode), then the common ones, that go on the bar. */
+static int keybar_rows(ui_app *app, const ui_keyrow **rows)
 {
-    return a == UI_HELP || a == UI_SWITCH || a == UI_QUIT;
+    const ui_keytable *tables[] = {app->screen ? app->screen->keys : NULL, &ui_keys_common};
+    unsigned mode = ui_screen_mode(app);
+    int n = 0;
+    for (int t = 0; t < 2; t++)
+        for (int i = 0; tables[t] && i < tables[t]->n && n < KEYBAR_MAX; i++) {
+            const ui_keyrow *r = &tables[t]->rows[i];
+            if (r->bar == UI_BAR_NEVER || (r->modes && !(r->modes & (t ? 0u : mode))) ||
+                (r->act == ACT_STATION && !app->in_station))
+                continue;
+            rows[n++] = r;
+        }
+    return n;
 }
 
-/* The key bar: when the station's keys do not all fit, the later ones that are not essential
- * give way (F1 lists them all), so that F1, F9 and F10 always show. */
+/* The key bar, from the screen's key table: when the rows do not all fit, the one with the lowest
+ * priority gives way first (the later of equals), so that F1, F9 and F10 always show and F1 lists
+ * what is left out. */
 static void draw_keybar(ui_app *app)
 {
     int x = 0, y = app->rows - 1, total = 0;
-    ui_screen *s = app->screen;
-    int shown[64];
+    const ui_keyrow *rows[KEYBAR_MAX];
+    int shown[KEYBAR_MAX];
     move(y, 0);
     clrtoeol();
     ui_role_on(stdscr, ROLE_KEYBAR);
     mvhline(y, 0, ' ', app->cols);
     ui_role_off(stdscr, ROLE_KEYBAR);
-    if (!s)
+    if (!app->screen)
         return;
-    int n = s->nkeys < 64 ? s->nkeys : 64;
+    int n = keybar_rows(app, rows);
     for (int i = 0; i < n; i++) {
         shown[i] = 1;
-        total += keybar_entry_width(s, i);
+        total += keybar_entry_width(rows[i]);
     }
-    for (int i = n - 1; i >= 0 && total > app->cols; i--) {
-        if (!essential(s->keys[i])) {
-            shown[i] = 0;
-            total -= keybar_entry_width(s, i);
-        }
+    while (total > app->cols) {
+        int drop = -1;
+        for (int i = 0; i < n; i++)
+            if (shown[i] && rows[i]->bar < UI_BAR_ALWAYS &&
+                (drop < 0 || rows[i]->bar <= rows[drop]->bar))
+                drop = i;
+        if (drop < 0)
+            break;
+        shown[drop] = 0;
+        total -= keybar_entry_width(rows[drop]);
     }
     for (int i = 0; i < n && x < app->cols; i++) {
         if (!shown[i])
             continue;
-        const char *key = ui_action_key(s->keys[i]);
-        const char *label = _(s->key_labels[i]);
-        if (x + keybar_entry_width(s, i) > app->cols)
+        if (x + keybar_entry_width(rows[i]) > app->cols)
             break;
         ui_role_on(stdscr, ROLE_KEY);
-        x += ui_put(stdscr, y, x, key, app->cols - x);
+        x += ui_put(stdscr, y, x, ui_keyrow_key(rows[i]), app->cols - x);
         ui_role_off(stdscr, ROLE_KEY);
         ui_role_on(stdscr, ROLE_KEYBAR);
         x += ui_put(stdscr, y, x, " ", app->cols - x);
-        x += ui_put(stdscr, y, x, label, app->cols - x);
+        x += ui_put(stdscr, y, x, _(rows[i]->label), app->cols - x);
         x += ui_put(stdscr, y, x, " ", app->cols - x);
         ui_role_off(stdscr, ROLE_KEYBAR);
     }
@@ -247,12 +264,16 @@ void ui_cursor_here(ui_app *app, WINDOW *w)
     app->show_cursor = 1;
 }
 
-/* Wakes at the next minute so the title clock stays right without a busy loop. */
-static int ms_to_next_minute(void)
+/* How often another station's commit is looked for (PRAGMA data_version: no read of the data). */
+#define WATCH_MS 500
+
+/* Reads again what the screen shows (after a key, another station's commit, the clock's minute,
+ * a tick). */
+static void screen_load(ui_app *app)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int)((60 - ts.tv_sec % 60) * 1000 - ts.tv_nsec / 1000000) + 50;
+    if (app->screen && app->screen->load)
+        app->screen->load(app);
+    app->dirty = 1;
 }
 
 /* Starts ncurses the same way for the stations and the board; 1 if colours are on. Signal
@@ -275,66 +296,59 @@ int ui_curses_start(void)
     return use_color;
 }
 
-static int leave_anyway(ui_app *app, ui_action a);
+static int leave_anyway(ui_app *app, int quit);
 
-/* The event loop of one signed-in session; returns 1 to sign in again, 0 to quit. */
+/* The event loop of one signed-in session; returns 1 to sign in again, 0 to quit. It wakes for a
+ * key, for another station's commit, for the clock's minute (the title's clock, a vial's minutes)
+ * and for the screen's tick (a countdown in seconds); the screen loads then and only then. */
 static int session_loop(ui_app *app)
 {
-    int64_t seen = 0, now_version = 0;
+    int64_t seen = 0, now_version = 0, minute = vax_now() / 60;
     app->running = 1;
-    app->dirty = 1;
+    app->in_station = 1;
     vax_db_data_version(app->db, &seen);
+    screen_load(app);
     while (app->running) {
         if (app->dirty)
             ui_redraw(app);
-        int wait = ms_to_next_minute();
-        if (app->screen && app->screen->watch_ms > 0 && app->screen->watch_ms < wait)
-            wait = app->screen->watch_ms;
+        int wait = WATCH_MS;
         if (app->screen && app->screen->tick_ms > 0 && app->screen->tick_ms < wait)
             wait = app->screen->tick_ms;
         timeout(wait);
         ui_key k = ui_read_key();
-        if (k.action == UI_NONE) {
-            /* a timeout: redraw if the minute changed or another station committed */
+        if (k.code == UI_KEY_NONE) {
+            int changed = vax_now() / 60 != minute;
+            minute = vax_now() / 60;
             if (vax_db_data_version(app->db, &now_version) == VAX_OK && now_version != seen) {
                 seen = now_version;
-                app->dirty = 1;
+                changed = 1;
             }
-            if (wait == ms_to_next_minute() || wait > 1000)
-                app->dirty = 1;
             if (app->screen && app->screen->tick_ms > 0) {
+                screen_load(app);
                 if (app->screen->tick)
                     app->screen->tick(app);
-                app->dirty = 1;
+            } else if (changed) {
+                screen_load(app);
             }
             continue;
         }
-        if (k.action == UI_RESIZE) {
+        if (k.code == UI_KEY_RESIZE) {
             app->dirty = 1;
             continue;
         }
         if (app->too_small) {
-            if (k.action == UI_QUIT)
+            if (k.code == UI_KEY_F10 || k.code == UI_KEY_CTRL_C)
                 return 0;
             continue;
         }
-        if (k.action == UI_HELP) {
-            ui_dialog_help(app);
-            app->dirty = 1;
-            continue;
-        }
-        if (app->screen && app->screen->key(app, k)) {
-            app->dirty = 1;
-            continue;
-        }
-        if ((k.action == UI_QUIT || k.action == UI_SWITCH) && !leave_anyway(app, k.action)) {
-            app->dirty = 1;
-            continue;
-        }
-        if (k.action == UI_QUIT)
-            return 0;
-        if (k.action == UI_SWITCH)
-            return 1;
+        app->leave = 0;
+        if (!ui_keys_dispatch(app, k) && app->screen)
+            app->screen->key(app, k);
+        if (app->leave && !leave_anyway(app, app->leave == 2))
+            app->leave = 0;
+        if (app->leave)
+            return app->leave == 1;
+        screen_load(app);
     }
     return 0;
 }
@@ -342,13 +356,13 @@ static int session_loop(ui_app *app)
 /* F9, F10 and Ctrl-C leave the station at once unless it would leave something behind; then they
  * ask, and only the letter the dialog names leaves: Enter, Esc, F10 or Ctrl-C pressed again out
  * of habit keep what is there. */
-static int leave_anyway(ui_app *app, ui_action a)
+static int leave_anyway(ui_app *app, int quit)
 {
     char what[256];
     if (!app->screen || !app->screen->unsaved || !app->screen->unsaved(app, what, sizeof what))
         return 1;
     const char *lines[] = {what};
-    if (a == UI_QUIT)
+    if (quit)
         return ui_dialog_confirm_key(app, _("Quit?"), lines, 1, _("Quit anyway?"), _("Quit"));
     return ui_dialog_confirm_key(app, _("Change station?"), lines, 1,
                                  _("Leave this station anyway?"), _("Leave"));
@@ -391,6 +405,7 @@ int ui_app_run(vax_db *db)
         }
         ui_set_screen(&app, s);
         again = session_loop(&app);
+        app.in_station = 0;
         station->destroy(s);
     }
     ui_term_on_end(NULL, NULL);

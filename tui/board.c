@@ -487,9 +487,10 @@ int ui_board_run(vax_db **dbp, int rotate_secs, const char *trace_path)
     for (;;) {
         timeout(POLL_MS);
         ui_key k = ui_read_key();
-        if (k.action == UI_QUIT || (k.action == UI_CHAR && (k.ch == L'q' || k.ch == L'Q')))
+        if (k.code == UI_KEY_F10 || k.code == UI_KEY_CTRL_C ||
+            (k.code == UI_KEY_CHAR && (k.ch == L'q' || k.ch == L'Q')))
             break;
-        int redraw = k.action == UI_RESIZE;
+        int redraw = ui_key_redraws(k);
         redraw |= refresh_snapshot(&b);
         double t = mono_s();
         if (b.rotate_secs > 0 && t - last_page >= b.rotate_secs) {

@@ -143,9 +143,9 @@ int ui_dialog_book(ui_app *app, const vax_person *p)
         }
         timeout(-1);
         ui_key k = ui_read_key();
-        if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT)
+        if (ui_got_sigterm || ui_key_cancels(k))
             break;
-        if (k.action == UI_ENTER && b->n > 0) {
+        if (k.code == UI_KEY_ENTER && b->n > 0) {
             vax_slot *s = &b->slots[b->list.selected];
             char reason[200] = "", a[6], e[6], d[11];
             const char *why = NULL;

@@ -47,9 +47,9 @@ int ui_dialog_doctor(ui_app *app, const char *title, const char *line, const cha
         draw_box(app, title, line, error, &f);
         timeout(-1);
         ui_key k = ui_read_key();
-        if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT)
+        if (ui_got_sigterm || ui_key_cancels(k))
             break;
-        if (k.action == UI_ENTER) {
+        if (k.code == UI_KEY_ENTER) {
             ui_input_get(&f.fields[0].input, login, login_size);
             ui_input_get(&f.fields[1].input, pin, pin_size);
             if (f.focus == 0 || !pin[0]) {

@@ -136,9 +136,9 @@ static void show(ui_app *app, vax_certificate *c)
         refresh();
         timeout(-1);
         ui_key k = ui_read_key();
-        if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT || k.action == UI_ENTER)
+        if (ui_got_sigterm || ui_key_cancels(k) || k.code == UI_KEY_ENTER)
             break;
-        if (k.action != UI_CHAR)
+        if (k.code != UI_KEY_CHAR)
             continue;
         if (k.ch == L'p' || k.ch == L'P') {
             if (vax_cert_print(app->db, c) != VAX_OK)

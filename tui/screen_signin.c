@@ -18,11 +18,6 @@ typedef struct signin {
     vax_device device; /* .reminted: this file was copied here; its events get a new device id */
 } signin;
 
-static const ui_action login_keys[] = {UI_ENTER, UI_NEXT_FIELD, UI_HELP, UI_QUIT};
-static const char *const login_labels[] = {N_("Sign in"), N_("Next field"), N_("Help"), N_("Quit")};
-static const ui_action station_keys[] = {UI_ENTER, UI_CANCEL, UI_QUIT};
-static const char *const station_labels[] = {N_("Open station"), N_("Back"), N_("Quit")};
-
 static void station_row(WINDOW *w, int y, int x, int width, int index, int selected, void *ctx)
 {
     char line[160];
@@ -100,47 +95,82 @@ static int try_sign_in(ui_app *app, signin *s)
     return 1;
 }
 
+/* Enter on the login goes to the PIN; on the PIN it signs in. */
+static void do_sign_in(ui_app *app)
+{
+    signin *s = app->screen->state;
+    if (s->form.focus == 0) {
+        s->form.focus = 1;
+        return;
+    }
+    if (try_sign_in(app, s))
+        s->phase = PHASE_STATION;
+}
+
+static void next_field(ui_app *app)
+{
+    signin *s = app->screen->state;
+    ui_form_key(&s->form, (ui_key){UI_KEY_TAB, 0});
+}
+
+static void open_station(ui_app *app)
+{
+    signin *s = app->screen->state;
+    int i = s->stations.selected;
+    if (stations[i].needs >= 0 && !vax_role_may(app->staff.role, (vax_action)stations[i].needs)) {
+        ui_message(app, MSG_ERROR, _("Your role (%s) cannot work at the %s."),
+                   vax_role_label(app->staff.role), _(stations[i].label));
+        return;
+    }
+    snprintf(app->station, sizeof app->station, "%s", stations[i].code);
+    snprintf(app->station_label, sizeof app->station_label, "%s", _(stations[i].label));
+    app->running = 0;
+}
+
+static void sign_out(ui_app *app)
+{
+    signin *s = app->screen->state;
+    s->phase = PHASE_LOGIN;
+    vax_staff_sign_out(app->db);
+    memset(&app->staff, 0, sizeof app->staff);
+    snprintf(app->station_label, sizeof app->station_label, "%s", _("Sign in"));
+    ui_message(app, MSG_OK, "%s", _("Signed out."));
+}
+
+enum { MODE_LOGIN = 1, MODE_STATION = 2 };
+
+static unsigned mode(ui_app *app)
+{
+    signin *s = app->screen->state;
+    return s->phase == PHASE_LOGIN ? MODE_LOGIN : MODE_STATION;
+}
+
+static const ui_keyrow rows[] = {
+    {UI_KEY_ENTER, NULL, ACT_SIGN_IN, N_("Sign in"), N_("from the login to the PIN; signs in"),
+     MODE_LOGIN, 90, do_sign_in},
+    {UI_KEY_TAB, NULL, ACT_NEXT_FIELD, N_("Next field"), N_("the next field of the form"),
+     MODE_LOGIN, 50, next_field},
+    {UI_KEY_ENTER, NULL, ACT_OPEN_STATION, N_("Open station"),
+     N_("opens the station chosen (or press its number)"), MODE_STATION, 90, open_station},
+    {UI_KEY_ESC, NULL, ACT_SIGN_OUT, N_("Back"), N_("signs out, back to the login"), MODE_STATION,
+     50, sign_out},
+};
+static const char *const mode_names[] = {"login", "station"};
+const ui_keytable ui_keys_signin = UI_KEYTABLE("signin", rows, mode_names);
+
+/* The keys no row takes: a station's number, list movement, the form's typing. */
 static int key(ui_app *app, ui_key k)
 {
     signin *s = app->screen->state;
     if (s->phase == PHASE_STATION) {
-        if (k.action == UI_CHAR && k.ch >= L'1' && k.ch < (wint_t)(L'1' + NSTATIONS)) {
+        if (k.code == UI_KEY_CHAR && k.ch >= L'1' && k.ch < (wint_t)(L'1' + NSTATIONS)) {
             s->stations.selected = (int)(k.ch - L'1');
-            k.action = UI_ENTER;
-        }
-        if (k.action == UI_ENTER) {
-            int i = s->stations.selected;
-            if (stations[i].needs >= 0 &&
-                !vax_role_may(app->staff.role, (vax_action)stations[i].needs)) {
-                ui_message(app, MSG_ERROR, _("Your role (%s) cannot work at the %s."),
-                           vax_role_label(app->staff.role), _(stations[i].label));
-                return 1;
-            }
-            snprintf(app->station, sizeof app->station, "%s", stations[i].code);
-            snprintf(app->station_label, sizeof app->station_label, "%s", _(stations[i].label));
-            app->running = 0;
-            return 1;
-        }
-        if (k.action == UI_CANCEL) {
-            s->phase = PHASE_LOGIN;
-            vax_staff_sign_out(app->db);
-            memset(&app->staff, 0, sizeof app->staff);
-            snprintf(app->station_label, sizeof app->station_label, "%s", _("Sign in"));
-            ui_message(app, MSG_OK, "%s", _("Signed out."));
+            open_station(app);
             return 1;
         }
         return ui_list_key(&s->stations, k, NSTATIONS);
     }
-    if (k.action == UI_ENTER) {
-        if (s->form.focus == 0) {
-            s->form.focus = 1;
-            return 1;
-        }
-        if (try_sign_in(app, s))
-            s->phase = PHASE_STATION;
-        return 1;
-    }
-    if (k.action == UI_CANCEL) {
+    if (k.code == UI_KEY_ESC) {
         ui_input_clear(&s->form.fields[s->form.focus].input);
         return 1;
     }
@@ -171,35 +201,31 @@ int ui_signin_run(ui_app *app, int keep_staff)
              s.phase == PHASE_LOGIN ? _("Sign in") : _("Choose your station"));
     screen.draw = draw;
     screen.key = key;
+    screen.keys = &ui_keys_signin;
+    screen.mode = mode;
     screen.state = &s;
     app->screen = &screen;
     app->running = 1;
     app->dirty = 1;
     while (app->running) {
-        screen.keys = s.phase == PHASE_LOGIN ? login_keys : station_keys;
-        screen.key_labels = s.phase == PHASE_LOGIN ? login_labels : station_labels;
-        screen.nkeys = s.phase == PHASE_LOGIN ? 4 : 3;
         if (app->dirty)
             ui_redraw(app);
         timeout(60000);
         ui_key k = ui_read_key();
         if (ui_got_sigterm)
             break;
-        if (k.action == UI_NONE || k.action == UI_RESIZE) {
+        if (k.code == UI_KEY_NONE || k.code == UI_KEY_RESIZE) {
             app->dirty = 1;
             continue;
         }
-        if (k.action == UI_QUIT)
-            break;
-        if (app->too_small)
+        if (app->too_small && k.code != UI_KEY_F10 && k.code != UI_KEY_CTRL_C)
             continue;
-        if (k.action == UI_HELP) {
-            ui_dialog_help(app);
-            app->dirty = 1;
-            continue;
-        }
-        key(app, k);
+        app->leave = 0;
+        if (!ui_keys_dispatch(app, k))
+            key(app, k);
         app->dirty = 1;
+        if (app->leave == 2)
+            break;
     }
     app->screen = NULL;
     int ok = !app->running && app->station[0] && app->staff.id && !ui_got_sigterm;

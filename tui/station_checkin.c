@@ -15,22 +15,16 @@ typedef struct checkin {
     vax_person results[MAX_RESULTS];
     int tickets[MAX_RESULTS]; /* today's open ticket per result, 0 if none */
     ui_list list;
+    int64_t want; /* the person the cursor stays on when the results are read again */
+    /* the selected person as loaded: doses, today's visit and what the desk says of it */
+    int doses, has_today;
+    vax_visit today;
+    char today_text[512];
     ui_form form;
     vax_priority_group groups[32];
     int ngroups;
     int list_rows;
 } checkin;
-
-/* F8 Book: the booking dialog (tui/dialog_book.c) */
-static const ui_action search_keys[] = {UI_ENTER,    UI_NEW,  UI_URGENT, UI_UNDO, UI_BOOK,
-                                        UI_REACTION, UI_HELP, UI_SWITCH, UI_QUIT};
-/* F6 here opens the person's certificates (at the observation station it records a reaction) */
-static const char *const search_labels[] = {N_("Check in"), N_("New person"), N_("Urgent"),
-                                            N_("Undo"),     N_("Book"),       N_("Certificate"),
-                                            N_("Help"),     N_("Station"),    N_("Quit")};
-#define NSEARCH_KEYS ((int)(sizeof search_keys / sizeof search_keys[0]))
-static const ui_action form_keys[] = {UI_SAVE, UI_NEXT_FIELD, UI_CANCEL, UI_HELP};
-static const char *const form_labels[] = {N_("Save"), N_("Next field"), N_("Cancel"), N_("Help")};
 
 /* ---- field checks: the same validators the core applies, run as each field is left -------- */
 
@@ -130,6 +124,7 @@ static void run_search(ui_app *app, checkin *c)
     c->list.count = n;
     c->list.selected = 0;
     c->list.top = 0;
+    c->want = n > 0 ? c->results[0].id : 0;
 }
 
 static vax_person *selected(checkin *c)
@@ -195,13 +190,13 @@ static void draw_details(ui_app *app, checkin *c, WINDOW *w, int y, int x, int w
 {
     vax_person *p = selected(c);
     char line[512], dob[11], today[11];
-    int doses = 0;
-    vax_visit v;
+    int doses = c->doses;
+    const vax_visit *v = &c->today;
+    (void)app;
     if (!p || rows < 3)
         return;
     vax_local_date(vax_now(), today);
     vax_date_dmy(p->birth_date, dob);
-    vax_person_dose_count(app->db, p->id, &doses);
     wattron(w, A_BOLD);
     ui_put(w, y, x, p->full_name, width);
     wattroff(w, A_BOLD);
@@ -226,18 +221,19 @@ static void draw_details(ui_app *app, checkin *c, WINDOW *w, int y, int x, int w
         ui_put(w, y + 4, x, line, width);
     }
     if (rows > 5) {
-        if (vax_visit_today_for_person(app->db, p->id, &v) == VAX_OK) {
-            ui_role r = v.urgent ? ROLE_URGENT : ROLE_OK;
-            today_line(app, &v, line, sizeof line);
-            if (v.state == VAX_STATE_DONE || v.state == VAX_STATE_POSTPONED ||
-                v.state == VAX_STATE_CONTRAINDICATED || v.state == VAX_STATE_REFERRED)
+        if (c->has_today) {
+            ui_role r = v->urgent ? ROLE_URGENT : ROLE_OK;
+            if (v->state == VAX_STATE_DONE || v->state == VAX_STATE_POSTPONED ||
+                v->state == VAX_STATE_CONTRAINDICATED || v->state == VAX_STATE_REFERRED)
                 r = ROLE_WARNING; /* a second ticket today would be a mistake: make it stand out */
             ui_role_on(w, r);
-            ui_put(w, y + 5, x, line, width);
+            ui_put(w, y + 5, x, c->today_text, width);
             ui_role_off(w, r);
         } else {
             ui_role_on(w, ROLE_DIM);
-            ui_put(w, y + 5, x, _("Today: not checked in · Enter checks in"), width);
+            snprintf(line, sizeof line, _("Today: not checked in · %s checks in"),
+                     ui_act_key(app, ACT_CHECK_IN));
+            ui_put(w, y + 5, x, line, width);
             ui_role_off(w, ROLE_DIM);
         }
     }
@@ -309,9 +305,6 @@ static void draw_form(ui_app *app, checkin *c, WINDOW *w, int rows, int cols)
 static void draw(ui_app *app, WINDOW *w, int rows, int cols)
 {
     checkin *c = app->screen->state;
-    app->screen->keys = c->mode == MODE_SEARCH ? search_keys : form_keys;
-    app->screen->key_labels = c->mode == MODE_SEARCH ? search_labels : form_labels;
-    app->screen->nkeys = c->mode == MODE_SEARCH ? NSEARCH_KEYS : 4;
     if (c->mode == MODE_FORM)
         draw_form(app, c, w, rows, cols);
     else
@@ -450,7 +443,7 @@ static ui_key show_ticket(ui_app *app, const char *title, int ticket, const char
         }
         timeout(-1);
         ui_key k = ui_read_key();
-        if (ui_got_sigterm || (k.action != UI_RESIZE && k.action != UI_NONE))
+        if (ui_got_sigterm || (!ui_key_redraws(k) && k.code != UI_KEY_NONE))
             return k;
     }
 }
@@ -461,7 +454,8 @@ static void do_checkin(ui_app *app, checkin *c)
     vax_visit v;
     char line[300];
     if (!p) {
-        ui_message(app, MSG_ERROR, "%s", _("Find the person first, or press F2 to register."));
+        ui_message(app, MSG_ERROR, _("Find the person first, or press %s to register."),
+                   ui_act_key(app, ACT_REGISTER));
         return;
     }
     if (vax_queue_checkin(app->db, p->id, &v) != VAX_OK && !checkin_again(app, p, &v))
@@ -488,7 +482,7 @@ static void do_checkin(ui_app *app, checkin *c)
     ui_input_clear(&c->search);
     run_search(app, c);
     /* the nurse types the next name at once: that letter closed the ticket and starts the search */
-    if (next.action == UI_CHAR)
+    if (next.code == UI_KEY_CHAR)
         key(app, next);
 }
 
@@ -534,64 +528,155 @@ static void do_undo(ui_app *app, checkin *c)
     run_search(app, c);
 }
 
+/* ---- the key table ------------------------------------------------------------------------ */
+
+static checkin *desk(ui_app *app)
+{
+    return app->screen->state;
+}
+
+static void act_check_in(ui_app *app)
+{
+    do_checkin(app, desk(app));
+}
+
+static void act_register(ui_app *app)
+{
+    open_form(app, desk(app));
+}
+
+static void act_urgent(ui_app *app)
+{
+    do_urgent(app, desk(app));
+}
+
+static void act_undo(ui_app *app)
+{
+    do_undo(app, desk(app));
+}
+
+static void act_certificate(ui_app *app)
+{
+    if (selected(desk(app)))
+        ui_cert_for_person(app, selected(desk(app))->id);
+}
+
+static void act_book(ui_app *app)
+{
+    checkin *c = desk(app);
+    if (selected(c))
+        ui_dialog_book(app, selected(c));
+    else
+        ui_message(app, MSG_ERROR, _("Find the person first, then press %s to book."),
+                   ui_act_key(app, ACT_BOOK));
+}
+
+static void act_clear(ui_app *app)
+{
+    ui_input_clear(&desk(app)->search);
+    run_search(app, desk(app));
+    app->msg[0] = 0;
+}
+
+static void act_save(ui_app *app)
+{
+    save_form(app, desk(app));
+}
+
+static void act_next_field(ui_app *app)
+{
+    ui_form_key(&desk(app)->form, (ui_key){UI_KEY_TAB, 0});
+}
+
+static void act_cancel(ui_app *app)
+{
+    checkin *c = desk(app);
+    if (!ui_form_may_discard(app, &c->form))
+        return;
+    c->mode = MODE_SEARCH;
+    app->msg[0] = 0;
+}
+
+enum { IN_SEARCH = 1, IN_FORM = 2 };
+
+static unsigned mode(ui_app *app)
+{
+    return desk(app)->mode == MODE_FORM ? IN_FORM : IN_SEARCH;
+}
+
+static const ui_keyrow rows[] = {
+    {UI_KEY_ENTER, NULL, ACT_CHECK_IN, N_("Check in"),
+     N_("checks the selected person in and shows the ticket"), IN_SEARCH, 90, act_check_in},
+    {UI_KEY_F2, NULL, ACT_REGISTER, N_("New person"), N_("registers a new person"), IN_SEARCH, 80,
+     act_register},
+    {UI_KEY_F3, NULL, ACT_URGENT, N_("Urgent"),
+     N_("marks the person's ticket urgent (goes first), or not urgent"), IN_SEARCH, 60, act_urgent},
+    {UI_KEY_F4, NULL, ACT_UNDO_CHECKIN, N_("Undo"),
+     N_("undoes a check-in made by mistake (kept in the record)"), IN_SEARCH, 40, act_undo},
+    {UI_KEY_F6, NULL, ACT_CERTIFICATE, N_("Certificate"),
+     N_("the person's certificates: show, print, save"), IN_SEARCH, 30, act_certificate},
+    {UI_KEY_F8, NULL, ACT_BOOK, N_("Book"), N_("books an appointment in a free slot"), IN_SEARCH,
+     50, act_book},
+    {UI_KEY_ESC, NULL, ACT_CLEAR_SEARCH, N_("Clear"), N_("clears the search"), IN_SEARCH,
+     UI_BAR_NEVER, act_clear},
+    {UI_KEY_F5, NULL, ACT_SAVE, N_("Save"), N_("saves the form"), IN_FORM, 90, act_save},
+    {UI_KEY_TAB, NULL, ACT_NEXT_FIELD, N_("Next field"), N_("the next field of the form"), IN_FORM,
+     50, act_next_field},
+    {UI_KEY_ESC, NULL, ACT_CANCEL, N_("Cancel"),
+     N_("leaves the form, asking first if anything was typed"), IN_FORM, 60, act_cancel},
+};
+static const char *const mode_names[] = {"search", "form"};
+const ui_keytable ui_keys_checkin = UI_KEYTABLE("checkin", rows, mode_names);
+
+/* What no row takes: the search as it is typed, list movement, the form's typing (Enter moves
+ * to the next field, and saves on the last). */
 static int key(ui_app *app, ui_key k)
 {
-    checkin *c = app->screen->state;
+    checkin *c = desk(app);
     int used;
     if (c->mode == MODE_FORM) {
-        if (k.action == UI_CANCEL) {
-            if (!ui_form_may_discard(app, &c->form))
-                return 1;
-            c->mode = MODE_SEARCH;
-            app->msg[0] = 0;
-            return 1;
-        }
-        if (k.action == UI_SAVE || (k.action == UI_ENTER && c->form.focus == c->form.n - 1)) {
+        if (k.code == UI_KEY_ENTER && c->form.focus == c->form.n - 1) {
             save_form(app, c);
             return 1;
         }
-        if (k.action == UI_ENTER)
-            k.action = UI_NEXT_FIELD;
+        if (k.code == UI_KEY_ENTER)
+            k.code = UI_KEY_TAB;
         return ui_form_key(&c->form, k);
     }
-    switch (k.action) {
-    case UI_ENTER:
-        do_checkin(app, c);
+    if (ui_list_key(&c->list, k, c->list_rows)) {
+        c->want = selected(c) ? selected(c)->id : 0;
         return 1;
-    case UI_NEW:
-        open_form(app, c);
-        return 1;
-    case UI_URGENT:
-        do_urgent(app, c);
-        return 1;
-    case UI_UNDO:
-        do_undo(app, c);
-        return 1;
-    case UI_REACTION:
-        if (selected(c))
-            ui_cert_for_person(app, selected(c)->id);
-        return 1;
-    case UI_BOOK:
-        if (selected(c) && ui_dialog_book(app, selected(c)))
-            run_search(app, c);
-        else if (!selected(c))
-            ui_message(app, MSG_ERROR, "%s", _("Find the person first, then press F8 to book."));
-        return 1;
-    case UI_CANCEL:
-        ui_input_clear(&c->search);
-        run_search(app, c);
-        app->msg[0] = 0;
-        return 1;
-    default:
-        break;
     }
-    if (ui_list_key(&c->list, k, c->list_rows))
-        return 1;
     if (ui_input_key(&c->search, k, &used)) {
         run_search(app, c); /* results follow every key */
         app->msg[0] = 0;
     }
     return used;
+}
+
+/* The results again (another desk checked someone in, a ticket moved on), the cursor on the same
+ * person; then what the desk shows of them. */
+static void load(ui_app *app)
+{
+    checkin *c = desk(app);
+    int64_t want = c->want;
+    if (c->mode != MODE_SEARCH)
+        return;
+    run_search(app, c);
+    for (int i = 0; i < c->list.count; i++)
+        if (c->results[i].id == want)
+            c->list.selected = i;
+    vax_person *p = selected(c);
+    c->want = p ? p->id : 0;
+    c->doses = 0;
+    c->has_today = 0;
+    if (!p)
+        return;
+    vax_person_dose_count(app->db, p->id, &c->doses);
+    if (vax_visit_today_for_person(app->db, p->id, &c->today) == VAX_OK) {
+        c->has_today = 1;
+        today_line(app, &c->today, c->today_text, sizeof c->today_text);
+    }
 }
 
 static int unsaved(ui_app *app, char *what, size_t size)
@@ -613,10 +698,10 @@ ui_screen *ui_station_checkin(ui_app *app)
     vax_priority_groups(app->db, c->groups, 32, &c->ngroups);
     s->name = _("Check-in desk");
     s->draw = draw;
+    s->load = load;
     s->key = key;
-    s->keys = search_keys;
-    s->key_labels = search_labels;
-    s->nkeys = NSEARCH_KEYS;
+    s->keys = &ui_keys_checkin;
+    s->mode = mode;
     s->state = c;
     s->unsaved = unsaved;
     return s;

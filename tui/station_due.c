@@ -23,9 +23,6 @@ typedef struct due_view {
     int nproducts, product_index; /* -1: any */
 } due_view;
 
-static const ui_action keys[] = {UI_BOOK, UI_HELP, UI_SWITCH, UI_QUIT};
-static const char *const labels[] = {N_("Book selected"), N_("Help"), N_("Station"), N_("Quit")};
-
 static int collect(const vax_due *d, void *ctx)
 {
     due_view *v = ctx;
@@ -142,7 +139,6 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     due_view *v = app->screen->state;
     char line[400];
     int picked = 0;
-    load(app, v);
     for (int i = 0; i < v->n; i++)
         picked += is_picked(v, v->rows[i].person_id);
     snprintf(line, sizeof line, _("Product: %s · %s · commune: %s"),
@@ -157,10 +153,9 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     ui_role_off(w, ROLE_DIM);
     v->list_rows = rows - 4;
     ui_list_draw(w, 2, 1, cols - 2, v->list_rows, &v->list, row, v);
+    ui_keys_hint(app->screen->keys, 0, line, sizeof line);
     ui_role_on(w, ROLE_DIM);
-    ui_put(w, rows - 1, 1,
-           _("Space select · a all · p product · o overdue · f commune · F8 book into free slots"),
-           cols - 2);
+    ui_put(w, rows - 1, 1, line, cols - 2);
     ui_role_off(w, ROLE_DIM);
 }
 
@@ -187,7 +182,8 @@ static void book(ui_app *app, due_view *v)
         n = 1;
     }
     if (!n) {
-        ui_message(app, MSG_ERROR, "%s", _("Select people not booked yet (Space), then F8."));
+        ui_message(app, MSG_ERROR, _("Select people not booked yet (%s), then %s."),
+                   ui_act_key(app, ACT_SELECT), ui_act_key(app, ACT_BOOK));
         free(reqs);
         return;
     }
@@ -212,52 +208,97 @@ static void book(ui_app *app, due_view *v)
     free(reqs);
 }
 
+/* ---- the key table ------------------------------------------------------------------------ */
+
+static due_view *view(ui_app *app)
+{
+    return app->screen->state;
+}
+
+static void act_book(ui_app *app)
+{
+    book(app, view(app));
+}
+
+static void act_select(ui_app *app)
+{
+    due_view *v = view(app);
+    if (v->n) {
+        int64_t id = v->rows[v->list.selected].person_id;
+        set_picked(v, id, !is_picked(v, id));
+    }
+    if (v->list.selected + 1 < v->n)
+        v->list.selected++;
+}
+
+static void act_select_all(ui_app *app)
+{
+    due_view *v = view(app);
+    for (int i = 0; i < v->n; i++)
+        set_picked(v, v->rows[i].person_id, 1);
+}
+
+static void act_product(ui_app *app)
+{
+    due_view *v = view(app);
+    v->product_index = v->product_index + 1 >= v->nproducts ? -1 : v->product_index + 1;
+    snprintf(v->filter.product, sizeof v->filter.product, "%s",
+             v->product_index < 0 ? "" : v->products[v->product_index].code);
+    v->npicked = 0;
+}
+
+static void act_overdue(ui_app *app)
+{
+    due_view *v = view(app);
+    v->filter.only_overdue ^= 1;
+    v->npicked = 0;
+}
+
+static void act_commune(ui_app *app)
+{
+    due_view *v = view(app);
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", v->filter.commune);
+    if (ui_dialog_ask(app, _("Commune"), _("Show people of the commune (empty: all):"), buf,
+                      sizeof buf))
+        snprintf(v->filter.commune, sizeof v->filter.commune, "%s", buf);
+    else
+        v->filter.commune[0] = 0;
+    v->npicked = 0;
+}
+
+static const ui_keyrow rows[] = {
+    {UI_KEY_F8, NULL, ACT_BOOK, N_("Book"),
+     N_("books the selected people (or the one under the cursor) into the next free slots"), 0, 80,
+     act_book},
+    {UI_KEY_CHAR, " ", ACT_SELECT, N_("select"), N_("selects the person or not, and moves down"), 0,
+     UI_BAR_NEVER, act_select},
+    /* TRANSLATORS: the due list's key that selects everyone (Vietnamese: t, tất cả); one letter,
+     * different from the list's other letters */
+    {UI_KEY_CHAR, N_("select all|a"), ACT_SELECT_ALL, N_("all"), N_("selects everyone listed"), 0,
+     UI_BAR_NEVER, act_select_all},
+    /* TRANSLATORS: the due list's key for the product filter (Vietnamese: v, vắc xin) */
+    {UI_KEY_CHAR, N_("product filter|p"), ACT_FILTER_PRODUCT, N_("product"),
+     N_("shows one product after another, then any"), 0, UI_BAR_NEVER, act_product},
+    /* TRANSLATORS: the due list's key for overdue only (Vietnamese: q, quá hạn) */
+    {UI_KEY_CHAR, N_("overdue filter|o"), ACT_FILTER_OVERDUE, N_("overdue"),
+     N_("overdue people only, or due and overdue"), 0, UI_BAR_NEVER, act_overdue},
+    /* TRANSLATORS: the due list's key for the commune filter (Vietnamese: x, xã) */
+    {UI_KEY_CHAR, N_("commune filter|f"), ACT_FILTER_COMMUNE, N_("commune"),
+     N_("shows the people of a commune"), 0, UI_BAR_NEVER, act_commune},
+};
+static const char *const mode_names[] = {"list"};
+const ui_keytable ui_keys_due = UI_KEYTABLE("due", rows, mode_names);
+
 static int key(ui_app *app, ui_key k)
 {
-    due_view *v = app->screen->state;
-    if (k.action == UI_BOOK) {
-        book(app, v);
-        return 1;
-    }
-    if (k.action == UI_CHAR) {
-        char buf[128];
-        switch (k.ch) {
-        case L' ':
-            if (v->n) {
-                int64_t id = v->rows[v->list.selected].person_id;
-                set_picked(v, id, !is_picked(v, id));
-            }
-            if (v->list.selected + 1 < v->n)
-                v->list.selected++;
-            return 1;
-        case L'a':
-            for (int i = 0; i < v->n; i++)
-                set_picked(v, v->rows[i].person_id, 1);
-            return 1;
-        case L'p':
-            v->product_index = v->product_index + 1 >= v->nproducts ? -1 : v->product_index + 1;
-            snprintf(v->filter.product, sizeof v->filter.product, "%s",
-                     v->product_index < 0 ? "" : v->products[v->product_index].code);
-            v->npicked = 0;
-            return 1;
-        case L'o':
-            v->filter.only_overdue ^= 1;
-            v->npicked = 0;
-            return 1;
-        case L'f':
-            snprintf(buf, sizeof buf, "%s", v->filter.commune);
-            if (ui_dialog_ask(app, _("Commune"), _("Show people of the commune (empty: all):"), buf,
-                              sizeof buf))
-                snprintf(v->filter.commune, sizeof v->filter.commune, "%s", buf);
-            else
-                v->filter.commune[0] = 0;
-            v->npicked = 0;
-            return 1;
-        default:
-            return 0;
-        }
-    }
+    due_view *v = view(app);
     return ui_list_key(&v->list, k, v->list_rows > 0 ? v->list_rows : 10);
+}
+
+static void load_screen(ui_app *app)
+{
+    load(app, view(app));
 }
 
 ui_screen *ui_station_due(ui_app *app)
@@ -278,12 +319,10 @@ ui_screen *ui_station_due(ui_app *app)
     vax_product_list(app->db, v->products, 16, &v->nproducts);
     s->name = _("Due list");
     s->draw = draw;
+    s->load = load_screen;
     s->key = key;
-    s->keys = keys;
-    s->key_labels = labels;
-    s->nkeys = 4;
+    s->keys = &ui_keys_due;
     s->state = v;
-    s->watch_ms = 2000;
     return s;
 }
 

@@ -22,14 +22,6 @@ typedef struct injection {
     ui_list list;
 } injection;
 
-/* End of day is on F7, not on F5: F5 saves the form at the other stations, and a key pressed out
- * of that habit must not be one that discards every open vial. */
-static const ui_action keys[] = {UI_ENTER, UI_NEW,  UI_URGENT, UI_UNDO,
-                                 UI_BELL,  UI_HELP, UI_SWITCH, UI_QUIT};
-static const char *const labels[] = {N_("Record dose"),  N_("Call next"),  N_("Open vial"),
-                                     N_("Discard vial"), N_("End of day"), N_("Help"),
-                                     N_("Station"),      N_("Quit")};
-
 /* ---- data -------------------------------------------------------------------------------- */
 
 static void load_vials(ui_app *app, injection *s)
@@ -95,9 +87,10 @@ static int draw_pending(injection *s, WINDOW *w, int y, int cols)
 {
     char line[600];
     snprintf(line, sizeof line,
-             _("Ticket %03d · %s was left here unfinished. Enter takes them up again; Esc sends "
-               "them back to the waiting list."),
-             s->pending.ticket % 1000, s->person.full_name);
+             _("Ticket %03d · %s was left here unfinished. %s takes them up again; %s sends them "
+               "back to the waiting list."),
+             s->pending.ticket % 1000, s->person.full_name, ui_key_name(UI_KEY_ENTER),
+             ui_key_name(UI_KEY_F4));
     ui_role_on(w, ROLE_WARNING);
     int used = ui_put_wrapped(w, y, 1, cols - 2, 3, line);
     ui_role_off(w, ROLE_WARNING);
@@ -137,13 +130,14 @@ static void screening_text(const vax_screening *sc, char *out, size_t size)
 static int draw_person(ui_app *app, injection *s, WINDOW *w, int y, int cols, int room)
 {
     char line[600], today[11], date[11], dmy[11], text[3072];
-    (void)app;
     if (!s->visit.id && s->pending.id)
         return draw_pending(s, w, y, cols);
     if (!s->visit.id) {
         ui_role_on(w, ROLE_DIM);
-        ui_put(w, y, 1, _("Nobody called. F2 calls the next person waiting for injection."),
-               cols - 2);
+        snprintf(line, sizeof line,
+                 _("Nobody called. %s calls the next person waiting for injection."),
+                 ui_act_key(app, ACT_CALL_NEXT));
+        ui_put(w, y, 1, line, cols - 2);
         ui_role_off(w, ROLE_DIM);
         return 1;
     }
@@ -183,7 +177,9 @@ static int draw_person(ui_app *app, injection *s, WINDOW *w, int y, int cols, in
     ui_role_off(w, caution ? ROLE_WARNING : ROLE_OK);
     if (need > used) {
         ui_role_on(w, ROLE_DIM);
-        ui_put(w, y + row + used, 3, _("▼ more: S shows the whole screening"), cols - 4);
+        snprintf(line, sizeof line, _("▼ more: %s shows the whole screening"),
+                 ui_act_key(app, ACT_SHOW_SCREENING));
+        ui_put(w, y + row + used, 3, line, cols - 4);
         ui_role_off(w, ROLE_DIM);
         used++;
     }
@@ -223,7 +219,6 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
 {
     injection *s = app->screen->state;
     char head[200];
-    load_vials(app, s);
     /* the person first, as many rows as the screening needs; the vials keep at least three */
     int top = draw_person(app, s, w, 0, cols, rows - 5 > 4 ? rows - 5 : 4);
     int bar = top > 4 ? top : 4;
@@ -234,8 +229,9 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     ui_role_off(w, ROLE_TITLE);
     if (s->nvials == 0) {
         ui_role_on(w, ROLE_WARNING);
-        ui_put_wrapped(w, bar + 2, 1, cols - 2, 2,
-                       _("No open vial. F3 opens a vial of a lot in stock."));
+        snprintf(head, sizeof head, _("No open vial. %s opens a vial of a lot in stock."),
+                 ui_act_key(app, ACT_OPEN_VIAL));
+        ui_put_wrapped(w, bar + 2, 1, cols - 2, 2, head);
         ui_role_off(w, ROLE_WARNING);
         return;
     }
@@ -250,8 +246,9 @@ static void call_next(ui_app *app, injection *s)
     vax_visit v;
     if (s->visit.id || s->pending.id) {
         ui_message(app, MSG_ERROR,
-                   _("Ticket %03d is here: Enter records the dose, Esc sends them back."),
-                   (s->visit.id ? s->visit.ticket : s->pending.ticket) % 1000);
+                   _("Ticket %03d is here: %s records the dose, %s sends them back."),
+                   (s->visit.id ? s->visit.ticket : s->pending.ticket) % 1000,
+                   ui_key_name(UI_KEY_ENTER), ui_key_name(UI_KEY_F4));
         return;
     }
     if (vax_queue_call_next(app->db, VAX_STAGE_INJECTION, app->station, &v) != VAX_OK) {
@@ -270,11 +267,12 @@ static void record_dose(ui_app *app, injection *s)
     char reason[200] = "";
     vax_dose d;
     if (!s->visit.id) {
-        ui_message(app, MSG_ERROR, "%s", _("Call the next person first (F2)."));
+        ui_message(app, MSG_ERROR, _("Call the next person first (%s)."),
+                   ui_key_name(UI_KEY_ENTER));
         return;
     }
     if (!vial) {
-        ui_message(app, MSG_ERROR, "%s", _("Open a vial first (F3)."));
+        ui_message(app, MSG_ERROR, _("Open a vial first (%s)."), ui_act_key(app, ACT_OPEN_VIAL));
         return;
     }
     arm_items[0] = _("Left arm");
@@ -425,9 +423,10 @@ static void end_of_day(ui_app *app, injection *s)
     /* another room may have opened or discarded a vial while the list was read */
     if (vax_stock_open_vials(app->db, NULL, now, 64, &again) != VAX_OK ||
         !same_vials(all, n, now, again)) {
-        ui_message(app, MSG_ERROR, "%s",
+        ui_message(app, MSG_ERROR,
                    _("The open vials changed while the list was shown; nothing was discarded. "
-                     "F7 shows the list again."));
+                     "%s shows the list again."),
+                   ui_act_key(app, ACT_END_OF_DAY));
         return;
     }
     if (vax_stock_end_of_day(app->db, &vials, &wasted) != VAX_OK) {
@@ -458,51 +457,116 @@ static void send_back(ui_app *app, injection *s)
     memset(&s->visit, 0, sizeof s->visit);
 }
 
+/* ---- the key table ------------------------------------------------------------------------ */
+
+static injection *room(ui_app *app)
+{
+    return app->screen->state;
+}
+
+static void act_call_next(ui_app *app)
+{
+    call_next(app, room(app));
+}
+
+static void act_resume(ui_app *app)
+{
+    take_up(app, room(app));
+}
+
+static void act_record_dose(ui_app *app)
+{
+    record_dose(app, room(app));
+}
+
+/* The person left unfinished is taken up first, so that the question names them. */
+static void act_send_back(ui_app *app)
+{
+    injection *s = room(app);
+    if (s->pending.id)
+        take_up(app, s);
+    send_back(app, s);
+}
+
+static void act_show_screening(ui_app *app)
+{
+    injection *s = room(app);
+    char text[3072];
+    if (!s->has_screening)
+        return;
+    screening_text(&s->screening, text, sizeof text);
+    ui_dialog_text(app, _("Screening"), text, ROLE_WARNING);
+}
+
+static void act_open_vial(ui_app *app)
+{
+    open_vial(app, room(app));
+}
+
+static void act_discard_vial(ui_app *app)
+{
+    discard_vial(app, room(app));
+}
+
+static void act_end_of_day(ui_app *app)
+{
+    end_of_day(app, room(app));
+}
+
+enum { IDLE = 1, PENDING = 2, CALLED = 4 };
+
+static unsigned mode(ui_app *app)
+{
+    injection *s = room(app);
+    return s->visit.id ? CALLED : s->pending.id ? PENDING : IDLE;
+}
+
+/* The vial keys are letters: no F-key here means something else than it does at another station,
+ * and end of day, which discards every open vial, is nowhere near a key pressed out of habit. */
+static const ui_keyrow rows[] = {
+    {UI_KEY_ENTER, NULL, ACT_CALL_NEXT, N_("Call next"),
+     N_("calls the next person waiting for injection to this room"), IDLE, 90, act_call_next},
+    {UI_KEY_ENTER, NULL, ACT_RESUME, N_("Resume"),
+     N_("takes up again the person left unfinished in this room"), PENDING, 90, act_resume},
+    {UI_KEY_ENTER, NULL, ACT_RECORD_DOSE, N_("Record dose"),
+     N_("records the dose from the selected vial (asks which arm)"), CALLED, 90, act_record_dose},
+    {UI_KEY_F4, NULL, ACT_SEND_BACK, N_("Send back"),
+     N_("sends the person back to the waiting list, asking first"), PENDING | CALLED, 50,
+     act_send_back},
+    /* TRANSLATORS: the key that shows the screening at the injection room (Vietnamese: s, sàng
+     * lọc); one letter, different from the room's other letters */
+    {UI_KEY_CHAR, N_("show screening|s"), ACT_SHOW_SCREENING, N_("Screening"),
+     N_("shows the whole screening of the person called"), CALLED, 20, act_show_screening},
+    /* TRANSLATORS: the key that opens a vial (Vietnamese: m, mở lọ) */
+    {UI_KEY_CHAR, N_("open vial|o"), ACT_OPEN_VIAL, N_("Open vial"),
+     N_("opens a vial of a lot in stock"), 0, 70, act_open_vial},
+    /* TRANSLATORS: the key that discards a vial (Vietnamese: h, hủy lọ) */
+    {UI_KEY_CHAR, N_("discard vial|d"), ACT_DISCARD_VIAL, N_("Discard vial"),
+     N_("discards the selected vial, with the reason"), 0, 40, act_discard_vial},
+    /* TRANSLATORS: the key for the end of the day (Vietnamese: k, kết thúc ngày) */
+    {UI_KEY_CHAR, N_("end of day|e"), ACT_END_OF_DAY, N_("End of day"),
+     N_("discards every open vial at every station, asking first"), 0, 10, act_end_of_day},
+};
+static const char *const mode_names[] = {"idle", "pending", "called"};
+const ui_keytable ui_keys_injection = UI_KEYTABLE("injection", rows, mode_names);
+
+/* What no row takes: moving in the list of vials. */
 static int key(ui_app *app, ui_key k)
 {
-    injection *s = app->screen->state;
-    switch (k.action) {
-    case UI_ENTER:
-        if (s->pending.id) {
-            take_up(app, s);
-            return 1;
-        }
-        record_dose(app, s);
-        return 1;
-    case UI_NEW:
-        call_next(app, s);
-        return 1;
-    case UI_URGENT:
-        open_vial(app, s);
-        return 1;
-    case UI_UNDO:
-        discard_vial(app, s);
-        return 1;
-    case UI_BELL:
-        end_of_day(app, s);
-        return 1;
-    case UI_CANCEL:
-        if (s->pending.id)
-            take_up(app, s);
-        send_back(app, s);
-        return 1;
-    case UI_CHAR:
-        if ((k.ch == L's' || k.ch == L'S') && s->visit.id && s->has_screening) {
-            char text[3072];
-            screening_text(&s->screening, text, sizeof text);
-            ui_dialog_text(app, _("Screening"), text, ROLE_WARNING);
-            return 1;
-        }
-        break;
-    default:
-        break;
-    }
+    injection *s = room(app);
     if (ui_list_key(&s->list, k, 5)) {
         if (s->nvials > 0)
             s->want_vial = s->vials[s->list.selected].id;
         return 1;
     }
     return 0;
+}
+
+/* The open vials (another room draws from them, the minutes run) are read when the data or the
+ * minute changes. */
+static void load(ui_app *app)
+{
+    load_vials(app, room(app));
 }
 
 /* A person called here and not yet given the dose would wait at the door of a closed room. */
@@ -530,12 +594,11 @@ ui_screen *ui_station_injection(ui_app *app)
     scr->unsaved = unsaved;
     scr->name = _("Injection");
     scr->draw = draw;
+    scr->load = load;
     scr->key = key;
-    scr->keys = keys;
-    scr->key_labels = labels;
-    scr->nkeys = (int)(sizeof keys / sizeof keys[0]);
+    scr->keys = &ui_keys_injection;
+    scr->mode = mode;
     scr->state = s;
-    scr->watch_ms = 1000; /* another station drawing from the same vial */
     return scr;
 }
 

@@ -19,10 +19,6 @@ typedef struct observe {
     int released;
 } observe;
 
-static const ui_action keys[] = {UI_SAVE, UI_REACTION, UI_BELL, UI_HELP, UI_SWITCH, UI_QUIT};
-static const char *const labels[] = {N_("Release"), N_("Reaction"), N_("Bell"),
-                                     N_("Help"),    N_("Station"),  N_("Quit")};
-
 /* Puts the cursor back on the person it was on; if they left, on the row where they were. */
 static void follow_selection(observe *o)
 {
@@ -119,7 +115,6 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
 {
     observe *o = app->screen->state;
     char head[200];
-    load(app, o);
     int may = 0;
     for (int i = 0; i < o->n; i++)
         may += o->list[i].may_leave;
@@ -201,7 +196,6 @@ static void ring(int64_t visit_id)
 static void tick(ui_app *app)
 {
     observe *o = app->screen->state;
-    load(app, o);
     for (int i = 0; i < o->n; i++)
         if (o->list[i].may_leave && rang_add(o, o->list[i].visit.id) && o->bell)
             ring(o->list[i].visit.id);
@@ -305,7 +299,7 @@ static void release(ui_app *app, observe *o)
 /* Says that the reaction is kept and what is still to record. */
 static void kept_message(ui_app *app, int ticket, int missing)
 {
-    const char *key = ui_action_key(UI_REACTION);
+    const char *key = ui_act_key(app, ACT_REACTION);
     if (missing == (VAX_REACTION_NEEDS_ACTION | VAX_REACTION_NEEDS_SEVERITY))
         ui_message(app, MSG_INFO,
                    _("Reaction saved for ticket %03d; still to record: action taken and severity "
@@ -416,9 +410,9 @@ static int move_cursor(observe *o, ui_key k)
 {
     if (o->n == 0)
         return 0;
-    if (k.action == UI_HOME)
+    if (k.code == UI_KEY_HOME)
         o->cursor.selected = 0;
-    else if (k.action == UI_END)
+    else if (k.code == UI_KEY_END)
         o->cursor.selected = o->n - 1;
     else if (!ui_list_key(&o->cursor, k, o->rows))
         return 0;
@@ -427,24 +421,50 @@ static int move_cursor(observe *o, ui_key k)
     return 1;
 }
 
+/* ---- the key table ------------------------------------------------------------------------ */
+
+static observe *area(ui_app *app)
+{
+    return app->screen->state;
+}
+
+static void act_release(ui_app *app)
+{
+    release(app, area(app));
+}
+
+static void act_reaction(ui_app *app)
+{
+    reaction(app, area(app));
+}
+
+static void act_bell(ui_app *app)
+{
+    observe *o = area(app);
+    o->bell = !o->bell;
+    ui_message(app, MSG_INFO, "%s", o->bell ? _("Bell on.") : _("Bell off."));
+}
+
+static const ui_keyrow rows[] = {
+    {UI_KEY_ENTER, NULL, ACT_RELEASE, N_("Release"),
+     N_("releases the selected person (a serious reaction: the doctor signs)"), 0, 90, act_release},
+    {UI_KEY_F7, NULL, ACT_REACTION, N_("Reaction"),
+     N_("records a reaction of the selected person, or completes it"), 0, 80, act_reaction},
+    /* TRANSLATORS: the key that turns the bell on or off (Vietnamese: c, chuông) */
+    {UI_KEY_CHAR, N_("bell|b"), ACT_BELL, N_("Bell"),
+     N_("the bell when someone's period ends: on or off"), 0, 30, act_bell},
+};
+static const char *const mode_names[] = {"list"};
+const ui_keytable ui_keys_observe = UI_KEYTABLE("observation", rows, mode_names);
+
 static int key(ui_app *app, ui_key k)
 {
-    observe *o = app->screen->state;
-    switch (k.action) {
-    case UI_SAVE:
-    case UI_ENTER:
-        release(app, o);
-        return 1;
-    case UI_REACTION:
-        reaction(app, o);
-        return 1;
-    case UI_BELL:
-        o->bell = !o->bell;
-        ui_message(app, MSG_INFO, o->bell ? _("Bell on.") : _("Bell off."));
-        return 1;
-    default:
-        return move_cursor(o, k);
-    }
+    return move_cursor(area(app), k);
+}
+
+static void load_screen(ui_app *app)
+{
+    load(app, area(app));
 }
 
 ui_screen *ui_station_observe(ui_app *app)
@@ -464,10 +484,9 @@ ui_screen *ui_station_observe(ui_app *app)
             rang_add(o, o->list[i].visit.id);
     s->name = _("Observation");
     s->draw = draw;
+    s->load = load_screen;
     s->key = key;
-    s->keys = keys;
-    s->key_labels = labels;
-    s->nkeys = 6;
+    s->keys = &ui_keys_observe;
     s->state = o;
     s->tick_ms = 1000;
     s->tick = tick;

@@ -23,11 +23,6 @@ typedef struct planning {
     ui_form form;
 } planning;
 
-static const ui_action view_keys[] = {UI_NEW, UI_HELP, UI_SWITCH, UI_QUIT};
-static const char *const view_labels[] = {N_("Plan day"), N_("Help"), N_("Station"), N_("Quit")};
-static const ui_action form_keys[] = {UI_SAVE, UI_NEXT_FIELD, UI_CANCEL, UI_HELP};
-static const char *const form_labels[] = {N_("Save"), N_("Next field"), N_("Cancel"), N_("Help")};
-
 static void load(ui_app *app, planning *pl)
 {
     pl->planned = vax_day_get(app->db, pl->day, &pl->plan) == VAX_OK;
@@ -81,15 +76,17 @@ static void draw_view(ui_app *app, planning *pl, WINDOW *w, int rows, int cols)
 {
     char d[11], line[400];
     vax_date_dmy(pl->day, d);
-    load(app, pl);
     ui_role_on(w, ROLE_TITLE);
     snprintf(line, sizeof line, _("Day %s  (Left/Right: other days)"), d);
     ui_put(w, 0, 1, line, cols - 2);
     ui_role_off(w, ROLE_TITLE);
     if (!pl->planned) {
         ui_role_on(w, ROLE_DIM);
-        ui_put(w, 2, 1, _("Not planned yet. F2 plans this day; c copies the previous day's plan."),
-               cols - 2);
+        snprintf(line, sizeof line,
+                 _("Not planned yet. %s plans this day; %s copies the previous "
+                   "day's plan."),
+                 ui_act_key(app, ACT_PLAN_DAY), ui_act_key(app, ACT_COPY_PLAN));
+        ui_put(w, 2, 1, line, cols - 2);
         ui_role_off(w, ROLE_DIM);
         return;
     }
@@ -106,19 +103,15 @@ static void draw_view(ui_app *app, planning *pl, WINDOW *w, int rows, int cols)
     ui_put(w, 1, 1, line, cols - 2);
     pl->list_rows = rows - 4;
     ui_list_draw(w, 2, 1, cols - 2, pl->list_rows, &pl->list, slot_row, pl);
+    ui_keys_hint(app->screen->keys, ui_screen_mode(app), line, sizeof line);
     ui_role_on(w, ROLE_DIM);
-    ui_put(w, rows - 1, 1,
-           _("c copy this plan to the next day · x close the slot · d close the day (no-shows)"),
-           cols - 2);
+    ui_put(w, rows - 1, 1, line, cols - 2);
     ui_role_off(w, ROLE_DIM);
 }
 
 static void draw(ui_app *app, WINDOW *w, int rows, int cols)
 {
     planning *pl = app->screen->state;
-    app->screen->keys = pl->mode == MODE_VIEW ? view_keys : form_keys;
-    app->screen->key_labels = pl->mode == MODE_VIEW ? view_labels : form_labels;
-    app->screen->nkeys = 4;
     if (pl->mode == MODE_FORM) {
         char d[11], title[64];
         vax_date_dmy(pl->day, d);
@@ -258,50 +251,119 @@ static void close_day(ui_app *app, planning *pl)
     ui_message(app, MSG_OK, _("Day closed: %d did not come (listed for follow-up)."), n);
 }
 
+/* ---- the key table ------------------------------------------------------------------------ */
+
+static planning *plan(ui_app *app)
+{
+    return app->screen->state;
+}
+
+static void act_prev_day(ui_app *app)
+{
+    move_day(app, plan(app), -1);
+}
+
+static void act_next_day(ui_app *app)
+{
+    move_day(app, plan(app), 1);
+}
+
+static void act_plan_day(ui_app *app)
+{
+    if (plan(app)->planned)
+        ui_message(app, MSG_ERROR, "%s", _("This day is planned already."));
+    else
+        open_form(plan(app));
+}
+
+static void act_copy(ui_app *app)
+{
+    copy_plan(app, plan(app));
+}
+
+static void act_close_slot(ui_app *app)
+{
+    close_slot(app, plan(app));
+}
+
+static void act_close_day(ui_app *app)
+{
+    if (plan(app)->planned)
+        close_day(app, plan(app));
+}
+
+static void act_save(ui_app *app)
+{
+    save_form(app, plan(app));
+}
+
+static void act_next_field(ui_app *app)
+{
+    ui_form_key(&plan(app)->form, (ui_key){UI_KEY_TAB, 0});
+}
+
+static void act_cancel(ui_app *app)
+{
+    plan(app)->mode = MODE_VIEW;
+    app->msg[0] = 0;
+}
+
+enum { VIEW = 1, FORM = 2 };
+
+static unsigned mode(ui_app *app)
+{
+    return plan(app)->mode == MODE_FORM ? FORM : VIEW;
+}
+
+static const ui_keyrow rows[] = {
+    {UI_KEY_F2, NULL, ACT_PLAN_DAY, N_("Plan day"), N_("plans the day shown: hours, slots, places"),
+     VIEW, 80, act_plan_day},
+    {UI_KEY_LEFT, NULL, ACT_PREV_DAY, N_("Previous day"), N_("shows the day before"), VIEW,
+     UI_BAR_NEVER, act_prev_day},
+    {UI_KEY_RIGHT, NULL, ACT_NEXT_DAY, N_("Next day"), N_("shows the day after"), VIEW,
+     UI_BAR_NEVER, act_next_day},
+    /* TRANSLATORS: the planning key that copies a day's plan (Vietnamese: c, chép); one letter,
+     * different from the screen's other letters */
+    {UI_KEY_CHAR, N_("copy plan|c"), ACT_COPY_PLAN, N_("copy this plan to the next day"),
+     N_("copies the plan to the next day (not planned: the previous day's plan here)"), VIEW,
+     UI_BAR_NEVER, act_copy},
+    /* TRANSLATORS: the planning key that closes a slot (Vietnamese: k, khung giờ) */
+    {UI_KEY_CHAR, N_("close slot|x"), ACT_CLOSE_SLOT, N_("close the slot"),
+     N_("closes the selected slot; its bookings move or are cancelled"), VIEW, UI_BAR_NEVER,
+     act_close_slot},
+    /* TRANSLATORS: the planning key that closes the day (Vietnamese: n, đóng ngày) */
+    {UI_KEY_CHAR, N_("close day|d"), ACT_CLOSE_DAY, N_("close the day (no-shows)"),
+     N_("closes the day: bookings not checked in become no-shows"), VIEW, UI_BAR_NEVER,
+     act_close_day},
+    {UI_KEY_F5, NULL, ACT_SAVE, N_("Save"), N_("saves the form"), FORM, 90, act_save},
+    {UI_KEY_TAB, NULL, ACT_NEXT_FIELD, N_("Next field"), N_("the next field of the form"), FORM, 50,
+     act_next_field},
+    {UI_KEY_ESC, NULL, ACT_CANCEL, N_("Cancel"), N_("leaves the form without saving"), FORM, 60,
+     act_cancel},
+};
+static const char *const mode_names[] = {"view", "form"};
+const ui_keytable ui_keys_planning = UI_KEYTABLE("planning", rows, mode_names);
+
+/* What no row takes: the form's typing (Enter moves on, and saves on the last field), the list. */
 static int key(ui_app *app, ui_key k)
 {
-    planning *pl = app->screen->state;
+    planning *pl = plan(app);
     if (pl->mode == MODE_FORM) {
-        if (k.action == UI_CANCEL) {
-            pl->mode = MODE_VIEW;
-            app->msg[0] = 0;
-            return 1;
-        }
-        if (k.action == UI_SAVE || (k.action == UI_ENTER && pl->form.focus == pl->form.n - 1)) {
+        if (k.code == UI_KEY_ENTER && pl->form.focus == pl->form.n - 1) {
             save_form(app, pl);
             return 1;
         }
-        if (k.action == UI_ENTER)
-            k.action = UI_NEXT_FIELD;
+        if (k.code == UI_KEY_ENTER)
+            k.code = UI_KEY_TAB;
         return ui_form_key(&pl->form, k);
     }
-    switch (k.action) {
-    case UI_LEFT:
-        move_day(app, pl, -1);
-        return 1;
-    case UI_RIGHT:
-        move_day(app, pl, 1);
-        return 1;
-    case UI_NEW:
-        if (pl->planned)
-            ui_message(app, MSG_ERROR, "%s", _("This day is planned already."));
-        else
-            open_form(pl);
-        return 1;
-    case UI_CHAR:
-        if (k.ch == L'n' && !pl->planned)
-            open_form(pl);
-        else if (k.ch == L'c')
-            copy_plan(app, pl);
-        else if (k.ch == L'x')
-            close_slot(app, pl);
-        else if (k.ch == L'd' && pl->planned)
-            close_day(app, pl);
-        return 1;
-    default:
-        break;
-    }
     return ui_list_key(&pl->list, k, pl->list_rows > 0 ? pl->list_rows : 10);
+}
+
+static void load_screen(ui_app *app)
+{
+    if (plan(app)->mode == MODE_VIEW)
+        load(app, plan(app));
 }
 
 ui_screen *ui_station_planning(ui_app *app)
@@ -317,12 +379,11 @@ ui_screen *ui_station_planning(ui_app *app)
     pl->to_now = 1;
     s->name = _("Planning");
     s->draw = draw;
+    s->load = load_screen; /* fills change as other stations book and check in */
     s->key = key;
-    s->keys = view_keys;
-    s->key_labels = view_labels;
-    s->nkeys = 4;
+    s->keys = &ui_keys_planning;
+    s->mode = mode;
     s->state = pl;
-    s->watch_ms = 1000; /* fills change as other stations book and check in */
     (void)app;
     return s;
 }

@@ -1,5 +1,5 @@
 /* station_queue.c: today's queue at a glance: every ticket, its state, who is urgent, and first
- * the visits left at a station with no desk working on them, which F4 or R returns to waiting. */
+ * the visits left at a station with no desk working on them, which F4 returns to waiting. */
 #include "ui.h"
 
 #include <stdio.h>
@@ -14,7 +14,9 @@ typedef struct queue_view {
     vax_visit stranded[MAX_STRANDED]; /* shown first: rows 0 .. nstranded-1 */
     int nstranded;
     vax_visit visits[MAX_VISITS];
+    char names[MAX_VISITS][256]; /* each visit's person, read with the list */
     int n;
+    int waiting_s, waiting_i, observing;
     ui_list list;
     int rows;
 } queue_view;
@@ -23,10 +25,6 @@ typedef struct queue_ctx {
     queue_view view;
     vax_db *db;
 } queue_ctx;
-
-static const ui_action keys[] = {UI_UP, UI_UNDO, UI_HELP, UI_SWITCH, UI_QUIT};
-static const char *const labels[] = {N_("Move"), N_("Return to waiting"), N_("Help"), N_("Station"),
-                                     N_("Quit")};
 
 /* The visit on list row index: the stranded ones first, then every ticket of the day. */
 static vax_visit *row_visit(queue_view *q, int index)
@@ -50,7 +48,6 @@ static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ct
 {
     queue_ctx *qc = ctx;
     vax_visit *v = row_visit(&qc->view, index);
-    vax_person p;
     char line[512], hhmm[6];
     (void)sel;
     if (index < qc->view.nstranded) {
@@ -69,43 +66,54 @@ static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ct
         ui_role_off(w, ROLE_URGENT);
         used += ui_put(w, y, x + used, " ", width - used);
     }
-    if (vax_person_get(qc->db, v->person_id, &p) == VAX_OK)
-        ui_put(w, y, x + used, p.full_name, width - used);
+    ui_put(w, y, x + used, qc->view.names[index - qc->view.nstranded], width - used);
+}
+
+/* Today's tickets, their people and the stranded ones, read when another station commits. */
+static void load(ui_app *app)
+{
+    queue_ctx *qc = app->screen->state;
+    queue_view *q = &qc->view;
+    char today[11];
+    vax_person p;
+    vax_local_date(vax_now(), today);
+    if (vax_queue_list(app->db, today, q->visits, MAX_VISITS, &q->n) != VAX_OK)
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+    q->waiting_s = q->waiting_i = q->observing = 0;
+    for (int i = 0; i < q->n; i++) {
+        q->waiting_s += q->visits[i].state == VAX_STATE_WAITING_SCREENING;
+        q->waiting_i += q->visits[i].state == VAX_STATE_WAITING_INJECTION;
+        q->observing += q->visits[i].state == VAX_STATE_OBSERVING;
+        q->names[i][0] = 0;
+        if (vax_person_get(app->db, q->visits[i].person_id, &p) == VAX_OK)
+            snprintf(q->names[i], sizeof q->names[i], "%s", p.full_name);
+    }
+    if (vax_queue_stranded(app->db, q->stranded, MAX_STRANDED, &q->nstranded) != VAX_OK)
+        q->nstranded = 0;
+    q->list.count = q->nstranded + q->n;
+    if (q->list.selected >= q->list.count)
+        q->list.selected = q->list.count > 0 ? q->list.count - 1 : 0;
 }
 
 static void draw(ui_app *app, WINDOW *w, int rows, int cols)
 {
     queue_ctx *qc = app->screen->state;
     queue_view *q = &qc->view;
-    char today[11], head[200];
-    int waiting_s = 0, waiting_i = 0, observing = 0;
-    vax_local_date(vax_now(), today);
-    if (vax_queue_list(app->db, today, q->visits, MAX_VISITS, &q->n) != VAX_OK)
-        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
-    for (int i = 0; i < q->n; i++) {
-        waiting_s += q->visits[i].state == VAX_STATE_WAITING_SCREENING;
-        waiting_i += q->visits[i].state == VAX_STATE_WAITING_INJECTION;
-        observing += q->visits[i].state == VAX_STATE_OBSERVING;
-    }
+    char head[200];
     snprintf(head, sizeof head,
              _("Today: %d tickets · %d waiting for screening · %d waiting for injection · %d "
                "under observation"),
-             q->n, waiting_s, waiting_i, observing);
+             q->n, q->waiting_s, q->waiting_i, q->observing);
     ui_put(w, 0, 1, head, cols - 2);
-    if (vax_queue_stranded(app->db, q->stranded, MAX_STRANDED, &q->nstranded) != VAX_OK)
-        q->nstranded = 0;
     if (q->nstranded > 0) {
         snprintf(head, sizeof head,
-                 _("%d at a station with no desk working on them: F4 or R returns one to the "
-                   "waiting list"),
-                 q->nstranded);
+                 _("%d at a station with no desk working on them: %s returns one to the waiting "
+                   "list"),
+                 q->nstranded, ui_act_key(app, ACT_RETURN_WAITING));
         ui_role_on(w, ROLE_WARNING);
         ui_put(w, 1, 1, head, cols - 2);
         ui_role_off(w, ROLE_WARNING);
     }
-    q->list.count = q->nstranded + q->n;
-    if (q->list.selected >= q->list.count)
-        q->list.selected = q->list.count > 0 ? q->list.count - 1 : 0;
     q->rows = rows - 2;
     ui_list_draw(w, 2, 1, cols - 2, rows - 2, &q->list, row, qc);
 }
@@ -136,13 +144,22 @@ static void return_selected(ui_app *app, queue_view *q)
     ui_message(app, MSG_OK, _("Ticket %03d is waiting again."), v.ticket);
 }
 
+static void act_return(ui_app *app)
+{
+    queue_ctx *qc = app->screen->state;
+    return_selected(app, &qc->view);
+}
+
+static const ui_keyrow rows[] = {
+    {UI_KEY_F4, NULL, ACT_RETURN_WAITING, N_("Return to waiting"),
+     N_("returns the ticket left at a station (marked !) to its waiting list"), 0, 60, act_return},
+};
+static const char *const mode_names[] = {"list"};
+const ui_keytable ui_keys_queue = UI_KEYTABLE("queue", rows, mode_names);
+
 static int key(ui_app *app, ui_key k)
 {
     queue_ctx *qc = app->screen->state;
-    if (k.action == UI_UNDO || (k.action == UI_CHAR && (k.ch == L'r' || k.ch == L'R'))) {
-        return_selected(app, &qc->view);
-        return 1;
-    }
     return ui_list_key(&qc->view.list, k, qc->view.rows);
 }
 
@@ -158,12 +175,10 @@ ui_screen *ui_station_queue(ui_app *app)
     qc->db = app->db;
     s->name = _("Queue overview");
     s->draw = draw;
+    s->load = load;
     s->key = key;
-    s->keys = keys;
-    s->key_labels = labels;
-    s->nkeys = (int)(sizeof keys / sizeof keys[0]);
+    s->keys = &ui_keys_queue;
     s->state = qc;
-    s->watch_ms = 500;
     return s;
 }
 

@@ -18,10 +18,6 @@ typedef struct reports {
     int nlines, top, page;
 } reports;
 
-static const ui_action keys[] = {UI_LEFT, UI_UP, UI_SAVE, UI_HELP, UI_SWITCH, UI_QUIT};
-static const char *const labels[] = {N_("Day"),  N_("Scroll"),  N_("Save xlsx+csv"),
-                                     N_("Help"), N_("Station"), N_("Quit")};
-
 static int to_buf(const char *data, size_t n, void *ctx)
 {
     reports *s = ctx;
@@ -143,7 +139,6 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     reports *s = app->screen->state;
     char line[512], dmy[11];
     int y = 0;
-    load(app, s);
     vax_date_dmy(s->day, dmy);
     if (!s->r) {
         ui_put(w, 0, 1, dmy, cols - 2);
@@ -237,37 +232,73 @@ static void save(ui_app *app, reports *s)
     ui_message(app, MSG_OK, _("✓ Saved %s and %s."), path, csv);
 }
 
+/* ---- the key table ------------------------------------------------------------------------ */
+
+static reports *report(ui_app *app)
+{
+    return app->screen->state;
+}
+
+static void move_day(reports *s, int delta)
+{
+    if (vax_date_add(s->day, delta, s->day) == VAX_OK)
+        s->top = 0;
+}
+
+static void act_prev_day(ui_app *app)
+{
+    move_day(report(app), -1);
+}
+
+static void act_next_day(ui_app *app)
+{
+    move_day(report(app), 1);
+}
+
+static void act_export(ui_app *app)
+{
+    save(app, report(app));
+}
+
+static const ui_keyrow rows[] = {
+    {UI_KEY_LEFT, NULL, ACT_PREV_DAY, N_("Previous day"), N_("shows the day before"), 0, 30,
+     act_prev_day},
+    {UI_KEY_RIGHT, NULL, ACT_NEXT_DAY, N_("Next day"), N_("shows the day after"), 0, 20,
+     act_next_day},
+    {UI_KEY_F5, NULL, ACT_EXPORT, N_("Save xlsx+csv"),
+     N_("saves the day's report as .xlsx with a .csv beside it"), 0, 80, act_export},
+};
+static const char *const mode_names[] = {"report"};
+const ui_keytable ui_keys_reports = UI_KEYTABLE("reports", rows, mode_names);
+
+/* What no row takes: scrolling the report. */
 static int key(ui_app *app, ui_key k)
 {
-    reports *s = app->screen->state;
-    switch (k.action) {
-    case UI_LEFT:
-    case UI_RIGHT:
-        if (vax_date_add(s->day, k.action == UI_LEFT ? -1 : 1, s->day) != VAX_OK)
-            return 1;
-        s->top = 0;
-        return 1;
-    case UI_UP:
+    reports *s = report(app);
+    switch (k.code) {
+    case UI_KEY_UP:
         s->top--;
         return 1;
-    case UI_DOWN:
+    case UI_KEY_DOWN:
         s->top++;
         return 1;
-    case UI_PGUP:
+    case UI_KEY_PGUP:
         s->top -= s->page > 1 ? s->page - 1 : 1;
         return 1;
-    case UI_PGDN:
+    case UI_KEY_PGDN:
         s->top += s->page > 1 ? s->page - 1 : 1;
         return 1;
-    case UI_HOME:
+    case UI_KEY_HOME:
         s->top = 0;
-        return 1;
-    case UI_SAVE:
-        save(app, s);
         return 1;
     default:
         return 0;
     }
+}
+
+static void load_screen(ui_app *app)
+{
+    load(app, report(app));
 }
 
 ui_screen *ui_station_reports(ui_app *app)
@@ -282,12 +313,10 @@ ui_screen *ui_station_reports(ui_app *app)
     vax_local_date(vax_now(), s->day);
     sc->name = _("Reports");
     sc->draw = draw;
+    sc->load = load_screen;
     sc->key = key;
-    sc->keys = keys;
-    sc->key_labels = labels;
-    sc->nkeys = (int)(sizeof keys / sizeof keys[0]);
+    sc->keys = &ui_keys_reports;
     sc->state = s;
-    sc->watch_ms = 1000;
     (void)app;
     return sc;
 }

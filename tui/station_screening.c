@@ -29,20 +29,13 @@ typedef struct screening_desk {
     char problem[512]; /* why there is no proposal yet */
     int problem_is_error;
     char station[32];
-    int changed;      /* an answer, vital or note typed since the person was called */
-    int has_own;      /* idle: a visit of today still in screening at this desk */
-    int outcome_top;  /* the proposal's first row shown (PgUp/PgDn scroll it) */
-    int outcome_more; /* rows of the proposal below the screen at the last draw */
-    vax_visit own;    /* that visit, offered before calling anyone new */
+    int changed;       /* an answer, vital or note typed since the person was called */
+    int has_own;       /* idle: a visit of today still in screening at this desk */
+    int outcome_top;   /* the proposal's first row shown (PgUp/PgDn scroll it) */
+    int outcome_more;  /* rows of the proposal below the screen at the last draw */
+    vax_visit own;     /* that visit, offered before calling anyone new */
+    char waiting[256]; /* idle: how many wait, as loaded */
 } screening_desk;
-
-static const ui_action idle_keys[] = {UI_ENTER, UI_HELP, UI_SWITCH, UI_QUIT};
-static const char *const idle_labels[] = {N_("Call next"), N_("Help"), N_("Station"), N_("Quit")};
-/* idle with this desk's own unfinished person: Enter takes them up again */
-static const char *const own_labels[] = {N_("Resume"), N_("Help"), N_("Station"), N_("Quit")};
-static const ui_action busy_keys[] = {UI_SAVE, UI_URGENT, UI_UNDO, UI_NEXT_FIELD, UI_HELP, UI_QUIT};
-static const char *const busy_labels[] = {N_("Confirm"),   N_("Change outcome"), N_("Send back"),
-                                          N_("Next part"), N_("Help"),           N_("Quit")};
 
 static ui_role outcome_role(vax_outcome o)
 {
@@ -411,9 +404,8 @@ static void draw_idle(ui_app *app, screening_desk *d, WINDOW *w, int rows, int c
     } else {
         ui_put(w, 3, 2, _("Press Enter to call the next person waiting for screening."), cols - 4);
     }
-    waiting_line(app, line, sizeof line);
     if (rows > 5)
-        ui_put(w, 5, 2, line, cols - 4);
+        ui_put(w, 5, 2, d->waiting, cols - 4);
     ui_role_on(w, ROLE_DIM);
     if (rows > 7)
         ui_put_wrapped(w, 7, 2, cols - 4, rows - 7,
@@ -438,9 +430,6 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     screening_desk *d = app->screen->state;
     char line[768], today[11];
     int cy = -1, cx = 0;
-    app->screen->keys = d->active ? busy_keys : idle_keys;
-    app->screen->key_labels = d->active ? busy_labels : d->has_own ? own_labels : idle_labels;
-    app->screen->nkeys = d->active ? 6 : 4;
     if (!d->active) {
         draw_idle(app, d, w, rows, cols);
         return;
@@ -740,8 +729,8 @@ static void ask_discard(ui_app *app, screening_desk *d)
     char prompt[256];
     const char *items[] = {_("Keep the answers"), _("Discard the answers")};
     if (!d->changed) {
-        ui_message(app, MSG_INFO, "%s",
-                   _("Nothing typed yet. F4 sends the person back to the queue."));
+        ui_message(app, MSG_INFO, _("Nothing typed yet. %s sends the person back to the queue."),
+                   ui_act_key(app, ACT_SEND_BACK));
         return;
     }
     snprintf(prompt, sizeof prompt, _("Ticket %03d: the answers typed are not saved yet."),
@@ -792,7 +781,7 @@ static void answered(ui_app *app, screening_desk *d, int i)
 static int question_key(ui_app *app, screening_desk *d, ui_key k)
 {
     int i = d->questions.selected;
-    if (k.action == UI_CHAR) {
+    if (k.code == UI_KEY_CHAR) {
         /* both languages' keys answer (no letter means yes in one and no in the other); the mark
          * is shown in the UI language */
         switch (k.ch) {
@@ -837,49 +826,105 @@ static int question_key(ui_app *app, screening_desk *d, ui_key k)
     return ui_list_key(&d->questions, k, d->question_rows);
 }
 
+/* ---- the key table ------------------------------------------------------------------------ */
+
+static screening_desk *desk(ui_app *app)
+{
+    return app->screen->state;
+}
+
+static void act_call_next(ui_app *app)
+{
+    call_next(app, desk(app));
+}
+
+static void act_resume(ui_app *app)
+{
+    resume_own(app, desk(app));
+}
+
+/* A reading out of its range keeps the focus (and the key does nothing) until it is corrected. */
+static int may_act(ui_app *app, screening_desk *d)
+{
+    return d->focus != FOCUS_VITALS || vital_may_leave(app, d);
+}
+
+static void act_confirm(ui_app *app)
+{
+    confirm(app, desk(app));
+}
+
+static void act_change_outcome(ui_app *app)
+{
+    change_outcome(app, desk(app));
+}
+
+static void act_send_back(ui_app *app)
+{
+    send_back(app, desk(app));
+}
+
+static void act_next_part(ui_app *app)
+{
+    if (may_act(app, desk(app)))
+        next_focus(desk(app), 1);
+}
+
+static void act_discard(ui_app *app)
+{
+    ask_discard(app, desk(app));
+}
+
+enum { IDLE = 1, OWN = 2, BUSY = 4 };
+
+static unsigned mode(ui_app *app)
+{
+    screening_desk *d = desk(app);
+    return d->active ? BUSY : d->has_own ? OWN : IDLE;
+}
+
+static const ui_keyrow rows[] = {
+    {UI_KEY_ENTER, NULL, ACT_CALL_NEXT, N_("Call next"),
+     N_("calls the next person waiting for screening to this desk"), IDLE, 90, act_call_next},
+    {UI_KEY_ENTER, NULL, ACT_RESUME, N_("Resume"),
+     N_("takes up again the person left unfinished at this desk"), OWN, 90, act_resume},
+    {UI_KEY_F5, NULL, ACT_CONFIRM, N_("Confirm"),
+     N_("records the proposed outcome: the person goes on"), BUSY, 90, act_confirm},
+    {UI_KEY_F3, NULL, ACT_CHANGE_OUTCOME, N_("Change outcome"),
+     N_("records another outcome than the proposal, with the reason"), BUSY, 60,
+     act_change_outcome},
+    {UI_KEY_F4, NULL, ACT_SEND_BACK, N_("Send back"),
+     N_("sends the person back to the waiting list, nothing recorded"), BUSY, 50, act_send_back},
+    {UI_KEY_TAB, NULL, ACT_NEXT_PART, N_("Next part"),
+     N_("questions, vital signs, notes in turn (Shift-Tab back)"), BUSY, 40, act_next_part},
+    {UI_KEY_ESC, NULL, ACT_DISCARD_ANSWERS, N_("Discard"),
+     N_("discards the answers typed, asking first; the person stays"), BUSY, UI_BAR_NEVER,
+     act_discard},
+};
+static const char *const mode_names[] = {"idle", "own", "busy"};
+const ui_keytable ui_keys_screening = UI_KEYTABLE("screening", rows, mode_names);
+
+/* What no row takes: answers, readings and notes as they are typed, moving between them. */
 static int key(ui_app *app, ui_key k)
 {
-    screening_desk *d = app->screen->state;
+    screening_desk *d = desk(app);
     int used = 0;
-    if (!d->active) {
-        if (k.action == UI_ENTER) {
-            if (d->has_own)
-                resume_own(app, d);
-            else
-                call_next(app, d);
-            return 1;
-        }
+    if (!d->active)
         return 0;
-    }
     if (d->focus == FOCUS_VITALS &&
-        (k.action == UI_NEXT_FIELD || k.action == UI_PREV_FIELD || k.action == UI_DOWN ||
-         k.action == UI_UP || k.action == UI_ENTER) &&
+        (k.code == UI_KEY_BTAB || k.code == UI_KEY_DOWN || k.code == UI_KEY_UP ||
+         k.code == UI_KEY_ENTER) &&
         !vital_may_leave(app, d))
         return 1;
-    switch (k.action) {
-    case UI_PGDN: /* the proposal's reasons, whatever has the focus */
+    switch (k.code) {
+    case UI_KEY_PGDN: /* the proposal's reasons, whatever has the focus */
         d->outcome_top += d->outcome_more > 0 ? 3 : 0;
         return 1;
-    case UI_PGUP:
+    case UI_KEY_PGUP:
         d->outcome_top = d->outcome_top > 3 ? d->outcome_top - 3 : 0;
         return 1;
-    case UI_SAVE:
-        confirm(app, d);
-        return 1;
-    case UI_URGENT:
-        change_outcome(app, d);
-        return 1;
-    case UI_UNDO:
-        send_back(app, d);
-        return 1;
-    case UI_NEXT_FIELD:
-        next_focus(d, 1);
-        return 1;
-    case UI_PREV_FIELD:
+    case UI_KEY_BTAB:
         next_focus(d, -1);
-        return 1;
-    case UI_CANCEL:
-        ask_discard(app, d);
         return 1;
     default:
         break;
@@ -887,11 +932,11 @@ static int key(ui_app *app, ui_key k)
     if (d->focus == FOCUS_QUESTIONS)
         return question_key(app, d, k);
     if (d->focus == FOCUS_VITALS) {
-        if (k.action == UI_DOWN || k.action == UI_ENTER) {
+        if (k.code == UI_KEY_DOWN || k.code == UI_KEY_ENTER) {
             next_focus(d, 1);
             return 1;
         }
-        if (k.action == UI_UP) {
+        if (k.code == UI_KEY_UP) {
             next_focus(d, -1);
             return 1;
         }
@@ -901,7 +946,7 @@ static int key(ui_app *app, ui_key k)
         }
         return used;
     }
-    if (k.action == UI_UP) {
+    if (k.code == UI_KEY_UP) {
         next_focus(d, -1);
         return 1;
     }
@@ -910,6 +955,16 @@ static int key(ui_app *app, ui_key k)
         reproposal(app, d);
     }
     return used;
+}
+
+/* The idle desk's waiting count and its own unfinished person follow the other stations. */
+static void load(ui_app *app)
+{
+    screening_desk *d = desk(app);
+    if (d->active)
+        return;
+    find_own(app, d);
+    waiting_line(app, d->waiting, sizeof d->waiting);
 }
 
 /* A called person counts as left behind even with nothing typed: nobody else will call them. */
@@ -949,16 +1004,14 @@ ui_screen *ui_station_screening(ui_app *app)
     snprintf(d->station, sizeof d->station, "screening-%s", desk && *desk ? desk : "1");
     find_own(app, d);
     s->name = _("Screening desk");
-    s->tick_ms = 2000; /* the waiting count on the idle screen follows the check-in desk */
     s->draw = draw;
+    s->load = load;
     s->key = key;
+    s->keys = &ui_keys_screening;
+    s->mode = mode;
     s->unsaved = unsaved;
     s->end = end;
-    s->keys = idle_keys;
-    s->key_labels = idle_labels;
-    s->nkeys = 4;
     s->state = d;
-    s->watch_ms = 0;
     return s;
 }
 

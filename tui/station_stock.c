@@ -21,12 +21,6 @@ typedef struct stock {
     ui_form form;
 } stock;
 
-static const ui_action view_keys[] = {UI_NEW, UI_UP, UI_HELP, UI_SWITCH, UI_QUIT};
-static const char *const view_labels[] = {N_("Receive lot"), N_("Move"), N_("Help"), N_("Station"),
-                                          N_("Quit")};
-static const ui_action form_keys[] = {UI_SAVE, UI_NEXT_FIELD, UI_CANCEL, UI_HELP};
-static const char *const form_labels[] = {N_("Save"), N_("Next field"), N_("Cancel"), N_("Help")};
-
 static void load(ui_app *app, stock *s)
 {
     char today[11];
@@ -75,7 +69,6 @@ static void draw_view(ui_app *app, stock *s, WINDOW *w, int rows, int cols)
 {
     char line[300];
     int y = 0, n = 0;
-    (void)app;
     wattron(w, A_BOLD);
     ui_put(w, y++, 1, _("Product  On hand  Opened today  Given  Wasted  Wastage  Expiring ≤7 days"),
            cols - 2);
@@ -96,7 +89,9 @@ static void draw_view(ui_app *app, stock *s, WINDOW *w, int rows, int cols)
     }
     if (n == 0) {
         ui_role_on(w, ROLE_DIM);
-        ui_put(w, y++, 1, _("No stock. F2 receives a lot."), cols - 2);
+        snprintf(line, sizeof line, _("No stock. %s receives a lot."),
+                 ui_act_key(app, ACT_RECEIVE_LOT));
+        ui_put(w, y++, 1, line, cols - 2);
         ui_role_off(w, ROLE_DIM);
     }
     mvwhline(w, y, 0, ACS_HLINE, cols);
@@ -179,9 +174,6 @@ static void save_form(ui_app *app, stock *s)
 static void draw(ui_app *app, WINDOW *w, int rows, int cols)
 {
     stock *s = app->screen->state;
-    app->screen->keys = s->mode == MODE_VIEW ? view_keys : form_keys;
-    app->screen->key_labels = s->mode == MODE_VIEW ? view_labels : form_labels;
-    app->screen->nkeys = s->mode == MODE_VIEW ? 5 : 4;
     if (s->mode == MODE_RECEIVE) {
         ui_role_on(w, ROLE_TITLE);
         ui_put(w, 0, 1, _("Receive a lot"), cols - 2);
@@ -190,36 +182,80 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
         ui_cursor_here(app, w);
         return;
     }
-    load(app, s);
     draw_view(app, s, w, rows, cols);
 }
 
+/* ---- the key table ------------------------------------------------------------------------ */
+
+static stock *store(ui_app *app)
+{
+    return app->screen->state;
+}
+
+static void act_receive(ui_app *app)
+{
+    if (!vax_role_may(app->staff.role, VAX_ACT_SETTINGS)) {
+        ui_message(app, MSG_ERROR, "%s", _("Only a manager receives lots."));
+        return;
+    }
+    open_form(app, store(app));
+}
+
+static void act_save(ui_app *app)
+{
+    save_form(app, store(app));
+}
+
+static void act_next_field(ui_app *app)
+{
+    ui_form_key(&store(app)->form, (ui_key){UI_KEY_TAB, 0});
+}
+
+static void act_cancel(ui_app *app)
+{
+    store(app)->mode = MODE_VIEW;
+    app->msg[0] = 0;
+}
+
+enum { VIEW = 1, FORM = 2 };
+
+static unsigned mode(ui_app *app)
+{
+    return store(app)->mode == MODE_RECEIVE ? FORM : VIEW;
+}
+
+static const ui_keyrow rows[] = {
+    {UI_KEY_F2, NULL, ACT_RECEIVE_LOT, N_("Receive lot"), N_("records a lot received"), VIEW, 80,
+     act_receive},
+    {UI_KEY_F5, NULL, ACT_SAVE, N_("Save"), N_("saves the form"), FORM, 90, act_save},
+    {UI_KEY_TAB, NULL, ACT_NEXT_FIELD, N_("Next field"), N_("the next field of the form"), FORM, 50,
+     act_next_field},
+    {UI_KEY_ESC, NULL, ACT_CANCEL, N_("Cancel"), N_("leaves the form without saving"), FORM, 60,
+     act_cancel},
+};
+static const char *const mode_names[] = {"view", "form"};
+const ui_keytable ui_keys_stock = UI_KEYTABLE("stock", rows, mode_names);
+
+/* What no row takes: the form's typing (Enter moves on, and saves on the last field), the list. */
 static int key(ui_app *app, ui_key k)
 {
-    stock *s = app->screen->state;
+    stock *s = store(app);
     if (s->mode == MODE_RECEIVE) {
-        if (k.action == UI_CANCEL) {
-            s->mode = MODE_VIEW;
-            app->msg[0] = 0;
-            return 1;
-        }
-        if (k.action == UI_SAVE || (k.action == UI_ENTER && s->form.focus == s->form.n - 1)) {
+        if (k.code == UI_KEY_ENTER && s->form.focus == s->form.n - 1) {
             save_form(app, s);
             return 1;
         }
-        if (k.action == UI_ENTER)
-            k.action = UI_NEXT_FIELD;
+        if (k.code == UI_KEY_ENTER)
+            k.code = UI_KEY_TAB;
         return ui_form_key(&s->form, k);
     }
-    if (k.action == UI_NEW) {
-        if (!vax_role_may(app->staff.role, VAX_ACT_SETTINGS)) {
-            ui_message(app, MSG_ERROR, "%s", _("Only a manager receives lots."));
-            return 1;
-        }
-        open_form(app, s);
-        return 1;
-    }
     return ui_list_key(&s->list, k, s->list_rows);
+}
+
+static void load_screen(ui_app *app)
+{
+    if (store(app)->mode == MODE_VIEW)
+        load(app, store(app));
 }
 
 ui_screen *ui_station_stock(ui_app *app)
@@ -234,12 +270,11 @@ ui_screen *ui_station_stock(ui_app *app)
     }
     scr->name = _("Vaccine stock");
     scr->draw = draw;
+    scr->load = load_screen;
     scr->key = key;
-    scr->keys = view_keys;
-    scr->key_labels = view_labels;
-    scr->nkeys = 5;
+    scr->keys = &ui_keys_stock;
+    scr->mode = mode;
     scr->state = s;
-    scr->watch_ms = 2000;
     return scr;
 }
 

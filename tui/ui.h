@@ -20,47 +20,173 @@
 /* Sets up gettext; lang is "vi", "en" or NULL (from the locale). Returns the language chosen. */
 const char *ui_i18n_init(const char *lang);
 
-/* ---- actions and the keymap (keymap.c) ----------------------------------------------------- */
-typedef enum ui_action {
-    UI_NONE,
-    UI_CHAR, /* a printable character for the focused text input */
-    UI_UP,
-    UI_DOWN,
-    UI_LEFT,
-    UI_RIGHT,
-    UI_HOME,
-    UI_END,
-    UI_PGUP,
-    UI_PGDN,
-    UI_NEXT_FIELD,
-    UI_PREV_FIELD,
-    UI_BACKSPACE,
-    UI_DELETE,
-    UI_ENTER,
-    UI_CANCEL,
-    UI_HELP,     /* F1 */
-    UI_NEW,      /* F2 */
-    UI_URGENT,   /* F3 */
-    UI_UNDO,     /* F4 */
-    UI_SAVE,     /* F5 */
-    UI_REACTION, /* F6 */
-    UI_BELL,     /* F7 */
-    UI_BOOK,     /* F8: book an appointment */
-    UI_SWITCH,   /* F9: change station */
-    UI_QUIT,     /* F10 */
-    UI_RESIZE,
-    UI_ACTION_COUNT
-} ui_action;
+/* ---- keys (keymap.c) ---------------------------------------------------------------------- */
+/* A key as the terminal gives it, before any meaning: what it does is the station's to say (its
+ * key table below), so that one key can mean one thing wherever it is pressed. */
+typedef enum ui_keycode {
+    UI_KEY_NONE, /* a timeout: no key */
+    UI_KEY_CHAR, /* a printable character (ui_key.ch) */
+    UI_KEY_UP,
+    UI_KEY_DOWN,
+    UI_KEY_LEFT,
+    UI_KEY_RIGHT,
+    UI_KEY_HOME,
+    UI_KEY_END,
+    UI_KEY_PGUP,
+    UI_KEY_PGDN,
+    UI_KEY_TAB,
+    UI_KEY_BTAB,
+    UI_KEY_BACKSPACE,
+    UI_KEY_DELETE,
+    UI_KEY_ENTER,
+    UI_KEY_ESC,
+    UI_KEY_F1,
+    UI_KEY_F2,
+    UI_KEY_F3,
+    UI_KEY_F4,
+    UI_KEY_F5,
+    UI_KEY_F6,
+    UI_KEY_F7,
+    UI_KEY_F8,
+    UI_KEY_F9,
+    UI_KEY_F10,
+    UI_KEY_F11,
+    UI_KEY_F12,
+    UI_KEY_CTRL_C,  /* raw mode: Ctrl-C arrives as a key */
+    UI_KEY_REPAINT, /* Ctrl-L */
+    UI_KEY_RESIZE,
+    UI_KEY_COUNT
+} ui_keycode;
 
 typedef struct ui_key {
-    ui_action action;
-    wint_t ch; /* for UI_CHAR */
+    ui_keycode code;
+    wint_t ch; /* for UI_KEY_CHAR */
 } ui_key;
 
-/* Reads one key (or a timeout: UI_NONE) and turns it into an action. */
+/* Reads one key (or a timeout: UI_KEY_NONE). */
 ui_key ui_read_key(void);
-/* The label of the key that triggers an action ("F2") and its help text. */
-const char *ui_action_key(ui_action a);
+/* The key's name as the key bar and the help show it ("F2", "Enter"), in the UI language. */
+const char *ui_key_name(ui_keycode code);
+/* A resize or Ctrl-L: only the screen is drawn again. */
+int ui_key_redraws(ui_key k);
+/* Esc, F10 or Ctrl-C: what closes a dialog without an answer. */
+int ui_key_cancels(ui_key k);
+
+/* ---- what keys do: each station's key table (keymap.c) ------------------------------------ */
+/* Actions are named for what they do; a station binds each to one key, and an action has the
+ * same key at every station that has it (tests/keys checks it). */
+typedef enum ui_act {
+    ACT_NONE,
+    /* everywhere (the common rows) */
+    ACT_HELP,
+    ACT_STATION,
+    ACT_QUIT,
+    ACT_REPAINT,
+    /* forms */
+    ACT_SAVE,
+    ACT_NEXT_FIELD,
+    ACT_CANCEL,
+    /* sign-in */
+    ACT_SIGN_IN,
+    ACT_OPEN_STATION,
+    ACT_SIGN_OUT,
+    /* the people's path */
+    ACT_CHECK_IN,
+    ACT_REGISTER,
+    ACT_URGENT,
+    ACT_UNDO_CHECKIN,
+    ACT_CERTIFICATE,
+    ACT_BOOK,
+    ACT_CLEAR_SEARCH,
+    ACT_CALL_NEXT,
+    ACT_RESUME,
+    ACT_SEND_BACK,
+    ACT_CONFIRM,
+    ACT_CHANGE_OUTCOME,
+    ACT_NEXT_PART,
+    ACT_DISCARD_ANSWERS,
+    ACT_RECORD_DOSE,
+    ACT_SHOW_SCREENING,
+    ACT_OPEN_VIAL,
+    ACT_DISCARD_VIAL,
+    ACT_END_OF_DAY,
+    ACT_RELEASE,
+    ACT_REACTION,
+    ACT_BELL,
+    ACT_RETURN_WAITING,
+    /* lists and the manager's screens */
+    ACT_SELECT,
+    ACT_SELECT_ALL,
+    ACT_FILTER_PRODUCT,
+    ACT_FILTER_OVERDUE,
+    ACT_FILTER_COMMUNE,
+    ACT_PREV_DAY,
+    ACT_NEXT_DAY,
+    ACT_PLAN_DAY,
+    ACT_COPY_PLAN,
+    ACT_CLOSE_SLOT,
+    ACT_CLOSE_DAY,
+    ACT_RECEIVE_LOT,
+    ACT_EXPORT,
+    ACT_COUNT
+} ui_act;
+
+typedef struct ui_app ui_app;
+
+/* Key bar priorities: a row with a higher one stays longer when the bar is too narrow. */
+#define UI_BAR_NEVER 0 /* F1 only */
+#define UI_BAR_ALWAYS 100
+
+/* One row: a key, what it does (the action), its word on the key bar, its line in F1, the modes
+ * of the station it applies in, and the function that does it. */
+typedef struct ui_keyrow {
+    ui_keycode key;
+    /* UI_KEY_CHAR: N_("what it does|letter"), translated with a translator comment, so that each
+     * language shows and accepts its own letter (either case); " " is Space */
+    const char *letter;
+    ui_act act;
+    const char *label; /* N_: the key bar's word */
+    const char *help;  /* N_: what it does, for F1 */
+    unsigned modes;    /* the station's modes (bits) where it applies; 0: all */
+    int bar;           /* UI_BAR_NEVER, or the key bar's priority */
+    void (*run)(ui_app *app);
+} ui_keyrow;
+
+typedef struct ui_keytable {
+    const char *name; /* "checkin": for the tests */
+    const ui_keyrow *rows;
+    int n;
+    const char *const *mode_names; /* for the tests: what each mode bit is ("search", "form") */
+    int nmodes;
+} ui_keytable;
+
+#define UI_KEYTABLE(name, rows, modes)                                                             \
+    {                                                                                              \
+        name, rows, (int)(sizeof rows / sizeof rows[0]), modes,                                    \
+            (int)(sizeof modes / sizeof modes[0])                                                  \
+    }
+
+/* The common rows (help, station, quit, repaint), after each station's own. */
+extern const ui_keytable ui_keys_common;
+/* The key's name ("F2", or the letter in this language). */
+const char *ui_keyrow_key(const ui_keyrow *r);
+/* The row a key triggers in a mode of the table (NULL: none): letters match either case. */
+const ui_keyrow *ui_keys_find(const ui_keytable *t, unsigned mode, ui_key k);
+/* The row of an action in the table and mode (NULL: none). */
+const ui_keyrow *ui_keys_find_act(const ui_keytable *t, unsigned mode, ui_act a);
+/* F1's text for a table in a mode: each row's key, word and help on a line, then the common rows
+ * and the keys that move and type everywhere. Returns the length written. */
+size_t ui_keys_help_text(const ui_keytable *t, unsigned mode, int in_station, char *out,
+                         size_t size);
+/* A line of the rows not on the bar (letters), "Space select · a all": where a screen hints them.
+ */
+void ui_keys_hint(const ui_keytable *t, unsigned mode, char *out, size_t size);
+/* The key of an action at the screen shown now (for messages that name it), "" if none. */
+const char *ui_act_key(ui_app *app, ui_act a);
+
+/* The stations' tables, for the tests. */
+extern const ui_keytable ui_keys_signin, ui_keys_checkin, ui_keys_screening, ui_keys_injection,
+    ui_keys_observe, ui_keys_queue, ui_keys_due, ui_keys_planning, ui_keys_stock, ui_keys_reports;
 
 /* ---- colour roles (app.c) ---------------------------------------------------------------- */
 typedef enum ui_role {
@@ -116,23 +242,25 @@ void ui_big_number_sized(WINDOW *w, int y, int x, const char *digits, int rows);
 int ui_big_width_sized(const char *digits, int rows);
 
 /* ---- the app (app.c) --------------------------------------------------------------------- */
-typedef struct ui_app ui_app;
 
 typedef enum ui_msg_kind { MSG_INFO, MSG_OK, MSG_ERROR } ui_msg_kind;
 
 typedef struct ui_screen {
     const char *name; /* translated title */
+    /* draws what load() read: never reads the database itself */
     void (*draw)(ui_app *app, WINDOW *w, int rows, int cols);
-    /* returns 1 if the key was used */
+    /* (may be NULL) reads what draw() shows: after each key, when another station commits
+     * (data_version), when the clock's minute turns, and at each tick */
+    void (*load)(ui_app *app);
+    /* the keys no table row takes (text input, list movement); returns 1 if the key was used */
     int (*key)(ui_app *app, ui_key k);
-    /* the key bar: actions with their labels */
-    const ui_action *keys;
-    const char *const *key_labels;
-    int nkeys;
+    /* what the keys do: the key bar, F1 and the dispatch come from it */
+    const ui_keytable *keys;
+    /* (may be NULL) the mode the screen is in now, one bit of the table's modes */
+    unsigned (*mode)(ui_app *app);
     void *state;
-    int watch_ms; /* >0: poll the database for other stations' changes this often */
-    int tick_ms;  /* >0: redraw this often anyway (a countdown) */
-    /* called at each tick before the redraw (may be NULL): bells, timers */
+    int tick_ms; /* >0: load and redraw this often anyway (a countdown in seconds) */
+    /* called at each tick after the load (may be NULL): bells, timers */
     void (*tick)(ui_app *app);
     /* (may be NULL) 1 if leaving the station now would leave something behind: a person called
      * to this desk, a form with changed fields; what says it in a line ("Ticket 017 is called to
@@ -158,6 +286,8 @@ struct ui_app {
     int use_color;
     int dirty;
     int cursor_y, cursor_x, show_cursor; /* where the text cursor goes after a redraw */
+    int leave;                           /* set by F9 (1: change station) or F10 (2: quit) */
+    int in_station;                      /* 0 at sign-in: F9 does not apply */
 };
 
 int ui_app_run(vax_db *db);
@@ -254,11 +384,12 @@ void ui_dialog_text(ui_app *app, const char *title, const char *text, ui_role ro
  * footer; scroll keys move *top, any other key is returned for the caller to decide. */
 ui_key ui_dialog_scroll(ui_app *app, const char *title, const char *text, ui_role role,
                         const char *question, const char *footer, int *top);
-/* Help: the key table. */
+/* Help: what each key does at the screen shown (its key table, in its mode). */
 void ui_dialog_help(ui_app *app);
-/* The key table's lines for the help dialog (keymap.c). */
-void ui_dialog_help_lines(int *n, ui_action *actions, const char **keys, const char **help,
-                          int max);
+/* The screen's mode now (0 without a mode function). */
+unsigned ui_screen_mode(ui_app *app);
+/* Runs the screen's table row for k, then the common rows; 1 if one took it. */
+int ui_keys_dispatch(ui_app *app, ui_key k);
 
 /* A one-key choice among n items (widget_choice.c): hotkeys[i] picks item i (NULL: digits 1..9),
  * arrows and Enter too. Returns the index, or -1 if cancelled. */

@@ -65,15 +65,15 @@ int ui_dialog_pick(ui_app *app, const char *title, const char *prompt, const cha
         }
         timeout(-1);
         ui_key k = ui_read_key();
-        if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT)
+        if (ui_got_sigterm || ui_key_cancels(k))
             return -1;
-        if (k.action == UI_ENTER)
+        if (k.code == UI_KEY_ENTER)
             return selected;
-        if (k.action == UI_UP && selected > 0)
+        if (k.code == UI_KEY_UP && selected > 0)
             selected--;
-        else if (k.action == UI_DOWN && selected < n - 1)
+        else if (k.code == UI_KEY_DOWN && selected < n - 1)
             selected++;
-        else if (k.action == UI_CHAR) {
+        else if (k.code == UI_KEY_CHAR) {
             for (int i = 0; i < n; i++) {
                 wint_t c = hotkeys ? (wint_t)(unsigned char)hotkeys[i] : (wint_t)('1' + i);
                 if (i < 9 && towlower(k.ch) == towlower(c))
@@ -111,9 +111,9 @@ int ui_dialog_confirm_lines(ui_app *app, const char *title, const char *const *l
     for (;;) {
         ui_key k = ui_dialog_scroll(app, title, text, ROLE_NORMAL, question,
                                     _("Enter: yes   Esc: no"), &top);
-        if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT)
+        if (ui_got_sigterm || ui_key_cancels(k))
             break;
-        if (k.action == UI_ENTER) {
+        if (k.code == UI_KEY_ENTER) {
             yes = 1;
             break;
         }
@@ -137,9 +137,9 @@ int ui_dialog_confirm_key(ui_app *app, const char *title, const char *const *lin
              word);
     for (;;) {
         ui_key k = ui_dialog_scroll(app, title, text, ROLE_NORMAL, question, footer, &top);
-        if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT)
+        if (ui_got_sigterm || ui_key_cancels(k))
             break;
-        if (k.action == UI_CHAR && towlower(k.ch) == towlower((wint_t)letter)) {
+        if (k.code == UI_KEY_CHAR && towlower(k.ch) == towlower((wint_t)letter)) {
             yes = 1;
             break;
         }

@@ -59,9 +59,9 @@ int ui_dialog_ask(ui_app *app, const char *title, const char *prompt, char *buf,
         timeout(-1);
         ui_key k = ui_read_key();
         int used;
-        if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT)
+        if (ui_got_sigterm || ui_key_cancels(k))
             return 0;
-        if (k.action == UI_ENTER) {
+        if (k.code == UI_KEY_ENTER) {
             ui_input_get(&in, buf, size);
             if (buf[0])
                 return 1;
@@ -98,54 +98,20 @@ void ui_dialog_ticket(ui_app *app, const char *title, int ticket, const char *li
         }
         timeout(-1);
         ui_key k = ui_read_key();
-        if (k.action != UI_RESIZE && k.action != UI_NONE)
+        if (!ui_key_redraws(k) && k.code != UI_KEY_NONE)
             return;
     }
 }
 
-/* Help: first what the keys do at this station (its key bar, all of it), then the keys that
- * move around everywhere. */
+/* Help: every key of the screen's table in its mode, with what it does here, then the common
+ * keys; generated from the same table as the key bar and the dispatch. */
 void ui_dialog_help(ui_app *app)
 {
-    const char *keys[64], *help[64], *all_keys[32], *all_help[32];
-    ui_action actions[32];
-    int n = 0, nall;
-    ui_dialog_help_lines(&nall, actions, all_keys, all_help, 32);
-    ui_screen *s = app->screen;
-    for (int i = 0; s && i < s->nkeys && n < 32; i++) {
-        keys[n] = ui_action_key(s->keys[i]);
-        help[n++] = _(s->key_labels[i]);
-    }
-    for (int i = 0; i < nall && n < 64; i++) {
-        int station_key = 0;
-        for (int k = 0; s && k < s->nkeys; k++)
-            station_key |= s->keys[k] == actions[i];
-        /* the F-keys mean what this station says; the moving keys are the same everywhere */
-        if (!station_key && (!s || actions[i] < UI_HELP || actions[i] == UI_RESIZE)) {
-            keys[n] = all_keys[i];
-            help[n++] = all_help[i];
-        }
-    }
-    for (;;) {
-        WINDOW *w = ui_dialog_box(app, n + 4, 64, _("Keys"));
-        if (w) {
-            int rows, cols;
-            getmaxyx(w, rows, cols);
-            for (int i = 0; i < n && i + 2 < rows - 1; i++) {
-                ui_role_on(w, ROLE_KEY);
-                ui_put(w, i + 2, 2, keys[i], 12);
-                ui_role_off(w, ROLE_KEY);
-                ui_put(w, i + 2, 15, help[i], cols - 17);
-            }
-            curs_set(0);
-            wrefresh(w);
-            delwin(w);
-        }
-        timeout(-1);
-        ui_key k = ui_read_key();
-        if (k.action != UI_RESIZE && k.action != UI_NONE)
-            return;
-    }
+    char text[8192];
+    ui_keys_help_text(app->screen ? app->screen->keys : NULL, ui_screen_mode(app), app->in_station,
+                      text, sizeof text);
+    int top = 0; /* scrolls when taller than the screen; any other key closes */
+    ui_dialog_scroll(app, _("Keys"), text, ROLE_NORMAL, NULL, _("Press any key"), &top);
 }
 
 /* A list in a box; `chosen` NULL: pick one; else tick several with Space. */
@@ -188,18 +154,18 @@ static int choose(ui_app *app, const char *title, const char *const *items, int 
         }
         timeout(-1);
         ui_key k = ui_read_key();
-        if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT)
+        if (ui_got_sigterm || ui_key_cancels(k))
             return -1;
-        if (k.action == UI_UP && sel > 0)
+        if (k.code == UI_KEY_UP && sel > 0)
             sel--;
-        else if (k.action == UI_DOWN && sel < n - 1)
+        else if (k.code == UI_KEY_DOWN && sel < n - 1)
             sel++;
-        else if (k.action == UI_CHAR && k.ch == L' ' && chosen)
+        else if (k.code == UI_KEY_CHAR && k.ch == L' ' && chosen)
             chosen[sel] = !chosen[sel];
-        else if (k.action == UI_CHAR && !chosen && k.ch >= L'1' && k.ch <= L'9' &&
+        else if (k.code == UI_KEY_CHAR && !chosen && k.ch >= L'1' && k.ch <= L'9' &&
                  (int)(k.ch - L'1') < n)
             return (int)(k.ch - L'1');
-        else if (k.action == UI_ENTER) {
+        else if (k.code == UI_KEY_ENTER) {
             if (!chosen)
                 return sel;
             for (int i = 0; i < n; i++)
@@ -296,19 +262,19 @@ ui_key ui_dialog_scroll(ui_app *app, const char *title, const char *text, ui_rol
         int page = visible > 1 ? visible - 1 : 1;
         if (ui_got_sigterm)
             return k;
-        if (k.action == UI_UP)
+        if (k.code == UI_KEY_UP)
             (*top)--;
-        else if (k.action == UI_DOWN)
+        else if (k.code == UI_KEY_DOWN)
             (*top)++;
-        else if (k.action == UI_PGUP)
+        else if (k.code == UI_KEY_PGUP)
             *top -= page;
-        else if (k.action == UI_PGDN)
+        else if (k.code == UI_KEY_PGDN)
             *top += page;
-        else if (k.action == UI_HOME)
+        else if (k.code == UI_KEY_HOME)
             *top = 0;
-        else if (k.action == UI_END)
+        else if (k.code == UI_KEY_END)
             *top = total;
-        else if (k.action != UI_RESIZE && k.action != UI_NONE)
+        else if (!ui_key_redraws(k) && k.code != UI_KEY_NONE)
             return k;
     }
 }
@@ -319,7 +285,7 @@ void ui_dialog_text(ui_app *app, const char *title, const char *text, ui_role ro
     int top = 0;
     for (;;) {
         ui_key k = ui_dialog_scroll(app, title, text, role, NULL, _("Enter or Esc: close"), &top);
-        if (ui_got_sigterm || k.action == UI_ENTER || k.action == UI_CANCEL)
+        if (ui_got_sigterm || k.code == UI_KEY_ENTER || k.code == UI_KEY_ESC)
             return;
     }
 }

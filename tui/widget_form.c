@@ -77,13 +77,13 @@ static void move_focus(ui_form *f, int to)
 int ui_form_key(ui_form *f, ui_key k)
 {
     int used;
-    switch (k.action) {
-    case UI_NEXT_FIELD:
-    case UI_DOWN:
+    switch (k.code) {
+    case UI_KEY_TAB:
+    case UI_KEY_DOWN:
         move_focus(f, f->focus + 1);
         return 1;
-    case UI_PREV_FIELD:
-    case UI_UP:
+    case UI_KEY_BTAB:
+    case UI_KEY_UP:
         move_focus(f, f->focus - 1);
         return 1;
     default:
@@ -165,9 +165,9 @@ int ui_form_may_discard(ui_app *app, const ui_form *f)
     for (;;) {
         ui_key k = ui_dialog_scroll(app, _("Discard changes"), what, ROLE_WARNING,
                                     _("Discard what was typed?"), footer, &top);
-        if (ui_got_sigterm || k.action == UI_CANCEL || k.action == UI_QUIT || k.action == UI_ENTER)
+        if (ui_got_sigterm || ui_key_cancels(k) || k.code == UI_KEY_ENTER)
             return 0;
-        if (k.action == UI_CHAR && towlower(k.ch) == towlower((wint_t)letter))
+        if (k.code == UI_KEY_CHAR && towlower(k.ch) == towlower((wint_t)letter))
             return 1;
     }
 }

@@ -44,8 +44,8 @@ void ui_input_get(const ui_input *in, char *buf, size_t size)
 int ui_input_key(ui_input *in, ui_key k, int *used)
 {
     *used = 1;
-    switch (k.action) {
-    case UI_CHAR:
+    switch (k.code) {
+    case UI_KEY_CHAR:
         if (in->len >= in->max_chars) {
             beep();
             return 0;
@@ -55,7 +55,7 @@ int ui_input_key(ui_input *in, ui_key k, int *used)
         in->text[in->cursor++] = (wchar_t)k.ch;
         in->len++;
         return 1;
-    case UI_BACKSPACE:
+    case UI_KEY_BACKSPACE:
         if (in->cursor == 0)
             return 0;
         memmove(&in->text[in->cursor - 1], &in->text[in->cursor],
@@ -63,25 +63,25 @@ int ui_input_key(ui_input *in, ui_key k, int *used)
         in->cursor--;
         in->len--;
         return 1;
-    case UI_DELETE:
+    case UI_KEY_DELETE:
         if (in->cursor >= in->len)
             return 0;
         memmove(&in->text[in->cursor], &in->text[in->cursor + 1],
                 sizeof(wchar_t) * (size_t)(in->len - in->cursor));
         in->len--;
         return 1;
-    case UI_LEFT:
+    case UI_KEY_LEFT:
         if (in->cursor > 0)
             in->cursor--;
         return 0;
-    case UI_RIGHT:
+    case UI_KEY_RIGHT:
         if (in->cursor < in->len)
             in->cursor++;
         return 0;
-    case UI_HOME:
+    case UI_KEY_HOME:
         in->cursor = 0;
         return 0;
-    case UI_END:
+    case UI_KEY_END:
         in->cursor = in->len;
         return 0;
     default:

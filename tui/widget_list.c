@@ -37,17 +37,17 @@ int ui_list_key(ui_list *l, ui_key k, int page)
     int before = l->selected;
     if (page < 1)
         page = 1;
-    switch (k.action) {
-    case UI_UP:
+    switch (k.code) {
+    case UI_KEY_UP:
         l->selected--;
         break;
-    case UI_DOWN:
+    case UI_KEY_DOWN:
         l->selected++;
         break;
-    case UI_PGUP:
+    case UI_KEY_PGUP:
         l->selected -= page;
         break;
-    case UI_PGDN:
+    case UI_KEY_PGDN:
         l->selected += page;
         break;
     default:

@@ -14,7 +14,7 @@ tui 200 50 --lang en
 sign_in dieuduong "Observation"
 expect_screen "the observation station lists people who may leave" "✓ may leave"
 name=$(screen | sed -n 's/^ [0-9][0-9][0-9]  ✓ may leave *\(.*[^ ]\) *$/\1/p' | head -1)
-keys F5
+keys Enter
 expect_screen "release shows the dose certificate" "Dose certificate"
 expect_screen "with the person's name" "$name"
 screen >"$WORK/screen.txt"

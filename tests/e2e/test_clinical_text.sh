@@ -109,8 +109,8 @@ for lang in en vi; do
     tui "$1" "$2" --lang $lang
     sign_in dieuduong "$observation"
     expect_screen "$at: the observation station opens" "$under"
-    keys F6
-    expect_screen "$at: F6 asks which signs were seen" "$signs"
+    keys F7
+    expect_screen "$at: F7 asks which signs were seen" "$signs"
     for _ in $(seq 1 "$skip_signs"); do keys Down; done
     keys Space Enter
     expect_screen "$at: a sign of anaphylaxis shows the protocol" "$title"
@@ -147,11 +147,11 @@ for lang in en vi; do
     tui "$1" "$2" --lang $lang
     sign_in dieuduong "$injection"
     expect_screen "$at: the injection room opens" "$injection"
-    keys F2
-    expect_screen "$at: F2 calls a person screened with caution" "$observe_longer"
+    keys Enter
+    expect_screen "$at: Enter calls a person screened with caution" "$observe_longer"
     collect_scrolled
     whole "$at: the caution reasons and the notes are on screen whole"
-    keys Escape
+    keys F4
     type_text Y
     keys F10
     expect_screen "$at: F10 quits" "[vaxsite exited]"

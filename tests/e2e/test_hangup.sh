@@ -68,11 +68,11 @@ state_screening_called() {
   sign_in bacsi "Screening desk" && wait_for "Screening desk" && keys Enter && wait_for "Ticket"
 }
 state_injection_arm() {
-  sign_in dieuduong "Injection room" && wait_for "Injection room" && keys F2 &&
+  sign_in dieuduong "Injection room" && wait_for "Injection room" && keys Enter &&
     wait_for "Ticket" && keys Enter && wait_for "Which arm?"
 }
 state_observation_reaction() {
-  sign_in dieuduong "Observation" && wait_for "Observation" && keys F6 && wait_for "Space"
+  sign_in dieuduong "Observation" && wait_for "Observation" && keys F7 && wait_for "Space"
 }
 state_queue_help() {
   sign_in quanly "Queue overview" && wait_for "Queue overview" && keys F1 && wait_for "Keys"

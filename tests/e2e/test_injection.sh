@@ -17,8 +17,8 @@ expect_screen "the demo's open vial shows its doses left" "5 of 10 doses left"
 expect_screen "and its minutes left" "min left"
 
 # --- open a vial of the lot that expires first ------------------------------------------------
-keys F3
-expect_screen "F3 asks which lot to open" "Which lot?"
+keys o
+expect_screen "o asks which lot to open" "Which lot?"
 expect_screen "the soonest expiry is first" "NX4291"
 type_text 1
 expect_screen "the vial is opened" "Vial of AZ lot NX4291 opened."
@@ -28,8 +28,8 @@ equal "the database holds the vial, opened by the nurse at this station" "1|10|0
 
 # --- call next, record the dose ----------------------------------------------------------------
 waiting=$(sql "SELECT count(*) FROM visit WHERE state='waiting_injection'")
-keys F2
-expect_screen "F2 calls the next person" "this is dose 1"
+keys Enter
+expect_screen "Enter calls the next person" "this is dose 1"
 shot=$(screen)
 ticket=$(printf '%s\n' "$shot" | sed -n 's/.*Ticket \([0-9][0-9][0-9]\) ·.*/\1/p' | head -1)
 check "the header shows the ticket" [ -n "$ticket" ]
@@ -47,17 +47,22 @@ equal "the visit is under observation" "observing" \
 equal "the vial's count went down by one" "1" \
   "$(sql "SELECT v.drawn FROM vial v JOIN lot l ON l.id=v.lot_id WHERE l.lot_no='NX4291'")"
 
-# --- Enter with nobody called is refused; a resize keeps the panel ----------------------------
+# --- Enter with nobody called calls the next (the station's main action); F4 sends them back;
+# a resize keeps the panel ------------------------------------------------------------------------
 keys Enter
-expect_screen "Enter with nobody called says what to do" "Call the next person first (F2)."
+expect_screen "Enter with nobody called calls the next person" "this is dose"
+keys F4
+expect_screen "F4 asks before sending the person back" "back without a dose?"
+type_text y
+expect_screen "the person waits for injection again" "is waiting for injection again"
 resize 200 50
 expect_screen "after growing to 200x50 the vial panel is still there" "9 of 10 doses left"
 resize 80 24
 sleep 0.3
 
 # --- discard the vial: the reason and the wasted doses are recorded ----------------------------
-keys F4
-expect_screen "F4 asks why the vial is discarded" "Discard the vial of lot NX4291"
+keys d
+expect_screen "d asks why the vial is discarded" "Discard the vial of lot NX4291"
 type_text 2
 expect_screen "the discard says how many doses were wasted" "Vial discarded (Broken): 9 doses wasted."
 equal "the database holds the discard" "broken|9" \
@@ -73,9 +78,9 @@ left=$(sql "SELECT (v.doses - v.drawn) || ' of ' || v.doses FROM vial v JOIN lot
 keys F5
 expect_no_screen "F5, the save key elsewhere, does not start the end of day" "doses wasted)?"
 keys Escape
-keys F7
-expect_screen "F7 names each vial by product, lot and doses left" \
-  "AstraZeneca (Vaxzevria / Covishield), lot $lot: $left doses"
+keys e
+expect_screen "e names each vial by product, lot and doses left" \
+  "AstraZeneca (Vaxzevria), lot $lot: $left doses"
 expect_screen "and how long it has been open" "left, open 0 h"
 expect_screen "and names the letter that discards" "D: Discard all"
 keys Enter

@@ -40,8 +40,8 @@ check "a new call stands out (reverse video)" \
 tui 80 24 --lang en
 sign_in dieuduong "Injection room"
 expect_screen "the injection room opens" "Nobody called"
-keys F2
-expect_screen "F2 calls the next person" "Ticket"
+keys Enter
+expect_screen "Enter calls the next person" "Ticket"
 check "the board shows the call to the injection room" board_wait "→ Injection"
 before_obs=$(sql "SELECT count(*) FROM visit WHERE state='observing' AND day='2021-10-15'")
 keys Enter
@@ -69,8 +69,8 @@ sign_in dieuduong "Observation"
 expect_screen "the nurse opens the observation station" "Under observation: 4"
 expect_screen "it shows who may leave" "✓ may leave"
 first=$(screen | sed -n 's/^ \([0-9][0-9][0-9]\)  ✓ may leave.*/\1/p' | head -1)
-keys F5
-expect_screen "F5 releases the selected person" "Ticket $first released."
+keys Enter
+expect_screen "Enter releases the selected person" "Ticket $first released."
 expect_screen "and shows the certificate of the dose" "Dose certificate"
 keys Escape
 expect_screen "Esc goes back to the list" "Under observation: 3"
@@ -79,8 +79,8 @@ equal "the visit is done, with 'no reaction' in its last event" "done|no reactio
 
 # a reaction with a sign of anaphylaxis: the protocol comes first, the reaction is serious
 second=$(screen | sed -n 's/^ \([0-9][0-9][0-9]\)  ✓ may leave.*/\1/p' | head -1)
-keys F6
-expect_screen "F6 asks which signs were seen" "Signs seen"
+keys F7
+expect_screen "F7 asks which signs were seen" "Signs seen"
 # hives (the 10th sign) with difficulty breathing (the 11th): skin signs with a breathing sign are
 # anaphylaxis (Circular 51/2017/TT-BYT, Annex I, picture 1); breathing alone is not
 for i in $(seq 1 9); do keys Down; done
@@ -97,12 +97,12 @@ check "the board shows the change" board_wait "Observation after the injection (
 
 # early release needs a reason
 echo "2021-10-15T08:00" >"$VAXSITE_CLOCK_FILE"
-keys F7
-expect_screen "F7 turns the bell off" "Bell off."
-# after the release above, F5 releases nobody until the cursor is moved to someone
-keys F5
-expect_screen "F5 right after a release asks to choose the next person" "Choose the next person"
-keys Down Up F5
+keys b
+expect_screen "b turns the bell off" "Bell off."
+# after the release above, Enter releases nobody until the cursor is moved to someone
+keys Enter
+expect_screen "Enter right after a release asks to choose the next person" "Choose the next person"
+keys Down Up Enter
 expect_screen "releasing before the end asks why" "The period is not over"
 keys Escape
 equal "and without a reason nothing changed" "2" \

@@ -95,7 +95,7 @@ for L in vi en; do
   check "$L: and it is not shown as may leave" \
     bash -c "! $TM capture-pane -p -t main | grep -E '^ *$(disp $A)  ' | grep -qF '✓'"
   # the cursor starts on the first row: the serious reaction
-  keys F5
+  keys Enter
   expect_screen "$L: releasing it asks for the outcome" "$OUTCOME"
   equal "$L: the bare key released nobody" "observing" "$(state_of $A)"
   type_text 1
@@ -114,7 +114,7 @@ for L in vi en; do
   keys Escape
   expect_no_screen "$L: Esc closes the box" "$DOCTOR_BOX"
   equal "$L: and releases nobody" "observing" "$(state_of $A)"
-  keys F5
+  keys Enter
   expect_screen "$L: asked again" "$OUTCOME"
   type_text 1
   expect_screen "$L: the note again" "$NOTE"
@@ -135,15 +135,15 @@ for L in vi en; do
   check "$L: the doctor's PIN check is audited" \
     bash -c "[ \$(sqlite3 '$DB' \"SELECT count(*) FROM audit WHERE staff_id=$(staff_id bacsi) AND action='sign-in'\") -gt 0 ]"
   # the cursor is now on B, who may leave: the same key again must not release B
-  keys F5
+  keys Enter
   expect_screen "$L: right after a release the same key asks to choose the next person" "$MOVE_FIRST"
   equal "$L: and B is still under observation" "observing" "$(state_of $B)"
   keys Down Up
-  keys F5
+  keys Enter
   for i in $(seq 40); do [ "$(state_of $B)" = done ] && break; sleep 0.1; done
   equal "$L: after moving the cursor, B is released" "done" "$(state_of $B)"
   keys Escape
-  keys F5
+  keys Enter
   expect_screen "$L: a second press after B's release releases nobody" "$MOVE_FIRST"
   keys Enter
   sleep 0.5
@@ -156,8 +156,8 @@ for L in vi en; do
   D=$(watched)
   open_station $L
   expect_screen "$L: one person under observation" "$(disp $D)  "
-  keys F6
-  expect_screen "$L: F6 asks for the signs" "$SIGNS"
+  keys F7
+  expect_screen "$L: F7 asks for the signs" "$SIGNS"
   keys Space Enter
   expect_screen "$L: then the action taken" "$ACTION"
   keys Escape
@@ -165,16 +165,16 @@ for L in vi en; do
   equal "$L: the reaction is in the database" "1|local" \
     "$(sql "SELECT count(*), trim(group_concat(signs)) FROM reaction WHERE visit_id=$(visit_of $D)")"
   expect_screen "$L: the row says the reaction is to complete" "$TO_COMPLETE"
-  keys F6
-  expect_screen "$L: F6 on that person completes it: the action first" "$ACTION"
+  keys F7
+  expect_screen "$L: F7 on that person completes it: the action first" "$ACTION"
   type_text 2
   expect_screen "$L: then the severity" "$SEVERITY"
   keys Escape
   expect_screen "$L: Esc at the severity keeps the action and says what is missing" "$KEPT_SEV"
   equal "$L: the action is stored, still one reaction" "1|treated" \
     "$(sql "SELECT count(*), max(action) FROM reaction WHERE visit_id=$(visit_of $D)")"
-  keys F6
-  expect_screen "$L: F6 again asks only for the severity" "$SEVERITY"
+  keys F7
+  expect_screen "$L: F7 again asks only for the severity" "$SEVERITY"
   type_text 1
   expect_screen "$L: the reaction is complete" "$COMPLETED"
   equal "$L: one complete minor reaction, treated" "1|treated|minor|" \

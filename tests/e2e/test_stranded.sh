@@ -21,8 +21,8 @@ sql() { sqlite3 -batch -noheader -cmd ".timeout 5000" "$DB" "$1"; }
 tui 80 24 --lang en
 sign_in dieuduong "Injection room"
 expect_screen "the injection room opens" "Open vials at Injection room"
-keys F2
-expect_screen "F2 calls the next person" "this is dose"
+keys Enter
+expect_screen "Enter calls the next person" "this is dose"
 ticket=$(screen | sed -n 's/.*Ticket \([0-9][0-9][0-9]\) ·.*/\1/p' | head -1)
 check "the called ticket is on screen" [ -n "$ticket" ]
 keys F10
@@ -56,7 +56,7 @@ tui 80 24 --lang en
 sign_in quanly "Queue overview"
 expect_screen "the overview names visits no desk works on" "no desk working on them"
 expect_screen "the stranded ticket is listed first" "$(printf '%03d' "$stale")"
-keys r
+keys F4
 expect_screen "R asks before returning" "Return ticket $(printf '%03d' "$stale") to the waiting list?"
 keys Enter
 expect_screen "the return is confirmed" "is waiting again"
