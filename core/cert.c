@@ -1449,7 +1449,8 @@ int vax_hc1_verify(const char *text, const vax_trust *trust, const char *revoked
 #define CERT_COLS                                                                                  \
     "c.id, c.uuid, c.dose_id, c.person_id, c.ci, c.issued_at, c.expires_at, c.revoked_at,"         \
     " c.revoke_reason, coalesce(c.replaced_by, 0), c.hc1, coalesce(pr.name, d.product),"           \
-    " coalesce(nullif(d.lot_no, ''), (SELECT l.lot_no FROM lot l WHERE l.id = d.lot_id), '')"
+    " coalesce(nullif(d.lot_no, ''), (SELECT l.lot_no FROM lot l WHERE l.id = d.lot_id), ''),"     \
+    " c.stale"
 #define CERT_FROM                                                                                  \
     " FROM certificate c JOIN dose d ON d.id = c.dose_id LEFT JOIN product pr ON pr.code = "       \
     "d.product"
@@ -1472,6 +1473,7 @@ static void row_to_cert(vax_db *db, sqlite3_stmt *st, vax_certificate *c)
     vax_strlcpy(c->hc1, vax_col_text(st, 10), sizeof c->hc1);
     vax_strlcpy(c->product_name, vax_col_text(st, 11), sizeof c->product_name);
     vax_strlcpy(c->lot_no, vax_col_text(st, 12), sizeof c->lot_no);
+    vax_strlcpy(c->stale, vax_col_text(st, 13), sizeof c->stale);
     /* what it says is read back from the signed string itself */
     if (vax_hc1_verify(c->hc1, NULL, NULL, 0, &chk) == VAX_OK && chk.decoded)
         c->hc = chk.hc;
@@ -1890,6 +1892,54 @@ fail:
 out:
     free(old);
     free(d);
+    return rc;
+}
+
+int vax_cert_reissue_stale(vax_db *db, const char *reason, int *reissued)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT id FROM certificate WHERE stale <> ''"
+                                    " AND revoked_at = 0 ORDER BY id");
+    int64_t ids[256];
+    int k = 0, rc;
+    vax_certificate *fresh = malloc(sizeof *fresh);
+    *reissued = 0;
+    vax_clear_error(db);
+    if (!fresh)
+        return VAX_ENOMEM;
+    if ((rc = vax_require(db, VAX_ACT_OVERRIDE)) != VAX_OK || (rc = check_reason(db, reason)))
+        goto out;
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto out;
+    }
+    while (k < 256 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        ids[k++] = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    rc = VAX_OK;
+    /* one transaction each, as vax_cert_reissue makes them: one that fails leaves the others */
+    for (int i = 0; i < k && rc == VAX_OK; i++)
+        if ((rc = vax_cert_reissue(db, ids[i], reason, fresh)) == VAX_OK)
+            (*reissued)++;
+out:
+    free(fresh);
+    return rc;
+}
+
+/* Inside the caller's transaction: the certificate in force of a dose being voided is revoked. */
+int vax_cert_revoke_for_dose_locked(vax_db *db, int64_t dose_id, const char *reason)
+{
+    vax_certificate *c = malloc(sizeof *c);
+    int rc;
+    if (!c)
+        return VAX_ENOMEM;
+    rc = vax_cert_for_dose(db, dose_id, c);
+    if (rc == VAX_ENOTFOUND) {
+        vax_clear_error(db);
+        rc = VAX_OK;
+    } else if (rc == VAX_OK) {
+        rc = revoke_locked(db, c, reason, 0);
+    }
+    free(c);
     return rc;
 }
 

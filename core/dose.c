@@ -366,6 +366,9 @@ int vax_dose_void(vax_db *db, int64_t dose_id, const char *reason)
     }
     if ((rc = vax_audit(db, "dose.void", "dose", dose_id, reason)) != VAX_OK)
         goto fail;
+    /* a certificate must not go on saying a dose that the record no longer holds */
+    if ((rc = vax_cert_revoke_for_dose_locked(db, dose_id, reason)) != VAX_OK)
+        goto fail;
     return vax_tx_commit(db);
 fail:
     vax_tx_rollback(db);

@@ -101,6 +101,10 @@ int vax_queue_move_locked(vax_db *db, const vax_visit *v, vax_state to, const ch
  * default one (person.c, with the site's other functions). */
 int vax_site_ensure_locked(vax_db *db, int64_t *site_id);
 
+/* Revokes the certificate in force of a dose (none: nothing) inside the caller's transaction, for a
+ * dose being voided (cert.c). */
+int vax_cert_revoke_for_dose_locked(vax_db *db, int64_t dose_id, const char *reason);
+
 /* Loads a catalogue text inside the caller's transaction (product.c). */
 int vax_product_load_locked(vax_db *db, const char *name, const char *text);
 

@@ -525,6 +525,31 @@ int vax_person_write_update(vax_db *db, const vax_person *p, const char *folded,
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("saving a person"));
 }
 
+/* A certificate prints the name and the birth date: after a correction of either, the person's
+ * certificates in force say so (certificate.stale) until they are re-issued. */
+static int mark_certificates_stale(vax_db *db, const vax_person *before, const vax_person *after)
+{
+    static const char *const fields[] = {"full_name", "birth_date"};
+    const int changed[] = {strcmp(before->full_name, after->full_name) != 0,
+                           strcmp(before->birth_date, after->birth_date) != 0};
+    for (int i = 0; i < 2; i++) {
+        if (!changed[i])
+            continue;
+        sqlite3_stmt *st = vax_stmt(db, "UPDATE certificate SET stale = trim(stale || ' ' || ?2)"
+                                        " WHERE person_id = ?1 AND revoked_at = 0"
+                                        " AND instr(stale, ?2) = 0");
+        if (!st)
+            return VAX_EINTERNAL;
+        sqlite3_bind_int64(st, 1, after->id);
+        sqlite3_bind_text(st, 2, fields[i], -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return vax_fail_sql(db, rc, _("saving a person"));
+    }
+    return VAX_OK;
+}
+
 int vax_person_update(vax_db *db, const vax_person *in, const char *reason)
 {
     vax_person p = *in;
@@ -541,7 +566,12 @@ int vax_person_update(vax_db *db, const vax_person *in, const char *reason)
         goto out;
     if ((rc = refuse_duplicate_id(db, &p)) != VAX_OK)
         goto fail;
+    vax_person before;
+    if ((rc = vax_person_get(db, p.id, &before)) != VAX_OK)
+        goto fail;
     if ((rc = vax_person_write_update(db, &p, folded, reason, vax_now())) != VAX_OK)
+        goto fail;
+    if ((rc = mark_certificates_stale(db, &before, &p)) != VAX_OK)
         goto fail;
     if ((rc = vax_audit(db, "person.update", "person", p.id, reason)) != VAX_OK)
         goto fail;

@@ -17,8 +17,9 @@
 static int is_flag(const char *name)
 {
     static const char *const flags[] = {
-        "help",    "if-missing", "dry-run", "csv",   "force",      "override", "all",      "json",
-        "overdue", "ascii",      "no-site", "local", "valid-only", "merge",    "markdown", NULL};
+        "help",       "if-missing", "dry-run",  "csv",   "force",   "override",
+        "all",        "json",       "overdue",  "ascii", "no-site", "local",
+        "valid-only", "merge",      "markdown", "stale", "new",     NULL};
     for (const char *const *f = flags; *f; f++)
         if (!strcmp(name, *f))
             return 1;
@@ -134,18 +135,16 @@ vax_db *open_db(const char *path, int flags, int writer)
 
 static void print_usage(void)
 {
+    printf("%s", _("Usage: vaxsite [--db FILE] [--lang vi|en] [COMMAND ...]\n"
+                   "\n"
+                   "Without a command: the station screens (sign in, choose a station).\n"
+                   "\n"
+                   "Commands:\n"
+                   "  demo [--people N] [--if-missing]\n"
+                   "                                make a demo site database in a new file\n"));
+    cli_person_usage();
     printf("%s",
-           _("Usage: vaxsite [--db FILE] [--lang vi|en] [COMMAND ...]\n"
-             "\n"
-             "Without a command: the station screens (sign in, choose a station).\n"
-             "\n"
-             "Commands:\n"
-             "  demo [--people N] [--if-missing]\n"
-             "                                make a demo site database in a new file\n"
-             "  person add --name N --id ID --dob DD/MM/YYYY [--sex m|f] [--phone P]\n"
-             "             [--group G] [--commune C] [--insurance NO]\n"
-             "  person find TEXT              one match per line: ID, name, birth date\n"
-             "  queue checkin ID              check a person in; prints the ticket\n"
+           _("  queue checkin ID|CARD-TEXT    check a person in; prints the ticket\n"
              "  queue next screening|injection [--station NAME]\n"
              "                                call the next person; prints the ticket\n"
              "  queue status                  today's visits: ticket, state\n"
@@ -172,6 +171,7 @@ static void print_usage(void)
              "  cert show|qr|hc1 CERT [--ascii] | cert pdf|png CERT --out FILE\n"
              "  cert print CERT               send the card to the printer cert.printer\n"
              "  cert reissue|revoke CERT --reason R   a correction; the old id is revoked\n"
+             "  cert reissue --stale --reason R   every certificate a correction made out of date\n"
              "  cert revoked [--out FILE]     the revocation list\n"
              "  cert verify [HC1|-] [--png FILE] [--trust PEM] [--revoked FILE] [--json]\n"
              "  product list                  the vaccine catalogue\n"
@@ -245,91 +245,6 @@ static int cmd_demo(const char *path, const args *a)
     return 0;
 }
 
-static int cmd_person_add(const char *path, const args *a)
-{
-    static const char *const known[] = {"name",  "id",      "dob",       "sex", "phone",
-                                        "group", "commune", "insurance", NULL};
-    vax_person p;
-    if (!only_opts(a, known))
-        return 2;
-    if (!opt(a, "name") || !opt(a, "id") || !opt(a, "dob")) {
-        fprintf(stderr, "%s", _("vaxsite: person add needs --name, --id and --dob\n"));
-        return 2;
-    }
-    memset(&p, 0, sizeof p);
-    snprintf(p.full_name, sizeof p.full_name, "%s", opt(a, "name"));
-    snprintf(p.national_id, sizeof p.national_id, "%.12s", "");
-    /* validate the raw text first so a too-long value is reported, not truncated */
-    char msg[256];
-    if (vax_validate_national_id(opt(a, "id"), p.national_id, msg, sizeof msg) != VAX_OK ||
-        vax_validate_birth_date(opt(a, "dob"), p.birth_date, msg, sizeof msg) != VAX_OK ||
-        vax_validate_phone(opt(a, "phone") ? opt(a, "phone") : "", p.phone, msg, sizeof msg) !=
-            VAX_OK ||
-        vax_validate_insurance_no(opt(a, "insurance") ? opt(a, "insurance") : "", p.insurance_no,
-                                  msg, sizeof msg) != VAX_OK) {
-        fprintf(stderr, "vaxsite: %s\n", msg);
-        return 1;
-    }
-    if (opt(a, "sex")) {
-        const char *s = opt(a, "sex");
-        if (strcmp(s, "m") && strcmp(s, "f")) {
-            fprintf(stderr, "vaxsite: %s\n", _("Sex: m (male) or f (female)."));
-            return 1;
-        }
-        p.sex = s[0];
-    }
-    snprintf(p.priority_group, sizeof p.priority_group, "%s",
-             opt(a, "group") ? opt(a, "group") : "");
-    snprintf(p.commune, sizeof p.commune, "%s", opt(a, "commune") ? opt(a, "commune") : "");
-    vax_db *db = open_db(path, 0, 1);
-    if (!db)
-        return 1;
-    int rc = vax_person_add(db, &p);
-    if (rc != VAX_OK)
-        rc = fail_db(db);
-    else
-        printf("%s\t%s\n", p.national_id, p.full_name);
-    vax_close(db);
-    return rc;
-}
-
-static int cmd_person_find(const char *path, const args *a)
-{
-    static const char *const known[] = {"limit", NULL};
-    char query[1024] = "";
-    vax_person res[100];
-    int n = 0, limit = 20;
-    if (!only_opts(a, known))
-        return 2;
-    if (opt(a, "limit"))
-        limit = atoi(opt(a, "limit"));
-    if (limit < 1 || limit > 100)
-        limit = 20;
-    for (int i = 2; i < a->npos; i++) {
-        strncat(query, a->pos[i], sizeof query - strlen(query) - 2);
-        strcat(query, " ");
-    }
-    if (!query[0]) {
-        fprintf(stderr, "%s", _("vaxsite: person find needs the text to look for\n"));
-        return 2;
-    }
-    vax_db *db = open_db(path, VAX_OPEN_READONLY, 0);
-    if (!db)
-        return 1;
-    if (vax_person_search(db, query, res, limit, &n) != VAX_OK) {
-        fail_db(db);
-        vax_close(db);
-        return 1;
-    }
-    for (int i = 0; i < n; i++) {
-        char dob[11];
-        vax_date_dmy(res[i].birth_date, dob);
-        printf("%s\t%s\t%s\n", res[i].national_id, res[i].full_name, dob);
-    }
-    vax_close(db);
-    return 0;
-}
-
 static int cmd_queue(const char *path, const args *a)
 {
     static const char *const known[] = {"station", "date", NULL};
@@ -339,21 +254,24 @@ static int cmd_queue(const char *path, const args *a)
     if (!only_opts(a, known))
         return 2;
     if (!strcmp(what, "checkin")) {
-        char id[13], msg[256];
+        char text[1024] = "";
         vax_person p;
         vax_visit v;
         if (a->npos < 3) {
             fprintf(stderr, "%s", _("vaxsite: queue checkin needs an ID number\n"));
             return 2;
         }
-        if (vax_validate_national_id(a->pos[2], id, msg, sizeof msg) != VAX_OK) {
-            fprintf(stderr, "vaxsite: %s\n", msg);
-            return 1;
+        /* a card's scan may reach here split into words by the shell */
+        for (int i = 2; i < a->npos; i++) {
+            if (i > 2)
+                strncat(text, " ", sizeof text - strlen(text) - 1);
+            strncat(text, a->pos[i], sizeof text - strlen(text) - 1);
         }
         if (!(db = open_db(path, 0, 1)))
             return 1;
-        if (vax_person_by_national_id(db, id, &p) != VAX_OK ||
-            vax_queue_checkin(db, p.id, &v) != VAX_OK)
+        if ((rc = cli_person_resolve(db, text, &p)) != 0)
+            ;
+        else if (vax_queue_checkin(db, p.id, &v) != VAX_OK)
             rc = fail_db(db);
         else
             printf("%03d\n", v.ticket);
@@ -500,10 +418,8 @@ int cli_main(const char *path, int argc, char **argv)
         rc = 0;
     } else if (!strcmp(cmd, "demo")) {
         rc = cmd_demo(path, &a);
-    } else if (!strcmp(cmd, "person") && !strcmp(sub, "add")) {
-        rc = cmd_person_add(path, &a);
-    } else if (!strcmp(cmd, "person") && !strcmp(sub, "find")) {
-        rc = cmd_person_find(path, &a);
+    } else if (!strcmp(cmd, "person")) {
+        rc = cli_person(path, &a);
     } else if (!strcmp(cmd, "queue")) {
         rc = cmd_queue(path, &a);
     } else if (!strcmp(cmd, "staff") && !strcmp(sub, "add")) {

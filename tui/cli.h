@@ -29,6 +29,14 @@ vax_db *open_db(const char *path, int flags, int writer);
  * status: 0 done, 1 refused or failed (a one-line reason on stderr), 2 usage error. */
 int cli_main(const char *db_path, int argc, char **argv);
 
+/* The registry (cli_person.c): person add|find|edit|link|merge; their usage lines. */
+int cli_person(const char *path, const args *a);
+void cli_person_usage(void);
+/* The person a command names by an ID number (main or linked) or a chip ID card's scan (a CMND
+ * record found by the card gets its CCCD linked: db must be a writer's). 0, or 1 after printing
+ * why on stderr. */
+int cli_person_resolve(vax_db *db, const char *text, vax_person *out);
+
 /* Screening checklists: checklist check FILE | add FILE | list (cli_screening.c). */
 int cli_screening(const char *path, const args *a);
 

@@ -241,8 +241,8 @@ static int cmd_cert_print(vax_db *db, const vax_certificate *c)
 
 static int cmd_cert(const char *path, const args *a)
 {
-    static const char *const known[] = {"out",     "reason", "ascii", "png",     "trust",
-                                        "revoked", "json",   "dir",   "no-site", NULL};
+    static const char *const known[] = {"out",  "reason", "ascii",   "png",   "trust", "revoked",
+                                        "json", "dir",    "no-site", "stale", NULL};
     const char *sub = a->npos > 1 ? a->pos[1] : "";
     vax_certificate *c = NULL;
     int rc = 1;
@@ -251,7 +251,8 @@ static int cmd_cert(const char *path, const args *a)
     if (!strcmp(sub, "verify"))
         return cmd_cert_verify(path, a);
     int writes = !strcmp(sub, "issue") || !strcmp(sub, "reissue") || !strcmp(sub, "revoke");
-    int needs_ref = strcmp(sub, "revoked") != 0;
+    /* cert reissue --stale: every certificate whose person's printed fields were corrected */
+    int needs_ref = strcmp(sub, "revoked") != 0 && !(opt(a, "stale") && !strcmp(sub, "reissue"));
     if ((needs_ref && a->npos < 3) ||
         (strcmp(sub, "issue") && strcmp(sub, "reissue") && strcmp(sub, "revoke") &&
          strcmp(sub, "revoked") && strcmp(sub, "show") && strcmp(sub, "hc1") &&
@@ -280,6 +281,10 @@ static int cmd_cert(const char *path, const args *a)
             printf("%lld %s\n", (long long)c->id, c->ci);
             rc = 0;
         }
+    } else if (!strcmp(sub, "reissue") && opt(a, "stale")) {
+        int n = 0;
+        rc = vax_cert_reissue_stale(db, opt(a, "reason"), &n) != VAX_OK ? fail_db(db) : 0;
+        printf(_("%d certificate(s) re-issued.\n"), n);
     } else if (!strcmp(sub, "reissue") || !strcmp(sub, "revoke")) {
         vax_certificate old;
         if (find_cert(db, a->pos[2], &old) != VAX_OK)

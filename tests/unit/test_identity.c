@@ -311,6 +311,89 @@ static void test_merge_is_refused_when_both_have_the_same_dose(void **state)
     tdb_close(t);
 }
 
+static void exec_sql(test_db *t, const char *sql)
+{
+    sqlite3 *s = NULL;
+    assert_int_equal(sqlite3_open(t->path, &s), SQLITE_OK);
+    if (sqlite3_exec(s, sql, NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(s));
+    sqlite3_close(s);
+}
+
+/* A dose and a certificate in force for it (the row as cert.c writes it; the signature is not
+ * what these tests are about). */
+static void dose_with_cert(test_db *t, int64_t person, int number, const char *tag)
+{
+    char sql[600];
+    snprintf(
+        sql, sizeof sql,
+        "INSERT INTO dose(uuid, person_id, product, dose_number, given_at, created_at,"
+        " updated_at) VALUES ('d-%s', %lld, 'AZ', %d, 1, 1, 1);"
+        "INSERT INTO certificate(uuid, dose_id, person_id, ci, kid, issued_at, expires_at, hc1,"
+        " created_at, updated_at) SELECT 'c-%s', id, person_id, 'URN:UVCI:01:VN:T/%s', 'k', 1,"
+        " 2, 'HC1:X', 1, 1 FROM dose WHERE uuid = 'd-%s'",
+        tag, (long long)person, number, tag, tag, tag);
+    exec_sql(t, sql);
+}
+
+static void test_edit_keeps_the_old_version_and_flags_printed_fields(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t a = tdb_person(t, "Lò Thị Xuân", "045123456", "1962-03-15", NULL);
+    dose_with_cert(t, a, 1, "e1");
+    vax_person p;
+    assert_int_equal(vax_person_get(t->db, a, &p), VAX_OK);
+    /* the phone is not printed on a certificate: nothing to re-issue */
+    snprintf(p.phone, sizeof p.phone, "0912345678");
+    assert_int_equal(vax_person_update(t->db, &p, "phone given"), VAX_OK);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM certificate WHERE stale <> ''"), 0);
+    snprintf(p.full_name, sizeof p.full_name, "Lò Thị Xuân Mai");
+    assert_int_equal(vax_person_update(t->db, &p, "name misspelt"), VAX_OK);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM certificate WHERE stale ="
+                                        " 'full_name'"),
+                     1);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM person_history WHERE"
+                                        " full_name = 'Lò Thị Xuân' AND reason = 'name misspelt'"),
+                     1);
+    /* a refused edit (a bad phone) changes nothing, the flag included */
+    snprintf(p.phone, sizeof p.phone, "12");
+    snprintf(p.birth_date, sizeof p.birth_date, "1962-03-16");
+    assert_int_equal(vax_person_update(t->db, &p, "bad"), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "phone");
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM certificate WHERE stale ="
+                                        " 'full_name'"),
+                     1);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM person_history"), 2);
+    tdb_close(t);
+}
+
+static void test_void_revokes_the_dose_certificate_and_the_number_follows(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t a = tdb_person(t, "Lò Thị Xuân", "045123456", "1962-03-15", NULL);
+    dose_with_cert(t, a, 1, "v1");
+    int64_t dose = query_int(t->path, "SELECT id FROM dose WHERE uuid = 'd-v1'");
+    int next = 0;
+    assert_int_equal(vax_dose_next_number(t->db, a, &next), VAX_OK);
+    assert_int_equal(next, 2);
+    sign_in(t, "nurse", VAX_ROLE_NURSE);
+    assert_int_equal(vax_dose_void(t->db, dose, "wrong person"), VAX_EPERM);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM certificate WHERE revoked_at = 0"),
+                     1);
+    sign_in(t, "boss", VAX_ROLE_MANAGER);
+    assert_int_equal(vax_dose_void(t->db, dose, "wrong person"), VAX_OK);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM certificate WHERE revoked_at = 0"),
+                     0);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM certificate_revocation WHERE"
+                                        " ci = 'URN:UVCI:01:VN:T/v1' AND reason = 'wrong person'"),
+                     1);
+    assert_int_equal(vax_dose_next_number(t->db, a, &next), VAX_OK);
+    assert_int_equal(next, 1);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -325,6 +408,8 @@ int main(void)
         cmocka_unit_test(test_register_shows_the_candidate_then_links_or_confirms),
         cmocka_unit_test(test_merge_moves_doses_visits_and_keeps_history),
         cmocka_unit_test(test_merge_is_refused_when_both_have_the_same_dose),
+        cmocka_unit_test(test_edit_keeps_the_old_version_and_flags_printed_fields),
+        cmocka_unit_test(test_void_revokes_the_dose_certificate_and_the_number_follows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,351 @@
+/* cli_person.c: the registry from the command line: add (with the duplicate check), find (a name,
+ * an ID or a chip ID card's scan), edit with a reason, link a second ID, merge two records. */
+#include "cli.h"
+
+#include "ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One person as a line: ID, name, birth date (dd/mm/yyyy). */
+static void print_person(const vax_person *p)
+{
+    char dob[11];
+    vax_date_dmy(p->birth_date, dob);
+    printf("%s\t%s\t%s\n", p->national_id, p->full_name, dob);
+}
+
+/* The words after the subcommand joined by spaces (a scan or a name may be split by the shell). */
+static void join_words(const args *a, int from, char *out, size_t size)
+{
+    out[0] = 0;
+    for (int i = from; i < a->npos; i++) {
+        if (i > from)
+            strncat(out, " ", size - strlen(out) - 1);
+        strncat(out, a->pos[i], size - strlen(out) - 1);
+    }
+}
+
+int cli_person_resolve(vax_db *db, const char *text, vax_person *out)
+{
+    char id[13], msg[256];
+    if (vax_idcard_is_scan(text)) {
+        vax_idcard card;
+        int linked = 0, rc;
+        if (vax_idcard_parse(text, &card, msg, sizeof msg) != VAX_OK) {
+            fprintf(stderr, "vaxsite: %s\n", msg);
+            return 1;
+        }
+        rc = vax_person_by_idcard(db, &card, out, &linked);
+        if (rc == VAX_ENOTFOUND) {
+            char dob[11];
+            vax_date_dmy(card.birth_date, dob);
+            fprintf(stderr,
+                    _("vaxsite: %s (ID %s, born %s) is not registered; register with: vaxsite "
+                      "person add --scan '<the scan>'\n"),
+                    card.full_name, card.cccd[0] ? card.cccd : card.cmnd, dob);
+            return 1;
+        }
+        if (rc != VAX_OK)
+            return fail_db(db);
+        if (linked)
+            fprintf(stderr, _("vaxsite: the CCCD %s is now linked to the record of CMND %s.\n"),
+                    card.cccd, card.cmnd);
+        return 0;
+    }
+    if (vax_validate_national_id(text, id, msg, sizeof msg) != VAX_OK) {
+        fprintf(stderr, "vaxsite: %s\n", msg);
+        return 1;
+    }
+    if (vax_person_by_national_id(db, id, out) != VAX_OK)
+        return fail_db(db);
+    return 0;
+}
+
+static int cmd_add(const char *path, const args *a)
+{
+    static const char *const known[] = {"name",  "id",        "dob",    "sex",    "phone",
+                                        "group", "commune",   "scan",   "old-id", "same-as",
+                                        "new",   "insurance", "reason", NULL};
+    vax_person p;
+    char msg[256], old_id[13] = "";
+    if (!only_opts(a, known))
+        return 2;
+    memset(&p, 0, sizeof p);
+    if (opt(a, "scan")) {
+        vax_idcard card;
+        if (vax_idcard_parse(opt(a, "scan"), &card, msg, sizeof msg) != VAX_OK) {
+            fprintf(stderr, "vaxsite: %s\n", msg);
+            return 1;
+        }
+        vax_idcard_to_person(&card, &p);
+        if (card.cccd[0] && card.cmnd[0])
+            snprintf(old_id, sizeof old_id, "%s", card.cmnd);
+    } else if (!opt(a, "name") || !opt(a, "id") || !opt(a, "dob")) {
+        fprintf(stderr, "%s",
+                _("vaxsite: person add needs --name, --id and --dob (or --scan CARD-TEXT)\n"));
+        return 2;
+    }
+    /* what is typed overrides the card; the raw text is checked first so that a too-long value
+     * is reported, not cut */
+    if (opt(a, "name"))
+        snprintf(p.full_name, sizeof p.full_name, "%s", opt(a, "name"));
+    if ((opt(a, "id") &&
+         vax_validate_national_id(opt(a, "id"), p.national_id, msg, sizeof msg) != VAX_OK) ||
+        (opt(a, "dob") &&
+         vax_validate_birth_date(opt(a, "dob"), p.birth_date, msg, sizeof msg) != VAX_OK) ||
+        vax_validate_phone(opt(a, "phone") ? opt(a, "phone") : "", p.phone, msg, sizeof msg) !=
+            VAX_OK ||
+        vax_validate_insurance_no(opt(a, "insurance") ? opt(a, "insurance") : "", p.insurance_no,
+                                  msg, sizeof msg) != VAX_OK ||
+        (opt(a, "old-id") &&
+         vax_validate_national_id(opt(a, "old-id"), old_id, msg, sizeof msg) != VAX_OK)) {
+        fprintf(stderr, "vaxsite: %s\n", msg);
+        return 1;
+    }
+    if (opt(a, "sex")) {
+        const char *s = opt(a, "sex");
+        if (strcmp(s, "m") && strcmp(s, "f")) {
+            fprintf(stderr, "vaxsite: %s\n", _("Sex: m (male) or f (female)."));
+            return 1;
+        }
+        p.sex = s[0];
+    }
+    if (opt(a, "group"))
+        snprintf(p.priority_group, sizeof p.priority_group, "%s", opt(a, "group"));
+    if (opt(a, "commune"))
+        snprintf(p.commune, sizeof p.commune, "%s", opt(a, "commune"));
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    int rc = 0;
+    if (opt(a, "same-as")) {
+        /* "this is the same person": the new ID (and the card's old one) join that record */
+        vax_person same;
+        if (cli_person_resolve(db, opt(a, "same-as"), &same) != 0) {
+            vax_close(db);
+            return 1;
+        }
+        const char *reason = opt(a, "reason") ? opt(a, "reason") : _("same person at registration");
+        if (vax_person_link_id(db, same.id, p.national_id, reason) != VAX_OK ||
+            (old_id[0] && strcmp(old_id, same.national_id) != 0 &&
+             vax_person_link_id(db, same.id, old_id, reason) != VAX_OK && vax_errfield(db) &&
+             strcmp(vax_errfield(db), "national_id") != 0))
+            rc = fail_db(db);
+        else {
+            printf(_("Linked %s to the existing record:\n"), p.national_id);
+            print_person(&same);
+        }
+        vax_close(db);
+        return rc;
+    }
+    if (vax_person_register(db, &p, old_id, opt(a, "new") != NULL) != VAX_OK) {
+        if (vax_errfield(db) && !strcmp(vax_errfield(db), "duplicate")) {
+            vax_person cand[8];
+            int n = 0;
+            fprintf(stderr, "%s",
+                    _("vaxsite: this may be someone registered already; nothing was saved:\n"));
+            if (vax_person_duplicates(db, &p, old_id, cand, 8, &n) == VAX_OK)
+                for (int i = 0; i < n; i++) {
+                    char dob[11];
+                    vax_date_dmy(cand[i].birth_date, dob);
+                    fprintf(stderr, "  %s\t%s\t%s\n", cand[i].national_id, cand[i].full_name, dob);
+                }
+            fprintf(stderr, "%s",
+                    _("vaxsite: the same person: add --same-as ID (the new ID is linked to that "
+                      "record); someone else: add --new\n"));
+            rc = 1;
+        } else {
+            rc = fail_db(db);
+        }
+    } else {
+        printf("%s\t%s\n", p.national_id, p.full_name);
+    }
+    vax_close(db);
+    return rc;
+}
+
+static int cmd_find(const char *path, const args *a)
+{
+    static const char *const known[] = {"limit", NULL};
+    char query[1024];
+    vax_person res[100];
+    int n = 0, limit = 20;
+    if (!only_opts(a, known))
+        return 2;
+    if (opt(a, "limit"))
+        limit = atoi(opt(a, "limit"));
+    if (limit < 1 || limit > 100)
+        limit = 20;
+    join_words(a, 2, query, sizeof query);
+    if (!query[0]) {
+        fprintf(stderr, "%s", _("vaxsite: person find needs the text to look for\n"));
+        return 2;
+    }
+    /* a scan may link the card's CCCD to the record of its old CMND: a writer's open */
+    int scan = vax_idcard_is_scan(query);
+    vax_db *db = open_db(path, scan ? 0 : VAX_OPEN_READONLY, scan);
+    if (!db)
+        return 1;
+    int rc = 0;
+    if (scan) {
+        vax_person p;
+        if ((rc = cli_person_resolve(db, query, &p)) == 0)
+            print_person(&p);
+        vax_close(db);
+        return rc;
+    }
+    /* an ID number finds its person whether it is the main ID or a linked one */
+    char id[13], msg[256];
+    if (vax_validate_national_id(query, id, msg, sizeof msg) == VAX_OK &&
+        vax_person_by_national_id(db, id, &res[0]) == VAX_OK) {
+        print_person(&res[0]);
+        vax_close(db);
+        return 0;
+    }
+    if (vax_person_search(db, query, res, limit, &n) != VAX_OK)
+        rc = fail_db(db);
+    for (int i = 0; i < n; i++)
+        print_person(&res[i]);
+    vax_close(db);
+    return rc;
+}
+
+static int cmd_edit(const char *path, const args *a)
+{
+    static const char *const known[] = {"name",  "id",      "dob",       "sex",    "phone",
+                                        "group", "commune", "insurance", "reason", NULL};
+    vax_person p;
+    if (!only_opts(a, known))
+        return 2;
+    if (a->npos < 3 || !opt(a, "reason")) {
+        fprintf(stderr, "%s", _("vaxsite: person edit needs the ID and --reason\n"));
+        return 2;
+    }
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    if (cli_person_resolve(db, a->pos[2], &p) != 0) {
+        vax_close(db);
+        return 1;
+    }
+    /* the fields not given keep their value; validation is the core's, naming the field */
+    if (opt(a, "name"))
+        snprintf(p.full_name, sizeof p.full_name, "%s", opt(a, "name"));
+    if (opt(a, "id"))
+        snprintf(p.national_id, sizeof p.national_id, "%s", opt(a, "id"));
+    if (opt(a, "dob"))
+        snprintf(p.birth_date, sizeof p.birth_date, "%s", opt(a, "dob"));
+    if (opt(a, "sex"))
+        p.sex = !strcmp(opt(a, "sex"), "m") ? 'm' : !strcmp(opt(a, "sex"), "f") ? 'f' : '?';
+    if (opt(a, "phone"))
+        snprintf(p.phone, sizeof p.phone, "%s", opt(a, "phone"));
+    if (opt(a, "group"))
+        snprintf(p.priority_group, sizeof p.priority_group, "%s", opt(a, "group"));
+    if (opt(a, "commune"))
+        snprintf(p.commune, sizeof p.commune, "%s", opt(a, "commune"));
+    if (opt(a, "insurance"))
+        snprintf(p.insurance_no, sizeof p.insurance_no, "%s", opt(a, "insurance"));
+    int rc = 0;
+    if ((opt(a, "id") && strlen(opt(a, "id")) >= sizeof p.national_id) ||
+        (opt(a, "phone") && strlen(opt(a, "phone")) >= sizeof p.phone) ||
+        (opt(a, "dob") && strlen(opt(a, "dob")) >= sizeof p.birth_date)) {
+        fprintf(stderr, "%s", _("vaxsite: a value given is longer than any valid one\n"));
+        rc = 1;
+    } else if (vax_person_update(db, &p, opt(a, "reason")) != VAX_OK) {
+        rc = fail_db(db);
+    } else {
+        vax_certificate certs[16];
+        int n = 0, stale = 0;
+        if (vax_person_get(db, p.id, &p) == VAX_OK)
+            print_person(&p);
+        if (vax_cert_list_for_person(db, p.id, certs, 16, &n) == VAX_OK)
+            for (int i = 0; i < n; i++)
+                stale += certs[i].stale[0] != 0;
+        if (stale)
+            printf(_("%d certificate(s) print what changed; re-issue: vaxsite cert reissue "
+                     "--stale --reason R\n"),
+                   stale);
+    }
+    vax_close(db);
+    return rc;
+}
+
+static int cmd_link(const char *path, const args *a)
+{
+    static const char *const known[] = {"reason", NULL};
+    vax_person p;
+    if (!only_opts(a, known))
+        return 2;
+    if (a->npos < 4) {
+        fprintf(stderr, "%s", _("vaxsite: person link needs the person's ID and the other ID\n"));
+        return 2;
+    }
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    int rc = cli_person_resolve(db, a->pos[2], &p);
+    if (rc == 0 && vax_person_link_id(db, p.id, a->pos[3], opt(a, "reason")) != VAX_OK)
+        rc = fail_db(db);
+    else if (rc == 0)
+        print_person(&p);
+    vax_close(db);
+    return rc;
+}
+
+static int cmd_merge(const char *path, const args *a)
+{
+    static const char *const known[] = {"into", "reason", NULL};
+    vax_person from, into;
+    if (!only_opts(a, known))
+        return 2;
+    if (a->npos < 3 || !opt(a, "into") || !opt(a, "reason")) {
+        fprintf(stderr, "%s", _("vaxsite: person merge needs the ID, --into ID and --reason\n"));
+        return 2;
+    }
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    int rc = cli_person_resolve(db, a->pos[2], &from);
+    if (rc == 0)
+        rc = cli_person_resolve(db, opt(a, "into"), &into);
+    if (rc == 0 && vax_person_merge(db, from.id, into.id, opt(a, "reason")) != VAX_OK)
+        rc = fail_db(db);
+    else if (rc == 0)
+        print_person(&into);
+    vax_close(db);
+    return rc;
+}
+
+void cli_person_usage(void)
+{
+    printf("%s",
+           _("  person add --scan CARD-TEXT | --name N --id ID --dob DD/MM/YYYY [--sex m|f]\n"
+             "             [--phone P] [--group G] [--commune C] [--insurance NO] [--old-id CMND]\n"
+             "             [--same-as ID | --new]\n"
+             "                                register; a possible second record is shown first\n"
+             "  person find TEXT|CARD-TEXT    one match per line: ID, name, birth date\n"
+             "  person edit ID --reason R [--name N] [--dob D] [--phone P] [--sex m|f]\n"
+             "             [--id ID] [--group G] [--commune C] [--insurance NO]\n"
+             "                                correct a record; the old version is kept\n"
+             "  person link ID OTHER-ID [--reason R]   another ID of the same person\n"
+             "  person merge ID --into ID --reason R   two records of one person (manager)\n"));
+}
+
+int cli_person(const char *path, const args *a)
+{
+    const char *sub = a->npos > 1 ? a->pos[1] : "";
+    if (!strcmp(sub, "add"))
+        return cmd_add(path, a);
+    if (!strcmp(sub, "find"))
+        return cmd_find(path, a);
+    if (!strcmp(sub, "edit"))
+        return cmd_edit(path, a);
+    if (!strcmp(sub, "link"))
+        return cmd_link(path, a);
+    if (!strcmp(sub, "merge"))
+        return cmd_merge(path, a);
+    fprintf(stderr, "%s", _("vaxsite: person needs add, find, edit, link or merge\n"));
+    return 2;
+}
