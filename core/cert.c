@@ -1583,6 +1583,34 @@ static void split_name(const char *full, char fn[81], char gn[81])
     vax_strlcpy(gn, sp ? sp + 1 : "", 81);
 }
 
+/* sd of dose number dn, as the EU DCC guidelines on dose numbering set it (the value-set
+ * guidelines of the eHealth Network, "dn/sd"): sd is the number of doses in the primary series
+ * of the product that began the series, whatever product gave this dose (AZ then Pfizer is 2/2);
+ * a booster or additional dose after a series of two or more is n/n (3/3, then 4/4); a booster
+ * after a one-dose series keeps sd 1 (Janssen then Pfizer is 2/1, a second booster 3/1), which
+ * is how a verifier tells that booster from a second dose of a two-dose series. On entry *sd
+ * holds the series of this dose's own product: the fall-back when the first dose's product is
+ * not in the catalogue. */
+static int series_total(vax_db *db, int64_t dose_id, int dn, int *sd)
+{
+    sqlite3_stmt *st = vax_stmt(
+        db, "SELECT pr.series_doses FROM dose d JOIN dose f ON f.person_id = d.person_id"
+            " AND f.series = d.series AND f.voided = 0 JOIN product pr ON pr.code = f.product"
+            " WHERE d.id = ?1 ORDER BY f.dose_number, f.given_at, f.id LIMIT 1");
+    int rc, primary = *sd;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, dose_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0)
+        primary = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("reading the dose"));
+    *sd = dn <= primary ? primary : primary == 1 ? 1 : dn;
+    return VAX_OK;
+}
+
 typedef struct draft {
     vax_certificate c;
     char kid_b64[16];
@@ -1636,9 +1664,8 @@ static int cert_draft(vax_db *db, int64_t dose_id, draft *d)
     if (!has_product || !hc->vp[0] || !hc->mp[0] || !hc->ma[0])
         return vax_fail(db, VAX_EINVAL, "product",
                         _("Product: %s has no certificate codes in the catalogue."), buf);
-    /* a booster past the primary series counts as n of n (EU rule for dn/sd) */
-    if (hc->sd < hc->dn)
-        hc->sd = hc->dn;
+    if ((rc = series_total(db, dose_id, hc->dn, &hc->sd)) != VAX_OK)
+        return rc;
     if ((rc = vax_site_get(db, &site)) != VAX_OK)
         return rc;
     vax_site_display_name(&site, d->c.site_name, sizeof d->c.site_name);

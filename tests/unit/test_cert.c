@@ -706,6 +706,192 @@ static void test_issue_without_a_key_is_refused(void **state)
     tdb_close(t);
 }
 
+/* ---- the codes a certificate carries ------------------------------------------------------- */
+
+/* A value-set file of tests/data/dcc-valuesets (the published EU files, vendored). */
+static char *valueset(const char *name)
+{
+    const char *root = getenv("VAX_TEST_DATA");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/dcc-valuesets/%s", root ? root : "tests/data", name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot read %s (VAX_TEST_DATA=%s)", path, root ? root : "");
+    char *b = calloc(1, 1 << 17);
+    assert_non_null(b);
+    size_t n = fread(b, 1, (1 << 17) - 1, f);
+    fclose(f);
+    assert_true(n > 0 && n < (1 << 17) - 1);
+    return b;
+}
+
+/* The object of `code` in a value set's valueSetValues, copied to obj ("" if absent). The files
+ * are flat: one level of objects, no braces inside strings. */
+static void valueset_entry(const char *json, const char *code, char *obj, size_t size)
+{
+    char key[128];
+    snprintf(key, sizeof key, "\"%s\": {", code);
+    const char *at = strstr(json, key), *end = at ? strchr(at, '}') : NULL;
+    obj[0] = 0;
+    if (at && end)
+        snprintf(obj, size, "%.*s", (int)(end - at), at);
+}
+
+static void assert_active_in(const char *file, const char *code)
+{
+    char *json = valueset(file), obj[2048];
+    valueset_entry(json, code, obj, sizeof obj);
+    if (!obj[0] || !strstr(obj, "\"active\": true"))
+        fail_msg("\"%s\" is not an active code of %s", code, file);
+    free(json);
+}
+
+/* The encoding instructions name, for each vaccine (mp), its manufacturer (ma) and the vaccine
+ * types (vp) that may go with it. */
+static void assert_encoded_as_instructed(const char *vp, const char *mp, const char *ma)
+{
+    char *json = valueset("vaccine-encoding-instructions.json"), key[160], obj[2048], want[160];
+    snprintf(key, sizeof key, "\"vaccine-code\": \"%s\"", mp);
+    const char *at = strstr(json, key), *end = at ? strchr(at, '}') : NULL;
+    if (!at || !end)
+        fail_msg("%s has no encoding instructions", mp);
+    snprintf(obj, sizeof obj, "%.*s", (int)(end - at), at);
+    snprintf(want, sizeof want, "\"vaccine-manufacturer\": \"%s\"", ma);
+    if (!strstr(obj, want))
+        fail_msg("%s: the instructions give another manufacturer than %s", mp, ma);
+    const char *codes = strstr(obj, "\"sct-codes\"");
+    snprintf(want, sizeof want, "\"%s\"", vp);
+    const char *hit = codes ? strstr(codes, want) : NULL, *close = codes ? strchr(codes, ']') : 0;
+    if (!hit || hit > close)
+        fail_msg("%s: the instructions do not give the vaccine type %s", mp, vp);
+    free(json);
+}
+
+static void test_every_catalogue_product_is_certified_with_eu_value_set_codes(void **state)
+{
+    (void)state;
+    test_db *t = site_with_key(0);
+    vax_product all[32];
+    int n = 0, serial = 0;
+    assert_int_equal(vax_product_list(t->db, all, 32, &n), VAX_OK);
+    int seen_abdala = 0, seen_covishield = 0;
+    for (int i = 0; i < n; i++) {
+        char id[13];
+        tdb_cccd(id, 1990, 'm', 300 + serial++);
+        int64_t p = tdb_person(t, "Trần Văn Bình", id, "1990-02-01", NULL);
+        vax_certificate c;
+        assert_int_equal(vax_cert_issue(t->db, add_dose(t, p, all[i].code, 1, 0), &c), VAX_OK);
+        /* what the signed certificate says, read back from its HC1 */
+        assert_int_equal(vax_cert_get(t->db, c.id, &c), VAX_OK);
+        const vax_hcert *h = &c.hc;
+        assert_int_equal(h->type, 'v');
+        assert_active_in("vaccine-prophylaxis.json", h->vp);
+        assert_active_in("vaccine-medicinal-product.json", h->mp);
+        assert_active_in("vaccine-mah-manf.json", h->ma);
+        assert_active_in("disease-agent-targeted.json", h->tg);
+        assert_active_in("country-2-codes.json", h->co);
+        assert_encoded_as_instructed(h->vp, h->mp, h->ma);
+        if (!strcmp(all[i].code, "AB")) {
+            seen_abdala = 1;
+            assert_string_equal(h->mp, "Abdala");
+            assert_string_equal(h->vp, "J07BX03");
+            assert_string_equal(h->ma, "CIGB");
+        }
+        if (!strcmp(h->mp, "Covishield")) {
+            seen_covishield = 1;
+            assert_string_equal(h->ma, "ORG-100001981");
+        }
+    }
+    assert_true(seen_abdala);
+    assert_true(seen_covishield); /* its own entry, not certified as Vaxzevria */
+    site_close(t);
+}
+
+int vax_open_at_version(const char *path, int flags, int target, vax_db **out);
+
+/* A database made before the catalogue's codes were corrected is corrected when it opens. */
+static void test_upgrade_gives_an_older_catalogue_the_value_set_codes(void **state)
+{
+    (void)state;
+    test_db *t = calloc(1, sizeof *t);
+    sqlite3 *raw = NULL;
+    vax_product p;
+    assert_non_null(t);
+    snprintf(t->dir, sizeof t->dir, "/tmp/vaxtest.XXXXXX");
+    assert_non_null(mkdtemp(t->dir));
+    snprintf(t->path, sizeof t->path, "%s/site.db", t->dir);
+    vax_clock_set(T0);
+    assert_int_equal(vax_open_at_version(t->path, VAX_OPEN_CREATE, 18, &t->db), VAX_OK);
+    vax_close(t->db);
+    t->db = NULL;
+    /* the catalogue as the binaries before this step shipped it */
+    assert_int_equal(sqlite3_open(t->path, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw,
+                                  "UPDATE product SET dcc_vp = '1119305005', dcc_mp = 'CIGB-66'"
+                                  " WHERE code = 'AB';"
+                                  "DELETE FROM product_interval WHERE product = 'CS';"
+                                  "DELETE FROM product WHERE code = 'CS';",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(vax_open(t->path, 0, &t->db), VAX_OK);
+    assert_int_equal(vax_product_get(t->db, "AB", &p), VAX_OK);
+    assert_string_equal(p.dcc_vp, "J07BX03");
+    assert_string_equal(p.dcc_mp, "Abdala");
+    assert_string_equal(p.dcc_ma, "CIGB");
+    assert_int_equal(vax_product_get(t->db, "CS", &p), VAX_OK);
+    assert_string_equal(p.dcc_mp, "Covishield");
+    assert_string_equal(p.dcc_ma, "ORG-100001981");
+    assert_int_equal(p.series_doses, 2);
+    assert_int_equal(p.min_interval_days[1], 28);
+    tdb_close(t);
+}
+
+/* dn/sd as the EU DCC guidelines set them: dn counts every dose the person had; sd is the primary
+ * series of the product that began it; a booster after a two-dose (or three-dose) series is n/n,
+ * a booster after a one-dose series stays n/1. */
+static void test_dose_and_series_numbers_follow_the_eu_rules(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *what;
+        const char *products[4]; /* dose 1, 2, ... */
+        int dn, sd;              /* of the last one */
+    } table[] = {
+        {"primary, first of two", {"AZ"}, 1, 2},
+        {"primary, second of two", {"AZ", "AZ"}, 2, 2},
+        {"primary, mixed second dose", {"AZ", "PF"}, 2, 2},
+        {"primary, one-dose vaccine", {"JJ"}, 1, 1},
+        {"primary, second of three", {"AB", "AB"}, 2, 3},
+        {"primary, third of three", {"AB", "AB", "AB"}, 3, 3},
+        {"booster after a one-dose series", {"JJ", "PF"}, 2, 1},
+        {"second booster after a one-dose series", {"JJ", "PF", "MO"}, 3, 1},
+        {"booster after a two-dose series", {"AZ", "AZ", "PF"}, 3, 3},
+        {"additional dose after two mRNA doses", {"PF", "PF", "PF"}, 3, 3},
+        {"second booster after a two-dose series", {"SP", "SP", "PF", "PF"}, 4, 4},
+        {"booster after a three-dose series", {"AB", "AB", "AB", "PF"}, 4, 4},
+    };
+    test_db *t = site_with_key(0);
+    int wrong = 0;
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        char id[13];
+        tdb_cccd(id, 1985, 'f', 400 + (int)i);
+        int64_t p = tdb_person(t, "Lê Thị Hoa", id, "1985-05-05", NULL), d = 0;
+        int k = 0;
+        for (; k < 4 && table[i].products[k]; k++)
+            d = add_dose(t, p, table[i].products[k], k + 1, 0);
+        vax_certificate c;
+        assert_int_equal(vax_cert_issue(t->db, d, &c), VAX_OK);
+        if (c.hc.dn != table[i].dn || c.hc.sd != table[i].sd) {
+            print_error("%s: %d/%d, the rules say %d/%d\n", table[i].what, c.hc.dn, c.hc.sd,
+                        table[i].dn, table[i].sd);
+            wrong++;
+        }
+    }
+    site_close(t);
+    assert_int_equal(wrong, 0);
+}
+
 /* ---- renderers ------------------------------------------------------------------------------- */
 
 static void test_qr_lines_have_quiet_zone_and_half_blocks(void **state)
@@ -753,6 +939,9 @@ int main(void)
         cmocka_unit_test(test_reissue_gives_new_id_and_revokes_old_one),
         cmocka_unit_test(test_voided_dose_gets_no_certificate_and_nothing_is_written),
         cmocka_unit_test(test_issue_without_a_key_is_refused),
+        cmocka_unit_test(test_every_catalogue_product_is_certified_with_eu_value_set_codes),
+        cmocka_unit_test(test_dose_and_series_numbers_follow_the_eu_rules),
+        cmocka_unit_test(test_upgrade_gives_an_older_catalogue_the_value_set_codes),
         cmocka_unit_test(test_qr_lines_have_quiet_zone_and_half_blocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

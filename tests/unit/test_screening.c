@@ -120,7 +120,7 @@ static void test_all_no_and_normal_vitals_is_eligible_for_every_product(void **s
     vax_visit v = adult(t);
     vax_screening_proposal p = propose(t, &v, &in);
     assert_int_equal(p.outcome, VAX_OUTCOME_ELIGIBLE);
-    assert_string_equal(p.products, "AB AZ JJ MO PF SP SV");
+    assert_string_equal(p.products, "AB AZ CS JJ MO PF SP SV");
     assert_string_equal(p.ruled_out, "");
     assert_int_equal(p.observation_minutes, 30);
     assert_int_equal(p.age, 41);
@@ -214,7 +214,7 @@ test_pregnancy_from_13_weeks_is_caution_needs_consent_and_rules_out_sputnik(void
     vax_screening_proposal p = propose(t, &v, &in);
     assert_int_equal(p.outcome, VAX_OUTCOME_CAUTION);
     assert_int_equal(p.needs_consent, 1);
-    assert_string_equal(p.products, "AB AZ JJ MO PF SP");
+    assert_string_equal(p.products, "AB AZ CS JJ MO PF SP");
     assert_string_equal(p.ruled_out, "SV");
     assert_true(has_reason(&p, VAX_OUTCOME_ELIGIBLE, "SV is not given in pregnancy"));
     /* without the signed consent: refused, nothing written */
@@ -229,7 +229,7 @@ test_pregnancy_from_13_weeks_is_caution_needs_consent_and_rules_out_sputnik(void
     assert_int_equal(vax_screening_get(t->db, id, &s), VAX_OK);
     assert_int_equal(s.consent, 1);
     assert_int_equal(s.observation_minutes, 60);
-    assert_string_equal(s.products, "AB AZ JJ MO PF SP");
+    assert_string_equal(s.products, "AB AZ CS JJ MO PF SP");
     assert_int_equal(state_of(t, v.id), VAX_STATE_WAITING_INJECTION);
     tdb_close(t);
 }
@@ -350,7 +350,7 @@ static void test_age_limit_is_a_setting(void **state)
     vax_screening_proposal p = propose(t, &young, &in);
     assert_int_equal(p.outcome, VAX_OUTCOME_ELIGIBLE);
     assert_string_equal(p.products, "PF");
-    assert_true(has_reason(&p, VAX_OUTCOME_ELIGIBLE, "too young for AB AZ JJ MO SP SV"));
+    assert_true(has_reason(&p, VAX_OUTCOME_ELIGIBLE, "too young for AB AZ CS JJ MO SP SV"));
     vax_visit child = called(t, "2010-01-01"); /* 11: under every product's age */
     p = propose(t, &child, &in);
     assert_int_equal(p.outcome, VAX_OUTCOME_CONTRAINDICATED);
@@ -434,7 +434,8 @@ static void test_anaphylaxis_to_an_earlier_dose_rules_out_that_product_only(void
     assert_int_equal(p.outcome, VAX_OUTCOME_CAUTION);
     /* Moderna may not follow AstraZeneca on 15/10/2021 (CV 6030/BYT-DP 27/7/2021) */
     assert_string_equal(p.products, "PF");
-    assert_string_equal(p.ruled_out, "AZ");
+    /* and Covishield with it: the same vaccine made under licence (dose-rules.conf, [kind]) */
+    assert_string_equal(p.ruled_out, "AZ CS");
     assert_true(has_reason(&p, VAX_OUTCOME_CAUTION, "contraindicated for AZ"));
     /* after Sinopharm, whose series only Sinopharm continues: nothing is left */
     vax_visit w = adult(t);
@@ -478,7 +479,7 @@ static void test_confirm_eligible_moves_to_waiting_injection_and_records_everyth
     assert_string_equal(s.notes, "dị ứng hải sản");
     assert_int_equal(s.proposed, VAX_OUTCOME_ELIGIBLE);
     assert_int_equal(s.final, VAX_OUTCOME_ELIGIBLE);
-    assert_string_equal(s.products, "AB AZ JJ MO PF SP SV");
+    assert_string_equal(s.products, "AB AZ CS JJ MO PF SP SV");
     assert_int_equal(s.observation_minutes, 30);
     assert_int_equal(s.screened_at, T0);
     assert_true(s.screened_by > 0);
