@@ -91,6 +91,9 @@ static int read_called(vax_db *db, vax_board *b)
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return vax_fail_sql(db, rc, _("reading the queue"));
+    /* the words the board calls a desk by ("017 → Bàn khám 2"); same read transaction */
+    for (int i = 0; i < b->ncalled; i++)
+        vax_desk_name(db, b->called[i].station, b->called[i].name, sizeof b->called[i].name);
     return VAX_OK;
 }
 

@@ -113,6 +113,28 @@ static int add_staff(vax_db *db)
     return VAX_OK;
 }
 
+/* Two screening desks and two injection rooms (the queue below uses both of each), named as a
+ * site would name them. */
+static int add_desks(vax_db *db)
+{
+    char names[6][64];
+    static const vax_desk_kind kinds[6] = {VAX_DESK_CHECKIN,   VAX_DESK_SCREENING,
+                                           VAX_DESK_SCREENING, VAX_DESK_INJECTION,
+                                           VAX_DESK_INJECTION, VAX_DESK_OBSERVATION};
+    snprintf(names[0], sizeof names[0], _("Check-in desk %d"), 1);
+    snprintf(names[1], sizeof names[1], _("Screening desk %d"), 1);
+    snprintf(names[2], sizeof names[2], _("Screening desk %d"), 2);
+    snprintf(names[3], sizeof names[3], _("Injection room %d"), 1);
+    snprintf(names[4], sizeof names[4], _("Injection room %d"), 2);
+    snprintf(names[5], sizeof names[5], "%s", _("Observation area"));
+    for (int i = 0; i < 6; i++) {
+        int rc = vax_desk_add(db, kinds[i], names[i], NULL);
+        if (rc != VAX_OK)
+            return rc;
+    }
+    return VAX_OK;
+}
+
 /* Moves a demo visit as the stations would: a call to screening or injection names a station. */
 static int demo_move(vax_db *db, int64_t visit_id, vax_state to, int i)
 {
@@ -181,6 +203,8 @@ int vax_demo_create(vax_db *db, int people, uint32_t seed)
     if ((rc = vax_site_set(db, "LCU-DEMO", "Trạm Y tế phường Tân Phong (demo)", 1)) != VAX_OK)
         goto out;
     if ((rc = add_staff(db)) != VAX_OK)
+        goto out;
+    if ((rc = add_desks(db)) != VAX_OK)
         goto out;
     /* the site's signing key, so that released people get their certificate */
     char keys[4200];

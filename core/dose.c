@@ -226,6 +226,21 @@ static int check_series(vax_db *db, int64_t person_id, int number, const vax_pro
     return VAX_OK;
 }
 
+/* Each injection room gives doses from its own open vials: a vial opened in another room is
+ * refused. The visit's station is its room once an injection room called it (a visit moved
+ * straight into injection still names its screening desk, which has no vials to compare). */
+static int same_room(vax_db *db, const vax_visit *v, const vax_vial *vial)
+{
+    char room[64], other[64];
+    if (strncmp(v->station, "injection", 9) != 0 || vax_desk_same(v->station, vial->station))
+        return VAX_OK;
+    vax_desk_name(db, v->station, room, sizeof room);
+    vax_desk_name(db, vial->station, other, sizeof other);
+    return vax_fail(db, VAX_ESTATE, "vial",
+                    _("Vial of lot %s is open in %s; %s gives doses only from its own vials."),
+                    vial->lot_no, other, room);
+}
+
 int vax_dose_give(vax_db *db, const vax_dose_in *in, vax_dose *out)
 {
     vax_visit v;
@@ -258,6 +273,8 @@ int vax_dose_give(vax_db *db, const vax_dose_in *in, vax_dose *out)
         goto fail;
     }
     if ((rc = vax_stock_vial_get(db, in->vial_id, &vial)) != VAX_OK)
+        goto fail;
+    if ((rc = same_room(db, &v, &vial)) != VAX_OK)
         goto fail;
     if ((rc = vax_stock_lot_get(db, vial.lot_id, &lot)) != VAX_OK ||
         (rc = vax_product_get(db, lot.product, &p)) != VAX_OK)
@@ -380,8 +397,11 @@ fail:
 int vax_dose_demo(vax_db *db, const vax_visit *v)
 {
     vax_vial open[8];
+    vax_visit now;
     int n = 0, rc;
-    if ((rc = vax_stock_open_vials(db, NULL, open, 8, &n)) != VAX_OK)
+    /* the vials of the room that called the visit (as it is now, not as the caller read it) */
+    if ((rc = vax_visit_get(db, v->id, &now)) != VAX_OK ||
+        (rc = vax_stock_open_vials(db, now.station, open, 8, &n)) != VAX_OK)
         return rc;
     for (int i = 0; i < n; i++) {
         if (open[i].remaining <= 0 || open[i].minutes_left <= 0)

@@ -101,6 +101,10 @@ int vax_queue_move_locked(vax_db *db, const vax_visit *v, vax_state to, const ch
  * default one (person.c, with the site's other functions). */
 int vax_site_ensure_locked(vax_db *db, int64_t *site_id);
 
+/* A new site's desks (one of each kind, desk 1, named in the UI language) inside the caller's
+ * transaction; nothing when the site already has desks (desk.c). */
+int vax_desk_defaults_locked(vax_db *db);
+
 /* Revokes the certificate in force of a dose (none: nothing) inside the caller's transaction, for a
  * dose being voided (cert.c). */
 int vax_cert_revoke_for_dose_locked(vax_db *db, int64_t dose_id, const char *reason);

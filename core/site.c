@@ -272,6 +272,9 @@ int vax_site_init(vax_db *db, const vax_site *s)
                         placeholder ? old.id : sqlite3_last_insert_rowid(db->sql), details)) !=
         VAX_OK)
         goto fail;
+    /* a desk of each kind, so that the stations open on named desks from the first day */
+    if ((rc = vax_desk_defaults_locked(db)) != VAX_OK)
+        goto fail;
     return vax_tx_commit(db);
 fail:
     vax_tx_rollback(db);

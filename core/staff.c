@@ -236,9 +236,10 @@ static void row_to_staff(sqlite3_stmt *st, vax_staff *s)
     vax_strlcpy(s->name, vax_col_text(st, 2), sizeof s->name);
     vax_role_parse(vax_col_text(st, 3), &s->role);
     s->active = sqlite3_column_int(st, 4);
+    s->pin_reset = sqlite3_column_int(st, 5);
 }
 
-#define STAFF_COLS "id, login, name, role, active"
+#define STAFF_COLS "id, login, name, role, active, pin_reset"
 
 static int count_managers(vax_db *db, int *n)
 {
@@ -422,9 +423,9 @@ int vax_staff_sign_in(vax_db *db, const char *login, const char *pin, vax_staff 
         return vax_fail(db, VAX_EAUTH, "login", _("Unknown login or wrong PIN."));
     }
     row_to_staff(st, &s);
-    vax_strlcpy(hash, vax_col_text(st, 5), sizeof hash);
-    failed = sqlite3_column_int(st, 6);
-    locked_until = sqlite3_column_int64(st, 7);
+    vax_strlcpy(hash, vax_col_text(st, 6), sizeof hash);
+    failed = sqlite3_column_int(st, 7);
+    locked_until = sqlite3_column_int64(st, 8);
     sqlite3_reset(st);
     if (!s.active)
         return vax_fail(db, VAX_EAUTH, "login", _("Unknown login or wrong PIN."));
@@ -432,6 +433,10 @@ int vax_staff_sign_in(vax_db *db, const char *login, const char *pin, vax_staff 
         return vax_fail(db, VAX_ELOCKED, "pin",
                         _("Too many wrong PINs: %s is locked; try again in %lld min."), login,
                         (long long)((locked_until - now + 59) / 60));
+    /* the reset forgot the old PIN: whatever is typed, the member chooses a new one now */
+    if (s.pin_reset)
+        return vax_fail(db, VAX_EPINRESET, "pin",
+                        _("The PIN of %s was reset by a manager: choose a new PIN."), login);
     match = vax_pin_verify(pin ? pin : "", hash);
     int64_t max_failed = vax_setting_int(db, "staff.max_failed_pins");
     int64_t lock_min = vax_setting_int(db, "staff.lock_minutes");
@@ -471,7 +476,8 @@ int vax_staff_act_as_os_user(vax_db *db, const char *os_user)
     int rc;
     snprintf(login, sizeof login, "os:%s", os_user && *os_user ? os_user : "unknown");
     for (int attempt = 0; attempt < 2; attempt++) {
-        st = vax_stmt(db, "SELECT " STAFF_COLS " FROM staff WHERE login = ?1");
+        /* no pin_reset (schema 15): tests write files of older versions as this user */
+        st = vax_stmt(db, "SELECT id, login, name, role, active, 0 FROM staff WHERE login = ?1");
         if (!st)
             return VAX_EINTERNAL;
         sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
@@ -509,4 +515,242 @@ int vax_staff_act_as_os_user(vax_db *db, const char *os_user)
             return rc;
     }
     return vax_fail(db, VAX_EINTERNAL, NULL, _("Could not record the operating-system user."));
+}
+
+/* ---- administration ---------------------------------------------------------------------- */
+
+int vax_staff_list_all(vax_db *db, vax_staff *out, int max, int *n)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " STAFF_COLS " FROM staff WHERE role <> 'system'"
+                                    " ORDER BY active DESC, name, login");
+    int rc;
+    *n = 0;
+    if (!st)
+        return VAX_EINTERNAL;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+        row_to_staff(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
+                                                 : vax_fail_sql(db, rc, _("reading staff"));
+}
+
+int vax_staff_by_login(vax_db *db, const char *login, vax_staff *out)
+{
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT " STAFF_COLS " FROM staff WHERE login = ?1 AND role <> 'system'");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, login ? login : "", -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        row_to_staff(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW)
+        return VAX_OK;
+    return rc == SQLITE_DONE
+               ? vax_fail(db, VAX_ENOTFOUND, "login", _("Login: there is no staff member %s."),
+                          login ? login : "")
+               : vax_fail_sql(db, rc, _("reading staff"));
+}
+
+/* The checks every administrative change starts with, and its transaction: the member is read
+ * inside it, so two managers' changes cannot both pass the last-manager rule. */
+static int admin_begin(vax_db *db, const char *login, vax_staff *s)
+{
+    int rc;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_STAFF_ADMIN)) != VAX_OK)
+        return rc;
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = vax_staff_by_login(db, login, s)) != VAX_OK)
+        vax_tx_rollback(db);
+    return rc;
+}
+
+/* Refuses a change that would leave the site with no active manager to administer it. */
+static int keep_a_manager(vax_db *db, const vax_staff *s)
+{
+    int managers, rc;
+    if (s->role != VAX_ROLE_MANAGER || !s->active)
+        return VAX_OK;
+    if ((rc = count_managers(db, &managers)) != VAX_OK)
+        return rc;
+    if (managers > 1)
+        return VAX_OK;
+    return vax_fail(db, VAX_ESTATE, "login",
+                    _("%s is the last active manager: add or promote another manager first."),
+                    s->login);
+}
+
+/* One UPDATE of the member's row (the SET list is the caller's literal) and its audit row. */
+static int admin_write(vax_db *db, const vax_staff *s, const char *set, const char *action,
+                       const char *details)
+{
+    char sql[256];
+    int rc;
+    snprintf(sql, sizeof sql, "UPDATE staff SET %s, updated_at = ?2, updated_by = ?3 WHERE id = ?1",
+             set);
+    sqlite3_stmt *st = vax_stmt(db, sql);
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, s->id);
+    sqlite3_bind_int64(st, 2, vax_now());
+    if (db->has_actor)
+        sqlite3_bind_int64(st, 3, db->actor.id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("changing a staff member"));
+    return vax_audit(db, action, "staff", s->id, details);
+}
+
+static int admin_end(vax_db *db, int rc)
+{
+    if (rc != VAX_OK) {
+        vax_tx_rollback(db);
+        return rc;
+    }
+    return vax_tx_commit(db);
+}
+
+int vax_staff_set_active(vax_db *db, const char *login, int active)
+{
+    vax_staff s;
+    int rc;
+    if ((rc = admin_begin(db, login, &s)) != VAX_OK)
+        return rc;
+    active = active ? 1 : 0;
+    if (s.active == active)
+        rc = vax_fail(db, VAX_ESTATE, "login",
+                      active ? _("%s is already enabled.") : _("%s is already disabled."), s.login);
+    else if (!active && db->has_actor && db->actor.id == s.id)
+        rc = vax_fail(db, VAX_ESTATE, "login",
+                      _("You cannot disable yourself: ask another manager."));
+    else if (!active)
+        rc = keep_a_manager(db, &s);
+    if (rc == VAX_OK)
+        rc = active ? admin_write(db, &s, "active = 1, failed_pins = 0, locked_until = 0",
+                                  "staff.enable", s.login)
+                    : admin_write(db, &s, "active = 0", "staff.disable", s.login);
+    return admin_end(db, rc);
+}
+
+int vax_staff_set_role(vax_db *db, const char *login, vax_role role)
+{
+    char details[160];
+    vax_staff s;
+    int rc;
+    if (role == VAX_ROLE_SYSTEM || (unsigned)role >= VAX_ROLE_COUNT) {
+        vax_clear_error(db);
+        return vax_fail(db, VAX_EINVAL, "role",
+                        _("Role: choose volunteer, nurse, doctor or manager."));
+    }
+    if ((rc = admin_begin(db, login, &s)) != VAX_OK)
+        return rc;
+    if (s.role == role)
+        rc =
+            vax_fail(db, VAX_ESTATE, "role", _("%s is already %s."), s.login, vax_role_label(role));
+    else if (s.role == VAX_ROLE_MANAGER)
+        rc = keep_a_manager(db, &s);
+    if (rc == VAX_OK) {
+        snprintf(details, sizeof details, "%s: %s -> %s", s.login, vax_role_code(s.role),
+                 vax_role_code(role));
+        /* the role as a literal of the closed list, never the caller's text */
+        char set[64];
+        snprintf(set, sizeof set, "role = '%s'", vax_role_code(role));
+        rc = admin_write(db, &s, set, "staff.role", details);
+    }
+    return admin_end(db, rc);
+}
+
+int vax_staff_reset_pin(vax_db *db, const char *login)
+{
+    vax_staff s;
+    int rc;
+    if ((rc = admin_begin(db, login, &s)) != VAX_OK)
+        return rc;
+    rc = admin_write(db, &s, "pin_hash = NULL, pin_reset = 1, failed_pins = 0, locked_until = 0",
+                     "staff.pin_reset", s.login);
+    return admin_end(db, rc);
+}
+
+int vax_staff_set_pin(vax_db *db, const char *login, const char *new_pin, vax_staff *out)
+{
+    char hash[VAX_PIN_HASH_MAX];
+    vax_staff s;
+    int rc;
+    sqlite3_stmt *st;
+    vax_clear_error(db);
+    if (db->readonly)
+        return vax_fail(db, VAX_EIO, NULL, _("This display opened the database read-only."));
+    if (!valid_pin(new_pin))
+        return vax_fail(db, VAX_EINVAL, "pin", _("PIN: use 4 to 12 digits."));
+    rc = vax_staff_by_login(db, login, &s);
+    if (rc == VAX_ENOTFOUND || (rc == VAX_OK && !s.active))
+        return vax_fail(db, VAX_EAUTH, "login", _("Unknown login or wrong PIN."));
+    if (rc != VAX_OK)
+        return rc;
+    /* without a reset, a new PIN needs the old one: that is a signed-in change, not this call */
+    if (!s.pin_reset)
+        return vax_fail(db, VAX_ESTATE, "pin",
+                        _("The PIN of %s was not reset: sign in with it, or ask a manager to "
+                          "reset it."),
+                        s.login);
+    if ((rc = vax_pin_hash(new_pin, (int)vax_setting_int(db, "staff.pin_iterations"), hash)) !=
+        VAX_OK)
+        return vax_fail(db, rc, "pin", _("PIN: could not be hashed."));
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        goto out;
+    /* guarded by pin_reset, so two screens setting the same login's PIN cannot both win */
+    st = vax_stmt(db, "UPDATE staff SET pin_hash = ?2, pin_reset = 0, failed_pins = 0,"
+                      " locked_until = 0, updated_at = ?3, updated_by = ?1"
+                      " WHERE id = ?1 AND pin_reset = 1 AND active = 1");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    sqlite3_bind_int64(st, 1, s.id);
+    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, vax_now());
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = vax_fail_sql(db, rc, _("setting a PIN"));
+        goto fail;
+    }
+    if (sqlite3_changes(db->sql) != 1) {
+        rc = vax_fail(db, VAX_ESTATE, "pin", _("The PIN of %s changed at another station."),
+                      s.login);
+        goto fail;
+    }
+    /* the member is the author of both rows: nobody else was signed in to set it */
+    vax_staff previous = db->actor;
+    int had_actor = db->has_actor;
+    db->actor = s;
+    db->has_actor = 1;
+    rc = vax_audit(db, "staff.pin_set", "staff", s.id, s.login);
+    if (rc == VAX_OK)
+        rc = record_sign_in(db, s.id, 1, 0, 0);
+    if (rc != VAX_OK) {
+        db->actor = previous;
+        db->has_actor = had_actor;
+        goto fail;
+    }
+    if ((rc = vax_tx_commit(db)) != VAX_OK) {
+        db->actor = previous;
+        db->has_actor = had_actor;
+        goto out;
+    }
+    s.pin_reset = 0;
+    db->actor = s;
+    if (out)
+        *out = s;
+    goto out;
+fail:
+    vax_tx_rollback(db);
+out:
+    OPENSSL_cleanse(hash, sizeof hash);
+    return rc;
 }

@@ -394,17 +394,24 @@ int vax_stock_vial_get(vax_db *db, int64_t vial_id, vax_vial *out)
 
 int vax_stock_open_vials(vax_db *db, const char *station, vax_vial *out, int max, int *n)
 {
+    /* a room's own vials only: ?2 is the other spelling of a room 1 ("injection" and
+     * "injection-1" are one room) */
     sqlite3_stmt *st =
         vax_stmt(db, "SELECT " VIAL_COLS " FROM vial v JOIN lot l ON l.id = v.lot_id"
-                     " WHERE v.discarded_at IS NULL AND (?1 IS NULL OR v.station = ?1)"
-                     " ORDER BY v.expires_at, v.id");
+                     " WHERE v.discarded_at IS NULL AND (?1 IS NULL OR v.station = ?1"
+                     " OR v.station = ?2) ORDER BY v.expires_at, v.id");
+    char alias[VAX_DESK_CODE_MAX];
     int rc = SQLITE_DONE;
     int64_t now = vax_now();
     *n = 0;
     if (!st)
         return VAX_EINTERNAL;
-    if (station)
+    if (station) {
+        vax_desk_alias(station, alias, sizeof alias);
         sqlite3_bind_text(st, 1, station, -1, SQLITE_TRANSIENT);
+        if (alias[0])
+            sqlite3_bind_text(st, 2, alias, -1, SQLITE_TRANSIENT);
+    }
     while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
         row_to_vial(st, &out[(*n)++], now);
     sqlite3_reset(st);
@@ -747,6 +754,9 @@ int vax_stock_demo(vax_db *db)
         if (i == 0)
             lot_id = id;
     }
-    /* the demo's injection room has begun an AstraZeneca vial (the doses of make_queue) */
-    return vax_stock_open_vial(db, lot_id, "injection", &vial_id);
+    /* each of the demo's injection rooms has begun an AstraZeneca vial (the doses of make_queue:
+     * a room gives doses only from its own vials) */
+    if ((rc = vax_stock_open_vial(db, lot_id, "injection-1", &vial_id)) != VAX_OK)
+        return rc;
+    return vax_stock_open_vial(db, lot_id, "injection-2", &vial_id);
 }

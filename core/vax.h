@@ -864,6 +864,21 @@ int vax_dose_give(vax_db *db, const vax_dose_in *in, vax_dose *out);
 int vax_dose_get(vax_db *db, int64_t dose_id, vax_dose *out);
 /* A person's doses (not voided), oldest first: what certificates, due lists and screens read. */
 int vax_dose_list(vax_db *db, int64_t person_id, vax_dose *out, int max, int *n);
+/* A dose given at another site (elsewhere.c): what the person's paper or certificate says. */
+typedef struct vax_dose_elsewhere {
+    int64_t person_id;
+    const char *product;  /* catalogue code ("AZ") */
+    const char *date;     /* dd/mm/yyyy or YYYY-MM-DD; a past day */
+    int dose_number;      /* 0: the next from the history */
+    const char *place;    /* where (site, commune, province or country); required */
+    const char *lot_no;   /* NULL or "" if unknown */
+    const char *uvci;     /* from an EU DCC ("HC1:"), else NULL: source "hc1" or "manual" */
+    const char *verified; /* what the certificate's check said, NULL if none */
+} vax_dose_elsewhere;
+/* Records it (VAX_ACT_CALL_INJECT; audited "dose.elsewhere"). Refusals name the field: "place",
+ * "date", "product" (not in the catalogue, or mixing not allowed after the dose before it),
+ * "dose_number" (out of range, or that number already recorded), "lot". */
+int vax_dose_record_elsewhere(vax_db *db, const vax_dose_elsewhere *in, int64_t *dose_id);
 /* Voids a dose recorded by mistake (VAX_ACT_OVERRIDE), with a reason; the row is kept. */
 int vax_dose_void(vax_db *db, int64_t dose_id, const char *reason);
 

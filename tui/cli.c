@@ -420,10 +420,18 @@ int cli_main(const char *path, int argc, char **argv)
         rc = cmd_demo(path, &a);
     } else if (!strcmp(cmd, "person")) {
         rc = cli_person(path, &a);
+    } else if (!strcmp(cmd, "dose")) {
+        rc = cli_dose(path, &a);
     } else if (!strcmp(cmd, "queue")) {
         rc = cmd_queue(path, &a);
     } else if (!strcmp(cmd, "staff") && !strcmp(sub, "add")) {
         rc = cmd_staff_add(path, &a);
+    } else if (!strcmp(cmd, "staff")) {
+        rc = cli_staff(path, &a);
+    } else if (!strcmp(cmd, "desk")) {
+        rc = cli_desk(path, &a);
+    } else if (!strcmp(cmd, "simulate") || (!strcmp(cmd, "plan") && !strcmp(sub, "advise"))) {
+        rc = cli_simulate(path, &a);
     } else if (!strcmp(cmd, "plan")) {
         rc = cli_plan(path, &a);
     } else if (!strcmp(cmd, "book")) {

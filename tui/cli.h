@@ -32,6 +32,8 @@ int cli_main(const char *db_path, int argc, char **argv);
 /* The registry (cli_person.c): person add|find|edit|link|merge; their usage lines. */
 int cli_person(const char *path, const args *a);
 void cli_person_usage(void);
+/* Doses given elsewhere (cli_person.c): dose elsewhere ID --product --date --place. */
+int cli_dose(const char *path, const args *a);
 /* The person a command names by an ID number (main or linked) or a chip ID card's scan (a CMND
  * record found by the card gets its CCCD linked: db must be a writer's). 0, or 1 after printing
  * why on stderr. */

@@ -1,5 +1,6 @@
 /* cli_person.c: the registry from the command line: add (with the duplicate check), find (a name,
- * an ID or a chip ID card's scan), edit with a reason, link a second ID, merge two records. */
+ * an ID or a chip ID card's scan), edit with a reason, link a second ID, merge two records; and a
+ * person's doses given elsewhere (dose elsewhere). */
 #include "cli.h"
 
 #include "ui.h"
@@ -318,6 +319,50 @@ static int cmd_merge(const char *path, const args *a)
     return rc;
 }
 
+static int cmd_dose_elsewhere(const char *path, const args *a)
+{
+    static const char *const known[] = {"product", "date", "place", "dose", "lot", NULL};
+    vax_person p;
+    int64_t id = 0;
+    if (!only_opts(a, known))
+        return 2;
+    if (a->npos < 3 || !opt(a, "product") || !opt(a, "date") || !opt(a, "place")) {
+        fprintf(stderr, "%s",
+                _("vaxsite: dose elsewhere needs the ID, --product, --date and --place\n"));
+        return 2;
+    }
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    int rc = cli_person_resolve(db, a->pos[2], &p);
+    if (rc == 0) {
+        vax_dose_elsewhere e = {p.id,
+                                opt(a, "product"),
+                                opt(a, "date"),
+                                opt(a, "dose") ? atoi(opt(a, "dose")) : 0,
+                                opt(a, "place"),
+                                opt(a, "lot"),
+                                NULL,
+                                NULL};
+        vax_dose d;
+        if (vax_dose_record_elsewhere(db, &e, &id) != VAX_OK || vax_dose_get(db, id, &d) != VAX_OK)
+            rc = fail_db(db);
+        else
+            printf(_("%lld\tdose %d\t%s\n"), (long long)id, d.dose_number, d.product);
+    }
+    vax_close(db);
+    return rc;
+}
+
+int cli_dose(const char *path, const args *a)
+{
+    const char *sub = a->npos > 1 ? a->pos[1] : "";
+    if (!strcmp(sub, "elsewhere"))
+        return cmd_dose_elsewhere(path, a);
+    fprintf(stderr, "%s", _("vaxsite: dose needs elsewhere\n"));
+    return 2;
+}
+
 void cli_person_usage(void)
 {
     printf("%s",
@@ -330,7 +375,9 @@ void cli_person_usage(void)
              "             [--id ID] [--group G] [--commune C] [--insurance NO]\n"
              "                                correct a record; the old version is kept\n"
              "  person link ID OTHER-ID [--reason R]   another ID of the same person\n"
-             "  person merge ID --into ID --reason R   two records of one person (manager)\n"));
+             "  person merge ID --into ID --reason R   two records of one person (manager)\n"
+             "  dose elsewhere ID --product P --date DD/MM/YYYY --place WHERE [--dose N]\n"
+             "       [--lot L]                a dose given at another site\n"));
 }
 
 int cli_person(const char *path, const args *a)

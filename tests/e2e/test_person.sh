@@ -71,8 +71,19 @@ V cert revoked --out "$WORK/revoked.txt"
 out=$(V cert verify "$(V cert hc1 "$NEW")" --trust "$WORK/site.pem" --revoked "$WORK/revoked.txt" 2>&1); rc=$?
 equal "the new certificate verifies" "0" "$rc"
 check "and carries the corrected name" grep -qi "MAI" <<<"$out"
-out=$(V cert verify "$(V cert hc1 "$OLD")" --trust "$WORK/site.pem" --revoked "$WORK/revoked.txt" 2>&1); rc=$?
+out=$(V cert verify "$(sql "SELECT hc1 FROM certificate WHERE id=$OLD")" --trust "$WORK/site.pem" --revoked "$WORK/revoked.txt" 2>&1); rc=$?
 check "the old one is revoked" grep -q "revoked" <<<"$out"
 check "its UVCI is on the revocation list" grep -qF "$OLDCI" "$WORK/revoked.txt"
+
+# --- a dose given at another site: the next dose here is numbered after it ------------------
+out=$(V dose elsewhere 045000111 --product AZ --date 01/08/2021 2>&1); rc=$?
+equal "dose elsewhere without --place is a usage error" "2" "$rc"
+out=$(V dose elsewhere 062050000777 --product AZ --date 01/08/2099 --place "TTYT Tam Đường" 2>&1); rc=$?
+equal "a dose elsewhere in the future is refused" "1" "$rc"
+check "naming the date" grep -q "Date:" <<<"$out"
+out=$(V dose elsewhere 062050000777 --product AZ --date 01/08/2021 --place "TTYT Tam Đường, Lai Châu" --lot ABV5300 2>&1); rc=$?
+equal "dose elsewhere by the linked CCCD" "0" "$rc"
+check "is dose 1" grep -q "dose 1" <<<"$out"
+equal "stored on his record with where it was given" "1" "$(sql "SELECT count(*) FROM dose d JOIN person p ON p.id=d.person_id WHERE p.national_id='045000111' AND d.place='TTYT Tam Đường, Lai Châu' AND d.source='manual' AND d.visit_id IS NULL")"
 
 finish

@@ -394,6 +394,64 @@ static void test_void_revokes_the_dose_certificate_and_the_number_follows(void *
     tdb_close(t);
 }
 
+static void test_dose_elsewhere_counts_in_numbers_and_rules(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t a = tdb_person(t, "Lò Thị Xuân", "045123456", "1962-03-15", NULL);
+    int64_t id = 0;
+    int next = 0;
+    vax_dose_elsewhere e = {a,         "AZ", "01/08/2021", 0, "TYT xã Bản Hon, Lai Châu",
+                            "ABV5300", NULL, NULL};
+    int before = (int)query_int(t->path, "SELECT count(*) FROM dose");
+    /* each refusal names its field and writes nothing */
+    e.place = " ";
+    assert_int_equal(vax_dose_record_elsewhere(t->db, &e, &id), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "place");
+    e.place = "TYT xã Bản Hon, Lai Châu";
+    e.date = "01/11/2021"; /* after T0 (15/10/2021) */
+    assert_int_equal(vax_dose_record_elsewhere(t->db, &e, &id), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "date");
+    e.date = "01/08/2021";
+    e.product = "XX";
+    assert_int_equal(vax_dose_record_elsewhere(t->db, &e, &id), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "product");
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM dose"), before);
+    e.product = "AZ";
+    assert_int_equal(vax_dose_record_elsewhere(t->db, &e, &id), VAX_OK);
+    assert_int_equal(vax_dose_next_number(t->db, a, &next), VAX_OK);
+    assert_int_equal(next, 2);
+    vax_dose d;
+    assert_int_equal(vax_dose_get(t->db, id, &d), VAX_OK);
+    assert_int_equal(d.dose_number, 1);
+    assert_int_equal(d.visit_id, 0);
+    char day[11];
+    vax_local_date(d.given_at, day);
+    assert_string_equal(day, "2021-08-01");
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM dose WHERE source = 'manual' AND"
+                                        " place = 'TYT xã Bản Hon, Lai Châu'"),
+                     1);
+    assert_int_equal(
+        query_int(t->path, "SELECT count(*) FROM audit WHERE action = 'dose.elsewhere'"), 1);
+    /* dose 1 again is refused; Sinopharm may not follow AstraZeneca */
+    e.dose_number = 1;
+    assert_int_equal(vax_dose_record_elsewhere(t->db, &e, &id), VAX_EEXIST);
+    assert_string_equal(vax_errfield(t->db), "dose_number");
+    e.dose_number = 0;
+    e.product = "SP";
+    e.date = "01/10/2021";
+    assert_int_equal(vax_dose_record_elsewhere(t->db, &e, &id), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "product");
+    /* Pfizer after AstraZeneca is dose 2 */
+    e.product = "PF";
+    assert_int_equal(vax_dose_record_elsewhere(t->db, &e, &id), VAX_OK);
+    assert_int_equal(vax_dose_get(t->db, id, &d), VAX_OK);
+    assert_int_equal(d.dose_number, 2);
+    assert_int_equal(vax_dose_next_number(t->db, a, &next), VAX_OK);
+    assert_int_equal(next, 3);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_merge_is_refused_when_both_have_the_same_dose),
         cmocka_unit_test(test_edit_keeps_the_old_version_and_flags_printed_fields),
         cmocka_unit_test(test_void_revokes_the_dose_certificate_and_the_number_follows),
+        cmocka_unit_test(test_dose_elsewhere_counts_in_numbers_and_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

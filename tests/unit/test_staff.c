@@ -446,6 +446,197 @@ static void test_every_write_records_the_signed_in_actor(void **state)
     tdb_close(t);
 }
 
+/* ---- administration ------------------------------------------------------------------------ */
+
+static int64_t audit_count(test_db *t, const char *action, int64_t by)
+{
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM audit WHERE action = '%s' AND staff_id = ?1",
+             action);
+    return query_int(t->path, sql, by);
+}
+
+static void test_disabled_member_cannot_sign_in_and_is_not_listed_but_kept(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t mgr = add_manager(t);
+    int64_t nurse = 0;
+    assert_int_equal(vax_staff_add(t->db, "hoa", "Pham Hoa", VAX_ROLE_NURSE, "2580", &nurse),
+                     VAX_OK);
+    vax_staff s, list[8];
+    int n = 0;
+    /* the nurse registers someone, so the history has rows in her name */
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2580", &s), VAX_OK);
+    char id[13];
+    tdb_cccd(id, 1980, 'f', 5);
+    int64_t pid = tdb_person(t, "Lò Thị Mai", id, "1980-02-03", NULL);
+    assert_int_equal(vax_staff_sign_in(t->db, "lan", "1111", &s), VAX_OK);
+
+    assert_int_equal(vax_staff_set_active(t->db, "hoa", 0), VAX_OK);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2580", &s), VAX_EAUTH);
+    assert_int_equal(vax_actor(t->db)->id, mgr);
+    assert_int_equal(vax_staff_list(t->db, list, 8, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(list[0].login, "lan");
+    assert_int_equal(vax_staff_list_all(t->db, list, 8, &n), VAX_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(list[1].login, "hoa");
+    assert_int_equal(list[1].active, 0);
+    assert_int_equal(query_int(t->path, "SELECT updated_by FROM person WHERE id = ?1", pid), nurse);
+    assert_int_equal(audit_count(t, "staff.disable", mgr), 1);
+    /* a second disable says so and writes nothing */
+    assert_int_equal(vax_staff_set_active(t->db, "hoa", 0), VAX_ESTATE);
+    assert_int_equal(audit_count(t, "staff.disable", mgr), 1);
+
+    assert_int_equal(vax_staff_set_active(t->db, "hoa", 1), VAX_OK);
+    assert_int_equal(audit_count(t, "staff.enable", mgr), 1);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2580", &s), VAX_OK);
+    assert_int_equal(s.id, nurse);
+    tdb_close(t);
+}
+
+static void test_last_active_manager_cannot_be_disabled_or_demoted(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    add_manager(t);
+    vax_staff s;
+    /* the command line's OS user administers too, under the same rule */
+    assert_int_equal(vax_staff_set_active(t->db, "lan", 0), VAX_ESTATE);
+    assert_non_null(strstr(vax_errmsg(t->db), "last active manager"));
+    assert_int_equal(vax_staff_set_role(t->db, "lan", VAX_ROLE_DOCTOR), VAX_ESTATE);
+    assert_int_equal(vax_staff_by_login(t->db, "lan", &s), VAX_OK);
+    assert_int_equal(s.role, VAX_ROLE_MANAGER);
+    assert_int_equal(s.active, 1);
+    /* a disabled manager does not count as a second one */
+    assert_int_equal(vax_staff_add(t->db, "tam", "Vo Tam", VAX_ROLE_MANAGER, "3690", NULL), VAX_OK);
+    assert_int_equal(vax_staff_set_active(t->db, "tam", 0), VAX_OK);
+    assert_int_equal(vax_staff_set_role(t->db, "lan", VAX_ROLE_DOCTOR), VAX_ESTATE);
+    /* with two active managers one may go; then the other is the last again */
+    assert_int_equal(vax_staff_set_active(t->db, "tam", 1), VAX_OK);
+    assert_int_equal(vax_staff_set_role(t->db, "lan", VAX_ROLE_DOCTOR), VAX_OK);
+    assert_int_equal(vax_staff_set_active(t->db, "tam", 0), VAX_ESTATE);
+    assert_int_equal(vax_staff_set_role(t->db, "tam", VAX_ROLE_NURSE), VAX_ESTATE);
+    /* a manager cannot disable themselves even when another manager remains */
+    assert_int_equal(vax_staff_set_role(t->db, "lan", VAX_ROLE_MANAGER), VAX_OK);
+    assert_int_equal(vax_staff_sign_in(t->db, "tam", "3690", &s), VAX_OK);
+    assert_int_equal(vax_staff_set_active(t->db, "tam", 0), VAX_ESTATE);
+    assert_int_equal(vax_staff_set_active(t->db, "lan", 0), VAX_OK);
+    tdb_close(t);
+}
+
+static void test_role_change_is_audited_and_takes_effect_at_sign_in(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t mgr = add_manager(t);
+    vax_staff s;
+    assert_int_equal(vax_staff_add(t->db, "hoa", "Pham Hoa", VAX_ROLE_NURSE, "2580", NULL), VAX_OK);
+    assert_int_equal(vax_staff_sign_in(t->db, "lan", "1111", &s), VAX_OK);
+    assert_int_equal(vax_staff_set_role(t->db, "hoa", VAX_ROLE_DOCTOR), VAX_OK);
+    assert_int_equal(
+        query_int(t->path,
+                  "SELECT count(*) FROM audit WHERE action = 'staff.role' AND staff_id = ?1"
+                  " AND details = 'hoa: nurse -> doctor'",
+                  mgr),
+        1);
+    assert_int_equal(vax_staff_set_role(t->db, "hoa", VAX_ROLE_DOCTOR), VAX_ESTATE);
+    assert_int_equal(vax_staff_set_role(t->db, "hoa", VAX_ROLE_SYSTEM), VAX_EINVAL);
+    assert_int_equal(vax_staff_set_role(t->db, "nobody", VAX_ROLE_NURSE), VAX_ENOTFOUND);
+    /* the OS users are not staff to administer */
+    assert_int_equal(vax_staff_set_role(t->db, "os:tester", VAX_ROLE_MANAGER), VAX_ENOTFOUND);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2580", &s), VAX_OK);
+    assert_int_equal(s.role, VAX_ROLE_DOCTOR);
+    assert_int_equal(vax_actor(t->db)->role, VAX_ROLE_DOCTOR);
+    tdb_close(t);
+}
+
+static void test_only_a_manager_administers_staff(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    add_manager(t);
+    vax_staff s;
+    assert_int_equal(vax_staff_add(t->db, "hoa", "Pham Hoa", VAX_ROLE_NURSE, "2580", NULL), VAX_OK);
+    assert_int_equal(vax_staff_add(t->db, "minh", "Tran Minh", VAX_ROLE_DOCTOR, "1357", NULL),
+                     VAX_OK);
+    const char *who[] = {"hoa", "minh"};
+    const char *pin[] = {"2580", "1357"};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(vax_staff_sign_in(t->db, who[i], pin[i], &s), VAX_OK);
+        assert_int_equal(vax_staff_set_active(t->db, "lan", 0), VAX_EPERM);
+        assert_int_equal(vax_staff_set_active(t->db, who[1 - i], 0), VAX_EPERM);
+        assert_int_equal(vax_staff_set_role(t->db, who[i], VAX_ROLE_MANAGER), VAX_EPERM);
+        assert_int_equal(vax_staff_reset_pin(t->db, "lan"), VAX_EPERM);
+    }
+    assert_int_equal(query_int(t->path,
+                               "SELECT count(*) FROM staff WHERE active = 0"
+                               " OR pin_reset = 1 OR (login = 'hoa' AND role <> 'nurse')",
+                               0),
+                     0);
+    tdb_close(t);
+}
+
+static void test_reset_pin_refuses_the_old_pin_until_a_new_one_is_set(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t mgr = add_manager(t);
+    int64_t nurse = 0;
+    vax_staff s;
+    assert_int_equal(vax_staff_add(t->db, "hoa", "Pham Hoa", VAX_ROLE_NURSE, "2580", &nurse),
+                     VAX_OK);
+    /* without a reset nobody sets a PIN this way */
+    assert_int_equal(vax_staff_set_pin(t->db, "hoa", "4444", &s), VAX_ESTATE);
+    /* a lock from wrong PINs is lifted by the reset */
+    for (int i = 0; i < 5; i++)
+        vax_staff_sign_in(t->db, "hoa", "0000", &s);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2580", &s), VAX_ELOCKED);
+    assert_int_equal(vax_staff_sign_in(t->db, "lan", "1111", &s), VAX_OK);
+    assert_int_equal(vax_staff_reset_pin(t->db, "hoa"), VAX_OK);
+    assert_int_equal(audit_count(t, "staff.pin_reset", mgr), 1);
+    assert_int_equal(vax_staff_by_login(t->db, "hoa", &s), VAX_OK);
+    assert_int_equal(s.pin_reset, 1);
+
+    /* the old PIN, or any, now asks for a new one and signs nobody in */
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2580", &s), VAX_EPINRESET);
+    assert_string_equal(vax_errfield(t->db), "pin");
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "9999", &s), VAX_EPINRESET);
+    assert_int_equal(vax_actor(t->db)->id, mgr);
+    assert_int_equal(vax_staff_set_pin(t->db, "hoa", "12", &s), VAX_EINVAL);
+    assert_int_equal(vax_staff_set_pin(t->db, "nobody", "4444", &s), VAX_EAUTH);
+    vax_staff_sign_out(t->db);
+
+    assert_int_equal(vax_staff_set_pin(t->db, "hoa", "4444", &s), VAX_OK);
+    assert_int_equal(s.id, nurse);
+    assert_int_equal(s.pin_reset, 0);
+    assert_non_null(vax_actor(t->db));
+    assert_int_equal(vax_actor(t->db)->id, nurse);
+    assert_int_equal(audit_count(t, "staff.pin_set", nurse), 1);
+    assert_int_equal(audit_count(t, "sign-in", nurse), 1);
+    /* set once: the next attempt is refused, the old PIN is gone, the new one works */
+    assert_int_equal(vax_staff_set_pin(t->db, "hoa", "5555", &s), VAX_ESTATE);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2580", &s), VAX_EAUTH);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "4444", &s), VAX_OK);
+    tdb_close(t);
+}
+
+static void test_a_disabled_member_cannot_set_a_reset_pin(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    add_manager(t);
+    vax_staff s;
+    assert_int_equal(vax_staff_add(t->db, "hoa", "Pham Hoa", VAX_ROLE_NURSE, "2580", NULL), VAX_OK);
+    assert_int_equal(vax_staff_reset_pin(t->db, "hoa"), VAX_OK);
+    assert_int_equal(vax_staff_set_active(t->db, "hoa", 0), VAX_OK);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2580", &s), VAX_EAUTH);
+    assert_int_equal(vax_staff_set_pin(t->db, "hoa", "4444", &s), VAX_EAUTH);
+    assert_int_equal(vax_actor(t->db)->role, VAX_ROLE_SYSTEM);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -465,6 +656,12 @@ int main(void)
         cmocka_unit_test(test_nurse_may_not_add_staff_or_change_settings),
         cmocka_unit_test(test_role_table_spot_checks),
         cmocka_unit_test(test_every_write_records_the_signed_in_actor),
+        cmocka_unit_test(test_disabled_member_cannot_sign_in_and_is_not_listed_but_kept),
+        cmocka_unit_test(test_last_active_manager_cannot_be_disabled_or_demoted),
+        cmocka_unit_test(test_role_change_is_audited_and_takes_effect_at_sign_in),
+        cmocka_unit_test(test_only_a_manager_administers_staff),
+        cmocka_unit_test(test_reset_pin_refuses_the_old_pin_until_a_new_one_is_set),
+        cmocka_unit_test(test_a_disabled_member_cannot_set_a_reset_pin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
