@@ -1040,13 +1040,16 @@ int vax_appt_checkin_locked(vax_db *db, int64_t visit_id, int64_t person_id, int
 struct fill_slot {
     int64_t id;
     char day[11];
-    int room;
+    int room, capacity;
+    int quota, given; /* this fill's share, and how many it placed there */
 };
 
 struct fill_person {
     int rank, band, index;
     int dose;
     int status;
+    int unit; /* position of the first of its household or commune in priority order, else own */
+    int slot; /* where it goes, -1 if nowhere yet */
 };
 
 static int by_priority(const void *a, const void *b)
@@ -1059,18 +1062,51 @@ static int by_priority(const void *a, const void *b)
     return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* Path-compressed "next slot with room at or after i": each full slot is skipped once. */
-static int find_room(int *next, int i)
+/* A household or commune keeps the place of its first member: the others follow right after. */
+static int by_unit(const void *a, const void *b)
 {
-    int r = i;
-    while (next[r] != r)
-        r = next[r];
-    while (next[i] != r) {
-        int n = next[i];
-        next[i] = r;
-        i = n;
+    const struct fill_person *x = a, *y = b;
+    if (x->unit != y->unit)
+        return x->unit < y->unit ? -1 : 1;
+    return by_priority(a, b);
+}
+
+struct group_pos {
+    const char *group;
+    int pos;
+};
+
+static int by_group(const void *a, const void *b)
+{
+    const struct group_pos *x = a, *y = b;
+    int c = strcmp(x->group, y->group);
+    return c ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Shares out `take` people over slots [lo, hi) of one day so that each ends at about the same
+ * share of its capacity: one at a time to the slot whose share after it is lowest (the earlier
+ * slot on a tie), never over its room. With equal capacities the quotas differ by one at most. */
+static void share_out(struct fill_slot *slots, int lo, int hi, int take)
+{
+    for (int i = lo; i < hi; i++)
+        slots[i].quota = slots[i].given = 0;
+    while (take-- > 0) {
+        int best = -1;
+        for (int i = lo; i < hi; i++) {
+            if (slots[i].quota >= slots[i].room || slots[i].capacity <= 0)
+                continue;
+            /* (load + 1) / capacity, compared without division */
+            int64_t load = slots[i].capacity - slots[i].room + slots[i].quota + 1;
+            if (best < 0 ||
+                load * slots[best].capacity <
+                    (int64_t)(slots[best].capacity - slots[best].room + slots[best].quota + 1) *
+                        slots[i].capacity)
+                best = i;
+        }
+        if (best < 0)
+            return;
+        slots[best].quota++;
     }
-    return r;
 }
 
 int vax_slot_fill(vax_db *db, const char *from, const char *to, const char *product,
@@ -1079,7 +1115,7 @@ int vax_slot_fill(vax_db *db, const char *from, const char *to, const char *prod
     struct fill_slot *slots = NULL;
     struct fill_person *order = NULL;
     vax_book_req *sorted = NULL;
-    int *next = NULL;
+    struct group_pos *groups = NULL;
     int rc, nslots = 0, cap_slots = 256, made = 0, span;
     int64_t now = vax_now();
     char today[11];
@@ -1113,7 +1149,8 @@ int vax_slot_fill(vax_db *db, const char *from, const char *to, const char *prod
         goto out;
     /* the open slots of the range with the room they have left */
     st = vax_stmt(db, "SELECT s.id, s.day, s.capacity - (" SLOT_FILL(
-                          "s") "), d.products FROM slot s JOIN site_day d ON d.id = s.day_id"
+                          "s") "), d.products, s.capacity FROM slot s JOIN site_day d"
+                               " ON d.id = s.day_id"
                                " WHERE s.day BETWEEN ?1 AND ?2 AND s.open = 1 AND d.closed_at = 0"
                                " AND s.ends_at > ?3 ORDER BY s.starts_at, s.id");
     if (!st) {
@@ -1139,6 +1176,7 @@ int vax_slot_fill(vax_db *db, const char *from, const char *to, const char *prod
         slots[nslots].id = sqlite3_column_int64(st, 0);
         vax_strlcpy(slots[nslots].day, vax_col_text(st, 1), sizeof slots[nslots].day);
         slots[nslots].room = sqlite3_column_int(st, 2);
+        slots[nslots].capacity = sqlite3_column_int(st, 4);
         nslots++;
     }
     sqlite3_reset(st);
@@ -1146,12 +1184,6 @@ int vax_slot_fill(vax_db *db, const char *from, const char *to, const char *prod
         rc = vax_fail_sql(db, rc, _("reading the slots"));
         goto fail;
     }
-    if (!(next = malloc((size_t)(nslots + 1) * sizeof *next))) {
-        rc = VAX_ENOMEM;
-        goto fail;
-    }
-    for (int i = 0; i <= nslots; i++)
-        next[i] = i < nslots && slots[i].room <= 0 ? i + 1 : i;
     /* each person's priority, next dose, and whether they are booked in the range already */
     st = vax_stmt(db, "SELECT coalesce(g.rank, 99), p.birth_date,"
                       " (SELECT coalesce(max(dose_number), 0) FROM dose WHERE person_id = p.id"
@@ -1171,6 +1203,7 @@ int vax_slot_fill(vax_db *db, const char *from, const char *to, const char *prod
         rc = sqlite3_step(st);
         order[i].index = i;
         order[i].status = VAX_OK;
+        order[i].slot = -1;
         if (rc == SQLITE_ROW) {
             order[i].rank = sqlite3_column_int(st, 0);
             order[i].band = vax_age_band(vax_age_on(vax_col_text(st, 1), today));
@@ -1191,6 +1224,86 @@ int vax_slot_fill(vax_db *db, const char *from, const char *to, const char *prod
         }
     }
     qsort(order, (size_t)n, sizeof *order, by_priority);
+    /* the people of one household or commune (a group the list names) go together */
+    if (!(groups = malloc((size_t)(n > 0 ? n : 1) * sizeof *groups))) {
+        rc = VAX_ENOMEM;
+        goto fail;
+    }
+    int ngroups = 0;
+    for (int k = 0; k < n; k++) {
+        order[k].unit = k;
+        if (reqs[order[k].index].group[0])
+            groups[ngroups++] = (struct group_pos){reqs[order[k].index].group, k};
+    }
+    qsort(groups, (size_t)ngroups, sizeof *groups, by_group);
+    for (int g = 1; g < ngroups; g++)
+        if (strcmp(groups[g].group, groups[g - 1].group) == 0) {
+            order[groups[g].pos].unit = order[groups[g - 1].pos].unit;
+            groups[g].pos = groups[g - 1].pos; /* the first member's place, down the run */
+        }
+    qsort(order, (size_t)n, sizeof *order, by_unit);
+    /* Day by day, earliest first, so that nobody waits for a later day while an earlier one has
+     * room: the day takes the first people by priority that may come that day and fit, shares
+     * them out over its slots (share_out), then hands the slots out in time order, so that
+     * nobody of lower priority gets an earlier slot than someone of higher priority. */
+    for (int lo = 0, hi; lo < nslots; lo = hi) {
+        int room = 0, take = 0;
+        for (hi = lo; hi < nslots && strcmp(slots[hi].day, slots[lo].day) == 0; hi++)
+            room += slots[hi].room > 0 ? slots[hi].room : 0;
+        for (int k = 0, end; k < n && take < room; k = end) {
+            for (end = k + 1; end < n && order[end].unit == order[k].unit; end++)
+                ;
+            int size = 0, ok = 1;
+            for (int j = k; j < end; j++) {
+                const vax_book_req *r = &reqs[order[j].index];
+                if (order[j].status != VAX_OK || order[j].slot >= 0)
+                    continue;
+                ok &= !r->not_before[0] || strcmp(r->not_before, slots[lo].day) <= 0;
+                size++;
+            }
+            if (ok && size > 0 && take + size <= room)
+                take += size, order[k].slot = -2; /* -2: chosen for this day */
+        }
+        share_out(slots, lo, hi, take);
+        int at = lo;
+        for (int k = 0, end; k < n; k = end) {
+            for (end = k + 1; end < n && order[end].unit == order[k].unit; end++)
+                ;
+            if (order[k].slot != -2)
+                continue;
+            order[k].slot = -1;
+            for (int j = k; j < end; j++) {
+                if (order[j].status != VAX_OK || order[j].slot >= 0)
+                    continue;
+                /* the next slot with its share left; a household that began in a slot stays
+                 * there while it has room, taking from the next slot's share */
+                int stay = j > k && order[j - 1].slot >= 0 &&
+                           slots[order[j - 1].slot].given < slots[order[j - 1].slot].room;
+                if (stay) {
+                    at = order[j - 1].slot;
+                    if (slots[at].given >= slots[at].quota)
+                        for (int q = at + 1; q < hi; q++)
+                            if (slots[q].quota > slots[q].given) {
+                                slots[q].quota--;
+                                slots[at].quota++;
+                                break;
+                            }
+                } else {
+                    while (at < hi && slots[at].given >= slots[at].quota)
+                        at++;
+                    if (at >= hi) /* shares moved to a household: any slot with room */
+                        for (at = lo; at < hi && slots[at].given >= slots[at].room; at++)
+                            ;
+                }
+                if (at >= hi)
+                    break;
+                order[j].slot = at;
+                slots[at].given++;
+            }
+        }
+        for (int i = lo; i < hi; i++)
+            slots[i].room -= slots[i].given;
+    }
     for (int k = 0; k < n; k++) {
         vax_book_req *r = &sorted[k];
         *r = reqs[order[k].index];
@@ -1198,28 +1311,15 @@ int vax_slot_fill(vax_db *db, const char *from, const char *to, const char *prod
         r->status = order[k].status;
         if (r->status != VAX_OK)
             continue;
-        /* the first slot on or after the person's earliest day */
-        int lo = 0, hi = nslots;
-        if (r->not_before[0]) {
-            while (lo < hi) {
-                int mid = (lo + hi) / 2;
-                if (strcmp(slots[mid].day, r->not_before) < 0)
-                    lo = mid + 1;
-                else
-                    hi = mid;
-            }
-        }
-        int at = find_room(next, lo);
-        if (at >= nslots) {
+        if (order[k].slot < 0) {
             r->status = VAX_EEMPTY;
             continue;
         }
-        if ((rc = insert_appt(db, slots[at].id, r->person_id, slots[at].day, order[k].dose, product,
-                              "", &r->appt_id)) != VAX_OK)
+        const struct fill_slot *at = &slots[order[k].slot];
+        if ((rc = insert_appt(db, at->id, r->person_id, at->day, order[k].dose, product, "",
+                              &r->appt_id)) != VAX_OK)
             goto fail;
         made++;
-        if (--slots[at].room <= 0)
-            next[at] = at + 1;
     }
     char details[128];
     snprintf(details, sizeof details, "%s..%s: %d of %d booked", from, to, made, n);
@@ -1235,7 +1335,7 @@ int vax_slot_fill(vax_db *db, const char *from, const char *to, const char *prod
 fail:
     vax_tx_rollback(db);
 out:
-    free(next);
+    free(groups);
     free(slots);
     free(order);
     free(sorted);

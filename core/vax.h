@@ -1022,13 +1022,19 @@ typedef struct vax_book_req {
     int64_t person_id;
     int dose_number;     /* 0: the next dose from the person's dose history */
     char not_before[11]; /* "" or the earliest day the person may come (dose-2 due date) */
+    char group[64];      /* "" or a household or commune: its people go into one slot */
     int64_t appt_id;     /* out: the booking made, 0 if none */
     int status;          /* out: VAX_OK, VAX_EEXIST (already booked in the range), VAX_EEMPTY
                             (no room left), VAX_ENOTFOUND (no such person) */
 } vax_book_req;
 /* Fills the open slots of days from..to in priority order (priority group, then 65+, 50-64,
  * 18-49, then the order of reqs: registration order), never over capacity, in one transaction.
- * reqs is reordered into that priority order. *booked counts the bookings made. */
+ * Days are filled earliest first; within a day the people are spread so that every slot ends at
+ * about the same share of its capacity (equal capacities: one person apart at most), and the
+ * slots are handed out in time order, so that nobody gets a later slot than someone of lower
+ * priority. The people of one group (a household or commune) go together, at the place of the
+ * first of them, into one slot while it has room. reqs is reordered into that order (a group's
+ * people together). *booked counts the bookings made. */
 int vax_slot_fill(vax_db *db, const char *from, const char *to, const char *product,
                   vax_book_req *reqs, int n, int *booked);
 

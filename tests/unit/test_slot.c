@@ -500,6 +500,142 @@ static void test_bulk_fill_orders_by_group_then_age_then_registration(void **sta
     tdb_close(t);
 }
 
+/* Where each booked request went: the slot's index in the day, from its appointment. */
+static int slot_index_of(test_db *t, const vax_book_req *r, int nslots)
+{
+    vax_appt a;
+    assert_int_equal(vax_appt_get(t->db, r->appt_id, &a), VAX_OK);
+    for (int i = 0; i < nslots; i++)
+        if (slot_at(t, TOMORROW, i).id == a.slot_id)
+            return i;
+    fail_msg("appointment %lld in no slot of the day", (long long)r->appt_id);
+    return -1;
+}
+
+/* The planner's case: 18 people due, 8 slots of 25: 2 or 3 in each, not 18 in the first. */
+static void test_bulk_fill_spreads_18_people_over_8_slots_of_25(void **state)
+{
+    test_db *t = tdb_open();
+    (void)state;
+    plan(t, TOMORROW, "07:00", "11:00", 30, 25, VAX_RISK_LOW);
+    vax_book_req r[18];
+    memset(r, 0, sizeof r);
+    for (int i = 0; i < 18; i++)
+        r[i].person_id = person(t, 1940 + i * 3, i % 5 == 0 ? "G01" : NULL);
+    int booked = 0;
+    assert_int_equal(vax_slot_fill(t->db, TOMORROW, TOMORROW, "", r, 18, &booked), VAX_OK);
+    assert_int_equal(booked, 18);
+    for (int i = 0; i < 8; i++) {
+        vax_slot s = slot_at(t, TOMORROW, i);
+        if (s.booked < 2 || s.booked > 3)
+            fail_msg("slot %d holds %d of 18", i, s.booked);
+    }
+    /* reqs come back in priority order: their slots never go back in time */
+    for (int i = 1; i < 18; i++)
+        assert_true(slot_index_of(t, &r[i - 1], 8) <= slot_index_of(t, &r[i], 8));
+    tdb_close(t);
+}
+
+/* -1 if a has priority over b (group rank, then age band), 1 if b over a, 0 if equal. */
+static int priority_cmp(test_db *t, int64_t a, int64_t b)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT (SELECT coalesce(g.rank, 99) * 10 + CASE WHEN p.birth_date <= '1956-10-15'"
+             " THEN 0 WHEN p.birth_date <= '1971-10-15' THEN 1 ELSE 2 END FROM person p LEFT JOIN"
+             " priority_group g ON g.code = p.priority_group WHERE p.id = %lld) - (SELECT"
+             " coalesce(g.rank, 99) * 10 + CASE WHEN p.birth_date <= '1956-10-15' THEN 0 WHEN"
+             " p.birth_date <= '1971-10-15' THEN 1 ELSE 2 END FROM person p LEFT JOIN"
+             " priority_group g ON g.code = p.priority_group WHERE p.id = %lld)",
+             (long long)a, (long long)b);
+    int64_t d = count(t, sql);
+    return d < 0 ? -1 : d > 0;
+}
+
+/* Property, over random lists: no slot over capacity, nobody of higher priority in a later slot
+ * than someone of lower priority, and with equal capacities the fullest and emptiest slot one
+ * person apart at most. */
+static void test_bulk_fill_is_even_never_over_capacity_and_never_inverts_priority(void **state)
+{
+    (void)state;
+    static const char *const groups[] = {NULL, "G01", NULL, "G05", NULL, NULL};
+    unsigned seed = 11;
+    for (int round = 0; round < 6; round++) {
+        test_db *t = tdb_open();
+        seed = seed * 1103515245u + 12345u;
+        int cap = 3 + (int)(seed >> 16) % 20, nslots = 4 + (int)(seed >> 8) % 8;
+        char closes[6];
+        snprintf(closes, sizeof closes, "%02d:%02d", 7 + nslots / 2, nslots % 2 ? 30 : 0);
+        plan(t, TOMORROW, "07:00", closes, 30, cap, VAX_RISK_LOW);
+        int n = 1 + (int)(seed >> 4) % (cap * nslots + 5); /* sometimes more than fit */
+        vax_book_req *r = calloc((size_t)n, sizeof *r);
+        assert_non_null(r);
+        for (int i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            r[i].person_id = person(t, 1935 + (int)(seed >> 16) % 65, groups[(seed >> 8) % 6]);
+        }
+        int booked = 0;
+        assert_int_equal(vax_slot_fill(t->db, TOMORROW, TOMORROW, "", r, n, &booked), VAX_OK);
+        assert_int_equal(booked, n < cap * nslots ? n : cap * nslots);
+        int lo = 1 << 30, hi = 0;
+        for (int i = 0; i < nslots; i++) {
+            vax_slot s = slot_at(t, TOMORROW, i);
+            assert_int_equal(s.capacity, cap);
+            assert_true(s.booked <= s.capacity);
+            lo = s.booked < lo ? s.booked : lo;
+            hi = s.booked > hi ? s.booked : hi;
+        }
+        if (hi - lo > 1)
+            fail_msg("round %d: %d people in %d slots of %d: loads from %d to %d", round, n, nslots,
+                     cap, lo, hi);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                if (r[i].status != VAX_OK || priority_cmp(t, r[i].person_id, r[j].person_id) >= 0)
+                    continue;
+                /* i has priority over j: j is not booked, or not in an earlier slot */
+                if (r[j].status == VAX_OK &&
+                    slot_index_of(t, &r[j], nslots) < slot_index_of(t, &r[i], nslots))
+                    fail_msg("round %d: #%lld in an earlier slot than #%lld of higher priority",
+                             round, (long long)r[j].person_id, (long long)r[i].person_id);
+                if (r[j].status == VAX_OK)
+                    continue;
+                assert_int_equal(r[j].status, VAX_EEMPTY);
+            }
+        free(r);
+        tdb_close(t);
+    }
+}
+
+static void test_bulk_fill_keeps_a_household_in_one_slot(void **state)
+{
+    test_db *t = tdb_open();
+    (void)state;
+    plan(t, TOMORROW, "07:00", "09:00", 30, 4, VAX_RISK_LOW);
+    vax_book_req r[9];
+    memset(r, 0, sizeof r);
+    for (int i = 0; i < 9; i++)
+        r[i].person_id = person(t, 1960 + i, NULL);
+    /* the oldest's household: the two youngest come with her */
+    snprintf(r[0].group, sizeof r[0].group, "to 5, thon Na Lang");
+    snprintf(r[7].group, sizeof r[7].group, "to 5, thon Na Lang");
+    snprintf(r[8].group, sizeof r[8].group, "to 5, thon Na Lang");
+    int booked = 0;
+    assert_int_equal(vax_slot_fill(t->db, TOMORROW, TOMORROW, "", r, 9, &booked), VAX_OK);
+    assert_int_equal(booked, 9);
+    int home = -1;
+    for (int i = 0; i < 9; i++)
+        if (r[i].group[0]) {
+            int at = slot_index_of(t, &r[i], 4);
+            if (home >= 0)
+                assert_int_equal(at, home);
+            home = at;
+        }
+    assert_int_equal(home, 0);
+    for (int i = 0; i < 4; i++)
+        assert_true(slot_at(t, TOMORROW, i).booked <= 4);
+    tdb_close(t);
+}
+
 static void test_bulk_fill_respects_existing_fill_and_not_before(void **state)
 {
     test_db *t = tdb_open();
@@ -613,6 +749,9 @@ int main(void)
         cmocka_unit_test(test_call_list_names_phone_time_and_site_as_csv),
         cmocka_unit_test(test_next_free_slot_skips_full_and_past_slots),
         cmocka_unit_test(test_demo_plans_today_with_bookings),
+        cmocka_unit_test(test_bulk_fill_spreads_18_people_over_8_slots_of_25),
+        cmocka_unit_test(test_bulk_fill_is_even_never_over_capacity_and_never_inverts_priority),
+        cmocka_unit_test(test_bulk_fill_keeps_a_household_in_one_slot),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
