@@ -13,7 +13,11 @@ n=$(screen | sed -n 's/.*\([0-9]\)  *Injection room.*/\1/p' | head -1)
 check "the injection room has a number key" [ -n "$n" ]
 type_text "$n"
 expect_screen "the injection room opens with its vial panel" "Open vials at Injection room"
-expect_screen "the demo's open vial shows its doses left" "5 of 10 doses left"
+# this room's vial (the demo opened it as "injection-1", the same room): the panel must show what
+# the database holds
+room_left=$(sql "SELECT (doses - drawn) || ' of ' || doses FROM vial WHERE station IN ('injection', 'injection-1') AND discarded_at IS NULL")
+check "the demo left one open vial in room 1" [ -n "$room_left" -a "$(wc -l <<<"$room_left")" -eq 1 ]
+expect_screen "room 1's open vial shows its doses left, as the database holds them" "$room_left doses left"
 expect_screen "and its minutes left" "min left"
 
 # --- open a vial of the lot that expires first ------------------------------------------------
@@ -58,7 +62,7 @@ expect_screen "the person waits for injection again" "is waiting for injection a
 resize 200 50
 expect_screen "after growing to 200x50 the vial panel is still there" "9 of 10 doses left"
 resize 80 24
-sleep 0.3
+wait_for "9 of 10 doses left"
 
 # --- discard the vial: the reason and the wasted doses are recorded ----------------------------
 keys d
@@ -73,15 +77,19 @@ expect_no_screen "the discarded vial leaves the panel" "NX4291"
 # discard, only the letter the dialog names does --------------------------------------------------
 open_vials=$(sql "SELECT count(*) FROM vial WHERE discarded_at IS NULL")
 check "a vial is still open for the end of day" [ "$open_vials" -gt 0 ]
-lot=$(sql "SELECT l.lot_no FROM vial v JOIN lot l ON l.id=v.lot_id WHERE v.discarded_at IS NULL LIMIT 1")
-left=$(sql "SELECT (v.doses - v.drawn) || ' of ' || v.doses FROM vial v JOIN lot l ON l.id=v.lot_id WHERE l.lot_no='$lot' AND v.discarded_at IS NULL")
+# two rooms may hold vials of one lot: each vial is named by its room, so each is looked for
+# by its own row ("Injection 2: …, lot A1067: 8 of 10 doses left")
+vials=$(sql "SELECT replace(v.station, 'injection-', 'Injection ') || ': AstraZeneca (Vaxzevria), lot ' || l.lot_no || ': ' || (v.doses - v.drawn) || ' of ' || v.doses || ' doses left' FROM vial v JOIN lot l ON l.id=v.lot_id WHERE v.discarded_at IS NULL ORDER BY v.id")
+check "the demo's rooms hold the open vials" [ "$(grep -c '^Injection [0-9]:' <<<"$vials")" -eq "$open_vials" ]
 keys F5
 expect_no_screen "F5, the save key elsewhere, does not start the end of day" "doses wasted)?"
 keys Escape
 keys e
-expect_screen "e names each vial by product, lot and doses left" \
-  "AstraZeneca (Vaxzevria), lot $lot: $left doses"
-expect_screen "and how long it has been open" "left, open 0 h"
+while IFS= read -r vial; do
+  expect_screen "e names each vial by room, product, lot and doses left: ${vial%%,*}" "$vial"
+done <<<"$vials"
+expect_screen "and how long it has been open" "doses left, open"
+check "in hours and minutes" grep -qE "^ *│ *[0-9]+ h [0-9]{2} min" <<<"$(screen)"
 expect_screen "and names the letter that discards" "D: Discard all"
 keys Enter
 expect_screen "Enter alone leaves the dialog open" "D: Discard all"
