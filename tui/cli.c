@@ -204,6 +204,7 @@ static void print_usage(void)
              "The database is $XDG_DATA_HOME/vaxsite/vaxsite.db unless --db is given.\n"
              "Command-line changes are recorded as made by the operating-system user.\n"));
     cli_site_usage();
+    cli_staff_usage();
 }
 
 /* ---- commands ---------------------------------------------------------------------------- */

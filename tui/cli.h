@@ -71,4 +71,10 @@ int cli_device(const char *path, const args *a);
 int cli_setting(const char *path, const args *a);
 void cli_site_usage(void);
 
+/* Staff administration and the site's desks (cli_staff.c): staff list|disable|enable|reset-pin|
+ * role (staff add is in cli.c); desk add|list|rename|retire; their usage lines. */
+int cli_staff(const char *path, const args *a);
+int cli_desk(const char *path, const args *a);
+void cli_staff_usage(void);
+
 #endif
