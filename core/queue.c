@@ -132,12 +132,12 @@ static void row_to_visit(sqlite3_stmt *st, vax_visit *v)
 /* ---- urgent reasons ------------------------------------------------------------------------ */
 
 static const char *const urgent_codes[VAX_URGENT_COUNT] = {
-#define VAX_URGENT_CODE(name, value, code, words) [value] = code,
+#define VAX_URGENT_CODE(name, code, words, value) [value] = code,
     VAX_URGENT_LIST(VAX_URGENT_CODE)
 #undef VAX_URGENT_CODE
 };
 static const char *const urgent_words[VAX_URGENT_COUNT] = {
-#define VAX_URGENT_WORDS(name, value, code, words) [value] = N_(words),
+#define VAX_URGENT_WORDS(name, code, words, value) [value] = N_(words),
     VAX_URGENT_LIST(VAX_URGENT_WORDS)
 #undef VAX_URGENT_WORDS
 };

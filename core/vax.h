@@ -463,16 +463,16 @@ typedef struct vax_visit {
 /* Why a visit goes first. The code is what the database, the audit and the report keep; the words
  * (through gettext) are what the desk picks from and the list and the board show. */
 #define VAX_URGENT_LIST(X)                                                                         \
-    X(VAX_URGENT_ELDERLY, 1, "elderly", "elderly or frail")                                        \
-    X(VAX_URGENT_PREGNANT, 2, "pregnant", "pregnant")                                              \
-    X(VAX_URGENT_DISABILITY, 3, "disability", "disability")                                        \
-    X(VAX_URGENT_CHILD, 4, "child", "child")                                                       \
-    X(VAX_URGENT_REACTION_CHECK, 5, "reaction_check", "returning for a reaction check")            \
-    X(VAX_URGENT_OTHER, 6, "other", "other")
+    X(VAX_URGENT_ELDERLY, "elderly", "elderly or frail", 1)                                        \
+    X(VAX_URGENT_PREGNANT, "pregnant", "pregnant", 2)                                              \
+    X(VAX_URGENT_DISABILITY, "disability", "disability", 3)                                        \
+    X(VAX_URGENT_CHILD, "child", "child", 4)                                                       \
+    X(VAX_URGENT_REACTION_CHECK, "reaction_check", "returning for a reaction check", 5)            \
+    X(VAX_URGENT_OTHER, "other", "other", 6)
 
 typedef enum vax_urgent_reason {
     VAX_URGENT_NONE = 0,
-#define VAX_URGENT_ENUM(name, value, code, words) name = value,
+#define VAX_URGENT_ENUM(name, code, words, value) name = value,
     VAX_URGENT_LIST(VAX_URGENT_ENUM)
 #undef VAX_URGENT_ENUM
         VAX_URGENT_COUNT
