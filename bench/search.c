@@ -271,11 +271,21 @@ static double file_mb(const char *path, const char *suffix)
 
 /* ---- queries --------------------------------------------------------------------------------- */
 
-enum qkind { Q_PREFIX, Q_PREFIX_MARKS, Q_FULL_MARKS, Q_FULL_FOLDED, Q_ID_PREFIX, Q_ID, Q_COUNT };
+enum qkind {
+    Q_PREFIX,
+    Q_PREFIX_MARKS,
+    Q_FULL_MARKS,
+    Q_FULL_FOLDED,
+    Q_ID_PREFIX,
+    Q_ID,
+    Q_NAME_DATE,
+    Q_COUNT
+};
 
 static const char *const qkind_words[Q_COUNT] = {
     "1-3 word prefixes, folded", "1-3 word prefixes, with marks", "full name, with marks",
-    "full name, folded",         "ID prefix (4-11 digits)",       "full 12-digit ID"};
+    "full name, folded",         "ID prefix (4-11 digits)",       "full 12-digit ID",
+    "name + birth year or date"};
 
 struct query {
     enum qkind kind;
@@ -324,10 +334,11 @@ static void make_query(uint64_t people, uint64_t *rng, struct query *q)
     q->text[0] = 0;
     q->kind = pick < 35   ? Q_PREFIX
               : pick < 50 ? Q_PREFIX_MARKS
-              : pick < 65 ? Q_FULL_MARKS
-              : pick < 75 ? Q_FULL_FOLDED
-              : pick < 92 ? Q_ID_PREFIX
-                          : Q_ID;
+              : pick < 60 ? Q_FULL_MARKS
+              : pick < 68 ? Q_FULL_FOLDED
+              : pick < 82 ? Q_ID_PREFIX
+              : pick < 88 ? Q_ID
+                          : Q_NAME_DATE;
     switch (q->kind) {
     case Q_PREFIX:
     case Q_PREFIX_MARKS: {
@@ -363,6 +374,43 @@ static void make_query(uint64_t people, uint64_t *rng, struct query *q)
     case Q_ID_PREFIX:
         snprintf(q->text, sizeof q->text, "%.*s", 4 + (int)(splitmix64(rng) % 8), p.national_id);
         break;
+    case Q_NAME_DATE: {
+        /* "huong 1954", "bui trang 14/12", "hương 12/1954", "14/12/1954 huong", "huong 14121954" */
+        char *src = splitmix64(rng) % 2 ? vax_text_fold(p.full_name) : strdup(p.full_name);
+        char *w[8], name[128] = "", date[16];
+        int y = 0, m = 0, d = 0;
+        uint64_t c = splitmix64(rng);
+        if (!src)
+            break;
+        int nw = split_words(src, w, 8);
+        sscanf(p.birth_date, "%d-%d-%d", &y, &m, &d);
+        if (c % 2 && nw > 1)
+            append_prefix(name, sizeof name, w[0], 64);
+        append_prefix(name, sizeof name, w[nw - 1], 64);
+        switch ((c >> 8) % 5) {
+        case 0:
+            snprintf(date, sizeof date, "%d", y);
+            break;
+        case 1:
+            snprintf(date, sizeof date, "%d/%d", d, m);
+            break;
+        case 2:
+            snprintf(date, sizeof date, "%d/%d", m, y);
+            break;
+        case 3:
+            snprintf(date, sizeof date, "%02d/%02d/%d", d, m, y);
+            break;
+        default:
+            snprintf(date, sizeof date, "%02d%02d%04d", d, m, y);
+            break;
+        }
+        if ((c >> 16) % 4 == 0)
+            snprintf(q->text, sizeof q->text, "%s %s", date, name);
+        else
+            snprintf(q->text, sizeof q->text, "%s %s", name, date);
+        free(src);
+        break;
+    }
     case Q_ID:
     case Q_COUNT:
         snprintf(q->text, sizeof q->text, "%s", p.national_id);
