@@ -120,11 +120,26 @@ int vax_qr_lines(const vax_qr *q, int quiet, int ascii, int invert, char ***line
 
 #define CARD_FONT "DejaVu Sans"
 
+/* A6 portrait in points: the PDF card's width, for card_text's margins */
+static const double card_width_pt = 297.64;
+
+/* One line from the left margin x; a line wider than the card between its two margins (the
+ * Vietnamese title is) is set smaller, so the right margin is never narrower than the left. */
 static void card_text(cairo_t *cr, double x, double y, double size, int bold, const char *s)
 {
+    cairo_text_extents_t e;
+    cairo_surface_t *target = cairo_get_target(cr);
+    double w = cairo_image_surface_get_width(target);
+    if (cairo_surface_get_type(target) != CAIRO_SURFACE_TYPE_IMAGE)
+        w = card_width_pt;
     cairo_select_font_face(cr, CARD_FONT, CAIRO_FONT_SLANT_NORMAL,
                            bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, size);
+    cairo_text_extents(cr, s, &e);
+    if (e.x_advance > 0 && x + e.x_bearing + e.width > w - x) {
+        size *= (w - 2 * x) / (e.x_bearing + e.width);
+        cairo_set_font_size(cr, size);
+    }
     cairo_move_to(cr, x, y);
     cairo_show_text(cr, s);
 }
@@ -175,18 +190,39 @@ static int draw_card(vax_db *db, cairo_t *cr, const vax_certificate *c, double w
     y = y0 + side + fs * 1.2;
     card_text(cr, m, y, fs * 0.72, 0, c->ci);
     vax_local_date(c->issued_at, date);
+    vax_date_dmy(date, date);
     snprintf(line, sizeof line, _("Issued %s"), date);
     card_text(cr, m, y + fs * 1.0, fs * 0.72, 0, line);
     vax_qr_free(q);
     return VAX_OK;
 }
 
+/* A card is what a person shows as proof: one of a certificate that was revoked or replaced is
+ * never made, so that no printed copy of it looks valid. */
+static int refuse_revoked(vax_db *db, const vax_certificate *c)
+{
+    char day[11];
+    vax_local_date(c->revoked_at, day);
+    vax_date_dmy(day, day);
+    if (c->replaced_by)
+        return vax_fail(db, VAX_ESTATE, "certificate",
+                        _("Certificate: %s was revoked on %s (%s) and replaced by certificate "
+                          "%lld; it is not valid and no card of it is made. Print the new one."),
+                        c->ci, day, c->revoke_reason, (long long)c->replaced_by);
+    return vax_fail(db, VAX_ESTATE, "certificate",
+                    _("Certificate: %s was revoked on %s (%s); it is not valid and no card of it "
+                      "is made."),
+                    c->ci, day, c->revoke_reason);
+}
+
 int vax_cert_card_pdf(vax_db *db, const vax_certificate *c, const char *path)
 {
     /* A6 portrait in points */
-    const double w = 297.64, h = 419.53;
-    cairo_surface_t *s = cairo_pdf_surface_create(path, w, h);
+    const double w = card_width_pt, h = 419.53;
     vax_clear_error(db);
+    if (c->revoked_at)
+        return refuse_revoked(db, c);
+    cairo_surface_t *s = cairo_pdf_surface_create(path, w, h);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(s);
         return vax_fail(db, VAX_EIO, "file", _("File: cannot write %s."), path);
@@ -206,8 +242,10 @@ int vax_cert_card_pdf(vax_db *db, const vax_certificate *c, const char *path)
 int vax_cert_card_png(vax_db *db, const vax_certificate *c, const char *path)
 {
     const int w = 1000, h = 1410;
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
     vax_clear_error(db);
+    if (c->revoked_at)
+        return refuse_revoked(db, c);
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
     cairo_t *cr = cairo_create(s);
     int rc = draw_card(db, cr, c, w, h);
     cairo_destroy(cr);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -121,19 +122,56 @@ static int find_cert(vax_db *db, const char *ref, vax_certificate *c)
     return vax_cert_get(db, strtoll(ref, NULL, 10), c);
 }
 
-static void print_qr(const char *hc1, int ascii)
+/* The columns of the terminal the QR goes to: the window's when stdout is one, else $COLUMNS if
+ * set; 0 when unknown (a file or a pipe takes any width). */
+static int terminal_columns(void)
+{
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    const char *e = getenv("COLUMNS");
+    return e && atoi(e) > 0 ? atoi(e) : 0;
+}
+
+/* Draws the QR with its 4-module quiet zone, dark modules as ink. On a terminal the colours are
+ * set explicitly (black on white), so it scans the same on light and dark themes; a QR wider
+ * than the terminal would wrap into a picture no phone reads, so it is refused, naming the width
+ * it needs. 0, or 1 when it was not drawn. */
+static int print_qr(const char *hc1, int ascii)
 {
     vax_qr *q;
     char **lines;
-    int n;
+    int n, rc = 1;
     if (vax_qr_make(hc1, &q) != VAX_OK)
-        return;
-    if (vax_qr_lines(q, 4, ascii, !ascii, &lines, &n) == VAX_OK) {
+        return 1;
+    int need = (vax_qr_width(q) + 8) * (ascii ? 2 : 1), cols = terminal_columns();
+    int colour = isatty(STDOUT_FILENO);
+    if (cols && need > cols) {
+        fprintf(stderr,
+                _("vaxsite: the QR code needs %d columns and the terminal has %d: it would wrap "
+                  "and could not be scanned. Widen the window (or make the font smaller), or "
+                  "use cert png.\n"),
+                need, cols);
+    } else if (vax_qr_lines(q, 4, ascii, 0, &lines, &n) == VAX_OK) {
         for (int i = 0; i < n; i++)
-            printf("%s\n", lines[i]);
+            printf(colour ? "\033[30;107m%s\033[0m\n" : "%s\n", lines[i]);
         vax_lines_free(lines, n);
+        rc = 0;
     }
     vax_qr_free(q);
+    return rc;
+}
+
+/* What a revoked or replaced certificate says instead of its QR. */
+static void print_revoked(FILE *f, const vax_certificate *c)
+{
+    char day[11];
+    vax_local_date(c->revoked_at, day);
+    vax_date_dmy(day, day);
+    fprintf(f, _("NOT VALID: certificate %s was revoked on %s (%s).\n"), c->ci, day,
+            c->revoke_reason);
+    if (c->replaced_by)
+        fprintf(f, _("It was replaced by certificate %lld.\n"), (long long)c->replaced_by);
 }
 
 static void print_fields(const vax_hcert *h)
@@ -152,6 +190,48 @@ static void print_fields(const vax_hcert *h)
     vax_local_date(h->iat, a);
     vax_local_date(h->exp, b);
     printf(_("issued: %s (%s), expires: %s\n"), a, h->iss, b);
+}
+
+static void json_string(const char *v)
+{
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf("\\%c", *p);
+        else if (*p < 0x20)
+            printf("\\u%04x", *p);
+        else
+            putchar(*p);
+    }
+    putchar('"');
+}
+
+/* cert verify --json: one JSON object and nothing else, for programs: the verdict ("valid" or
+ * "invalid"), the result code (stable, English) and the reason (in the interface's language),
+ * the signature and the decoded health certificate when it could be decoded. */
+static void print_verdict_json(const vax_cert_check *chk)
+{
+    printf("{\"verdict\":");
+    json_string(chk->result == VAX_CERT_VALID ? "valid" : "invalid");
+    printf(",\"result\":");
+    json_string(vax_cert_result_code(chk->result));
+    printf(",\"reasons\":[");
+    if (chk->result != VAX_CERT_VALID) {
+        json_string(vax_cert_result_label(chk->result));
+        if (chk->why[0]) {
+            putchar(',');
+            json_string(chk->why);
+        }
+    }
+    printf("]");
+    if (chk->decoded) {
+        printf(",\"signature\":{\"alg\":");
+        json_string(chk->alg == -7 ? "ES256" : chk->alg == -37 ? "PS256" : "?");
+        printf(",\"kid\":");
+        json_string(chk->kid);
+        printf("},\"hcert\":%s", chk->json ? chk->json : "null");
+    }
+    printf("}\n");
 }
 
 static int cmd_cert_verify(const char *path, const args *a)
@@ -190,23 +270,42 @@ static int cmd_cert_verify(const char *path, const args *a)
         }
         free(pem);
     }
-    /* the site's own certificate is trusted when its database is there */
+    if (opt(a, "revoked") && !(revoked = read_path(opt(a, "revoked"))))
+        goto done;
+    /* the site's own certificate is trusted when its database is there, and what the site
+     * revoked is revoked: a site never calls valid a certificate it withdrew itself */
     struct stat sb;
     if (!opt(a, "no-site") && stat(path, &sb) == 0) {
         vax_db *db = NULL;
-        char dir[4096];
+        char dir[4096], *own = NULL;
         vax_open(path, VAX_OPEN_READONLY, &db);
         vax_signer *s = NULL;
         if (db && vax_keys_dir(db, dir, sizeof dir) == VAX_OK &&
             vax_signer_load(db, dir, &s) == VAX_OK)
             vax_trust_add_signer(trust, s);
         vax_signer_free(s);
+        if (db && vax_cert_revoked_export(db, &own) == VAX_OK) {
+            size_t n = revoked ? strlen(revoked) : 0;
+            char *both = realloc(revoked, n + strlen(own) + 2);
+            if (both) {
+                both[n] = 0;
+                if (n)
+                    strcat(both, "\n");
+                strcat(both, own);
+                revoked = both;
+            }
+        }
+        free(own);
         vax_close(db);
     }
-    if (opt(a, "revoked") && !(revoked = read_path(opt(a, "revoked"))))
-        goto done;
     if (vax_hc1_verify(text, trust, revoked, vax_now(), &chk) != VAX_OK) {
         fprintf(stderr, "%s", _("vaxsite: out of memory\n"));
+        goto done;
+    }
+    if (opt(a, "json")) {
+        print_verdict_json(&chk);
+        rc = chk.result == VAX_CERT_VALID ? 0 : 1;
+        vax_cert_check_free(&chk);
         goto done;
     }
     if (chk.result == VAX_CERT_VALID)
@@ -222,8 +321,6 @@ static int cmd_cert_verify(const char *path, const args *a)
                                 : "?",
                chk.kid);
         print_fields(&chk.hc);
-        if (opt(a, "json"))
-            printf("%s\n", chk.json);
     }
     rc = chk.result == VAX_CERT_VALID ? 0 : 1;
     vax_cert_check_free(&chk);
@@ -291,6 +388,10 @@ static int cmd_cert(const char *path, const args *a)
             rc = fail_db(db);
         else if (!strcmp(sub, "revoke")) {
             rc = vax_cert_revoke(db, old.id, opt(a, "reason")) != VAX_OK ? fail_db(db) : 0;
+            if (!rc)
+                printf(_("certificate %lld (%s) revoked: %s; it is on the revocation list "
+                         "(cert revoked).\n"),
+                       (long long)old.id, old.ci, opt(a, "reason"));
         } else if (vax_cert_reissue(db, old.id, opt(a, "reason"), c) != VAX_OK)
             rc = fail_db(db);
         else {
@@ -299,18 +400,20 @@ static int cmd_cert(const char *path, const args *a)
         }
     } else if (find_cert(db, a->pos[2], c) != VAX_OK) {
         rc = fail_db(db);
+    } else if (!strcmp(sub, "show")) {
+        /* the fields stay readable for the staff; a revoked one's QR is never drawn */
+        print_fields(&c->hc);
+        if (c->revoked_at)
+            print_revoked(stdout, c);
+        rc = c->revoked_at ? 1 : print_qr(c->hc1, opt(a, "ascii") != NULL);
+    } else if (c->revoked_at && (!strcmp(sub, "hc1") || !strcmp(sub, "qr"))) {
+        print_revoked(stderr, c);
+        rc = 1;
     } else if (!strcmp(sub, "hc1")) {
         printf("%s\n", c->hc1);
         rc = 0;
     } else if (!strcmp(sub, "qr")) {
-        print_qr(c->hc1, opt(a, "ascii") != NULL);
-        rc = 0;
-    } else if (!strcmp(sub, "show")) {
-        print_fields(&c->hc);
-        if (c->revoked_at)
-            printf(_("revoked: %s\n"), c->revoke_reason);
-        print_qr(c->hc1, opt(a, "ascii") != NULL);
-        rc = 0;
+        rc = print_qr(c->hc1, opt(a, "ascii") != NULL);
     } else if (!strcmp(sub, "print")) {
         rc = cmd_cert_print(db, c);
     } else if (!opt(a, "out")) {

@@ -120,6 +120,100 @@ equal "verify with the revocation list: the old certificate is revoked" "invalid
 out=$(V cert verify --revoked "$WORK/revoked.txt" "$(V cert hc1 "$NEW")")
 equal "the new certificate is valid with the same list" "valid" "$(head -1 <<<"$out")"
 
+# --- a revoked certificate is never shown as valid -----------------------------------------
+out=$(V cert png "$CID" --out "$WORK/old.png" 2>&1); rc=$?
+equal "cert png of a revoked certificate is refused" "1" "$rc"
+check "the refusal says it was revoked and names the new one" grep -q "was revoked on .* replaced by certificate $NEW" <<<"$out"
+check "no PNG of it is written" test ! -e "$WORK/old.png"
+out=$(V cert pdf "$CID" --out "$WORK/old.pdf" 2>&1); rc=$?
+equal "cert pdf of a revoked certificate is refused, no file" "1|no" "$rc|$([ -e "$WORK/old.pdf" ] && echo yes || echo no)"
+out=$(V cert hc1 "$CID" 2>&1); rc=$?
+equal "cert hc1 of a revoked certificate is refused" "1" "$rc"
+check "cert hc1 says NOT VALID and gives no HC1" bash -c 'grep -q "^NOT VALID" <<<"$1" && ! grep -q "HC1:" <<<"$1"' _ "$out"
+out=$(V cert qr "$CID" 2>&1); rc=$?
+equal "cert qr of a revoked certificate is refused, no QR drawn" "1|0" "$rc|$(grep -c '▀\|▄\|█' <<<"$out")"
+out=$(COLUMNS=200 V cert show "$CID"); rc=$?
+equal "cert show of a revoked certificate exits 1 and draws no QR" "1|0" "$rc|$(grep -c '▀\|▄\|█' <<<"$out")"
+check "cert show marks it NOT VALID with the replacement" grep -q "It was replaced by certificate $NEW" <<<"$out"
+out=$(V cert verify "$HC1"); rc=$?
+equal "cert verify on the issuing site's database knows its own revocations" "1|invalid: revoked" "$rc|$(head -1 <<<"$out")"
+out=$(V cert verify "$(V cert hc1 "$NEW")"); rc=$?
+equal "and the replacement is valid there" "0|valid" "$rc|$(head -1 <<<"$out")"
+sql "INSERT INTO dose(uuid, person_id, product, dose_number, given_at, lot_no, created_at, updated_at) VALUES ('d2', $PID, 'AZ', 2, strftime('%s','now'), 'ABV5301', 0, 0)"
+D2=$(sql "SELECT id FROM dose WHERE uuid='d2'")
+out=$(V cert issue "$D2"); C2=${out%% *}; CI2=${out#* }
+out=$(V cert revoke "$C2" --reason "issued to the wrong person" 2>&1); rc=$?
+equal "cert revoke says what it did" "0|certificate $C2 ($CI2) revoked: issued to the wrong person; it is on the revocation list (cert revoked)." "$rc|$out"
+
+# --- cert verify --json: JSON only, with the verdict -----------------------------------------
+out=$(V cert verify --json "$(V cert hc1 "$NEW")"); rc=$?
+equal "verify --json of a valid certificate: one JSON object, verdict valid" "0|valid|valid|0|ES256" \
+  "$rc|$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["verdict"], d["result"], len(d["reasons"]), d["signature"]["alg"], sep="|")' <<<"$out" 2>&1)"
+equal "verify --json carries the certificate" "Văn Đức" \
+  "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["hcert"]["nam"]["gn"])' <<<"$out" 2>&1)"
+out=$(V cert verify --json "$HC1"); rc=$?
+equal "verify --json of a revoked certificate: verdict invalid, result revoked, with reasons" "1|invalid|revoked|2" \
+  "$rc|$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["verdict"], d["result"], len(d["reasons"]), sep="|")' <<<"$out" 2>&1)"
+out=$(V cert verify --json "HC1:abc"); rc=$?
+equal "verify --json of garbage: still JSON" "1|invalid|bad_base45" \
+  "$rc|$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["verdict"], d["result"], sep="|")' <<<"$out" 2>&1)"
+
+# --- the QR on a terminal: the width it needs, and read back from the drawing ---------------
+out=$(COLUMNS=80 V cert qr "$NEW" 2>&1); rc=$?
+equal "at 80 columns a QR that does not fit is refused" "1" "$rc"
+check "the refusal names the width it needs" grep -Eq "needs [0-9]+ columns and the terminal has 80" <<<"$out"
+check "and nothing of it is drawn" test "$(grep -c '▀\|▄\|█' <<<"$out")" = 0
+out=$(COLUMNS=80 V cert show "$NEW" 2>&1); rc=$?
+equal "cert show at 80 columns: the fields, then the refusal" "1" "$rc"
+check "cert show still prints the fields" grep -q "name: Nguyễn Văn Đức" <<<"$out"
+COLUMNS=200 V cert qr "$NEW" >"$WORK/qr.txt"; rc=$?
+equal "at 200 columns the QR is drawn" "0" "$rc"
+# the half blocks back to a picture: ▀ dark above, ▄ dark below, █ both, a space neither
+python3 - "$WORK/qr.txt" "$WORK/qr-drawn.png" <<'PY'
+import struct, sys, zlib
+rows = open(sys.argv[1], encoding="utf-8").read().rstrip("\n").split("\n")
+top = {"▀": (1, 0), "▄": (0, 1), "█": (1, 1), " ": (0, 0)}
+px = []
+for r in rows:
+    a, b = [], []
+    for ch in r:
+        t, u = top[ch]
+        a.append(t); b.append(u)
+    px += [a, b]
+w, s = max(len(r) for r in px), 6
+raw = b""
+for r in px:
+    line = b"\0" + bytes(0 if v else 255 for v in r for _ in range(s))
+    raw += line * s
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+with open(sys.argv[2], "wb") as f:
+    f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w * s, len(px) * s, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+PY
+out=$(V cert verify --png "$WORK/qr-drawn.png"); rc=$?
+equal "the drawn QR read back (dark modules as ink) is the certificate and verifies" "0|valid" "$rc|$(head -1 <<<"$out")"
+out=$(COLUMNS=200 script -qc "$VAXSITE --db $DB --lang en cert qr $NEW" /dev/null | head -3)
+check "on a terminal the QR sets black on white itself (light and dark themes)" grep -q $'\e\\[30;107m' <<<"$out"
+
+# --- the card: equal margins, dates as dd/mm/yyyy ------------------------------------------------
+for lang in vi en; do
+  $VAXSITE --db "$DB" --lang $lang cert png "$NEW" --out "$WORK/card-$lang.png"
+  # the title's ink (rows 48 to 110, above the site's name): its first and last dark column
+  read -r x right < <(convert "$WORK/card-$lang.png" ppm:- | python3 -c '
+import sys
+d = sys.stdin.buffer.read()
+parts = d.split(maxsplit=4)
+w, h, px = int(parts[1]), int(parts[2]), parts[4]
+cols = [c for c in range(w) if any(px[3 * (y * w + c)] < 128 for y in range(48, 110))]
+print(cols[0], w - 1 - cols[-1])')
+  check "the $lang card's title: right margin $right px >= left margin $x px - 1 mm" test $((right * 10)) -ge $((x * 10 - 95))
+done
+$VAXSITE --db "$DB" --lang vi cert pdf "$NEW" --out "$WORK/card-vi.pdf"
+txt=$(pdftotext "$WORK/card-vi.pdf" - 2>/dev/null)
+check "the Vietnamese card's issue date is dd/mm/yyyy" grep -q "Cấp ngày $(date +%d/%m/%Y)" <<<"$txt"
+check "no ISO date is left on the card" bash -c '! grep -Eq "[0-9]{4}-[0-9]{2}-[0-9]{2}" <<<"$1"' _ "$txt"
+
 # --- an independent decoder (npm: base45, pako, cbor, cose-js) -------------------------------
 NPM_DIR=${VAXSITE_NPM_CACHE:-$HOME/.cache/vaxsite-npm}
 mkdir -p "$NPM_DIR"
