@@ -200,9 +200,15 @@ static int read_list(vax_db *db, const char *file, vax_book_req **out, int *n)
     }
     *out = calloc((size_t)cap, sizeof **out);
     while (*out && fgets(line, sizeof line, f)) {
-        char id[13], msg[256];
+        char id[13], msg[256], *group = line + strcspn(line, ",;\t\r\n");
         vax_person p;
-        line[strcspn(line, ",;\t\r\n")] = 0;
+        /* an optional second field names a household or commune, booked into one slot */
+        if (*group == ',' || *group == ';' || *group == '\t') {
+            *group++ = 0;
+            group[strcspn(group, ",;\t\r\n")] = 0;
+        } else {
+            *group = 0;
+        }
         if (vax_validate_national_id(line, id, msg, sizeof msg) != VAX_OK ||
             vax_person_by_national_id(db, id, &p) != VAX_OK)
             continue; /* a header line, or someone not registered */
@@ -214,6 +220,7 @@ static int read_list(vax_db *db, const char *file, vax_book_req **out, int *n)
             *out = m;
             cap *= 2;
         }
+        snprintf((*out)[*n].group, sizeof(*out)[*n].group, "%s", group);
         (*out)[(*n)++].person_id = p.id;
     }
     fclose(f);
