@@ -77,4 +77,8 @@ int cli_staff(const char *path, const args *a);
 int cli_desk(const char *path, const args *a);
 void cli_staff_usage(void);
 
+/* A site's day simulated on a scratch copy (cli_simulate.c): simulate [DAY] [options];
+ * plan advise DAY [options]. */
+int cli_simulate(const char *path, const args *a);
+
 #endif
