@@ -6,11 +6,13 @@
 #include <string.h>
 #include <wctype.h>
 
+/* The arrows are named by their signs, as the keys show them: a word would be translated with the
+ * word's other meanings ("Left" is also what a person who has gone is). */
 static const char *const key_names[UI_KEY_COUNT] = {
-    [UI_KEY_UP] = N_("Up"),
-    [UI_KEY_DOWN] = N_("Down"),
-    [UI_KEY_LEFT] = N_("Left"),
-    [UI_KEY_RIGHT] = N_("Right"),
+    [UI_KEY_UP] = "↑",
+    [UI_KEY_DOWN] = "↓",
+    [UI_KEY_LEFT] = "←",
+    [UI_KEY_RIGHT] = "→",
     [UI_KEY_HOME] = N_("Home"),
     [UI_KEY_END] = N_("End"),
     [UI_KEY_PGUP] = N_("PgUp"),
@@ -41,7 +43,8 @@ const char *ui_key_name(ui_keycode code)
 {
     if (code < 0 || code >= UI_KEY_COUNT || !key_names[code])
         return "";
-    return code >= UI_KEY_F1 && code <= UI_KEY_REPAINT ? key_names[code] : _(key_names[code]);
+    int sign = code <= UI_KEY_RIGHT || (code >= UI_KEY_F1 && code <= UI_KEY_REPAINT);
+    return sign ? key_names[code] : _(key_names[code]);
 }
 
 int ui_key_redraws(ui_key k)
@@ -222,8 +225,11 @@ static size_t help_rows(const ui_keytable *t, unsigned mode, int in_station, cha
         const ui_keyrow *r = &t->rows[i];
         if (!applies(r, mode) || (r->act == ACT_STATION && !in_station))
             continue;
-        o += (size_t)snprintf(out + o, size - o, "%s%-9s %s: %s", o ? "\n" : "", ui_keyrow_key(r),
-                              _(r->label), _(r->help));
+        /* padded by columns, not bytes: "←" and "đ" take one column and more bytes */
+        const char *key = ui_keyrow_key(r);
+        int pad = 9 - ui_width(key);
+        o += (size_t)snprintf(out + o, size - o, "%s%s%*s %s: %s", o ? "\n" : "", key,
+                              pad > 0 ? pad : 0, "", _(r->label), _(r->help));
     }
     return o < size ? o : size - 1;
 }

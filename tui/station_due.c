@@ -151,11 +151,13 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     ui_role_on(w, ROLE_DIM);
     ui_put(w, 1, 1, line, cols - 2);
     ui_role_off(w, ROLE_DIM);
-    v->list_rows = rows - 4;
-    ui_list_draw(w, 2, 1, cols - 2, v->list_rows, &v->list, row, v);
+    /* the letters (not on the key bar) on one row, or two rather than cut */
     ui_keys_hint(app->screen->keys, 0, line, sizeof line);
+    int hint_rows = ui_wrap_count(line, cols - 2) > 1 ? 2 : 1;
+    v->list_rows = rows - 3 - hint_rows;
+    ui_list_draw(w, 2, 1, cols - 2, v->list_rows, &v->list, row, v);
     ui_role_on(w, ROLE_DIM);
-    ui_put(w, rows - 1, 1, line, cols - 2);
+    ui_put_wrapped(w, rows - hint_rows, 1, cols - 2, hint_rows, line);
     ui_role_off(w, ROLE_DIM);
 }
 

@@ -74,7 +74,7 @@ static void slot_row(WINDOW *w, int y, int x, int width, int index, int sel, voi
 
 static void draw_view(ui_app *app, planning *pl, WINDOW *w, int rows, int cols)
 {
-    char d[11], line[400];
+    char d[11], line[400], hint[400];
     vax_date_dmy(pl->day, d);
     ui_role_on(w, ROLE_TITLE);
     snprintf(line, sizeof line, _("Day %s  (Left/Right: other days)"), d);
@@ -101,11 +101,13 @@ static void draw_view(ui_app *app, planning *pl, WINDOW *w, int rows, int cols)
              pl->plan.products[0] ? pl->plan.products : _("any product"), booked, cap,
              pl->plan.closed_at ? _(" · day closed") : "");
     ui_put(w, 1, 1, line, cols - 2);
-    pl->list_rows = rows - 4;
+    /* the letters (not on the key bar) on one row, or two rather than cut */
+    ui_keys_hint(app->screen->keys, ui_screen_mode(app), hint, sizeof hint);
+    int hint_rows = ui_wrap_count(hint, cols - 2) > 1 ? 2 : 1;
+    pl->list_rows = rows - 3 - hint_rows;
     ui_list_draw(w, 2, 1, cols - 2, pl->list_rows, &pl->list, slot_row, pl);
-    ui_keys_hint(app->screen->keys, ui_screen_mode(app), line, sizeof line);
     ui_role_on(w, ROLE_DIM);
-    ui_put(w, rows - 1, 1, line, cols - 2);
+    ui_put_wrapped(w, rows - hint_rows, 1, cols - 2, hint_rows, hint);
     ui_role_off(w, ROLE_DIM);
 }
 

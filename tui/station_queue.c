@@ -104,7 +104,12 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
              _("Today: %d tickets · %d waiting for screening · %d waiting for injection · %d "
                "under observation"),
              q->n, q->waiting_s, q->waiting_i, q->observing);
-    ui_put(w, 0, 1, head, cols - 2);
+    if (ui_width(head) > cols - 2)
+        snprintf(head, sizeof head,
+                 _("Today: %d tickets · waiting: %d screening, %d injection · %d "
+                   "observed"),
+                 q->n, q->waiting_s, q->waiting_i, q->observing);
+    ui_put_fit(w, 0, 1, head, cols - 2);
     if (q->nstranded > 0) {
         snprintf(head, sizeof head,
                  _("%d at a station with no desk working on them: %s returns one to the waiting "

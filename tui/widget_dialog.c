@@ -105,13 +105,55 @@ void ui_dialog_ticket(ui_app *app, const char *title, int ticket, const char *li
 
 /* Help: every key of the screen's table in its mode, with what it does here, then the common
  * keys; generated from the same table as the key bar and the dispatch. */
+static int widest_line(const char *text)
+{
+    int widest = 0;
+    char line[1024];
+    for (const char *p = text; p && *p;) {
+        size_t len = strcspn(p, "\n");
+        snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line - 1 ? len : sizeof line - 1),
+                 p);
+        if (ui_width(line) > widest)
+            widest = ui_width(line);
+        p += len + (p[len] == '\n');
+    }
+    return widest;
+}
+
+/* F1's lines are "key      label: help": a line too long for the box goes on under its words,
+ * not under the key, so that the keys stand alone down the left edge. */
+static void hang_keys(const char *text, int width, char *out, size_t size)
+{
+    size_t o = 0;
+    out[0] = 0;
+    for (const char *p = text; p && *p && o < size;) {
+        size_t len = strcspn(p, "\n");
+        char key[64];
+        size_t kb = strcspn(p, " \n"), spaces = strspn(p + kb, " ");
+        snprintf(key, sizeof key, "%.*s", (int)(kb < sizeof key ? kb : sizeof key - 1), p);
+        int hang = kb > 0 && ui_width(key) + (int)spaces == 10 && kb + spaces < len ? 10 : 0;
+        const char *rest;
+        size_t n = ui_wrap_line(p, width, &rest);
+        o += (size_t)snprintf(out + o, size - o, "%s%.*s", o ? "\n" : "", (int)n, p);
+        while (rest && rest < p + len && o < size) {
+            const char *q = rest;
+            n = ui_wrap_line(q, width - hang, &rest);
+            o += (size_t)snprintf(out + o, size - o, "\n%*s%.*s", hang, "", (int)n, q);
+        }
+        p += len + (p[len] == '\n');
+    }
+}
+
 void ui_dialog_help(ui_app *app)
 {
-    char text[8192];
+    char text[8192], hung[10240];
     ui_keys_help_text(app->screen ? app->screen->keys : NULL, ui_screen_mode(app), app->in_station,
                       text, sizeof text);
+    /* the box's inner width as ui_dialog_scroll makes it for the widest line */
+    int inner = (widest_line(text) + 6 < app->cols - 2 ? widest_line(text) + 6 : app->cols - 2) - 4;
+    hang_keys(text, inner, hung, sizeof hung);
     int top = 0; /* scrolls when taller than the screen; any other key closes */
-    ui_dialog_scroll(app, _("Keys"), text, ROLE_NORMAL, NULL, _("Press any key"), &top);
+    ui_dialog_scroll(app, _("Keys"), hung, ROLE_NORMAL, NULL, _("Press any key"), &top);
 }
 
 /* A list in a box; `chosen` NULL: pick one; else tick several with Space. */
@@ -188,20 +230,6 @@ int ui_dialog_choose_many(ui_app *app, const char *title, const char *const *ite
 }
 
 /* The widest line of text (lines end at '\n'), in columns. */
-static int widest_line(const char *text)
-{
-    int widest = 0;
-    char line[1024];
-    for (const char *p = text; p && *p;) {
-        size_t len = strcspn(p, "\n");
-        snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line - 1 ? len : sizeof line - 1),
-                 p);
-        if (ui_width(line) > widest)
-            widest = ui_width(line);
-        p += len + (p[len] == '\n');
-    }
-    return widest;
-}
 
 /* Clinical text must be read whole, so it is never cut: it wraps to the box, which is as wide as
  * the longest line allows on this screen, and scrolls when it is taller than the screen. */

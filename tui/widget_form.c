@@ -108,9 +108,19 @@ void ui_form_draw(WINDOW *w, int y, int x, int width, int rows, ui_form *f)
             label_w = lw;
     }
     label_w += 2;
-    int input_w = width - label_w - 2;
+    /* the inputs give way to the widest hint down to 16 columns (a long text scrolls in its
+     * input), so that a hint is read whole rather than cut */
+    int hint_w = 0;
+    for (int i = 0; i < f->n; i++) {
+        int hw = f->fields[i].hint ? ui_width(f->fields[i].hint) : 0;
+        if (hw > hint_w)
+            hint_w = hw;
+    }
+    int input_w = width - label_w - 2 - (hint_w ? hint_w + 2 : 0);
     if (input_w > 40)
         input_w = 40;
+    if (input_w < 16)
+        input_w = width - label_w - 2 < 16 ? width - label_w - 2 : 16;
     int cursor_y = -1, cursor_x = 0;
     for (int i = 0; i < f->n && 2 * i < rows; i++) {
         ui_field *fl = &f->fields[i];
@@ -126,7 +136,7 @@ void ui_form_draw(WINDOW *w, int y, int x, int width, int rows, ui_form *f)
             getyx(w, cursor_y, cursor_x);
         if (fl->hint) {
             ui_role_on(w, ROLE_DIM);
-            ui_put(w, ly, x + label_w + input_w + 2, fl->hint, width - label_w - input_w - 2);
+            ui_put_fit(w, ly, x + label_w + input_w + 2, fl->hint, width - label_w - input_w - 2);
             ui_role_off(w, ROLE_DIM);
         }
         if (fl->error[0] && 2 * i + 1 < rows) {
