@@ -547,6 +547,28 @@ static const char schema_v19[] =
     "INSERT INTO product_interval(product, after_dose, min_days, rec_days)"
     " VALUES ('CS', 1, 28, 56) ON CONFLICT DO NOTHING;";
 
+/* Version 20: reminders by text message.
+ * - sms_message: every reminder, once per person and due day (the unique index is what keeps a
+ *   second run, or a second desk running it at the same time, from texting anyone twice), with
+ *   the words sent, the number, its state (pending until the modem says; sent; failed with the
+ *   modem's words) and how many times it was tried.
+ * - sms_optout: the people who asked not to be texted; the CSV call list still names them, since
+ *   a call is made by a person who can be told no. */
+static const char schema_v20[] =
+    "CREATE TABLE sms_message("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " person_id INTEGER NOT NULL REFERENCES person(id), due_day TEXT NOT NULL,"
+    " dose_number INTEGER NOT NULL, phone TEXT NOT NULL, body TEXT NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sent', 'failed')),"
+    " attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '',"
+    " sent_at INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));"
+    "CREATE UNIQUE INDEX sms_message_once ON sms_message(person_id, due_day);"
+    "CREATE TABLE sms_optout("
+    " person_id INTEGER PRIMARY KEY REFERENCES person(id), reason TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL, created_by INTEGER REFERENCES staff(id));";
+
 /* Data a step loads from what the binary carries, in the same transaction as its tables. */
 static int seed_v4(vax_db *db)
 {
@@ -573,6 +595,7 @@ static const struct vax_schema_step steps[] = {
     [17] = {schema_v17, NULL},
     [18] = {schema_v18, NULL},
     [19] = {schema_v19, NULL},
+    [20] = {schema_v20, NULL},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,
