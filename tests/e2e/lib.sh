@@ -104,9 +104,35 @@ expect_screen() {
   fi
 }
 
-# expect_no_screen DESCRIPTION TEXT: the screen must not show TEXT (after a short settle).
+# settle [TARGET]: waits until the screen has stayed the same for 0.2 s (at most 3 s): the keys
+# sent before have been read and drawn. A wait on the screen, not a fixed sleep.
+settle() {
+  local t=${1:-main} prev cur i=0 same=0
+  prev=$($TM capture-pane -p -t "$t")
+  while [ $i -lt 60 ] && [ $same -lt 4 ]; do
+    sleep 0.05
+    cur=$($TM capture-pane -p -t "$t")
+    if [ "$cur" = "$prev" ]; then same=$((same + 1)); else same=0; fi
+    prev=$cur
+    i=$((i + 1))
+  done
+}
+
+# wait_for_either TEXT1 TEXT2 [SECONDS]: waits until the screen shows one of them; 0 if it did.
+wait_for_either() {
+  local limit=${3:-8} i=0 shot
+  while [ $i -lt $((limit * 20)) ]; do
+    shot=$(screen)
+    if grep -qF -- "$1" <<<"$shot" || grep -qF -- "$2" <<<"$shot"; then return 0; fi
+    sleep 0.05
+    i=$((i + 1))
+  done
+  return 1
+}
+
+# expect_no_screen DESCRIPTION TEXT: the screen must not show TEXT (once it has settled).
 expect_no_screen() {
-  sleep 0.3
+  settle
   if screen | grep -qF -- "$2"; then not_ok "$1" "screen shows: $2" "$(screen)"; else ok "$1"; fi
 }
 

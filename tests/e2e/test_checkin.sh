@@ -28,7 +28,7 @@ type_text "0011"
 resize 120 40
 expect_screen "after growing to 120x40 the form is still there" "Register a new person"
 resize 80 24
-sleep 0.3
+settle
 type_text "95004321"; keys Tab
 type_text "30/02/1995"; keys Tab
 expect_screen "an impossible date is named under its field when the field is left" \

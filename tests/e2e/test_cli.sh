@@ -110,11 +110,19 @@ out=$($VAXSITE --db "$WORK" --lang en queue status 2>&1); rc=$?
 equal "a folder given as the database is refused" "1|vaxsite: $WORK is a folder, not a database file." "$rc|$out"
 
 # --- a database held by another program longer than the timeout --------------------------
-(echo "BEGIN IMMEDIATE; INSERT INTO setting VALUES ('x','y',0,NULL);"; sleep 7; echo "ROLLBACK;") | sqlite3 "$DB" &
+# the holder keeps its write lock until the check-in has given up (a line on a pipe), not for a
+# fixed time; the check-in starts once the lock is seen taken
+mkfifo "$WORK/release"
+(echo "BEGIN IMMEDIATE; INSERT INTO setting VALUES ('x','y',0,NULL);"; read -r _ <"$WORK/release"; echo "ROLLBACK;") | sqlite3 "$DB" &
 holder=$!
-sleep 0.5
+i=0
+until ! sqlite3 -batch "$DB" "PRAGMA busy_timeout=0; BEGIN IMMEDIATE; ROLLBACK;" 2>/dev/null || [ $i -ge 100 ]; do
+  sleep 0.05
+  i=$((i + 1))
+done
 before=$(sql "SELECT count(*) FROM visit")
 out=$(V queue checkin 001190001236 2>&1); rc=$?
+echo done >"$WORK/release"
 wait $holder
 check "a check-in while another program holds the database for too long says it is busy" \
   [ $rc -eq 1 -a "${out#*busy}" != "$out" -a "$(printf '%s\n' "$out" | wc -l)" -eq 1 ]

@@ -28,8 +28,9 @@ check "the board shows the called ticket's station" board_wait "→ Screening 2"
 t1=$(date +%s%N)
 ok_ms=$(((t1 - t0) / 1000000))
 check "and it took under 1 s on this machine (${ok_ms} ms; the bench measures the latency)" [ $ok_ms -lt 1000 ]
-check "while the board runs, a station can still write (no write lock held)" \
-  V person add --name "Ma Thị Hoa" --id 012193009999 --dob 01/01/1993 --sex f >/dev/null
+# (the output is dropped by itself: a redirection of check would drop its TAP line too)
+V person add --name "Ma Thị Hoa" --id 012193009999 --dob 01/01/1993 --sex f >/dev/null
+equal "while the board runs, a station can still write (no write lock held)" 0 "$?"
 
 check "the board shows ticket numbers, not names" \
   bash -c "! $TM capture-pane -p -t board | grep -qF \"$(sql "SELECT p.full_name FROM visit v JOIN person p ON p.id=v.person_id WHERE v.ticket=$((10#$ticket)) AND v.day='2021-10-15'")\""

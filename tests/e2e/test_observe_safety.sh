@@ -146,7 +146,7 @@ for L in vi en; do
   keys Enter
   expect_screen "$L: a second press after B's release releases nobody" "$MOVE_FIRST"
   keys Enter
-  sleep 0.5
+  settle
   equal "$L: C is still under observation" "observing" "$(state_of $C)"
   quit
 

@@ -104,7 +104,8 @@ expect_screen "Esc keeps the desk again" " 1 [Y] "
 
 # --- B: the terminal goes away; the person stays with this desk and is offered first -----------
 $TM kill-session -t main
-sleep 0.5
+# the program records the hang-up before it ends: wait for it to be gone
+i=0; while pgrep -f -- "--db $DB" >/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 equal "after the hang-up the person is still in screening at this desk" "screening|screening-1" \
   "$(visit_sql "$t3" "state, station")"
 before=$(sql "SELECT count(*) FROM visit_event")

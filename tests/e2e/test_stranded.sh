@@ -113,7 +113,7 @@ close_tui
 tui 80 24 --lang vi
 sign_in dieuduong "Bàn tiếp đón"
 keys F2
-sleep 0.3
+wait_for "Đăng ký người mới"
 type_text "Mai"
 keys Escape
 expect_screen "(vi) Esc in a changed form asks" "Bỏ những gì đã nhập?"
