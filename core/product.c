@@ -216,6 +216,7 @@ static const char *const known_keys[] = {"name",
                                          "dcc.vp",
                                          "dcc.mp",
                                          "dcc.ma",
+                                         "gtin",
                                          NULL};
 
 /* The findings a product may be ruled out by (the screening checklists name the same words). */
@@ -417,6 +418,86 @@ static int save_product(vax_db *db, const vax_product *p)
     return VAX_OK;
 }
 
+/* Calls fn on each GTIN (as 14 digits) of each section's "gtin" list; stops at the first error.
+ * A GTIN with a wrong check digit is an error of the file. */
+static int each_gtin(vax_datafile *df, vax_db *db,
+                     int (*fn)(vax_db *db, const char *product, const char *gtin))
+{
+    for (int i = 0; i < df->nsections; i++) {
+        const vax_df_section *s = &df->sections[i];
+        const vax_df_entry *e = vax_datafile_get(df, s, "gtin");
+        const char *p = e ? e->value : "";
+        while (*p) {
+            char word[32], gtin[15];
+            size_t n = 0;
+            while (*p == ' ' || *p == ',')
+                p++;
+            while (*p && *p != ' ' && *p != ',' && n + 1 < sizeof word)
+                word[n++] = *p++;
+            word[n] = 0;
+            if (!n)
+                continue;
+            if (vax_gtin_normalise(word, gtin) != VAX_OK)
+                return vax_datafile_fail(
+                    df, e->line,
+                    _("[%s]: gtin %s is not a GTIN (8 to 14 digits, right check digit)"), s->name,
+                    word);
+            if (fn) {
+                int rc = fn(db, s->name, gtin);
+                if (rc != VAX_OK)
+                    return rc;
+            }
+        }
+    }
+    return VAX_OK;
+}
+
+static int save_gtin(vax_db *db, const char *product, const char *gtin)
+{
+    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO product_gtin(gtin, product)"
+                                    " SELECT ?1, code FROM product WHERE code = ?2");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, gtin, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, product, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc == SQLITE_CONSTRAINT)
+        return vax_fail(db, VAX_EINVAL, "gtin", _("GTIN %s is given to two products."), gtin);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("saving the vaccine catalogue"));
+}
+
+/* The catalogue's GTINs replace those stored; a database before the table has none to keep. */
+static int save_gtins(vax_db *db, vax_datafile *df)
+{
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'product_gtin'");
+    int rc, have;
+    if (!st)
+        return VAX_EINTERNAL;
+    rc = sqlite3_step(st);
+    have = rc == SQLITE_ROW;
+    sqlite3_reset(st);
+    if (!have)
+        return VAX_OK;
+    if ((rc = sqlite3_exec(db->sql, "DELETE FROM product_gtin", NULL, NULL, NULL)) != SQLITE_OK)
+        return vax_fail_sql(db, rc, _("saving the vaccine catalogue"));
+    return each_gtin(df, db, save_gtin);
+}
+
+int vax_product_gtin_seed(vax_db *db)
+{
+    vax_datafile df;
+    int rc = vax_datafile_parse(&df, "products.conf", vax_asset_products_conf);
+    if (rc == VAX_OK)
+        rc = save_gtins(db, &df);
+    if (rc == VAX_EINVAL && df.error[0])
+        vax_fail(db, rc, "file", "%s", df.error);
+    vax_datafile_free(&df);
+    return rc;
+}
+
 /* Checks the whole text, then saves it inside the caller's transaction. */
 int vax_product_load_locked(vax_db *db, const char *name, const char *text);
 
@@ -440,6 +521,8 @@ int vax_product_load_locked(vax_db *db, const char *name, const char *text)
             goto out;
     if ((rc = check_next(&df, all, df.nsections)) != VAX_OK)
         goto out;
+    if ((rc = each_gtin(&df, db, NULL)) != VAX_OK)
+        goto out;
     rc = sqlite3_exec(db->sql, "UPDATE product SET active = 0", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         rc = vax_fail_sql(db, rc, _("saving the vaccine catalogue"));
@@ -447,6 +530,8 @@ int vax_product_load_locked(vax_db *db, const char *name, const char *text)
     }
     for (int i = 0; i < df.nsections && rc == VAX_OK; i++)
         rc = save_product(db, &all[i]);
+    if (rc == VAX_OK)
+        rc = save_gtins(db, &df);
 out:
     if (rc == VAX_EINVAL && df.error[0])
         vax_fail(db, rc, "file", "%s", df.error);

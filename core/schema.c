@@ -569,6 +569,100 @@ static const char schema_v20[] =
     " person_id INTEGER PRIMARY KEY REFERENCES person(id), reason TEXT NOT NULL DEFAULT '',"
     " created_at INTEGER NOT NULL, created_by INTEGER REFERENCES staff(id));";
 
+/* A random version-4 uuid in SQL, for the rows the ledger's backfill makes. */
+#define SQL_UUID4                                                                                  \
+    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)),"  \
+    " 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1) || substr(hex(randomblob(2)), 2) ||"   \
+    " '-' || hex(randomblob(6)))"
+
+/* Version 21: the stock ledger and the cold chain.
+ * - stock_move: every movement of a lot, append-only: received, transferred in (from another
+ *   site), a vial opened, a dose drawn, wasted (an open vial's rest, or unopened vials written
+ *   off), transferred out (to another site), a physical count. vials is the change of the lot's
+ *   unopened vials, doses the change of its doses on hand, so that summing a lot's rows up to a
+ *   moment gives its stock at that moment. lot keeps its counters (vials_removed: unopened vials
+ *   that left without being opened) and vaxsite check holds the two against each other.
+ *   What was there before is backfilled: a draw row per vial for what it gave (at its last
+ *   change), so that stock before this step is exact per lot but not per dose's minute.
+ * - a transfer out goes to the sync outbox ("stock_transfer"); at the site it names it becomes a
+ *   stock_incoming row, "to receive" until a transfer in takes it.
+ * - product_gtin: the GTINs printed on the cartons (catalogue data, products.conf "gtin").
+ * - fridge, temp_reading, lot_hold: each fridge or cold box, its readings (tenths of a degree),
+ *   and the lots a reading outside 2-8 degC put on "check before use" until a manager decides. */
+static const char schema_v21[] =
+    "CREATE TABLE fridge("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, code TEXT NOT NULL UNIQUE,"
+    " name TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('fridge', 'cold_box')),"
+    " active INTEGER NOT NULL DEFAULT 1, created_at INTEGER NOT NULL,"
+    " updated_at INTEGER NOT NULL, updated_by INTEGER REFERENCES staff(id));"
+    "CREATE TABLE temp_reading("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " fridge_id INTEGER NOT NULL REFERENCES fridge(id), at INTEGER NOT NULL,"
+    " tenths INTEGER NOT NULL CHECK (tenths BETWEEN -500 AND 600),"
+    " breach INTEGER NOT NULL DEFAULT 0, note TEXT NOT NULL DEFAULT '',"
+    " staff_id INTEGER REFERENCES staff(id));"
+    "CREATE INDEX temp_reading_fridge ON temp_reading(fridge_id, at);"
+    "CREATE INDEX temp_reading_at ON temp_reading(at);"
+    "ALTER TABLE lot ADD COLUMN vials_removed INTEGER NOT NULL DEFAULT 0"
+    " CHECK (vials_removed >= 0 AND vials_opened + vials_removed <= vials_received);"
+    "ALTER TABLE lot ADD COLUMN fridge_id INTEGER REFERENCES fridge(id);"
+    "CREATE TABLE lot_hold("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " lot_id INTEGER NOT NULL REFERENCES lot(id),"
+    " reading_id INTEGER NOT NULL REFERENCES temp_reading(id), since INTEGER NOT NULL,"
+    " decided_at INTEGER, decided_by INTEGER REFERENCES staff(id),"
+    " decision TEXT CHECK (decision IS NULL OR decision IN ('use', 'discard')),"
+    " note TEXT NOT NULL DEFAULT '');"
+    "CREATE UNIQUE INDEX lot_hold_open ON lot_hold(lot_id) WHERE decided_at IS NULL;"
+    "CREATE TABLE stock_move("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " lot_id INTEGER NOT NULL REFERENCES lot(id), vial_id INTEGER REFERENCES vial(id),"
+    " kind TEXT NOT NULL CHECK (kind IN ('receive', 'transfer_in', 'open', 'draw', 'waste',"
+    "  'transfer_out', 'count')),"
+    " vials INTEGER NOT NULL DEFAULT 0, doses INTEGER NOT NULL DEFAULT 0,"
+    " reason TEXT NOT NULL DEFAULT '', other_site TEXT NOT NULL DEFAULT '',"
+    " expected INTEGER, counted INTEGER, at INTEGER NOT NULL,"
+    " staff_id INTEGER REFERENCES staff(id));"
+    "CREATE INDEX stock_move_lot ON stock_move(lot_id, at);"
+    "CREATE INDEX stock_move_at ON stock_move(at);"
+    "CREATE INDEX stock_move_vial ON stock_move(vial_id) WHERE vial_id IS NOT NULL;"
+    "CREATE TRIGGER stock_move_no_update BEFORE UPDATE ON stock_move BEGIN"
+    " SELECT RAISE(ABORT, 'stock_move is append-only'); END;"
+    "CREATE TRIGGER stock_move_no_delete BEFORE DELETE ON stock_move BEGIN"
+    " SELECT RAISE(ABORT, 'stock_move is append-only'); END;"
+    "CREATE TABLE stock_incoming("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, from_site TEXT NOT NULL,"
+    " to_site TEXT NOT NULL, product TEXT NOT NULL, lot_no TEXT NOT NULL, expiry TEXT NOT NULL,"
+    " doses_per_vial INTEGER NOT NULL, component INTEGER NOT NULL DEFAULT 0,"
+    " vials INTEGER NOT NULL CHECK (vials > 0), sent_at INTEGER NOT NULL,"
+    " received_at INTEGER, lot_id INTEGER REFERENCES lot(id));"
+    "CREATE TABLE product_gtin("
+    " gtin TEXT PRIMARY KEY, product TEXT NOT NULL REFERENCES product(code)) WITHOUT ROWID;"
+    "CREATE TRIGGER sync_stock_transfer_ai AFTER INSERT ON stock_move"
+    " WHEN new.kind = 'transfer_out' AND NOT EXISTS (SELECT 1 FROM sync_applying) BEGIN"
+    " INSERT INTO sync_outbox(uuid, kind, record_uuid, site, device, at, body)"
+    " SELECT new.uuid, 'stock_transfer', l.uuid,"
+    " coalesce((SELECT code FROM site ORDER BY id LIMIT 1), 'SITE'),"
+    " (SELECT value FROM setting WHERE key = 'sync.device_id'), new.at,"
+    " json_object('uuid', new.uuid, 'from_site',"
+    " coalesce((SELECT code FROM site ORDER BY id LIMIT 1), 'SITE'), 'to_site', new.other_site,"
+    " 'product', l.product, 'lot_no', l.lot_no, 'expiry', l.expiry,"
+    " 'doses_per_vial', l.doses_per_vial, 'component', l.component, 'vials', -new.vials,"
+    " 'at', new.at, 'by', coalesce((SELECT login FROM staff WHERE id = new.staff_id), ''))"
+    " FROM lot l WHERE l.id = new.lot_id; END;"
+    /* the backfill: what the counters say happened before the ledger */
+    "INSERT INTO stock_move(uuid, lot_id, kind, vials, doses, reason, at, staff_id)"
+    " SELECT " SQL_UUID4 ", id, 'receive', vials_received, vials_received * doses_per_vial,"
+    " supplier, received_at, updated_by FROM lot ORDER BY id;"
+    "INSERT INTO stock_move(uuid, lot_id, vial_id, kind, vials, doses, at, staff_id)"
+    " SELECT " SQL_UUID4 ", lot_id, id, 'open', -1, 0, opened_at, opened_by FROM vial ORDER BY id;"
+    "INSERT INTO stock_move(uuid, lot_id, vial_id, kind, vials, doses, at, staff_id)"
+    " SELECT " SQL_UUID4 ", lot_id, id, 'draw', 0, -drawn, coalesce(discarded_at, updated_at),"
+    " updated_by FROM vial WHERE drawn > 0 ORDER BY id;"
+    "INSERT INTO stock_move(uuid, lot_id, vial_id, kind, vials, doses, reason, at, staff_id)"
+    " SELECT " SQL_UUID4 ", lot_id, id, 'waste', 0, -wasted, discard_reason, discarded_at,"
+    " discarded_by FROM vial WHERE discarded_at IS NOT NULL ORDER BY id;";
+
 /* Data a step loads from what the binary carries, in the same transaction as its tables. */
 static int seed_v4(vax_db *db)
 {
@@ -596,6 +690,7 @@ static const struct vax_schema_step steps[] = {
     [18] = {schema_v18, NULL},
     [19] = {schema_v19, NULL},
     [20] = {schema_v20, NULL},
+    [21] = {schema_v21, vax_product_gtin_seed},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,

@@ -83,7 +83,7 @@ enum vax_open_flags {
     VAX_OPEN_READONLY = 1 << 1, /* never write; for the board */
 };
 
-#define VAX_SCHEMA_VERSION 20
+#define VAX_SCHEMA_VERSION 21
 
 /* Opens (and migrates) a database. On failure *out may still hold a handle whose vax_errmsg()
  * says what went wrong; always vax_close() it. */
@@ -758,6 +758,9 @@ typedef struct vax_lot {
     int doses_per_vial, component;
     int vials_received, vials_opened;
     int doses_on_hand; /* unopened vials x doses per vial + what its open vials still hold */
+    int vials_removed;  /* left unopened: written off, sent to another site, missing at a count */
+    int vials_unopened; /* vials_received - vials_opened - vials_removed */
+    int on_hold;        /* on "check before use" after a cold-chain breach */
     char supplier[128];
     int64_t received_at;
     int expired; /* expiry is before today */
@@ -817,6 +820,171 @@ typedef struct vax_stock_day {
 int vax_stock_day_summary(vax_db *db, const char *day, vax_stock_day *out, int max, int *n);
 /* One product on one day (the daily report's wastage rate). */
 int vax_stock_wastage(vax_db *db, const char *product, const char *day, vax_stock_day *out);
+
+/* The stock ledger (stock.c): every movement of a lot is a row (stock_move). For every lot at
+ * every moment: received + transferred_in + counted = on_hand + given + wasted + transferred_out,
+ * where counted is the net difference its physical counts found (negative when vials were
+ * missing) and wasted holds open vials' rests and unopened vials written off. */
+#define VAX_WRITEOFF_LIST(X)                                                                       \
+    X(VAX_WRITEOFF_EXPIRED, "expired", "Expired")                                                  \
+    X(VAX_WRITEOFF_BROKEN, "broken", "Broken")                                                     \
+    X(VAX_WRITEOFF_CONTAMINATED, "contaminated", "Contaminated")                                   \
+    X(VAX_WRITEOFF_COLD_CHAIN, "cold_chain", "Cold chain breach")
+
+typedef enum vax_writeoff {
+#define VAX_WRITEOFF_ENUM(name, code, words) name,
+    VAX_WRITEOFF_LIST(VAX_WRITEOFF_ENUM)
+#undef VAX_WRITEOFF_ENUM
+        VAX_WRITEOFF_COUNT
+} vax_writeoff;
+const char *vax_writeoff_code(vax_writeoff r);  /* "cold_chain" */
+const char *vax_writeoff_label(vax_writeoff r); /* translated */
+int vax_writeoff_parse(const char *code, vax_writeoff *out);
+
+#define VAX_SITE_CODE_MAX 32
+
+typedef struct vax_lot_balance {
+    int64_t lot_id;
+    char product[16];
+    char lot_no[VAX_LOT_NO_MAX + 1];
+    char expiry[11];
+    int doses_per_vial;
+    int received, transferred_in, counted; /* doses */
+    int given, wasted, transferred_out;    /* doses */
+    int on_hand;                           /* doses: unopened vials and what open vials hold */
+    int vials_unopened, vials_opened;
+} vax_lot_balance;
+
+/* A lot's ledger summed up to moment `at` (rows at or before it; 0: now and everything). */
+int vax_stock_balance(vax_db *db, int64_t lot_id, int64_t at, vax_lot_balance *out);
+/* Every lot that had a movement at or before `at` (0: now), by expiry: the stock at that moment. */
+int vax_stock_at(vax_db *db, int64_t at, vax_lot_balance *out, int max, int *n);
+
+/* Unopened vials written off without being opened (VAX_ACT_SETTINGS); the doses count as
+ * wasted with the reason. */
+int vax_stock_writeoff(vax_db *db, int64_t lot_id, int vials, vax_writeoff reason);
+/* Unopened vials sent to another site by its code (VAX_ACT_SETTINGS). The transfer syncs
+ * ("stock_transfer") and appears at that site as a transfer to receive. */
+int vax_stock_transfer_out(vax_db *db, int64_t lot_id, int vials, const char *to_site);
+/* Vials taken in from another site (VAX_ACT_SETTINGS): a receipt whose supplier is that site.
+ * transfer_uuid: the transfer to receive it settles (then in's product, lot, expiry and
+ * quantity may be NULL/0 and are the transfer's), or NULL. */
+int vax_stock_transfer_in(vax_db *db, const vax_lot_in *in, const char *from_site,
+                          const char *transfer_uuid, int64_t *lot_id);
+/* A physical count of a lot's unopened vials (VAX_ACT_SETTINGS): the difference from what the
+ * ledger holds is recorded with the reason (required when there is one). *difference: counted
+ * minus expected, in vials (may be NULL). */
+int vax_stock_count(vax_db *db, int64_t lot_id, int vials_counted, const char *reason,
+                    int *difference);
+
+/* A transfer another site sent here, not yet taken in. */
+typedef struct vax_transfer {
+    char uuid[37];
+    char from_site[VAX_SITE_CODE_MAX];
+    char product[16];
+    char lot_no[VAX_LOT_NO_MAX + 1];
+    char expiry[11];
+    int doses_per_vial, component, vials;
+    int64_t sent_at;
+} vax_transfer;
+int vax_stock_transfers_to_receive(vax_db *db, vax_transfer *out, int max, int *n);
+
+/* The ledger against the lots' and vials' counters, and the balance of every lot. Returns the
+ * number of problems (0: all agree) and *lines one line per problem (malloc'd, NULL when none),
+ * or a negative VAX_E* code. */
+int vax_stock_check(vax_db *db, char **lines);
+
+/* ---------------------------------------------------------------------------------------------
+ * A carton's GS1 DataMatrix (gs1.c): GTIN (01), expiry (17), lot (10), serial (21).
+ * ------------------------------------------------------------------------------------------- */
+typedef struct vax_gs1 {
+    char gtin[15];   /* 14 digits, check digit verified */
+    char expiry[11]; /* YYYY-MM-DD, "" when absent */
+    char lot[21];
+    char serial[21];
+} vax_gs1;
+/* GTIN-8/12/13/14 with a right check digit into 14 digits; VAX_EINVAL otherwise. */
+int vax_gtin_normalise(const char *in, char out[15]);
+/* Parses what a scanner typed: FNC1 as 0x1D, "^]", "]d2" (or the other symbology identifiers),
+ * or the printed form "(01)...(17)...". this_year decides the century of (17). msg says why not. */
+int vax_gs1_parse(const char *text, int this_year, vax_gs1 *out, char *msg, size_t msgsize);
+
+/* A scan checked against the catalogue (stock.c): the product its GTIN names, lot and expiry.
+ * Refused: an unreadable code (VAX_EINVAL, field "scan"), a GTIN not in the catalogue
+ * (VAX_ENOTFOUND, "gtin"), an expired lot (VAX_ESTATE, "expiry"). */
+typedef struct vax_scan {
+    vax_gs1 gs1;
+    char product[16];
+    char lot_no[VAX_LOT_NO_MAX + 1];
+} vax_scan;
+int vax_stock_scan(vax_db *db, const char *text, vax_scan *out);
+/* The lot in stock that a scan names (for opening a vial); VAX_ENOTFOUND if not received. */
+int vax_stock_scan_lot(vax_db *db, const char *text, int64_t *lot_id);
+
+/* ---------------------------------------------------------------------------------------------
+ * The cold chain (coldchain.c): fridges and cold boxes, their temperature readings, and lots on
+ * "check before use" after a reading outside 2-8 degC until a manager decides.
+ * ------------------------------------------------------------------------------------------- */
+#define VAX_TEMP_MIN_TENTHS 20 /* 2.0 degC */
+#define VAX_TEMP_MAX_TENTHS 80 /* 8.0 degC */
+#define VAX_TEMP_READINGS_PER_DAY 2
+#define VAX_TEMP_DUE_HOURS 12 /* a reading is due this long after the last one */
+
+typedef struct vax_fridge {
+    int64_t id;
+    char code[32];
+    char name[64];
+    int cold_box;
+    int64_t last_at; /* last reading, 0: none */
+    int last_tenths;
+    int due;         /* no reading for VAX_TEMP_DUE_HOURS (or none yet) */
+    int lots_on_hold;
+} vax_fridge;
+
+/* Registers a fridge or cold box (VAX_ACT_SETTINGS). */
+int vax_fridge_add(vax_db *db, const char *code, const char *name, int cold_box);
+int vax_fridge_list(vax_db *db, vax_fridge *out, int max, int *n);
+/* Puts a lot in a fridge (VAX_ACT_SETTINGS). */
+int vax_fridge_store_lot(vax_db *db, const char *fridge_code, int64_t lot_id);
+
+typedef struct vax_temp_reading {
+    int64_t id, at;
+    char fridge[32];
+    int tenths; /* degC x 10 */
+    int breach; /* outside 2-8 degC (a freeze: at or below 0) */
+    char by[64];
+} vax_temp_reading;
+/* Logs a reading (VAX_ACT_CALL_INJECT); a breach puts every lot stored there with doses on hand
+ * on hold (*held: how many, may be NULL). */
+int vax_temp_log(vax_db *db, const char *fridge_code, int tenths, int *held);
+/* Readings from..to (epoch seconds), oldest first; fridge NULL: all. */
+int vax_temp_list(vax_db *db, const char *fridge_code, int64_t from, int64_t to,
+                  vax_temp_reading *out, int max, int *n);
+/* 1 when the lot is on "check before use" (*since: when), 0 when not. */
+int vax_lot_on_hold(vax_db *db, int64_t lot_id, int64_t *since);
+/* A manager's decision on a held lot (VAX_ACT_SETTINGS): use, or discard (its unopened vials are
+ * written off, reason cold_chain). */
+int vax_lot_hold_decide(vax_db *db, int64_t lot_id, int use, const char *note);
+
+/* ---------------------------------------------------------------------------------------------
+ * Vaccine used before it expires (stock.c): per lot in date, the doses on hand, the days left,
+ * the doses a day needed to use it in time, the pace of the last days, and whether it is at risk.
+ * ------------------------------------------------------------------------------------------- */
+typedef struct vax_use_fast {
+    int64_t lot_id;
+    char product[16];
+    char lot_no[VAX_LOT_NO_MAX + 1];
+    char expiry[11];
+    int doses_on_hand;
+    int days_left;        /* including today and the expiry day */
+    int needed_per_day;   /* doses on hand / days left, rounded up */
+    int pace_tenths;      /* doses of this product a day over the last pace_days, x 10 */
+    int at_risk;          /* at the pace, doses would be left on the expiry day */
+    int doses_at_risk;    /* how many */
+} vax_use_fast;
+/* pace_days: the days the pace is measured over (7 if 0); lots of one product are used earliest
+ * expiry first, so a later lot gets what is left of the pace after the earlier ones. */
+int vax_stock_use_fast(vax_db *db, int pace_days, vax_use_fast *out, int max, int *n);
 
 /* ---------------------------------------------------------------------------------------------
  * Dose records (dose.c). A dose is given from an open vial to a visit in injection; the visit
