@@ -1296,6 +1296,63 @@ int vax_due_check_dose(vax_db *db, int64_t person_id, const char *product, int d
 #define VAX_OUTCOME_LIST(X)                                                                        \
     X(VAX_OUTCOME_ELIGIBLE, "eligible", "Eligible")                                                \
     X(VAX_OUTCOME_CAUTION, "caution", "Caution: vaccinate, longer observation")                    \
+/* ---------------------------------------------------------------------------------------------
+ * Reminders by text message (remind.c): the people whose dose falls in N days (a booking that
+ * day, or, with no booking, the day their next dose becomes due) are sent a short message in
+ * Vietnamese through a GSM modem driven by libgammu. Every message is a row (sms_message), once
+ * per person and due day; people may ask to be left out (sms_optout).
+ * ------------------------------------------------------------------------------------------- */
+typedef enum vax_remind_outcome {
+    VAX_REMIND_SENT,      /* sent now */
+    VAX_REMIND_FAILED,    /* tried now; the modem refused (error says why) */
+    VAX_REMIND_WOULD,     /* dry run: would be sent */
+    VAX_REMIND_ALREADY,   /* already texted for this due day */
+    VAX_REMIND_OPTED_OUT, /* asked not to be texted */
+    VAX_REMIND_NO_PHONE,  /* no mobile number on record */
+} vax_remind_outcome;
+
+typedef struct vax_remind_item {
+    int64_t person_id;
+    char full_name[256];
+    char phone[16];
+    char due_day[11];   /* the booking's day, or the first day the dose is due */
+    char slot_time[12]; /* "08:00-08:30" when booked, else "" */
+    int dose_number;
+    char body[480]; /* the words sent (UTF-8) */
+    vax_remind_outcome outcome;
+    int attempts;    /* tries of this message so far */
+    char error[160]; /* the modem's words when it failed */
+} vax_remind_item;
+
+typedef struct vax_remind_opts {
+    int days;            /* who is due this many days from today (0: today) */
+    int dry_run;         /* list and compose, send and write nothing */
+    const char *gammurc; /* the modem's gammu configuration; NULL: gammu's own search */
+    int max_attempts;    /* a failed message is tried again on a later run up to this; 0: 3 */
+} vax_remind_opts;
+
+typedef struct vax_remind_stats {
+    int listed, sent, failed, already, opted_out, no_phone;
+} vax_remind_stats;
+
+/* 1 when this build can drive a modem (libgammu); without it vax_remind_run refuses with a
+ * sentence and the CSV call list ("vaxsite book --csv") stays the way to reach people. */
+int vax_remind_available(void);
+/* The message for one person (Vietnamese: the people texted read it, whatever the interface
+ * language): site, dose number, day and, when booked, the slot's time. */
+void vax_remind_compose(const char *site, int dose_number, const char *due_day,
+                        const char *slot_time, char *out, size_t size);
+/* Sends the reminders of opts->days (VAX_ACT_CHECKIN). Each message is written as pending before
+ * the modem is asked, then marked sent or failed with its attempts (audited "sms.send"), so a
+ * second run never texts a person twice for one due day, even after a crash in between. fn (may
+ * be NULL) is told of every person considered. Refused when the modem cannot be opened. */
+int vax_remind_run(vax_db *db, const vax_remind_opts *opts,
+                   void (*fn)(const vax_remind_item *it, void *ctx), void *ctx,
+                   vax_remind_stats *stats);
+/* Leaves a person out of reminders from now on (VAX_ACT_PERSON_WRITE; audited "sms.optout").
+ * include = 1 takes them back ("sms.optin"). */
+int vax_remind_exclude(vax_db *db, int64_t person_id, int include, const char *reason);
+
     X(VAX_OUTCOME_REFERRED, "referred", "Refer: vaccinate at a hospital")                          \
     X(VAX_OUTCOME_POSTPONED, "postponed", "Postponed")                                             \
     X(VAX_OUTCOME_CONTRAINDICATED, "contraindicated", "Contraindicated")

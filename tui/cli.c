@@ -165,6 +165,10 @@ static void print_usage(void)
              "                                fill the slots in priority order; call list\n"
              "  due [--csv] [--product P] [--overdue] [--commune C] [--all]\n"
              "                                who is due for the next dose\n"
+             "  remind [--days N] [--dry-run] [--modem GAMMURC]\n"
+             "                                text those due in N days (default 1), once each\n"
+             "  remind exclude|include ID [--reason R]\n"
+             "                                leave a person out of text reminders, or back in\n"
              "  keys init [--rsa BITS] | keys export [--out FILE] | keys import FILE\n"
              "                                the site's signing key and certificate\n"
              "  cert issue DOSE               sign the dose's certificate; prints id, UVCI\n"
@@ -203,6 +207,9 @@ static void print_usage(void)
              "\n"
              "The database is $XDG_DATA_HOME/vaxsite/vaxsite.db unless --db is given.\n"
              "Command-line changes are recorded as made by the operating-system user.\n"));
+    printf("%s", _("  export --bundle FILE --since SEQ|--all\n"
+                   "                                write again the events a lost bundle held\n"
+                   "  sync trust FINGERPRINT        trust the bundles a new team signs (manager)\n"));
     cli_site_usage();
     cli_staff_usage();
 }
@@ -439,6 +446,8 @@ int cli_main(const char *path, int argc, char **argv)
         rc = cli_book(path, &a);
     } else if (!strcmp(cmd, "due")) {
         rc = cli_due(path, &a);
+    } else if (!strcmp(cmd, "remind")) {
+        rc = cli_remind(path, &a);
     } else if (!strcmp(cmd, "checklist")) {
         rc = cli_screening(path, &a);
     } else if (!strcmp(cmd, "keys") || !strcmp(cmd, "cert")) {

@@ -48,6 +48,10 @@ int cli_plan(const char *path, const args *a);
 int cli_book(const char *path, const args *a);
 int cli_due(const char *path, const args *a);
 
+/* Reminders by text message (cli_remind.c): remind [--days N] [--dry-run] [--modem GAMMURC];
+ * remind exclude|include ID [--reason R]. */
+int cli_remind(const char *path, const args *a);
+
 /* Keys and certificates (cli_cert.c): keys init|export|import; cert issue|show|qr|hc1|
  * pdf|png|print|reissue|revoke|revoked|verify. */
 int cli_cert(const char *path, const args *a);
