@@ -541,6 +541,15 @@ int vax_db_check(vax_db *db, char **report)
         }
         sqlite3_finalize(st);
     }
+    /* the stock ledger against the lots' and vials' counters (stock.c) */
+    char *stock = NULL;
+    int bad = vax_stock_check(db, &stock);
+    if (bad > 0 && stock) {
+        stock[strlen(stock) - 1] = 0;
+        append(&buf, &len, stock);
+        problems += bad;
+    }
+    free(stock);
     *report = buf;
     if (problems)
         return vax_fail(db, VAX_ECORRUPT, NULL, _("Problems found in the database %s: %d."),

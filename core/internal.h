@@ -125,6 +125,9 @@ void vax_days_to_date(int64_t days, char out[11]);
 /* Draws one dose from an open vial inside the caller's transaction; refuses (field "vial") a
  * discarded, expired or empty vial, or one of an expired lot. Fills *vial as it was read. */
 int vax_stock_draw_locked(vax_db *db, int64_t vial_id, vax_vial *vial);
+/* A transfer out another site synced ("stock_transfer" body): one to receive here if it names
+ * this site, else nothing; a repeat is a no-op (stock.c, for sync's merge). */
+int vax_stock_transfer_merge(vax_db *db, const char *body);
 /* Demo: a few lots received and a vial open at the demo's injection station. */
 int vax_stock_demo(vax_db *db);
 /* Demo: gives the visit (in injection) its dose from the demo vial. */

@@ -1,5 +1,11 @@
-/* stock.c: vaccine stock: lots received, vials opened at stations, doses drawn, discards, wastage.
- */
+/* stock.c: vaccine stock: lots received, vials opened at stations, doses drawn, discards, wastage,
+ * and the ledger every movement writes (stock_move: see schema step 21), unopened vials written
+ * off, transfers between sites, physical counts, a carton's scan, and what must be used fast.
+ *
+ * The ledger and the counters. A lot keeps counters (vials received, opened, removed unopened)
+ * and each vial its doses drawn and wasted; those are what the guarded UPDATEs race on. Each
+ * movement also appends one stock_move row in the same transaction, and the rows alone say what
+ * the stock was at any moment. vax_stock_check holds one against the other. */
 #include "internal.h"
 
 #include <stdio.h>
@@ -123,16 +129,72 @@ int vax_lot_normalise(const char *in, char out[VAX_LOT_NO_MAX + 1], char *msg, s
     return VAX_OK;
 }
 
+/* ---- the ledger ------------------------------------------------------------------------- */
+
+/* One movement inside the caller's transaction: vials is the change of the lot's unopened vials,
+ * doses the change of its doses on hand. */
+typedef struct move {
+    int64_t lot_id, vial_id;
+    const char *kind;
+    int vials, doses;
+    const char *reason, *other_site;
+    int expected, counted, has_count;
+} move;
+
+static int move_add(vax_db *db, const move *m, char uuid[37])
+{
+    char own[37];
+    int rc;
+    if (!uuid)
+        uuid = own;
+    if ((rc = vax_uuid_v7(uuid)) != VAX_OK)
+        return rc;
+    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO stock_move(uuid, lot_id, vial_id, kind, vials,"
+                                    " doses, reason, other_site, expected, counted, at, staff_id)"
+                                    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, m->lot_id);
+    if (m->vial_id)
+        sqlite3_bind_int64(st, 3, m->vial_id);
+    else
+        sqlite3_bind_null(st, 3);
+    sqlite3_bind_text(st, 4, m->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, m->vials);
+    sqlite3_bind_int(st, 6, m->doses);
+    sqlite3_bind_text(st, 7, m->reason ? m->reason : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, m->other_site ? m->other_site : "", -1, SQLITE_TRANSIENT);
+    if (m->has_count) {
+        sqlite3_bind_int(st, 9, m->expected);
+        sqlite3_bind_int(st, 10, m->counted);
+    } else {
+        sqlite3_bind_null(st, 9);
+        sqlite3_bind_null(st, 10);
+    }
+    sqlite3_bind_int64(st, 11, vax_now());
+    if (vax_actor_id(db))
+        sqlite3_bind_int64(st, 12, vax_actor_id(db));
+    else
+        sqlite3_bind_null(st, 12);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("writing the stock ledger"));
+}
+
 /* ---- lots -------------------------------------------------------------------------------- */
 
 /* What unopened vials hold plus what the lot's open vials still hold. */
 #define LOT_ON_HAND                                                                                \
-    "(l.vials_received - l.vials_opened) * l.doses_per_vial + coalesce((SELECT sum(x.doses -"      \
+    "(l.vials_received - l.vials_opened - l.vials_removed) * l.doses_per_vial + coalesce((SELECT " \
+    "sum(x.doses -"                                                                                \
     " x.drawn) FROM vial x WHERE x.lot_id = l.id AND x.discarded_at IS NULL), 0)"
 
 #define LOT_COLS                                                                                   \
     "l.id, l.uuid, l.product, l.lot_no, l.expiry, l.doses_per_vial, l.component,"                  \
-    " l.vials_received, l.vials_opened, " LOT_ON_HAND ", l.supplier, l.received_at"
+    " l.vials_received, l.vials_opened, " LOT_ON_HAND ", l.supplier, l.received_at,"               \
+    " l.vials_removed, EXISTS (SELECT 1 FROM lot_hold h WHERE h.lot_id = l.id"                     \
+    " AND h.decided_at IS NULL)"
 
 static void row_to_lot(sqlite3_stmt *st, vax_lot *l, const char *today)
 {
@@ -149,6 +211,9 @@ static void row_to_lot(sqlite3_stmt *st, vax_lot *l, const char *today)
     l->doses_on_hand = sqlite3_column_int(st, 9);
     vax_strlcpy(l->supplier, vax_col_text(st, 10), sizeof l->supplier);
     l->received_at = sqlite3_column_int64(st, 11);
+    l->vials_removed = sqlite3_column_int(st, 12);
+    l->vials_unopened = l->vials_received - l->vials_opened - l->vials_removed;
+    l->on_hold = sqlite3_column_int(st, 13);
     l->expired = strcmp(l->expiry, today) < 0;
 }
 
@@ -250,8 +315,14 @@ static int check_receipt(vax_db *db, const vax_lot_in *in, vax_product *p,
     return VAX_OK;
 }
 
-int vax_stock_receive(vax_db *db, const vax_lot_in *in, int64_t *lot_id)
+/* A receipt, or vials taken in from another site (from_site; transfer_uuid: the transfer to
+ * receive it settles, whose details fill in's), with its ledger row, in one transaction. */
+static int receive_tx(vax_db *db, const vax_lot_in *given, const char *from_site,
+                      const char *transfer_uuid, int64_t *lot_id)
 {
+    vax_lot_in in_copy = *given;
+    const vax_lot_in *in = &in_copy;
+    char t_product[16], t_lot[VAX_LOT_NO_MAX + 1], t_expiry[11], t_from[VAX_SITE_CODE_MAX];
     vax_product p;
     char lot_no[VAX_LOT_NO_MAX + 1], expiry[11], supplier[128], uuid[37], details[256];
     int dpv = 0, vials = 0, rc;
@@ -260,11 +331,52 @@ int vax_stock_receive(vax_db *db, const vax_lot_in *in, int64_t *lot_id)
     vax_clear_error(db);
     if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
         return rc;
-    if ((rc = check_receipt(db, in, &p, lot_no, expiry, &dpv, &vials, supplier, sizeof supplier)) !=
-        VAX_OK)
-        return rc;
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         return rc;
+    if (transfer_uuid) {
+        /* the transfer's own details: what the other site sent, not what was typed */
+        sqlite3_stmt *t = vax_stmt(db, "SELECT product, lot_no, expiry, doses_per_vial, component,"
+                                       " vials, from_site, received_at IS NOT NULL"
+                                       " FROM stock_incoming WHERE uuid = ?1");
+        if (!t) {
+            rc = VAX_EINTERNAL;
+            goto fail;
+        }
+        sqlite3_bind_text(t, 1, transfer_uuid, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(t);
+        if (rc == SQLITE_ROW) {
+            vax_strlcpy(t_product, vax_col_text(t, 0), sizeof t_product);
+            vax_strlcpy(t_lot, vax_col_text(t, 1), sizeof t_lot);
+            vax_strlcpy(t_expiry, vax_col_text(t, 2), sizeof t_expiry);
+            in_copy.doses_per_vial = sqlite3_column_int(t, 3);
+            in_copy.component = sqlite3_column_int(t, 4);
+            in_copy.vials = sqlite3_column_int(t, 5);
+            in_copy.doses = 0;
+            vax_strlcpy(t_from, vax_col_text(t, 6), sizeof t_from);
+            in_copy.product = t_product;
+            in_copy.lot_no = t_lot;
+            in_copy.expiry = t_expiry;
+            in_copy.supplier = t_from;
+            from_site = t_from;
+            int done = sqlite3_column_int(t, 7);
+            sqlite3_reset(t);
+            if (done) {
+                rc = vax_fail(db, VAX_ESTATE, "transfer", "%s", _("Transfer: already received."));
+                goto fail;
+            }
+        } else {
+            sqlite3_reset(t);
+            rc = rc == SQLITE_DONE ? vax_fail(db, VAX_ENOTFOUND, "transfer", "%s",
+                                              _("Transfer: no such transfer to receive here."))
+                                   : vax_fail_sql(db, rc, _("reading the stock"));
+            goto fail;
+        }
+    } else if (from_site) {
+        in_copy.supplier = from_site;
+    }
+    if ((rc = check_receipt(db, in, &p, lot_no, expiry, &dpv, &vials, supplier, sizeof supplier)) !=
+        VAX_OK)
+        goto fail;
     st = vax_stmt(db, "SELECT id, expiry, doses_per_vial, component FROM lot"
                       " WHERE product = ?1 AND lot_no = ?2");
     if (!st) {
@@ -333,9 +445,39 @@ int vax_stock_receive(vax_db *db, const vax_lot_in *in, int64_t *lot_id)
     }
     if (!id)
         id = sqlite3_last_insert_rowid(db->sql);
-    snprintf(details, sizeof details, "%s %s exp %s: %d vials x %d doses from %.100s", p.code,
-             lot_no, expiry, vials, dpv, supplier);
-    if ((rc = vax_audit(db, "lot.receive", "lot", id, details)) != VAX_OK)
+    move m = {id,
+              0,
+              from_site ? "transfer_in" : "receive",
+              vials,
+              vials * dpv,
+              supplier,
+              from_site ? from_site : "",
+              0,
+              0,
+              0};
+    if ((rc = move_add(db, &m, NULL)) != VAX_OK)
+        goto fail;
+    if (transfer_uuid) {
+        sqlite3_stmt *t = vax_stmt(db, "UPDATE stock_incoming SET received_at = ?2, lot_id = ?3"
+                                       " WHERE uuid = ?1 AND received_at IS NULL");
+        if (!t) {
+            rc = VAX_EINTERNAL;
+            goto fail;
+        }
+        sqlite3_bind_text(t, 1, transfer_uuid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(t, 2, now);
+        sqlite3_bind_int64(t, 3, id);
+        rc = sqlite3_step(t);
+        sqlite3_reset(t);
+        if (rc != SQLITE_DONE) {
+            rc = vax_fail_sql(db, rc, _("receiving a lot"));
+            goto fail;
+        }
+    }
+    snprintf(details, sizeof details, "%s %s exp %s: %d vials x %d doses from %.100s%s", p.code,
+             lot_no, expiry, vials, dpv, supplier, from_site ? " (transfer)" : "");
+    if ((rc = vax_audit(db, from_site ? "lot.transfer_in" : "lot.receive", "lot", id, details)) !=
+        VAX_OK)
         goto fail;
     if ((rc = vax_tx_commit(db)) != VAX_OK)
         return rc;
@@ -345,6 +487,22 @@ int vax_stock_receive(vax_db *db, const vax_lot_in *in, int64_t *lot_id)
 fail:
     vax_tx_rollback(db);
     return rc;
+}
+
+int vax_stock_receive(vax_db *db, const vax_lot_in *in, int64_t *lot_id)
+{
+    return receive_tx(db, in, NULL, NULL, lot_id);
+}
+
+int vax_stock_transfer_in(vax_db *db, const vax_lot_in *in, const char *from_site,
+                          const char *transfer_uuid, int64_t *lot_id)
+{
+    vax_lot_in none = {NULL, NULL, NULL, 0, 0, VAX_DPV_CATALOGUE, 0, NULL};
+    vax_clear_error(db);
+    if (!transfer_uuid && (!from_site || !from_site[0] || strlen(from_site) >= VAX_SITE_CODE_MAX))
+        return vax_fail(db, VAX_EINVAL, "from", "%s",
+                        _("From: give the code of the site that sent the vials."));
+    return receive_tx(db, in ? in : &none, transfer_uuid ? "" : from_site, transfer_uuid, lot_id);
 }
 
 /* ---- vials ------------------------------------------------------------------------------- */
@@ -444,7 +602,7 @@ int vax_stock_open_vial(vax_db *db, int64_t lot_id, const char *station, int64_t
                       lot.lot_no, shown);
         goto fail;
     }
-    if (lot.vials_opened >= lot.vials_received) {
+    if (lot.vials_unopened <= 0) {
         rc = vax_fail(db, VAX_ESTATE, "lot", _("Lot %s has no unopened vial left."), lot.lot_no);
         goto fail;
     }
@@ -452,7 +610,8 @@ int vax_stock_open_vial(vax_db *db, int64_t lot_id, const char *station, int64_t
         goto fail;
     /* guarded by the count, so two stations can never open more vials than were received */
     st = vax_stmt(db, "UPDATE lot SET vials_opened = vials_opened + 1, updated_at = ?2,"
-                      " updated_by = ?3 WHERE id = ?1 AND vials_opened < vials_received");
+                      " updated_by = ?3 WHERE id = ?1"
+                      " AND vials_opened + vials_removed < vials_received");
     if (!st) {
         rc = VAX_EINTERNAL;
         goto fail;
@@ -493,6 +652,9 @@ int vax_stock_open_vial(vax_db *db, int64_t lot_id, const char *station, int64_t
         goto fail;
     }
     id = sqlite3_last_insert_rowid(db->sql);
+    move m = {lot_id, id, "open", -1, 0, NULL, NULL, 0, 0, 0};
+    if ((rc = move_add(db, &m, NULL)) != VAX_OK)
+        goto fail;
     snprintf(details, sizeof details, "%s %s at %.31s", lot.product, lot.lot_no, station);
     if ((rc = vax_audit(db, "vial.open", "vial", id, details)) != VAX_OK)
         goto fail;
@@ -548,6 +710,9 @@ int vax_stock_draw_locked(vax_db *db, int64_t vial_id, vax_vial *vial)
     if (sqlite3_changes(db->sql) != 1)
         return vax_fail(db, VAX_ESTATE, "vial", _("Vial of lot %s changed at another station."),
                         vial->lot_no);
+    move m = {vial->lot_id, vial_id, "draw", 0, -1, NULL, NULL, 0, 0, 0};
+    if ((rc = move_add(db, &m, NULL)) != VAX_OK)
+        return rc;
     vial->drawn++;
     vial->remaining--;
     return VAX_OK;
@@ -577,6 +742,9 @@ static int discard_locked(vax_db *db, const vax_vial *v, vax_discard reason)
     if (sqlite3_changes(db->sql) != 1)
         return vax_fail(db, VAX_ESTATE, "vial", _("Vial of lot %s changed at another station."),
                         v->lot_no);
+    move m = {v->lot_id, v->id, "waste", 0, -wasted, vax_discard_code(reason), NULL, 0, 0, 0};
+    if ((rc = move_add(db, &m, NULL)) != VAX_OK)
+        return rc;
     snprintf(details, sizeof details, "%s %s: %s, %d doses wasted", v->product, v->lot_no,
              vax_discard_code(reason), wasted);
     return vax_audit(db, "vial.discard", "vial", v->id, details);
@@ -723,6 +891,569 @@ int vax_stock_day_summary(vax_db *db, const char *day, vax_stock_day *out, int m
         if ((rc = day_figures(db, products[i].code, day, &out[(*n)++])) != VAX_OK)
             return rc;
     return VAX_OK;
+}
+
+/* ---- unopened vials leaving, counts, transfers ------------------------------------------- */
+
+static const char *const writeoff_codes[] = {
+#define VAX_WRITEOFF_CODE(name, code, words) code,
+    VAX_WRITEOFF_LIST(VAX_WRITEOFF_CODE)
+#undef VAX_WRITEOFF_CODE
+};
+static const char *const writeoff_words[] = {
+#define VAX_WRITEOFF_WORDS(name, code, words) N_(words),
+    VAX_WRITEOFF_LIST(VAX_WRITEOFF_WORDS)
+#undef VAX_WRITEOFF_WORDS
+};
+
+const char *vax_writeoff_code(vax_writeoff r)
+{
+    return (unsigned)r < VAX_WRITEOFF_COUNT ? writeoff_codes[r] : "?";
+}
+
+const char *vax_writeoff_label(vax_writeoff r)
+{
+    return (unsigned)r < VAX_WRITEOFF_COUNT ? _(writeoff_words[r]) : "?";
+}
+
+int vax_writeoff_parse(const char *code, vax_writeoff *out)
+{
+    for (int i = 0; i < VAX_WRITEOFF_COUNT; i++) {
+        if (code && strcmp(code, writeoff_codes[i]) == 0) {
+            *out = (vax_writeoff)i;
+            return VAX_OK;
+        }
+    }
+    return VAX_EINVAL;
+}
+
+/* Moves the lot's unopened-vial counters by `removed` (vials that left unopened) and `added`
+ * (vials found at a count), guarded so that the counters never disagree with a concurrent open. */
+static int lot_counters(vax_db *db, const vax_lot *lot, int removed, int added)
+{
+    sqlite3_stmt *st = vax_stmt(db, "UPDATE lot SET vials_removed = vials_removed + ?2,"
+                                    " vials_received = vials_received + ?3, updated_at = ?4,"
+                                    " updated_by = ?5 WHERE id = ?1 AND vials_opened = ?6"
+                                    " AND vials_removed = ?7 AND vials_received = ?8");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, lot->id);
+    sqlite3_bind_int(st, 2, removed);
+    sqlite3_bind_int(st, 3, added);
+    sqlite3_bind_int64(st, 4, vax_now());
+    sqlite3_bind_int64(st, 5, vax_actor_id(db));
+    sqlite3_bind_int(st, 6, lot->vials_opened);
+    sqlite3_bind_int(st, 7, lot->vials_removed);
+    sqlite3_bind_int(st, 8, lot->vials_received);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("writing the stock ledger"));
+    if (sqlite3_changes(db->sql) != 1)
+        return vax_fail(db, VAX_ESTATE, "lot", _("Lot %s changed at another station; try again."),
+                        lot->lot_no);
+    return VAX_OK;
+}
+
+/* Reads the lot and checks that n unopened vials can leave it (inside the transaction). */
+static int lot_for_out(vax_db *db, int64_t lot_id, int vials, vax_lot *lot)
+{
+    int rc = vax_stock_lot_get(db, lot_id, lot);
+    if (rc != VAX_OK)
+        return rc;
+    if (vials < 1)
+        return vax_fail(db, VAX_EINVAL, "vials", "%s",
+                        _("Vials: give a number of vials, 1 or more."));
+    if (vials > lot->vials_unopened)
+        return vax_fail(db, VAX_ESTATE, "vials", _("Vials: lot %s has only %d unopened vials."),
+                        lot->lot_no, lot->vials_unopened);
+    return VAX_OK;
+}
+
+int vax_stock_writeoff(vax_db *db, int64_t lot_id, int vials, vax_writeoff reason)
+{
+    vax_lot lot;
+    char details[160];
+    int rc;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if ((unsigned)reason >= VAX_WRITEOFF_COUNT)
+        return vax_fail(db, VAX_EINVAL, "reason", "%s",
+                        _("Reason: expired, broken, contaminated or cold_chain."));
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = lot_for_out(db, lot_id, vials, &lot)) != VAX_OK ||
+        (rc = lot_counters(db, &lot, vials, 0)) != VAX_OK)
+        goto fail;
+    move m = {lot_id, 0, "waste", -vials, -vials * lot.doses_per_vial, vax_writeoff_code(reason),
+              NULL,   0, 0,       0};
+    if ((rc = move_add(db, &m, NULL)) != VAX_OK)
+        goto fail;
+    snprintf(details, sizeof details, "%s %s: %d unopened vials (%d doses) written off, %s",
+             lot.product, lot.lot_no, vials, vials * lot.doses_per_vial, vax_writeoff_code(reason));
+    if ((rc = vax_audit(db, "lot.writeoff", "lot", lot_id, details)) != VAX_OK)
+        goto fail;
+    return vax_tx_commit(db);
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+/* A site code as the sites write it: letters, digits, - and _. */
+static int site_code_ok(const char *code)
+{
+    size_t n = code ? strlen(code) : 0;
+    if (n < 1 || n >= VAX_SITE_CODE_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = code[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+int vax_stock_transfer_out(vax_db *db, int64_t lot_id, int vials, const char *to_site)
+{
+    vax_lot lot;
+    char details[200], own[VAX_SITE_CODE_MAX] = "";
+    int rc;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if (!site_code_ok(to_site))
+        return vax_fail(db, VAX_EINVAL, "to", "%s",
+                        _("To: give the code of the site the vials go to."));
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    sqlite3_stmt *st = vax_stmt(db, "SELECT code FROM site ORDER BY id LIMIT 1");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW)
+        vax_strlcpy(own, vax_col_text(st, 0), sizeof own);
+    sqlite3_reset(st);
+    if (!strcmp(own, to_site)) {
+        rc = vax_fail(db, VAX_EINVAL, "to", _("To: %s is this site."), to_site);
+        goto fail;
+    }
+    if ((rc = lot_for_out(db, lot_id, vials, &lot)) != VAX_OK)
+        goto fail;
+    if (lot.expired) {
+        char shown[11];
+        vax_date_dmy(lot.expiry, shown);
+        rc = vax_fail(db, VAX_ESTATE, "lot", _("Lot %s expired on %s: it cannot be sent."),
+                      lot.lot_no, shown);
+        goto fail;
+    }
+    if (lot.on_hold) {
+        rc = vax_fail(db, VAX_ESTATE, "lot",
+                      _("Lot %s is on \"check before use\" after a cold-chain breach: a manager "
+                        "decides first."),
+                      lot.lot_no);
+        goto fail;
+    }
+    if ((rc = lot_counters(db, &lot, vials, 0)) != VAX_OK)
+        goto fail;
+    move m = {lot_id, 0, "transfer_out", -vials, -vials * lot.doses_per_vial, NULL, to_site, 0,
+              0,      0};
+    if ((rc = move_add(db, &m, NULL)) != VAX_OK)
+        goto fail;
+    snprintf(details, sizeof details, "%s %s: %d vials (%d doses) to %.31s", lot.product,
+             lot.lot_no, vials, vials * lot.doses_per_vial, to_site);
+    if ((rc = vax_audit(db, "lot.transfer_out", "lot", lot_id, details)) != VAX_OK)
+        goto fail;
+    return vax_tx_commit(db);
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+int vax_stock_count(vax_db *db, int64_t lot_id, int vials_counted, const char *reason,
+                    int *difference)
+{
+    vax_lot lot;
+    char details[300];
+    int rc, diff;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if (vials_counted < 0 || vials_counted > 100000)
+        return vax_fail(db, VAX_EINVAL, "vials", "%s",
+                        _("Counted: give the unopened vials found, 0 or more."));
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = vax_stock_lot_get(db, lot_id, &lot)) != VAX_OK)
+        goto fail;
+    diff = vials_counted - lot.vials_unopened;
+    if (diff != 0 && (!reason || !reason[0])) {
+        rc = vax_fail(db, VAX_EINVAL, "reason",
+                      _("Reason: the count differs by %+d vials from the %d expected; say why."),
+                      diff, lot.vials_unopened);
+        goto fail;
+    }
+    if (diff != 0 &&
+        (rc = lot_counters(db, &lot, diff < 0 ? -diff : 0, diff > 0 ? diff : 0)) != VAX_OK)
+        goto fail;
+    move m = {lot_id,
+              0,
+              "count",
+              diff,
+              diff * lot.doses_per_vial,
+              reason,
+              NULL,
+              lot.vials_unopened,
+              vials_counted,
+              1};
+    if ((rc = move_add(db, &m, NULL)) != VAX_OK)
+        goto fail;
+    snprintf(details, sizeof details, "%s %s: counted %d unopened vials, expected %d (%+d)%s%.150s",
+             lot.product, lot.lot_no, vials_counted, lot.vials_unopened, diff,
+             reason && reason[0] ? ": " : "", reason ? reason : "");
+    if ((rc = vax_audit(db, "lot.count", "lot", lot_id, details)) != VAX_OK)
+        goto fail;
+    if ((rc = vax_tx_commit(db)) != VAX_OK)
+        return rc;
+    if (difference)
+        *difference = diff;
+    return VAX_OK;
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}
+
+int vax_stock_transfers_to_receive(vax_db *db, vax_transfer *out, int max, int *n)
+{
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT uuid, from_site, product, lot_no, expiry,"
+                     " doses_per_vial, component, vials, sent_at"
+                     " FROM stock_incoming WHERE received_at IS NULL ORDER BY sent_at");
+    int rc = SQLITE_DONE;
+    *n = 0;
+    if (!st)
+        return VAX_EINTERNAL;
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        vax_transfer *t = &out[(*n)++];
+        memset(t, 0, sizeof *t);
+        vax_strlcpy(t->uuid, vax_col_text(st, 0), sizeof t->uuid);
+        vax_strlcpy(t->from_site, vax_col_text(st, 1), sizeof t->from_site);
+        vax_strlcpy(t->product, vax_col_text(st, 2), sizeof t->product);
+        vax_strlcpy(t->lot_no, vax_col_text(st, 3), sizeof t->lot_no);
+        vax_strlcpy(t->expiry, vax_col_text(st, 4), sizeof t->expiry);
+        t->doses_per_vial = sqlite3_column_int(st, 5);
+        t->component = sqlite3_column_int(st, 6);
+        t->vials = sqlite3_column_int(st, 7);
+        t->sent_at = sqlite3_column_int64(st, 8);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
+                                                 : vax_fail_sql(db, rc, _("reading the stock"));
+}
+
+int vax_stock_transfer_merge(vax_db *db, const char *body)
+{
+    /* only a transfer addressed to this site becomes one to receive; a repeat is a no-op */
+    sqlite3_stmt *st = vax_stmt(
+        db, "INSERT INTO stock_incoming(uuid, from_site, to_site, product, lot_no, expiry,"
+            " doses_per_vial, component, vials, sent_at)"
+            " SELECT json_extract(?1, '$.uuid'), json_extract(?1, '$.from_site'),"
+            " json_extract(?1, '$.to_site'), json_extract(?1, '$.product'),"
+            " json_extract(?1, '$.lot_no'), json_extract(?1, '$.expiry'),"
+            " json_extract(?1, '$.doses_per_vial'), coalesce(json_extract(?1, '$.component'), 0),"
+            " json_extract(?1, '$.vials'), json_extract(?1, '$.at')"
+            " WHERE json_extract(?1, '$.to_site') ="
+            " (SELECT code FROM site ORDER BY id LIMIT 1)"
+            " ON CONFLICT(uuid) DO NOTHING");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, body, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging a transfer"));
+}
+
+/* ---- the ledger read back: balances, stock at a moment, the check ------------------------ */
+
+#define BALANCE_COLS                                                                               \
+    "l.id, l.product, l.lot_no, l.expiry, l.doses_per_vial,"                                       \
+    " coalesce(sum(CASE m.kind WHEN 'receive' THEN m.doses END), 0),"                              \
+    " coalesce(sum(CASE m.kind WHEN 'transfer_in' THEN m.doses END), 0),"                          \
+    " coalesce(sum(CASE m.kind WHEN 'count' THEN m.doses END), 0),"                                \
+    " -coalesce(sum(CASE m.kind WHEN 'draw' THEN m.doses END), 0),"                                \
+    " -coalesce(sum(CASE m.kind WHEN 'waste' THEN m.doses END), 0),"                               \
+    " -coalesce(sum(CASE m.kind WHEN 'transfer_out' THEN m.doses END), 0),"                        \
+    " coalesce(sum(m.doses), 0), coalesce(sum(m.vials), 0),"                                       \
+    " coalesce(sum(m.kind = 'open'), 0)"
+
+static void row_to_balance(sqlite3_stmt *st, vax_lot_balance *b)
+{
+    memset(b, 0, sizeof *b);
+    b->lot_id = sqlite3_column_int64(st, 0);
+    vax_strlcpy(b->product, vax_col_text(st, 1), sizeof b->product);
+    vax_strlcpy(b->lot_no, vax_col_text(st, 2), sizeof b->lot_no);
+    vax_strlcpy(b->expiry, vax_col_text(st, 3), sizeof b->expiry);
+    b->doses_per_vial = sqlite3_column_int(st, 4);
+    b->received = sqlite3_column_int(st, 5);
+    b->transferred_in = sqlite3_column_int(st, 6);
+    b->counted = sqlite3_column_int(st, 7);
+    b->given = sqlite3_column_int(st, 8);
+    b->wasted = sqlite3_column_int(st, 9);
+    b->transferred_out = sqlite3_column_int(st, 10);
+    b->on_hand = sqlite3_column_int(st, 11);
+    b->vials_unopened = sqlite3_column_int(st, 12);
+    b->vials_opened = sqlite3_column_int(st, 13);
+}
+
+int vax_stock_balance(vax_db *db, int64_t lot_id, int64_t at, vax_lot_balance *out)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " BALANCE_COLS " FROM lot l LEFT JOIN stock_move m"
+                                    " ON m.lot_id = l.id AND (?2 = 0 OR m.at <= ?2)"
+                                    " WHERE l.id = ?1 GROUP BY l.id");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, lot_id);
+    sqlite3_bind_int64(st, 2, at);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        row_to_balance(st, out);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return vax_fail(db, VAX_ENOTFOUND, "lot", "%s", _("Lot: no such lot."));
+    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading the stock"));
+}
+
+int vax_stock_at(vax_db *db, int64_t at, vax_lot_balance *out, int max, int *n)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " BALANCE_COLS " FROM lot l JOIN stock_move m"
+                                    " ON m.lot_id = l.id AND (?1 = 0 OR m.at <= ?1)"
+                                    " GROUP BY l.id ORDER BY l.expiry, l.product, l.lot_no");
+    int rc = SQLITE_DONE;
+    *n = 0;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, at);
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        row_to_balance(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
+                                                 : vax_fail_sql(db, rc, _("reading the stock"));
+}
+
+static void add_line(char **buf, size_t *len, const char *line)
+{
+    size_t k = strlen(line);
+    char *p = realloc(*buf, *len + k + 2);
+    if (!p)
+        return;
+    memcpy(p + *len, line, k);
+    p[*len + k] = '\n';
+    p[*len + k + 1] = 0;
+    *buf = p;
+    *len += k + 1;
+}
+
+int vax_stock_check(vax_db *db, char **lines)
+{
+    /* each row is a problem: the lot (or vial), what the counters say, what the ledger says */
+    static const char *const checks[] = {
+        /* doses on hand and the balance: received + in + counted - given - wasted - out */
+        "SELECT l.lot_no, " LOT_ON_HAND ", coalesce(sum(m.doses), 0),"
+        " coalesce(sum(CASE WHEN m.kind IN ('receive', 'transfer_in', 'count') THEN m.doses"
+        "  WHEN m.kind IN ('draw', 'waste', 'transfer_out') THEN m.doses END), 0)"
+        " FROM lot l LEFT JOIN stock_move m ON m.lot_id = l.id GROUP BY l.id"
+        " HAVING " LOT_ON_HAND " <> coalesce(sum(m.doses), 0) OR " LOT_ON_HAND " <>"
+        " coalesce(sum(CASE WHEN m.kind IN ('receive', 'transfer_in', 'count') THEN m.doses"
+        "  WHEN m.kind IN ('draw', 'waste', 'transfer_out') THEN m.doses END), 0)",
+        /* unopened vials */
+        "SELECT l.lot_no, l.vials_received - l.vials_opened - l.vials_removed,"
+        " coalesce(sum(m.vials), 0), 0 FROM lot l LEFT JOIN stock_move m ON m.lot_id = l.id"
+        " GROUP BY l.id HAVING l.vials_received - l.vials_opened - l.vials_removed <>"
+        " coalesce(sum(m.vials), 0)",
+        /* vials opened: the lot's counter, the vial rows and the ledger's rows */
+        "SELECT l.lot_no, l.vials_opened, (SELECT count(*) FROM stock_move m WHERE m.lot_id = l.id"
+        " AND m.kind = 'open'), (SELECT count(*) FROM vial v WHERE v.lot_id = l.id) FROM lot l"
+        " WHERE l.vials_opened <> (SELECT count(*) FROM stock_move m WHERE m.lot_id = l.id"
+        " AND m.kind = 'open') OR l.vials_opened <> (SELECT count(*) FROM vial v"
+        " WHERE v.lot_id = l.id)",
+        /* each vial's doses drawn and wasted */
+        "SELECT l.lot_no, v.drawn + v.wasted, -coalesce((SELECT sum(m.doses) FROM stock_move m"
+        " WHERE m.vial_id = v.id AND m.kind IN ('draw', 'waste')), 0), v.id"
+        " FROM vial v JOIN lot l ON l.id = v.lot_id WHERE v.drawn <> -coalesce((SELECT"
+        " sum(m.doses) FROM stock_move m WHERE m.vial_id = v.id AND m.kind = 'draw'), 0)"
+        " OR v.wasted <> -coalesce((SELECT sum(m.doses) FROM stock_move m WHERE m.vial_id = v.id"
+        " AND m.kind = 'waste'), 0)",
+    };
+    char *buf = NULL;
+    size_t len = 0;
+    int problems = 0;
+    *lines = NULL;
+    for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+        sqlite3_stmt *st = vax_stmt(db, checks[i]);
+        int rc;
+        if (!st) {
+            free(buf);
+            return VAX_EINTERNAL;
+        }
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            char line[256];
+            const char *lot = vax_col_text(st, 0);
+            long long x = sqlite3_column_int64(st, 1), y = sqlite3_column_int64(st, 2),
+                      z = sqlite3_column_int64(st, 3);
+            if (i == 0)
+                snprintf(line, sizeof line,
+                         _("stock ledger: lot %s holds %lld doses, its ledger %lld (balance %lld)"),
+                         lot, x, y, z);
+            else if (i == 1)
+                snprintf(line, sizeof line,
+                         _("stock ledger: lot %s has %lld unopened vials, its ledger %lld"), lot, x,
+                         y);
+            else if (i == 2)
+                snprintf(line, sizeof line,
+                         _("stock ledger: lot %s opened %lld vials, its ledger %lld, vial rows "
+                           "%lld"),
+                         lot, x, y, z);
+            else
+                snprintf(line, sizeof line,
+                         _("stock ledger: lot %s: vial %lld drew and wasted %lld doses, its ledger "
+                           "%lld"),
+                         lot, z, x, y);
+            add_line(&buf, &len, line);
+            problems++;
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            free(buf);
+            return vax_fail_sql(db, rc, _("checking the stock ledger"));
+        }
+    }
+    *lines = buf;
+    return problems;
+}
+
+/* ---- a carton's scan ---------------------------------------------------------------------- */
+
+int vax_stock_scan(vax_db *db, const char *text, vax_scan *out)
+{
+    char msg[256], today[11];
+    int rc;
+    memset(out, 0, sizeof *out);
+    vax_clear_error(db);
+    today_str(today);
+    if (vax_gs1_parse(text, atoi(today), &out->gs1, msg, sizeof msg) != VAX_OK)
+        return vax_fail(db, VAX_EINVAL, "scan", "%s", msg);
+    sqlite3_stmt *st = vax_stmt(db, "SELECT g.product FROM product_gtin g JOIN product p"
+                                    " ON p.code = g.product WHERE g.gtin = ?1 AND p.active = 1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, out->gs1.gtin, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        vax_strlcpy(out->product, vax_col_text(st, 0), sizeof out->product);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return vax_fail(db, VAX_ENOTFOUND, "gtin",
+                        _("Scan: GTIN %s is not in the catalogue; add it to the product's gtin "
+                          "(product load) or type the product."),
+                        out->gs1.gtin);
+    if (rc != SQLITE_ROW)
+        return vax_fail_sql(db, rc, _("reading the stock"));
+    if (out->gs1.expiry[0] && strcmp(out->gs1.expiry, today) < 0) {
+        char shown[11];
+        vax_date_dmy(out->gs1.expiry, shown);
+        return vax_fail(db, VAX_ESTATE, "expiry",
+                        _("Scan: lot %s of %s expired on %s; it cannot be used."), out->gs1.lot,
+                        out->product, shown);
+    }
+    if (out->gs1.lot[0] && vax_lot_normalise(out->gs1.lot, out->lot_no, msg, sizeof msg) != VAX_OK)
+        return vax_fail(db, VAX_EINVAL, "scan", "%s", msg);
+    return VAX_OK;
+}
+
+int vax_stock_scan_lot(vax_db *db, const char *text, int64_t *lot_id)
+{
+    vax_scan sc;
+    int rc = vax_stock_scan(db, text, &sc);
+    if (rc != VAX_OK)
+        return rc;
+    if (!sc.lot_no[0])
+        return vax_fail(db, VAX_EINVAL, "scan", "%s", _("Scan: the code holds no lot (10)."));
+    sqlite3_stmt *st = vax_stmt(db, "SELECT id FROM lot WHERE product = ?1 AND lot_no = ?2");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, sc.product, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, sc.lot_no, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *lot_id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return vax_fail(db, VAX_ENOTFOUND, "lot", _("Scan: lot %s of %s was never received here."),
+                        sc.lot_no, sc.product);
+    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading the stock"));
+}
+
+/* ---- vaccine to be used fast -------------------------------------------------------------- */
+
+int vax_stock_use_fast(vax_db *db, int pace_days, vax_use_fast *out, int max, int *n)
+{
+    char today[11], prev_product[16] = "";
+    int64_t today_d, now = vax_now();
+    int rc = SQLITE_DONE;
+    int64_t used_before = 0, pace_doses = 0; /* of the current product */
+    *n = 0;
+    vax_clear_error(db);
+    if (pace_days <= 0)
+        pace_days = 7;
+    today_str(today);
+    if (vax_date_to_days(today, &today_d) != VAX_OK)
+        return VAX_EINTERNAL;
+    sqlite3_stmt *st = vax_stmt(
+        db, "SELECT l.id, l.product, l.lot_no, l.expiry, " LOT_ON_HAND ","
+            " (SELECT -coalesce(sum(m.doses), 0) FROM stock_move m JOIN lot k ON k.id = m.lot_id"
+            "  WHERE k.product = l.product AND m.kind = 'draw' AND m.at > ?2)"
+            " FROM lot l WHERE l.expiry >= ?1 AND " LOT_ON_HAND " > 0"
+            " ORDER BY l.product, l.expiry, l.id");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, today, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, now - (int64_t)pace_days * 86400);
+    while (*n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        vax_use_fast *u = &out[(*n)++];
+        int64_t exp_d = today_d;
+        memset(u, 0, sizeof *u);
+        u->lot_id = sqlite3_column_int64(st, 0);
+        vax_strlcpy(u->product, vax_col_text(st, 1), sizeof u->product);
+        vax_strlcpy(u->lot_no, vax_col_text(st, 2), sizeof u->lot_no);
+        vax_strlcpy(u->expiry, vax_col_text(st, 3), sizeof u->expiry);
+        u->doses_on_hand = sqlite3_column_int(st, 4);
+        if (strcmp(prev_product, u->product) != 0) {
+            vax_strlcpy(prev_product, u->product, sizeof prev_product);
+            used_before = 0;
+            pace_doses = sqlite3_column_int64(st, 5);
+        }
+        vax_date_to_days(u->expiry, &exp_d);
+        u->days_left = (int)(exp_d - today_d + 1);
+        u->needed_per_day = (u->doses_on_hand + u->days_left - 1) / u->days_left;
+        u->pace_tenths = (int)(pace_doses * 10 / pace_days);
+        /* at the pace, the product's doses used by this lot's last day; the lots expiring
+         * earlier are used first, so what they took does not come from this one */
+        int64_t can_use = pace_doses * u->days_left / pace_days;
+        int64_t through = used_before + u->doses_on_hand;
+        if (through > can_use)
+            through = can_use > used_before ? can_use : used_before;
+        u->doses_at_risk = (int)(used_before + u->doses_on_hand - through);
+        u->at_risk = u->doses_at_risk > 0;
+        used_before = through;
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
+                                                 : vax_fail_sql(db, rc, _("reading the stock"));
 }
 
 /* ---- demo -------------------------------------------------------------------------------- */
