@@ -11,6 +11,8 @@
 /* core-private date helpers (internal.h), tested here */
 int vax_date_to_days(const char *ymd, int64_t *days);
 void vax_days_to_date(int64_t days, char out[11]);
+/* sync's merge of a transfer another site sent (internal.h) */
+int vax_stock_transfer_merge(vax_db *db, const char *body);
 
 static int next_serial = 1;
 
@@ -641,6 +643,496 @@ static void test_a_discarded_vial_says_so_and_bad_discards_or_receipts_are_refus
     tdb_close(t);
 }
 
+/* ---- the ledger ---------------------------------------------------------------------------- */
+
+/* What the test believes a lot holds, kept apart from the program's own figures. */
+typedef struct model_lot {
+    int64_t id;
+    int dpv;
+    int received, transferred_in, counted, given, wasted, transferred_out;
+    int unopened;
+} model_lot;
+
+/* The balance of every lot: the ledger's sums equal the test's model, the equation holds, and the
+ * ledger's doses on hand equal the lot's counters; vaxsite check's part finds nothing. */
+static void assert_balanced(test_db *t, const model_lot *m, int n)
+{
+    for (int i = 0; i < n; i++) {
+        vax_lot_balance b;
+        vax_lot l;
+        assert_int_equal(vax_stock_balance(t->db, m[i].id, 0, &b), VAX_OK);
+        assert_int_equal(vax_stock_lot_get(t->db, m[i].id, &l), VAX_OK);
+        assert_int_equal(b.received + b.transferred_in + b.counted,
+                         b.on_hand + b.given + b.wasted + b.transferred_out);
+        assert_int_equal(b.on_hand, l.doses_on_hand);
+        assert_int_equal(b.vials_unopened, l.vials_unopened);
+        assert_int_equal(b.received, m[i].received);
+        assert_int_equal(b.transferred_in, m[i].transferred_in);
+        assert_int_equal(b.counted, m[i].counted);
+        assert_int_equal(b.given, m[i].given);
+        assert_int_equal(b.wasted, m[i].wasted);
+        assert_int_equal(b.transferred_out, m[i].transferred_out);
+        assert_int_equal(b.vials_unopened, m[i].unopened);
+    }
+    char *lines = NULL;
+    int bad = vax_stock_check(t->db, &lines);
+    if (bad != 0)
+        fail_msg("stock check: %d: %s", bad, lines ? lines : "");
+    free(lines);
+}
+
+static model_lot *model_of(model_lot *m, int n, int64_t id)
+{
+    for (int i = 0; i < n; i++)
+        if (m[i].id == id)
+            return &m[i];
+    fail_msg("lot %lld not in the model", (long long)id);
+    return NULL;
+}
+
+/* Random sequences of every kind of movement; after each one every lot balances, and at the end
+ * the stock of each lot at each earlier moment is what it was then. */
+static void test_every_movement_keeps_every_lot_balanced_at_every_moment(void **state)
+{
+    (void)state;
+    enum { STEPS = 160, MAXLOT = 8 };
+    static const char *const products[] = {"AZ", "PF"};
+    static const char *const lot_names[] = {"R1", "R2", "R3", "T1", "T2", "T3", "R4", "T4"};
+    model_lot m[MAXLOT];
+    int nlot = 0, kinds_done[8] = {0};
+    struct {
+        int64_t at;
+        int on_hand[MAXLOT];
+    } past[STEPS];
+    unsigned seed = 20211015;
+    test_db *t = tdb_open();
+    memset(m, 0, sizeof m);
+    for (int step = 0; step < STEPS; step++) {
+        int kind = (int)(rand_r(&seed) % 8);
+        int li = nlot ? (int)(rand_r(&seed) % (unsigned)nlot) : 0;
+        vax_clock_advance(300);
+        if (nlot == 0 || (kind <= 1 && nlot < MAXLOT && rand_r(&seed) % 3 == 0)) {
+            /* a new lot: received, or taken in from another site */
+            int vials = 1 + (int)(rand_r(&seed) % 6);
+            const char *product = products[nlot % 2];
+            vax_lot_in in = {product, lot_names[nlot], "2021-12-31", vials, 0, VAX_DPV_CATALOGUE,
+                             0,       "CDC Lai Chau"};
+            int64_t id = 0;
+            int transfer = kind == 1;
+            int rc = transfer ? vax_stock_transfer_in(t->db, &in, "LC-02", NULL, &id)
+                              : vax_stock_receive(t->db, &in, &id);
+            if (rc != VAX_OK)
+                fail_msg("new lot: %s", vax_errmsg(t->db));
+            vax_lot l;
+            assert_int_equal(vax_stock_lot_get(t->db, id, &l), VAX_OK);
+            m[nlot].id = id;
+            m[nlot].dpv = l.doses_per_vial;
+            if (transfer)
+                m[nlot].transferred_in += vials * l.doses_per_vial;
+            else
+                m[nlot].received += vials * l.doses_per_vial;
+            m[nlot].unopened += vials;
+            nlot++;
+            kinds_done[kind == 1 ? 1 : 0]++;
+        } else {
+            model_lot *x = &m[li];
+            vax_lot l;
+            assert_int_equal(vax_stock_lot_get(t->db, x->id, &l), VAX_OK);
+            int n = x->unopened ? 1 + (int)(rand_r(&seed) % (unsigned)x->unopened) : 1;
+            switch (kind) {
+            case 0:
+            case 1: { /* more of a lot already here */
+                vax_lot_in in = {l.product, l.lot_no,          l.expiry, 2,
+                                 0,         VAX_DPV_CATALOGUE, 0,        "CDC Lai Chau"};
+                int rc = kind == 1 ? vax_stock_transfer_in(t->db, &in, "LC-02", NULL, NULL)
+                                   : vax_stock_receive(t->db, &in, NULL);
+                assert_int_equal(rc, VAX_OK);
+                if (kind == 1)
+                    x->transferred_in += 2 * x->dpv;
+                else
+                    x->received += 2 * x->dpv;
+                x->unopened += 2;
+                kinds_done[kind]++;
+                break;
+            }
+            case 2: { /* open a vial and give from it */
+                int64_t vid = 0;
+                int rc = vax_stock_open_vial(t->db, x->id, "injection", &vid);
+                if (x->unopened == 0) {
+                    assert_int_equal(rc, VAX_ESTATE);
+                    break;
+                }
+                assert_int_equal(rc, VAX_OK);
+                x->unopened--;
+                kinds_done[2]++;
+                int doses = (int)(rand_r(&seed) % 3);
+                for (int k = 0; k < doses; k++) {
+                    assert_int_equal(give(t->db, visit_in_injection(t->db, t), vid), VAX_OK);
+                    x->given++;
+                }
+                break;
+            }
+            case 3: { /* give from any open vial of the lot, or discard it */
+                vax_vial v[64];
+                int nv = 0;
+                assert_int_equal(vax_stock_open_vials(t->db, NULL, v, 64, &nv), VAX_OK);
+                for (int k = 0; k < nv; k++) {
+                    model_lot *y = model_of(m, nlot, v[k].lot_id);
+                    if (v[k].remaining > 0 && rand_r(&seed) % 2) {
+                        assert_int_equal(give(t->db, visit_in_injection(t->db, t), v[k].id),
+                                         VAX_OK);
+                        y->given++;
+                    } else {
+                        int wasted = -1;
+                        assert_int_equal(
+                            vax_stock_discard_vial(t->db, v[k].id, VAX_DISCARD_BROKEN, &wasted),
+                            VAX_OK);
+                        assert_int_equal(wasted, v[k].remaining);
+                        y->wasted += wasted;
+                    }
+                    kinds_done[3]++;
+                    break;
+                }
+                break;
+            }
+            case 4: { /* unopened vials written off without opening them */
+                int rc = vax_stock_writeoff(t->db, x->id, n, VAX_WRITEOFF_COLD_CHAIN);
+                if (x->unopened == 0) {
+                    assert_int_equal(rc, VAX_ESTATE);
+                    break;
+                }
+                assert_int_equal(rc, VAX_OK);
+                x->unopened -= n;
+                x->wasted += n * x->dpv;
+                kinds_done[4]++;
+                break;
+            }
+            case 5: { /* sent to another site; one vial more than there is is refused */
+                assert_int_equal(vax_stock_transfer_out(t->db, x->id, x->unopened + 1, "LC-03"),
+                                 VAX_ESTATE);
+                if (x->unopened == 0)
+                    break;
+                assert_int_equal(vax_stock_transfer_out(t->db, x->id, n, "LC-03"), VAX_OK);
+                x->unopened -= n;
+                x->transferred_out += n * x->dpv;
+                kinds_done[5]++;
+                break;
+            }
+            case 6: { /* a physical count finds a few more or fewer */
+                int found = x->unopened + (int)(rand_r(&seed) % 5) - 2;
+                int diff = 99;
+                if (found < 0)
+                    found = 0;
+                if (found != x->unopened)
+                    assert_int_equal(vax_stock_count(t->db, x->id, found, "", &diff), VAX_EINVAL);
+                assert_int_equal(vax_stock_count(t->db, x->id, found, "đếm tủ lạnh", &diff),
+                                 VAX_OK);
+                assert_int_equal(diff, found - x->unopened);
+                x->counted += diff * x->dpv;
+                x->unopened = found;
+                kinds_done[6]++;
+                break;
+            }
+            default: { /* end of the day */
+                vax_vial v[64];
+                int nv = 0, vials = 0, wasted = 0, expect = 0;
+                assert_int_equal(vax_stock_open_vials(t->db, NULL, v, 64, &nv), VAX_OK);
+                for (int k = 0; k < nv; k++) {
+                    model_of(m, nlot, v[k].lot_id)->wasted += v[k].remaining;
+                    expect += v[k].remaining;
+                }
+                assert_int_equal(vax_stock_end_of_day(t->db, &vials, &wasted), VAX_OK);
+                assert_int_equal(wasted, expect);
+                kinds_done[7]++;
+                break;
+            }
+            }
+        }
+        assert_balanced(t, m, nlot);
+        past[step].at = vax_now();
+        for (int i = 0; i < nlot; i++) {
+            vax_lot l;
+            assert_int_equal(vax_stock_lot_get(t->db, m[i].id, &l), VAX_OK);
+            past[step].on_hand[i] = l.doses_on_hand;
+        }
+        for (int i = nlot; i < MAXLOT; i++)
+            past[step].on_hand[i] = 0;
+    }
+    for (int k = 0; k < 8; k++)
+        if (!kinds_done[k])
+            fail_msg("movement kind %d never happened; change the seed", k);
+    /* the stock at each earlier moment, read back from the ledger alone */
+    for (int step = 0; step < STEPS; step++)
+        for (int i = 0; i < nlot; i++) {
+            vax_lot_balance b;
+            assert_int_equal(vax_stock_balance(t->db, m[i].id, past[step].at, &b), VAX_OK);
+            assert_int_equal(b.on_hand, past[step].on_hand[i]);
+            assert_int_equal(b.received + b.transferred_in + b.counted,
+                             b.on_hand + b.given + b.wasted + b.transferred_out);
+        }
+    tdb_close(t);
+}
+
+/* vaxsite check finds counters that no movement explains. */
+static void test_check_finds_stock_changed_outside_the_ledger(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t lot = receive(t, "AZ", "CHK1", "2021-12-31", 4);
+    int64_t vial = open_vial(t, lot, "injection");
+    char *lines = NULL;
+    assert_int_equal(vax_stock_check(t->db, &lines), 0);
+    assert_null(lines);
+    assert_true(!raw_refused(t->path, "UPDATE lot SET vials_removed = 1"));
+    assert_true(vax_stock_check(t->db, &lines) >= 2);
+    assert_non_null(strstr(lines, "CHK1"));
+    free(lines);
+    assert_true(!raw_refused(t->path, "UPDATE lot SET vials_removed = 0"));
+    assert_true(!raw_refused(t->path, "UPDATE vial SET drawn = 2"));
+    assert_int_equal(vax_stock_check(t->db, &lines), 2); /* the doses on hand and the vial */
+    free(lines);
+    char *report = NULL;
+    assert_int_equal(vax_db_check(t->db, &report), VAX_ECORRUPT);
+    assert_non_null(strstr(report, "stock ledger"));
+    free(report);
+    assert_true(raw_refused(t->path, "DELETE FROM stock_move"));
+    (void)vial;
+    tdb_close(t);
+}
+
+/* Unopened vials leave only as many as there are, with a reason from the list, and never from a
+ * lot that would then be opened below zero; a count that differs needs its reason. */
+static void test_writeoff_transfer_and_count_refuse_what_is_not_there(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t lot = receive(t, "AZ", "W1", "2021-12-31", 3);
+    int64_t before = audit_rows(t);
+    assert_int_equal(vax_stock_writeoff(t->db, lot, 4, VAX_WRITEOFF_BROKEN), VAX_ESTATE);
+    assert_int_equal(vax_stock_writeoff(t->db, lot, 0, VAX_WRITEOFF_BROKEN), VAX_EINVAL);
+    assert_int_equal(vax_stock_writeoff(t->db, lot, 1, VAX_WRITEOFF_COUNT), VAX_EINVAL);
+    assert_int_equal(vax_stock_transfer_out(t->db, lot, 1, ""), VAX_EINVAL);
+    assert_int_equal(audit_rows(t), before);
+    assert_int_equal(vax_stock_writeoff(t->db, lot, 1, VAX_WRITEOFF_EXPIRED), VAX_OK);
+    assert_int_equal(vax_stock_transfer_out(t->db, lot, 1, "LC-09"), VAX_OK);
+    vax_lot l;
+    assert_int_equal(vax_stock_lot_get(t->db, lot, &l), VAX_OK);
+    assert_int_equal(l.vials_unopened, 1);
+    assert_int_equal(l.doses_on_hand, 10);
+    open_vial(t, lot, "injection");
+    assert_int_equal(vax_stock_open_vial(t->db, lot, "injection", NULL), VAX_ESTATE);
+    assert_int_equal(vax_stock_count(t->db, lot, 1, NULL, NULL), VAX_EINVAL);
+    assert_int_equal(vax_stock_count(t->db, lot, 0, NULL, NULL), VAX_OK);
+    assert_int_equal(audit_rows(t), before + 4);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM stock_move WHERE kind = 'waste'"
+                                        " AND reason = 'expired' AND vials = -1 AND doses = -10"),
+                     1);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM stock_move WHERE staff_id IS NULL"),
+                     0);
+    tdb_close(t);
+}
+
+/* A transfer out goes into the sync outbox; at the site it names it becomes a transfer to
+ * receive, taken in once with the sender's details. */
+static void test_a_transfer_out_becomes_one_to_receive_at_the_other_site(void **state)
+{
+    (void)state;
+    test_db *a = tdb_open();
+    test_db *b = tdb_open();
+    assert_true(!raw_refused(b->path, "INSERT INTO site(uuid, code, name, created_at, updated_at)"
+                                      " SELECT 'b', 'x', 'Tam Đường', 0, 0"
+                                      " WHERE NOT EXISTS (SELECT 1 FROM site)"));
+    assert_true(!raw_refused(b->path, "UPDATE site SET code = 'LC-TAMDUONG'"));
+    int64_t lot = receive(a, "PF", "FT9", "2021-12-31", 5);
+    assert_int_equal(vax_stock_transfer_out(a->db, lot, 2, "LC-TAMDUONG"), VAX_OK);
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open_v2(a->path, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(s,
+                                        "SELECT body FROM sync_outbox WHERE kind = "
+                                        "'stock_transfer'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    char *body = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    /* what sync's merge does with it: twice, and at a site it does not name */
+    assert_int_equal(vax_stock_transfer_merge(b->db, body), VAX_OK);
+    assert_int_equal(vax_stock_transfer_merge(b->db, body), VAX_OK);
+    assert_int_equal(vax_stock_transfer_merge(a->db, body), VAX_OK);
+    free(body);
+    vax_transfer tr[4];
+    int n = 0;
+    assert_int_equal(vax_stock_transfers_to_receive(a->db, tr, 4, &n), VAX_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(vax_stock_transfers_to_receive(b->db, tr, 4, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(tr[0].lot_no, "FT9");
+    assert_int_equal(tr[0].vials, 2);
+    int64_t got = 0;
+    assert_int_equal(vax_stock_transfer_in(b->db, NULL, NULL, tr[0].uuid, &got), VAX_OK);
+    assert_int_equal(vax_stock_transfer_in(b->db, NULL, NULL, tr[0].uuid, NULL), VAX_ESTATE);
+    vax_lot_balance bal;
+    assert_int_equal(vax_stock_balance(b->db, got, 0, &bal), VAX_OK);
+    assert_int_equal(bal.transferred_in, 2 * 6);
+    assert_int_equal(bal.received, 0);
+    assert_int_equal(vax_stock_transfers_to_receive(b->db, tr, 4, &n), VAX_OK);
+    assert_int_equal(n, 0);
+    tdb_close(a);
+    tdb_close(b);
+}
+
+/* ---- GS1 ---------------------------------------------------------------------------------- */
+
+static void test_gtin_check_digit(void **state)
+{
+    (void)state;
+    char g[15];
+    assert_int_equal(vax_gtin_normalise("09520000000103", g), VAX_OK);
+    assert_int_equal(vax_gtin_normalise("9520000000103", g), VAX_OK); /* GTIN-13 */
+    assert_string_equal(g, "09520000000103");
+    assert_int_equal(vax_gtin_normalise("4006381333931", g), VAX_OK); /* GS1's own example */
+    assert_int_equal(vax_gtin_normalise("09520000000104", g), VAX_EINVAL);
+    assert_int_equal(vax_gtin_normalise("0952000000010", g), VAX_EINVAL);
+    assert_int_equal(vax_gtin_normalise("0952000000010A", g), VAX_EINVAL);
+}
+
+static void test_gs1_element_strings_as_scanners_type_them(void **state)
+{
+    (void)state;
+    static const char *const forms[] = {
+        "]d2010952000000010317211200"
+        "10AB-12\x1d"
+        "21SER9",
+        "\x1d"
+        "010952000000010317211200"
+        "10AB-12\x1d"
+        "21SER9",
+        "010952000000010317211200"
+        "10AB-12^]21SER9",
+        "]d2010952000000010317211200"
+        "10AB-12]d221SER9",
+        "(01)09520000000103(17)211200(10)AB-12(21)SER9",
+        "010952000000010321SER9\x1d"
+        "17211200"
+        "10AB-12",
+    };
+    char msg[200];
+    vax_gs1 g;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        if (vax_gs1_parse(forms[i], 2021, &g, msg, sizeof msg) != VAX_OK)
+            fail_msg("form %zu: %s", i, msg);
+        assert_string_equal(g.gtin, "09520000000103");
+        assert_string_equal(g.expiry, "2021-12-31"); /* day 00: the month's last */
+        assert_string_equal(g.lot, "AB-12");
+        assert_string_equal(g.serial, "SER9");
+    }
+    assert_int_equal(vax_gs1_parse("0109520000000103172202"
+                                   "00",
+                                   2021, &g, msg, sizeof msg),
+                     VAX_OK);
+    assert_string_equal(g.expiry, "2022-02-28");
+    assert_int_equal(vax_gs1_parse("0109520000000103172402"
+                                   "00",
+                                   2021, &g, msg, sizeof msg),
+                     VAX_OK);
+    assert_string_equal(g.expiry, "2024-02-29");
+    /* the century nearest the year of the scan */
+    assert_int_equal(vax_gs1_parse("0109520000000103179912"
+                                   "31",
+                                   2021, &g, msg, sizeof msg),
+                     VAX_OK);
+    assert_string_equal(g.expiry, "1999-12-31");
+    assert_int_equal(vax_gs1_parse("0109520000000104", 2021, &g, msg, sizeof msg), VAX_EINVAL);
+    assert_non_null(strstr(msg, "check digit"));
+    assert_int_equal(vax_gs1_parse("0109520000000103171313"
+                                   "01",
+                                   2021, &g, msg, sizeof msg),
+                     VAX_EINVAL);
+    assert_int_equal(vax_gs1_parse("01095200000001", 2021, &g, msg, sizeof msg), VAX_EINVAL);
+    assert_int_equal(vax_gs1_parse("10ABC", 2021, &g, msg, sizeof msg), VAX_EINVAL);
+    assert_int_equal(vax_gs1_parse("0109520000000103"
+                                   "10"
+                                   "ABCDEFGHIJKLMNOPQRSTU",
+                                   2021, &g, msg, sizeof msg),
+                     VAX_EINVAL);
+    assert_int_equal(vax_gs1_parse("", 2021, &g, msg, sizeof msg), VAX_EINVAL);
+}
+
+/* A scan names the product by the catalogue's GTIN; an unknown GTIN and an expired lot are
+ * refused with the reason; the scan receives and finds the lot. */
+static void test_scan_receives_and_refuses_unknown_or_expired(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_scan sc;
+    assert_int_equal(vax_stock_scan(t->db,
+                                    "]d2010952000000030117211231"
+                                    "10PF77\x1d"
+                                    "21X1",
+                                    &sc),
+                     VAX_OK);
+    assert_string_equal(sc.product, "PF");
+    assert_string_equal(sc.lot_no, "PF77");
+    assert_int_equal(vax_stock_scan(t->db,
+                                    "]d201"
+                                    "04006381333931"
+                                    "17211231"
+                                    "10L1",
+                                    &sc),
+                     VAX_ENOTFOUND);
+    assert_non_null(strstr(vax_errmsg(t->db), "04006381333931"));
+    assert_int_equal(vax_stock_scan(t->db,
+                                    "]d201"
+                                    "09520000000301"
+                                    "17210930"
+                                    "10L1",
+                                    &sc),
+                     VAX_ESTATE);
+    assert_non_null(strstr(vax_errmsg(t->db), "30/09/2021"));
+    int64_t lot = 0;
+    assert_int_equal(vax_stock_scan_lot(t->db,
+                                        "0109520000000301172112311"
+                                        "0PF77",
+                                        &lot),
+                     VAX_ENOTFOUND);
+    int64_t id = receive(t, "PF", "pf77", "2021-12-31", 2);
+    assert_int_equal(vax_stock_scan_lot(t->db,
+                                        "0109520000000301172112311"
+                                        "0PF77",
+                                        &lot),
+                     VAX_OK);
+    assert_int_equal(lot, id);
+    tdb_close(t);
+}
+
+/* Lots to use fast: doses a day before expiry, and those left over at the pace of the last week. */
+static void test_use_fast_figures_at_the_current_pace(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t soon = receive(t, "AZ", "SOON", "2021-10-19", 2); /* 5 days with today: 20 doses */
+    receive(t, "AZ", "LATER", "2021-10-24", 1);               /* 10 days: 10 doses */
+    int64_t v = open_vial(t, soon, "injection");
+    for (int k = 0; k < 7; k++) /* 7 doses in the last 7 days: a dose a day */
+        assert_int_equal(give(t->db, visit_in_injection(t->db, t), v), VAX_OK);
+    vax_use_fast u[8];
+    int n = 0;
+    assert_int_equal(vax_stock_use_fast(t->db, 7, u, 8, &n), VAX_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(u[0].lot_no, "SOON");
+    assert_int_equal(u[0].doses_on_hand, 13);
+    assert_int_equal(u[0].days_left, 5);
+    assert_int_equal(u[0].needed_per_day, 3);
+    assert_int_equal(u[0].pace_tenths, 10);
+    assert_int_equal(u[0].doses_at_risk, 8); /* 5 of 13 used by then */
+    assert_string_equal(u[1].lot_no, "LATER");
+    assert_int_equal(u[1].days_left, 10);
+    assert_int_equal(u[1].doses_at_risk, 5); /* 10 days of pace, 5 of them went to SOON */
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -667,6 +1159,14 @@ int main(void)
         cmocka_unit_test(test_day_figures_end_at_midnight_and_count_the_seventh_day_of_expiry),
         cmocka_unit_test(test_no_dose_from_a_lot_that_expired_while_its_vial_was_open),
         cmocka_unit_test(test_a_discarded_vial_says_so_and_bad_discards_or_receipts_are_refused),
+        cmocka_unit_test(test_every_movement_keeps_every_lot_balanced_at_every_moment),
+        cmocka_unit_test(test_check_finds_stock_changed_outside_the_ledger),
+        cmocka_unit_test(test_writeoff_transfer_and_count_refuse_what_is_not_there),
+        cmocka_unit_test(test_a_transfer_out_becomes_one_to_receive_at_the_other_site),
+        cmocka_unit_test(test_gtin_check_digit),
+        cmocka_unit_test(test_gs1_element_strings_as_scanners_type_them),
+        cmocka_unit_test(test_scan_receives_and_refuses_unknown_or_expired),
+        cmocka_unit_test(test_use_fast_figures_at_the_current_pace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
