@@ -43,4 +43,13 @@ int vax_cose_sign_raw(EVP_PKEY *key, int alg, const uint8_t *msg, size_t n, uint
 int vax_cose_verify_raw(X509 *cert, int alg, const uint8_t *msg, size_t n, const uint8_t *sig,
                         size_t siglen);
 
+/* The key this database signs bundles with: the site's (keys init), else a device key made once
+ * in the keys folder (0600). Free with vax_signer_free. */
+int vax_bundle_signer(vax_db *db, vax_signer **out);
+/* SHA-256 of the certificate's DER, 64 lowercase hex digits. */
+int vax_cert_fingerprint(X509 *cert, char out[65]);
+/* The certificate as PEM text (malloc'd), and back (NULL if it is not one). */
+char *vax_cert_pem(X509 *cert);
+X509 *vax_cert_from_pem(const char *pem);
+
 #endif

@@ -184,4 +184,8 @@ extern const char vax_asset_import_headers_conf[];
 extern const char vax_asset_demo_names_tsv[];
 extern const size_t vax_asset_demo_names_tsv_len;
 
+/* Makes path an empty private file (0600 whatever the umask) for a writer that opens it by name
+ * (SQLite); the error names field. */
+int vax_private_create(vax_db *db, const char *path, const char *field);
+
 #endif

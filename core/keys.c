@@ -552,3 +552,121 @@ void vax_trust_free(vax_trust *t)
     free(t->e);
     free(t);
 }
+
+/* ---- the key that signs bundles ----------------------------------------------------------- */
+
+#define DEV_KEY_FILE "device.key"
+#define DEV_CRT_FILE "device.crt"
+
+/* A site that issues certificates has its key; a team without one still signs its bundles, with a
+ * key of this device made once, so that no bundle ever leaves unsigned. */
+static int device_key_make(vax_db *db, const char *dir, const char *kpath, const char *cpath)
+{
+    EVP_PKEY *key = NULL;
+    X509 *x = NULL;
+    BIO *kb = NULL, *cb = NULL;
+    char *ktext = NULL, *ctext = NULL, dev[37] = "", cn[80];
+    size_t kn = 0, cnl = 0;
+    int rc;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return vax_fail(db, VAX_EIO, "keys", _("Keys: cannot make the folder %s: %s."), dir,
+                        strerror(errno));
+    vax_sync_device_id(db, dev);
+    snprintf(cn, sizeof cn, "vaxsite bundles %s", dev);
+    if (!(key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256")) ||
+        !(x = self_signed(key, cn, vax_now()))) {
+        rc = vax_fail(db, VAX_EINTERNAL, "keys", _("Keys: the key could not be made."));
+        goto done;
+    }
+    kb = BIO_new(BIO_s_mem());
+    cb = BIO_new(BIO_s_mem());
+    if (!kb || !cb || !PEM_write_bio_PrivateKey(kb, key, NULL, NULL, 0, NULL, NULL) ||
+        !PEM_write_bio_X509(cb, x) || !(ktext = bio_text(kb, &kn)) ||
+        !(ctext = bio_text(cb, &cnl))) {
+        rc = vax_fail(db, VAX_ENOMEM, "keys", _("Keys: out of memory."));
+        goto done;
+    }
+    /* the certificate first: a key file without its certificate would look like a broken pair */
+    if ((rc = write_file(db, cpath, ctext, cnl, 0600)) == VAX_OK)
+        rc = write_file(db, kpath, ktext, kn, 0600);
+done:
+    if (ktext)
+        OPENSSL_cleanse(ktext, kn);
+    free(ktext);
+    free(ctext);
+    BIO_free(kb);
+    BIO_free(cb);
+    X509_free(x);
+    EVP_PKEY_free(key);
+    return rc;
+}
+
+int vax_bundle_signer(vax_db *db, vax_signer **out)
+{
+    char dir[4096], kpath[4200], cpath[4200];
+    int rc;
+    *out = NULL;
+    if ((rc = vax_keys_dir(db, dir, sizeof dir)) != VAX_OK ||
+        (rc = path_in(db, dir, KEY_FILE, kpath, sizeof kpath)) != VAX_OK)
+        return rc;
+    if (access(kpath, F_OK) == 0)
+        return vax_signer_load(db, dir, out);
+    if ((rc = path_in(db, dir, DEV_KEY_FILE, kpath, sizeof kpath)) != VAX_OK ||
+        (rc = path_in(db, dir, DEV_CRT_FILE, cpath, sizeof cpath)) != VAX_OK)
+        return rc;
+    if (access(kpath, F_OK) != 0 && (rc = device_key_make(db, dir, kpath, cpath)) != VAX_OK)
+        return rc;
+    vax_signer *s = calloc(1, sizeof *s);
+    if (!s)
+        return VAX_ENOMEM;
+    FILE *f = fopen(cpath, "r");
+    s->key = load_key(kpath);
+    s->cert = f ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+    if (f)
+        fclose(f);
+    if (!s->key || !s->cert || X509_check_private_key(s->cert, s->key) != 1 ||
+        vax_cert_kid(s->cert, s->kid) != VAX_OK || !(s->alg = vax_key_cose_alg(s->key))) {
+        ERR_clear_error();
+        vax_signer_free(s);
+        return vax_fail(db, VAX_EINVAL, "keys",
+                        _("Keys: the device key in %s is damaged; move it away and try again."),
+                        dir);
+    }
+    *out = s;
+    return VAX_OK;
+}
+
+int vax_cert_fingerprint(X509 *cert, char out[65])
+{
+    unsigned char *der = NULL, md[32];
+    unsigned int mdlen = 0;
+    int n = i2d_X509(cert, &der);
+    out[0] = 0;
+    if (n <= 0)
+        return VAX_EINVAL;
+    int ok = EVP_Digest(der, (size_t)n, md, &mdlen, EVP_sha256(), NULL);
+    OPENSSL_free(der);
+    if (!ok || mdlen != 32)
+        return VAX_EINTERNAL;
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    return VAX_OK;
+}
+
+char *vax_cert_pem(X509 *cert)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    size_t n = 0;
+    char *s = b && PEM_write_bio_X509(b, cert) ? bio_text(b, &n) : NULL;
+    BIO_free(b);
+    return s;
+}
+
+X509 *vax_cert_from_pem(const char *pem)
+{
+    BIO *b = BIO_new_mem_buf(pem, -1);
+    X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+    ERR_clear_error();
+    BIO_free(b);
+    return x;
+}

@@ -33,7 +33,7 @@
  * Pull asks for rows with seq above the last one it saw. (pg_current_xact_id and snapshot
  * arithmetic would allow parallel writers; a district's pushes are few and short, so the lock
  * is the simpler guarantee.) */
-#include "internal.h"
+#include "certkeys.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -676,17 +676,80 @@ static const char bundle_schema[] =
     " record_uuid TEXT NOT NULL, site TEXT NOT NULL, device TEXT NOT NULL,"
     " device_seq INTEGER NOT NULL, at INTEGER NOT NULL, body TEXT NOT NULL);";
 
+/* What a bundle says about itself, in the order its digest reads them; then its signature. */
+static const char *const meta_signed[] = {"format", "site",  "device",    "from_seq",
+                                          "to_seq", "count", "created_at"};
+enum { META_SIGNED = sizeof meta_signed / sizeof meta_signed[0] };
+
+/* An event fit to travel: an outbox row with a uuid, a kind and a JSON object for a body. An
+ * empty body (a cut bundle imported by an earlier version left such rows) breaks every push. */
+#define EVENT_FIT "uuid <> '' AND kind <> '' AND json_valid(body) AND json_type(body) = 'object'"
+
+/* The digest reads every field as length:bytes, so that no two contents read the same. */
+static void dg_field(EVP_MD_CTX *c, const char *s, size_t n)
+{
+    char len[24];
+    int k = snprintf(len, sizeof len, "%zu:", n);
+    EVP_DigestUpdate(c, len, (size_t)k);
+    EVP_DigestUpdate(c, s, n);
+    EVP_DigestUpdate(c, ",", 1);
+}
+
+static void dg_text(EVP_MD_CTX *c, const char *s)
+{
+    dg_field(c, s, strlen(s));
+}
+
+/* The nine columns of an event row, the integers in decimal, as the importer reads them back. */
+static void dg_event(EVP_MD_CTX *c, sqlite3_stmt *st)
+{
+    for (int col = 0; col < 9; col++)
+        dg_field(c, (const char *)sqlite3_column_text(st, col),
+                 (size_t)sqlite3_column_bytes(st, col));
+}
+
+static void hex(const unsigned char *b, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+static int unhex(const char *s, unsigned char *out, size_t cap, size_t *n)
+{
+    size_t len = strlen(s);
+    if (len % 2 || len / 2 > cap)
+        return 0;
+    for (size_t i = 0; i < len / 2; i++) {
+        unsigned v;
+        if (sscanf(s + 2 * i, "%2x", &v) != 1)
+            return 0;
+        out[i] = (unsigned char)v;
+    }
+    *n = len / 2;
+    return 1;
+}
+
+/* What the signature covers: the format's name and the digest. */
+static void signed_text(const char *digest_hex, char out[96])
+{
+    snprintf(out, 96, "%s %s", BUNDLE_FORMAT, digest_hex);
+}
+
 static int bundle_fail(vax_db *db, sqlite3 *b, const char *path)
 {
     return vax_fail(db, VAX_EIO, "bundle", _("Bundle: cannot write %s: %s."), path,
                     b ? sqlite3_errmsg(b) : strerror(errno));
 }
 
-int vax_bundle_export(vax_db *db, const char *path, vax_sync_stats *stats)
+static int bundle_write(vax_db *db, const char *path, int64_t since, vax_sync_stats *stats)
 {
     sqlite3 *b = NULL;
-    sqlite3_stmt *ins = NULL, *meta = NULL;
-    char tmp[4200], dev[37] = "", site[40];
+    sqlite3_stmt *ins = NULL, *meta = NULL, *back = NULL;
+    vax_signer *signer = NULL;
+    EVP_MD_CTX *dg = NULL;
+    char tmp[4200], dev[37] = "", site[40], *pem = NULL;
+    uint8_t *sig = NULL;
+    size_t siglen = 0;
     int rc;
     vax_sync_stats dummy;
     if (!stats)
@@ -702,6 +765,15 @@ int vax_bundle_export(vax_db *db, const char *path, vax_sync_stats *stats)
     if (access(path, F_OK) == 0)
         return vax_fail(db, VAX_EEXIST, "bundle",
                         _("Bundle: %s exists already; give a new file name."), path);
+    if ((rc = vax_bundle_signer(db, &signer)) != VAX_OK)
+        return rc;
+    if (!(pem = vax_cert_pem(signer->cert)) || !(dg = EVP_MD_CTX_new()) ||
+        EVP_DigestInit_ex(dg, EVP_sha256(), NULL) != 1) {
+        free(pem);
+        EVP_MD_CTX_free(dg);
+        vax_signer_free(signer);
+        return VAX_ENOMEM;
+    }
     snprintf(tmp, sizeof tmp, "%s.part", path);
     unlink(tmp);
     vax_sync_device_id(db, dev);
@@ -709,9 +781,12 @@ int vax_bundle_export(vax_db *db, const char *path, vax_sync_stats *stats)
     vax_strlcpy(site, vax_site_get(db, &site_row) == VAX_OK ? site_row.code : "SITE", sizeof site);
     /* a read transaction here: the bundle holds exactly what was committed when it began */
     if ((rc = exec1(db, "BEGIN", _("reading the outbox"))) != VAX_OK)
-        return rc;
-    int64_t from = mark_get(db, "sync.bundled_seq"), to = from;
-    if (sqlite3_open_v2(tmp, &b, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+        goto fail;
+    int64_t mark = mark_get(db, "sync.bundled_seq");
+    int64_t from = since >= 0 ? since : mark, to = from;
+    if ((rc = vax_private_create(db, tmp, "bundle")) != VAX_OK)
+        goto fail;
+    if (sqlite3_open_v2(tmp, &b, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK ||
         sqlite3_exec(b, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN", NULL, NULL,
                      NULL) != SQLITE_OK ||
         sqlite3_exec(b, bundle_schema, NULL, NULL, NULL) != SQLITE_OK ||
@@ -722,7 +797,7 @@ int vax_bundle_export(vax_db *db, const char *path, vax_sync_stats *stats)
     }
     sqlite3_stmt *st = vax_stmt(db, "SELECT seq, uuid, kind, record_uuid, site, device,"
                                     " coalesce(device_seq, seq), at, body FROM sync_outbox"
-                                    " WHERE seq > ?1 ORDER BY seq");
+                                    " WHERE seq > ?1 AND " EVENT_FIT " ORDER BY seq");
     if (!st) {
         rc = VAX_EINTERNAL;
         goto fail;
@@ -748,26 +823,82 @@ int vax_bundle_export(vax_db *db, const char *path, vax_sync_stats *stats)
         rc = vax_fail_sql(db, rc, _("reading the outbox"));
         goto fail;
     }
-    if (sqlite3_prepare_v2(b, "INSERT INTO bundle_meta VALUES (?1, ?2)", -1, &meta, NULL) !=
-        SQLITE_OK) {
+    /* the range covers what was skipped as unfit too, so the mark passes over it */
+    if (since < 0) {
+        sqlite3_stmt *mx = vax_stmt(db, "SELECT coalesce(max(seq), ?1) FROM sync_outbox");
+        if (!mx) {
+            rc = VAX_EINTERNAL;
+            goto fail;
+        }
+        sqlite3_bind_int64(mx, 1, to);
+        if (sqlite3_step(mx) == SQLITE_ROW && sqlite3_column_int64(mx, 0) > to)
+            to = sqlite3_column_int64(mx, 0);
+        sqlite3_reset(mx);
+    }
+    char sfrom[24], sto[24], snow[24], scount[24], salg[16], dhex[65], sigtext[96];
+    snprintf(sfrom, sizeof sfrom, "%lld", (long long)from);
+    snprintf(sto, sizeof sto, "%lld", (long long)to);
+    snprintf(scount, sizeof scount, "%lld", (long long)stats->sent);
+    snprintf(snow, sizeof snow, "%lld", (long long)vax_now());
+    snprintf(salg, sizeof salg, "%d", signer->alg);
+    const char *kv[][2] = {{"format", BUNDLE_FORMAT}, {"site", site},     {"device", dev},
+                           {"from_seq", sfrom},       {"to_seq", sto},    {"count", scount},
+                           {"created_at", snow},      {"digest", dhex},   {"alg", salg},
+                           {"signer", pem},           {"signature", NULL}};
+    /* the digest: what the bundle says about itself, then its events as written */
+    for (int i = 0; i < META_SIGNED; i++) {
+        dg_text(dg, kv[i][0]);
+        dg_text(dg, kv[i][1]);
+    }
+    if (sqlite3_prepare_v2(b,
+                           "SELECT seq, uuid, kind, record_uuid, site, device, device_seq, at, body"
+                           " FROM event ORDER BY seq",
+                           -1, &back, NULL) != SQLITE_OK) {
         rc = bundle_fail(db, b, tmp);
         goto fail;
     }
-    char sfrom[24], sto[24], snow[24];
-    snprintf(sfrom, sizeof sfrom, "%lld", (long long)from);
-    snprintf(sto, sizeof sto, "%lld", (long long)to);
-    snprintf(snow, sizeof snow, "%lld", (long long)vax_now());
-    const char *kv[][2] = {{"format", BUNDLE_FORMAT}, {"device", dev}, {"site", site},
-                           {"from_seq", sfrom},       {"to_seq", sto}, {"created_at", snow}};
+    while (sqlite3_step(back) == SQLITE_ROW)
+        dg_event(dg, back);
+    sqlite3_finalize(back);
+    back = NULL;
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    if (EVP_DigestFinal_ex(dg, md, &mdlen) != 1) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    hex(md, 32, dhex);
+    signed_text(dhex, sigtext);
+    if (vax_cose_sign_raw(signer->key, signer->alg, (const uint8_t *)sigtext, strlen(sigtext), &sig,
+                          &siglen) != VAX_OK) {
+        rc = vax_fail(db, VAX_EINTERNAL, "bundle", "%s", _("Bundle: it could not be signed."));
+        goto fail;
+    }
+    char *sighex = malloc(siglen * 2 + 1);
+    if (!sighex) {
+        rc = VAX_ENOMEM;
+        goto fail;
+    }
+    hex(sig, siglen, sighex);
+    sighex[siglen * 2] = 0;
+    kv[sizeof kv / sizeof kv[0] - 1][1] = sighex;
+    if (sqlite3_prepare_v2(b, "INSERT INTO bundle_meta VALUES (?1, ?2)", -1, &meta, NULL) !=
+        SQLITE_OK) {
+        free(sighex);
+        rc = bundle_fail(db, b, tmp);
+        goto fail;
+    }
     for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
         sqlite3_bind_text(meta, 1, kv[i][0], -1, SQLITE_STATIC);
         sqlite3_bind_text(meta, 2, kv[i][1], -1, SQLITE_STATIC);
         if (sqlite3_step(meta) != SQLITE_DONE) {
+            free(sighex);
             rc = bundle_fail(db, b, tmp);
             goto fail;
         }
         sqlite3_reset(meta);
     }
+    free(sighex);
     sqlite3_finalize(meta);
     meta = NULL;
     sqlite3_finalize(ins);
@@ -795,15 +926,22 @@ int vax_bundle_export(vax_db *db, const char *path, vax_sync_stats *stats)
     }
     unlink(tmp);
     exec1(db, "COMMIT", _("reading the outbox"));
+    free(pem);
+    free(sig);
+    EVP_MD_CTX_free(dg);
+    vax_signer_free(signer);
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         return rc;
-    if ((rc = mark_set(db, "sync.bundled_seq", to)) != VAX_OK ||
+    /* a bundle written again from an older number never moves the mark back */
+    if ((to > mark && (rc = mark_set(db, "sync.bundled_seq", to)) != VAX_OK) ||
         (rc = vax_audit(db, "sync.bundle_export", "sync_outbox", to, path)) != VAX_OK) {
         vax_tx_rollback(db);
         return rc;
     }
     return vax_tx_commit(db);
 fail:
+    if (back)
+        sqlite3_finalize(back);
     if (meta)
         sqlite3_finalize(meta);
     if (ins)
@@ -812,7 +950,21 @@ fail:
         sqlite3_close(b);
     unlink(tmp);
     vax_tx_rollback(db);
+    free(pem);
+    free(sig);
+    EVP_MD_CTX_free(dg);
+    vax_signer_free(signer);
     return rc;
+}
+
+int vax_bundle_export(vax_db *db, const char *path, vax_sync_stats *stats)
+{
+    return bundle_write(db, path, -1, stats);
+}
+
+int vax_bundle_export_since(vax_db *db, const char *path, int64_t since, vax_sync_stats *stats)
+{
+    return bundle_write(db, path, since < 0 ? 0 : since, stats);
 }
 
 /* Takes one event from elsewhere: stored once in the outbox (forwarded to the district), merged
@@ -880,11 +1032,223 @@ static int take_event(vax_db *db, sqlite3_stmt *ev, const char *source, vax_sync
     return merge_event(db, kind, vax_col_text(ev, 3), body, &m);
 }
 
+/* The whole file read once into memory and opened from there: what is checked is what is merged,
+ * whatever happens to the file (a stick pulled, a second copy) in between. */
+static int bundle_open(vax_db *db, const char *path, sqlite3 **out)
+{
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    unsigned char *buf = NULL;
+    long n = -1;
+    *out = NULL;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = sqlite3_malloc64((sqlite3_uint64)n)) && fread(buf, 1, (size_t)n, f) == (size_t)n) {
+        fclose(f);
+        f = NULL;
+        /* SQLite wrote the file whole and closed it, so its header gives its true size: a file
+         * of another size was cut (or grown) on the way, even where the lost bytes held none of
+         * the events */
+        unsigned page = n >= 100 ? (unsigned)buf[16] << 8 | buf[17] : 0;
+        uint32_t pages = n >= 100 ? (uint32_t)buf[28] << 24 | (uint32_t)buf[29] << 16 |
+                                        (uint32_t)buf[30] << 8 | buf[31]
+                                  : 0;
+        if (page == 1)
+            page = 65536;
+        if (n >= 100 && !memcmp(buf, "SQLite format 3", 16) &&
+            (int64_t)page * pages != (int64_t)n) {
+            sqlite3_free(buf);
+            return vax_fail(db, VAX_EINVAL, "bundle",
+                            _("Bundle: %s is cut or altered (%lld bytes where it should have "
+                              "%lld); nothing was imported."),
+                            path, (long long)n, (long long)page * pages);
+        }
+        if (sqlite3_open_v2(":memory:", out, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+            sqlite3_deserialize(*out, "main", buf, n, n,
+                                SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY) ==
+                SQLITE_OK)
+            return VAX_OK;
+        buf = NULL; /* sqlite3_deserialize frees it, on failure too */
+    }
+    int e = errno;
+    if (f)
+        fclose(f);
+    sqlite3_free(buf);
+    sqlite3_close(*out);
+    *out = NULL;
+    return vax_fail(db, VAX_EINVAL, "bundle", _("Bundle: %s is not a vaxsite bundle (%s)."),
+                    path ? path : "", n == 0 ? _("an empty file") : strerror(e));
+}
+
+typedef struct bundle_meta {
+    char v[META_SIGNED][64];
+    char digest[65], alg[16];
+    char *signer, *signature;
+} bundle_meta;
+
+static int meta_read(sqlite3 *b, bundle_meta *m)
+{
+    sqlite3_stmt *st = NULL;
+    memset(m, 0, sizeof *m);
+    if (sqlite3_prepare_v2(b, "SELECT key, value FROM bundle_meta", -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *k = (const char *)sqlite3_column_text(st, 0),
+                   *v = (const char *)sqlite3_column_text(st, 1);
+        if (!k || !v)
+            continue;
+        for (int i = 0; i < META_SIGNED; i++)
+            if (!strcmp(k, meta_signed[i]))
+                vax_strlcpy(m->v[i], v, sizeof m->v[i]);
+        if (!strcmp(k, "digest"))
+            vax_strlcpy(m->digest, v, sizeof m->digest);
+        else if (!strcmp(k, "alg"))
+            vax_strlcpy(m->alg, v, sizeof m->alg);
+        else if (!strcmp(k, "signer") && !m->signer)
+            m->signer = strdup(v);
+        else if (!strcmp(k, "signature") && !m->signature)
+            m->signature = strdup(v);
+    }
+    sqlite3_finalize(st);
+    return 1;
+}
+
+static void meta_free(bundle_meta *m)
+{
+    free(m->signer);
+    free(m->signature);
+}
+
+static int trusted(vax_db *db, const char *fp)
+{
+    char key[96], v[8] = "";
+    snprintf(key, sizeof key, "sync.trust.%s", fp);
+    if (vax_setting_get(db, key, v, sizeof v) == VAX_OK && v[0])
+        return 1;
+    /* this database's own key (a bundle it wrote, or another laptop of the site with its key) */
+    vax_signer *own = NULL;
+    char mine[65] = "";
+    if (vax_bundle_signer(db, &own) == VAX_OK)
+        vax_cert_fingerprint(own->cert, mine);
+    vax_signer_free(own);
+    vax_clear_error(db);
+    return !strcmp(mine, fp);
+}
+
+/* Checks a bundle whole before anything is written: its digest over what it says about itself and
+ * every event, the signature over the digest, a signer this database trusts, and events fit to
+ * travel. One line says why it is refused. */
+static int bundle_verify(vax_db *db, sqlite3 *b, const char *path)
+{
+    bundle_meta m;
+    sqlite3_stmt *st = NULL;
+    EVP_MD_CTX *dg = NULL;
+    X509 *cert = NULL;
+    unsigned char *sig = NULL;
+    int rc = VAX_OK;
+    if (!meta_read(b, &m) || strcmp(m.v[0], BUNDLE_FORMAT) != 0) {
+        rc = m.v[0][0] || !meta_read(b, &m)
+                 ? vax_fail(db, VAX_EINVAL, "bundle",
+                            _("Bundle: %s is not a vaxsite bundle of a format this version reads."),
+                            path)
+                 : vax_fail(db, VAX_EINVAL, "bundle", _("Bundle: %s is not a vaxsite bundle (%s)."),
+                            path, sqlite3_errmsg(b));
+        goto done;
+    }
+    if (!m.digest[0] || !m.signer || !m.signature || !m.alg[0]) {
+        rc = vax_fail(db, VAX_EINVAL, "bundle",
+                      _("Bundle: %s is not signed; it is refused and nothing was imported."), path);
+        goto done;
+    }
+    if (!(dg = EVP_MD_CTX_new()) || EVP_DigestInit_ex(dg, EVP_sha256(), NULL) != 1) {
+        rc = VAX_ENOMEM;
+        goto done;
+    }
+    for (int i = 0; i < META_SIGNED; i++) {
+        dg_text(dg, meta_signed[i]);
+        dg_text(dg, m.v[i]);
+    }
+    int64_t from = strtoll(m.v[3], NULL, 10), to = strtoll(m.v[4], NULL, 10), n = 0, bad = 0;
+    if (sqlite3_prepare_v2(
+            b,
+            "SELECT seq, uuid, kind, record_uuid, site, device, device_seq, at, body,"
+            " " EVENT_FIT " FROM event ORDER BY seq",
+            -1, &st, NULL) != SQLITE_OK) {
+        rc = vax_fail(db, VAX_EINVAL, "bundle",
+                      _("Bundle: %s is cut or damaged (%s); nothing was imported."), path,
+                      sqlite3_errmsg(b));
+        goto done;
+    }
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        dg_event(dg, st);
+        int64_t seq = sqlite3_column_int64(st, 0);
+        if (!bad && (!sqlite3_column_int(st, 9) || seq <= from || seq > to))
+            bad = seq;
+        n++;
+    }
+    if (step != SQLITE_DONE) {
+        rc = vax_fail(db, VAX_EINVAL, "bundle",
+                      _("Bundle: %s is cut or damaged (%s); nothing was imported."), path,
+                      sqlite3_errmsg(b));
+        goto done;
+    }
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    char dhex[65], text[96];
+    if (EVP_DigestFinal_ex(dg, md, &mdlen) != 1) {
+        rc = VAX_EINTERNAL;
+        goto done;
+    }
+    hex(md, 32, dhex);
+    if (strcmp(dhex, m.digest) != 0 || n != strtoll(m.v[5], NULL, 10)) {
+        rc = vax_fail(db, VAX_EINVAL, "bundle",
+                      _("Bundle: %s is cut or altered (its content does not match its digest); "
+                        "nothing was imported."),
+                      path);
+        goto done;
+    }
+    size_t siglen = 0, cap = strlen(m.signature) / 2 + 1;
+    signed_text(dhex, text);
+    if (!(sig = malloc(cap)) || !unhex(m.signature, sig, cap, &siglen) ||
+        !(cert = vax_cert_from_pem(m.signer)) ||
+        !vax_cose_verify_raw(cert, atoi(m.alg), (const uint8_t *)text, strlen(text), sig, siglen)) {
+        rc = vax_fail(db, VAX_EINVAL, "bundle",
+                      _("Bundle: the signature of %s does not match its content; nothing was "
+                        "imported."),
+                      path);
+        goto done;
+    }
+    char fp[65];
+    if (vax_cert_fingerprint(cert, fp) != VAX_OK) {
+        rc = VAX_EINTERNAL;
+        goto done;
+    }
+    if (!trusted(db, fp)) {
+        rc = vax_fail(db, VAX_EPERM, "bundle",
+                      _("Bundle: %s is signed by a key this site does not trust yet (site %s, "
+                        "device %s, fingerprint %s); if a manager knows that key, run: vaxsite "
+                        "sync trust %s"),
+                      path, m.v[1], m.v[2], fp, fp);
+        goto done;
+    }
+    if (bad)
+        rc = vax_fail(db, VAX_EINVAL, "bundle",
+                      _("Bundle: %s holds an empty or malformed event (number %lld); nothing "
+                        "was imported."),
+                      path, (long long)bad);
+done:
+    if (st)
+        sqlite3_finalize(st);
+    EVP_MD_CTX_free(dg);
+    X509_free(cert);
+    free(sig);
+    meta_free(&m);
+    return rc;
+}
+
 int vax_bundle_import(vax_db *db, const char *path, vax_sync_stats *stats)
 {
     sqlite3 *b = NULL;
     sqlite3_stmt *ev = NULL;
-    char format[64] = "";
     int rc;
     vax_sync_stats dummy;
     if (!stats)
@@ -893,23 +1257,8 @@ int vax_bundle_import(vax_db *db, const char *path, vax_sync_stats *stats)
     vax_clear_error(db);
     if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
         return rc;
-    if (!path || sqlite3_open_v2(path, &b, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(b, "SELECT value FROM bundle_meta WHERE key = 'format'", -1, &ev,
-                           NULL) != SQLITE_OK) {
-        rc = vax_fail(db, VAX_EINVAL, "bundle", _("Bundle: %s is not a vaxsite bundle (%s)."),
-                      path ? path : "", b ? sqlite3_errmsg(b) : "");
+    if ((rc = bundle_open(db, path, &b)) != VAX_OK || (rc = bundle_verify(db, b, path)) != VAX_OK)
         goto out;
-    }
-    if (sqlite3_step(ev) == SQLITE_ROW)
-        vax_strlcpy(format, (const char *)sqlite3_column_text(ev, 0), sizeof format);
-    sqlite3_finalize(ev);
-    ev = NULL;
-    if (strcmp(format, BUNDLE_FORMAT) != 0) {
-        rc =
-            vax_fail(db, VAX_EINVAL, "bundle",
-                     _("Bundle: %s is not a vaxsite bundle of a format this version reads."), path);
-        goto out;
-    }
     if (sqlite3_prepare_v2(b,
                            "SELECT seq, uuid, kind, record_uuid, site, device, device_seq, at,"
                            " body FROM event ORDER BY seq",
@@ -944,6 +1293,53 @@ out:
     if (b)
         sqlite3_close(b);
     return rc;
+}
+
+int vax_bundle_fingerprint(vax_db *db, char out[65])
+{
+    vax_signer *s = NULL;
+    int rc;
+    out[0] = 0;
+    vax_clear_error(db);
+    if ((rc = vax_bundle_signer(db, &s)) != VAX_OK)
+        return rc;
+    rc = vax_cert_fingerprint(s->cert, out);
+    vax_signer_free(s);
+    return rc;
+}
+
+int vax_sync_trust(vax_db *db, const char *fingerprint)
+{
+    char fp[65], key[96];
+    size_t n = 0;
+    int rc;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    for (const char *p = fingerprint ? fingerprint : ""; *p; p++) {
+        if (*p == ':' || *p == ' ')
+            continue;
+        char c = (char)(*p >= 'A' && *p <= 'F' ? *p + 32 : *p);
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) || n == 64) {
+            n = 0;
+            break;
+        }
+        fp[n++] = c;
+    }
+    fp[n] = 0;
+    if (n != 64)
+        return vax_fail(db, VAX_EINVAL, "fingerprint", "%s",
+                        _("Trust: a fingerprint is 64 hexadecimal digits, as the refused "
+                          "bundle named it."));
+    snprintf(key, sizeof key, "sync.trust.%s", fp);
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    if ((rc = setting_put(db, key, "1")) != VAX_OK ||
+        (rc = vax_audit(db, "sync.trust", "setting", 0, fp)) != VAX_OK) {
+        vax_tx_rollback(db);
+        return rc;
+    }
+    return vax_tx_commit(db);
 }
 
 /* ---- conflicts and figures ------------------------------------------------------------------ */
@@ -1457,8 +1853,8 @@ int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
         size_t len = 0;
         int rows = 0;
         sqlite3_stmt *st = vax_stmt(db, "SELECT seq, uuid, kind, record_uuid, site, device,"
-                                        " coalesce(device_seq, seq), at, body FROM sync_outbox"
-                                        " WHERE seq > ?1 ORDER BY seq LIMIT ?2");
+                                        " coalesce(device_seq, seq), at, body, " EVENT_FIT
+                                        " FROM sync_outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2");
         if (!st) {
             rc = VAX_EINTERNAL;
             goto out;
@@ -1466,6 +1862,12 @@ int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
         sqlite3_bind_int64(st, 1, from);
         sqlite3_bind_int(st, 2, batch);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            /* an empty event (left by a cut bundle an earlier version took in) would make the
+             * server refuse the whole batch, this one and every later one: it is passed over */
+            if (!sqlite3_column_int(st, 9)) {
+                to = sqlite3_column_int64(st, 0);
+                continue;
+            }
             for (int col = 0; col < 9 && rc == SQLITE_ROW; col++)
                 if (copy_append(&buf, &len, &cap, vax_col_text(st, col), col == 8 ? '\n' : '\t'))
                     rc = SQLITE_NOMEM;
@@ -1479,8 +1881,19 @@ int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
             rc = vax_fail_sql(db, rc, _("reading the outbox"));
             goto out;
         }
-        if (!rows)
+        if (!rows && to == from)
             break;
+        if (!rows) {
+            if ((rc = vax_tx_begin(db)) != VAX_OK)
+                goto out;
+            if ((rc = mark_set(db, "sync.pushed_seq", to)) != VAX_OK) {
+                vax_tx_rollback(db);
+                goto out;
+            }
+            if ((rc = vax_tx_commit(db)) != VAX_OK)
+                goto out;
+            continue;
+        }
         if ((rc = pq_exec(db, c, "BEGIN", _("starting a batch"))) != VAX_OK)
             goto out;
         PGresult *r = PQexec(c, "COPY incoming(seq, uuid, kind, record_uuid, site, device,"

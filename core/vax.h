@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,6 +40,13 @@ enum vax_status {
 
 /* The default words for a code (translated). */
 const char *vax_status_str(int code);
+
+/* Files that hold personal data are created only through these: mode 0600 whatever the umask,
+ * never through a symbolic link. vax_private_fd: a write-only descriptor (excl: refuse an
+ * existing file, else truncate it), -1 and errno on failure; vax_private_fopen: the same as a
+ * FILE opened "wb", NULL and errno on failure. */
+int vax_private_fd(const char *path, int excl);
+FILE *vax_private_fopen(const char *path);
 
 /* ---------------------------------------------------------------------------------------------
  * Clock: the only source of "now" (seconds since the epoch, UTC).
@@ -1874,10 +1882,24 @@ int vax_sync_device_id(vax_db *db, char out[37]);
 /* Events not yet sent on a channel: "push" or "bundle". */
 int vax_sync_pending(vax_db *db, const char *channel, int64_t *n);
 /* Writes the events since the last bundle into a new SQLite file (refused if path exists); the
- * mark moves only once the file is whole. */
+ * mark moves only once the file is whole. The file names its producer (site, device), its range
+ * of sequence numbers and a SHA-256 digest of its content, signed with the site's key (keys.c)
+ * or, when the site has none, with a device key made once beside it (0600). */
 int vax_bundle_export(vax_db *db, const char *path, vax_sync_stats *stats);
-/* Merges a bundle in one transaction with the push rules; its events are kept to be forwarded. */
+/* The same, of the events with a sequence number above since (0: all of them), to write again
+ * what was lost; the mark never moves back. */
+int vax_bundle_export_since(vax_db *db, const char *path, int64_t since, vax_sync_stats *stats);
+/* Merges a bundle in one transaction with the push rules; its events are kept to be forwarded.
+ * Refused whole, nothing written, with one line that says why: a cut or altered file (its digest),
+ * no or a wrong signature, a signer this database does not trust (the message names its
+ * fingerprint), an empty or malformed event. */
 int vax_bundle_import(vax_db *db, const char *path, vax_sync_stats *stats);
+/* The fingerprint (SHA-256 of the certificate, 64 hex digits) of the key this database signs its
+ * bundles with; the key is made if there is none yet (as vax_bundle_export does). */
+int vax_bundle_fingerprint(vax_db *db, char out[65]);
+/* Trusts the bundles signed by the key with this fingerprint (VAX_ACT_SETTINGS, a manager;
+ * audited "sync.trust"). Colons, spaces and case are ignored. */
+int vax_sync_trust(vax_db *db, const char *fingerprint);
 /* Conflicts listed here for a manager, oldest first. */
 int vax_sync_conflicts(vax_db *db, vax_sync_conflict *out, int max, int *n);
 /* Doses of a local day by product and dose number (voided left out), from this database. */

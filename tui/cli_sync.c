@@ -1,4 +1,4 @@
-/* cli_sync.c: sync init-server|push|pull|status|conflicts|report, export/import --bundle. */
+/* cli_sync.c: sync init-server|push|pull|status|conflicts|report|trust, export/import --bundle. */
 #include "cli.h"
 
 #include "ui.h"
@@ -21,15 +21,26 @@ static void print_stats(const char *what, const vax_sync_stats *s)
 
 static int bundle(const char *path, const args *a, int export)
 {
-    static const char *const known[] = {"bundle", NULL};
+    static const char *const known[] = {"bundle", "since", "all", NULL};
     vax_sync_stats s;
+    const char *since = opt(a, "since");
+    char *end = NULL;
+    long long from = since ? strtoll(since, &end, 10) : 0;
     if (!only_opts(a, known))
         return 2;
+    if ((since || opt(a, "all")) &&
+        (!export || (since && opt(a, "all")) || (since && (!*since || *end || from < 0)))) {
+        fprintf(stderr, "%s",
+                _("vaxsite: export --bundle FILE [--since SEQ | --all]: SEQ is a number from "
+                  "0\n"));
+        return 2;
+    }
     vax_db *db = open_db(path, export ? 0 : VAX_OPEN_CREATE, 1);
     if (!db)
         return 1;
-    int rc = export ? vax_bundle_export(db, opt(a, "bundle"), &s)
-                    : vax_bundle_import(db, opt(a, "bundle"), &s);
+    int rc = !export                  ? vax_bundle_import(db, opt(a, "bundle"), &s)
+             : since || opt(a, "all") ? vax_bundle_export_since(db, opt(a, "bundle"), from, &s)
+                                      : vax_bundle_export(db, opt(a, "bundle"), &s);
     if (rc != VAX_OK)
         rc = fail_db(db);
     else if (export)
@@ -123,6 +134,9 @@ static int status(vax_db *db)
     printf(_("not in a bundle yet: %lld\n"), (long long)bun);
     printf(_("team communes: %s\n"), communes);
     printf(_("PostgreSQL: %s\n"), vax_sync_available() ? _("yes") : _("not in this build"));
+    char fp[65];
+    if (vax_bundle_fingerprint(db, fp) == VAX_OK)
+        printf(_("bundles signed by key: %s\n"), fp);
     return 0;
 }
 
@@ -138,11 +152,27 @@ int cli_sync(const char *path, const args *a)
         return bundle(path, a, !strcmp(cmd, "export"));
     if (!only_opts(a, known))
         return 2;
+    if (!strcmp(sub, "trust")) {
+        if (!url || a->npos > 3) {
+            fprintf(stderr, "%s", _("vaxsite: sync trust FINGERPRINT\n"));
+            return 2;
+        }
+        vax_db *db = open_db(path, 0, 1);
+        if (!db)
+            return 1;
+        rc = vax_sync_trust(db, url);
+        if (rc == VAX_OK)
+            printf(_("Bundles signed by the key %s are trusted here.\n"), url);
+        else
+            rc = fail_db(db);
+        vax_close(db);
+        return rc;
+    }
     int writes = !strcmp(sub, "pull") || !strcmp(sub, "push") || !strcmp(sub, "init-server");
     if (!writes && strcmp(sub, "status") && strcmp(sub, "conflicts") && strcmp(sub, "report")) {
         fprintf(stderr, "%s",
                 _("vaxsite: sync init-server|push|pull URL, sync status, sync conflicts [URL], "
-                  "sync report URL|--local --day DAY\n"));
+                  "sync report URL|--local --day DAY, sync trust FINGERPRINT\n"));
         return 2;
     }
     if (writes && !url) {

@@ -272,6 +272,38 @@ V D queue checkin 012192004444 >/dev/null
 dose D 012192004444 1
 out=$(V D export --bundle "$WORK/d.vxb")
 check "export --bundle writes D's events: $out" test -s "$WORK/d.vxb"
+# a bundle is signed: C does not know D's key yet, and says which key it is
+FP=$(V D sync status | sed -n 's/^bundles signed by key: //p')
+check "sync status names D's bundle key ($FP)" test "${#FP}" = 64
+before=$(lsql C "SELECT count(*) FROM sync_outbox")
+out=$(V C import --bundle "$WORK/d.vxb" 2>&1); rc=$?
+equal "a bundle from a key C does not trust is refused with one line naming its fingerprint" \
+  "1|1|yes" "$rc|$(printf '%s\n' "$out" | wc -l)|$(grep -q "$FP" <<<"$out" && echo yes)"
+equal "nothing of it was written" "$before" "$(lsql C "SELECT count(*) FROM sync_outbox")"
+out=$(V C sync trust "$FP" 2>&1)
+equal "a manager trusts D's key once, audited" "1" \
+  "$(lsql C "SELECT count(*) FROM audit WHERE action = 'sync.trust' AND details LIKE '%$FP%'")"
+# a USB stick pulled mid-copy: the tail cut by 500 to 3,000 bytes
+size=$(stat -c %s "$WORK/d.vxb")
+for cut in 500 1200 2000 3000; do
+  head -c $((size - cut)) "$WORK/d.vxb" >"$WORK/cut.vxb"
+  out=$(V C import --bundle "$WORK/cut.vxb" 2>&1); rc=$?
+  equal "a bundle cut by $cut bytes is refused ($out)" "1|$before" \
+    "$rc|$(lsql C "SELECT count(*) FROM sync_outbox")"
+done
+equal "no empty event entered C's outbox" "0" \
+  "$(lsql C "SELECT count(*) FROM sync_outbox WHERE body = '' OR NOT json_valid(body)")"
+# one byte of the dose changed: dose 1 would read dose 3
+python3 - "$WORK/d.vxb" "$WORK/flip.vxb" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+i = b.index(b'"dose_number":1') + len('"dose_number":')
+b[i] = ord('3')
+open(sys.argv[2], 'wb').write(b)
+PY
+out=$(V C import --bundle "$WORK/flip.vxb" 2>&1); rc=$?
+equal "a bundle with dose 1 altered to dose 3 is refused: $out" "1|$before" \
+  "$rc|$(lsql C "SELECT count(*) FROM sync_outbox")"
 out=$(V C import --bundle "$WORK/d.vxb")
 check "import --bundle on C merges them: $out" test "$(lsql C "SELECT count(*) FROM person WHERE national_id = '012192004444'")" = 1
 V C sync push "$U1" >/dev/null
@@ -281,6 +313,12 @@ out=$(V C import --bundle "$WORK/d.vxb")
 V C sync push "$U1" >/dev/null
 equal "importing the bundle again changes nothing on the server" "1" \
   "$(q "$U1" "SELECT count(*) FROM dose WHERE site = 'TEAM-D'")"
+# the bundle lost on the way is written again
+out=$(V D export --bundle "$WORK/d2.vxb" --since 0)
+equal "export --bundle --since 0 writes D's events again" \
+  "$(sqlite3 "$WORK/d.vxb" "SELECT group_concat(uuid) FROM event")" \
+  "$(sqlite3 "$WORK/d2.vxb" "SELECT group_concat(uuid) FROM event")"
+equal "bundles are private files (0600)" "600" "$(stat -c %a "$WORK/d2.vxb")"
 
 # --- pulls while two laptops push: the commit-order sequence skips nothing -------------------
 V A sync init-server "$U3" >/dev/null

@@ -102,6 +102,59 @@ static int64_t count(test_db *t, const char *sql)
     return query_int(t->path, sql);
 }
 
+/* b trusts the key a signs its bundles with, as a manager does once per producer. */
+static void trust(test_db *b, test_db *a)
+{
+    char fp[65];
+    assert_int_equal(vax_bundle_fingerprint(a->db, fp), VAX_OK);
+    if (vax_sync_trust(b->db, fp) != VAX_OK)
+        fail_msg("trust: %s", vax_errmsg(b->db));
+}
+
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    *n = (size_t)ftell(f);
+    rewind(f);
+    unsigned char *buf = malloc(*n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, *n, f), *n);
+    fclose(f);
+    return buf;
+}
+
+static void spill(const char *path, const unsigned char *buf, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, n, f), n);
+    fclose(f);
+}
+
+/* Rows of b's outbox from site that are not, uuid and body alike, in the bundle file orig. */
+static int64_t not_in_bundle(test_db *b, const char *orig, const char *site)
+{
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    char sql[600];
+    assert_int_equal(sqlite3_open_v2(b->path, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    char *att = sqlite3_mprintf("ATTACH %Q AS orig", orig);
+    assert_int_equal(sqlite3_exec(s, att, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_free(att);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM sync_outbox o WHERE site = '%s' AND NOT EXISTS (SELECT 1 FROM"
+             " orig.event e WHERE e.uuid = o.uuid AND e.body = o.body AND e.kind = o.kind)",
+             site);
+    assert_int_equal(sqlite3_prepare_v2(s, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return v;
+}
+
 /* ---- what leaves ---------------------------------------------------------------------------- */
 
 static void test_every_fact_leaves_with_uuid_site_device_and_sequence_never_a_rowid(void **state)
@@ -241,6 +294,8 @@ static void test_bundle_holds_the_events_since_the_last_bundle_only(void **state
 static void test_bundle_import_merges_people_and_doses_and_a_repeat_changes_nothing(void **state)
 {
     test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    trust(a, b);
+    trust(b, a);
     char f[400];
     vax_sync_stats s;
     bundle_path(a, "a.vxb", f, sizeof f);
@@ -285,6 +340,8 @@ static void test_bundle_import_merges_people_and_doses_and_a_repeat_changes_noth
 static void test_dose_2_at_another_site_after_a_bundle_gets_number_2_and_no_conflict(void **state)
 {
     test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    trust(a, b);
+    trust(b, a);
     char f[400], g[400];
     vax_sync_stats s;
     bundle_path(a, "a.vxb", f, sizeof f);
@@ -318,6 +375,8 @@ static void test_dose_2_at_another_site_after_a_bundle_gets_number_2_and_no_conf
 static void test_same_dose_number_from_two_teams_keeps_both_and_lists_a_conflict(void **state)
 {
     test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    trust(a, b);
+    trust(b, a);
     char f[400];
     vax_sync_stats s;
     vax_sync_conflict c[8];
@@ -351,6 +410,8 @@ static void test_same_dose_number_from_two_teams_keeps_both_and_lists_a_conflict
 static void test_person_registered_twice_is_merged_and_every_visit_is_kept(void **state)
 {
     test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    trust(a, b);
+    trust(b, a);
     char f[400];
     vax_sync_stats s;
     bundle_path(a, "a.vxb", f, sizeof f);
@@ -379,6 +440,8 @@ static void test_person_registered_twice_is_merged_and_every_visit_is_kept(void 
 static void test_concurrent_edits_newest_wins_and_the_loser_is_kept_in_history(void **state)
 {
     test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    trust(a, b);
+    trust(b, a);
     char f[400], g[400], phone[32];
     vax_sync_stats s;
     vax_person p;
@@ -425,14 +488,24 @@ static void test_concurrent_edits_newest_wins_and_the_loser_is_kept_in_history(v
 static void test_same_uuid_with_other_content_is_quarantined_not_merged(void **state)
 {
     test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    trust(a, b);
+    trust(b, a);
     char f[400], name[64];
     vax_sync_stats s;
     bundle_path(a, "a.vxb", f, sizeof f);
     person(a, "Lo Thi Mai", 1);
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
     assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
-    /* a copy of the bundle altered on the way */
+    /* a copy of the bundle altered on the way is refused whole (its digest) */
     exec_on(f, "UPDATE event SET body = json_set(body, '$.full_name', 'Someone Else')");
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_EINVAL);
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_quarantine"), 0);
+    /* a trusted producer that sends other content under the same uuid (a damaged outbox) */
+    unlink(f);
+    exec_on(a->path,
+            "DROP TRIGGER sync_outbox_no_update;"
+            " UPDATE sync_outbox SET body = json_set(body, '$.full_name', 'Someone Else')");
+    assert_int_equal(vax_bundle_export_since(a->db, f, 0, &s), VAX_OK);
     assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
     assert_int_equal(s.quarantined, 1);
     assert_int_equal(s.received, 0);
@@ -492,6 +565,8 @@ static void test_a_void_in_a_later_bundle_voids_the_merged_dose_once(void **stat
 {
     (void)state;
     test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    trust(a, b);
+    trust(b, a);
     char f[400], g[400];
     vax_sync_stats s;
     vax_dose list[2];
@@ -538,6 +613,195 @@ static void test_an_edit_of_the_priority_group_alone_leaves_as_an_edit(void **st
     tdb_close(t);
 }
 
+/* A USB stick pulled mid-copy: the tail of the file is missing. Whatever the cut, the bundle is
+ * refused whole and nothing is written; above all no empty event enters the outbox (it would
+ * break every later push and travel on in the next bundle). */
+static void test_a_bundle_cut_anywhere_in_its_last_4k_is_refused_and_writes_nothing(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    char f[400], g[400];
+    vax_sync_stats s;
+    bundle_path(a, "a.vxb", f, sizeof f);
+    bundle_path(b, "cut.vxb", g, sizeof g);
+    trust(b, a);
+    for (int i = 1; i <= 6; i++)
+        dose(a, person(a, "Lo Thi Mai", i));
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    size_t n;
+    unsigned char *buf = slurp(f, &n);
+    assert_true(n > 4096);
+    int64_t outbox = count(b, "SELECT count(*) FROM sync_outbox");
+    int accepted = 0;
+    for (size_t cut = 100; cut <= 4096; cut += 100) {
+        spill(g, buf, n - cut);
+        if (vax_bundle_import(b->db, g, &s) == VAX_OK)
+            accepted++;
+        assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox WHERE body = ''"
+                                  " OR NOT json_valid(body)"),
+                         0);
+        assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox"), outbox);
+        assert_int_equal(count(b, "SELECT count(*) FROM person"), 0);
+    }
+    assert_int_equal(accepted, 0);
+    /* the whole file still imports */
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) FROM dose"), 6);
+    free(buf);
+    unlink(f);
+    unlink(g);
+    tdb_close(a);
+    tdb_close(b);
+}
+
+/* One byte changed anywhere in a dose event's data: refused, or (a byte that does not matter)
+ * exactly the original imported; never a changed fact (dose 1 read as dose 3). */
+static void test_a_flipped_byte_in_an_event_is_refused_or_changes_nothing(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    char f[400], g[400];
+    vax_sync_stats s;
+    bundle_path(a, "a.vxb", f, sizeof f);
+    bundle_path(b, "flip.vxb", g, sizeof g);
+    trust(b, a);
+    dose(a, person(a, "Lo Thi Mai", 1));
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    size_t n;
+    unsigned char *buf = slurp(f, &n);
+    static const char needle[] = "\"dose_number\":1";
+    size_t at = 0;
+    for (size_t i = 0; i + sizeof needle - 1 <= n && !at; i++)
+        if (!memcmp(buf + i, needle, sizeof needle - 1))
+            at = i + sizeof needle - 2; /* the digit itself */
+    assert_true(at > 0);
+    size_t lo = at > 300 ? at - 300 : 0, hi = at + 100 < n ? at + 100 : n;
+    int refused = 0;
+    for (size_t i = lo; i < hi; i++) {
+        buf[i] ^= 0x02; /* '1' becomes '3' */
+        spill(g, buf, n);
+        buf[i] ^= 0x02;
+        if (vax_bundle_import(b->db, g, &s) != VAX_OK)
+            refused++;
+        assert_int_equal(not_in_bundle(b, f, "TEAM-A"), 0);
+        assert_int_equal(count(b, "SELECT count(*) FROM dose WHERE dose_number <> 1"), 0);
+        assert_int_equal(count(b, "SELECT count(*) FROM sync_quarantine"), 0);
+        assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox WHERE body = ''"), 0);
+    }
+    assert_true(refused > 0);
+    free(buf);
+    unlink(f);
+    unlink(g);
+    tdb_close(a);
+    tdb_close(b);
+}
+
+static void test_an_unsigned_bundle_is_refused_and_writes_nothing(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    char f[400];
+    vax_sync_stats s;
+    bundle_path(a, "a.vxb", f, sizeof f);
+    trust(b, a);
+    person(a, "Lo Thi Mai", 1);
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    exec_on(f, "DELETE FROM bundle_meta WHERE key = 'signature'");
+    int64_t outbox = count(b, "SELECT count(*) FROM sync_outbox");
+    assert_int_not_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_string_equal(vax_errfield(b->db), "bundle");
+    assert_null(strchr(vax_errmsg(b->db), '\n'));
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox"), outbox);
+    assert_int_equal(count(b, "SELECT count(*) FROM person"), 0);
+    unlink(f);
+    tdb_close(a);
+    tdb_close(b);
+}
+
+/* A new producer is refused with its fingerprint named, until a manager trusts that key once. */
+static void test_an_unknown_signer_is_named_by_fingerprint_and_trusted_once(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    char f[400], fp[65];
+    vax_sync_stats s;
+    bundle_path(a, "a.vxb", f, sizeof f);
+    person(a, "Lo Thi Mai", 1);
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_fingerprint(a->db, fp), VAX_OK);
+    assert_int_equal(strlen(fp), 64);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_EPERM);
+    assert_non_null(strstr(vax_errmsg(b->db), fp));
+    assert_int_equal(count(b, "SELECT count(*) FROM person"), 0);
+    /* a wrong fingerprint is refused; the right one, with colons and capitals, is trusted */
+    assert_int_equal(vax_sync_trust(b->db, "12ab"), VAX_EINVAL);
+    char shown[100];
+    int k = 0;
+    for (int i = 0; i < 64; i++) {
+        shown[k++] = (char)(fp[i] >= 'a' ? fp[i] - 32 : fp[i]);
+        if (i % 2 && i < 63)
+            shown[k++] = ':';
+    }
+    shown[k] = 0;
+    assert_int_equal(vax_sync_trust(b->db, shown), VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) FROM audit WHERE action = 'sync.trust'"), 1);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) FROM person"), 1);
+    /* its own bundles are trusted without asking */
+    assert_int_equal(vax_bundle_import(a->db, f, &s), VAX_OK);
+    unlink(f);
+    tdb_close(a);
+    tdb_close(b);
+}
+
+/* A bundle lost on the way is written again from a sequence number; the mark never moves back. */
+static void test_export_since_writes_again_what_was_lost(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    char f[400], g[400];
+    vax_sync_stats s;
+    int64_t pending;
+    bundle_path(a, "lost.vxb", f, sizeof f);
+    bundle_path(a, "again.vxb", g, sizeof g);
+    trust(b, a);
+    dose(a, person(a, "Lo Thi Mai", 1));
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    int64_t events = s.sent;
+    unlink(f);
+    assert_int_equal(vax_bundle_export_since(a->db, g, 0, &s), VAX_OK);
+    assert_int_equal(s.sent, events);
+    assert_int_equal(vax_sync_pending(a->db, "bundle", &pending), VAX_OK);
+    assert_int_equal(pending, 0);
+    assert_int_equal(vax_bundle_import(b->db, g, &s), VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) FROM dose"), 1);
+    unlink(g);
+    assert_int_equal(vax_bundle_export_since(a->db, g, events - 1, &s), VAX_OK);
+    assert_int_equal(s.sent, 1);
+    unlink(g);
+    tdb_close(a);
+    tdb_close(b);
+}
+
+/* An empty event left in an outbox (by the cut-bundle defect of earlier versions) does not travel
+ * on: it is left out of the next bundle and never enters the receiver's outbox. */
+static void test_an_empty_event_in_the_outbox_does_not_travel_on(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    char f[400];
+    vax_sync_stats s;
+    bundle_path(a, "a.vxb", f, sizeof f);
+    trust(b, a);
+    person(a, "Lo Thi Mai", 1);
+    exec_on(a->path, "INSERT INTO sync_outbox(uuid, kind, record_uuid, site, device, at, body)"
+                     " VALUES ('blank-1', 'dose', 'blank-1', 'TEAM-X', 'dev', 0, '')");
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(query_int(f, "SELECT count(*) FROM event WHERE body = ''"), 0);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox WHERE body = ''"
+                              " OR NOT json_valid(body)"),
+                     0);
+    assert_int_equal(count(b, "SELECT count(*) FROM person"), 1);
+    unlink(f);
+    tdb_close(a);
+    tdb_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -555,6 +819,12 @@ int main(void)
         cmocka_unit_test(test_site_dose_counts_equal_the_daily_report),
         cmocka_unit_test(test_a_void_in_a_later_bundle_voids_the_merged_dose_once),
         cmocka_unit_test(test_an_edit_of_the_priority_group_alone_leaves_as_an_edit),
+        cmocka_unit_test(test_a_bundle_cut_anywhere_in_its_last_4k_is_refused_and_writes_nothing),
+        cmocka_unit_test(test_a_flipped_byte_in_an_event_is_refused_or_changes_nothing),
+        cmocka_unit_test(test_an_unsigned_bundle_is_refused_and_writes_nothing),
+        cmocka_unit_test(test_an_unknown_signer_is_named_by_fingerprint_and_trusted_once),
+        cmocka_unit_test(test_export_since_writes_again_what_was_lost),
+        cmocka_unit_test(test_an_empty_event_in_the_outbox_does_not_travel_on),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
