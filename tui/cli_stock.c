@@ -112,17 +112,39 @@ static int product_cmd(const char *path, const args *a)
 static int stock_receive(const char *path, const args *a)
 {
     static const char *const known[] = {"product",        "lot",       "expiry", "vials", "doses",
-                                        "doses-per-vial", "component", "from",   NULL};
+                                        "doses-per-vial", "component", "from",   "scan",  NULL};
     int vials, doses, dpv, component;
     int64_t id;
     vax_lot l;
+    vax_scan sc;
     if (!only_opts(a, known))
         return 2;
-    if (!opt(a, "product") || !opt(a, "lot") || !opt(a, "expiry") || !opt(a, "from") ||
+    if (opt(a, "scan")) {
+        /* the carton's code gives product, lot and expiry; what is typed as well is refused */
+        if (opt(a, "product") || opt(a, "lot") || opt(a, "expiry")) {
+            fprintf(stderr, "%s",
+                    _("vaxsite: --scan gives the product, lot and expiry; do not type them too\n"));
+            return 2;
+        }
+        vax_db *sdb = open_db(path, VAX_OPEN_READONLY, 0);
+        if (!sdb)
+            return 1;
+        int src = vax_stock_scan(sdb, opt(a, "scan"), &sc);
+        if (src != VAX_OK) {
+            fail_db(sdb);
+            vax_close(sdb);
+            return 1;
+        }
+        vax_close(sdb);
+    }
+    const char *product = opt(a, "scan") ? sc.product : opt(a, "product");
+    const char *lot_no = opt(a, "scan") ? sc.lot_no : opt(a, "lot");
+    const char *expiry = opt(a, "scan") ? sc.gs1.expiry : opt(a, "expiry");
+    if (!product || !lot_no || !lot_no[0] || !expiry || !expiry[0] || !opt(a, "from") ||
         (!opt(a, "vials") && !opt(a, "doses"))) {
         fprintf(stderr, "%s",
-                _("vaxsite: stock receive needs --product, --lot, --expiry, --vials or --doses, "
-                  "and --from\n"));
+                _("vaxsite: stock receive needs --product, --lot, --expiry (or --scan with a lot "
+                  "and expiry), --vials or --doses, and --from\n"));
         return 2;
     }
     if (!int_opt(a, "vials", 0, &vials) || !int_opt(a, "doses", 0, &doses) ||
@@ -132,8 +154,7 @@ static int stock_receive(const char *path, const args *a)
     /* a value given as 0 is refused by the core with its reason, not taken as "absent" */
     if (opt(a, "doses-per-vial") && dpv == VAX_DPV_CATALOGUE)
         dpv = 0;
-    vax_lot_in in = {opt(a, "product"), opt(a, "lot"), opt(a, "expiry"), vials, doses, dpv,
-                     component,         opt(a, "from")};
+    vax_lot_in in = {product, lot_no, expiry, vials, doses, dpv, component, opt(a, "from")};
     vax_db *db = open_db(path, 0, 1);
     if (!db)
         return 1;
@@ -163,9 +184,9 @@ static int stock_list(const char *path, const args *a)
     }
     for (int i = 0; i < n; i++)
         printf("%lld\t%s\t%s\t%s\t%d/%d vials\t%d doses\t%s%s\n", (long long)lots[i].id,
-               lots[i].product, lots[i].lot_no, lots[i].expiry,
-               lots[i].vials_received - lots[i].vials_opened, lots[i].vials_received,
-               lots[i].doses_on_hand, lots[i].supplier, lots[i].expired ? "\texpired" : "");
+               lots[i].product, lots[i].lot_no, lots[i].expiry, lots[i].vials_unopened,
+               lots[i].vials_received, lots[i].doses_on_hand, lots[i].supplier,
+               lots[i].expired ? "\texpired" : "");
     vax_close(db);
     return rc;
 }
@@ -194,20 +215,27 @@ static int stock_vials(const char *path, const args *a)
 
 static int stock_open(const char *path, const args *a)
 {
-    static const char *const known[] = {"station", NULL};
-    int64_t vial;
+    static const char *const known[] = {"station", "scan", NULL};
+    int64_t vial, lot = 0;
     if (!only_opts(a, known))
         return 2;
-    if (a->npos < 3 || atoll(a->pos[2]) <= 0) {
-        fprintf(stderr, "%s", _("vaxsite: stock open needs a LOT-ID (see stock list)\n"));
+    if (!opt(a, "scan") && (a->npos < 3 || atoll(a->pos[2]) <= 0)) {
+        fprintf(stderr, "%s",
+                _("vaxsite: stock open needs a LOT-ID (see stock list) or --scan CODE\n"));
         return 2;
     }
     vax_db *db = open_db(path, 0, 1);
     if (!db)
         return 1;
     int rc = 0;
-    if (vax_stock_open_vial(db, atoll(a->pos[2]),
-                            opt(a, "station") ? opt(a, "station") : "injection", &vial) != VAX_OK)
+    if (opt(a, "scan") ? vax_stock_scan_lot(db, opt(a, "scan"), &lot) != VAX_OK
+                       : (lot = atoll(a->pos[2])) <= 0) {
+        rc = fail_db(db);
+        vax_close(db);
+        return rc;
+    }
+    if (vax_stock_open_vial(db, lot, opt(a, "station") ? opt(a, "station") : "injection", &vial) !=
+        VAX_OK)
         rc = fail_db(db);
     else
         printf("%lld\n", (long long)vial);
@@ -270,6 +298,208 @@ static int stock_day(const char *path, const args *a)
     return rc;
 }
 
+/* LOT-ID as the third word, or 0 after saying what is needed. */
+static int64_t lot_arg(const args *a, const char *usage)
+{
+    if (a->npos < 3 || atoll(a->pos[2]) <= 0) {
+        fprintf(stderr, "%s", usage);
+        return 0;
+    }
+    return atoll(a->pos[2]);
+}
+
+static int stock_writeoff(const char *path, const args *a)
+{
+    static const char *const known[] = {"vials", "reason", NULL};
+    const char *usage = _("vaxsite: stock writeoff LOT-ID --vials N --reason "
+                          "expired|broken|contaminated|cold_chain\n");
+    vax_writeoff why;
+    int vials;
+    int64_t lot;
+    if (!only_opts(a, known))
+        return 2;
+    if (!(lot = lot_arg(a, usage)) || !opt(a, "vials") || !int_opt(a, "vials", 0, &vials) ||
+        vax_writeoff_parse(opt(a, "reason"), &why) != VAX_OK) {
+        if (lot)
+            fprintf(stderr, "%s", usage);
+        return 2;
+    }
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    int rc = 0;
+    if (vax_stock_writeoff(db, lot, vials, why) != VAX_OK)
+        rc = fail_db(db);
+    else
+        printf(_("%d unopened vials written off: %s\n"), vials, vax_writeoff_label(why));
+    vax_close(db);
+    return rc;
+}
+
+static int stock_transfer_out(const char *path, const args *a)
+{
+    static const char *const known[] = {"vials", "to", NULL};
+    const char *usage = _("vaxsite: stock transfer-out LOT-ID --vials N --to SITE-CODE\n");
+    int vials;
+    int64_t lot;
+    if (!only_opts(a, known))
+        return 2;
+    if (!(lot = lot_arg(a, usage)) || !opt(a, "vials") || !opt(a, "to") ||
+        !int_opt(a, "vials", 0, &vials)) {
+        if (lot)
+            fprintf(stderr, "%s", usage);
+        return 2;
+    }
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    int rc = 0;
+    if (vax_stock_transfer_out(db, lot, vials, opt(a, "to")) != VAX_OK)
+        rc = fail_db(db);
+    else
+        printf(_("%d vials sent to %s; they reach it with the next sync.\n"), vials, opt(a, "to"));
+    vax_close(db);
+    return rc;
+}
+
+static int stock_transfer_in(const char *path, const args *a)
+{
+    static const char *const known[] = {"transfer",  "from",  "product", "lot",
+                                        "expiry",    "vials", "doses",   "doses-per-vial",
+                                        "component", NULL};
+    int vials, doses, dpv, component;
+    int64_t id;
+    vax_lot l;
+    if (!only_opts(a, known))
+        return 2;
+    if (!opt(a, "transfer") && (!opt(a, "from") || !opt(a, "product") || !opt(a, "lot") ||
+                                !opt(a, "expiry") || (!opt(a, "vials") && !opt(a, "doses")))) {
+        fprintf(stderr, "%s",
+                _("vaxsite: stock transfer-in --transfer UUID (see stock to-receive), or --from "
+                  "SITE --product P --lot L --expiry D --vials N|--doses N\n"));
+        return 2;
+    }
+    if (!int_opt(a, "vials", 0, &vials) || !int_opt(a, "doses", 0, &doses) ||
+        !int_opt(a, "doses-per-vial", VAX_DPV_CATALOGUE, &dpv) ||
+        !int_opt(a, "component", 0, &component))
+        return 2;
+    vax_lot_in in = {opt(a, "product"), opt(a, "lot"), opt(a, "expiry"), vials, doses, dpv,
+                     component,         opt(a, "from")};
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    int rc = 0;
+    if (vax_stock_transfer_in(db, opt(a, "transfer") ? NULL : &in, opt(a, "from"),
+                              opt(a, "transfer"), &id) != VAX_OK ||
+        vax_stock_lot_get(db, id, &l) != VAX_OK)
+        rc = fail_db(db);
+    else
+        printf("%lld\t%s\t%s\t%s\t%d doses on hand\n", (long long)l.id, l.product, l.lot_no,
+               l.expiry, l.doses_on_hand);
+    vax_close(db);
+    return rc;
+}
+
+static int stock_to_receive(const char *path, const args *a)
+{
+    static const char *const known[] = {NULL};
+    vax_transfer t[200];
+    int n = 0, rc = 0;
+    if (!only_opts(a, known))
+        return 2;
+    vax_db *db = open_db(path, VAX_OPEN_READONLY, 0);
+    if (!db)
+        return 1;
+    if (vax_stock_transfers_to_receive(db, t, 200, &n) != VAX_OK) {
+        rc = fail_db(db);
+        n = 0;
+    }
+    for (int i = 0; i < n; i++)
+        printf("%s\t%s\t%s\t%s\t%s\t%d vials x %d\n", t[i].uuid, t[i].from_site, t[i].product,
+               t[i].lot_no, t[i].expiry, t[i].vials, t[i].doses_per_vial);
+    vax_close(db);
+    return rc;
+}
+
+static int stock_count(const char *path, const args *a)
+{
+    static const char *const known[] = {"vials", "reason", NULL};
+    const char *usage = _("vaxsite: stock count LOT-ID --vials N [--reason WHY]\n");
+    int vials, diff = 0;
+    int64_t lot;
+    if (!only_opts(a, known))
+        return 2;
+    if (!(lot = lot_arg(a, usage)) || !opt(a, "vials") || !int_opt(a, "vials", 0, &vials)) {
+        if (lot)
+            fprintf(stderr, "%s", usage);
+        return 2;
+    }
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    int rc = 0;
+    if (vax_stock_count(db, lot, vials, opt(a, "reason"), &diff) != VAX_OK)
+        rc = fail_db(db);
+    else
+        printf(_("Counted %d unopened vials; difference %+d.\n"), vials, diff);
+    vax_close(db);
+    return rc;
+}
+
+/* stock at [--at "YYYY-MM-DD HH:MM"|EPOCH]: each lot's ledger up to then. */
+static int stock_at(const char *path, const args *a)
+{
+    static const char *const known[] = {"at", NULL};
+    static vax_lot_balance b[2000];
+    int n = 0, rc = 0;
+    int64_t at = 0;
+    if (!only_opts(a, known))
+        return 2;
+    if (opt(a, "at") && (at = atoll(opt(a, "at"))) <= 0) {
+        fprintf(stderr, "%s", _("vaxsite: --at takes a moment in seconds since 1970\n"));
+        return 2;
+    }
+    vax_db *db = open_db(path, VAX_OPEN_READONLY, 0);
+    if (!db)
+        return 1;
+    if (vax_stock_at(db, at, b, 2000, &n) != VAX_OK) {
+        rc = fail_db(db);
+        n = 0;
+    }
+    for (int i = 0; i < n; i++)
+        printf("%lld\t%s\t%s\t%s\treceived %d\tin %d\tcounted %+d\ton hand %d\tgiven %d\t"
+               "wasted %d\tout %d\tunopened %d\n",
+               (long long)b[i].lot_id, b[i].product, b[i].lot_no, b[i].expiry, b[i].received,
+               b[i].transferred_in, b[i].counted, b[i].on_hand, b[i].given, b[i].wasted,
+               b[i].transferred_out, b[i].vials_unopened);
+    vax_close(db);
+    return rc;
+}
+
+static int stock_use_fast(const char *path, const args *a)
+{
+    static const char *const known[] = {"days", NULL};
+    vax_use_fast u[500];
+    int n = 0, rc = 0, days;
+    if (!only_opts(a, known) || !int_opt(a, "days", 7, &days))
+        return 2;
+    vax_db *db = open_db(path, VAX_OPEN_READONLY, 0);
+    if (!db)
+        return 1;
+    if (vax_stock_use_fast(db, days, u, 500, &n) != VAX_OK) {
+        rc = fail_db(db);
+        n = 0;
+    }
+    for (int i = 0; i < n; i++)
+        printf(_("%s\t%s\texpires %s\t%d doses\t%d days\tneeds %d a day\tpace %d.%d a "
+                 "day\t%s\n"),
+               u[i].product, u[i].lot_no, u[i].expiry, u[i].doses_on_hand, u[i].days_left,
+               u[i].needed_per_day, u[i].pace_tenths / 10, u[i].pace_tenths % 10,
+               u[i].at_risk ? _("AT RISK") : _("ok"));
+    vax_close(db);
+    return rc;
+}
+
 int cli_stock(const char *path, const args *a)
 {
     const char *cmd = a->npos > 0 ? a->pos[0] : "";
@@ -288,6 +518,22 @@ int cli_stock(const char *path, const args *a)
         return stock_discard(path, a);
     if (!strcmp(what, "day"))
         return stock_day(path, a);
-    fprintf(stderr, "%s", _("vaxsite: stock needs receive, list, vials, open, discard or day\n"));
+    if (!strcmp(what, "writeoff"))
+        return stock_writeoff(path, a);
+    if (!strcmp(what, "transfer-out"))
+        return stock_transfer_out(path, a);
+    if (!strcmp(what, "transfer-in"))
+        return stock_transfer_in(path, a);
+    if (!strcmp(what, "to-receive"))
+        return stock_to_receive(path, a);
+    if (!strcmp(what, "count"))
+        return stock_count(path, a);
+    if (!strcmp(what, "at"))
+        return stock_at(path, a);
+    if (!strcmp(what, "use-fast"))
+        return stock_use_fast(path, a);
+    fprintf(stderr, "%s",
+            _("vaxsite: stock needs receive, list, vials, open, discard, day, writeoff, "
+              "transfer-out, transfer-in, to-receive, count, at or use-fast\n"));
     return 2;
 }
