@@ -271,6 +271,7 @@ void ui_cursor_here(ui_app *app, WINDOW *w)
  * a tick). */
 static void screen_load(ui_app *app)
 {
+    ui_desks_load(app);
     if (app->screen && app->screen->load)
         app->screen->load(app);
     app->dirty = 1;
@@ -390,6 +391,7 @@ int ui_app_run(vax_db *db)
     app.db = db;
     if (vax_site_get(db, &app.site) != VAX_OK)
         snprintf(app.site.name, sizeof app.site.name, "%s", _("(no site)"));
+    ui_desks_load(&app);
     app.use_color = ui_curses_start();
     ui_term_on_end(session_end, &app);
     for (int switching = 0; again; switching = 1) {

@@ -60,12 +60,12 @@ static int big_rows_max(int rows)
     return h < UI_BIG_ROWS ? UI_BIG_ROWS : h;
 }
 
-/* "→ Screening 2  N.V.H." */
+/* "→ Bàn khám 2  N.V.H." */
 static void called_label(const vax_board_called *c, char *out, size_t size)
 {
-    char name[64];
-    ui_place_name(c->station, name, sizeof name);
-    snprintf(out, size, "→ %s%s%s", name, c->initials[0] ? "  " : "", c->initials);
+    /* the desk's name as the site calls it ("Bàn khám 2"), read with the snapshot */
+    snprintf(out, size, "→ %s%s%s", c->name[0] ? c->name : c->station, c->initials[0] ? "  " : "",
+             c->initials);
 }
 
 /* How the called tickets fit in a number of rows: under the header, a grid of `ncol` columns of

@@ -201,8 +201,14 @@ static void open_station(ui_app *app)
                    vax_role_label(app->staff.role), _(stations[i].label));
         return;
     }
-    snprintf(app->station, sizeof app->station, "%s", stations[i].code);
     snprintf(app->station_label, sizeof app->station_label, "%s", _(stations[i].label));
+    /* a station of which the site has several desks works at one, named in the title */
+    if (!strcmp(stations[i].code, "screening") || !strcmp(stations[i].code, "injection")) {
+        if (!ui_desk_choose(app, stations[i].code))
+            return;
+    } else
+        app->desk[0] = 0;
+    snprintf(app->station, sizeof app->station, "%s", stations[i].code);
     app->running = 0;
 }
 

@@ -177,7 +177,7 @@ static void today_line(ui_app *app, const vax_visit *v, char *line, size_t size)
     } else if (v->station[0] &&
                (v->state == VAX_STATE_SCREENING || v->state == VAX_STATE_INJECTION)) {
         char place[64];
-        ui_place_name(v->station, place, sizeof place);
+        ui_place_name(app, v->station, place, sizeof place);
         snprintf(line, size, _("Today: ticket %03d · %s at %s since %s%s"), v->ticket,
                  vax_state_label(v->state), place, hhmm, v->urgent ? _(" · URGENT") : "");
     } else {

@@ -26,7 +26,7 @@ typedef struct injection {
 
 static void load_vials(ui_app *app, injection *s)
 {
-    if (vax_stock_open_vials(app->db, app->station, s->vials, MAX_VIALS, &s->nvials) != VAX_OK) {
+    if (vax_stock_open_vials(app->db, app->desk, s->vials, MAX_VIALS, &s->nvials) != VAX_OK) {
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         s->nvials = 0;
     }
@@ -67,7 +67,7 @@ static void resume(ui_app *app, injection *s)
     vax_local_date(vax_now(), today);
     if (vax_queue_list(app->db, today, all, 4000, &n) == VAX_OK) {
         for (int i = 0; i < n; i++)
-            if (all[i].state == VAX_STATE_INJECTION && strcmp(all[i].station, app->station) == 0)
+            if (all[i].state == VAX_STATE_INJECTION && vax_desk_same(all[i].station, app->desk))
                 s->pending = all[i];
     }
     free(all);
@@ -251,7 +251,7 @@ static void call_next(ui_app *app, injection *s)
                    ui_key_name(UI_KEY_ENTER), ui_key_name(UI_KEY_F4));
         return;
     }
-    if (vax_queue_call_next(app->db, VAX_STAGE_INJECTION, app->station, &v) != VAX_OK) {
+    if (vax_queue_call_next(app->db, VAX_STAGE_INJECTION, app->desk, &v) != VAX_OK) {
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         return;
     }
@@ -335,7 +335,7 @@ static void open_vial(ui_app *app, injection *s)
                            n, 0);
     if (k < 0)
         return;
-    if (vax_stock_open_vial(app->db, lots[k].id, app->station, &id) != VAX_OK) {
+    if (vax_stock_open_vial(app->db, lots[k].id, app->desk, &id) != VAX_OK) {
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         return;
     }
@@ -378,7 +378,7 @@ static void vial_words(ui_app *app, const vax_vial *v, char *out, size_t size)
     int64_t open_min = (vax_now() - v->opened_at) / 60;
     if (vax_product_get(app->db, v->product, &p) != VAX_OK)
         snprintf(p.name, sizeof p.name, "%s", v->product);
-    ui_place_name(v->station, place, sizeof place);
+    ui_place_name(app, v->station, place, sizeof place);
     /* a room without a number is named with a trailing space */
     for (size_t n = strlen(place); n > 0 && place[n - 1] == ' '; n--)
         place[n - 1] = 0;

@@ -24,6 +24,7 @@ typedef struct queue_view {
 typedef struct queue_ctx {
     queue_view view;
     vax_db *db;
+    const ui_app *app; /* the desks' names, for the rows */
 } queue_ctx;
 
 /* The visit on list row index: the stranded ones first, then every ticket of the day. */
@@ -32,10 +33,10 @@ static vax_visit *row_visit(queue_view *q, int index)
     return index < q->nstranded ? &q->stranded[index] : &q->visits[index - q->nstranded];
 }
 
-static void stranded_row(WINDOW *w, int y, int x, int width, vax_visit *v)
+static void stranded_row(const ui_app *app, WINDOW *w, int y, int x, int width, vax_visit *v)
 {
     char line[300], place[64], hhmm[6];
-    ui_place_name(v->station, place, sizeof place);
+    ui_place_name(app, v->station, place, sizeof place);
     vax_local_hhmm(v->state_since, hhmm);
     snprintf(line, sizeof line, _("! %03d  %s at %s since %s, no desk working on it"), v->ticket,
              vax_state_label(v->state), place, hhmm);
@@ -51,7 +52,7 @@ static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ct
     char line[512], hhmm[6];
     (void)sel;
     if (index < qc->view.nstranded) {
-        stranded_row(w, y, x, width, v);
+        stranded_row(qc->app, w, y, x, width, v);
         return;
     }
     vax_local_hhmm(v->arrived_at, hhmm);
@@ -134,7 +135,7 @@ static void return_selected(ui_app *app, queue_view *q)
         return;
     }
     vax_visit v = q->stranded[q->list.selected];
-    ui_place_name(v.station, place, sizeof place);
+    ui_place_name(app, v.station, place, sizeof place);
     snprintf(what, sizeof what, _("Ticket %03d has been \"%s\" at %s with no change."), v.ticket,
              vax_state_label(v.state), place);
     snprintf(question, sizeof question, _("Return ticket %03d to the waiting list?"), v.ticket);
@@ -178,6 +179,7 @@ ui_screen *ui_station_queue(ui_app *app)
         return NULL;
     }
     qc->db = app->db;
+    qc->app = app;
     s->name = _("Queue overview");
     s->draw = draw;
     s->load = load;

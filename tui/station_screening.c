@@ -559,7 +559,8 @@ static void find_own(ui_app *app, screening_desk *d)
     if (vax_queue_list(app->db, today, visits, OWN_SCAN_MAX, &n) != VAX_OK)
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
     for (int i = 0; i < n && !d->has_own; i++) {
-        if (visits[i].state == VAX_STATE_SCREENING && strcmp(visits[i].station, d->station) == 0) {
+        if (visits[i].state == VAX_STATE_SCREENING &&
+            vax_desk_same(visits[i].station, d->station)) {
             d->own = visits[i];
             d->has_own = 1;
         }
@@ -597,7 +598,7 @@ static void call_next(ui_app *app, screening_desk *d)
     }
     start(app, d, &v);
     char place[64];
-    ui_place_name(d->station, place, sizeof place);
+    ui_place_name(app, d->station, place, sizeof place);
     ui_message(app, MSG_OK, _("Ticket %03d called to %s."), v.ticket, place);
 }
 
@@ -994,14 +995,14 @@ ui_screen *ui_station_screening(ui_app *app)
 {
     ui_screen *s = calloc(1, sizeof *s);
     screening_desk *d = calloc(1, sizeof *d);
-    const char *desk = getenv("VAXSITE_DESK");
     if (!s || !d) {
         free(s);
         free(d);
         return NULL;
     }
-    /* several desks may screen at once: each names itself in the queue's events */
-    snprintf(d->station, sizeof d->station, "screening-%s", desk && *desk ? desk : "1");
+    /* several desks may screen at once: each names itself in the queue's events (the desk
+     * chosen at sign-in) */
+    snprintf(d->station, sizeof d->station, "%s", app->desk[0] ? app->desk : "screening-1");
     find_own(app, d);
     s->name = _("Screening desk");
     s->draw = draw;

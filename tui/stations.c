@@ -2,6 +2,7 @@
 #include "ui.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One line per station; the order is the order of the sign-in list (keys 1, 2, ...). */
@@ -31,15 +32,68 @@ const ui_station *ui_station_find(const char *code)
     return NULL;
 }
 
-/* "screening-2" -> "Screening 2" in the UI language: where a ticket is called to. */
-void ui_place_name(const char *code, char *out, size_t size)
+void ui_desks_load(ui_app *app)
 {
+    if (vax_desk_list(app->db, 0, app->desks, UI_DESKS_MAX, &app->ndesks) != VAX_OK)
+        app->ndesks = 0;
+}
+
+void ui_place_name(const ui_app *app, const char *code, char *out, size_t size)
+{
+    for (int i = 0; i < app->ndesks; i++)
+        if (vax_desk_same(code, app->desks[i].code)) {
+            snprintf(out, size, "%s", app->desks[i].name);
+            return;
+        }
+    /* no such desk among those loaded: its kind and number, without reading the database (a
+     * screen draws with this) */
+    char kind[32];
+    vax_desk_kind k;
     const char *dash = strrchr(code, '-');
-    const char *num = dash ? dash + 1 : "";
-    if (!strncmp(code, "screening", 9))
-        snprintf(out, size, "%s %s", _("Screening"), num);
-    else if (!strncmp(code, "injection", 9))
-        snprintf(out, size, "%s %s", _("Injection"), num);
-    else
+    snprintf(kind, sizeof kind, "%.*s", dash ? (int)(dash - code) : (int)strlen(code), code);
+    if (vax_desk_kind_parse(kind, &k) != VAX_OK)
         snprintf(out, size, "%s", code);
+    else if (dash)
+        snprintf(out, size, "%s %s", vax_desk_kind_label(k), dash + 1);
+    else
+        snprintf(out, size, "%s", vax_desk_kind_label(k));
+}
+
+int ui_desk_choose(ui_app *app, const char *kind)
+{
+    vax_desk mine[UI_DESKS_MAX];
+    const char *names[UI_DESKS_MAX];
+    const char *env = getenv("VAXSITE_DESK");
+    int n = 0, selected = 0;
+    ui_desks_load(app);
+    if (env && *env) {
+        snprintf(app->desk, sizeof app->desk, "%s-%s", kind, env);
+    } else {
+        for (int i = 0; i < app->ndesks; i++) {
+            if (!app->desks[i].active || strcmp(vax_desk_kind_code(app->desks[i].kind), kind))
+                continue;
+            /* the desk this terminal chose last (before F9) comes up first */
+            if (!strcmp(app->desks[i].code, app->desk))
+                selected = n;
+            mine[n] = app->desks[i];
+            names[n] = mine[n].name;
+            n++;
+        }
+        int k = 0;
+        if (n > 1) {
+            char title[128];
+            vax_desk_kind dk;
+            snprintf(title, sizeof title, _("Which desk? (%s)"),
+                     vax_desk_kind_parse(kind, &dk) == VAX_OK ? vax_desk_kind_label(dk) : kind);
+            k = ui_dialog_pick(app, title, _("This terminal works at:"), names, NULL, n, selected);
+            if (k < 0)
+                return 0;
+        }
+        if (n > 0)
+            snprintf(app->desk, sizeof app->desk, "%s", mine[k].code);
+        else
+            snprintf(app->desk, sizeof app->desk, "%s-1", kind);
+    }
+    ui_place_name(app, app->desk, app->station_label, sizeof app->station_label);
+    return 1;
 }

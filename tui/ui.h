@@ -132,6 +132,7 @@ typedef enum ui_act {
 } ui_act;
 
 typedef struct ui_app ui_app;
+#define UI_DESKS_MAX 64
 
 /* Key bar priorities: a row with a higher one stays longer when the bar is too narrow. */
 #define UI_BAR_NEVER 0 /* F1 only */
@@ -288,6 +289,13 @@ struct ui_app {
     int cursor_y, cursor_x, show_cursor; /* where the text cursor goes after a redraw */
     int leave;                           /* set by F9 (1: change station) or F10 (2: quit) */
     int in_station;                      /* 0 at sign-in: F9 does not apply */
+    /* the desk or room of a station that has several ("screening-2"), chosen at sign-in; what
+     * its calls, vials and doses record; "" at a station that has none */
+    char desk[VAX_DESK_CODE_MAX];
+    /* every desk, retired ones too (their names stay in the history), read with each load so
+     * that a screen names desks without reading the database while it draws */
+    vax_desk desks[UI_DESKS_MAX];
+    int ndesks;
 };
 
 int ui_app_run(vax_db *db);
@@ -415,8 +423,15 @@ typedef struct ui_station {
 extern const ui_station ui_stations[];
 extern const int ui_nstations;
 const ui_station *ui_station_find(const char *code);
-/* "screening-2" -> "Screening 2" in the UI language: the place a ticket is called to. */
-void ui_place_name(const char *code, char *out, size_t size);
+/* The name of the desk a station code records ("screening-2" -> "Bàn khám 2"), from the desks
+ * app->desks holds; a code of no desk there is named by its kind and number. */
+void ui_place_name(const ui_app *app, const char *code, char *out, size_t size);
+/* Reads the site's desks into app->desks (none on an error: places are then named by kind). */
+void ui_desks_load(ui_app *app);
+/* Which desk of a kind ("screening", "injection") this terminal works at: VAXSITE_DESK=N names
+ * desk N (for tests and fixed terminals); else the one active desk, or a choice among the
+ * active desks' names. Sets app->desk and the title; 0 if the choice was cancelled. */
+int ui_desk_choose(ui_app *app, const char *kind);
 
 /* ---- screens ----------------------------------------------------------------------------- */
 /* Signs a staff member in and chooses the station; returns 0 if the user quit. keep_staff (after
