@@ -222,6 +222,11 @@ int vax_cert_card_pdf(vax_db *db, const vax_certificate *c, const char *path)
     vax_clear_error(db);
     if (c->revoked_at)
         return refuse_revoked(db, c);
+    /* cairo creates the file with the umask's mode; made private first, it stays private */
+    int fd = vax_private_fd(path, 0);
+    if (fd < 0)
+        return vax_fail(db, VAX_EIO, "file", _("File: cannot write %s."), path);
+    close(fd);
     cairo_surface_t *s = cairo_pdf_surface_create(path, w, h);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(s);
@@ -249,7 +254,10 @@ int vax_cert_card_png(vax_db *db, const vax_certificate *c, const char *path)
     cairo_t *cr = cairo_create(s);
     int rc = draw_card(db, cr, c, w, h);
     cairo_destroy(cr);
-    if (rc == VAX_OK && cairo_surface_write_to_png(s, path) != CAIRO_STATUS_SUCCESS)
+    int fd = rc == VAX_OK ? vax_private_fd(path, 0) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (rc == VAX_OK && (fd < 0 || cairo_surface_write_to_png(s, path) != CAIRO_STATUS_SUCCESS))
         rc = vax_fail(db, VAX_EIO, "file", _("File: cannot write %s."), path);
     cairo_surface_destroy(s);
     return rc;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 #include <xlsxwriter.h>
 
@@ -1312,11 +1313,12 @@ int vax_report_xlsx(vax_db *db, const vax_report *r, const char *path)
     x.w.row = xlsx_row;
     x.w.end = xlsx_end;
     x.w.vi = 1;
-    /* libxlsxwriter reports a file it cannot create on stderr: find out first, quietly */
-    FILE *probe = fopen(path, "wb");
-    if (!probe)
+    /* libxlsxwriter reports a file it cannot create on stderr: find out first, quietly; made
+     * private here, the file stays 0600 when libxlsxwriter writes over it */
+    int probe = vax_private_fd(path, 0);
+    if (probe < 0)
         return vax_fail(db, VAX_EIO, "out", _("Report: cannot write %s."), path);
-    fclose(probe);
+    close(probe);
     if (!(x.wb = workbook_new(path)))
         return vax_fail(db, VAX_EIO, "out", _("Report: cannot write %s."), path);
     x.head = workbook_add_format(x.wb);

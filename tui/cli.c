@@ -207,9 +207,10 @@ static void print_usage(void)
              "\n"
              "The database is $XDG_DATA_HOME/vaxsite/vaxsite.db unless --db is given.\n"
              "Command-line changes are recorded as made by the operating-system user.\n"));
-    printf("%s", _("  export --bundle FILE --since SEQ|--all\n"
-                   "                                write again the events a lost bundle held\n"
-                   "  sync trust FINGERPRINT        trust the bundles a new team signs (manager)\n"));
+    printf("%s",
+           _("  export --bundle FILE --since SEQ|--all\n"
+             "                                write again the events a lost bundle held\n"
+             "  sync trust FINGERPRINT        trust the bundles a new team signs (manager)\n"));
     cli_site_usage();
     cli_staff_usage();
 }
@@ -388,6 +389,30 @@ static int cmd_staff_add(const char *path, const args *a)
     return rc;
 }
 
+/* A database or key that other users of the machine can read gives away every name and ID number
+ * (or the power to sign certificates): said, not changed, since the owner may share on purpose. */
+static void warn_readable(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && (sb.st_mode & (S_IRWXG | S_IRWXO)))
+        fprintf(stderr,
+                _("vaxsite: warning: %s: readable by other users (mode %03o); run: chmod 600 %s\n"),
+                path, (unsigned)(sb.st_mode & 0777), path);
+}
+
+static void warn_readable_files(vax_db *db, const char *path)
+{
+    static const char *const keys[] = {"site.key", "device.key"};
+    char dir[4096], file[4200];
+    warn_readable(path);
+    if (vax_keys_dir(db, dir, sizeof dir) != VAX_OK)
+        return;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        snprintf(file, sizeof file, "%s/%s", dir, keys[i]);
+        warn_readable(file);
+    }
+}
+
 static int cmd_check(const char *path)
 {
     char *report = NULL;
@@ -398,6 +423,7 @@ static int cmd_check(const char *path)
         vax_close(db);
         return 1;
     }
+    warn_readable_files(db, path);
     rc = vax_db_check(db, &report);
     if (rc == VAX_OK) {
         printf(_("%s: ok (schema %d)\n"), path, vax_db_schema_version(db));

@@ -50,7 +50,7 @@ static int write_text(const char *path, const char *text)
         fputs(text, stdout);
         return 0;
     }
-    FILE *f = fopen(path, "w");
+    FILE *f = vax_private_fopen(path);
     if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
         fprintf(stderr, _("vaxsite: cannot write %s\n"), path);
         return 1;

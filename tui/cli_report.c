@@ -19,11 +19,8 @@ static FILE *open_out(const char *path)
 {
     if (!path || !strcmp(path, "-"))
         return stdout;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    FILE *f = vax_private_fopen(path);
     if (!f) {
-        if (fd >= 0)
-            close(fd);
         fprintf(stderr, _("vaxsite: cannot write %s\n"), path);
     }
     return f;
