@@ -930,51 +930,6 @@ int vax_stock_scan(vax_db *db, const char *text, vax_scan *out);
 int vax_stock_scan_lot(vax_db *db, const char *text, int64_t *lot_id);
 
 /* ---------------------------------------------------------------------------------------------
- * The cold chain (coldchain.c): fridges and cold boxes, their temperature readings, and lots on
- * "check before use" after a reading outside 2-8 degC until a manager decides.
- * ------------------------------------------------------------------------------------------- */
-#define VAX_TEMP_MIN_TENTHS 20 /* 2.0 degC */
-#define VAX_TEMP_MAX_TENTHS 80 /* 8.0 degC */
-#define VAX_TEMP_READINGS_PER_DAY 2
-#define VAX_TEMP_DUE_HOURS 12 /* a reading is due this long after the last one */
-
-typedef struct vax_fridge {
-    int64_t id;
-    char code[32];
-    char name[64];
-    int cold_box;
-    int64_t last_at; /* last reading, 0: none */
-    int last_tenths;
-    int due;         /* no reading for VAX_TEMP_DUE_HOURS (or none yet) */
-    int lots_on_hold;
-} vax_fridge;
-
-/* Registers a fridge or cold box (VAX_ACT_SETTINGS). */
-int vax_fridge_add(vax_db *db, const char *code, const char *name, int cold_box);
-int vax_fridge_list(vax_db *db, vax_fridge *out, int max, int *n);
-/* Puts a lot in a fridge (VAX_ACT_SETTINGS). */
-int vax_fridge_store_lot(vax_db *db, const char *fridge_code, int64_t lot_id);
-
-typedef struct vax_temp_reading {
-    int64_t id, at;
-    char fridge[32];
-    int tenths; /* degC x 10 */
-    int breach; /* outside 2-8 degC (a freeze: at or below 0) */
-    char by[64];
-} vax_temp_reading;
-/* Logs a reading (VAX_ACT_CALL_INJECT); a breach puts every lot stored there with doses on hand
- * on hold (*held: how many, may be NULL). */
-int vax_temp_log(vax_db *db, const char *fridge_code, int tenths, int *held);
-/* Readings from..to (epoch seconds), oldest first; fridge NULL: all. */
-int vax_temp_list(vax_db *db, const char *fridge_code, int64_t from, int64_t to,
-                  vax_temp_reading *out, int max, int *n);
-/* 1 when the lot is on "check before use" (*since: when), 0 when not. */
-int vax_lot_on_hold(vax_db *db, int64_t lot_id, int64_t *since);
-/* A manager's decision on a held lot (VAX_ACT_SETTINGS): use, or discard (its unopened vials are
- * written off, reason cold_chain). */
-int vax_lot_hold_decide(vax_db *db, int64_t lot_id, int use, const char *note);
-
-/* ---------------------------------------------------------------------------------------------
  * Vaccine used before it expires (stock.c): per lot in date, the doses on hand, the days left,
  * the doses a day needed to use it in time, the pace of the last days, and whether it is at risk.
  * ------------------------------------------------------------------------------------------- */
