@@ -1342,6 +1342,65 @@ int vax_sync_trust(vax_db *db, const char *fingerprint)
     return vax_tx_commit(db);
 }
 
+/* Where the password is in a server address: the URI's user info after the colon, a password=
+ * parameter of its query, or the keyword form's password= (a value in quotes included). */
+static int pw_span(const char *url, size_t *at, size_t *len)
+{
+    const char *p, *scheme = strstr(url, "://");
+    if (scheme) {
+        const char *host = scheme + 3, *end = host + strcspn(host, "/?#"), *atsign = NULL;
+        for (p = host; p < end; p++)
+            if (*p == '@')
+                atsign = p;
+        const char *colon = atsign ? memchr(host, ':', (size_t)(atsign - host)) : NULL;
+        if (colon) {
+            *at = (size_t)(colon + 1 - url);
+            *len = (size_t)(atsign - colon - 1);
+            return 1;
+        }
+        for (p = strchr(end, '?'); p && *p; p += strcspn(p + 1, "&") + 1)
+            if (!strncmp(p + 1, "password=", 9)) {
+                *at = (size_t)(p + 10 - url);
+                *len = strcspn(p + 10, "&#");
+                return 1;
+            }
+        return 0;
+    }
+    for (p = url; (p = strstr(p, "password")); p += 8) {
+        if (p > url && p[-1] != ' ' && p[-1] != '\t')
+            continue;
+        const char *v = p + 8 + strspn(p + 8, " \t");
+        if (*v != '=')
+            continue;
+        v += 1 + strspn(v + 1, " \t");
+        const char *e = v;
+        if (*v == '\'') {
+            for (e = v + 1; *e && *e != '\''; e++)
+                if (*e == '\\' && e[1])
+                    e++;
+            if (*e)
+                e++;
+        } else
+            e = v + strcspn(v, " \t");
+        *at = (size_t)(v - url);
+        *len = (size_t)(e - v);
+        return 1;
+    }
+    return 0;
+}
+
+void vax_sync_url_redact(const char *url, char *out, size_t size)
+{
+    size_t at = 0, len = 0;
+    if (!url)
+        url = "";
+    if (!pw_span(url, &at, &len) || !len) {
+        vax_strlcpy(out, url, size);
+        return;
+    }
+    snprintf(out, size, "%.*s***%s", (int)at, url, url + at + len);
+}
+
 /* ---- conflicts and figures ------------------------------------------------------------------ */
 
 int vax_sync_conflicts(vax_db *db, vax_sync_conflict *out, int max, int *n)
@@ -1698,11 +1757,38 @@ static int pq_connect(vax_db *db, const char *url, PGconn **out)
     if (!url || !*url)
         return vax_fail(db, VAX_EINVAL, "url", "%s",
                         _("Server: give the district server's address (postgresql://...)."));
+    char shown[1024];
+    vax_sync_url_redact(url, shown, sizeof shown);
+    /* libpq takes a string it cannot read as a URI for the keyword form and quotes it whole in
+     * its complaint, the password with it: a mistyped scheme is answered here */
+    const char *scheme = strstr(url, "://");
+    if (scheme && strncmp(url, "postgresql://", 13) && strncmp(url, "postgres://", 11))
+        return vax_fail(db, VAX_EINVAL, "url",
+                        _("Server: the address must begin with postgresql:// (it reads %s)."),
+                        shown);
     PGconn *c = PQconnectdb(url);
     if (PQstatus(c) != CONNECTION_OK) {
-        int rc = pq_fail(db, c, _("connecting"));
+        /* whatever libpq says, the password is not repeated */
+        char msg[600], clean[600];
+        size_t at = 0, len = 0, k = 0;
+        vax_strlcpy(msg, c ? PQerrorMessage(c) : "", sizeof msg);
+        msg[strcspn(msg, "\n")] = 0;
+        if (pw_span(url, &at, &len) && len) {
+            char pw[256];
+            int quoted = url[at] == '\'' && len >= 2;
+            snprintf(pw, sizeof pw, "%.*s", (int)(quoted ? len - 2 : len), url + at + quoted);
+            for (const char *p = msg; *p && k + 4 < sizeof clean;)
+                if (pw[0] && !strncmp(p, pw, strlen(pw))) {
+                    memcpy(clean + k, "***", 3);
+                    k += 3;
+                    p += strlen(pw);
+                } else
+                    clean[k++] = *p++;
+            clean[k] = 0;
+        } else
+            vax_strlcpy(clean, msg, sizeof clean);
         PQfinish(c);
-        return rc;
+        return vax_fail(db, VAX_EIO, "url", _("Server: %s failed: %s"), _("connecting"), clean);
     }
     PQsetClientEncoding(c, "UTF8");
     *out = c;
@@ -2065,7 +2151,9 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
         goto fail;
     if (communes && *communes && (rc = setting_put(db, "sync.communes", list)) != VAX_OK)
         goto fail;
-    if ((rc = vax_audit(db, "sync.pull", "person", stats->people, url)) != VAX_OK)
+    char shown[1024];
+    vax_sync_url_redact(url, shown, sizeof shown);
+    if ((rc = vax_audit(db, "sync.pull", "person", stats->people, shown)) != VAX_OK)
         goto fail;
     rc = vax_tx_commit(db);
     goto out;

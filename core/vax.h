@@ -1860,6 +1860,11 @@ int vax_sync_conflicts(vax_db *db, vax_sync_conflict *out, int max, int *n);
 /* Doses of a local day by product and dose number (voided left out), from this database. */
 int vax_sync_site_dose_counts(vax_db *db, const char *day, vax_dose_count *out, int max, int *n);
 
+/* The server's address with its password shown as *** (URI user info, ?password= or the keyword
+ * form's password=), as it may be written to the audit table, a log or an error message. A
+ * password need not be in the address: libpq reads PGPASSWORD, or PGPASSFILE (default
+ * ~/.pgpass, 0600) when the address has none. */
+void vax_sync_url_redact(const char *url, char *out, size_t size);
 /* PostgreSQL (libpq): 0 when this build has none (then the calls below fail with a sentence). */
 int vax_sync_available(void);
 /* Creates or migrates the server's schema. url: a libpq connection string or postgresql:// URI. */

@@ -320,6 +320,16 @@ equal "export --bundle --since 0 writes D's events again" \
   "$(sqlite3 "$WORK/d2.vxb" "SELECT group_concat(uuid) FROM event")"
 equal "bundles are private files (0600)" "600" "$(stat -c %a "$WORK/d2.vxb")"
 
+# --- a password in the address is never stored or printed --------------------------------------
+UP=$(sed 's|^postgresql://vax@|postgresql://vax:s3cretPW@|' <<<"$U1")
+check "the address with a password differs from the one without ($UP)" test "$UP" != "$U1"
+V C sync pull "$UP" >/dev/null
+equal "a pull's audit row names the server with its password hidden" "1|0" \
+  "$(lsql C "SELECT count(*) FROM audit WHERE action = 'sync.pull' AND details LIKE '%:***@%'")|$(lsql C "SELECT count(*) FROM audit WHERE details LIKE '%s3cretPW%'")"
+out=$(V C sync pull "${UP/postgresql:/postgresq:}" 2>&1); rc=$?
+equal "a mistyped scheme is refused without echoing the password: $out" "1|0" \
+  "$rc|$(grep -c s3cretPW <<<"$out")"
+
 # --- pulls while two laptops push: the commit-order sequence skips nothing -------------------
 V A sync init-server "$U3" >/dev/null
 lsql A "UPDATE setting SET value = '0' WHERE key = 'sync.pushed_seq'"

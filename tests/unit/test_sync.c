@@ -802,6 +802,39 @@ static void test_an_empty_event_in_the_outbox_does_not_travel_on(void **state)
     tdb_close(b);
 }
 
+/* A password in the server's address never reaches an error message: a mistyped scheme, a
+ * server that does not answer, the keyword form. */
+static void test_a_password_in_the_server_address_is_never_echoed(void **state)
+{
+    test_db *t = laptop("TEAM-A");
+    vax_sync_stats s;
+    if (!vax_sync_available())
+        skip();
+    static const char *const urls[] = {
+        "postgresq://vax:s3cretPW@127.0.0.1:1/district",
+        "postgresql://vax:s3cretPW@127.0.0.1:1/district",
+        "host=127.0.0.1 port=1 user=vax password=s3cretPW dbname=district",
+        "postgresql://vax:s3cretPW@127.0.0.1:1/district?sslmode=bogus",
+    };
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        assert_int_not_equal(vax_sync_pull(t->db, urls[i], NULL, &s), VAX_OK);
+        if (strstr(vax_errmsg(t->db), "s3cretPW"))
+            fail_msg("%s: %s", urls[i], vax_errmsg(t->db));
+        assert_int_not_equal(vax_sync_push(t->db, urls[i], 0, &s), VAX_OK);
+        if (strstr(vax_errmsg(t->db), "s3cretPW"))
+            fail_msg("%s: %s", urls[i], vax_errmsg(t->db));
+    }
+    assert_int_equal(count(t, "SELECT count(*) FROM audit WHERE details LIKE '%s3cretPW%'"), 0);
+    char red[300];
+    vax_sync_url_redact("postgresql://vax:s3cretPW@db.example:5432/district", red, sizeof red);
+    assert_string_equal(red, "postgresql://vax:***@db.example:5432/district");
+    vax_sync_url_redact("host=h password='s3 cretPW' dbname=d", red, sizeof red);
+    assert_string_equal(red, "host=h password=*** dbname=d");
+    vax_sync_url_redact("postgresql://h/d?password=s3cretPW&sslmode=require", red, sizeof red);
+    assert_string_equal(red, "postgresql://h/d?password=***&sslmode=require");
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -825,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_an_unknown_signer_is_named_by_fingerprint_and_trusted_once),
         cmocka_unit_test(test_export_since_writes_again_what_was_lost),
         cmocka_unit_test(test_an_empty_event_in_the_outbox_does_not_travel_on),
+        cmocka_unit_test(test_a_password_in_the_server_address_is_never_echoed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
