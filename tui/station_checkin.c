@@ -21,6 +21,7 @@ typedef struct checkin {
     vax_visit today;
     char today_text[512];
     ui_form form;
+    char old_id[13]; /* the old CMND of a scanned card, linked to the record the form makes */
     vax_priority_group groups[32];
     int ngroups;
     int list_rows;
@@ -335,13 +336,123 @@ static void open_form(ui_app *app, checkin *c)
     f->focus = digits ? 0 : 1;
     if (!text[0])
         f->focus = 0;
+    c->old_id[0] = 0;
     c->mode = MODE_FORM;
     app->msg[0] = 0;
+}
+
+/* The form filled in from a scanned card that nobody is registered under. */
+static void open_form_from_card(ui_app *app, checkin *c, const vax_idcard *card)
+{
+    vax_person p;
+    char dmy[11];
+    ui_input_clear(&c->search);
+    open_form(app, c);
+    vax_idcard_to_person(card, &p);
+    ui_input_set(&ui_form_field(&c->form, "full_name")->input, p.full_name);
+    ui_input_set(&ui_form_field(&c->form, "national_id")->input, p.national_id);
+    vax_date_dmy(p.birth_date, dmy);
+    ui_input_set(&ui_form_field(&c->form, "birth_date")->input, dmy);
+    ui_input_set(&ui_form_field(&c->form, "sex")->input, p.sex == 'f' ? "f" : "m");
+    ui_input_set(&ui_form_field(&c->form, "commune")->input, p.commune);
+    /* a card with a CCCD and the old CMND: the CMND stays a way to find the new record */
+    if (card->cccd[0] && card->cmnd[0])
+        snprintf(c->old_id, sizeof c->old_id, "%s", card->cmnd);
+    c->form.focus = 4; /* the phone: what a card does not hold */
+    c->form.changed = 1;
+}
+
+/* A chip ID card's QR as the scanner typed it into the search, with Enter. */
+static void do_scan(ui_app *app, checkin *c, const char *text)
+{
+    vax_idcard card;
+    vax_person p;
+    char msg[256];
+    int linked = 0;
+    if (vax_idcard_parse(text, &card, msg, sizeof msg) != VAX_OK) {
+        ui_input_clear(&c->search);
+        run_search(app, c);
+        ui_message(app, MSG_ERROR, "%s", msg);
+        return;
+    }
+    int rc = vax_person_by_idcard(app->db, &card, &p, &linked);
+    if (rc == VAX_ENOTFOUND) {
+        open_form_from_card(app, c, &card);
+        ui_message(app, MSG_INFO,
+                   _("%s is not registered: check the card's details, then %s saves."),
+                   card.full_name, ui_act_key(app, ACT_SAVE));
+        return;
+    }
+    if (rc != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    ui_input_set(&c->search, p.national_id);
+    run_search(app, c);
+    if (linked)
+        ui_message(app, MSG_OK,
+                   _("%s found by the old ID %s; the card's CCCD %s is now linked to the record. "
+                     "Enter checks in."),
+                   p.full_name, card.cmnd, card.cccd);
+    else
+        ui_message(app, MSG_OK, _("%s found by the ID card. Enter checks in."), p.full_name);
 }
 
 static void field_text(checkin *c, const char *key, char *buf, size_t size)
 {
     ui_input_get(&ui_form_field(&c->form, key)->input, buf, size);
+}
+
+/* The registration may be a second record of someone registered: the desk says whether it is
+ * the same person (the new ID is linked to their record) or someone else (a new record). */
+static void save_duplicate(ui_app *app, checkin *c, vax_person *p)
+{
+    enum { MAXDUP = 8 };
+    vax_person dup[MAXDUP];
+    char lines[MAXDUP + 1][300], dmy[11];
+    const char *items[MAXDUP + 1];
+    int n = 0;
+    if (vax_person_duplicates(app->db, p, c->old_id, dup, MAXDUP, &n) != VAX_OK || n == 0) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        vax_date_dmy(dup[i].birth_date, dmy);
+        snprintf(lines[i], sizeof lines[i], _("Same person: %s · %s · ID %s"), dup[i].full_name,
+                 dmy, dup[i].national_id);
+        items[i] = lines[i];
+    }
+    snprintf(lines[n], sizeof lines[n], _("Someone else: register %s as a new person"),
+             p->full_name);
+    items[n] = lines[n];
+    int k = ui_dialog_pick(app, _("Registered already?"),
+                           _("Someone with this name and birth date (or this old ID) is "
+                             "registered:"),
+                           (const char *const *)items, NULL, n + 1, 0);
+    if (k < 0)
+        return;
+    int64_t found = 0;
+    if (k < n) {
+        if (vax_person_link_id(app->db, dup[k].id, p->national_id,
+                               "the same person, at the check-in desk") != VAX_OK) {
+            ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+            return;
+        }
+        found = dup[k].id;
+        snprintf(p->full_name, sizeof p->full_name, "%s", dup[k].full_name);
+    } else if (vax_person_register(app->db, p, c->old_id, 1) != VAX_OK) {
+        ui_form_show_error(&c->form, vax_errfield(app->db), vax_errmsg(app->db));
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    c->mode = MODE_SEARCH;
+    ui_input_set(&c->search, found ? dup[k].national_id : p->national_id);
+    run_search(app, c);
+    if (found)
+        ui_message(app, MSG_OK, _("ID %s linked to %s's record. Press Enter to check in."),
+                   p->national_id, p->full_name);
+    else
+        ui_message(app, MSG_OK, _("Registered %s. Press Enter to check in."), p->full_name);
 }
 
 static void save_form(ui_app *app, checkin *c)
@@ -381,7 +492,12 @@ static void save_form(ui_app *app, checkin *c)
         ui_message(app, MSG_ERROR, "%s", msg);
         return;
     }
-    if (vax_person_add(app->db, &p) != VAX_OK) {
+    int rc = vax_person_register(app->db, &p, c->old_id, 0);
+    if (rc == VAX_EEXIST && !strcmp(vax_errfield(app->db), "duplicate")) {
+        save_duplicate(app, c, &p);
+        return;
+    }
+    if (rc != VAX_OK) {
         ui_form_show_error(&c->form, vax_errfield(app->db), vax_errmsg(app->db));
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         return;
@@ -450,9 +566,15 @@ static ui_key show_ticket(ui_app *app, const char *title, int ticket, const char
 
 static void do_checkin(ui_app *app, checkin *c)
 {
-    vax_person *p = selected(c);
+    vax_person *p;
     vax_visit v;
-    char line[300];
+    char line[300], text[UI_INPUT_MAX * 4 + 1];
+    ui_input_get(&c->search, text, sizeof text);
+    if (vax_idcard_is_scan(text)) {
+        do_scan(app, c, text);
+        return;
+    }
+    p = selected(c);
     if (!p) {
         ui_message(app, MSG_ERROR, _("Find the person first, or press %s to register."),
                    ui_act_key(app, ACT_REGISTER));
@@ -490,15 +612,29 @@ static void do_urgent(ui_app *app, checkin *c)
 {
     vax_person *p = selected(c);
     vax_visit v;
-    char reason[200] = "";
+    char note[128] = "";
+    const char *items[VAX_URGENT_COUNT];
+    int reason = VAX_URGENT_NONE;
     if (!p || vax_visit_open_for_person(app->db, p->id, &v) != VAX_OK) {
         ui_message(app, MSG_ERROR, "%s", _("Only a person checked in today can be marked urgent."));
         return;
     }
-    if (!v.urgent && !ui_dialog_ask(app, _("Mark urgent"), _("Why does this person go first?"),
-                                    reason, sizeof reason))
-        return;
-    if (vax_queue_set_urgent(app->db, v.id, !v.urgent, v.urgent ? "unmarked" : reason) != VAX_OK) {
+    if (v.urgent) {
+        snprintf(note, sizeof note, "%s", "unmarked at the check-in desk");
+    } else {
+        for (int r = 1; r < VAX_URGENT_COUNT; r++)
+            items[r - 1] = vax_urgent_label(r);
+        int k = ui_dialog_pick(app, _("Mark urgent"), _("Why does this person go first?"), items,
+                               NULL, VAX_URGENT_COUNT - 1, 0);
+        if (k < 0)
+            return;
+        reason = k + 1;
+        if (reason == VAX_URGENT_OTHER &&
+            (!ui_dialog_ask(app, _("Mark urgent"), _("Other: say why"), note, sizeof note) ||
+             !note[0]))
+            return;
+    }
+    if (vax_queue_set_urgent(app->db, v.id, reason, note) != VAX_OK) {
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         return;
     }
@@ -610,7 +746,9 @@ static const ui_keyrow rows[] = {
     {UI_KEY_F2, NULL, ACT_REGISTER, N_("New person"), N_("registers a new person"), IN_SEARCH, 80,
      act_register},
     {UI_KEY_F3, NULL, ACT_URGENT, N_("Urgent"),
-     N_("marks the person's ticket urgent (goes first), or not urgent"), IN_SEARCH, 60, act_urgent},
+     N_("marks the ticket urgent, for a reason: called next at the next station, after anyone "
+        "already urgent; or takes the mark off"),
+     IN_SEARCH, 60, act_urgent},
     {UI_KEY_F4, NULL, ACT_UNDO_CHECKIN, N_("Undo"),
      N_("undoes a check-in made by mistake (kept in the record)"), IN_SEARCH, 40, act_undo},
     {UI_KEY_F6, NULL, ACT_CERTIFICATE, N_("Certificate"),
@@ -694,7 +832,7 @@ ui_screen *ui_station_checkin(ui_app *app)
         free(c);
         return NULL;
     }
-    ui_input_init(&c->search, 60);
+    ui_input_init(&c->search, UI_INPUT_MAX);
     vax_priority_groups(app->db, c->groups, 32, &c->ngroups);
     s->name = _("Check-in desk");
     s->draw = draw;

@@ -311,7 +311,8 @@ void ui_cursor_here(ui_app *app, WINDOW *w);
 /* ---- widgets ----------------------------------------------------------------------------- */
 
 /* A one-line text input holding wide characters (widget_input.c). */
-#define UI_INPUT_MAX 128
+/* a chip ID card's QR, typed by a scanner into the check-in's search, takes up to about 200 */
+#define UI_INPUT_MAX 256
 typedef struct ui_input {
     wchar_t text[UI_INPUT_MAX + 1];
     int len, cursor, scroll;
