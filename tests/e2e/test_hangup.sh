@@ -42,10 +42,11 @@ gone_within() {
   return 1
 }
 
-# rc_is STATUS: the exit status the wrapper wrote.
+# rc_is STATUS: the exit status the wrapper wrote (it writes it after the program has ended, which
+# gone_within times; a loaded machine may take more than a second to run the wrapper's echo).
 rc_is() {
   local i=0
-  while [ ! -s "$RC_FILE" ] && [ $i -lt 50 ]; do sleep 0.02; i=$((i + 1)); done
+  while [ ! -s "$RC_FILE" ] && [ $i -lt 250 ]; do sleep 0.02; i=$((i + 1)); done
   [ "$(cat "$RC_FILE" 2>/dev/null)" = "$1" ]
 }
 
