@@ -304,10 +304,19 @@ static void act_next_field(ui_app *app)
     ui_form_key(&plan(app)->form, (ui_key){UI_KEY_TAB, 0});
 }
 
+/* Esc leaves the form; with changes typed it asks first, and keeping them is the easy answer. */
 static void act_cancel(ui_app *app)
 {
+    if (!ui_form_may_discard(app, &plan(app)->form))
+        return;
     plan(app)->mode = MODE_VIEW;
     app->msg[0] = 0;
+}
+
+/* F9, F10 and Ctrl-C ask before leaving a form with changes. */
+static int unsaved(ui_app *app, char *what, size_t size)
+{
+    return plan(app)->mode == MODE_FORM && ui_form_unsaved(&plan(app)->form, what, size);
 }
 
 enum { VIEW = 1, FORM = 2 };
@@ -385,6 +394,7 @@ ui_screen *ui_station_planning(ui_app *app)
     s->key = key;
     s->keys = &ui_keys_planning;
     s->mode = mode;
+    s->unsaved = unsaved;
     s->state = pl;
     (void)app;
     return s;

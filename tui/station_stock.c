@@ -211,10 +211,19 @@ static void act_next_field(ui_app *app)
     ui_form_key(&store(app)->form, (ui_key){UI_KEY_TAB, 0});
 }
 
+/* Esc leaves the form; with changes typed it asks first, and keeping them is the easy answer. */
 static void act_cancel(ui_app *app)
 {
+    if (!ui_form_may_discard(app, &store(app)->form))
+        return;
     store(app)->mode = MODE_VIEW;
     app->msg[0] = 0;
+}
+
+/* F9, F10 and Ctrl-C ask before leaving a form with changes. */
+static int unsaved(ui_app *app, char *what, size_t size)
+{
+    return store(app)->mode == MODE_RECEIVE && ui_form_unsaved(&store(app)->form, what, size);
 }
 
 enum { VIEW = 1, FORM = 2 };
@@ -274,6 +283,7 @@ ui_screen *ui_station_stock(ui_app *app)
     scr->key = key;
     scr->keys = &ui_keys_stock;
     scr->mode = mode;
+    scr->unsaved = unsaved;
     scr->state = s;
     return scr;
 }
