@@ -1252,14 +1252,6 @@ int vax_due_check_dose(vax_db *db, int64_t person_id, const char *product, int d
                        int64_t given_at, const char *override_reason);
 
 /* ---------------------------------------------------------------------------------------------
- * Pre-vaccination screening (checklist.c, screening.c): checklists as data (assets/screening/),
- * the outcome proposed from answers, vital signs, age, dose history and product rules, and the
- * doctor's decision recorded with the visit's move in one transaction.
- * ------------------------------------------------------------------------------------------- */
-#define VAX_OUTCOME_LIST(X)                                                                        \
-    X(VAX_OUTCOME_ELIGIBLE, "eligible", "Eligible")                                                \
-    X(VAX_OUTCOME_CAUTION, "caution", "Caution: vaccinate, longer observation")                    \
-/* ---------------------------------------------------------------------------------------------
  * Reminders by text message (remind.c): the people whose dose falls in N days (a booking that
  * day, or, with no booking, the day their next dose becomes due) are sent a short message in
  * Vietnamese through a GSM modem driven by libgammu. Every message is a row (sms_message), once
@@ -1316,6 +1308,14 @@ int vax_remind_run(vax_db *db, const vax_remind_opts *opts,
  * include = 1 takes them back ("sms.optin"). */
 int vax_remind_exclude(vax_db *db, int64_t person_id, int include, const char *reason);
 
+/* ---------------------------------------------------------------------------------------------
+ * Pre-vaccination screening (checklist.c, screening.c): checklists as data (assets/screening/),
+ * the outcome proposed from answers, vital signs, age, dose history and product rules, and the
+ * doctor's decision recorded with the visit's move in one transaction.
+ * ------------------------------------------------------------------------------------------- */
+#define VAX_OUTCOME_LIST(X)                                                                        \
+    X(VAX_OUTCOME_ELIGIBLE, "eligible", "Eligible")                                                \
+    X(VAX_OUTCOME_CAUTION, "caution", "Caution: vaccinate, longer observation")                    \
     X(VAX_OUTCOME_REFERRED, "referred", "Refer: vaccinate at a hospital")                          \
     X(VAX_OUTCOME_POSTPONED, "postponed", "Postponed")                                             \
     X(VAX_OUTCOME_CONTRAINDICATED, "contraindicated", "Contraindicated")
