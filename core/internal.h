@@ -72,6 +72,9 @@ sqlite3_stmt *vax_stmt(vax_db *db, const char *sql);
 int vax_require(vax_db *db, vax_action act);
 /* The actor's staff id, for updated_by columns. */
 int64_t vax_actor_id(const vax_db *db);
+/* The store's own checks (integrity, foreign keys): *report gets one line per problem (malloc'd,
+ * NULL if none), *problems their number. vax_db_check adds the domain's checks. */
+int vax_store_check(vax_db *db, char **report, int *problems);
 /* Appends an audit row inside the caller's transaction. */
 int vax_audit(vax_db *db, const char *action, const char *entity, int64_t entity_id,
               const char *details);

@@ -330,3 +330,35 @@ int vax_site_refuse_demo(vax_db *db, const char *what)
                       "machine; set up a real site with 'vaxsite site init'."),
                     what, s.code);
 }
+
+/* `vaxsite check`: the store's checks, then what the rows must mean (the stock ledger balances
+ * against the lots' and vials' counters), one report. */
+int vax_db_check(vax_db *db, char **report)
+{
+    char *store = NULL, *stock = NULL;
+    int problems = 0;
+    *report = NULL;
+    int rc = vax_store_check(db, &store, &problems);
+    if (rc != VAX_OK)
+        return rc;
+    int bad = vax_stock_check(db, &stock);
+    if (bad > 0 && stock && *stock) { /* both are lines ending with '\n' */
+        size_t a = store ? strlen(store) : 0, b = strlen(stock);
+        char *joined = malloc(a + b + 1);
+        if (!joined) {
+            free(store);
+            free(stock);
+            return vax_fail(db, VAX_ENOMEM, NULL, "%s", vax_status_str(VAX_ENOMEM));
+        }
+        snprintf(joined, a + b + 1, "%s%s", store ? store : "", stock);
+        free(store);
+        store = joined;
+        problems += bad;
+    }
+    free(stock);
+    *report = store;
+    if (problems)
+        return vax_fail(db, VAX_ECORRUPT, NULL, _("Problems found in the database %s: %d."),
+                        vax_db_path(db), problems);
+    return VAX_OK;
+}
