@@ -506,7 +506,8 @@ int vax_visit_today_for_person(vax_db *db, int64_t person_id, vax_visit *out)
 
 /* A dose today already: a second ticket would be a second dose in a day, so only a manager's
  * reason lets it through (audited by the caller's transaction). */
-static int second_ticket_rule(vax_db *db, int64_t person_id, const char *override_reason)
+static int second_ticket_rule(vax_db *db, int64_t person_id, const char *override_reason,
+                              const vax_staff *manager)
 {
     vax_visit done;
     int rc = vax_visit_vaccinated_today(db, person_id, &done);
@@ -519,12 +520,33 @@ static int second_ticket_rule(vax_db *db, int64_t person_id, const char *overrid
                         _("Vaccinated today (ticket %03d): a second ticket needs a manager's "
                           "reason."),
                         done.ticket);
-    if ((rc = vax_require(db, VAX_ACT_OVERRIDE)) != VAX_OK)
+    if (!manager && (rc = vax_require(db, VAX_ACT_OVERRIDE)) != VAX_OK)
         return rc;
     if (!*override_reason)
         return vax_fail(db, VAX_EINVAL, "reason",
                         _("Reason: say why this person gets a second ticket today."));
-    return vax_audit(db, "visit.second-ticket", "person", person_id, override_reason);
+    if (!manager)
+        return vax_audit(db, "visit.second-ticket", "person", person_id, override_reason);
+    char details[400];
+    snprintf(details, sizeof details, "%s (confirmed by %s)", override_reason, manager->login);
+    return vax_audit(db, "visit.second-ticket", "person", person_id, details);
+}
+
+static int checkin(vax_db *db, int64_t person_id, const char *override_reason,
+                   const vax_staff *manager, vax_visit *out);
+
+int vax_queue_checkin_confirmed(vax_db *db, int64_t person_id, const char *override_reason,
+                                const char *login, const char *pin, vax_visit *out)
+{
+    vax_staff manager;
+    vax_clear_error(db);
+    if (!override_reason || !*override_reason)
+        return vax_fail(db, VAX_EINVAL, "reason",
+                        _("Reason: say why this person gets a second ticket today."));
+    int rc = vax_staff_confirm(db, login, pin, VAX_ACT_OVERRIDE, &manager);
+    if (rc != VAX_OK)
+        return rc;
+    return checkin(db, person_id, override_reason, &manager, out);
 }
 
 int vax_queue_checkin(vax_db *db, int64_t person_id, vax_visit *out)
@@ -534,6 +556,12 @@ int vax_queue_checkin(vax_db *db, int64_t person_id, vax_visit *out)
 
 int vax_queue_checkin_again(vax_db *db, int64_t person_id, const char *override_reason,
                             vax_visit *out)
+{
+    return checkin(db, person_id, override_reason, NULL, out);
+}
+
+static int checkin(vax_db *db, int64_t person_id, const char *override_reason,
+                   const vax_staff *manager, vax_visit *out)
 {
     char today[11], birth[11], uuid[37];
     int rank = 99, rc, ticket;
@@ -556,7 +584,7 @@ int vax_queue_checkin_again(vax_db *db, int64_t person_id, const char *override_
     }
     if (rc != VAX_ENOTFOUND)
         goto fail;
-    if ((rc = second_ticket_rule(db, person_id, override_reason)) != VAX_OK)
+    if ((rc = second_ticket_rule(db, person_id, override_reason, manager)) != VAX_OK)
         goto fail;
     if ((rc = vax_site_ensure_locked(db, &site_id)) != VAX_OK)
         goto fail;

@@ -754,3 +754,22 @@ out:
     OPENSSL_cleanse(hash, sizeof hash);
     return rc;
 }
+
+/* Someone else confirms at this station (a manager's second ticket, a doctor's release): the
+ * login and PIN are checked as a sign-in is (its lockout and audit apply), the confirming member
+ * must be allowed the action, and whoever is signed in here stays the actor. */
+int vax_staff_confirm(vax_db *db, const char *login, const char *pin, vax_action action,
+                      vax_staff *out)
+{
+    vax_staff actor = db->actor;
+    int had_actor = db->has_actor;
+    int rc = vax_staff_sign_in(db, login, pin, out);
+    db->actor = actor;
+    db->has_actor = had_actor;
+    if (rc != VAX_OK)
+        return rc;
+    if (!vax_role_may(out->role, action))
+        return vax_fail(db, VAX_EPERM, "login", _("%s (%s) may not confirm this."), out->name,
+                        vax_role_label(out->role));
+    return VAX_OK;
+}

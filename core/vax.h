@@ -230,6 +230,11 @@ int vax_staff_reset_pin(vax_db *db, const char *login);
 /* Ends the signed-in member's session on this handle (audited as "sign-out"): nothing more is
  * written in their name until someone signs in. */
 int vax_staff_sign_out(vax_db *db);
+/* Another member confirms at this station with their login and PIN (checked as a sign-in, with
+ * its lockout and audit); refused (VAX_EPERM) unless their role may do `action`. The member
+ * signed in here stays the actor; *out is the one who confirmed. */
+int vax_staff_confirm(vax_db *db, const char *login, const char *pin, vax_action action,
+                      vax_staff *out);
 /* The same, with why the session ended in the audit row ("ended: terminal closed"). */
 int vax_staff_sign_out_because(vax_db *db, const char *why);
 /* Makes the operating-system user (by name) the actor (command-line use). */
@@ -517,6 +522,10 @@ int vax_visit_event_count(vax_db *db, int64_t visit_id, int *n);
  * "override"); here a role with VAX_ACT_OVERRIDE gives the reason, audited with the ticket. */
 int vax_queue_checkin_again(vax_db *db, int64_t person_id, const char *override_reason,
                             vax_visit *out);
+/* The same where the member at the desk may not override: a manager's login and PIN confirm it
+ * (vax_staff_confirm), and the audit row names the manager. */
+int vax_queue_checkin_confirmed(vax_db *db, int64_t person_id, const char *override_reason,
+                                const char *login, const char *pin, vax_visit *out);
 /* The person's visit of today that has a dose (not voided), VAX_ENOTFOUND if none. */
 int vax_visit_vaccinated_today(vax_db *db, int64_t person_id, vax_visit *out);
 /* The person's visit of today in any state but cancelled (the open one first), for the check-in
@@ -765,7 +774,7 @@ typedef struct vax_lot {
     char expiry[11]; /* YYYY-MM-DD */
     int doses_per_vial, component;
     int vials_received, vials_opened;
-    int doses_on_hand; /* unopened vials x doses per vial + what its open vials still hold */
+    int doses_on_hand;  /* unopened vials x doses per vial + what its open vials still hold */
     int vials_removed;  /* left unopened: written off, sent to another site, missing at a count */
     int vials_unopened; /* vials_received - vials_opened - vials_removed */
     int on_hold;        /* on "check before use" after a cold-chain breach */
@@ -939,11 +948,11 @@ typedef struct vax_use_fast {
     char lot_no[VAX_LOT_NO_MAX + 1];
     char expiry[11];
     int doses_on_hand;
-    int days_left;        /* including today and the expiry day */
-    int needed_per_day;   /* doses on hand / days left, rounded up */
-    int pace_tenths;      /* doses of this product a day over the last pace_days, x 10 */
-    int at_risk;          /* at the pace, doses would be left on the expiry day */
-    int doses_at_risk;    /* how many */
+    int days_left;      /* including today and the expiry day */
+    int needed_per_day; /* doses on hand / days left, rounded up */
+    int pace_tenths;    /* doses of this product a day over the last pace_days, x 10 */
+    int at_risk;        /* at the pace, doses would be left on the expiry day */
+    int doses_at_risk;  /* how many */
 } vax_use_fast;
 /* pace_days: the days the pace is measured over (7 if 0); lots of one product are used earliest
  * expiry first, so a later lot gets what is left of the pace after the earlier ones. */

@@ -512,12 +512,12 @@ static void save_form(ui_app *app, checkin *c)
 static int key(ui_app *app, ui_key k);
 
 /* Someone with a dose today: a second ticket only with a manager's reason (the core audits it).
- * Returns 1 with *v checked in. */
+ * A manager at the desk gives it; anyone else asks a manager to confirm with their login and
+ * PIN in a box, without signing out. Returns 1 with *v checked in. */
 static int checkin_again(ui_app *app, const vax_person *p, vax_visit *v)
 {
-    char reason[200] = "", prompt[600];
-    if (strcmp(vax_errfield(app->db), "override") != 0 ||
-        !vax_role_may(app->staff.role, VAX_ACT_OVERRIDE)) {
+    char reason[200] = "", prompt[600], login[64] = "", pin[16] = "", error[300] = "";
+    if (strcmp(vax_errfield(app->db), "override") != 0) {
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         return 0;
     }
@@ -525,11 +525,28 @@ static int checkin_again(ui_app *app, const vax_person *p, vax_visit *v)
              _("Why does this person get a second ticket today?"));
     if (!ui_dialog_ask(app, _("Second ticket today"), prompt, reason, sizeof reason))
         return 0;
-    if (vax_queue_checkin_again(app->db, p->id, reason, v) != VAX_OK) {
+    if (vax_role_may(app->staff.role, VAX_ACT_OVERRIDE)) {
+        if (vax_queue_checkin_again(app->db, p->id, reason, v) == VAX_OK)
+            return 1;
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         return 0;
     }
-    return 1;
+    for (;;) {
+        if (!ui_dialog_doctor(app, _("A manager confirms"),
+                              _("A manager confirms the second ticket with their login and PIN."),
+                              error, login, sizeof login, pin, sizeof pin))
+            return 0;
+        int rc = vax_queue_checkin_confirmed(app->db, p->id, reason, login, pin, v);
+        memset(pin, 0, sizeof pin);
+        if (rc == VAX_OK)
+            return 1;
+        if (strcmp(vax_errfield(app->db), "login") != 0 && strcmp(vax_errfield(app->db), "pin") &&
+            rc != VAX_EAUTH && rc != VAX_ELOCKED) {
+            ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+            return 0;
+        }
+        snprintf(error, sizeof error, "%s", vax_errmsg(app->db)); /* asked again, in the box */
+    }
 }
 
 /* The ticket in big digits until a key; the key is returned so that a letter typed at once is

@@ -1028,6 +1028,45 @@ static void test_second_ticket_for_someone_vaccinated_today_needs_a_managers_rea
     tdb_close(t);
 }
 
+/* A nurse at the check-in desk gets a second ticket for someone vaccinated today only with a
+ * manager's login and PIN typed at her desk: a wrong PIN or a nurse's login confirm nothing, the
+ * nurse stays the actor, and the audit names the manager who confirmed. */
+static void test_a_managers_pin_confirms_a_second_ticket_at_a_nurses_desk(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t first, staff_id;
+    int64_t pid = vaccinated_today(t, &first);
+    vax_visit again;
+    vax_staff who;
+    (void)first;
+    assert_int_equal(
+        vax_staff_add(t->db, "lan", "Tran Thi Lan", VAX_ROLE_MANAGER, "1111", &staff_id), VAX_OK);
+    assert_int_equal(vax_staff_add(t->db, "hoa", "Le Thi Hoa", VAX_ROLE_NURSE, "2222", &staff_id),
+                     VAX_OK);
+    assert_int_equal(vax_staff_add(t->db, "mai", "Lo Thi Mai", VAX_ROLE_NURSE, "3333", &staff_id),
+                     VAX_OK);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2222", &who), VAX_OK);
+    int visits = (int)query_int(t->path, "SELECT count(*) FROM visit");
+    assert_int_equal(vax_queue_checkin_confirmed(t->db, pid, "lost card", "lan", "9999", &again),
+                     VAX_EAUTH);
+    assert_int_equal(vax_queue_checkin_confirmed(t->db, pid, "lost card", "mai", "3333", &again),
+                     VAX_EPERM);
+    assert_int_equal(vax_queue_checkin_confirmed(t->db, pid, "", "lan", "1111", &again),
+                     VAX_EINVAL);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM visit"), visits);
+    assert_int_equal(vax_queue_checkin_confirmed(t->db, pid, "lost card", "lan", "1111", &again),
+                     VAX_OK);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM visit"), visits + 1);
+    assert_string_equal(vax_actor(t->db)->login, "hoa");
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM audit a JOIN staff s ON"
+                                        " s.id = a.staff_id WHERE a.action = 'visit.second-ticket'"
+                                        " AND a.details = 'lost card (confirmed by lan)'"
+                                        " AND s.login = 'hoa'"),
+                     1);
+    tdb_close(t);
+}
+
 /* The limit is "waited max_wait minutes or more": the second it is reached, the wait lifts. */
 static void test_call_next_lifts_someone_who_waited_exactly_max_wait(void **state)
 {
@@ -1170,6 +1209,7 @@ int main(void)
         cmocka_unit_test(test_a_call_unchanged_past_the_limit_is_stranded_and_leaves_the_board),
         cmocka_unit_test(test_return_to_waiting_is_one_move_with_its_event_and_audit),
         cmocka_unit_test(test_second_ticket_for_someone_vaccinated_today_needs_a_managers_reason),
+        cmocka_unit_test(test_a_managers_pin_confirms_a_second_ticket_at_a_nurses_desk),
         cmocka_unit_test(test_call_next_lifts_someone_who_waited_exactly_max_wait),
         cmocka_unit_test(test_a_call_is_on_the_board_or_stranded_never_both_at_the_limit),
         cmocka_unit_test(test_volunteer_may_not_move_a_visit_out_of_observation),
