@@ -374,10 +374,15 @@ static int leave_anyway(ui_app *app, int quit)
 static void session_end(void *ctx, ui_end_reason why)
 {
     ui_app *app = ctx;
-    char details[64];
+    char details[400], left[256] = "";
     if (app->screen && app->screen->end)
         app->screen->end(app, ui_end_reason_code(why));
-    snprintf(details, sizeof details, "ended: %s", ui_end_reason_code(why));
+    /* what the desk leaves behind (a person called, a form not saved) goes into the audit row, so
+     * that whoever opens the desk again, or the site manager, can see it */
+    if (app->screen && app->screen->unsaved && app->screen->unsaved(app, left, sizeof left))
+        snprintf(details, sizeof details, "ended: %s; left: %s", ui_end_reason_code(why), left);
+    else
+        snprintf(details, sizeof details, "ended: %s", ui_end_reason_code(why));
     vax_staff_sign_out_because(app->db, details);
     vax_close(app->db);
     app->db = NULL;

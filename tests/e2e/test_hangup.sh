@@ -141,8 +141,10 @@ run_case hangup state_signin --lang vi
 
 # the session's end is in the audit trail with its reason
 equal "a closed terminal is audited as the end of the nurse's session" 1 \
-  "$(sql "SELECT count(*) > 0 FROM audit WHERE action='sign-out' AND details='ended: terminal closed'")"
+  "$(sql "SELECT count(*) > 0 FROM audit WHERE action='sign-out' AND details LIKE 'ended: terminal closed%'")"
 equal "so is SIGTERM" 1 \
-  "$(sql "SELECT count(*) > 0 FROM audit WHERE action='sign-out' AND details='ended: SIGTERM'")"
+  "$(sql "SELECT count(*) > 0 FROM audit WHERE action='sign-out' AND details LIKE 'ended: SIGTERM%'")"
+equal "the audit names the person left called to the desk" 1 \
+  "$(sql "SELECT count(*) > 0 FROM audit WHERE action='sign-out' AND details LIKE 'ended: terminal closed; left: Ticket % is at this desk%'")"
 
 finish
