@@ -89,6 +89,11 @@ static void show(ui_app *app, vax_certificate *c)
     for (;;) {
         int rows, cols, qr_rows = 0;
         char text[1024];
+        vax_certificate now;
+        /* read again at every key: a certificate revoked at another station meanwhile must not
+         * stay on this screen as valid */
+        if (vax_cert_get(app->db, c->id, &now) == VAX_OK)
+            *c = now;
         ui_redraw(app);
         getmaxyx(stdscr, rows, cols);
         erase();
@@ -96,12 +101,31 @@ static void show(ui_app *app, vax_certificate *c)
         mvhline(0, 0, ' ', cols);
         ui_put(stdscr, 0, 1, _("Dose certificate"), cols - 2);
         ui_role_off(stdscr, ROLE_TITLE);
-        int qw = draw_qr(stdscr, 1, 1, rows - 3, cols - 2, q, &qr_rows);
+        /* a revoked or replaced certificate never shows a code to scan: only why it is not valid */
+        int qw = c->revoked_at ? 0 : draw_qr(stdscr, 1, 1, rows - 3, cols - 2, q, &qr_rows);
         details(c, text, sizeof text);
+        if (c->revoked_at) {
+            char mark[600], day[11], when[11];
+            vax_local_date(c->revoked_at, day);
+            vax_date_dmy(day, when);
+            if (c->replaced_by)
+                snprintf(mark, sizeof mark,
+                         _("✗ NOT VALID: revoked on %s (%s); replaced by certificate %lld."), when,
+                         c->revoke_reason, (long long)c->replaced_by);
+            else
+                snprintf(mark, sizeof mark, _("✗ NOT VALID: revoked on %s (%s)."), when,
+                         c->revoke_reason);
+            ui_role_on(stdscr, ROLE_URGENT);
+            int used = ui_put_wrapped(stdscr, 2, 1, cols - 2, 3, mark);
+            ui_role_off(stdscr, ROLE_URGENT);
+            qr_rows = used;
+        }
         int tx = qw ? qw + 3 : 1, ty = qw && tx + 30 <= cols ? 2 : qr_rows + 2;
         if (tx + 30 > cols)
             tx = 1;
-        if (!qw) {
+        if (!qw && c->revoked_at) {
+            ty = qr_rows + 3;
+        } else if (!qw) {
             char need[160];
             int nc, nr;
             qr_cells(q, &nc, &nr);
@@ -125,7 +149,9 @@ static void show(ui_app *app, vax_certificate *c)
         }
         ui_role_on(stdscr, ROLE_KEYBAR);
         mvhline(rows - 1, 0, ' ', cols);
-        ui_put(stdscr, rows - 1, 1, _("P print  S save PDF  R re-issue  Esc close"), cols - 2);
+        ui_put(stdscr, rows - 1, 1,
+               c->revoked_at ? _("Esc close") : _("P print  S save PDF  R re-issue  Esc close"),
+               cols - 2);
         ui_role_off(stdscr, ROLE_KEYBAR);
         if (app->msg[0]) {
             ui_role_on(stdscr, app->msg_kind == MSG_ERROR ? ROLE_ERROR : ROLE_OK);
@@ -140,6 +166,11 @@ static void show(ui_app *app, vax_certificate *c)
             break;
         if (k.code != UI_KEY_CHAR)
             continue;
+        if (c->revoked_at) { /* nothing of a certificate no longer valid leaves the screen */
+            ui_message(app, MSG_ERROR, "%s",
+                       _("This certificate is not valid: it is not printed."));
+            continue;
+        }
         if (k.ch == L'p' || k.ch == L'P') {
             if (vax_cert_print(app->db, c) != VAX_OK)
                 ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));

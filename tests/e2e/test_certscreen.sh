@@ -55,5 +55,18 @@ keys F6
 expect_screen "F6 shows the person's certificate" "Dose certificate"
 expect_screen "at 80x24 it says how large the terminal must be" "The QR needs a terminal of"
 check "and shows the same certificate id" grep -qF "$ci" <<<"$(screen)"
+
+# revoked at another station while it is on this screen: at the next key it says NOT VALID, and
+# nothing of it is printed or saved
+cert_id=$(sql "SELECT id FROM certificate WHERE ci='$ci'")
+V cert revoke "$cert_id" --reason "entered for the wrong person" >/dev/null
+keys x
+expect_screen "a certificate revoked meanwhile shows NOT VALID" "NOT VALID: revoked on 15/10/2021"
+expect_screen "with the reason" "entered for the wrong person"
+expect_no_screen "and no longer says how to print or save it" "P print"
+keys p
+expect_screen "P prints nothing" "This certificate is not valid: it is not printed."
+keys s
+expect_no_screen "S asks for no file" "Save as PDF"
 keys Escape F10
 finish
