@@ -141,8 +141,9 @@ sql() { sqlite3 -batch -noheader "$DB" "$1"; }
 # demo_db [PEOPLE]: a demo site in $DB (staff logins quanly/bacsi/dieuduong/tinhnguyen, PIN 1234)
 demo_db() { $VAXSITE --db "$DB" demo --people "${1:-300}" >/dev/null; }
 
-# sign_in LOGIN STATION: from the sign-in screen to a station, given by its label as listed
-# ("Check-in desk", English) or by its number.
+# sign_in LOGIN STATION [DESK]: from the sign-in screen to a station, given by its label as listed
+# ("Check-in desk", English) or by its number; where the site has several desks of its kind, the
+# DESK-th (default the first).
 sign_in() {
   wait_for "PIN" || return 1
   type_text "$1"
@@ -157,4 +158,9 @@ sign_in() {
   esac
   [ -n "$n" ] || return 1
   type_text "$n"
+  # a site with two desks of the station's kind asks which: desk DESK (default: the first)
+  settle
+  if screen | grep -qE "Which desk\?|Bàn nào\?"; then
+    if [ -n "${3:-}" ]; then type_text "$3"; else keys Enter; fi
+  fi
 }
