@@ -83,7 +83,8 @@ static void test_ministry_august_2021_file_has_ten_questions_and_the_vital_limit
     assert_string_equal(c->vitals[0].key, "temperature");
     assert_int_equal(c->vitals[0].normal_lo, 355);
     assert_int_equal(c->vitals[0].normal_hi, 375);
-    assert_int_equal(c->vitals[0].above, VAX_OUTCOME_POSTPONED);
+    /* form item 10: an abnormal vital sign, a fever too, is the caution group */
+    assert_int_equal(c->vitals[0].above, VAX_OUTCOME_CAUTION);
     assert_int_equal(c->vitals[1].normal_lo, 600); /* pulse 60-100 */
     assert_int_equal(c->vitals[1].normal_hi, 1000);
     assert_int_equal(c->vitals[4].normal_hi, 250); /* breathing > 25 */

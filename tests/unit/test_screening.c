@@ -265,16 +265,18 @@ static void test_vitals_at_each_boundary(void **state)
         int vital, value;
         vax_outcome want;
     } cases[] = {
-        {0, 375, VAX_OUTCOME_ELIGIBLE},  {0, 376, VAX_OUTCOME_POSTPONED}, /* 37.5 / 37.6 °C */
-        {0, 385, VAX_OUTCOME_POSTPONED}, {0, 355, VAX_OUTCOME_ELIGIBLE},
-        {0, 354, VAX_OUTCOME_CAUTION},   {1, 600, VAX_OUTCOME_ELIGIBLE}, /* pulse 60 / 59 */
-        {1, 590, VAX_OUTCOME_CAUTION},   {1, 1000, VAX_OUTCOME_ELIGIBLE},
-        {1, 1010, VAX_OUTCOME_CAUTION},  {2, 900, VAX_OUTCOME_ELIGIBLE}, /* systolic 90 / 89 */
-        {2, 890, VAX_OUTCOME_CAUTION},   {2, 1400, VAX_OUTCOME_ELIGIBLE},
-        {2, 1410, VAX_OUTCOME_CAUTION},  {3, 600, VAX_OUTCOME_ELIGIBLE}, /* diastolic 60 / 59 */
-        {3, 590, VAX_OUTCOME_CAUTION},   {3, 900, VAX_OUTCOME_ELIGIBLE},
-        {3, 910, VAX_OUTCOME_CAUTION},   {4, 250, VAX_OUTCOME_ELIGIBLE}, /* breathing 25 / 26 */
-        {4, 260, VAX_OUTCOME_CAUTION},   {5, 500, VAX_OUTCOME_ELIGIBLE}, /* SpO2: recorded */
+        /* 37.5 / 37.6 °C: QĐ 3802/QĐ-BYT 10/8/2021 form item 10, an abnormal vital sign is the
+         * caution group, fever included (it used to postpone, a choice the form does not make) */
+        {0, 375, VAX_OUTCOME_ELIGIBLE}, {0, 376, VAX_OUTCOME_CAUTION},
+        {0, 385, VAX_OUTCOME_CAUTION},  {0, 355, VAX_OUTCOME_ELIGIBLE},
+        {0, 354, VAX_OUTCOME_CAUTION},  {1, 600, VAX_OUTCOME_ELIGIBLE}, /* pulse 60 / 59 */
+        {1, 590, VAX_OUTCOME_CAUTION},  {1, 1000, VAX_OUTCOME_ELIGIBLE},
+        {1, 1010, VAX_OUTCOME_CAUTION}, {2, 900, VAX_OUTCOME_ELIGIBLE}, /* systolic 90 / 89 */
+        {2, 890, VAX_OUTCOME_CAUTION},  {2, 1400, VAX_OUTCOME_ELIGIBLE},
+        {2, 1410, VAX_OUTCOME_CAUTION}, {3, 600, VAX_OUTCOME_ELIGIBLE}, /* diastolic 60 / 59 */
+        {3, 590, VAX_OUTCOME_CAUTION},  {3, 900, VAX_OUTCOME_ELIGIBLE},
+        {3, 910, VAX_OUTCOME_CAUTION},  {4, 250, VAX_OUTCOME_ELIGIBLE}, /* breathing 25 / 26 */
+        {4, 260, VAX_OUTCOME_CAUTION},  {5, 500, VAX_OUTCOME_ELIGIBLE}, /* SpO2: recorded */
     };
     test_db *t = tdb_open();
     vax_visit v = adult(t);
@@ -493,7 +495,9 @@ static void test_confirm_eligible_moves_to_waiting_injection_and_records_everyth
     tdb_close(t);
 }
 
-static void test_fever_postpones_with_a_return_date_and_ends_the_visit(void **state)
+/* A fever is proposed as caution (QĐ 3802/QĐ-BYT 10/8/2021 form item 10: abnormal vital signs);
+ * the doctor may still postpone, with a reason and a day to come back, and the visit ends so. */
+static void test_fever_is_caution_and_a_doctor_may_postpone_with_a_return_date(void **state)
 {
     (void)state;
     test_db *t = tdb_open();
@@ -502,14 +506,17 @@ static void test_fever_postpones_with_a_return_date_and_ends_the_visit(void **st
     normal_input(&in);
     in.vitals[0] = 385;
     vax_visit v = adult(t);
-    vax_screening_decision d = decide(VAX_OUTCOME_POSTPONED, NULL);
+    vax_screening_proposal p = propose(t, &v, &in);
+    assert_int_equal(p.outcome, VAX_OUTCOME_CAUTION);
+    vax_screening_decision d = decide(VAX_OUTCOME_POSTPONED, "fever 38.5, come back when well");
+    snprintf(d.return_date, sizeof d.return_date, "%s", "2021-10-22");
     assert_int_equal(vax_screening_confirm(t->db, v.id, &in, &d, &id), VAX_OK);
     assert_int_equal(state_of(t, v.id), VAX_STATE_POSTPONED);
     vax_screening s;
     assert_int_equal(vax_screening_for_visit(t->db, v.id, &s), VAX_OK);
     assert_int_equal(s.id, id);
     assert_string_equal(s.return_date, "2021-10-22");
-    assert_non_null(strstr(s.reasons, "postponed: Temperature 38.5 °C: above 37.5 °C."));
+    assert_non_null(strstr(s.reasons, "caution: Temperature 38.5 °C: above 37.5 °C."));
     assert_string_equal(s.products, "");
     assert_int_equal(count(t, "SELECT count(*) FROM visit_event WHERE to_state = 'postponed'"
                               " AND details = 'screening postponed until 2021-10-22'"),
@@ -682,7 +689,7 @@ int main(void)
         cmocka_unit_test(test_dose_2_after_the_interval_may_be_only_a_product_the_first_allows),
         cmocka_unit_test(test_anaphylaxis_to_an_earlier_dose_rules_out_that_product_only),
         cmocka_unit_test(test_confirm_eligible_moves_to_waiting_injection_and_records_everything),
-        cmocka_unit_test(test_fever_postpones_with_a_return_date_and_ends_the_visit),
+        cmocka_unit_test(test_fever_is_caution_and_a_doctor_may_postpone_with_a_return_date),
         cmocka_unit_test(test_referred_and_contraindicated_end_the_visit_in_that_state),
         cmocka_unit_test(test_changing_the_outcome_needs_a_reason),
         cmocka_unit_test(test_vaccinating_when_no_product_is_left_is_refused),
