@@ -33,10 +33,21 @@ expect_no_screen "and the program did not end" "[vaxsite exited]"
 
 # --- the terminal goes away; opening again offers the unfinished person --------------------------
 close_tui
-equal "the called person stays in injection at this room" "injection|injection" \
+# the room is the desk chosen at sign-in (the first of the demo's two): its code, injection-1
+equal "the called person stays in injection at this room" "injection|injection-1" \
   "$(sql "SELECT state, station FROM visit WHERE ticket=$((10#$ticket))")"
+# the other room does not offer them: they wait at the door of room 1 (the demo left room 2 a
+# person of its own, whom it does offer)
+other=$(sql "SELECT printf('%03d', ticket) FROM visit WHERE state='injection' AND station='injection-2'")
+check "the demo left room 2 its own unfinished person" [ -n "$other" ]
 tui 80 24 --lang en
-sign_in dieuduong "Injection room"
+sign_in dieuduong "Injection room" 2
+expect_screen "the other room opens" "Open vials at Injection room 2"
+expect_screen "it offers its own unfinished person" "Ticket $other · "
+expect_no_screen "and not room 1's" "Ticket $ticket · "
+close_tui
+tui 80 24 --lang en
+sign_in dieuduong "Injection room" 1
 expect_screen "the room offers its unfinished person first" "was left here unfinished"
 expect_screen "naming the ticket" "Ticket $ticket"
 keys Enter
