@@ -12,6 +12,10 @@ expect_screen "the doctor's station list appears" "Choose your station"
 n=$(screen | sed -n 's/^ *\([0-9]\+\)  Screening desk.*/\1/p' | head -1)
 check "the station list offers the screening desk" [ -n "$n" ]
 type_text "$n"
+# the demo has two screening desks: the terminal says which it works at, by the desk's name
+expect_screen "the desk asks which desk this terminal works at" "Which desk? (Screening desk)"
+expect_screen "naming each desk" "2  Screening desk 2"
+type_text 1
 # the demo site leaves a person in screening at desk 1: the desk offers them first; F4 sends back
 own=$(sql "SELECT printf('%03d', ticket) FROM visit WHERE state='screening' AND station='screening-1' AND day=date('now','localtime')")
 if [ -n "$own" ]; then
@@ -32,7 +36,7 @@ ticket=$(screen | sed -n 's/^ *#\([0-9][0-9][0-9]\) .*/\1/p' | head -1)
 check "the header shows the ticket" [ -n "$ticket" ]
 nq=$(screen | sed -n 's/.* \([0-9]\+\) questions not answered yet.*/\1/p' | head -1)
 no_answers=$(printf 'n%.0s' $(seq "$nq"))
-expect_screen "the message names the desk in words, not its code" "Ticket $ticket called to Screening 1."
+expect_screen "the message names the desk by its name, not its code" "Ticket $ticket called to Screening desk 1."
 expect_screen "both blood pressures keep their whole names at 80x24" "Systolic BP"
 expect_screen "(diastolic too)" "Diastolic BP"
 equal "the database has the visit in screening at this desk" "screening|screening-1" \
@@ -102,6 +106,10 @@ wait_for "PIN"
 type_text bacsi; keys Tab; type_text 1234; keys Enter
 expect_screen "Vietnamese station list" "Chọn vị trí làm việc"
 type_text "$n"
+expect_screen "(vi) the desk asks which desk" "Bàn nào?"
+keys Enter
+# (the desk's name is the site's data: this demo was made in English)
+expect_screen "(vi) Enter takes the first desk" "Screening desk 1 ·"
 keys Enter
 expect_screen "systolic by its whole name" "Huyết áp tối đa  "
 expect_screen "diastolic by its whole name" "Huyết áp tối thiểu"
