@@ -68,6 +68,31 @@ static void called_label(const vax_board_called *c, char *out, size_t size)
              c->initials);
 }
 
+/* The lines a label takes beside digits `height` rows tall in `width` columns: one when it fits,
+ * else wrapped between words (a desk's name such as "Injection room 2" beside tall digits has
+ * rows to spare, not columns); 0 if it would need more lines than the digits are tall, or a word
+ * (the arrow counted with the first) would be cut. */
+static int label_lines(const char *text, int width, int height)
+{
+    if (ui_width(text) <= width)
+        return 1;
+    char word[256];
+    const char *p = text;
+    for (int first = 1; *p; first = 0) {
+        while (*p == ' ')
+            p++;
+        size_t n = strcspn(p, " ");
+        if (first && *p && p[n] == ' ') /* "→" and the name's first word go together */
+            n += 1 + strcspn(p + n + 1, " ");
+        snprintf(word, sizeof word, "%.*s", (int)n, p);
+        if (ui_width(word) > width)
+            return 0;
+        p += n;
+    }
+    int lines = ui_wrap_count(text, width);
+    return lines <= height ? lines : 0;
+}
+
 /* How the called tickets fit in a number of rows: under the header, a grid of `ncol` columns of
  * tickets in digits `height` rows tall, one blank row between grid rows; when not even 5-row
  * digits fit for all, the first `nbig` in 5-row digits and the others one to a line. */
@@ -78,22 +103,24 @@ typedef struct called_fit {
 static called_fit fit_called(const vax_board *s, int rows, int cols, int hmax)
 {
     called_fit f = {UI_BIG_ROWS, 1, 0, 2};
-    int n = s->ncalled, label = 0;
+    int n = s->ncalled;
     char text[256];
     if (n == 0)
         return f; /* the header and "(nobody is being called)" */
-    for (int i = 0; i < n; i++) {
-        called_label(&s->called[i], text, sizeof text);
-        if (ui_width(text) > label)
-            label = ui_width(text);
-    }
-    /* the tallest digits first, in as few columns as will take them: one column reads best */
+    /* the tallest digits first, in as few columns as will take them: one column reads best; each
+     * label beside its digits, on as many of their rows as it needs */
     for (int h = hmax; h >= UI_BIG_ROWS && cols >= 40; h -= 2)
         for (int ncol = 1; ncol <= n; ncol++) {
-            int nrow = (n + ncol - 1) / ncol;
+            int nrow = (n + ncol - 1) / ncol,
+                width = cols / ncol - 6 - ui_big_width_sized("000", h);
+            int fits = 1;
             if (nrow * (h + 1) > rows)
                 continue;
-            if (2 + ui_big_width_sized("000", h) + 3 + label > cols / ncol - 1)
+            for (int i = 0; i < n && fits; i++) {
+                called_label(&s->called[i], text, sizeof text);
+                fits = label_lines(text, width, h) > 0;
+            }
+            if (!fits)
                 break; /* more columns are only narrower */
             return (called_fit){h, ncol, n, nrow * (h + 1)};
         }
@@ -135,8 +162,14 @@ static int draw_called(board *b, WINDOW *w, int y, int rows, int cols, int hmax)
             ui_big_number_sized(w, ty, tx, digits, f.height);
             ui_role_off(w, ROLE_TICKET);
             tx += ui_big_width_sized(digits, f.height) + 3;
+            int width = i % f.ncol * cw + cw - tx - 1;
+            int lines = label_lines(line, width, f.height);
             wattron(w, A_BOLD);
-            ui_put(w, ty + f.height / 2, tx, line, i % f.ncol * cw + cw - tx - 1);
+            /* centred on the digits' height: one line on their middle row */
+            if (lines > 1)
+                ui_put_wrapped(w, ty + (f.height - lines) / 2, tx, width, lines, line);
+            else
+                ui_put(w, ty + f.height / 2, tx, line, width);
             wattroff(w, A_BOLD);
         } else if (small_y < y + rows) {
             char small[300];
