@@ -968,10 +968,16 @@ static void load(ui_app *app)
     waiting_line(app, d->waiting, sizeof d->waiting);
 }
 
-/* A called person counts as left behind even with nothing typed: nobody else will call them. */
+/* A called person counts as left behind even with nothing typed: nobody else will call them. So
+ * does this desk's unfinished person offered and not yet resumed: they are in screening at this
+ * desk all the same (as at the injection room). */
 static int unsaved(ui_app *app, char *what, size_t size)
 {
     screening_desk *d = app->screen->state;
+    if (!d->active && d->has_own) {
+        snprintf(what, size, _("Ticket %03d is at this desk, not finished."), d->own.ticket);
+        return 1;
+    }
     if (!d->active)
         return 0;
     if (d->changed)

@@ -43,6 +43,11 @@ expect_screen "the title names the desk chosen" " Screening desk 1 ·"
 own=$(sql "SELECT printf('%03d', ticket) FROM visit WHERE state='screening' AND station='screening-1' AND day=$today")
 if [ -n "$own" ]; then
   expect_screen "the desk offers the demo's unfinished person first" "Ticket $own is still at this desk"
+  # they are in screening at this desk, resumed or not: leaving asks first
+  keys F10
+  expect_screen "F10 with the unfinished person offered asks, naming them" "Ticket $own is at this desk, not finished."
+  keys Escape
+  expect_screen "Esc keeps the offer" "Ticket $own is still at this desk"
   keys Enter
   expect_screen "Enter resumes them" "#$own "
   keys F4
