@@ -19,6 +19,9 @@ GOLDEN="$HERE/golden"
 PYTHON=${PYTHON:-python3}
 export TZ=Asia/Ho_Chi_Minh LANG=C.UTF-8 LC_ALL=C.UTF-8
 unset LANGUAGE NO_COLOR VAXSITE_CLOCK
+# the demo has two screening desks and two injection rooms: these screens are desk 1's (the
+# question of which desk is a screen of the sign-in script)
+export VAXSITE_DESK=1
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}"
 
 update=0
@@ -51,16 +54,17 @@ header() { sed -n "s/^## $2: *//p" "$1" | head -1; }
 # sign-in screen says, and a golden file cannot hold a random id.
 RUN="$WORK/run"
 
-# demo PEOPLE CLOCK: a demo site made once per (size, clock), at the run's path, kept aside and
-# copied back there for each run.
+# demo PEOPLE CLOCK LANG: a demo site made once per (size, clock, language), at the run's path,
+# kept aside and copied back there for each run. Made in the screens' language: its desks' names
+# are the site's data, and a Vietnamese site names them in Vietnamese ("Bàn khám 1").
 demo() {
-  local dir="$WORK/demo-$1-${2//:/}"
+  local dir="$WORK/demo-$1-${2//:/}-$3"
   if [ ! -d "$dir" ]; then
     rm -rf "$RUN"
     mkdir -p "$RUN"
     echo "$2" >"$RUN/clock"
     if [ "$1" -gt 0 ]; then
-      VAXSITE_CLOCK_FILE="$RUN/clock" "$VAXSITE" --db "$RUN/site.db" demo --people "$1" >/dev/null ||
+      VAXSITE_CLOCK_FILE="$RUN/clock" "$VAXSITE" --db "$RUN/site.db" --lang "$3" demo --people "$1" >/dev/null ||
         echo "# demo database failed" >&2
     fi
     mv "$RUN" "$dir"
@@ -111,9 +115,9 @@ for script in "${scripts[@]}"; do
   langs=$(header "$script" langs)
   clock=$(header "$script" clock)
   people=$(header "$script" people)
-  base=$(demo "${people:-300}" "${clock:-2021-10-15T09:00}")
   for size in ${sizes:-80x24 120x40}; do
     for lang in ${langs:-vi en}; do
+      base=$(demo "${people:-300}" "${clock:-2021-10-15T09:00}" "$lang")
       tag="$name.$size.$lang"
       run="$RUN"
       rm -rf "$run"
