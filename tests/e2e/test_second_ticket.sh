@@ -40,6 +40,9 @@ second_ticket() { # LANG DIALOG_TITLE BOX_TITLE REASON
   equal "$lang: audited in the volunteer's name, naming the manager" "1" \
     "$(sql "SELECT count(*) FROM audit a JOIN staff s ON s.id=a.staff_id WHERE a.action='visit.second-ticket' AND a.details='$reason (confirmed by quanly)' AND s.login='tinhnguyen'")"
   $TM kill-session -t main
+  # the program ends on the hang-up: the next language's first read waits for it to be gone
+  local i=0
+  while pgrep -f -- "--db '$DB'|--db $DB" >/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 }
 
 second_ticket en "Second ticket today" "A manager confirms" "lost card"

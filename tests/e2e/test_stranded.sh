@@ -88,6 +88,9 @@ before=$(sql "SELECT count(*) FROM visit")
 keys Enter
 expect_screen "a second ticket needs a manager" "Vaccinated today"
 equal "and no ticket was given" "$before" "$(sql "SELECT count(*) FROM visit")"
+# Esc closes the question and keeps the search (to ask again); a second Esc clears it
+keys Escape
+expect_no_screen "Esc closes the question" "Vaccinated today"
 keys Escape
 obs_id=$(sql "SELECT p.national_id FROM visit v JOIN person p ON p.id=v.person_id WHERE v.state='observing' LIMIT 1")
 type_text "$obs_id"
