@@ -45,9 +45,12 @@ gone_within() {
 # rc_is STATUS: the exit status the wrapper wrote (it writes it after the program has ended, which
 # gone_within times; a loaded machine may take more than a second to run the wrapper's echo).
 rc_is() {
-  local i=0
+  local i=0 got
   while [ ! -s "$RC_FILE" ] && [ $i -lt 250 ]; do sleep 0.02; i=$((i + 1)); done
-  [ "$(cat "$RC_FILE" 2>/dev/null)" = "$1" ]
+  got=$(cat "$RC_FILE" 2>/dev/null)
+  [ "$got" = "$1" ] && return 0
+  echo "# exit status: '${got}' (expected $1)"
+  return 1
 }
 
 end_case() {
