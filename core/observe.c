@@ -574,12 +574,8 @@ static int confirming_doctor(vax_db *db, const char *login, const char *pin, vax
         *doctor = db->actor;
         return VAX_OK;
     }
-    vax_staff actor = db->actor;
-    int had_actor = db->has_actor;
-    rc = vax_staff_sign_in(db, login, pin, doctor);
-    db->actor = actor;
-    db->has_actor = had_actor;
-    if (rc != VAX_OK)
+    /* checked as a sign-in (lockout, audit); the nurse at the station stays the actor */
+    if ((rc = vax_staff_confirm(db, login, pin, VAX_ACT_OBSERVE, doctor)) != VAX_OK)
         return rc;
     if (doctor->role != VAX_ROLE_DOCTOR)
         return vax_fail(db, VAX_EPERM, "login",

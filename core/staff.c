@@ -344,10 +344,9 @@ out:
     return rc;
 }
 
-int vax_staff_list(vax_db *db, vax_staff *out, int max, int *n)
+/* The rows of a staff query, at most max of them. */
+static int read_staff(vax_db *db, sqlite3_stmt *st, vax_staff *out, int max, int *n)
 {
-    sqlite3_stmt *st = vax_stmt(db, "SELECT " STAFF_COLS " FROM staff"
-                                    " WHERE role <> 'system' AND active = 1 ORDER BY name");
     int rc;
     *n = 0;
     if (!st)
@@ -357,6 +356,14 @@ int vax_staff_list(vax_db *db, vax_staff *out, int max, int *n)
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
                                                  : vax_fail_sql(db, rc, _("reading staff"));
+}
+
+int vax_staff_list(vax_db *db, vax_staff *out, int max, int *n)
+{
+    return read_staff(db,
+                      vax_stmt(db, "SELECT " STAFF_COLS " FROM staff"
+                                   " WHERE role <> 'system' AND active = 1 ORDER BY name"),
+                      out, max, n);
 }
 
 int vax_staff_get(vax_db *db, int64_t id, vax_staff *out)
@@ -521,17 +528,10 @@ int vax_staff_act_as_os_user(vax_db *db, const char *os_user)
 
 int vax_staff_list_all(vax_db *db, vax_staff *out, int max, int *n)
 {
-    sqlite3_stmt *st = vax_stmt(db, "SELECT " STAFF_COLS " FROM staff WHERE role <> 'system'"
-                                    " ORDER BY active DESC, name, login");
-    int rc;
-    *n = 0;
-    if (!st)
-        return VAX_EINTERNAL;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
-        row_to_staff(st, &out[(*n)++]);
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
-                                                 : vax_fail_sql(db, rc, _("reading staff"));
+    return read_staff(db,
+                      vax_stmt(db, "SELECT " STAFF_COLS " FROM staff WHERE role <> 'system'"
+                                   " ORDER BY active DESC, name, login"),
+                      out, max, n);
 }
 
 int vax_staff_by_login(vax_db *db, const char *login, vax_staff *out)
