@@ -549,38 +549,6 @@ static int checkin_again(ui_app *app, const vax_person *p, vax_visit *v)
     }
 }
 
-/* The ticket in big digits until a key; the key is returned so that a letter typed at once is
- * not lost (ui_dialog_ticket swallows it). */
-static ui_key show_ticket(ui_app *app, const char *title, int ticket, const char *line)
-{
-    char digits[16], text[64];
-    snprintf(digits, sizeof digits, "%03d", ticket % 1000);
-    snprintf(text, sizeof text, _("Ticket %s"), digits);
-    for (;;) {
-        WINDOW *w = ui_dialog_box(app, UI_BIG_ROWS + 8, 60, title);
-        if (w) {
-            int rows, cols;
-            getmaxyx(w, rows, cols);
-            int bw = ui_big_width(digits);
-            ui_role_on(w, ROLE_TICKET);
-            ui_big_number(w, 2, bw < cols ? (cols - bw) / 2 : 1, digits);
-            ui_role_off(w, ROLE_TICKET);
-            ui_put_center(w, UI_BIG_ROWS + 3, 1, text, cols - 2);
-            ui_put_center(w, UI_BIG_ROWS + 4, 1, line, cols - 2);
-            ui_role_on(w, ROLE_DIM);
-            ui_put_center(w, rows - 2, 1, _("Press any key"), cols - 2);
-            ui_role_off(w, ROLE_DIM);
-            curs_set(0);
-            wrefresh(w);
-            delwin(w);
-        }
-        timeout(-1);
-        ui_key k = ui_read_key();
-        if (ui_got_sigterm || (!ui_key_redraws(k) && k.code != UI_KEY_NONE))
-            return k;
-    }
-}
-
 static void do_checkin(ui_app *app, checkin *c)
 {
     vax_person *p;
@@ -617,7 +585,7 @@ static void do_checkin(ui_app *app, checkin *c)
                      p->full_name, a, b, min);
     }
     ui_message(app, MSG_OK, _("%s checked in: ticket %03d."), p->full_name, v.ticket);
-    ui_key next = show_ticket(app, _("Checked in"), v.ticket, line);
+    ui_key next = ui_dialog_ticket(app, _("Checked in"), v.ticket, line);
     ui_input_clear(&c->search);
     run_search(app, c);
     /* the nurse types the next name at once: that letter closed the ticket and starts the search */

@@ -621,7 +621,7 @@ static void finish(ui_app *app, screening_desk *d, const vax_screening_decision 
         snprintf(line, sizeof line, _("%s: please come back on %s or later."), d->person.full_name,
                  dmy);
         ui_message(app, MSG_OK, _("Ticket %03d postponed: come back on %s."), d->visit.ticket, dmy);
-        ui_dialog_ticket(app, _("Postponed"), d->visit.ticket, line);
+        (void)ui_dialog_ticket(app, _("Postponed"), d->visit.ticket, line);
     } else if (dec->outcome <= VAX_OUTCOME_CAUTION) {
         ui_message(app, MSG_OK, _("Ticket %03d: %s, waiting for injection (%s; observe %d min)."),
                    d->visit.ticket, vax_outcome_label(dec->outcome), s.products,

@@ -379,8 +379,9 @@ int ui_list_key(ui_list *l, ui_key k, int page);
 WINDOW *ui_dialog_box(ui_app *app, int rows, int cols, const char *title);
 /* Asks for a line of text; returns 1 with the text in buf, 0 if cancelled. */
 int ui_dialog_ask(ui_app *app, const char *title, const char *prompt, char *buf, size_t size);
-/* Shows a ticket number in big digits with a line of text, until a key is pressed. */
-void ui_dialog_ticket(ui_app *app, const char *title, int ticket, const char *line);
+/* Shows a ticket number in big digits with a line of text until a key is pressed, and returns
+ * that key, so that a letter typed at once (the next name) is not lost. */
+ui_key ui_dialog_ticket(ui_app *app, const char *title, int ticket, const char *line);
 /* A list of choices: returns the index chosen (Enter, or its number key), -1 if cancelled. */
 int ui_dialog_choose(ui_app *app, const char *title, const char *const *items, int n);
 /* Ticks several choices (Space toggles, Enter confirms); 1 if confirmed with at least one. */

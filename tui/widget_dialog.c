@@ -72,7 +72,7 @@ int ui_dialog_ask(ui_app *app, const char *title, const char *prompt, char *buf,
     }
 }
 
-void ui_dialog_ticket(ui_app *app, const char *title, int ticket, const char *line)
+ui_key ui_dialog_ticket(ui_app *app, const char *title, int ticket, const char *line)
 {
     char digits[16];
     snprintf(digits, sizeof digits, "%03d", ticket % 1000);
@@ -99,7 +99,7 @@ void ui_dialog_ticket(ui_app *app, const char *title, int ticket, const char *li
         timeout(-1);
         ui_key k = ui_read_key();
         if (!ui_key_redraws(k) && k.code != UI_KEY_NONE)
-            return;
+            return k;
     }
 }
 
