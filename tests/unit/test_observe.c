@@ -167,6 +167,7 @@ static void test_anaphylaxis_signs_make_a_reaction_serious(void **state)
     assert_int_equal(vax_observe_list(t->db, &list, &n), VAX_OK);
     assert_int_equal(n, 1);
     assert_int_equal(list[0].serious, 1);
+    free(list);
     char *protocol = vax_aefi_protocol();
     assert_non_null(strstr(protocol, "ADRENALINE"));
     free(protocol);
