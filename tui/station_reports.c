@@ -220,7 +220,7 @@ static void save(ui_app *app, reports *s)
     size_t n = strlen(path);
     snprintf(csv, sizeof csv, "%.*s.csv",
              (int)(n > 5 && strcmp(path + n - 5, ".xlsx") == 0 ? n - 5 : n), path);
-    if (!(f = fopen(csv, "wb"))) {
+    if (!(f = vax_private_fopen(csv))) { /* names and figures of people: 0600 */
         ui_message(app, MSG_ERROR, _("✗ Cannot write %s."), csv);
         return;
     }

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Reports and data exchange (issue 8): the report as text, CSV and .xlsx (read back with python's
+# Reports and data exchange: the report as text, CSV and .xlsx (read back with python's
 # zipfile and XML parser: sheet names, cell values, dates stored as dates); the import of a list
 # (dry run with line numbers, all or nothing, valid rows only); the exports (national CSV, FHIR R4
 # validated against the official FHIR R4 JSON schema with ajv); the Reports screen.
@@ -169,5 +169,7 @@ type_text "$WORK/screen.xlsx"
 keys Enter
 expect_screen "saved, and said so" "Saved"
 check "the workbook and the CSV were written" test -s "$WORK/screen.xlsx" -a -s "$WORK/screen.csv"
+equal "the station's workbook and CSV are private (0600)" "600 600" \
+  "$(stat -c %a "$WORK/screen.xlsx") $(stat -c %a "$WORK/screen.csv")"
 
 finish
