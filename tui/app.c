@@ -415,6 +415,7 @@ int ui_app_run(vax_db *db)
         app.in_station = 0;
         station->destroy(s);
     }
+    ui_term_pending(); /* the sign-in or a station left on a signal: end with its status */
     ui_term_on_end(NULL, NULL);
     vax_staff_sign_out(db); /* the audit shows when the session ended */
     endwin();

@@ -539,6 +539,7 @@ int ui_board_run(vax_db **dbp, int rotate_secs, const char *trace_path)
             trace_redraw(&b);
         }
     }
+    ui_term_pending();
     ui_term_on_end(NULL, NULL);
     endwin();
     if (b.trace)

@@ -110,6 +110,12 @@ static ui_end_reason signal_reason(int sig)
     return sig == SIGINT ? UI_END_SIGINT : sig == SIGHUP ? UI_END_SIGHUP : UI_END_SIGTERM;
 }
 
+void ui_term_pending(void)
+{
+    if (ui_got_sigterm)
+        ui_term_end(signal_reason(ui_got_sigterm));
+}
+
 /* A hang-up or an error on the terminal, seen without reading from it. */
 static int terminal_hung_up(void)
 {

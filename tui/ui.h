@@ -494,6 +494,9 @@ void ui_term_on_end(ui_end_hook hook, void *ctx);
 /* get_wch() with the wait the caller set by timeout(), which never outlives the terminal: on a
  * hang-up, end of file, read error or signal it runs the end hook and exits (ui_end_status). */
 int ui_term_get_wch(wint_t *ch);
+/* Ends the program now (as ui_term_end) if a signal asked it to: for a loop that left because it
+ * saw the flag between two keys, so that it never exits as if the user had quit. */
+void ui_term_pending(void);
 /* Runs the end hook, leaves curses and exits with ui_end_status(why). */
 _Noreturn void ui_term_end(ui_end_reason why);
 /* The same end when the input ends as planned (a finished test script): exit status 0. */

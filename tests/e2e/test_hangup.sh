@@ -145,6 +145,23 @@ run_case term state_board board
 run_case int state_screening_called
 run_case hangup state_signin --lang vi
 
+# SIGTERM while keys are still arriving: the sign-in screen used to leave its loop on the flag and
+# end as if the user had quit (status 0, about one time in twelve); it must always say SIGTERM
+term_while_typing() {
+  start_case
+  wait_for "PIN" || return 1
+  keys -l "dieuduongdieuduongdieuduongdieuduongdieuduongdieuduong"
+  kill -TERM "$VPID"
+  gone_within 2000 || return 1
+  rc_is 143
+  local rc=$?
+  end_case
+  return $rc
+}
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+  check "SIGTERM while keys arrive at the sign-in screen ($i): exit status 143" term_while_typing
+done
+
 # the session's end is in the audit trail with its reason
 equal "a closed terminal is audited as the end of the nurse's session" 1 \
   "$(sql "SELECT count(*) > 0 FROM audit WHERE action='sign-out' AND details LIKE 'ended: terminal closed%'")"
