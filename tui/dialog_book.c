@@ -104,7 +104,9 @@ int ui_dialog_book(ui_app *app, const vax_person *p)
         snprintf(sub, sizeof sub, _("%s · earliest %s (%s)"), due.product, d,
                  vax_due_state_label(due.state));
     } else if (due.booked_day[0]) {
-        snprintf(sub, sizeof sub, _("already booked on %s"), due.booked_day);
+        char d[11];
+        vax_date_dmy(due.booked_day, d); /* dd/mm/yyyy, as every date a nurse reads */
+        snprintf(sub, sizeof sub, _("already booked on %s"), d);
     } else {
         snprintf(sub, sizeof sub, "%s", _("the next free slots"));
     }
