@@ -11,6 +11,8 @@
 #   ## args: board           what follows `vaxsite --db DB --lang LANG` (default: the stations)
 #   ## sizes: 80x24 120x40   (the default)       ## langs: vi en   (the default)
 #   ## clock: 2021-10-15T09:00 (the default)     ## people: 300    (demo size; 0: empty database)
+#   ## desk: ask      the sign-in asks which desk (VAXSITE_DESK unset; by default it is desk 1)
+#   ## setup: ARGS    a command line run on the site before the script (any number of lines)
 # A step line may start with [vi], [en] or [COLSxROWS]: it is kept only in that variant.
 set -u
 : "${VAXSITE:?VAXSITE must name the vaxsite binary}"
@@ -124,8 +126,15 @@ for script in "${scripts[@]}"; do
       mkdir -p "$run/out"
       cp -r "$base"/. "$run"/
       variant "$script" "$size" "$lang" >"$run/steps"
+      while read -r setup; do
+        # shellcheck disable=SC2086 # a setup line is words
+        VAXSITE_CLOCK_FILE="$run/clock" "$VAXSITE" --db "$run/site.db" --lang "$lang" $setup \
+          >/dev/null 2>>"$run/stderr" || echo "# setup failed: $setup" >&2
+      done < <(sed -n 's/^## setup: *//p' "$script")
+      desk=1
+      [ "$(header "$script" desk)" = ask ] && desk=
       # shellcheck disable=SC2086 # args are words
-      if ! VAXSITE_CLOCK_FILE="$run/clock" VAXSITE_SCREEN_SCRIPT="$run/steps" \
+      if ! VAXSITE_DESK="$desk" VAXSITE_CLOCK_FILE="$run/clock" VAXSITE_SCREEN_SCRIPT="$run/steps" \
         VAXSITE_SCREEN_OUT="$run/out" VAXSITE_SCREEN_SIZE="$size" \
         "$VAXSITE" --db "$run/site.db" --lang "$lang" $args </dev/null 2>"$run/stderr"; then
         not_ok "$tag: the script runs to its end (status 0)" "$(cat "$run/stderr")"
