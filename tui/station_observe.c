@@ -108,7 +108,22 @@ static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ct
         snprintf(name, sizeof name, "%s · %s", v->full_name, signs);
     } else
         snprintf(name, sizeof name, "%s", v->full_name);
-    ui_put(w, y, x + used + 1, name, width - used - 1);
+    /* cut with "…": the selected person's reaction is shown whole below the list */
+    ui_put_fit(w, y, x + used + 1, name, width - used - 1);
+}
+
+/* The selected person's reaction in full ("Ticket 003, name: signs"); 0 if they have none. A row
+ * of the list may have to cut the signs: this is shown whole under the list. */
+static const vax_observing *selected_reaction(const observe *o, char *text, size_t size)
+{
+    if (o->n == 0 || o->cursor.selected < 0 || o->cursor.selected >= o->n ||
+        !o->list[o->cursor.selected].has_reaction)
+        return NULL;
+    const vax_observing *v = &o->list[o->cursor.selected];
+    char signs[400];
+    sign_names(v->signs, signs, sizeof signs);
+    snprintf(text, size, _("Ticket %03d, %s: %s"), v->visit.ticket % 1000, v->full_name, signs);
+    return v;
 }
 
 static void draw(ui_app *app, WINDOW *w, int rows, int cols)
@@ -121,7 +136,11 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     snprintf(head, sizeof head, _("Under observation: %d · may leave: %d · bell: %s"), o->n, may,
              o->bell ? _("on") : _("off"));
     ui_put(w, 0, 1, head, cols - 2);
-    o->rows = rows - 2;
+    char reaction[700];
+    const vax_observing *sel = selected_reaction(o, reaction, sizeof reaction);
+    int detail = sel ? ui_wrap_count(reaction, cols - 2) : 0;
+    detail = detail > 3 ? 3 : detail; /* the list keeps the rest of the screen */
+    o->rows = rows - 2 - (detail ? detail + 1 : 0);
     if (o->n == 0) {
         ui_role_on(w, ROLE_DIM);
         ui_put(w, 2, 1, _("Nobody is under observation."), cols - 2);
@@ -139,6 +158,12 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
         ui_role_on(w, ROLE_DIM);
         ui_put(w, 2 + o->rows, 1, more, cols - 2);
         ui_role_off(w, ROLE_DIM);
+    }
+    if (sel) {
+        ui_role on = sel->serious ? ROLE_ERROR : ROLE_WARNING;
+        ui_role_on(w, on);
+        ui_put_wrapped(w, rows - detail, 1, cols - 2, detail, reaction);
+        ui_role_off(w, on);
     }
 }
 
