@@ -138,6 +138,14 @@ expect_no_screen() {
 
 sql() { sqlite3 -batch -noheader "$DB" "$1"; }
 
+# wait_sql SQL VALUE [SECONDS]: waits until the query gives VALUE (a commit the screen announced
+# may land a moment later under the sanitizers); 0 if it did.
+wait_sql() {
+  local limit=${3:-20} i=0
+  while [ "$(sql "$1")" != "$2" ] && [ $i -lt $((limit * 20)) ]; do sleep 0.05; i=$((i + 1)); done
+  [ "$(sql "$1")" = "$2" ]
+}
+
 # demo_db [PEOPLE]: a demo site in $DB (staff logins quanly/bacsi/dieuduong/tinhnguyen, PIN 1234)
 demo_db() { $VAXSITE --db "$DB" demo --people "${1:-300}" >/dev/null; }
 

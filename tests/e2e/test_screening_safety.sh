@@ -181,8 +181,9 @@ type_text "36.6	76	120	80		18"
 expect_screen "the child's proposal" "Proposed:"
 keys F5
 expect_screen "confirmed" "Ticket"
-equal "the screening was recorded with the children's form" "BYT-5002" \
-  "$(sql "SELECT c.code FROM screening s JOIN visit v ON v.id=s.visit_id JOIN person p ON p.id=v.person_id JOIN checklist c ON c.id=s.checklist_id WHERE p.national_id='001306001111'")"
+child_form="SELECT c.code FROM screening s JOIN visit v ON v.id=s.visit_id JOIN person p ON p.id=v.person_id JOIN checklist c ON c.id=s.checklist_id WHERE p.national_id='001306001111'"
+wait_sql "$child_form" "BYT-5002"
+equal "the screening was recorded with the children's form" "BYT-5002" "$(sql "$child_form")"
 $VAXSITE --db "$DB" --lang en person add --name "Lò Văn Páo" --id 001080002222 --dob 01/01/1980 >/dev/null
 $VAXSITE --db "$DB" --lang en queue checkin 001080002222 >/dev/null
 keys Enter
