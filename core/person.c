@@ -1076,8 +1076,12 @@ static int take_dates(char *text, struct birth_filter *bf)
                     numeric &= isdigit((unsigned char)p[i]) || strchr("/-.+", p[i]) != NULL;
                 names += !numeric;
             } else if (date && (!digits || names > 0)) {
-                bf->conflict |= (y && set_field(&bf->year, y)) | (m && set_field(&bf->month, m)) |
-                                (d && set_field(&bf->day, d));
+                /* each field is set whatever the others gave: a conflict in one is still a
+                 * conflict */
+                int clash = y && set_field(&bf->year, y);
+                clash += m && set_field(&bf->month, m);
+                clash += d && set_field(&bf->day, d);
+                bf->conflict |= clash > 0;
                 memset(p, ' ', len);
                 taken++;
             }
