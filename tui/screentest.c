@@ -160,7 +160,7 @@ static void write_screen(const char *name)
         for (int x = 0; x < COLS; x++) {
             cchar_t cc;
             wchar_t wch[CCHARW_MAX + 1] = {0};
-            attr_t attrs;
+            attr_t attrs = 0;
             short pair;
             if (mvwin_wch(curscr, y, x, &cc) == ERR ||
                 getcchar(&cc, wch, &attrs, &pair, NULL) == ERR) {
