@@ -819,18 +819,25 @@ static int mode_power(void)
             kill(pids[i], SIGSTOP);
             waitpid(pids[i], NULL, WUNTRACED);
         }
-        /* frames a checkpoint has already copied into the database file (the wal-index's
-         * nBackfill, native byte order, after the two 48-byte headers): they were synced before
-         * that, so no power cut can lose them, and cutting them would be a harness artefact */
-        uint32_t backfilled = 0;
+        /* frames a checkpoint has copied, or started to copy, into the database file (the
+         * wal-index's nBackfill at byte 96 and nBackfillAttempted at byte 128 of its checkpoint
+         * information, native byte order, after the two 48-byte headers): a checkpoint syncs the
+         * WAL before it writes a page of the database file, so no power cut can lose those frames
+         * and cutting them would be an image no power cut makes (the database file holding pages
+         * of frames the WAL no longer has) */
+        uint32_t backfilled = 0, attempted = 0;
         char live_shm[700];
         snprintf(live_shm, sizeof live_shm, "%s-shm", db_path);
         int sfd = open(live_shm, O_RDONLY);
         if (sfd >= 0) {
             if (pread(sfd, &backfilled, sizeof backfilled, 96) != sizeof backfilled)
                 backfilled = 0;
+            if (pread(sfd, &attempted, sizeof attempted, 128) != sizeof attempted)
+                attempted = 0;
             close(sfd);
         }
+        if (attempted > backfilled)
+            backfilled = attempted;
         if (copy_file(db_path, cdb, &dbn) != 0 || copy_file(wal, cwal, &waln) != 0) {
             tap(0, "copying the files: %s", strerror(errno));
             return 1;
