@@ -61,8 +61,11 @@ collect_scrolled() {
     grep -qF "▼" <<<"$shot" || break
     i=$((i + 1))
     [ $i -le 100 ] || break
+    # under the sanitizers a redraw can take seconds: a key that changed nothing yet is given
+    # two more chances before the text is taken as ended
     keys Down
-    wait_change "$shot" || break
+    wait_change "$shot" || { keys Down && wait_change "$shot"; } ||
+      { keys Down && wait_change "$shot"; } || break
     shot=$(screen)
   done
 }
