@@ -200,9 +200,13 @@ int vax_staff_add(vax_db *db, const char *login, const char *name, vax_role role
 int vax_staff_list(vax_db *db, vax_staff *out, int max, int *n);
 int vax_staff_get(vax_db *db, int64_t id, vax_staff *out);
 /* Checks login + PIN; on success makes that member the actor of this handle. Five wrong PINs in
- * a row lock the login for 5 minutes (VAX_ELOCKED). A disabled member is refused as an unknown
- * login. A login whose PIN a manager reset gives VAX_EPINRESET (field "pin") whatever PIN is typed:
- * the old one no longer signs in; the screen asks for a new PIN and calls vax_staff_set_pin. */
+ * a row (staff.max_failed_pins) lock the login for 5 minutes (staff.lock_minutes; VAX_ELOCKED);
+ * each further lock before a right PIN lasts staff.lock_growth times the one before, up to
+ * staff.lock_max_minutes. The count is read and written in one transaction, so stations signing
+ * in at once count every wrong PIN and none beyond the limit. A disabled member is refused as an
+ * unknown login. A login whose PIN a manager reset gives VAX_EPINRESET (field "pin") whatever PIN
+ * is typed: the old one no longer signs in; the screen asks for a new PIN and calls
+ * vax_staff_set_pin. */
 int vax_staff_sign_in(vax_db *db, const char *login, const char *pin, vax_staff *out);
 /* Sets the new PIN of a login whose PIN was reset (nobody needs to be signed in: this is the
  * sign-in), then signs the member in as vax_staff_sign_in does; audited as "staff.pin_set" by the
@@ -227,6 +231,10 @@ int vax_staff_set_role(vax_db *db, const char *login, vax_role role);
 /* Forgets the member's PIN and clears any lock: the next sign-in gives VAX_EPINRESET and the
  * member sets a new PIN (vax_staff_set_pin). */
 int vax_staff_reset_pin(vax_db *db, const char *login);
+/* Clears a login's lock and its count of wrong PINs (a manager, audited as "staff.unlock"), so the
+ * member signs in at once with their PIN; VAX_ESTATE if the login is neither locked nor has wrong
+ * PINs counted. The next lock then lasts staff.lock_minutes again. */
+int vax_staff_unlock(vax_db *db, const char *login);
 /* Ends the signed-in member's session on this handle (audited as "sign-out"): nothing more is
  * written in their name until someone signs in. */
 int vax_staff_sign_out(vax_db *db);
