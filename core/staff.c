@@ -383,7 +383,8 @@ int vax_staff_get(vax_db *db, int64_t id, vax_staff *out)
                              : vax_fail_sql(db, rc, _("reading staff"));
 }
 
-static int record_sign_in(vax_db *db, int64_t id, int ok, int failed, int64_t locked_until)
+static int record_sign_in(vax_db *db, int64_t id, int ok, int failed, int64_t locked_until,
+                          const char *details)
 {
     int rc;
     sqlite3_stmt *st =
@@ -397,28 +398,33 @@ static int record_sign_in(vax_db *db, int64_t id, int ok, int failed, int64_t lo
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return vax_fail_sql(db, rc, _("signing in"));
-    st = vax_stmt(db, "INSERT INTO audit(at, staff_id, action, entity, entity_id)"
-                      " VALUES (?1, ?2, ?3, 'staff', ?2)");
+    st = vax_stmt(db, "INSERT INTO audit(at, staff_id, action, entity, entity_id, details)"
+                      " VALUES (?1, ?2, ?3, 'staff', ?2, ?4)");
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_int64(st, 1, vax_now());
     sqlite3_bind_int64(st, 2, id);
     sqlite3_bind_text(st, 3, ok ? "sign-in" : "sign-in.failed", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, details ? details : "", -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("signing in"));
 }
 
-int vax_staff_sign_in(vax_db *db, const char *login, const char *pin, vax_staff *out)
-{
-    sqlite3_stmt *st;
+/* What a sign-in needs of a login: its row, PIN hash, wrong PINs in a row and lock. */
+typedef struct sign_in_row {
     vax_staff s;
     char hash[VAX_PIN_HASH_MAX];
-    int failed, rc, match;
-    int64_t locked_until, now = vax_now();
-    vax_clear_error(db);
-    st = vax_stmt(db, "SELECT " STAFF_COLS ", pin_hash, failed_pins, locked_until FROM staff"
-                      " WHERE login = ?1 AND role <> 'system'");
+    int failed;
+    int64_t locked_until;
+} sign_in_row;
+
+static int read_sign_in(vax_db *db, const char *login, sign_in_row *r)
+{
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT " STAFF_COLS ", pin_hash, failed_pins, locked_until FROM staff"
+                     " WHERE login = ?1 AND role <> 'system'");
+    int rc;
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_text(st, 1, login ? login : "", -1, SQLITE_STATIC);
@@ -429,51 +435,105 @@ int vax_staff_sign_in(vax_db *db, const char *login, const char *pin, vax_staff 
             return vax_fail_sql(db, rc, _("signing in"));
         return vax_fail(db, VAX_EAUTH, "login", _("Unknown login or wrong PIN."));
     }
-    row_to_staff(st, &s);
-    vax_strlcpy(hash, vax_col_text(st, 6), sizeof hash);
-    failed = sqlite3_column_int(st, 7);
-    locked_until = sqlite3_column_int64(st, 8);
+    row_to_staff(st, &r->s);
+    vax_strlcpy(r->hash, vax_col_text(st, 6), sizeof r->hash);
+    r->failed = sqlite3_column_int(st, 7);
+    r->locked_until = sqlite3_column_int64(st, 8);
     sqlite3_reset(st);
-    if (!s.active)
+    return VAX_OK;
+}
+
+/* The refusals that come before any PIN is checked: disabled, locked, PIN reset. */
+static int sign_in_refused(vax_db *db, const char *login, const sign_in_row *r, int64_t now)
+{
+    if (!r->s.active)
         return vax_fail(db, VAX_EAUTH, "login", _("Unknown login or wrong PIN."));
-    if (locked_until > now)
+    if (r->locked_until > now)
         return vax_fail(db, VAX_ELOCKED, "pin",
                         _("Too many wrong PINs: %s is locked; try again in %lld min."), login,
-                        (long long)((locked_until - now + 59) / 60));
+                        (long long)((r->locked_until - now + 59) / 60));
     /* the reset forgot the old PIN: whatever is typed, the member chooses a new one now */
-    if (s.pin_reset)
+    if (r->s.pin_reset)
         return vax_fail(db, VAX_EPINRESET, "pin",
                         _("The PIN of %s was reset by a manager: choose a new PIN."), login);
-    match = vax_pin_verify(pin ? pin : "", hash);
+    return VAX_OK;
+}
+
+/* Minutes of the lock that the `nth` lock since the last right PIN brings: the first lasts
+ * staff.lock_minutes, each further one staff.lock_growth times the one before (one who keeps
+ * guessing waits ever longer, a member who mistypes twice a day does not), up to
+ * staff.lock_max_minutes. */
+static int64_t lock_length(vax_db *db, int64_t nth)
+{
+    int64_t minutes = vax_setting_int(db, "staff.lock_minutes");
+    int64_t growth = vax_setting_int(db, "staff.lock_growth");
+    int64_t most = vax_setting_int(db, "staff.lock_max_minutes");
+    for (int64_t i = 1; i < nth && minutes < most; i++)
+        minutes *= growth;
+    return minutes < most ? minutes : most;
+}
+
+int vax_staff_sign_in(vax_db *db, const char *login, const char *pin, vax_staff *out)
+{
+    sign_in_row r, now_r;
+    int rc, match;
+    int64_t lock_min = 0, now = vax_now();
+    vax_clear_error(db);
+    if ((rc = read_sign_in(db, login, &r)) != VAX_OK)
+        return rc;
+    if ((rc = sign_in_refused(db, login, &r, now)) != VAX_OK)
+        return rc;
+    /* the slow hash is checked before the write lock is taken, so that other stations' saves do
+     * not wait for it; the answer counts only against the row as it is inside the transaction */
+    match = vax_pin_verify(pin ? pin : "", r.hash);
     int64_t max_failed = vax_setting_int(db, "staff.max_failed_pins");
-    int64_t lock_min = vax_setting_int(db, "staff.lock_minutes");
     if ((rc = vax_tx_begin(db)) != VAX_OK)
-        return rc;
+        goto out;
+    if ((rc = read_sign_in(db, login, &now_r)) != VAX_OK)
+        goto fail;
+    now = vax_now();
+    /* another station's wrong PIN may have locked the login while this one was checked: this
+     * answer is then not given, so no more PINs are tried than the limit */
+    if ((rc = sign_in_refused(db, login, &now_r, now)) != VAX_OK)
+        goto fail;
+    if (strcmp(now_r.hash, r.hash) != 0) /* a new PIN was set meanwhile */
+        match = vax_pin_verify(pin ? pin : "", now_r.hash);
     if (match == 1) {
-        rc = record_sign_in(db, s.id, 1, 0, 0);
+        rc = record_sign_in(db, now_r.s.id, 1, 0, 0, NULL);
     } else {
-        failed++;
-        rc = record_sign_in(db, s.id, 0, failed >= max_failed ? 0 : failed,
-                            failed >= max_failed ? now + lock_min * 60 : 0);
+        /* the count goes on across locks until a right PIN, so it also says which lock this is */
+        int failed = now_r.failed + 1;
+        char details[64] = "";
+        int64_t until = 0;
+        if (failed % max_failed == 0) {
+            lock_min = lock_length(db, failed / max_failed);
+            until = now + lock_min * 60;
+            snprintf(details, sizeof details, "locked %lld min", (long long)lock_min);
+        }
+        rc = record_sign_in(db, now_r.s.id, 0, failed, until, details);
     }
-    if (rc != VAX_OK) {
-        vax_tx_rollback(db);
-        return rc;
-    }
+    if (rc != VAX_OK)
+        goto fail;
     if ((rc = vax_tx_commit(db)) != VAX_OK)
-        return rc;
+        goto out;
     if (match != 1) {
-        if (failed >= max_failed)
-            return vax_fail(db, VAX_ELOCKED, "pin",
-                            _("Too many wrong PINs: %s is locked for %d minutes."), login,
-                            (int)lock_min);
-        return vax_fail(db, VAX_EAUTH, "pin", _("Unknown login or wrong PIN."));
+        rc = lock_min ? vax_fail(db, VAX_ELOCKED, "pin",
+                                 _("Too many wrong PINs: %s is locked for %d minutes."), login,
+                                 (int)lock_min)
+                      : vax_fail(db, VAX_EAUTH, "pin", _("Unknown login or wrong PIN."));
+        goto out;
     }
-    db->actor = s;
+    db->actor = now_r.s;
     db->has_actor = 1;
     if (out)
-        *out = s;
-    return VAX_OK;
+        *out = now_r.s;
+    goto out;
+fail:
+    vax_tx_rollback(db);
+out:
+    OPENSSL_cleanse(r.hash, sizeof r.hash);
+    OPENSSL_cleanse(now_r.hash, sizeof now_r.hash);
+    return rc;
 }
 
 int vax_staff_act_as_os_user(vax_db *db, const char *os_user)
@@ -676,6 +736,30 @@ int vax_staff_reset_pin(vax_db *db, const char *login)
     return admin_end(db, rc);
 }
 
+int vax_staff_unlock(vax_db *db, const char *login)
+{
+    vax_staff s;
+    int rc;
+    if ((rc = admin_begin(db, login, &s)) != VAX_OK)
+        return rc;
+    sqlite3_stmt *st = vax_stmt(db, "SELECT failed_pins, locked_until FROM staff WHERE id = ?1");
+    if (!st)
+        return admin_end(db, VAX_EINTERNAL);
+    sqlite3_bind_int64(st, 1, s.id);
+    if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        return admin_end(db, vax_fail_sql(db, rc, _("reading staff")));
+    }
+    int failed = sqlite3_column_int(st, 0);
+    int64_t locked_until = sqlite3_column_int64(st, 1);
+    sqlite3_reset(st);
+    if (failed == 0 && locked_until <= vax_now())
+        rc = vax_fail(db, VAX_ESTATE, "login", _("%s is not locked."), s.login);
+    else
+        rc = admin_write(db, &s, "failed_pins = 0, locked_until = 0", "staff.unlock", s.login);
+    return admin_end(db, rc);
+}
+
 int vax_staff_set_pin(vax_db *db, const char *login, const char *new_pin, vax_staff *out)
 {
     char hash[VAX_PIN_HASH_MAX];
@@ -732,7 +816,7 @@ int vax_staff_set_pin(vax_db *db, const char *login, const char *new_pin, vax_st
     db->has_actor = 1;
     rc = vax_audit(db, "staff.pin_set", "staff", s.id, s.login);
     if (rc == VAX_OK)
-        rc = record_sign_in(db, s.id, 1, 0, 0);
+        rc = record_sign_in(db, s.id, 1, 0, 0, NULL);
     if (rc != VAX_OK) {
         db->actor = previous;
         db->has_actor = had_actor;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define CHEAP 1000 /* iterations for hashes made directly in these tests */
@@ -318,6 +319,139 @@ static void test_five_wrong_pins_lock_for_five_minutes(void **state)
     assert_string_equal(vax_actor(t->db)->login, "hoa");
     /* The count starts again after the lock. */
     assert_int_equal(vax_staff_sign_in(t->db, "hoa", "0000", &s), VAX_EAUTH);
+    tdb_close(t);
+}
+
+/* Eight stations press Enter at once with a wrong PIN, each its own process and connection. The
+ * count is read and written in one transaction, so exactly the limit is counted and the rest
+ * meet the lock; a count read outside it lets every station write "1" over the others. */
+static void test_eight_concurrent_wrong_pins_lock_at_the_limit(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    add_manager(t);
+    /* a dearer hash keeps every station inside its check while the others read the count */
+    assert_int_equal(vax_setting_set(t->db, "staff.pin_iterations", "20000"), VAX_OK);
+    assert_int_equal(vax_staff_add(t->db, "hoa", "Pham Hoa", VAX_ROLE_NURSE, "2580", NULL), VAX_OK);
+    int64_t hoa = query_int(t->path, "SELECT id FROM staff WHERE login = 'hoa'", 0);
+    vax_close(t->db);
+    t->db = NULL;
+    int go[2], ready[2];
+    pid_t kids[8];
+    assert_int_equal(pipe(go), 0);
+    assert_int_equal(pipe(ready), 0);
+    for (int i = 0; i < 8; i++) {
+        kids[i] = fork();
+        assert_true(kids[i] >= 0);
+        if (kids[i] == 0) {
+            vax_db *db = NULL;
+            char c;
+            close(go[1]);
+            close(ready[0]);
+            if (vax_open(t->path, 0, &db) != VAX_OK)
+                _exit(10);
+            if (write(ready[1], "r", 1) != 1)
+                _exit(11);
+            /* every station waits here until all are open: the parent closes the pipe */
+            if (read(go[0], &c, 1) != 0)
+                _exit(12);
+            int rc = vax_staff_sign_in(db, "hoa", "0000", NULL);
+            vax_close(db);
+            _exit(rc == VAX_EAUTH ? 1 : rc == VAX_ELOCKED ? 2 : 20 + (rc < 0 ? -rc : rc));
+        }
+    }
+    close(go[0]);
+    close(ready[1]);
+    for (int i = 0; i < 8; i++) {
+        char c;
+        assert_int_equal(read(ready[0], &c, 1), 1);
+    }
+    close(ready[0]);
+    close(go[1]);
+    int wrong = 0, locked = 0;
+    for (int i = 0; i < 8; i++) {
+        int status = 0;
+        assert_int_equal(waitpid(kids[i], &status, 0), kids[i]);
+        assert_true(WIFEXITED(status));
+        int code = WEXITSTATUS(status);
+        if (code == 1)
+            wrong++;
+        else if (code == 2)
+            locked++;
+        else
+            fail_msg("a station ended with %d", code);
+    }
+    /* the fifth wrong PIN locks (and says so); the last three meet the lock, uncounted */
+    assert_int_equal(wrong, 4);
+    assert_int_equal(locked, 4);
+    assert_int_equal(query_int(t->path,
+                               "SELECT count(*) FROM audit WHERE action = 'sign-in.failed'"
+                               " AND entity_id = ?1",
+                               hoa),
+                     5);
+    assert_true(query_int(t->path, "SELECT locked_until FROM staff WHERE id = ?1", hoa) > T0);
+    assert_int_equal(vax_open(t->path, 0, &t->db), VAX_OK);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2580", NULL), VAX_ELOCKED);
+    tdb_close(t);
+}
+
+/* Five wrong PINs lock for staff.lock_minutes; each lock after the first, with no right PIN
+ * between, lasts staff.lock_growth times the one before, up to staff.lock_max_minutes. */
+static void test_each_further_lock_lasts_longer(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    add_manager(t);
+    assert_int_equal(vax_staff_add(t->db, "hoa", "Pham Hoa", VAX_ROLE_NURSE, "2580", NULL), VAX_OK);
+    assert_int_equal(vax_setting_set(t->db, "staff.lock_max_minutes", "12"), VAX_OK);
+    vax_staff s;
+    const int minutes[] = {5, 10, 12, 12};
+    for (int lock = 0; lock < 4; lock++) {
+        for (int i = 0; i < 4; i++)
+            assert_int_equal(vax_staff_sign_in(t->db, "hoa", "0000", &s), VAX_EAUTH);
+        assert_int_equal(vax_staff_sign_in(t->db, "hoa", "0000", &s), VAX_ELOCKED);
+        char words[32];
+        snprintf(words, sizeof words, "%d minutes", minutes[lock]);
+        assert_non_null(strstr(vax_errmsg(t->db), words));
+        vax_clock_advance(minutes[lock] * 60 - 1);
+        assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2580", &s), VAX_ELOCKED);
+        vax_clock_advance(1);
+    }
+    /* a right PIN starts again from the first lock's length */
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2580", &s), VAX_OK);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(vax_staff_sign_in(t->db, "hoa", "0000", &s), VAX_EAUTH);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "0000", &s), VAX_ELOCKED);
+    assert_non_null(strstr(vax_errmsg(t->db), "5 minutes"));
+    tdb_close(t);
+}
+
+/* A manager unlocks a locked login at once (audited); a nurse may not; an unlocked login with no
+ * wrong PIN counted is not "unlocked" again. */
+static void test_a_manager_unlocks_a_locked_login(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t lan = add_manager(t);
+    assert_int_equal(vax_staff_add(t->db, "hoa", "Pham Hoa", VAX_ROLE_NURSE, "2580", NULL), VAX_OK);
+    assert_int_equal(vax_staff_add(t->db, "tam", "Vo Tam", VAX_ROLE_NURSE, "3690", NULL), VAX_OK);
+    vax_staff s;
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(vax_staff_sign_in(t->db, "hoa", "0000", &s), VAX_EAUTH);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "0000", &s), VAX_ELOCKED);
+    assert_int_equal(vax_staff_sign_in(t->db, "tam", "3690", &s), VAX_OK);
+    assert_int_equal(vax_staff_unlock(t->db, "hoa"), VAX_EPERM);
+    assert_int_equal(vax_staff_sign_in(t->db, "lan", "1111", &s), VAX_OK);
+    assert_int_equal(vax_staff_unlock(t->db, "nobody"), VAX_ENOTFOUND);
+    assert_int_equal(vax_staff_unlock(t->db, "tam"), VAX_ESTATE);
+    assert_int_equal(vax_staff_unlock(t->db, "hoa"), VAX_OK);
+    assert_int_equal(query_int(t->path,
+                               "SELECT staff_id FROM audit WHERE action = 'staff.unlock'"
+                               " AND entity_id = (SELECT id FROM staff WHERE login = 'hoa')",
+                               0),
+                     lan);
+    assert_int_equal(vax_staff_sign_in(t->db, "hoa", "2580", &s), VAX_OK);
+    assert_string_equal(vax_actor(t->db)->login, "hoa");
     tdb_close(t);
 }
 
@@ -652,6 +786,9 @@ int main(void)
         cmocka_unit_test(test_sign_out_ends_the_session_and_is_audited),
         cmocka_unit_test(test_wrong_pin_or_unknown_login_keeps_the_actor),
         cmocka_unit_test(test_five_wrong_pins_lock_for_five_minutes),
+        cmocka_unit_test(test_eight_concurrent_wrong_pins_lock_at_the_limit),
+        cmocka_unit_test(test_each_further_lock_lasts_longer),
+        cmocka_unit_test(test_a_manager_unlocks_a_locked_login),
         cmocka_unit_test(test_right_pin_resets_the_wrong_pin_count),
         cmocka_unit_test(test_nurse_may_not_add_staff_or_change_settings),
         cmocka_unit_test(test_role_table_spot_checks),
