@@ -399,9 +399,13 @@ int ui_app_run(vax_db *db)
     ui_desks_load(&app);
     app.use_color = ui_curses_start();
     ui_term_on_end(session_end, &app);
+    /* a database with no site (or no staff) opens on the manager's set-up, then the sign-in */
+    if (ui_firstrun_needed(&app) && !ui_firstrun_run(&app))
+        again = 0;
     for (int switching = 0; again; switching = 1) {
         app.screen = NULL;
-        app.msg[0] = 0;
+        if (switching) /* the set-up's last word ("sign in as ...") stays on the sign-in */
+            app.msg[0] = 0;
         if (!ui_signin_run(&app, switching))
             break;
         const ui_station *station = ui_station_find(app.station);

@@ -6,17 +6,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+/* The stations. A file that is not there is made (0600) for the first-run screen to set up; if
+ * that screen is left without a site, the file goes again, so that a mistyped --db leaves
+ * nothing behind. */
 static int run_tui(const char *path)
 {
     vax_db *db = NULL;
-    if (vax_open(path, 0, &db) != VAX_OK) {
+    struct stat sb;
+    int made = stat(path, &sb) != 0;
+    if (vax_open(path, made ? VAX_OPEN_CREATE : 0, &db) != VAX_OK) {
         fprintf(stderr, "vaxsite: %s\n", vax_errmsg(db));
         vax_close(db);
         return 1;
     }
     int rc = ui_app_run(db);
+    vax_site site;
+    int no_site = vax_site_details(db, &site) != VAX_OK;
     vax_close(db);
+    if (made && no_site) {
+        char side[4200];
+        unlink(path);
+        snprintf(side, sizeof side, "%s-wal", path);
+        unlink(side);
+        snprintf(side, sizeof side, "%s-shm", path);
+        unlink(side);
+    }
     if (rc != VAX_OK) {
         fprintf(stderr, "vaxsite: %s\n", vax_status_str(rc));
         return 1;

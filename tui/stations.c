@@ -20,6 +20,8 @@ const ui_station ui_stations[] = {
     {"planning", N_("Planning"), VAX_ACT_SETTINGS, ui_station_planning, ui_station_planning_free},
     {"stock", N_("Vaccine stock"), VAX_ACT_SETTINGS, ui_station_stock, ui_station_stock_free},
     {"reports", N_("Reports"), VAX_ACT_SETTINGS, ui_station_reports, ui_station_reports_free},
+    {"admin", N_("Staff, desks and settings"), VAX_ACT_STAFF_ADMIN, ui_station_admin,
+     ui_station_admin_free},
 };
 
 const int ui_nstations = (int)(sizeof ui_stations / sizeof ui_stations[0]);

@@ -128,6 +128,12 @@ typedef enum ui_act {
     ACT_CLOSE_DAY,
     ACT_RECEIVE_LOT,
     ACT_EXPORT,
+    ACT_ADD,
+    ACT_CHANGE,
+    ACT_VIEW_STAFF,
+    ACT_VIEW_DESKS,
+    ACT_VIEW_SETTINGS,
+    ACT_NEXT_STEP,
     ACT_COUNT
 } ui_act;
 
@@ -187,7 +193,8 @@ const char *ui_act_key(ui_app *app, ui_act a);
 
 /* The stations' tables, for the tests. */
 extern const ui_keytable ui_keys_signin, ui_keys_checkin, ui_keys_screening, ui_keys_injection,
-    ui_keys_observe, ui_keys_queue, ui_keys_due, ui_keys_planning, ui_keys_stock, ui_keys_reports;
+    ui_keys_observe, ui_keys_queue, ui_keys_due, ui_keys_planning, ui_keys_stock, ui_keys_reports,
+    ui_keys_firstrun, ui_keys_admin;
 
 /* ---- colour roles (app.c) ---------------------------------------------------------------- */
 typedef enum ui_role {
@@ -440,6 +447,11 @@ int ui_desk_choose(ui_app *app, const char *kind);
  * F9 at a station): the member still signed in goes straight to the station list, where Esc signs
  * them out. */
 int ui_signin_run(ui_app *app, int keep_staff);
+/* 1 if the database has no site yet, or a site and no staff (screen_firstrun.c). */
+int ui_firstrun_needed(ui_app *app);
+/* The manager's set-up of the site and its first manager; 1 when both are saved, 0 if the user
+ * quit (nothing written unless a save got as far as the site). */
+int ui_firstrun_run(ui_app *app);
 ui_screen *ui_station_checkin(ui_app *app);
 void ui_station_checkin_free(ui_screen *s);
 ui_screen *ui_station_queue(ui_app *app);
@@ -467,6 +479,9 @@ void ui_station_screening_free(ui_screen *s);
 /* Reports: the day's figures, doses per hour as a bar chart, saving xlsx and CSV. */
 ui_screen *ui_station_reports(ui_app *app);
 void ui_station_reports_free(ui_screen *s);
+/* The manager's screens (station_admin.c): staff, desks and rooms, settings. */
+ui_screen *ui_station_admin(ui_app *app);
+void ui_station_admin_free(ui_screen *s);
 
 /* ---- certificates (screen_cert.c) --------------------------------------------------------- */
 /* The certificate of the dose given at a visit (issued now if it has none), on screen with print,
