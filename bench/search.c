@@ -419,14 +419,101 @@ static void make_query(uint64_t people, uint64_t *rng, struct query *q)
     q->folded = vax_text_fold(q->text);
 }
 
+/* Loads `people` people (the first tenth through the FTS trigger, as vax_person_add would index
+ * them; the rest without it, then indexed in one pass) and times ADD_SAMPLES durable adds. */
+static int load_all(vax_db *vdb, sqlite3 *raw, const char *path, const char *trig, long people)
+{
+    /* the index of the rest in one pass: the 'rebuild' of a contentless FTS5 table */
+    uint64_t with_trigger = (uint64_t)people / 10, total = (uint64_t)people;
+    double t0 = now_s();
+    if (load_people(raw, 0, with_trigger) != 0)
+        return -1;
+    double t1 = now_s();
+    if (sql_exec(raw, "DROP TRIGGER person_fts_ai") != 0)
+        return -1;
+    if (load_people(raw, with_trigger, total) != 0)
+        return -1;
+    double t2 = now_s();
+    if (sql_exec(raw, "BEGIN") != 0)
+        return -1;
+    char index_sql[256];
+    /* The same terms as the trigger: core/db.c keeps them in the view person_fts_terms. */
+    snprintf(index_sql, sizeof index_sql,
+             "INSERT INTO person_fts(rowid, terms) SELECT id, terms FROM person_fts_terms"
+             " WHERE id > %llu",
+             (unsigned long long)with_trigger);
+    if (sql_exec(raw, index_sql) != 0 || sql_exec(raw, trig) != 0) {
+        sqlite3_exec(raw, "ROLLBACK", NULL, NULL, NULL);
+        return -1;
+    }
+    if (sql_exec(raw, "COMMIT") != 0)
+        return -1;
+    double t3 = now_s();
+    if (sql_exec(raw, "PRAGMA wal_checkpoint(TRUNCATE)") != 0)
+        return -1;
+    double t4 = now_s();
+
+    double rows_b = (double)(total - with_trigger);
+    char fig[96];
+    snprintf(fig, sizeof fig, "load with FTS trigger (first %llu rows)",
+             (unsigned long long)with_trigger);
+    row(fig, "-", "%.2f s, %.0f rows/s", t1 - t0, (double)with_trigger / (t1 - t0));
+    snprintf(fig, sizeof fig, "load, table only (next %llu rows)",
+             (unsigned long long)(total - with_trigger));
+    row(fig, "-", "%.2f s, %.0f rows/s", t2 - t1, rows_b / (t2 - t1));
+    row("FTS index build, INSERT ... SELECT (same rows)", "-", "%.2f s, %.0f rows/s", t3 - t2,
+        rows_b / (t3 - t2));
+    row("per-row cost: trigger vs table + build", "-", "%.1f us vs %.1f + %.1f us",
+        (t1 - t0) / (double)(with_trigger ? with_trigger : 1) * 1e6, (t2 - t1) / rows_b * 1e6,
+        (t3 - t2) / rows_b * 1e6);
+    row("total load + index + checkpoint", "-", "%.2f s, %.0f rows/s", t4 - t0,
+        (double)total / (t4 - t0));
+    int64_t fts_bytes = int_query(raw, "SELECT sum(length(block)) FROM person_fts_data");
+    row("database file size", "-", "%.1f MB (FTS data %.1f MB)",
+        file_mb(path, "") + file_mb(path, "-wal"), (double)fts_bytes / (1024.0 * 1024.0));
+
+    /* Durable single adds through the API, to set the bulk rate beside what a station gets. */
+    if (vax_staff_act_as_os_user(vdb, "bench") != VAX_OK) {
+        fprintf(stderr, "search: %s\n", vax_errmsg(vdb));
+        return -1;
+    }
+    double ta = now_s();
+    for (uint64_t i = total; i < total + ADD_SAMPLES; i++) {
+        struct gen_person g;
+        vax_person p;
+        gen_person(i, &g);
+        memset(&p, 0, sizeof p);
+        snprintf(p.full_name, sizeof p.full_name, "%s", g.full_name);
+        snprintf(p.national_id, sizeof p.national_id, "%s", g.national_id);
+        snprintf(p.birth_date, sizeof p.birth_date, "%s", g.birth_date);
+        snprintf(p.phone, sizeof p.phone, "%s", g.phone);
+        snprintf(p.commune, sizeof p.commune, "%s", g.commune);
+        p.sex = g.sex[0];
+        if (vax_person_add(vdb, &p) != VAX_OK) {
+            fprintf(stderr, "search: adding %s: %s\n", g.national_id, vax_errmsg(vdb));
+            return -1;
+        }
+    }
+    double tb = now_s();
+    snprintf(fig, sizeof fig, "vax_person_add, own durable commit (%d)", ADD_SAMPLES);
+    row(fig, "-", "%.0f rows/s, %.2f ms each", ADD_SAMPLES / (tb - ta),
+        (tb - ta) / ADD_SAMPLES * 1e3);
+
+    return 0;
+}
+
 /* ---- main ------------------------------------------------------------------------------------ */
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: search [--people N] [--db PATH] [--queries N] [--baseline-queries N]\n"
+    fprintf(stderr, "usage: search [--people N] [--db PATH [--reuse]] [--queries N]"
+                    " [--baseline-queries N]\n"
                     "  --people N            people to load (default 1000000)\n"
                     "  --db PATH             a new database file to keep (default: a temporary "
                     "file, removed at the end)\n"
+                    "  --reuse               search the --db file an earlier run kept, with the "
+                    "same --people, instead of loading anew (a change to the search is timed in "
+                    "seconds, not minutes)\n"
                     "  --queries N           indexed searches to time (default 1000)\n"
                     "  --baseline-queries N  of those, how many also run as a LIKE scan "
                     "(default 100)\n");
@@ -449,6 +536,7 @@ int main(int argc, char **argv)
                                          {"db", required_argument, NULL, 'd'},
                                          {"queries", required_argument, NULL, 'q'},
                                          {"baseline-queries", required_argument, NULL, 'b'},
+                                         {"reuse", no_argument, NULL, 'r'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     long people = 1000000, nq = 1000, nbase = 100;
@@ -460,12 +548,14 @@ int main(int argc, char **argv)
     struct query *qs = NULL;
     double *lat = NULL;
     vax_person *out = NULL;
-    int status = 1, c;
+    int status = 1, c, reuse = 0;
 
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         long *dst = c == 'p' ? &people : c == 'q' ? &nq : c == 'b' ? &nbase : NULL;
         if (c == 'd') {
             db_arg = optarg;
+        } else if (c == 'r') {
+            reuse = 1;
         } else if (dst && parse_count(optarg, c == 'b' ? 0 : 1, dst) == 0) {
             continue;
         } else {
@@ -473,14 +563,14 @@ int main(int argc, char **argv)
             return c == 'h' ? 0 : 2;
         }
     }
-    if (optind < argc || people < 20) {
+    if (optind < argc || people < 20 || (reuse && !db_arg)) {
         usage();
         return 2;
     }
     if (nbase > nq)
         nbase = nq;
     if (db_arg) {
-        if (access(db_arg, F_OK) == 0) {
+        if (!reuse && access(db_arg, F_OK) == 0) {
             fprintf(stderr, "search: %s exists; give the path of a new file\n", db_arg);
             return 2;
         }
@@ -522,82 +612,19 @@ int main(int argc, char **argv)
            BATCH_ROWS);
     table_head();
 
-    /* Load: the first tenth through the trigger, as vax_person_add would index it; the rest
-     * without, then the index in one pass (the 'rebuild' of a contentless FTS5 table). */
-    uint64_t with_trigger = (uint64_t)people / 10, total = (uint64_t)people;
-    double t0 = now_s();
-    if (load_people(raw, 0, with_trigger) != 0)
-        goto done;
-    double t1 = now_s();
-    if (sql_exec(raw, "DROP TRIGGER person_fts_ai") != 0)
-        goto done;
-    if (load_people(raw, with_trigger, total) != 0)
-        goto done;
-    double t2 = now_s();
-    if (sql_exec(raw, "BEGIN") != 0)
-        goto done;
-    char index_sql[256];
-    /* The same terms as the trigger: core/db.c keeps them in the view person_fts_terms. */
-    snprintf(index_sql, sizeof index_sql,
-             "INSERT INTO person_fts(rowid, terms) SELECT id, terms FROM person_fts_terms"
-             " WHERE id > %llu",
-             (unsigned long long)with_trigger);
-    if (sql_exec(raw, index_sql) != 0 || sql_exec(raw, trig) != 0) {
-        sqlite3_exec(raw, "ROLLBACK", NULL, NULL, NULL);
-        goto done;
-    }
-    if (sql_exec(raw, "COMMIT") != 0)
-        goto done;
-    double t3 = now_s();
-    if (sql_exec(raw, "PRAGMA wal_checkpoint(TRUNCATE)") != 0)
-        goto done;
-    double t4 = now_s();
-
-    double rows_b = (double)(total - with_trigger);
     char fig[96];
-    snprintf(fig, sizeof fig, "load with FTS trigger (first %llu rows)",
-             (unsigned long long)with_trigger);
-    row(fig, "-", "%.2f s, %.0f rows/s", t1 - t0, (double)with_trigger / (t1 - t0));
-    snprintf(fig, sizeof fig, "load, table only (next %llu rows)",
-             (unsigned long long)(total - with_trigger));
-    row(fig, "-", "%.2f s, %.0f rows/s", t2 - t1, rows_b / (t2 - t1));
-    row("FTS index build, INSERT ... SELECT (same rows)", "-", "%.2f s, %.0f rows/s", t3 - t2,
-        rows_b / (t3 - t2));
-    row("per-row cost: trigger vs table + build", "-", "%.1f us vs %.1f + %.1f us",
-        (t1 - t0) / (double)(with_trigger ? with_trigger : 1) * 1e6, (t2 - t1) / rows_b * 1e6,
-        (t3 - t2) / rows_b * 1e6);
-    row("total load + index + checkpoint", "-", "%.2f s, %.0f rows/s", t4 - t0,
-        (double)total / (t4 - t0));
-    int64_t fts_bytes = int_query(raw, "SELECT sum(length(block)) FROM person_fts_data");
-    row("database file size", "-", "%.1f MB (FTS data %.1f MB)",
-        file_mb(path, "") + file_mb(path, "-wal"), (double)fts_bytes / (1024.0 * 1024.0));
-
-    /* Durable single adds through the API, to set the bulk rate beside what a station gets. */
-    if (vax_staff_act_as_os_user(vdb, "bench") != VAX_OK) {
-        fprintf(stderr, "search: %s\n", vax_errmsg(vdb));
-        goto done;
-    }
-    double ta = now_s();
-    for (uint64_t i = total; i < total + ADD_SAMPLES; i++) {
-        struct gen_person g;
-        vax_person p;
-        gen_person(i, &g);
-        memset(&p, 0, sizeof p);
-        snprintf(p.full_name, sizeof p.full_name, "%s", g.full_name);
-        snprintf(p.national_id, sizeof p.national_id, "%s", g.national_id);
-        snprintf(p.birth_date, sizeof p.birth_date, "%s", g.birth_date);
-        snprintf(p.phone, sizeof p.phone, "%s", g.phone);
-        snprintf(p.commune, sizeof p.commune, "%s", g.commune);
-        p.sex = g.sex[0];
-        if (vax_person_add(vdb, &p) != VAX_OK) {
-            fprintf(stderr, "search: adding %s: %s\n", g.national_id, vax_errmsg(vdb));
+    if (reuse) {
+        int64_t have = int_query(raw, "SELECT count(*) FROM person");
+        if (have < people) {
+            fprintf(stderr, "search: %s holds %lld people, not %ld\n", path, (long long)have,
+                    people);
             goto done;
         }
+        snprintf(fig, sizeof fig, "reused, loaded by an earlier run");
+        row(fig, "-", "%lld people", (long long)have);
+    } else if (load_all(vdb, raw, path, trig, people) != 0) {
+        goto done;
     }
-    double tb = now_s();
-    snprintf(fig, sizeof fig, "vax_person_add, own durable commit (%d)", ADD_SAMPLES);
-    row(fig, "-", "%.0f rows/s, %.2f ms each", ADD_SAMPLES / (tb - ta),
-        (tb - ta) / ADD_SAMPLES * 1e3);
 
     /* Queries. */
     uint64_t rng = 20210501;

@@ -674,18 +674,23 @@ static int token_expr(vax_db *db, const char *tok, int prefix, int anchored, cha
     }
     double sum = 0;
     /* Up to 3 characters (with the "_"), the prefix index holds the merged list already. */
-    int indexed = prefix && len + strlen(hat) <= 3;
+    int indexed = prefix && len + strlen(hat) <= 3, only_itself = 1;
     o += (size_t)snprintf(out, size, "(");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *term = vax_col_text(st, 0);
         if (++terms > MAX_EXPANSION || o + strlen(term) + 12 >= size)
             break;
         sum += sqlite3_column_double(st, 1);
+        only_itself &= strcmp(term, tok) == 0;
         o += (size_t)snprintf(out + o, size - o, "%s\"%s%s\"", terms > 1 ? " OR " : "", hat, term);
     }
     sqlite3_reset(st);
     if (terms == 0)
         return 1;
+    /* A prefix no other name word starts with ("tai", "my" of a full name typed to its end) is
+     * the whole word: the same text as the whole word's, so that the search sees it has already
+     * asked that question (stage 1 of vax_person_search) instead of asking the index again. */
+    indexed &= !(terms == 1 && only_itself);
     if (terms > MAX_EXPANSION || o + 2 >= size || indexed) {
         st = vax_stmt(db, "SELECT coalesce(sum(n), 0) FROM name_word WHERE term >= ?1"
                           " AND term < ?2");
