@@ -149,9 +149,8 @@ bad:
 typedef struct csv_reader {
     const char *p, *end;
     char delim;
-    int line; /* line of the next character */
-    char *buf;
-    size_t cap;
+    int line;    /* line of the next character */
+    vax_buf buf; /* the fields of the record read last, NUL-separated */
 } csv_reader;
 
 #define MAX_FIELDS 64
@@ -171,17 +170,13 @@ static int csv_next(csv_reader *c, csv_record *rec)
     size_t o = 0;
     if (c->p >= c->end)
         return 0;
-    if (need > c->cap) {
-        /* a record can never be longer than what is left of the text */
-        char *b = realloc(c->buf, need < 65536 ? 65536 : need);
-        if (!b)
-            return -1;
-        c->buf = b;
-        c->cap = need < 65536 ? 65536 : need;
-    }
+    /* a record can never be longer than what is left of the text */
+    if (vax_buf_reserve(&c->buf, need < 65536 ? 65536 : need) != VAX_OK)
+        return -1;
+    char *buf = c->buf.data;
     memset(rec, 0, sizeof *rec);
     rec->line = c->line;
-    rec->field[rec->n++] = c->buf;
+    rec->field[rec->n++] = buf;
     int quoted = 0, was_quoted = 0;
     while (c->p < c->end) {
         char ch = *c->p;
@@ -189,7 +184,7 @@ static int csv_next(csv_reader *c, csv_record *rec)
             c->p++;
             if (ch == '"') {
                 if (c->p < c->end && *c->p == '"') {
-                    c->buf[o++] = '"';
+                    buf[o++] = '"';
                     c->p++;
                 } else {
                     quoted = 0;
@@ -197,21 +192,21 @@ static int csv_next(csv_reader *c, csv_record *rec)
             } else {
                 if (ch == '\n')
                     c->line++;
-                c->buf[o++] = ch;
+                buf[o++] = ch;
             }
             continue;
         }
-        if (ch == '"' && !was_quoted && c->buf + o == rec->field[rec->n - 1]) {
+        if (ch == '"' && !was_quoted && buf + o == rec->field[rec->n - 1]) {
             quoted = was_quoted = 1;
             c->p++;
             continue;
         }
         if (ch == c->delim) {
             c->p++;
-            c->buf[o++] = 0;
+            buf[o++] = 0;
             was_quoted = 0;
             if (rec->n < MAX_FIELDS)
-                rec->field[rec->n++] = c->buf + o;
+                rec->field[rec->n++] = buf + o;
             else
                 rec->too_many = 1;
             continue;
@@ -223,10 +218,10 @@ static int csv_next(csv_reader *c, csv_record *rec)
             c->line++;
             break;
         }
-        c->buf[o++] = ch;
+        buf[o++] = ch;
         c->p++;
     }
-    c->buf[o] = 0;
+    buf[o] = 0;
     rec->unterminated = quoted;
     return 1;
 }
@@ -1024,39 +1019,26 @@ out:
     headers_free(&x.h);
     free(idx.slot);
     free(rows);
-    free(rd.buf);
+    vax_buf_free(&rd.buf);
     return rc;
 }
 
 /* ---- exports ----------------------------------------------------------------------------------
  */
 
+/* What is written goes to the sink in pieces of about 60 kB. */
 typedef struct out_buf {
-    char *s;
-    size_t n, cap;
+    vax_buf buf; /* failed: out of memory */
     vax_sink sink;
     void *ctx;
-    int failed; /* 1 out of memory, 2 the sink refused */
+    int refused; /* the sink refused */
+    int failed;  /* either: nothing more is written */
 } out_buf;
 
 static void ob_add(out_buf *b, const char *s, size_t n)
 {
-    if (b->failed)
-        return;
-    if (b->n + n > b->cap) {
-        size_t cap = b->cap ? b->cap : 65536;
-        while (cap < b->n + n)
-            cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
+    if (!b->failed && vax_buf_add(&b->buf, s, n) != VAX_OK)
+        b->failed = 1;
 }
 
 static void ob_str(out_buf *b, const char *s)
@@ -1066,20 +1048,21 @@ static void ob_str(out_buf *b, const char *s)
 
 static void ob_flush(out_buf *b, int force)
 {
-    if (b->failed || (!force && b->n < 60000) || b->n == 0)
+    if (b->failed || (!force && b->buf.len < 60000) || b->buf.len == 0)
         return;
-    if (b->sink(b->s, b->n, b->ctx))
-        b->failed = 2;
-    b->n = 0;
+    if (b->sink(b->buf.data, b->buf.len, b->ctx))
+        b->refused = b->failed = 1;
+    b->buf.len = 0; /* the room stays for the next piece */
 }
 
 static int ob_finish(vax_db *db, out_buf *b)
 {
     ob_flush(b, 1);
-    free(b->s);
-    if (b->failed == 1)
+    int oom = b->buf.failed;
+    vax_buf_free(&b->buf);
+    if (oom)
         return VAX_ENOMEM;
-    if (b->failed == 2)
+    if (b->refused)
         return vax_fail(db, VAX_EIO, "out", "%s", _("Export: cannot write the output."));
     return VAX_OK;
 }
@@ -1119,7 +1102,7 @@ int vax_export_national(vax_db *db, int64_t since, vax_sink sink, void *ctx, int
                                         "Số thẻ BHYT", "Số điện thoại", "Địa chỉ",   "Nhóm ưu tiên",
                                         "Vắc xin",     "Số lô",         "Mũi thứ",   "Ngày tiêm",
                                         "Điểm tiêm"};
-    out_buf b = {NULL, 0, 0, sink, ctx, 0};
+    out_buf b = {.sink = sink, .ctx = ctx};
     vax_site site;
     sqlite3_stmt *st = NULL;
     int rc, n = 0;
@@ -1168,7 +1151,7 @@ int vax_export_national(vax_db *db, int64_t since, vax_sink sink, void *ctx, int
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        free(b.s);
+        vax_buf_free(&b.buf);
         return vax_fail_sql(db, rc, _("exporting the doses"));
     }
     if ((rc = ob_finish(db, &b)) == VAX_OK && rows)
@@ -1357,7 +1340,7 @@ static void fhir_immunization(out_buf *b, sqlite3_stmt *st, const char *site_nam
 
 int vax_export_fhir(vax_db *db, int64_t since, vax_sink sink, void *ctx, int *doses)
 {
-    out_buf b = {NULL, 0, 0, sink, ctx, 0};
+    out_buf b = {.sink = sink, .ctx = ctx};
     vax_site site;
     sqlite3_stmt *st = NULL;
     char id_system[200], insurance_system[200], bundle_id[37], when[64];
@@ -1405,7 +1388,7 @@ int vax_export_fhir(vax_db *db, int64_t since, vax_sink sink, void *ctx, int *do
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        free(b.s);
+        vax_buf_free(&b.buf);
         return vax_fail_sql(db, rc, _("exporting the doses"));
     }
     ob_str(&b, "]");

@@ -87,6 +87,32 @@ int vax_uuid_v7(char out[37]);
 
 /* Copies src into a fixed buffer, always NUL-terminated. */
 void vax_strlcpy(char *dst, const char *src, size_t size);
+
+/* A growable byte buffer (buf.c): data is NUL-terminated whenever it is set, and may hold NULs.
+ * Every append returns VAX_OK or VAX_ENOMEM (out of memory, or a size that does not fit in a
+ * size_t); after a failure the buffer stays failed and every later append returns VAX_ENOMEM,
+ * so a caller may append freely and check the last result or `failed` once. */
+typedef struct vax_buf {
+    char *data;
+    size_t len, cap;
+    int failed;
+} vax_buf;
+void vax_buf_init(vax_buf *b);
+/* Room for extra more bytes (and the NUL) without another allocation. */
+int vax_buf_reserve(vax_buf *b, size_t extra);
+int vax_buf_add(vax_buf *b, const void *bytes, size_t n);
+int vax_buf_str(vax_buf *b, const char *s);
+int vax_buf_char(vax_buf *b, char c);
+int vax_buf_printf(vax_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The bytes (free them; "" when nothing was added) and their length; NULL after a failure.
+ * The buffer is empty again. */
+char *vax_buf_take(vax_buf *b, size_t *len);
+void vax_buf_free(vax_buf *b);
+/* The whole file at path into *data (NUL-terminated, free it) and *len: VAX_ENOTFOUND when it
+ * does not exist, VAX_EIO when it cannot be read to its end (never a shortened file as success),
+ * VAX_EINVAL when it holds more than max_bytes; each with its sentence on db (which may be NULL).
+ */
+int vax_read_file(vax_db *db, const char *path, size_t max_bytes, char **data, size_t *len);
 /* sqlite3_column_text that never returns NULL. */
 const char *vax_col_text(sqlite3_stmt *st, int col);
 
@@ -163,6 +189,8 @@ int vax_device_claim_at(vax_db *db, const char *home);
 /* Sync (sync.c): the device id, the outbox triggers and the rows already there
  * (migration step 11); the demo's team communes. */
 int vax_sync_seed(vax_db *db);
+/* Migration step 22: sync_outbox as a view of sync_entry, a visit event's row referring to it. */
+int vax_sync_seed_refs(vax_db *db);
 int vax_sync_demo(vax_db *db);
 
 /* The dated dose rules (assets/dose-rules.conf, product.c): overlays on p the age, mixing and

@@ -87,8 +87,8 @@ char *vax_aefi_protocol(void)
 {
     vax_datafile df;
     const char *lang = strcmp(vax_lang(), "vi") == 0 ? "vi" : "en";
-    char *text = NULL;
-    size_t len = 0;
+    vax_buf text;
+    vax_buf_init(&text);
     if (parse_signs(&df) == VAX_OK) {
         for (int i = 0; i < df.nsections; i++) {
             if (strcmp(df.sections[i].name, "protocol") != 0)
@@ -99,17 +99,13 @@ char *vax_aefi_protocol(void)
                 const vax_df_entry *e = vax_datafile_get(&df, &df.sections[i], key);
                 if (!e)
                     break;
-                size_t add = strlen(e->value) + 8;
-                char *t = realloc(text, len + add);
-                if (!t)
-                    break;
-                text = t;
-                len += (size_t)snprintf(text + len, add, "%d. %s\n", step, e->value);
+                vax_buf_printf(&text, "%d. %s\n", step, e->value);
             }
         }
     }
     vax_datafile_free(&df);
-    return text ? text : strdup("");
+    char *s = vax_buf_take(&text, NULL);
+    return s ? s : strdup("");
 }
 
 /* Checks the sign codes; *anaphylaxis if together they meet Circular 51's criteria. */

@@ -915,31 +915,12 @@ static int walk_tables(writer *w, const vax_report *r)
 
 /* ---- a growing string ---------------------------------------------------------------------- */
 
-typedef struct sbuf {
-    char *s;
-    size_t n, cap;
-    int oom;
-} sbuf;
+/* The text of a report: appends that fail leave the buffer failed, checked once at the end. */
+typedef vax_buf sbuf;
 
 static void sb_add(sbuf *b, const char *s, size_t n)
 {
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 1024;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->n, s, n);
-    b->n += n;
-    b->s[b->n] = 0;
+    vax_buf_add(b, s, n);
 }
 
 static void sb_str(sbuf *b, const char *s)
@@ -1009,10 +990,10 @@ static void csv_field(sbuf *b, const char *s)
 
 static int csv_flush(csv_writer *c)
 {
-    if (c->b.oom)
+    if (c->b.failed)
         return VAX_ENOMEM;
-    int rc = c->b.n ? c->sink(c->b.s, c->b.n, c->ctx) : 0;
-    c->b.n = 0;
+    int rc = c->b.len ? c->sink(c->b.data, c->b.len, c->ctx) : 0;
+    c->b.len = 0;
     return rc ? VAX_EIO : VAX_OK;
 }
 
@@ -1041,7 +1022,7 @@ static int csv_row(writer *w, const cell *cells, int n)
         csv_field(&c->b, text);
     }
     sb_str(&c->b, "\r\n");
-    return c->b.n > 65536 ? csv_flush(c) : VAX_OK;
+    return c->b.len > 65536 ? csv_flush(c) : VAX_OK;
 }
 
 static int csv_end(writer *w)
@@ -1066,7 +1047,7 @@ int vax_report_csv(vax_db *db, const vax_report *r, vax_sink sink, void *ctx)
     /* the BOM lets a spreadsheet open the Vietnamese text as UTF-8 */
     sb_str(&c.b, "\xEF\xBB\xBF");
     rc = walk_tables(&c.w, r);
-    free(c.b.s);
+    vax_buf_free(&c.b);
     if (rc == VAX_EIO)
         return vax_fail(db, VAX_EIO, "out", "%s", _("Report: cannot write the output."));
     return rc;
@@ -1164,7 +1145,7 @@ static int text_end(writer *w)
     sb_str(&t->out, lbl(w, t->title));
     sb_str(&t->out, "\n");
     for (int r = 0; r < t->nrows; r++) {
-        size_t start = t->out.n;
+        size_t start = t->out.len;
         sb_str(&t->out, "  ");
         for (int i = 0; i < t->ncols; i++) {
             const char *s = t->cells[r * TEXT_MAX_COLS + i];
@@ -1181,8 +1162,8 @@ static int text_end(writer *w)
             if (!right)
                 pad(&t->out, gap);
         }
-        while (t->out.n > start && t->out.s[t->out.n - 1] == ' ')
-            t->out.n--;
+        while (t->out.len > start && t->out.data[t->out.len - 1] == ' ')
+            t->out.len--;
         sb_str(&t->out, "\n");
         if (r == 0 && t->nrows == 1)
             sb_str(&t->out, "  -\n");
@@ -1192,11 +1173,11 @@ static int text_end(writer *w)
         for (int i = 0; i < TEXT_MAX_COLS; i++)
             free(t->cells[r * TEXT_MAX_COLS + i]);
     t->nrows = 0;
-    if (t->out.oom)
+    if (t->out.failed)
         return VAX_ENOMEM;
-    if (t->sink(t->out.s, t->out.n, t->ctx))
+    if (t->sink(t->out.data, t->out.len, t->ctx))
         rc = VAX_EIO;
-    t->out.n = 0;
+    t->out.len = 0;
     return rc;
 }
 
@@ -1217,7 +1198,7 @@ int vax_report_text(vax_db *db, const vax_report *r, vax_sink sink, void *ctx)
         for (int k = 0; k < TEXT_MAX_COLS; k++)
             free(t.cells[i * TEXT_MAX_COLS + k]);
     free(t.cells);
-    free(t.out.s);
+    vax_buf_free(&t.out);
     if (rc == VAX_EIO)
         return vax_fail(db, VAX_EIO, "out", "%s", _("Report: cannot write the output."));
     return rc;
