@@ -18,6 +18,9 @@ typedef struct firstrun {
     ui_form site, manager;
     int site_done;  /* a site is there (saved by an earlier try, or found): not made again */
     int quit, done; /* the loop's end: quit (nothing more written) or set up */
+    /* what was refused, naming the field: drawn whole under the form (a field's own line would
+     * cut the facility code's explanation) */
+    char error[512];
 } firstrun;
 
 /* "SITE" is what a check-in made before any set-up (queue.c); site init replaces it. */
@@ -59,14 +62,25 @@ static const char *os_user(void)
     return u && *u ? u : "unknown";
 }
 
-/* The field the core named, on the page that holds it (the message names the field too). */
-static void show_error(ui_app *app, firstrun *s, ui_form *f, enum page page)
+/* Focuses the field key names on a page and says what is wrong with it (the message names the
+ * field too), under the form. */
+static void refuse(ui_app *app, firstrun *s, enum page page, const char *key, const char *msg)
+{
+    ui_form *f = page == PAGE_SITE ? &s->site : &s->manager;
+    for (int i = 0; i < f->n; i++)
+        if (key && !strcmp(f->fields[i].key, key))
+            f->focus = i;
+    s->page = page;
+    snprintf(s->error, sizeof s->error, "%s", msg);
+    app->msg[0] = 0;
+}
+
+/* The field the core named, on the page that holds it. */
+static void show_error(ui_app *app, firstrun *s, enum page page)
 {
     const char *field = vax_errfield(app->db);
-    ui_form_show_error(f, !strcmp(field, "name") && f == &s->manager ? "fullname" : field,
-                       vax_errmsg(app->db));
-    s->page = page;
-    ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+    refuse(app, s, page, !strcmp(field, "name") && page == PAGE_MANAGER ? "fullname" : field,
+           vax_errmsg(app->db));
 }
 
 static void save(ui_app *app, firstrun *s)
@@ -86,39 +100,34 @@ static void save(ui_app *app, firstrun *s)
     text_of(&s->manager, "fullname", name, sizeof name);
     text_of(&s->manager, "pin", pin, sizeof pin);
     text_of(&s->manager, "pin2", again, sizeof again);
+    s->error[0] = 0;
     if (!s->site_done && !site.kind[0]) {
-        ui_form_show_error(&s->site, "kind",
-                           _("Kind: fixed (a vaccination clinic) or mobile (a "
-                             "mobile team)."));
-        ui_message(app, MSG_ERROR, "%s", s->site.fields[s->site.focus].error);
-        s->page = PAGE_SITE;
+        refuse(app, s, PAGE_SITE, "kind",
+               _("Kind: fixed (a vaccination clinic) or mobile (a mobile team)."));
         goto out;
     }
     if (strcmp(pin, again) != 0) {
-        ui_form_show_error(&s->manager, "pin2",
-                           _("PIN again: the two PINs are not the same; type both again."));
-        ui_message(app, MSG_ERROR, "%s", s->manager.fields[s->manager.focus].error);
+        refuse(app, s, PAGE_MANAGER, "pin",
+               _("PIN again: the two PINs are not the same; type both again."));
         ui_input_clear(&ui_form_field(&s->manager, "pin")->input);
         ui_input_clear(&ui_form_field(&s->manager, "pin2")->input);
-        s->manager.focus = 2;
-        s->page = PAGE_MANAGER;
         goto out;
     }
     /* the file's owner sets the site up, as `vaxsite site init` would: the audit names them */
     if ((rc = vax_staff_act_as_os_user(app->db, os_user())) != VAX_OK) {
-        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        refuse(app, s, s->page, NULL, vax_errmsg(app->db));
         goto out;
     }
     if (!s->site_done) {
         if (vax_site_init(app->db, &site) != VAX_OK) {
-            show_error(app, s, &s->site, PAGE_SITE);
+            show_error(app, s, PAGE_SITE);
             goto out;
         }
         s->site_done = 1;
     }
     if (vax_staff_add(app->db, login, name, VAX_ROLE_MANAGER, pin, NULL) != VAX_OK) {
         /* the site is saved: what is left to do is the manager, on this page */
-        show_error(app, s, &s->manager, PAGE_MANAGER);
+        show_error(app, s, PAGE_MANAGER);
         goto out;
     }
     vax_site_get(app->db, &app->site);
@@ -155,7 +164,18 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
                             : _("The manager adds staff, desks and settings. Choose a PIN of 4 "
                                 "to 12 digits; it is asked twice."));
     y++;
-    ui_form_draw(w, y, x, cols - 2 * x, rows - y, s->page == PAGE_SITE ? &s->site : &s->manager);
+    ui_form *f = s->page == PAGE_SITE ? &s->site : &s->manager;
+    ui_form_draw(w, y, x, cols - 2 * x, rows - y, f);
+    int cy, cx;
+    getyx(w, cy, cx);
+    if (s->error[0]) {
+        ui_role_on(w, ROLE_ERROR);
+        char says[600];
+        snprintf(says, sizeof says, "✗ %s", s->error);
+        ui_put_wrapped(w, y + 2 * f->n, x, cols - 2 * x, rows - y - 2 * f->n, says);
+        ui_role_off(w, ROLE_ERROR);
+    }
+    wmove(w, cy, cx);
     ui_cursor_here(app, w);
 }
 
@@ -192,6 +212,7 @@ static void act_enter(ui_app *app)
     if (s->page == PAGE_SITE) {
         s->page = PAGE_MANAGER;
         app->msg[0] = 0;
+        s->error[0] = 0;
         return;
     }
     save(app, s);
@@ -251,11 +272,11 @@ int ui_firstrun_run(ui_app *app)
     memset(&s, 0, sizeof s);
     ui_form_init(&s.site);
     ui_form_add(&s.site, "code", _("Site code"), _("5 digits, e.g. 12001"), 14, NULL);
-    ui_form_add(&s.site, "name", _("Site name"), _("Trạm Y tế xã …"), 100, NULL);
+    ui_form_add(&s.site, "name", _("Site name"), NULL, 100, NULL);
     ui_form_add(&s.site, "commune", _("Commune"), NULL, 100, NULL);
     ui_form_add(&s.site, "district", _("District"), NULL, 100, NULL);
     ui_form_add(&s.site, "province", _("Province"), NULL, 100, NULL);
-    ui_form_add(&s.site, "kind", _("Kind"), _("fixed, or mobile for a mobile team"), 20, NULL);
+    ui_form_add(&s.site, "kind", _("Kind"), _("fixed or mobile (a mobile team)"), 20, NULL);
     ui_input_set(&ui_form_field(&s.site, "kind")->input, _("fixed"));
     if (vax_site_details(app->db, &found) == VAX_OK && site_is_real(&found)) {
         s.site_done = 1;

@@ -16,6 +16,7 @@ typedef struct admin {
     enum view view;
     int adding; /* the new member's form is open */
     ui_form form;
+    char error[512]; /* what the form's save refused, drawn whole under the form */
     ui_list list[3];
     int list_rows;
     vax_staff staff[MAX_STAFF];
@@ -55,43 +56,71 @@ static void load(ui_app *app)
 
 /* ---- drawing ---------------------------------------------------------------------------- */
 
+/* The columns of each list, for its rows and its header alike: padded by display columns (a
+ * Vietnamese word has more bytes than columns), the last one taking what is left. */
+#define COLS_MAX 4
+typedef struct columns {
+    int n, width[COLS_MAX];
+} columns;
+
+static columns staff_columns(int width)
+{
+    int name_w = width - 15 - 19 - 16;
+    name_w = name_w < 20 ? 20 : name_w > 40 ? 40 : name_w;
+    return (columns){4, {14, name_w, 18, 0}};
+}
+
+static columns desk_columns(int width)
+{
+    int name_w = width / 2 - 2;
+    name_w = name_w < 20 ? 20 : name_w > 40 ? 40 : name_w;
+    return (columns){3, {name_w, 14, 0, 0}};
+}
+
+/* At 80 columns a setting's key, value and help; wide enough, its default too. */
+static columns setting_columns(int width)
+{
+    if (width >= 150)
+        return (columns){4, {34, 36, 36, 0}};
+    return (columns){3, {34, 14, 0, 0}};
+}
+
+/* Puts the cells from x; the cell at `role_at` (-1: none) in role r. */
+static void put_cells(WINDOW *w, int y, int x, int width, columns c, const char *const *text,
+                      int role_at, ui_role r)
+{
+    int at = 0;
+    for (int i = 0; i < c.n && at < width; i++) {
+        int cw = i == c.n - 1 || c.width[i] > width - at ? width - at : c.width[i];
+        if (i == role_at)
+            ui_role_on(w, r);
+        ui_put_fit(w, y, x + at, text[i], cw);
+        if (i == role_at)
+            ui_role_off(w, r);
+        at += cw + 1;
+    }
+}
+
 static void staff_row(WINDOW *w, int y, int x, int width, int index, int sel, void *ctx)
 {
     admin *s = ctx;
     const vax_staff *m = &s->staff[index];
-    char line[400];
     (void)sel;
-    /* logins are ASCII, so %-14s pads them by columns too; the name is padded by columns */
-    snprintf(line, sizeof line, "%-14s ", m->login);
-    int used = ui_put(w, y, x, line, width);
-    int name_w = width - used - 32 > 20 ? width - used - 32 : 20;
-    ui_put_pad(w, y, x + used, m->name, name_w);
-    used += name_w + 1;
-    used += ui_put(w, y, x + used, vax_role_label(m->role), width - used);
-    used += 1;
-    ui_role_on(w, m->active ? (m->pin_reset ? ROLE_WARNING : ROLE_OK) : ROLE_DIM);
-    ui_put(w, y, x + used + 1,
-           !m->active     ? _("disabled")
-           : m->pin_reset ? _("sets a new PIN")
-                          : _("active"),
-           width - used - 1);
-    ui_role_off(w, m->active ? (m->pin_reset ? ROLE_WARNING : ROLE_OK) : ROLE_DIM);
+    const char *text[] = {m->login, m->name, vax_role_label(m->role),
+                          !m->active     ? _("disabled")
+                          : m->pin_reset ? _("sets a new PIN")
+                                         : _("active")};
+    put_cells(w, y, x, width, staff_columns(width), text, 3,
+              m->active ? (m->pin_reset ? ROLE_WARNING : ROLE_OK) : ROLE_DIM);
 }
 
 static void desk_row(WINDOW *w, int y, int x, int width, int index, int sel, void *ctx)
 {
     ui_app *app = ctx;
     const vax_desk *d = &app->desks[index];
-    char line[200];
     (void)sel;
-    int name_w = width / 2 - 2 > 20 ? width / 2 - 2 : 20;
-    ui_put_pad(w, y, x, d->name, name_w);
-    snprintf(line, sizeof line, "%-14s ", d->code);
-    int used = name_w + 1;
-    used += ui_put(w, y, x + used, line, width - used);
-    ui_role_on(w, d->active ? ROLE_OK : ROLE_DIM);
-    ui_put(w, y, x + used, d->active ? _("in use") : _("retired"), width - used);
-    ui_role_off(w, d->active ? ROLE_OK : ROLE_DIM);
+    const char *text[] = {d->name, d->code, d->active ? _("in use") : _("retired")};
+    put_cells(w, y, x, width, desk_columns(width), text, 2, d->active ? ROLE_OK : ROLE_DIM);
 }
 
 static void setting_row(WINDOW *w, int y, int x, int width, int index, int sel, void *ctx)
@@ -99,18 +128,15 @@ static void setting_row(WINDOW *w, int y, int x, int width, int index, int sel, 
     admin *s = ctx;
     int n;
     const vax_setting_decl *d = &vax_setting_decls(&n)[index];
+    const char *value = s->values ? s->values[index] : "";
+    char marked[300];
     (void)sel;
-    ui_put_pad(w, y, x, d->key, 34);
-    ui_put_fit(w, y, x + 35, s->values ? s->values[index] : "", 14);
-    int used = 50;
-    if (strcmp(s->values ? s->values[index] : "", d->fallback) != 0) {
-        ui_role_on(w, ROLE_WARNING);
-        ui_put(w, y, x + used, "*", 1);
-        ui_role_off(w, ROLE_WARNING);
-    }
-    used += 2;
-    if (width - used > 20)
-        ui_put_fit(w, y, x + used, vax_setting_help(d), width - used);
+    /* a value changed here is marked, so that what differs from the default stands out */
+    snprintf(marked, sizeof marked, "%s%s", strcmp(value, d->fallback) ? "* " : "", value);
+    columns c = setting_columns(width);
+    const char *text[] = {d->key, marked, c.n == 4 ? d->fallback : vax_setting_help(d),
+                          vax_setting_help(d)};
+    put_cells(w, y, x, width, c, text, strcmp(value, d->fallback) ? 1 : -1, ROLE_WARNING);
 }
 
 /* "15-240", "0/1", "text, up to 127": the range in words, as `setting list` says it. */
@@ -153,31 +179,31 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
         ui_put_wrapped(w, 1, 1, cols - 2, 1,
                        _("F5 saves, then asks the role. The member signs in with this PIN."));
         ui_form_draw(w, 3, 1, cols - 2, rows - 3, &s->form);
+        int cy, cx;
+        getyx(w, cy, cx);
+        if (s->error[0]) {
+            snprintf(line, sizeof line, "✗ %s", s->error);
+            ui_role_on(w, ROLE_ERROR);
+            ui_put_wrapped(w, 3 + 2 * s->form.n, 1, cols - 2, rows - 3 - 2 * s->form.n, line);
+            ui_role_off(w, ROLE_ERROR);
+        }
+        wmove(w, cy, cx);
         ui_cursor_here(app, w);
         return;
     }
     draw_tabs(w, s, cols);
     wattron(w, A_BOLD);
     if (s->view == VIEW_STAFF) {
-        int name_w = cols - 2 - 15 - 32 > 20 ? cols - 2 - 15 - 32 : 20;
-        char name_h[160];
-        snprintf(line, sizeof line, "%-14s ", _("Login"));
-        int used = ui_put(w, y, 1, line, cols - 2);
-        snprintf(name_h, sizeof name_h, "%s", _("Name"));
-        ui_put_pad(w, y, 1 + used, name_h, name_w);
-        used += name_w + 1;
-        snprintf(line, sizeof line, "%s", _("Role · state"));
-        ui_put(w, y, 1 + used, line, cols - 2 - used);
+        const char *head[] = {_("Login"), _("Name"), _("Role"), _("State")};
+        put_cells(w, y, 1, cols - 2, staff_columns(cols - 2), head, -1, ROLE_NORMAL);
     } else if (s->view == VIEW_DESKS) {
-        int name_w = (cols - 2) / 2 - 2 > 20 ? (cols - 2) / 2 - 2 : 20;
-        ui_put_pad(w, y, 1, _("Name"), name_w);
-        snprintf(line, sizeof line, "%-14s %s", _("Code"), _("State"));
-        ui_put(w, y, 1 + name_w + 1, line, cols - 2 - name_w - 1);
+        const char *head[] = {_("Name"), _("Code"), _("State")};
+        put_cells(w, y, 1, cols - 2, desk_columns(cols - 2), head, -1, ROLE_NORMAL);
     } else {
-        ui_put_pad(w, y, 1, _("Setting"), 34);
-        ui_put(w, y, 36, _("Value"), 14);
-        if (cols - 2 - 52 > 20)
-            ui_put(w, y, 53, _("What it does"), cols - 2 - 52);
+        columns c = setting_columns(cols - 2);
+        const char *head[] = {_("Setting"), _("Value"), c.n == 4 ? _("Default") : _("What it does"),
+                              _("What it does")};
+        put_cells(w, y, 1, cols - 2, c, head, -1, ROLE_NORMAL);
     }
     wattroff(w, A_BOLD);
     y++;
@@ -233,7 +259,18 @@ static void open_form(ui_app *app, admin *s)
     ui_form_add(&s->form, "name", _("Full name"), NULL, 100, NULL);
     ui_form_add(&s->form, "pin", _("PIN"), _("4 to 12 digits"), 12, NULL)->input.secret = 1;
     ui_form_add(&s->form, "pin2", _("PIN again"), NULL, 12, NULL)->input.secret = 1;
+    s->error[0] = 0;
     s->adding = 1;
+    app->msg[0] = 0;
+}
+
+/* Focuses the field the refusal names and keeps its sentence (which names the field too). */
+static void refuse(ui_app *app, admin *s, const char *key, const char *msg)
+{
+    for (int i = 0; i < s->form.n; i++)
+        if (key && !strcmp(s->form.fields[i].key, key))
+            s->form.focus = i;
+    snprintf(s->error, sizeof s->error, "%s", msg);
     app->msg[0] = 0;
 }
 
@@ -244,23 +281,18 @@ static void save_member(ui_app *app, admin *s)
     ui_input_get(&ui_form_field(&s->form, "name")->input, name, sizeof name);
     ui_input_get(&ui_form_field(&s->form, "pin")->input, pin, sizeof pin);
     ui_input_get(&ui_form_field(&s->form, "pin2")->input, again, sizeof again);
+    s->error[0] = 0;
     if (strcmp(pin, again) != 0) {
-        ui_form_show_error(&s->form, "pin2",
-                           _("PIN again: the two PINs are not the same; type both again."));
-        ui_message(app, MSG_ERROR, "%s",
-                   _("PIN again: the two PINs are not the same; type both "
-                     "again."));
+        refuse(app, s, "pin", _("PIN again: the two PINs are not the same; type both again."));
         ui_input_clear(&ui_form_field(&s->form, "pin")->input);
         ui_input_clear(&ui_form_field(&s->form, "pin2")->input);
-        s->form.focus = 2;
         goto out;
     }
     int role = pick_role(app, _("Add a staff member"), VAX_ROLE_NURSE);
     if (role < 0)
         goto out;
     if (vax_staff_add(app->db, login, name, (vax_role)role, pin, NULL) != VAX_OK) {
-        ui_form_show_error(&s->form, vax_errfield(app->db), vax_errmsg(app->db));
-        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        refuse(app, s, vax_errfield(app->db), vax_errmsg(app->db));
         goto out;
     }
     ui_message(app, MSG_OK, _("%s (%s) is added as %s."), name, login,
