@@ -1245,19 +1245,6 @@ int vax_stock_at(vax_db *db, int64_t at, vax_lot_balance *out, int max, int *n)
                                                  : vax_fail_sql(db, rc, _("reading the stock"));
 }
 
-static void add_line(char **buf, size_t *len, const char *line)
-{
-    size_t k = strlen(line);
-    char *p = realloc(*buf, *len + k + 2);
-    if (!p)
-        return;
-    memcpy(p + *len, line, k);
-    p[*len + k] = '\n';
-    p[*len + k + 1] = 0;
-    *buf = p;
-    *len += k + 1;
-}
-
 int vax_stock_check(vax_db *db, char **lines)
 {
     /* each row is a problem: the lot (or vial), what the counters say, what the ledger says */
@@ -1289,15 +1276,15 @@ int vax_stock_check(vax_db *db, char **lines)
         " OR v.wasted <> -coalesce((SELECT sum(m.doses) FROM stock_move m WHERE m.vial_id = v.id"
         " AND m.kind = 'waste'), 0)",
     };
-    char *buf = NULL;
-    size_t len = 0;
+    vax_buf buf;
+    vax_buf_init(&buf);
     int problems = 0;
     *lines = NULL;
     for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
         sqlite3_stmt *st = vax_stmt(db, checks[i]);
         int rc;
         if (!st) {
-            free(buf);
+            vax_buf_free(&buf);
             return VAX_EINTERNAL;
         }
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1323,16 +1310,20 @@ int vax_stock_check(vax_db *db, char **lines)
                          _("stock ledger: lot %s: vial %lld drew and wasted %lld doses, its ledger "
                            "%lld"),
                          lot, z, x, y);
-            add_line(&buf, &len, line);
+            vax_buf_printf(&buf, "%s\n", line);
             problems++;
         }
         sqlite3_reset(st);
         if (rc != SQLITE_DONE) {
-            free(buf);
+            vax_buf_free(&buf);
             return vax_fail_sql(db, rc, _("checking the stock ledger"));
         }
     }
-    *lines = buf;
+    if (buf.failed) {
+        vax_buf_free(&buf);
+        return VAX_ENOMEM;
+    }
+    *lines = buf.len ? vax_buf_take(&buf, NULL) : NULL;
     return problems;
 }
 
