@@ -311,10 +311,10 @@ static void change_member(ui_app *app, admin *s)
     vax_staff m = s->staff[s->list[VIEW_STAFF].selected];
     const char *items[] = {m.active ? _("Disable (has left the site)") : _("Enable again"),
                            _("Reset the PIN (a new one is set at the next sign-in)"),
-                           _("Change the role")};
+                           _("Change the role"), _("Unlock (forget the wrong PINs counted)")};
     char title[200];
     snprintf(title, sizeof title, "%s (%s)", m.name, m.login);
-    int k = ui_dialog_pick(app, title, _("What to do:"), items, NULL, 3, 0);
+    int k = ui_dialog_pick(app, title, _("What to do:"), items, NULL, 4, 0);
     int rc = VAX_OK;
     if (k < 0)
         return;
@@ -322,6 +322,8 @@ static void change_member(ui_app *app, admin *s)
         rc = vax_staff_set_active(app->db, m.login, !m.active);
     else if (k == 1)
         rc = vax_staff_reset_pin(app->db, m.login);
+    else if (k == 3)
+        rc = vax_staff_unlock(app->db, m.login);
     else {
         int role = pick_role(app, title, m.role);
         if (role < 0)
@@ -341,6 +343,8 @@ static void change_member(ui_app *app, admin *s)
     else if (k == 1)
         ui_message(app, MSG_OK, _("%s's PIN is reset: a new one is set at the next sign-in."),
                    m.login);
+    else if (k == 3)
+        ui_message(app, MSG_OK, _("%s is unlocked: the member signs in with their PIN."), m.login);
     else
         ui_message(app, MSG_OK, _("%s is now %s."), m.login, vax_role_label(m.role));
 }
@@ -505,7 +509,8 @@ static const ui_keyrow rows[] = {
     {UI_KEY_F2, NULL, ACT_ADD, N_("Add"), N_("adds a staff member, or a desk or room"),
      STAFF | DESKS, 80, act_add},
     {UI_KEY_ENTER, NULL, ACT_CHANGE, N_("Change"),
-     N_("what to do with the row chosen: disable, reset PIN, role; rename, retire; a new value"),
+     N_("what to do with the row chosen: disable, reset PIN, role, unlock; rename, retire; a new "
+        "value"),
      STAFF | DESKS | SETTINGS, 85, act_change},
     {UI_KEY_F6, NULL, ACT_VIEW_STAFF, N_("Staff"), N_("the site's staff, disabled ones too"),
      STAFF | DESKS | SETTINGS, 40, act_staff},

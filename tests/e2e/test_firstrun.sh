@@ -125,6 +125,36 @@ equal "the nurse is saved, active" "Trần Thị Lan|nurse|1" \
 equal "staff.add of the nurse is audited by the manager" "hoa" \
   "$(sql "SELECT s.login FROM audit a JOIN staff s ON s.id = a.staff_id WHERE a.action = 'staff.add' AND a.details = 'lan'")"
 
+# a member's menu: the last manager is protected; the nurse is unlocked, given a role, her PIN
+# reset, disabled and enabled, each by the core's own call and audited by the manager
+k Enter
+wait_for "What to do:"
+t 3
+wait_for "Role:"
+t 2
+expect_screen "demoting the last manager is refused" "hoa is the last active manager"
+equal "and she stays a manager" "manager" "$(sql "SELECT role FROM staff WHERE login = 'hoa'")"
+sql "UPDATE staff SET failed_pins = 5, locked_until = strftime('%s', 'now') + 3600 WHERE login = 'lan'"
+member() { # KEY MESSAGE [ROLE_KEY]: the selected member's menu, its choice, what it says
+  k Enter
+  wait_for "What to do:" || return 1
+  t "$1"
+  if [ $# -gt 2 ]; then wait_for "Role:" || return 1; t "$3"; fi
+  wait_for "$2"
+}
+k Down
+check "a locked login is unlocked" member 4 "lan is unlocked"
+equal "its wrong PINs and lock are forgotten" "0|0" "$(sql "SELECT failed_pins || '|' || locked_until FROM staff WHERE login = 'lan'")"
+check "a role is changed" member 3 "lan is now Doctor." 3
+check "a PIN is reset" member 2 "lan's PIN is reset"
+check "a member who left is disabled" member 1 "lan is disabled"
+expect_screen "and listed as disabled" "disabled"
+equal "disabled, kept" "0" "$(sql "SELECT active FROM staff WHERE login = 'lan'")"
+check "and enabled again" member 1 "lan is enabled again."
+equal "the member's row at the end" "doctor|1" "$(sql "SELECT role || '|' || active FROM staff WHERE login = 'lan'")"
+equal "each change is audited by the manager" "staff.unlock|staff.role|staff.pin_reset|staff.disable|staff.enable" \
+  "$(sql "SELECT group_concat(action, '|') FROM (SELECT a.action FROM audit a JOIN staff s ON s.id = a.staff_id WHERE s.login = 'hoa' AND a.details LIKE '%lan%' AND a.action IN ('staff.unlock', 'staff.role', 'staff.pin_reset', 'staff.disable', 'staff.enable') ORDER BY a.id)")"
+
 k F8
 expect_screen "the settings screen lists every setting with its help" "observe.minutes"
 expect_screen "with the selected one's default and range" "default 30, allowed 15-240"
