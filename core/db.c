@@ -425,6 +425,16 @@ static int check_identity(vax_db *db, int *version)
     return VAX_OK;
 }
 
+/* 1 if path's write-ahead log holds anything: a main file still 0 bytes beside it is a database
+ * whose first pages are only in the log, which SQLite reads. */
+static int wal_has_frames(const char *path)
+{
+    char wal[sizeof((struct vax_db *)0)->path + 8];
+    struct stat sb;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    return stat(wal, &sb) == 0 && sb.st_size > 0;
+}
+
 /* Opens and migrates up to `target` (tests use an older target to build old files). */
 int vax_open_at_version(const char *path, int flags, int target, vax_db **out);
 
@@ -451,6 +461,13 @@ int vax_open_at_version(const char *path, int flags, int target, vax_db **out)
             return rc;
     } else if (S_ISDIR(sb.st_mode)) {
         return vax_fail(db, VAX_EIO, NULL, _("%s is a folder, not a database file."), path);
+    } else if (sb.st_size == 0 && !(flags & VAX_OPEN_EMPTY) && !wal_has_frames(path)) {
+        /* SQLite would take it for a new database and the next writer would make a blank site
+         * in it: a failed copy or a mistyped name must not pass for the site */
+        return vax_fail(db, VAX_ECORRUPT, NULL,
+                        _("%s is an empty file (0 bytes), not a vaxsite database; nothing was "
+                          "changed. To make a new site in it: vaxsite site init."),
+                        path);
     }
     oflags = db->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     rc = sqlite3_open_v2(path, &db->sql, oflags | SQLITE_OPEN_NOMUTEX, NULL);

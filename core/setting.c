@@ -57,6 +57,9 @@ static const vax_setting_decl decls[] = {
             N_("each further lock before a right PIN lasts this many times the one before")),
     INT_ROW("staff.lock_max_minutes", "1440", 1, 10080,
             N_("the longest a login stays locked, in minutes")),
+    BOOL_ROW(
+        "cli.require_staff", "0",
+        N_("1: command-line changes need --as LOGIN and that member's PIN (reading does not)")),
     INT_ROW("staff.pin_iterations", "210000", 1000, 10000000,
             N_("PBKDF2 rounds of a new PIN hash (lower only on a test machine)")),
     TEXT_ROW("sync.communes", "", 500,

@@ -89,6 +89,8 @@ typedef struct vax_db vax_db;
 enum vax_open_flags {
     VAX_OPEN_CREATE = 1 << 0,   /* create the file (mode 0600) and the schema if missing */
     VAX_OPEN_READONLY = 1 << 1, /* never write; for the board */
+    VAX_OPEN_EMPTY = 1 << 2,    /* an existing 0-byte file may become the new site (site init,
+                                   demo); without it such a file is refused, never filled */
 };
 
 #define VAX_SCHEMA_VERSION 21

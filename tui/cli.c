@@ -80,6 +80,79 @@ const char *opt(const args *a, const char *name)
     return NULL;
 }
 
+/* 1 if s is well-formed UTF-8: no stray continuation bytes, overlong forms, surrogates or code
+ * points above U+10FFFF. */
+static int valid_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p++, cp;
+        int more;
+        if (c < 0x80)
+            continue;
+        if (c >= 0xC2 && c <= 0xDF)
+            more = 1, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            more = 2, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            more = 3, cp = c & 0x07;
+        else
+            return 0;
+        for (int i = 0; i < more; i++, p++) {
+            if ((*p & 0xC0) != 0x80)
+                return 0;
+            cp = cp << 6 | (*p & 0x3F);
+        }
+        if ((more == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+            (more == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Text that is not UTF-8 would be stored with replacement characters in place of what was meant
+ * (a name, a reason): the whole command is refused, naming the word, before anything is opened. */
+static int args_are_utf8(const args *a)
+{
+    for (int i = 0; i < a->nopt; i++) {
+        if (!valid_utf8(a->key[i])) {
+            fprintf(stderr, "%s",
+                    _("vaxsite: an option's name is not valid UTF-8 text; nothing was done\n"));
+            return 0;
+        }
+        if (!valid_utf8(a->val[i])) {
+            fprintf(stderr,
+                    _("vaxsite: the value of --%s is not valid UTF-8 text; nothing was done\n"),
+                    a->key[i]);
+            return 0;
+        }
+    }
+    for (int i = 0; i < a->npos; i++) {
+        if (!valid_utf8(a->pos[i])) {
+            fprintf(stderr,
+                    _("vaxsite: argument %d of the command is not valid UTF-8 text; nothing was "
+                      "done\n"),
+                    i + 1);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int cli_copy(char *dst, size_t size, const char *value, const char *option)
+{
+    size_t n = value ? strlen(value) : 0;
+    if (n < size) {
+        memcpy(dst, value ? value : "", n + 1);
+        return 1;
+    }
+    fprintf(
+        stderr,
+        _("vaxsite: --%s is too long: at most %zu bytes (this one has %zu); nothing was done\n"),
+        option, size - 1, n);
+    return 0;
+}
+
 /* Refuses options the command does not know, so a typo is not silently ignored. */
 int only_opts(const args *a, const char *const *known)
 {
@@ -110,7 +183,28 @@ static const char *os_user(void)
     return u && *u ? u : "unknown";
 }
 
-/* Opens the database for a command; writers act as the operating-system user. */
+/* --as LOGIN: the member the command's changes are made by, and the PIN read for them. */
+static const char *as_login;
+static char as_pin[64];
+
+/* The actor of a command that writes: the member named by --as once their PIN is checked as a
+ * sign-in is (lockout and audit included), else the operating-system user unless the site's
+ * setting cli.require_staff asks for a member. */
+static int act_for_command(vax_db *db)
+{
+    if (as_login)
+        return vax_staff_sign_in(db, as_login, as_pin, NULL) == VAX_OK ? 1 : (fail_db(db), 0);
+    if (vax_setting_int(db, "cli.require_staff")) {
+        fprintf(stderr, "%s",
+                _("vaxsite: this site requires a staff member for changes at the command line: "
+                  "give --as LOGIN and the PIN on standard input\n"));
+        return 0;
+    }
+    return vax_staff_act_as_os_user(db, os_user()) == VAX_OK ? 1 : (fail_db(db), 0);
+}
+
+/* Opens the database for a command; writers act as the --as member or the operating-system
+ * user (act_for_command). */
 vax_db *open_db(const char *path, int flags, int writer)
 {
     vax_db *db = NULL;
@@ -125,8 +219,7 @@ vax_db *open_db(const char *path, int flags, int writer)
                 _("vaxsite: this database was copied from another machine or folder; it now "
                   "writes as device %s (was %s).\n"),
                 dev.id, dev.previous);
-    if (writer && vax_staff_act_as_os_user(db, os_user()) != VAX_OK) {
-        fail_db(db);
+    if (writer && !act_for_command(db)) {
         vax_close(db);
         return NULL;
     }
@@ -211,6 +304,11 @@ static void print_usage(void)
            _("  export --bundle FILE --since SEQ|--all\n"
              "                                write again the events a lost bundle held\n"
              "  sync trust FINGERPRINT        trust the bundles a new team signs (manager)\n"));
+    printf(
+        "%s",
+        _("  --as LOGIN COMMAND ...         make the command's changes as this staff member: the\n"
+          "                                first line of standard input is their PIN, checked\n"
+          "                                as a sign-in is (setting cli.require_staff: needed)\n"));
     cli_site_usage();
     cli_staff_usage();
 }
@@ -237,7 +335,7 @@ static int cmd_demo(const char *path, const args *a)
                 path);
         return 1;
     }
-    vax_db *db = open_db(path, VAX_OPEN_CREATE, 1);
+    vax_db *db = open_db(path, VAX_OPEN_CREATE | VAX_OPEN_EMPTY, 1);
     if (!db)
         return 1;
     int rc = vax_demo_create(db, people, opt(a, "seed") ? (uint32_t)atol(opt(a, "seed")) : 0);
@@ -272,9 +370,16 @@ static int cmd_queue(const char *path, const args *a)
         }
         /* a card's scan may reach here split into words by the shell */
         for (int i = 2; i < a->npos; i++) {
+            if (strlen(text) + 1 + strlen(a->pos[i]) >= sizeof text) {
+                fprintf(stderr,
+                        _("vaxsite: queue checkin: the ID or card text is too long: at most %zu "
+                          "bytes; nothing was done\n"),
+                        sizeof text - 1);
+                return 2;
+            }
             if (i > 2)
-                strncat(text, " ", sizeof text - strlen(text) - 1);
-            strncat(text, a->pos[i], sizeof text - strlen(text) - 1);
+                strcat(text, " ");
+            strcat(text, a->pos[i]);
         }
         if (!(db = open_db(path, 0, 1)))
             return 1;
@@ -302,12 +407,12 @@ static int cmd_queue(const char *path, const args *a)
         char day[11];
         static vax_visit visits[10000];
         int n = 0;
+        if (opt(a, "date") && !cli_copy(day, sizeof day, opt(a, "date"), "date"))
+            return 2;
+        if (!opt(a, "date"))
+            vax_local_date(vax_now(), day);
         if (!(db = open_db(path, VAX_OPEN_READONLY, 0)))
             return 1;
-        if (opt(a, "date"))
-            snprintf(day, sizeof day, "%s", opt(a, "date"));
-        else
-            vax_local_date(vax_now(), day);
         if (vax_queue_list(db, day, visits, 10000, &n) != VAX_OK)
             rc = fail_db(db);
         for (int i = 0; rc == 0 && i < n; i++)
@@ -437,6 +542,51 @@ static int cmd_check(const char *path)
     return rc == VAX_OK ? 0 : 1;
 }
 
+/* Takes --as LOGIN out of the command's options and reads that member's PIN: the first line of
+ * standard input (asked for without echo on a terminal), so that a command that reads a PIN of its
+ * own (staff add) reads the next. 0 after saying why. */
+static int take_as(args *a)
+{
+    int at = -1;
+    for (int i = 0; i < a->nopt; i++)
+        if (!strcmp(a->key[i], "as"))
+            at = i;
+    if (at < 0)
+        return 1;
+    as_login = a->val[at];
+    free((char *)a->key[at]);
+    for (int i = at; i + 1 < a->nopt; i++) {
+        a->key[i] = a->key[i + 1];
+        a->val[i] = a->val[i + 1];
+    }
+    a->nopt--;
+    if (a->npos == 0 && !a->help) {
+        fprintf(stderr, "%s", _("vaxsite: --as LOGIN goes with a command (see --help)\n"));
+        as_login = NULL;
+        return 0;
+    }
+    struct termios old, quiet;
+    int tty = isatty(STDIN_FILENO);
+    if (tty) {
+        tcgetattr(STDIN_FILENO, &old);
+        quiet = old;
+        quiet.c_lflag &= (tcflag_t)~ECHO;
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+        fprintf(stderr, _("PIN of %s: "), as_login);
+    }
+    int ok = fgets(as_pin, sizeof as_pin, stdin) != NULL;
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &old);
+        fprintf(stderr, "\n");
+    }
+    as_pin[strcspn(as_pin, "\r\n")] = 0;
+    if (!ok || !as_pin[0]) {
+        fprintf(stderr, _("vaxsite: --as %s: no PIN on standard input\n"), as_login);
+        return 0;
+    }
+    return 1;
+}
+
 int cli_main(const char *path, int argc, char **argv)
 {
     args a;
@@ -444,6 +594,10 @@ int cli_main(const char *path, int argc, char **argv)
     if (parse_args(argc, argv, &a) != 0) {
         free_args(&a);
         return 2;
+    }
+    if (!args_are_utf8(&a) || !take_as(&a)) {
+        free_args(&a);
+        return as_login ? 1 : 2;
     }
     const char *cmd = a.npos > 0 ? a.pos[0] : "";
     const char *sub = a.npos > 1 ? a.pos[1] : "";
@@ -497,5 +651,6 @@ int cli_main(const char *path, int argc, char **argv)
         fprintf(stderr, _("vaxsite: unknown command \"%s\" (see vaxsite --help)\n"), cmd);
     }
     free_args(&a);
+    explicit_bzero(as_pin, sizeof as_pin);
     return rc;
 }

@@ -19,6 +19,9 @@ typedef struct args {
 const char *opt(const args *a, const char *name);
 /* 0 (and a message) if an option is not in the NULL-terminated list `known`. */
 int only_opts(const args *a, const char *const *known);
+/* Copies an option's value into a field of `size` bytes; a value that does not fit is refused
+ * (0, after naming --option and the limit on stderr), never cut. */
+int cli_copy(char *dst, size_t size, const char *value, const char *option);
 /* Prints vax_errmsg(db) as one line on stderr; returns 1. */
 int fail_db(vax_db *db);
 /* Opens the database for a command (flags: VAX_OPEN_*); writer: act as the OS user. NULL after

@@ -90,8 +90,8 @@ static int cmd_add(const char *path, const args *a)
     }
     /* what is typed overrides the card; the raw text is checked first so that a too-long value
      * is reported, not cut */
-    if (opt(a, "name"))
-        snprintf(p.full_name, sizeof p.full_name, "%s", opt(a, "name"));
+    if (opt(a, "name") && !cli_copy(p.full_name, sizeof p.full_name, opt(a, "name"), "name"))
+        return 2;
     if ((opt(a, "id") &&
          vax_validate_national_id(opt(a, "id"), p.national_id, msg, sizeof msg) != VAX_OK) ||
         (opt(a, "dob") &&
@@ -113,10 +113,10 @@ static int cmd_add(const char *path, const args *a)
         }
         p.sex = s[0];
     }
-    if (opt(a, "group"))
-        snprintf(p.priority_group, sizeof p.priority_group, "%s", opt(a, "group"));
-    if (opt(a, "commune"))
-        snprintf(p.commune, sizeof p.commune, "%s", opt(a, "commune"));
+    if ((opt(a, "group") &&
+         !cli_copy(p.priority_group, sizeof p.priority_group, opt(a, "group"), "group")) ||
+        (opt(a, "commune") && !cli_copy(p.commune, sizeof p.commune, opt(a, "commune"), "commune")))
+        return 2;
     vax_db *db = open_db(path, 0, 1);
     if (!db)
         return 1;
@@ -231,9 +231,18 @@ static int cmd_edit(const char *path, const args *a)
         vax_close(db);
         return 1;
     }
-    /* the fields not given keep their value; validation is the core's, naming the field */
-    if (opt(a, "name"))
-        snprintf(p.full_name, sizeof p.full_name, "%s", opt(a, "name"));
+    /* the fields not given keep their value; validation is the core's, naming the field; a value
+     * longer than its field is refused, not cut */
+    if ((opt(a, "name") && !cli_copy(p.full_name, sizeof p.full_name, opt(a, "name"), "name")) ||
+        (opt(a, "group") &&
+         !cli_copy(p.priority_group, sizeof p.priority_group, opt(a, "group"), "group")) ||
+        (opt(a, "commune") &&
+         !cli_copy(p.commune, sizeof p.commune, opt(a, "commune"), "commune")) ||
+        (opt(a, "insurance") &&
+         !cli_copy(p.insurance_no, sizeof p.insurance_no, opt(a, "insurance"), "insurance"))) {
+        vax_close(db);
+        return 2;
+    }
     if (opt(a, "id"))
         snprintf(p.national_id, sizeof p.national_id, "%s", opt(a, "id"));
     if (opt(a, "dob"))
@@ -242,12 +251,6 @@ static int cmd_edit(const char *path, const args *a)
         p.sex = !strcmp(opt(a, "sex"), "m") ? 'm' : !strcmp(opt(a, "sex"), "f") ? 'f' : '?';
     if (opt(a, "phone"))
         snprintf(p.phone, sizeof p.phone, "%s", opt(a, "phone"));
-    if (opt(a, "group"))
-        snprintf(p.priority_group, sizeof p.priority_group, "%s", opt(a, "group"));
-    if (opt(a, "commune"))
-        snprintf(p.commune, sizeof p.commune, "%s", opt(a, "commune"));
-    if (opt(a, "insurance"))
-        snprintf(p.insurance_no, sizeof p.insurance_no, "%s", opt(a, "insurance"));
     int rc = 0;
     if ((opt(a, "id") && strlen(opt(a, "id")) >= sizeof p.national_id) ||
         (opt(a, "phone") && strlen(opt(a, "phone")) >= sizeof p.phone) ||

@@ -76,14 +76,15 @@ int cli_site(const char *path, const args *a)
         return 2;
     }
     memset(&s, 0, sizeof s);
-    snprintf(s.code, sizeof s.code, "%s", opt(a, "code"));
-    snprintf(s.name, sizeof s.name, "%s", opt(a, "name"));
-    snprintf(s.commune, sizeof s.commune, "%s", opt(a, "commune"));
-    snprintf(s.district, sizeof s.district, "%s", opt(a, "district"));
-    snprintf(s.province, sizeof s.province, "%s", opt(a, "province"));
-    snprintf(s.kind, sizeof s.kind, "%s", opt(a, "kind") ? opt(a, "kind") : "fixed");
-    /* a value cut to its buffer is longer than any valid one, so core still refuses it */
-    vax_db *db = open_db(path, VAX_OPEN_CREATE, 1);
+    if (!cli_copy(s.code, sizeof s.code, opt(a, "code"), "code") ||
+        !cli_copy(s.name, sizeof s.name, opt(a, "name"), "name") ||
+        !cli_copy(s.commune, sizeof s.commune, opt(a, "commune"), "commune") ||
+        !cli_copy(s.district, sizeof s.district, opt(a, "district"), "district") ||
+        !cli_copy(s.province, sizeof s.province, opt(a, "province"), "province") ||
+        !cli_copy(s.kind, sizeof s.kind, opt(a, "kind") ? opt(a, "kind") : "fixed", "kind"))
+        return 2;
+    /* asked to make a site, so an empty file (made beforehand, 0 bytes) may become it */
+    vax_db *db = open_db(path, VAX_OPEN_CREATE | VAX_OPEN_EMPTY, 1);
     if (!db)
         return 1;
     if ((rc = vax_site_init(db, &s)) != VAX_OK)

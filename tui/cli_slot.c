@@ -173,7 +173,9 @@ int cli_plan(const char *path, const args *a)
             fprintf(stderr, "%s", _("vaxsite: --risk is low, medium, high or very_high\n"));
             return 2;
         }
-        snprintf(d.products, sizeof d.products, "%s", opt(a, "products") ? opt(a, "products") : "");
+        if (!cli_copy(d.products, sizeof d.products, opt(a, "products") ? opt(a, "products") : "",
+                      "products"))
+            return 2;
         if (!(db = open_db(path, 0, 1)))
             return 1;
         if (vax_day_plan(db, &d) != VAX_OK) {
@@ -391,8 +393,11 @@ int cli_due(const char *path, const args *a)
     if (!only_opts(a, known))
         return 2;
     memset(&f, 0, sizeof f);
-    snprintf(f.product, sizeof f.product, "%s", opt(a, "product") ? opt(a, "product") : "");
-    snprintf(f.commune, sizeof f.commune, "%s", opt(a, "commune") ? opt(a, "commune") : "");
+    if (!cli_copy(f.product, sizeof f.product, opt(a, "product") ? opt(a, "product") : "",
+                  "product") ||
+        !cli_copy(f.commune, sizeof f.commune, opt(a, "commune") ? opt(a, "commune") : "",
+                  "commune"))
+        return 2;
     f.only_overdue = opt(a, "overdue") != NULL;
     f.include_not_yet = f.include_complete = opt(a, "all") != NULL;
     vax_db *db = open_db(path, VAX_OPEN_READONLY, 0);

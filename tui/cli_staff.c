@@ -28,7 +28,7 @@ static int staff_list(const char *path)
     return rc;
 }
 
-/* staff list | disable LOGIN | enable LOGIN | reset-pin LOGIN | role LOGIN ROLE */
+/* staff list | disable LOGIN | enable LOGIN | reset-pin LOGIN | unlock LOGIN | role LOGIN ROLE */
 int cli_staff(const char *path, const args *a)
 {
     static const char *const known[] = {NULL};
@@ -41,9 +41,9 @@ int cli_staff(const char *path, const args *a)
     if (!strcmp(sub, "list"))
         return staff_list(path);
     if (strcmp(sub, "disable") && strcmp(sub, "enable") && strcmp(sub, "reset-pin") &&
-        strcmp(sub, "role")) {
+        strcmp(sub, "unlock") && strcmp(sub, "role")) {
         fprintf(stderr, "%s",
-                _("vaxsite: staff needs list, add, disable, enable, reset-pin or role\n"));
+                _("vaxsite: staff needs list, add, disable, enable, reset-pin, unlock or role\n"));
         return 2;
     }
     if (!strcmp(sub, "role") && a->npos < 4) {
@@ -68,6 +68,8 @@ int cli_staff(const char *path, const args *a)
         rc = vax_staff_set_active(db, login, 1);
     else if (!strcmp(sub, "reset-pin"))
         rc = vax_staff_reset_pin(db, login);
+    else if (!strcmp(sub, "unlock"))
+        rc = vax_staff_unlock(db, login);
     else
         rc = vax_staff_set_role(db, login, role);
     if (rc != VAX_OK) {
@@ -81,6 +83,8 @@ int cli_staff(const char *path, const args *a)
         else if (!strcmp(sub, "reset-pin"))
             printf(_("The PIN of %s is reset: at the next sign-in they choose a new one.\n"),
                    login);
+        else if (!strcmp(sub, "unlock"))
+            printf(_("%s is unlocked: they can sign in with their PIN now.\n"), login);
         else
             printf(_("%s is now %s.\n"), login, vax_role_label(role));
     }
@@ -175,6 +179,7 @@ void cli_staff_usage(void)
              "  staff list                    everyone: login, name, role, active or disabled\n"
              "  staff disable|enable LOGIN    one who left keeps their records, cannot sign in\n"
              "  staff reset-pin LOGIN         a forgotten PIN: a new one is chosen at sign-in\n"
+             "  staff unlock LOGIN            lift a lock from wrong PINs at once\n"
              "  staff role LOGIN volunteer|nurse|doctor|manager\n"
              "                                the last active manager is never demoted\n"
              "  desk add --kind screening|injection|observation|checkin --name NAME\n"

@@ -453,6 +453,35 @@ static void test_sqlite_file_of_another_program_is_refused_and_unchanged(void **
     scratch_remove(&s);
 }
 
+/* A 0-byte file (a failed copy, a `touch` by mistake) is not a site: every open refuses it with
+ * its name and leaves it empty; only the creation of a site (site init, demo) may fill it. */
+static void test_empty_file_is_refused_unless_a_site_is_made_in_it(void **state)
+{
+    (void)state;
+    scratch s;
+    vax_db *db = NULL;
+    struct stat sb;
+    scratch_make(&s);
+    FILE *f = fopen(s.path, "wb");
+    assert_non_null(f);
+    fclose(f);
+    const int flags[] = {0, VAX_OPEN_CREATE, VAX_OPEN_READONLY};
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+        assert_int_equal(vax_open(s.path, flags[i], &db), VAX_ECORRUPT);
+        assert_non_null(strstr(vax_errmsg(db), s.path));
+        assert_non_null(strstr(vax_errmsg(db), "empty"));
+        assert_null(strchr(vax_errmsg(db), '\n'));
+        vax_close(db);
+        db = NULL;
+        assert_int_equal(stat(s.path, &sb), 0);
+        assert_int_equal(sb.st_size, 0);
+    }
+    assert_int_equal(vax_open(s.path, VAX_OPEN_CREATE | VAX_OPEN_EMPTY, &db), VAX_OK);
+    assert_true(vax_db_schema_version(db) == VAX_SCHEMA_VERSION);
+    vax_close(db);
+    scratch_remove(&s);
+}
+
 static void test_missing_file_without_create_is_not_found_and_not_made(void **state)
 {
     (void)state;
@@ -734,6 +763,7 @@ int main(void)
         cmocka_unit_test(test_garbage_file_is_refused_as_damaged_and_unchanged),
         cmocka_unit_test(test_sqlite_file_of_another_program_is_refused_and_unchanged),
         cmocka_unit_test(test_missing_file_without_create_is_not_found_and_not_made),
+        cmocka_unit_test(test_empty_file_is_refused_unless_a_site_is_made_in_it),
         cmocka_unit_test(test_check_of_a_clean_database_is_ok),
         cmocka_unit_test(test_check_of_a_damaged_page_reports_corruption_without_crashing),
         cmocka_unit_test(test_read_only_handle_refuses_writes),
