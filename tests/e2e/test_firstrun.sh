@@ -1,10 +1,11 @@
 #!/bin/bash
 # A real site from an empty database, through the screens only: the first-run screen (Esc leaves
 # no file; a bad PIN repeat and a bad facility code are refused naming the field), the new manager
-# signs in, adds two screening desks and two injection rooms and retires the default ones on the
-# desks screen, adds a nurse on the staff screen, changes a setting on the settings screen (a value
-# out of range refused naming the range); then two terminals at the two screening desks call one
-# person each and the board (a third terminal) shows the two calls to the two desks' names.
+# signs in, adds two screening desks and two injection rooms, retires the default ones and renames
+# one on the desks screen; adds a nurse on the staff screen and goes through her menu (and the
+# refusal to demote the last manager); changes a setting on the settings screen (a value out of
+# range refused naming the range); then two terminals at the two screening desks call one person
+# each and the board (a third terminal) shows the two calls to the two desks' names.
 . "$(dirname "$0")/lib.sh"
 unset VAXSITE_DESK
 
@@ -107,9 +108,17 @@ k Down; k Down; k Down; k Enter
 expect_screen "and the injection room's menu opens" "Retire (no longer used)"
 t 2
 expect_screen "the default injection room is retired" "Injection room 1 is retired."
+k Down; k Down; k Down; k Enter
+expect_screen "the observation area's menu opens" "Observation area"
+t 1
+wait_for "New name:"
+for _ in $(seq 16); do k BSpace; done
+t "Khu theo dõi"; k Enter
+expect_screen "a desk is renamed" "observation-1 is now named Khu theo dõi."
+equal "under its code" "Khu theo dõi" "$(sql "SELECT name FROM desk WHERE code = 'observation-1'")"
 equal "the retired desks stay, marked" "screening-1:0|injection-1:0" \
   "$(sql "SELECT group_concat(code || ':' || active, '|') FROM (SELECT * FROM desk WHERE code IN ('screening-1', 'injection-1') ORDER BY id)")"
-equal "each desk change is audited by who made it (site init made the default ones)" "desk.add:hoa:4|desk.add:os:$(id -un):4|desk.retire:hoa:2" \
+equal "each desk change is audited by who made it (site init made the default ones)" "desk.add:hoa:4|desk.add:os:$(id -un):4|desk.rename:hoa:1|desk.retire:hoa:2" \
   "$(sql "SELECT group_concat(x, '|') FROM (SELECT a.action || ':' || s.login || ':' || count(*) AS x FROM audit a JOIN staff s ON s.id = a.staff_id WHERE a.action LIKE 'desk.%' GROUP BY a.action, s.login ORDER BY a.action)")"
 
 k F6
