@@ -532,6 +532,10 @@ static int check_row(import_ctx *x, const csv_record *rec, int ncols, row *r)
     char *commune = vax_text_nfc(v);
     if (!commune)
         return VAX_ENOMEM;
+    /* a commune cut to the record's field would be stored as a place that does not exist */
+    if (strlen(commune) >= sizeof p->commune)
+        BAD("commune", _("Commune: at most %d bytes (this one has %d)."),
+            (int)sizeof p->commune - 1, (int)strlen(commune));
     vax_strlcpy(p->commune, commune, sizeof p->commune);
     free(commune);
     /* priority group: its code or its name */

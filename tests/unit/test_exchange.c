@@ -184,6 +184,44 @@ static void test_each_broken_row_is_reported_with_its_line(void **state)
     tdb_close(t);
 }
 
+/* A commune longer than the record's field is reported with the limit, not stored cut short (it
+ * was cut at 127 bytes, mid-word, without a word); one that fits to the byte is kept whole. */
+static void test_an_over_long_commune_is_reported_not_cut(void **state)
+{
+    test_db *t = tdb_open();
+    vax_import_result r;
+    char csv[1024], commune[200];
+    (void)state;
+    commune[0] = 0;
+    while (strlen(commune) + strlen("Bản Giang ") < 140)
+        strcat(commune, "Bản Giang ");
+    strcat(commune, "Thượng");
+    snprintf(csv, sizeof csv,
+             "ID,Full name,Date of birth,Sex,Address\n"
+             "001090000001,Nguyễn Văn An,1990-03-01,m,%s\n",
+             commune);
+    assert_int_equal(run(t, csv, 1, 0, 0, &r), VAX_OK);
+    assert_int_equal(r.errors, 1);
+    assert_string_equal(r.issues[0].field, "commune");
+    assert_non_null(strstr(r.issues[0].message, "127"));
+    assert_int_equal(persons(t), 0);
+    vax_import_result_free(&r);
+    /* 127 bytes exactly fit */
+    memset(commune, 'x', 127);
+    commune[127] = 0;
+    snprintf(csv, sizeof csv,
+             "ID,Full name,Date of birth,Sex,Address\n"
+             "001090000001,Nguyễn Văn An,1990-03-01,m,%s\n",
+             commune);
+    assert_int_equal(run(t, csv, 0, 0, 0, &r), VAX_OK);
+    assert_int_equal(r.errors, 0);
+    vax_person p;
+    assert_int_equal(vax_person_by_national_id(t->db, "001090000001", &p), VAX_OK);
+    assert_string_equal(p.commune, commune);
+    vax_import_result_free(&r);
+    tdb_close(t);
+}
+
 static void test_all_or_nothing_by_the_users_choice(void **state)
 {
     test_db *t = tdb_open();
@@ -374,6 +412,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_csv_dialect_reads_the_same_people),
         cmocka_unit_test(test_each_broken_row_is_reported_with_its_line),
+        cmocka_unit_test(test_an_over_long_commune_is_reported_not_cut),
         cmocka_unit_test(test_all_or_nothing_by_the_users_choice),
         cmocka_unit_test(test_an_id_already_registered_is_reported_or_merged_never_doubled),
         cmocka_unit_test(test_files_that_are_not_a_list_are_refused),
