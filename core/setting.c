@@ -201,10 +201,15 @@ int vax_setting_set(vax_db *db, const char *key, const char *value)
         goto fail;
     }
     sqlite3_reset(st);
-    /* the audit keeps what it became: a changed observation time is a clinical decision */
-    char details[600];
-    snprintf(details, sizeof details, "%s=%.500s", key, value);
-    if ((rc = vax_audit(db, "setting", "setting", 0, details)) != VAX_OK)
+    /* the audit keeps what it became, whole: a changed observation time is a clinical decision */
+    char *details = sqlite3_mprintf("%s=%s", key, value);
+    if (!details) {
+        rc = vax_fail(db, VAX_ENOMEM, NULL, _("out of memory"));
+        goto fail;
+    }
+    rc = vax_audit(db, "setting", "setting", 0, details);
+    sqlite3_free(details);
+    if (rc != VAX_OK)
         goto fail;
     return vax_tx_commit(db);
 fail:

@@ -351,6 +351,34 @@ static void test_lockout_follows_its_settings(void **state)
     tdb_close(t);
 }
 
+/* The audit row of a setting keeps the whole value it became (a 600-character folder was cut at
+ * 500 in the audit while the setting held all of it). */
+static void test_a_setting_is_audited_whole(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    char dir[620], want[700], got[800];
+    memset(dir, 'd', sizeof dir - 1);
+    dir[0] = '/';
+    dir[sizeof dir - 1] = 0;
+    assert_int_equal(vax_setting_set(t->db, "cert.key_dir", dir), VAX_OK);
+    snprintf(want, sizeof want, "cert.key_dir=%s", dir);
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open_v2(t->path, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(s,
+                                        "SELECT details FROM audit WHERE action = 'setting'"
+                                        " ORDER BY id DESC LIMIT 1",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    snprintf(got, sizeof got, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    assert_string_equal(got, want);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -366,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_setting_out_of_range_is_refused_naming_the_range),
         cmocka_unit_test(test_value_stored_out_of_range_gives_way_to_the_default),
         cmocka_unit_test(test_lockout_follows_its_settings),
+        cmocka_unit_test(test_a_setting_is_audited_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
