@@ -1668,6 +1668,12 @@ static int cert_draft(vax_db *db, int64_t dose_id, draft *d)
         return rc;
     if ((rc = vax_site_get(db, &site)) != VAX_OK)
         return rc;
+    /* the stand-in a check-in makes before any set-up: a certificate names its site on the card
+     * and in the UVCI, and one signed under "SITE" would say so for ever */
+    if (!site.is_demo && strcmp(site.code, "SITE") == 0)
+        return vax_fail(db, VAX_ESTATE, "site",
+                        _("Certificate: this site is not set up yet, and a certificate names its "
+                          "site; set it up first with 'vaxsite site init'."));
     vax_site_display_name(&site, d->c.site_name, sizeof d->c.site_name);
     vax_icao_name(hc->fn, hc->fnt, sizeof hc->fnt);
     vax_icao_name(hc->gn, hc->gnt, sizeof hc->gnt);

@@ -1,6 +1,7 @@
 /* keys.c: the site's signing key and certificate, COSE signatures, and verifier trust lists. */
 #include "certkeys.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/bn.h>
@@ -299,14 +300,69 @@ static X509 *self_signed(EVP_PKEY *key, const char *cn, int64_t now)
     return x;
 }
 
-int vax_keys_init(vax_db *db, const char *dir, int rsa_bits)
+/* A new signing key (RSA of rsa_bits, or P-256 when 0) and its self-signed certificate, as PEM
+ * texts (malloc'd; the key's is cleansed by key_pem_free). */
+typedef struct key_pem {
+    char *key, *crt;
+    size_t key_n, crt_n;
+} key_pem;
+
+static void key_pem_free(key_pem *p)
 {
-    char kpath[4200], cpath[4200];
+    if (p->key)
+        OPENSSL_cleanse(p->key, p->key_n);
+    free(p->key);
+    free(p->crt);
+    memset(p, 0, sizeof *p);
+}
+
+static int key_pem_make(vax_db *db, const char *site_code, int rsa_bits, key_pem *out)
+{
     EVP_PKEY *key = NULL;
     X509 *x = NULL;
     BIO *kb = NULL, *cb = NULL;
-    char *ktext = NULL, *ctext = NULL;
-    size_t kn = 0, cn = 0;
+    char cn[200];
+    int rc = VAX_OK;
+    memset(out, 0, sizeof *out);
+    key = rsa_bits ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)rsa_bits)
+                   : EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    snprintf(cn, sizeof cn, "vaxsite DSC %s", site_code);
+    if (!key || !(x = self_signed(key, cn, vax_now()))) {
+        rc = vax_fail(db, VAX_EINTERNAL, "keys", _("Keys: the key could not be made."));
+        goto done;
+    }
+    kb = BIO_new(BIO_s_mem());
+    cb = BIO_new(BIO_s_mem());
+    if (!kb || !cb || !PEM_write_bio_PrivateKey(kb, key, NULL, NULL, 0, NULL, NULL) ||
+        !PEM_write_bio_X509(cb, x) || !(out->key = bio_text(kb, &out->key_n)) ||
+        !(out->crt = bio_text(cb, &out->crt_n))) {
+        key_pem_free(out);
+        rc = vax_fail(db, VAX_ENOMEM, "keys", _("Keys: out of memory."));
+    }
+done:
+    BIO_free(kb);
+    BIO_free(cb);
+    X509_free(x);
+    EVP_PKEY_free(key);
+    return rc;
+}
+
+static int audit_keys(vax_db *db, const char *action, int64_t site_id, const char *detail)
+{
+    int rc = vax_tx_begin(db);
+    if (rc != VAX_OK)
+        return rc;
+    if ((rc = vax_audit(db, action, "site", site_id, detail)) != VAX_OK) {
+        vax_tx_rollback(db);
+        return rc;
+    }
+    return vax_tx_commit(db);
+}
+
+int vax_keys_init(vax_db *db, const char *dir, int rsa_bits)
+{
+    char kpath[4200], cpath[4200];
+    key_pem pem;
     struct stat st;
     vax_site site;
     int rc;
@@ -322,50 +378,165 @@ int vax_keys_init(vax_db *db, const char *dir, int rsa_bits)
     if (stat(kpath, &st) == 0)
         return vax_fail(db, VAX_EEXIST, "keys",
                         _("Keys: the site already has a key in %s; it is never replaced "
-                          "silently."),
+                          "silently (a new one: vaxsite keys rotate)."),
                         dir);
     if ((rc = vax_site_get(db, &site)) != VAX_OK)
         return rc;
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
         return vax_fail(db, VAX_EIO, "keys", _("Keys: cannot make the folder %s: %s."), dir,
                         strerror(errno));
-    key = rsa_bits ? EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)rsa_bits)
-                   : EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-    char cnbuf[200];
-    snprintf(cnbuf, sizeof cnbuf, "vaxsite DSC %s", site.code);
-    if (!key || !(x = self_signed(key, cnbuf, vax_now()))) {
-        rc = vax_fail(db, VAX_EINTERNAL, "keys", _("Keys: the key could not be made."));
+    if ((rc = key_pem_make(db, site.code, rsa_bits, &pem)) != VAX_OK)
+        return rc;
+    if ((rc = write_file(db, kpath, pem.key, pem.key_n, 0600)) == VAX_OK &&
+        (rc = write_file(db, cpath, pem.crt, pem.crt_n, 0644)) == VAX_OK)
+        rc = audit_keys(db, "keys.init", site.id, rsa_bits ? "RSA PS256" : "P-256 ES256");
+    key_pem_free(&pem);
+    return rc;
+}
+
+/* ---- rotation: a new key signs, the old ones' certificates stay for verifiers ---------------- */
+
+#define RETIRED_DIR "retired"
+
+static void kid_text(X509 *x, char out[16])
+{
+    uint8_t kid[8];
+    unsigned char b64[16];
+    out[0] = 0;
+    if (vax_cert_kid(x, kid) != VAX_OK)
+        return;
+    EVP_EncodeBlock(b64, kid, 8);
+    vax_strlcpy(out, (const char *)b64, 16);
+}
+
+int vax_keys_rotate(vax_db *db, const char *dir, int rsa_bits, vax_key_rotation *out)
+{
+    char kpath[4200], cpath[4200], rdir[4200], rpath[4300], knew[4210], cnew[4210], detail[400];
+    vax_signer *old = NULL, *cur = NULL;
+    key_pem pem = {0};
+    vax_site site;
+    int rc;
+    memset(out, 0, sizeof *out);
+    knew[0] = cnew[0] = 0;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if (rsa_bits && (rsa_bits < 2048 || rsa_bits > 8192))
+        return vax_fail(db, VAX_EINVAL, "rsa",
+                        _("RSA key size: use 2048 to 8192 bits, or a P-256 key."));
+    if ((rc = path_in(db, dir, KEY_FILE, kpath, sizeof kpath)) != VAX_OK ||
+        (rc = path_in(db, dir, CRT_FILE, cpath, sizeof cpath)) != VAX_OK ||
+        (rc = path_in(db, dir, RETIRED_DIR, rdir, sizeof rdir)) != VAX_OK)
+        return rc;
+    if ((rc = vax_site_get(db, &site)) != VAX_OK)
+        return rc;
+    if (access(kpath, F_OK) != 0)
+        return vax_fail(db, VAX_ENOTFOUND, "keys",
+                        _("Keys: the site has no key in %s yet (run: vaxsite keys init)."), dir);
+    /* the old pair must be whole: its certificate is what keeps its certificates verifiable */
+    if ((rc = vax_signer_load(db, dir, &old)) != VAX_OK)
+        return rc;
+    /* the same kind of key as before unless told: a verifier that takes ES256 only stays able */
+    if (!rsa_bits && vax_key_cose_alg(old->key) == COSE_PS256)
+        rsa_bits = EVP_PKEY_get_bits(old->key);
+    kid_text(old->cert, out->old_kid);
+    vax_cert_fingerprint(old->cert, out->old_fingerprint);
+    if (mkdir(rdir, 0700) != 0 && errno != EEXIST) {
+        rc = vax_fail(db, VAX_EIO, "keys", _("Keys: cannot make the folder %s: %s."), rdir,
+                      strerror(errno));
         goto done;
     }
-    kb = BIO_new(BIO_s_mem());
-    cb = BIO_new(BIO_s_mem());
-    if (!kb || !cb || !PEM_write_bio_PrivateKey(kb, key, NULL, NULL, 0, NULL, NULL) ||
-        !PEM_write_bio_X509(cb, x) || !(ktext = bio_text(kb, &kn)) ||
-        !(ctext = bio_text(cb, &cn))) {
+    snprintf(rpath, sizeof rpath, "%s/%s.crt", rdir, out->old_fingerprint);
+    vax_strlcpy(out->retired, rpath, sizeof out->retired);
+    /* the old certificate is kept before anything is replaced, so a failure at any step leaves
+     * every certificate issued so far verifiable */
+    char *old_pem = vax_cert_pem(old->cert);
+    if (!old_pem) {
         rc = vax_fail(db, VAX_ENOMEM, "keys", _("Keys: out of memory."));
         goto done;
     }
-    if ((rc = write_file(db, kpath, ktext, kn, 0600)) != VAX_OK ||
-        (rc = write_file(db, cpath, ctext, cn, 0644)) != VAX_OK)
+    rc = write_file(db, rpath, old_pem, strlen(old_pem), 0644);
+    free(old_pem);
+    if (rc != VAX_OK || (rc = key_pem_make(db, site.code, rsa_bits, &pem)) != VAX_OK)
         goto done;
-    if ((rc = vax_tx_begin(db)) != VAX_OK)
+    /* both new files are written whole beside the old ones, then renamed over them: a failure
+     * while writing leaves the old pair signing; a crash between the two renames leaves a pair
+     * that does not match, which refuses to sign (vax_signer_load) rather than signing under the
+     * wrong certificate */
+    snprintf(knew, sizeof knew, "%s.new", kpath);
+    snprintf(cnew, sizeof cnew, "%s.new", cpath);
+    if ((rc = write_file(db, knew, pem.key, pem.key_n, 0600)) != VAX_OK ||
+        (rc = write_file(db, cnew, pem.crt, pem.crt_n, 0644)) != VAX_OK)
         goto done;
-    if ((rc = vax_audit(db, "keys.init", "site", site.id,
-                        rsa_bits ? "RSA PS256" : "P-256 ES256")) != VAX_OK) {
-        vax_tx_rollback(db);
+    if (rename(knew, kpath) != 0 || rename(cnew, cpath) != 0) {
+        rc = vax_fail(db, VAX_EIO, "keys", _("Keys: cannot write %s."), kpath);
         goto done;
     }
-    rc = vax_tx_commit(db);
+    if ((rc = vax_signer_load(db, dir, &cur)) != VAX_OK)
+        goto done;
+    kid_text(cur->cert, out->new_kid);
+    vax_cert_fingerprint(cur->cert, out->new_fingerprint);
+    snprintf(detail, sizeof detail, "kid %s -> %s; sha256 %s -> %s; %s", out->old_kid, out->new_kid,
+             out->old_fingerprint, out->new_fingerprint, rsa_bits ? "RSA PS256" : "P-256 ES256");
+    rc = audit_keys(db, "keys.rotate", site.id, detail);
 done:
-    if (ktext)
-        OPENSSL_cleanse(ktext, kn);
-    free(ktext);
-    free(ctext);
-    BIO_free(kb);
-    BIO_free(cb);
-    X509_free(x);
-    EVP_PKEY_free(key);
+    if (rc != VAX_OK && knew[0]) {
+        unlink(knew);
+        unlink(cnew);
+    }
+    key_pem_free(&pem);
+    vax_signer_free(old);
+    vax_signer_free(cur);
     return rc;
+}
+
+/* The certificates of the site's earlier keys (retired/ *.crt), each added to t; a file that
+ * holds none is passed over. */
+static int trust_add_retired(vax_db *db, const char *dir, vax_trust *t, char **pem_all)
+{
+    char rdir[4200], path[4500];
+    struct dirent **names = NULL;
+    int rc = path_in(db, dir, RETIRED_DIR, rdir, sizeof rdir);
+    if (rc != VAX_OK)
+        return rc;
+    int n = scandir(rdir, &names, NULL, alphasort);
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(names[i]->d_name);
+        if (rc == VAX_OK && len > 4 && strcmp(names[i]->d_name + len - 4, ".crt") == 0) {
+            snprintf(path, sizeof path, "%s/%s", rdir, names[i]->d_name);
+            size_t pn = 0;
+            char *pem = read_file(path, &pn);
+            if (pem && t && vax_trust_add_pem(t, pem, pn) == VAX_ENOMEM)
+                rc = VAX_ENOMEM;
+            X509 *x = pem && pem_all ? vax_cert_from_pem(pem) : NULL;
+            if (x) {
+                size_t have = *pem_all ? strlen(*pem_all) : 0;
+                char *all = realloc(*pem_all, have + pn + 1);
+                if (!all) {
+                    rc = VAX_ENOMEM;
+                } else {
+                    memcpy(all + have, pem, pn + 1);
+                    *pem_all = all;
+                }
+            }
+            X509_free(x);
+            free(pem);
+        }
+        free(names[i]);
+    }
+    free(names);
+    return rc;
+}
+
+int vax_trust_add_site(vax_db *db, const char *dir, vax_trust *t)
+{
+    vax_signer *s = NULL;
+    int rc = vax_signer_load(db, dir, &s);
+    if (rc == VAX_OK)
+        rc = vax_trust_add_signer(t, s);
+    vax_signer_free(s);
+    int r = trust_add_retired(db, dir, t, NULL);
+    return rc == VAX_OK ? r : rc;
 }
 
 int vax_keys_export(vax_db *db, const char *dir, char **pem)
@@ -379,6 +550,13 @@ int vax_keys_export(vax_db *db, const char *dir, char **pem)
         return vax_fail(db, VAX_ENOTFOUND, "keys",
                         _("Keys: there is no site certificate in %s (run: vaxsite keys init)."),
                         dir);
+    /* the current certificate first, then those of the keys it replaced: a verifier given this
+     * file accepts every certificate the site has issued */
+    if ((rc = trust_add_retired(db, dir, NULL, pem)) != VAX_OK) {
+        free(*pem);
+        *pem = NULL;
+        return vax_fail(db, rc, "keys", _("Keys: out of memory."));
+    }
     return VAX_OK;
 }
 

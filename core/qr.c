@@ -144,6 +144,28 @@ static void card_text(cairo_t *cr, double x, double y, double size, int bold, co
     cairo_show_text(cr, s);
 }
 
+/* The ID number as the card shows it: its last 4 digits, the others as '*', as long as the number
+ * is. A card is shown at doors and counters and photocopied: the whole number (with the birth
+ * date and name beside it) is what opens a bank account or a SIM card in someone's name, while 4
+ * digits are enough to match the card against the person's CCCD. The length stays, so a 12-digit
+ * CCCD and a 9-digit CMND still look like what they are; '*' prints in every font. */
+static void id_masked(vax_db *db, int64_t person_id, char *out, size_t size)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT national_id FROM person WHERE id = ?1");
+    size_t k = 0;
+    if (st) {
+        sqlite3_bind_int64(st, 1, person_id);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            const char *id = vax_col_text(st, 0);
+            size_t n = strlen(id);
+            for (size_t i = 0; i < n && k + 1 < size; i++)
+                out[k++] = i + 4 < n ? '*' : id[i];
+        }
+        sqlite3_reset(st);
+    }
+    out[k] = 0;
+}
+
 /* Draws the card in a w x h box (points or pixels). */
 static int draw_card(vax_db *db, cairo_t *cr, const vax_certificate *c, double w, double h)
 {
@@ -168,6 +190,13 @@ static int draw_card(vax_db *db, cairo_t *cr, const vax_certificate *c, double w
     snprintf(line, sizeof line, _("Born: %s"), day);
     card_text(cr, m, y, fs, 0, line);
     y += fs * 1.5;
+    char masked[16];
+    id_masked(db, c->person_id, masked, sizeof masked);
+    if (masked[0]) {
+        snprintf(line, sizeof line, _("ID number: %s"), masked);
+        card_text(cr, m, y, fs, 0, line);
+        y += fs * 1.5;
+    }
     snprintf(line, sizeof line, _("Vaccine: %s"), c->product_name);
     card_text(cr, m, y, fs * (strlen(line) > 48 ? 0.8 : 1), 0, line);
     y += fs * 1.5;

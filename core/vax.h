@@ -1527,8 +1527,18 @@ int vax_keys_dir(vax_db *db, char *buf, size_t size);
  * self-signed certificate (site.crt) in dir (made 0700). Refused if a key is there already.
  * Needs VAX_ACT_SETTINGS. */
 int vax_keys_init(vax_db *db, const char *dir, int rsa_bits);
-/* The site's certificate as PEM (malloc'd), for verifiers. */
+/* The site's certificate as PEM (malloc'd), for verifiers: the current one first, then those of
+ * the keys it replaced (keys rotate), so that every certificate the site issued verifies. */
 int vax_keys_export(vax_db *db, const char *dir, char **pem);
+/* keys rotate: a new key (of the old one's kind, or RSA of rsa_bits) and self-signed certificate
+ * replace site.key (0600) and site.crt; the old key is gone and its certificate is kept in
+ * dir/retired/<sha256>.crt for verifiers. Audited keys.rotate. Needs VAX_ACT_SETTINGS. */
+typedef struct vax_key_rotation {
+    char old_kid[16], new_kid[16];                 /* base64, as certificates carry them */
+    char old_fingerprint[65], new_fingerprint[65]; /* SHA-256 of the certificates, hex */
+    char retired[4300];                            /* where the old certificate is kept */
+} vax_key_rotation;
+int vax_keys_rotate(vax_db *db, const char *dir, int rsa_bits, vax_key_rotation *out);
 /* Installs a certificate (PEM) issued for the site's key by an authority; refused unless its
  * public key is the site's. Needs VAX_ACT_SETTINGS. */
 int vax_keys_import(vax_db *db, const char *dir, const char *pem);
@@ -1540,6 +1550,8 @@ int vax_trust_new(vax_trust **out);
 /* Adds every certificate in PEM text; VAX_EINVAL if it holds none. */
 int vax_trust_add_pem(vax_trust *t, const char *pem, size_t n);
 int vax_trust_add_signer(vax_trust *t, const vax_signer *s);
+/* The site's certificates in dir: its signer's and those of its retired keys. */
+int vax_trust_add_site(vax_db *db, const char *dir, vax_trust *t);
 void vax_trust_free(vax_trust *t);
 
 /* Makes the HC1 string of hc signed by s (malloc'd). */

@@ -58,6 +58,23 @@ static int write_text(const char *path, const char *text)
     return 0;
 }
 
+/* --out names a file (not absent, not "-" for standard output): the command then says what it
+ * wrote there, since nothing else shows it did anything. */
+static int to_file(const char *out)
+{
+    return out && strcmp(out, "-") != 0;
+}
+
+/* Lines of text that start with prefix ("" counts every line). */
+static int count_lines(const char *text, const char *prefix)
+{
+    int n = 0;
+    for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (!strncmp(p, prefix, strlen(prefix)))
+            n++;
+    return n;
+}
+
 static int key_dir(vax_db *db, const args *a, char *buf, size_t size)
 {
     if (opt(a, "dir")) {
@@ -88,12 +105,28 @@ static int cmd_keys(const char *path, const args *a)
             printf(_("key and certificate made in %s\n"), dir);
             rc = 0;
         }
+    } else if (!strcmp(sub, "rotate")) {
+        vax_key_rotation r;
+        if (vax_keys_rotate(db, dir, opt(a, "rsa") ? atoi(opt(a, "rsa")) : 0, &r) != VAX_OK) {
+            rc = fail_db(db);
+        } else {
+            printf(_("new signing key made in %s: kid %s (certificate SHA-256 %s); new "
+                     "certificates are signed with it.\n"),
+                   dir, r.new_kid, r.new_fingerprint);
+            printf(_("the old key (kid %s, certificate SHA-256 %s) is destroyed; its certificate "
+                     "is kept in %s, so certificates it signed still verify.\n"),
+                   r.old_kid, r.old_fingerprint, r.retired);
+            printf("%s", _("give verifiers the new trust list: vaxsite keys export\n"));
+            rc = 0;
+        }
     } else if (!strcmp(sub, "export")) {
         char *pem = NULL;
         if (vax_keys_export(db, dir, &pem) != VAX_OK)
             rc = fail_db(db);
-        else
-            rc = write_text(opt(a, "out"), pem);
+        else if ((rc = write_text(opt(a, "out"), pem)) == 0 && to_file(opt(a, "out")))
+            printf(_("%d certificate(s) of the site's keys written to %s (the current one "
+                     "first).\n"),
+                   count_lines(pem, "-----BEGIN CERTIFICATE-----"), opt(a, "out"));
         free(pem);
     } else if (!strcmp(sub, "import") && a->npos > 2) {
         char *pem = read_path(a->pos[2]);
@@ -107,7 +140,7 @@ static int cmd_keys(const char *path, const args *a)
         }
         free(pem);
     } else {
-        fprintf(stderr, "%s", _("vaxsite: keys init|export|import FILE\n"));
+        fprintf(stderr, "%s", _("vaxsite: keys init|rotate|export|import FILE\n"));
         rc = 2;
     }
     vax_close(db);
@@ -279,11 +312,9 @@ static int cmd_cert_verify(const char *path, const args *a)
         vax_db *db = NULL;
         char dir[4096], *own = NULL;
         vax_open(path, VAX_OPEN_READONLY, &db);
-        vax_signer *s = NULL;
-        if (db && vax_keys_dir(db, dir, sizeof dir) == VAX_OK &&
-            vax_signer_load(db, dir, &s) == VAX_OK)
-            vax_trust_add_signer(trust, s);
-        vax_signer_free(s);
+        /* its current key's certificate and those of the keys it replaced (keys rotate) */
+        if (db && vax_keys_dir(db, dir, sizeof dir) == VAX_OK)
+            vax_trust_add_site(db, dir, trust);
         if (db && vax_cert_revoked_export(db, &own) == VAX_OK) {
             size_t n = revoked ? strlen(revoked) : 0;
             char *both = realloc(revoked, n + strlen(own) + 2);
@@ -333,7 +364,13 @@ done:
 
 static int cmd_cert_print(vax_db *db, const vax_certificate *c)
 {
-    return vax_cert_print(db, c) == VAX_OK ? 0 : fail_db(db);
+    char printer[128];
+    if (vax_cert_print(db, c) != VAX_OK)
+        return fail_db(db);
+    vax_setting_text(db, "cert.printer", printer, sizeof printer);
+    printf(_("Card of certificate %lld (%s) sent to the printer %s.\n"), (long long)c->id, c->ci,
+           printer);
+    return 0;
 }
 
 static int cmd_cert(const char *path, const args *a)
@@ -368,8 +405,9 @@ static int cmd_cert(const char *path, const args *a)
         char *text = NULL;
         if (vax_cert_revoked_export(db, &text) != VAX_OK)
             rc = fail_db(db);
-        else
-            rc = write_text(opt(a, "out"), text);
+        else if ((rc = write_text(opt(a, "out"), text)) == 0 && to_file(opt(a, "out")))
+            printf(_("Revocation list written to %s: %d certificate(s).\n"), opt(a, "out"),
+                   count_lines(text, ""));
         free(text);
     } else if (!strcmp(sub, "issue")) {
         if (vax_cert_issue(db, strtoll(a->pos[2], NULL, 10), c) != VAX_OK)
@@ -423,6 +461,9 @@ static int cmd_cert(const char *path, const args *a)
         int r = !strcmp(sub, "pdf") ? vax_cert_card_pdf(db, c, opt(a, "out"))
                                     : vax_cert_card_png(db, c, opt(a, "out"));
         rc = r != VAX_OK ? fail_db(db) : 0;
+        if (!rc)
+            printf(_("Card of certificate %lld (%s) saved to %s.\n"), (long long)c->id, c->ci,
+                   opt(a, "out"));
     }
 done:
     free(c);

@@ -25,7 +25,7 @@ V keys init >/dev/null
 equal "keys init writes the private key with mode 0600" "600" "$(stat -c %a "$DB.keys/site.key")"
 out=$(V keys init 2>&1); rc=$?
 equal "a second keys init is refused (the key is never replaced silently)" "1" "$rc"
-V keys export --out "$WORK/site.pem"
+V keys export --out "$WORK/site.pem" >/dev/null
 check "keys export writes the certificate as PEM" grep -q "BEGIN CERTIFICATE" "$WORK/site.pem"
 check "the exported certificate is a P-256 X.509 certificate" \
   bash -c "openssl x509 -in '$WORK/site.pem' -noout -text | grep -q 'prime256v1'"
@@ -41,7 +41,7 @@ openssl x509 -req -in "$WORK/site.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca.key" 
   -days 365 -out "$WORK/issued.pem" >/dev/null 2>&1
 out=$(V keys import "$WORK/issued.pem" 2>&1); rc=$?
 equal "keys import installs a certificate issued for the site's key" "0" "$rc"
-V keys export --out "$WORK/site.pem"
+V keys export --out "$WORK/site.pem" >/dev/null
 check "the installed certificate is the one the authority issued" \
   cmp -s <(openssl x509 -in "$WORK/site.pem" -noout -fingerprint) <(openssl x509 -in "$WORK/issued.pem" -noout -fingerprint)
 
@@ -77,7 +77,7 @@ out=$(V cert verify "HC1:BB8")
 equal "bad zlib is reported" "invalid: bad zlib" "$(head -1 <<<"$out")"
 
 # --- cards ------------------------------------------------------------------------------------
-V cert pdf "$CID" --out "$WORK/card.pdf"
+V cert pdf "$CID" --out "$WORK/card.pdf" >/dev/null
 check "the PDF card is a PDF" grep -q "%PDF" "$WORK/card.pdf"
 txt=$(pdftotext "$WORK/card.pdf" - 2>/dev/null)
 check "pdftotext finds the name with its Vietnamese marks" grep -q "Nguyễn Văn Đức" <<<"$txt"
@@ -86,7 +86,7 @@ check "the PDF card says which dose of how many" grep -q "Dose 1 of 2" <<<"$txt"
 check "the PDF card carries the certificate id" grep -qF "$CI" <<<"$txt"
 check "the card's font is DejaVu Sans (it has the Vietnamese glyphs)" \
   bash -c "pdffonts '$WORK/card.pdf' | grep -q DejaVuSans"
-V cert png "$CID" --out "$WORK/card.png"
+V cert png "$CID" --out "$WORK/card.png" >/dev/null
 out=$(V cert verify --png "$WORK/card.png"); rc=$?
 equal "the QR on the PNG card reads back (zbar) and verifies" "0|valid" "$rc|$(head -1 <<<"$out")"
 out=$(V cert print "$CID" 2>&1); rc=$?
@@ -113,7 +113,7 @@ NEW=${out%% *}
 check "with a new id" test "$NEW" != "$CID"
 equal "the old one is revoked and points to the new one" "$NEW|birth date corrected" \
   "$(sql "SELECT replaced_by || '|' || revoke_reason FROM certificate WHERE id=$CID")"
-V cert revoked --out "$WORK/revoked.txt"
+V cert revoked --out "$WORK/revoked.txt" >/dev/null
 check "cert revoked exports the old UVCI" grep -qxF "$CI" "$WORK/revoked.txt"
 out=$(V cert verify --revoked "$WORK/revoked.txt" "$HC1")
 equal "verify with the revocation list: the old certificate is revoked" "invalid: revoked" "$(head -1 <<<"$out")"
@@ -198,7 +198,7 @@ check "on a terminal the QR sets black on white itself (light and dark themes)" 
 
 # --- the card: equal margins, dates as dd/mm/yyyy ------------------------------------------------
 for lang in vi en; do
-  $VAXSITE --db "$DB" --lang $lang cert png "$NEW" --out "$WORK/card-$lang.png"
+  $VAXSITE --db "$DB" --lang $lang cert png "$NEW" --out "$WORK/card-$lang.png" >/dev/null
   # the title's ink (rows 48 to 110, above the site's name): its first and last dark column
   read -r x right < <(convert "$WORK/card-$lang.png" ppm:- | python3 -c '
 import sys
@@ -209,10 +209,45 @@ cols = [c for c in range(w) if any(px[3 * (y * w + c)] < 128 for y in range(48, 
 print(cols[0], w - 1 - cols[-1])')
   check "the $lang card's title: right margin $right px >= left margin $x px - 1 mm" test $((right * 10)) -ge $((x * 10 - 95))
 done
-$VAXSITE --db "$DB" --lang vi cert pdf "$NEW" --out "$WORK/card-vi.pdf"
+$VAXSITE --db "$DB" --lang vi cert pdf "$NEW" --out "$WORK/card-vi.pdf" >/dev/null
 txt=$(pdftotext "$WORK/card-vi.pdf" - 2>/dev/null)
 check "the Vietnamese card's issue date is dd/mm/yyyy" grep -q "Cấp ngày $(date +%d/%m/%Y)" <<<"$txt"
 check "no ISO date is left on the card" bash -c '! grep -Eq "[0-9]{4}-[0-9]{2}-[0-9]{2}" <<<"$1"' _ "$txt"
+
+# --- keys rotate: a new key signs, what the old one signed still verifies --------------------
+out=$(V keys init --rsa 2048 2>&1); rc=$?
+equal "keys init over a key is refused and points to keys rotate" "1|yes" \
+  "$rc|$(grep -q "vaxsite keys rotate" <<<"$out" && echo yes)"
+OLDHC1=$(V cert hc1 "$NEW")
+old_kid=$(V cert verify "$OLDHC1" | sed -n 's/^signature: ES256, kid //p')
+out=$(V keys rotate 2>&1); rc=$?
+equal "keys rotate succeeds" "0" "$rc"
+check "it names the old key's kid and where its certificate is kept" \
+  grep -qF "the old key (kid $old_kid, certificate SHA-256 " <<<"$out"
+new_kid=$(sed -n 's/^new signing key made in .*: kid \([^ ]*\) .*/\1/p' <<<"$out")
+check "and the new key's kid ($new_kid), another one" test -n "$new_kid" -a "$new_kid" != "$old_kid"
+equal "the new key file is 0600" "600" "$(stat -c %a "$DB.keys/site.key")"
+equal "the old certificate is kept in retired/" "1" "$(ls "$DB.keys/retired" | grep -c '\.crt$')"
+equal "the rotation is audited with both kids" "1" \
+  "$(sql "SELECT count(*) FROM audit WHERE action='keys.rotate' AND details LIKE '%kid $old_kid -> $new_kid;%'")"
+sql "INSERT INTO dose(uuid, person_id, product, dose_number, given_at, lot_no, created_at, updated_at) VALUES ('d3', $PID, 'PF', 3, strftime('%s','now'), 'FK1234', 0, 0)"
+out=$(V cert issue "$(sql "SELECT id FROM dose WHERE uuid='d3'")"); C3=${out%% *}
+HC3=$(V cert hc1 "$C3")
+out=$(V cert verify "$HC3"); rc=$?
+equal "a certificate issued after the rotation is valid, under the new kid" "0|valid|$new_kid" \
+  "$rc|$(head -1 <<<"$out")|$(sed -n 's/^signature: ES256, kid //p' <<<"$out")"
+out=$(V cert verify "$OLDHC1"); rc=$?
+equal "one issued before still verifies on the site, under the old kid" "0|valid|$old_kid" \
+  "$rc|$(head -1 <<<"$out")|$(sed -n 's/^signature: ES256, kid //p' <<<"$out")"
+V keys export --out "$WORK/trust.pem" >/dev/null
+equal "keys export gives verifiers both certificates" "2" "$(grep -c 'BEGIN CERTIFICATE' "$WORK/trust.pem")"
+out=$(V cert verify --no-site --trust "$WORK/trust.pem" "$OLDHC1"); rc=$?
+equal "with the exported list alone: the old one is valid" "0|valid" "$rc|$(head -1 <<<"$out")"
+out=$(V cert verify --no-site --trust "$WORK/trust.pem" "$HC3"); rc=$?
+equal "with the exported list alone: the new one is valid" "0|valid" "$rc|$(head -1 <<<"$out")"
+out=$(V cert verify --no-site --trust "$WORK/site.pem" "$HC3"); rc=$?
+equal "a verifier with only the old certificate does not know the new kid" "1|invalid: unknown kid" \
+  "$rc|$(head -1 <<<"$out")"
 
 # --- an independent decoder (npm: base45, pako, cbor, cose-js) -------------------------------
 NPM_DIR=${VAXSITE_NPM_CACHE:-$HOME/.cache/vaxsite-npm}

@@ -55,7 +55,7 @@ equal "and is stored as his" "1" "$(sql "SELECT count(*) FROM person_id WHERE va
 sql "INSERT INTO dose(uuid, person_id, product, dose_number, given_at, lot_no, created_at, updated_at) VALUES ('d1', $PID, 'AZ', 1, strftime('%s','now'), 'ABV5300', 0, 0)"
 DOSE=$(sql "SELECT id FROM dose WHERE uuid='d1'")
 V keys init >/dev/null
-V keys export --out "$WORK/site.pem"
+V keys export --out "$WORK/site.pem" >/dev/null
 out=$(V cert issue "$DOSE"); OLD=${out%% *}; OLDCI=${out#* }
 out=$(V person edit 045123456 --name "Lò Thị Xuân Mai" 2>&1); rc=$?
 equal "an edit without a reason is refused" "2" "$rc"
@@ -67,7 +67,7 @@ out=$(V cert reissue --stale --reason "name corrected" 2>&1); rc=$?
 equal "cert reissue --stale" "0" "$rc"
 check "re-issues one" grep -q "1 certificate(s) re-issued" <<<"$out"
 NEW=$(sql "SELECT id FROM certificate WHERE person_id=$PID AND revoked_at=0")
-V cert revoked --out "$WORK/revoked.txt"
+V cert revoked --out "$WORK/revoked.txt" >/dev/null
 out=$(V cert verify "$(V cert hc1 "$NEW")" --trust "$WORK/site.pem" --revoked "$WORK/revoked.txt" 2>&1); rc=$?
 equal "the new certificate verifies" "0" "$rc"
 check "and carries the corrected name" grep -qi "MAI" <<<"$out"

@@ -636,6 +636,133 @@ static void test_keys_init_makes_private_key_0600_and_refuses_to_replace_it(void
     site_close(t);
 }
 
+static int count_text(const char *s, const char *what)
+{
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, what)); p += strlen(what))
+        n++;
+    return n;
+}
+
+/* keys rotate: certificates signed before verify with the site's trust list (its own and what it
+ * exports), new ones are signed with the new key under a new kid; audited, the key stays 0600. */
+static void rotation(int rsa_bits)
+{
+    test_db *t = site_with_key(rsa_bits);
+    char dir[512], p[700];
+    struct stat st;
+    vax_keys_dir(t->db, dir, sizeof dir);
+    int64_t person = tdb_person(t, "Trần Văn Bình", "001090001275", "1990-01-01", NULL);
+    vax_certificate before, after;
+    assert_int_equal(vax_cert_issue(t->db, add_dose(t, person, "AZ", 1, 0), &before), VAX_OK);
+    vax_trust *old_only = site_trust(t);
+    vax_key_rotation r;
+    assert_int_equal(vax_keys_rotate(t->db, dir, 0, &r), VAX_OK);
+    assert_string_not_equal(r.old_kid, r.new_kid);
+    assert_string_not_equal(r.old_fingerprint, r.new_fingerprint);
+    assert_int_equal((int)strlen(r.new_fingerprint), 64);
+    snprintf(p, sizeof p, "%s/site.key", dir);
+    assert_int_equal(stat(p, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(stat(r.retired, &st), 0);
+    assert_non_null(strstr(r.retired, r.old_fingerprint));
+    assert_int_equal(vax_cert_issue(t->db, add_dose(t, person, "AZ", 2, 0), &after), VAX_OK);
+    /* the kid the certificates carry changed with the key, and the new one is the key's */
+    vax_cert_check a, b;
+    assert_int_equal(vax_hc1_verify(before.hc1, NULL, NULL, 0, &a), VAX_OK);
+    assert_int_equal(vax_hc1_verify(after.hc1, NULL, NULL, 0, &b), VAX_OK);
+    assert_string_equal(a.kid, r.old_kid);
+    assert_string_equal(b.kid, r.new_kid);
+    assert_int_equal(b.alg, rsa_bits ? COSE_PS256 : COSE_ES256);
+    vax_cert_check_free(&a);
+    vax_cert_check_free(&b);
+    /* the site's trust list: both verify */
+    vax_trust *site;
+    assert_int_equal(vax_trust_new(&site), VAX_OK);
+    assert_int_equal(vax_trust_add_site(t->db, dir, site), VAX_OK);
+    assert_int_equal(verify(before.hc1, site, NULL, T0), VAX_CERT_VALID);
+    assert_int_equal(verify(after.hc1, site, NULL, T0), VAX_CERT_VALID);
+    /* a verifier that has only the old certificate does not know the new key */
+    assert_int_equal(verify(before.hc1, old_only, NULL, T0), VAX_CERT_VALID);
+    assert_int_equal(verify(after.hc1, old_only, NULL, T0), VAX_CERT_UNKNOWN_KID);
+    /* what keys export gives verifiers: the new certificate first, then the old */
+    char *pem;
+    assert_int_equal(vax_keys_export(t->db, dir, &pem), VAX_OK);
+    assert_int_equal(count_text(pem, "-----BEGIN CERTIFICATE-----"), 2);
+    vax_trust *exported;
+    assert_int_equal(vax_trust_new(&exported), VAX_OK);
+    assert_int_equal(vax_trust_add_pem(exported, pem, strlen(pem)), VAX_OK);
+    assert_int_equal(verify(before.hc1, exported, NULL, T0), VAX_CERT_VALID);
+    assert_int_equal(verify(after.hc1, exported, NULL, T0), VAX_CERT_VALID);
+    X509 *first = vax_cert_from_pem(pem);
+    char fp[65];
+    assert_non_null(first);
+    vax_cert_fingerprint(first, fp);
+    assert_string_equal(fp, r.new_fingerprint);
+    X509_free(first);
+    free(pem);
+    /* audited with both kids */
+    char sql[300];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM audit WHERE action = 'keys.rotate' AND details LIKE '%%%s%%'"
+             " AND details LIKE '%%%s%%'",
+             r.old_kid, r.new_kid);
+    assert_int_equal(count_rows(t, sql), 1);
+    /* rotated again, the first two keys' certificates are both kept */
+    vax_key_rotation r2;
+    assert_int_equal(vax_keys_rotate(t->db, dir, 0, &r2), VAX_OK);
+    assert_string_equal(r2.old_kid, r.new_kid);
+    vax_trust *three;
+    assert_int_equal(vax_trust_new(&three), VAX_OK);
+    assert_int_equal(vax_trust_add_site(t->db, dir, three), VAX_OK);
+    assert_int_equal(verify(before.hc1, three, NULL, T0), VAX_CERT_VALID);
+    assert_int_equal(verify(after.hc1, three, NULL, T0), VAX_CERT_VALID);
+    vax_trust_free(three);
+    vax_trust_free(exported);
+    vax_trust_free(site);
+    vax_trust_free(old_only);
+    unlink(r.retired);
+    unlink(r2.retired);
+    snprintf(p, sizeof p, "%s/retired", dir);
+    rmdir(p);
+    site_close(t);
+}
+
+static void test_keys_rotate_keeps_old_certificates_verifiable(void **state)
+{
+    (void)state;
+    rotation(0);
+}
+
+static void test_keys_rotate_keeps_an_rsa_site_on_ps256(void **state)
+{
+    (void)state;
+    rotation(2048);
+}
+
+static void test_keys_rotate_needs_a_key_and_the_right(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    char dir[512];
+    vax_key_rotation r;
+    assert_int_equal(vax_site_set(t->db, "BVLC", "Trạm Y tế", 0), VAX_OK);
+    vax_keys_dir(t->db, dir, sizeof dir);
+    assert_int_equal(vax_keys_rotate(t->db, dir, 0, &r), VAX_ENOTFOUND);
+    assert_non_null(strstr(vax_errmsg(t->db), "keys init"));
+    assert_int_equal(vax_keys_init(t->db, dir, 0), VAX_OK);
+    /* a nurse may issue certificates but not replace the site's key */
+    assert_int_equal(vax_staff_add(t->db, "hoa", "Nguyễn Thị Hoa", VAX_ROLE_MANAGER, "2468", NULL),
+                     VAX_OK);
+    assert_int_equal(vax_staff_add(t->db, "lan", "Lê Thị Lan", VAX_ROLE_NURSE, "1357", NULL),
+                     VAX_OK);
+    vax_staff who;
+    assert_int_equal(vax_staff_sign_in(t->db, "lan", "1357", &who), VAX_OK);
+    assert_int_equal(vax_keys_rotate(t->db, dir, 0, &r), VAX_EPERM);
+    assert_int_equal(count_rows(t, "SELECT count(*) FROM audit WHERE action = 'keys.rotate'"), 0);
+    site_close(t);
+}
+
 /* ---- corrections ----------------------------------------------------------------------------- */
 
 static void test_reissue_gives_new_id_and_revokes_old_one(void **state)
@@ -704,6 +831,46 @@ static void test_issue_without_a_key_is_refused(void **state)
     assert_string_equal(vax_errfield(t->db), "keys");
     assert_int_equal(count_rows(t, "SELECT count(*) FROM certificate"), 0);
     tdb_close(t);
+}
+
+/* The stand-in site a check-in makes before any set-up is called "SITE": a certificate names its
+ * site on the card and in the UVCI, so none is issued until the site has its real code and name. */
+static void test_issue_at_a_stand_in_site_is_refused(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    char dir[512];
+    sqlite3 *s;
+    assert_int_equal(sqlite3_open(t->path, &s), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(s,
+                                  "INSERT INTO site(uuid, code, name, created_at, updated_at)"
+                                  " VALUES ('stand-in', 'SITE', 'SITE', 0, 0)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(s);
+    assert_int_equal(vax_keys_dir(t->db, dir, sizeof dir), VAX_OK);
+    assert_int_equal(vax_keys_init(t->db, dir, 0), VAX_OK);
+    int64_t p = tdb_person(t, "Đỗ Thị Lan", "001190001272", "1990-03-03", NULL);
+    int64_t d = add_dose(t, p, "AZ", 1, 0);
+    assert_int_equal(vax_cert_issue(t->db, d, NULL), VAX_ESTATE);
+    assert_string_equal(vax_errfield(t->db), "site");
+    assert_non_null(strstr(vax_errmsg(t->db), "site init"));
+    assert_int_equal(count_rows(t, "SELECT count(*) FROM certificate"), 0);
+    /* once the site is set up, the same dose is certified under its real code */
+    vax_site site;
+    assert_int_equal(vax_site_get(t->db, &site), VAX_OK);
+    vax_strlcpy(site.code, "12001", sizeof site.code);
+    vax_strlcpy(site.name, "Trạm Y tế xã Bản Giang", sizeof site.name);
+    vax_strlcpy(site.commune, "Bản Giang", sizeof site.commune);
+    vax_strlcpy(site.district, "Tam Đường", sizeof site.district);
+    vax_strlcpy(site.province, "Lai Châu", sizeof site.province);
+    vax_strlcpy(site.kind, "fixed", sizeof site.kind);
+    assert_int_equal(vax_site_init(t->db, &site), VAX_OK);
+    vax_certificate c;
+    assert_int_equal(vax_cert_issue(t->db, d, &c), VAX_OK);
+    assert_int_equal(strncmp(c.ci, "URN:UVCI:01:VN:12001/", 21), 0);
+    assert_string_equal(c.site_name, "Trạm Y tế xã Bản Giang");
+    site_close(t);
 }
 
 /* ---- the codes a certificate carries ------------------------------------------------------- */
@@ -936,9 +1103,13 @@ int main(void)
         cmocka_unit_test(test_signer_key_usage_decides_which_kinds_it_may_sign),
         cmocka_unit_test(test_es256_header_with_p384_key_verifies_by_the_key),
         cmocka_unit_test(test_keys_init_makes_private_key_0600_and_refuses_to_replace_it),
+        cmocka_unit_test(test_keys_rotate_keeps_old_certificates_verifiable),
+        cmocka_unit_test(test_keys_rotate_keeps_an_rsa_site_on_ps256),
+        cmocka_unit_test(test_keys_rotate_needs_a_key_and_the_right),
         cmocka_unit_test(test_reissue_gives_new_id_and_revokes_old_one),
         cmocka_unit_test(test_voided_dose_gets_no_certificate_and_nothing_is_written),
         cmocka_unit_test(test_issue_without_a_key_is_refused),
+        cmocka_unit_test(test_issue_at_a_stand_in_site_is_refused),
         cmocka_unit_test(test_every_catalogue_product_is_certified_with_eu_value_set_codes),
         cmocka_unit_test(test_dose_and_series_numbers_follow_the_eu_rules),
         cmocka_unit_test(test_upgrade_gives_an_older_catalogue_the_value_set_codes),
