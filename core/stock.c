@@ -602,6 +602,22 @@ int vax_stock_open_vial(vax_db *db, int64_t lot_id, const char *station, int64_t
                       lot.lot_no, shown);
         goto fail;
     }
+    if (lot.on_hold) {
+        /* the cold chain: a breach in its fridge; only a manager's decision lifts it */
+        vax_lot_hold h;
+        char hhmm[6], dmy[11], day[11], temp[16];
+        memset(&h, 0, sizeof h);
+        vax_lot_on_hold(db, lot_id, &h);
+        vax_temp_format(h.tenths, temp, sizeof temp);
+        vax_local_hhmm(h.since, hhmm);
+        vax_local_date(h.since, day);
+        vax_date_dmy(day, dmy);
+        rc = vax_fail(db, VAX_ESTATE, "hold",
+                      _("Lot %s: check before use. %s read %s °C at %s %s; a manager must "
+                        "decide (use or discard) before a vial is opened."),
+                      lot.lot_no, h.fridge, temp, hhmm, dmy);
+        goto fail;
+    }
     if (lot.vials_unopened <= 0) {
         rc = vax_fail(db, VAX_ESTATE, "lot", _("Lot %s has no unopened vial left."), lot.lot_no);
         goto fail;
@@ -971,10 +987,25 @@ static int lot_for_out(vax_db *db, int64_t lot_id, int vials, vax_lot *lot)
     return VAX_OK;
 }
 
+int vax_stock_writeoff_locked(vax_db *db, const vax_lot *lot, int vials, vax_writeoff reason)
+{
+    char details[160];
+    int rc;
+    if ((rc = lot_counters(db, lot, vials, 0)) != VAX_OK)
+        return rc;
+    move m = {lot->id, 0, "waste", -vials, -vials * lot->doses_per_vial, vax_writeoff_code(reason),
+              NULL,    0, 0,       0};
+    if ((rc = move_add(db, &m, NULL)) != VAX_OK)
+        return rc;
+    snprintf(details, sizeof details, "%s %s: %d unopened vials (%d doses) written off, %s",
+             lot->product, lot->lot_no, vials, vials * lot->doses_per_vial,
+             vax_writeoff_code(reason));
+    return vax_audit(db, "lot.writeoff", "lot", lot->id, details);
+}
+
 int vax_stock_writeoff(vax_db *db, int64_t lot_id, int vials, vax_writeoff reason)
 {
     vax_lot lot;
-    char details[160];
     int rc;
     vax_clear_error(db);
     if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
@@ -985,15 +1016,7 @@ int vax_stock_writeoff(vax_db *db, int64_t lot_id, int vials, vax_writeoff reaso
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         return rc;
     if ((rc = lot_for_out(db, lot_id, vials, &lot)) != VAX_OK ||
-        (rc = lot_counters(db, &lot, vials, 0)) != VAX_OK)
-        goto fail;
-    move m = {lot_id, 0, "waste", -vials, -vials * lot.doses_per_vial, vax_writeoff_code(reason),
-              NULL,   0, 0,       0};
-    if ((rc = move_add(db, &m, NULL)) != VAX_OK)
-        goto fail;
-    snprintf(details, sizeof details, "%s %s: %d unopened vials (%d doses) written off, %s",
-             lot.product, lot.lot_no, vials, vials * lot.doses_per_vial, vax_writeoff_code(reason));
-    if ((rc = vax_audit(db, "lot.writeoff", "lot", lot_id, details)) != VAX_OK)
+        (rc = vax_stock_writeoff_locked(db, &lot, vials, reason)) != VAX_OK)
         goto fail;
     return vax_tx_commit(db);
 fail:

@@ -280,6 +280,7 @@ static void print_usage(void)
              "  stock vials [--station S]     open vials: doses and minutes left\n"
              "  stock open LOT-ID [--station S] | stock discard VIAL-ID --reason R\n"
              "  stock day [--date DAY]        per product: on hand, opened, given, wasted\n"
+
              "  sync init-server|push|pull URL [--batch N] [--communes \"A;B\"]\n"
              "                                the district's PostgreSQL: schema, send, bring\n"
              "  sync status | sync conflicts [URL]\n"
@@ -632,7 +633,8 @@ int cli_main(const char *path, int argc, char **argv)
         rc = cli_screening(path, &a);
     } else if (!strcmp(cmd, "keys") || !strcmp(cmd, "cert")) {
         rc = cli_cert(path, &a);
-    } else if (!strcmp(cmd, "stock") || !strcmp(cmd, "product")) {
+    } else if (!strcmp(cmd, "stock") || !strcmp(cmd, "product") || !strcmp(cmd, "fridge") ||
+               !strcmp(cmd, "temp")) {
         rc = cli_stock(path, &a);
     } else if (!strcmp(cmd, "sync") ||
                ((!strcmp(cmd, "export") || !strcmp(cmd, "import")) && opt(&a, "bundle"))) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* A whole number option: *out = the value, or fallback when absent. 0 if it is not a number. */
 static int int_opt(const args *a, const char *name, int fallback, int *out)
@@ -183,10 +184,10 @@ static int stock_list(const char *path, const args *a)
         n = 0;
     }
     for (int i = 0; i < n; i++)
-        printf("%lld\t%s\t%s\t%s\t%d/%d vials\t%d doses\t%s%s\n", (long long)lots[i].id,
+        printf("%lld\t%s\t%s\t%s\t%d/%d vials\t%d doses\t%s%s%s\n", (long long)lots[i].id,
                lots[i].product, lots[i].lot_no, lots[i].expiry, lots[i].vials_unopened,
                lots[i].vials_received, lots[i].doses_on_hand, lots[i].supplier,
-               lots[i].expired ? "\texpired" : "");
+               lots[i].expired ? "\texpired" : "", lots[i].on_hold ? "\ton hold" : "");
     vax_close(db);
     return rc;
 }
@@ -500,12 +501,245 @@ static int stock_use_fast(const char *path, const args *a)
     return rc;
 }
 
+/* ---- the cold chain ------------------------------------------------------------------------ */
+
+static void when_text(int64_t t, char out[20])
+{
+    char day[11], dmy[11], hhmm[6];
+    vax_local_date(t, day);
+    vax_date_dmy(day, dmy);
+    vax_local_hhmm(t, hhmm);
+    snprintf(out, 20, "%s %s", dmy, hhmm);
+}
+
+/* The local day YYYY-MM-DD as [from, to) in epoch seconds; 0 if it is not such a day. */
+static int day_span(const char *day, int64_t *from, int64_t *to)
+{
+    int y, m, d, n = 0;
+    struct tm tm;
+    if (sscanf(day, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || day[n] || m < 1 || m > 12 ||
+        d < 1 || d > 31)
+        return 0;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900, tm.tm_mon = m - 1, tm.tm_mday = d, tm.tm_isdst = -1;
+    *from = (int64_t)mktime(&tm);
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900, tm.tm_mon = m - 1, tm.tm_mday = d + 1, tm.tm_isdst = -1;
+    *to = (int64_t)mktime(&tm);
+    return 1;
+}
+
+/* fridge add CODE --name N [--cold-box] | list [--all] | retire CODE | store CODE LOT-ID */
+static int fridge_cmd(const char *path, const args *a)
+{
+    static const char *const known[] = {"name", "cold-box", "all", NULL};
+    const char *what = a->npos > 1 ? a->pos[1] : "";
+    const char *code = a->npos > 2 ? a->pos[2] : NULL;
+    int rc = 0;
+    if (!only_opts(a, known))
+        return 2;
+    if (!strcmp(what, "list")) {
+        vax_fridge f[200];
+        int n = 0;
+        vax_db *db = open_db(path, VAX_OPEN_READONLY, 0);
+        if (!db)
+            return 1;
+        if (vax_fridge_list(db, opt(a, "all") != NULL, vax_now(), f, 200, &n) != VAX_OK) {
+            rc = fail_db(db);
+            n = 0;
+        }
+        for (int i = 0; i < n; i++) {
+            char last[40] = "-", when[20], due[80] = "";
+            if (f[i].has_reading) {
+                char t[16];
+                vax_temp_format(f[i].last_tenths, t, sizeof t);
+                when_text(f[i].last_at, when);
+                snprintf(last, sizeof last, "%s °C %s", t, when);
+            }
+            if (f[i].due != VAX_TEMP_DUE_NONE) {
+                when_text(f[i].due_at, when);
+                snprintf(due, sizeof due,
+                         f[i].due == VAX_TEMP_DUE_LATE ? _("reading late since %s")
+                                                       : _("reading due by %s"),
+                         when);
+            }
+            printf("%s\t%s\t%s\t%s\t%d lots\t%d on hold\t%s%s\n", f[i].code, f[i].name,
+                   f[i].cold_box ? "cold_box" : "fridge", last, f[i].lots_stored, f[i].lots_on_hold,
+                   f[i].active ? due : "retired", "");
+        }
+        vax_close(db);
+        return rc;
+    }
+    if (!strcmp(what, "add") || !strcmp(what, "retire") || !strcmp(what, "store")) {
+        int64_t lot = 0;
+        if (!code || (!strcmp(what, "add") && !opt(a, "name")) ||
+            (!strcmp(what, "store") && (a->npos < 4 || (lot = atoll(a->pos[3])) <= 0))) {
+            fprintf(stderr, "%s",
+                    _("vaxsite: fridge add CODE --name NAME [--cold-box] | fridge retire CODE | "
+                      "fridge store CODE LOT-ID\n"));
+            return 2;
+        }
+        vax_db *db = open_db(path, 0, 1);
+        if (!db)
+            return 1;
+        if (!strcmp(what, "add")) {
+            if (vax_fridge_add(db, code, opt(a, "name"), opt(a, "cold-box") != NULL) != VAX_OK)
+                rc = fail_db(db);
+            else
+                printf(_("%s registered.\n"), code);
+        } else if (!strcmp(what, "retire")) {
+            if (vax_fridge_retire(db, code) != VAX_OK)
+                rc = fail_db(db);
+            else
+                printf(_("%s retired.\n"), code);
+        } else {
+            if (vax_fridge_store_lot(db, code, lot) != VAX_OK)
+                rc = fail_db(db);
+            else
+                printf(_("Lot %lld is stored in %s.\n"), (long long)lot, code);
+        }
+        vax_close(db);
+        return rc;
+    }
+    fprintf(stderr, "%s", _("vaxsite: fridge needs add, list, retire or store\n"));
+    return 2;
+}
+
+/* temp log FRIDGE DEGREES | temp list [--date DAY] [--fridge F] */
+static int temp_cmd(const char *path, const args *a)
+{
+    static const char *const known[] = {"date", "fridge", NULL};
+    const char *what = a->npos > 1 ? a->pos[1] : "";
+    int rc = 0;
+    if (!only_opts(a, known))
+        return 2;
+    if (!strcmp(what, "log")) {
+        int tenths = 0, held = 0;
+        if (a->npos < 4 || vax_temp_parse(a->pos[3], &tenths) != VAX_OK) {
+            fprintf(stderr, "%s",
+                    _("vaxsite: temp log FRIDGE DEGREES (e.g. temp log F1 5.2; one decimal)\n"));
+            return 2;
+        }
+        vax_db *db = open_db(path, 0, 1);
+        if (!db)
+            return 1;
+        char t[16];
+        vax_temp_format(tenths, t, sizeof t);
+        if (vax_temp_log(db, a->pos[2], tenths, &held) != VAX_OK) {
+            rc = fail_db(db);
+        } else if (vax_temp_state_of(tenths) == VAX_TEMP_OK) {
+            printf(_("%s: %s °C logged.\n"), a->pos[2], t);
+        } else {
+            printf(_("%s: %s °C logged: OUTSIDE 2-8 °C%s. %d lots put on \"check before use\" "
+                     "until a manager decides (stock decide LOT-ID use|discard).\n"),
+                   a->pos[2], t, vax_temp_state_of(tenths) == VAX_TEMP_FREEZE ? _(", frozen") : "",
+                   held);
+        }
+        vax_close(db);
+        return rc;
+    }
+    if (!strcmp(what, "list")) {
+        static vax_temp_reading r[2000];
+        char day[32];
+        int n = 0;
+        int64_t from, to;
+        vax_local_date(vax_now(), day);
+        if (opt(a, "date"))
+            snprintf(day, sizeof day, "%s", opt(a, "date"));
+        if (!day_span(day, &from, &to)) {
+            fprintf(stderr, "%s", _("vaxsite: --date takes YYYY-MM-DD\n"));
+            return 2;
+        }
+        vax_db *db = open_db(path, VAX_OPEN_READONLY, 0);
+        if (!db)
+            return 1;
+        if (vax_temp_list(db, opt(a, "fridge"), from, to, r, 2000, &n) != VAX_OK) {
+            rc = fail_db(db);
+            n = 0;
+        }
+        for (int i = 0; i < n; i++) {
+            char when[20], t[16];
+            when_text(r[i].at, when);
+            vax_temp_format(r[i].tenths, t, sizeof t);
+            printf("%s\t%s\t%s °C\t%s\t%s\n", when, r[i].fridge, t,
+                   r[i].state == VAX_TEMP_FREEZE         ? "FREEZE"
+                   : r[i].state == VAX_TEMP_OUT_OF_RANGE ? "OUT OF RANGE"
+                                                         : "ok",
+                   r[i].by);
+        }
+        vax_close(db);
+        return rc;
+    }
+    fprintf(stderr, "%s", _("vaxsite: temp needs log or list\n"));
+    return 2;
+}
+
+/* stock holds | stock decide LOT-ID use|discard [--note TEXT] */
+static int stock_holds(const char *path, const args *a)
+{
+    static const char *const known[] = {NULL};
+    vax_lot_hold h[500];
+    int n = 0, rc = 0;
+    if (!only_opts(a, known))
+        return 2;
+    vax_db *db = open_db(path, VAX_OPEN_READONLY, 0);
+    if (!db)
+        return 1;
+    if (vax_lot_holds(db, h, 500, &n) != VAX_OK) {
+        rc = fail_db(db);
+        n = 0;
+    }
+    for (int i = 0; i < n; i++) {
+        char when[20], t[16];
+        when_text(h[i].since, when);
+        vax_temp_format(h[i].tenths, t, sizeof t);
+        printf("%lld\t%s\t%s\t%d doses\t%s %s °C\t%s\n", (long long)h[i].lot_id, h[i].product,
+               h[i].lot_no, h[i].doses_on_hand, h[i].fridge, t, when);
+    }
+    vax_close(db);
+    return rc;
+}
+
+static int stock_decide(const char *path, const args *a)
+{
+    static const char *const known[] = {"note", NULL};
+    int64_t lot = a->npos > 2 ? atoll(a->pos[2]) : 0;
+    const char *how = a->npos > 3 ? a->pos[3] : "";
+    int rc = 0;
+    if (!only_opts(a, known))
+        return 2;
+    if (lot <= 0 || (strcmp(how, "use") && strcmp(how, "discard"))) {
+        fprintf(stderr, "%s", _("vaxsite: stock decide LOT-ID use|discard [--note TEXT]\n"));
+        return 2;
+    }
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    if (vax_lot_hold_decide(db, lot, !strcmp(how, "use"), opt(a, "note")) != VAX_OK)
+        rc = fail_db(db);
+    else if (!strcmp(how, "use"))
+        printf(_("Lot %lld may be used again.\n"), (long long)lot);
+    else
+        printf(_("Lot %lld discarded: its unopened vials are written off (cold chain).\n"),
+               (long long)lot);
+    vax_close(db);
+    return rc;
+}
+
 int cli_stock(const char *path, const args *a)
 {
     const char *cmd = a->npos > 0 ? a->pos[0] : "";
     const char *what = a->npos > 1 ? a->pos[1] : "";
     if (!strcmp(cmd, "product"))
         return product_cmd(path, a);
+    if (!strcmp(cmd, "fridge"))
+        return fridge_cmd(path, a);
+    if (!strcmp(cmd, "temp"))
+        return temp_cmd(path, a);
+    if (!strcmp(what, "holds"))
+        return stock_holds(path, a);
+    if (!strcmp(what, "decide"))
+        return stock_decide(path, a);
     if (!strcmp(what, "receive"))
         return stock_receive(path, a);
     if (!strcmp(what, "list"))
@@ -534,6 +768,6 @@ int cli_stock(const char *path, const args *a)
         return stock_use_fast(path, a);
     fprintf(stderr, "%s",
             _("vaxsite: stock needs receive, list, vials, open, discard, day, writeoff, "
-              "transfer-out, transfer-in, to-receive, count, at or use-fast\n"));
+              "transfer-out, transfer-in, to-receive, count, at, use-fast, holds or decide\n"));
     return 2;
 }
