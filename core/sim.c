@@ -10,8 +10,9 @@
  * vax_screening_confirm, vax_stock_open_vial, vax_dose_give, vax_observe_release); the loop only
  * decides when people arrive, how long each desk takes and who gives up. The random draws come
  * from one generator seeded by the caller, taken in event order, so a seed gives the same day.
- * The scratch copy runs with synchronous=OFF: it is thrown away, and a day of 800 people is
- * several thousand commits.
+ * The scratch copy runs with synchronous=NORMAL (in WAL mode a commit is then not synced, a
+ * checkpoint is): it is thrown away, and a day of 1,000 people is several thousand commits. The
+ * site's own file keeps its setting; the result says what both were.
  */
 #include "internal.h"
 
@@ -85,6 +86,10 @@ static int rnd_pct(uint64_t *s, int pct)
  * never negative and has the long right tail desks show (the one person with many questions). */
 static int64_t rnd_service(uint64_t *s, int mean_tenths, int cv_pct)
 {
+    /* no spread: the mean itself, to the second, as a day worked out by hand takes it
+     * (exp(log(m)) may come out a hair below m and be cut to m - 1) */
+    if (cv_pct == 0)
+        return mean_tenths * 6 < 10 ? 10 : (int64_t)mean_tenths * 6;
     double mean = mean_tenths * 6.0, cv = cv_pct / 100.0;
     double s2 = log(1.0 + cv * cv), mu = log(mean) - s2 / 2.0;
     double u1 = rnd_unit(s), u2 = rnd_unit(s);
@@ -120,7 +125,8 @@ struct person {
     int64_t person_id, visit_id;
     int64_t slot_start, slot_end;
     int kind, state, defer;
-    int64_t since; /* when the current wait began */
+    int64_t since;  /* when the current wait began */
+    int64_t waited; /* the waits of the stages so far, summed */
     int64_t patience;
 };
 
@@ -164,8 +170,7 @@ struct sim {
     int n_line, n_wait_screen, n_screening, n_wait_inject, n_injecting, n_observing;
     int standby_next, standby_first, standby_pending;
     int64_t opens, closes, now;
-    int last_minute;
-    struct waits waits[VAX_SIM_STAGES];
+    struct waits waits[VAX_SIM_STAGES], whole;
     vax_checklist *form;
     int dpv, open_vial_min;
     char scratch_dir[4096];
@@ -284,35 +289,48 @@ static int grow_series(struct sim *s, int minute)
     return VAX_OK;
 }
 
-/* Called before and after every change: a minute holds the most seen at once within it, and the
- * minutes with no change carry the level that held through them. */
-static int note_levels(struct sim *s)
+/* The levels that held from s->now until `until`: everything of the instant s->now has been
+ * done, so they are what the waiting area and the observation room showed over that stretch. A
+ * minute holds the most seen at once over any stretch of time within it. The levels in between
+ * two moves of one instant are never counted: a person who leaves screening and is called into
+ * an idle room in the same second did not wait, and one who sits down at 08:01:00 was not
+ * waiting in the minute 08:01. */
+static int hold_levels(struct sim *s, int64_t until)
 {
-    int m = s->now < s->opens ? 0 : (int)((s->now - s->opens) / 60), rc;
-    if ((rc = grow_series(s, m)) != VAX_OK)
+    vax_sim_result *r = s->r;
+    int w = waiting_now(s), rc;
+    if (until <= s->now)
+        return VAX_OK;
+    int first = (int)((s->now - s->opens) / 60), last = (int)((until - 1 - s->opens) / 60);
+    if ((rc = grow_series(s, last)) != VAX_OK)
         return rc;
-    int w = waiting_now(s);
-    for (int i = s->last_minute + 1; i < m; i++) {
-        s->r->crowd[i] = w;
-        s->r->observing[i] = s->n_observing;
+    for (int m = first; m <= last; m++) {
+        if (w > r->crowd[m])
+            r->crowd[m] = w;
+        if (s->n_observing > r->observing[m])
+            r->observing[m] = s->n_observing;
     }
-    if (m > s->last_minute) {
-        s->r->crowd[m] = 0;
-        s->r->observing[m] = 0;
-        s->last_minute = m;
-    }
-    if (w > s->r->crowd[m])
-        s->r->crowd[m] = w;
-    if (s->n_observing > s->r->observing[m])
-        s->r->observing[m] = s->n_observing;
-    if (w > s->r->crowd_max) {
-        s->r->crowd_max = w;
-        s->r->crowd_max_at = s->now;
+    if (w > r->crowd_max) {
+        r->crowd_max = w;
+        r->crowd_max_at = s->now;
     }
     return VAX_OK;
 }
 
 /* ---- setting up the scratch copy ------------------------------------------------------------ */
+
+/* PRAGMA synchronous by its name, as the connection has it now */
+static void read_synchronous(vax_db *db, char *out, size_t size)
+{
+    static const char *const names[] = {"OFF", "NORMAL", "FULL", "EXTRA"};
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(db->sql, "PRAGMA synchronous", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    vax_strlcpy(out, v >= 0 && v < 4 ? names[v] : "?", size);
+}
 
 static int copy_to_scratch(struct sim *s)
 {
@@ -338,7 +356,10 @@ static int copy_to_scratch(struct sim *s)
         s->db = NULL;
         return code;
     }
-    sqlite3_exec(s->db->sql, "PRAGMA synchronous=OFF", NULL, NULL, NULL);
+    if (sqlite3_exec(s->db->sql, "PRAGMA synchronous=NORMAL", NULL, NULL, NULL) != SQLITE_OK)
+        return sim_fail(s, _("copying the site's file for the simulation"));
+    read_synchronous(s->db, s->r->sync_scratch, sizeof s->r->sync_scratch);
+    read_synchronous(s->site, s->r->sync_site, sizeof s->r->sync_site);
     if ((rc = vax_staff_act_as_os_user(s->db, "simulator")) != VAX_OK)
         return sim_fail(s, _("acting on the scratch copy"));
     return VAX_OK;
@@ -556,7 +577,9 @@ static int setup_people(struct sim *s, const vax_site_day *d)
             continue;
         }
         double u = rnd_unit(&s->rng) * 100.0;
-        if (u < p->early_pct)
+        if (p->punctual)
+            t = q->slot_start;
+        else if (u < p->early_pct)
             t = q->slot_start - (int64_t)(rnd_unit(&s->rng) * 1800);
         else if (u < p->early_pct + p->late_pct)
             t = q->slot_end + (int64_t)(rnd_unit(&s->rng) * 2700);
@@ -740,6 +763,7 @@ static int dispatch(struct sim *s)
             continue;
         if (d->stage == VAX_SIM_CHECKIN && s->line_head < s->line_tail) {
             int who = s->line[s->line_head++];
+            s->people[who].waited += s->now - s->people[who].since;
             if ((rc = wait_add(&s->waits[VAX_SIM_CHECKIN], s->now - s->people[who].since)))
                 return rc;
             /* still in the line until the desk is done: the waiting area counts them */
@@ -754,11 +778,10 @@ static int dispatch(struct sim *s)
             if (who < 0)
                 return vax_fail(s->site, VAX_EINTERNAL, NULL, "%s",
                                 _("Simulation: a visit that no simulated person holds."));
-            if ((rc = note_levels(s)) != VAX_OK)
-                return rc;
             s->n_wait_screen--;
             s->n_screening++;
             s->people[who].state = P_SCREENING;
+            s->people[who].waited += s->now - s->people[who].since;
             if ((rc = wait_add(&s->waits[VAX_SIM_SCREENING], s->now - s->people[who].since)))
                 return rc;
             start_service(s, d, who, EV_SCREEN_DONE);
@@ -782,12 +805,12 @@ static int dispatch(struct sim *s)
             if (who < 0)
                 return vax_fail(s->site, VAX_EINTERNAL, NULL, "%s",
                                 _("Simulation: a visit that no simulated person holds."));
-            if ((rc = note_levels(s)) != VAX_OK)
-                return rc;
             s->n_wait_inject--;
             s->n_injecting++;
             s->people[who].state = P_INJECTING;
-            if ((rc = wait_add(&s->waits[VAX_SIM_INJECTION], s->now - s->people[who].since)))
+            s->people[who].waited += s->now - s->people[who].since;
+            if ((rc = wait_add(&s->waits[VAX_SIM_INJECTION], s->now - s->people[who].since)) ||
+                (rc = wait_add(&s->whole, s->people[who].waited)))
                 return rc;
             if ((rc = room_vial(s, d)) != VAX_OK)
                 return rc;
@@ -800,9 +823,6 @@ static int dispatch(struct sim *s)
 static int on_arrive(struct sim *s, int who)
 {
     struct person *q = &s->people[who];
-    int rc;
-    if ((rc = note_levels(s)) != VAX_OK)
-        return rc;
     q->state = P_LINE;
     q->since = s->now;
     s->line[s->line_tail++] = who;
@@ -812,7 +832,7 @@ static int on_arrive(struct sim *s, int who)
         s->r->standby_came++;
         s->standby_pending--;
     }
-    return note_levels(s);
+    return VAX_OK;
 }
 
 static int on_checkin_done(struct sim *s, struct event *e)
@@ -822,14 +842,12 @@ static int on_checkin_done(struct sim *s, struct event *e)
     int ok = vax_queue_checkin(s->db, q->person_id, &v) == VAX_OK, rc;
     s->desks[e->desk].busy = 0;
     s->desks[e->desk].served++;
-    if ((rc = note_levels(s)) != VAX_OK)
-        return rc;
     s->n_line--;
     if (!ok) {
         /* refused at the desk (already vaccinated today, say): home without a ticket */
         q->state = P_FAILED;
         s->r->failed++;
-        return note_levels(s);
+        return VAX_OK;
     }
     if ((rc = set_visit_owner(s, v.id, e->who)) != VAX_OK)
         return rc;
@@ -839,7 +857,7 @@ static int on_checkin_done(struct sim *s, struct event *e)
     s->n_wait_screen++;
     if ((rc = push_event(s, s->now + q->patience, EV_RENEGE, e->who, -1)) != VAX_OK)
         return rc;
-    return note_levels(s);
+    return VAX_OK;
 }
 
 static int on_screen_done(struct sim *s, struct event *e)
@@ -849,7 +867,6 @@ static int on_screen_done(struct sim *s, struct event *e)
     vax_screening_decision dec;
     char back[11];
     int64_t d, id;
-    int rc;
     s->desks[e->desk].busy = 0;
     s->desks[e->desk].served++;
     vax_screening_input_init(&in);
@@ -871,14 +888,12 @@ static int on_screen_done(struct sim *s, struct event *e)
         vax_days_to_date(d + 7, back);
         vax_strlcpy(dec.return_date, back, sizeof dec.return_date);
     }
-    if ((rc = note_levels(s)) != VAX_OK)
-        return rc;
     s->n_screening--;
     if (vax_screening_confirm(s->db, q->visit_id, &in, &dec, &id) != VAX_OK) {
         /* a refusal (no vaccine may be given to this person): they go home unvaccinated */
         q->state = P_FAILED;
         s->r->failed++;
-        return note_levels(s);
+        return VAX_OK;
     }
     if (q->defer) {
         q->state = P_DEFERRED;
@@ -888,7 +903,7 @@ static int on_screen_done(struct sim *s, struct event *e)
         q->since = s->now;
         s->n_wait_inject++;
     }
-    return note_levels(s);
+    return VAX_OK;
 }
 
 static int on_inject_done(struct sim *s, struct event *e)
@@ -903,8 +918,6 @@ static int on_inject_done(struct sim *s, struct event *e)
         return rc;
     vax_dose_in in = {q->visit_id, d->vial_id, e->who % 2 ? VAX_ARM_LEFT : VAX_ARM_RIGHT,
                       0,           NULL,       NULL};
-    if ((rc = note_levels(s)) != VAX_OK)
-        return rc;
     s->n_injecting--;
     if (vax_dose_give(s->db, &in, NULL) != VAX_OK) {
         /* a rule of the dose (interval, mixing) sends them home: back to waiting, then left */
@@ -912,7 +925,7 @@ static int on_inject_done(struct sim *s, struct event *e)
         vax_queue_move(s->db, q->visit_id, VAX_STATE_LEFT, "simulation: dose refused");
         q->state = P_FAILED;
         s->r->failed++;
-        return note_levels(s);
+        return VAX_OK;
     }
     d->vial_left--;
     s->r->doses_drawn++;
@@ -922,42 +935,36 @@ static int on_inject_done(struct sim *s, struct event *e)
     vax_clear_error(s->db);
     if ((rc = push_event(s, s->now + (int64_t)minutes * 60, EV_RELEASE, e->who, -1)) != VAX_OK)
         return rc;
-    return note_levels(s);
+    return VAX_OK;
 }
 
 static int on_release(struct sim *s, int who)
 {
     struct person *q = &s->people[who];
-    int rc;
     if (vax_observe_release(s->db, q->visit_id, NULL) != VAX_OK)
         return sim_fail(s, _("releasing after observation"));
-    if ((rc = note_levels(s)) != VAX_OK)
-        return rc;
     s->n_observing--;
     q->state = P_DONE;
     s->r->vaccinated++;
     if (s->now > s->r->last_out)
         s->r->last_out = s->now;
-    return note_levels(s);
+    return VAX_OK;
 }
 
 static int on_renege(struct sim *s, int who)
 {
     struct person *q = &s->people[who];
-    int rc;
     if (q->state != P_WAIT_SCREEN && q->state != P_WAIT_INJECT)
         return VAX_OK;
     if (vax_queue_move(s->db, q->visit_id, VAX_STATE_LEFT, "simulation: waited too long") != VAX_OK)
         return sim_fail(s, _("recording that someone left"));
-    if ((rc = note_levels(s)) != VAX_OK)
-        return rc;
     if (q->state == P_WAIT_SCREEN)
         s->n_wait_screen--;
     else
         s->n_wait_inject--;
     q->state = P_LEFT;
     s->r->left++;
-    return note_levels(s);
+    return VAX_OK;
 }
 
 /* The vial-aware policy's phone calls, once a minute. A vial is "closing" within late_min of its
@@ -1076,7 +1083,6 @@ int vax_sim_run(vax_db *site, const vax_sim_params *p, vax_sim_result **out)
     s.p = p;
     s.rng = p->seed;
     s.rng_standby = p->seed ^ 0x5354414E4442590Aull;
-    s.last_minute = -1;
     s.id_serial = 900000;
     if (!(s.r = calloc(1, sizeof *s.r)) || !(s.form = malloc(sizeof *s.form))) {
         rc = VAX_ENOMEM;
@@ -1111,7 +1117,10 @@ int vax_sim_run(vax_db *site, const vax_sim_params *p, vax_sim_result **out)
         if (e.kind == EV_RENEGE && s.people[e.who].state != P_WAIT_SCREEN &&
             s.people[e.who].state != P_WAIT_INJECT)
             continue;
-        s.now = e.t < s.opens ? s.opens : e.t;
+        int64_t t = e.t < s.opens ? s.opens : e.t;
+        if ((rc = hold_levels(&s, t)) != VAX_OK)
+            goto out;
+        s.now = t;
         vax_clock_set(s.now);
         switch (e.kind) {
         case EV_ARRIVE:
@@ -1143,8 +1152,11 @@ int vax_sim_run(vax_db *site, const vax_sim_params *p, vax_sim_result **out)
     }
     /* the end of the day as the site does it: open vials discarded, the booked who never came
      * marked */
-    if (s.now < s.closes)
+    if (s.now < s.closes) {
+        if ((rc = hold_levels(&s, s.closes)) != VAX_OK)
+            goto out;
         s.now = s.closes;
+    }
     vax_clock_set(s.now + 60);
     int vials = 0, wasted = 0, no_shows = 0;
     if (vax_stock_end_of_day(s.db, &vials, &wasted) != VAX_OK) {
@@ -1159,13 +1171,12 @@ int vax_sim_run(vax_db *site, const vax_sim_params *p, vax_sim_result **out)
     s.r->doses_wasted = s.r->doses_opened - s.r->doses_drawn;
     for (int k = 0; k < VAX_SIM_STAGES; k++)
         wait_summary(&s.waits[k], &s.r->wait[k]);
+    wait_summary(&s.whole, &s.r->wait_whole);
     if ((rc = db_figures(&s)) != VAX_OK)
         goto out;
     int span = (int)((s.now - s.opens) / 60) + 1;
     if ((rc = grow_series(&s, span)) != VAX_OK)
         goto out;
-    for (int i = s.last_minute + 1; i < span; i++)
-        s.r->crowd[i] = s.r->observing[i] = 0;
     s.r->minutes = span;
     for (int i = 0; i < s.ndesks; i++) {
         vax_sim_desk *d = &s.r->desks[i];
@@ -1185,6 +1196,7 @@ out:
         remove_scratch(&s);
     for (int k = 0; k < VAX_SIM_STAGES; k++)
         free(s.waits[k].v);
+    free(s.whole.v);
     free(s.people);
     free(s.heap);
     free(s.line);

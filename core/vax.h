@@ -1948,6 +1948,8 @@ typedef struct vax_sim_params {
     int grace_min;          /* injections go on this long after closing for those inside */
     int crowd_limit;        /* people waiting at once the site accepts (for plan advice) */
     int keep_scratch;       /* leave the scratch copy (its path is in the result) */
+    int punctual; /* 1: the booked come at their slot's start, not early, late or at a random
+                     minute in it (a day worked out by hand) */
 } vax_sim_params;
 
 void vax_sim_defaults(vax_sim_params *p);
@@ -1966,17 +1968,20 @@ typedef struct vax_sim_result {
     int booked, no_show, walk_ins, standby_called, standby_came;
     int arrived, vaccinated, deferred, left, failed; /* failed: a refusal of the core */
     vax_report_wait wait[VAX_SIM_STAGES];            /* VAX_SIM_CHECKIN .. INJECTION */
-    int crowd_max;                                   /* most people in the waiting area at once */
-    int64_t crowd_max_at;                            /* when */
-    int64_t start;          /* the first minute of the series (the site opens) */
-    int minutes;            /* length of the series */
-    int *crowd, *observing; /* per minute: most waiting at once; most under observation */
+    vax_report_wait wait_whole; /* of each person called to injection: all three waits summed */
+    int crowd_max;              /* most people in the waiting area at once */
+    int64_t crowd_max_at;       /* when */
+    int64_t start;              /* the first minute of the series (the site opens) */
+    int minutes;                /* length of the series */
+    int *crowd, *observing;     /* per minute: most waiting at once; most under observation */
     int vials_opened, doses_opened, doses_drawn, doses_wasted, stock_added;
     int db_doses;     /* dose rows of the day in the scratch copy */
     int db_wasted;    /* what the vial rows say was discarded unused */
     int64_t last_out; /* the last person's release */
     vax_sim_desk desks[VAX_SIM_MAX_DESKS];
     int ndesks;
+    /* PRAGMA synchronous as read back on the scratch copy and on the site's file ("NORMAL") */
+    char sync_scratch[8], sync_site[8];
 } vax_sim_result;
 
 /* Runs the day of p on a scratch copy of site's file (site is only read). On failure the reason is

@@ -9,13 +9,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const known[] = {
-    "day",         "seed",        "people",        "capacity",      "capacities",
-    "opens",       "closes",      "slot-minutes",  "checkin",       "screening",
-    "rooms",       "product",     "policy",        "no-show",       "walk-ins",
-    "defer",       "checkin-min", "screening-min", "injection-min", "standby",
-    "crowd-limit", "png",         "ascii",         "max-wait",      "screening-range",
-    "rooms-range", NULL};
+static const char *const known[] = {"day",
+                                    "seed",
+                                    "people",
+                                    "capacity",
+                                    "capacities",
+                                    "opens",
+                                    "closes",
+                                    "slot-minutes",
+                                    "checkin",
+                                    "screening",
+                                    "rooms",
+                                    "product",
+                                    "policy",
+                                    "no-show",
+                                    "walk-ins",
+                                    "defer",
+                                    "checkin-min",
+                                    "screening-min",
+                                    "injection-min",
+                                    "standby",
+                                    "crowd-limit",
+                                    "png",
+                                    "ascii",
+                                    "max-wait",
+                                    "screening-range",
+                                    "rooms-range",
+                                    "checkin-range",
+                                    NULL};
 
 static void usage(void)
 {
@@ -27,7 +48,8 @@ static void usage(void)
               "         [--checkin-min M] [--screening-min M] [--injection-min M]\n"
               "         [--standby N] [--crowd-limit N] [--png FILE] [--ascii]\n"
               "       vaxsite plan advise DAY [the same options] [--max-wait MIN]\n"
-              "         [--capacities \"45 50 60\"] [--screening-range 3-8] [--rooms-range 2-4]\n"
+              "         [--capacities \"45 50 60\"] [--checkin-range 1-4]\n"
+              "         [--screening-range 3-8] [--rooms-range 2-4]\n"
               "The day runs on a scratch copy of the database; the file itself is not changed.\n"
               "With --people N, N made-up people are booked into the day on the copy.\n"));
 }
@@ -119,6 +141,10 @@ static void print_table(const char *title, const vax_sim_result *r)
     for (int k = 0; k < VAX_SIM_STAGES; k++)
         printf("  %-16s %7d %7.1f %7.1f %7.1f\n", stage[k], r->wait[k].n,
                minutes(r->wait[k].median_s), minutes(r->wait[k].p90_s), minutes(r->wait[k].max_s));
+    /* what a person lives: the three waits of one visit summed, arrival to the injection room */
+    printf("  %-16s %7d %7.1f %7.1f %7.1f\n", _("in all"), r->wait_whole.n,
+           minutes(r->wait_whole.median_s), minutes(r->wait_whole.p90_s),
+           minutes(r->wait_whole.max_s));
     vax_local_hhmm(r->crowd_max_at, at);
     printf(_("Most people waiting at once: %d (at %s).\n"), r->crowd_max, at);
     printf(_("%s: %d vials opened (%d doses), %d doses given, %d wasted (%.1f %%).\n"), r->product,
@@ -148,7 +174,8 @@ static void print_chart(const vax_sim_result *r, int limit, int ascii)
         vax_local_hhmm(r->start + (int64_t)m * 60, hhmm);
         int bar = top ? (most * width + top - 1) / top : 0, mark = top ? limit * width / top : -1;
         printf("%s ", hhmm);
-        for (int c = 0; c < width; c++)
+        /* one column past the bars: the limit is marked even when it is the top */
+        for (int c = 0; c <= width; c++)
             printf("%s", c == mark ? "|" : c < bar ? (ascii ? "#" : "█") : " ");
         printf(" %d\n", most);
     }
@@ -163,6 +190,8 @@ static int run_one(vax_db *db, vax_sim_params *p, const char *title, const args 
     if (rc != VAX_OK)
         return fail_db(db);
     print_table(title, r);
+    printf(_("Commits on the scratch copy: synchronous=%s (the site's file, not written: %s).\n"),
+           r->sync_scratch, r->sync_site);
     print_chart(r, p->crowd_limit, opt(a, "ascii") != NULL);
     if (opt(a, "png")) {
         if (vax_sim_png(db, r, p->crowd_limit, opt(a, "png")) != VAX_OK)
@@ -213,10 +242,14 @@ static int advise(const char *path, const args *a)
 {
     vax_sim_params p;
     int max_wait = 30, s_lo = 2, s_hi = 8, r_lo = 2, r_hi = 5, caps[16], ncaps = 0, rc = 0;
-    int best = -1, best_desks = 0, best_cap = 0, best_s = 0, best_r = 0;
+    int c_lo, c_hi, best = -1, best_desks = 0, best_cap = 0, best_c = 0, best_s = 0, best_r = 0;
     if (!read_params(a, &p, 2) || !int_opt(a, "max-wait", 1, 600, &max_wait))
         return 2;
-    if (!parse_range(opt(a, "screening-range"), &s_lo, &s_hi) ||
+    /* check-in desks are tried too (a line at the door is a crowd as well), from the number
+     * given (default 2) unless a range is */
+    c_lo = c_hi = p.checkin_desks;
+    if (!parse_range(opt(a, "checkin-range"), &c_lo, &c_hi) ||
+        !parse_range(opt(a, "screening-range"), &s_lo, &s_hi) ||
         !parse_range(opt(a, "rooms-range"), &r_lo, &r_hi)) {
         usage();
         return 2;
@@ -234,39 +267,45 @@ static int advise(const char *path, const args *a)
     if (!db)
         return 1;
     p.policy = opt(a, "policy") && !strcmp(opt(a, "policy"), "vial") ? VAX_SIM_VIAL : VAX_SIM_PLAIN;
-    printf(_("Plans for %s: p90 wait at most %d min at each step, at most %d waiting at once.\n"),
+    printf(_("Plans for %s: p90 of a person's whole wait at most %d min, at most %d waiting at "
+             "once.\n"),
            p.day, max_wait, p.crowd_limit);
-    printf("%s\n", _("per slot  screening  rooms  p90 check-in  p90 screening  p90 injection  "
-                     "crowd  wasted  vaccinated"));
+    printf("%s\n", _("per slot  check-in  screening  rooms  p90 check-in  p90 screening  "
+                     "p90 injection  p90 in all  crowd  wasted  vaccinated"));
     for (int c = 0; c < ncaps && !rc; c++) {
-        for (int sd = s_lo; sd <= s_hi && !rc; sd++) {
-            for (int rm = r_lo; rm <= r_hi && !rc; rm++) {
-                vax_sim_result *r = NULL;
-                p.capacity = caps[c];
-                p.screening_desks = sd;
-                p.injection_rooms = rm;
-                if (vax_sim_run(db, &p, &r) != VAX_OK) {
-                    rc = fail_db(db);
-                    break;
+        for (int cd = c_lo; cd <= c_hi && !rc; cd++) {
+            for (int sd = s_lo; sd <= s_hi && !rc; sd++) {
+                for (int rm = r_lo; rm <= r_hi && !rc; rm++) {
+                    vax_sim_result *r = NULL;
+                    p.capacity = caps[c];
+                    p.checkin_desks = cd;
+                    p.screening_desks = sd;
+                    p.injection_rooms = rm;
+                    if (vax_sim_run(db, &p, &r) != VAX_OK) {
+                        rc = fail_db(db);
+                        break;
+                    }
+                    /* a person's wait is the three summed: p90s of each stage could all be
+                     * under the limit while many people wait past it in all */
+                    int ok = r->wait_whole.p90_s <= max_wait * 60 && r->crowd_max <= p.crowd_limit;
+                    printf("%8d %9d %10d %6d %13.1f %14.1f %14.1f %11.1f %6d %7d %11d  %s\n",
+                           caps[c], cd, sd, rm, minutes(r->wait[0].p90_s),
+                           minutes(r->wait[1].p90_s), minutes(r->wait[2].p90_s),
+                           minutes(r->wait_whole.p90_s), r->crowd_max, r->doses_wasted,
+                           r->vaccinated, ok ? _("keeps the limits") : "");
+                    /* the smallest plan: fewest desks, then the smallest slots (the least
+                     * crowd) */
+                    if (ok && (best < 0 || cd + sd + rm < best_desks ||
+                               (cd + sd + rm == best_desks && caps[c] < best_cap))) {
+                        best = 1;
+                        best_desks = cd + sd + rm;
+                        best_cap = caps[c];
+                        best_c = cd;
+                        best_s = sd;
+                        best_r = rm;
+                    }
+                    vax_sim_result_free(r);
                 }
-                int worst = 0;
-                for (int k = 0; k < VAX_SIM_STAGES; k++)
-                    worst = r->wait[k].p90_s > worst ? r->wait[k].p90_s : worst;
-                int ok = worst <= max_wait * 60 && r->crowd_max <= p.crowd_limit;
-                printf("%8d %10d %6d %13.1f %14.1f %14.1f %6d %7d %11d  %s\n", caps[c], sd, rm,
-                       minutes(r->wait[0].p90_s), minutes(r->wait[1].p90_s),
-                       minutes(r->wait[2].p90_s), r->crowd_max, r->doses_wasted, r->vaccinated,
-                       ok ? _("keeps the limits") : "");
-                /* the smallest plan: fewest desks, then the smallest slots (the least crowd) */
-                if (ok && (best < 0 || sd + rm < best_desks ||
-                           (sd + rm == best_desks && caps[c] < best_cap))) {
-                    best = 1;
-                    best_desks = sd + rm;
-                    best_cap = caps[c];
-                    best_s = sd;
-                    best_r = rm;
-                }
-                vax_sim_result_free(r);
             }
         }
     }
@@ -277,7 +316,7 @@ static int advise(const char *path, const args *a)
     else if (!rc)
         printf(_("Advice: %d per slot, %d check-in desks, %d screening desks, %d injection "
                  "rooms.\n"),
-               best_cap, p.checkin_desks, best_s, best_r);
+               best_cap, best_c, best_s, best_r);
     vax_close(db);
     return rc;
 }
