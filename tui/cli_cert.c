@@ -117,6 +117,11 @@ static int cmd_keys(const char *path, const args *a)
                      "is kept in %s, so certificates it signed still verify.\n"),
                    r.old_kid, r.old_fingerprint, r.retired);
             printf("%s", _("give verifiers the new trust list: vaxsite keys export\n"));
+            /* bundles are signed with the site's key too: a district that trusted the old one
+             * refuses them until it trusts this one */
+            printf(_("bundles are signed with it as well: where they are imported, run: vaxsite "
+                     "sync trust %s\n"),
+                   r.new_fingerprint);
             rc = 0;
         }
     } else if (!strcmp(sub, "export")) {

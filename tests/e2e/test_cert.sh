@@ -227,6 +227,9 @@ check "it names the old key's kid and where its certificate is kept" \
 new_kid=$(sed -n 's/^new signing key made in .*: kid \([^ ]*\) .*/\1/p' <<<"$out")
 check "and the new key's kid ($new_kid), another one" test -n "$new_kid" -a "$new_kid" != "$old_kid"
 equal "the new key file is 0600" "600" "$(stat -c %a "$DB.keys/site.key")"
+fp=$(sed -n 's/.*vaxsite sync trust \([0-9a-f]\{64\}\)$/\1/p' <<<"$out")
+equal "it names the trust a district needs for the bundles, the key they are signed with now" \
+  "$(V sync status | sed -n 's/^bundles signed by key: //p')" "${fp:-no fingerprint printed}"
 equal "the old certificate is kept in retired/" "1" "$(ls "$DB.keys/retired" | grep -c '\.crt$')"
 equal "the rotation is audited with both kids" "1" \
   "$(sql "SELECT count(*) FROM audit WHERE action='keys.rotate' AND details LIKE '%kid $old_kid -> $new_kid;%'")"
