@@ -312,6 +312,7 @@ static void print_usage(void)
           "                                as a sign-in is (setting cli.require_staff: needed)\n"));
     cli_site_usage();
     cli_staff_usage();
+    cli_cert_usage();
 }
 
 /* ---- commands ---------------------------------------------------------------------------- */

@@ -55,9 +55,10 @@ int cli_due(const char *path, const args *a);
  * remind exclude|include ID [--reason R]. */
 int cli_remind(const char *path, const args *a);
 
-/* Keys and certificates (cli_cert.c): keys init|export|import; cert issue|show|qr|hc1|
+/* Keys and certificates (cli_cert.c): keys init|rotate|export|import; cert issue|show|qr|hc1|
  * pdf|png|print|reissue|revoke|revoked|verify. */
 int cli_cert(const char *path, const args *a);
+void cli_cert_usage(void);
 
 /* The catalogue and the stock (cli_stock.c): product list | product load FILE;
  * stock receive|list|vials|open|discard|day. */

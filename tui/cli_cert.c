@@ -476,6 +476,15 @@ done:
     return rc;
 }
 
+void cli_cert_usage(void)
+{
+    printf("%s",
+           _("\n"
+             "Signing keys (manager; changes are audited):\n"
+             "  keys rotate [--rsa BITS]      a new signing key; the old one's certificate is\n"
+             "                                kept, so what it signed still verifies\n"));
+}
+
 int cli_cert(const char *path, const args *a)
 {
     if (!strcmp(a->pos[0], "keys"))
