@@ -288,11 +288,11 @@ static int advise(const char *path, const args *a)
                     /* a person's wait is the three summed: p90s of each stage could all be
                      * under the limit while many people wait past it in all */
                     int ok = r->wait_whole.p90_s <= max_wait * 60 && r->crowd_max <= p.crowd_limit;
-                    printf("%8d %9d %10d %6d %13.1f %14.1f %14.1f %11.1f %6d %7d %11d  %s\n",
+                    printf("%8d %9d %10d %6d %13.1f %14.1f %14.1f %11.1f %6d %7d %11d%s%s\n",
                            caps[c], cd, sd, rm, minutes(r->wait[0].p90_s),
                            minutes(r->wait[1].p90_s), minutes(r->wait[2].p90_s),
                            minutes(r->wait_whole.p90_s), r->crowd_max, r->doses_wasted,
-                           r->vaccinated, ok ? _("keeps the limits") : "");
+                           r->vaccinated, ok ? "  " : "", ok ? _("keeps the limits") : "");
                     /* the smallest plan: fewest desks, then the smallest slots (the least
                      * crowd) */
                     if (ok && (best < 0 || cd + sd + rm < best_desks ||
