@@ -372,6 +372,15 @@ static int count_lots(vax_db *db, const span *s, vax_report *r)
     return rc;
 }
 
+/* The cold chain's log of those days and its breaches. */
+static int count_temps(vax_db *db, const span *s, vax_report *r)
+{
+    int rc = vax_temp_list(db, NULL, s->t0, s->t1, r->temps, VAX_REPORT_MAX_TEMPS, &r->ntemps);
+    for (int i = 0; rc == VAX_OK && i < r->ntemps; i++)
+        r->temp_breaches += r->temps[i].state != VAX_TEMP_OK;
+    return rc;
+}
+
 static int compare_int(const void *a, const void *b)
 {
     int x = *(const int *)a, y = *(const int *)b;
@@ -529,7 +538,8 @@ int vax_report_make(vax_db *db, const char *from, const char *to, vax_report **o
         (rc = count_screenings(db, &s, r)) != VAX_OK || (rc = count_doses(db, &s, r)) != VAX_OK ||
         (rc = count_wastage(db, &s, r)) != VAX_OK || (rc = count_reactions(db, &s, r)) != VAX_OK ||
         (rc = count_lots(db, &s, r)) != VAX_OK || (rc = count_waits(db, &s, r)) != VAX_OK ||
-        (rc = count_due(db, &s, r)) != VAX_OK || (rc = name_groups(db, r)) != VAX_OK) {
+        (rc = count_due(db, &s, r)) != VAX_OK || (rc = count_temps(db, &s, r)) != VAX_OK ||
+        (rc = name_groups(db, r)) != VAX_OK) {
         sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
         goto fail;
     }
@@ -866,6 +876,34 @@ static int walk_tables(writer *w, const vax_report *r)
                          N(l->doses_on_hand),
                          T(l->expires_soon ? lbl(w, &yes) : "")};
             TRY(w->row(w, c, 5));
+        }
+        TRY(w->end(w));
+    }
+    /* 8b. the cold chain: every reading, a breach named (the lots it put on hold) */
+    {
+        static const label title = {"Nhiệt độ bảo quản", "Cold chain"};
+        static const label cols[] = {{"Thời điểm", "Time"},
+                                     {"Tủ lạnh", "Fridge"},
+                                     {"Nhiệt độ (°C)", "Temperature (°C)"},
+                                     {"Vi phạm", "Breach"},
+                                     {"Số lô tạm dừng", "Lots on hold"},
+                                     {"Người đo", "By"}};
+        static const label freeze = {"Đông băng", "Freeze"},
+                           out = {"Ngoài 2-8 °C", "Outside 2-8 °C"};
+        TRY(w->table(w, &title, cols, 6));
+        for (int i = 0; i < r->ntemps; i++) {
+            const vax_temp_reading *x = &r->temps[i];
+            char t[16];
+            vax_temp_format(x->tenths, t, sizeof t);
+            cell c[6] = {{CELL_TIME, NULL, x->at},
+                         T(x->fridge),
+                         T(t),
+                         T(x->state == VAX_TEMP_FREEZE         ? lbl(w, &freeze)
+                           : x->state == VAX_TEMP_OUT_OF_RANGE ? lbl(w, &out)
+                                                               : ""),
+                         N(x->held),
+                         T(x->by)};
+            TRY(w->row(w, c, 6));
         }
         TRY(w->end(w));
     }

@@ -1,14 +1,20 @@
-/* station_stock.c: the manager's stock screen: today per product, the lots, receiving a lot. */
+/* station_stock.c: the manager's stock screen: today per product, the lots, receiving a lot; the
+ * cold chain (fridges, readings due, today's log, lots on hold and a manager's decision); and the
+ * vaccine to be used fast (doses on hand by expiry, doses a day needed, lots at risk). */
 #include "ui.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MAX_LOTS 200
 #define MAX_PRODUCTS 16
+#define MAX_FRIDGES 32
+#define MAX_HOLDS 64
+#define MAX_TEMPS 200
 
-enum mode { MODE_VIEW, MODE_RECEIVE };
+enum mode { MODE_VIEW, MODE_RECEIVE, MODE_COLD, MODE_FAST };
 
 typedef struct stock {
     enum mode mode;
@@ -19,20 +25,85 @@ typedef struct stock {
     ui_list list;
     int list_rows;
     ui_form form;
+    /* the cold chain */
+    vax_fridge fridges[MAX_FRIDGES];
+    int nfridges, ndue;
+    vax_fridge first_due;
+    vax_lot_hold holds[MAX_HOLDS];
+    int nholds;
+    vax_temp_reading temps[MAX_TEMPS];
+    int ntemps;
+    ui_list hold_list;
+    int hold_rows;
+    /* used fast */
+    vax_use_fast fast[MAX_LOTS];
+    int nfast;
+    ui_list fast_list;
+    int fast_rows;
 } stock;
+
+static void fit(ui_list *l, int n)
+{
+    l->count = n;
+    if (l->selected >= n)
+        l->selected = n > 0 ? n - 1 : 0;
+}
 
 static void load(ui_app *app, stock *s)
 {
     char today[11];
-    vax_local_date(vax_now(), today);
+    int64_t now = vax_now();
+    vax_local_date(now, today);
     if (vax_stock_day_summary(app->db, today, s->day, MAX_PRODUCTS, &s->nday) != VAX_OK ||
         vax_stock_lots(app->db, 0, s->lots, MAX_LOTS, &s->nlots) != VAX_OK) {
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         s->nday = s->nlots = 0;
     }
-    s->list.count = s->nlots;
-    if (s->list.selected >= s->nlots)
-        s->list.selected = s->nlots > 0 ? s->nlots - 1 : 0;
+    fit(&s->list, s->nlots);
+    s->ndue = vax_temp_due_count(app->db, now, &s->first_due);
+    if (s->ndue < 0 || vax_fridge_list(app->db, 0, now, s->fridges, MAX_FRIDGES, &s->nfridges) ||
+        vax_lot_holds(app->db, s->holds, MAX_HOLDS, &s->nholds) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        s->ndue = s->nfridges = s->nholds = 0;
+    }
+    fit(&s->hold_list, s->nholds);
+    if (s->mode == MODE_COLD) {
+        /* today's log, newest last (the screen shows the end of it) */
+        time_t t = (time_t)now;
+        struct tm tm;
+        localtime_r(&t, &tm);
+        tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+        tm.tm_isdst = -1;
+        int64_t midnight = (int64_t)mktime(&tm);
+        if (vax_temp_list(app->db, NULL, midnight, now + 1, s->temps, MAX_TEMPS, &s->ntemps) !=
+            VAX_OK) {
+            ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+            s->ntemps = 0;
+        }
+    }
+    if (s->mode == MODE_FAST) {
+        if (vax_stock_use_fast(app->db, 7, s->fast, MAX_LOTS, &s->nfast) != VAX_OK) {
+            ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+            s->nfast = 0;
+        }
+        fit(&s->fast_list, s->nfast);
+    }
+}
+
+/* "! Temperature reading late since 12:00: F1" or "due by 17:00"; "" when none is due. */
+static void due_line(const stock *s, char *out, size_t size)
+{
+    char hhmm[6];
+    out[0] = 0;
+    if (s->ndue <= 0)
+        return;
+    vax_local_hhmm(s->first_due.due_at, hhmm);
+    if (s->first_due.due == VAX_TEMP_DUE_LATE)
+        snprintf(out, size, _("! Temperature reading late since %s: %s%s"), hhmm, s->first_due.code,
+                 s->ndue > 1 ? _(" and others") : "");
+    else
+        snprintf(out, size, _("Temperature reading due by %s: %s%s"), hhmm, s->first_due.code,
+                 s->ndue > 1 ? _(" and others") : "");
 }
 
 /* The products with anything to show: stock on hand or vials opened today. */
@@ -53,7 +124,11 @@ static void lot_row(WINDOW *w, int y, int x, int width, int index, int sel, void
     snprintf(line, sizeof line, "%-4s %-14s %s  %4d/%-4d  %6d  ", l->product, l->lot_no, dmy,
              l->vials_received - l->vials_opened, l->vials_received, l->doses_on_hand);
     int used = ui_put(w, y, x, line, width);
-    if (l->expired) {
+    if (l->on_hold) {
+        ui_role_on(w, ROLE_ERROR);
+        used += ui_put(w, y, x + used, _("✗ check before use"), width - used);
+        ui_role_off(w, ROLE_ERROR);
+    } else if (l->expired) {
         ui_role_on(w, ROLE_ERROR);
         used += ui_put(w, y, x + used, _("✗ expired"), width - used);
         ui_role_off(w, ROLE_ERROR);
@@ -69,6 +144,16 @@ static void draw_view(ui_app *app, stock *s, WINDOW *w, int rows, int cols)
 {
     char line[300];
     int y = 0, n = 0;
+    due_line(s, line, sizeof line);
+    if (line[0] || s->nholds > 0) {
+        if (s->nholds > 0)
+            snprintf(line + strlen(line), sizeof line - strlen(line),
+                     _("%s%d lots on \"check before use\" (%s)"), line[0] ? " · " : "! ", s->nholds,
+                     ui_act_key(app, ACT_VIEW_COLD_CHAIN));
+        ui_role_on(w, line[0] == '!' || s->nholds > 0 ? ROLE_ERROR : ROLE_WARNING);
+        ui_put(w, y++, 1, line, cols - 2);
+        ui_role_off(w, line[0] == '!' || s->nholds > 0 ? ROLE_ERROR : ROLE_WARNING);
+    }
     wattron(w, A_BOLD);
     ui_put(w, y++, 1, _("Product  On hand  Opened today  Given  Wasted  Wastage  Expiring ≤7 days"),
            cols - 2);
@@ -103,6 +188,253 @@ static void draw_view(ui_app *app, stock *s, WINDOW *w, int rows, int cols)
     wattroff(w, A_BOLD);
     s->list_rows = rows - y > 1 ? rows - y : 1;
     ui_list_draw(w, y, 1, cols - 2, s->list_rows, &s->list, lot_row, s);
+}
+
+/* ---- the cold chain ----------------------------------------------------------------------- */
+
+static void when_text(int64_t t, char out[20])
+{
+    char day[11], dmy[11], hhmm[6];
+    vax_local_date(t, day);
+    vax_date_dmy(day, dmy);
+    vax_local_hhmm(t, hhmm);
+    snprintf(out, 20, "%s %s", hhmm, dmy);
+}
+
+static void hold_row(WINDOW *w, int y, int x, int width, int index, int sel, void *ctx)
+{
+    stock *s = ctx;
+    vax_lot_hold *h = &s->holds[index];
+    char line[300], when[20], t[16];
+    (void)sel;
+    when_text(h->since, when);
+    vax_temp_format(h->tenths, t, sizeof t);
+    snprintf(line, sizeof line, _("%-4s lot %-12s %5d doses  %s read %s °C at %s"), h->product,
+             h->lot_no, h->doses_on_hand, h->fridge, t, when);
+    ui_put(w, y, x, line, width);
+}
+
+static void draw_cold(ui_app *app, stock *s, WINDOW *w, int rows, int cols)
+{
+    char line[300], when[20], t[16];
+    int y = 0;
+    due_line(s, line, sizeof line);
+    if (line[0]) {
+        ui_role_on(w, line[0] == '!' ? ROLE_ERROR : ROLE_WARNING);
+        ui_put(w, y++, 1, line, cols - 2);
+        ui_role_off(w, line[0] == '!' ? ROLE_ERROR : ROLE_WARNING);
+    }
+    wattron(w, A_BOLD);
+    ui_put(w, y++, 1, _("Fridge     Last reading          Lots  On hold  Next reading"), cols - 2);
+    wattroff(w, A_BOLD);
+    if (s->nfridges == 0) {
+        ui_role_on(w, ROLE_DIM);
+        ui_put(w, y++, 1, _("No fridge registered: vaxsite fridge add CODE --name NAME."),
+               cols - 2);
+        ui_role_off(w, ROLE_DIM);
+    }
+    for (int i = 0; i < s->nfridges && y < rows / 2; i++) {
+        vax_fridge *f = &s->fridges[i];
+        char last[48] = "-", next[80] = "";
+        ui_role r = ROLE_NORMAL;
+        if (f->has_reading) {
+            vax_temp_format(f->last_tenths, t, sizeof t);
+            when_text(f->last_at, when);
+            snprintf(last, sizeof last, "%s °C %s", t, when);
+            if (vax_temp_state_of(f->last_tenths) != VAX_TEMP_OK)
+                r = ROLE_ERROR;
+        }
+        if (f->due != VAX_TEMP_DUE_NONE) {
+            char hhmm[6];
+            vax_local_hhmm(f->due_at, hhmm);
+            snprintf(next, sizeof next,
+                     f->due == VAX_TEMP_DUE_LATE ? _("! late since %s") : _("due by %s"), hhmm);
+            if (f->due == VAX_TEMP_DUE_LATE)
+                r = ROLE_ERROR;
+        }
+        snprintf(line, sizeof line, "%-10s %-21s %4d  %7d  %s", f->code, last, f->lots_stored,
+                 f->lots_on_hold, next);
+        ui_role_on(w, r);
+        ui_put(w, y++, 1, line, cols - 2);
+        ui_role_off(w, r);
+    }
+    /* today's readings, the latest few */
+    mvwhline(w, y, 0, ACS_HLINE, cols);
+    ui_role_on(w, ROLE_TITLE);
+    ui_put(w, y++, 2, _(" Today's readings "), cols - 4);
+    ui_role_off(w, ROLE_TITLE);
+    int room = (rows - y) / 2 - 1;
+    if (room < 1)
+        room = 1;
+    for (int i = s->ntemps > room ? s->ntemps - room : 0; i < s->ntemps; i++) {
+        vax_temp_reading *r = &s->temps[i];
+        char hhmm[6];
+        vax_local_hhmm(r->at, hhmm);
+        vax_temp_format(r->tenths, t, sizeof t);
+        snprintf(line, sizeof line, "%s  %-10s %6s °C  %s  %s", hhmm, r->fridge, t,
+                 r->state == VAX_TEMP_FREEZE         ? _("✗ FREEZE")
+                 : r->state == VAX_TEMP_OUT_OF_RANGE ? _("✗ outside 2-8 °C")
+                                                     : _("ok"),
+                 r->by);
+        ui_role_on(w, r->state != VAX_TEMP_OK ? ROLE_ERROR : ROLE_NORMAL);
+        ui_put(w, y++, 1, line, cols - 2);
+        ui_role_off(w, r->state != VAX_TEMP_OK ? ROLE_ERROR : ROLE_NORMAL);
+    }
+    if (s->ntemps == 0) {
+        ui_role_on(w, ROLE_DIM);
+        snprintf(line, sizeof line, _("No reading yet today. %s logs one."),
+                 ui_act_key(app, ACT_LOG_TEMP));
+        ui_put(w, y++, 1, line, cols - 2);
+        ui_role_off(w, ROLE_DIM);
+    }
+    mvwhline(w, y, 0, ACS_HLINE, cols);
+    ui_role_on(w, ROLE_TITLE);
+    snprintf(line, sizeof line, _(" Check before use: a manager decides (%s) "),
+             ui_act_key(app, ACT_DECIDE_HOLD));
+    ui_put(w, y++, 2, line, cols - 4);
+    ui_role_off(w, ROLE_TITLE);
+    if (s->nholds == 0) {
+        ui_role_on(w, ROLE_DIM);
+        ui_put(w, y, 1, _("No lot on hold."), cols - 2);
+        ui_role_off(w, ROLE_DIM);
+        return;
+    }
+    s->hold_rows = rows - y > 1 ? rows - y : 1;
+    ui_role_on(w, ROLE_ERROR);
+    ui_list_draw(w, y, 1, cols - 2, s->hold_rows, &s->hold_list, hold_row, s);
+    ui_role_off(w, ROLE_ERROR);
+}
+
+static void log_temp(ui_app *app, stock *s)
+{
+    const char *items[9];
+    char text[9][120], buf[32], t[16];
+    int n = s->nfridges < 9 ? s->nfridges : 9, k = 0, tenths, held = 0;
+    if (n == 0) {
+        ui_message(app, MSG_ERROR, "%s",
+                   _("No fridge registered: vaxsite fridge add CODE --name NAME."));
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        snprintf(text[i], sizeof text[i], "%s · %s", s->fridges[i].code, s->fridges[i].name);
+        items[i] = text[i];
+    }
+    if (n > 1 && (k = ui_dialog_pick(app, _("Log a temperature"), _("Which fridge?"), items, NULL,
+                                     n, 0)) < 0)
+        return;
+    buf[0] = 0;
+    snprintf(text[0], sizeof text[0], _("%s: degrees C now (e.g. 5.2)"), s->fridges[k].code);
+    if (!ui_dialog_ask(app, _("Log a temperature"), text[0], buf, sizeof buf))
+        return;
+    if (vax_temp_parse(buf, &tenths) != VAX_OK) {
+        ui_message(app, MSG_ERROR, _("\"%s\" is not a temperature: write it like 5.2."), buf);
+        return;
+    }
+    if (vax_temp_log(app->db, s->fridges[k].code, tenths, &held) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    /* committed: only now does the screen say so */
+    vax_temp_format(tenths, t, sizeof t);
+    if (vax_temp_state_of(tenths) == VAX_TEMP_OK)
+        ui_message(app, MSG_OK, _("%s: %s °C logged."), s->fridges[k].code, t);
+    else
+        ui_message(app, MSG_ERROR,
+                   _("%s: %s °C is outside 2-8 °C: %d lots on \"check before use\" until a manager "
+                     "decides."),
+                   s->fridges[k].code, t, held);
+}
+
+static void decide_hold(ui_app *app, stock *s)
+{
+    static const char *items[2];
+    char prompt[300], note[200] = "", t[16];
+    if (s->nholds == 0) {
+        ui_message(app, MSG_ERROR, "%s", _("No lot on hold."));
+        return;
+    }
+    if (!vax_role_may(app->staff.role, VAX_ACT_SETTINGS)) {
+        ui_message(app, MSG_ERROR, "%s", _("Only a manager decides on a held lot."));
+        return;
+    }
+    vax_lot_hold h = s->holds[s->hold_list.selected];
+    items[0] = _("Use: the vaccine was checked and may be used");
+    items[1] = _("Discard: write off its unopened vials (cold chain)");
+    vax_temp_format(h.tenths, t, sizeof t);
+    snprintf(prompt, sizeof prompt, _("Lot %s of %s (%s read %s °C): use or discard?"), h.lot_no,
+             h.product, h.fridge, t);
+    int k = ui_dialog_pick(app, _("Check before use"), prompt, items, NULL, 2, 0);
+    if (k < 0)
+        return;
+    if (!ui_dialog_ask(app, _("Check before use"), _("What was checked, or why (kept):"), note,
+                       sizeof note))
+        return;
+    if (vax_lot_hold_decide(app->db, h.lot_id, k == 0, note) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    if (k == 0)
+        ui_message(app, MSG_OK, _("Lot %s may be used again."), h.lot_no);
+    else
+        ui_message(app, MSG_OK, _("Lot %s discarded: its unopened vials are written off."),
+                   h.lot_no);
+}
+
+/* ---- vaccine to be used fast ------------------------------------------------------------- */
+
+static void fast_row(WINDOW *w, int y, int x, int width, int index, int sel, void *ctx)
+{
+    stock *s = ctx;
+    vax_use_fast *u = &s->fast[index];
+    char line[300], dmy[11];
+    (void)sel;
+    vax_date_dmy(u->expiry, dmy);
+    snprintf(line, sizeof line, "%-4s %-14s %s  %6d  %5d  %8d  %5d.%d  ", u->product, u->lot_no,
+             dmy, u->doses_on_hand, u->days_left, u->needed_per_day, u->pace_tenths / 10,
+             u->pace_tenths % 10);
+    int used = ui_put(w, y, x, line, width);
+    if (u->at_risk) {
+        char risk[80];
+        snprintf(risk, sizeof risk, _("✗ at risk: %d doses"), u->doses_at_risk);
+        ui_role_on(w, ROLE_ERROR);
+        ui_put(w, y, x + used, risk, width - used);
+        ui_role_off(w, ROLE_ERROR);
+    }
+}
+
+static void draw_fast(ui_app *app, stock *s, WINDOW *w, int rows, int cols)
+{
+    char line[300];
+    int y = 0, risk = 0, doses = 0;
+    (void)app;
+    for (int i = 0; i < s->nfast; i++)
+        if (s->fast[i].at_risk) {
+            risk++;
+            doses += s->fast[i].doses_at_risk;
+        }
+    if (risk)
+        snprintf(line, sizeof line,
+                 _("! %d lots at risk: %d doses would be left on their expiry day at the pace of "
+                   "the last 7 days."),
+                 risk, doses);
+    else
+        snprintf(line, sizeof line, "%s",
+                 _("No lot at risk at the pace of the last 7 days (doses a day per product)."));
+    ui_role_on(w, risk ? ROLE_ERROR : ROLE_OK);
+    y += ui_put_wrapped(w, y, 1, cols - 2, 2, line);
+    ui_role_off(w, risk ? ROLE_ERROR : ROLE_OK);
+    wattron(w, A_BOLD);
+    ui_put(w, y++, 1, _("Prod Lot            Expiry      Doses   Days  Needed/d   Pace/d"),
+           cols - 2);
+    wattroff(w, A_BOLD);
+    if (s->nfast == 0) {
+        ui_role_on(w, ROLE_DIM);
+        ui_put(w, y, 1, _("No lot in date with doses on hand."), cols - 2);
+        ui_role_off(w, ROLE_DIM);
+        return;
+    }
+    s->fast_rows = rows - y > 1 ? rows - y : 1;
+    ui_list_draw(w, y, 1, cols - 2, s->fast_rows, &s->fast_list, fast_row, s);
 }
 
 /* ---- receiving ------------------------------------------------------------------------------ */
@@ -182,7 +514,12 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
         ui_cursor_here(app, w);
         return;
     }
-    draw_view(app, s, w, rows, cols);
+    if (s->mode == MODE_COLD)
+        draw_cold(app, s, w, rows, cols);
+    else if (s->mode == MODE_FAST)
+        draw_fast(app, s, w, rows, cols);
+    else
+        draw_view(app, s, w, rows, cols);
 }
 
 /* ---- the key table ------------------------------------------------------------------------ */
@@ -199,6 +536,36 @@ static void act_receive(ui_app *app)
         return;
     }
     open_form(app, store(app));
+}
+
+static void act_cold(ui_app *app)
+{
+    store(app)->mode = MODE_COLD;
+    app->msg[0] = 0;
+    load(app, store(app));
+}
+
+static void act_fast(ui_app *app)
+{
+    store(app)->mode = MODE_FAST;
+    app->msg[0] = 0;
+    load(app, store(app));
+}
+
+static void act_back(ui_app *app)
+{
+    store(app)->mode = MODE_VIEW;
+    app->msg[0] = 0;
+}
+
+static void act_log_temp(ui_app *app)
+{
+    log_temp(app, store(app));
+}
+
+static void act_decide(ui_app *app)
+{
+    decide_hold(app, store(app));
 }
 
 static void act_save(ui_app *app)
@@ -226,11 +593,20 @@ static int unsaved(ui_app *app, char *what, size_t size)
     return store(app)->mode == MODE_RECEIVE && ui_form_unsaved(&store(app)->form, what, size);
 }
 
-enum { VIEW = 1, FORM = 2 };
+enum { VIEW = 1, FORM = 2, COLD = 4, FAST = 8 };
 
 static unsigned mode(ui_app *app)
 {
-    return store(app)->mode == MODE_RECEIVE ? FORM : VIEW;
+    switch (store(app)->mode) {
+    case MODE_RECEIVE:
+        return FORM;
+    case MODE_COLD:
+        return COLD;
+    case MODE_FAST:
+        return FAST;
+    default:
+        return VIEW;
+    }
 }
 
 static const ui_keyrow rows[] = {
@@ -241,8 +617,18 @@ static const ui_keyrow rows[] = {
      act_next_field},
     {UI_KEY_ESC, NULL, ACT_CANCEL, N_("Cancel"), N_("leaves the form without saving"), FORM, 60,
      act_cancel},
+    {UI_KEY_F6, NULL, ACT_VIEW_COLD_CHAIN, N_("Cold chain"),
+     N_("fridges, temperature readings due, today's log and lots on hold"), VIEW | FAST, 70,
+     act_cold},
+    {UI_KEY_F7, NULL, ACT_VIEW_USE_FAST, N_("Use fast"),
+     N_("doses on hand by expiry, doses a day needed, lots at risk"), VIEW | COLD, 65, act_fast},
+    {UI_KEY_F2, NULL, ACT_LOG_TEMP, N_("Log temperature"), N_("logs a fridge's temperature now"),
+     COLD, 80, act_log_temp},
+    {UI_KEY_ENTER, NULL, ACT_DECIDE_HOLD, N_("Decide"),
+     N_("a manager's decision on the selected held lot: use or discard"), COLD, 75, act_decide},
+    {UI_KEY_ESC, NULL, ACT_CANCEL, N_("Back"), N_("back to the lots"), COLD | FAST, 60, act_back},
 };
-static const char *const mode_names[] = {"view", "form"};
+static const char *const mode_names[] = {"view", "form", "cold", "fast"};
 const ui_keytable ui_keys_stock = UI_KEYTABLE("stock", rows, mode_names);
 
 /* What no row takes: the form's typing (Enter moves on, and saves on the last field), the list. */
@@ -258,12 +644,16 @@ static int key(ui_app *app, ui_key k)
             k.code = UI_KEY_TAB;
         return ui_form_key(&s->form, k);
     }
+    if (s->mode == MODE_COLD)
+        return ui_list_key(&s->hold_list, k, s->hold_rows);
+    if (s->mode == MODE_FAST)
+        return ui_list_key(&s->fast_list, k, s->fast_rows);
     return ui_list_key(&s->list, k, s->list_rows);
 }
 
 static void load_screen(ui_app *app)
 {
-    if (store(app)->mode == MODE_VIEW)
+    if (store(app)->mode != MODE_RECEIVE)
         load(app, store(app));
 }
 
