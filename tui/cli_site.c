@@ -167,7 +167,12 @@ int cli_setting(const char *path, const args *a)
         rc = fail_db(db);
     } else {
         value_in_force(db, d, value, sizeof value);
-        printf("%s\n", value);
+        /* set prints the value now in force, as get does; an empty one would be a blank line that
+         * says nothing of what was done */
+        if (!strcmp(sub, "set") && !value[0])
+            printf(_("%s is now empty.\n"), d->key);
+        else
+            printf("%s\n", value);
     }
     vax_close(db);
     return rc;
