@@ -511,26 +511,13 @@ void vax_close(vax_db *db)
 
 /* ---- checks ------------------------------------------------------------------------------ */
 
-static void append(char **buf, size_t *len, const char *line)
-{
-    size_t n = strlen(line);
-    char *p = realloc(*buf, *len + n + 2);
-    if (!p)
-        return;
-    memcpy(p + *len, line, n);
-    p[*len + n] = '\n';
-    p[*len + n + 1] = 0;
-    *buf = p;
-    *len += n + 1;
-}
-
 /* The store's own checks: SQLite's integrity check and the foreign keys. What the rows mean
  * (the stock ledger's balance) is checked above this layer, by vax_db_check in site.c. */
 int vax_store_check(vax_db *db, char **report, int *problems)
 {
     sqlite3_stmt *st;
-    char *buf = NULL;
-    size_t len = 0;
+    vax_buf buf;
+    vax_buf_init(&buf);
     int rc;
     *report = NULL;
     *problems = 0;
@@ -540,13 +527,13 @@ int vax_store_check(vax_db *db, char **report, int *problems)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *line = vax_col_text(st, 0);
         if (strcmp(line, "ok") != 0) {
-            append(&buf, &len, line);
+            vax_buf_printf(&buf, "%s\n", line);
             (*problems)++;
         }
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) {
-        free(buf);
+        vax_buf_free(&buf);
         return vax_fail_sql(db, rc, _("checking the database"));
     }
     rc = sqlite3_prepare_v2(db->sql, "PRAGMA foreign_key_check", -1, &st, NULL);
@@ -556,12 +543,16 @@ int vax_store_check(vax_db *db, char **report, int *problems)
             snprintf(line, sizeof line, _("row %lld of table %s points to a missing %s row"),
                      (long long)sqlite3_column_int64(st, 1), vax_col_text(st, 0),
                      vax_col_text(st, 2));
-            append(&buf, &len, line);
+            vax_buf_printf(&buf, "%s\n", line);
             (*problems)++;
         }
         sqlite3_finalize(st);
     }
-    *report = buf;
+    if (buf.failed) {
+        vax_buf_free(&buf);
+        return vax_fail(db, VAX_ENOMEM, NULL, "%s", vax_status_str(VAX_ENOMEM));
+    }
+    *report = buf.len ? vax_buf_take(&buf, NULL) : NULL;
     return VAX_OK;
 }
 
