@@ -126,7 +126,8 @@ static int read_waiting(vax_db *db, vax_board *b, int stage)
     max_wait = vax_setting_int(db, "queue.max_wait_min");
     /* the state as a literal, for the partial index visit_state (schema 12) */
     snprintf(sql, sizeof sql,
-             "SELECT v.ticket FROM visit v WHERE v.state = '%s' AND v.day = ?2 ORDER BY %s"
+             "SELECT v.ticket, v.urgent FROM visit v WHERE v.state = '%s' AND v.day = ?2"
+             " ORDER BY %s"
              " LIMIT %d",
              vax_state_code(stage ? VAX_STATE_WAITING_INJECTION : VAX_STATE_WAITING_SCREENING),
              order, VAX_BOARD_MAX);
@@ -136,8 +137,10 @@ static int read_waiting(vax_db *db, vax_board *b, int stage)
     sqlite3_bind_text(st, 2, b->day, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, now);
     sqlite3_bind_int64(st, 4, now - max_wait * 60);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        b->waiting_urgent[stage][b->nwaiting[stage]] = sqlite3_column_int(st, 1) != 0;
         b->waiting[stage][b->nwaiting[stage]++] = sqlite3_column_int(st, 0);
+    }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return vax_fail_sql(db, rc, _("reading the queue"));

@@ -152,6 +152,21 @@ const char *vax_urgent_label(int reason)
     return reason > VAX_URGENT_NONE && reason < VAX_URGENT_COUNT ? _(urgent_words[reason]) : "";
 }
 
+/* The reason in a list row beside the mark, where the whole words do not fit at 80 columns. */
+static const char *const urgent_short[VAX_URGENT_COUNT] = {
+    [VAX_URGENT_ELDERLY] = N_("elderly"),
+    [VAX_URGENT_PREGNANT] = N_("pregnant"),
+    [VAX_URGENT_DISABILITY] = N_("disability"),
+    [VAX_URGENT_CHILD] = N_("child"),
+    [VAX_URGENT_REACTION_CHECK] = N_("reaction check"),
+    [VAX_URGENT_OTHER] = N_("other"),
+};
+
+const char *vax_urgent_short(int reason)
+{
+    return reason > VAX_URGENT_NONE && reason < VAX_URGENT_COUNT ? _(urgent_short[reason]) : "";
+}
+
 int vax_urgent_parse(const char *code, int *reason)
 {
     for (int i = VAX_URGENT_NONE + 1; i < VAX_URGENT_COUNT; i++)

@@ -502,6 +502,7 @@ typedef enum vax_urgent_reason {
 } vax_urgent_reason;
 const char *vax_urgent_code(int reason);  /* "elderly"; "" for none or out of range */
 const char *vax_urgent_label(int reason); /* the words, translated; "" for none */
+const char *vax_urgent_short(int reason); /* a word or two for a list row ("elderly"); "" none */
 int vax_urgent_parse(const char *code, int *reason);
 
 /* Check in a person today (walk-in). Refused if the person already has an open visit today
@@ -641,6 +642,8 @@ typedef struct vax_board {
     int waiting[2][VAX_BOARD_MAX]; /* tickets waiting per stage (screening, injection), in order */
     int nwaiting[2];
     int waiting_total[2]; /* all waiting per stage, nwaiting[] of them held above */
+    /* 1 where that waiting ticket is urgent (called first); never why: the board is public */
+    unsigned char waiting_urgent[2][VAX_BOARD_MAX];
     vax_board_observing observing[VAX_BOARD_MAX];
     int nobserving;
     int observing_total; /* all under observation, nobserving of them held above */

@@ -209,9 +209,11 @@ static int ticket_lines(int held, int total, int width)
 }
 
 /* Whole tickets only, `per` to a line; when they do not all fit, the last ones give way to
- * "+N more" (N counts the ones the snapshot does not hold too). */
+ * "+N more" (N counts the ones the snapshot does not hold too). An urgent ticket is "017*" in the
+ * urgent colour (the star for a screen without colours): why it goes first is not said, as the
+ * reasons are health data and the board is a public screen. */
 static void draw_tickets(WINDOW *w, int y, int x, int width, int lines, const int *tickets,
-                         int held, int total)
+                         const unsigned char *urgent, int held, int total)
 {
     int per = (width + 2) / TICKET_COL > 0 ? (width + 2) / TICKET_COL : 1;
     int shown = held < lines * per ? held : lines * per, ml = 0, mx = 0;
@@ -227,8 +229,12 @@ static void draw_tickets(WINDOW *w, int y, int x, int width, int lines, const in
                 break;
         }
     for (int i = 0; i < shown; i++) {
-        snprintf(t, sizeof t, "%03d", tickets[i] % 1000);
-        ui_put(w, y + i / per, x + i % per * TICKET_COL, t, 3);
+        snprintf(t, sizeof t, "%03d%s", tickets[i] % 1000, urgent[i] ? "*" : "");
+        if (urgent[i])
+            ui_role_on(w, ROLE_URGENT);
+        ui_put(w, y + i / per, x + i % per * TICKET_COL, t, TICKET_COL - 1);
+        if (urgent[i])
+            ui_role_off(w, ROLE_URGENT);
     }
     if (*more)
         ui_put(w, y + ml, x + mx, more, width - mx);
@@ -244,10 +250,16 @@ static int draw_waiting(board *b, WINDOW *w, int y, const int rows[2], int cols)
         char head[128];
         if (rows[stage] < 1)
             continue;
+        int urgent = 0;
+        for (int i = 0; i < s->nwaiting[stage]; i++)
+            urgent |= s->waiting_urgent[stage][i];
         snprintf(head, sizeof head, "%s (%d)", titles[stage], s->waiting_total[stage]);
+        /* what the star means, where there is one: the room sees why a ticket went ahead */
+        if (urgent && ui_width(head) + ui_width(_("  * called first")) <= cols - 2)
+            snprintf(head + strlen(head), sizeof head - strlen(head), "%s", _("  * called first"));
         header(w, y + used, cols, head);
         draw_tickets(w, y + used + 1, 2, cols - 4, rows[stage] - 1, s->waiting[stage],
-                     s->nwaiting[stage], s->waiting_total[stage]);
+                     s->waiting_urgent[stage], s->nwaiting[stage], s->waiting_total[stage]);
         used += rows[stage];
     }
     return used;

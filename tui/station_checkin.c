@@ -14,6 +14,7 @@ typedef struct checkin {
     ui_input search;
     vax_person results[MAX_RESULTS];
     int tickets[MAX_RESULTS]; /* today's open ticket per result, 0 if none */
+    int urgent[MAX_RESULTS];  /* that ticket is urgent */
     ui_list list;
     int64_t want; /* the person the cursor stays on when the results are read again */
     /* the selected person as loaded: doses, today's visit and what the desk says of it */
@@ -119,8 +120,9 @@ static void run_search(ui_app *app, checkin *c)
     }
     for (int i = 0; i < n; i++) {
         vax_visit v;
-        c->tickets[i] =
-            vax_visit_open_for_person(app->db, c->results[i].id, &v) == VAX_OK ? v.ticket : 0;
+        int open = vax_visit_open_for_person(app->db, c->results[i].id, &v) == VAX_OK;
+        c->tickets[i] = open ? v.ticket : 0;
+        c->urgent[i] = open && v.urgent;
     }
     c->list.count = n;
     c->list.selected = 0;
@@ -151,7 +153,12 @@ static void result_row(WINDOW *w, int y, int x, int width, int index, int sel, v
     ui_put(w, y, x, line, width);
     ui_put_pad(w, y, x + 14, p->full_name, name_w);
     snprintf(line, sizeof line, "  %s  %s", dob, ticket);
-    ui_put(w, y, x + 14 + name_w, line, width - 14 - name_w);
+    int used = ui_put(w, y, x + 14 + name_w, line, width - 14 - name_w);
+    if (c->urgent[index]) { /* "#017*" as on the board; the details say why */
+        ui_role_on(w, ROLE_URGENT);
+        ui_put(w, y, x + 14 + name_w + used, "*", width - 14 - name_w - used);
+        ui_role_off(w, ROLE_URGENT);
+    }
 }
 
 static const char *group_name(checkin *c, const char *code)
@@ -166,8 +173,14 @@ static const char *group_name(checkin *c, const char *code)
  * postponed with the day to come back. */
 static void today_line(ui_app *app, const vax_visit *v, char *line, size_t size)
 {
-    char hhmm[6], dmy[11];
+    char hhmm[6], dmy[11], mark[200] = "";
     vax_screening sc;
+    /* urgent and why: the note given for "other", else the reason in short */
+    if (v->urgent)
+        snprintf(mark, sizeof mark, _(" · URGENT: %s"),
+                 v->urgent_reason == VAX_URGENT_OTHER && v->urgent_note[0]
+                     ? v->urgent_note
+                     : vax_urgent_short(v->urgent_reason));
     vax_local_hhmm(v->state_since, hhmm);
     if (v->state == VAX_STATE_DONE) {
         snprintf(line, size, _("Today: ticket %03d · vaccinated, done at %s"), v->ticket, hhmm);
@@ -180,10 +193,10 @@ static void today_line(ui_app *app, const vax_visit *v, char *line, size_t size)
         char place[64];
         ui_place_name(app, v->station, place, sizeof place);
         snprintf(line, size, _("Today: ticket %03d · %s at %s since %s%s"), v->ticket,
-                 vax_state_label(v->state), place, hhmm, v->urgent ? _(" · URGENT") : "");
+                 vax_state_label(v->state), place, hhmm, mark);
     } else {
         snprintf(line, size, _("Today: ticket %03d · %s since %s%s"), v->ticket,
-                 vax_state_label(v->state), hhmm, v->urgent ? _(" · URGENT") : "");
+                 vax_state_label(v->state), hhmm, mark);
     }
 }
 

@@ -144,8 +144,17 @@ static int draw_person(ui_app *app, injection *s, WINDOW *w, int y, int cols, in
     vax_local_date(vax_now(), today);
     snprintf(line, sizeof line, _("Ticket %03d · %s · %d years"), s->visit.ticket % 1000,
              s->person.full_name, vax_age_on(s->person.birth_date, today));
+    if (s->visit.urgent) { /* why this person came first; the line is wrapped, never cut */
+        size_t o = strlen(line);
+        snprintf(line + o, sizeof line - o, _(" · URGENT: %s"),
+                 vax_urgent_short(s->visit.urgent_reason));
+    }
     wattron(w, A_BOLD);
+    if (s->visit.urgent)
+        ui_role_on(w, ROLE_URGENT);
     int row = ui_put_wrapped(w, y, 1, cols - 2, 2, line);
+    if (s->visit.urgent)
+        ui_role_off(w, ROLE_URGENT);
     wattroff(w, A_BOLD);
     if (s->ndoses == 0) {
         snprintf(line, sizeof line, _("Doses so far: none · this is dose %d"), s->next_number);
@@ -525,7 +534,9 @@ static unsigned mode(ui_app *app)
  * and end of day, which discards every open vial, is nowhere near a key pressed out of habit. */
 static const ui_keyrow rows[] = {
     {UI_KEY_ENTER, NULL, ACT_CALL_NEXT, N_("Call next"),
-     N_("calls the next person waiting for injection to this room"), IDLE, 90, act_call_next},
+     N_("calls the next person waiting for injection to this room: urgent tickets first, in the "
+        "order they were marked at check-in, then the usual order"),
+     IDLE, 90, act_call_next},
     {UI_KEY_ENTER, NULL, ACT_RESUME, N_("Resume"),
      N_("takes up again the person left unfinished in this room"), PENDING, 90, act_resume},
     {UI_KEY_ENTER, NULL, ACT_RECORD_DOSE, N_("Record dose"),

@@ -62,8 +62,11 @@ static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ct
     ui_put_pad(w, y, x + used, vax_state_label(v->state), width - used < 26 ? width - used : 26);
     used += width - used < 26 ? width - used : 26;
     if (v->urgent) {
+        /* the mark and why, for the staff who call: "URGENT elderly" */
+        char mark[128];
+        snprintf(mark, sizeof mark, "%s %s", _("URGENT"), vax_urgent_short(v->urgent_reason));
         ui_role_on(w, ROLE_URGENT);
-        used += ui_put(w, y, x + used, _("URGENT"), width - used);
+        used += ui_put(w, y, x + used, mark, width - used);
         ui_role_off(w, ROLE_URGENT);
         used += ui_put(w, y, x + used, " ", width - used);
     }

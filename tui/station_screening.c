@@ -381,8 +381,14 @@ static void waiting_line(ui_app *app, char *out, size_t size)
         return;
     }
     int n = b.waiting_total[VAX_STAGE_SCREENING]; /* all of them, not only those listed */
+    int urgent = 0;
+    for (int i = 0; i < b.nwaiting[VAX_STAGE_SCREENING]; i++)
+        urgent += b.waiting_urgent[VAX_STAGE_SCREENING][i];
     if (n == 0)
         snprintf(out, size, "%s", _("Nobody is waiting for screening."));
+    else if (urgent > 0) /* urgent ones are called first, so the next is one of them */
+        snprintf(out, size, _("Waiting for screening: %d, %d urgent (next: ticket %03d, urgent)."),
+                 n, urgent, b.waiting[VAX_STAGE_SCREENING][0]);
     else
         snprintf(out, size, _("Waiting for screening: %d (next: ticket %03d)."), n,
                  b.waiting[VAX_STAGE_SCREENING][0]);
@@ -445,7 +451,13 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
              d->person.sex == 'm'   ? _("male")
              : d->person.sex == 'f' ? _("female")
                                     : "-");
-    ui_put(w, 0, 1 + used, line, cols - 2 - used);
+    used += ui_put(w, 0, 1 + used, line, cols - 2 - used);
+    if (d->visit.urgent) { /* why this person came first */
+        snprintf(line, sizeof line, _(" · URGENT: %s"), vax_urgent_short(d->visit.urgent_reason));
+        ui_role_on(w, ROLE_URGENT);
+        ui_put(w, 0, 1 + used, line, cols - 2 - used);
+        ui_role_off(w, ROLE_URGENT);
+    }
     if (d->doses)
         snprintf(line, sizeof line, _("Group: %s · doses so far: %d"), d->group, d->doses);
     else
@@ -886,7 +898,9 @@ static unsigned mode(ui_app *app)
 
 static const ui_keyrow rows[] = {
     {UI_KEY_ENTER, NULL, ACT_CALL_NEXT, N_("Call next"),
-     N_("calls the next person waiting for screening to this desk"), IDLE, 90, act_call_next},
+     N_("calls the next person waiting for screening to this desk: urgent tickets first, in the "
+        "order they were marked at check-in, then the usual order"),
+     IDLE, 90, act_call_next},
     {UI_KEY_ENTER, NULL, ACT_RESUME, N_("Resume"),
      N_("takes up again the person left unfinished at this desk"), OWN, 90, act_resume},
     {UI_KEY_F5, NULL, ACT_CONFIRM, N_("Confirm"),

@@ -465,6 +465,39 @@ static void test_urgent_is_urgent_at_the_next_station_too(void **state)
     tdb_close(t);
 }
 
+/* The board shows who goes first: its waiting lists carry the mark, in call-next's order, and
+ * nothing of why (the reason is health data; the board is a public screen). */
+static void test_board_marks_urgent_tickets_in_the_waiting_lists_without_the_reason(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_visit a = checkin(t, 1950, "G01"), b = checkin(t, 1995, NULL), c = checkin(t, 1980, NULL);
+    static vax_board board; /* large */
+    assert_int_equal(vax_queue_set_urgent(t->db, c.id, VAX_URGENT_PREGNANT, ""), VAX_OK);
+    assert_int_equal(vax_board_read(t->db, &board), VAX_OK);
+    assert_int_equal(board.nwaiting[VAX_STAGE_SCREENING], 3);
+    assert_int_equal(board.waiting[VAX_STAGE_SCREENING][0], c.ticket);
+    assert_int_equal(board.waiting_urgent[VAX_STAGE_SCREENING][0], 1);
+    assert_int_equal(board.waiting[VAX_STAGE_SCREENING][1], a.ticket);
+    assert_int_equal(board.waiting_urgent[VAX_STAGE_SCREENING][1], 0);
+    assert_int_equal(board.waiting_urgent[VAX_STAGE_SCREENING][2], 0);
+    /* urgent at the next station too: the injection list carries the mark */
+    assert_int_equal(call(t), c.id);
+    assert_int_equal(vax_queue_move(t->db, c.id, VAX_STATE_ELIGIBLE, NULL), VAX_OK);
+    assert_int_equal(vax_queue_move(t->db, c.id, VAX_STATE_WAITING_INJECTION, NULL), VAX_OK);
+    /* the mark taken off is off the board */
+    assert_int_equal(vax_queue_set_urgent(t->db, b.id, VAX_URGENT_ELDERLY, ""), VAX_OK);
+    assert_int_equal(vax_queue_set_urgent(t->db, b.id, VAX_URGENT_NONE, "mistake"), VAX_OK);
+    assert_int_equal(vax_board_read(t->db, &board), VAX_OK);
+    assert_int_equal(board.nwaiting[VAX_STAGE_INJECTION], 1);
+    assert_int_equal(board.waiting[VAX_STAGE_INJECTION][0], c.ticket);
+    assert_int_equal(board.waiting_urgent[VAX_STAGE_INJECTION][0], 1);
+    assert_int_equal(board.nwaiting[VAX_STAGE_SCREENING], 2);
+    assert_int_equal(board.waiting_urgent[VAX_STAGE_SCREENING][0], 0);
+    assert_int_equal(board.waiting_urgent[VAX_STAGE_SCREENING][1], 0);
+    tdb_close(t);
+}
+
 static int64_t count_sql(test_db *t, const char *sql)
 {
     return query_int(t->path, sql);
@@ -1193,6 +1226,7 @@ int main(void)
         cmocka_unit_test(test_call_next_takes_urgent_in_the_order_marked_ahead_of_a_long_wait),
         cmocka_unit_test(test_urgent_is_urgent_at_the_next_station_too),
         cmocka_unit_test(test_urgent_reason_comes_from_the_list_and_is_audited_and_reported),
+        cmocka_unit_test(test_board_marks_urgent_tickets_in_the_waiting_lists_without_the_reason),
         cmocka_unit_test(test_call_next_orders_by_priority_group_rank),
         cmocka_unit_test(test_call_next_prefers_group_over_age),
         cmocka_unit_test(test_call_next_prefers_65_plus_then_50_to_64_then_18_to_49),
