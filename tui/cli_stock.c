@@ -529,10 +529,11 @@ static int day_span(const char *day, int64_t *from, int64_t *to)
     return 1;
 }
 
-/* fridge add CODE --name N [--cold-box] | list [--all] | retire CODE | store CODE LOT-ID */
+/* fridge add CODE --name N [--kind fridge|cold_box] | list [--all] | retire CODE | store CODE
+ * LOT-ID */
 static int fridge_cmd(const char *path, const args *a)
 {
-    static const char *const known[] = {"name", "cold-box", "all", NULL};
+    static const char *const known[] = {"name", "kind", "all", NULL};
     const char *what = a->npos > 1 ? a->pos[1] : "";
     const char *code = a->npos > 2 ? a->pos[2] : NULL;
     int rc = 0;
@@ -572,10 +573,13 @@ static int fridge_cmd(const char *path, const args *a)
     }
     if (!strcmp(what, "add") || !strcmp(what, "retire") || !strcmp(what, "store")) {
         int64_t lot = 0;
+        const char *kind = opt(a, "kind") ? opt(a, "kind") : "fridge";
         if (!code || (!strcmp(what, "add") && !opt(a, "name")) ||
+            (strcmp(kind, "fridge") && strcmp(kind, "cold_box")) ||
             (!strcmp(what, "store") && (a->npos < 4 || (lot = atoll(a->pos[3])) <= 0))) {
             fprintf(stderr, "%s",
-                    _("vaxsite: fridge add CODE --name NAME [--cold-box] | fridge retire CODE | "
+                    _("vaxsite: fridge add CODE --name NAME [--kind fridge|cold_box] | fridge "
+                      "retire CODE | "
                       "fridge store CODE LOT-ID\n"));
             return 2;
         }
@@ -583,7 +587,7 @@ static int fridge_cmd(const char *path, const args *a)
         if (!db)
             return 1;
         if (!strcmp(what, "add")) {
-            if (vax_fridge_add(db, code, opt(a, "name"), opt(a, "cold-box") != NULL) != VAX_OK)
+            if (vax_fridge_add(db, code, opt(a, "name"), !strcmp(kind, "cold_box")) != VAX_OK)
                 rc = fail_db(db);
             else
                 printf(_("%s registered.\n"), code);

@@ -389,13 +389,13 @@ static void fast_row(WINDOW *w, int y, int x, int width, int index, int sel, voi
     char line[300], dmy[11];
     (void)sel;
     vax_date_dmy(u->expiry, dmy);
-    snprintf(line, sizeof line, "%-4s %-14s %s  %6d  %5d  %8d  %5d.%d  ", u->product, u->lot_no,
-             dmy, u->doses_on_hand, u->days_left, u->needed_per_day, u->pace_tenths / 10,
+    snprintf(line, sizeof line, "%-4s %-12s %s %6d %4d %6d %4d.%d  ", u->product, u->lot_no, dmy,
+             u->doses_on_hand, u->days_left, u->needed_per_day, u->pace_tenths / 10,
              u->pace_tenths % 10);
     int used = ui_put(w, y, x, line, width);
     if (u->at_risk) {
         char risk[80];
-        snprintf(risk, sizeof risk, _("✗ at risk: %d doses"), u->doses_at_risk);
+        snprintf(risk, sizeof risk, _("✗ at risk: %d"), u->doses_at_risk);
         ui_role_on(w, ROLE_ERROR);
         ui_put(w, y, x + used, risk, width - used);
         ui_role_off(w, ROLE_ERROR);
@@ -424,8 +424,7 @@ static void draw_fast(ui_app *app, stock *s, WINDOW *w, int rows, int cols)
     y += ui_put_wrapped(w, y, 1, cols - 2, 2, line);
     ui_role_off(w, risk ? ROLE_ERROR : ROLE_OK);
     wattron(w, A_BOLD);
-    ui_put(w, y++, 1, _("Prod Lot            Expiry      Doses   Days  Needed/d   Pace/d"),
-           cols - 2);
+    ui_put(w, y++, 1, _("Prod Lot          Expiry       Doses Days Need/d Pace/d"), cols - 2);
     wattroff(w, A_BOLD);
     if (s->nfast == 0) {
         ui_role_on(w, ROLE_DIM);
