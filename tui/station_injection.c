@@ -20,6 +20,8 @@ typedef struct injection {
     int nvials;
     int64_t want_vial; /* keep this vial selected across reloads */
     ui_list list;
+    int temp_due;         /* fridges with a temperature reading due (the cold chain) */
+    vax_fridge first_due; /* the most pressing one */
 } injection;
 
 /* ---- data -------------------------------------------------------------------------------- */
@@ -40,6 +42,8 @@ static void load_vials(ui_app *app, injection *s)
         s->list.selected = s->nvials > 0 ? s->nvials - 1 : 0;
     if (s->nvials > 0)
         s->want_vial = s->vials[s->list.selected].id;
+    if ((s->temp_due = vax_temp_due_count(app->db, vax_now(), &s->first_due)) < 0)
+        s->temp_due = 0;
 }
 
 static void load_person(ui_app *app, injection *s)
@@ -234,8 +238,21 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     mvwhline(w, bar, 0, ACS_HLINE, cols);
     snprintf(head, sizeof head, _(" Open vials at %s "), app->station_label);
     ui_role_on(w, ROLE_TITLE);
-    ui_put(w, bar, 2, head, cols - 4);
+    int hw = ui_put(w, bar, 2, head, cols - 4);
     ui_role_off(w, ROLE_TITLE);
+    if (s->temp_due > 0 && hw + 4 < cols - 4) {
+        /* the cold chain's reminder, on the vials' own line: a nurse here logs the fridge */
+        char hhmm[6];
+        int late = s->first_due.due == VAX_TEMP_DUE_LATE;
+        vax_local_hhmm(s->first_due.due_at, hhmm);
+        snprintf(head, sizeof head,
+                 late ? _(" ! %s: temperature reading late since %s ")
+                      : _(" %s: temperature reading due by %s "),
+                 s->first_due.code, hhmm);
+        ui_role_on(w, late ? ROLE_ERROR : ROLE_WARNING);
+        ui_put(w, bar, 2 + hw + 2, head, cols - 4 - hw - 2);
+        ui_role_off(w, late ? ROLE_ERROR : ROLE_WARNING);
+    }
     if (s->nvials == 0) {
         ui_role_on(w, ROLE_WARNING);
         snprintf(head, sizeof head, _("No open vial. %s opens a vial of a lot in stock."),
@@ -338,6 +355,9 @@ static void open_vial(ui_app *app, injection *s)
         snprintf(text[i], sizeof text[i], _("%-4s lot %-12s expires %s · %d vials"),
                  lots[i].product, lots[i].lot_no, dmy,
                  lots[i].vials_received - lots[i].vials_opened);
+        if (lots[i].on_hold) /* warned before it is chosen; the core refuses it with why */
+            snprintf(text[i] + strlen(text[i]), sizeof text[i] - strlen(text[i]), "%s",
+                     _(" · ✗ check before use"));
         items[i] = text[i];
     }
     int k = ui_dialog_pick(app, _("Open vial"), _("Which lot? (soonest expiry first)"), items, NULL,
