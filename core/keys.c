@@ -195,34 +195,8 @@ static int path_in(vax_db *db, const char *dir, const char *file, char *out, siz
     return VAX_OK;
 }
 
-static char *read_file(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, len = 0;
-    if (!f)
-        return NULL;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            char *p = realloc(buf, cap = cap ? cap * 2 : 8192);
-            if (!p) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = p;
-        }
-        size_t r = fread(buf + len, 1, cap - len - 1, f);
-        len += r;
-        if (r == 0)
-            break;
-    }
-    fclose(f);
-    buf[len] = 0;
-    if (n)
-        *n = len;
-    return buf;
-}
+/* A certificate or key file is a few kB; a larger file here is not one. */
+#define PEM_MAX ((size_t)1 << 20)
 
 /* Writes a whole file with the given mode through a temporary name, so a reader never sees half. */
 static int write_file(vax_db *db, const char *path, const char *data, size_t n, mode_t mode)
@@ -505,7 +479,9 @@ static int trust_add_retired(vax_db *db, const char *dir, vax_trust *t, char **p
         if (rc == VAX_OK && len > 4 && strcmp(names[i]->d_name + len - 4, ".crt") == 0) {
             snprintf(path, sizeof path, "%s/%s", rdir, names[i]->d_name);
             size_t pn = 0;
-            char *pem = read_file(path, &pn);
+            char *pem = NULL;
+            /* one that cannot be read whole is left out, never taken in part */
+            vax_read_file(NULL, path, PEM_MAX, &pem, &pn);
             if (pem && t && vax_trust_add_pem(t, pem, pn) == VAX_ENOMEM)
                 rc = VAX_ENOMEM;
             X509 *x = pem && pem_all ? vax_cert_from_pem(pem) : NULL;
@@ -546,10 +522,12 @@ int vax_keys_export(vax_db *db, const char *dir, char **pem)
     vax_clear_error(db);
     if ((rc = path_in(db, dir, CRT_FILE, cpath, sizeof cpath)) != VAX_OK)
         return rc;
-    if (!(*pem = read_file(cpath, NULL)))
+    if ((rc = vax_read_file(db, cpath, PEM_MAX, pem, NULL)) == VAX_ENOTFOUND)
         return vax_fail(db, VAX_ENOTFOUND, "keys",
                         _("Keys: there is no site certificate in %s (run: vaxsite keys init)."),
                         dir);
+    if (rc != VAX_OK)
+        return rc;
     /* the current certificate first, then those of the keys it replaced: a verifier given this
      * file accepts every certificate the site has issued */
     if ((rc = trust_add_retired(db, dir, NULL, pem)) != VAX_OK) {
