@@ -285,44 +285,15 @@ static cbor_item_t *load_one(const uint8_t *in, size_t n)
 
 /* ---- CBOR to JSON (sorted keys), for display and for comparing two encodings ------------- */
 
-typedef struct sbuf {
-    char *s;
-    size_t len, cap;
-    int oom;
-} sbuf;
+/* The core's one buffer; a failed append leaves it failed, checked once at the end. */
+typedef vax_buf sbuf;
 
 static void sb_put(sbuf *b, const char *s, size_t n)
 {
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) {
-            b->oom = 1;
-            return;
-        }
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = 0;
+    vax_buf_add(b, s, n);
 }
 
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
-{
-    char tmp[64];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        sb_put(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
+#define sb_printf vax_buf_printf
 
 static void sb_json_string(sbuf *b, const uint8_t *s, size_t n)
 {
@@ -358,7 +329,7 @@ static void json_map(sbuf *b, const cbor_item_t *it, int depth)
     struct cbor_pair *p = cbor_map_handle(it);
     keyed *k = calloc(n ? n : 1, sizeof *k);
     if (!k) {
-        b->oom = 1;
+        b->failed = 1;
         return;
     }
     for (size_t i = 0; i < n; i++) {
@@ -369,23 +340,23 @@ static void json_map(sbuf *b, const cbor_item_t *it, int depth)
             if (s)
                 sb_put(&kb, (const char *)s, l);
             else
-                kb.oom = 1;
+                kb.failed = 1;
             free(s);
         } else
             json_item(&kb, p[i].key, depth + 1);
-        if (kb.oom || !kb.s) {
-            free(kb.s);
-            kb.s = strdup("");
-            if (!kb.s)
-                b->oom = 1;
+        if (kb.failed || !kb.data) {
+            free(kb.data);
+            kb.data = strdup("");
+            if (!kb.data)
+                b->failed = 1;
         }
-        k[i].key = kb.s;
+        k[i].key = kb.data;
         k[i].value = p[i].value;
     }
-    if (!b->oom)
+    if (!b->failed)
         qsort(k, n, sizeof *k, keyed_cmp);
     sb_put(b, "{", 1);
-    for (size_t i = 0; i < n && !b->oom; i++) {
+    for (size_t i = 0; i < n && !b->failed; i++) {
         if (i)
             sb_put(b, ",", 1);
         sb_json_string(b, (const uint8_t *)k[i].key, strlen(k[i].key));
@@ -402,7 +373,7 @@ static void json_item(sbuf *b, const cbor_item_t *it, int depth)
 {
     int64_t v;
     if (depth > 32) {
-        b->oom = 1;
+        b->failed = 1;
         return;
     }
     switch (cbor_typeof(it)) {
@@ -420,7 +391,7 @@ static void json_item(sbuf *b, const cbor_item_t *it, int depth)
         size_t n;
         uint8_t *s = string_bytes(it, &n);
         if (!s) {
-            b->oom = 1;
+            b->failed = 1;
             break;
         }
         if (cbor_isa_string(it))
@@ -474,11 +445,11 @@ static int item_json(const cbor_item_t *it, char **json)
 {
     sbuf b = {0};
     json_item(&b, it, 0);
-    if (b.oom || !b.s) {
-        free(b.s);
+    if (b.failed || !b.data) {
+        free(b.data);
         return VAX_ENOMEM;
     }
-    *json = b.s;
+    *json = b.data;
     return VAX_OK;
 }
 
@@ -526,8 +497,8 @@ void vax_icao_name(const char *name, char *out, size_t size)
         }
         s += adv;
     }
-    char *folded = pre.s ? vax_text_fold(pre.s) : NULL;
-    free(pre.s);
+    char *folded = pre.data ? vax_text_fold(pre.data) : NULL;
+    free(pre.data);
     if (!folded)
         return;
     int gap = 0;
@@ -569,40 +540,36 @@ char vax_uvci_check_char(const char *uvci)
 int vax_zlib_inflate(const uint8_t *in, size_t n, uint8_t **out, size_t *outn)
 {
     z_stream z;
-    size_t cap = n * 4 + 256;
-    uint8_t *b = malloc(cap);
-    int zr;
-    if (!b)
+    vax_buf b;
+    int zr = Z_OK;
+    vax_buf_init(&b);
+    /* a QR payload is a few kB; four times it is the usual room for what it holds */
+    if (n > (SIZE_MAX - 256) / 4 || vax_buf_reserve(&b, n * 4 + 256) != VAX_OK)
         return VAX_ENOMEM;
     memset(&z, 0, sizeof z);
     if (inflateInit(&z) != Z_OK) {
-        free(b);
+        vax_buf_free(&b);
         return VAX_ENOMEM;
     }
     z.next_in = (Bytef *)in;
     z.avail_in = (uInt)n;
     do {
-        if (z.total_out == cap) {
-            if (cap > 16u << 20)
-                break;
-            uint8_t *p = realloc(b, cap * 2);
-            if (!p)
-                break;
-            b = p;
-            cap *= 2;
-        }
-        z.next_out = b + z.total_out;
-        z.avail_out = (uInt)(cap - z.total_out);
+        /* full (the buffer keeps a byte for its NUL): twice the room, up to 16 MB */
+        if (b.len + 1 == b.cap && (b.cap > 16u << 20 || vax_buf_reserve(&b, b.cap) != VAX_OK))
+            break;
+        z.next_out = (Bytef *)b.data + b.len;
+        z.avail_out = (uInt)(b.cap - 1 - b.len);
         zr = inflate(&z, Z_NO_FLUSH);
+        b.len = z.total_out;
     } while (zr == Z_OK || (zr == Z_BUF_ERROR && z.avail_out == 0));
     inflateEnd(&z);
     if (zr != Z_STREAM_END) {
-        free(b);
+        vax_buf_free(&b);
         return VAX_EINVAL;
     }
-    *out = b;
-    *outn = z.total_out;
-    return VAX_OK;
+    *outn = b.len;
+    *out = (uint8_t *)vax_buf_take(&b, NULL);
+    return *out ? VAX_OK : VAX_ENOMEM;
 }
 
 static int zlib_deflate(const uint8_t *in, size_t n, uint8_t **out, size_t *outn)
@@ -2003,13 +1970,13 @@ int vax_cert_revoked_export(vax_db *db, char **text)
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
-        free(b.s);
+        free(b.data);
         return vax_fail_sql(db, rc, _("reading the revocation list"));
     }
-    if (b.oom) {
-        free(b.s);
+    if (b.failed) {
+        free(b.data);
         return VAX_ENOMEM;
     }
-    *text = b.s;
+    *text = b.data;
     return VAX_OK;
 }
