@@ -64,7 +64,8 @@ EOF
 cells=$(python3 "$WORK/readxlsx.py" "$WORK/r.xlsx" 2>&1)
 check "the workbook opens with python's zipfile and XML parser" \
   grep -q '^SHEET Tổng hợp$' <<<"$cells"
-equal "one sheet per table, with Vietnamese names" "10" "$(grep -c '^SHEET ' <<<"$cells")"
+equal "one sheet per table, with Vietnamese names" "11" "$(grep -c '^SHEET ' <<<"$cells")"
+check "the cold chain's log is a sheet of its own" grep -q '^SHEET Nhiệt độ bảo quản$' <<<"$cells"
 check "a sheet for the doses per hour" grep -q '^SHEET Mũi tiêm theo giờ$' <<<"$cells"
 check "Vietnamese headers in the first row" grep -q '^Mũi tiêm theo vắc xin!C1=Mũi 1|text|$' <<<"$cells"
 row=$(grep '^Tổng hợp!A[0-9]*=Số mũi tiêm|' <<<"$cells" | sed 's/^Tổng hợp!A\([0-9]*\)=.*/\1/')
