@@ -255,6 +255,8 @@ void vax_date_dmy(const char *iso, char out[11])
     vax_strlcpy(in, iso ? iso : "", sizeof in);
     if (strlen(in) == 10 && in[4] == '-' && in[7] == '-')
         snprintf(out, 11, "%.2s/%.2s/%.4s", in + 8, in + 5, in);
+    else if (strlen(in) == 7 && in[4] == '-') /* a birth known by its month: mm/yyyy */
+        snprintf(out, 11, "%.2s/%.4s", in + 5, in);
     else
         vax_strlcpy(out, in, 11);
 }

@@ -81,8 +81,10 @@ int vax_dose_list(vax_db *db, int64_t person_id, vax_dose *out, int max, int *n)
 
 int vax_dose_next_number(vax_db *db, int64_t person_id, int *number)
 {
-    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FROM dose WHERE person_id = ?1"
-                                    " AND series = ?2 AND voided = 0");
+    /* a certificate from elsewhere may say "dose 2 of 2" where dose 1 was never recorded here:
+     * the next is 3, after the highest number, not after the count */
+    sqlite3_stmt *st = vax_stmt(db, "SELECT max(count(*), coalesce(max(dose_number), 0)) FROM dose"
+                                    " WHERE person_id = ?1 AND series = ?2 AND voided = 0");
     int rc;
     if (!st)
         return VAX_EINTERNAL;

@@ -704,6 +704,43 @@ static int lookup(vax_db *db, const char *national_id, vax_person *q, int *found
                                                  : vax_fail_sql(db, rc, _("reading the registry"));
 }
 
+/* A row whose ID is not anyone's main ID: still one person with someone registered when the IDs
+ * say so (an old CMND linked to a CCCD record, the ID of a record merged into another): then *q is
+ * that person and *found 1, as for its main ID. Otherwise a registered person with the same folded
+ * name and birth date is a possible second record: reported with the row's line and not added
+ * (*dup 1), as the desk asks before registering; the desk or "person add --same-as" links them
+ * once someone has looked. */
+static int lookup_other(import_ctx *x, const row *r, vax_person *q, int *found, int *dup)
+{
+    vax_db *db = x->db;
+    vax_person cand[4];
+    char born[11];
+    int n = 0, rc;
+    *dup = 0;
+    rc = vax_person_by_national_id(db, r->p.national_id, q);
+    if (rc == VAX_OK) {
+        *found = 1;
+        return issue(x, r->line, 0, "national_id", r->p.national_id,
+                     _("ID number: %s is another ID of %s (registered under %s): the row is "
+                       "that person."),
+                     r->p.national_id, q->full_name, q->national_id);
+    }
+    if (rc != VAX_ENOTFOUND)
+        return rc;
+    vax_clear_error(db);
+    if ((rc = vax_person_duplicates(db, &r->p, NULL, cand, 4, &n)) != VAX_OK)
+        return rc;
+    if (n == 0)
+        return VAX_OK;
+    *dup = 1;
+    vax_date_dmy(cand[0].birth_date, born);
+    return issue(x, r->line, 0, "duplicate", r->p.national_id,
+                 _("Possibly registered already: %s, born %s, ID %s (%d in all); not added. If it "
+                   "is the same person, link the ID at the desk or with: vaxsite person add "
+                   "--same-as %s."),
+                 cand[0].full_name, born, cand[0].national_id, n, cand[0].national_id);
+}
+
 /* ---- the import ----------------------------------------------------------------------------- */
 
 void vax_import_result_free(vax_import_result *r)
@@ -914,6 +951,11 @@ int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
             continue;
         if ((rc = lookup(db, r->p.national_id, &q, &found)) != VAX_OK)
             goto out;
+        int dup = 0;
+        if (!found && (rc = lookup_other(&x, r, &q, &found, &dup)) != VAX_OK)
+            goto out;
+        if (dup)
+            continue;
         if (!found) {
             out->added++;
             continue;
@@ -972,6 +1014,11 @@ int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
         /* again inside the transaction: another station may have registered the ID meanwhile */
         if ((rc = lookup(db, r->p.national_id, &q, &found)) != VAX_OK)
             goto fail;
+        int dup = 0;
+        if (!found && (rc = lookup_other(&x, r, &q, &found, &dup)) != VAX_OK)
+            goto fail;
+        if (dup)
+            continue;
         if (!found) {
             if ((rc = stage_person(db, &r->p)) != VAX_OK)
                 goto fail;

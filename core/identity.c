@@ -377,6 +377,37 @@ int vax_person_duplicates(vax_db *db, const vax_person *p, const char *old_id, v
     return VAX_OK;
 }
 
+/* Random rather than counted: two laptops of one site register people without papers offline on
+ * the same day, and their records meet later at the district; 45 random bits make a clash between
+ * them as unlikely as a mistyped CCCD, and one on this database is seen here and drawn again. */
+int vax_person_site_id(vax_db *db, char out[13])
+{
+    static const char alphabet[] = VAX_SITE_ID_ALPHABET;
+    sqlite3_stmt *st = vax_stmt(db, "SELECT EXISTS (SELECT 1 FROM person WHERE national_id = ?1)"
+                                    " OR EXISTS (SELECT 1 FROM person_id WHERE value = ?1)");
+    if (!st)
+        return VAX_EINTERNAL;
+    for (int tries = 0; tries < 16; tries++) {
+        unsigned char r[9];
+        int rc, used;
+        sqlite3_randomness(sizeof r, r);
+        memcpy(out, VAX_SITE_ID_PREFIX, sizeof VAX_SITE_ID_PREFIX - 1);
+        for (size_t i = 0; i < sizeof r; i++)
+            out[sizeof VAX_SITE_ID_PREFIX - 1 + i] = alphabet[r[i] & 31];
+        out[12] = 0;
+        sqlite3_bind_text(st, 1, out, -1, SQLITE_TRANSIENT);
+        rc = sqlite3_step(st);
+        used = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW)
+            return vax_fail_sql(db, rc, _("reading the registry"));
+        if (!used)
+            return VAX_OK;
+    }
+    return vax_fail(db, VAX_EINTERNAL, "national_id", "%s",
+                    _("ID number: no free identifier could be made for a person without papers."));
+}
+
 int vax_person_register(vax_db *db, vax_person *p, const char *old_id, int confirmed)
 {
     vax_person cand[8];
@@ -387,6 +418,9 @@ int vax_person_register(vax_db *db, vax_person *p, const char *old_id, int confi
         return rc;
     if (old_id && *old_id && vax_validate_national_id(old_id, norm, msg, sizeof msg) != VAX_OK)
         return vax_fail(db, VAX_EINVAL, "old_id", "%s", msg);
+    /* no ID number: the site makes one (a person without papers) */
+    if (!p->national_id[0] && (rc = vax_person_site_id(db, p->national_id)) != VAX_OK)
+        return rc;
     if (!confirmed) {
         if ((rc = vax_person_duplicates(db, p, norm, cand, 8, &n)) != VAX_OK)
             return rc;

@@ -83,9 +83,11 @@ static int cmd_add(const char *path, const args *a)
         vax_idcard_to_person(&card, &p);
         if (card.cccd[0] && card.cmnd[0])
             snprintf(old_id, sizeof old_id, "%s", card.cmnd);
-    } else if (!opt(a, "name") || !opt(a, "id") || !opt(a, "dob")) {
+    } else if (!opt(a, "name") || !opt(a, "dob")) {
+        /* no --id: a person without papers, for whom the site makes an identifier */
         fprintf(stderr, "%s",
-                _("vaxsite: person add needs --name, --id and --dob (or --scan CARD-TEXT)\n"));
+                _("vaxsite: person add needs --name and --dob, and --id unless the person has no "
+                  "papers (or --scan CARD-TEXT)\n"));
         return 2;
     }
     /* what is typed overrides the card; the raw text is checked first so that a too-long value
@@ -322,13 +324,121 @@ static int cmd_merge(const char *path, const args *a)
     return rc;
 }
 
+/* The certificate's text: the option's value, or standard input for "-" (a scanner's line, or a
+ * file piped in). NULL with the reason said when it cannot be read. */
+static char *hc1_text(const char *value)
+{
+    if (strcmp(value, "-") != 0)
+        return strdup(value);
+    size_t n = 0, cap = 16384;
+    char *s = malloc(cap + 1);
+    if (!s)
+        return NULL;
+    n = fread(s, 1, cap, stdin);
+    if (n == cap) {
+        fprintf(stderr, "%s", _("vaxsite: the certificate on standard input is too long\n"));
+        free(s);
+        return NULL;
+    }
+    s[n] = 0;
+    return s;
+}
+
+/* A dose from the person's EU DCC: what it says is printed, then it is recorded; what needs the
+ * nurse's word (signer unknown, another name or birth date) is refused until --accept names it. */
+static int cmd_dose_hc1(vax_db *db, const vax_person *p, const args *a)
+{
+    char *text = hc1_text(opt(a, "hc1")), dt[11];
+    vax_trust *trust = NULL;
+    vax_dcc_dose d;
+    unsigned accepted = 0;
+    int64_t id = 0;
+    int rc = 1;
+    const char *acc = opt(a, "accept") ? opt(a, "accept") : "";
+    if (!text)
+        return 1;
+    if (strstr(acc, "signer"))
+        accepted |= VAX_DCC_SIGNER_UNKNOWN;
+    if (strstr(acc, "name"))
+        accepted |= VAX_DCC_NAME_DIFFERS;
+    if (strstr(acc, "birth"))
+        accepted |= VAX_DCC_DOB_DIFFERS;
+    if (vax_trust_load(db, &trust) != VAX_OK) {
+        rc = fail_db(db);
+        goto done;
+    }
+    if (opt(a, "trust")) {
+        FILE *f = fopen(opt(a, "trust"), "rb");
+        char pem[65536];
+        size_t n = f ? fread(pem, 1, sizeof pem - 1, f) : 0;
+        if (f)
+            fclose(f);
+        if (!n || vax_trust_add_pem(trust, pem, n) != VAX_OK) {
+            fprintf(stderr, _("vaxsite: %s holds no PEM certificate\n"), opt(a, "trust"));
+            goto done;
+        }
+    }
+    if (vax_dcc_dose_read(db, text, trust, p->id, &d) != VAX_OK) {
+        rc = fail_db(db);
+        goto done;
+    }
+    vax_date_dmy(d.hc.dt, dt);
+    printf(_("certificate of\t%s %s, born %s\n"), d.hc.gn, d.hc.fn, d.hc.dob);
+    printf(_("vaccine\t%s (%s), dose %d of %d, %s\n"), d.product_name, d.product, d.hc.dn, d.hc.sd,
+           dt);
+    printf(_("given in\t%s, by %s\n"), d.hc.co, d.hc.is);
+    printf("UVCI\t%s\n", d.hc.ci);
+    printf(_("signature\t%s\n"), d.result == VAX_CERT_VALID ? _("verified")
+                                 : d.result == VAX_CERT_EXPIRED
+                                     ? _("verified, validity ended")
+                                     : _("signer unknown, not verified"));
+    unsigned open = d.warnings & ~accepted;
+    if (open) {
+        if (open & VAX_DCC_SIGNER_UNKNOWN)
+            fprintf(stderr, "%s",
+                    _("vaxsite: its signer is not in the trust list; add --accept signer to "
+                      "record it unverified\n"));
+        if (open & VAX_DCC_NAME_DIFFERS)
+            fprintf(stderr,
+                    _("vaxsite: the name is not %s's; add --accept name if it is hers or "
+                      "his\n"),
+                    p->full_name);
+        if (open & VAX_DCC_DOB_DIFFERS)
+            fprintf(stderr, "%s",
+                    _("vaxsite: the birth date is not the person's; add --accept birth if it is "
+                      "right\n"));
+        goto done;
+    }
+    if (vax_dose_record_hc1(db, p->id, text, trust, accepted, &id) != VAX_OK) {
+        rc = fail_db(db);
+        goto done;
+    }
+    printf(_("%lld\tdose %d\t%s\n"), (long long)id, d.hc.dn, d.product);
+    rc = 0;
+done:
+    vax_trust_free(trust);
+    free(text);
+    return rc;
+}
+
 static int cmd_dose_elsewhere(const char *path, const args *a)
 {
-    static const char *const known[] = {"product", "date", "place", "dose", "lot", NULL};
+    static const char *const known[] = {"product", "date",   "place", "dose", "lot",
+                                        "hc1",     "accept", "trust", NULL};
     vax_person p;
     int64_t id = 0;
     if (!only_opts(a, known))
         return 2;
+    if (a->npos >= 3 && opt(a, "hc1")) {
+        vax_db *db = open_db(path, 0, 1);
+        if (!db)
+            return 1;
+        int rc = cli_person_resolve(db, a->pos[2], &p);
+        if (rc == 0)
+            rc = cmd_dose_hc1(db, &p, a);
+        vax_close(db);
+        return rc;
+    }
     if (a->npos < 3 || !opt(a, "product") || !opt(a, "date") || !opt(a, "place")) {
         fprintf(stderr, "%s",
                 _("vaxsite: dose elsewhere needs the ID, --product, --date and --place\n"));
@@ -368,19 +478,22 @@ int cli_dose(const char *path, const args *a)
 
 void cli_person_usage(void)
 {
-    printf("%s",
-           _("  person add --scan CARD-TEXT | --name N --id ID --dob DD/MM/YYYY [--sex m|f]\n"
-             "             [--phone P] [--group G] [--commune C] [--insurance NO] [--old-id CMND]\n"
-             "             [--same-as ID | --new]\n"
-             "                                register; a possible second record is shown first\n"
-             "  person find TEXT|CARD-TEXT    one match per line: ID, name, birth date\n"
-             "  person edit ID --reason R [--name N] [--dob D] [--phone P] [--sex m|f]\n"
-             "             [--id ID] [--group G] [--commune C] [--insurance NO]\n"
-             "                                correct a record; the old version is kept\n"
-             "  person link ID OTHER-ID [--reason R]   another ID of the same person\n"
-             "  person merge ID --into ID --reason R   two records of one person (manager)\n"
-             "  dose elsewhere ID --product P --date DD/MM/YYYY --place WHERE [--dose N]\n"
-             "       [--lot L]                a dose given at another site\n"));
+    printf(
+        "%s",
+        _("  person add --scan CARD-TEXT | --name N [--id ID] --dob DD/MM/YYYY [--sex m|f]\n"
+          "             [--phone P] [--group G] [--commune C] [--insurance NO] [--old-id CMND]\n"
+          "             [--same-as ID | --new]\n"
+          "                                register; a possible second record is shown first\n"
+          "  person find TEXT|CARD-TEXT    one match per line: ID, name, birth date\n"
+          "  person edit ID --reason R [--name N] [--dob D] [--phone P] [--sex m|f]\n"
+          "             [--id ID] [--group G] [--commune C] [--insurance NO]\n"
+          "                                correct a record; the old version is kept\n"
+          "  person link ID OTHER-ID [--reason R]   another ID of the same person\n"
+          "  person merge ID --into ID --reason R   two records of one person (manager)\n"
+          "  dose elsewhere ID --product P --date DD/MM/YYYY --place WHERE [--dose N]\n"
+          "       [--lot L]                a dose given at another site\n"
+          "  dose elsewhere ID --hc1 HC1|- [--trust PEM] [--accept signer,name,birth]\n"
+          "                                the same from the person's EU DCC (its QR's text)\n"));
 }
 
 int cli_person(const char *path, const args *a)

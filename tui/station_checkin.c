@@ -17,8 +17,12 @@ typedef struct checkin {
     int urgent[MAX_RESULTS];  /* that ticket is urgent */
     ui_list list;
     int64_t want; /* the person the cursor stays on when the results are read again */
+    /* the person a certificate scanned into the search is for: the one selected before the
+     * scanner began typing "HC1:" over the search */
+    int64_t held;
     /* the selected person as loaded: doses, today's visit and what the desk says of it */
-    int doses, has_today;
+    int doses, next, has_today; /* next: the number the next dose gets (after one from elsewhere
+                                   that says "2 of 2", 3) */
     vax_visit today;
     char today_text[512];
     ui_form form;
@@ -48,10 +52,11 @@ static int check_name(const char *v, char *msg, size_t size)
     return 0;
 }
 
+/* empty: a person without papers, for whom the site makes an identifier */
 static int check_id(const char *v, char *msg, size_t size)
 {
     char out[13];
-    return vax_validate_national_id(v, out, msg, size);
+    return v[strspn(v, " ")] ? vax_validate_national_id(v, out, msg, size) : VAX_OK;
 }
 
 static int check_dob(const char *v, char *msg, size_t size)
@@ -109,11 +114,29 @@ static int check_group(const char *v, char *msg, size_t size)
 
 /* ---- search ------------------------------------------------------------------------------ */
 
+#define HC1 "HC1:"
+
+/* 1 while the search's end may be the start of an EU DCC's QR being typed ("H", "HC", "HC1", or
+ * "HC1:..." itself): the person selected before it is the one the certificate is for. */
+static int scan_starting(const char *text)
+{
+    size_t n = strlen(text);
+    if (strstr(text, HC1))
+        return 1;
+    for (size_t k = 1; k < sizeof HC1 - 1; k++)
+        if (n >= k && strncmp(text + n - k, HC1, k) == 0)
+            return 1;
+    return 0;
+}
+
 static void run_search(ui_app *app, checkin *c)
 {
-    char text[512];
+    char text[UI_INPUT_MAX * 4 + 1], *scan;
     int n = 0;
     ui_input_get(&c->search, text, sizeof text);
+    /* a certificate's QR is no search: what was searched before it stays on the list */
+    if ((scan = strstr(text, HC1)))
+        *scan = 0;
     if (vax_person_search(app->db, text, c->results, MAX_RESULTS, &n) != VAX_OK) {
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         n = 0;
@@ -128,6 +151,9 @@ static void run_search(ui_app *app, checkin *c)
     c->list.selected = 0;
     c->list.top = 0;
     c->want = n > 0 ? c->results[0].id : 0;
+    ui_input_get(&c->search, text, sizeof text);
+    if (!scan_starting(text))
+        c->held = c->want;
 }
 
 static vax_person *selected(checkin *c)
@@ -231,7 +257,7 @@ static void draw_details(ui_app *app, checkin *c, WINDOW *w, int y, int x, int w
         if (doses == 0)
             snprintf(line, sizeof line, "%s", _("Doses so far: none · due for dose 1"));
         else
-            snprintf(line, sizeof line, _("Doses so far: %d · next: dose %d"), doses, doses + 1);
+            snprintf(line, sizeof line, _("Doses so far: %d · next: dose %d"), doses, c->next);
         ui_put(w, y + 4, x, line, width);
     }
     if (rows > 5) {
@@ -261,11 +287,14 @@ static void draw_search(ui_app *app, checkin *c, WINDOW *w, int rows, int cols)
     int list_w = wide ? cols * 55 / 100 : cols - 2;
     int detail_rows = wide ? rows - 3 : 7;
     int list_rows = wide ? rows - 3 : rows - 3 - detail_rows - 1;
-    char count[128], text[8];
+    char count[128], text[UI_INPUT_MAX * 4 + 1];
     ui_put(w, 0, 1, label, lw);
     ui_input_get(&c->search, text, sizeof text);
     if (!text[0])
         snprintf(count, sizeof count, "%s", _("type a name, ID or phone; accents not needed"));
+    else if (strstr(text, HC1))
+        snprintf(count, sizeof count, _("a vaccination certificate's QR code: %s reads it"),
+                 ui_act_key(app, ACT_CHECK_IN));
     else if (c->list.count >= MAX_RESULTS)
         snprintf(count, sizeof count, _("the first %d found; type more to narrow"), c->list.count);
     else
@@ -337,8 +366,9 @@ static void open_form(ui_app *app, checkin *c)
         digits += *p >= '0' && *p <= '9';
     ui_form_init(f);
     ui_form_add(f, "full_name", _("Full name"), NULL, 80, check_name);
-    ui_form_add(f, "national_id", _("ID number"), _("12 or 9 digits"), 14, check_id);
-    ui_form_add(f, "birth_date", _("Birth date"), _("dd/mm/yyyy"), 10, check_dob);
+    ui_form_add(f, "national_id", _("ID number"), _("12 or 9 digits; empty: no papers"), 14,
+                check_id);
+    ui_form_add(f, "birth_date", _("Birth date"), _("dd/mm/yyyy, or the year"), 10, check_dob);
     ui_form_add(f, "sex", _("Sex"), _("m / f"), 6, check_sex);
     ui_form_add(f, "phone", _("Phone"), _("optional, 0912345678"), 16, check_phone);
     ui_form_add(f, "insurance_no", _("Insurance no."), _("optional"), 16, check_insurance);
@@ -409,6 +439,86 @@ static void do_scan(ui_app *app, checkin *c, const char *text)
                    p.full_name, card.cmnd, card.cccd);
     else
         ui_message(app, MSG_OK, _("%s found by the ID card. Enter checks in."), p.full_name);
+}
+
+/* An EU DCC scanned into the search, after the person was selected: what it says is shown, and
+ * on the nurse's word it is recorded as a dose given elsewhere. */
+static void do_hc1(ui_app *app, checkin *c, char *text)
+{
+    char *hc1 = strstr(text, HC1), lines[10][400], dob[11], dt[11], pdob[11];
+    const char *shown[10];
+    int n = 0;
+    int64_t who = c->held, id = 0;
+    vax_person p;
+    vax_dcc_dose d;
+    vax_trust *trust = NULL;
+    /* the search as it was before the scan, the cursor on the person */
+    char *code = strdup(hc1);
+    if (!code) {
+        ui_message(app, MSG_ERROR, "%s", vax_status_str(VAX_ENOMEM));
+        return;
+    }
+    *hc1 = 0;
+    ui_input_set(&c->search, text);
+    run_search(app, c);
+    for (int i = 0; i < c->list.count; i++)
+        if (c->results[i].id == who)
+            c->list.selected = i;
+    c->want = c->held = who;
+    if (!who || vax_person_get(app->db, who, &p) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s",
+                   _("Find and select the person first, then scan their certificate."));
+        goto done;
+    }
+    if (vax_trust_load(app->db, &trust) != VAX_OK ||
+        vax_dcc_dose_read(app->db, code, trust, who, &d) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        goto done;
+    }
+    /* a birth date the certificate gives as a year (or year and month) is shown as it is */
+    if (strlen(d.hc.dob) == 10)
+        vax_date_dmy(d.hc.dob, dob);
+    else
+        snprintf(dob, sizeof dob, "%s", d.hc.dob[0] ? d.hc.dob : "-");
+    vax_date_dmy(d.hc.dt, dt);
+    vax_date_dmy(p.birth_date, pdob);
+    snprintf(lines[n++], sizeof lines[0], _("For: %s, born %s"), p.full_name, pdob);
+    snprintf(lines[n++], sizeof lines[0], _("Certificate of: %s %s, born %s"), d.hc.gn, d.hc.fn,
+             dob);
+    snprintf(lines[n++], sizeof lines[0], _("Vaccine: %s · dose %d of %d · %s"), d.product_name,
+             d.hc.dn, d.hc.sd, dt);
+    snprintf(lines[n++], sizeof lines[0], _("Given in: %s · by %s"), d.hc.co, d.hc.is);
+    snprintf(lines[n++], sizeof lines[0], _("UVCI: %s"), d.hc.ci);
+    snprintf(lines[n++], sizeof lines[0], "%s",
+             d.result == VAX_CERT_VALID     ? _("Signature: verified.")
+             : d.result == VAX_CERT_EXPIRED ? _("Signature: verified; its validity has ended (the "
+                                                "dose still counts).")
+                                            : _("! Signer unknown: not in this site's trust list, "
+                                                "so the signature is not verified."));
+    if (d.warnings & VAX_DCC_NAME_DIFFERS)
+        snprintf(lines[n++], sizeof lines[0], _("! The name is not %s's."), p.full_name);
+    if (d.warnings & VAX_DCC_DOB_DIFFERS)
+        snprintf(lines[n++], sizeof lines[0], _("! The birth date is not %s."), pdob);
+    for (int i = 0; i < n; i++)
+        shown[i] = lines[i];
+    /* a warning is confirmed by a letter typed, not by an Enter a scanner may send twice */
+    int yes = d.warnings ? ui_dialog_confirm_key(app, _("Dose given elsewhere"), shown, n,
+                                                 _("Record it anyway?"), _("Record"))
+                         : ui_dialog_confirm_lines(app, _("Dose given elsewhere"), shown, n,
+                                                   _("Record this dose?"));
+    if (!yes) {
+        ui_message(app, MSG_INFO, "%s", _("The certificate was not recorded."));
+        goto done;
+    }
+    if (vax_dose_record_hc1(app->db, who, code, trust, d.warnings, &id) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        goto done;
+    }
+    ui_message(app, MSG_OK, _("Recorded for %s: dose %d (%s) given elsewhere on %s."), p.full_name,
+               d.hc.dn, d.product_name, dt);
+done:
+    vax_trust_free(trust);
+    free(code);
 }
 
 static void field_text(checkin *c, const char *key, char *buf, size_t size)
@@ -497,7 +607,9 @@ static void save_form(ui_app *app, checkin *c)
     field_text(c, "phone", phone, sizeof phone);
     field_text(c, "insurance_no", ins, sizeof ins);
     char msg[256];
-    if (vax_validate_national_id(id, p.national_id, msg, sizeof msg) != VAX_OK ||
+    if ((check_id(id, msg, sizeof msg) != VAX_OK ||
+         (id[strspn(id, " ")] &&
+          vax_validate_national_id(id, p.national_id, msg, sizeof msg) != VAX_OK)) ||
         vax_validate_birth_date(dob, p.birth_date, msg, sizeof msg) != VAX_OK ||
         vax_validate_phone(phone, p.phone, msg, sizeof msg) != VAX_OK ||
         vax_validate_insurance_no(ins, p.insurance_no, msg, sizeof msg) != VAX_OK) {
@@ -505,6 +617,8 @@ static void save_form(ui_app *app, checkin *c)
         ui_message(app, MSG_ERROR, "%s", msg);
         return;
     }
+    if (!id[strspn(id, " ")])
+        p.national_id[0] = 0; /* the core makes the site's identifier */
     int rc = vax_person_register(app->db, &p, c->old_id, 0);
     if (rc == VAX_EEXIST && !strcmp(vax_errfield(app->db), "duplicate")) {
         save_duplicate(app, c, &p);
@@ -568,6 +682,10 @@ static void do_checkin(ui_app *app, checkin *c)
     vax_visit v;
     char line[300], text[UI_INPUT_MAX * 4 + 1];
     ui_input_get(&c->search, text, sizeof text);
+    if (strstr(text, HC1)) {
+        do_hc1(app, c, text);
+        return;
+    }
     if (vax_idcard_is_scan(text)) {
         do_scan(app, c, text);
         return;
@@ -780,7 +898,7 @@ static int key(ui_app *app, ui_key k)
         return ui_form_key(&c->form, k);
     }
     if (ui_list_key(&c->list, k, c->list_rows)) {
-        c->want = selected(c) ? selected(c)->id : 0;
+        c->want = c->held = selected(c) ? selected(c)->id : 0;
         return 1;
     }
     if (ui_input_key(&c->search, k, &used)) {
@@ -804,11 +922,17 @@ static void load(ui_app *app)
             c->list.selected = i;
     vax_person *p = selected(c);
     c->want = p ? p->id : 0;
+    char text[UI_INPUT_MAX * 4 + 1];
+    ui_input_get(&c->search, text, sizeof text);
+    if (!scan_starting(text))
+        c->held = c->want;
     c->doses = 0;
     c->has_today = 0;
     if (!p)
         return;
     vax_person_dose_count(app->db, p->id, &c->doses);
+    if (vax_dose_next_number(app->db, p->id, &c->next) != VAX_OK)
+        c->next = c->doses + 1;
     if (vax_visit_today_for_person(app->db, p->id, &c->today) == VAX_OK) {
         c->has_today = 1;
         today_line(app, &c->today, c->today_text, sizeof c->today_text);

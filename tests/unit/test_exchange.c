@@ -407,10 +407,55 @@ static void test_exports_need_a_manager(void **state)
     tdb_close(t);
 }
 
+/* A row is not a second record of someone registered: its ID linked to a record (an old CMND
+ * beside the CCCD) is that person; the same folded name and birth date under another ID is
+ * reported with its line and not added, in a dry run and in the import alike. */
+static void test_import_does_not_register_a_person_twice(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_import_result r;
+    int64_t xuan = tdb_person(t, "Lò Thị Xuân", "062162000123", "1962-03-15", NULL);
+    tdb_person(t, "Bùi Ngọc Trang", "012187000001", "1987-12-14", NULL);
+    assert_int_equal(vax_person_link_id(t->db, xuan, "045123456", "old CMND"), VAX_OK);
+    const char *csv = "Số CCCD;Họ và tên;Ngày sinh;Giới tính\n"
+                      "045123456;Lò Thị Xuân;15/03/1962;Nữ\n"
+                      "001187099999;BÙI NGỌC TRANG;14/12/1987;Nữ\n"
+                      "001190054321;Lò Thị Hằng;15/03/1990;Nữ\n";
+    for (int dry = 1; dry >= 0; dry--) {
+        assert_int_equal(run(t, csv, dry, 0, 0, &r), VAX_OK);
+        assert_int_equal(r.added, 1);
+        assert_int_equal(r.unchanged + r.existing, 1); /* her record, left as it is */
+        int candidate = 0, same = 0;
+        for (int i = 0; i < r.nissues; i++) {
+            if (!strcmp(r.issues[i].field, "duplicate")) {
+                assert_int_equal(r.issues[i].line, 3);
+                assert_int_equal(r.issues[i].error, 0);
+                assert_non_null(strstr(r.issues[i].message, "Bùi Ngọc Trang"));
+                assert_non_null(strstr(r.issues[i].message, "012187000001"));
+                candidate++;
+            } else if (r.issues[i].line == 2 && strstr(r.issues[i].message, "062162000123")) {
+                same++;
+            }
+        }
+        assert_int_equal(candidate, 1);
+        assert_int_equal(same, 1);
+        vax_import_result_free(&r);
+    }
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM person WHERE full_name LIKE 'B%'"),
+                     1);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM person WHERE national_id IN"
+                                        " ('045123456', '001187099999')"),
+                     0);
+    assert_int_equal(persons(t), 3);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_csv_dialect_reads_the_same_people),
+        cmocka_unit_test(test_import_does_not_register_a_person_twice),
         cmocka_unit_test(test_each_broken_row_is_reported_with_its_line),
         cmocka_unit_test(test_an_over_long_commune_is_reported_not_cut),
         cmocka_unit_test(test_all_or_nothing_by_the_users_choice),

@@ -2,6 +2,7 @@
  * registration and merging two records. */
 #include "testutil.h"
 
+#include <ctype.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -452,6 +453,258 @@ static void test_dose_elsewhere_counts_in_numbers_and_rules(void **state)
     tdb_close(t);
 }
 
+/* ---- a dose read from an EU DCC's QR ------------------------------------------------------ */
+
+/* A string field of a public DCC test case (tests/data/dcc-testdata), malloc'd. */
+static char *dcc_field(const char *file, const char *key)
+{
+    const char *root = getenv("VAX_TEST_DATA");
+    char path[1024], want[64];
+    snprintf(path, sizeof path, "%s/dcc-testdata/%s", root ? root : "tests/data", file);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot read %s (VAX_TEST_DATA=%s)", path, root ? root : "");
+    char *b = calloc(1, 1 << 17);
+    assert_non_null(b);
+    size_t n = fread(b, 1, (1 << 17) - 1, f);
+    fclose(f);
+    b[n] = 0;
+    snprintf(want, sizeof want, "\"%s\": \"", key);
+    char *at = strstr(b, want);
+    if (!at)
+        fail_msg("%s has no %s", path, key);
+    at += strlen(want);
+    char *end = strchr(at, '"');
+    assert_non_null(end);
+    char *v = strndup(at, (size_t)(end - at));
+    free(b);
+    return v;
+}
+
+/* The trust list a site would be given: the test case's signer certificate as PEM. */
+static vax_trust *dcc_trust(const char *file)
+{
+    char *der64 = dcc_field(file, "CERTIFICATE"), *pem = calloc(1, strlen(der64) * 2 + 128);
+    vax_trust *tr;
+    assert_non_null(pem);
+    strcat(pem, "-----BEGIN CERTIFICATE-----\n");
+    for (size_t i = 0; i < strlen(der64); i += 64) {
+        strncat(pem, der64 + i, 64);
+        strcat(pem, "\n");
+    }
+    strcat(pem, "-----END CERTIFICATE-----\n");
+    assert_int_equal(vax_trust_new(&tr), VAX_OK);
+    assert_int_equal(vax_trust_add_pem(tr, pem, strlen(pem)), VAX_OK);
+    free(der64);
+    free(pem);
+    return tr;
+}
+
+/* Germany's public test case 1: Erika Mustermann, born 1964-08-12, Moderna dose 2 of 2 on
+ * 2021-05-29 by the Robert Koch-Institut, signed ES256; valid at T0 (expires 2022-01-28). */
+#define DCC_DE "DE/2DCode/raw/1.json"
+#define DCC_DE_UVCI "URN:UVCI:01DE/IZ12345A/5CWLU12RNOB9RXSEOP6FG8#W"
+
+static void test_dcc_scan_is_shown_then_recorded_once(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t a = tdb_person(t, "Erika Mustermann", "045123456", "1964-08-12", NULL);
+    int64_t b = tdb_person(t, "Lò Thị Xuân", "045123457", "1962-03-15", NULL);
+    char *hc1 = dcc_field(DCC_DE, "PREFIX");
+    vax_trust *tr = dcc_trust(DCC_DE);
+    vax_dcc_dose d;
+    int64_t id = 0;
+    sign_in(t, "nurse", VAX_ROLE_NURSE);
+    assert_int_equal(vax_dcc_dose_read(t->db, hc1, tr, a, &d), VAX_OK);
+    assert_int_equal(d.result, VAX_CERT_VALID);
+    assert_int_equal(d.warnings, 0);
+    assert_string_equal(d.product, "MO");
+    assert_string_equal(d.hc.gn, "Erika");
+    assert_string_equal(d.hc.fn, "Mustermann");
+    assert_string_equal(d.hc.dob, "1964-08-12");
+    assert_int_equal(d.hc.dn, 2);
+    assert_int_equal(d.hc.sd, 2);
+    assert_string_equal(d.hc.dt, "2021-05-29");
+    assert_string_equal(d.hc.co, "DE");
+    assert_string_equal(d.hc.is, "Robert Koch-Institut");
+    assert_string_equal(d.hc.ci, DCC_DE_UVCI);
+    /* a scanner's line end is no part of it */
+    char *typed = calloc(1, strlen(hc1) + 3);
+    assert_non_null(typed);
+    strcat(strcat(typed, hc1), "\r\n");
+    assert_int_equal(vax_dose_record_hc1(t->db, a, typed, tr, 0, &id), VAX_OK);
+    free(typed);
+    vax_dose dose;
+    assert_int_equal(vax_dose_get(t->db, id, &dose), VAX_OK);
+    assert_int_equal(dose.dose_number, 2);
+    assert_string_equal(dose.product, "MO");
+    assert_int_equal(dose.visit_id, 0);
+    char day[11];
+    vax_local_date(dose.given_at, day);
+    assert_string_equal(day, "2021-05-29");
+    assert_int_equal(
+        query_int(t->path, "SELECT count(*) FROM dose WHERE source = 'hc1' AND uvci = '" DCC_DE_UVCI
+                           "' AND verified = 'valid' AND place = 'Robert Koch-Institut (DE)'"),
+        1);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM audit WHERE action = 'dose.elsewhere'"
+                                        " AND details LIKE '%" DCC_DE_UVCI "%'"),
+                     1);
+    int next = 0;
+    assert_int_equal(vax_dose_next_number(t->db, a, &next), VAX_OK);
+    assert_int_equal(next, 3);
+    /* the same certificate again, for her or anyone: already recorded, said before confirming */
+    assert_int_equal(vax_dcc_dose_read(t->db, hc1, tr, a, &d), VAX_EEXIST);
+    assert_string_equal(vax_errfield(t->db), "uvci");
+    assert_non_null(strstr(vax_errmsg(t->db), "Erika Mustermann"));
+    assert_int_equal(vax_dose_record_hc1(t->db, b, hc1, tr, ~0u, &id), VAX_EEXIST);
+    assert_string_equal(vax_errfield(t->db), "uvci");
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM dose"), 1);
+    /* a volunteer does not record doses */
+    sign_in(t, "volunteer", VAX_ROLE_VOLUNTEER);
+    assert_int_equal(vax_dose_record_hc1(t->db, b, hc1, tr, ~0u, &id), VAX_EPERM);
+    vax_trust_free(tr);
+    free(hc1);
+    tdb_close(t);
+}
+
+static void test_dcc_scan_with_an_unknown_signer_is_the_nurses_choice(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t a = tdb_person(t, "Erika Mustermann", "045123456", "1964-08-12", NULL);
+    char *hc1 = dcc_field(DCC_DE, "PREFIX");
+    vax_trust *none;
+    vax_dcc_dose d;
+    int64_t id = 0;
+    assert_int_equal(vax_trust_new(&none), VAX_OK);
+    sign_in(t, "nurse", VAX_ROLE_NURSE);
+    assert_int_equal(vax_dcc_dose_read(t->db, hc1, none, a, &d), VAX_OK);
+    assert_int_equal(d.result, VAX_CERT_UNKNOWN_KID);
+    assert_int_equal(d.warnings, VAX_DCC_SIGNER_UNKNOWN);
+    assert_int_equal(vax_dose_record_hc1(t->db, a, hc1, none, 0, &id), VAX_ESTATE);
+    assert_string_equal(vax_errfield(t->db), "signer");
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM dose"), 0);
+    assert_int_equal(vax_dose_record_hc1(t->db, a, hc1, none, VAX_DCC_SIGNER_UNKNOWN, &id), VAX_OK);
+    assert_int_equal(
+        query_int(t->path,
+                  "SELECT count(*) FROM dose WHERE source = 'hc1' AND verified = 'unknown_kid'"),
+        1);
+    vax_trust_free(none);
+    free(hc1);
+    tdb_close(t);
+}
+
+static void test_dcc_scan_of_someone_else_is_a_warning_to_confirm(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    /* the name's words in the other order and without the certificate's case still match */
+    int64_t same = tdb_person(t, "MUSTERMANN Erika", "045123456", "1964-08-12", NULL);
+    int64_t other = tdb_person(t, "Nguyễn Thị Hoa", "045123457", "1964-08-12", NULL);
+    int64_t born = tdb_person(t, "Erika Mustermann", "045123458", "1965-08-12", NULL);
+    char *hc1 = dcc_field(DCC_DE, "PREFIX");
+    vax_trust *tr = dcc_trust(DCC_DE);
+    vax_dcc_dose d;
+    int64_t id = 0;
+    sign_in(t, "nurse", VAX_ROLE_NURSE);
+    assert_int_equal(vax_dcc_dose_read(t->db, hc1, tr, same, &d), VAX_OK);
+    assert_int_equal(d.warnings, 0);
+    assert_int_equal(vax_dcc_dose_read(t->db, hc1, tr, other, &d), VAX_OK);
+    assert_int_equal(d.warnings, VAX_DCC_NAME_DIFFERS);
+    assert_int_equal(vax_dcc_dose_read(t->db, hc1, tr, born, &d), VAX_OK);
+    assert_int_equal(d.warnings, VAX_DCC_DOB_DIFFERS);
+    assert_int_equal(vax_dose_record_hc1(t->db, other, hc1, tr, 0, &id), VAX_ESTATE);
+    assert_string_equal(vax_errfield(t->db), "name");
+    assert_int_equal(vax_dose_record_hc1(t->db, born, hc1, tr, VAX_DCC_NAME_DIFFERS, &id),
+                     VAX_ESTATE);
+    assert_string_equal(vax_errfield(t->db), "birth_date");
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM dose"), 0);
+    assert_int_equal(vax_dose_record_hc1(t->db, born, hc1, tr, VAX_DCC_DOB_DIFFERS, &id), VAX_OK);
+    assert_int_equal(query_int(t->path, "SELECT person_id FROM dose"), born);
+    vax_trust_free(tr);
+    free(hc1);
+    tdb_close(t);
+}
+
+static void test_dcc_scan_past_its_expiry_is_judged_as_issued(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t a = tdb_person(t, "Erika Mustermann", "045123456", "1964-08-12", NULL);
+    char *hc1 = dcc_field(DCC_DE, "PREFIX"), *test = dcc_field("DE/2DCode/raw/2.json", "PREFIX");
+    vax_trust *tr = dcc_trust(DCC_DE);
+    vax_dcc_dose d;
+    int64_t id = 0;
+    sign_in(t, "nurse", VAX_ROLE_NURSE);
+    vax_clock_set(T0 + 400 * 86400LL); /* November 2022: its validity ended in January */
+    assert_int_equal(vax_dcc_dose_read(t->db, hc1, tr, a, &d), VAX_OK);
+    assert_int_equal(d.result, VAX_CERT_EXPIRED);
+    assert_int_equal(d.warnings, 0);
+    /* a test result is not a dose; nor is text that is no certificate */
+    assert_int_equal(vax_dcc_dose_read(t->db, test, tr, a, &d), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "hc1");
+    assert_int_equal(vax_dcc_dose_read(t->db, "HC1:NOT BASE45~", tr, a, &d), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "hc1");
+    assert_int_equal(vax_dose_record_hc1(t->db, a, hc1, tr, 0, &id), VAX_OK);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM dose WHERE verified = 'expired'"), 1);
+    vax_trust_free(tr);
+    free(hc1);
+    free(test);
+    tdb_close(t);
+}
+
+/* ---- people without papers ---------------------------------------------------------------- */
+
+static void test_person_without_papers_gets_a_site_made_identifier(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_person a, b, got;
+    char id[13], msg[256];
+    sign_in(t, "volunteer", VAX_ROLE_VOLUNTEER);
+    memset(&a, 0, sizeof a);
+    snprintf(a.full_name, sizeof a.full_name, "Giàng Thị Máy");
+    snprintf(a.birth_date, sizeof a.birth_date, "1948"); /* she knows the year only */
+    a.sex = 'f';
+    if (vax_person_register(t->db, &a, NULL, 0) != VAX_OK)
+        fail_msg("%s", vax_errmsg(t->db));
+    /* clearly not a national ID: letters where a CCCD or CMND has digits only */
+    assert_int_equal(strlen(a.national_id), 12);
+    assert_int_equal(strncmp(a.national_id, "KGT", 3), 0);
+    for (const char *c = a.national_id + 3; *c; c++)
+        assert_non_null(strchr(VAX_SITE_ID_ALPHABET, *c));
+    assert_int_equal(vax_validate_national_id(a.national_id, id, msg, sizeof msg), VAX_OK);
+    assert_string_equal(id, a.national_id);
+    /* typed in lower case at a desk, it is the same identifier */
+    char lower[13];
+    for (int i = 0; i < 13; i++)
+        lower[i] = (char)tolower((unsigned char)a.national_id[i]);
+    assert_int_equal(vax_validate_national_id(lower, id, msg, sizeof msg), VAX_OK);
+    assert_int_equal(vax_person_by_national_id(t->db, id, &got), VAX_OK);
+    assert_int_equal(got.id, a.id);
+    assert_string_equal(got.birth_date, "1948");
+    /* a made-up one is not accepted as one */
+    assert_int_equal(vax_validate_national_id("KGT12345678", id, msg, sizeof msg), VAX_EINVAL);
+    assert_int_equal(vax_validate_national_id("KGTIIIIIIIII", id, msg, sizeof msg), VAX_EINVAL);
+    /* the same woman again without papers: the duplicate check asks first */
+    memset(&b, 0, sizeof b);
+    snprintf(b.full_name, sizeof b.full_name, "Giàng Thị Máy");
+    snprintf(b.birth_date, sizeof b.birth_date, "1948");
+    assert_int_equal(vax_person_register(t->db, &b, NULL, 0), VAX_EEXIST);
+    assert_string_equal(vax_errfield(t->db), "duplicate");
+    /* someone else without papers gets another identifier */
+    memset(&b, 0, sizeof b);
+    snprintf(b.full_name, sizeof b.full_name, "Giàng A Páo");
+    snprintf(b.birth_date, sizeof b.birth_date, "1950-06");
+    assert_int_equal(vax_person_register(t->db, &b, NULL, 0), VAX_OK);
+    assert_int_equal(strncmp(b.national_id, "KGT", 3), 0);
+    assert_string_not_equal(a.national_id, b.national_id);
+    assert_int_equal(
+        query_int(t->path, "SELECT count(*) FROM person WHERE national_id LIKE 'KGT%'"), 2);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -469,6 +722,11 @@ int main(void)
         cmocka_unit_test(test_edit_keeps_the_old_version_and_flags_printed_fields),
         cmocka_unit_test(test_void_revokes_the_dose_certificate_and_the_number_follows),
         cmocka_unit_test(test_dose_elsewhere_counts_in_numbers_and_rules),
+        cmocka_unit_test(test_dcc_scan_is_shown_then_recorded_once),
+        cmocka_unit_test(test_dcc_scan_with_an_unknown_signer_is_the_nurses_choice),
+        cmocka_unit_test(test_dcc_scan_of_someone_else_is_a_warning_to_confirm),
+        cmocka_unit_test(test_dcc_scan_past_its_expiry_is_judged_as_issued),
+        cmocka_unit_test(test_person_without_papers_gets_a_site_made_identifier),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

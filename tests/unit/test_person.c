@@ -406,7 +406,8 @@ static void test_birth_refuses_garbage(void **state)
     assert_false(birth_ok("   ", NULL));
     assert_false(birth_ok(NULL, NULL));
     assert_false(birth_ok("abc", NULL));
-    assert_false(birth_ok("1990", NULL));
+    assert_false(birth_ok("199", NULL));
+    assert_false(birth_ok("1990 x", NULL));
     assert_false(birth_ok("15/10/90", NULL));
     assert_false(birth_ok("15/10/1990x", NULL));
     assert_false(birth_ok("15/10/19901", NULL));
@@ -971,6 +972,83 @@ static void test_search_checks_rows_against_a_word_too_common_to_index(void **st
     assert_search(t, "nguyen ho", want, 1);
 }
 
+/* Elderly people without papers often know only the year they were born, or the year and month;
+ * the EU DCC's dob allows the same ("1954", "1954-12"). */
+static void test_birth_accepts_a_year_or_a_year_and_month(void **state)
+{
+    (void)state;
+    vax_clock_set(T0); /* 2021-10-15 */
+    assert_true(birth_ok("1954", "1954"));
+    assert_true(birth_ok(" 1954 ", "1954"));
+    assert_true(birth_ok("12/1954", "1954-12"));
+    assert_true(birth_ok("2/1954", "1954-02"));
+    assert_true(birth_ok("1954-12", "1954-12"));
+    assert_true(birth_ok("10/2021", "2021-10"));
+    assert_true(birth_ok("2021", "2021"));
+    assert_false(birth_ok("13/1954", NULL));
+    assert_false(birth_ok("00/1954", NULL));
+    assert_false(birth_ok("1954-13", NULL));
+    assert_false(birth_ok("1899", NULL));
+    assert_false(birth_ok("11/2021", NULL)); /* next month */
+    assert_false(birth_ok("2022", NULL));
+}
+
+/* Such a date is its first day wherever a computation needs a day: ages, the age band at
+ * check-in, "born on or before"; and it is shown and found as it was given. */
+static void test_year_only_birth_through_ages_display_and_search(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    char dmy[11];
+    assert_int_equal(vax_age_on("1956", "2021-01-01"), 65);
+    assert_int_equal(vax_age_on("1956", "2020-12-31"), 64);
+    assert_int_equal(vax_age_on("1956-12", "2021-11-30"), 64);
+    assert_int_equal(vax_age_on("1956-12", "2021-12-01"), 65);
+    assert_int_equal(vax_age_band(vax_age_on("1956", "2021-10-15")), 0);
+    vax_date_dmy("1954", dmy);
+    assert_string_equal(dmy, "1954");
+    vax_date_dmy("1954-12", dmy);
+    assert_string_equal(dmy, "12/1954");
+    vax_date_dmy("1954-12-14", dmy);
+    assert_string_equal(dmy, "14/12/1954");
+
+    vax_person p;
+    memset(&p, 0, sizeof p);
+    snprintf(p.full_name, sizeof p.full_name, "Lò Văn Pấng");
+    snprintf(p.national_id, sizeof p.national_id, "062056000111"); /* a man born 1956 */
+    snprintf(p.birth_date, sizeof p.birth_date, "1956");
+    p.sex = 'm';
+    assert_int_equal(vax_person_add(t->db, &p), VAX_OK);
+    vax_person got;
+    assert_int_equal(vax_person_get(t->db, p.id, &got), VAX_OK);
+    assert_string_equal(got.birth_date, "1956");
+    /* the CCCD is still checked against the year */
+    memset(&p, 0, sizeof p);
+    snprintf(p.full_name, sizeof p.full_name, "Lò Thị Ón");
+    snprintf(p.national_id, sizeof p.national_id, "062157000112"); /* born 1957 */
+    snprintf(p.birth_date, sizeof p.birth_date, "1956-03");
+    p.sex = 'f';
+    assert_int_equal(vax_person_add(t->db, &p), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "national_id");
+    snprintf(p.national_id, sizeof p.national_id, "062156000113"); /* a woman born 1956 */
+    assert_int_equal(vax_person_add(t->db, &p), VAX_OK);
+    /* found by the birth year, and by the month and year */
+    vax_person out[8];
+    int n = 0;
+    assert_int_equal(vax_person_search(t->db, "pang 1956", out, 8, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(out[0].full_name, "Lò Văn Pấng");
+    assert_int_equal(vax_person_search(t->db, "lo 03/1956", out, 8, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(out[0].full_name, "Lò Thị Ón");
+    /* checked in: the age band of 65 and over */
+    vax_visit v;
+    assert_int_equal(vax_staff_act_as_os_user(t->db, "tester"), VAX_OK);
+    assert_int_equal(vax_queue_checkin(t->db, got.id, &v), VAX_OK);
+    assert_int_equal(v.age_band, 0);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -996,6 +1074,8 @@ int main(void)
         cmocka_unit_test(test_birth_refuses_future_by_frozen_clock),
         cmocka_unit_test(test_birth_refuses_before_1900),
         cmocka_unit_test(test_birth_refuses_garbage),
+        cmocka_unit_test(test_birth_accepts_a_year_or_a_year_and_month),
+        cmocka_unit_test(test_year_only_birth_through_ages_display_and_search),
         cmocka_unit_test(test_insurance_accepts_card_and_social_numbers),
         cmocka_unit_test(test_insurance_refuses_bad_numbers),
         cmocka_unit_test_setup_teardown(test_add_normalises_and_stores_every_field, setup,
