@@ -35,6 +35,9 @@ typedef struct stock {
     int ntemps;
     ui_list hold_list;
     int hold_rows;
+    /* transfers other sites sent here, not yet taken in */
+    vax_transfer incoming[8];
+    int nincoming;
     /* used fast */
     vax_use_fast fast[MAX_LOTS];
     int nfast;
@@ -67,6 +70,10 @@ static void load(ui_app *app, stock *s)
         s->ndue = s->nfridges = s->nholds = 0;
     }
     fit(&s->hold_list, s->nholds);
+    if (vax_stock_transfers_to_receive(app->db, s->incoming, 8, &s->nincoming) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        s->nincoming = 0;
+    }
     if (s->mode == MODE_COLD) {
         /* today's log, newest last (the screen shows the end of it) */
         time_t t = (time_t)now;
@@ -153,6 +160,17 @@ static void draw_view(ui_app *app, stock *s, WINDOW *w, int rows, int cols)
         ui_role_on(w, line[0] == '!' || s->nholds > 0 ? ROLE_ERROR : ROLE_WARNING);
         ui_put(w, y++, 1, line, cols - 2);
         ui_role_off(w, line[0] == '!' || s->nholds > 0 ? ROLE_ERROR : ROLE_WARNING);
+    }
+    if (s->nincoming > 0) {
+        const vax_transfer *t = &s->incoming[0];
+        snprintf(line, sizeof line, _("To receive: %d vials of %s lot %s from %s"), t->vials,
+                 t->product, t->lot_no, t->from_site);
+        if (s->nincoming > 1)
+            snprintf(line + strlen(line), sizeof line - strlen(line), _(" (+%d more)"),
+                     s->nincoming - 1);
+        ui_role_on(w, ROLE_WARNING);
+        ui_put(w, y++, 1, line, cols - 2);
+        ui_role_off(w, ROLE_WARNING);
     }
     wattron(w, A_BOLD);
     ui_put(w, y++, 1, _("Product  On hand  Opened today  Given  Wasted  Wastage  Expiring ≤7 days"),

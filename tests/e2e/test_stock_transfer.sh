@@ -1,7 +1,8 @@
 #!/bin/bash
 # A transfer between two sites by a bundle: site A sends unopened vials of a lot to site B; the
-# transfer leaves A in A's bundle, B (trusting A's key) imports it and lists it "to receive", and
-# taking it in puts the lot in B's stock; both ledgers balance. A second import changes nothing.
+# transfer leaves A in A's bundle, B (trusting A's key) imports it and lists it "to receive" (the
+# command line and the stock station), and taking it in puts the lot in B's stock; both ledgers
+# balance. A second import changes nothing.
 . "$(dirname "$0")/lib.sh"
 
 V() { local db=$1; shift; $VAXSITE --db "$WORK/$db.db" --lang en "$@"; }
@@ -33,6 +34,13 @@ check "B imports A's bundle: $out" test $? -eq 0
 out=$(V B stock to-receive 2>&1)
 check "B lists the transfer to receive: $out" grep -q "	12001	AZ	TR5501	.*	6 vials x 10" <<<"$out"
 UUID=$(cut -f1 <<<"$out" | head -1)
+# B's stock station says it too
+DB="$WORK/B.db"
+tui 100 30 --lang en
+sign_in quanly "Vaccine stock"
+expect_screen "B's stock station shows the transfer to receive" "To receive: 6 vials of AZ lot TR5501 from 12001"
+keys F10
+settle
 out=$(V B import --bundle "$WORK/a.vxb" 2>&1)
 equal "a second import of the bundle adds no second transfer" "1" \
   "$(lsql B "SELECT count(*) FROM stock_incoming")"
@@ -42,6 +50,12 @@ equal "the sender has nothing to receive" "" "$out"
 out=$(V B stock transfer-in --transfer "$UUID" 2>&1)
 check "B takes the transfer in: $out" grep -q "TR5501.*60 doses on hand" <<<"$out"
 equal "nothing is left to receive at B" "" "$(V B stock to-receive 2>&1)"
+tui 100 30 --lang en
+sign_in quanly "Vaccine stock"
+expect_screen "B's stock station lists the lot received" "TR5501"
+expect_no_screen "and no transfer to receive" "To receive:"
+keys F10
+settle
 equal "B's ledger has the transfer in from A" "transfer_in|6|60|12001" \
   "$(lsql B "SELECT kind, vials, doses, other_site FROM stock_move WHERE kind = 'transfer_in'")"
 out=$(V B stock transfer-in --transfer "$UUID" 2>&1); rc=$?
