@@ -304,25 +304,21 @@ static void jpeg_fail_exit(j_common_ptr c)
     longjmp(((struct jpeg_fail *)c->err)->jump, 1);
 }
 
-/* A JPEG file as grey levels (some "PNG" samples are JPEG inside); NULL if it is not one. */
-static unsigned char *read_jpeg_grey(const char *path, int *w, int *h)
+/* JPEG bytes as grey levels (some "PNG" samples are JPEG inside); NULL if they are not one. */
+static unsigned char *read_jpeg_grey(const unsigned char *data, size_t len, int *w, int *h)
 {
     struct jpeg_decompress_struct c;
     struct jpeg_fail err;
     unsigned char *volatile grey = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
     c.err = jpeg_std_error(&err.mgr);
     err.mgr.error_exit = jpeg_fail_exit;
     if (setjmp(err.jump)) {
         jpeg_destroy_decompress(&c);
-        fclose(f);
         free(grey);
         return NULL;
     }
     jpeg_create_decompress(&c);
-    jpeg_stdio_src(&c, f);
+    jpeg_mem_src(&c, data, (unsigned long)len);
     jpeg_read_header(&c, TRUE);
     c.out_color_space = JCS_GRAYSCALE;
     jpeg_start_decompress(&c);
@@ -336,35 +332,57 @@ static unsigned char *read_jpeg_grey(const char *path, int *w, int *h)
         }
     jpeg_finish_decompress(&c);
     jpeg_destroy_decompress(&c);
-    fclose(f);
     return grey;
 }
 
-static int is_jpeg(const char *path)
+static int is_jpeg(const unsigned char *m, size_t n)
 {
-    unsigned char m[3] = {0};
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    size_t n = fread(m, 1, 3, f);
-    fclose(f);
-    return n == 3 && m[0] == 0xff && m[1] == 0xd8 && m[2] == 0xff;
+    return n >= 3 && m[0] == 0xff && m[1] == 0xd8 && m[2] == 0xff;
 }
+
+/* cairo reads a PNG through this, from the bytes read once */
+typedef struct png_bytes {
+    const unsigned char *p;
+    size_t left;
+} png_bytes;
+
+static cairo_status_t png_read(void *ctx, unsigned char *out, unsigned int n)
+{
+    png_bytes *b = ctx;
+    if (n > b->left)
+        return CAIRO_STATUS_READ_ERROR;
+    memcpy(out, b->p, n);
+    b->p += n;
+    b->left -= n;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* A photo of a certificate from a phone is a few MB. */
+#define PICTURE_MAX ((size_t)64 << 20)
 
 static int scan_grey(vax_db *db, const char *path, unsigned char *grey, int w, int h, char **text);
 
 int vax_qr_read_png(vax_db *db, const char *path, char **text)
 {
+    char *data = NULL;
+    size_t len = 0;
     *text = NULL;
     vax_clear_error(db);
-    if (is_jpeg(path)) {
+    /* read once, whole: what is looked at is one file, never a shortened one */
+    int rc = vax_read_file(db, path, PICTURE_MAX, &data, &len);
+    if (rc != VAX_OK)
+        return rc;
+    if (is_jpeg((const unsigned char *)data, len)) {
         int w, h;
-        unsigned char *grey = read_jpeg_grey(path, &w, &h);
+        unsigned char *grey = read_jpeg_grey((const unsigned char *)data, len, &w, &h);
+        free(data);
         if (!grey)
             return vax_fail(db, VAX_EIO, "file", _("File: %s is not a readable picture."), path);
         return scan_grey(db, path, grey, w, h, text);
     }
-    cairo_surface_t *s = cairo_image_surface_create_from_png(path);
+    png_bytes in = {(const unsigned char *)data, len};
+    cairo_surface_t *s = cairo_image_surface_create_from_png_stream(png_read, &in);
+    free(data);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(s);
         return vax_fail(db, VAX_EIO, "file", _("File: %s is not a readable PNG or JPEG picture."),
