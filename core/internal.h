@@ -157,6 +157,8 @@ int vax_stock_draw_locked(vax_db *db, int64_t vial_id, vax_vial *vial);
 /* A transfer out another site synced ("stock_transfer" body): one to receive here if it names
  * this site, else nothing; a repeat is a no-op (stock.c, for sync's merge). */
 int vax_stock_transfer_merge(vax_db *db, const char *body);
+/* Writes off unopened vials of lot inside the caller's transaction (ledger row and audit). */
+int vax_stock_writeoff_locked(vax_db *db, const vax_lot *lot, int vials, vax_writeoff reason);
 /* Demo: a few lots received and a vial open at the demo's injection station. */
 int vax_stock_demo(vax_db *db);
 /* Demo: gives the visit (in injection) its dose from the demo vial. */
