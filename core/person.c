@@ -643,7 +643,7 @@ static int tokenize(char *folded, char *tokens[MAX_TOKENS])
  */
 #define MAX_EXPANSION 32
 static int token_expr(vax_db *db, const char *tok, int prefix, int anchored, char *out, size_t size,
-                      double *people)
+                      double *people, int *as_prefix)
 {
     const char *hat = anchored ? "_" : "";
     size_t len = strlen(tok), o = 0;
@@ -651,6 +651,7 @@ static int token_expr(vax_db *db, const char *tok, int prefix, int anchored, cha
     char upper[256];
     sqlite3_stmt *st;
     *people = 1;
+    *as_prefix = prefix;
     for (const char *c = tok; *c; c++)
         has_digit |= isdigit((unsigned char)*c) != 0;
     if (len + 8 >= size || len + 1 >= sizeof upper)
@@ -690,7 +691,8 @@ static int token_expr(vax_db *db, const char *tok, int prefix, int anchored, cha
     /* A prefix no other name word starts with ("tai", "my" of a full name typed to its end) is
      * the whole word: the same text as the whole word's, so that the search sees it has already
      * asked that question (stage 1 of vax_person_search) instead of asking the index again. */
-    indexed &= !(terms == 1 && only_itself);
+    if (terms == 1 && only_itself)
+        indexed = *as_prefix = 0;
     if (terms > MAX_EXPANSION || o + 2 >= size || indexed) {
         st = vax_stmt(db, "SELECT coalesce(sum(n), 0) FROM name_word WHERE term >= ?1"
                           " AND term < ?2");
@@ -708,43 +710,129 @@ static int token_expr(vax_db *db, const char *tok, int prefix, int anchored, cha
     return 0;
 }
 
-/* A token carried by more than this share of the registry ("n", "th", "nguyen") is left out of
- * the index query when a more selective one is there: FTS5 would read its long posting list to
- * the end on a sparse query. The rows are checked against it instead (row_matches). */
+/* Which words go to the index and which are checked on the rows it returns. FTS5 walks the
+ * postings of each word it is given (about 12 ns each on a 2-CPU machine, whether the word
+ * narrows much or not), and reading and checking one row costs about ROW_COST postings. Where the
+ * words match few people (a full name, a name and a birth date: the slow tail), the index walks
+ * every list to its end, so a common word is left out when the others already narrow to a few
+ * rows ("thi" beside a given name and a birth year: the few people of that name and year are read
+ * and checked), and kept when it saves more rows than its list costs. Each set of words is
+ * weighed (at most 2^MAX_TOKENS) with the words taken as independent. A set that would read more
+ * than a quarter of a tier's row limit is not taken, so that the rows of names that go together
+ * more than independence says still fit, and run_fts asks again with every word if the limit is
+ * met all the same. A word carried by more than UNSELECTIVE of the registry ("n", "th",
+ * "nguyen") is left out where the words match many (LIMIT then stops the index early). */
+#define ROW_COST 250.0
 #define UNSELECTIVE 0.3
+
+struct plan_in {
+    int n;
+    const double *people; /* how many people carry each word (or its prefix) */
+    double registry;
+    double date_share;    /* the part of the registry the birth date terms leave, 1 if none */
+    double date_postings; /* the postings of those terms */
+    unsigned must;        /* words that must be asked of the index */
+    double want;          /* rows that pass wanted: the tier stops there */
+    double limit;         /* rows a tier reads at most */
+};
+
+static double plan_cost(const struct plan_in *in, unsigned keep)
+{
+    double candidates = in->registry * in->date_share, pass = 1, postings = in->date_postings;
+    for (int i = 0; i < in->n; i++) {
+        double share = in->people[i] / in->registry;
+        if (share > 1)
+            share = 1;
+        if ((keep >> i) & 1) {
+            candidates *= share;
+            postings += in->people[i];
+        } else {
+            pass *= share;
+        }
+    }
+    if (pass <= 0)
+        return -1; /* a word nobody carries: the whole query is cheap and empty */
+    double rows = in->want / pass < candidates ? in->want / pass : candidates;
+    if (pass < 1 && rows > in->limit / 4)
+        return -1;
+    return postings + ROW_COST * rows;
+}
+
+/* The words to ask the index for (a bit each). Where the words together still match more rows
+ * than wanted, LIMIT stops the index early whatever the set, and a word is left out only when
+ * common (the rarest is always asked); where they match few (a full name, a name and a birth
+ * date: the slow tail), every list is walked to its end, and the cheapest set that holds `must`
+ * is taken. */
+static unsigned plan_words(const struct plan_in *in)
+{
+    unsigned all = (1u << in->n) - 1, best = all, common = 0, rarest = 0;
+    if (in->registry <= 0)
+        return all;
+    double matches = in->registry * in->date_share;
+    for (int i = 0; i < in->n; i++) {
+        matches *= in->people[i] / in->registry;
+        if (in->people[i] / in->registry > UNSELECTIVE)
+            common |= 1u << i;
+        if (in->people[i] < in->people[rarest])
+            rarest = (unsigned)i;
+    }
+    if (matches >= in->want)
+        return all & ~(common & ~in->must & ~(1u << rarest));
+    double best_cost = -1;
+    for (unsigned keep = 0; keep <= all; keep++) {
+        if ((keep & in->must) != in->must || (keep == 0 && in->date_share >= 1))
+            continue;
+        /* a common word only alone, or where it must be */
+        if ((keep & common & ~in->must) && ((keep & ~common) || in->date_share < 1))
+            continue;
+        double c = plan_cost(in, keep);
+        if (c >= 0 && (best_cost < 0 || c < best_cost)) {
+            best_cost = c;
+            best = keep;
+        }
+    }
+    return best;
+}
 
 /* The expression for all tokens (AND); token i is a prefix if bit i of prefix_mask is set.
  * *estimate is how many people it may match if the words were independent; *dropped has a bit
- * for each token left out for the rows to be checked against. Returns as token_expr does. */
+ * for each token left out for the rows to be checked against (plan_words); *prefixes a bit for
+ * each token that matches as a prefix (a prefix that is a word no other starts with is the word
+ * itself). `in` gives what plan_words weighs besides the words. Returns as token_expr does. */
 static int fts_expr(vax_db *db, char *tokens[], int n, unsigned prefix_mask, int anchored,
-                    double registry, char *out, size_t size, double *estimate, unsigned *dropped)
+                    struct plan_in *in, char *out, char *full, size_t size, double *estimate,
+                    unsigned *dropped, unsigned *prefixes)
 {
     char part[MAX_TOKENS][1024];
     double people[MAX_TOKENS];
-    int best = 0;
-    size_t o = 0;
-    out[0] = 0;
-    *estimate = registry;
+    size_t o = 0, fo = 0;
+    out[0] = full[0] = 0;
+    *estimate = in->registry;
     *dropped = 0;
+    *prefixes = 0;
     for (int i = 0; i < n; i++) {
+        int as_prefix;
         int rc = token_expr(db, tokens[i], (prefix_mask >> i) & 1, anchored && i == 0, part[i],
-                            sizeof part[i], &people[i]);
+                            sizeof part[i], &people[i], &as_prefix);
         if (rc != 0)
             return rc;
-        if (registry > 0)
-            *estimate *= people[i] / registry;
-        if (people[i] < people[best])
-            best = i;
+        if (in->registry > 0)
+            *estimate *= people[i] / in->registry;
+        *prefixes |= (unsigned)as_prefix << i;
     }
+    in->n = n;
+    in->people = people;
+    in->must = anchored ? 1u : 0u;
+    unsigned keep = plan_words(in);
     for (int i = 0; i < n; i++) {
-        if (i != best && registry > 0 && people[i] / registry > UNSELECTIVE &&
-            !(anchored && i == 0)) {
+        if (fo + strlen(part[i]) + 6 >= size)
+            return -1;
+        /* an explicit AND: FTS5's implicit AND stops at "(" */
+        fo += (size_t)snprintf(full + fo, size - fo, "%s%s", fo ? " AND " : "", part[i]);
+        if (!((keep >> i) & 1)) {
             *dropped |= 1u << i;
             continue;
         }
-        if (o + strlen(part[i]) + 6 >= size)
-            return -1;
-        /* an explicit AND: FTS5's implicit AND stops at "(" */
         o += (size_t)snprintf(out + o, size - o, "%s%s", o ? " AND " : "", part[i]);
     }
     return 0;
@@ -867,9 +955,9 @@ struct scored {
 /* Runs one tier and appends its rows that are not already in out, best score first (a stable
  * insertion sort: FTS5's rowid order stays the tie-breaker). */
 static int run_tier(vax_db *db, sqlite3_stmt *st, vax_person *out, int max, int *n,
-                    const struct ranking *r)
+                    const struct ranking *r, int *read)
 {
-    int rc, got = 0, cap = max * 2;
+    int rc, got = 0, cap = max * 2, rows = 0;
     struct scored *tmp = calloc((size_t)cap, sizeof *tmp);
     if (!tmp) {
         sqlite3_reset(st);
@@ -877,6 +965,7 @@ static int run_tier(vax_db *db, sqlite3_stmt *st, vax_person *out, int max, int 
     }
     while (got < cap && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(st, 0);
+        rows++;
         if (already(out, *n, id))
             continue;
         struct scored cur;
@@ -894,6 +983,8 @@ static int run_tier(vax_db *db, sqlite3_stmt *st, vax_person *out, int max, int 
     }
     if (got >= cap)
         rc = SQLITE_DONE;
+    if (read)
+        *read = rows;
     sqlite3_reset(st);
     for (int i = 0; i < got && *n < max; i++)
         out[(*n)++] = tmp[i].p;
@@ -919,7 +1010,7 @@ static int search_exact_number(vax_db *db, const char *query, vax_person *out, i
         return VAX_EINTERNAL;
     sqlite3_bind_text(st, 1, digits, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, phone, -1, SQLITE_STATIC);
-    return run_tier(db, st, out, max, n, NULL);
+    return run_tier(db, st, out, max, n, NULL, NULL);
 }
 
 /* Digits only: the IDs, then the phones, that start with them, from their B-tree indexes (an FTS5
@@ -952,7 +1043,7 @@ static int search_number_prefix(vax_db *db, const char *query, vax_person *out, 
         sqlite3_bind_text(st, 1, d, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 2, upper, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(st, 3, max * 2);
-        int rc = run_tier(db, st, out, max, n, NULL);
+        int rc = run_tier(db, st, out, max, n, NULL, NULL);
         if (rc != VAX_OK)
             return rc;
     }
@@ -969,17 +1060,25 @@ static int all_digits(char *tokens[], int n)
 }
 
 /* Runs one FTS5 expression as a tier. When tokens were left out for the rows to be checked, more
- * rows are read (lazily, up to a bound) to find enough that pass. */
-static int run_fts(vax_db *db, const char *expr, vax_person *out, int max, int *n,
-                   const struct ranking *r)
+ * rows are read (lazily, up to a bound: `budget` rows if not 0) to find enough that pass; if the
+ * bound is met before the tier is full, names that go together more than plan_words supposed
+ * filled it, and `full` (every word asked of the index) is asked instead, so no match is lost. */
+static int run_fts(vax_db *db, const char *expr, const char *full, int budget, vax_person *out,
+                   int max, int *n, const struct ranking *r)
 {
     sqlite3_stmt *st = vax_stmt(db, "SELECT " PERSON_COLS " FROM person_fts f JOIN person p"
                                     " ON p.id = f.rowid WHERE person_fts MATCH ?1 LIMIT ?2");
+    int limit = r->check ? (budget ? budget : max * 40) : max * 2, read = 0, rc;
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 2, r->check ? max * 40 : max * 2);
-    return run_tier(db, st, out, max, n, r);
+    sqlite3_bind_int(st, 2, limit);
+    if ((rc = run_tier(db, st, out, max, n, r, &read)) != VAX_OK || !r->check || !full ||
+        read < limit || *n >= max)
+        return rc;
+    struct ranking every = *r;
+    every.check = 0;
+    return run_fts(db, full, NULL, 0, out, max, n, &every);
 }
 
 /* ---- birth dates typed among the name words ------------------------------------------------- */
@@ -1098,32 +1197,37 @@ static int take_dates(char *text, struct birth_filter *bf)
 
 /* The index terms (schema 18) for the birth date fields, as " AND ..." to follow a name's
  * expression; *share is the part of the registry they may match if birth dates were even. */
-static void date_expr(const struct birth_filter *bf, char *out, size_t size, double *share)
+static void date_expr(const struct birth_filter *bf, char *out, size_t size, double *share,
+                      double *postings)
 {
     size_t o = 0;
     out[0] = 0;
     *share = 1;
+    *postings = 0; /* the terms' lists, as parts of the registry */
     if (bf->year && bf->month && !bf->day) {
         o += (size_t)snprintf(out + o, size - o, " AND \"_m%04d%02d\"", bf->year, bf->month);
-        *share = 1.0 / (80 * 12);
+        *share = *postings = 1.0 / (80 * 12);
         return;
     }
     if (bf->year) {
         o += (size_t)snprintf(out + o, size - o, " AND \"_y%04d\"", bf->year);
         *share /= 80;
+        *postings += 1.0 / 80;
     }
     if (bf->day && bf->month) {
         snprintf(out + o, size - o, " AND \"_d%02d%02d\"", bf->day, bf->month);
         *share /= 365;
+        *postings += 1.0 / 365;
     }
 }
 
 int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, int *n)
 {
     char *folded = NULL, *tokens[MAX_TOKENS], expr[4096], whole_expr[4096] = "", spaced[512];
+    char full[4096];
     char *marked = NULL, *typed, dates[64];
     int ntok, rc = VAX_OK, dated;
-    double registry = 0, estimate, date_share;
+    double registry = 0, estimate, date_share, date_postings;
     struct birth_filter bf;
     sqlite3_stmt *st;
     *n = 0;
@@ -1133,7 +1237,7 @@ int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, i
     if (!(typed = strdup(query ? query : "")))
         return VAX_ENOMEM;
     dated = take_dates(typed, &bf);
-    date_expr(&bf, dates, sizeof dates, &date_share);
+    date_expr(&bf, dates, sizeof dates, &date_share, &date_postings);
     if (!(folded = vax_text_fold(typed))) {
         rc = VAX_ENOMEM;
         goto out;
@@ -1155,7 +1259,7 @@ int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, i
     }
     if (ntok == 0) { /* a date alone ("14/12/1954"): everyone born then */
         struct ranking r = {spaced, marked, 1, tokens, 0, 0, 0};
-        rc = run_fts(db, dates + strlen(" AND "), out, max, n, &r);
+        rc = run_fts(db, dates + strlen(" AND "), NULL, 0, out, max, n, &r);
         goto out;
     }
     if ((st = vax_stmt(db, "SELECT coalesce(max(id), 0) FROM person")) != NULL) {
@@ -1170,32 +1274,38 @@ int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, i
      * returns every match and match_score orders them. FTS5 returns rows in rowid order, so
      * LIMIT stops early. */
     int before = *n;
+    struct plan_in plan = {0, NULL,      registry,  date_share, registry * date_postings,
+                           0, max * 2.0, max * 40.0};
     for (int stage = 0; stage < 2 && *n < max; stage++) {
         struct ranking r = {spaced, marked, stage == 0, tokens, ntok, 0, 0};
-        if (stage == 1)
-            r.prefix_mask = *n > before ? 1u << (ntok - 1) : (1u << ntok) - 1;
-        int built = fts_expr(db, tokens, ntok, r.prefix_mask, 0, registry, expr, sizeof expr,
-                             &estimate, &r.check);
-        if (built < 0 || strlen(expr) + strlen(dates) >= sizeof expr)
+        unsigned asked = stage == 0 ? 0 : *n > before ? 1u << (ntok - 1) : (1u << ntok) - 1;
+        int built = fts_expr(db, tokens, ntok, asked, 0, &plan, expr, full, sizeof expr, &estimate,
+                             &r.check, &r.prefix_mask);
+        if (built < 0 || strlen(full) + strlen(dates) >= sizeof full)
             break;
-        strcat(expr, dates);
+        /* the dates alone when every name word is checked on the rows */
+        if (expr[0])
+            strcat(expr, dates);
+        else
+            vax_strlcpy(expr, dates + strlen(" AND "), sizeof expr);
+        strcat(full, dates);
         estimate *= date_share;
-        if (built > 0 || (stage == 1 && strcmp(expr, whole_expr) == 0))
+        if (built > 0 || (stage == 1 && strcmp(full, whole_expr) == 0))
             continue; /* no name word can match, or the same query as stage 0 */
         if (stage == 0)
-            vax_strlcpy(whole_expr, expr, sizeof whole_expr);
+            vax_strlcpy(whole_expr, full, sizeof whole_expr);
         /* (not when the first word is too common to narrow anything: "n vie vu") */
         if (estimate >= 25.0 * max && !(r.check & 1)) {
-            char anchored[4096];
+            char anchored[4096], anchored_full[4096];
             double ignored;
             struct ranking ra = r;
-            if (fts_expr(db, tokens, ntok, r.prefix_mask, 1, registry, anchored, sizeof anchored,
-                         &ignored, &ra.check) == 0 &&
-                strlen(anchored) + strlen(dates) < sizeof anchored &&
-                (rc = run_fts(db, strcat(anchored, dates), out, max, n, &ra)) != VAX_OK)
+            if (fts_expr(db, tokens, ntok, asked, 1, &plan, anchored, anchored_full,
+                         sizeof anchored, &ignored, &ra.check, &ra.prefix_mask) == 0 &&
+                strlen(anchored_full) + strlen(dates) < sizeof anchored &&
+                (rc = run_fts(db, strcat(anchored, dates), NULL, 0, out, max, n, &ra)) != VAX_OK)
                 goto out;
         }
-        if (*n < max && (rc = run_fts(db, expr, out, max, n, &r)) != VAX_OK)
+        if (*n < max && (rc = run_fts(db, expr, full, 0, out, max, n, &r)) != VAX_OK)
             goto out;
     }
 out:

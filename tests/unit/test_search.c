@@ -1,6 +1,7 @@
 /* test_search.c: the registry's search with a birth year or date typed among the name words. */
 #include "testutil.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,35 @@ static void test_search_follows_a_corrected_birth_date(void **state)
     assert_found(t, "long 14/12/1955", want, 1);
 }
 
+/* Many people of one name and birth year, and one of another name born that year: the index
+ * may be asked for the year alone with the name words checked on its rows (the words are common
+ * here), and when the rows it may read run out before any passes, every word is asked (the names
+ * go together more than the plan supposed); she is found however far down the year's list. */
+static void test_search_finds_the_one_behind_many_of_her_year(void **state)
+{
+    test_db *t = *state;
+    sqlite3 *raw = NULL;
+    assert_int_equal(sqlite3_open(t->path, &raw), SQLITE_OK);
+    sqlite3_busy_timeout(raw, 5000);
+    static const char *const sql =
+        "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000)"
+        " INSERT INTO person(uuid, national_id, insurance_no, full_name, name_folded, birth_date,"
+        " sex, phone, commune, priority_group, created_at, updated_at)"
+        " SELECT printf('00000000-0000-4000-8000-%012d', i), printf('00100%07d', i), '',"
+        " CASE WHEN i <= 1000 THEN 'Lê Văn An' ELSE 'Trần Thị Bình' END,"
+        " CASE WHEN i <= 1000 THEN 'le van an' ELSE 'tran thi binh' END,"
+        " CASE WHEN i <= 1000 THEN '1954-03-03' ELSE '1960-06-06' END,"
+        " 'f', '', '', NULL, 0, 0 FROM s";
+    char *err = NULL;
+    if (sqlite3_exec(raw, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("bulk insert: %s", err);
+    sqlite3_close(raw);
+    const int64_t want[] = {add(t, "Lê Thị Bình", "1954-09-09", 'f', 1)};
+    assert_found(t, "le binh 1954", want, 1);
+    assert_found(t, "binh le 09/1954", want, 1);
+    assert_found(t, "Lê Bình 09/09/1954", want, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +202,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             test_search_number_alone_or_outside_the_years_is_still_an_id, setup, teardown),
         cmocka_unit_test_setup_teardown(test_search_follows_a_corrected_birth_date, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_search_finds_the_one_behind_many_of_her_year, setup,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
