@@ -39,9 +39,38 @@ static int digits_only(const char *in, char *out, size_t size)
     return (int)n;
 }
 
+/* A site-made identifier as vax_person_site_id makes it: the prefix and 9 characters of Crockford's
+ * base32, upper case; 0 if `in` is not one. */
+static int site_made_id(const char *in, char out[13])
+{
+    static const char alphabet[] = VAX_SITE_ID_ALPHABET;
+    const size_t plen = sizeof VAX_SITE_ID_PREFIX - 1;
+    char u[16];
+    size_t n = 0;
+    while (*in == ' ')
+        in++;
+    for (; *in && *in != ' ' && n < sizeof u - 1; in++)
+        u[n++] = (char)toupper((unsigned char)*in);
+    u[n] = 0;
+    while (*in == ' ')
+        in++;
+    if (*in || n != 12 || strncmp(u, VAX_SITE_ID_PREFIX, plen) != 0)
+        return 0;
+    for (size_t i = plen; i < n; i++)
+        if (!strchr(alphabet, u[i]))
+            return 0;
+    memcpy(out, u, n + 1);
+    return 1;
+}
+
 int vax_validate_national_id(const char *in, char out[13], char *msg, size_t msgsize)
 {
     char d[32];
+    /* someone without papers: the identifier the site made for them */
+    if (in && site_made_id(in, d)) {
+        memcpy(out, d, 13);
+        return VAX_OK;
+    }
     int n = digits_only(in ? in : "", d, sizeof d);
     if (n == 0) {
         snprintf(msg, msgsize, "%s", _("ID number: missing (12-digit CCCD or 9-digit CMND)."));
@@ -83,8 +112,9 @@ static int check_cccd_against(const char *id, const char *birth_date, char sex, 
                               size_t msgsize)
 {
     int code, century, year, yy;
-    if (strlen(id) != 12 || strlen(birth_date) != 10)
-        return 0;
+    /* a birth year alone (a person without papers, an old card) is still checked */
+    if (strlen(id) != 12 || !isdigit((unsigned char)id[0]) || strlen(birth_date) < 4)
+        return 0; /* a CMND, or an identifier the site made */
     code = id[3] - '0';
     century = 1900 + (code / 2) * 100;
     yy = (id[4] - '0') * 10 + (id[5] - '0');
@@ -157,6 +187,33 @@ int vax_validate_phone(const char *in, char out[16], char *msg, size_t msgsize)
     return VAX_OK;
 }
 
+/* The year (and month, m > 0) of a birth date known no better: checked as a full date is. */
+static int partial_birth(int y, int m, char out[11], char *msg, size_t msgsize)
+{
+    char today[11], iso[16];
+    if (y < 1900) {
+        snprintf(msg, msgsize, _("Birth date: the year %d is before 1900."), y);
+        return VAX_EINVAL;
+    }
+    if (m)
+        snprintf(iso, sizeof iso, "%04d-%02d", y, m);
+    else
+        snprintf(iso, sizeof iso, "%04d", y);
+    vax_local_date(vax_now(), today);
+    /* its first day must not be in the future */
+    if (strncmp(iso, today, strlen(iso)) > 0) {
+        snprintf(msg, msgsize, _("Birth date: %s is in the future."), iso);
+        return VAX_EINVAL;
+    }
+    vax_strlcpy(out, iso, 11);
+    return VAX_OK;
+}
+
+/* A birth date as the registry keeps it: YYYY-MM-DD, or YYYY-MM or YYYY alone for someone who
+ * knows no more (elderly people without papers; the EU DCC's dob allows the same). Ages and
+ * comparisons take such a date as its first day, as civil registration does when the day or the
+ * month of birth is unknown; as text it sorts before every full date of its month or year, so
+ * that "born on or before" in SQL agrees. */
 int vax_validate_birth_date(const char *in, char out[11], char *msg, size_t msgsize)
 {
     int d = 0, m = 0, y = 0, n = 0;
@@ -175,6 +232,20 @@ int vax_validate_birth_date(const char *in, char out[11], char *msg, size_t msgs
                 sscanf(s, "%2d.%2d.%4d%n", &d, &m, &y, &n) == 3) &&
                n >= 8 && y >= 1000) {
         /* dd/mm/yyyy */
+    } else if (((sscanf(s, "%4d-%2d%n", &y, &m, &n) == 2 && n == 7) ||
+                ((sscanf(s, "%2d/%4d%n", &m, &y, &n) == 2 ||
+                  sscanf(s, "%2d.%4d%n", &m, &y, &n) == 2) &&
+                 n >= 6 && y >= 1000)) &&
+               !s[n + strspn(s + n, " ")]) {
+        /* the month and the year */
+        if (m < 1 || m > 12) {
+            snprintf(msg, msgsize, _("Birth date: %02d/%04d has no such month."), m, y);
+            return VAX_EINVAL;
+        }
+        return partial_birth(y, m, out, msg, msgsize);
+    } else if (sscanf(s, "%4d%n", &y, &n) == 1 && n == 4 && !s[n + strspn(s + n, " ")]) {
+        /* the year alone */
+        return partial_birth(y, 0, out, msg, msgsize);
     } else {
         snprintf(msg, msgsize, _("Birth date: \"%.20s\" is not a date; write dd/mm/yyyy."), s);
         return VAX_EINVAL;
@@ -247,8 +318,9 @@ bad:
 
 int vax_age_on(const char *birth_date, const char *on)
 {
-    int by, bm, bd, y, m, d;
-    if (sscanf(birth_date, "%d-%d-%d", &by, &bm, &bd) != 3 ||
+    int by, bm = 1, bd = 1, y, m, d;
+    /* a year or a year and month alone: its first day (see vax_validate_birth_date) */
+    if (sscanf(birth_date, "%d-%d-%d", &by, &bm, &bd) < 1 || strlen(birth_date) < 4 ||
         sscanf(on, "%d-%d-%d", &y, &m, &d) != 3)
         return -1;
     int age = y - by;
@@ -407,11 +479,11 @@ static int refuse_duplicate_id(vax_db *db, const vax_person *p)
         return rc;
     if (other.id == p->id)
         return VAX_OK;
-    int y = 0, m = 0, d = 0;
-    sscanf(other.birth_date, "%d-%d-%d", &y, &m, &d);
+    char born[11];
+    vax_date_dmy(other.birth_date, born);
     return vax_fail(db, VAX_EEXIST, "national_id",
-                    _("ID number: %s is already registered to %s (born %02d/%02d/%04d)."),
-                    p->national_id, other.full_name, d, m, y);
+                    _("ID number: %s is already registered to %s (born %s)."), p->national_id,
+                    other.full_name, born);
 }
 
 void vax_person_bind_fields(sqlite3_stmt *st, const vax_person *p, const char *folded)
