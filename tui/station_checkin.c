@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_RESULTS 50
 
@@ -137,7 +138,13 @@ static void run_search(ui_app *app, checkin *c)
     /* a certificate's QR is no search: what was searched before it stays on the list */
     if ((scan = strstr(text, HC1)))
         *scan = 0;
-    if (vax_person_search(app->db, text, c->results, MAX_RESULTS, &n) != VAX_OK) {
+    /* the identifier a person without papers was given is found as an ID is, whole */
+    char id[13], why[256];
+    if (strncasecmp(text, VAX_SITE_ID_PREFIX, sizeof VAX_SITE_ID_PREFIX - 1) == 0 &&
+        vax_validate_national_id(text, id, why, sizeof why) == VAX_OK &&
+        vax_person_by_national_id(app->db, id, &c->results[0]) == VAX_OK)
+        n = 1;
+    else if (vax_person_search(app->db, text, c->results, MAX_RESULTS, &n) != VAX_OK) {
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         n = 0;
     }

@@ -32,6 +32,10 @@ for lang in en vi; do
     "KGT|12|1948"
   expect_screen "$lang: the year is shown, with her age" "$t_age"
   keys Escape
+  settle
+  type_text "$(sql "SELECT lower(national_id) FROM person WHERE full_name = 'Giàng Thị Máy'")"
+  expect_screen "$lang: her identifier finds her at the desk, typed in lower case" "$t_age"
+  keys Escape
   type_text "may 1948"
   expect_screen "$lang: found by her name and birth year" "Giàng Thị Máy"
   keys Enter
