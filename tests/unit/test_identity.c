@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int64_t query_int(const char *path, const char *sql)
 {
@@ -705,6 +706,42 @@ static void test_person_without_papers_gets_a_site_made_identifier(void **state)
     tdb_close(t);
 }
 
+/* A certificate of someone born in a known year only carries that year as its dob, as the EU DCC
+ * allows, and verifies. */
+static void test_certificate_of_a_birth_year_only_verifies(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    char dir[512], path[700], sql[300];
+    vax_certificate c;
+    vax_cert_check chk;
+    vax_trust *tr = NULL;
+    assert_int_equal(vax_site_set(t->db, "BVLC", "Trạm Y tế phường Tân Phong", 0), VAX_OK);
+    assert_int_equal(vax_keys_dir(t->db, dir, sizeof dir), VAX_OK);
+    assert_int_equal(vax_keys_init(t->db, dir, 0), VAX_OK);
+    int64_t a = tdb_person(t, "Giàng Thị Máy", "045123456", "1948", NULL);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO dose(uuid, person_id, product, dose_number, given_at, lot_no,"
+             " created_at, updated_at) VALUES ('d-y', %lld, 'AZ', 1, %lld, 'ABV5300', 1, 1)",
+             (long long)a, (long long)T0);
+    exec_sql(t, sql);
+    int64_t dose = query_int(t->path, "SELECT id FROM dose WHERE uuid = 'd-y'");
+    assert_int_equal(vax_cert_issue(t->db, dose, &c), VAX_OK);
+    assert_string_equal(c.hc.dob, "1948");
+    assert_int_equal(vax_trust_load(t->db, &tr), VAX_OK);
+    assert_int_equal(vax_hc1_verify(c.hc1, tr, NULL, T0 + 60, &chk), VAX_OK);
+    if (chk.result != VAX_CERT_VALID)
+        fail_msg("%s: %s", vax_cert_result_code(chk.result), chk.why);
+    vax_cert_check_free(&chk);
+    vax_trust_free(tr);
+    snprintf(path, sizeof path, "%s/site.key", dir);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/site.crt", dir);
+    unlink(path);
+    rmdir(dir);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -727,6 +764,7 @@ int main(void)
         cmocka_unit_test(test_dcc_scan_of_someone_else_is_a_warning_to_confirm),
         cmocka_unit_test(test_dcc_scan_past_its_expiry_is_judged_as_issued),
         cmocka_unit_test(test_person_without_papers_gets_a_site_made_identifier),
+        cmocka_unit_test(test_certificate_of_a_birth_year_only_verifies),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
