@@ -373,9 +373,10 @@ static void open_form(ui_app *app, checkin *c)
         digits += *p >= '0' && *p <= '9';
     ui_form_init(f);
     ui_form_add(f, "full_name", _("Full name"), NULL, 80, check_name);
-    ui_form_add(f, "national_id", _("ID number"), _("12 or 9 digits; empty: no papers"), 14,
-                check_id);
-    ui_form_add(f, "birth_date", _("Birth date"), _("dd/mm/yyyy, or the year"), 10, check_dob);
+    /* empty: a person without papers; a birth date may also be a year alone (the hints stay as
+     * short as the phone's, which sets the form's layout at 80 columns) */
+    ui_form_add(f, "national_id", _("ID number"), _("12/9 digits or empty"), 14, check_id);
+    ui_form_add(f, "birth_date", _("Birth date"), _("dd/mm/yyyy"), 10, check_dob);
     ui_form_add(f, "sex", _("Sex"), _("m / f"), 6, check_sex);
     ui_form_add(f, "phone", _("Phone"), _("optional, 0912345678"), 16, check_phone);
     ui_form_add(f, "insurance_no", _("Insurance no."), _("optional"), 16, check_insurance);
