@@ -138,6 +138,9 @@ static int cmd_report(const char *path, const args *a)
         rc = fail_db(db);
     if (close_out(f, out))
         rc = 1;
+    /* written to a file, nothing else shows it was done (on stdout the report is what shows) */
+    else if (rc == 0 && f != stdout)
+        printf(_("Report written to %s.\n"), out);
 done:
     vax_report_free(r);
     vax_close(db);

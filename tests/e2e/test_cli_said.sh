@@ -98,6 +98,8 @@ for LANG_UI in en vi; do
   said "keys rotate" V keys rotate
   said "export --bundle" V export --bundle "$WORK/b-$LANG_UI.bundle" --all
   said "sync trust" V sync trust "$(printf '%064d' 0)"
+  said "report --out (text)" V report --out "$WORK/report-$LANG_UI.txt"
+  said "report --out (csv)" V report --format csv --out "$WORK/report-$LANG_UI.csv"
   said "report --out (xlsx)" V report --format xlsx --out "$WORK/report-$LANG_UI.xlsx"
   said "export national --out" V export national --out "$WORK/national-$LANG_UI.csv"
   said "export fhir --out" V export fhir --out "$WORK/fhir-$LANG_UI.json"
