@@ -274,11 +274,20 @@ typedef struct vax_person {
     char priority_group[16]; /* code from priority_group, may be empty */
 } vax_person;
 
-/* Field validators: 0 if ok, else VAX_EINVAL with a sentence in msg. Normalised value in out. */
+/* Field validators: 0 if ok, else VAX_EINVAL with a sentence in msg. Normalised value in out.
+ * An ID number is a 12-digit CCCD, a 9-digit CMND, or a site-made identifier. */
 int vax_validate_national_id(const char *in, char out[13], char *msg, size_t msgsize);
+/* A person without papers gets a site-made identifier: "KGT" (không giấy tờ, without papers) and 9
+ * random characters of Crockford's base32 ("KGT7Q4M0ZC1X"), letters where a national ID has only
+ * digits, so that nobody takes it for one; drawn unused here (identity.c). vax_person_register
+ * makes one when the ID number is empty. */
+#define VAX_SITE_ID_PREFIX "KGT"
+#define VAX_SITE_ID_ALPHABET "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+int vax_person_site_id(vax_db *db, char out[13]);
 int vax_validate_phone(const char *in, char out[16], char *msg, size_t msgsize);
-/* dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy) or yyyy-mm-dd; out is YYYY-MM-DD. Dates in the future
- * or before 1900 are refused. */
+/* dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy) or yyyy-mm-dd; out is YYYY-MM-DD. A birth known only by
+ * its month and year (mm/yyyy, yyyy-mm) or its year (yyyy) is kept so: YYYY-MM or YYYY, taken as
+ * its first day by ages and comparisons. Dates in the future or before 1900 are refused. */
 int vax_validate_birth_date(const char *in, char out[11], char *msg, size_t msgsize);
 int vax_validate_insurance_no(const char *in, char out[16], char *msg, size_t msgsize);
 /* Age in whole years on local date `on` (YYYY-MM-DD). */
@@ -1655,6 +1664,39 @@ int vax_cert_revoke(vax_db *db, int64_t cert_id, const char *reason);
 int vax_cert_reissue_stale(vax_db *db, const char *reason, int *reissued);
 /* The revocation list: one revoked UVCI per line after '#' comment lines (malloc'd). */
 int vax_cert_revoked_export(vax_db *db, char **text);
+
+/* A dose given elsewhere read from the person's EU DCC, as a scanner types its QR ("HC1:...")
+ * (elsewhere.c): decoded and checked by vax_hc1_verify, shown to the nurse, then recorded. */
+/* The trust list scanned certificates are checked against: this site's own certificates and the
+ * signers of other issuers in <key folder>/trust.pem (PEM), if the site was given one. */
+#define VAX_TRUST_FILE "trust.pem"
+int vax_trust_load(vax_db *db, vax_trust **out);
+/* What the nurse must confirm before such a dose is recorded. */
+enum vax_dcc_warning {
+    VAX_DCC_SIGNER_UNKNOWN = 1 << 0, /* its signer is not in the trust list: not verified */
+    VAX_DCC_NAME_DIFFERS = 1 << 1,   /* its name is not the person's (marks and order aside) */
+    VAX_DCC_DOB_DIFFERS = 1 << 2,    /* its birth date is not the person's, as far as both go */
+};
+typedef struct vax_dcc_dose {
+    vax_cert_result result; /* VALID; EXPIRED: sound when issued, its validity over since;
+                               UNKNOWN_KID: signer unknown */
+    char why[256];          /* the verifier's words */
+    vax_hcert hc;           /* name, birth date, product, dose dn of sd, date, country, issuer, UVCI */
+    char product[16];       /* the catalogue's product of hc.mp */
+    char product_name[128];
+    unsigned warnings; /* vax_dcc_warning bits */
+} vax_dcc_dose;
+/* Reads a scan for a person (0: none, no name check). Refused (field "hc1"): unreadable, a bad
+ * signature, schema or key usage, revoked, not a COVID-19 vaccination; (field "product") a
+ * vaccine not in the catalogue; VAX_EEXIST (field "uvci") when a dose in force carries its UVCI
+ * or this site issued it. */
+int vax_dcc_dose_read(vax_db *db, const char *hc1, const vax_trust *trust, int64_t person_id,
+                      vax_dcc_dose *out);
+/* Reads it again and records it with vax_dose_record_elsewhere (source "hc1", its UVCI, the
+ * check's code in dose.verified; place "<issuer> (<country>)"). A warning not in `confirmed` is
+ * refused with VAX_ESTATE (field "signer", "name" or "birth_date"). */
+int vax_dose_record_hc1(vax_db *db, int64_t person_id, const char *hc1, const vax_trust *trust,
+                        unsigned confirmed, int64_t *dose_id);
 
 /* QR code (qr.c, libqrencode): error correction Q (M if Q cannot hold it), smallest version. */
 typedef struct vax_qr vax_qr;

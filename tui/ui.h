@@ -318,8 +318,9 @@ void ui_cursor_here(ui_app *app, WINDOW *w);
 /* ---- widgets ----------------------------------------------------------------------------- */
 
 /* A one-line text input holding wide characters (widget_input.c). */
-/* a chip ID card's QR, typed by a scanner into the check-in's search, takes up to about 200 */
-#define UI_INPUT_MAX 256
+/* the longest a scanner types into the check-in's search: an EU DCC's QR ("HC1:...", up to about
+ * 1100 characters in the public test data); a chip ID card's takes about 200 */
+#define UI_INPUT_MAX 2048
 typedef struct ui_input {
     wchar_t text[UI_INPUT_MAX + 1];
     int len, cursor, scroll;
