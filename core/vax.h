@@ -99,6 +99,11 @@ enum vax_open_flags {
  * says what went wrong; always vax_close() it. */
 int vax_open(const char *path, int flags, vax_db **out);
 void vax_close(vax_db *db);
+/* The whole file at path into *data (NUL-terminated, free it) and *len, the one way the program
+ * reads a file whole (buf.c): VAX_ENOTFOUND when it does not exist, VAX_EIO when it cannot be
+ * read to its end (never a shortened file as success), VAX_EINVAL when it holds more than
+ * max_bytes; each with its sentence on db (which may be NULL). */
+int vax_read_file(vax_db *db, const char *path, size_t max_bytes, char **data, size_t *len);
 /* The last error's sentence (in the UI language) and the field it concerns ("" if none). */
 const char *vax_errmsg(const vax_db *db);
 const char *vax_errfield(const vax_db *db);
@@ -961,6 +966,78 @@ int vax_stock_scan(vax_db *db, const char *text, vax_scan *out);
 int vax_stock_scan_lot(vax_db *db, const char *text, int64_t *lot_id);
 
 /* ---------------------------------------------------------------------------------------------
+ * The cold chain (coldchain.c): fridges and cold boxes, the lots stored in each, temperature
+ * readings (tenths of a degree), and the lots a reading outside 2-8 degC put on "check before use"
+ * until a manager decides. A reading is due by each of the hours coldchain.due_1_hour and
+ * coldchain.due_2_hour (local) of a day.
+ * ------------------------------------------------------------------------------------------- */
+#define VAX_TEMP_MIN_TENTHS 20 /* 2.0 degC: the lowest reading within range */
+#define VAX_TEMP_MAX_TENTHS 80 /* 8.0 degC: the highest */
+
+enum vax_temp_state { VAX_TEMP_OK, VAX_TEMP_OUT_OF_RANGE, VAX_TEMP_FREEZE };
+/* VAX_TEMP_FREEZE at or below 0.0, VAX_TEMP_OUT_OF_RANGE below 2.0 or above 8.0. */
+int vax_temp_state_of(int tenths);
+/* "5.2", "-0.5": a reading as staff write it (out: 8 bytes or more). */
+void vax_temp_format(int tenths, char *out, size_t size);
+/* "5.2", "5,2", "-1" into tenths; VAX_EINVAL when it is not a reading with one decimal at most. */
+int vax_temp_parse(const char *text, int *tenths);
+
+enum vax_temp_due { VAX_TEMP_DUE_NONE, VAX_TEMP_DUE_SOON, VAX_TEMP_DUE_LATE };
+typedef struct vax_fridge {
+    int64_t id;
+    char code[32];
+    char name[64];
+    int cold_box, active;
+    int has_reading, last_tenths;
+    int64_t last_at;
+    int due;        /* vax_temp_due: a reading due by due_at (SOON), or missing since (LATE) */
+    int64_t due_at; /* 0 when nothing is due */
+    int lots_stored, lots_on_hold;
+} vax_fridge;
+
+/* Registers a fridge or cold box (VAX_ACT_SETTINGS; audited fridge.add). */
+int vax_fridge_add(vax_db *db, const char *code, const char *name, int cold_box);
+/* Retires one (VAX_ACT_SETTINGS): refused while it stores lots with doses on hand. */
+int vax_fridge_retire(vax_db *db, const char *code);
+/* Fridges by code (all: retired ones too), each with its reading due as at `now`. */
+int vax_fridge_list(vax_db *db, int all, int64_t now, vax_fridge *out, int max, int *n);
+/* Puts a lot in an active fridge, at receipt or moved (VAX_ACT_SETTINGS; audited lot.store). */
+int vax_fridge_store_lot(vax_db *db, const char *fridge_code, int64_t lot_id);
+
+typedef struct vax_temp_reading {
+    int64_t id, at;
+    char fridge[32];
+    int tenths;
+    int state; /* vax_temp_state */
+    int held;  /* lots it put on hold */
+    char by[64];
+} vax_temp_reading;
+/* Logs a reading (VAX_ACT_CALL_INJECT; audited temp.log): a breach puts every lot stored there
+ * with doses on hand on hold (*held: how many; may be NULL), in the same transaction. */
+int vax_temp_log(vax_db *db, const char *fridge_code, int tenths, int *held);
+/* Readings with from <= at < to, oldest first; fridge_code NULL: every fridge. */
+int vax_temp_list(vax_db *db, const char *fridge_code, int64_t from, int64_t to,
+                  vax_temp_reading *out, int max, int *n);
+/* Active fridges with a reading due at `now` (*first: the earliest due, may be NULL). */
+int vax_temp_due_count(vax_db *db, int64_t now, vax_fridge *first);
+
+typedef struct vax_lot_hold {
+    int64_t lot_id, since;
+    char product[16];
+    char lot_no[VAX_LOT_NO_MAX + 1];
+    char fridge[32];
+    int tenths; /* the reading that put it on hold */
+    int doses_on_hand;
+} vax_lot_hold;
+/* Lots on hold now, oldest first. */
+int vax_lot_holds(vax_db *db, vax_lot_hold *out, int max, int *n);
+/* 1 when the lot is on hold (*out filled, may be NULL), 0 when not, or a VAX_E* code. */
+int vax_lot_on_hold(vax_db *db, int64_t lot_id, vax_lot_hold *out);
+/* A manager's decision on a held lot (VAX_ACT_SETTINGS; audited lot.hold_decide): use, or
+ * discard: its unopened vials are written off in the ledger with reason cold_chain. */
+int vax_lot_hold_decide(vax_db *db, int64_t lot_id, int use, const char *note);
+
+/* ---------------------------------------------------------------------------------------------
  * Vaccine used before it expires (stock.c): per lot in date, the doses on hand, the days left,
  * the doses a day needed to use it in time, the pace of the last days, and whether it is at risk.
  * ------------------------------------------------------------------------------------------- */
@@ -1732,6 +1809,7 @@ typedef int (*vax_sink)(const char *data, size_t n, void *ctx);
 #define VAX_REPORT_MAX_REASONS 64
 #define VAX_REPORT_MAX_SERIOUS 100
 #define VAX_REPORT_MAX_LOTS 100
+#define VAX_REPORT_MAX_TEMPS 400
 
 typedef struct vax_report_reason {
     vax_outcome outcome; /* postponed, contraindicated or referred */
@@ -1805,6 +1883,8 @@ typedef struct vax_report {
     int per_hour[24];             /* doses by local hour of the day */
     int dose2_due, dose2_overdue; /* people whose next dose is due / overdue on `to` */
     int urgent[VAX_URGENT_COUNT]; /* visits still marked urgent, by vax_urgent_reason */
+    vax_temp_reading temps[VAX_REPORT_MAX_TEMPS]; /* the days' temperature log, oldest first */
+    int ntemps, temp_breaches;
 } vax_report;
 
 /* The report of local days from..to (to NULL or "": one day). Read-only. Free with
