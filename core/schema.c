@@ -663,6 +663,46 @@ static const char schema_v21[] =
     " SELECT " SQL_UUID4 ", lot_id, id, 'waste', 0, -wasted, discard_reason, discarded_at,"
     " discarded_by FROM vial WHERE discarded_at IS NOT NULL ORDER BY id;";
 
+/* Version 22: a visit event is written once. Until 21 each queue step wrote its visit_event row
+ * and, through a trigger, a copy of it in sync_outbox: the body again, a second uuid index entry
+ * and the AUTOINCREMENT counter's page (3.5 of the 9-13 pages a durable step writes). Now the
+ * outbox's rows are in sync_entry and a local visit event's row only refers to it (event_id), with
+ * the two values its body reads from rows that may still change (the person's uuid, which a merge
+ * moves the visit away from, and the staff member's login). sync_outbox becomes a view with the
+ * columns it always had, so every reader and every trigger that inserts into it is unchanged
+ * (sync.c makes the view and the triggers in this step's seed).
+ * - seq without AUTOINCREMENT: rows are never deleted (a trigger refuses it), so the largest
+ *   number plus one, SQLite's rowid rule, is never a number used before.
+ * - uuid is unique among the rows that carry one (a partial index: a referring row has none;
+ *   visit_event's own index holds its uuid). A referring row is found from its event by an
+ *   integer index (a bundle brings this machine's own events back, and each is matched with the
+ *   row that sent it): increasing keys append to one page, where a uuid lands anywhere.
+ * - the rows already there are copied as they are, bodies included: what was written is what
+ *   leaves, whatever has changed since in the rows it was read from. */
+static const char schema_v22[] =
+    "CREATE TABLE sync_entry("
+    " seq INTEGER PRIMARY KEY, event_id INTEGER REFERENCES visit_event(id),"
+    " person_uuid TEXT, staff TEXT, uuid TEXT, kind TEXT NOT NULL, record_uuid TEXT,"
+    " site TEXT NOT NULL, device TEXT NOT NULL, device_seq INTEGER, at INTEGER, body TEXT,"
+    " CHECK (CASE WHEN event_id IS NULL"
+    "  THEN uuid IS NOT NULL AND record_uuid IS NOT NULL AND at IS NOT NULL AND body IS NOT NULL"
+    "  ELSE kind = 'visit_event' AND uuid IS NULL AND body IS NULL END));"
+    "CREATE UNIQUE INDEX sync_entry_uuid ON sync_entry(uuid) WHERE uuid IS NOT NULL;"
+    "CREATE UNIQUE INDEX sync_entry_event ON sync_entry(event_id) WHERE event_id IS NOT NULL;"
+    "INSERT INTO sync_entry(seq, uuid, kind, record_uuid, site, device, device_seq, at, body)"
+    " SELECT seq, uuid, kind, record_uuid, site, device, device_seq, at, body FROM sync_outbox"
+    " ORDER BY seq;"
+    "DROP TABLE sync_outbox;"
+    "DELETE FROM sqlite_sequence WHERE name = 'sync_outbox';"
+    "CREATE TRIGGER sync_entry_no_update BEFORE UPDATE ON sync_entry BEGIN"
+    " SELECT RAISE(ABORT, 'sync_entry is append-only'); END;"
+    "CREATE TRIGGER sync_entry_no_delete BEFORE DELETE ON sync_entry BEGIN"
+    " SELECT RAISE(ABORT, 'sync_entry is append-only'); END;"
+    /* a referring row's body reads the visit's uuid, day and ticket: they never change */
+    "CREATE TRIGGER visit_key_fixed BEFORE UPDATE OF uuid, day, ticket ON visit"
+    " WHEN old.uuid IS NOT new.uuid OR old.day IS NOT new.day OR old.ticket IS NOT new.ticket"
+    " BEGIN SELECT RAISE(ABORT, 'a visit keeps its uuid, day and ticket'); END;";
+
 /* Data a step loads from what the binary carries, in the same transaction as its tables. */
 static int seed_v4(vax_db *db)
 {
@@ -691,6 +731,7 @@ static const struct vax_schema_step steps[] = {
     [19] = {schema_v19, NULL},
     [20] = {schema_v20, NULL},
     [21] = {schema_v21, vax_product_gtin_seed},
+    [22] = {schema_v22, vax_sync_seed_refs},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,

@@ -3,8 +3,9 @@
  *
  * Identity. Every event that leaves carries its uuid, the uuid of the record it is about, the site
  * code, the device id (setting sync.device_id, random, made once when the outbox was created) and
- * the device's sequence number (sync_outbox.seq, AUTOINCREMENT: never reused). Rows refer to each
- * other by uuid (person_uuid, visit_uuid, dose_uuid) and staff by login; a rowid never leaves.
+ * the device's sequence number (sync_outbox.seq: rows are never deleted, so never reused). Rows
+ * refer to each other by uuid (person_uuid, visit_uuid, dose_uuid) and staff by login; a rowid
+ * never leaves.
  *
  * The outbox. Triggers append one row per fact as it is committed, in the same transaction:
  * person (a registration, the whole record), person_edit (only the fields that changed, the
@@ -12,6 +13,9 @@
  * reaction, certificate, certificate_revocation. The outbox is append-only; rows written while
  * merging what came from elsewhere (sync_applying holds a row) are not re-emitted. A bundle
  * imported here is forwarded: its events join this outbox with their own device and sequence.
+ * Since schema 22 the rows are in sync_entry and sync_outbox is a view of them with the same
+ * columns: a visit event of this machine is not copied, its row names it (event_id) and keeps
+ * only what its body reads from rows that can change later (the person's uuid, the login).
  *
  * The merge rules, the same on the server (vs_apply(), PL/pgSQL) and in a laptop (bundles):
  *  - an event is stored once by uuid (ON CONFLICT (uuid) DO NOTHING); a repeat with the same
@@ -36,6 +40,7 @@
 #include "certkeys.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +51,8 @@
 #endif
 
 #define BUNDLE_FORMAT "vaxsite-bundle-1"
+/* The most a bundle file may hold: a district's day is a few MB; this leaves years of room. */
+#define BUNDLE_MAX ((size_t)1 << 30)
 
 /* ---- the outbox: triggers and the bodies they write ---------------------------------------- */
 
@@ -67,11 +74,13 @@
     " 'version', " r ".version, 'created_at', " r ".created_at,"                                   \
     " 'updated_at', " r ".updated_at, 'updated_by', " SQ_LOGIN(r ".updated_by") ")"
 
-#define VISIT_EVENT_BODY(r)                                                                        \
-    "json_object('visit_uuid', v.uuid, 'person_uuid', " SQ_PERSON("v.person_id") ","               \
+/* person and staff: the person's uuid and the staff member's login, as SQL */
+#define VISIT_EVENT_JSON(r, person, staff)                                                         \
+    "json_object('visit_uuid', v.uuid, 'person_uuid', " person ","                                 \
     " 'day', v.day, 'ticket', v.ticket, 'from', " r ".from_state, 'to', " r ".to_state,"           \
     " 'at', " r ".at, 'station', " r ".station, 'details', " r ".details,"                         \
-    " 'staff', " SQ_LOGIN(r ".staff_id") ")"
+    " 'staff', " staff ")"
+#define VISIT_EVENT_BODY(r) VISIT_EVENT_JSON(r, SQ_PERSON("v.person_id"), SQ_LOGIN(r ".staff_id"))
 
 #define SCREENING_BODY(r)                                                                          \
     "json_object('visit_uuid', " SQ_VISIT(r ".visit_id") ","                                       \
@@ -170,6 +179,41 @@ static const char sync_backfill[] =
              REVOCATION_BODY("r"));
 // clang-format on
 
+/* Schema 22 (schema.c moved the rows into sync_entry). The view reads a referring row's body from
+ * its event, its visit and the two values kept in the row: the same text the trigger of schema 11
+ * wrote, and the same every time it is read (visit_event is append-only; a visit's uuid, day and
+ * ticket are fixed by a trigger). */
+static const char sync_refs[] =
+    "DROP TRIGGER IF EXISTS sync_visit_event_ai;"
+    "CREATE VIEW sync_outbox AS SELECT o.seq AS seq, coalesce(o.uuid, e.uuid) AS uuid,"
+    " o.kind AS kind, coalesce(o.record_uuid, e.uuid) AS record_uuid, o.site AS site,"
+    " o.device AS device, o.device_seq AS device_seq, coalesce(o.at, e.at) AS at,"
+    " coalesce(o.body, " VISIT_EVENT_JSON(
+        "e", "o.person_uuid",
+        "o.staff") ") AS body"
+                   " FROM sync_entry o LEFT JOIN visit_event e ON e.id = o.event_id"
+                   " LEFT JOIN visit v ON v.id = e.visit_id;"
+                   /* what inserted into the table inserts into the view (the triggers of other
+                      steps) */
+                   "CREATE TRIGGER sync_outbox_insert INSTEAD OF INSERT ON sync_outbox BEGIN"
+                   " INSERT INTO sync_entry(uuid, kind, record_uuid, site, device, device_seq, at, "
+                   "body)"
+                   " VALUES (new.uuid, new.kind, new.record_uuid, new.site, new.device, "
+                   "new.device_seq, new.at,"
+                   " new.body); END;"
+                   "CREATE TRIGGER sync_visit_event_ai AFTER INSERT ON visit_event" NOT_APPLYING
+                   " BEGIN"
+                   " INSERT INTO sync_entry(event_id, person_uuid, staff, kind, site, device)"
+                   " SELECT new.id, " SQ_PERSON("v.person_id") ", " SQ_LOGIN(
+                       "new.staff_id") ", 'visit_event', " SQ_SITE ", " SQ_DEVICE
+                                       " FROM visit v WHERE v.id = new.visit_id; END;";
+
+int vax_sync_seed_refs(vax_db *db)
+{
+    int rc = sqlite3_exec(db->sql, sync_refs, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("upgrading the database"));
+}
+
 int vax_sync_seed(vax_db *db)
 {
     char dev[37];
@@ -237,7 +281,7 @@ int vax_sync_pending(vax_db *db, const char *channel, int64_t *n)
 {
     const char *key =
         channel && !strcmp(channel, "bundle") ? "sync.bundled_seq" : "sync.pushed_seq";
-    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FROM sync_outbox WHERE seq > ?1");
+    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FROM sync_entry WHERE seq > ?1");
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_int64(st, 1, mark_get(db, key));
@@ -825,7 +869,7 @@ static int bundle_write(vax_db *db, const char *path, int64_t since, vax_sync_st
     }
     /* the range covers what was skipped as unfit too, so the mark passes over it */
     if (since < 0) {
-        sqlite3_stmt *mx = vax_stmt(db, "SELECT coalesce(max(seq), ?1) FROM sync_outbox");
+        sqlite3_stmt *mx = vax_stmt(db, "SELECT coalesce(max(seq), ?1) FROM sync_entry");
         if (!mx) {
             rc = VAX_EINTERNAL;
             goto fail;
@@ -975,7 +1019,12 @@ static int take_event(vax_db *db, sqlite3_stmt *ev, const char *source, vax_sync
                *body = vax_col_text(ev, 8), *site = vax_col_text(ev, 4),
                *device = vax_col_text(ev, 5);
     int rc;
-    sqlite3_stmt *st = vax_stmt(db, "SELECT kind, body FROM sync_outbox WHERE uuid = ?1");
+    /* this machine's own visit events come back in a bundle that forwards them: their uuid is
+     * in visit_event, their row found by the event */
+    sqlite3_stmt *st = vax_stmt(
+        db, "SELECT kind, body FROM sync_outbox WHERE seq = coalesce("
+            "(SELECT seq FROM sync_entry WHERE uuid = ?1), (SELECT o.seq FROM visit_event e"
+            " JOIN sync_entry o ON o.event_id = e.id WHERE e.uuid = ?1))");
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
@@ -1014,7 +1063,7 @@ static int take_event(vax_db *db, sqlite3_stmt *ev, const char *source, vax_sync
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return vax_fail_sql(db, rc, _("reading the outbox"));
-    st = vax_stmt(db, "INSERT INTO sync_outbox(uuid, kind, record_uuid, site, device, device_seq,"
+    st = vax_stmt(db, "INSERT INTO sync_entry(uuid, kind, record_uuid, site, device, device_seq,"
                       " at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!st)
         return VAX_EINTERNAL;
@@ -1036,46 +1085,54 @@ static int take_event(vax_db *db, sqlite3_stmt *ev, const char *source, vax_sync
  * whatever happens to the file (a stick pulled, a second copy) in between. */
 static int bundle_open(vax_db *db, const char *path, sqlite3 **out)
 {
-    FILE *f = path ? fopen(path, "rb") : NULL;
-    unsigned char *buf = NULL;
-    long n = -1;
+    char *data = NULL;
+    size_t len = 0;
     *out = NULL;
-    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (buf = sqlite3_malloc64((sqlite3_uint64)n)) && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-        fclose(f);
-        f = NULL;
-        /* SQLite wrote the file whole and closed it, so its header gives its true size: a file
-         * of another size was cut (or grown) on the way, even where the lost bytes held none of
-         * the events */
-        unsigned page = n >= 100 ? (unsigned)buf[16] << 8 | buf[17] : 0;
-        uint32_t pages = n >= 100 ? (uint32_t)buf[28] << 24 | (uint32_t)buf[29] << 16 |
-                                        (uint32_t)buf[30] << 8 | buf[31]
-                                  : 0;
-        if (page == 1)
-            page = 65536;
-        if (n >= 100 && !memcmp(buf, "SQLite format 3", 16) &&
-            (int64_t)page * pages != (int64_t)n) {
-            sqlite3_free(buf);
-            return vax_fail(db, VAX_EINVAL, "bundle",
-                            _("Bundle: %s is cut or altered (%lld bytes where it should have "
-                              "%lld); nothing was imported."),
-                            path, (long long)n, (long long)page * pages);
-        }
-        if (sqlite3_open_v2(":memory:", out, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
-            sqlite3_deserialize(*out, "main", buf, n, n,
-                                SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY) ==
-                SQLITE_OK)
-            return VAX_OK;
-        buf = NULL; /* sqlite3_deserialize frees it, on failure too */
+    int rc = vax_read_file(db, path, BUNDLE_MAX, &data, &len);
+    if (rc == VAX_EINVAL) /* over the limit: its own sentence says so */
+        return rc;
+    if (rc != VAX_OK || len == 0) {
+        char why[300];
+        vax_strlcpy(why, rc != VAX_OK ? vax_errmsg(db) : _("an empty file"), sizeof why);
+        free(data);
+        return vax_fail(db, VAX_EINVAL, "bundle", _("Bundle: %s is not a vaxsite bundle (%s)."),
+                        path ? path : "", why);
     }
-    int e = errno;
-    if (f)
-        fclose(f);
-    sqlite3_free(buf);
+    const unsigned char *b = (const unsigned char *)data;
+    int64_t n = (int64_t)len;
+    /* SQLite wrote the file whole and closed it, so its header gives its true size: a file of
+     * another size was cut (or grown) on the way, even where the lost bytes held none of the
+     * events */
+    unsigned page = n >= 100 ? (unsigned)b[16] << 8 | b[17] : 0;
+    uint32_t pages =
+        n >= 100 ? (uint32_t)b[28] << 24 | (uint32_t)b[29] << 16 | (uint32_t)b[30] << 8 | b[31] : 0;
+    if (page == 1)
+        page = 65536;
+    if (n >= 100 && !memcmp(b, "SQLite format 3", 16) && (int64_t)page * pages != n) {
+        free(data);
+        return vax_fail(db, VAX_EINVAL, "bundle",
+                        _("Bundle: %s is cut or altered (%lld bytes where it should have "
+                          "%lld); nothing was imported."),
+                        path, (long long)n, (long long)page * pages);
+    }
+    /* SQLite frees what it was given with its own allocator */
+    unsigned char *copy = sqlite3_malloc64((sqlite3_uint64)len);
+    if (!copy) {
+        free(data);
+        return vax_fail(db, VAX_ENOMEM, "bundle", "%s", vax_status_str(VAX_ENOMEM));
+    }
+    memcpy(copy, data, len);
+    free(data);
+    if (sqlite3_open_v2(":memory:", out, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+        sqlite3_free(copy);
+    /* sqlite3_deserialize frees the copy when it is done with it, on failure too */
+    else if (sqlite3_deserialize(*out, "main", copy, n, n,
+                                 SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_READONLY) ==
+             SQLITE_OK)
+        return VAX_OK;
     sqlite3_close(*out);
     *out = NULL;
-    return vax_fail(db, VAX_EINVAL, "bundle", _("Bundle: %s is not a vaxsite bundle (%s)."),
-                    path ? path : "", n == 0 ? _("an empty file") : strerror(e));
+    return vax_fail(db, VAX_ENOMEM, "bundle", "%s", vax_status_str(VAX_ENOMEM));
 }
 
 typedef struct bundle_meta {
@@ -1858,18 +1915,13 @@ int vax_sync_init_server(vax_db *db, const char *url)
 }
 
 /* COPY text format: backslash, tab, newline and carriage return escaped. */
-static int copy_append(char **buf, size_t *len, size_t *cap, const char *s, char sep)
+static int copy_append(vax_buf *b, const char *s, char sep)
 {
-    size_t need = strlen(s) * 2 + 2;
-    if (*len + need > *cap) {
-        size_t ncap = (*cap + need) * 2;
-        char *nb = realloc(*buf, ncap);
-        if (!nb)
-            return VAX_ENOMEM;
-        *buf = nb;
-        *cap = ncap;
-    }
-    char *o = *buf + *len;
+    size_t n = strlen(s);
+    /* each byte escaped at most into two, and the separator */
+    if (n > (SIZE_MAX - 1) / 2 || vax_buf_reserve(b, n * 2 + 1) != VAX_OK)
+        return VAX_ENOMEM;
+    char *o = b->data + b->len;
     for (; *s; s++) {
         switch (*s) {
         case '\\':
@@ -1889,7 +1941,8 @@ static int copy_append(char **buf, size_t *len, size_t *cap, const char *s, char
         }
     }
     *o++ = sep;
-    *len = (size_t)(o - *buf);
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = 0;
     return VAX_OK;
 }
 
@@ -1909,8 +1962,8 @@ static int server_ready(vax_db *db, PGconn *c)
 int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
 {
     PGconn *c = NULL;
-    char *buf = NULL;
-    size_t cap = 0;
+    vax_buf buf;
+    vax_buf_init(&buf);
     int rc;
     vax_sync_stats dummy;
     if (!stats)
@@ -1936,7 +1989,7 @@ int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
         goto out;
     for (;;) {
         int64_t from = mark_get(db, "sync.pushed_seq"), to = from;
-        size_t len = 0;
+        buf.len = 0; /* each batch from the start, in the room of the last */
         int rows = 0;
         sqlite3_stmt *st = vax_stmt(db, "SELECT seq, uuid, kind, record_uuid, site, device,"
                                         " coalesce(device_seq, seq), at, body, " EVENT_FIT
@@ -1955,7 +2008,7 @@ int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
                 continue;
             }
             for (int col = 0; col < 9 && rc == SQLITE_ROW; col++)
-                if (copy_append(&buf, &len, &cap, vax_col_text(st, col), col == 8 ? '\n' : '\t'))
+                if (copy_append(&buf, vax_col_text(st, col), col == 8 ? '\n' : '\t'))
                     rc = SQLITE_NOMEM;
             if (rc != SQLITE_ROW)
                 break;
@@ -1989,7 +2042,7 @@ int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
             goto out;
         }
         PQclear(r);
-        if (PQputCopyData(c, buf, (int)len) != 1 || PQputCopyEnd(c, NULL) != 1) {
+        if (PQputCopyData(c, buf.data, (int)buf.len) != 1 || PQputCopyEnd(c, NULL) != 1) {
             rc = pq_fail(db, c, _("sending a batch"));
             goto out;
         }
@@ -2031,7 +2084,7 @@ int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
 out:
     if (rc != VAX_OK && c && PQtransactionStatus(c) != PQTRANS_IDLE)
         PQclear(PQexec(c, "ROLLBACK"));
-    free(buf);
+    vax_buf_free(&buf);
     PQfinish(c);
     return rc;
 }

@@ -255,9 +255,9 @@ equal "the concurrent edit is listed for a manager" "1" \
 
 # --- the same uuid with other content is quarantined, not merged -------------------------------
 cp "$WORK/B.db" "$WORK/B2.db"
-lsql B2 "DROP TRIGGER sync_outbox_no_update;
-         UPDATE sync_outbox SET body = json_set(body, '$.full_name', 'Someone Else')
-           WHERE seq = (SELECT min(seq) FROM sync_outbox WHERE kind = 'person');
+lsql B2 "DROP TRIGGER sync_entry_no_update;
+         UPDATE sync_entry SET body = json_set(body, '$.full_name', 'Someone Else')
+           WHERE seq = (SELECT min(seq) FROM sync_entry WHERE kind = 'person');
          UPDATE setting SET value = '0' WHERE key = 'sync.pushed_seq'"
 out=$(V B2 sync push "$U1")
 equal "an altered copy of B's events: the altered one is quarantined, the rest are no-ops" \

@@ -255,6 +255,193 @@ static void test_upgrade_puts_the_records_already_there_in_the_outbox(void **sta
     rmdir(dir);
 }
 
+/* ---- a visit event is recorded once ---------------------------------------------------------- */
+
+/* Every event's nine columns in outbox order, one line each, as a bundle or a push reads them. */
+static void outbox_dump(const char *path, char *out, size_t size)
+{
+    query_text(path,
+               "SELECT coalesce(group_concat(line, char(10)), '') FROM (SELECT seq || '|' ||"
+               " uuid || '|' || kind || '|' || record_uuid || '|' || site || '|' || device ||"
+               " '|' || coalesce(device_seq, seq) || '|' || at || '|' || body AS line"
+               " FROM sync_outbox ORDER BY seq)",
+               out, size);
+}
+
+/* A queue step writes its visit_event row and, in the outbox, only a short row that refers to it:
+ * no copy of the body, no second uuid index entry, no AUTOINCREMENT counter. What leaves is the
+ * same event, and it stays the same when the visit later moves to a merged person. */
+static void test_a_visit_event_is_written_once_and_the_outbox_refers_to_it(void **state)
+{
+    (void)state;
+    test_db *t = laptop("TEAM-A");
+    vax_visit v;
+    char body[4096], dev[37], sql[900];
+    int64_t p = person(t, "Lo Thi Mai", 1), q = person(t, "Lo Van Nam", 2);
+    assert_int_equal(vax_queue_checkin(t->db, p, &v), VAX_OK);
+    assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_SCREENING, NULL), VAX_OK);
+    int64_t events = count(t, "SELECT count(*) FROM visit_event");
+    assert_true(events >= 2);
+    /* the outbox's own rows: a reference per event, nothing copied, no uuid of its own */
+    assert_int_equal(count(t, "SELECT count(*) FROM sync_entry WHERE event_id IS NOT NULL AND"
+                              " body IS NULL AND uuid IS NULL"),
+                     events);
+    assert_int_equal(count(t, "SELECT count(*) FROM sqlite_sequence WHERE name LIKE 'sync%'"), 0);
+    assert_int_equal(count(t, "SELECT count(*) FROM sqlite_schema WHERE tbl_name = 'sync_entry'"
+                              " AND type = 'index' AND sql IS NULL"),
+                     0);
+    /* what leaves is the event whole, as the outbox wrote it before */
+    assert_int_equal(vax_sync_device_id(t->db, dev), VAX_OK);
+    snprintf(
+        sql, sizeof sql,
+        "SELECT count(*) FROM sync_outbox o JOIN visit_event e ON e.uuid = o.uuid"
+        " WHERE o.kind = 'visit_event' AND o.record_uuid = e.uuid AND o.at = e.at"
+        " AND o.site = 'TEAM-A' AND o.device = '%s' AND o.device_seq IS NULL"
+        " AND json_extract(o.body, '$.visit_uuid') = '%s'"
+        " AND json_extract(o.body, '$.person_uuid') = (SELECT uuid FROM person WHERE id = %lld)"
+        " AND json_extract(o.body, '$.to') = e.to_state AND json_extract(o.body, '$.day') ="
+        " '2021-10-15' AND json_extract(o.body, '$.staff') = (SELECT login FROM staff WHERE id = "
+        "e.staff_id)",
+        dev, v.uuid, (long long)p);
+    assert_int_equal(count(t, sql), events);
+    query_text(t->path,
+               "SELECT body FROM sync_outbox WHERE kind = 'visit_event' ORDER BY seq"
+               " DESC LIMIT 1",
+               body, sizeof body);
+    /* a visit moved to another person (a merge) leaves the events already written as they were */
+    snprintf(sql, sizeof sql, "UPDATE visit SET person_id = %lld WHERE id = %lld", (long long)q,
+             (long long)v.id);
+    exec_on(t->path, sql);
+    char after[4096];
+    query_text(t->path,
+               "SELECT body FROM sync_outbox WHERE kind = 'visit_event' ORDER BY seq"
+               " DESC LIMIT 1",
+               after, sizeof after);
+    assert_string_equal(after, body);
+    /* an event, and what its body reads from its visit, cannot be changed */
+    sqlite3 *s = NULL;
+    assert_int_equal(sqlite3_open(t->path, &s), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(s, "UPDATE visit_event SET details = 'x'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_int_not_equal(
+        sqlite3_exec(s, "UPDATE visit SET ticket = ticket + 100", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(s, "UPDATE visit SET day = '2021-10-16'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(s, "UPDATE visit SET uuid = 'x'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(s, "DELETE FROM sync_entry", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(s, "UPDATE sync_entry SET site = 'X'", NULL, NULL, NULL),
+                         SQLITE_OK);
+    sqlite3_close(s);
+    query_text(t->path,
+               "SELECT body FROM sync_outbox WHERE kind = 'visit_event' ORDER BY seq"
+               " DESC LIMIT 1",
+               after, sizeof after);
+    assert_string_equal(after, body);
+    tdb_close(t);
+}
+
+/* A file of version 21 with events not yet sent: after the upgrade the outbox reads the same,
+ * event for event, and a bundle carries exactly those; a later event follows them. */
+static void test_an_outbox_of_version_21_upgrades_and_sends_the_same_events(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/vaxsync.XXXXXX", path[300], f[400], tail[96];
+    static char before[65536], after[65536], sent[65536];
+    vax_db *db = NULL;
+    vax_person p;
+    vax_visit v;
+    vax_sync_stats s;
+    int64_t pending = 0;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/old.db", dir);
+    snprintf(f, sizeof f, "%s/old.vxb", dir);
+    vax_clock_set(T0);
+    assert_int_equal(vax_open_at_version(path, VAX_OPEN_CREATE, 21, &db), VAX_OK);
+    assert_int_equal(vax_db_schema_version(db), 21);
+    assert_int_equal(vax_staff_act_as_os_user(db, "tester"), VAX_OK);
+    assert_int_equal(vax_site_set(db, "TEAM-A", "TEAM-A", 0), VAX_OK);
+    memset(&p, 0, sizeof p);
+    tdb_cccd(p.national_id, 1975, 'f', 7);
+    snprintf(p.full_name, sizeof p.full_name, "Lo Thi Mai");
+    snprintf(p.birth_date, sizeof p.birth_date, "1975-01-20");
+    p.sex = 'f';
+    assert_int_equal(vax_person_add(db, &p), VAX_OK);
+    assert_int_equal(vax_queue_checkin(db, p.id, &v), VAX_OK);
+    assert_int_equal(vax_queue_move(db, v.id, VAX_STATE_SCREENING, NULL), VAX_OK);
+    assert_int_equal(vax_queue_move(db, v.id, VAX_STATE_ELIGIBLE, NULL), VAX_OK);
+    vax_close(db);
+    assert_true(query_int(path, "SELECT count(*) FROM sync_outbox WHERE kind = 'visit_event'") >=
+                3);
+    outbox_dump(path, before, sizeof before);
+
+    assert_int_equal(vax_open(path, 0, &db), VAX_OK);
+    assert_int_equal(vax_db_schema_version(db), VAX_SCHEMA_VERSION);
+    assert_int_equal(vax_staff_act_as_os_user(db, "tester"), VAX_OK);
+    outbox_dump(path, after, sizeof after);
+    assert_string_equal(after, before);
+    assert_int_equal(vax_sync_pending(db, "bundle", &pending), VAX_OK);
+    assert_int_equal(pending, query_int(path, "SELECT count(*) FROM sync_outbox"));
+    assert_int_equal(vax_bundle_export(db, f, &s), VAX_OK);
+    assert_int_equal(s.sent, pending);
+    query_text(f,
+               "SELECT coalesce(group_concat(line, char(10)), '') FROM (SELECT seq || '|' ||"
+               " uuid || '|' || kind || '|' || record_uuid || '|' || site || '|' || device ||"
+               " '|' || device_seq || '|' || at || '|' || body AS line FROM event ORDER BY seq)",
+               sent, sizeof sent);
+    assert_string_equal(sent, before);
+    /* an event made after the upgrade comes next, with the next number */
+    int64_t last = query_int(path, "SELECT max(seq) FROM sync_outbox");
+    assert_int_equal(vax_queue_move(db, v.id, VAX_STATE_WAITING_INJECTION, NULL), VAX_OK);
+    snprintf(tail, sizeof tail, "SELECT count(*) FROM sync_outbox WHERE seq = %lld",
+             (long long)last + 1);
+    assert_int_equal(query_int(path, tail), 1);
+    assert_int_equal(vax_sync_pending(db, "bundle", &pending), VAX_OK);
+    assert_int_equal(pending, 1);
+    vax_close(db);
+    char side[360];
+    unlink(f);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+    unlink(path);
+    rmdir(dir);
+}
+
+/* A's own events come back in B's bundle (B forwards what it took in): each is known by its uuid,
+ * visit events included (they are not copied into A's outbox, only referred to), and is a no-op. */
+static void test_own_events_forwarded_back_are_known_and_change_nothing(void **state)
+{
+    (void)state;
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    char f[400], g[400];
+    vax_sync_stats s;
+    bundle_path(a, "a.vxb", f, sizeof f);
+    bundle_path(b, "b.vxb", g, sizeof g);
+    trust(b, a);
+    trust(a, b);
+    dose(a, person(a, "Lo Thi Mai", 1));
+    int64_t mine = count(a, "SELECT count(*) FROM sync_outbox");
+    int64_t visits = count(a, "SELECT count(*) FROM sync_outbox WHERE kind = 'visit_event'");
+    assert_true(visits >= 5);
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(s.received, mine);
+    assert_int_equal(vax_bundle_export(b->db, g, &s), VAX_OK);
+    assert_int_equal(s.sent, mine);
+    assert_int_equal(vax_bundle_import(a->db, g, &s), VAX_OK);
+    assert_int_equal(s.received, 0);
+    assert_int_equal(s.duplicates, mine);
+    assert_int_equal(s.quarantined, 0);
+    assert_int_equal(count(a, "SELECT count(*) FROM sync_outbox"), mine);
+    assert_int_equal(count(a, "SELECT count(*) FROM sync_quarantine"), 0);
+    unlink(f);
+    unlink(g);
+    tdb_close(a);
+    tdb_close(b);
+}
+
 /* ---- bundles -------------------------------------------------------------------------------- */
 
 static void test_bundle_holds_the_events_since_the_last_bundle_only(void **state)
@@ -502,9 +689,8 @@ static void test_same_uuid_with_other_content_is_quarantined_not_merged(void **s
     assert_int_equal(count(b, "SELECT count(*) FROM sync_quarantine"), 0);
     /* a trusted producer that sends other content under the same uuid (a damaged outbox) */
     unlink(f);
-    exec_on(a->path,
-            "DROP TRIGGER sync_outbox_no_update;"
-            " UPDATE sync_outbox SET body = json_set(body, '$.full_name', 'Someone Else')");
+    exec_on(a->path, "DROP TRIGGER sync_entry_no_update;"
+                     " UPDATE sync_entry SET body = json_set(body, '$.full_name', 'Someone Else')");
     assert_int_equal(vax_bundle_export_since(a->db, f, 0, &s), VAX_OK);
     assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
     assert_int_equal(s.quarantined, 1);
@@ -841,6 +1027,9 @@ int main(void)
         cmocka_unit_test(test_every_fact_leaves_with_uuid_site_device_and_sequence_never_a_rowid),
         cmocka_unit_test(test_person_edit_carries_only_changed_fields_and_its_base_version),
         cmocka_unit_test(test_upgrade_puts_the_records_already_there_in_the_outbox),
+        cmocka_unit_test(test_a_visit_event_is_written_once_and_the_outbox_refers_to_it),
+        cmocka_unit_test(test_an_outbox_of_version_21_upgrades_and_sends_the_same_events),
+        cmocka_unit_test(test_own_events_forwarded_back_are_known_and_change_nothing),
         cmocka_unit_test(test_bundle_holds_the_events_since_the_last_bundle_only),
         cmocka_unit_test(test_bundle_import_merges_people_and_doses_and_a_repeat_changes_nothing),
         cmocka_unit_test(test_dose_2_at_another_site_after_a_bundle_gets_number_2_and_no_conflict),
