@@ -1358,8 +1358,10 @@ int vax_person_search(vax_db *db, const char *query, vax_person *out, int max, i
         /* the dates alone when every name word is checked on the rows */
         if (expr[0])
             strcat(expr, dates);
-        else
+        else if (dates[0])
             vax_strlcpy(expr, dates + strlen(" AND "), sizeof expr);
+        else /* (dates is "": past its end lies nothing written) */
+            vax_strlcpy(expr, full, sizeof expr);
         strcat(full, dates);
         estimate *= date_share;
         if (built > 0 || (stage == 1 && strcmp(full, whole_expr) == 0))
