@@ -701,6 +701,9 @@ static int merge_event(vax_db *db, const char *kind, const char *uuid, const cha
         return merge_dose(db, uuid, body, m);
     if (!strcmp(kind, "dose_void"))
         return merge_dose_void(db, body);
+    /* a transfer of vials another site sent: "to receive" here when it names this site */
+    if (!strcmp(kind, "stock_transfer"))
+        return vax_stock_transfer_merge(db, body);
     /* visit events, screenings, reactions, certificates: facts of another site's visits; they are
      * kept in the outbox (forwarded to the district) and not made into this site's queue */
     return VAX_OK;
