@@ -147,32 +147,8 @@ done:
     return rc;
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0, got;
-    if (!f)
-        return NULL;
-    do {
-        if (n + 65536 + 1 > cap) {
-            cap = cap ? cap * 2 : 1 << 20;
-            char *p = realloc(buf, cap);
-            if (!p) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = p;
-        }
-        got = fread(buf + n, 1, 65536, f);
-        n += got;
-    } while (got > 0);
-    fclose(f);
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
+/* The most a list to import may hold: a commune's registry is a few MB. */
+#define IMPORT_MAX ((size_t)256 << 20)
 
 static int cmd_import(const char *path, const args *a)
 {
@@ -189,15 +165,15 @@ static int cmd_import(const char *path, const args *a)
         return 2;
     }
     const char *file = a->pos[1], *base = strrchr(file, '/');
-    char *text = read_all(file, &len);
-    if (!text) {
-        fprintf(stderr, _("vaxsite: cannot read %s\n"), file);
-        return 1;
-    }
+    char *text = NULL;
     vax_db *db = open_db(path, 0, 1);
-    if (!db) {
-        free(text);
+    if (!db)
         return 1;
+    /* a list cut short by a read error is refused, not imported in part */
+    if (vax_read_file(db, file, IMPORT_MAX, &text, &len) != VAX_OK) {
+        rc = fail_db(db);
+        vax_close(db);
+        return rc;
     }
     base = base ? base + 1 : file;
     int status = vax_import_csv(db, base, text, len, &o, &r);

@@ -94,6 +94,16 @@ equal "a dry run writes nothing" "$before" "$(sql "SELECT count(*) FROM person")
 V import "$WORK/list.csv" >/dev/null 2>"$WORK/err"; rc=$?
 equal "all or nothing: refused with one line on stderr" "1|1" "$rc|$(wc -l <"$WORK/err")"
 equal "all or nothing: nobody was added" "$before" "$(sql "SELECT count(*) FROM person")"
+# a list that cannot be read whole is refused with its reason: missing, or a folder (a read
+# error, which the old reader took for the end of an empty list)
+out=$(V import "$WORK/nolist.csv" 2>&1 >/dev/null); rc=$?
+equal "a missing list is refused in one line naming it" "1|1|yes" \
+  "$rc|$(wc -l <<<"$out")|$(grep -q 'nolist.csv' <<<"$out" && echo yes)"
+mkdir -p "$WORK/folder.csv"
+out=$(V import "$WORK/folder.csv" 2>&1 >/dev/null); rc=$?
+equal "a list that cannot be read to its end is refused in one line" "1|1" "$rc|$(wc -l <<<"$out")"
+check "it says it cannot be read, not that the list is empty ($out)" \
+  grep -q '^vaxsite: Cannot read .*folder.csv' <<<"$out"
 out=$(V import "$WORK/list.csv" --valid-only); rc=$?
 equal "--valid-only imports the good rows" "0" "$rc"
 equal "the two good people are in the registry, the quoted name whole" "2|Tòng Văn, Bắc" \
