@@ -108,11 +108,6 @@ int vax_buf_printf(vax_buf *b, const char *fmt, ...) __attribute__((format(print
  * The buffer is empty again. */
 char *vax_buf_take(vax_buf *b, size_t *len);
 void vax_buf_free(vax_buf *b);
-/* The whole file at path into *data (NUL-terminated, free it) and *len: VAX_ENOTFOUND when it
- * does not exist, VAX_EIO when it cannot be read to its end (never a shortened file as success),
- * VAX_EINVAL when it holds more than max_bytes; each with its sentence on db (which may be NULL).
- */
-int vax_read_file(vax_db *db, const char *path, size_t max_bytes, char **data, size_t *len);
 /* sqlite3_column_text that never returns NULL. */
 const char *vax_col_text(sqlite3_stmt *st, int col);
 
