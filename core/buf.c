@@ -112,19 +112,14 @@ void vax_buf_free(vax_buf *b)
 
 /* ---- whole files ----------------------------------------------------------------------------- */
 
-int vax_read_file(vax_db *db, const char *path, size_t max_bytes, char **data, size_t *len)
+int vax_read_stream(vax_db *db, FILE *f, const char *name, size_t max_bytes, char **data,
+                    size_t *len)
 {
     vax_buf b;
     int rc = VAX_OK, err = 0;
     *data = NULL;
     if (len)
         *len = 0;
-    FILE *f = path && *path ? fopen(path, "rb") : NULL;
-    if (!f) {
-        err = path && *path ? errno : ENOENT;
-        return vax_fail(db, err == ENOENT ? VAX_ENOTFOUND : VAX_EIO, "file",
-                        _("Cannot read %s: %s."), path ? path : "", strerror(err));
-    }
     vax_buf_init(&b);
     for (;;) {
         /* one byte past the limit tells a file of the limit from a longer one */
@@ -145,24 +140,39 @@ int vax_read_file(vax_db *db, const char *path, size_t max_bytes, char **data, s
             break;
         }
     }
-    fclose(f);
     if (rc == VAX_ENOMEM) {
         vax_buf_free(&b);
-        return vax_fail(db, VAX_ENOMEM, "file", _("Cannot read %s: out of memory."), path);
+        return vax_fail(db, VAX_ENOMEM, "file", _("Cannot read %s: out of memory."), name);
     }
     if (rc == VAX_EIO) {
         vax_buf_free(&b);
-        return vax_fail(db, VAX_EIO, "file", _("Cannot read %s: %s."), path,
+        return vax_fail(db, VAX_EIO, "file", _("Cannot read %s: %s."), name,
                         strerror(err ? err : EIO));
     }
     if (b.len > max_bytes) {
         vax_buf_free(&b);
         return vax_fail(db, VAX_EINVAL, "file",
-                        _("%s is larger than %zu bytes, the most this file may hold."), path,
+                        _("%s is larger than %zu bytes, the most this file may hold."), name,
                         max_bytes);
     }
     *data = vax_buf_take(&b, len);
     if (!*data)
-        return vax_fail(db, VAX_ENOMEM, "file", _("Cannot read %s: out of memory."), path);
+        return vax_fail(db, VAX_ENOMEM, "file", _("Cannot read %s: out of memory."), name);
     return VAX_OK;
+}
+
+int vax_read_file(vax_db *db, const char *path, size_t max_bytes, char **data, size_t *len)
+{
+    *data = NULL;
+    if (len)
+        *len = 0;
+    FILE *f = path && *path ? fopen(path, "rb") : NULL;
+    if (!f) {
+        int err = path && *path ? errno : ENOENT;
+        return vax_fail(db, err == ENOENT ? VAX_ENOTFOUND : VAX_EIO, "file",
+                        _("Cannot read %s: %s."), path ? path : "", strerror(err));
+    }
+    int rc = vax_read_stream(db, f, path, max_bytes, data, len);
+    fclose(f);
+    return rc;
 }

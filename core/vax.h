@@ -104,6 +104,10 @@ void vax_close(vax_db *db);
  * read to its end (never a shortened file as success), VAX_EINVAL when it holds more than
  * max_bytes; each with its sentence on db (which may be NULL). */
 int vax_read_file(vax_db *db, const char *path, size_t max_bytes, char **data, size_t *len);
+/* The same from an open stream (standard input, a pipe) up to its end, named `name` in messages;
+ * the stream stays open. */
+int vax_read_stream(vax_db *db, FILE *f, const char *name, size_t max_bytes, char **data,
+                    size_t *len);
 /* The last error's sentence (in the UI language) and the field it concerns ("" if none). */
 const char *vax_errmsg(const vax_db *db);
 const char *vax_errfield(const vax_db *db);
@@ -1758,8 +1762,8 @@ typedef struct vax_dcc_dose {
     vax_cert_result result; /* VALID; EXPIRED: sound when issued, its validity over since;
                                UNKNOWN_KID: signer unknown */
     char why[256];          /* the verifier's words */
-    vax_hcert hc;           /* name, birth date, product, dose dn of sd, date, country, issuer, UVCI */
-    char product[16];       /* the catalogue's product of hc.mp */
+    vax_hcert hc;     /* name, birth date, product, dose dn of sd, date, country, issuer, UVCI */
+    char product[16]; /* the catalogue's product of hc.mp */
     char product_name[128];
     unsigned warnings; /* vax_dcc_warning bits */
 } vax_dcc_dose;

@@ -153,6 +153,25 @@ int cli_copy(char *dst, size_t size, const char *value, const char *option)
     return 0;
 }
 
+char *cli_read_text(const char *path, size_t max_bytes)
+{
+    int from_stdin = !strcmp(path, "-");
+    char *text = NULL;
+    int rc = from_stdin ? vax_read_stream(NULL, stdin, path, max_bytes, &text, NULL)
+                        : vax_read_file(NULL, path, max_bytes, &text, NULL);
+    if (rc == VAX_OK)
+        return text;
+    if (rc == VAX_EINVAL) {
+        fputs("vaxsite: ", stderr);
+        fprintf(stderr, _("%s is larger than %zu bytes, the most this file may hold."),
+                from_stdin ? _("standard input") : path, max_bytes);
+        fputc('\n', stderr);
+    } else {
+        fprintf(stderr, _("vaxsite: cannot read %s\n"), from_stdin ? _("standard input") : path);
+    }
+    return NULL;
+}
+
 /* Refuses options the command does not know, so a typo is not silently ignored. */
 int only_opts(const args *a, const char *const *known)
 {

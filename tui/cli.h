@@ -22,6 +22,10 @@ int only_opts(const args *a, const char *const *known);
 /* Copies an option's value into a field of `size` bytes; a value that does not fit is refused
  * (0, after naming --option and the limit on stderr), never cut. */
 int cli_copy(char *dst, size_t size, const char *value, const char *option);
+/* The whole of a file, or of standard input for "-", as a string of at most max_bytes (the one
+ * file reader of the core); NULL after saying on standard error why (it cannot be read, or it is
+ * larger, never a shortened text). */
+char *cli_read_text(const char *path, size_t max_bytes);
 /* Prints vax_errmsg(db) as one line on stderr; returns 1. */
 int fail_db(vax_db *db);
 /* Opens the database for a command (flags: VAX_OPEN_*); writer: act as the OS user. NULL after

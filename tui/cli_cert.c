@@ -11,37 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char *read_all(FILE *f)
-{
-    size_t cap = 4096, len = 0, r;
-    char *b = malloc(cap);
-    while (b && (r = fread(b + len, 1, cap - len - 1, f)) > 0) {
-        len += r;
-        if (len + 1 == cap) {
-            char *p = realloc(b, cap *= 2);
-            if (!p) {
-                free(b);
-                return NULL;
-            }
-            b = p;
-        }
-    }
-    if (b)
-        b[len] = 0;
-    return b;
-}
+/* certificates, trust lists, revocation lists and a scanned QR's text are small: 16 MiB is far
+ * beyond any of them */
+#define CERT_TEXT_MAX ((size_t)16 << 20)
 
 static char *read_path(const char *path)
 {
-    FILE *f = !strcmp(path, "-") ? stdin : fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, _("vaxsite: cannot read %s\n"), path);
-        return NULL;
-    }
-    char *s = read_all(f);
-    if (f != stdin)
-        fclose(f);
-    return s;
+    return cli_read_text(path, CERT_TEXT_MAX);
 }
 
 static int write_text(const char *path, const char *text)
@@ -295,7 +271,7 @@ static int cmd_cert_verify(const char *path, const args *a)
     } else if (a->npos > 2 && strcmp(a->pos[2], "-") != 0) {
         text = strdup(a->pos[2]);
     } else {
-        text = read_all(stdin);
+        text = read_path("-");
     }
     if (!text)
         goto done;

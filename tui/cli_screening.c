@@ -8,29 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Reads a whole file (at most 1 MiB) into a malloc'd string; NULL after printing why. */
+/* A checklist is a small text file: 1 MiB is far beyond one. */
 static char *read_file(const char *file)
 {
-    FILE *f = fopen(file, "rb");
-    char *buf = NULL;
-    size_t n = 0;
-    if (!f) {
-        fprintf(stderr, _("vaxsite: cannot read %s\n"), file);
-        return NULL;
-    }
-    buf = malloc((1 << 20) + 1);
-    if (buf)
-        n = fread(buf, 1, 1 << 20, f);
-    if (buf && !feof(f)) {
-        fprintf(stderr, _("vaxsite: %s is larger than 1 MiB; a checklist is a small text file\n"),
-                file);
-        free(buf);
-        buf = NULL;
-    }
-    fclose(f);
-    if (buf)
-        buf[n] = 0;
-    return buf;
+    return cli_read_text(file, (size_t)1 << 20);
 }
 
 static const char *base_name(const char *path)

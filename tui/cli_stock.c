@@ -25,32 +25,6 @@ static int int_opt(const args *a, const char *name, int fallback, int *out)
     return 1;
 }
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0, cap = 0, n;
-    if (!f)
-        return NULL;
-    do {
-        if (len + 4096 + 1 > cap) {
-            cap = cap ? cap * 2 : 8192;
-            char *p = realloc(buf, cap);
-            if (!p) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = p;
-        }
-        n = fread(buf + len, 1, 4096, f);
-        len += n;
-    } while (n > 0 && len < 4 * 1024 * 1024);
-    fclose(f);
-    buf[len] = 0;
-    return buf;
-}
-
 static int product_cmd(const char *path, const args *a)
 {
     static const char *const known[] = {NULL};
@@ -87,11 +61,10 @@ static int product_cmd(const char *path, const args *a)
             fprintf(stderr, "%s", _("vaxsite: product load needs a FILE\n"));
             return 2;
         }
-        char *text = read_file(a->pos[2]);
-        if (!text) {
-            fprintf(stderr, _("vaxsite: cannot read %s\n"), a->pos[2]);
+        /* a catalogue is a text of a few kilobytes; 4 MiB is far beyond one */
+        char *text = cli_read_text(a->pos[2], (size_t)4 << 20);
+        if (!text)
             return 1;
-        }
         const char *base = strrchr(a->pos[2], '/');
         vax_db *db = open_db(path, 0, 1);
         if (!db) {

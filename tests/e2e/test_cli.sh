@@ -149,4 +149,15 @@ equal "two processes: every printed ticket is a distinct visit" \
   "$(cat "$WORK"/called.* | wc -l)" "$(cat "$WORK"/called.* | sort -u | wc -l)"
 equal "two processes: the database is intact" "$DB: ok (schema $(sql "PRAGMA user_version"))" "$(V check)"
 
+# --- files read whole: refused over their limit, never read cut short ----------------------------
+head -c $((4 * 1024 * 1024 + 100)) /dev/zero | tr '\0' '#' >"$WORK/big.conf"
+out=$(V product load "$WORK/big.conf" 2>&1); rc=$?
+check "a catalogue over 4 MiB is refused (it was read cut at 4 MiB)" test "$rc" -ne 0
+check "naming the file and the limit" grep -qF "big.conf is larger than 4194304 bytes" <<<"$out"
+out=$(head -c $((16 * 1024 * 1024 + 1)) /dev/zero | V cert verify - 2>&1); rc=$?
+check "a scanned text over 16 MiB on standard input is refused" test "$rc" -ne 0
+check "naming standard input and the limit" grep -qF "standard input is larger than 16777216 bytes" <<<"$out"
+out=$(V checklist check "$WORK/no-such-form.txt" 2>&1); rc=$?
+check "a missing checklist file is named" grep -qF "cannot read $WORK/no-such-form.txt" <<<"$out"
+
 finish
