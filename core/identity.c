@@ -457,7 +457,11 @@ static int exec_bind2(vax_db *db, const char *sql, int64_t a, int64_t b)
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging two records"));
 }
 
-int vax_person_merge(vax_db *db, int64_t from, int64_t into, const char *reason)
+/* The merge itself, inside the caller's transaction: a manager's (vax_person_merge) and one that
+ * came from another laptop or the district as a person_merge event (sync.c), which is why it
+ * checks no permission. origin, when not NULL, says where the event came from, for the audit. */
+int vax_person_merge_locked(vax_db *db, int64_t from, int64_t into, const char *reason,
+                            const char *origin)
 {
     /* the tables whose rows belong to a person and move with the merge; person_history stays
      * with the record it describes */
@@ -472,8 +476,61 @@ int vax_person_merge(vax_db *db, int64_t from, int64_t into, const char *reason)
         "UPDATE person SET merged_into = ?2 WHERE merged_into = ?1",
     };
     vax_person a, b;
-    char details[400];
+    char details[600];
     int rc, clash = 0;
+    if (from == into)
+        return vax_fail(db, VAX_EINVAL, "person", "%s",
+                        _("Merge: a record cannot be merged into itself."));
+    sqlite3_stmt *st = vax_stmt(db, "SELECT merged_into FROM person WHERE id = ?1");
+    for (int i = 0; i < 2; i++) {
+        int64_t id = i ? into : from;
+        if ((rc = vax_person_get(db, id, i ? &b : &a)) != VAX_OK)
+            return rc;
+        if (!st)
+            return VAX_EINTERNAL;
+        sqlite3_bind_int64(st, 1, id);
+        int merged = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+        sqlite3_reset(st);
+        if (merged)
+            return vax_fail(db, VAX_ESTATE, "person", _("Merge: record #%lld was merged already."),
+                            (long long)id);
+    }
+    st = vax_stmt(db,
+                  "SELECT min(d.dose_number) FROM dose d JOIN dose e"
+                  " ON e.person_id = ?2 AND e.series = d.series AND e.dose_number = d.dose_number"
+                  " AND e.voided = 0 WHERE d.person_id = ?1 AND d.voided = 0");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, into);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        clash = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    if (clash)
+        return vax_fail(db, VAX_EEXIST, "dose",
+                        _("Merge: both records have a dose %d; void the one recorded by mistake "
+                          "first."),
+                        clash);
+    for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++)
+        if ((rc = exec_bind2(db, moves[i], from, into)) != VAX_OK)
+            return rc;
+    /* the merged record's own ID finds the surviving one through merged_into */
+    if ((rc = vax_person_history_keep(db, from, reason, vax_now())) != VAX_OK ||
+        (rc = exec_bind2(db,
+                         "UPDATE person SET merged_into = ?2, version = version + 1 WHERE id = ?1",
+                         from, into)) != VAX_OK ||
+        (rc = exec_bind2(
+             db, "UPDATE person SET updated_at = ?2, updated_by = nullif(?3, 0) WHERE id = ?1",
+             from, vax_now())) != VAX_OK)
+        return rc;
+    snprintf(details, sizeof details, "%s -> %s %.300s%s%.200s", a.national_id, b.national_id,
+             reason, origin ? " | " : "", origin ? origin : "");
+    return vax_audit(db, "person.merge", "person", into, details);
+}
+
+int vax_person_merge(vax_db *db, int64_t from, int64_t into, const char *reason)
+{
+    int rc;
     vax_clear_error(db);
     if ((rc = vax_require(db, VAX_ACT_OVERRIDE)) != VAX_OK)
         return rc;
@@ -485,61 +542,12 @@ int vax_person_merge(vax_db *db, int64_t from, int64_t into, const char *reason)
                         _("Merge: a record cannot be merged into itself."));
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         return rc;
-    sqlite3_stmt *st = vax_stmt(db, "SELECT merged_into FROM person WHERE id = ?1");
-    for (int i = 0; i < 2; i++) {
-        int64_t id = i ? into : from;
-        if ((rc = vax_person_get(db, id, i ? &b : &a)) != VAX_OK)
-            goto fail;
-        if (!st) {
-            rc = VAX_EINTERNAL;
-            goto fail;
-        }
-        sqlite3_bind_int64(st, 1, id);
-        int merged = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
-        sqlite3_reset(st);
-        if (merged) {
-            rc = vax_fail(db, VAX_ESTATE, "person", _("Merge: record #%lld was merged already."),
-                          (long long)id);
-            goto fail;
-        }
+    /* the event that makes the same merge at the district and on the other laptops, in the
+     * merge's own transaction: both happen or neither */
+    if ((rc = vax_person_merge_locked(db, from, into, reason, NULL)) != VAX_OK ||
+        (rc = vax_sync_person_merge_emit(db, from, into, reason)) != VAX_OK) {
+        vax_tx_rollback(db);
+        return rc;
     }
-    st = vax_stmt(db,
-                  "SELECT min(d.dose_number) FROM dose d JOIN dose e"
-                  " ON e.person_id = ?2 AND e.series = d.series AND e.dose_number = d.dose_number"
-                  " AND e.voided = 0 WHERE d.person_id = ?1 AND d.voided = 0");
-    if (!st) {
-        rc = VAX_EINTERNAL;
-        goto fail;
-    }
-    sqlite3_bind_int64(st, 1, from);
-    sqlite3_bind_int64(st, 2, into);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        clash = sqlite3_column_int(st, 0);
-    sqlite3_reset(st);
-    if (clash) {
-        rc = vax_fail(db, VAX_EEXIST, "dose",
-                      _("Merge: both records have a dose %d; void the one recorded by mistake "
-                        "first."),
-                      clash);
-        goto fail;
-    }
-    for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++)
-        if ((rc = exec_bind2(db, moves[i], from, into)) != VAX_OK)
-            goto fail;
-    /* the merged record's own ID finds the surviving one through merged_into */
-    if ((rc = vax_person_history_keep(db, from, reason, vax_now())) != VAX_OK ||
-        (rc = exec_bind2(db,
-                         "UPDATE person SET merged_into = ?2, version = version + 1 WHERE id = ?1",
-                         from, into)) != VAX_OK ||
-        (rc = exec_bind2(
-             db, "UPDATE person SET updated_at = ?2, updated_by = nullif(?3, 0) WHERE id = ?1",
-             from, vax_now())) != VAX_OK)
-        goto fail;
-    snprintf(details, sizeof details, "%s -> %s %.300s", a.national_id, b.national_id, reason);
-    if ((rc = vax_audit(db, "person.merge", "person", into, details)) != VAX_OK)
-        goto fail;
     return vax_tx_commit(db);
-fail:
-    vax_tx_rollback(db);
-    return rc;
 }

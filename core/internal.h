@@ -36,6 +36,12 @@ void vax_person_bind_fields(sqlite3_stmt *st, const vax_person *p, const char *f
 /* Inside the caller's transaction: copies the current version of a person to person_history
  * with the reason, stamped now and with the actor (if any). */
 int vax_person_history_keep(vax_db *db, int64_t person_id, const char *reason, int64_t now);
+/* identity.c: a merge inside the caller's transaction, no permission checked (a manager's, or one
+ * a person_merge event brings); origin names where the event came from (NULL: here) */
+int vax_person_merge_locked(vax_db *db, int64_t from, int64_t into, const char *reason,
+                            const char *origin);
+/* sync.c: the person_merge event of a merge made here, in its transaction */
+int vax_sync_person_merge_emit(vax_db *db, int64_t from, int64_t into, const char *reason);
 /* Inside the caller's transaction: keeps the version of person p->id in person_history with the
  * reason, then writes p over it (version + 1, stamped now and with the actor). */
 int vax_person_write_update(vax_db *db, const vax_person *p, const char *folded, const char *reason,

@@ -347,6 +347,20 @@ static int64_t person_by_uuid(vax_db *db, const char *uuid)
     return id;
 }
 
+/* The record a local person was merged into (itself when it was not): a merge points straight
+ * at the surviving record (identity.c moves older pointers along). */
+static int64_t person_canon(vax_db *db, int64_t id)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT coalesce(merged_into, id) FROM person WHERE id = ?1");
+    if (!st)
+        return id;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return id;
+}
+
 static int exec1(vax_db *db, const char *sql, const char *doing)
 {
     int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
@@ -616,6 +630,7 @@ static int merge_dose(vax_db *db, const char *uuid, const char *body, const merg
         m->stats->unapplied++; /* kept in the outbox for the district; no person here */
         return VAX_OK;
     }
+    pid = person_canon(db, pid); /* a dose of a merged record is the surviving one's */
     jtext(db, body, "$.series", series, sizeof series);
     jtext(db, body, "$.override_reason", reason, sizeof reason);
     int number = (int)jint(db, body, "$.dose_number");
@@ -690,6 +705,127 @@ static int merge_dose_void(vax_db *db, const char *body)
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging a void"));
 }
 
+/* A manager's merge of two records made elsewhere, made here by the same code (identity.c). The
+ * event's uuid is its record_uuid. Applied twice is once: the second finds one person already.
+ * When this database does not hold both people yet, the event waits: a "merge_waiting" conflict
+ * names it (a manager sees why the two are still apart) and merges_waiting() applies it at the
+ * end of each import or pull that brings the missing person. It is not quarantined: nothing is
+ * wrong with it, it is early. When both records here have a dose of the same number, the merge
+ * is refused as the manager's would be, and a "merge_refused" conflict says why. */
+static int merge_person_merge(vax_db *db, const char *event_uuid, const char *body,
+                              const merge_ctx *m, int retry)
+{
+    char kept[64], gone[64], reason[400], by[64], origin[200];
+    int rc;
+    jtext(db, body, "$.kept_uuid", kept, sizeof kept);
+    jtext(db, body, "$.merged_uuid", gone, sizeof gone);
+    jtext(db, body, "$.reason", reason, sizeof reason);
+    jtext(db, body, "$.by", by, sizeof by);
+    int64_t from = person_by_uuid(db, gone), into = person_by_uuid(db, kept);
+    if (!from || !into) {
+        if (retry)
+            return VAX_OK;
+        m->stats->unapplied++;
+        return conflict_add(db, "merge_waiting", kept, event_uuid, gone,
+                            "a merge of two records this database does not both hold yet;"
+                            " made when the other arrives");
+    }
+    from = person_canon(db, from);
+    into = person_canon(db, into);
+    if (from != into) {
+        snprintf(origin, sizeof origin, "merged at %s by %s", m->site, by[0] ? by : "?");
+        rc = vax_person_merge_locked(db, from, into, reason[0] ? reason : "sync", origin);
+        if (rc == VAX_EEXIST) {
+            vax_clear_error(db);
+            m->stats->conflicts++;
+            if ((rc = conflict_add(db, "merge_refused", kept, event_uuid, gone,
+                                   "both records have a dose of the same number here; void the"
+                                   " one recorded by mistake, then merge them")) != VAX_OK)
+                return rc;
+        } else if (rc != VAX_OK) {
+            return rc;
+        } else {
+            m->stats->people++;
+        }
+    }
+    sqlite3_stmt *st = vax_stmt(db, "UPDATE sync_conflict SET resolved_at = ?2"
+                                    " WHERE kind = 'merge_waiting' AND a_uuid = ?1"
+                                    " AND resolved_at = 0");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, event_uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, vax_now());
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging two records"));
+}
+
+/* The merges that waited for a person, tried again once an import or pull has merged its own. */
+static int merges_waiting(vax_db *db, vax_sync_stats *stats)
+{
+    int64_t last = 0;
+    for (;;) {
+        sqlite3_stmt *st =
+            vax_stmt(db, "SELECT c.id, e.uuid, e.body, e.site, e.device FROM sync_conflict c"
+                         " JOIN sync_entry e ON e.uuid = c.a_uuid AND e.kind = 'person_merge'"
+                         " WHERE c.kind = 'merge_waiting' AND c.resolved_at = 0 AND c.id > ?1"
+                         " ORDER BY c.id LIMIT 1");
+        if (!st)
+            return VAX_EINTERNAL;
+        sqlite3_bind_int64(st, 1, last);
+        int rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW) {
+            sqlite3_reset(st);
+            return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging two records"));
+        }
+        last = sqlite3_column_int64(st, 0);
+        char *uuid = strdup(vax_col_text(st, 1)), *body = strdup(vax_col_text(st, 2)),
+             *site = strdup(vax_col_text(st, 3)), *device = strdup(vax_col_text(st, 4));
+        sqlite3_reset(st);
+        merge_ctx m = {stats, site, device};
+        rc =
+            uuid && body && site && device ? merge_person_merge(db, uuid, body, &m, 1) : VAX_ENOMEM;
+        free(uuid);
+        free(body);
+        free(site);
+        free(device);
+        if (rc != VAX_OK)
+            return rc;
+    }
+}
+
+int vax_sync_person_merge_emit(vax_db *db, int64_t from, int64_t into, const char *reason)
+{
+    char uuid[37];
+    int rc;
+    if ((rc = vax_uuid(uuid)) != VAX_OK)
+        return vax_fail(db, rc, NULL, "%s", _("merging two records"));
+    // clang-format off
+    sqlite3_stmt *st = vax_stmt(
+        db, "INSERT INTO sync_entry(uuid, kind, record_uuid, site, device, at, body)"
+            " SELECT ?1, 'person_merge', ?1, " SQ_SITE ", " SQ_DEVICE ", ?4,"
+            " json_object('kept_uuid', k.uuid, 'merged_uuid', f.uuid,"
+            " 'kept_national_id', k.national_id, 'merged_national_id', f.national_id,"
+            " 'reason', ?3, 'by', " SQ_LOGIN("?5") ", 'at', ?4)"
+            " FROM person f JOIN person k ON k.id = ?6 WHERE f.id = ?2");
+    // clang-format on
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, from);
+    sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, vax_now());
+    sqlite3_bind_int64(st, 5, vax_actor_id(db));
+    sqlite3_bind_int64(st, 6, into);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("merging two records"));
+    return sqlite3_changes(db->sql) == 1
+               ? VAX_OK
+               : vax_fail(db, VAX_EINTERNAL, NULL, "%s", _("merging two records"));
+}
+
 static int merge_event(vax_db *db, const char *kind, const char *uuid, const char *body,
                        const merge_ctx *m)
 {
@@ -701,6 +837,8 @@ static int merge_event(vax_db *db, const char *kind, const char *uuid, const cha
         return merge_dose(db, uuid, body, m);
     if (!strcmp(kind, "dose_void"))
         return merge_dose_void(db, body);
+    if (!strcmp(kind, "person_merge"))
+        return merge_person_merge(db, uuid, body, m, 0);
     /* a transfer of vials another site sent: "to receive" here when it names this site */
     if (!strcmp(kind, "stock_transfer"))
         return vax_stock_transfer_merge(db, body);
@@ -1340,7 +1478,7 @@ int vax_bundle_import(vax_db *db, const char *path, vax_sync_stats *stats)
                       sqlite3_errmsg(b));
         goto fail;
     }
-    if ((rc = applying(db, 0)) != VAX_OK ||
+    if ((rc = merges_waiting(db, stats)) != VAX_OK || (rc = applying(db, 0)) != VAX_OK ||
         (rc = vax_audit(db, "sync.bundle_import", "sync_outbox", stats->received, path)) != VAX_OK)
         goto fail;
     rc = vax_tx_commit(db);
@@ -2203,7 +2341,8 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
         if (atoi(PQgetvalue(rd, i, 4)) && (rc = merge_dose_void(db, body)) != VAX_OK)
             goto fail;
     }
-    if ((rc = applying(db, 0)) != VAX_OK || (rc = mark_set(db, "sync.pulled_seq", seen)) != VAX_OK)
+    if ((rc = merges_waiting(db, stats)) != VAX_OK || (rc = applying(db, 0)) != VAX_OK ||
+        (rc = mark_set(db, "sync.pulled_seq", seen)) != VAX_OK)
         goto fail;
     if (communes && *communes && (rc = setting_put(db, "sync.communes", list)) != VAX_OK)
         goto fail;

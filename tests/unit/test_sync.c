@@ -1021,6 +1021,105 @@ static void test_a_password_in_the_server_address_is_never_echoed(void **state)
     tdb_close(t);
 }
 
+/* A manager's merge at A travels: B, which holds both records, makes them one (doses moved, the
+ * merged record's ID finds the kept one, an audit row); a second import changes nothing. */
+static void test_a_merge_travels_in_a_bundle_and_twice_is_once(void **state)
+{
+    (void)state;
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    trust(b, a);
+    char f[400], g[400], old_id[13], new_id[13];
+    vax_sync_stats s;
+    bundle_path(a, "a1.vxb", f, sizeof f);
+    bundle_path(a, "a2.vxb", g, sizeof g);
+    tdb_cccd(old_id, 1975, 'f', 1);
+    tdb_cccd(new_id, 1975, 'f', 2);
+    int64_t kept = tdb_person(a, "Lo Thi Mai", old_id, "1975-01-20", NULL);
+    int64_t gone = tdb_person(a, "Lo Thi Mai", new_id, "1975-01-20", NULL);
+    dose(a, gone);
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) FROM person WHERE merged_into IS NULL"), 2);
+    if (vax_person_merge(a->db, gone, kept, "same woman, two IDs") != VAX_OK)
+        fail_msg("merge: %s", vax_errmsg(a->db));
+    assert_int_equal(count(a, "SELECT count(*) FROM sync_outbox WHERE kind = 'person_merge'"), 1);
+    assert_int_equal(vax_bundle_export(a->db, g, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, g, &s), VAX_OK);
+    /* one person at B, found by both IDs, with the dose */
+    assert_int_equal(count(b, "SELECT count(*) FROM person WHERE merged_into IS NULL"), 1);
+    vax_person p, q;
+    assert_int_equal(vax_person_by_national_id(b->db, old_id, &p), VAX_OK);
+    assert_int_equal(vax_person_by_national_id(b->db, new_id, &q), VAX_OK);
+    assert_int_equal(p.id, q.id);
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM dose WHERE person_id = %lld", (long long)p.id);
+    assert_int_equal(count(b, sql), 1);
+    int next = 0;
+    assert_int_equal(vax_dose_next_number(b->db, p.id, &next), VAX_OK);
+    assert_int_equal(next, 2);
+    assert_int_equal(count(b, "SELECT count(*) FROM audit WHERE action = 'person.merge'"), 1);
+    assert_int_equal(count(b, "SELECT count(*) FROM person_history WHERE reason ="
+                              " 'same woman, two IDs'"),
+                     1);
+    /* B's merge wrote no event of its own: A's event is forwarded as it came */
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox WHERE kind = 'person_merge'"), 1);
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox WHERE site = 'TEAM-B'"), 0);
+    /* again: nothing changes */
+    int64_t history = count(b, "SELECT count(*) FROM person_history");
+    assert_int_equal(vax_bundle_import(b->db, g, &s), VAX_OK);
+    assert_int_equal(s.received, 0);
+    assert_int_equal(count(b, "SELECT count(*) FROM audit WHERE action = 'person.merge'"), 1);
+    assert_int_equal(count(b, "SELECT count(*) FROM person_history"), history);
+    assert_int_equal(count(b, "SELECT count(*) FROM person WHERE merged_into IS NULL"), 1);
+    unlink(f);
+    unlink(g);
+    tdb_close(a);
+    tdb_close(b);
+}
+
+/* The merge arrives before one of the two people (C has only seen the merge's bundle): it waits,
+ * listed for a manager with its reason, and is applied when the person arrives. */
+static void test_a_merge_of_an_unknown_person_waits_for_them(void **state)
+{
+    (void)state;
+    test_db *a = laptop("TEAM-A"), *c = laptop("TEAM-C");
+    trust(c, a);
+    char f[400], g[400], old_id[13], new_id[13];
+    vax_sync_stats s;
+    bundle_path(a, "a1.vxb", f, sizeof f);
+    bundle_path(a, "a2.vxb", g, sizeof g);
+    tdb_cccd(old_id, 1975, 'f', 1);
+    tdb_cccd(new_id, 1975, 'f', 2);
+    int64_t kept = tdb_person(a, "Lo Thi Mai", old_id, "1975-01-20", NULL);
+    int64_t gone = tdb_person(a, "Lo Thi Mai", new_id, "1975-01-20", NULL);
+    dose(a, gone);
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    if (vax_person_merge(a->db, gone, kept, "same woman, two IDs") != VAX_OK)
+        fail_msg("merge: %s", vax_errmsg(a->db));
+    assert_int_equal(vax_bundle_export(a->db, g, &s), VAX_OK);
+    /* the second bundle first: neither person is known at C */
+    assert_int_equal(vax_bundle_import(c->db, g, &s), VAX_OK);
+    assert_int_equal(s.unapplied, 1);
+    assert_int_equal(count(c, "SELECT count(*) FROM sync_conflict WHERE kind = 'merge_waiting'"
+                              " AND resolved_at = 0"),
+                     1);
+    assert_int_equal(vax_bundle_import(c->db, f, &s), VAX_OK);
+    assert_int_equal(count(c, "SELECT count(*) FROM person WHERE merged_into IS NULL"), 1);
+    assert_int_equal(count(c, "SELECT count(*) FROM sync_conflict WHERE kind = 'merge_waiting'"
+                              " AND resolved_at = 0"),
+                     0);
+    vax_person p;
+    assert_int_equal(vax_person_by_national_id(c->db, new_id, &p), VAX_OK);
+    assert_int_equal(p.id, count(c, "SELECT id FROM person WHERE merged_into IS NULL"));
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM dose WHERE person_id = %lld", (long long)p.id);
+    assert_int_equal(count(c, sql), 1);
+    unlink(f);
+    unlink(g);
+    tdb_close(a);
+    tdb_close(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1048,6 +1147,8 @@ int main(void)
         cmocka_unit_test(test_export_since_writes_again_what_was_lost),
         cmocka_unit_test(test_an_empty_event_in_the_outbox_does_not_travel_on),
         cmocka_unit_test(test_a_password_in_the_server_address_is_never_echoed),
+        cmocka_unit_test(test_a_merge_travels_in_a_bundle_and_twice_is_once),
+        cmocka_unit_test(test_a_merge_of_an_unknown_person_waits_for_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
