@@ -466,7 +466,7 @@ done:
 
 /* The certificates of the site's earlier keys (retired/ *.crt), each added to t; a file that
  * holds none is passed over. */
-static int trust_add_retired(vax_db *db, const char *dir, vax_trust *t, char **pem_all)
+static int trust_add_retired(vax_db *db, const char *dir, vax_trust *t, vax_buf *pem_all)
 {
     char rdir[4200], path[4500];
     struct dirent **names = NULL;
@@ -485,16 +485,8 @@ static int trust_add_retired(vax_db *db, const char *dir, vax_trust *t, char **p
             if (pem && t && vax_trust_add_pem(t, pem, pn) == VAX_ENOMEM)
                 rc = VAX_ENOMEM;
             X509 *x = pem && pem_all ? vax_cert_from_pem(pem) : NULL;
-            if (x) {
-                size_t have = *pem_all ? strlen(*pem_all) : 0;
-                char *all = realloc(*pem_all, have + pn + 1);
-                if (!all) {
-                    rc = VAX_ENOMEM;
-                } else {
-                    memcpy(all + have, pem, pn + 1);
-                    *pem_all = all;
-                }
-            }
+            if (x && vax_buf_add(pem_all, pem, pn) != VAX_OK)
+                rc = VAX_ENOMEM;
             X509_free(x);
             free(pem);
         }
@@ -530,11 +522,17 @@ int vax_keys_export(vax_db *db, const char *dir, char **pem)
         return rc;
     /* the current certificate first, then those of the keys it replaced: a verifier given this
      * file accepts every certificate the site has issued */
-    if ((rc = trust_add_retired(db, dir, NULL, pem)) != VAX_OK) {
-        free(*pem);
-        *pem = NULL;
-        return vax_fail(db, rc, "keys", _("Keys: out of memory."));
-    }
+    vax_buf all;
+    vax_buf_init(&all);
+    if (vax_buf_str(&all, *pem) == VAX_OK)
+        rc = trust_add_retired(db, dir, NULL, &all);
+    else
+        rc = VAX_ENOMEM;
+    free(*pem);
+    *pem = rc == VAX_OK ? vax_buf_take(&all, NULL) : NULL;
+    vax_buf_free(&all);
+    if (!*pem)
+        return vax_fail(db, VAX_ENOMEM, "keys", _("Keys: out of memory."));
     return VAX_OK;
 }
 
