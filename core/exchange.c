@@ -38,10 +38,63 @@ typedef struct header_table {
     int nsex[2];
 } header_table;
 
+/* Copies src without what a copy from a web page, a chat or another program leaves unseen: a
+ * no-break space (U+00A0, U+2007, U+202F) becomes a space; zero-width characters (U+200B-U+200D,
+ * U+2060), the byte order mark (U+FEFF) and the soft hyphen (U+00AD) are dropped, so a name is
+ * stored as it reads and found by the search. Runs of spaces become one; no space at either end. */
+static void clean_copy(char *dst, const char *src, size_t size)
+{
+    const unsigned char *s = (const unsigned char *)src;
+    size_t o = 0;
+    int space = 1; /* drops the leading ones */
+    if (size == 0)
+        return;
+    while (*s && o + 1 < size) {
+        int sp = 0;
+        size_t skip = 0;
+        if (s[0] == 0xC2 && (s[1] == 0xA0 || s[1] == 0xAD))
+            sp = s[1] == 0xA0, skip = 2;
+        else if (s[0] == 0xE2 && s[1] == 0x80 && (s[2] == 0x87 || s[2] == 0xAF))
+            sp = 1, skip = 3;
+        else if (s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0x8B && s[2] <= 0x8D)
+            skip = 3;
+        else if (s[0] == 0xE2 && s[1] == 0x81 && s[2] == 0xA0)
+            skip = 3;
+        else if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+            skip = 3;
+        else if (isspace(s[0]))
+            sp = 1, skip = 1;
+        if (skip) {
+            s += skip;
+            if (sp && !space) {
+                dst[o++] = ' ';
+                space = 1;
+            }
+            continue;
+        }
+        /* never a character cut in two at the end of dst */
+        size_t n = s[0] < 0x80 ? 1 : s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 1;
+        if (o + n >= size)
+            break;
+        for (size_t i = 0; i < n && s[0]; i++)
+            dst[o++] = (char)*s++;
+        space = 0;
+    }
+    if (o > 0 && dst[o - 1] == ' ')
+        o--;
+    dst[o] = 0;
+}
+
 /* Folded, and every character that is not a letter or a digit read as a space. */
 static char *fold_key(const char *s)
 {
-    char *f = vax_text_fold(s);
+    size_t len = strlen(s) + 1;
+    char *clean = malloc(len);
+    if (!clean)
+        return NULL;
+    clean_copy(clean, s, len);
+    char *f = vax_text_fold(clean);
+    free(clean);
     if (!f)
         return NULL;
     char *o = f;
@@ -296,9 +349,12 @@ typedef struct import_ctx {
     int col_of[NCOLUMNS]; /* field index of each column in the file, -1 absent */
     vax_import_result *out;
     int cap_issues;
-    vax_priority_group groups[32];
+    struct {
+        char code[16];
+        int rank;
+        char *name[2]; /* Vietnamese and English, folded */
+    } groups[32];
     int ngroups;
-    char *group_names[32]; /* folded names */
 } import_ctx;
 
 static int issue(import_ctx *x, int line, int error, const char *field, const char *id,
@@ -337,12 +393,7 @@ static const char *field_of(const import_ctx *x, const csv_record *rec, enum col
 
 static void trim_copy(char *dst, const char *src, size_t size)
 {
-    while (isspace((unsigned char)*src))
-        src++;
-    vax_strlcpy(dst, src, size);
-    size_t n = strlen(dst);
-    while (n > 0 && isspace((unsigned char)dst[n - 1]))
-        dst[--n] = 0;
+    clean_copy(dst, src, size);
 }
 
 /* 1.2E+11, 1,2E+11 or 1.23457e11: how a spreadsheet shows a long number it has rounded. */
@@ -412,6 +463,73 @@ static const char *cccd_mismatch(const vax_person *p, char *msg, size_t size)
     return NULL;
 }
 
+/* The number in "5", "Nhóm 5", "Nhóm ưu tiên 5", "Group 5", "Priority group 5", "G5" or "G05"
+ * (folded); 0 if it is none of these. */
+static int group_number(const char *folded)
+{
+    static const char *const prefixes[] = {"nhom uu tien ",   "nhom doi tuong ", "nhom ",
+                                           "priority group ", "group ",          "g"};
+    const char *s = folded;
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+        if (strncmp(s, prefixes[i], strlen(prefixes[i])) == 0) {
+            s += strlen(prefixes[i]);
+            break;
+        }
+    if (!*s || strlen(s) > 3)
+        return 0;
+    for (const char *q = s; *q; q++)
+        if (!isdigit((unsigned char)*q))
+            return 0;
+    return atoi(s);
+}
+
+/* The priority groups with both their names folded. */
+static int groups_load(import_ctx *x)
+{
+    sqlite3_stmt *st = vax_stmt(x->db, "SELECT code, rank, name_vi, name_en FROM priority_group"
+                                       " ORDER BY rank, code");
+    int rc = SQLITE_DONE;
+    if (!st)
+        return VAX_EINTERNAL;
+    while (x->ngroups < 32 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int i = x->ngroups++;
+        vax_strlcpy(x->groups[i].code, vax_col_text(st, 0), sizeof x->groups[i].code);
+        x->groups[i].rank = sqlite3_column_int(st, 1);
+        for (int k = 0; k < 2; k++)
+            if (!(x->groups[i].name[k] = fold_key(vax_col_text(st, 2 + k)))) {
+                sqlite3_reset(st);
+                return VAX_ENOMEM;
+            }
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? VAX_OK
+               : vax_fail_sql(x->db, rc, _("reading the priority groups"));
+}
+
+/* The forms of a mobile number a list carries beside 0912 345 678: "+84 0912…" (the country code
+ * and the 0 both), "0084 912…" (the international prefix), "84912…" (a spreadsheet dropped the +):
+ * rewritten as the +84 form the validator reads; spaces, dots and dashes dropped. */
+static void phone_forms(char *v)
+{
+    char d[16];
+    size_t n = 0;
+    int plus = v[0] == '+';
+    for (const char *q = v + plus; *q; q++) {
+        if (isdigit((unsigned char)*q) && n + 1 < sizeof d)
+            d[n++] = *q;
+        else if (*q != ' ' && *q != '.' && *q != '-')
+            return; /* not a number: the validator says why */
+    }
+    d[n] = 0;
+    if (n == 12 && strncmp(d, "840", 3) == 0)
+        snprintf(v, 16, "+84%.9s", d + 3);
+    else if (!plus && n == 13 && strncmp(d, "0084", 4) == 0 && d[4] != '0')
+        snprintf(v, 16, "+84%.9s", d + 4);
+    else if (!plus && n == 14 && strncmp(d, "00840", 5) == 0)
+        snprintf(v, 16, "+84%.9s", d + 5);
+}
+
 static int has_digit(const char *s)
 {
     for (; *s; s++)
@@ -424,7 +542,7 @@ static int has_digit(const char *s)
 static int check_row(import_ctx *x, const csv_record *rec, int ncols, row *r)
 {
     char v[512], msg[300];
-    int rc, bad = 0;
+    int rc, bad = 0, zeros = 0; /* zeros: how many leading 0s of the ID were put back */
     vax_person *p = &r->p;
     memset(r, 0, sizeof *r);
     r->line = rec->line;
@@ -457,12 +575,29 @@ static int check_row(import_ctx *x, const csv_record *rec, int ncols, row *r)
             v);
     } else if (vax_validate_national_id(v, p->national_id, msg, sizeof msg) != VAX_OK) {
         int n = count_digits(v);
-        if (n == 11 || n == 8)
+        if (n == 11 || n == 10) {
+            /* a CCCD starts with its province's code, 001 for Hà Nội: a spreadsheet that took it
+             * for a number dropped one or two zeros. Put back, it must be a valid CCCD and agree
+             * with the birth date (checked below), or the row is refused with this hint. */
+            char z[16] = "00";
+            size_t o = (size_t)(12 - n);
+            for (const char *q = v; *q && o + 1 < sizeof z; q++)
+                if (isdigit((unsigned char)*q))
+                    z[o++] = *q;
+            z[o] = 0;
+            if (vax_validate_national_id(z, p->national_id, msg, sizeof msg) == VAX_OK)
+                zeros = 12 - n;
+        }
+        if (zeros) {
+            /* noted below, once the birth date has been compared */
+        } else if (n == 11 || n == 10 || n == 8) {
             BAD("national_id", "%s %s", msg,
                 _("A spreadsheet may have dropped its leading 0: format the column as text."));
-        else
+            p->national_id[0] = 0;
+        } else {
             BAD("national_id", "%s", msg);
-        p->national_id[0] = 0;
+            p->national_id[0] = 0;
+        }
     }
     /* name */
     trim_copy(v, field_of(x, rec, COL_NAME), sizeof v);
@@ -505,14 +640,37 @@ static int check_row(import_ctx *x, const csv_record *rec, int ncols, row *r)
     }
     if (p->national_id[0] && p->birth_date[0]) {
         const char *which = cccd_mismatch(p, msg, sizeof msg);
-        if (which)
+        if (which && zeros)
+            BAD("national_id", "%s %s", msg,
+                _("A spreadsheet may have dropped its leading 0: format the column as text."));
+        else if (which)
             BAD(which, "%s", msg);
+        else if (zeros && (rc = issue(x, rec->line, 0, "national_id", p->national_id,
+                                      _("ID number: read as %s; a spreadsheet had dropped its "
+                                        "leading 0 (%d digits were left). Check it on the "
+                                        "papers."),
+                                      p->national_id, 12 - zeros)) != VAX_OK)
+            return rc;
+    } else if (zeros) {
+        BAD("national_id",
+            _("ID number: %d digits: a spreadsheet may have dropped its leading 0 "
+              "(%s?); without a birth date this cannot be checked."),
+            12 - zeros, p->national_id);
     }
     /* phone */
     trim_copy(v, field_of(x, rec, COL_PHONE), sizeof v);
+    phone_forms(v);
     if (vax_validate_phone(v, p->phone, msg, sizeof msg) != VAX_OK) {
         int n = count_digits(v);
-        if (n == 9 && strchr("35789", v[0]))
+        char z[16];
+        snprintf(z, sizeof z, "0%.12s", v);
+        if (n == 9 && strchr("35789", v[0]) &&
+            vax_validate_phone(z, p->phone, msg, sizeof msg) == VAX_OK) {
+            if ((rc = issue(x, rec->line, 0, "phone", p->national_id,
+                            _("Phone: read as %s; a spreadsheet had dropped its leading 0."),
+                            p->phone)) != VAX_OK)
+                return rc;
+        } else if (n == 9 && strchr("35789", v[0]))
             BAD("phone", "%s %s", msg,
                 _("A spreadsheet may have dropped its leading 0: format the column as text."));
         else if (looks_scientific(v))
@@ -538,15 +696,19 @@ static int check_row(import_ctx *x, const csv_record *rec, int ncols, row *r)
             (int)sizeof p->commune - 1, (int)strlen(commune));
     vax_strlcpy(p->commune, commune, sizeof p->commune);
     free(commune);
-    /* priority group: its code or its name */
+    /* priority group: its code, its name in either language (a commune's list is written in
+     * the commune's language, not the site's interface), or its number */
     trim_copy(v, field_of(x, rec, COL_GROUP), sizeof v);
     if (v[0]) {
         char *f = fold_key(v);
         if (!f)
             return VAX_ENOMEM;
+        int number = group_number(f);
         for (int i = 0; i < x->ngroups && !p->priority_group[0]; i++)
             if (strcasecmp(v, x->groups[i].code) == 0 ||
-                (x->group_names[i] && strcmp(f, x->group_names[i]) == 0))
+                (x->groups[i].name[0] && strcmp(f, x->groups[i].name[0]) == 0) ||
+                (x->groups[i].name[1] && strcmp(f, x->groups[i].name[1]) == 0) ||
+                (number > 0 && number == x->groups[i].rank))
                 vax_strlcpy(p->priority_group, x->groups[i].code, sizeof p->priority_group);
         free(f);
         if (!p->priority_group[0])
@@ -758,6 +920,29 @@ static int compare_issue(const void *a, const void *b)
     return (x->line > y->line) - (x->line < y->line);
 }
 
+/* A required column in words, for the message that says it is missing. */
+static const char *column_label(int c)
+{
+    switch (c) {
+    case COL_ID:
+        return _("the ID number");
+    case COL_NAME:
+        return _("the full name");
+    case COL_BIRTH:
+        return _("the birth date");
+    default:
+        return column_keys[c];
+    }
+}
+
+static const char *column_example(int c)
+{
+    return c == COL_ID      ? "Số CCCD"
+           : c == COL_NAME  ? "Họ và tên"
+           : c == COL_BIRTH ? "Ngày sinh"
+                            : "";
+}
+
 /* Maps the header's fields to columns; fails naming what is missing or doubled. */
 static int map_header(import_ctx *x, const csv_record *head, const char *name)
 {
@@ -793,10 +978,81 @@ static int map_header(import_ctx *x, const csv_record *head, const char *name)
     for (int c = 0; c < NCOLUMNS; c++)
         if (x->h.required[c] && x->col_of[c] < 0)
             return vax_fail(db, VAX_EINVAL, "file",
-                            _("%s: line %d: no column for %s (see the header names in "
-                              "import_headers.conf)."),
-                            name, head->line, column_keys[c]);
+                            _("%s: no row names the columns a list needs: %s (e.g. \"%s\"). "
+                              "The header is the first row naming the ID number, the full name "
+                              "and the birth date; rows above it are skipped."),
+                            name, column_label(c), column_example(c));
     return VAX_OK;
+}
+
+/* Whether the record names every required column (the header), without side effects. */
+static int names_required(const import_ctx *x, const csv_record *rec, int *ok)
+{
+    int seen[NCOLUMNS] = {0};
+    *ok = 1;
+    for (int i = 0; i < rec->n; i++) {
+        char *f = fold_key(rec->field[i]);
+        if (!f)
+            return VAX_ENOMEM;
+        for (int k = 0; k < x->h.nnames; k++)
+            if (strcmp(f, x->h.names[k]) == 0) {
+                seen[x->h.column[k]] = 1;
+                break;
+            }
+        free(f);
+    }
+    for (int c = 0; c < NCOLUMNS; c++)
+        if (x->h.required[c] && !seen[c])
+            *ok = 0;
+    return VAX_OK;
+}
+
+#define TITLE_ROWS 30 /* rows above the header looked through: titles, dates, signatures */
+
+/* Finds the header: the first row that names every required column, read with whichever of ; , and
+ * tab makes it one (the rows above it, a commune's title and the list's name, may hold other
+ * separators or none). The reader is left after it, with that separator. Without one, the first
+ * row that is not blank is taken as the header and the error names what it lacks. */
+static int find_header(import_ctx *x, csv_reader *rd, csv_record *rec, const char *name)
+{
+    const char *first = NULL;
+    int first_line = 0;
+    for (int tried = 0; tried < TITLE_ROWS && rd->p < rd->end;) {
+        const char *start = rd->p;
+        int line = rd->line, blank = 0;
+        char order[3] = {guess_delim(start, rd->end), ',', ';'};
+        if (order[0] != '\t')
+            order[order[0] == ',' ? 1 : 2] = '\t';
+        for (int k = 0; k < 3; k++) {
+            int ok, rc;
+            rd->p = start;
+            rd->line = line;
+            rd->delim = order[k];
+            if ((rc = csv_next(rd, rec)) < 0)
+                return VAX_ENOMEM;
+            if ((blank = record_blank(rec)))
+                break;
+            if ((rc = names_required(x, rec, &ok)) != VAX_OK)
+                return rc;
+            if (ok)
+                return map_header(x, rec, name);
+        }
+        if (!blank) {
+            if (!first) {
+                first = start;
+                first_line = line;
+            }
+            tried++;
+        }
+    }
+    if (!first)
+        return vax_fail(x->db, VAX_EINVAL, "file", _("%s: the file is empty."), name);
+    rd->p = first;
+    rd->line = first_line;
+    rd->delim = guess_delim(first, rd->end);
+    if (csv_next(rd, rec) < 0)
+        return VAX_ENOMEM;
+    return map_header(x, rec, name);
 }
 
 int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
@@ -845,33 +1101,19 @@ int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
     rd.p = p;
     rd.end = end;
     rd.line = 1;
-    rd.delim = guess_delim(p, end);
+    if ((rc = headers_load(db, &x.h)) != VAX_OK)
+        return rc;
+    if ((rc = groups_load(&x)) != VAX_OK)
+        goto out;
+    if ((rc = find_header(&x, &rd, &rec, name)) != VAX_OK)
+        goto out;
+    ncols = rec.n;
     snprintf(dialect, sizeof dialect, "UTF-8%s; '%s'; %s", bom ? _(" with BOM") : "",
              rd.delim == '\t'  ? "tab"
              : rd.delim == ';' ? ";"
                                : ",",
              crlf ? "CRLF" : "LF");
     vax_strlcpy(out->dialect, dialect, sizeof out->dialect);
-    if ((rc = headers_load(db, &x.h)) != VAX_OK)
-        return rc;
-    if ((rc = vax_priority_groups(db, x.groups, 32, &x.ngroups)) != VAX_OK)
-        goto out;
-    for (int i = 0; i < x.ngroups; i++)
-        if (!(x.group_names[i] = fold_key(x.groups[i].name))) {
-            rc = VAX_ENOMEM;
-            goto out;
-        }
-    /* the header: the first line that is not blank */
-    do {
-        if ((rc = csv_next(&rd, &rec)) <= 0) {
-            rc = rc < 0 ? VAX_ENOMEM
-                        : vax_fail(db, VAX_EINVAL, "file", _("%s: the file is empty."), name);
-            goto out;
-        }
-    } while (record_blank(&rec));
-    if ((rc = map_header(&x, &rec, name)) != VAX_OK)
-        goto out;
-    ncols = rec.n;
     /* every row checked, nothing written yet */
     for (;;) {
         int got = csv_next(&rd, &rec);
@@ -1066,7 +1308,8 @@ out:
     if (big_cache)
         sqlite3_exec(db->sql, "PRAGMA cache_size = -2000", NULL, NULL, NULL);
     for (int i = 0; i < x.ngroups; i++)
-        free(x.group_names[i]);
+        for (int k = 0; k < 2; k++)
+            free(x.groups[i].name[k]);
     headers_free(&x.h);
     free(idx.slot);
     free(rows);

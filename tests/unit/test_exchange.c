@@ -120,7 +120,7 @@ static const char broken[] =
     "001085000011;Hồ Văn Mười Một;01/03/1990;Nam;;;\n"       /* 11 CCCD says born 1985 */
     "001090000001;Nguyễn Văn Khác;01/03/1990;Nam;;;\n"       /* 12 ID of line 2, other name */
     "001090000001;Nguyễn Văn An;01/03/1990;Nam;;;\n"         /* 13 line 2 again: once */
-    "01090000013;Tạ Văn Mười Ba;01/03/1990;Nam;;;\n"         /* 14 leading 0 lost */
+    "01090000013;Tạ Văn Mười Ba;01/03/1990;Nam;;;\n"         /* 14 leading 0 lost: put back */
     "001090000014;\"Mai Văn\nMười Bốn\";01/03/1990;Nam;;;\n" /* 15-16 ok, a quoted newline */
     "001090000015;Lý Văn Mười Lăm;01/03/1990;Nam;;AB123;\n"  /* 17 bad insurance */
     "001090000016;Trịnh Văn Mười Sáu;01/03/1990;Nam;;;\n"    /* 18 ok */
@@ -144,9 +144,9 @@ static void test_each_broken_row_is_reported_with_its_line(void **state)
     assert_int_equal(r.written, 0);
     assert_int_equal(persons(t), 0); /* a dry run writes nothing */
     assert_int_equal(r.rows, 17);
-    assert_int_equal(r.valid, 4); /* lines 2, 13 (counted once), 15, 18 */
-    assert_int_equal(r.errors, 13);
-    assert_int_equal(r.added, 3);
+    assert_int_equal(r.valid, 5); /* lines 2, 13 (counted once), 14, 15, 18 */
+    assert_int_equal(r.errors, 12);
+    assert_int_equal(r.added, 4);
     assert_int_equal(r.duplicates, 2);
     const vax_import_issue *x;
     x = issue_at(&r, 3);
@@ -172,6 +172,7 @@ static void test_each_broken_row_is_reported_with_its_line(void **state)
     assert_non_null(strstr(x->message, "line 2"));
     x = issue_at(&r, 14);
     assert_string_equal(x->field, "national_id");
+    assert_int_equal(x->error, 0);
     assert_non_null(strstr(x->message, "leading 0"));
     assert_string_equal(issue_at(&r, 17)->field, "insurance_no");
     assert_string_equal(issue_at(&r, 19)->field, "file");
@@ -232,17 +233,19 @@ static void test_all_or_nothing_by_the_users_choice(void **state)
     /* all or nothing: one bad row and nothing is written */
     assert_int_equal(run(t, broken, 0, 0, 0, &r), VAX_EINVAL);
     assert_string_equal(vax_errfield(t->db), "rows");
-    assert_non_null(strstr(vax_errmsg(t->db), "13 of 17 rows"));
+    assert_non_null(strstr(vax_errmsg(t->db), "12 of 17 rows"));
     assert_non_null(strstr(vax_errmsg(t->db), "line 3"));
     assert_int_equal(r.written, 0);
     assert_int_equal(persons(t), 0);
     assert_int_equal(query_int(t->path, "SELECT count(*) FROM audit"), audits);
     vax_import_result_free(&r);
-    /* the valid rows only: the three good people, once each, in one audited import */
+    /* the valid rows only: the four good people (one whose ID had lost its 0), once each, in
+     * one audited import */
     assert_int_equal(run(t, broken, 0, 1, 0, &r), VAX_OK);
     assert_int_equal(r.written, 1);
-    assert_int_equal(r.added, 3);
-    assert_int_equal(persons(t), 3);
+    assert_int_equal(r.added, 4);
+    assert_int_equal(persons(t), 4);
+    assert_int_equal(vax_person_by_national_id(t->db, "001090000013", &p), VAX_OK);
     assert_int_equal(vax_person_by_national_id(t->db, "001090000014", &p), VAX_OK);
     assert_string_equal(p.full_name, "Mai Văn Mười Bốn"); /* the newline became a space (NFC) */
     assert_int_equal(query_int(t->path, "SELECT count(*) FROM audit WHERE action ="
@@ -303,7 +306,7 @@ static void test_files_that_are_not_a_list_are_refused(void **state)
     assert_string_equal(vax_errfield(t->db), "file");
     vax_import_result_free(&r);
     assert_int_equal(run(t, "Tên,Ngày sinh\nAn,01/01/1990\n", 0, 0, 0, &r), VAX_EINVAL);
-    assert_non_null(strstr(vax_errmsg(t->db), "national_id"));
+    assert_non_null(strstr(vax_errmsg(t->db), "ID number"));
     vax_import_result_free(&r);
     assert_int_equal(run(t, "CCCD;CMND;Tên;Ngày sinh\n", 0, 0, 0, &r), VAX_EINVAL);
     assert_non_null(strstr(vax_errmsg(t->db), "columns 1 and 2"));
@@ -313,6 +316,149 @@ static void test_files_that_are_not_a_list_are_refused(void **state)
     assert_non_null(strstr(vax_errmsg(t->db), "line 1"));
     vax_import_result_free(&r);
     assert_int_equal(persons(t), 0);
+    tdb_close(t);
+}
+
+/* ---- lists as communes send them ---------------------------------------------------------- */
+
+static const vax_import_issue *notice_of(const vax_import_result *r, int line, const char *field)
+{
+    for (int i = 0; i < r->nissues; i++)
+        if (r->issues[i].line == line && strcmp(r->issues[i].field, field) == 0)
+            return &r->issues[i];
+    fail_msg("no issue at line %d on %s", line, field);
+    return NULL;
+}
+
+/* Title rows above the header (with commas of their own, so the first line alone would pick the
+ * wrong separator), a BOM, CRLF and ';' between fields: the header is the first row that names the
+ * ID, the name and the birth date, and the line numbers stay those of the file. */
+static void test_title_rows_above_the_header_are_skipped(void **state)
+{
+    static const char list[] = "\xEF\xBB\xBFUBND XÃ TÂN PHONG, HUYỆN TAM ĐƯỜNG;;;;\r\n"
+                               "DANH SÁCH NGƯỜI ĐĂNG KÝ TIÊM, ĐỢT 3;;;;\r\n"
+                               ";;;;\r\n"
+                               "STT;Họ và tên;Ngày sinh;Giới tính;Số CCCD\r\n"
+                               "1;Nguyễn Văn An;01/03/1990;Nam;001090000001\r\n"
+                               "2;Trần Thị Bình;15/07/1960;Nữ;001160000002\r\n";
+    test_db *t = tdb_open();
+    vax_import_result r;
+    vax_person p;
+    (void)state;
+    if (run(t, list, 0, 0, 0, &r) != VAX_OK)
+        fail_msg("%s", vax_errmsg(t->db));
+    assert_int_equal(r.rows, 2);
+    assert_int_equal(r.added, 2);
+    assert_int_equal(r.errors, 0);
+    assert_string_equal(r.dialect, "UTF-8 with BOM; ';'; CRLF");
+    assert_string_equal(r.ignored, "STT");
+    assert_int_equal(vax_person_by_national_id(t->db, "001160000002", &p), VAX_OK);
+    assert_string_equal(p.full_name, "Trần Thị Bình");
+    assert_string_equal(p.birth_date, "1960-07-15");
+    vax_import_result_free(&r);
+    /* tab-separated, LF, title rows too; a bad row is named by its line in the file */
+    static const char tabbed[] = "DANH SÁCH TIÊM CHỦNG\n"
+                                 "\n"
+                                 "Họ tên\tNgày sinh\tCCCD\n"
+                                 "Lê Văn Cường\t02/01/1950\t001050000003\n"
+                                 "Lê Văn Lỗi\t31/02/1950\t001050000004\n";
+    assert_int_equal(run(t, tabbed, 1, 0, 0, &r), VAX_OK);
+    assert_int_equal(r.rows, 2);
+    assert_int_equal(r.errors, 1);
+    assert_string_equal(r.dialect, "UTF-8; 'tab'; LF");
+    assert_string_equal(issue_at(&r, 5)->field, "birth_date");
+    vax_import_result_free(&r);
+    /* a file whose rows never name the required columns is refused in words, not keys */
+    assert_int_equal(run(t, "DANH SÁCH\nTên,Ngày sinh\nAn,01/01/1990\n", 0, 0, 0, &r), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "file");
+    assert_null(strstr(vax_errmsg(t->db), "national_id"));
+    assert_non_null(strstr(vax_errmsg(t->db), "ID number"));
+    vax_import_result_free(&r);
+    assert_int_equal(persons(t), 2);
+    tdb_close(t);
+}
+
+/* A priority group written by its name in either language, whatever the interface's, by its code
+ * or by its number ("5", "Nhóm 5", "Group 5", "G5"). */
+static void test_priority_groups_by_name_in_either_language_or_by_number(void **state)
+{
+    static const char list[] =
+        "CCCD,Họ tên,Ngày sinh,Nhóm ưu tiên\n"
+        "001090000001,An Một,01/03/1990,Người mắc bệnh mạn tính; người trên 65 tuổi\n"
+        "001090000002,An Hai,01/03/1990,People with chronic diseases; people over 65\n"
+        "001090000003,An Ba,01/03/1990,5\n"
+        "001090000004,An Bốn,01/03/1990,Nhóm 5\n"
+        "001090000005,An Năm,01/03/1990,Group 5\n"
+        "001090000006,An Sáu,01/03/1990,G5\n"
+        "001090000007,An Bảy,01/03/1990,g05\n"
+        "001090000008,An Tám,01/03/1990,Nhóm 12\n";
+    (void)state;
+    for (int lang = 0; lang < 2; lang++) {
+        test_db *t = tdb_open();
+        vax_import_result r;
+        vax_set_lang(lang ? "en" : "vi");
+        assert_int_equal(run(t, list, 0, 1, 0, &r), VAX_OK);
+        vax_set_lang("en");
+        assert_int_equal(r.rows, 8);
+        assert_int_equal(r.added, 7);
+        assert_int_equal(r.errors, 1);
+        assert_string_equal(issue_at(&r, 9)->field, "priority_group");
+        assert_non_null(strstr(issue_at(&r, 9)->message, "Nhóm 12"));
+        assert_int_equal(
+            query_int(t->path, "SELECT count(*) FROM person WHERE priority_group = 'G05'"), 7);
+        vax_import_result_free(&r);
+        tdb_close(t);
+    }
+}
+
+/* What a spreadsheet does to IDs and phones, and what a copy from a web page or a chat leaves in
+ * the text: read as the clerk meant, with a notice where a digit was put back. */
+static void test_lost_zeros_phone_forms_and_invisible_characters(void **state)
+{
+    static const char list[] =
+        "Số CCCD;Họ và tên;Ngày sinh;Giới tính;Số điện thoại\n"
+        "1090000001;Nguyễn Văn An;01/03/1990;Nam;912345678\n"        /* 2 two 0s, one */
+        "11160000002;Trần Thị Bình;15/07/1960;Nữ;+84 0912 345 679\n" /* 3 one 0; +84 0 */
+        "001050000003;Lê\xC2\xA0Văn\xE2\x80\x8B Cường;02/01/1950;Nam;84912345680\n" /* 4 */
+        "\xE2\x80\x8B"
+        "001050000005\xC2\xA0;\xEF\xBB\xBFPhạm Văn Năm;02/01/1950;Nam;0084 912 345 681\n" /* 5 */
+        "11085000006;Hồ Văn Sáu;01/03/1990;Nam;\n"; /* 6 a 0 put back gives another year */
+    test_db *t = tdb_open();
+    vax_import_result r;
+    vax_person p;
+    (void)state;
+    assert_int_equal(run(t, list, 0, 1, 0, &r), VAX_OK);
+    assert_int_equal(r.rows, 5);
+    assert_int_equal(r.added, 4);
+    assert_int_equal(r.errors, 1);
+    assert_int_equal(vax_person_by_national_id(t->db, "001090000001", &p), VAX_OK);
+    assert_string_equal(p.phone, "0912345678");
+    const vax_import_issue *x = notice_of(&r, 2, "national_id");
+    assert_int_equal(x->error, 0);
+    assert_non_null(strstr(x->message, "001090000001"));
+    assert_non_null(strstr(x->message, "leading 0"));
+    x = notice_of(&r, 2, "phone");
+    assert_int_equal(x->error, 0);
+    assert_non_null(strstr(x->message, "0912345678"));
+    assert_int_equal(vax_person_by_national_id(t->db, "011160000002", &p), VAX_OK);
+    assert_string_equal(p.full_name, "Trần Thị Bình");
+    assert_string_equal(p.phone, "0912345679");
+    assert_int_equal(notice_of(&r, 3, "national_id")->error, 0);
+    assert_int_equal(vax_person_by_national_id(t->db, "001050000003", &p), VAX_OK);
+    assert_string_equal(p.full_name, "Lê Văn Cường");
+    assert_string_equal(p.phone, "0912345680");
+    assert_int_equal(vax_person_by_national_id(t->db, "001050000005", &p), VAX_OK);
+    assert_string_equal(p.full_name, "Phạm Văn Năm");
+    assert_string_equal(p.phone, "0912345681");
+    x = notice_of(&r, 6, "national_id");
+    assert_int_equal(x->error, 1);
+    assert_non_null(strstr(x->message, "leading 0"));
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM person WHERE full_name GLOB "
+                                        "'*' || char(160) || '*' OR full_name GLOB '*' || "
+                                        "char(8203) || '*' OR full_name GLOB '*' || char(65279) "
+                                        "|| '*'"),
+                     0);
+    vax_import_result_free(&r);
     tdb_close(t);
 }
 
@@ -461,6 +607,9 @@ int main(void)
         cmocka_unit_test(test_all_or_nothing_by_the_users_choice),
         cmocka_unit_test(test_an_id_already_registered_is_reported_or_merged_never_doubled),
         cmocka_unit_test(test_files_that_are_not_a_list_are_refused),
+        cmocka_unit_test(test_title_rows_above_the_header_are_skipped),
+        cmocka_unit_test(test_priority_groups_by_name_in_either_language_or_by_number),
+        cmocka_unit_test(test_lost_zeros_phone_forms_and_invisible_characters),
         cmocka_unit_test(test_exports_one_row_per_dose_and_a_fhir_bundle_since_a_time),
         cmocka_unit_test(test_exports_need_a_manager),
     };
