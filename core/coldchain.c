@@ -615,12 +615,10 @@ int vax_lot_hold_decide(vax_db *db, int64_t lot_id, int use, const char *note)
             goto fail;
         written_off = lot.vials_unopened;
     }
-    snprintf(details, sizeof details, "%s %s: %s%s%.200s", lot.product, lot.lot_no,
-             use ? "use" : "discard", note && note[0] ? ": " : "", note ? note : "");
-    if (!use)
-        snprintf(details + strlen(details), sizeof details - strlen(details),
-                 " (%d unopened vials written off)", written_off);
-    if ((rc = vax_audit(db, "lot.hold_decide", "lot", lot_id, details)) != VAX_OK)
+    snprintf(details, sizeof details, " (%d unopened vials written off)", written_off);
+    if ((rc = vax_auditf(db, "lot.hold_decide", "lot", lot_id, "%s %s: %s%s%s%s", lot.product,
+                         lot.lot_no, use ? "use" : "discard", note && note[0] ? ": " : "",
+                         note ? note : "", use ? "" : details)) != VAX_OK)
         goto fail;
     return vax_tx_commit(db);
 fail:

@@ -335,10 +335,9 @@ int vax_dose_give(vax_db *db, const vax_dose_in *in, vax_dose *out)
     if ((rc = vax_queue_move_locked(db, &v, VAX_STATE_OBSERVING, NULL, details)) != VAX_OK)
         goto fail;
     if (reason_given(in->override_reason) || number != computed) {
-        snprintf(details, sizeof details, "dose %d (history: %d) %.150s / %.150s", number, computed,
-                 in->number_reason ? in->number_reason : "",
-                 in->override_reason ? in->override_reason : "");
-        if ((rc = vax_audit(db, "dose.override", "dose", id, details)) != VAX_OK)
+        if ((rc = vax_auditf(db, "dose.override", "dose", id, "dose %d (history: %d) %s / %s",
+                             number, computed, in->number_reason ? in->number_reason : "",
+                             in->override_reason ? in->override_reason : "")) != VAX_OK)
             goto fail;
     }
     if (out && (rc = vax_dose_get(db, id, out)) != VAX_OK)

@@ -64,7 +64,7 @@ int vax_dose_record_elsewhere(vax_db *db, const vax_dose_elsewhere *in, int64_t 
 {
     vax_product p, pp;
     vax_person person;
-    char day[11], msg[256], uuid[37], details[400];
+    char day[11], msg[256], uuid[37];
     int64_t given_at;
     int number, computed = 0, rc;
     vax_clear_error(db);
@@ -175,9 +175,8 @@ int vax_dose_record_elsewhere(vax_db *db, const vax_dose_elsewhere *in, int64_t 
         goto fail;
     }
     int64_t id = sqlite3_last_insert_rowid(db->sql);
-    snprintf(details, sizeof details, "dose %d %s %s at %.200s %s", number, p.code, day, in->place,
-             in->uvci ? in->uvci : "");
-    if ((rc = vax_audit(db, "dose.elsewhere", "dose", id, details)) != VAX_OK)
+    if ((rc = vax_auditf(db, "dose.elsewhere", "dose", id, "dose %d %s %s at %s %s", number, p.code,
+                         day, in->place, in->uvci ? in->uvci : "")) != VAX_OK)
         goto fail;
     if (dose_id)
         *dose_id = id;

@@ -84,6 +84,10 @@ int vax_store_check(vax_db *db, char **report, int *problems);
 /* Appends an audit row inside the caller's transaction. */
 int vax_audit(vax_db *db, const char *action, const char *entity, int64_t entity_id,
               const char *details);
+/* The same with details written by sqlite3_mprintf's format, whole: an audit row keeps every
+ * character of a reason or note, never a cut copy. */
+int vax_auditf(vax_db *db, const char *action, const char *entity, int64_t entity_id,
+               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* A time-ordered UUID (RFC 9562 version 7: Unix time to 1/4096 ms, strictly increasing within
  * the process, then 62 random bits), for rows that are only appended, many a minute (visits and

@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,21 @@ int vax_audit(vax_db *db, const char *action, const char *entity, int64_t entity
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("writing the audit trail"));
+}
+
+int vax_auditf(vax_db *db, const char *action, const char *entity, int64_t entity_id,
+               const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *details = sqlite3_vmprintf(fmt, ap);
+    va_end(ap);
+    if (!details)
+        return vax_fail(db, VAX_ENOMEM, NULL, _("Out of memory while %s."),
+                        _("writing the audit trail"));
+    int rc = vax_audit(db, action, entity, entity_id, details);
+    sqlite3_free(details);
+    return rc;
 }
 
 /* ---- PIN hashes -------------------------------------------------------------------------- */

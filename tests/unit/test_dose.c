@@ -225,6 +225,18 @@ static void test_changing_the_dose_number_needs_a_reason_which_is_recorded(void 
     assert_int_equal(query_int(t->path, "SELECT count(*) FROM audit WHERE action ="
                                         " 'dose.override'"),
                      1);
+    /* a reason of up to 199 bytes (the most it may have) reaches the audit row whole (it was cut
+     * at 150) */
+    char reason[400], sql[600];
+    snprintf(reason, sizeof reason, "%s", "card seen");
+    while (strlen(reason) < 150)
+        strcat(reason, ", then the booklet checked line by line");
+    int64_t v2 = vial(t, "AZ", 0), p2 = new_person(t), visit2 = to_injection(t, p2);
+    assert_int_equal(give(t, visit2, v2, 2, reason, NULL), VAX_OK);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM audit WHERE action = 'dose.override' AND instr(details, '%s')",
+             reason);
+    assert_int_equal(query_int(t->path, sql), 1);
     tdb_close(t);
 }
 
