@@ -111,6 +111,32 @@ equal "the two good people are in the registry, the quoted name whole" "2|Tòng 
 V import "$WORK/list.csv" --valid-only >/dev/null
 equal "importing the same list again never doubles anyone" "$((before + 2))" \
   "$(sql "SELECT count(*) FROM person")"
+# a list as a commune sends it: its title rows above the header, tab-separated, a group written by
+# its English name under a Vietnamese interface (and by number), an ID and a phone whose leading 0
+# a spreadsheet dropped, a no-break space in a name; the notices in the interface's language
+printf 'UBND XÃ CHIỀNG AN, HUYỆN MƯỜNG LA\r\nDANH SÁCH ĐĂNG KÝ TIÊM, ĐỢT 2\r\n\r\n' >"$WORK/xa.csv"
+printf 'STT\tHọ và tên\tNgày sinh\tSố CCCD\tSĐT\tNhóm ưu tiên\r\n' >>"$WORK/xa.csv"
+printf '1\tQuàng\xc2\xa0Văn Ón\t01/02/1971\t12071900011\t912000011\tPeople with chronic diseases; people over 65\r\n' >>"$WORK/xa.csv"
+printf '2\tQuàng Thị Én\t01/02/1972\t012172900012\t+84 0912 000 012\tNhóm 5\r\n' >>"$WORK/xa.csv"
+out=$($VAXSITE --db "$DB" --lang vi import "$WORK/xa.csv"); rc=$?
+equal "a commune's list with title rows is imported (vi)" "0" "$rc"
+check "the Vietnamese notice names the ID read with its 0 put back ($out)" \
+  grep -q '^xa.csv:5: lưu ý: Số CCCD/CMND: đọc là 012071900011; bảng tính đã bỏ mất số 0' <<<"$out"
+check "the Vietnamese notice names the phone read with its 0 put back" \
+  grep -q '^xa.csv:5: lưu ý: Số điện thoại: đọc là 0912000011' <<<"$out"
+equal "the rows stored as the clerk meant them" \
+  "Quàng Văn Ón|0912000011|G05,Quàng Thị Én|0912000012|G05" \
+  "$(sql "SELECT group_concat(full_name || '|' || phone || '|' || priority_group, ',') FROM (SELECT * FROM person WHERE national_id IN ('012071900011','012172900012') ORDER BY national_id)")"
+sed 's/12071900011/12071900021/; s/012172900012/012172900022/; s/Quàng/Lường/g' "$WORK/xa.csv" >"$WORK/xa_en.csv"
+out=$(V import "$WORK/xa_en.csv"); rc=$?
+equal "the same list is imported under English too" "0|2" \
+  "$rc|$(sql "SELECT count(*) FROM person WHERE national_id IN ('012071900021','012172900022') AND priority_group = 'G05'")"
+check "the English notice names the ID read ($out)" \
+  grep -q '^xa_en.csv:5: note: ID number: read as 012071900021; a spreadsheet had dropped its leading 0' <<<"$out"
+printf 'DANH SÁCH\r\nTên;Ngày sinh\r\nAn;01/01/1990\r\n' >"$WORK/noid.csv"
+out=$($VAXSITE --db "$DB" --lang vi import "$WORK/noid.csv" 2>&1 >/dev/null); rc=$?
+check "a list without an ID column is refused in Vietnamese words, no internal key ($out)" \
+  grep -q '^vaxsite: noid.csv: không dòng nào ghi tên các cột danh sách cần có: số CCCD/CMND' <<<"$out"
 
 # --- exports ----------------------------------------------------------------------------------
 ALL=$(sql "SELECT count(*) FROM dose d JOIN visit v ON v.id = d.visit_id WHERE d.voided = 0")
