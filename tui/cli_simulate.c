@@ -259,11 +259,13 @@ static int advise(const char *path, const args *a)
         return 2;
     }
     if (opt(a, "capacities") && p.people > 0) {
-        char buf[256], *save = NULL;
-        snprintf(buf, sizeof buf, "%s", opt(a, "capacities"));
+        char *buf = strdup(opt(a, "capacities")), *save = NULL;
+        if (!buf)
+            return 1;
         for (char *t = strtok_r(buf, ", ", &save); t && ncaps < 16; t = strtok_r(NULL, ", ", &save))
             if (atoi(t) > 0)
                 caps[ncaps++] = atoi(t);
+        free(buf);
     }
     if (!ncaps)
         caps[ncaps++] = p.capacity; /* the day's own bookings keep their slots */

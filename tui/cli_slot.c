@@ -279,7 +279,11 @@ int cli_book(const char *path, const args *a)
             vax_due_filter f;
             memset(&f, 0, sizeof f);
             snprintf(f.due_by, sizeof f.due_by, "%s", to);
-            snprintf(f.product, sizeof f.product, "%s", opt(a, "product") ? opt(a, "product") : "");
+            if (!cli_copy(f.product, sizeof f.product, opt(a, "product") ? opt(a, "product") : "",
+                          "product")) {
+                vax_close(db);
+                return 2;
+            }
             f.include_not_yet = 1;
             if (vax_due_list(db, &f, add_due, &q) != VAX_OK) {
                 free(q.r);

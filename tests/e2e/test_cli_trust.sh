@@ -71,6 +71,9 @@ equal "and no site is made" "no file" "$([ -e "$WORK/long.db" ] && echo file || 
 out=$(V person add --name "Nguyễn Văn Hùng" --id 001090001234 --dob 01/02/1990 --commune "$long" 2>&1); rc=$?
 equal "a person's over-long commune too" "2|0" \
   "$rc|$(sql "SELECT count(*) FROM person WHERE national_id='001090001234'")"
+out=$(V book --list due --from 2021-10-20 --product "AZ$(printf 'Z%.0s' $(seq 1 30))" 2>&1); rc=$?
+equal "a due list's over-long product filter is refused with the limit (it was cut and matched nothing)" \
+  "2|vaxsite: --product is too long: at most 15 bytes (this one has 32); nothing was done" "$rc|$out"
 
 # --- a lock from wrong PINs, lifted by a manager ---------------------------------------------
 for i in 1 2 3 4 5; do echo 0000 | V --as lan queue next screening >/dev/null 2>&1; done
