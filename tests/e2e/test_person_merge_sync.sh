@@ -1,0 +1,135 @@
+#!/bin/bash
+# A manager's merge of two records of one person travels: laptop A merges the record made under
+# her CCCD into the one under her old CMND; laptop B, which held both from an earlier bundle,
+# makes the same merge when it imports A's next bundle (once, however often it is imported);
+# laptop C, which gets the merge before the people, keeps it waiting and makes it when they come.
+# With PostgreSQL installed, the district server makes the merge on push and a fourth laptop's
+# pull brings it.
+. "$(dirname "$0")/lib.sh"
+
+V() { local db=$1; shift; $VAXSITE --db "$WORK/$db.db" --lang en "$@"; }
+lsql() { local db=$1; shift; sqlite3 -batch -noheader "$WORK/$db.db" "$1"; }
+
+COMMUNE="Xã Bản Hon"
+OLD=045123456
+NEW=062162000123
+laptop() {
+  echo 1234 | V "$1" staff add --login quanly --name "Quản lý" --role manager >/dev/null
+  lsql "$1" "INSERT INTO site(uuid, code, name, created_at, updated_at)
+             VALUES (lower(hex(randomblob(16))), '$2', '$2', 0, 0)"
+}
+# people LAPTOP: the rows this laptop shows for her: records not merged, then her doses
+people() {
+  lsql "$1" "SELECT (SELECT count(*) FROM person WHERE full_name LIKE 'Lò%Xuân'
+                      AND merged_into IS NULL) || '|' ||
+                    (SELECT count(*) FROM dose d JOIN person p ON p.id = d.person_id
+                      WHERE p.national_id = '$OLD')"
+}
+laptop A TEAM-A
+laptop B TEAM-B
+laptop C TEAM-C
+V A person add --name "Lò Thị Xuân" --id $OLD --dob 15/03/1962 --sex f --commune "$COMMUNE" >/dev/null
+V A person add --name "Lò Xuân" --id $NEW --dob 15/03/1962 --sex f --commune "$COMMUNE" --new >/dev/null
+V A queue checkin $NEW >/dev/null
+lsql A "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at, lot_no, series,
+          arm, station, created_at, updated_at)
+        SELECT lower(hex(randomblob(16))), p.id, v.id, 'AZ', 1, strftime('%s','now'), 'NJ0342',
+          'covid-19', 'left', 'injection-1', strftime('%s','now'), strftime('%s','now')
+        FROM person p JOIN visit v ON v.person_id = p.id WHERE p.national_id = '$NEW'"
+FP=$(V A sync status | sed -n 's/^bundles signed by key: //p')
+V B sync trust "$FP" >/dev/null
+V C sync trust "$FP" >/dev/null
+V A export --bundle "$WORK/a1.vxb" >/dev/null
+V B import --bundle "$WORK/a1.vxb" >/dev/null
+equal "B holds her twice, her dose under the CCCD record" "2|0" "$(people B)"
+
+out=$(V A person merge $NEW --into $OLD --reason "cùng một người, hai giấy tờ" 2>&1)
+check "A's manager merges the two records: $out" test "$(people A)" = "1|1"
+equal "the merge is an event in A's outbox, naming both records' uuids" "1|1" \
+  "$(lsql A "SELECT count(*) || '|' || sum(json_extract(body, '$.kept_uuid') =
+               (SELECT uuid FROM person WHERE national_id = '$OLD') AND
+               json_extract(body, '$.merged_uuid') = (SELECT uuid FROM person WHERE national_id = '$NEW'))
+             FROM sync_outbox WHERE kind = 'person_merge'")"
+V A export --bundle "$WORK/a2.vxb" >/dev/null
+out=$(V B import --bundle "$WORK/a2.vxb" 2>&1)
+equal "B's import makes the merge: one record, with the dose ($out)" "1|1" "$(people B)"
+equal "at B both IDs find the same person" "$(V B person find $OLD | head -1)" \
+  "$(V B person find $NEW | head -1)"
+equal "B's audit names the merge, where it was made and by whom" "1" \
+  "$(lsql B "SELECT count(*) FROM audit WHERE action = 'person.merge'
+             AND details LIKE '%merged at TEAM-A by os:%'")"
+state() {
+  lsql B "SELECT (SELECT count(*) FROM person_history), (SELECT count(*) FROM audit WHERE
+            action = 'person.merge'), (SELECT count(*) FROM sync_entry),
+            (SELECT count(*) FROM person WHERE merged_into IS NOT NULL)"
+}
+BEFORE=$(state)
+V B import --bundle "$WORK/a2.vxb" >/dev/null
+V B import --bundle "$WORK/a1.vxb" >/dev/null
+equal "importing both bundles again changes nothing at B" "$BEFORE" "$(state)"
+
+V C import --bundle "$WORK/a2.vxb" >/dev/null
+equal "C got the merge before the people: it waits, listed for a manager" "merge_waiting" \
+  "$(V C sync conflicts | cut -f1 | grep merge)"
+V C import --bundle "$WORK/a1.vxb" >/dev/null
+equal "when the people arrive, C makes the merge" "1|1" "$(people C)"
+equal "and it no longer waits" "0" \
+  "$(lsql C "SELECT count(*) FROM sync_conflict WHERE kind = 'merge_waiting' AND resolved_at = 0")"
+
+# --- the district server -------------------------------------------------------------------------
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+PGBIN=$(pg_bin)
+if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
+  ok "# SKIP PostgreSQL is not installed: the server's part is not run"
+  finish
+fi
+PGDIR=$(mktemp -d /tmp/vaxsite-pg.XXXXXX)
+if [ "$(id -u)" -eq 0 ]; then
+  id postgres >/dev/null 2>&1 || useradd -r -M -s /usr/sbin/nologin postgres
+  chown postgres "$PGDIR"
+  as_pg() { su postgres -s /bin/sh -c "$1"; }
+else
+  as_pg() { sh -c "$1"; }
+fi
+PORT=$((20000 + ($$ + 7919) % 20000))
+pg_stop() {
+  as_pg "'$PGBIN/pg_ctl' -D '$PGDIR/data' -m immediate stop" >/dev/null 2>&1
+  rm -rf "$PGDIR"
+}
+trap 'pg_stop; cleanup' EXIT
+as_pg "'$PGBIN/initdb' -D '$PGDIR/data' -A trust -U vax -E UTF8 --no-locale" >/dev/null ||
+  { echo "Bail out! initdb failed"; exit 1; }
+for try in 1 2 3 4 5; do
+  as_pg "'$PGBIN/pg_ctl' -D '$PGDIR/data' -l '$PGDIR/log' -w -o \"-p $PORT -k '$PGDIR' \
+    -c listen_addresses=127.0.0.1\" start" >/dev/null && break
+  [ $try -eq 5 ] && { echo "Bail out! the cluster did not start: $(tail -3 "$PGDIR/log")"; exit 1; }
+  PORT=$((PORT + 997))
+done
+BASE="postgresql://vax@127.0.0.1:$PORT"
+"$PGBIN/psql" "$BASE/postgres" -qc "CREATE DATABASE d1" >/dev/null
+U="$BASE/d1"
+q() { "$PGBIN/psql" "$U" -Atqc "$1"; }
+V A sync init-server "$U" >/dev/null
+out=$(V A sync push "$U" 2>&1)
+equal "the server makes the merge on A's push: the CCCD record points at the CMND one" \
+  "$(lsql A "SELECT uuid FROM person WHERE national_id = '$OLD'")" \
+  "$(q "SELECT merged_into FROM person WHERE national_id = '$NEW'")"
+equal "the district counts her dose for the kept record" "1" \
+  "$(q "SELECT count(*) FROM dose d JOIN person p ON p.uuid = d.person_canon
+        WHERE p.national_id = '$OLD'")"
+equal "no conflict, nothing quarantined ($out)" "0|0" \
+  "$(q "SELECT (SELECT count(*) FROM conflict) || '|' || (SELECT count(*) FROM quarantine)")"
+BEFORE=$(q "SELECT (SELECT count(*) FROM person_history), (SELECT count(*) FROM sync_event)")
+V B sync push "$U" >/dev/null
+equal "B forwarding the same merge changes nothing on the server" "$BEFORE" \
+  "$(q "SELECT (SELECT count(*) FROM person_history), (SELECT count(*) FROM sync_event)")"
+laptop D TEAM-D
+out=$(V D sync pull "$U" --communes "$COMMUNE" 2>&1)
+equal "D's pull brings her as one record with her dose ($out)" "1|1" "$(people D)"
+equal "at D her CCCD finds the kept record" "$(V D person find $OLD | head -1)" \
+  "$(V D person find $NEW | head -1)"
+V D sync pull "$U" >/dev/null
+equal "a second pull changes nothing" "1|1|1" \
+  "$(people D)|$(lsql D "SELECT count(*) FROM audit WHERE action = 'person.merge'")"
+
+finish
