@@ -29,7 +29,11 @@
  *    listed whichever won;
  *  - a dose is never dropped: a second dose of the same number for the same (merged) person,
  *    with no manager's override, is kept and a "same_dose_number" conflict names both;
- *  - a void marks the dose voided (a dose is never edited otherwise).
+ *  - a void marks the dose voided (a dose is never edited otherwise);
+ *  - a manager's merge of two records (person_merge, written by identity.c's merge in its own
+ *    transaction) is made by the same code here (a bundle, a pull) and on the server (schema 2,
+ *    vs_apply_merges()): the merged record's uuid leads to the kept one; a merge of a person not
+ *    held yet waits ("merge_waiting") until the person arrives.
  *
  * Commit order on the server. Each push batch takes one transaction-level advisory lock before it
  * draws any number from the sequence vs_seq, so writers are serialised and the numbers are handed
@@ -1727,7 +1731,7 @@ int vax_sync_available(void)
     return 1;
 }
 
-#define SERVER_VERSION 1
+#define SERVER_VERSION 2
 /* pg_advisory_xact_lock key of the writers (vs_apply) and of init-server */
 #define PUSH_LOCK_KEY_TEXT "7402091"
 #define INIT_LOCK_KEY_TEXT "7402090"
@@ -1921,7 +1925,68 @@ static const char server_schema_v1[] =
     "END\n"
     "$f$;";
 
-static const char *const server_migrations[] = {NULL, server_schema_v1};
+/* Version 2: a manager's merge of two person records (a person_merge event). The merged record
+ * stays (its national ID still finds it when registered again) with merged_into naming the kept
+ * one; its uuid becomes an alias of the kept one, so what comes later under it (doses, edits)
+ * is the kept person's, and its doses are counted for the kept person (person_canon). A merge
+ * of a person the server does not hold yet waits as a "merge_waiting" conflict and is made by
+ * the push that brings them. Two doses of the same number that the merge puts together are
+ * kept and listed (same_dose_number), as two sites' doses are. Run after vs_apply(), in the
+ * same transaction, on the same batch (incoming). */
+static const char server_schema_v2[] =
+    "ALTER TABLE person ADD COLUMN merged_into text;"
+    "CREATE INDEX sync_event_merge ON sync_event(server_seq) WHERE kind = 'person_merge';"
+    "CREATE FUNCTION vs_apply_merges(OUT merged int, OUT waiting int, OUT conflicts int)"
+    " LANGUAGE plpgsql AS $f$\n"
+    "DECLARE r record; kept text; gone text; n int;\n"
+    "BEGIN\n"
+    "  merged := 0; waiting := 0; conflicts := 0;\n"
+    "  FOR r IN SELECT e.uuid, e.body, e.site FROM sync_event e WHERE e.kind = 'person_merge'"
+    " AND (e.uuid IN (SELECT i.uuid FROM incoming i WHERE i.fresh AND i.kind = 'person_merge')"
+    " OR e.uuid IN (SELECT c.a_uuid FROM conflict c WHERE c.kind = 'merge_waiting'"
+    " AND c.resolved_at IS NULL)) ORDER BY e.server_seq LOOP\n"
+    "    kept := vs_person(r.body->>'kept_uuid');\n"
+    "    gone := vs_person(r.body->>'merged_uuid');\n"
+    "    kept := coalesce((SELECT merged_into FROM person WHERE uuid = kept), kept);\n"
+    "    gone := coalesce((SELECT merged_into FROM person WHERE uuid = gone), gone);\n"
+    "    IF NOT EXISTS (SELECT 1 FROM person WHERE uuid = kept)"
+    " OR NOT EXISTS (SELECT 1 FROM person WHERE uuid = gone) THEN\n"
+    "      INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details) VALUES"
+    " ('merge_waiting', r.body->>'kept_uuid', r.uuid, r.body->>'merged_uuid', 'a merge of two"
+    " records the server does not both hold yet; made when the other arrives')"
+    " ON CONFLICT DO NOTHING;\n"
+    "      GET DIAGNOSTICS n = ROW_COUNT; waiting := waiting + n;\n"
+    "      CONTINUE;\n"
+    "    END IF;\n"
+    "    IF kept <> gone THEN\n"
+    "      INSERT INTO person_history(person_uuid, version, body, reason, event_uuid)"
+    " SELECT gone, p.version, to_jsonb(p), format('merged into %s at %s by %s: %s', kept, r.site,"
+    " r.body->>'by', r.body->>'reason'), r.uuid FROM person p WHERE p.uuid = gone;\n"
+    "      UPDATE person SET merged_into = kept WHERE merged_into = gone;\n"
+    "      UPDATE person SET merged_into = kept, seq = nextval('vs_seq') WHERE uuid = gone;\n"
+    "      UPDATE person_alias SET person_uuid = kept WHERE person_uuid = gone;\n"
+    "      INSERT INTO person_alias(uuid, person_uuid, site, device, body)"
+    " SELECT gone, kept, p.site, p.device, to_jsonb(p) FROM person p WHERE p.uuid = gone"
+    " ON CONFLICT (uuid) DO UPDATE SET person_uuid = excluded.person_uuid;\n"
+    "      UPDATE dose SET person_canon = kept, seq = nextval('vs_seq') WHERE person_canon = "
+    "gone;\n"
+    "      INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details)"
+    " SELECT 'same_dose_number', kept, least(d.uuid, o.uuid), greatest(d.uuid, o.uuid),"
+    " format('dose %s of both records merged into one', d.dose_number)"
+    " FROM dose d JOIN dose o ON o.person_canon = d.person_canon AND o.series = d.series"
+    " AND o.dose_number = d.dose_number AND o.uuid > d.uuid AND o.voided = 0"
+    " AND o.override_reason = '' WHERE d.person_canon = kept AND d.voided = 0"
+    " AND d.override_reason = '' ON CONFLICT DO NOTHING;\n"
+    "      GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n"
+    "      merged := merged + 1;\n"
+    "    END IF;\n"
+    "    UPDATE conflict SET resolved_at = now() WHERE kind = 'merge_waiting' AND a_uuid = r.uuid"
+    " AND resolved_at IS NULL;\n"
+    "  END LOOP;\n"
+    "END\n"
+    "$f$;";
+
+static const char *const server_migrations[] = {NULL, server_schema_v1, server_schema_v2};
 
 static int pq_fail(vax_db *db, PGconn *c, const char *doing)
 {
@@ -2203,6 +2268,15 @@ int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
         int fresh = atoi(PQgetvalue(r, 0, 0)), quarantined = atoi(PQgetvalue(r, 0, 1)),
             conflicts = atoi(PQgetvalue(r, 0, 2));
         PQclear(r);
+        r = PQexec(c, "SELECT * FROM vs_apply_merges()");
+        if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+            rc = pq_res_fail(db, r, _("merging a batch"));
+            goto out;
+        }
+        stats->people += atoi(PQgetvalue(r, 0, 0));
+        stats->unapplied += atoi(PQgetvalue(r, 0, 1));
+        conflicts += atoi(PQgetvalue(r, 0, 2));
+        PQclear(r);
         if ((rc = pq_exec(db, c, "COMMIT", _("saving a batch"))) != VAX_OK)
             goto out;
         /* only now, after the server's commit, does the laptop count these as sent */
@@ -2233,7 +2307,7 @@ out:
 int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_stats *stats)
 {
     PGconn *c = NULL;
-    PGresult *rp = NULL, *rd = NULL, *rs = NULL;
+    PGresult *rp = NULL, *rd = NULL, *rs = NULL, *rm = NULL;
     char dev[37] = "", list[1024] = "", arr[1100];
     int rc;
     vax_sync_stats dummy;
@@ -2322,7 +2396,26 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
         rs = NULL;
         goto out;
     }
+    /* the merges of the team's people that other devices made (this one's are made here) */
+    rm = PQexecParams(c,
+                      "SELECT e.uuid, e.body::text, e.site, e.device, e.server_seq"
+                      " FROM sync_event e WHERE e.kind = 'person_merge'"
+                      " AND e.server_seq > $2::bigint AND e.device <> $3 AND EXISTS (SELECT 1"
+                      " FROM person p WHERE p.uuid IN (e.body->>'kept_uuid',"
+                      " e.body->>'merged_uuid') AND p.commune = ANY($1::text[]))"
+                      " ORDER BY e.server_seq",
+                      3, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(rm) != PGRES_TUPLES_OK) {
+        rc = pq_res_fail(db, rm, _("reading the registry"));
+        rm = NULL;
+        goto out;
+    }
     int64_t seen = PQgetisnull(rs, 0, 0) ? 0 : strtoll(PQgetvalue(rs, 0, 0), NULL, 10);
+    for (int i = 0; i < PQntuples(rm); i++) {
+        int64_t at = strtoll(PQgetvalue(rm, i, 4), NULL, 10);
+        if (at > seen)
+            seen = at;
+    }
     pq_exec(db, c, "COMMIT", "");
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         goto out;
@@ -2339,6 +2432,12 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
         if ((rc = merge_dose(db, uuid, body, &m)) != VAX_OK)
             goto fail;
         if (atoi(PQgetvalue(rd, i, 4)) && (rc = merge_dose_void(db, body)) != VAX_OK)
+            goto fail;
+    }
+    for (int i = 0; i < PQntuples(rm); i++) {
+        merge_ctx m = {stats, PQgetvalue(rm, i, 2), PQgetvalue(rm, i, 3)};
+        if ((rc = merge_person_merge(db, PQgetvalue(rm, i, 0), PQgetvalue(rm, i, 1), &m, 0)) !=
+            VAX_OK)
             goto fail;
     }
     if ((rc = merges_waiting(db, stats)) != VAX_OK || (rc = applying(db, 0)) != VAX_OK ||
@@ -2358,6 +2457,7 @@ out:
     PQclear(rp);
     PQclear(rd);
     PQclear(rs);
+    PQclear(rm);
     if (c && PQtransactionStatus(c) != PQTRANS_IDLE)
         PQclear(PQexec(c, "ROLLBACK"));
     PQfinish(c);
