@@ -2159,6 +2159,10 @@ static int server_ready(vax_db *db, PGconn *c)
         return VAX_OK;
     if (v < 0)
         return pq_fail(db, c, _("reading the schema version"));
+    if (v > 0 && v < SERVER_VERSION)
+        return vax_fail(db, VAX_ESTATE, "url", "%s",
+                        _("Server: its schema is older than this vaxsite's; run 'vaxsite sync "
+                          "init-server URL' once to upgrade it."));
     return vax_fail(db, VAX_ESTATE, "url",
                     v > SERVER_VERSION
                         ? _("Server: its schema is newer than this vaxsite's; update vaxsite.")

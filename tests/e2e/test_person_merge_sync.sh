@@ -132,4 +132,20 @@ V D sync pull "$U" >/dev/null
 equal "a second pull changes nothing" "1|1|1" \
   "$(people D)|$(lsql D "SELECT count(*) FROM audit WHERE action = 'person.merge'")"
 
+# a server of schema 1 (before merges) is upgraded in place by init-server
+"$PGBIN/psql" "$BASE/postgres" -qc "CREATE DATABASE d2" >/dev/null
+V A sync init-server "$BASE/d2" >/dev/null
+"$PGBIN/psql" "$BASE/d2" -qc "DROP FUNCTION vs_apply_merges; DROP INDEX sync_event_merge;
+  ALTER TABLE person DROP COLUMN merged_into; UPDATE vs_meta SET value = '1'" >/dev/null
+lsql A "UPDATE setting SET value = '0' WHERE key = 'sync.pushed_seq'"
+out=$(V A sync push "$BASE/d2" 2>&1); rc=$?
+equal "a push to a server of schema 1 is refused, saying to upgrade it" \
+  "1|vaxsite: Server: its schema is older than this vaxsite's; run 'vaxsite sync init-server URL' once to upgrade it." \
+  "$rc|$out"
+V A sync init-server "$BASE/d2" >/dev/null
+V A sync push "$BASE/d2" >/dev/null
+equal "after init-server the push makes the merge there too" \
+  "$(lsql A "SELECT uuid FROM person WHERE national_id = '$OLD'")" \
+  "$("$PGBIN/psql" "$BASE/d2" -Atqc "SELECT merged_into FROM person WHERE national_id = '$NEW'")"
+
 finish
