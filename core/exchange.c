@@ -4,10 +4,12 @@
 #include "internal.h"
 
 #include <ctype.h>
+#include <iconv.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <utf8proc.h>
 
 /* ---- the header table (assets/import_headers.conf) ------------------------------------------ */
 
@@ -327,6 +329,214 @@ static const char *bad_utf8(const char *s, const char *end)
             if ((p[i] & 0xC0) != 0x80)
                 return (const char *)p;
         p += n + 1;
+    }
+    return NULL;
+}
+
+/* ---- encodings ------------------------------------------------------------------------------ */
+
+/* The glibc iconv name of an encoding as a clerk may write it; NULL for UTF-8. */
+static const char *iconv_name(const char *enc)
+{
+    char f[32];
+    size_t n = 0;
+    for (const char *s = enc; *s && n + 1 < sizeof f; s++)
+        if (isalnum((unsigned char)*s))
+            f[n++] = (char)tolower((unsigned char)*s);
+    f[n] = 0;
+    if (strcmp(f, "utf8") == 0)
+        return NULL;
+    if (strcmp(f, "cp1258") == 0 || strcmp(f, "windows1258") == 0)
+        return "WINDOWS-1258";
+    /* TCVN3 (the ABC fonts' encoding) is TCVN 5712:1993 VN3, which glibc calls TCVN5712-1 */
+    if (strcmp(f, "tcvn") == 0 || strcmp(f, "tcvn3") == 0 || strcmp(f, "tcvn5712") == 0 ||
+        strcmp(f, "tcvn57121") == 0 || strcmp(f, "tcvn571211993") == 0 || strcmp(f, "abc") == 0)
+        return "TCVN5712-1";
+    return enc;
+}
+
+/* text in `from` as UTF-8 in NFC (Windows-1258 writes tones as combining marks after the
+ * letter: composed, they are the letters typed at the desk). 1 done, 0 not that encoding,
+ * -1 out of memory, -2 no such encoding in iconv. */
+static int convert(const char *from, const char *text, size_t len, char **out, size_t *outlen)
+{
+    iconv_t cd = iconv_open("UTF-8", from);
+    if (cd == (iconv_t)-1)
+        return -2;
+    size_t cap = len * 6 + 16; /* a byte is at most a letter and a mark */
+    char *buf = malloc(cap), *in = (char *)text, *o = buf;
+    size_t inleft = len, outleft = cap;
+    if (!buf) {
+        iconv_close(cd);
+        return -1;
+    }
+    size_t rc = iconv(cd, &in, &inleft, &o, &outleft);
+    iconv_close(cd);
+    if (rc == (size_t)-1 || memchr(buf, 0, cap - outleft)) {
+        free(buf);
+        return 0;
+    }
+    utf8proc_uint8_t *nfc = NULL;
+    utf8proc_ssize_t n =
+        utf8proc_map((const utf8proc_uint8_t *)buf, (utf8proc_ssize_t)(cap - outleft), &nfc,
+                     (utf8proc_option_t)(UTF8PROC_STABLE | UTF8PROC_COMPOSE));
+    free(buf);
+    if (n < 0)
+        return n == UTF8PROC_ERROR_NOMEM ? -1 : 0;
+    *out = (char *)nfc;
+    *outlen = (size_t)n;
+    return 1;
+}
+
+/* A letter of Vietnamese: ASCII, or one of the letters with marks (U+1EA0-U+1EF9 and those of
+ * Latin-1 and Latin Extended-A/B it uses). */
+static int vietnamese_letter(int32_t c)
+{
+    static const int32_t extra[] = {0xC0,  0xC1,  0xC2,  0xC3,  0xC8,  0xC9,  0xCA,
+                                    0xCC,  0xCD,  0xD2,  0xD3,  0xD4,  0xD5,  0xD9,
+                                    0xDA,  0xDD,  0x102, 0x103, 0x110, 0x111, 0x128,
+                                    0x129, 0x168, 0x169, 0x1A0, 0x1A1, 0x1AF, 0x1B0};
+    if (c >= 0x1EA0 && c <= 0x1EF9)
+        return 1;
+    if (c >= 0xE0 && c <= 0xFD)
+        return vietnamese_letter(c - 0x20); /* the lower case of Latin-1's */
+    for (size_t i = 0; i < sizeof extra / sizeof *extra; i++)
+        if (extra[i] == c)
+            return 1;
+    return 0;
+}
+
+/* How many words of the (NFC) text could not be written in Vietnamese: a character that is not a
+ * Vietnamese letter (nor ASCII, nor common punctuation), two tone marks in one syllable, a mark
+ * left uncomposed, or a capital after a small letter ("NguyÔn": TCVN3 read as Windows-1258). */
+static int odd_words(const char *text, size_t len)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text, *e = p + len;
+    int odd = 0, tones = 0, lower = 0, bad = 0;
+    while (p < e) {
+        int32_t c;
+        utf8proc_ssize_t n = utf8proc_iterate(p, e - p, &c);
+        if (n <= 0)
+            return 1 << 30;
+        p += n;
+        if (c < 0x80 && !isalpha((int)c)) { /* the end of a word */
+            odd += bad || tones > 1;
+            tones = lower = bad = 0;
+            continue;
+        }
+        if (c < 0x80) {
+            if (isupper((int)c) && lower)
+                bad = 1;
+            lower |= islower((int)c) != 0;
+            continue;
+        }
+        if (!vietnamese_letter(c) && c != 0xA0 && c != 0x2013 && c != 0x2014 && c != 0x2018 &&
+            c != 0x2019 && c != 0x201C && c != 0x201D) {
+            bad = 1;
+            continue;
+        }
+        utf8proc_int32_t d[4];
+        int lb = 0;
+        utf8proc_ssize_t nd = utf8proc_decompose_char(c, d, 4, UTF8PROC_DECOMPOSE, &lb);
+        for (utf8proc_ssize_t i = 1; i < nd && i < 4; i++)
+            tones +=
+                d[i] == 0x300 || d[i] == 0x301 || d[i] == 0x303 || d[i] == 0x309 || d[i] == 0x323;
+        if (utf8proc_get_property(c)->category == UTF8PROC_CATEGORY_LU && lower)
+            bad = 1;
+        lower |= utf8proc_get_property(c)->category == UTF8PROC_CATEGORY_LL;
+    }
+    return odd + (bad || tones > 1);
+}
+
+/* Windows-1252's characters for the bytes 0x80-0x9F (0: none). */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+
+/* The byte Windows-1252 (or Latin-1) writes for c, -1 if none. */
+static int cp1252_byte(int32_t c)
+{
+    if (c < 0x80 || (c >= 0xA0 && c <= 0xFF))
+        return (int)c;
+    if (c >= 0x80 && c <= 0x9F)
+        return (int)c; /* a byte Windows-1252 has no character for, kept as is */
+    for (int i = 0; i < 32; i++)
+        if (cp1252_high[i] && cp1252_high[i] == c)
+            return 0x80 + i;
+    return -1;
+}
+
+/* The word as it was before the round trip: each character back to its Windows-1252 byte, when
+ * that gives UTF-8; the word as it is otherwise. Never cut mid-character. */
+static void mend(const char *w, size_t n, char *out, size_t size)
+{
+    char bytes[256], word[256];
+    size_t o = 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)w, *e = p + n;
+    while (p < e && o + 1 < sizeof bytes) {
+        int32_t c;
+        utf8proc_ssize_t m = utf8proc_iterate(p, e - p, &c);
+        int b = m > 0 ? cp1252_byte(c) : -1;
+        if (b < 0) {
+            o = 0;
+            break;
+        }
+        bytes[o++] = (char)b;
+        p += m;
+    }
+    bytes[o] = 0;
+    snprintf(word, sizeof word, "%.*s", (int)(n < 255 ? n : 255), w);
+    clean_copy(out, o && !bad_utf8(bytes, bytes + o) ? bytes : word, size);
+}
+
+/* Text that was UTF-8, read as Windows-1252 and saved as UTF-8 again ("Nguyá»…n" for
+ * "Nguyễn"): a character whose Windows-1252 byte leads a UTF-8 sequence, followed by those whose
+ * bytes complete it. The first such place, and what it was (`was`, UTF-8), or NULL. */
+static const char *mojibake(const char *text, size_t len, char *seen, char *was, size_t size)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)text, *e = p + len;
+    while (p < e) {
+        int32_t c;
+        utf8proc_ssize_t n = utf8proc_iterate(p, e - p, &c);
+        if (n <= 0)
+            return NULL;
+        int lead = c >= 0xC2 && c <= 0xF4 ? (int)c : -1, need = 0;
+        if (lead >= 0)
+            need = lead >= 0xF0 ? 3 : lead >= 0xE0 ? 2 : 1;
+        unsigned char bytes[4] = {(unsigned char)lead};
+        const utf8proc_uint8_t *q = p + n;
+        int k = 1;
+        for (; need && k <= need && q < e; k++) {
+            int32_t d;
+            utf8proc_ssize_t m = utf8proc_iterate(q, e - q, &d);
+            int b = m > 0 ? cp1252_byte(d) : -1;
+            if (b < 0x80 || b > 0xBF)
+                break;
+            bytes[k] = (unsigned char)b;
+            q += m;
+        }
+        if (need && k == need + 1) {
+            int32_t orig;
+            /* only what gives a Vietnamese letter: "Ô" before a no-break space is a name */
+            if (utf8proc_iterate(bytes, need + 1, &orig) == need + 1 && orig >= 0x80 &&
+                vietnamese_letter(orig)) {
+                /* the word around it, mended, says what it was */
+                const char *ws = (const char *)p, *we = (const char *)q;
+                while (ws > text && !isspace((unsigned char)ws[-1]) && ws[-1] != ',' &&
+                       ws[-1] != ';' && ws[-1] != '\t' && ws[-1] != '"')
+                    ws--;
+                while (we < text + len && !isspace((unsigned char)*we) && *we != ',' &&
+                       *we != ';' && *we != '\t' && *we != '"')
+                    we++;
+                char word[256];
+                snprintf(word, sizeof word, "%.*s", (int)(we - ws < 255 ? we - ws : 255), ws);
+                clean_copy(seen, word, size);
+                mend(ws, (size_t)(we - ws), was, size);
+                return (const char *)p;
+            }
+        }
+        p += n;
     }
     return NULL;
 }
@@ -1058,6 +1268,15 @@ static int find_header(import_ctx *x, csv_reader *rd, csv_record *rec, const cha
 int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
                    const vax_import_opts *opts, vax_import_result *out)
 {
+    return vax_import_csv_as(db, name, text, len, NULL, opts, out);
+}
+
+int vax_import_csv_as(vax_db *db, const char *name, const char *text, size_t len,
+                      const char *encoding, const vax_import_opts *opts, vax_import_result *out)
+{
+    char *converted = NULL;
+    const char *shown = "UTF-8";
+    int guessed = 0;
     static const vax_import_opts defaults = {0, 0, 0};
     import_ctx x;
     csv_reader rd;
@@ -1083,32 +1302,104 @@ int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
                      ((unsigned char)p[0] == 0xFE && (unsigned char)p[1] == 0xFF)))
         return vax_fail(db, VAX_EINVAL, "file",
                         _("%s: saved as UTF-16 text; save it as \"CSV UTF-8\" instead."), name);
+    /* a workbook, not text: named as such rather than taken for an old encoding */
+    if ((len >= 4 && memcmp(p, "PK\x03\x04", 4) == 0) ||
+        (len >= 4 && memcmp(p, "\xD0\xCF\x11\xE0", 4) == 0))
+        return vax_fail(db, VAX_EINVAL, "file",
+                        _("%s: an Excel workbook (.xlsx or .xls), not a CSV list; open it and "
+                          "save it as \"CSV UTF-8\"."),
+                        name);
     int bom = len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0;
     if (bom)
         p += 3;
-    const char *bad = bad_utf8(p, end);
+    const char *from = encoding && *encoding ? iconv_name(encoding) : NULL;
+    const char *bad = from ? NULL : bad_utf8(p, end);
+    if (bad && !(encoding && *encoding)) {
+        /* not UTF-8: the old Vietnamese encodings, each tried; the one whose words can all be
+         * Vietnamese is taken, and the message says it was a guess */
+        static const char *const tries[] = {"WINDOWS-1258", "TCVN5712-1"};
+        int best = -1, best_odd = 0;
+        for (int i = 0; i < 2; i++) {
+            char *t = NULL;
+            size_t n = 0;
+            int c = convert(tries[i], p, (size_t)(end - p), &t, &n);
+            if (c == -1)
+                return VAX_ENOMEM;
+            if (c != 1)
+                continue;
+            int odd = odd_words(t, n);
+            free(t);
+            if (best < 0 || odd < best_odd)
+                best = i, best_odd = odd;
+        }
+        if (best >= 0 && best_odd == 0) {
+            from = tries[best];
+            guessed = 1;
+        }
+    }
+    if (from) {
+        size_t n = 0;
+        int c = convert(from, p, (size_t)(end - p), &converted, &n);
+        if (c == -1)
+            return VAX_ENOMEM;
+        if (c == -2)
+            return vax_fail(db, VAX_EINVAL, "encoding",
+                            _("%s: no encoding is called \"%s\"; give UTF-8, WINDOWS-1258 or "
+                              "TCVN3."),
+                            name, encoding);
+        if (c == 0)
+            return vax_fail(db, VAX_EINVAL, "file", _("%s: cannot be read as %s."), name, from);
+        p = converted;
+        end = converted + n;
+        shown = from;
+        bad = NULL;
+    }
     if (bad) {
         int line = 1;
         for (const char *q = p; q < bad; q++)
             line += *q == '\n';
         return vax_fail(db, VAX_EINVAL, "file",
-                        _("%s: line %d: not UTF-8 text (an old Vietnamese encoding?); save it as "
-                          "\"CSV UTF-8\"."),
+                        _("%s: line %d: not UTF-8, and read as Windows-1258 or TCVN3 it is not "
+                          "Vietnamese; give its encoding with --encoding, or save it as \"CSV "
+                          "UTF-8\"."),
                         name, line);
     }
     const char *nl = p < end ? memchr(p, '\n', (size_t)(end - p)) : NULL;
     int crlf = nl && nl > p && nl[-1] == '\r';
+    {
+        char seen[120], was[120];
+        const char *m = mojibake(p, (size_t)(end - p), seen, was, sizeof seen);
+        if (m) {
+            int line = 1;
+            for (const char *q = p; q < m; q++)
+                line += *q == '\n';
+            rc = vax_fail(db, VAX_EINVAL, "file",
+                          _("%s: line %d: \"%s\" is garbled: the list was opened in a program "
+                            "that took its UTF-8 for another encoding and saved again (it was "
+                            "\"%s\"). Nothing was imported: take the list as it was sent, or "
+                            "ask for it again, saved as \"CSV UTF-8\"."),
+                          name, line, seen, was);
+            free(converted);
+            return rc;
+        }
+    }
     rd.p = p;
     rd.end = end;
     rd.line = 1;
     if ((rc = headers_load(db, &x.h)) != VAX_OK)
-        return rc;
+        goto out;
+    if (guessed && (rc = issue(&x, 1, 0, "file", NULL,
+                               _("The list is not UTF-8; read as %s, a guess: if the names look "
+                                 "wrong, import it with --encoding WINDOWS-1258 or TCVN3."),
+                               shown)) != VAX_OK)
+        goto out;
     if ((rc = groups_load(&x)) != VAX_OK)
         goto out;
     if ((rc = find_header(&x, &rd, &rec, name)) != VAX_OK)
         goto out;
     ncols = rec.n;
-    snprintf(dialect, sizeof dialect, "UTF-8%s; '%s'; %s", bom ? _(" with BOM") : "",
+    snprintf(dialect, sizeof dialect, "%s%s%s; '%s'; %s", shown, guessed ? _(" (guessed)") : "",
+             bom ? _(" with BOM") : "",
              rd.delim == '\t'  ? "tab"
              : rd.delim == ';' ? ";"
                                : ",",
@@ -1313,6 +1604,7 @@ out:
     headers_free(&x.h);
     free(idx.slot);
     free(rows);
+    free(converted);
     vax_buf_free(&rd.buf);
     return rc;
 }

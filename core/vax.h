@@ -1950,6 +1950,12 @@ typedef struct vax_import_result {
  * VAX_ACT_PERSON_WRITE. Free out with vax_import_result_free (also after a failure). */
 int vax_import_csv(vax_db *db, const char *name, const char *text, size_t len,
                    const vax_import_opts *opts, vax_import_result *out);
+/* The same, for a list in `encoding` (UTF-8, WINDOWS-1258/CP1258, TCVN3/TCVN5712-1 or another
+ * iconv name; NULL: UTF-8, or when the text is not UTF-8, Windows-1258 or TCVN3 as guessed from
+ * its words, with a note on line 1). Text that went through a wrong encoding and was saved again
+ * ("Nguyá»…n") is refused naming its line. */
+int vax_import_csv_as(vax_db *db, const char *name, const char *text, size_t len,
+                      const char *encoding, const vax_import_opts *opts, vax_import_result *out);
 void vax_import_result_free(vax_import_result *r);
 
 /* Exports of the doses given at this site that changed at or after `since` (0: all); voided ones

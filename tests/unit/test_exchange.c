@@ -311,9 +311,21 @@ static void test_files_that_are_not_a_list_are_refused(void **state)
     assert_int_equal(run(t, "CCCD;CMND;Tên;Ngày sinh\n", 0, 0, 0, &r), VAX_EINVAL);
     assert_non_null(strstr(vax_errmsg(t->db), "columns 1 and 2"));
     vax_import_result_free(&r);
-    /* Windows-1258 / Latin-1 bytes: not UTF-8, the line named */
-    assert_int_equal(run(t, "CCCD;T\xean;Ng\xe0y sinh\n", 0, 0, 0, &r), VAX_EINVAL);
+    /* neither UTF-8 nor an old Vietnamese encoding (a byte Windows-1258 has not, words that
+     * TCVN3 makes no Vietnamese of): refused, the line named */
+    assert_int_equal(run(t,
+                         "CCCD;T\x81n;Ng\xe0y sinh;Gr\xfc\xdf"
+                         "e\n",
+                         0, 0, 0, &r),
+                     VAX_EINVAL);
     assert_non_null(strstr(vax_errmsg(t->db), "line 1"));
+    vax_import_result_free(&r);
+    /* a workbook is named as one, not taken for an old encoding */
+    assert_int_equal(run(t, "PK\x03\x04\x14\x00\x06\x00", 0, 0, 0, &r), VAX_EINVAL);
+    assert_non_null(strstr(vax_errmsg(t->db), "Excel workbook"));
+    vax_import_result_free(&r);
+    assert_int_equal(run(t, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 0, 0, 0, &r), VAX_EINVAL);
+    assert_non_null(strstr(vax_errmsg(t->db), "Excel workbook"));
     vax_import_result_free(&r);
     assert_int_equal(persons(t), 0);
     tdb_close(t);
@@ -458,6 +470,111 @@ static void test_lost_zeros_phone_forms_and_invisible_characters(void **state)
                                         "char(8203) || '*' OR full_name GLOB '*' || char(65279) "
                                         "|| '*'"),
                      0);
+    vax_import_result_free(&r);
+    tdb_close(t);
+}
+
+/* The same two people saved by old Vietnamese programs: Windows-1258 (tones as combining marks
+ * after the letter) and TCVN3 (the ABC fonts). */
+static const char list_cp1258[] = "Ho\xf2 v\xe0 t\xea"
+                                  "n;Ng\xe0y sinh;S\xf4\xec CCCD\n"
+                                  "Nguy\xea\xden V\xe3n An;01/03/1990;001090000001\n"
+                                  "Tr\xe2\xccn Thi\xf2 Ho\xe0;15/07/1960;001160000002\n";
+static const char list_tcvn[] = "H\xe4 v\xb5 t\xaan;Ng\xb5y sinh;S\xe8 CCCD\n"
+                                "Nguy\xd4n V\xa8n An;01/03/1990;001090000001\n"
+                                "Tr\xc7n Th\xde Ho\xb5;15/07/1960;001160000002\n";
+
+static void check_two_read(test_db *t)
+{
+    vax_person p;
+    assert_int_equal(vax_person_by_national_id(t->db, "001090000001", &p), VAX_OK);
+    assert_string_equal(p.full_name, "Nguyễn Văn An"); /* NFC: as typed at the desk */
+    assert_int_equal(vax_person_by_national_id(t->db, "001160000002", &p), VAX_OK);
+    assert_string_equal(p.full_name, "Trần Thị Hoà");
+}
+
+/* A list that is not UTF-8 is read as Windows-1258 or TCVN3, whichever gives Vietnamese words,
+ * and the note on line 1 says it was a guess; --encoding reads it without one. */
+static void test_old_vietnamese_encodings_are_converted(void **state)
+{
+    static const struct {
+        const char *text, *guess;
+    } lists[] = {{list_cp1258, "WINDOWS-1258"}, {list_tcvn, "TCVN5712-1"}};
+    (void)state;
+    for (int i = 0; i < 2; i++) {
+        test_db *t = tdb_open();
+        vax_import_result r;
+        char dialect[96];
+        if (vax_import_csv(t->db, "list.csv", lists[i].text, strlen(lists[i].text), NULL, &r) !=
+            VAX_OK)
+            fail_msg("%s: %s", lists[i].guess, vax_errmsg(t->db));
+        assert_int_equal(r.added, 2);
+        snprintf(dialect, sizeof dialect, "%s (guessed); ';'; LF", lists[i].guess);
+        assert_string_equal(r.dialect, dialect);
+        const vax_import_issue *x = issue_at(&r, 1);
+        assert_int_equal(x->error, 0);
+        assert_non_null(strstr(x->message, lists[i].guess));
+        assert_non_null(strstr(x->message, "guess"));
+        check_two_read(t);
+        vax_import_result_free(&r);
+        tdb_close(t);
+    }
+    /* named by the user: no guess, no note */
+    static const char *const names[] = {"cp1258", "TCVN3"};
+    for (int i = 0; i < 2; i++) {
+        test_db *t = tdb_open();
+        vax_import_result r;
+        if (vax_import_csv_as(t->db, "list.csv", lists[i].text, strlen(lists[i].text), names[i],
+                              NULL, &r) != VAX_OK)
+            fail_msg("%s: %s", names[i], vax_errmsg(t->db));
+        assert_int_equal(r.added, 2);
+        assert_int_equal(r.nissues, 0);
+        assert_null(strstr(r.dialect, "guessed"));
+        check_two_read(t);
+        vax_import_result_free(&r);
+        tdb_close(t);
+    }
+    test_db *t = tdb_open();
+    vax_import_result r;
+    assert_int_equal(
+        vax_import_csv_as(t->db, "list.csv", list_tcvn, strlen(list_tcvn), "klingon", NULL, &r),
+        VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "encoding");
+    assert_non_null(strstr(vax_errmsg(t->db), "klingon"));
+    vax_import_result_free(&r);
+    /* UTF-8 named, and the text is not */
+    assert_int_equal(
+        vax_import_csv_as(t->db, "list.csv", list_tcvn, strlen(list_tcvn), "utf-8", NULL, &r),
+        VAX_EINVAL);
+    assert_non_null(strstr(vax_errmsg(t->db), "line 1"));
+    vax_import_result_free(&r);
+    assert_int_equal(persons(t), 0);
+    tdb_close(t);
+}
+
+/* UTF-8 opened as Windows-1252 and saved again: refused, naming the line and what it was. */
+static void test_garbled_text_is_refused_naming_its_line(void **state)
+{
+    static const char list[] = "Họ và tên;Ngày sinh;Số CCCD\n"
+                               "Nguyễn Văn An;01/03/1990;001090000001\n"
+                               "Nguyá»…n Văn Ba;01/03/1990;001090000003\n";
+    static const char fine[] = "Họ và tên;Ngày sinh;Số CCCD\n"
+                               "HỒ VĂN Ô\xC2\xA0;01/03/1990;001090000001\n"
+                               "LÊ – ÂN;01/03/1990;001090000003\n";
+    test_db *t = tdb_open();
+    vax_import_result r;
+    (void)state;
+    assert_int_equal(run(t, list, 0, 1, 0, &r), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "file");
+    assert_non_null(strstr(vax_errmsg(t->db), "line 3"));
+    assert_non_null(strstr(vax_errmsg(t->db), "\"Nguyá»…n\""));
+    assert_non_null(strstr(vax_errmsg(t->db), "\"Nguyễn\""));
+    vax_import_result_free(&r);
+    assert_int_equal(persons(t), 0);
+    /* capitals before a no-break space or a dash are names, not garbled text */
+    if (run(t, fine, 0, 0, 0, &r) != VAX_OK)
+        fail_msg("%s", vax_errmsg(t->db));
+    assert_int_equal(r.added, 2);
     vax_import_result_free(&r);
     tdb_close(t);
 }
@@ -610,6 +727,8 @@ int main(void)
         cmocka_unit_test(test_title_rows_above_the_header_are_skipped),
         cmocka_unit_test(test_priority_groups_by_name_in_either_language_or_by_number),
         cmocka_unit_test(test_lost_zeros_phone_forms_and_invisible_characters),
+        cmocka_unit_test(test_old_vietnamese_encodings_are_converted),
+        cmocka_unit_test(test_garbled_text_is_refused_naming_its_line),
         cmocka_unit_test(test_exports_one_row_per_dose_and_a_fhir_bundle_since_a_time),
         cmocka_unit_test(test_exports_need_a_manager),
     };
