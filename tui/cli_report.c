@@ -152,7 +152,7 @@ done:
 
 static int cmd_import(const char *path, const args *a)
 {
-    static const char *const known[] = {"dry-run", "valid-only", "merge", NULL};
+    static const char *const known[] = {"dry-run", "valid-only", "merge", "encoding", NULL};
     vax_import_opts o = {opt(a, "dry-run") != NULL, opt(a, "valid-only") != NULL,
                          opt(a, "merge") != NULL};
     vax_import_result r;
@@ -176,7 +176,8 @@ static int cmd_import(const char *path, const args *a)
         return rc;
     }
     base = base ? base + 1 : file;
-    int status = vax_import_csv(db, base, text, len, &o, &r);
+    /* --encoding: the list's encoding when it is not UTF-8 (without it, guessed and said so) */
+    int status = vax_import_csv_as(db, base, text, len, opt(a, "encoding"), &o, &r);
     /* the rows to fix, one per line, before the outcome */
     for (int i = 0; i < r.nissues; i++)
         printf("%s:%d: %s%s\n", base, r.issues[i].line, r.issues[i].error ? "" : _("note: "),

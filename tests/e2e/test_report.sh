@@ -137,6 +137,21 @@ printf 'DANH SÁCH\r\nTên;Ngày sinh\r\nAn;01/01/1990\r\n' >"$WORK/noid.csv"
 out=$($VAXSITE --db "$DB" --lang vi import "$WORK/noid.csv" 2>&1 >/dev/null); rc=$?
 check "a list without an ID column is refused in Vietnamese words, no internal key ($out)" \
   grep -q '^vaxsite: noid.csv: không dòng nào ghi tên các cột danh sách cần có: số CCCD/CMND' <<<"$out"
+# old encodings: a TCVN3 list guessed and said so; a Windows-1258 one named with --encoding
+printf 'Họ và tên;Ngày sinh;Số CCCD\nLương Thị Hoà;03/04/1976;012176900031\n' |
+  iconv -f UTF-8 -t TCVN5712-1 >"$WORK/tcvn.csv"
+out=$($VAXSITE --db "$DB" --lang vi import "$WORK/tcvn.csv"); rc=$?
+check "a TCVN3 list is imported and the guess named in Vietnamese ($out)" \
+  grep -q '^tcvn.csv:1: lưu ý: Danh sách không phải UTF-8; đã đọc theo TCVN5712-1, là phỏng đoán' <<<"$out"
+printf 'Họ và tên;Ngày sinh;Số CCCD\nLương Văn Hưởng;03/04/1977;012077900032\n' |
+  iconv -f UTF-8 -t WINDOWS-1258 >"$WORK/cp1258.csv"
+out=$(V import "$WORK/cp1258.csv" --encoding cp1258); rc=$?
+equal "the names of both are stored as typed at the desk (NFC)" "0|Lương Thị Hoà,Lương Văn Hưởng" \
+  "$rc|$(sql "SELECT group_concat(full_name, ',') FROM (SELECT full_name FROM person WHERE national_id IN ('012176900031','012077900032') ORDER BY national_id DESC)")"
+printf 'Họ và tên;Ngày sinh;Số CCCD\nVÅ© Thá»‹ HoÃ¨;03/04/1978;012178900033\n' >"$WORK/garbled.csv"
+out=$(V import "$WORK/garbled.csv" 2>&1 >/dev/null); rc=$?
+check "garbled text is refused naming its line and what it was ($out)" \
+  grep -q '^vaxsite: garbled.csv: line 2: "VÅ©" is garbled.*(it was "Vũ")' <<<"$out"
 
 # --- exports ----------------------------------------------------------------------------------
 ALL=$(sql "SELECT count(*) FROM dose d JOIN visit v ON v.id = d.visit_id WHERE d.voided = 0")
