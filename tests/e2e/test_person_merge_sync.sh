@@ -132,6 +132,17 @@ V D sync pull "$U" >/dev/null
 equal "a second pull changes nothing" "1|1|1" \
   "$(people D)|$(lsql D "SELECT count(*) FROM audit WHERE action = 'person.merge'")"
 
+# C's outbox holds the merge before the people (it got the bundles in that order): pushed one
+# event a batch, the server holds the merge waiting, then makes it with the batch of the person
+"$PGBIN/psql" "$BASE/postgres" -qc "CREATE DATABASE d3" >/dev/null
+V C sync init-server "$BASE/d3" >/dev/null
+V C sync push "$BASE/d3" --batch 1 >/dev/null
+equal "a merge pushed before its people waits on the server and is made when they come" \
+  "$(lsql A "SELECT uuid FROM person WHERE national_id = '$OLD'")|1|0" \
+  "$("$PGBIN/psql" "$BASE/d3" -Atqc "SELECT (SELECT merged_into FROM person WHERE national_id = '$NEW')
+     || '|' || (SELECT count(*) FROM conflict WHERE kind = 'merge_waiting') || '|' ||
+     (SELECT count(*) FROM conflict WHERE kind = 'merge_waiting' AND resolved_at IS NULL)")"
+
 # a server of schema 1 (before merges) is upgraded in place by init-server
 "$PGBIN/psql" "$BASE/postgres" -qc "CREATE DATABASE d2" >/dev/null
 V A sync init-server "$BASE/d2" >/dev/null
