@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <utf8proc.h>
 
 /* ---- the header table (assets/import_headers.conf) ------------------------------------------ */
@@ -153,19 +154,21 @@ static int split_names(const char *value, char **out, int *n, int max, int *colu
     return 1;
 }
 
-static int headers_load(vax_db *db, header_table *h)
+/* Adds the names of one header file to h. The program's (site 0) declares each column and whether
+ * it is required; a site's own file (site 1) only adds spellings, and a name it gives that already
+ * belongs to another column is an error naming its line (the list's column would be ambiguous). */
+static int headers_add(vax_db *db, header_table *h, const char *name, const char *text, int site)
 {
     static const char *const known[] = {"names", "required", "value.", NULL};
+    static const char *const known_site[] = {"names", "value.", NULL};
     vax_datafile df;
     int rc;
-    memset(h, 0, sizeof *h);
-    if ((rc = vax_datafile_parse(&df, "import_headers.conf", vax_asset_import_headers_conf)) !=
-        VAX_OK)
+    if ((rc = vax_datafile_parse(&df, name, text)) != VAX_OK)
         goto bad;
     for (int i = 0; i < df.nsections; i++) {
         const vax_df_section *s = &df.sections[i];
         int col = -1;
-        const char *names;
+        const char *names = "";
         for (int k = 0; k < NCOLUMNS; k++)
             if (strcmp(s->name, column_keys[k]) == 0)
                 col = k;
@@ -173,13 +176,28 @@ static int headers_load(vax_db *db, header_table *h)
             rc = vax_datafile_fail(&df, s->line, "unknown column [%s]", s->name);
             goto bad;
         }
-        if ((rc = vax_datafile_unknown_keys(&df, s, known)) != VAX_OK ||
-            (rc = vax_datafile_require(&df, s, "names", &names)) != VAX_OK)
+        if ((rc = vax_datafile_unknown_keys(&df, s, site ? known_site : known)) != VAX_OK)
             goto bad;
-        const vax_df_entry *req = vax_datafile_get(&df, s, "required");
-        h->required[col] = req && strcmp(req->value, "yes") == 0;
+        if (!site && (rc = vax_datafile_require(&df, s, "names", &names)) != VAX_OK)
+            goto bad;
+        const vax_df_entry *given = vax_datafile_get(&df, s, "names");
+        if (site && given)
+            names = given->value;
+        if (!site) {
+            const vax_df_entry *req = vax_datafile_get(&df, s, "required");
+            h->required[col] = req && strcmp(req->value, "yes") == 0;
+        }
+        int from = h->nnames;
         if (!split_names(names, h->names, &h->nnames, MAX_NAMES, h->column, col))
             goto oom;
+        for (int k = from; site && k < h->nnames; k++)
+            for (int j = 0; j < from; j++)
+                if (strcmp(h->names[k], h->names[j]) == 0 && h->column[j] != col) {
+                    rc = vax_datafile_fail(&df, given ? given->line : s->line,
+                                           _("\"%s\" is already a name of [%s]"), h->names[k],
+                                           column_keys[h->column[j]]);
+                    goto bad;
+                }
         const vax_df_entry *m = vax_datafile_get(&df, s, "value.m");
         const vax_df_entry *f = vax_datafile_get(&df, s, "value.f");
         if ((m && !split_names(m->value, h->sex_words[0], &h->nsex[0], 16, NULL, 0)) ||
@@ -190,12 +208,37 @@ static int headers_load(vax_db *db, header_table *h)
     return VAX_OK;
 oom:
     vax_datafile_free(&df);
-    headers_free(h);
     return VAX_ENOMEM;
 bad:
-    rc = vax_fail(db, VAX_EINTERNAL, NULL, "%s", df.error);
+    rc = vax_fail(db, site ? VAX_EINVAL : VAX_EINTERNAL, site ? "file" : NULL, "%s", df.error);
     vax_datafile_free(&df);
-    headers_free(h);
+    return rc;
+}
+
+/* The program's header names, and a site's own spellings from import_headers.conf next to the
+ * database when there is one. */
+static int headers_load(vax_db *db, header_table *h)
+{
+    int rc;
+    memset(h, 0, sizeof *h);
+    rc = headers_add(db, h, "import_headers.conf", vax_asset_import_headers_conf, 0);
+    const char *db_path = vax_db_path(db);
+    const char *slash = db_path ? strrchr(db_path, '/') : NULL;
+    char path[4200];
+    if (rc == VAX_OK && db_path && *db_path && strcmp(db_path, ":memory:") != 0) {
+        snprintf(path, sizeof path, "%.*s%simport_headers.conf", slash ? (int)(slash - db_path) : 0,
+                 db_path, slash ? "/" : "");
+        if (access(path, F_OK) == 0) {
+            char *text = NULL;
+            size_t len = 0;
+            if ((rc = vax_read_file(db, path, (size_t)1 << 20, &text, &len)) == VAX_OK) {
+                rc = headers_add(db, h, path, text, 1);
+                free(text);
+            }
+        }
+    }
+    if (rc != VAX_OK)
+        headers_free(h);
     return rc;
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int64_t query_int(const char *path, const char *sql)
 {
@@ -579,6 +580,49 @@ static void test_garbled_text_is_refused_naming_its_line(void **state)
     tdb_close(t);
 }
 
+static void write_text_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A site's own header spellings, in import_headers.conf next to the database, are added to the
+ * program's; one that names another column's heading is refused with its line. */
+static void test_a_sites_own_header_spellings(void **state)
+{
+    static const char list[] = "Số CC;Họ và tên;Ngày sinh;Diện ưu tiên\n"
+                               "001090000001;Nguyễn Văn An;01/03/1990;G01\n";
+    test_db *t = tdb_open();
+    vax_import_result r;
+    vax_person p;
+    char conf[400];
+    (void)state;
+    /* without the site's file: no column is an ID */
+    assert_int_equal(run(t, list, 0, 0, 0, &r), VAX_EINVAL);
+    vax_import_result_free(&r);
+    snprintf(conf, sizeof conf, "%s/import_headers.conf", t->dir);
+    write_text_file(conf, "# this commune's headings\n[national_id]\nnames = Số CC\n"
+                          "[priority_group]\nnames = Diện ưu tiên\n");
+    if (run(t, list, 0, 0, 0, &r) != VAX_OK)
+        fail_msg("%s", vax_errmsg(t->db));
+    assert_int_equal(r.added, 1);
+    assert_string_equal(r.ignored, "");
+    assert_int_equal(vax_person_by_national_id(t->db, "001090000001", &p), VAX_OK);
+    assert_string_equal(p.priority_group, "G01");
+    vax_import_result_free(&r);
+    write_text_file(conf, "[full_name]\nnames = Số CCCD\n");
+    assert_int_equal(run(t, list, 0, 0, 0, &r), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "file");
+    assert_non_null(strstr(vax_errmsg(t->db), "import_headers.conf:2"));
+    assert_non_null(strstr(vax_errmsg(t->db), "national_id"));
+    vax_import_result_free(&r);
+    assert_int_equal(persons(t), 1);
+    unlink(conf); /* tdb_close removes only the database's files */
+    tdb_close(t);
+}
+
 /* ---- exports ----------------------------------------------------------------------------------
  */
 
@@ -729,6 +773,7 @@ int main(void)
         cmocka_unit_test(test_lost_zeros_phone_forms_and_invisible_characters),
         cmocka_unit_test(test_old_vietnamese_encodings_are_converted),
         cmocka_unit_test(test_garbled_text_is_refused_naming_its_line),
+        cmocka_unit_test(test_a_sites_own_header_spellings),
         cmocka_unit_test(test_exports_one_row_per_dose_and_a_fhir_bundle_since_a_time),
         cmocka_unit_test(test_exports_need_a_manager),
     };
