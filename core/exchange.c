@@ -783,6 +783,18 @@ static void phone_forms(char *v)
         snprintf(v, 16, "+84%.9s", d + 5);
 }
 
+/* s shortened to at most max bytes at a character, for a message that quotes it ("%.40s" alone
+ * would cut inside one and the message would not be text). */
+static const char *cut_at_char(char *s, size_t max)
+{
+    if (strlen(s) <= max)
+        return s;
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    s[max] = 0;
+    return s;
+}
+
 static int has_digit(const char *s)
 {
     for (; *s; s++)
@@ -889,7 +901,7 @@ static int check_row(import_ctx *x, const csv_record *rec, int ncols, row *r)
                     p->sex = k == 0 ? 'm' : 'f';
         free(f);
         if (!p->sex)
-            BAD("sex", _("Sex: \"%.20s\" is neither Nam/Male nor Nữ/Female."), v);
+            BAD("sex", _("Sex: \"%.20s\" is neither Nam/Male nor Nữ/Female."), cut_at_char(v, 20));
     }
     if (p->national_id[0] && p->birth_date[0]) {
         const char *which = cccd_mismatch(p, msg, sizeof msg);
@@ -965,7 +977,8 @@ static int check_row(import_ctx *x, const csv_record *rec, int ncols, row *r)
                 vax_strlcpy(p->priority_group, x->groups[i].code, sizeof p->priority_group);
         free(f);
         if (!p->priority_group[0])
-            BAD("priority_group", _("Priority group: \"%.40s\" is not a known group."), v);
+            BAD("priority_group", _("Priority group: \"%.40s\" is not a known group."),
+                cut_at_char(v, 40));
     }
 #undef BAD
     r->bad = bad;

@@ -391,6 +391,42 @@ static void test_title_rows_above_the_header_are_skipped(void **state)
     tdb_close(t);
 }
 
+/* Whether s is UTF-8 throughout (a value cut to fit a message must not end mid-character). */
+static int whole_utf8(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : 3;
+        for (int i = 1; i <= n; i++)
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
+/* Values quoted in messages are shortened at a character, never inside one. */
+static void test_values_in_messages_are_not_cut_mid_character(void **state)
+{
+    static const char list[] =
+        "CCCD,Họ tên,Ngày sinh,Giới tính,Nhóm ưu tiên\n"
+        "001090000001,An Một,01/03/1990,Không rõ giới tính,\n"
+        "001090000002,An Hai,01/03/1990,Nam,Người cao tuổi trên tám mươi lăm\n";
+    test_db *t = tdb_open();
+    vax_import_result r;
+    (void)state;
+    assert_int_equal(run(t, list, 1, 0, 0, &r), VAX_OK);
+    assert_int_equal(r.errors, 2);
+    assert_string_equal(issue_at(&r, 2)->field, "sex");
+    assert_true(whole_utf8(issue_at(&r, 2)->message));
+    assert_non_null(strstr(issue_at(&r, 2)->message, "\"Không rõ giới t\""));
+    assert_string_equal(issue_at(&r, 3)->field, "priority_group");
+    assert_true(whole_utf8(issue_at(&r, 3)->message));
+    assert_non_null(strstr(issue_at(&r, 3)->message, "\"Người cao tuổi trên tám mươi l\""));
+    vax_import_result_free(&r);
+    tdb_close(t);
+}
+
 /* A priority group written by its name in either language, whatever the interface's, by its code
  * or by its number ("5", "Nhóm 5", "Group 5", "G5"). */
 static void test_priority_groups_by_name_in_either_language_or_by_number(void **state)
@@ -774,6 +810,7 @@ int main(void)
         cmocka_unit_test(test_old_vietnamese_encodings_are_converted),
         cmocka_unit_test(test_garbled_text_is_refused_naming_its_line),
         cmocka_unit_test(test_a_sites_own_header_spellings),
+        cmocka_unit_test(test_values_in_messages_are_not_cut_mid_character),
         cmocka_unit_test(test_exports_one_row_per_dose_and_a_fhir_bundle_since_a_time),
         cmocka_unit_test(test_exports_need_a_manager),
     };
