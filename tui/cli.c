@@ -312,7 +312,7 @@ static void print_usage(void)
              "                                the daily report (xlsx: one sheet per table)\n"
              "  report coverage [--commune C] [--date D]\n"
              "                                share of people 18+ and 50+ with dose 1, complete\n"
-             "  import FILE [--dry-run] [--valid-only] [--merge]\n"
+             "  import FILE [--dry-run] [--valid-only] [--merge] [--encoding E]\n"
              "                                a pre-registration list (CSV); rows to fix by line\n"
              "  export national|fhir [--since DATE] [--out FILE]\n"
              "                                doses for the national systems (CSV, FHIR R4)\n"
