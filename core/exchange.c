@@ -2016,9 +2016,11 @@ int vax_export_fhir(vax_db *db, int64_t since, vax_sink sink, void *ctx, int *do
     json_kv(&b, "lastUpdated", when, 0);
     ob_str(&b, "},\"type\":\"collection\"");
     json_kv(&b, "timestamp", when, 1);
-    ob_str(&b, ",\"entry\":[");
     char last[37] = "";
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && !b.failed) {
+        /* FHIR JSON has no empty arrays: a bundle without doses has no "entry" at all */
+        if (n == 0)
+            ob_str(&b, ",\"entry\":[");
         /* rows come by person: a Patient before that person's first Immunization */
         if (strcmp(last, vax_col_text(st, 0)) != 0) {
             fhir_patient(&b, st, id_system, insurance_system, n == 0);
@@ -2033,7 +2035,8 @@ int vax_export_fhir(vax_db *db, int64_t since, vax_sink sink, void *ctx, int *do
         vax_buf_free(&b.buf);
         return vax_fail_sql(db, rc, _("exporting the doses"));
     }
-    ob_str(&b, "]");
+    if (n > 0)
+        ob_str(&b, "]");
     ob_str(&b, "}\n");
     if ((rc = ob_finish(db, &b)) == VAX_OK && doses)
         *doses = n;

@@ -735,6 +735,23 @@ static void test_exports_one_row_per_dose_and_a_fhir_bundle_since_a_time(void **
     tdb_close(t);
 }
 
+/* FHIR JSON forbids empty arrays: a bundle with no doses in it has no "entry" at all. */
+static void test_an_empty_fhir_export_has_no_empty_array(void **state)
+{
+    test_db *t = tdb_open();
+    tdb_text json = {NULL, 0};
+    int n = -1;
+    (void)state;
+    assert_int_equal(vax_site_set(t->db, "LC01", "Trạm Y tế Tân Phong", 0), VAX_OK);
+    assert_int_equal(vax_export_fhir(t->db, 0, tdb_to_text, &json, &n), VAX_OK);
+    assert_int_equal(n, 0);
+    assert_non_null(strstr(json.s, "{\"resourceType\":\"Bundle\""));
+    assert_null(strstr(json.s, "\"entry\""));
+    assert_null(strstr(json.s, "[]"));
+    free(json.s);
+    tdb_close(t);
+}
+
 static void test_exports_need_a_manager(void **state)
 {
     test_db *t = tdb_open();
@@ -812,6 +829,7 @@ int main(void)
         cmocka_unit_test(test_a_sites_own_header_spellings),
         cmocka_unit_test(test_values_in_messages_are_not_cut_mid_character),
         cmocka_unit_test(test_exports_one_row_per_dose_and_a_fhir_bundle_since_a_time),
+        cmocka_unit_test(test_an_empty_fhir_export_has_no_empty_array),
         cmocka_unit_test(test_exports_need_a_manager),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
