@@ -320,6 +320,15 @@ static int seen(const vax_person *out, int n, int64_t id)
     return 0;
 }
 
+/* yyyy-mm-dd: ten characters, digits and the two dashes */
+static int iso_shaped(const char *s)
+{
+    for (int i = 0; i < 10; i++)
+        if (i == 4 || i == 7 ? s[i] != '-' : !isdigit((unsigned char)s[i]))
+            return 0;
+    return s[10] == '\0';
+}
+
 int vax_person_duplicates(vax_db *db, const vax_person *p, const char *old_id, vax_person *out,
                           int max, int *n)
 {
@@ -337,8 +346,13 @@ int vax_person_duplicates(vax_db *db, const vax_person *p, const char *old_id, v
             return r;
         vax_clear_error(db);
     }
-    /* the name and birth date as registration will store them */
-    if (vax_validate_birth_date(p->birth_date, birth, msg, sizeof msg) != VAX_OK)
+    /* the name and birth date as registration will store them. A date already written
+     * yyyy-mm-dd (a checked row, a stored record) is what validation would give back, valid or
+     * not: it is taken as it is, since validating reads the clock and the time zone, which an
+     * import of a large list paid for on every new row. */
+    if (iso_shaped(p->birth_date))
+        vax_strlcpy(birth, p->birth_date, sizeof birth);
+    else if (vax_validate_birth_date(p->birth_date, birth, msg, sizeof msg) != VAX_OK)
         vax_strlcpy(birth, p->birth_date, sizeof birth);
     char *nfc = vax_text_nfc(p->full_name);
     if (!nfc)
