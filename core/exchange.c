@@ -1,7 +1,9 @@
-/* exchange.c: the import of pre-registration lists (CSV) and the exports for the national systems
- * (the national CSV template, FHIR R4 JSON). */
+/* exchange.c: the import of pre-registration lists (CSV; a workbook's first sheet through
+ * workbook.c) and the exports for the national systems (the national CSV template, FHIR R4 JSON).
+ */
 #include "datafile.h"
 #include "internal.h"
+#include "workbook.h"
 
 #include <ctype.h>
 #include <iconv.h>
@@ -1358,13 +1360,23 @@ int vax_import_csv_as(vax_db *db, const char *name, const char *text, size_t len
                      ((unsigned char)p[0] == 0xFE && (unsigned char)p[1] == 0xFF)))
         return vax_fail(db, VAX_EINVAL, "file",
                         _("%s: saved as UTF-16 text; save it as \"CSV UTF-8\" instead."), name);
-    /* a workbook, not text: named as such rather than taken for an old encoding */
-    if ((len >= 4 && memcmp(p, "PK\x03\x04", 4) == 0) ||
-        (len >= 4 && memcmp(p, "\xD0\xCF\x11\xE0", 4) == 0))
-        return vax_fail(db, VAX_EINVAL, "file",
-                        _("%s: an Excel workbook (.xlsx or .xls), not a CSV list; open it and "
-                          "save it as \"CSV UTF-8\"."),
-                        name);
+    /* a workbook: its first sheet's cells, written as CSV, go through the same header search and
+     * row checks as a CSV list */
+    if (vax_workbook_kind(p, len)) {
+        int kind = vax_workbook_kind(p, len);
+        char *sheet = NULL;
+        size_t n = 0;
+        if ((rc = vax_workbook_csv(db, name, p, len, &sheet, &n)) != VAX_OK)
+            return rc;
+        rc = vax_import_csv_as(db, name, sheet, n, NULL, opts, out);
+        free(sheet);
+        if (out->dialect[0] || rc == VAX_OK)
+            vax_strlcpy(out->dialect,
+                        kind == VAX_WORKBOOK_XLSX ? _(".xlsx workbook, first sheet")
+                                                  : _(".xls workbook, first sheet"),
+                        sizeof out->dialect);
+        return rc;
+    }
     int bom = len >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0;
     if (bom)
         p += 3;
