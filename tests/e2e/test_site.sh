@@ -92,4 +92,13 @@ equal "cert.printer can be set" "HP_LaserJet" "$(V setting get cert.printer)"
 out=$(V setting set board.intials 1 2>&1); rc=$?
 equal "a mistyped key is refused" "1|vaxsite: there is no setting board.intials (see vaxsite setting list)" "$rc|$out"
 
+# README's settings table is what the program declares (it is written by setting list --markdown)
+readme="$(dirname "$0")/../../README.md"
+fresh="$WORK/fresh-settings.db"
+$VAXSITE --db "$fresh" --lang en site init --code 12009 --name T --commune C --district D \
+  --province P >/dev/null
+equal "README's settings table is setting list --markdown of a new site (regenerate it if not)" \
+  "$($VAXSITE --db "$fresh" --lang en setting list --markdown)" \
+  "$(awk '/the table below is `vaxsite setting list --markdown`/{f=1;next} f&&/^\|/{print;p=1;next} p{exit}' "$readme")"
+
 finish
