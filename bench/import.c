@@ -83,7 +83,20 @@ static int sqlite3_import(const char *dir, const char *csv_path, double *wall_s,
     *wall_s = (now_ms() - a) / 1000;
     *cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-    return ok && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+    if (!ok || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -1;
+    /* the rows it holds, read back, so that a shell that read the file wrongly is not taken for a
+     * fast one */
+    char cmd[300];
+    long held = -1;
+    snprintf(cmd, sizeof cmd, "sqlite3 %s 'SELECT count(*) FROM t'", db_path);
+    FILE *f = popen(cmd, "r");
+    if (!f)
+        return -1;
+    if (fscanf(f, "%ld", &held) != 1)
+        held = -1;
+    pclose(f);
+    return (int)held;
 }
 
 int main(int argc, char **argv)
@@ -159,9 +172,12 @@ int main(int argc, char **argv)
             return 1;
         }
         double wall = 0, cpu = 0;
-        if (sqlite3_import(dir, csv_path, &wall, &cpu) != 0) {
+        int held = sqlite3_import(dir, csv_path, &wall, &cpu);
+        if (held != rows) {
             fprintf(stderr,
-                    "bench/import: sqlite3 .import failed (is the sqlite3 shell installed?)\n");
+                    "bench/import: sqlite3 .import failed or holds %d rows, not %d (is the sqlite3 "
+                    "shell installed?)\n",
+                    held, rows);
             return 1;
         }
         printf("%-40s %6.2f s (cpu %5.2f s)  %7.0f rows/s\n", "sqlite3 .import into a bare table",
