@@ -220,6 +220,13 @@ equal "C knows Lò Thị Ón's dose 1 from TEAM-A: she is due for dose 2" "2" \
   "$(lsql C "SELECT count(*) + 1 FROM dose d JOIN person p ON p.id = d.person_id
              WHERE p.national_id = '012191002222' AND d.voided = 0")"
 check "the due list shows her with her dose 1" sh -c "$VAXSITE --db '$WORK/C.db' --lang en due --all | grep -q 'Lò Thị Ón'"
+# a pulled person is edited on the laptop, twice (the first edit after a pull once failed for good
+# on the outbox's uuid), and the edit reaches the district
+out=$(V C person edit 012191002222 --reason "phone given at the desk" --phone 0912000111 2>&1); rc=$?
+equal "a pulled person can be edited on the laptop" "0" "$rc"
+out=$(V C person edit 012191002222 --reason "phone corrected" --phone 0912000222 2>&1); rc=$?
+equal "and edited again" "0|0912000222" \
+  "$rc|$(lsql C "SELECT phone FROM person WHERE national_id = '012191002222'")"
 V C queue checkin 012191002222 >/dev/null
 dose C 012191002222 2
 out=$(V C sync pull "$U1" 2>&1)
@@ -231,6 +238,8 @@ equal "the district now has her doses 1 (TEAM-A) and 2 (TEAM-C)" \
   "$(q "$U1" "SELECT d.dose_number, d.site FROM dose d JOIN person p ON p.uuid = d.person_canon
               WHERE p.national_id = '012191002222' ORDER BY 1")"
 equal "and no new conflict" "2" "$(q "$U1" "SELECT count(*) FROM conflict")"
+equal "the laptop's edit of the pulled person reached the district" "0912000222" \
+  "$(q "$U1" "SELECT phone FROM person WHERE national_id = '012191002222'")"
 
 # --- the same person edited on two laptops: newest wins, the other kept, a manager told ---------
 edit() {
