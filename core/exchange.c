@@ -1909,7 +1909,21 @@ static void fhir_patient(out_buf *b, sqlite3_stmt *st, const char *id_system,
     ob_str(b, "}}");
 }
 
-static void fhir_immunization(out_buf *b, sqlite3_stmt *st, const char *site_name)
+/* The product's SNOMED CT and CVX codes from the catalogue (product_coding), as codings. */
+static void fhir_product_codings(out_buf *b, sqlite3_stmt *codes, const char *product)
+{
+    sqlite3_bind_text(codes, 1, product, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(codes) == SQLITE_ROW) {
+        ob_str(b, ",{");
+        json_kv(b, "system", vax_col_text(codes, 0), 0);
+        json_kv(b, "code", vax_col_text(codes, 1), 1);
+        ob_str(b, "}");
+    }
+    sqlite3_reset(codes);
+}
+
+static void fhir_immunization(out_buf *b, sqlite3_stmt *st, sqlite3_stmt *codes,
+                              const char *site_name)
 {
     char when[64], n[16];
     const char *vp = vax_col_text(st, 18), *mp = vax_col_text(st, 19), *arm = vax_col_text(st, 17);
@@ -1948,7 +1962,9 @@ static void fhir_immunization(out_buf *b, sqlite3_stmt *st, const char *site_nam
     ob_str(b, first ? "{" : ",{");
     json_kv(b, "system", "urn:vaxsite:product", 0);
     json_kv(b, "code", vax_col_text(st, 10), 1);
-    ob_str(b, "}]");
+    ob_str(b, "}");
+    fhir_product_codings(b, codes, vax_col_text(st, 10));
+    ob_str(b, "]");
     json_kv(b, "text", vax_col_text(st, 11), 1);
     ob_str(b, "},\"patient\":{\"reference\":\"urn:uuid:");
     ob_str(b, vax_col_text(st, 0));
@@ -2019,6 +2035,12 @@ int vax_export_fhir(vax_db *db, int64_t since, vax_sink sink, void *ctx, int *do
     if ((rc = sqlite3_prepare_v2(db->sql, EXPORT_SQL " ORDER BY d.person_id, d.given_at, d.id", -1,
                                  &st, NULL)) != SQLITE_OK)
         return vax_fail_sql(db, rc, _("exporting the doses"));
+    sqlite3_stmt *codes = vax_stmt(db, "SELECT system, code FROM product_coding"
+                                       " WHERE product = ?1 ORDER BY system DESC");
+    if (!codes) {
+        sqlite3_finalize(st);
+        return VAX_EINTERNAL;
+    }
     sqlite3_bind_int64(st, 1, since);
     vax_uuid(bundle_id);
     fhir_time(vax_now(), when);
@@ -2038,7 +2060,7 @@ int vax_export_fhir(vax_db *db, int64_t since, vax_sink sink, void *ctx, int *do
             fhir_patient(&b, st, id_system, insurance_system, n == 0);
             vax_strlcpy(last, vax_col_text(st, 0), sizeof last);
         }
-        fhir_immunization(&b, st, site.name);
+        fhir_immunization(&b, st, codes, site.name);
         n++;
         ob_flush(&b, 0);
     }

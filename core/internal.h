@@ -147,6 +147,7 @@ int vax_cert_revoke_for_dose_locked(vax_db *db, int64_t dose_id, const char *rea
 int vax_product_load_locked(vax_db *db, const char *name, const char *text);
 /* Schema step 21: the GTINs of the catalogue the binary carries, for the products stored. */
 int vax_product_gtin_seed(vax_db *db);
+int vax_product_coding_seed(vax_db *db);
 
 /* The ORDER BY of call-next's policy (setting queue.order), with ?3 = now and ?4 = the
  * starvation cut-off as parameters (queue.c); the board shows the waiting in the same order. */

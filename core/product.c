@@ -217,6 +217,8 @@ static const char *const known_keys[] = {"name",
                                          "dcc.mp",
                                          "dcc.ma",
                                          "gtin",
+                                         "snomed",
+                                         "cvx",
                                          NULL};
 
 /* The findings a product may be ruled out by (the screening checklists name the same words). */
@@ -498,6 +500,90 @@ int vax_product_gtin_seed(vax_db *db)
     return rc;
 }
 
+/* The vaccine code systems a product may name (products.conf key, FHIR system). A product
+ * without an official code in a system leaves the key out: no code is better than a made-up one. */
+static const struct {
+    const char *key, *system;
+} coding_systems[] = {
+    {"snomed", "http://snomed.info/sct"},
+    {"cvx", "http://hl7.org/fhir/sid/cvx"},
+};
+
+/* Calls fn on each section's vaccine codes; a code is digits (SNOMED CT identifiers and CVX
+ * codes both are), so a typing slip is an error of the file, not a code sent on. */
+static int each_coding(vax_datafile *df, vax_db *db,
+                       int (*fn)(vax_db *db, const char *product, const char *system,
+                                 const char *code))
+{
+    for (int i = 0; i < df->nsections; i++) {
+        const vax_df_section *s = &df->sections[i];
+        for (size_t k = 0; k < sizeof coding_systems / sizeof coding_systems[0]; k++) {
+            const vax_df_entry *e = vax_datafile_get(df, s, coding_systems[k].key);
+            if (!e)
+                continue;
+            size_t n = strlen(e->value);
+            int digits = n >= 1 && n <= 18;
+            for (size_t j = 0; j < n && digits; j++)
+                digits = e->value[j] >= '0' && e->value[j] <= '9';
+            if (!digits)
+                return vax_datafile_fail(df, e->line,
+                                         _("[%s]: \"%s\" is a code of 1 to 18 digits, not \"%s\""),
+                                         s->name, coding_systems[k].key, e->value);
+            if (fn) {
+                int rc = fn(db, s->name, coding_systems[k].system, e->value);
+                if (rc != VAX_OK)
+                    return rc;
+            }
+        }
+    }
+    return VAX_OK;
+}
+
+static int save_coding(vax_db *db, const char *product, const char *system, const char *code)
+{
+    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO product_coding(product, system, code)"
+                                    " SELECT code, ?2, ?3 FROM product WHERE code = ?1");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, product, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, system, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, code, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("saving the vaccine catalogue"));
+}
+
+/* The catalogue's vaccine codes replace those stored; a database before the table has none. */
+static int save_codings(vax_db *db, vax_datafile *df)
+{
+    sqlite3_stmt *st = vax_stmt(
+        db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'product_coding'");
+    int rc, have;
+    if (!st)
+        return VAX_EINTERNAL;
+    rc = sqlite3_step(st);
+    have = rc == SQLITE_ROW;
+    sqlite3_reset(st);
+    if (!have)
+        return VAX_OK;
+    if ((rc = sqlite3_exec(db->sql, "DELETE FROM product_coding", NULL, NULL, NULL)) != SQLITE_OK)
+        return vax_fail_sql(db, rc, _("saving the vaccine catalogue"));
+    return each_coding(df, db, save_coding);
+}
+
+int vax_product_coding_seed(vax_db *db)
+{
+    vax_datafile df;
+    int rc = vax_datafile_parse(&df, "products.conf", vax_asset_products_conf);
+    if (rc == VAX_OK)
+        rc = save_codings(db, &df);
+    if (rc == VAX_EINVAL && df.error[0])
+        vax_fail(db, rc, "file", "%s", df.error);
+    vax_datafile_free(&df);
+    return rc;
+}
+
 /* Checks the whole text, then saves it inside the caller's transaction. */
 int vax_product_load_locked(vax_db *db, const char *name, const char *text);
 
@@ -523,6 +609,8 @@ int vax_product_load_locked(vax_db *db, const char *name, const char *text)
         goto out;
     if ((rc = each_gtin(&df, db, NULL)) != VAX_OK)
         goto out;
+    if ((rc = each_coding(&df, db, NULL)) != VAX_OK)
+        goto out;
     rc = sqlite3_exec(db->sql, "UPDATE product SET active = 0", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         rc = vax_fail_sql(db, rc, _("saving the vaccine catalogue"));
@@ -532,6 +620,8 @@ int vax_product_load_locked(vax_db *db, const char *name, const char *text)
         rc = save_product(db, &all[i]);
     if (rc == VAX_OK)
         rc = save_gtins(db, &df);
+    if (rc == VAX_OK)
+        rc = save_codings(db, &df);
 out:
     if (rc == VAX_EINVAL && df.error[0])
         vax_fail(db, rc, "file", "%s", df.error);

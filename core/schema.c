@@ -703,6 +703,13 @@ static const char schema_v22[] =
     " WHEN old.uuid IS NOT new.uuid OR old.day IS NOT new.day OR old.ticket IS NOT new.ticket"
     " BEGIN SELECT RAISE(ABORT, 'a visit keeps its uuid, day and ticket'); END;";
 
+/* Version 23: the vaccine codes of each product other systems know it by (SNOMED CT, CVX),
+ * catalogue data (products.conf "snomed", "cvx"); the FHIR export names them in vaccineCode. */
+static const char schema_v23[] =
+    "CREATE TABLE product_coding("
+    " product TEXT NOT NULL REFERENCES product(code), system TEXT NOT NULL, code TEXT NOT NULL,"
+    " PRIMARY KEY (product, system)) WITHOUT ROWID;";
+
 /* Data a step loads from what the binary carries, in the same transaction as its tables. */
 static int seed_v4(vax_db *db)
 {
@@ -732,6 +739,7 @@ static const struct vax_schema_step steps[] = {
     [20] = {schema_v20, NULL},
     [21] = {schema_v21, vax_product_gtin_seed},
     [22] = {schema_v22, vax_sync_seed_refs},
+    [23] = {schema_v23, vax_product_coding_seed},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,

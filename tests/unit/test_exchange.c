@@ -735,6 +735,85 @@ static void test_exports_one_row_per_dose_and_a_fhir_bundle_since_a_time(void **
     tdb_close(t);
 }
 
+/* Each catalogue product's Immunization names the product by its SNOMED CT and CVX codes
+ * (products.conf), the codes a product has no official one in left out; the bundle, with a dose
+ * of every product, is valid against HL7's FHIR R4 JSON schema (tests/data/fhir). */
+static void test_fhir_names_every_product_by_snomed_and_cvx_and_validates(void **state)
+{
+    static const struct {
+        const char *product, *codings;
+    } want[] = {
+        {"AZ", "{\"system\":\"http://snomed.info/sct\",\"code\":\"28761000087108\"},"
+               "{\"system\":\"http://hl7.org/fhir/sid/cvx\",\"code\":\"210\"}]"},
+        {"CS", "{\"system\":\"http://snomed.info/sct\",\"code\":\"28961000087105\"}]"},
+        {"PF", "{\"system\":\"http://snomed.info/sct\",\"code\":\"28581000087106\"},"
+               "{\"system\":\"http://hl7.org/fhir/sid/cvx\",\"code\":\"208\"}]"},
+        {"MO", "{\"system\":\"http://snomed.info/sct\",\"code\":\"28571000087109\"},"
+               "{\"system\":\"http://hl7.org/fhir/sid/cvx\",\"code\":\"207\"}]"},
+        {"SP", "{\"system\":\"http://snomed.info/sct\",\"code\":\"31301000087101\"},"
+               "{\"system\":\"http://hl7.org/fhir/sid/cvx\",\"code\":\"510\"}]"},
+        {"SV", "{\"system\":\"http://snomed.info/sct\",\"code\":\"31341000087103\"},"
+               "{\"system\":\"http://hl7.org/fhir/sid/cvx\",\"code\":\"505\"}]"},
+        {"AB", "{\"system\":\"http://snomed.info/sct\",\"code\":\"33391000087109\"}]"},
+        {"JJ", "{\"system\":\"http://snomed.info/sct\",\"code\":\"28951000087107\"},"
+               "{\"system\":\"http://hl7.org/fhir/sid/cvx\",\"code\":\"212\"}]"},
+    };
+    enum { N = sizeof want / sizeof want[0] };
+    test_db *t = tdb_open();
+    tdb_text json = {NULL, 0};
+    int n = 0;
+    (void)state;
+    assert_int_equal(vax_site_set(t->db, "LC01", "Trạm Y tế Tân Phong", 0), VAX_OK);
+    for (int i = 0; i < N; i++) {
+        char id[16], lot_no[16];
+        int64_t lot_id, vial;
+        vax_product p;
+        assert_int_equal(vax_product_get(t->db, want[i].product, &p), VAX_OK);
+        snprintf(id, sizeof id, "0010900000%02d", i + 1);
+        snprintf(lot_no, sizeof lot_no, "LOT%s1", want[i].product);
+        int64_t pid = tdb_person(t, "Nguyễn Văn An", id, "1990-03-01", NULL);
+        vax_lot_in in = {want[i].product,          lot_no, "2022-12-31", 1, 0, VAX_DPV_CATALOGUE,
+                         p.components > 1 ? 1 : 0, "CDC"};
+        if (vax_stock_receive(t->db, &in, &lot_id) != VAX_OK)
+            fail_msg("%s: %s", want[i].product, vax_errmsg(t->db));
+        assert_int_equal(vax_stock_open_vial(t->db, lot_id, "injection", &vial), VAX_OK);
+        dose_today(t, pid, vial);
+    }
+    assert_int_equal(vax_export_fhir(t->db, 0, tdb_to_text, &json, &n), VAX_OK);
+    assert_int_equal(n, N);
+    for (int i = 0; i < N; i++) {
+        char expect[400];
+        snprintf(expect, sizeof expect, "\"system\":\"urn:vaxsite:product\",\"code\":\"%s\"},%s",
+                 want[i].product, want[i].codings);
+        if (!strstr(json.s, expect))
+            fail_msg("no %s in the bundle", expect);
+    }
+    assert_null(strstr(json.s, "[]"));
+    /* every product of the catalogue is above */
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM product WHERE active"), N);
+
+    const char *root = getenv("VAX_TEST_DATA");
+    char bundle[] = "/tmp/vaxsite-fhir-XXXXXX", cmd[1024];
+    int fd = mkstemp(bundle);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, json.s, json.n), (ssize_t)json.n);
+    close(fd);
+    snprintf(cmd, sizeof cmd,
+             "python3 -c 'import json, sys, jsonschema\n"
+             "s = json.load(open(sys.argv[1], encoding=\"utf-8\"))\n"
+             "assert s[\"id\"] == \"http://hl7.org/fhir/json-schema/4.0\"\n"
+             "e = list(jsonschema.Draft6Validator(s).iter_errors("
+             "json.load(open(sys.argv[2], encoding=\"utf-8\"))))\n"
+             "print(*[x.message[:300] for x in e[:3]])\n"
+             "sys.exit(1 if e else 0)' %s/fhir/fhir.schema.json %s",
+             root ? root : "tests/data", bundle);
+    int rc = system(cmd);
+    unlink(bundle);
+    assert_int_equal(rc, 0);
+    free(json.s);
+    tdb_close(t);
+}
+
 /* FHIR JSON forbids empty arrays: a bundle with no doses in it has no "entry" at all. */
 static void test_an_empty_fhir_export_has_no_empty_array(void **state)
 {
@@ -830,6 +909,7 @@ int main(void)
         cmocka_unit_test(test_values_in_messages_are_not_cut_mid_character),
         cmocka_unit_test(test_exports_one_row_per_dose_and_a_fhir_bundle_since_a_time),
         cmocka_unit_test(test_an_empty_fhir_export_has_no_empty_array),
+        cmocka_unit_test(test_fhir_names_every_product_by_snomed_and_cvx_and_validates),
         cmocka_unit_test(test_exports_need_a_manager),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -189,6 +189,9 @@ static const struct {
     {0, "interval.7 = 1 2", 25, "interval.7"},
     {0, "interval.x = 1 2", 25, "interval.x"},
     {0, "components = 3", 25, "components"},
+    /* a vaccine code is digits: a slip is not sent on as a code */
+    {0, "cvx = 21O", 25, "\"cvx\" is a code of 1 to 18 digits, not \"21O\""},
+    {0, "snomed = 2876-1000087108", 25, "\"snomed\""},
 };
 
 static void test_each_broken_file_gives_a_line_numbered_error_and_changes_nothing(void **state)
