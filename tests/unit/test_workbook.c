@@ -34,7 +34,8 @@ static const vax_import_issue *issue_on(const vax_import_result *r, int line, co
 
 /* A commune's list: a title row and an empty row above the header, then four people. IDs and a
  * phone stored as numbers (the leading zeros lost, as a spreadsheet does), birth dates as date
- * cells in two formats and as text, a priority group by its number, a cell with a line break, a
+ * cells in two formats and as text, a priority group by its number, a name in two runs of rich
+ * text, a cell with a line break, a
  * row with a date that does not exist (row 8), and a second sheet that is not the list.
  * inline_strings: libxlsxwriter's constant-memory mode writes strings inline, not shared. */
 static void write_list(const char *path, int inline_strings)
@@ -66,7 +67,13 @@ static void write_list(const char *path, int inline_strings)
     worksheet_write_string(ws, 3, 6, "Nhóm 5", NULL);
     /* row 5: the ID as text; no phone, no group (cells left out) */
     worksheet_write_number(ws, 4, 0, 2, NULL);
-    worksheet_write_string(ws, 4, 1, "Trần Thị \"Bình\"", NULL);
+    /* a name in two runs of text (part of it bold): one string */
+    lxw_format *bold = workbook_add_format(wb);
+    format_set_bold(bold);
+    lxw_rich_string_tuple run1 = {.format = NULL, .string = "Trần Thị "};
+    lxw_rich_string_tuple run2 = {.format = bold, .string = "\"Bình\""};
+    lxw_rich_string_tuple *runs[] = {&run1, &run2, NULL};
+    worksheet_write_rich_string(ws, 4, 1, runs, NULL);
     worksheet_write_string(ws, 4, 2, "15/07/1960", NULL);
     worksheet_write_string(ws, 4, 3, "Nữ", NULL);
     worksheet_write_string(ws, 4, 4, "001160000002", NULL);
