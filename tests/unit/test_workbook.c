@@ -35,8 +35,8 @@ static const vax_import_issue *issue_on(const vax_import_result *r, int line, co
 /* A commune's list: a title row and an empty row above the header, then four people. IDs and a
  * phone stored as numbers (the leading zeros lost, as a spreadsheet does), birth dates as date
  * cells in two formats and as text, a priority group by its number, a name in two runs of rich
- * text, a cell with a line break, a
- * row with a date that does not exist (row 8), and a second sheet that is not the list.
+ * text, a cell with a line break, a row with a date that does not exist (row 8), and a second
+ * sheet that is not the list.
  * inline_strings: libxlsxwriter's constant-memory mode writes strings inline, not shared. */
 static void write_list(const char *path, int inline_strings)
 {
