@@ -84,9 +84,9 @@ static int grid_finish(grid *g)
                 quoted = !quoted;
             if (c == '\n' && !quoted) {
                 if (any && pass == 1)
-                    for (; fields < widest; fields++)
+                    for (; fields + 1 < widest; fields++)
                         vax_buf_char(&padded, ',');
-                if (any && fields + 1 > widest)
+                if (any && pass == 0 && fields + 1 > widest)
                     widest = fields + 1;
                 fields = 0;
                 any = 0;
@@ -182,7 +182,8 @@ static const char *local(const char *name)
     return colon ? colon + 1 : name;
 }
 
-/* A format code that shows a date: d, m or y outside quotes, brackets and backslash escapes. */
+/* A format code that shows a date: d or y outside quotes, brackets and backslash escapes (an m
+ * alone is the minutes of a time such as h:mm, which is not a birth date). */
 static int format_is_date(const char *code)
 {
     int quoted = 0, bracket = 0;
@@ -197,7 +198,7 @@ static int format_is_date(const char *code)
             bracket = 1;
         else if (!quoted && *s == ']')
             bracket = 0;
-        else if (!quoted && !bracket && strchr("dDmMyY", *s))
+        else if (!quoted && !bracket && strchr("dDyY", *s))
             return 1;
     }
     return 0;

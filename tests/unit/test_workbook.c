@@ -2,6 +2,7 @@
  * inline strings, numbers, dates as serial numbers) and goes through the same row checks as a CSV
  * list. The workbooks are written here with libxlsxwriter, as a spreadsheet program saves them. */
 #include "testutil.h"
+#include "workbook.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -197,12 +198,46 @@ static void test_an_xlsx_list_is_all_or_nothing_and_refused_in_words(void **stat
     tdb_close(t);
 }
 
+/* The cells as the importer reads them: whole numbers as digits, other numbers as written, a
+ * date in any date format as dd/mm/yyyy, a time of day (h:mm, whose m is minutes) left a number,
+ * a row's missing trailing cells given as empty fields. */
+static void test_the_cells_as_the_importer_reads_them(void **state)
+{
+    test_db *t = tdb_open();
+    char path[400];
+    size_t len, n;
+    char *csv = NULL;
+    (void)state;
+    snprintf(path, sizeof path, "%s/cells.xlsx", t->dir);
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, NULL);
+    lxw_format *time = workbook_add_format(wb), *long_date = workbook_add_format(wb);
+    format_set_num_format(time, "h:mm");
+    format_set_num_format(long_date, "d mmmm yyyy");
+    lxw_datetime d = {2021, 10, 15, 0, 0, 0};
+    worksheet_write_number(ws, 0, 0, 79090000123.0, NULL);
+    worksheet_write_number(ws, 0, 1, 1234.5, NULL);
+    worksheet_write_number(ws, 0, 2, 0.5, time);
+    worksheet_write_datetime(ws, 0, 3, &d, long_date);
+    worksheet_write_string(ws, 1, 0, "a \"quoted\", word", NULL);
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    char *data = slurp(path, &len);
+    assert_int_equal(vax_workbook_csv(t->db, "cells.xlsx", data, len, &csv, &n), VAX_OK);
+    assert_string_equal(csv, "\"79090000123\",\"1234.5\",\"0.5\",\"15/10/2021\"\n"
+                             "\"a \"\"quoted\"\", word\",,,\n");
+    assert_int_equal(n, strlen(csv));
+    free(csv);
+    free(data);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_an_xlsx_list_with_shared_strings),
         cmocka_unit_test(test_an_xlsx_list_with_inline_strings),
         cmocka_unit_test(test_an_xlsx_list_is_all_or_nothing_and_refused_in_words),
+        cmocka_unit_test(test_the_cells_as_the_importer_reads_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
