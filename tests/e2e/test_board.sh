@@ -122,7 +122,7 @@ done
 
 # a real terminal: the list cut with "+N more" at 80x24, and a countdown that follows the clock
 $TM new-session -d -s board -x 80 -y 24 \
-  "env TERM=screen-256color VAXSITE_CLOCK_FILE='$VAXSITE_CLOCK_FILE' $VAXSITE --db '$DB' --lang en board; sleep 30"
+  "$HOLD_HUP env TERM=screen-256color VAXSITE_CLOCK_FILE='$VAXSITE_CLOCK_FILE' $VAXSITE --db '$DB' --lang en board; exec sleep 30"
 board() { $TM capture-pane -p -t board; }
 board_wait() {
   local i=0

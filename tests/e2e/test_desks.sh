@@ -13,7 +13,7 @@ start() {
   shift
   $TM kill-session -t "$name" >/dev/null 2>&1
   $TM new-session -d -s "$name" -x 80 -y 24 \
-    "env TERM=screen-256color $* ; echo '[vaxsite exited]'; sleep 30"
+    "$HOLD_HUP env TERM=screen-256color $* ; echo '[vaxsite exited]'; exec sleep 30"
   $TM set-option -t "$name" status off >/dev/null
 }
 shot() { $TM capture-pane -p -t "$1"; }

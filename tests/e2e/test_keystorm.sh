@@ -101,7 +101,7 @@ done
 # the board: the same storms, without q and F10 (they close it)
 $TM kill-session -t main >/dev/null 2>&1
 $TM new-session -d -s board -x 100 -y 30 \
-  "env TERM=screen-256color $VAXSITE --db '$DB' --lang en board; echo '[vaxsite exited]'; sleep 30"
+  "$HOLD_HUP env TERM=screen-256color $VAXSITE --db '$DB' --lang en board; echo '[vaxsite exited]'; exec sleep 30"
 i=0; until $TM capture-pane -p -t board | grep -qE '[A-Za-z][A-Za-z ]{5,}' || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
 settle board
 before=$($TM capture-pane -p -t board)

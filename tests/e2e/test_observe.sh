@@ -11,7 +11,7 @@ V() { $VAXSITE --db "$DB" --lang en "$@"; }
 
 # the board in its own tmux session, read-only
 $TM new-session -d -s board -x 100 -y 30 \
-  "env TERM=screen-256color VAXSITE_CLOCK_FILE='$VAXSITE_CLOCK_FILE' $VAXSITE --db '$DB' --lang en board; sleep 30"
+  "$HOLD_HUP env TERM=screen-256color VAXSITE_CLOCK_FILE='$VAXSITE_CLOCK_FILE' $VAXSITE --db '$DB' --lang en board; exec sleep 30"
 board() { $TM capture-pane -p -t board; }
 board_wait() {
   local i=0

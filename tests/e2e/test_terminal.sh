@@ -32,7 +32,7 @@ expect_screen "quit" "[vaxsite exited]"
 # --- NO_COLOR: meaning survives without colour ---------------------------------------------
 $TM kill-session -t main
 $TM new-session -d -s main -x 80 -y 24 \
-  "env NO_COLOR=1 TERM=screen-256color $VAXSITE --db '$DB' --lang en; sleep 30"
+  "$HOLD_HUP env NO_COLOR=1 TERM=screen-256color $VAXSITE --db '$DB' --lang en; exec sleep 30"
 sign_in quanly "Check-in desk"
 expect_screen "with NO_COLOR the desk opens" "Search:"
 keys Enter
@@ -44,7 +44,7 @@ tui 80 24 --lang vi
 expect_screen "--lang vi shows the sign-in in Vietnamese" "Đăng nhập"
 $TM kill-session -t main
 $TM new-session -d -s main -x 80 -y 24 \
-  "env LANG=vi_VN.UTF-8 LC_ALL= TERM=screen-256color $VAXSITE --db '$DB'; sleep 30"
+  "$HOLD_HUP env LANG=vi_VN.UTF-8 LC_ALL= TERM=screen-256color $VAXSITE --db '$DB'; exec sleep 30"
 expect_screen "a vi_VN locale chooses Vietnamese" "Đăng nhập"
 tui 80 24 --lang en
 expect_screen "--lang en shows English" "Sign in"
