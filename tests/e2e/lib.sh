@@ -28,8 +28,7 @@ HOLD_HUP="trap '' HUP;"
 
 # Closing the terminals ends every vaxsite this test started (they end on a hang-up); one still
 # running 10 s later is a defect: it is killed, and named in $VAXSITE_LEFTOVERS (./test fails on it).
-# (An ASan build's exit runs the leak check; on a loaded machine a whole run found boards and
-# stations that had seen the hang-up still exiting after 3 s, and none of them when run alone.)
+# (10 s leaves an ASan build's leak check at exit its time on a loaded machine.)
 cleanup() {
   $TM kill-server >/dev/null 2>&1
   local i=0
