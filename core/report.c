@@ -348,27 +348,32 @@ static int count_reactions(vax_db *db, const span *s, vax_report *r)
     return step_fail(db, st, rc);
 }
 
+/* The lots usable on the report's last day with the stock they held at its end, read from the
+ * ledger at that moment (a report of a past day shows that day's stock, not today's). */
 static int count_lots(vax_db *db, const span *s, vax_report *r)
 {
-    vax_lot *lots = calloc(VAX_REPORT_MAX_LOTS, sizeof *lots);
+    enum { MAX_BALANCES = 4 * VAX_REPORT_MAX_LOTS };
+    vax_lot_balance *b = calloc(MAX_BALANCES, sizeof *b);
     char soon[11];
     int64_t d = 0;
     int n = 0, rc;
-    if (!lots)
+    if (!b)
         return VAX_ENOMEM;
     vax_date_to_days(s->to, &d);
     vax_days_to_date(d + 7, soon);
-    if ((rc = vax_stock_lots(db, 1, lots, VAX_REPORT_MAX_LOTS, &n)) == VAX_OK) {
-        for (int i = 0; i < n; i++) {
+    if ((rc = vax_stock_at(db, s->t1 - 1, b, MAX_BALANCES, &n)) == VAX_OK) {
+        for (int i = 0; i < n && r->nlots < VAX_REPORT_MAX_LOTS; i++) {
+            if (b[i].on_hand <= 0 || strcmp(b[i].expiry, s->to) < 0)
+                continue;
             vax_report_lot *l = &r->lots[r->nlots++];
-            vax_strlcpy(l->product, lots[i].product, sizeof l->product);
-            vax_strlcpy(l->lot_no, lots[i].lot_no, sizeof l->lot_no);
-            vax_strlcpy(l->expiry, lots[i].expiry, sizeof l->expiry);
-            l->doses_on_hand = lots[i].doses_on_hand;
-            l->expires_soon = strcmp(lots[i].expiry, soon) <= 0;
+            vax_strlcpy(l->product, b[i].product, sizeof l->product);
+            vax_strlcpy(l->lot_no, b[i].lot_no, sizeof l->lot_no);
+            vax_strlcpy(l->expiry, b[i].expiry, sizeof l->expiry);
+            l->doses_on_hand = b[i].on_hand;
+            l->expires_soon = strcmp(b[i].expiry, soon) <= 0;
         }
     }
-    free(lots);
+    free(b);
     return rc;
 }
 

@@ -1850,7 +1850,7 @@ typedef struct vax_report_lot {
     char product[16];
     char lot_no[VAX_LOT_NO_MAX + 1];
     char expiry[11];
-    int doses_on_hand; /* now */
+    int doses_on_hand; /* at the end of the report's last day (the ledger) */
     int expires_soon;  /* expiry within 7 days of the report's last day */
 } vax_report_lot;
 

@@ -351,6 +351,37 @@ static void test_every_figure_of_a_known_day(void **state)
     tdb_close(t);
 }
 
+/* A past day's report shows the stock at the end of that day, read from the ledger, not the
+ * stock when the report is made: a vial of AZ1 broken the next morning is not in 15/10's table. */
+static void test_stock_is_as_at_the_end_of_the_report_day(void **state)
+{
+    test_db *t = tdb_open();
+    day p;
+    vax_report *r = NULL;
+    (void)state;
+    build_day(t, &p);
+    vax_lot lots[8];
+    int nlots = 0;
+    int64_t az1 = 0;
+    assert_int_equal(vax_stock_lots(t->db, 0, lots, 8, &nlots), VAX_OK);
+    for (int i = 0; i < nlots; i++)
+        if (strcmp(lots[i].lot_no, "AZ1") == 0)
+            az1 = lots[i].id;
+    assert_true(az1 > 0);
+    vax_clock_set(T0 + DAY);
+    assert_int_equal(vax_stock_writeoff(t->db, az1, 1, VAX_WRITEOFF_BROKEN), VAX_OK);
+    assert_int_equal(vax_report_make(t->db, "15/10/2021", NULL, &r), VAX_OK);
+    assert_int_equal(r->nlots, 3);
+    assert_string_equal(r->lots[1].lot_no, "AZ1");
+    assert_int_equal(r->lots[1].doses_on_hand, 40);
+    vax_report_free(r);
+    assert_int_equal(vax_report_make(t->db, "16/10/2021", NULL, &r), VAX_OK);
+    assert_string_equal(r->lots[1].lot_no, "AZ1");
+    assert_int_equal(r->lots[1].doses_on_hand, 30);
+    vax_report_free(r);
+    tdb_close(t);
+}
+
 static void test_a_range_adds_the_days_and_an_empty_day_has_zeros(void **state)
 {
     test_db *t = tdb_open();
@@ -486,6 +517,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_figure_of_a_known_day),
         cmocka_unit_test(test_a_range_adds_the_days_and_an_empty_day_has_zeros),
+        cmocka_unit_test(test_stock_is_as_at_the_end_of_the_report_day),
         cmocka_unit_test(test_bad_dates_are_refused_naming_the_field),
         cmocka_unit_test(test_coverage_of_the_registry_and_of_a_commune),
         cmocka_unit_test(test_csv_and_text_carry_the_figures),
