@@ -1697,10 +1697,7 @@ static int insert_cert(vax_db *db, draft *d)
     sqlite3_bind_int64(st, 6, d->c.issued_at);
     sqlite3_bind_int64(st, 7, d->c.expires_at);
     sqlite3_bind_text(st, 8, d->c.hc1, -1, SQLITE_STATIC);
-    if (vax_actor_id(db))
-        sqlite3_bind_int64(st, 9, vax_actor_id(db));
-    else
-        sqlite3_bind_null(st, 9);
+    vax_bind_actor(db, st, 9);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)

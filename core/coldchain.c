@@ -135,10 +135,7 @@ int vax_fridge_add(vax_db *db, const char *code, const char *name, int cold_box)
     sqlite3_bind_text(st, 3, nfc, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, cold_box ? "cold_box" : "fridge", -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, now);
-    if (vax_actor_id(db))
-        sqlite3_bind_int64(st, 6, vax_actor_id(db));
-    else
-        sqlite3_bind_null(st, 6);
+    vax_bind_actor(db, st, 6);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -207,10 +204,7 @@ int vax_fridge_retire(vax_db *db, const char *code)
     }
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, vax_now());
-    if (vax_actor_id(db))
-        sqlite3_bind_int64(st, 3, vax_actor_id(db));
-    else
-        sqlite3_bind_null(st, 3);
+    vax_bind_actor(db, st, 3);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -248,10 +242,7 @@ int vax_fridge_store_lot(vax_db *db, const char *fridge_code, int64_t lot_id)
     sqlite3_bind_int64(st, 1, lot_id);
     sqlite3_bind_int64(st, 2, id);
     sqlite3_bind_int64(st, 3, vax_now());
-    if (vax_actor_id(db))
-        sqlite3_bind_int64(st, 4, vax_actor_id(db));
-    else
-        sqlite3_bind_null(st, 4);
+    vax_bind_actor(db, st, 4);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -411,10 +402,7 @@ int vax_temp_log(vax_db *db, const char *fridge_code, int tenths, int *held)
     sqlite3_bind_int64(st, 3, now);
     sqlite3_bind_int(st, 4, tenths);
     sqlite3_bind_int(st, 5, state);
-    if (vax_actor_id(db))
-        sqlite3_bind_int64(st, 6, vax_actor_id(db));
-    else
-        sqlite3_bind_null(st, 6);
+    vax_bind_actor(db, st, 6);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -592,10 +580,7 @@ int vax_lot_hold_decide(vax_db *db, int64_t lot_id, int use, const char *note)
     }
     sqlite3_bind_int64(st, 1, lot_id);
     sqlite3_bind_int64(st, 2, vax_now());
-    if (vax_actor_id(db))
-        sqlite3_bind_int64(st, 3, vax_actor_id(db));
-    else
-        sqlite3_bind_null(st, 3);
+    vax_bind_actor(db, st, 3);
     sqlite3_bind_text(st, 4, use ? "use" : "discard", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, note ? note : "", -1, SQLITE_TRANSIENT);
     rc = sqlite3_step(st);

@@ -78,6 +78,8 @@ sqlite3_stmt *vax_stmt(vax_db *db, const char *sql);
 int vax_require(vax_db *db, vax_action act);
 /* The actor's staff id, for updated_by columns. */
 int64_t vax_actor_id(const vax_db *db);
+/* Binds the signed-in member's id at index, or NULL when nobody is signed in. */
+void vax_bind_actor(vax_db *db, sqlite3_stmt *st, int index);
 /* The store's own checks (integrity, foreign keys): *report gets one line per problem (malloc'd,
  * NULL if none), *problems their number. vax_db_check adds the domain's checks. */
 int vax_store_check(vax_db *db, char **report, int *problems);

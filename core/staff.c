@@ -86,6 +86,14 @@ int64_t vax_actor_id(const vax_db *db)
     return db->has_actor ? db->actor.id : 0;
 }
 
+void vax_bind_actor(vax_db *db, sqlite3_stmt *st, int index)
+{
+    if (vax_actor_id(db))
+        sqlite3_bind_int64(st, index, vax_actor_id(db));
+    else
+        sqlite3_bind_null(st, index);
+}
+
 int vax_staff_sign_out(vax_db *db)
 {
     return vax_staff_sign_out_because(db, NULL);

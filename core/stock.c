@@ -173,10 +173,7 @@ static int move_add(vax_db *db, const move *m, char uuid[37])
         sqlite3_bind_null(st, 10);
     }
     sqlite3_bind_int64(st, 11, vax_now());
-    if (vax_actor_id(db))
-        sqlite3_bind_int64(st, 12, vax_actor_id(db));
-    else
-        sqlite3_bind_null(st, 12);
+    vax_bind_actor(db, st, 12);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("writing the stock ledger"));
