@@ -86,6 +86,42 @@ tui() {
 }
 
 screen() { $TM capture-pane -p -t main; }
+
+# Several programs at once (stations at two desks, the board), each in its own tmux session.
+# pane_start NAME ARGS...: ARGS (env VARS may lead) in session NAME at 80x24
+pane_start() {
+  local name=$1
+  shift
+  $TM kill-session -t "$name" >/dev/null 2>&1
+  $TM new-session -d -s "$name" -x 80 -y 24 \
+    "$HOLD_HUP env TERM=screen-256color $* ; echo '[vaxsite exited]'; exec sleep 30"
+  $TM set-option -t "$name" status off >/dev/null
+}
+pane_shot() { $TM capture-pane -p -t "$1"; }
+# pane_sees NAME TEXT: waits ($PANE_WAIT s at most, 8 unless the test says) until NAME shows TEXT
+pane_sees() {
+  local i=0
+  while [ $i -lt $((${PANE_WAIT:-8} * 20)) ]; do
+    pane_shot "$1" | grep -qF -- "$2" && return 0
+    sleep 0.05
+    i=$((i + 1))
+  done
+  echo "# $1 did not show: $2"
+  pane_shot "$1" | sed 's/^/# /'
+  return 1
+}
+# pane_title_has NAME TEXT: the same for NAME's title bar (its first row): the key that picks the
+# desk has been read and the station drawn
+pane_title_has() {
+  local i=0
+  while [ $i -lt $((${PANE_WAIT:-8} * 20)) ]; do
+    pane_shot "$1" | head -1 | grep -qF -- "$2" && return 0
+    sleep 0.05
+    i=$((i + 1))
+  done
+  pane_shot "$1" | sed 's/^/# /'
+  return 1
+}
 keys() { $TM send-keys -t main "$@"; }
 # type TEXT: sends text literally (UTF-8 included), not as key names.
 type_text() { $TM send-keys -t main -l "$1"; }

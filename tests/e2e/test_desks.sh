@@ -7,39 +7,14 @@
 . "$(dirname "$0")/lib.sh"
 unset VAXSITE_DESK
 
-# start NAME ARGS...: vaxsite in its own tmux session NAME at 80x24 (env VARS may lead ARGS)
-start() {
-  local name=$1
-  shift
-  $TM kill-session -t "$name" >/dev/null 2>&1
-  $TM new-session -d -s "$name" -x 80 -y 24 \
-    "$HOLD_HUP env TERM=screen-256color $* ; echo '[vaxsite exited]'; exec sleep 30"
-  $TM set-option -t "$name" status off >/dev/null
-}
-shot() { $TM capture-pane -p -t "$1"; }
-# sees NAME TEXT: waits (8 s at most) until session NAME shows TEXT
-sees() {
-  local i=0
-  while [ $i -lt 160 ]; do shot "$1" | grep -qF -- "$2" && return 0; sleep 0.05; i=$((i + 1)); done
-  echo "# $1 did not show: $2"
-  shot "$1" | sed 's/^/# /'
-  return 1
-}
-# title_has NAME TEXT: waits (8 s at most) until session NAME's title bar (its first row) shows
-# TEXT: the key that picks the desk has been read and the station drawn
-title_has() {
-  local i=0
-  while [ $i -lt 160 ]; do shot "$1" | head -1 | grep -qF -- "$2" && return 0; sleep 0.05; i=$((i + 1)); done
-  return 1
-}
 # login NAME LOGIN STATION_NUMBER: signs in at session NAME and picks the station by its number
 login() {
-  sees "$1" "PIN" || return 1
+  pane_sees "$1" "PIN" || return 1
   $TM send-keys -t "$1" -l "$2"
   $TM send-keys -t "$1" Tab
   $TM send-keys -t "$1" -l 1234
   $TM send-keys -t "$1" Enter
-  sees "$1" "1  " || return 1
+  pane_sees "$1" "1  " || return 1
   $TM send-keys -t "$1" -l "$3"
 }
 
@@ -54,36 +29,36 @@ for lang in vi en; do
   sql "UPDATE visit SET state = 'waiting_screening', station = '' WHERE state = 'screening'"
   if [ $lang = vi ]; then which="Bàn nào?"; called="đến Bàn khám"; else which="Which desk?"; called="called to Bàn khám"; fi
 
-  start board "$VAXSITE --db '$DB' --lang $lang board"
-  start s1 "$VAXSITE --db '$DB' --lang $lang"
-  start s2 "$VAXSITE --db '$DB' --lang $lang"
+  pane_start board "$VAXSITE --db '$DB' --lang $lang board"
+  pane_start s1 "$VAXSITE --db '$DB' --lang $lang"
+  pane_start s2 "$VAXSITE --db '$DB' --lang $lang"
   login s1 bacsi 2
-  check "$lang: with two screening desks the sign-in asks which desk" sees s1 "$which"
-  check "$lang: by the desks' names" sees s1 "Bàn khám 2"
+  check "$lang: with two screening desks the sign-in asks which desk" pane_sees s1 "$which"
+  check "$lang: by the desks' names" pane_sees s1 "Bàn khám 2"
   $TM send-keys -t s1 -l 1
-  check "$lang: terminal 1's title names its desk" title_has s1 "Bàn khám 1"
+  check "$lang: terminal 1's title names its desk" pane_title_has s1 "Bàn khám 1"
   login s2 bacsi 2
-  sees s2 "$which" >/dev/null
+  pane_sees s2 "$which" >/dev/null
   $TM send-keys -t s2 -l 2
-  check "$lang: terminal 2's title names its desk" title_has s2 "Bàn khám 2"
+  check "$lang: terminal 2's title names its desk" pane_title_has s2 "Bàn khám 2"
   $TM send-keys -t s1 Enter
-  check "$lang: terminal 1 calls a person to its desk by name" sees s1 "$called 1"
+  check "$lang: terminal 1 calls a person to its desk by name" pane_sees s1 "$called 1"
   $TM send-keys -t s2 Enter
-  check "$lang: terminal 2 calls a person to its desk by name" sees s2 "$called 2"
+  check "$lang: terminal 2 calls a person to its desk by name" pane_sees s2 "$called 2"
   equal "$lang: two tickets called, one to each desk" "screening-1|screening-2" \
     "$(sql "SELECT group_concat(station, '|') FROM (SELECT station FROM visit WHERE state = 'screening' ORDER BY station)")"
-  check "$lang: the board shows the call to desk 1 by its name" sees board "→ Bàn khám 1"
-  check "$lang: and the call to desk 2 by its name" sees board "→ Bàn khám 2"
-  check "$lang: the board names the injection room too" sees board "→ Phòng tiêm B"
+  check "$lang: the board shows the call to desk 1 by its name" pane_sees board "→ Bàn khám 1"
+  check "$lang: and the call to desk 2 by its name" pane_sees board "→ Bàn khám 2"
+  check "$lang: the board names the injection room too" pane_sees board "→ Phòng tiêm B"
   $TM kill-session -t s1
   $TM kill-session -t s2
 
   # the injection room: the room chosen is what a call records
-  start s3 "$VAXSITE --db '$DB' --lang $lang"
+  pane_start s3 "$VAXSITE --db '$DB' --lang $lang"
   login s3 dieuduong 3
-  sees s3 "$which" >/dev/null
+  pane_sees s3 "$which" >/dev/null
   $TM send-keys -t s3 -l 1
-  check "$lang: the injection room's title names its room" title_has s3 "Injection room 1"
+  check "$lang: the injection room's title names its room" pane_title_has s3 "Injection room 1"
   $TM send-keys -t s3 Enter
   i=0
   while [ $i -lt 100 ] && [ "$(sql "SELECT count(*) FROM visit WHERE state = 'injection' AND station = 'injection-1'")" = 0 ]; do
@@ -95,9 +70,9 @@ for lang in vi en; do
   $TM kill-session -t s3
 
   # VAXSITE_DESK=2 names desk 2 without asking (tests, a terminal fixed to one desk)
-  start s4 "VAXSITE_DESK=2 $VAXSITE --db '$DB' --lang $lang"
+  pane_start s4 "VAXSITE_DESK=2 $VAXSITE --db '$DB' --lang $lang"
   login s4 bacsi 2
-  check "$lang: VAXSITE_DESK=2 opens desk 2 without asking" sees s4 "Bàn khám 2 ·"
+  check "$lang: VAXSITE_DESK=2 opens desk 2 without asking" pane_sees s4 "Bàn khám 2 ·"
   $TM kill-session -t s4
   $TM kill-session -t board
 done

@@ -9,30 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 unset VAXSITE_DESK
 
-# start NAME ARGS...: a program in its own tmux session NAME at 80x24
-start() {
-  local name=$1
-  shift
-  $TM kill-session -t "$name" >/dev/null 2>&1
-  $TM new-session -d -s "$name" -x 80 -y 24 \
-    "$HOLD_HUP env TERM=screen-256color $* ; echo '[vaxsite exited]'; exec sleep 30"
-  $TM set-option -t "$name" status off >/dev/null
-}
-shot() { $TM capture-pane -p -t "$1"; }
-# sees NAME TEXT: waits (15 s at most: PIN hashes are slow under the sanitizers) for TEXT
-sees() {
-  local i=0
-  while [ $i -lt 300 ]; do shot "$1" | grep -qF -- "$2" && return 0; sleep 0.05; i=$((i + 1)); done
-  echo "# $1 did not show: $2"
-  shot "$1" | sed 's/^/# /'
-  return 1
-}
-title_has() {
-  local i=0
-  while [ $i -lt 300 ]; do shot "$1" | head -1 | grep -qF -- "$2" && return 0; sleep 0.05; i=$((i + 1)); done
-  shot "$1" | sed 's/^/# /'
-  return 1
-}
+# PIN hashes are slow under the sanitizers: each pane gets 15 s to show what is awaited
+PANE_WAIT=15
 k() { $TM send-keys -t main "$@"; }
 t() { $TM send-keys -t main -l "$1"; }
 
@@ -188,30 +166,30 @@ V person add --name "Lò Thị Xuân" --id 001190004322 --dob 03/04/1990 >/dev/n
 V queue checkin 001090004321 >/dev/null
 V queue checkin 001190004322 >/dev/null
 equal "two people are checked in" "2" "$(sql "SELECT count(*) FROM visit WHERE state = 'waiting_screening'")"
-start board "$VAXSITE --db '$DB' --lang en board"
-start s1 "$VAXSITE --db '$DB' --lang en"
-start s2 "$VAXSITE --db '$DB' --lang en"
+pane_start board "$VAXSITE --db '$DB' --lang en board"
+pane_start s1 "$VAXSITE --db '$DB' --lang en"
+pane_start s2 "$VAXSITE --db '$DB' --lang en"
 login() { # SESSION DESK_NUMBER
-  sees "$1" "PIN" || return 1
+  pane_sees "$1" "PIN" || return 1
   $TM send-keys -t "$1" -l hoa
   $TM send-keys -t "$1" Tab
   $TM send-keys -t "$1" -l 2468
   $TM send-keys -t "$1" Enter
-  sees "$1" "Choose your station" || return 1
+  pane_sees "$1" "Choose your station" || return 1
   $TM send-keys -t "$1" -l 2
-  sees "$1" "Which desk?" || return 1
+  pane_sees "$1" "Which desk?" || return 1
   $TM send-keys -t "$1" -l "$2"
 }
 login s1 1
-check "terminal 1 works at Bàn khám A" title_has s1 "Bàn khám A"
+check "terminal 1 works at Bàn khám A" pane_title_has s1 "Bàn khám A"
 login s2 2
-check "terminal 2 works at Bàn khám B" title_has s2 "Bàn khám B"
+check "terminal 2 works at Bàn khám B" pane_title_has s2 "Bàn khám B"
 $TM send-keys -t s1 Enter
-check "terminal 1 calls a person to its desk" sees s1 "called to Bàn khám A"
+check "terminal 1 calls a person to its desk" pane_sees s1 "called to Bàn khám A"
 $TM send-keys -t s2 Enter
-check "terminal 2 calls the other person to its desk" sees s2 "called to Bàn khám B"
+check "terminal 2 calls the other person to its desk" pane_sees s2 "called to Bàn khám B"
 equal "two tickets called, one to each desk" "screening-2|screening-3" \
   "$(sql "SELECT group_concat(station, '|') FROM (SELECT station FROM visit WHERE state = 'screening' ORDER BY station)")"
-check "the board shows the call to Bàn khám A" sees board "→ Bàn khám A"
-check "and the call to Bàn khám B" sees board "→ Bàn khám B"
+check "the board shows the call to Bàn khám A" pane_sees board "→ Bàn khám A"
+check "and the call to Bàn khám B" pane_sees board "→ Bàn khám B"
 finish
