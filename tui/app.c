@@ -302,6 +302,27 @@ static int leave_anyway(ui_app *app, int quit);
 /* The event loop of one signed-in session; returns 1 to sign in again, 0 to quit. It wakes for a
  * key, for another station's commit, for the clock's minute (the title's clock, a vial's minutes)
  * and for the screen's tick (a countdown in seconds); the screen loads then and only then. */
+int ui_modal_turn(ui_app *app)
+{
+    if (app->dirty)
+        ui_redraw(app);
+    timeout(60000);
+    ui_key k = ui_read_key();
+    if (ui_got_sigterm)
+        return 1;
+    if (k.code == UI_KEY_NONE || k.code == UI_KEY_RESIZE) {
+        app->dirty = 1;
+        return 0;
+    }
+    if (app->too_small && k.code != UI_KEY_F10 && k.code != UI_KEY_CTRL_C)
+        return 0;
+    app->leave = 0;
+    if (!ui_keys_dispatch(app, k))
+        app->screen->key(app, k);
+    app->dirty = 1;
+    return app->leave == 2 ? 2 : 0;
+}
+
 static int session_loop(ui_app *app)
 {
     int64_t seen = 0, now_version = 0, minute = vax_now() / 60;

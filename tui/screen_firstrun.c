@@ -304,23 +304,10 @@ int ui_firstrun_run(ui_app *app)
     app->screen = &screen;
     app->dirty = 1;
     while (!s.quit && !s.done) {
-        if (app->dirty)
-            ui_redraw(app);
-        timeout(60000);
-        ui_key k = ui_read_key();
-        if (ui_got_sigterm)
+        int turn = ui_modal_turn(app);
+        if (turn == 1)
             break;
-        if (k.code == UI_KEY_NONE || k.code == UI_KEY_RESIZE) {
-            app->dirty = 1;
-            continue;
-        }
-        if (app->too_small && k.code != UI_KEY_F10 && k.code != UI_KEY_CTRL_C)
-            continue;
-        app->leave = 0;
-        if (!ui_keys_dispatch(app, k))
-            key(app, k);
-        app->dirty = 1;
-        if (app->leave == 2)
+        if (turn == 2)
             s.quit = 1;
     }
     app->screen = NULL;

@@ -307,26 +307,8 @@ int ui_signin_run(ui_app *app, int keep_staff)
     app->screen = &screen;
     app->running = 1;
     app->dirty = 1;
-    while (app->running) {
-        if (app->dirty)
-            ui_redraw(app);
-        timeout(60000);
-        ui_key k = ui_read_key();
-        if (ui_got_sigterm)
-            break;
-        if (k.code == UI_KEY_NONE || k.code == UI_KEY_RESIZE) {
-            app->dirty = 1;
-            continue;
-        }
-        if (app->too_small && k.code != UI_KEY_F10 && k.code != UI_KEY_CTRL_C)
-            continue;
-        app->leave = 0;
-        if (!ui_keys_dispatch(app, k))
-            key(app, k);
-        app->dirty = 1;
-        if (app->leave == 2)
-            break;
-    }
+    while (app->running && ui_modal_turn(app) == 0)
+        ;
     app->screen = NULL;
     int ok = !app->running && app->station[0] && app->staff.id && !ui_got_sigterm;
     memset(&s.form, 0, sizeof s.form); /* no PIN left in memory */

@@ -451,6 +451,10 @@ int ui_desk_choose(ui_app *app, const char *kind);
 /* Signs a staff member in and chooses the station; returns 0 if the user quit. keep_staff (after
  * F9 at a station): the member still signed in goes straight to the station list, where Esc signs
  * them out. */
+/* One turn of the modal screen app->screen (the sign-in, the first run): draws if needed, waits
+ * for a key and gives it to the screen's key table, then to its key(). 0: go on; 1: a signal ended
+ * the program; 2: the screen asked to leave (app->leave == 2). */
+int ui_modal_turn(ui_app *app);
 int ui_signin_run(ui_app *app, int keep_staff);
 /* 1 if the database has no site yet, or a site and no staff (screen_firstrun.c). */
 int ui_firstrun_needed(ui_app *app);
