@@ -48,6 +48,13 @@ static void next_day(const char *day, char out[11])
     vax_days_to_date(d + 1, out);
 }
 
+int vax_permille(int64_t part, int64_t whole)
+{
+    if (whole <= 0)
+        return 0;
+    return (int)((part * 2000 + whole) / (2 * whole));
+}
+
 /* ---- the figures --------------------------------------------------------------------------- */
 
 typedef struct span {
@@ -299,8 +306,7 @@ static int count_wastage(vax_db *db, const span *s, vax_report *r)
         p->vials_opened = sqlite3_column_int(st, 1);
         p->doses_opened = sqlite3_column_int(st, 2);
         p->doses_wasted = sqlite3_column_int(st, 3);
-        p->wastage_permille =
-            p->doses_opened ? (int)((int64_t)p->doses_wasted * 1000 / p->doses_opened) : 0;
+        p->wastage_permille = vax_permille(p->doses_wasted, p->doses_opened);
     }
     return step_fail(db, st, rc);
 }
@@ -315,6 +321,7 @@ static int count_reactions(vax_db *db, const span *s, vax_report *r)
 {
     sqlite3_stmt *st = vax_stmt(
         db, "SELECT x.severity, x.seen_at, p.full_name, p.national_id, x.signs, x.action, x.notes,"
+            " x.outcome,"
             " (SELECT d.product FROM dose d WHERE d.visit_id = x.visit_id AND d.voided = 0"
             "  ORDER BY d.id DESC LIMIT 1),"
             " (SELECT d.dose_number FROM dose d WHERE d.visit_id = x.visit_id AND d.voided = 0"
@@ -342,8 +349,9 @@ static int count_reactions(vax_db *db, const span *s, vax_report *r)
         vax_strlcpy(x->signs, vax_col_text(st, 4), sizeof x->signs);
         vax_strlcpy(x->action, vax_col_text(st, 5), sizeof x->action);
         vax_strlcpy(x->notes, vax_col_text(st, 6), sizeof x->notes);
-        vax_strlcpy(x->product, vax_col_text(st, 7), sizeof x->product);
-        x->dose_number = sqlite3_column_int(st, 8);
+        vax_strlcpy(x->outcome, vax_col_text(st, 7), sizeof x->outcome);
+        vax_strlcpy(x->product, vax_col_text(st, 8), sizeof x->product);
+        x->dose_number = sqlite3_column_int(st, 9);
     }
     return step_fail(db, st, rc);
 }
@@ -666,8 +674,16 @@ typedef struct writer {
     int (*table)(struct writer *w, const label *title, const label *cols, int ncols);
     int (*row)(struct writer *w, const cell *cells, int n);
     int (*end)(struct writer *w);
-    int vi; /* headers in Vietnamese */
+    int vi;                     /* labels in Vietnamese (the UI language is vi) */
+    const vax_aefi_sign *signs; /* the reaction signs, named in the UI language */
+    int nsigns;
 } writer;
+
+/* The language of every label of the report: the UI's. */
+static int report_vi(void)
+{
+    return strcmp(vax_lang(), "en") != 0;
+}
 
 static const char *lbl(const writer *w, const label *l)
 {
@@ -693,7 +709,59 @@ static const label outcome_labels[VAX_OUTCOME_COUNT] = {
     {"Chống chỉ định", "Contraindicated"},
 };
 
-static int walk_tables(writer *w, const vax_report *r)
+/* A coded value and its words in each language. */
+typedef struct coded {
+    const char *code;
+    label words;
+} coded;
+
+static const coded action_labels[] = {
+    {"observed", {"Theo dõi", "Observed"}},
+    {"treated", {"Xử trí tại chỗ", "Treated on site"}},
+    {"anaphylaxis", {"Xử trí theo phác đồ phản vệ", "Anaphylaxis protocol"}},
+    {"transferred", {"Chuyển viện", "Transferred to hospital"}},
+    {NULL, {NULL, NULL}},
+};
+
+static const coded reaction_outcome_labels[] = {
+    {"", {"Chưa ghi kết quả", "Not recorded yet"}},
+    {"recovered", {"Đã hồi phục", "Recovered"}},
+    {"transferred", {"Chuyển viện", "Transferred to hospital"}},
+    {"other", {"Khác", "Other"}},
+    {NULL, {NULL, NULL}},
+};
+
+/* The words of a code; a code the table does not know (a newer version's) as it is. */
+static const char *code_label(const writer *w, const coded *t, const char *code)
+{
+    for (; t->code; t++)
+        if (strcmp(t->code, code) == 0)
+            return lbl(w, &t->words);
+    return code;
+}
+
+/* The signs of a reaction (codes separated by spaces) as their names in the report's language
+ * (assets/aefi.conf), separated by "; " since a name may hold a comma. */
+static void sign_words(const writer *w, const char *codes, char *out, size_t size)
+{
+    char words[256];
+    char *save = NULL;
+    size_t len = 0;
+    out[0] = 0;
+    vax_strlcpy(words, codes, sizeof words);
+    for (char *c = strtok_r(words, " ", &save); c; c = strtok_r(NULL, " ", &save)) {
+        const char *name = c;
+        for (int i = 0; i < w->nsigns; i++)
+            if (strcmp(w->signs[i].code, c) == 0)
+                name = w->signs[i].name;
+        len +=
+            (size_t)snprintf(out + len, len < size ? size - len : 0, "%s%s", len ? "; " : "", name);
+        if (len >= size)
+            break;
+    }
+}
+
+static int walk_all(writer *w, const vax_report *r)
 {
     int rc;
 #define TRY(x)                                                                                     \
@@ -819,25 +887,28 @@ static int walk_tables(writer *w, const vax_report *r)
         }
         TRY(w->end(w));
     }
-    /* 6. serious reactions */
+    /* 6. serious reactions: signs, action and outcome in words, never their codes */
     {
         static const label title = {"Tai biến nặng", "Serious reactions"};
-        static const label cols[] = {{"Thời gian", "Time"},  {"Họ và tên", "Name"},
-                                     {"Số CCCD/CMND", "ID"}, {"Vắc xin", "Product"},
-                                     {"Mũi", "Dose"},        {"Dấu hiệu", "Signs"},
-                                     {"Xử trí", "Action"},   {"Ghi chú", "Notes"}};
-        TRY(w->table(w, &title, cols, 8));
+        static const label cols[] = {
+            {"Thời gian", "Time"},  {"Họ và tên", "Name"},  {"Số CCCD/CMND", "ID"},
+            {"Vắc xin", "Product"}, {"Mũi", "Dose"},        {"Dấu hiệu", "Signs"},
+            {"Xử trí", "Action"},   {"Kết quả", "Outcome"}, {"Ghi chú", "Notes"}};
+        TRY(w->table(w, &title, cols, 9));
         for (int i = 0; i < r->nserious; i++) {
             const vax_report_serious *x = &r->serious[i];
-            cell c[8] = {{CELL_TIME, NULL, x->seen_at},
+            char signs[600];
+            sign_words(w, x->signs, signs, sizeof signs);
+            cell c[9] = {{CELL_TIME, NULL, x->seen_at},
                          T(x->full_name),
                          T(x->national_id),
                          T(x->product),
                          N(x->dose_number),
-                         T(x->signs),
-                         T(x->action),
+                         T(signs),
+                         T(code_label(w, action_labels, x->action)),
+                         T(code_label(w, reaction_outcome_labels, x->outcome)),
                          T(x->notes)};
-            TRY(w->row(w, c, 8));
+            TRY(w->row(w, c, 9));
         }
         TRY(w->end(w));
     }
@@ -954,6 +1025,24 @@ static int walk_tables(writer *w, const vax_report *r)
     }
 #undef TRY
     return VAX_OK;
+}
+
+/* Every writer's walk: the labels in the UI language, the signs' names read once. */
+static int walk_tables(writer *w, const vax_report *r)
+{
+    enum { MAX_SIGNS = 64 };
+    vax_aefi_sign *signs = calloc(MAX_SIGNS, sizeof *signs);
+    int rc;
+    if (!signs)
+        return VAX_ENOMEM;
+    w->vi = report_vi();
+    if (vax_aefi_signs(signs, MAX_SIGNS, &w->nsigns) != VAX_OK)
+        w->nsigns = 0; /* the codes, then: the report is still made */
+    w->signs = signs;
+    rc = walk_all(w, r);
+    w->signs = NULL;
+    free(signs);
+    return rc;
 }
 
 /* ---- a growing string ---------------------------------------------------------------------- */
@@ -1083,11 +1172,10 @@ int vax_report_csv(vax_db *db, const vax_report *r, vax_sink sink, void *ctx)
     c.w.table = csv_table;
     c.w.row = csv_row;
     c.w.end = csv_end;
-    c.w.vi = 1;
     c.sink = sink;
     c.ctx = ctx;
     vax_clear_error(db);
-    /* the BOM lets a spreadsheet open the Vietnamese text as UTF-8 */
+    /* the BOM lets a spreadsheet open the text (Vietnamese letters) as UTF-8 */
     sb_str(&c.b, "\xEF\xBB\xBF");
     rc = walk_tables(&c.w, r);
     vax_buf_free(&c.b);
@@ -1098,7 +1186,7 @@ int vax_report_csv(vax_db *db, const vax_report *r, vax_sink sink, void *ctx)
 
 /* ---- text ----------------------------------------------------------------------------------- */
 
-#define TEXT_MAX_COLS 8
+#define TEXT_MAX_COLS 12
 
 typedef struct text_writer {
     writer w;
@@ -1232,7 +1320,6 @@ int vax_report_text(vax_db *db, const vax_report *r, vax_sink sink, void *ctx)
     t.w.table = text_table;
     t.w.row = text_row;
     t.w.end = text_end;
-    t.w.vi = strcmp(vax_lang(), "en") != 0;
     t.sink = sink;
     t.ctx = ctx;
     vax_clear_error(db);
@@ -1336,7 +1423,6 @@ int vax_report_xlsx(vax_db *db, const vax_report *r, const char *path)
     x.w.table = xlsx_table;
     x.w.row = xlsx_row;
     x.w.end = xlsx_end;
-    x.w.vi = 1;
     /* libxlsxwriter reports a file it cannot create on stderr: find out first, quietly; made
      * private here, the file stays 0600 when libxlsxwriter writes over it */
     int probe = vax_private_fd(path, 0);

@@ -877,8 +877,7 @@ static int day_figures(vax_db *db, const char *product, const char *day, vax_sto
     sqlite3_reset(st);
     if (rc != SQLITE_ROW)
         return vax_fail_sql(db, rc, _("reading the stock"));
-    out->wastage_permille =
-        out->doses_opened ? (int)((int64_t)out->doses_wasted * 1000 / out->doses_opened) : 0;
+    out->wastage_permille = vax_permille(out->doses_wasted, out->doses_opened);
     return VAX_OK;
 }
 

@@ -1842,7 +1842,8 @@ typedef struct vax_report_serious {
     char product[16];
     int dose_number;
     char signs[256];
-    char action[16];
+    char action[16];  /* reaction.action: observed, treated, anaphylaxis, transferred */
+    char outcome[16]; /* reaction.outcome: "" (not released yet), recovered, transferred, other */
     char notes[256];
 } vax_report_serious;
 
@@ -1891,13 +1892,18 @@ typedef struct vax_report {
     int ntemps, temp_breaches;
 } vax_report;
 
+/* part of whole in tenths of a per cent (per mille), rounded half up: 1 of 6 is 167 (16.7 %);
+ * 0 when whole is 0. Every percentage of the reports is this. */
+int vax_permille(int64_t part, int64_t whole);
+
 /* The report of local days from..to (to NULL or "": one day). Read-only. Free with
  * vax_report_free. */
 int vax_report_make(vax_db *db, const char *from, const char *to, vax_report **out);
 void vax_report_free(vax_report *r);
-/* The report as text (UI language), as CSV (one section per table, Vietnamese headers, RFC 4180)
- * and as an .xlsx workbook at path (one sheet per table, Vietnamese headers, dates as dates and
- * numbers as numbers). */
+/* The report as text, as CSV (one section per table, RFC 4180) and as an .xlsx workbook at path
+ * (one sheet per table, dates as dates and numbers as numbers). Every heading, column and coded
+ * value (reaction signs, actions and outcomes, screening outcomes) is in the UI language
+ * (vax_set_lang) in all three; percentages are vax_permille's. */
 int vax_report_text(vax_db *db, const vax_report *r, vax_sink sink, void *ctx);
 int vax_report_csv(vax_db *db, const vax_report *r, vax_sink sink, void *ctx);
 int vax_report_xlsx(vax_db *db, const vax_report *r, const char *path);

@@ -72,16 +72,14 @@ static int report_coverage(const char *path, const args *a)
         char dmy[11];
         vax_date_dmy(c.day, dmy);
         printf(_("Coverage on %s: %s\n"), dmy, c.commune[0] ? c.commune : _("whole registry"));
+        int a1 = vax_permille(c.adults_dose1, c.adults),
+            ac = vax_permille(c.adults_complete, c.adults),
+            o1 = vax_permille(c.over50_dose1, c.over50),
+            oc = vax_permille(c.over50_complete, c.over50);
         printf(_("18+\t%d people\tdose 1: %d (%d.%d %%)\tcomplete: %d (%d.%d %%)\n"), c.adults,
-               c.adults_dose1, c.adults ? c.adults_dose1 * 100 / c.adults : 0,
-               c.adults ? c.adults_dose1 * 1000 / c.adults % 10 : 0, c.adults_complete,
-               c.adults ? c.adults_complete * 100 / c.adults : 0,
-               c.adults ? c.adults_complete * 1000 / c.adults % 10 : 0);
+               c.adults_dose1, a1 / 10, a1 % 10, c.adults_complete, ac / 10, ac % 10);
         printf(_("50+\t%d people\tdose 1: %d (%d.%d %%)\tcomplete: %d (%d.%d %%)\n"), c.over50,
-               c.over50_dose1, c.over50 ? c.over50_dose1 * 100 / c.over50 : 0,
-               c.over50 ? c.over50_dose1 * 1000 / c.over50 % 10 : 0, c.over50_complete,
-               c.over50 ? c.over50_complete * 100 / c.over50 : 0,
-               c.over50 ? c.over50_complete * 1000 / c.over50 % 10 : 0);
+               c.over50_dose1, o1 / 10, o1 % 10, c.over50_complete, oc / 10, oc % 10);
     }
     vax_close(db);
     return rc;

@@ -84,7 +84,7 @@ static void load(ui_app *app, reports *s)
 
 static int percent10(int part, int whole)
 {
-    return whole ? (int)((int64_t)part * 1000 / whole) : 0;
+    return vax_permille(part, whole);
 }
 
 /* Vertical bars, one per hour from the first to the last hour with doses (at least 07-17):

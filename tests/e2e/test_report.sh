@@ -19,9 +19,14 @@ equal "the text report counts today's check-ins as the database does" "$CHECKED"
 equal "the text report counts today's doses as the database does" "$DOSES" \
   "$(printf '%s\n' "$out" | sed -n 's/^  Doses given  *\([0-9]*\)$/\1/p')"
 V report --format csv --out "$WORK/r.csv" >/dev/null
-check "the CSV starts with a BOM and has Vietnamese headers" \
-  grep -q $'^\xEF\xBB\xBFTổng hợp' "$WORK/r.csv"
-check "the CSV holds the doses-per-hour table" grep -q '^Giờ,Số mũi' "$WORK/r.csv"
+check "the CSV starts with a BOM and has English headers under --lang en" \
+  grep -q $'^\xEF\xBB\xBFSummary' "$WORK/r.csv"
+check "the CSV holds the doses-per-hour table" grep -q '^Hour,Doses' "$WORK/r.csv"
+check "no Vietnamese heading in the English CSV" test "$(grep -c 'Tổng hợp\|Số mũi' "$WORK/r.csv")" = 0
+$VAXSITE --db "$DB" --lang vi report --format csv --out "$WORK/r_vi.csv" >/dev/null
+check "under --lang vi the CSV's headers are Vietnamese" grep -q $'^\xEF\xBB\xBFTổng hợp' "$WORK/r_vi.csv"
+check "and its doses-per-hour table too" grep -q '^Giờ,Số mũi' "$WORK/r_vi.csv"
+check "no English heading in the Vietnamese CSV" test "$(grep -c '^Summary\|^Hour,Doses' "$WORK/r_vi.csv")" = 0
 equal "the CSV file is private (0600)" "600" "$(stat -c %a "$WORK/r.csv")"
 V report --date 31/02/2021 >/dev/null 2>"$WORK/err"; rc=$?
 equal "a date that does not exist is refused with one line" "1|1" "$rc|$(wc -l <"$WORK/err")"
@@ -63,21 +68,27 @@ for sh in wb.find('m:sheets', ns):
 EOF
 cells=$(python3 "$WORK/readxlsx.py" "$WORK/r.xlsx" 2>&1)
 check "the workbook opens with python's zipfile and XML parser" \
-  grep -q '^SHEET Tổng hợp$' <<<"$cells"
-equal "one sheet per table, with Vietnamese names" "11" "$(grep -c '^SHEET ' <<<"$cells")"
-check "the cold chain's log is a sheet of its own" grep -q '^SHEET Nhiệt độ bảo quản$' <<<"$cells"
-check "a sheet for the doses per hour" grep -q '^SHEET Mũi tiêm theo giờ$' <<<"$cells"
-check "Vietnamese headers in the first row" grep -q '^Mũi tiêm theo vắc xin!C1=Mũi 1|text|$' <<<"$cells"
-row=$(grep '^Tổng hợp!A[0-9]*=Số mũi tiêm|' <<<"$cells" | sed 's/^Tổng hợp!A\([0-9]*\)=.*/\1/')
+  grep -q '^SHEET Summary$' <<<"$cells"
+equal "one sheet per table, named in English under --lang en" "11" "$(grep -c '^SHEET ' <<<"$cells")"
+check "the cold chain's log is a sheet of its own" grep -q '^SHEET Cold chain$' <<<"$cells"
+check "a sheet for the doses per hour" grep -q '^SHEET Doses per hour$' <<<"$cells"
+check "English headers in the first row" grep -q '^Doses by product!C1=Dose 1|text|$' <<<"$cells"
+check "no Vietnamese text in the English workbook's labels" \
+  test "$(grep -c '=Tổng\|=Mũi\|=Số ' <<<"$cells")" = 0
+row=$(grep '^Summary!A[0-9]*=Doses given|' <<<"$cells" | sed 's/^Summary!A\([0-9]*\)=.*/\1/')
 equal "the doses given are a number cell equal to the database's count" "$DOSES|number" \
-  "$(grep "^Tổng hợp!B$row=" <<<"$cells" | cut -d= -f2 | cut -d'|' -f1,2)"
-row=$(grep '^Tổng hợp!A[0-9]*=Từ ngày|' <<<"$cells" | sed 's/^Tổng hợp!A\([0-9]*\)=.*/\1/')
+  "$(grep "^Summary!B$row=" <<<"$cells" | cut -d= -f2 | cut -d'|' -f1,2)"
+row=$(grep '^Summary!A[0-9]*=From|' <<<"$cells" | sed 's/^Summary!A\([0-9]*\)=.*/\1/')
 serial=$(python3 -c "import datetime;print((datetime.date.fromisoformat('$TODAY')-datetime.date(1899,12,30)).days)")
 equal "the day is a date cell: the spreadsheet's day number with a dd/mm/yyyy format" \
-  "$serial|number|dd/mm/yyyy" "$(grep "^Tổng hợp!B$row=" <<<"$cells" | cut -d= -f2)"
-per_hour=$(grep '^Mũi tiêm theo giờ!B[0-9]*=' <<<"$cells" | grep -v '!B1=' | cut -d= -f2 | cut -d'|' -f1 | awk '{s += $1} END {print s + 0}')
+  "$serial|number|dd/mm/yyyy" "$(grep "^Summary!B$row=" <<<"$cells" | cut -d= -f2)"
+per_hour=$(grep '^Doses per hour!B[0-9]*=' <<<"$cells" | grep -v '!B1=' | cut -d= -f2 | cut -d'|' -f1 | awk '{s += $1} END {print s + 0}')
 equal "the doses per hour add up to the doses given" "$DOSES" "${per_hour:-0}"
-check "the wastage rate is a percentage cell" grep -q '^Lọ mở và hao phí!E2=[0-9.]*|number|0.0%$' <<<"$cells"
+check "the wastage rate is a percentage cell" grep -q '^Vials and wastage!E2=[0-9.]*|number|0.0%$' <<<"$cells"
+$VAXSITE --db "$DB" --lang vi report --format xlsx --out "$WORK/r_vi.xlsx" >/dev/null
+cells_vi=$(python3 "$WORK/readxlsx.py" "$WORK/r_vi.xlsx" 2>&1)
+check "under --lang vi the sheets have Vietnamese names" grep -q '^SHEET Tổng hợp$' <<<"$cells_vi"
+check "and Vietnamese headers" grep -q '^Mũi tiêm theo vắc xin!C1=Mũi 1|text|$' <<<"$cells_vi"
 
 # --- import -----------------------------------------------------------------------------------
 printf '\xEF\xBB\xBFHọ và tên;Ngày sinh;Giới tính;Số CCCD;Số điện thoại\r\n' >"$WORK/list.csv"

@@ -110,6 +110,7 @@ static void screening_row(test_db *t, int64_t visit, int64_t pid, const char *pr
 /* The day, as the comments of the test below count it. */
 typedef struct day {
     int64_t a, b, c, d, e, f, g, h, j, k;
+    int64_t vp; /* the PF vial opened on the day, still open at its end */
 } day;
 
 static void build_day(test_db *t, day *p)
@@ -193,7 +194,7 @@ static void build_day(test_db *t, day *p)
     vax_clock_set(AT(9, 41));
     move(t, G, VAX_STATE_REFERRED);
     vax_clock_set(AT(10, 0));
-    vp = open_vial(t, pf);
+    vp = p->vp = open_vial(t, pf);
     vax_clock_set(AT(10, 1)); /* C: 40 min for injection */
     move(t, C, VAX_STATE_INJECTION);
     vax_clock_set(AT(10, 2));
@@ -463,6 +464,7 @@ static void test_csv_and_text_carry_the_figures(void **state)
     (void)state;
     build_day(t, &p);
     assert_int_equal(vax_report_make(t->db, "2021-10-15", NULL, &r), VAX_OK);
+    vax_set_lang("vi");
     assert_int_equal(vax_report_csv(t->db, r, tdb_to_text, &csv), VAX_OK);
     assert_memory_equal(csv.s, "\xEF\xBB\xBF", 3);
     assert_non_null(strstr(csv.s, "Số người đến tiêm (đã đăng ký vào),7\r\n"));
@@ -512,6 +514,89 @@ static void test_xlsx_is_written_as_a_workbook(void **state)
     tdb_close(t);
 }
 
+/* The report is read by the province in one language: every heading, column and coded value
+ * (reaction signs, actions, outcomes) of the CSV and the text in the chosen one, never a raw code
+ * ("hives", "treated") and never the other language's headers. */
+static void test_labels_are_in_the_chosen_language(void **state)
+{
+    test_db *t = tdb_open();
+    day p;
+    vax_report *r = NULL;
+    tdb_text en = {NULL, 0}, vi = {NULL, 0}, ten = {NULL, 0}, tvi = {NULL, 0};
+    (void)state;
+    build_day(t, &p);
+    assert_int_equal(vax_report_make(t->db, "2021-10-15", NULL, &r), VAX_OK);
+    vax_set_lang("en");
+    assert_int_equal(vax_report_csv(t->db, r, tdb_to_text, &en), VAX_OK);
+    assert_int_equal(vax_report_text(t->db, r, tdb_to_text, &ten), VAX_OK);
+    vax_set_lang("vi");
+    assert_int_equal(vax_report_csv(t->db, r, tdb_to_text, &vi), VAX_OK);
+    assert_int_equal(vax_report_text(t->db, r, tdb_to_text, &tvi), VAX_OK);
+    /* English */
+    assert_memory_equal(en.s, "\xEF\xBB\xBFSummary\r\n", 12);
+    assert_non_null(strstr(en.s, "\r\nPeople checked in,7\r\n"));
+    assert_non_null(strstr(en.s, "Code,Product,Dose 1,Dose 2,Dose 3,Dose 4,Dose 5,Total\r\n"));
+    assert_non_null(strstr(en.s, "\r\nPostponed,Fever 38.5,1\r\n"));
+    assert_non_null(strstr(en.s, ",Le Van Cuong,"));
+    assert_non_null(strstr(en.s, ",PF,1,Widespread hives,Treated on site,"));
+    assert_non_null(strstr(en.s, "AZ,OLD,2021-10-20,10,Yes\r\n"));
+    assert_null(strstr(en.s, "Tổng hợp"));
+    assert_null(strstr(en.s, "Số mũi"));
+    assert_non_null(strstr(ten.s, "Widespread hives"));
+    assert_non_null(strstr(ten.s, "Treated on site"));
+    /* Vietnamese */
+    assert_memory_equal(vi.s, "\xEF\xBB\xBFTổng hợp\r\n", strlen("\xEF\xBB\xBFTổng hợp\r\n"));
+    assert_non_null(strstr(vi.s, ",PF,1,Mày đay lan toả,Xử trí tại chỗ,"));
+    assert_non_null(strstr(tvi.s, "Mày đay lan toả"));
+    assert_non_null(strstr(tvi.s, "Xử trí tại chỗ"));
+    assert_null(strstr(vi.s, "Summary"));
+    /* no raw code in either language */
+    const char *texts[] = {en.s, vi.s, ten.s, tvi.s};
+    for (int i = 0; i < 4; i++) {
+        assert_null(strstr(texts[i], ",hives,"));
+        assert_null(strstr(texts[i], "  hives  ")); /* a text column of its own */
+        assert_null(strstr(texts[i], "treated"));
+    }
+    vax_report_free(r);
+    free(en.s);
+    free(vi.s);
+    free(ten.s);
+    free(tvi.s);
+    tdb_close(t);
+}
+
+/* Percentages are rounded half up to one decimal, not cut: 4 of 6 doses wasted is 66.7 %. */
+static void test_percentages_are_rounded(void **state)
+{
+    test_db *t = tdb_open();
+    day p;
+    vax_report *r = NULL;
+    tdb_text csv = {NULL, 0}, txt = {NULL, 0};
+    (void)state;
+    assert_int_equal(vax_permille(1, 6), 167);
+    assert_int_equal(vax_permille(1, 3), 333);
+    assert_int_equal(vax_permille(2, 3), 667);
+    assert_int_equal(vax_permille(1, 16), 63); /* 62.5 per mille: half up */
+    assert_int_equal(vax_permille(5, 5), 1000);
+    assert_int_equal(vax_permille(3, 0), 0);
+    build_day(t, &p);
+    /* the PF vial: 2 of its 6 doses drawn, 4 wasted at the end of the day */
+    assert_int_equal(vax_stock_discard_vial(t->db, p.vp, VAX_DISCARD_END_OF_DAY, NULL), VAX_OK);
+    assert_int_equal(vax_report_make(t->db, "2021-10-15", NULL, &r), VAX_OK);
+    assert_int_equal(product(r, "PF")->wastage_permille, 667);
+    vax_stock_day sd;
+    assert_int_equal(vax_stock_wastage(t->db, "PF", "2021-10-15", &sd), VAX_OK);
+    assert_int_equal(sd.wastage_permille, 667);
+    assert_int_equal(vax_report_csv(t->db, r, tdb_to_text, &csv), VAX_OK);
+    assert_non_null(strstr(csv.s, "\r\nPF,1,6,4,66.7\r\n"));
+    assert_int_equal(vax_report_text(t->db, r, tdb_to_text, &txt), VAX_OK);
+    assert_non_null(strstr(txt.s, "66.7 %"));
+    vax_report_free(r);
+    free(csv.s);
+    free(txt.s);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -522,6 +607,8 @@ int main(void)
         cmocka_unit_test(test_coverage_of_the_registry_and_of_a_commune),
         cmocka_unit_test(test_csv_and_text_carry_the_figures),
         cmocka_unit_test(test_xlsx_is_written_as_a_workbook),
+        cmocka_unit_test(test_labels_are_in_the_chosen_language),
+        cmocka_unit_test(test_percentages_are_rounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
