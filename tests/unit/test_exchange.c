@@ -2,6 +2,7 @@
  * its line, all or nothing, duplicates) and the exports (national CSV, FHIR, --since). */
 #include "testutil.h"
 
+#include <ctype.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -890,11 +891,219 @@ static void test_import_does_not_register_a_person_twice(void **state)
     tdb_close(t);
 }
 
+/* Every row of query, columns joined by '|' and rows by '\n' (free it). */
+static char *dump(const char *path, const char *sql)
+{
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    tdb_text out = {NULL, 0};
+    assert_int_equal(sqlite3_open_v2(path, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    if (sqlite3_prepare_v2(s, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(s));
+    tdb_to_text("", 0, &out);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        for (int c = 0; c < sqlite3_column_count(st); c++) {
+            const char *v = (const char *)sqlite3_column_text(st, c);
+            tdb_to_text(v ? v : "NULL", strlen(v ? v : "NULL"), &out);
+            tdb_to_text(c + 1 < sqlite3_column_count(st) ? "|" : "\n", 1, &out);
+        }
+    assert_int_equal(rc, SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return out.s;
+}
+
+static void assert_same(const char *a_path, const char *b_path, const char *sql)
+{
+    char *a = dump(a_path, sql), *b = dump(b_path, sql);
+    if (strcmp(a, b) != 0)
+        fail_msg("%s\nregistered one by one:\n%s\nimported:\n%s", sql, a, b);
+    free(a);
+    free(b);
+}
+
+/* The rowids the search index gives for a query, in order. */
+static char *fts_ids(sqlite3 *s, const char *match)
+{
+    sqlite3_stmt *st = NULL;
+    tdb_text out = {NULL, 0};
+    tdb_to_text("", 0, &out);
+    assert_int_equal(sqlite3_prepare_v2(s,
+                                        "SELECT rowid FROM person_fts WHERE person_fts MATCH ?1"
+                                        " ORDER BY rowid",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char n[32];
+        snprintf(n, sizeof n, "%lld ", (long long)sqlite3_column_int64(st, 0));
+        tdb_to_text(n, strlen(n), &out);
+    }
+    sqlite3_finalize(st);
+    return out.s;
+}
+
+/* An import writes what registering the same people one by one at the desk writes: the records,
+ * the name words with their counts, the search index (every term and its short prefixes find the
+ * same people), the outbox rows with the same bodies, in the same order, by the same actor; the
+ * audit holds the one import row. Names carry what the word split and the index treat apart:
+ * quotes, hyphen, brackets, a dot, an apostrophe, a backslash, a comma and a repeated word. */
+static void test_an_import_writes_what_registering_one_by_one_writes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name, *birth;
+        char sex;
+        const char *phone, *commune, *group;
+    } people[] = {
+        {"Nguyễn Văn An", "1990-03-01", 'm', "0912345678", "Phường Tân Phong", "G01"},
+        {"Trần Thị Bình", "1960-07-15", 'f', "", "Xã Sơn Bình, Tam Đường", ""},
+        {"Lê Văn \"Cường\"", "1950-01-02", 'm', "", "", ""},
+        {"Hoàng-Anh Đức", "1985-12-31", 'm', "0987654321", "", "G05"},
+        {"Nguyễn Nguyễn Văn Hòa", "2001-05-20", 'm', "0355555555", "Xã Bình Lư", ""},
+        {"Phạm Thị (Út) Hoa", "1945-02-28", 'f', "", "", "G02"},
+        {"Đặng Thị Mai.", "1970-10-10", 'f', "", "", ""},
+        {"Vũ O'Neil", "1999-09-09", 'm', "0777777777", "", ""},
+        {"Y Bhăm Ênuôl", "1980-01-01", 'm', "", "Xã Ea Tu", ""},
+        {"Lò Thị Xuân", "1962-03-15", 'f', "", "", ""},
+        {"Bùi Ngọc Trang", "1987-12-14", 'f', "0866666666", "", ""},
+        {"Hà\\Nam Tú", "1975-06-06", 'f', "", "", ""},
+        {"Trần, Văn Ba", "1955-11-11", 'm', "", "", ""},
+        {"Nguyễn Văn Bình", "1991-04-04", 'm', "", "", ""},
+    };
+    enum { N = sizeof people / sizeof people[0] };
+    test_db *one = tdb_open(), *list = tdb_open();
+    test_db *both[2] = {one, list};
+    /* people registered before, in both: the list's words add to their counts */
+    for (int k = 0; k < 2; k++) {
+        tdb_person(both[k], "Nguyễn Văn Bình", "001070000901", "1970-01-01", NULL);
+        tdb_person(both[k], "Trần Thị Hoa", "001165000902", "1965-01-01", NULL);
+    }
+    tdb_text csv = {NULL, 0};
+    const char *head = "Họ và tên;Ngày sinh;Giới tính;Số CCCD;Số điện thoại;Địa chỉ;Nhóm ưu tiên\n";
+    tdb_to_text(head, strlen(head), &csv);
+    for (int i = 0; i < N; i++) {
+        vax_person p;
+        memset(&p, 0, sizeof p);
+        snprintf(p.full_name, sizeof p.full_name, "%s", people[i].name);
+        tdb_cccd(p.national_id, atoi(people[i].birth), people[i].sex, 500 + i);
+        snprintf(p.birth_date, sizeof p.birth_date, "%s", people[i].birth);
+        p.sex = people[i].sex;
+        snprintf(p.phone, sizeof p.phone, "%s", people[i].phone);
+        snprintf(p.commune, sizeof p.commune, "%s", people[i].commune);
+        snprintf(p.priority_group, sizeof p.priority_group, "%s", people[i].group);
+        if (vax_person_add(one->db, &p) != VAX_OK)
+            fail_msg("%s: %s", people[i].name, vax_errmsg(one->db));
+        char line[600], name[300];
+        size_t o = 0;
+        for (const char *c = people[i].name; *c && o + 2 < sizeof name; c++) {
+            if (*c == '"')
+                name[o++] = '"';
+            name[o++] = *c;
+        }
+        name[o] = 0;
+        snprintf(line, sizeof line, "\"%s\";%.2s/%.2s/%.4s;%s;%s;%s;\"%s\";%s\n", name,
+                 people[i].birth + 8, people[i].birth + 5, people[i].birth,
+                 people[i].sex == 'm' ? "Nam" : "Nữ", p.national_id, people[i].phone,
+                 people[i].commune, people[i].group);
+        tdb_to_text(line, strlen(line), &csv);
+    }
+    vax_import_result r;
+    vax_import_opts o = {0, 0, 0};
+    assert_int_equal(vax_import_csv(list->db, "list.csv", csv.s, csv.n, &o, &r), VAX_OK);
+    assert_int_equal(r.added, N);
+    assert_int_equal(r.nissues, 0);
+    vax_import_result_free(&r);
+    free(csv.s);
+    /* the records, and who wrote them when */
+    assert_same(one->path, list->path,
+                "SELECT id, national_id, insurance_no, full_name, name_folded, birth_date, sex,"
+                " phone, commune, coalesce(priority_group, 'NULL'), version, created_at,"
+                " updated_at, (SELECT login FROM staff s WHERE s.id = p.updated_by), merged_into"
+                " FROM person p ORDER BY id");
+    /* the name words and how many people carry each */
+    assert_same(one->path, list->path, "SELECT term, n FROM name_word ORDER BY term");
+    /* the outbox: one row per new person, in the same order, the same body but for the uuid */
+    assert_same(one->path, list->path,
+                "SELECT o.seq, o.kind, o.record_uuid = p.uuid, o.uuid = p.uuid, o.site,"
+                " o.device = (SELECT value FROM setting WHERE key = 'sync.device_id'),"
+                " o.device_seq, o.event_id, o.person_uuid, o.staff, o.at,"
+                " replace(o.body, p.uuid, 'UUID') FROM sync_entry o"
+                " LEFT JOIN person p ON p.uuid = o.record_uuid ORDER BY o.seq");
+    assert_same(one->path, list->path,
+                "SELECT seq, kind, at, length(body) FROM sync_outbox ORDER BY seq");
+    /* the search index: every term of every person, and its prefixes, finds the same people */
+    sqlite3 *s[2];
+    for (int k = 0; k < 2; k++)
+        assert_int_equal(sqlite3_open_v2(both[k]->path, &s[k], SQLITE_OPEN_READONLY, NULL),
+                         SQLITE_OK);
+    sqlite3_stmt *terms = NULL;
+    assert_int_equal(sqlite3_prepare_v2(s[0], "SELECT terms FROM person_fts_terms ORDER BY id", -1,
+                                        &terms, NULL),
+                     SQLITE_OK);
+    int queries = 0;
+    while (sqlite3_step(terms) == SQLITE_ROW) {
+        char all[600];
+        snprintf(all, sizeof all, "%s", (const char *)sqlite3_column_text(terms, 0));
+        /* the words as the index's tokenizer splits them */
+        for (char *c = all; *c; c++)
+            if (!isalnum((unsigned char)*c) && *c != '_' && (unsigned char)*c < 0x80)
+                *c = ' ';
+        for (char *save = NULL, *w = strtok_r(all, " ", &save); w; w = strtok_r(NULL, " ", &save))
+            for (size_t len = 1; len <= strlen(w); len++) {
+                char q[300];
+                snprintf(q, sizeof q, "\"%.*s\"%s", (int)len, w, len < strlen(w) ? "*" : "");
+                char *a = fts_ids(s[0], q), *b = fts_ids(s[1], q);
+                if (strcmp(a, b) != 0)
+                    fail_msg("%s: %s (one by one) != %s (imported)", q, a, b);
+                assert_true(a[0] != 0);
+                free(a);
+                free(b);
+                queries++;
+            }
+    }
+    sqlite3_finalize(terms);
+    assert_true(queries > 200);
+    for (int k = 0; k < 2; k++)
+        sqlite3_close(s[k]);
+    static const char *const searches[] = {"nguyen van", "_nguyen",    "hoang anh",
+                                           "ut hoa",     "o neil",     "huong",
+                                           "bhăm 1980",  "cuong 1950", "mai 10/1970"};
+    for (size_t i = 0; i < sizeof searches / sizeof searches[0]; i++) {
+        vax_person a[20], b[20];
+        int na = 0, nb = 0;
+        assert_int_equal(vax_person_search(one->db, searches[i], a, 20, &na), VAX_OK);
+        assert_int_equal(vax_person_search(list->db, searches[i], b, 20, &nb), VAX_OK);
+        assert_int_equal(na, nb);
+        for (int k = 0; k < na; k++)
+            assert_int_equal(a[k].id, b[k].id);
+    }
+    /* the audit: a row per registration at the desk; one for the whole list, by the actor */
+    assert_int_equal(query_int(one->path, "SELECT count(*) FROM audit WHERE action = 'person.add'"),
+                     N + 2);
+    char *audit = dump(list->path, "SELECT at, (SELECT login FROM staff s WHERE s.id = a.staff_id),"
+                                   " action, entity, entity_id, details FROM audit a"
+                                   " WHERE action LIKE 'person.%' ORDER BY id");
+    char want[600];
+    snprintf(want, sizeof want,
+             "%lld|os:tester|person.add|person|1|001070000901\n"
+             "%lld|os:tester|person.add|person|2|001165000902\n"
+             "%lld|os:tester|person.import|person|0|list.csv: %d rows, %d added, 0 merged, 0 "
+             "unchanged, 0 left, 0 refused\n",
+             (long long)T0, (long long)T0, (long long)T0, N, N);
+    assert_string_equal(audit, want);
+    free(audit);
+    tdb_close(one);
+    tdb_close(list);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_csv_dialect_reads_the_same_people),
         cmocka_unit_test(test_import_does_not_register_a_person_twice),
+        cmocka_unit_test(test_an_import_writes_what_registering_one_by_one_writes),
         cmocka_unit_test(test_each_broken_row_is_reported_with_its_line),
         cmocka_unit_test(test_an_over_long_commune_is_reported_not_cut),
         cmocka_unit_test(test_all_or_nothing_by_the_users_choice),
