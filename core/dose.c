@@ -19,7 +19,7 @@ const char *vax_arm_label(vax_arm a)
     "d.id, d.uuid, d.person_id, coalesce(d.visit_id, 0), coalesce(d.lot_id, 0),"                   \
     " coalesce(d.vial_id, 0), d.product, d.lot_no, d.series, d.dose_number, d.arm,"                \
     " coalesce(d.vaccinator, 0), coalesce(s.name, ''), d.station, d.given_at, d.number_reason,"    \
-    " d.override_reason"
+    " d.override_reason, d.place"
 
 #define DOSE_FROM " FROM dose d LEFT JOIN staff s ON s.id = d.vaccinator"
 
@@ -44,6 +44,7 @@ static void row_to_dose(sqlite3_stmt *st, vax_dose *d)
     d->given_at = sqlite3_column_int64(st, 14);
     vax_strlcpy(d->number_reason, vax_col_text(st, 15), sizeof d->number_reason);
     vax_strlcpy(d->override_reason, vax_col_text(st, 16), sizeof d->override_reason);
+    vax_strlcpy(d->place, vax_col_text(st, 17), sizeof d->place);
 }
 
 int vax_dose_get(vax_db *db, int64_t dose_id, vax_dose *out)
@@ -348,16 +349,14 @@ fail:
     return rc;
 }
 
-int vax_dose_void(vax_db *db, int64_t dose_id, const char *reason)
+/* Voids a dose: the signed-in member's role must allow it, or `manager` (who confirmed at this
+ * station with their login and PIN) is named in the audit row beside the actor. */
+static int dose_void(vax_db *db, int64_t dose_id, const char *reason, const vax_staff *manager)
 {
     vax_dose d;
     int rc;
-    vax_clear_error(db);
-    if ((rc = vax_require(db, VAX_ACT_OVERRIDE)) != VAX_OK)
+    if (!manager && (rc = vax_require(db, VAX_ACT_OVERRIDE)) != VAX_OK)
         return rc;
-    if (!reason_given(reason))
-        return vax_fail(db, VAX_EINVAL, "reason", "%s",
-                        _("Reason: say why the dose record is wrong."));
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         return rc;
     if ((rc = vax_dose_get(db, dose_id, &d)) != VAX_OK)
@@ -382,7 +381,10 @@ int vax_dose_void(vax_db *db, int64_t dose_id, const char *reason)
         rc = vax_fail(db, VAX_ESTATE, "dose", "%s", _("Dose: already voided."));
         goto fail;
     }
-    if ((rc = vax_audit(db, "dose.void", "dose", dose_id, reason)) != VAX_OK)
+    rc = manager ? vax_auditf(db, "dose.void", "dose", dose_id, "%s (confirmed by %s)", reason,
+                              manager->login)
+                 : vax_audit(db, "dose.void", "dose", dose_id, reason);
+    if (rc != VAX_OK)
         goto fail;
     /* a certificate must not go on saying a dose that the record no longer holds */
     if ((rc = vax_cert_revoke_for_dose_locked(db, dose_id, reason)) != VAX_OK)
@@ -391,6 +393,29 @@ int vax_dose_void(vax_db *db, int64_t dose_id, const char *reason)
 fail:
     vax_tx_rollback(db);
     return rc;
+}
+
+int vax_dose_void(vax_db *db, int64_t dose_id, const char *reason)
+{
+    vax_clear_error(db);
+    if (!reason_given(reason))
+        return vax_fail(db, VAX_EINVAL, "reason", "%s",
+                        _("Reason: say why the dose record is wrong."));
+    return dose_void(db, dose_id, reason, NULL);
+}
+
+int vax_dose_void_confirmed(vax_db *db, int64_t dose_id, const char *reason, const char *login,
+                            const char *pin)
+{
+    vax_staff manager;
+    int rc;
+    vax_clear_error(db);
+    if (!reason_given(reason))
+        return vax_fail(db, VAX_EINVAL, "reason", "%s",
+                        _("Reason: say why the dose record is wrong."));
+    if ((rc = vax_staff_confirm(db, login, pin, VAX_ACT_OVERRIDE, &manager)) != VAX_OK)
+        return rc;
+    return dose_void(db, dose_id, reason, &manager);
 }
 
 /* ---- demo -------------------------------------------------------------------------------- */

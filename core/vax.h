@@ -1096,6 +1096,7 @@ typedef struct vax_dose {
     int64_t given_at;
     char number_reason[200];
     char override_reason[200];
+    char place[201]; /* a dose given elsewhere: where; "" for a dose given here */
 } vax_dose;
 
 /* The dose number the person's next dose of the primary series gets (non-voided history + 1). */
@@ -1122,8 +1123,13 @@ typedef struct vax_dose_elsewhere {
  * "date", "product" (not in the catalogue, or mixing not allowed after the dose before it),
  * "dose_number" (out of range, or that number already recorded), "lot". */
 int vax_dose_record_elsewhere(vax_db *db, const vax_dose_elsewhere *in, int64_t *dose_id);
-/* Voids a dose recorded by mistake (VAX_ACT_OVERRIDE), with a reason; the row is kept. */
+/* Voids a dose recorded by mistake (VAX_ACT_OVERRIDE), with a reason; the row is kept, the
+ * dose numbers after it and the due list follow, its certificate is revoked, the void syncs. */
 int vax_dose_void(vax_db *db, int64_t dose_id, const char *reason);
+/* The same where the member signed in may not: a manager confirms at this station with their
+ * login and PIN (vax_staff_confirm) and is named in the audit row. */
+int vax_dose_void_confirmed(vax_db *db, int64_t dose_id, const char *reason, const char *login,
+                            const char *pin);
 
 /* ---------------------------------------------------------------------------------------------
  * Site days, time slots and appointments (slot.c). Appointments are their own rows until

@@ -1,6 +1,6 @@
 /* cli_person.c: the registry from the command line: add (with the duplicate check), find (a name,
  * an ID or a chip ID card's scan), edit with a reason, link a second ID, merge two records; and a
- * person's doses given elsewhere (dose elsewhere). */
+ * person's doses: given elsewhere, listed, voided (dose elsewhere, list, void). */
 #include "cli.h"
 
 #include "ui.h"
@@ -467,12 +467,76 @@ static int cmd_dose_elsewhere(const char *path, const args *a)
     return rc;
 }
 
+/* The person's doses in force, a line each: the dose's number (what dose void takes), the dose
+ * number, the day, the product, the lot, and where (the station here, or the place elsewhere). */
+static int cmd_dose_list(const char *path, const args *a)
+{
+    static const char *const known[] = {NULL};
+    enum { MAX = 32 };
+    vax_person p;
+    vax_dose d[MAX];
+    int n = 0;
+    if (!only_opts(a, known))
+        return 2;
+    if (a->npos < 3) {
+        fprintf(stderr, "%s", _("vaxsite: dose list needs the person's ID\n"));
+        return 2;
+    }
+    vax_db *db = open_db(path, VAX_OPEN_READONLY, 0);
+    if (!db)
+        return 1;
+    int rc = cli_person_resolve(db, a->pos[2], &p);
+    if (rc == 0 && vax_dose_list(db, p.id, d, MAX, &n) != VAX_OK)
+        rc = fail_db(db);
+    for (int i = 0; rc == 0 && i < n; i++) {
+        char day[11], dmy[11];
+        vax_local_date(d[i].given_at, day);
+        vax_date_dmy(day, dmy);
+        printf(_("%lld\tdose %d\t%s\t%s\t%s\t%s\n"), (long long)d[i].id, d[i].dose_number, dmy,
+               d[i].product, d[i].lot_no[0] ? d[i].lot_no : "-",
+               d[i].place[0] ? d[i].place : d[i].station);
+    }
+    vax_close(db);
+    return rc;
+}
+
+/* A dose recorded by mistake (a manager, with a reason): voided, its certificate revoked. */
+static int cmd_dose_void(const char *path, const args *a)
+{
+    static const char *const known[] = {"reason", NULL};
+    vax_dose d;
+    char *end = NULL;
+    if (!only_opts(a, known))
+        return 2;
+    long long id = a->npos >= 3 ? strtoll(a->pos[2], &end, 10) : 0;
+    if (a->npos < 3 || !opt(a, "reason") || !end || *end || id <= 0) {
+        fprintf(stderr, "%s",
+                _("vaxsite: dose void needs the dose's number (dose list ID) and --reason\n"));
+        return 2;
+    }
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    int rc = 0;
+    if (vax_dose_get(db, id, &d) != VAX_OK || vax_dose_void(db, id, opt(a, "reason")) != VAX_OK)
+        rc = fail_db(db);
+    else
+        printf(_("Dose %d (%s) voided; its certificate, if any, is revoked.\n"), d.dose_number,
+               d.product);
+    vax_close(db);
+    return rc;
+}
+
 int cli_dose(const char *path, const args *a)
 {
     const char *sub = a->npos > 1 ? a->pos[1] : "";
     if (!strcmp(sub, "elsewhere"))
         return cmd_dose_elsewhere(path, a);
-    fprintf(stderr, "%s", _("vaxsite: dose needs elsewhere\n"));
+    if (!strcmp(sub, "list"))
+        return cmd_dose_list(path, a);
+    if (!strcmp(sub, "void"))
+        return cmd_dose_void(path, a);
+    fprintf(stderr, "%s", _("vaxsite: dose needs elsewhere, list or void\n"));
     return 2;
 }
 
@@ -493,7 +557,11 @@ void cli_person_usage(void)
           "  dose elsewhere ID --product P --date DD/MM/YYYY --place WHERE [--dose N]\n"
           "       [--lot L]                a dose given at another site\n"
           "  dose elsewhere ID --hc1 HC1|- [--trust PEM] [--accept signer,name,birth]\n"
-          "                                the same from the person's EU DCC (its QR's text)\n"));
+          "                                the same from the person's EU DCC (its QR's text)\n"
+          "  dose list ID                  the person's doses: number, dose, day, product, lot, "
+          "where\n"
+          "  dose void DOSE --reason R     a dose recorded by mistake (manager); its certificate\n"
+          "                                is revoked\n"));
 }
 
 int cli_person(const char *path, const args *a)

@@ -1,4 +1,6 @@
-/* station_checkin.c: the check-in desk: find or register a person, check in, show the ticket. */
+/* station_checkin.c: the check-in desk: find or register a person, check in, show the ticket;
+ * correct a person's record (with a reason; certificates that print what changed re-issued) and,
+ * with a manager, void a dose recorded by mistake. */
 #include "ui.h"
 
 #include <stdio.h>
@@ -8,7 +10,7 @@
 
 #define MAX_RESULTS 50
 
-enum mode { MODE_SEARCH, MODE_FORM };
+enum mode { MODE_SEARCH, MODE_FORM, MODE_EDIT };
 
 typedef struct checkin {
     enum mode mode;
@@ -27,7 +29,8 @@ typedef struct checkin {
     vax_visit today;
     char today_text[512];
     ui_form form;
-    char old_id[13]; /* the old CMND of a scanned card, linked to the record the form makes */
+    vax_person editing; /* MODE_EDIT: the record as it was when the form opened */
+    char old_id[13];    /* the old CMND of a scanned card, linked to the record the form makes */
     vax_priority_group groups[32];
     int ngroups;
     int list_rows;
@@ -110,6 +113,14 @@ static int check_group(const char *v, char *msg, size_t size)
     if (!*v || (v[0] == 'G' && strlen(v) == 3) || (v[0] == 'g' && strlen(v) == 3))
         return 0;
     snprintf(msg, size, "%s", _("Priority group: a code from the list (G01, G02, ...)."));
+    return -1;
+}
+
+static int check_reason(const char *v, char *msg, size_t size)
+{
+    if (v[strspn(v, " ")])
+        return 0;
+    snprintf(msg, size, "%s", _("Reason: say why the record is corrected."));
     return -1;
 }
 
@@ -325,8 +336,13 @@ static void draw_search(ui_app *app, checkin *c, WINDOW *w, int rows, int cols)
 
 static void draw_form(ui_app *app, checkin *c, WINDOW *w, int rows, int cols)
 {
+    char title[300];
+    if (c->mode == MODE_EDIT)
+        snprintf(title, sizeof title, _("Correct the record of %s"), c->editing.full_name);
+    else
+        snprintf(title, sizeof title, "%s", _("Register a new person"));
     ui_role_on(w, ROLE_TITLE);
-    ui_put(w, 0, 1, _("Register a new person"), cols - 2);
+    ui_put(w, 0, 1, title, cols - 2);
     ui_role_off(w, ROLE_TITLE);
     ui_form_draw(w, 2, 1, cols - 2, rows - 2, &c->form);
     int cy, cx;
@@ -355,7 +371,7 @@ static void draw_form(ui_app *app, checkin *c, WINDOW *w, int rows, int cols)
 static void draw(ui_app *app, WINDOW *w, int rows, int cols)
 {
     checkin *c = app->screen->state;
-    if (c->mode == MODE_FORM)
+    if (c->mode != MODE_SEARCH)
         draw_form(app, c, w, rows, cols);
     else
         draw_search(app, c, w, rows, cols);
@@ -363,14 +379,9 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
 
 /* ---- actions ----------------------------------------------------------------------------- */
 
-static void open_form(ui_app *app, checkin *c)
+/* The person's fields, for a registration and for a correction. */
+static void add_person_fields(ui_form *f)
 {
-    char text[256];
-    int digits = 0;
-    ui_form *f = &c->form;
-    ui_input_get(&c->search, text, sizeof text);
-    for (const char *p = text; *p; p++)
-        digits += *p >= '0' && *p <= '9';
     ui_form_init(f);
     ui_form_add(f, "full_name", _("Full name"), NULL, 80, check_name);
     /* empty: a person without papers; a birth date may also be a year alone (the hints stay as
@@ -382,6 +393,17 @@ static void open_form(ui_app *app, checkin *c)
     ui_form_add(f, "insurance_no", _("Insurance no."), _("optional"), 16, check_insurance);
     ui_form_add(f, "commune", _("Commune"), _("optional"), 60, NULL);
     ui_form_add(f, "priority_group", _("Priority group"), _("G01-G11, optional"), 3, check_group);
+}
+
+static void open_form(ui_app *app, checkin *c)
+{
+    char text[256];
+    int digits = 0;
+    ui_form *f = &c->form;
+    ui_input_get(&c->search, text, sizeof text);
+    for (const char *p = text; *p; p++)
+        digits += *p >= '0' && *p <= '9';
+    add_person_fields(f);
     /* what was typed in the search carries over: a name, or an ID number */
     ui_input_set(&ui_form_field(f, digits ? "national_id" : "full_name")->input, text);
     f->focus = digits ? 0 : 1;
@@ -586,28 +608,27 @@ static void save_duplicate(ui_app *app, checkin *c, vax_person *p)
         ui_message(app, MSG_OK, _("Registered %s. Press Enter to check in."), p->full_name);
 }
 
-static void save_form(ui_app *app, checkin *c)
+/* The form's fields into *p (its other members as they were); 0 with the first error said. */
+static int read_form(ui_app *app, checkin *c, vax_person *p)
 {
-    vax_person p;
     char sex[16], group[8];
     if (!ui_form_check_all(&c->form)) {
         ui_message(app, MSG_ERROR, "%s", c->form.fields[c->form.focus].error);
-        return;
+        return 0;
     }
-    memset(&p, 0, sizeof p);
-    field_text(c, "full_name", p.full_name, sizeof p.full_name);
-    field_text(c, "national_id", p.national_id, sizeof p.national_id);
-    field_text(c, "birth_date", p.birth_date, sizeof p.birth_date);
-    field_text(c, "phone", p.phone, sizeof p.phone);
-    field_text(c, "insurance_no", p.insurance_no, sizeof p.insurance_no);
-    field_text(c, "commune", p.commune, sizeof p.commune);
+    field_text(c, "full_name", p->full_name, sizeof p->full_name);
+    field_text(c, "national_id", p->national_id, sizeof p->national_id);
+    field_text(c, "birth_date", p->birth_date, sizeof p->birth_date);
+    field_text(c, "phone", p->phone, sizeof p->phone);
+    field_text(c, "insurance_no", p->insurance_no, sizeof p->insurance_no);
+    field_text(c, "commune", p->commune, sizeof p->commune);
     field_text(c, "sex", sex, sizeof sex);
     field_text(c, "priority_group", group, sizeof group);
-    parse_sex(sex, &p.sex);
+    parse_sex(sex, &p->sex);
     for (char *g = group; *g; g++)
         if (*g >= 'a' && *g <= 'z')
             *g = (char)(*g - 'a' + 'A');
-    snprintf(p.priority_group, sizeof p.priority_group, "%s", group);
+    snprintf(p->priority_group, sizeof p->priority_group, "%s", group);
     /* the form's text fields are wider than some struct fields; fetch those in full */
     char id[64], dob[64], phone[64], ins[64];
     field_text(c, "national_id", id, sizeof id);
@@ -617,16 +638,25 @@ static void save_form(ui_app *app, checkin *c)
     char msg[256];
     if ((check_id(id, msg, sizeof msg) != VAX_OK ||
          (id[strspn(id, " ")] &&
-          vax_validate_national_id(id, p.national_id, msg, sizeof msg) != VAX_OK)) ||
-        vax_validate_birth_date(dob, p.birth_date, msg, sizeof msg) != VAX_OK ||
-        vax_validate_phone(phone, p.phone, msg, sizeof msg) != VAX_OK ||
-        vax_validate_insurance_no(ins, p.insurance_no, msg, sizeof msg) != VAX_OK) {
+          vax_validate_national_id(id, p->national_id, msg, sizeof msg) != VAX_OK)) ||
+        vax_validate_birth_date(dob, p->birth_date, msg, sizeof msg) != VAX_OK ||
+        vax_validate_phone(phone, p->phone, msg, sizeof msg) != VAX_OK ||
+        vax_validate_insurance_no(ins, p->insurance_no, msg, sizeof msg) != VAX_OK) {
         ui_form_check_all(&c->form);
         ui_message(app, MSG_ERROR, "%s", msg);
-        return;
+        return 0;
     }
     if (!id[strspn(id, " ")])
-        p.national_id[0] = 0; /* the core makes the site's identifier */
+        p->national_id[0] = 0;
+    return 1;
+}
+
+static void save_form(ui_app *app, checkin *c)
+{
+    vax_person p;
+    memset(&p, 0, sizeof p);
+    if (!read_form(app, c, &p))
+        return; /* an empty ID: the core makes the site's identifier */
     int rc = vax_person_register(app->db, &p, c->old_id, 0);
     if (rc == VAX_EEXIST && !strcmp(vax_errfield(app->db), "duplicate")) {
         save_duplicate(app, c, &p);
@@ -646,12 +676,49 @@ static void save_form(ui_app *app, checkin *c)
 
 static int key(ui_app *app, ui_key k);
 
+/* What a manager confirms at this desk with their login and PIN, in a box, without the member
+ * signed in here signing out: `attempt` runs it through the core. A refused login or PIN asks
+ * again in the box; any other refusal is said. 1 when it was done. */
+typedef int (*manager_attempt)(ui_app *app, const char *login, const char *pin, void *ctx);
+
+static int with_manager(ui_app *app, const char *line, manager_attempt attempt, void *ctx)
+{
+    char login[64] = "", pin[16] = "", error[300] = "";
+    for (;;) {
+        if (!ui_dialog_doctor(app, _("A manager confirms"), line, error, login, sizeof login, pin,
+                              sizeof pin))
+            return 0;
+        int rc = attempt(app, login, pin, ctx);
+        memset(pin, 0, sizeof pin);
+        if (rc == VAX_OK)
+            return 1;
+        if (strcmp(vax_errfield(app->db), "login") != 0 && strcmp(vax_errfield(app->db), "pin") &&
+            rc != VAX_EAUTH && rc != VAX_ELOCKED) {
+            ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+            return 0;
+        }
+        snprintf(error, sizeof error, "%s", vax_errmsg(app->db)); /* asked again, in the box */
+    }
+}
+
+typedef struct second_ticket {
+    const vax_person *p;
+    const char *reason;
+    vax_visit *v;
+} second_ticket;
+
+static int second_ticket_confirmed(ui_app *app, const char *login, const char *pin, void *ctx)
+{
+    second_ticket *t = ctx;
+    return vax_queue_checkin_confirmed(app->db, t->p->id, t->reason, login, pin, t->v);
+}
+
 /* Someone with a dose today: a second ticket only with a manager's reason (the core audits it).
- * A manager at the desk gives it; anyone else asks a manager to confirm with their login and
- * PIN in a box, without signing out. Returns 1 with *v checked in. */
+ * A manager at the desk gives it; anyone else asks a manager to confirm. Returns 1 with *v
+ * checked in. */
 static int checkin_again(ui_app *app, const vax_person *p, vax_visit *v)
 {
-    char reason[200] = "", prompt[600], login[64] = "", pin[16] = "", error[300] = "";
+    char reason[200] = "", prompt[600];
     if (strcmp(vax_errfield(app->db), "override") != 0) {
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         return 0;
@@ -666,22 +733,180 @@ static int checkin_again(ui_app *app, const vax_person *p, vax_visit *v)
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         return 0;
     }
-    for (;;) {
-        if (!ui_dialog_doctor(app, _("A manager confirms"),
-                              _("A manager confirms the second ticket with their login and PIN."),
-                              error, login, sizeof login, pin, sizeof pin))
-            return 0;
-        int rc = vax_queue_checkin_confirmed(app->db, p->id, reason, login, pin, v);
-        memset(pin, 0, sizeof pin);
-        if (rc == VAX_OK)
-            return 1;
-        if (strcmp(vax_errfield(app->db), "login") != 0 && strcmp(vax_errfield(app->db), "pin") &&
-            rc != VAX_EAUTH && rc != VAX_ELOCKED) {
-            ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
-            return 0;
-        }
-        snprintf(error, sizeof error, "%s", vax_errmsg(app->db)); /* asked again, in the box */
+    second_ticket t = {p, reason, v};
+    return with_manager(app, _("A manager confirms the second ticket with their login and PIN."),
+                        second_ticket_confirmed, &t);
+}
+
+/* ---- corrections ------------------------------------------------------------------------- */
+
+/* The selected person's record in the form, every field as it is, and a reason to give. */
+static void open_edit(ui_app *app, checkin *c)
+{
+    vax_person *p = selected(c);
+    char dmy[11], sex[2] = "";
+    if (!p) {
+        ui_message(app, MSG_ERROR, "%s", _("Find the person first, then correct their record."));
+        return;
     }
+    c->editing = *p;
+    ui_form *f = &c->form;
+    add_person_fields(f);
+    ui_form_add(f, "reason", _("Reason"), _("why it is corrected"), 80, check_reason);
+    ui_input_set(&ui_form_field(f, "full_name")->input, p->full_name);
+    ui_input_set(&ui_form_field(f, "national_id")->input, p->national_id);
+    vax_date_dmy(p->birth_date, dmy);
+    ui_input_set(&ui_form_field(f, "birth_date")->input, dmy);
+    sex[0] = p->sex == 'm' || p->sex == 'f' ? p->sex : 0;
+    ui_input_set(&ui_form_field(f, "sex")->input, sex);
+    ui_input_set(&ui_form_field(f, "phone")->input, p->phone);
+    ui_input_set(&ui_form_field(f, "insurance_no")->input, p->insurance_no);
+    ui_input_set(&ui_form_field(f, "commune")->input, p->commune);
+    ui_input_set(&ui_form_field(f, "priority_group")->input, p->priority_group);
+    f->focus = 0;
+    f->changed = 0;
+    c->old_id[0] = 0;
+    c->mode = MODE_EDIT;
+    ui_message(app, MSG_INFO, _("Correct what is wrong, say why, then %s saves."),
+               ui_act_key(app, ACT_SAVE));
+}
+
+/* After a correction of what a certificate prints: a manager re-issues the person's certificates
+ * at once (each old one revoked); anyone else is told a manager does it. */
+static void reissue_after_edit(ui_app *app, const vax_person *p, const char *reason)
+{
+    enum { MAX = 16 };
+    vax_certificate *certs = calloc(MAX, sizeof *certs), *fresh = malloc(sizeof *fresh);
+    int n = 0, stale = 0, done = 0;
+    char line[300];
+    if (!certs || !fresh || vax_cert_list_for_person(app->db, p->id, certs, MAX, &n) != VAX_OK)
+        goto out;
+    for (int i = 0; i < n; i++)
+        stale += certs[i].stale[0] != 0;
+    if (!stale)
+        goto out;
+    if (!vax_role_may(app->staff.role, VAX_ACT_OVERRIDE)) {
+        ui_message(app, MSG_INFO,
+                   _("Corrected. %d certificate(s) print the old details: a manager re-issues them "
+                     "(%s, R)."),
+                   stale, ui_act_key(app, ACT_CERTIFICATE));
+        goto out;
+    }
+    snprintf(line, sizeof line,
+             _("%d certificate(s) of %s print what was corrected. A new one replaces each; the "
+               "old one is revoked."),
+             stale, p->full_name);
+    const char *lines[] = {line};
+    if (!ui_dialog_confirm_lines(app, _("Re-issue certificates"), lines, 1,
+                                 _("Re-issue them now?"))) {
+        ui_message(app, MSG_INFO, _("Corrected; %d certificate(s) still print the old details."),
+                   stale);
+        goto out;
+    }
+    for (int i = 0; i < n; i++) {
+        if (!certs[i].stale[0])
+            continue;
+        if (vax_cert_reissue(app->db, certs[i].id, reason, fresh) != VAX_OK) {
+            ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+            goto out;
+        }
+        done++;
+    }
+    ui_message(app, MSG_OK, _("Corrected; %d certificate(s) re-issued, the old ones revoked."),
+               done);
+out:
+    free(certs);
+    free(fresh);
+}
+
+static void save_edit(ui_app *app, checkin *c)
+{
+    vax_person p = c->editing;
+    char reason[400];
+    if (!read_form(app, c, &p))
+        return;
+    if (!p.national_id[0]) { /* a record keeps an identifier: the site's, if there are no papers */
+        ui_form_show_error(&c->form, "national_id", _("ID number: missing."));
+        ui_message(app, MSG_ERROR, "%s", _("ID number: missing."));
+        return;
+    }
+    field_text(c, "reason", reason, sizeof reason);
+    if (vax_person_update(app->db, &p, reason) != VAX_OK) {
+        ui_form_show_error(&c->form, vax_errfield(app->db), vax_errmsg(app->db));
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    c->mode = MODE_SEARCH;
+    c->want = p.id;
+    ui_input_set(&c->search, p.national_id);
+    run_search(app, c);
+    ui_message(app, MSG_OK, _("%s's record corrected; the previous version is kept."), p.full_name);
+    reissue_after_edit(app, &p, reason);
+}
+
+typedef struct void_dose {
+    int64_t id;
+    const char *reason;
+} void_dose;
+
+static int void_confirmed(ui_app *app, const char *login, const char *pin, void *ctx)
+{
+    void_dose *d = ctx;
+    return vax_dose_void_confirmed(app->db, d->id, d->reason, login, pin);
+}
+
+/* A dose recorded by mistake, chosen from the person's doses: voided for a reason by a manager
+ * (at this desk, or confirming with their login and PIN); the record keeps it, its certificate
+ * is revoked, and the doses after it and the due list follow. */
+static void do_void(ui_app *app, checkin *c)
+{
+    enum { MAX = 16 };
+    vax_dose doses[MAX];
+    char labels[MAX][400], day[11], dmy[11], where[201], reason[200] = "", prompt[300];
+    const char *items[MAX];
+    int n = 0;
+    if (vax_dose_list(app->db, c->editing.id, doses, MAX, &n) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    if (n == 0) {
+        ui_message(app, MSG_ERROR, _("%s has no dose recorded."), c->editing.full_name);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        vax_local_date(doses[i].given_at, day);
+        vax_date_dmy(day, dmy);
+        if (doses[i].place[0])
+            snprintf(where, sizeof where, "%s", doses[i].place);
+        else
+            ui_place_name(app, doses[i].station, where, sizeof where);
+        snprintf(labels[i], sizeof labels[i], _("Dose %d · %s · %s · lot %s · %s"),
+                 doses[i].dose_number, dmy, doses[i].product,
+                 doses[i].lot_no[0] ? doses[i].lot_no : "-", where);
+        items[i] = labels[i];
+    }
+    int k = ui_dialog_pick(app, _("Void a dose"), _("Which dose was recorded by mistake?"), items,
+                           NULL, n, n - 1);
+    if (k < 0)
+        return;
+    snprintf(prompt, sizeof prompt, _("Dose %d of %s: why is this record wrong?"),
+             doses[k].dose_number, c->editing.full_name);
+    if (!ui_dialog_ask(app, _("Void a dose"), prompt, reason, sizeof reason))
+        return;
+    int done;
+    if (vax_role_may(app->staff.role, VAX_ACT_OVERRIDE)) {
+        done = vax_dose_void(app->db, doses[k].id, reason) == VAX_OK;
+        if (!done)
+            ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+    } else {
+        void_dose d = {doses[k].id, reason};
+        done = with_manager(app, _("A manager confirms voiding the dose with their login and PIN."),
+                            void_confirmed, &d);
+    }
+    if (done)
+        ui_message(app, MSG_OK,
+                   _("Dose %d of %s voided (kept in the record); its certificate is revoked."),
+                   doses[k].dose_number, c->editing.full_name);
 }
 
 static void do_checkin(ui_app *app, checkin *c)
@@ -840,7 +1065,20 @@ static void act_clear(ui_app *app)
 
 static void act_save(ui_app *app)
 {
-    save_form(app, desk(app));
+    if (desk(app)->mode == MODE_EDIT)
+        save_edit(app, desk(app));
+    else
+        save_form(app, desk(app));
+}
+
+static void act_correct(ui_app *app)
+{
+    open_edit(app, desk(app));
+}
+
+static void act_void_dose(ui_app *app)
+{
+    do_void(app, desk(app));
 }
 
 static void act_next_field(ui_app *app)
@@ -857,11 +1095,12 @@ static void act_cancel(ui_app *app)
     app->msg[0] = 0;
 }
 
-enum { IN_SEARCH = 1, IN_FORM = 2 };
+enum { IN_SEARCH = 1, IN_FORM = 2, IN_EDIT = 4 };
 
 static unsigned mode(ui_app *app)
 {
-    return desk(app)->mode == MODE_FORM ? IN_FORM : IN_SEARCH;
+    enum mode m = desk(app)->mode;
+    return m == MODE_FORM ? IN_FORM : m == MODE_EDIT ? IN_EDIT : IN_SEARCH;
 }
 
 static const ui_keyrow rows[] = {
@@ -877,17 +1116,25 @@ static const ui_keyrow rows[] = {
      N_("undoes a check-in made by mistake (kept in the record)"), IN_SEARCH, 40, act_undo},
     {UI_KEY_F6, NULL, ACT_CERTIFICATE, N_("Certificate"),
      N_("the person's certificates: show, print, save"), IN_SEARCH, 30, act_certificate},
+    {UI_KEY_F7, NULL, ACT_CORRECT, N_("Correct"),
+     N_("corrects the selected person's record, with a reason (the previous version is kept); "
+        "a dose recorded by mistake is voided from there"),
+     IN_SEARCH, 35, act_correct},
     {UI_KEY_F8, NULL, ACT_BOOK, N_("Book"), N_("books an appointment in a free slot"), IN_SEARCH,
      50, act_book},
     {UI_KEY_ESC, NULL, ACT_CLEAR_SEARCH, N_("Clear"), N_("clears the search"), IN_SEARCH,
      UI_BAR_NEVER, act_clear},
-    {UI_KEY_F5, NULL, ACT_SAVE, N_("Save"), N_("saves the form"), IN_FORM, 90, act_save},
-    {UI_KEY_TAB, NULL, ACT_NEXT_FIELD, N_("Next field"), N_("the next field of the form"), IN_FORM,
-     50, act_next_field},
+    {UI_KEY_F5, NULL, ACT_SAVE, N_("Save"), N_("saves the form"), IN_FORM | IN_EDIT, 90, act_save},
+    {UI_KEY_F4, NULL, ACT_VOID_DOSE, N_("Void dose"),
+     N_("voids a dose recorded by mistake, with a reason: a manager, or a manager's login and PIN "
+        "(kept in the record; its certificate is revoked)"),
+     IN_EDIT, 40, act_void_dose},
+    {UI_KEY_TAB, NULL, ACT_NEXT_FIELD, N_("Next field"), N_("the next field of the form"),
+     IN_FORM | IN_EDIT, 50, act_next_field},
     {UI_KEY_ESC, NULL, ACT_CANCEL, N_("Cancel"),
-     N_("leaves the form, asking first if anything was typed"), IN_FORM, 60, act_cancel},
+     N_("leaves the form, asking first if anything was typed"), IN_FORM | IN_EDIT, 60, act_cancel},
 };
-static const char *const mode_names[] = {"search", "form"};
+static const char *const mode_names[] = {"search", "form", "edit"};
 const ui_keytable ui_keys_checkin = UI_KEYTABLE("checkin", rows, mode_names);
 
 /* What no row takes: the search as it is typed, list movement, the form's typing (Enter moves
@@ -896,9 +1143,9 @@ static int key(ui_app *app, ui_key k)
 {
     checkin *c = desk(app);
     int used;
-    if (c->mode == MODE_FORM) {
+    if (c->mode != MODE_SEARCH) {
         if (k.code == UI_KEY_ENTER && c->form.focus == c->form.n - 1) {
-            save_form(app, c);
+            act_save(app);
             return 1;
         }
         if (k.code == UI_KEY_ENTER)
@@ -950,7 +1197,7 @@ static void load(ui_app *app)
 static int unsaved(ui_app *app, char *what, size_t size)
 {
     checkin *c = app->screen->state;
-    return c->mode == MODE_FORM && ui_form_unsaved(&c->form, what, size);
+    return c->mode != MODE_SEARCH && ui_form_unsaved(&c->form, what, size);
 }
 
 ui_screen *ui_station_checkin(ui_app *app)

@@ -98,6 +98,8 @@ typedef enum ui_act {
     ACT_CERTIFICATE,
     ACT_BOOK,
     ACT_CLEAR_SEARCH,
+    ACT_CORRECT,
+    ACT_VOID_DOSE,
     ACT_CALL_NEXT,
     ACT_RESUME,
     ACT_SEND_BACK,

@@ -86,4 +86,18 @@ equal "dose elsewhere by the linked CCCD" "0" "$rc"
 check "is dose 1" grep -q "dose 1" <<<"$out"
 equal "stored on his record with where it was given" "1" "$(sql "SELECT count(*) FROM dose d JOIN person p ON p.id=d.person_id WHERE p.national_id='045000111' AND d.place='TTYT Tam Đường, Lai Châu' AND d.source='manual' AND d.visit_id IS NULL")"
 
+# --- the doses listed, and one recorded by mistake voided (its certificate revoked) ------------
+out=$(V dose list 062050000777)
+equal "dose list shows the dose elsewhere with its place" "1|TTYT Tam Đường, Lai Châu" \
+  "$(printf '%s\n' "$out" | awk -F'\t' '{print NR "|" $6}' | tail -1)"
+out=$(V dose void "$DOSE" 2>&1); rc=$?
+equal "dose void without a reason is a usage error" "2" "$rc"
+out=$(V dose void "$DOSE" --reason "recorded for the wrong person" 2>&1); rc=$?
+equal "dose void with a reason" "0" "$rc"
+equal "the dose is kept, voided" "1|recorded for the wrong person" "$(sql "SELECT voided || '|' || void_reason FROM dose WHERE id=$DOSE")"
+equal "its certificate in force is revoked" "0" "$(sql "SELECT count(*) FROM certificate WHERE dose_id=$DOSE AND revoked_at=0")"
+equal "and the list no longer shows it" "" "$(V dose list 045123456)"
+out=$(V dose void "$DOSE" --reason "again" 2>&1); rc=$?
+equal "a dose voided already is refused" "1" "$rc"
+
 finish

@@ -420,6 +420,40 @@ static void test_a_voided_dose_frees_its_number_and_only_a_manager_voids(void **
     tdb_close(t);
 }
 
+/* A nurse at the desk voids with a manager's login and PIN: a wrong PIN or a nurse's own login
+ * changes nothing; the manager's voids the dose, revokes its certificate, and the audit row names
+ * the manager beside the nurse. */
+static void test_a_manager_confirms_a_void_at_the_nurses_desk(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t p = new_person(t);
+    vax_dose list[4];
+    int count = 0, n = 0;
+    dose_now(t, p, vial(t, "AZ", 0));
+    vax_clock_advance(60 * DAY);
+    dose_now(t, p, vial(t, "AZ", 0));
+    assert_int_equal(vax_dose_list(t->db, p, list, 4, &count), VAX_OK);
+    sign_in(t, "yta", VAX_ROLE_NURSE);
+    assert_int_equal(vax_dose_void_confirmed(t->db, list[1].id, "", "boss", "1234"), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "reason");
+    assert_int_not_equal(vax_dose_void_confirmed(t->db, list[1].id, "wrong person", "boss", "9999"),
+                         VAX_OK);
+    assert_int_equal(vax_dose_void_confirmed(t->db, list[1].id, "wrong person", "yta", "1234"),
+                     VAX_EPERM);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM dose WHERE voided = 1"), 0);
+    assert_int_equal(vax_dose_void_confirmed(t->db, list[1].id, "wrong person", "boss", "1234"),
+                     VAX_OK);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM dose WHERE voided = 1"), 1);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM audit a JOIN staff s ON s.id ="
+                                        " a.staff_id WHERE a.action = 'dose.void' AND s.login ="
+                                        " 'yta' AND a.details LIKE '%confirmed by boss%'"),
+                     1);
+    assert_int_equal(vax_dose_next_number(t->db, p, &n), VAX_OK);
+    assert_int_equal(n, 2);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -435,6 +469,7 @@ int main(void)
         cmocka_unit_test(test_dose_number_and_reason_limits_are_refused_at_their_boundary),
         cmocka_unit_test(test_no_dose_while_the_visit_waits_for_injection),
         cmocka_unit_test(test_a_voided_dose_frees_its_number_and_only_a_manager_voids),
+        cmocka_unit_test(test_a_manager_confirms_a_void_at_the_nurses_desk),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
