@@ -503,6 +503,320 @@ static int count_due(vax_db *db, const span *s, vax_report *r)
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("making the report"));
 }
 
+static void born_by(const char *day, int years, char out[11]);
+
+/* ---- the province's daily form: each figure for the days and since the campaign began ------- */
+
+static void bind_span(sqlite3_stmt *st, const span *s, int by_time)
+{
+    sqlite3_bind_int64(st, 1, s->site_id);
+    if (by_time) {
+        sqlite3_bind_int64(st, 2, s->t0);
+        sqlite3_bind_int64(st, 3, s->t1);
+    } else {
+        sqlite3_bind_text(st, 2, s->from, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, s->to, -1, SQLITE_TRANSIENT);
+    }
+}
+
+/* One count of a query over a span, into *n. */
+static int count_one(vax_db *db, const char *sql, const span *s, int by_time, int *n)
+{
+    sqlite3_stmt *st = vax_stmt(db, sql);
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    bind_span(st, s, by_time);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *n = sqlite3_column_int(st, 0);
+        rc = SQLITE_DONE;
+    }
+    return step_fail(db, st, rc);
+}
+
+/* Doses by dose number, priority group and kind of point, and the people who completed their
+ * primary series: the dose numbered its product's series_doses (products.conf). */
+static int period_doses(vax_db *db, const span *s, vax_report *r, vax_report_period *p, int cum)
+{
+    sqlite3_stmt *st = vax_stmt(
+        db, "SELECT coalesce(p.priority_group, ''), d.dose_number, si.kind, count(*)"
+            " FROM dose d JOIN visit v ON v.id = d.visit_id JOIN person p ON p.id = d.person_id"
+            " JOIN site si ON si.id = v.site_id"
+            " WHERE v.site_id = ?1 AND d.given_at >= ?2 AND d.given_at < ?3 AND d.voided = 0"
+            " GROUP BY 1, 2, 3");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    bind_span(st, s, 1);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int number = sqlite3_column_int(st, 1), n = sqlite3_column_int(st, 3);
+        int in_series = number >= 1 && number <= VAX_MAX_SERIES;
+        vax_report_group *g = group_slot(r, vax_col_text(st, 0));
+        p->doses += n;
+        if (in_series)
+            p->by_number[number] += n;
+        if (strcmp(vax_col_text(st, 2), "mobile") == 0)
+            p->mobile += n;
+        else
+            p->fixed += n;
+        if (g && cum)
+            g->doses_cum += n;
+        else if (g && in_series)
+            g->by_number[number] += n;
+    }
+    if ((rc = step_fail(db, st, rc)) != VAX_OK)
+        return rc;
+    return count_one(
+        db,
+        "SELECT count(DISTINCT d.person_id) FROM dose d JOIN visit v ON v.id = d.visit_id"
+        " JOIN product pr ON pr.code = d.product WHERE v.site_id = ?1"
+        " AND d.given_at >= ?2 AND d.given_at < ?3 AND d.voided = 0"
+        " AND d.dose_number = pr.series_doses",
+        s, 1, &p->completed);
+}
+
+static void add_sign(vax_report *r, const char *code, size_t len, int cum)
+{
+    vax_report_sign *x = NULL;
+    for (int i = 0; i < r->nsigns && !x; i++)
+        if (strlen(r->signs[i].code) == len && strncmp(r->signs[i].code, code, len) == 0)
+            x = &r->signs[i];
+    if (!x) {
+        if (r->nsigns == VAX_REPORT_MAX_SIGNS || len >= sizeof x->code)
+            return;
+        x = &r->signs[r->nsigns++];
+        memcpy(x->code, code, len);
+        x->code[len] = 0;
+    }
+    if (cum)
+        x->cum++;
+    else
+        x->day++;
+}
+
+/* Reactions by severity, and the minor ones by sign. */
+static int period_reactions(vax_db *db, const span *s, vax_report *r, vax_report_period *p, int cum)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT x.severity, x.signs FROM visit v"
+                                    " JOIN reaction x ON x.visit_id = v.id"
+                                    " WHERE v.site_id = ?1 AND v.day >= ?2 AND v.day <= ?3");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    bind_span(st, s, 0);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (strcmp(vax_col_text(st, 0), "serious") == 0) {
+            p->reactions_serious++;
+            continue;
+        }
+        p->reactions_minor++;
+        for (const char *c = vax_col_text(st, 1); *c;) {
+            size_t len = strcspn(c, " ");
+            if (len)
+                add_sign(r, c, len, cum);
+            c += len + (c[len] == ' ');
+        }
+    }
+    return step_fail(db, st, rc);
+}
+
+/* Appointments of those days against check-ins: who came, who did not, who came unbooked. */
+static int period_bookings(vax_db *db, const span *s, vax_report_period *p)
+{
+    char today[11];
+    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*), coalesce(sum(a.state = 'checked_in'), 0),"
+                                    " coalesce(sum(a.state = 'booked' AND a.day >= ?4), 0)"
+                                    " FROM appointment a JOIN slot sl ON sl.id = a.slot_id"
+                                    " JOIN site_day sd ON sd.id = sl.day_id"
+                                    " WHERE sd.site_id = ?1 AND a.day >= ?2 AND a.day <= ?3"
+                                    " AND a.state <> 'cancelled'");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    bind_span(st, s, 0);
+    vax_local_date(vax_now(), today);
+    sqlite3_bind_text(st, 4, today, -1, SQLITE_TRANSIENT);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        p->booked = sqlite3_column_int(st, 0);
+        p->attended = sqlite3_column_int(st, 1);
+        p->expected = sqlite3_column_int(st, 2);
+        p->no_shows = p->booked - p->attended - p->expected;
+        rc = SQLITE_DONE;
+    }
+    if ((rc = step_fail(db, st, rc)) != VAX_OK)
+        return rc;
+    return count_one(db,
+                     "SELECT count(*) FROM visit WHERE site_id = ?1 AND day >= ?2 AND day <= ?3"
+                     " AND state <> 'cancelled' AND appointment_id IS NULL",
+                     s, 0, &p->walk_ins);
+}
+
+/* Coverage of the registry on the report's last day, and who reached it in the days: each adult's
+ * first dose and first dose completing a series, wherever given. */
+static int period_coverage(vax_db *db, const span *s, vax_report *r)
+{
+    char cut18[11], cut50[11];
+    sqlite3_stmt *st = vax_stmt(
+        db, "SELECT p.birth_date <= ?2,"
+            " (SELECT min(d.given_at) FROM dose d WHERE d.person_id = p.id AND d.voided = 0),"
+            " (SELECT min(d.given_at) FROM dose d JOIN product pr ON pr.code = d.product"
+            "  WHERE d.person_id = p.id AND d.voided = 0 AND d.dose_number >= pr.series_doses)"
+            " FROM person p WHERE p.birth_date <= ?1 AND p.merged_into IS NULL");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    born_by(s->to, 18, cut18);
+    born_by(s->to, 50, cut50);
+    sqlite3_bind_text(st, 1, cut18, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, cut50, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int over50 = sqlite3_column_int(st, 0);
+        int has1 = sqlite3_column_type(st, 1) != SQLITE_NULL,
+            hasc = sqlite3_column_type(st, 2) != SQLITE_NULL;
+        int64_t first = sqlite3_column_int64(st, 1), done = sqlite3_column_int64(st, 2);
+        int got1 = has1 && first < s->t1, gotc = hasc && done < s->t1;
+        int new1 = got1 && first >= s->t0, newc = gotc && done >= s->t0;
+        r->adults++;
+        r->cum.dose1_18 += got1;
+        r->cum.complete_18 += gotc;
+        r->day.dose1_18 += new1;
+        r->day.complete_18 += newc;
+        if (over50) {
+            r->over50++;
+            r->cum.dose1_50 += got1;
+            r->cum.complete_50 += gotc;
+            r->day.dose1_50 += new1;
+            r->day.complete_50 += newc;
+        }
+    }
+    return step_fail(db, st, rc);
+}
+
+static const vax_lot_balance *balance_of(const vax_lot_balance *b, int n, int64_t lot_id)
+{
+    for (int i = 0; i < n; i++)
+        if (b[i].lot_id == lot_id)
+            return &b[i];
+    return NULL;
+}
+
+static void ledger_add(vax_report_ledger *to, const vax_report_ledger *x)
+{
+    to->opening += x->opening;
+    to->received += x->received;
+    to->used += x->used;
+    to->wasted += x->wasted;
+    to->other += x->other;
+    to->closing += x->closing;
+    to->received_cum += x->received_cum;
+    to->used_cum += x->used_cum;
+    to->wasted_cum += x->wasted_cum;
+}
+
+static int compare_ledgers(const void *a, const void *b)
+{
+    return strcmp(((const vax_report_ledger *)a)->product, ((const vax_report_ledger *)b)->product);
+}
+
+/* The stock ledger at the start of the first day and at the end of the last (vax_stock_at): each
+ * lot's opening and closing stock and its movements between, summed by product. */
+static int period_stock(vax_db *db, const span *s, vax_report *r)
+{
+    enum { MAX_BALANCES = 4 * VAX_REPORT_MAX_LOTS };
+    vax_lot_balance *b0 = calloc(MAX_BALANCES, sizeof *b0), *b1 = calloc(MAX_BALANCES, sizeof *b1);
+    int n0 = 0, n1 = 0, rc;
+    if (!b0 || !b1) {
+        free(b0);
+        free(b1);
+        return VAX_ENOMEM;
+    }
+    if ((rc = vax_stock_at(db, s->t0 - 1, b0, MAX_BALANCES, &n0)) != VAX_OK ||
+        (rc = vax_stock_at(db, s->t1 - 1, b1, MAX_BALANCES, &n1)) != VAX_OK)
+        goto out;
+    for (int i = 0; i < n1; i++) {
+        const vax_lot_balance *e = &b1[i], *o = balance_of(b0, n0, e->lot_id);
+        vax_report_ledger x, *prod = NULL;
+        memset(&x, 0, sizeof x);
+        vax_strlcpy(x.product, e->product, sizeof x.product);
+        vax_strlcpy(x.lot_no, e->lot_no, sizeof x.lot_no);
+        x.opening = o ? o->on_hand : 0;
+        x.closing = e->on_hand;
+        x.received_cum = e->received + e->transferred_in;
+        x.used_cum = e->given;
+        x.wasted_cum = e->wasted;
+        x.received = x.received_cum - (o ? o->received + o->transferred_in : 0);
+        x.used = x.used_cum - (o ? o->given : 0);
+        x.wasted = x.wasted_cum - (o ? o->wasted : 0);
+        x.other = x.closing - x.opening - x.received + x.used + x.wasted;
+        r->day.received += x.received;
+        r->day.used += x.used;
+        r->day.wasted += x.wasted;
+        r->cum.received += x.received_cum;
+        r->cum.used += x.used_cum;
+        r->cum.wasted += x.wasted_cum;
+        for (int k = 0; k < r->nstock && !prod; k++)
+            if (strcmp(r->stock[k].product, x.product) == 0)
+                prod = &r->stock[k];
+        if (!prod && r->nstock < VAX_REPORT_MAX_PRODUCTS) {
+            prod = &r->stock[r->nstock++];
+            memset(prod, 0, sizeof *prod);
+            vax_strlcpy(prod->product, x.product, sizeof prod->product);
+        }
+        if (prod)
+            ledger_add(prod, &x);
+        if ((x.opening || x.closing || x.received || x.used || x.wasted || x.other) &&
+            r->nlot_stock < VAX_REPORT_MAX_LOTS)
+            r->lot_stock[r->nlot_stock++] = x;
+    }
+    qsort(r->stock, (size_t)r->nstock, sizeof r->stock[0], compare_ledgers);
+out:
+    free(b0);
+    free(b1);
+    return rc;
+}
+
+static int compare_signs(const void *a, const void *b)
+{
+    const vax_report_sign *x = a, *y = b;
+    if (x->cum != y->cum)
+        return y->cum - x->cum;
+    return strcmp(x->code, y->code);
+}
+
+/* Every figure of the province's form, for the days and since the site's first dose. */
+static int count_periods(vax_db *db, const span *s, vax_report *r)
+{
+    span all = *s;
+    int rc;
+    sqlite3_stmt *st = vax_stmt(db, "SELECT min(d.given_at) FROM dose d"
+                                    " JOIN visit v ON v.id = d.visit_id"
+                                    " WHERE v.site_id = ?1 AND d.voided = 0 AND d.given_at < ?2");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, s->site_id);
+    sqlite3_bind_int64(st, 2, s->t1);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL)
+            vax_local_date(sqlite3_column_int64(st, 0), r->campaign_from);
+        rc = SQLITE_DONE;
+    }
+    if ((rc = step_fail(db, st, rc)) != VAX_OK)
+        return rc;
+    /* the campaign: everything before the end of the last day */
+    vax_strlcpy(all.from, "0000-01-01", sizeof all.from);
+    all.t0 = INT64_MIN;
+    if ((rc = period_doses(db, s, r, &r->day, 0)) != VAX_OK ||
+        (rc = period_doses(db, &all, r, &r->cum, 1)) != VAX_OK ||
+        (rc = period_reactions(db, s, r, &r->day, 0)) != VAX_OK ||
+        (rc = period_reactions(db, &all, r, &r->cum, 1)) != VAX_OK ||
+        (rc = period_bookings(db, s, &r->day)) != VAX_OK ||
+        (rc = period_bookings(db, &all, &r->cum)) != VAX_OK ||
+        (rc = period_coverage(db, s, r)) != VAX_OK || (rc = period_stock(db, s, r)) != VAX_OK)
+        return rc;
+    qsort(r->signs, (size_t)r->nsigns, sizeof r->signs[0], compare_signs);
+    return VAX_OK;
+}
+
 int vax_report_make(vax_db *db, const char *from, const char *to, vax_report **out)
 {
     vax_report *r;
@@ -552,7 +866,7 @@ int vax_report_make(vax_db *db, const char *from, const char *to, vax_report **o
         (rc = count_wastage(db, &s, r)) != VAX_OK || (rc = count_reactions(db, &s, r)) != VAX_OK ||
         (rc = count_lots(db, &s, r)) != VAX_OK || (rc = count_waits(db, &s, r)) != VAX_OK ||
         (rc = count_due(db, &s, r)) != VAX_OK || (rc = count_temps(db, &s, r)) != VAX_OK ||
-        (rc = name_groups(db, r)) != VAX_OK) {
+        (rc = count_periods(db, &s, r)) != VAX_OK || (rc = name_groups(db, r)) != VAX_OK) {
         sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
         goto fail;
     }
@@ -589,7 +903,8 @@ static int coverage_of(vax_db *db, const char *commune, int64_t end, const char 
                      " (SELECT max(CASE WHEN d.dose_number >= pr.series_doses THEN 2 ELSE 1 END)"
                      "  FROM dose d JOIN product pr ON pr.code = d.product"
                      "  WHERE d.person_id = p.id AND d.voided = 0 AND d.given_at < ?3)"
-                     " FROM person p WHERE p.birth_date <= ?1 AND (?4 IS NULL OR p.commune = ?4)");
+                     " FROM person p WHERE p.birth_date <= ?1 AND p.merged_into IS NULL"
+                     " AND (?4 IS NULL OR p.commune = ?4)");
     int rc;
     if (!st)
         return VAX_EINTERNAL;
@@ -761,6 +1076,15 @@ static void sign_words(const writer *w, const char *codes, char *out, size_t siz
     }
 }
 
+/* A row of the period-and-cumulative table; whole >= 0 adds the cumulative figure's rate. */
+static int figure(writer *w, const label *name, int day, int cum, int whole)
+{
+    cell c[4] = {T(lbl(w, name)), N(day), N(cum), T("")};
+    if (whole >= 0)
+        c[3] = (cell){CELL_PERMILLE, NULL, vax_permille(cum, whole)};
+    return w->row(w, c, 4);
+}
+
 static int walk_all(writer *w, const vax_report *r)
 {
     int rc;
@@ -822,6 +1146,83 @@ static int walk_all(writer *w, const vax_report *r)
         }
         TRY(w->end(w));
     }
+    /* 1b. the province's daily form: each figure for the days and cumulative */
+    {
+        static const label title = {"Số liệu trong kỳ và lũy kế", "Period and cumulative"};
+        static const label cols[] = {{"Chỉ tiêu", "Figure"},
+                                     {"Trong kỳ báo cáo", "Report period"},
+                                     {"Lũy kế", "Cumulative"},
+                                     {"Tỷ lệ (lũy kế)", "Rate (cumulative)"}};
+        static const label since = {"Lũy kế tính từ ngày (mũi đầu tiên của điểm)",
+                                    "Cumulative since (the site's first dose)"};
+        const vax_report_period *d = &r->day, *c = &r->cum;
+        TRY(w->table(w, &title, cols, 4));
+        {
+            cell x[3] = {T(lbl(w, &since)), T(""), T(r->campaign_from)};
+            if (r->campaign_from[0])
+                x[2] = (cell){CELL_DATE, r->campaign_from, 0};
+            TRY(w->row(w, x, 3));
+        }
+        TRY(figure(w, &(label){"Số mũi tiêm", "Doses given"}, d->doses, c->doses, -1));
+        int top = 1;
+        for (int k = 1; k <= VAX_MAX_SERIES; k++)
+            top = c->by_number[k] || d->by_number[k] ? k : top;
+        for (int k = 1; k <= top; k++) {
+            char vi[32], en[32];
+            snprintf(vi, sizeof vi, "Mũi %d", k);
+            snprintf(en, sizeof en, "Dose %d", k);
+            TRY(figure(w, &(label){vi, en}, d->by_number[k], c->by_number[k], -1));
+        }
+        TRY(figure(
+            w, &(label){"Số người tiêm đủ liều cơ bản", "People who completed the primary series"},
+            d->completed, c->completed, -1));
+        TRY(figure(w, &(label){"Mũi tiêm tại điểm cố định", "Doses at a fixed point"}, d->fixed,
+                   c->fixed, -1));
+        TRY(figure(w, &(label){"Mũi tiêm tại điểm lưu động", "Doses at a mobile point"}, d->mobile,
+                   c->mobile, -1));
+        TRY(figure(w, &(label){"Số liều vắc xin nhận", "Vaccine doses received"}, d->received,
+                   c->received, -1));
+        TRY(figure(w, &(label){"Số liều đã sử dụng", "Doses used"}, d->used, c->used, -1));
+        TRY(figure(w, &(label){"Số liều hao phí", "Doses wasted"}, d->wasted, c->wasted, -1));
+        TRY(figure(w, &(label){"Phản ứng thông thường", "Minor reactions"}, d->reactions_minor,
+                   c->reactions_minor, -1));
+        TRY(figure(w, &(label){"Tai biến nặng", "Serious reactions"}, d->reactions_serious,
+                   c->reactions_serious, -1));
+        TRY(figure(w, &(label){"Số người hẹn tiêm", "People booked"}, d->booked, c->booked, -1));
+        TRY(figure(w, &(label){"Người có hẹn đã đến", "Booked and came"}, d->attended, c->attended,
+                   c->booked));
+        TRY(figure(w, &(label){"Người có hẹn không đến", "Booked, did not come (no-shows)"},
+                   d->no_shows, c->no_shows, c->booked));
+        TRY(figure(w, &(label){"Người có hẹn hôm nay chưa đến", "Booked for today, not come yet"},
+                   d->expected, c->expected, c->booked));
+        TRY(figure(w, &(label){"Đến không hẹn trước", "Came without booking"}, d->walk_ins,
+                   c->walk_ins, -1));
+        TRY(figure(w,
+                   &(label){"Người 18+ đã tiêm ít nhất 1 mũi", "People 18+ with at least one dose"},
+                   d->dose1_18, c->dose1_18, r->adults));
+        TRY(figure(
+            w,
+            &(label){"Người 18+ tiêm đủ liều cơ bản", "People 18+ with a complete primary series"},
+            d->complete_18, c->complete_18, r->adults));
+        TRY(figure(w,
+                   &(label){"Người 50+ đã tiêm ít nhất 1 mũi", "People 50+ with at least one dose"},
+                   d->dose1_50, c->dose1_50, r->over50));
+        TRY(figure(
+            w,
+            &(label){"Người 50+ tiêm đủ liều cơ bản", "People 50+ with a complete primary series"},
+            d->complete_50, c->complete_50, r->over50));
+        {
+            static const label den18 = {"Mẫu số: người 18+ trong sổ đăng ký của điểm",
+                                        "Denominator: people 18+ in the site's registry"},
+                               den50 = {"Mẫu số: người 50+ trong sổ đăng ký của điểm",
+                                        "Denominator: people 50+ in the site's registry"};
+            cell x[3] = {T(lbl(w, &den18)), T(""), N(r->adults)};
+            TRY(w->row(w, x, 3));
+            x[0] = T(lbl(w, &den50)), x[2] = N(r->over50);
+            TRY(w->row(w, x, 3));
+        }
+        TRY(w->end(w));
+    }
     /* 2. screening reasons */
     {
         static const label title = {"Lý do trì hoãn, chống chỉ định", "Reasons not vaccinated"};
@@ -855,14 +1256,22 @@ static int walk_all(writer *w, const vax_report *r)
         }
         TRY(w->end(w));
     }
-    /* 4. by priority group */
+    /* 4. by priority group and dose number */
     {
         static const label title = {"Mũi tiêm theo nhóm ưu tiên", "Doses by priority group"};
-        static const label cols[] = {{"Nhóm", "Group"}, {"Tên nhóm", "Name"}, {"Số mũi", "Doses"}};
-        TRY(w->table(w, &title, cols, 3));
+        static const label cols[] = {
+            {"Nhóm", "Group"},   {"Tên nhóm", "Name"}, {"Mũi 1", "Dose 1"},
+            {"Mũi 2", "Dose 2"}, {"Mũi 3", "Dose 3"},  {"Mũi 4", "Dose 4"},
+            {"Mũi 5", "Dose 5"}, {"Số mũi", "Doses"},  {"Lũy kế", "Cumulative"}};
+        TRY(w->table(w, &title, cols, 9));
         for (int i = 0; i < r->ngroups; i++) {
-            cell c[3] = {T(r->groups[i].code), T(r->groups[i].name), N(r->groups[i].doses)};
-            TRY(w->row(w, c, 3));
+            const vax_report_group *g = &r->groups[i];
+            cell c[9] = {T(g->code), T(g->name)};
+            for (int k = 1; k <= VAX_MAX_SERIES; k++)
+                c[1 + k] = N(g->by_number[k]);
+            c[7] = N(g->doses);
+            c[8] = N(g->doses_cum);
+            TRY(w->row(w, c, 9));
         }
         TRY(w->end(w));
     }
@@ -952,6 +1361,65 @@ static int walk_all(writer *w, const vax_report *r)
                          N(l->doses_on_hand),
                          T(l->expires_soon ? lbl(w, &yes) : "")};
             TRY(w->row(w, c, 5));
+        }
+        TRY(w->end(w));
+    }
+    /* 8a. the stock ledger: by product, and each lot's use */
+    {
+        static const label title = {"Tồn kho theo vắc xin", "Stock by product"};
+        static const label lot_title = {"Sử dụng theo lô", "Doses used by lot"};
+        static const label cols[] = {{"Mã vắc xin", "Code"},
+                                     {"Số lô", "Lot"},
+                                     {"Tồn đầu kỳ", "Opening stock"},
+                                     {"Nhận trong kỳ", "Received"},
+                                     {"Sử dụng trong kỳ", "Used"},
+                                     {"Hao phí trong kỳ", "Wasted"},
+                                     {"Khác (chuyển đi, kiểm kê)", "Other (sent away, counts)"},
+                                     {"Tồn cuối kỳ", "Closing stock"},
+                                     {"Nhận lũy kế", "Received (cumulative)"},
+                                     {"Sử dụng lũy kế", "Used (cumulative)"},
+                                     {"Hao phí lũy kế", "Wasted (cumulative)"}};
+        static const label by_product[] = {
+            {"Mã vắc xin", "Code"},
+            {"Tồn đầu kỳ", "Opening stock"},
+            {"Nhận trong kỳ", "Received"},
+            {"Sử dụng trong kỳ", "Used"},
+            {"Hao phí trong kỳ", "Wasted"},
+            {"Khác (chuyển đi, kiểm kê)", "Other (sent away, counts)"},
+            {"Tồn cuối kỳ", "Closing stock"},
+            {"Nhận lũy kế", "Received (cumulative)"},
+            {"Sử dụng lũy kế", "Used (cumulative)"},
+            {"Hao phí lũy kế", "Wasted (cumulative)"}};
+        TRY(w->table(w, &title, by_product, 10));
+        for (int i = 0; i < r->nstock; i++) {
+            const vax_report_ledger *l = &r->stock[i];
+            cell c[10] = {T(l->product),  N(l->opening),   N(l->received), N(l->used),
+                          N(l->wasted),   N(l->other),     N(l->closing),  N(l->received_cum),
+                          N(l->used_cum), N(l->wasted_cum)};
+            TRY(w->row(w, c, 10));
+        }
+        TRY(w->end(w));
+        TRY(w->table(w, &lot_title, cols, 11));
+        for (int i = 0; i < r->nlot_stock; i++) {
+            const vax_report_ledger *l = &r->lot_stock[i];
+            cell c[11] = {T(l->product),      T(l->lot_no),   N(l->opening),   N(l->received),
+                          N(l->used),         N(l->wasted),   N(l->other),     N(l->closing),
+                          N(l->received_cum), N(l->used_cum), N(l->wasted_cum)};
+            TRY(w->row(w, c, 11));
+        }
+        TRY(w->end(w));
+    }
+    /* 8a'. minor reactions by sign */
+    {
+        static const label title = {"Dấu hiệu phản ứng thông thường", "Minor reactions by sign"};
+        static const label cols[] = {
+            {"Dấu hiệu", "Sign"}, {"Trong kỳ báo cáo", "Report period"}, {"Lũy kế", "Cumulative"}};
+        TRY(w->table(w, &title, cols, 3));
+        for (int i = 0; i < r->nsigns; i++) {
+            char name[600];
+            sign_words(w, r->signs[i].code, name, sizeof name);
+            cell c[3] = {T(name), N(r->signs[i].day), N(r->signs[i].cum)};
+            TRY(w->row(w, c, 3));
         }
         TRY(w->end(w));
     }

@@ -1839,6 +1839,8 @@ typedef struct vax_report_group {
     char code[16]; /* "" for people with no priority group */
     char name[256];
     int doses;
+    int by_number[VAX_MAX_SERIES + 1]; /* the doses by dose number ([0] unused) */
+    int doses_cum;                     /* since the campaign's first dose */
 } vax_report_group;
 
 typedef struct vax_report_serious {
@@ -1870,6 +1872,45 @@ typedef struct vax_report_wait {
 
 enum { VAX_SEX_MALE, VAX_SEX_FEMALE, VAX_SEX_UNKNOWN, VAX_SEX_COUNT };
 
+#define VAX_REPORT_MAX_SIGNS 32
+
+/* The figures of the province's daily form over one period: the report's days (vax_report.day), or
+ * the campaign so far (vax_report.cum: from the site's first dose in the database to the end of the
+ * report's last day). Doses are this site's, voided ones left out. */
+typedef struct vax_report_period {
+    int doses;
+    int by_number[VAX_MAX_SERIES + 1]; /* doses by dose number ([0] unused) */
+    int completed;     /* people whose dose numbered its product's series_doses was given then */
+    int fixed, mobile; /* doses given at a fixed point (a clinic) and by a mobile team: the kind of
+                          the site that gave them (site.kind) */
+    int received;      /* doses into stock: receipts and transfers in (the ledger) */
+    int used, wasted;  /* doses drawn for an injection, doses wasted (the ledger) */
+    int reactions_minor, reactions_serious;
+    int booked;   /* appointments of those days, cancelled ones left out */
+    int attended; /* of them, checked in */
+    int no_shows; /* of them, not checked in: marked absent, or still booked on a day gone by */
+    int expected; /* of them, still booked for today (not a no-show while the day lasts) */
+    int walk_ins; /* check-ins without an appointment */
+    /* people of the registry who got their first dose / completed their primary series (any site,
+     * doses given elsewhere too), aged 18+ / 50+ on the report's last day */
+    int dose1_18, complete_18, dose1_50, complete_50;
+} vax_report_period;
+
+/* The stock ledger of one lot, or of one product (lot_no ""), over the report's days: opening at
+ * the start of the first day, closing at the end of the last; other is transfers out and counts
+ * (so that opening + received - used - wasted + other = closing). *_cum: since the first receipt. */
+typedef struct vax_report_ledger {
+    char product[16];
+    char lot_no[VAX_LOT_NO_MAX + 1];
+    int opening, received, used, wasted, other, closing;
+    int received_cum, used_cum, wasted_cum;
+} vax_report_ledger;
+
+typedef struct vax_report_sign {
+    char code[24]; /* assets/aefi.conf */
+    int day, cum;  /* minor reactions with this sign (a reaction counts once for each sign) */
+} vax_report_sign;
+
 typedef struct vax_report {
     char from[11], to[11]; /* local days, inclusive */
     char site_code[32], site_name[128];
@@ -1896,6 +1937,17 @@ typedef struct vax_report {
     int urgent[VAX_URGENT_COUNT]; /* visits still marked urgent, by vax_urgent_reason */
     vax_temp_reading temps[VAX_REPORT_MAX_TEMPS]; /* the days' temperature log, oldest first */
     int ntemps, temp_breaches;
+    /* the province's daily form: each figure for the days and cumulative */
+    char campaign_from[11];     /* the day of the site's first dose ("" if none yet) */
+    vax_report_period day, cum; /* day.doses == doses */
+    int adults, over50;         /* coverage's denominators: people in the registry (merged records
+                                   left out) aged 18+ / 50+ on the report's last day */
+    vax_report_ledger stock[VAX_REPORT_MAX_PRODUCTS]; /* by product code */
+    int nstock;
+    vax_report_ledger lot_stock[VAX_REPORT_MAX_LOTS]; /* lots with stock or a movement, by expiry */
+    int nlot_stock;
+    vax_report_sign signs[VAX_REPORT_MAX_SIGNS]; /* signs of minor reactions, most frequent first */
+    int nsigns;
 } vax_report;
 
 /* part of whole in tenths of a per cent (per mille), rounded half up: 1 of 6 is 167 (16.7 %);

@@ -160,6 +160,18 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
              r->outcomes[VAX_OUTCOME_POSTPONED], r->outcomes[VAX_OUTCOME_CONTRAINDICATED],
              r->outcomes[VAX_OUTCOME_REFERRED], r->dose2_due, r->dose2_overdue);
     y += ui_put_wrapped(w, y, 1, cols - 2, 2, line);
+    int stock = 0;
+    char since[11] = "-";
+    for (int i = 0; i < r->nstock; i++)
+        stock += r->stock[i].closing;
+    if (r->campaign_from[0])
+        vax_date_dmy(r->campaign_from, since);
+    snprintf(line, sizeof line,
+             _("Bookings %d, came %d, no-shows %d · since %s: %d doses, %d completed the series · "
+               "stock left %d doses"),
+             r->day.booked, r->day.attended, r->day.no_shows, since, r->cum.doses, r->cum.completed,
+             stock);
+    y += ui_put_wrapped(w, y, 1, cols - 2, 2, line);
     int c1 = percent10(s->cov.adults_dose1, s->cov.adults),
         c2 = percent10(s->cov.adults_complete, s->cov.adults);
     snprintf(line, sizeof line, _("Coverage 18+: dose 1 %d.%d %%, complete %d.%d %% (%d people)"),

@@ -69,7 +69,7 @@ EOF
 cells=$(python3 "$WORK/readxlsx.py" "$WORK/r.xlsx" 2>&1)
 check "the workbook opens with python's zipfile and XML parser" \
   grep -q '^SHEET Summary$' <<<"$cells"
-equal "one sheet per table, named in English under --lang en" "11" "$(grep -c '^SHEET ' <<<"$cells")"
+equal "one sheet per table, named in English under --lang en" "15" "$(grep -c '^SHEET ' <<<"$cells")"
 check "the cold chain's log is a sheet of its own" grep -q '^SHEET Cold chain$' <<<"$cells"
 check "a sheet for the doses per hour" grep -q '^SHEET Doses per hour$' <<<"$cells"
 check "English headers in the first row" grep -q '^Doses by product!C1=Dose 1|text|$' <<<"$cells"
@@ -89,6 +89,54 @@ $VAXSITE --db "$DB" --lang vi report --format xlsx --out "$WORK/r_vi.xlsx" >/dev
 cells_vi=$(python3 "$WORK/readxlsx.py" "$WORK/r_vi.xlsx" 2>&1)
 check "under --lang vi the sheets have Vietnamese names" grep -q '^SHEET Tổng hợp$' <<<"$cells_vi"
 check "and Vietnamese headers" grep -q '^Mũi tiêm theo vắc xin!C1=Mũi 1|text|$' <<<"$cells_vi"
+
+# --- the province's daily form in the workbook, each figure against SQL ------------------------
+# the value in column COL of the row of SHEET whose column A is LABEL
+fig() { grep -F "$1!$3" <<<"$cells" | grep -F "$(grep -F "$1!A" <<<"$cells" | grep -F "=$2|" | sed 's/^[^!]*!A\([0-9]*\)=.*/!'"$3"'\1=/')" | cut -d= -f2 | cut -d'|' -f1; }
+# the sum of column COL of SHEET below its header
+colsum() { grep "^$1!$2[0-9]*=" <<<"$cells" | grep -v "!${2}1=" | cut -d= -f2 | cut -d'|' -f1 | awk '{s += $1} END {print s + 0}'; }
+T0=$(date -d "$TODAY 00:00" +%s)
+T1=$(date -d "$TODAY 00:00 + 1 day" +%s)
+P="Period and cumulative"
+CUM=$(sql "SELECT count(*) FROM dose d JOIN visit v ON v.id = d.visit_id WHERE d.voided = 0 AND d.given_at < $T1")
+equal "doses of the day and cumulative, as the database counts them" "$DOSES|$CUM" \
+  "$(fig "$P" "Doses given" B)|$(fig "$P" "Doses given" C)"
+equal "dose 1 of the day" \
+  "$(sql "SELECT count(*) FROM dose d JOIN visit v ON v.id = d.visit_id WHERE d.voided = 0 AND d.dose_number = 1 AND d.given_at >= $T0 AND d.given_at < $T1")" \
+  "$(fig "$P" "Dose 1" B)"
+equal "people who completed the series, day and cumulative" \
+  "$(sql "SELECT count(DISTINCT d.person_id) FROM dose d JOIN product p ON p.code = d.product WHERE d.visit_id IS NOT NULL AND d.voided = 0 AND d.dose_number = p.series_doses AND d.given_at >= $T0 AND d.given_at < $T1")|$(sql "SELECT count(DISTINCT d.person_id) FROM dose d JOIN product p ON p.code = d.product WHERE d.visit_id IS NOT NULL AND d.voided = 0 AND d.dose_number = p.series_doses AND d.given_at < $T1")" \
+  "$(fig "$P" "People who completed the primary series" B)|$(fig "$P" "People who completed the primary series" C)"
+equal "the demo is a fixed clinic: every dose at a fixed point" \
+  "$(sql "SELECT kind FROM site")|$DOSES|0" "fixed|$(fig "$P" "Doses at a fixed point" B)|$(fig "$P" "Doses at a mobile point" B)"
+equal "doses received that day and cumulative (the ledger's receipts)" \
+  "$(sql "SELECT coalesce(sum(doses), 0) FROM stock_move WHERE kind IN ('receive', 'transfer_in') AND at >= $T0 AND at < $T1")|$(sql "SELECT coalesce(sum(doses), 0) FROM stock_move WHERE kind IN ('receive', 'transfer_in') AND at < $T1")" \
+  "$(fig "$P" "Vaccine doses received" B)|$(fig "$P" "Vaccine doses received" C)"
+equal "minor reactions of the day" \
+  "$(sql "SELECT count(*) FROM reaction x JOIN visit v ON v.id = x.visit_id WHERE v.day = '$TODAY' AND x.severity = 'minor'")" \
+  "$(fig "$P" "Minor reactions" B)"
+equal "bookings of the day, and those who came" \
+  "$(sql "SELECT count(*) FROM appointment WHERE day = '$TODAY' AND state <> 'cancelled'")|$(sql "SELECT count(*) FROM appointment WHERE day = '$TODAY' AND state = 'checked_in'")" \
+  "$(fig "$P" "People booked" B)|$(fig "$P" "Booked and came" B)"
+equal "coverage's denominators: the registry's adults and people 50+" \
+  "$(sql "SELECT count(*) FROM person WHERE merged_into IS NULL AND birth_date <= date('$TODAY', '-18 years')")|$(sql "SELECT count(*) FROM person WHERE merged_into IS NULL AND birth_date <= date('$TODAY', '-50 years')")" \
+  "$(fig "$P" "Denominator: people 18+ in the site's registry" C)|$(fig "$P" "Denominator: people 50+ in the site's registry" C)"
+equal "18+ with a dose (cumulative) and its rate, a percentage cell" \
+  "$(sql "SELECT count(*) FROM person p WHERE p.merged_into IS NULL AND p.birth_date <= date('$TODAY', '-18 years') AND EXISTS (SELECT 1 FROM dose d WHERE d.person_id = p.id AND d.voided = 0 AND d.given_at < $T1)")|0.0%" \
+  "$(fig "$P" "People 18+ with at least one dose" C)|$(grep -F "$P!D" <<<"$cells" | sed -n '2p' | cut -d'|' -f3)"
+equal "closing stock by product adds up to the ledger at the end of the day" \
+  "$(sql "SELECT coalesce(sum(doses), 0) FROM stock_move WHERE at < $T1")" "$(colsum "Stock by product" G)"
+equal "opening stock: the ledger at the start of the day" \
+  "$(sql "SELECT coalesce(sum(doses), 0) FROM stock_move WHERE at < $T0")" "$(colsum "Stock by product" B)"
+equal "doses used by lot add up to the ledger's draws of the day" \
+  "$(sql "SELECT -coalesce(sum(doses), 0) FROM stock_move WHERE kind = 'draw' AND at >= $T0 AND at < $T1")" "$(colsum "Doses used by lot" E)"
+equal "doses by priority group add up to the day's and the cumulative doses" "$DOSES|$CUM" \
+  "$(colsum "Doses by priority group" H)|$(colsum "Doses by priority group" I)"
+equal "doses by priority group and dose 1 add up to the day's doses 1" "$(fig "$P" "Dose 1" B)" \
+  "$(colsum "Doses by priority group" C)"
+check "a sheet of minor reactions by sign" grep -q '^SHEET Minor reactions by sign$' <<<"$cells"
+check "the Vietnamese workbook names the same figures" \
+  grep -q '^Số liệu trong kỳ và lũy kế!A[0-9]*=Số người tiêm đủ liều cơ bản|' <<<"$cells_vi"
 
 # --- import -----------------------------------------------------------------------------------
 printf '\xEF\xBB\xBFHọ và tên;Ngày sinh;Giới tính;Số CCCD;Số điện thoại\r\n' >"$WORK/list.csv"
@@ -228,6 +276,7 @@ tui 80 24 --db "$DB" --lang en
 sign_in quanly "Reports"
 expect_screen "the Reports screen opens for a manager" "Doses per hour"
 expect_screen "the headline figures" "doses $DOSES"
+expect_screen "the bookings and the figures since the first dose" "Bookings"
 if [ "$DOSES" -gt 0 ]; then
   expect_screen "the doses per hour are drawn as bars" "█"
 fi

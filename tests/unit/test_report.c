@@ -597,6 +597,288 @@ static void test_percentages_are_rounded(void **state)
     tdb_close(t);
 }
 
+/* Bookings of 15/10 (A came, J was marked absent, K never came, H's was cancelled) and of 10/09
+ * (B came), written as the planning desk leaves them. */
+static void book_days(test_db *t, const day *p)
+{
+    char sql[3000];
+    snprintf(
+        sql, sizeof sql,
+        "INSERT INTO site_day(uuid, site_id, day, opens, closes, slot_minutes, capacity, risk,"
+        " created_at, updated_at) SELECT 'sd1', id, '2021-10-15', '08:00', '17:00', 60, 10,"
+        " 'low', 0, 0 FROM site;"
+        "INSERT INTO site_day(uuid, site_id, day, opens, closes, slot_minutes, capacity, risk,"
+        " created_at, updated_at) SELECT 'sd0', id, '2021-09-10', '08:00', '17:00', 60, 10,"
+        " 'low', 0, 0 FROM site;"
+        "INSERT INTO slot(uuid, day_id, day, starts_at, ends_at, capacity, created_at,"
+        " updated_at) SELECT 's1', id, day, %lld, %lld, 10, 0, 0 FROM site_day WHERE uuid ="
+        " 'sd1';"
+        "INSERT INTO slot(uuid, day_id, day, starts_at, ends_at, capacity, created_at,"
+        " updated_at) SELECT 's0', id, day, %lld, %lld, 10, 0, 0 FROM site_day WHERE uuid ="
+        " 'sd0';"
+        "INSERT INTO appointment(uuid, slot_id, person_id, day, dose_number, state,"
+        " created_at, updated_at) SELECT 'a' || x.p, (SELECT id FROM slot WHERE uuid = x.s),"
+        " x.p, x.d, 1, x.st, 0, 0 FROM (SELECT %lld p, 's1' s, '2021-10-15' d,"
+        " 'checked_in' st UNION ALL SELECT %lld, 's1', '2021-10-15', 'no_show'"
+        " UNION ALL SELECT %lld, 's1', '2021-10-15', 'booked'"
+        " UNION ALL SELECT %lld, 's1', '2021-10-15', 'cancelled'"
+        " UNION ALL SELECT %lld, 's0', '2021-09-10', 'checked_in') x;"
+        "UPDATE visit SET appointment_id = (SELECT a.id FROM appointment a"
+        " WHERE a.person_id = visit.person_id AND a.day = visit.day AND a.state = 'checked_in')"
+        " WHERE person_id IN (%lld, %lld);",
+        (long long)T0, (long long)T0 + 3600, (long long)(T0 - 35 * DAY),
+        (long long)(T0 - 35 * DAY + 3600), (long long)p->a, (long long)p->j, (long long)p->k,
+        (long long)p->h, (long long)p->b, (long long)p->a, (long long)p->b);
+    exec_raw(t->path, sql);
+}
+
+/* One number from SQL, for figures checked against the database rather than by hand. */
+static int64_t sql_int(test_db *t, const char *sql, int64_t a, int64_t b)
+{
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    assert_int_equal(sqlite3_open(t->path, &s), SQLITE_OK);
+    if (sqlite3_prepare_v2(s, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(s));
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    return v;
+}
+
+static const vax_report_ledger *ledger(const vax_report_ledger *l, int n, const char *product,
+                                       const char *lot_no)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(l[i].product, product) == 0 && strcmp(l[i].lot_no, lot_no) == 0)
+            return &l[i];
+    fail_msg("no ledger line %s %s", product, lot_no);
+    return NULL;
+}
+
+static const vax_report_group *group(const vax_report *r, const char *code)
+{
+    for (int i = 0; i < r->ngroups; i++)
+        if (strcmp(r->groups[i].code, code) == 0)
+            return &r->groups[i];
+    fail_msg("no group %s", code);
+    return NULL;
+}
+
+/* The province's daily form, day and cumulative, counted by hand on the day build_day makes (and
+ * the cumulative doses, receipts and use against SQL of the tables). */
+static void test_the_province_figures_day_and_cumulative(void **state)
+{
+    test_db *t = tdb_open();
+    day p;
+    vax_report *r = NULL;
+    vax_coverage cov;
+    (void)state;
+    build_day(t, &p);
+    book_days(t, &p);
+    assert_int_equal(vax_report_make(t->db, "15/10/2021", NULL, &r), VAX_OK);
+    const vax_report_period *d = &r->day, *c = &r->cum;
+    /* the campaign began with J's dose on 01/08 */
+    assert_string_equal(r->campaign_from, "2021-08-01");
+    /* doses: the day A1 B2 C1 D1; before it J1 (01/08), B1 K1 (10/09) */
+    assert_int_equal(d->doses, 4);
+    assert_int_equal(d->doses, r->doses);
+    assert_int_equal(d->by_number[1], 3);
+    assert_int_equal(d->by_number[2], 1);
+    assert_int_equal(c->doses, 7);
+    assert_int_equal(c->by_number[1], 6);
+    assert_int_equal(c->by_number[2], 1);
+    assert_int_equal(c->doses, sql_int(t,
+                                       "SELECT count(*) FROM dose WHERE voided = 0 AND"
+                                       " visit_id IS NOT NULL AND given_at < ?1",
+                                       T0 + 15 * 3600, 0));
+    /* B's dose 2 of AZ (series of 2) completed the series, that day and ever */
+    assert_int_equal(d->completed, 1);
+    assert_int_equal(c->completed, 1);
+    /* the site is a fixed clinic */
+    assert_int_equal(d->fixed, 4);
+    assert_int_equal(d->mobile, 0);
+    assert_int_equal(c->fixed, 7);
+    /* stock: received AZ1 50 + PF1 30 that day, OLD 30 before; used 4 (7); wasted 8 that day,
+     * and the two OLD vials' 9 + 8 before */
+    assert_int_equal(d->received, 80);
+    assert_int_equal(c->received, 110);
+    assert_int_equal(c->received, sql_int(t,
+                                          "SELECT sum(doses) FROM stock_move WHERE kind IN"
+                                          " ('receive', 'transfer_in') AND at < ?1",
+                                          T0 + 15 * 3600, 0));
+    assert_int_equal(d->used, 4);
+    assert_int_equal(c->used, 7);
+    assert_int_equal(d->wasted, 8);
+    assert_int_equal(c->wasted, 25);
+    /* by product: AZ opened the day with OLD's last vial (10) and ended it with OLD 10 + AZ1 40 */
+    assert_int_equal(r->nstock, 2);
+    const vax_report_ledger *az = ledger(r->stock, r->nstock, "AZ", "");
+    assert_int_equal(az->opening, 10);
+    assert_int_equal(az->received, 50);
+    assert_int_equal(az->used, 2);
+    assert_int_equal(az->wasted, 8);
+    assert_int_equal(az->other, 0);
+    assert_int_equal(az->closing, 50);
+    assert_int_equal(az->received_cum, 80);
+    assert_int_equal(az->used_cum, 5);
+    assert_int_equal(az->wasted_cum, 25);
+    const vax_report_ledger *pf = ledger(r->stock, r->nstock, "PF", "");
+    assert_int_equal(pf->opening, 0);
+    assert_int_equal(pf->received, 30);
+    assert_int_equal(pf->used, 2);
+    assert_int_equal(pf->closing, 28);
+    /* by lot: doses used per lot, and each lot's ledger adds up */
+    assert_int_equal(r->nlot_stock, 3);
+    assert_int_equal(ledger(r->lot_stock, r->nlot_stock, "AZ", "OLD")->used, 0);
+    assert_int_equal(ledger(r->lot_stock, r->nlot_stock, "AZ", "OLD")->used_cum, 3);
+    assert_int_equal(ledger(r->lot_stock, r->nlot_stock, "AZ", "OLD")->closing, 10);
+    assert_int_equal(ledger(r->lot_stock, r->nlot_stock, "AZ", "AZ1")->used, 2);
+    assert_int_equal(ledger(r->lot_stock, r->nlot_stock, "PF", "PF1")->used, 2);
+    for (int i = 0; i < r->nlot_stock; i++) {
+        const vax_report_ledger *l = &r->lot_stock[i];
+        assert_int_equal(l->opening + l->received - l->used - l->wasted + l->other, l->closing);
+    }
+    /* the closing stock is the stock table's */
+    for (int i = 0; i < r->nlots; i++)
+        assert_int_equal(
+            ledger(r->lot_stock, r->nlot_stock, r->lots[i].product, r->lots[i].lot_no)->closing,
+            r->lots[i].doses_on_hand);
+    /* reactions: A's minor (local), C's serious; none before */
+    assert_int_equal(d->reactions_minor, 1);
+    assert_int_equal(d->reactions_serious, 1);
+    assert_int_equal(c->reactions_minor, 1);
+    assert_int_equal(r->nsigns, 1);
+    assert_string_equal(r->signs[0].code, "local");
+    assert_int_equal(r->signs[0].day, 1);
+    assert_int_equal(r->signs[0].cum, 1);
+    /* priority group by dose number: G01 A1 B2 (B1 before), G03 C1, none D1 (J1 K1 before) */
+    assert_int_equal(group(r, "G01")->by_number[1], 1);
+    assert_int_equal(group(r, "G01")->by_number[2], 1);
+    assert_int_equal(group(r, "G01")->doses_cum, 3);
+    assert_int_equal(group(r, "G03")->by_number[1], 1);
+    assert_int_equal(group(r, "G03")->doses_cum, 1);
+    assert_int_equal(group(r, "")->by_number[1], 1);
+    assert_int_equal(group(r, "")->doses_cum, 3);
+    /* bookings: 15/10 A came, J and K did not, H's cancelled one is not counted; 10/09 B came.
+     * Walk-ins: 6 of the day's 7 check-ins; J, K (and B's first) before */
+    assert_int_equal(d->booked, 3);
+    assert_int_equal(d->attended, 1);
+    assert_int_equal(d->no_shows, 1); /* J; K may still come: the report is made at 17:00 */
+    assert_int_equal(d->expected, 1);
+    assert_int_equal(d->walk_ins, 6);
+    assert_int_equal(c->booked, 4);
+    assert_int_equal(c->attended, 2);
+    assert_int_equal(c->no_shows, 1);
+    assert_int_equal(c->expected, 1);
+    assert_int_equal(c->walk_ins, 8);
+    /* coverage: 10 adults, 4 of them 50+; the day's first doses A C D, B completed; in all A B C D
+     * J K have a dose. The totals are vax_coverage_get's */
+    assert_int_equal(r->adults, 10);
+    assert_int_equal(r->over50, 4);
+    assert_int_equal(d->dose1_18, 3);
+    assert_int_equal(d->complete_18, 1);
+    assert_int_equal(d->dose1_50, 1);
+    assert_int_equal(d->complete_50, 1);
+    assert_int_equal(vax_coverage_get(t->db, NULL, "2021-10-15", &cov), VAX_OK);
+    assert_int_equal(c->dose1_18, cov.adults_dose1);
+    assert_int_equal(c->dose1_18, 6);
+    assert_int_equal(c->complete_18, cov.adults_complete);
+    assert_int_equal(c->dose1_50, cov.over50_dose1);
+    assert_int_equal(c->complete_50, cov.over50_complete);
+    vax_report_free(r);
+
+    /* 10/09 to 15/10: the opening stock is OLD's 2 vials left after 01/08 */
+    assert_int_equal(vax_report_make(t->db, "10/09/2021", "15/10/2021", &r), VAX_OK);
+    az = ledger(r->stock, r->nstock, "AZ", "");
+    assert_int_equal(az->opening, 20);
+    assert_int_equal(az->used, 4);
+    assert_int_equal(az->wasted, 16);
+    assert_int_equal(az->closing, 50);
+    assert_int_equal(r->day.doses, 6);
+    assert_int_equal(r->day.booked, 4);
+    assert_int_equal(r->day.dose1_18, 5);
+    assert_int_equal(r->cum.doses, 7);
+    vax_report_free(r);
+
+    /* the day after: nothing happened, the cumulative figures stay */
+    assert_int_equal(vax_report_make(t->db, "16/10/2021", NULL, &r), VAX_OK);
+    assert_int_equal(r->day.doses, 0);
+    assert_int_equal(r->day.received, 0);
+    assert_int_equal(r->cum.doses, 7);
+    assert_int_equal(r->cum.completed, 1);
+    assert_int_equal(ledger(r->stock, r->nstock, "AZ", "")->opening, 50);
+    assert_int_equal(ledger(r->stock, r->nstock, "AZ", "")->closing, 50);
+    vax_report_free(r);
+
+    /* the next morning K's booking of 15/10 is a no-show */
+    vax_clock_set(T0 + DAY);
+    assert_int_equal(vax_report_make(t->db, "15/10/2021", NULL, &r), VAX_OK);
+    assert_int_equal(r->day.no_shows, 2);
+    assert_int_equal(r->day.expected, 0);
+    vax_report_free(r);
+
+    /* a mobile team's doses are counted as such */
+    exec_raw(t->path, "UPDATE site SET kind = 'mobile'");
+    assert_int_equal(vax_report_make(t->db, "15/10/2021", NULL, &r), VAX_OK);
+    assert_int_equal(r->day.fixed, 0);
+    assert_int_equal(r->day.mobile, 4);
+    assert_int_equal(r->cum.mobile, 7);
+    vax_report_free(r);
+    tdb_close(t);
+}
+
+/* The new tables in the CSV and text, in each language. */
+static void test_the_province_figures_are_written(void **state)
+{
+    test_db *t = tdb_open();
+    day p;
+    vax_report *r = NULL;
+    tdb_text en = {NULL, 0}, vi = {NULL, 0}, txt = {NULL, 0};
+    (void)state;
+    build_day(t, &p);
+    book_days(t, &p);
+    assert_int_equal(vax_report_make(t->db, "15/10/2021", NULL, &r), VAX_OK);
+    vax_set_lang("en");
+    assert_int_equal(vax_report_csv(t->db, r, tdb_to_text, &en), VAX_OK);
+    assert_int_equal(vax_report_text(t->db, r, tdb_to_text, &txt), VAX_OK);
+    vax_set_lang("vi");
+    assert_int_equal(vax_report_csv(t->db, r, tdb_to_text, &vi), VAX_OK);
+    assert_non_null(strstr(en.s, "Period and cumulative\r\nFigure,Report period,Cumulative,"
+                                 "Rate (cumulative)\r\n"));
+    assert_non_null(strstr(en.s, "\r\nCumulative since (the site's first dose),,2021-08-01\r\n"));
+    assert_non_null(strstr(en.s, "\r\nDoses given,4,7,\r\nDose 1,3,6,\r\nDose 2,1,1,\r\n"));
+    assert_non_null(strstr(en.s, "\r\nPeople who completed the primary series,1,1,\r\n"));
+    assert_non_null(strstr(en.s, "\r\nDoses at a fixed point,4,7,\r\n"));
+    assert_non_null(strstr(en.s, "\r\nVaccine doses received,80,110,\r\n"));
+    assert_non_null(strstr(en.s, "\r\n\"Booked, did not come (no-shows)\",1,1,25.0\r\n"));
+    assert_non_null(strstr(en.s, "\r\nPeople 18+ with at least one dose,3,6,60.0\r\n"));
+    assert_non_null(strstr(en.s, "\r\nPeople 50+ with a complete primary series,1,1,25.0\r\n"));
+    assert_non_null(strstr(en.s, "\r\nDenominator: people 18+ in the site's registry,,10\r\n"));
+    assert_non_null(strstr(en.s, "\r\nAZ,10,50,2,8,0,50,80,5,25\r\n"));
+    assert_non_null(strstr(en.s, "\r\nAZ,AZ1,0,50,2,8,0,40,50,2,8\r\n"));
+    assert_non_null(strstr(en.s, "Minor reactions by sign\r\nSign,Report period,Cumulative\r\n"
+                                 "\"Pain, swelling or redness at the injection site\",1,1\r\n"));
+    assert_non_null(strstr(en.s, "\r\nG01,"));
+    assert_non_null(strstr(en.s, ",1,1,0,0,0,2,3\r\n")); /* G01: doses 1 and 2, 3 in all */
+    assert_non_null(
+        strstr(vi.s, "Số liệu trong kỳ và lũy kế\r\nChỉ tiêu,Trong kỳ báo cáo,Lũy kế,"));
+    assert_non_null(strstr(vi.s, "\r\nSố người tiêm đủ liều cơ bản,1,1,\r\n"));
+    assert_non_null(strstr(vi.s, "\r\n\"Đau, sưng, đỏ tại chỗ tiêm\",1,1\r\n"));
+    assert_non_null(strstr(vi.s, "\r\nNgười có hẹn không đến,1,1,25.0\r\n"));
+    assert_non_null(strstr(txt.s, "People who completed the primary series"));
+    assert_non_null(strstr(txt.s, "60.0 %"));
+    vax_report_free(r);
+    free(en.s);
+    free(vi.s);
+    free(txt.s);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -609,6 +891,8 @@ int main(void)
         cmocka_unit_test(test_xlsx_is_written_as_a_workbook),
         cmocka_unit_test(test_labels_are_in_the_chosen_language),
         cmocka_unit_test(test_percentages_are_rounded),
+        cmocka_unit_test(test_the_province_figures_day_and_cumulative),
+        cmocka_unit_test(test_the_province_figures_are_written),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
