@@ -150,11 +150,19 @@ const char *vax_col_text(sqlite3_stmt *st, int col)
     return t ? (const char *)t : "";
 }
 
+/* By hand rather than with snprintf: an import of a long list makes a uuid per new person, and
+ * formatting them took as long as drawing them. */
 static void uuid_text(const unsigned char b[16], char out[37])
 {
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-             b[14], b[15]);
+    static const char hex[] = "0123456789abcdef";
+    char *o = out;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *o++ = '-';
+        *o++ = hex[b[i] >> 4];
+        *o++ = hex[b[i] & 15];
+    }
+    *o = 0;
 }
 
 int vax_uuid(char out[37])

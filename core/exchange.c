@@ -596,6 +596,8 @@ typedef struct row {
     int skip;         /* a repeat of an earlier row: counted once */
     int64_t existing; /* id of the person with this ID already, 0 if none */
     int same;         /* the registered person already has every field of the row */
+    int add;          /* to be registered (the transaction's pass over the rows found nobody) */
+    char *folded;     /* the folded name, once asked for (row_folded) */
 } row;
 
 typedef struct import_ctx {
@@ -610,6 +612,7 @@ typedef struct import_ctx {
         char *name[2]; /* Vietnamese and English, folded */
     } groups[32];
     int ngroups;
+    sqlite3_stmt *st_lookup, *st_other, *st_dup, *st_triggers; /* import_stmt */
 } import_ctx;
 
 static int issue(import_ctx *x, int line, int error, const char *field, const char *id,
@@ -1031,65 +1034,223 @@ static void merged(const vax_person *q, const vax_person *in, vax_person *out)
 /* ---- writing the rows -------------------------------------------------------------------------
  */
 
-/* New people are staged in a temporary table and moved into the registry by one statement: each
- * statement that writes the search index (FTS5, through person's triggers) makes it flush its
- * pending terms, so one statement for the whole list instead of one per row. */
-static int stage_person(vax_db *db, vax_person *p)
+/* A statement of this import, prepared on its first use and finalized at the end of the import:
+ * a row runs up to three lookups and an insert, and the connection's cache finds a statement by
+ * hashing its whole text on every call. */
+static sqlite3_stmt *import_stmt(import_ctx *x, sqlite3_stmt **slot, const char *sql)
 {
-    char *folded = vax_text_fold(p->full_name);
-    int rc;
-    if (!folded)
-        return VAX_ENOMEM;
-    if ((rc = vax_uuid(p->uuid)) != VAX_OK) {
-        free(folded);
-        return rc;
+    if (*slot) {
+        sqlite3_reset(*slot);
+        return *slot;
     }
-    sqlite3_stmt *st =
-        vax_stmt(db, "INSERT INTO temp.import_person(uuid, national_id, insurance_no, full_name,"
-                     " name_folded, birth_date, sex, phone, commune, priority_group)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-    if (!st) {
-        free(folded);
-        return VAX_EINTERNAL;
+    int rc = sqlite3_prepare_v3(x->db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL);
+    if (rc != SQLITE_OK) {
+        vax_fail_sql(x->db, rc, _("preparing a query"));
+        *slot = NULL;
     }
-    sqlite3_bind_text(st, 1, p->uuid, -1, SQLITE_STATIC);
-    vax_person_bind_fields(st, p, folded);
-    rc = sqlite3_step(st);
+    return *slot;
+}
+
+/* The row's folded name, made once for the duplicate check and the record. */
+static const char *row_folded(row *r)
+{
+    if (!r->folded)
+        r->folded = vax_text_fold(r->p.full_name);
+    return r->folded;
+}
+
+/* Whether person's insert triggers are the ones whose rows vax_person_bulk_words,
+ * vax_person_bulk_fts and vax_sync_person_bulk write: then new people are inserted with the
+ * triggers off and those rows written for all of them at once. With any other set (a later step
+ * that adds one), the triggers write them row by row, as for everyone else. */
+static int bulk_triggers_known(import_ctx *x)
+{
+    sqlite3_stmt *st = import_stmt(
+        x, &x->st_triggers,
+        "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema"
+        " WHERE type = 'trigger' AND tbl_name = 'person'"
+        " AND instr(upper(substr(sql, 1, instr(upper(sql), ' BEGIN'))), ' INSERT ON ') > 0"
+        " ORDER BY name)");
+    if (!st)
+        return -1;
+    int known = sqlite3_step(st) == SQLITE_ROW &&
+                strcmp(vax_col_text(st, 0), "name_word_ai person_fts_ai sync_person_ai") == 0;
     sqlite3_reset(st);
-    free(folded);
+    return known;
+}
+
+static int exec_range(vax_db *db, const char *sql, int64_t first, int64_t last)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, first);
+        sqlite3_bind_int64(st, 2, last);
+        rc = sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("importing the list"));
 }
 
-static int stage_begin(vax_db *db)
+/* The name words of the new people and how many times each occurs, counted here: the trigger
+ * name_word_ai (schema.c, NAME_JSON) reads them through json_each, which for a whole list cost
+ * as much as the records' inserts. */
+typedef struct word_count {
+    const char *w; /* into a row's folded name; not NUL-terminated */
+    size_t len;
+    int n;
+} word_count;
+
+typedef struct word_counts {
+    word_count *slot;
+    size_t mask, used;
+} word_counts;
+
+static int words_add(word_counts *c, const char *w, size_t len)
 {
-    int rc =
-        sqlite3_exec(db->sql,
-                     "CREATE TEMP TABLE IF NOT EXISTS import_person(uuid TEXT, national_id TEXT,"
-                     " insurance_no TEXT, full_name TEXT, name_folded TEXT, birth_date TEXT,"
-                     " sex TEXT, phone TEXT, commune TEXT, priority_group TEXT);"
-                     "DELETE FROM temp.import_person",
-                     NULL, NULL, NULL);
+    if (c->used * 2 >= c->mask) {
+        size_t size = c->slot ? (c->mask + 1) * 2 : 1024;
+        word_count *grown = calloc(size, sizeof *grown);
+        if (!grown)
+            return VAX_ENOMEM;
+        for (size_t i = 0; c->slot && i <= c->mask; i++) {
+            if (!c->slot[i].w)
+                continue;
+            uint64_t h = 1469598103934665603ULL;
+            for (size_t k = 0; k < c->slot[i].len; k++)
+                h = (h ^ (unsigned char)c->slot[i].w[k]) * 1099511628211ULL;
+            size_t j = (size_t)h & (size - 1);
+            while (grown[j].w)
+                j = (j + 1) & (size - 1);
+            grown[j] = c->slot[i];
+        }
+        free(c->slot);
+        c->slot = grown;
+        c->mask = size - 1;
+    }
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t k = 0; k < len; k++)
+        h = (h ^ (unsigned char)w[k]) * 1099511628211ULL;
+    size_t j = (size_t)h & c->mask;
+    while (c->slot[j].w && (c->slot[j].len != len || memcmp(c->slot[j].w, w, len) != 0))
+        j = (j + 1) & c->mask;
+    if (!c->slot[j].w) {
+        c->slot[j] = (word_count){w, len, 0};
+        c->used++;
+    }
+    c->slot[j].n++;
+    return VAX_OK;
+}
+
+/* The trigger's split: \ " - . , ' ( ) and the space separate words; empty words are none. 0 for a
+ * name the trigger's JSON cannot hold (a control character: json_each refuses it, and the
+ * import must fail as the trigger would), which is then left to vax_person_bulk_words. */
+static int words_count(word_counts *c, const char *folded, int *rc)
+{
+    const char *start = folded;
+    for (const char *p = folded;; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch && ch < 0x20)
+            return 0;
+        if (ch && !strchr("\\\"-.,'() ", ch))
+            continue;
+        if (p > start && (*rc = words_add(c, start, (size_t)(p - start))) != VAX_OK)
+            return 0;
+        if (!ch)
+            return 1;
+        start = p + 1;
+    }
+}
+
+static int words_write(vax_db *db, const word_counts *c)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(db->sql,
+                                "INSERT INTO name_word(term, n) VALUES (?1, ?2)"
+                                " ON CONFLICT(term) DO UPDATE SET n = n + excluded.n",
+                                -1, &st, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && c->slot && i <= c->mask; i++) {
+        if (!c->slot[i].w)
+            continue;
+        sqlite3_bind_text(st, 1, c->slot[i].w, (int)c->slot[i].len, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, c->slot[i].n);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc == SQLITE_DONE)
+            rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
     return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("importing the list"));
 }
 
-static int stage_commit(vax_db *db, int64_t now)
+/* Registers the rows marked to add, in their order, inside the import's transaction. Each
+ * statement that writes the search index makes it flush its pending terms, and the triggers
+ * run their statements once per row: so the people are inserted with the triggers off on this
+ * connection, and their name words, index terms and outbox rows are then written by one statement
+ * each, which the triggers would have written row by row. */
+static int add_rows(import_ctx *x, row *rows, int nrows, int64_t now)
 {
-    sqlite3_stmt *st = vax_stmt(
-        db, "INSERT INTO person(uuid, national_id, insurance_no, full_name, name_folded,"
-            " birth_date, sex, phone, commune, priority_group, created_at, updated_at, updated_by)"
-            " SELECT uuid, national_id, insurance_no, full_name, name_folded, birth_date, sex,"
-            " phone, commune, priority_group, ?1, ?1, ?2 FROM temp.import_person ORDER BY rowid");
-    int rc;
-    if (!st)
+    vax_db *db = x->db;
+    int64_t first = 0, last = 0;
+    word_counts words = {NULL, 0, 0};
+    int rc = VAX_OK, bulk = bulk_triggers_known(x), counted = 1;
+    if (bulk < 0)
         return VAX_EINTERNAL;
-    sqlite3_bind_int64(st, 1, now);
-    sqlite3_bind_int64(st, 2, vax_actor_id(db));
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return vax_fail_sql(db, rc, _("importing the list"));
-    rc = sqlite3_exec(db->sql, "DELETE FROM temp.import_person", NULL, NULL, NULL);
-    return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("importing the list"));
+    if (bulk)
+        sqlite3_db_config(db->sql, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
+    /* prepared after the switch: a statement carries the triggers it was prepared with */
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(
+        db->sql,
+        "INSERT INTO person(uuid, national_id, insurance_no, full_name, name_folded,"
+        " birth_date, sex, phone, commune, priority_group, created_at, updated_at, updated_by)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)",
+        -1, &st, NULL);
+    if (src != SQLITE_OK) {
+        rc = vax_fail_sql(db, src, _("importing the list"));
+    } else {
+        sqlite3_bind_int64(st, 11, now);
+        sqlite3_bind_int64(st, 12, vax_actor_id(db));
+    }
+    for (int i = 0; i < nrows && rc == VAX_OK; i++) {
+        row *r = &rows[i];
+        if (!r->add)
+            continue;
+        const char *folded = row_folded(r);
+        if (!folded) {
+            rc = VAX_ENOMEM;
+            break;
+        }
+        if (bulk && counted && !words_count(&words, folded, &rc))
+            counted = 0;
+        if (rc != VAX_OK || (rc = vax_uuid(r->p.uuid)) != VAX_OK)
+            break;
+        sqlite3_bind_text(st, 1, r->p.uuid, -1, SQLITE_STATIC);
+        vax_person_bind_fields(st, &r->p, folded);
+        src = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (src != SQLITE_DONE) {
+            rc = vax_fail_sql(db, src, _("importing the list"));
+            break;
+        }
+        last = sqlite3_last_insert_rowid(db->sql);
+        if (!first)
+            first = last;
+    }
+    sqlite3_finalize(st);
+    if (bulk)
+        sqlite3_db_config(db->sql, SQLITE_DBCONFIG_ENABLE_TRIGGER, 1, (int *)NULL);
+    if (rc == VAX_OK && bulk && first) {
+        /* the ids are consecutive: each new rowid is the largest plus one, and nothing else
+         * wrote */
+        rc = counted ? words_write(db, &words) : exec_range(db, vax_person_bulk_words, first, last);
+        if (rc == VAX_OK)
+            rc = exec_range(db, vax_person_bulk_fts, first, last);
+        if (rc == VAX_OK)
+            rc = exec_range(db, vax_sync_person_bulk, first, last);
+    }
+    free(words.slot);
+    return rc;
 }
 
 /* Updates a registered person with the merged fields; the previous version goes to history. */
@@ -1104,11 +1265,13 @@ static int update_person(vax_db *db, const vax_person *p, const char *reason, in
 }
 
 /* The registered person with a row's ID: *found 0 if none. */
-static int lookup(vax_db *db, const char *national_id, vax_person *q, int *found)
+static int lookup(import_ctx *x, const char *national_id, vax_person *q, int *found)
 {
-    sqlite3_stmt *st = vax_stmt(db, "SELECT id, uuid, national_id, insurance_no, full_name,"
-                                    " birth_date, sex, phone, commune, coalesce(priority_group, '')"
-                                    " FROM person WHERE national_id = ?1");
+    vax_db *db = x->db;
+    sqlite3_stmt *st = import_stmt(x, &x->st_lookup,
+                                   "SELECT id, uuid, national_id, insurance_no, full_name,"
+                                   " birth_date, sex, phone, commune, coalesce(priority_group, '')"
+                                   " FROM person WHERE national_id = ?1");
     int rc;
     *found = 0;
     if (!st)
@@ -1134,20 +1297,62 @@ static int lookup(vax_db *db, const char *national_id, vax_person *q, int *found
                                                  : vax_fail_sql(db, rc, _("reading the registry"));
 }
 
+/* Whether the statement gives a row for the ID (?1), or the folded name and birth date (?1, ?2). */
+static int any_row(import_ctx *x, sqlite3_stmt *st, const char *a, const char *b, int *yes)
+{
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if (b)
+        sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    *yes = rc == SQLITE_ROW;
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? VAX_OK
+               : vax_fail_sql(x->db, rc, _("reading the registry"));
+}
+
 /* A row whose ID is not anyone's main ID: still one person with someone registered when the IDs
  * say so (an old CMND linked to a CCCD record, the ID of a record merged into another): then *q is
  * that person and *found 1, as for its main ID. Otherwise a registered person with the same folded
  * name and birth date is a possible second record: reported with the row's line and not added
  * (*dup 1), as the desk asks before registering; the desk or "person add --same-as" links them
  * once someone has looked. */
-static int lookup_other(import_ctx *x, const row *r, vax_person *q, int *found, int *dup)
+static int lookup_other(import_ctx *x, row *r, vax_person *q, int *found, int *dup)
 {
     vax_db *db = x->db;
     vax_person cand[4];
     char born[11];
-    int n = 0, rc;
+    int n = 0, rc, yes;
     *dup = 0;
-    rc = vax_person_by_national_id(db, r->p.national_id, q);
+    /* most rows are nobody's: asked first with the import's own statements, the same conditions
+     * as vax_person_by_national_id and vax_person_duplicates, which then give the person */
+    rc = any_row(x,
+                 import_stmt(x, &x->st_other,
+                             "SELECT 1 FROM person p WHERE p.id = coalesce("
+                             "(SELECT coalesce(q.merged_into, q.id) FROM person q"
+                             " WHERE q.national_id = ?1),"
+                             " (SELECT i.person_id FROM person_id i WHERE i.value = ?1))"),
+                 r->p.national_id, NULL, &yes);
+    if (rc != VAX_OK)
+        return rc;
+    const char *folded = yes ? "" : row_folded(r);
+    if (!folded)
+        return VAX_ENOMEM;
+    if (!yes) {
+        rc = any_row(x,
+                     import_stmt(x, &x->st_dup,
+                                 "SELECT 1 FROM person WHERE name_folded = ?1 AND birth_date = ?2"
+                                 " AND merged_into IS NULL LIMIT 1"),
+                     folded, r->p.birth_date, &yes);
+        if (rc != VAX_OK || !yes)
+            return rc;
+        rc = VAX_ENOTFOUND;
+    } else {
+        rc = vax_person_by_national_id(db, r->p.national_id, q);
+    }
     if (rc == VAX_OK) {
         *found = 1;
         return issue(x, r->line, 0, "national_id", r->p.national_id,
@@ -1550,7 +1755,7 @@ int vax_import_csv_as(vax_db *db, const char *name, const char *text, size_t len
         /* a real import classifies the rows inside its transaction, below */
         if (r->skip || !o->dry_run)
             continue;
-        if ((rc = lookup(db, r->p.national_id, &q, &found)) != VAX_OK)
+        if ((rc = lookup(&x, r->p.national_id, &q, &found)) != VAX_OK)
             goto out;
         int dup = 0;
         if (!found && (rc = lookup_other(&x, r, &q, &found, &dup)) != VAX_OK)
@@ -1601,8 +1806,6 @@ int vax_import_csv_as(vax_db *db, const char *name, const char *text, size_t len
     big_cache = 1;
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         goto out;
-    if ((rc = stage_begin(db)) != VAX_OK)
-        goto fail;
     int added = 0, merged_n = 0, unchanged = 0, existing = 0;
     char reason[160];
     snprintf(reason, sizeof reason, _("imported from %s"), name);
@@ -1613,7 +1816,7 @@ int vax_import_csv_as(vax_db *db, const char *name, const char *text, size_t len
         if (r->bad || r->skip)
             continue;
         /* again inside the transaction: another station may have registered the ID meanwhile */
-        if ((rc = lookup(db, r->p.national_id, &q, &found)) != VAX_OK)
+        if ((rc = lookup(&x, r->p.national_id, &q, &found)) != VAX_OK)
             goto fail;
         int dup = 0;
         if (!found && (rc = lookup_other(&x, r, &q, &found, &dup)) != VAX_OK)
@@ -1621,8 +1824,7 @@ int vax_import_csv_as(vax_db *db, const char *name, const char *text, size_t len
         if (dup)
             continue;
         if (!found) {
-            if ((rc = stage_person(db, &r->p)) != VAX_OK)
-                goto fail;
+            r->add = 1;
             added++;
             continue;
         }
@@ -1642,7 +1844,7 @@ int vax_import_csv_as(vax_db *db, const char *name, const char *text, size_t len
                 goto fail;
         }
     }
-    if ((rc = stage_commit(db, now)) != VAX_OK)
+    if ((rc = add_rows(&x, rows, nrows, now)) != VAX_OK)
         goto fail;
     char details[300];
     snprintf(details, sizeof details,
@@ -1670,6 +1872,12 @@ out:
         for (int k = 0; k < 2; k++)
             free(x.groups[i].name[k]);
     headers_free(&x.h);
+    sqlite3_finalize(x.st_lookup);
+    sqlite3_finalize(x.st_other);
+    sqlite3_finalize(x.st_dup);
+    sqlite3_finalize(x.st_triggers);
+    for (int i = 0; i < nrows; i++)
+        free(rows[i].folded);
     free(idx.slot);
     free(rows);
     free(converted);

@@ -42,6 +42,12 @@ int vax_person_merge_locked(vax_db *db, int64_t from, int64_t into, const char *
                             const char *origin);
 /* sync.c: the person_merge event of a merge made here, in its transaction */
 int vax_sync_person_merge_emit(vax_db *db, int64_t from, int64_t into, const char *reason);
+/* What person's insert triggers write (name_word_ai, person_fts_ai: schema.c; sync_person_ai:
+ * sync.c), as one statement each for the new people with ids ?1 to ?2: for an import that inserts
+ * them with the triggers off. */
+extern const char vax_person_bulk_words[];
+extern const char vax_person_bulk_fts[];
+extern const char vax_sync_person_bulk[];
 /* Inside the caller's transaction: keeps the version of person p->id in person_history with the
  * reason, then writes p over it (version + 1, stamped now and with the actor). */
 int vax_person_write_update(vax_db *db, const vax_person *p, const char *folded, const char *reason,

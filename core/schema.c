@@ -710,6 +710,23 @@ static const char schema_v23[] =
     " product TEXT NOT NULL REFERENCES product(code), system TEXT NOT NULL, code TEXT NOT NULL,"
     " PRIMARY KEY (product, system)) WITHOUT ROWID;";
 
+/* What person's insert triggers name_word_ai and person_fts_ai write, for the new people
+ * ?1 to ?2 (ids) at once: an import of a long list inserts them with the triggers off on its
+ * connection and runs these in the same transaction (exchange.c). They read the same macros as
+ * the triggers; a step that changes a trigger changes its twin here, and test_exchange compares an
+ * import with registering the same people one by one. The split is the trigger's, through
+ * json_each, so a name it cannot read fails the import as the trigger would. */
+// clang-format off
+const char vax_person_bulk_words[] =
+    "INSERT INTO name_word(term, n) SELECT w.value, count(*) FROM person p,"
+    " json_each(" NAME_JSON("p.name_folded") ") w"
+    " WHERE p.id BETWEEN ?1 AND ?2 AND w.value <> '' GROUP BY w.value"
+    " ON CONFLICT(term) DO UPDATE SET n = n + excluded.n";
+const char vax_person_bulk_fts[] =
+    "INSERT INTO person_fts(rowid, terms) SELECT p.id, " FTS_TERMS_V18("p")
+    " FROM person p WHERE p.id BETWEEN ?1 AND ?2 ORDER BY p.id";
+// clang-format on
+
 /* Data a step loads from what the binary carries, in the same transaction as its tables. */
 static int seed_v4(vax_db *db)
 {

@@ -212,6 +212,19 @@ static const char sync_refs[] =
                        "new.staff_id") ", 'visit_event', " SQ_SITE ", " SQ_DEVICE
                                        " FROM visit v WHERE v.id = new.visit_id; END;";
 
+/* What sync_person_ai writes through the view's trigger, for the new people ?1 to ?2 (ids) at
+ * once and in their order, straight into sync_entry: an import of a long list inserts them with
+ * the triggers off on its connection and runs this in the same transaction (exchange.c). A change
+ * to the trigger or to sync_outbox_insert changes this too; test_exchange compares an import with
+ * registering the same people one by one. */
+// clang-format off
+const char vax_sync_person_bulk[] =
+    "INSERT INTO sync_entry(uuid, kind, record_uuid, site, device, device_seq, at, body)"
+    " SELECT p.uuid, 'person', p.uuid, " SQ_SITE ", " SQ_DEVICE ", NULL, p.created_at, "
+    PERSON_BODY("p") " FROM person p WHERE p.id BETWEEN ?1 AND ?2"
+    " AND NOT EXISTS (SELECT 1 FROM sync_applying) ORDER BY p.id";
+// clang-format on
+
 int vax_sync_seed_refs(vax_db *db)
 {
     int rc = sqlite3_exec(db->sql, sync_refs, NULL, NULL, NULL);
