@@ -150,8 +150,7 @@ const char *vax_col_text(sqlite3_stmt *st, int col)
     return t ? (const char *)t : "";
 }
 
-/* By hand rather than with snprintf: an import of a long list makes a uuid per new person, and
- * formatting them took as long as drawing them. */
+/* By hand rather than with snprintf: an import of a long list makes a uuid per new person. */
 static void uuid_text(const unsigned char b[16], char out[37])
 {
     static const char hex[] = "0123456789abcdef";
@@ -173,6 +172,23 @@ int vax_uuid(char out[37])
     b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
     b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
     uuid_text(b, out);
+    return VAX_OK;
+}
+
+int vax_uuids(char (*out)[37], size_t n)
+{
+    unsigned char b[16 * 64];
+    for (size_t i = 0; i < n; i += 64) {
+        size_t m = n - i < 64 ? n - i : 64;
+        if (RAND_bytes(b, (int)(16 * m)) != 1)
+            return VAX_EINTERNAL;
+        for (size_t k = 0; k < m; k++) {
+            unsigned char *u = b + 16 * k;
+            u[6] = (unsigned char)((u[6] & 0x0F) | 0x40);
+            u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);
+            uuid_text(u, out[i + k]);
+        }
+    }
     return VAX_OK;
 }
 

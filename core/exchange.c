@@ -613,7 +613,39 @@ typedef struct import_ctx {
     } groups[32];
     int ngroups;
     sqlite3_stmt *st_lookup, *st_other, *st_dup, *st_triggers; /* import_stmt */
+    struct memo *sex, *commune, *group;                        /* check_row's, see memo */
 } import_ctx;
+
+/* What a column's text came to, for the texts a list repeats on every row (the sex, the commune,
+ * the group): the same text gives the same result, and folding or composing it again for each
+ * row was a tenth of a long list's import. Texts of MEMO_TEXT bytes or more are not kept. */
+enum { MEMO_N = 32, MEMO_TEXT = 128 };
+typedef struct memo {
+    size_t len[MEMO_N];
+    char key[MEMO_N][MEMO_TEXT];
+    char val[MEMO_N][MEMO_TEXT];
+    int n, next;
+} memo;
+
+static const char *memo_get(const memo *m, const char *key)
+{
+    size_t len = strlen(key);
+    for (int i = 0; m && i < m->n; i++)
+        if (m->len[i] == len && memcmp(m->key[i], key, len) == 0)
+            return m->val[i];
+    return NULL;
+}
+
+static void memo_put(memo *m, const char *key, const char *val)
+{
+    size_t len = strlen(key);
+    if (!m || len >= MEMO_TEXT || strlen(val) >= MEMO_TEXT)
+        return;
+    int i = m->n < MEMO_N ? m->n++ : m->next++ % MEMO_N;
+    m->len[i] = len;
+    memcpy(m->key[i], key, len + 1);
+    memcpy(m->val[i], val, strlen(val) + 1);
+}
 
 static int issue(import_ctx *x, int line, int error, const char *field, const char *id,
                  const char *fmt, ...) __attribute__((format(printf, 6, 7)));
@@ -896,7 +928,10 @@ static int check_row(import_ctx *x, const csv_record *rec, int ncols, row *r)
     }
     /* sex */
     trim_copy(v, field_of(x, rec, COL_SEX), sizeof v);
-    if (v[0]) {
+    const char *known = memo_get(x->sex, v);
+    if (known) {
+        p->sex = known[0];
+    } else if (v[0]) {
         char *f = fold_key(v);
         if (!f)
             return VAX_ENOMEM;
@@ -905,6 +940,9 @@ static int check_row(import_ctx *x, const csv_record *rec, int ncols, row *r)
                 if (strcmp(f, x->h.sex_words[k][i]) == 0)
                     p->sex = k == 0 ? 'm' : 'f';
         free(f);
+        memo_put(x->sex, v, p->sex == 'm' ? "m" : p->sex == 'f' ? "f" : "");
+    }
+    if (v[0]) {
         if (!p->sex)
             BAD("sex", _("Sex: \"%.20s\" is neither Nam/Male nor Nữ/Female."), cut_at_char(v, 20));
     }
@@ -957,9 +995,12 @@ static int check_row(import_ctx *x, const csv_record *rec, int ncols, row *r)
         BAD("insurance_no", "%s", msg);
     /* commune */
     trim_copy(v, field_of(x, rec, COL_COMMUNE), sizeof v);
-    char *commune = vax_text_nfc(v);
+    known = memo_get(x->commune, v);
+    char *commune = known ? strdup(known) : vax_text_nfc(v);
     if (!commune)
         return VAX_ENOMEM;
+    if (!known)
+        memo_put(x->commune, v, commune);
     /* a commune cut to the record's field would be stored as a place that does not exist */
     if (strlen(commune) >= sizeof p->commune)
         BAD("commune", _("Commune: at most %d bytes (this one has %d)."),
@@ -969,7 +1010,13 @@ static int check_row(import_ctx *x, const csv_record *rec, int ncols, row *r)
     /* priority group: its code, its name in either language (a commune's list is written in
      * the commune's language, not the site's interface), or its number */
     trim_copy(v, field_of(x, rec, COL_GROUP), sizeof v);
-    if (v[0]) {
+    known = memo_get(x->group, v);
+    if (known) {
+        vax_strlcpy(p->priority_group, known, sizeof p->priority_group);
+        if (v[0] && !p->priority_group[0])
+            BAD("priority_group", _("Priority group: \"%.40s\" is not a known group."),
+                cut_at_char(v, 40));
+    } else if (v[0]) {
         char *f = fold_key(v);
         if (!f)
             return VAX_ENOMEM;
@@ -981,6 +1028,7 @@ static int check_row(import_ctx *x, const csv_record *rec, int ncols, row *r)
                 (number > 0 && number == x->groups[i].rank))
                 vax_strlcpy(p->priority_group, x->groups[i].code, sizeof p->priority_group);
         free(f);
+        memo_put(x->group, v, p->priority_group);
         if (!p->priority_group[0])
             BAD("priority_group", _("Priority group: \"%.40s\" is not a known group."),
                 cut_at_char(v, 40));
@@ -1200,6 +1248,8 @@ static int add_rows(import_ctx *x, row *rows, int nrows, int64_t now)
         sqlite3_db_config(db->sql, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, (int *)NULL);
     /* prepared after the switch: a statement carries the triggers it was prepared with */
     sqlite3_stmt *st = NULL;
+    char uuids[64][37];
+    int nuuids = 0, used = 0;
     int src = sqlite3_prepare_v2(
         db->sql,
         "INSERT INTO person(uuid, national_id, insurance_no, full_name, name_folded,"
@@ -1223,8 +1273,14 @@ static int add_rows(import_ctx *x, row *rows, int nrows, int64_t now)
         }
         if (bulk && counted && !words_count(&words, folded, &rc))
             counted = 0;
-        if (rc != VAX_OK || (rc = vax_uuid(r->p.uuid)) != VAX_OK)
+        if (rc == VAX_OK && used == nuuids) {
+            rc = vax_uuids(uuids, 64);
+            nuuids = 64;
+            used = 0;
+        }
+        if (rc != VAX_OK)
             break;
+        memcpy(r->p.uuid, uuids[used++], sizeof r->p.uuid);
         sqlite3_bind_text(st, 1, r->p.uuid, -1, SQLITE_STATIC);
         vax_person_bind_fields(st, &r->p, folded);
         src = sqlite3_step(st);
@@ -1668,6 +1724,10 @@ int vax_import_csv_as(vax_db *db, const char *name, const char *text, size_t len
         goto out;
     if ((rc = groups_load(&x)) != VAX_OK)
         goto out;
+    /* without them (no memory) every row is read in full, as before */
+    x.sex = calloc(1, sizeof *x.sex);
+    x.commune = calloc(1, sizeof *x.commune);
+    x.group = calloc(1, sizeof *x.group);
     if ((rc = find_header(&x, &rd, &rec, name)) != VAX_OK)
         goto out;
     ncols = rec.n;
@@ -1876,6 +1936,9 @@ out:
     sqlite3_finalize(x.st_other);
     sqlite3_finalize(x.st_dup);
     sqlite3_finalize(x.st_triggers);
+    free(x.sex);
+    free(x.commune);
+    free(x.group);
     for (int i = 0; i < nrows; i++)
         free(rows[i].folded);
     free(idx.slot);
