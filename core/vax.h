@@ -1898,7 +1898,7 @@ typedef struct vax_report_period {
 
 /* The stock ledger of one lot, or of one product (lot_no ""), over the report's days: opening at
  * the start of the first day, closing at the end of the last; other is transfers out and counts
- * (so that opening + received - used - wasted + other = closing). *_cum: since the first receipt. */
+ * (opening + received - used - wasted + other = closing). *_cum: since the first receipt. */
 typedef struct vax_report_ledger {
     char product[16];
     char lot_no[VAX_LOT_NO_MAX + 1];
@@ -1965,6 +1965,15 @@ void vax_report_free(vax_report *r);
 int vax_report_text(vax_db *db, const vax_report *r, vax_sink sink, void *ctx);
 int vax_report_csv(vax_db *db, const vax_report *r, vax_sink sink, void *ctx);
 int vax_report_xlsx(vax_db *db, const vax_report *r, const char *path);
+/* The quick report ("báo cáo nhanh"): the short figures the upper level asks for each day (doses
+ * of the days and cumulative by dose number, people who completed the series, reactions minor and
+ * serious, bookings and no-shows, stock left by product), in the UI language: at most
+ * VAX_QUICK_LINES lines of at most VAX_QUICK_COLS columns (an 80x24 screen), and the same lines on
+ * one A4 page of a PDF at path (cairo). */
+#define VAX_QUICK_LINES 21
+#define VAX_QUICK_COLS 78
+int vax_report_quick_text(vax_db *db, const vax_report *r, vax_sink sink, void *ctx);
+int vax_report_quick_pdf(vax_db *db, const vax_report *r, const char *path);
 
 /* Coverage of the registry (or of one commune, matched without accents or case) on a local day:
  * people 18+ and 50+, with dose 1 and with a complete primary series (a dose numbered at least

@@ -324,6 +324,8 @@ static void print_usage(void)
            _("  export --bundle FILE --since SEQ|--all\n"
              "                                write again the events a lost bundle held\n"
              "  sync trust FINGERPRINT        trust the bundles a new team signs (manager)\n"));
+    printf("%s", _("  report quick [--date D] [--out FILE.pdf]\n"
+                   "                                the day's one-page quick report (PDF: A4)\n"));
     printf(
         "%s",
         _("  --as LOGIN COMMAND ...         make the command's changes as this staff member: the\n"

@@ -85,6 +85,37 @@ static int report_coverage(const char *path, const args *a)
     return rc;
 }
 
+/* "report quick": the one-page quick report of a day, on the terminal or as an A4 PDF. */
+static int report_quick(const char *path, const args *a)
+{
+    static const char *const known[] = {"date", "out", NULL};
+    const char *out = opt(a, "out");
+    char today[11];
+    vax_report *r = NULL;
+    int rc = 0;
+    if (!only_opts(a, known))
+        return 2;
+    if (out && (strlen(out) < 5 || strcmp(out + strlen(out) - 4, ".pdf") != 0)) {
+        fprintf(stderr, "%s", _("vaxsite: report quick: --out must name a .pdf file\n"));
+        return 2;
+    }
+    vax_local_date(vax_now(), today);
+    vax_db *db = open_db(path, VAX_OPEN_READONLY, 0);
+    if (!db)
+        return 1;
+    if (vax_report_make(db, opt(a, "date") ? opt(a, "date") : today, NULL, &r) != VAX_OK)
+        rc = fail_db(db);
+    else if (out && vax_report_quick_pdf(db, r, out) != VAX_OK)
+        rc = fail_db(db);
+    else if (out)
+        printf(_("Quick report written to %s.\n"), out);
+    else if (vax_report_quick_text(db, r, to_file, stdout) != VAX_OK || fflush(stdout) != 0)
+        rc = 1;
+    vax_report_free(r);
+    vax_close(db);
+    return rc;
+}
+
 static int cmd_report(const char *path, const args *a)
 {
     static const char *const known[] = {"date", "from", "to", "format", "out", NULL};
@@ -96,6 +127,8 @@ static int cmd_report(const char *path, const args *a)
     int rc = 0;
     if (a->npos > 1 && !strcmp(a->pos[1], "coverage"))
         return report_coverage(path, a);
+    if (a->npos > 1 && !strcmp(a->pos[1], "quick"))
+        return report_quick(path, a);
     if (!only_opts(a, known))
         return 2;
     if (a->npos > 1) {

@@ -16,6 +16,9 @@ typedef struct reports {
     size_t len, cap;
     char **lines;
     int nlines, top, page;
+    int quick;        /* the quick report shown instead (F6) */
+    char *quick_text; /* its lines */
+    size_t quick_len;
 } reports;
 
 static int to_buf(const char *data, size_t n, void *ctx)
@@ -34,6 +37,19 @@ static int to_buf(const char *data, size_t n, void *ctx)
     memcpy(s->text + s->len, data, n);
     s->len += n;
     s->text[s->len] = 0;
+    return 0;
+}
+
+static int to_quick(const char *data, size_t n, void *ctx)
+{
+    reports *s = ctx;
+    char *p = realloc(s->quick_text, s->quick_len + n + 1);
+    if (!p)
+        return 1;
+    memcpy(p + s->quick_len, data, n);
+    s->quick_text = p;
+    s->quick_len += n;
+    p[s->quick_len] = 0;
     return 0;
 }
 
@@ -67,9 +83,11 @@ static void load(ui_app *app, reports *s)
     vax_report_free(s->r);
     s->r = NULL;
     s->len = 0;
+    s->quick_len = 0;
     if (vax_report_make(app->db, s->day, NULL, &s->r) != VAX_OK ||
         vax_coverage_get(app->db, NULL, s->day, &s->cov) != VAX_OK ||
-        vax_report_text(app->db, s->r, to_buf, s) != VAX_OK) {
+        vax_report_text(app->db, s->r, to_buf, s) != VAX_OK ||
+        vax_report_quick_text(app->db, s->r, to_quick, s) != VAX_OK) {
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         vax_report_free(s->r);
         s->r = NULL;
@@ -145,6 +163,21 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
         return;
     }
     const vax_report *r = s->r;
+    if (s->quick && s->quick_text) { /* the quick report: its lines as they are, 80x24 at least */
+        const char *p = s->quick_text;
+        for (int i = 0; *p && i < rows; i++) {
+            const char *end = strchr(p, '\n');
+            size_t n = end ? (size_t)(end - p) : strlen(p);
+            snprintf(line, sizeof line, "%.*s", (int)n, p);
+            if (i == 0)
+                wattron(w, A_BOLD);
+            ui_put(w, i, 1, line, cols - 2);
+            if (i == 0)
+                wattroff(w, A_BOLD);
+            p += n + (end != NULL);
+        }
+        return;
+    }
     wattron(w, A_BOLD);
     snprintf(line, sizeof line, _("Report of %s  ←/→ another day"), dmy);
     ui_put(w, y++, 1, line, cols - 2);
@@ -272,6 +305,11 @@ static void act_export(ui_app *app)
     save(app, report(app));
 }
 
+static void act_quick(ui_app *app)
+{
+    report(app)->quick = !report(app)->quick;
+}
+
 static const ui_keyrow rows[] = {
     {UI_KEY_LEFT, NULL, ACT_PREV_DAY, N_("Previous day"), N_("shows the day before"), 0, 30,
      act_prev_day},
@@ -279,6 +317,9 @@ static const ui_keyrow rows[] = {
      act_next_day},
     {UI_KEY_F5, NULL, ACT_EXPORT, N_("Save xlsx+csv"),
      N_("saves the day's report as .xlsx with a .csv beside it"), 0, 80, act_export},
+    {UI_KEY_F6, NULL, ACT_QUICK_REPORT, N_("Quick report"),
+     N_("shows the day's quick report (one page of the short figures); again: the whole report"), 0,
+     70, act_quick},
 };
 static const char *const mode_names[] = {"report"};
 const ui_keytable ui_keys_reports = UI_KEYTABLE("reports", rows, mode_names);
@@ -341,6 +382,7 @@ void ui_station_reports_free(ui_screen *sc)
     if (s) {
         vax_report_free(s->r);
         free(s->text);
+        free(s->quick_text);
         free(s->lines);
         free(s);
     }

@@ -134,6 +134,7 @@ typedef enum ui_act {
     ACT_LOG_TEMP,
     ACT_DECIDE_HOLD,
     ACT_EXPORT,
+    ACT_QUICK_REPORT,
     ACT_ADD,
     ACT_CHANGE,
     ACT_VIEW_STAFF,

@@ -138,6 +138,29 @@ check "a sheet of minor reactions by sign" grep -q '^SHEET Minor reactions by si
 check "the Vietnamese workbook names the same figures" \
   grep -q '^Số liệu trong kỳ và lũy kế!A[0-9]*=Số người tiêm đủ liều cơ bản|' <<<"$cells_vi"
 
+# --- the quick report: one screen, one A4 page ---------------------------------------------------
+out=$(V report quick)
+equal "the quick report's doses of the day and cumulative are the database's" "$DOSES $CUM" \
+  "$(sed -n 's/^Doses given  *\([0-9]*\)  *\([0-9]*\)$/\1 \2/p' <<<"$out")"
+equal "it fits 80x24: at most 21 lines of at most 78 columns" "ok" \
+  "$(python3 -c "import sys;l=sys.stdin.read().splitlines();print('ok' if len(l)<=21 and max(len(x) for x in l)<=78 else 'no')" <<<"$out")"
+equal "its no-shows are the workbook's" "$(fig "$P" "Booked, did not come (no-shows)" B)" \
+  "$(sed -n 's/^Booked, did not come (no-shows)  *\([0-9]*\)  *[0-9]*$/\1/p' <<<"$out")"
+out=$(V report quick --out "$WORK/quick.pdf")
+equal "report quick --out says where it wrote" "Quick report written to $WORK/quick.pdf." "$out"
+equal "the PDF is one A4 page" "1|595.28 x 841.89 pts (A4)" \
+  "$(pdfinfo "$WORK/quick.pdf" | sed -n 's/^Pages: *//p')|$(pdfinfo "$WORK/quick.pdf" | sed -n 's/^Page size: *//p')"
+pdf=$(pdftotext -layout "$WORK/quick.pdf" -)
+check "the PDF's text names the day" grep -q "QUICK REPORT OF $(date +%d/%m/%Y)" <<<"$pdf"
+equal "the PDF's doses are the database's" "$DOSES $CUM" \
+  "$(sed -n 's/^ *Doses given  *\([0-9]*\)  *\([0-9]*\) *$/\1 \2/p' <<<"$pdf")"
+equal "the PDF is private (0600)" "600" "$(stat -c %a "$WORK/quick.pdf")"
+$VAXSITE --db "$DB" --lang vi report quick --out "$WORK/quick_vi.pdf" >/dev/null
+check "under --lang vi the PDF is in Vietnamese, with its marks" \
+  grep -q "BÁO CÁO NHANH NGÀY $(date +%d/%m/%Y)" <<<"$(pdftotext -layout "$WORK/quick_vi.pdf" -)"
+V report quick --out "$WORK/quick.txt" >/dev/null 2>"$WORK/err"; rc=$?
+equal "--out that is not a .pdf is refused in one line" "2|1" "$rc|$(wc -l <"$WORK/err")"
+
 # --- import -----------------------------------------------------------------------------------
 printf '\xEF\xBB\xBFHọ và tên;Ngày sinh;Giới tính;Số CCCD;Số điện thoại\r\n' >"$WORK/list.csv"
 printf 'Lò Văn Pả;01/02/1970;Nam;012070900001;0912000001\r\n' >>"$WORK/list.csv"
@@ -280,6 +303,11 @@ expect_screen "the bookings and the figures since the first dose" "Bookings"
 if [ "$DOSES" -gt 0 ]; then
   expect_screen "the doses per hour are drawn as bars" "█"
 fi
+keys F6
+expect_screen "F6 shows the quick report" "QUICK REPORT OF"
+expect_screen "with the stock left" "Stock left (doses):"
+keys F6
+expect_screen "F6 again: the whole report" "Doses per hour"
 keys Left
 expect_screen "← goes to the previous day, where nothing was given" "No doses given this day."
 keys Right

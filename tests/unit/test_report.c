@@ -879,6 +879,95 @@ static void test_the_province_figures_are_written(void **state)
     tdb_close(t);
 }
 
+/* The two numbers at the end of the quick report's line that starts with name, as "day|cum". */
+static const char *quick_pair(const char *text, const char *name, char *out, size_t size)
+{
+    char want[200];
+    snprintf(want, sizeof want, "\n%s ", name);
+    const char *p = strstr(text, want);
+    int d = -1, c = -1;
+    if (!p)
+        fail_msg("no line \"%s\" in:\n%s", name, text);
+    p += strlen(want);
+    sscanf(p, "%d %d", &d, &c);
+    snprintf(out, size, "%d|%d", d, c);
+    return out;
+}
+
+/* The quick report: the short daily figures, day and cumulative, in each language, on at most
+ * VAX_QUICK_LINES lines of VAX_QUICK_COLS columns; the same on one A4 page of a PDF. */
+static void test_the_quick_report_fits_a_screen(void **state)
+{
+    test_db *t = tdb_open();
+    day p;
+    vax_report *r = NULL;
+    char pair[32], path[400];
+    (void)state;
+    build_day(t, &p);
+    book_days(t, &p);
+    assert_int_equal(vax_report_make(t->db, "15/10/2021", NULL, &r), VAX_OK);
+    for (int lang = 0; lang < 2; lang++) {
+        tdb_text q = {NULL, 0};
+        int vi = lang == 0, lines = 0;
+        vax_set_lang(vi ? "vi" : "en");
+        assert_int_equal(vax_report_quick_text(t->db, r, tdb_to_text, &q), VAX_OK);
+        for (char *l = q.s; *l;) {
+            char *end = strchr(l, '\n');
+            assert_non_null(end);
+            *end = 0;
+            if (vax_text_width(l) > VAX_QUICK_COLS)
+                fail_msg("%d columns: %s", vax_text_width(l), l);
+            *end = '\n';
+            lines++;
+            l = end + 1;
+        }
+        assert_true(lines <= VAX_QUICK_LINES);
+        char *text = q.s;
+        if (vi) {
+            assert_memory_equal(text, "BÁO CÁO NHANH NGÀY 15/10/2021\n",
+                                strlen("BÁO CÁO NHANH NGÀY 15/10/2021\n"));
+            assert_non_null(strstr(text, "lũy kế từ 01/08/2021"));
+            assert_string_equal(quick_pair(text, "Số mũi tiêm", pair, sizeof pair), "4|7");
+            assert_string_equal(quick_pair(text, "  Mũi 1", pair, sizeof pair), "3|6");
+            assert_string_equal(quick_pair(text, "  Mũi 2", pair, sizeof pair), "1|1");
+            assert_string_equal(quick_pair(text, "Số người tiêm đủ liều cơ bản", pair, sizeof pair),
+                                "1|1");
+            assert_string_equal(quick_pair(text, "Phản ứng thông thường", pair, sizeof pair),
+                                "1|1");
+            assert_string_equal(quick_pair(text, "Tai biến nặng", pair, sizeof pair), "1|1");
+            assert_string_equal(quick_pair(text, "Người có hẹn không đến", pair, sizeof pair),
+                                "1|1");
+            assert_non_null(strstr(text, "\nTồn kho cuối ngày (liều): AZ 50 · PF 28\n"));
+            assert_null(strstr(text, "Doses"));
+        } else {
+            assert_memory_equal(text, "QUICK REPORT OF 15/10/2021\n", 27);
+            assert_string_equal(quick_pair(text, "Doses given", pair, sizeof pair), "4|7");
+            assert_string_equal(
+                quick_pair(text, "People who completed the primary series", pair, sizeof pair),
+                "1|1");
+            assert_string_equal(
+                quick_pair(text, "Booked, did not come (no-shows)", pair, sizeof pair), "1|1");
+            assert_non_null(strstr(text, "\nStock left (doses): AZ 50 · PF 28\n"));
+            assert_null(strstr(text, "Mũi"));
+        }
+        free(q.s);
+    }
+    /* the PDF: one page; its text is read back by e2e-report with pdftotext */
+    snprintf(path, sizeof path, "%s/quick.pdf", t->dir);
+    assert_int_equal(vax_report_quick_pdf(t->db, r, path), VAX_OK);
+    FILE *f = fopen(path, "rb");
+    char head[5] = {0};
+    assert_non_null(f);
+    assert_int_equal(fread(head, 1, 4, f), 4);
+    fclose(f);
+    assert_string_equal(head, "%PDF");
+    unlink(path);
+    assert_int_equal(vax_report_quick_pdf(t->db, r, "/nonexistent/x/quick.pdf"), VAX_EIO);
+    assert_string_equal(vax_errfield(t->db), "out");
+    vax_report_free(r);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -893,6 +982,7 @@ int main(void)
         cmocka_unit_test(test_percentages_are_rounded),
         cmocka_unit_test(test_the_province_figures_day_and_cumulative),
         cmocka_unit_test(test_the_province_figures_are_written),
+        cmocka_unit_test(test_the_quick_report_fits_a_screen),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
