@@ -9,6 +9,7 @@
 #include <time.h>
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <xlsxwriter.h>
 
 /* ---- days ---------------------------------------------------------------------------------- */
@@ -2116,6 +2117,10 @@ int vax_report_quick_pdf(vax_db *db, const vax_report *r, const char *path)
         remove(path);
     }
     cairo_surface_destroy(sf);
+    /* the fonts' process-wide caches (cairo's, then fontconfig's, which the next page loads
+     * again): nothing of this page outlives it, so a leak checker at exit finds nothing */
+    cairo_debug_reset_static_data();
+    FcFini();
     vax_buf_free(&b);
     return rc;
 }

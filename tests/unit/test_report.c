@@ -901,7 +901,7 @@ static void test_the_quick_report_fits_a_screen(void **state)
     test_db *t = tdb_open();
     day p;
     vax_report *r = NULL;
-    char pair[32], path[400];
+    char pair[32];
     (void)state;
     build_day(t, &p);
     book_days(t, &p);
@@ -952,16 +952,9 @@ static void test_the_quick_report_fits_a_screen(void **state)
         }
         free(q.s);
     }
-    /* the PDF: one page; its text is read back by e2e-report with pdftotext */
-    snprintf(path, sizeof path, "%s/quick.pdf", t->dir);
-    assert_int_equal(vax_report_quick_pdf(t->db, r, path), VAX_OK);
-    FILE *f = fopen(path, "rb");
-    char head[5] = {0};
-    assert_non_null(f);
-    assert_int_equal(fread(head, 1, 4, f), 4);
-    fclose(f);
-    assert_string_equal(head, "%PDF");
-    unlink(path);
+    /* the PDF (one A4 page of these lines) is drawn and read back by e2e-report: cairo and
+     * fontconfig keep process-wide caches that valgrind reports. A folder that does not exist is
+     * refused before cairo is reached, naming the output */
     assert_int_equal(vax_report_quick_pdf(t->db, r, "/nonexistent/x/quick.pdf"), VAX_EIO);
     assert_string_equal(vax_errfield(t->db), "out");
     vax_report_free(r);
