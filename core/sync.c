@@ -708,15 +708,21 @@ static int merge_dose(vax_db *db, const char *uuid, const char *body, const merg
     return origin_add(db, uuid, m);
 }
 
-static int merge_dose_void(vax_db *db, const char *body)
+/* A void of the dose `uuid` (NULL: the one the event's body names), with the body's reason. */
+static int merge_dose_void(vax_db *db, const char *uuid, const char *body)
 {
     sqlite3_stmt *st = vax_stmt(db, "UPDATE dose SET voided = 1, void_reason ="
                                     " coalesce(json_extract(?1, '$.void_reason'), ''),"
                                     " updated_at = coalesce(json_extract(?1, '$.at'), updated_at)"
-                                    " WHERE uuid = json_extract(?1, '$.dose_uuid') AND voided = 0");
+                                    " WHERE uuid = coalesce(?2, json_extract(?1, '$.dose_uuid'))"
+                                    " AND voided = 0");
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
+    if (uuid)
+        sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 2);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging a void"));
@@ -853,7 +859,7 @@ static int merge_event(vax_db *db, const char *kind, const char *uuid, const cha
     if (!strcmp(kind, "dose"))
         return merge_dose(db, uuid, body, m);
     if (!strcmp(kind, "dose_void"))
-        return merge_dose_void(db, body);
+        return merge_dose_void(db, NULL, body);
     if (!strcmp(kind, "person_merge"))
         return merge_person_merge(db, uuid, body, m, 0);
     /* a transfer of vials another site sent: "to receive" here when it names this site */
@@ -2449,7 +2455,9 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
         const char *uuid = PQgetvalue(rd, i, 0), *body = PQgetvalue(rd, i, 1);
         if ((rc = merge_dose(db, uuid, body, &m)) != VAX_OK)
             goto fail;
-        if (atoi(PQgetvalue(rd, i, 4)) && (rc = merge_dose_void(db, body)) != VAX_OK)
+        /* a dose this laptop already held, voided since: the server's row names it, not a body
+         * with its uuid */
+        if (atoi(PQgetvalue(rd, i, 4)) && (rc = merge_dose_void(db, uuid, body)) != VAX_OK)
             goto fail;
     }
     for (int i = 0; i < PQntuples(rm); i++) {

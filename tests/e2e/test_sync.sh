@@ -329,6 +329,26 @@ equal "export --bundle --since 0 writes D's events again" \
   "$(sqlite3 "$WORK/d2.vxb" "SELECT group_concat(uuid) FROM event")"
 equal "bundles are private files (0600)" "600" "$(stat -c %a "$WORK/d2.vxb")"
 
+# --- a dose voided where it was given reaches a laptop that pulled it before --------------------
+V A sync pull "$U1" --communes "$COMMUNE" >/dev/null
+equal "A pulled her dose 2 from TEAM-C" "1" \
+  "$(lsql A "SELECT count(*) FROM dose d JOIN person p ON p.id = d.person_id
+             WHERE p.national_id = '012191002222' AND d.dose_number = 2 AND d.voided = 0")"
+D2=$(lsql C "SELECT d.id FROM dose d JOIN person p ON p.id = d.person_id
+             WHERE p.national_id = '012191002222' AND d.dose_number = 2")
+out=$(V C dose void "$D2" --reason "recorded for the wrong person" 2>&1); rc=$?
+equal "C's manager voids it: $out" "0" "$rc"
+V C sync push "$U1" >/dev/null
+equal "the district holds the void" "1" \
+  "$(q "$U1" "SELECT d.voided FROM dose d JOIN person p ON p.uuid = d.person_canon
+              WHERE p.national_id = '012191002222' AND d.dose_number = 2")"
+V A sync pull "$U1" >/dev/null
+equal "A's next pull voids its copy, with the reason" "1|recorded for the wrong person" \
+  "$(lsql A "SELECT d.voided || '|' || d.void_reason FROM dose d JOIN person p ON p.id = d.person_id
+             WHERE p.national_id = '012191002222' AND d.dose_number = 2")"
+equal "and A does not send the void back out as its own" "0" \
+  "$(lsql A "SELECT count(*) FROM sync_outbox WHERE kind = 'dose_void'")"
+
 # --- a password in the address is never stored or printed --------------------------------------
 UP=$(sed 's|^postgresql://vax@|postgresql://vax:s3cretPW@|' <<<"$U1")
 check "the address with a password differs from the one without ($UP)" test "$UP" != "$U1"
