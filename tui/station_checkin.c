@@ -1116,9 +1116,7 @@ static const ui_keyrow rows[] = {
      N_("undoes a check-in made by mistake (kept in the record)"), IN_SEARCH, 40, act_undo},
     {UI_KEY_F6, NULL, ACT_CERTIFICATE, N_("Certificate"),
      N_("the person's certificates: show, print, save"), IN_SEARCH, 30, act_certificate},
-    {UI_KEY_F7, NULL, ACT_CORRECT, N_("Correct"),
-     N_("corrects the selected person's record, with a reason (the previous version is kept); "
-        "a dose recorded by mistake is voided from there"),
+    {UI_KEY_F7, NULL, ACT_CORRECT, N_("Correct"), N_("corrects the person's record, with a reason"),
      IN_SEARCH, 35, act_correct},
     {UI_KEY_F8, NULL, ACT_BOOK, N_("Book"), N_("books an appointment in a free slot"), IN_SEARCH,
      50, act_book},
