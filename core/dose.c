@@ -349,6 +349,92 @@ fail:
     return rc;
 }
 
+/* One later dose one number down, if that number is free in its series; its certificate in force
+ * is marked as printing a number that changed. */
+static int renumber_one(vax_db *db, int64_t id, int64_t person, const char *series, int to)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT 1 FROM dose WHERE person_id = ?1 AND series = ?2 AND"
+                                    " dose_number = ?3 AND voided = 0");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, person);
+    sqlite3_bind_text(st, 2, series, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 3, to);
+    int taken = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    if (taken || to < 1)
+        return VAX_OK;
+    st = vax_stmt(db, "UPDATE dose SET dose_number = ?2 WHERE id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, to);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("voiding a dose"));
+    st = vax_stmt(db, "UPDATE certificate SET stale = trim(stale || ' dose_number')"
+                      " WHERE dose_id = ?1 AND revoked_at = 0 AND instr(stale, 'dose_number') = 0");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("voiding a dose"));
+}
+
+int vax_dose_renumber(vax_db *db, const char *later)
+{
+    enum { MAX = 16 };
+    int64_t ids[MAX], persons[MAX];
+    int numbers[MAX], n = 0, rc = SQLITE_DONE;
+    char series[MAX][16];
+    if (!later || !*later)
+        return VAX_OK;
+    sqlite3_stmt *st = vax_stmt(
+        db, "SELECT d.id, d.dose_number, d.person_id, d.series FROM json_each(?1) j JOIN dose d ON"
+            " d.uuid = j.value WHERE d.voided = 0 ORDER BY d.dose_number");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, later, -1, SQLITE_TRANSIENT);
+    while (n < MAX && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        ids[n] = sqlite3_column_int64(st, 0);
+        numbers[n] = sqlite3_column_int(st, 1);
+        persons[n] = sqlite3_column_int64(st, 2);
+        vax_strlcpy(series[n], vax_col_text(st, 3), sizeof series[n]);
+        n++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("voiding a dose"));
+    for (int i = 0; i < n; i++)
+        if ((rc = renumber_one(db, ids[i], persons[i], series[i], numbers[i] - 1)) != VAX_OK)
+            return rc;
+    return VAX_OK;
+}
+
+int vax_dose_renumber_after(vax_db *db, int64_t dose_id)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT " VAX_LATER_DOSES("v") " FROM dose v WHERE v.id = ?1");
+    char *later = NULL;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, dose_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && !(later = strdup(vax_col_text(st, 0))))
+        rc = SQLITE_NOMEM;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW) {
+        free(later);
+        return rc == SQLITE_DONE    ? VAX_OK
+               : rc == SQLITE_NOMEM ? VAX_ENOMEM
+                                    : vax_fail_sql(db, rc, _("voiding a dose"));
+    }
+    rc = vax_dose_renumber(db, later);
+    free(later);
+    return rc;
+}
+
 /* Voids a dose: the signed-in member's role must allow it, or `manager` (who confirmed at this
  * station with their login and PIN) is named in the audit row beside the actor. */
 static int dose_void(vax_db *db, int64_t dose_id, const char *reason, const vax_staff *manager)
@@ -386,8 +472,10 @@ static int dose_void(vax_db *db, int64_t dose_id, const char *reason, const vax_
                  : vax_audit(db, "dose.void", "dose", dose_id, reason);
     if (rc != VAX_OK)
         goto fail;
-    /* a certificate must not go on saying a dose that the record no longer holds */
-    if ((rc = vax_cert_revoke_for_dose_locked(db, dose_id, reason)) != VAX_OK)
+    /* a certificate must not go on saying a dose that the record no longer holds; the doses
+     * after it take their numbers from the history as it now is */
+    if ((rc = vax_cert_revoke_for_dose_locked(db, dose_id, reason)) != VAX_OK ||
+        (rc = vax_dose_renumber_after(db, dose_id)) != VAX_OK)
         goto fail;
     return vax_tx_commit(db);
 fail:

@@ -153,6 +153,23 @@ int vax_desk_defaults_locked(vax_db *db);
 /* Revokes the certificate in force of a dose (none: nothing) inside the caller's transaction, for a
  * dose being voided (cert.c). */
 int vax_cert_revoke_for_dose_locked(vax_db *db, int64_t dose_id, const char *reason);
+/* The doses a void of the dose row `v` renumbers, as a JSON array of uuids: the person's later
+ * doses of its series whose number came from the history (none stated by a nurse or read from a
+ * certificate, none overridden). Read where the void is made (dose.c) and written into the void's
+ * sync event (sync.c), so that every database that applies the void renumbers the same doses. */
+#define VAX_LATER_DOSES(v)                                                                         \
+    "(SELECT json_group_array(x.uuid) FROM (SELECT l.uuid FROM dose l WHERE l.person_id = " v      \
+    ".person_id AND l.series = " v ".series AND l.dose_number > " v ".dose_number AND"             \
+    " l.voided = 0 AND l.number_reason = '' AND l.override_reason = '' AND l.source <> 'hc1'"      \
+    " ORDER BY l.dose_number) x)"
+/* After a void (in the caller's transaction): each dose of `later` (a JSON array of uuids, from
+ * VAX_LATER_DOSES) takes the number before its own, in order, where that number is free in its
+ * series; a certificate in force of a dose renumbered is marked stale ("dose_number"). */
+int vax_dose_renumber(vax_db *db, const char *later);
+/* The same for the voided dose `dose_id`, the later doses read here. */
+int vax_dose_renumber_after(vax_db *db, int64_t dose_id);
+/* The void's sync event carries the doses it renumbers (schema version 24). */
+int vax_sync_seed_v24(vax_db *db);
 
 /* Loads a catalogue text inside the caller's transaction (product.c). */
 int vax_product_load_locked(vax_db *db, const char *name, const char *text);

@@ -757,6 +757,8 @@ static const struct vax_schema_step steps[] = {
     [21] = {schema_v21, vax_product_gtin_seed},
     [22] = {schema_v22, vax_sync_seed_refs},
     [23] = {schema_v23, vax_product_coding_seed},
+    /* the void's sync event names the doses it renumbers (sync.c) */
+    [24] = {"", vax_sync_seed_v24},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,

@@ -225,6 +225,22 @@ const char vax_sync_person_bulk[] =
     " AND NOT EXISTS (SELECT 1 FROM sync_applying) ORDER BY p.id";
 // clang-format on
 
+/* Version 24: a void's event names the later doses it renumbers (VAX_LATER_DOSES), so that the
+ * server renumbers the same ones; a laptop that applies the void reads the list too. */
+static const char sync_dose_void_v24[] =
+    "DROP TRIGGER sync_dose_void;"
+    "CREATE TRIGGER sync_dose_void AFTER UPDATE OF voided ON dose" NOT_APPLYING
+    " AND new.voided <> 0 AND old.voided = 0 BEGIN " OUTBOX_COLS
+    "VALUES (new.uuid || '/void', 'dose_void', new.uuid, " SQ_SITE ", " SQ_DEVICE ","
+    " new.updated_at, json_object('dose_uuid', new.uuid, 'void_reason', new.void_reason,"
+    " 'at', new.updated_at, 'later', json(" VAX_LATER_DOSES("new") "))); END;";
+
+int vax_sync_seed_v24(vax_db *db)
+{
+    int rc = sqlite3_exec(db->sql, sync_dose_void_v24, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("upgrading the database"));
+}
+
 int vax_sync_seed_refs(vax_db *db)
 {
     int rc = sqlite3_exec(db->sql, sync_refs, NULL, NULL, NULL);
@@ -725,7 +741,35 @@ static int merge_dose_void(vax_db *db, const char *uuid, const char *body)
         sqlite3_bind_null(st, 2);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging a void"));
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("merging a void"));
+    if (sqlite3_changes(db->sql) != 1)
+        return VAX_OK; /* voided here already, or a dose not held here */
+    /* the later doses the void renumbered where it was made (an event of an older version, or a
+     * server's row, names none: they are read here by the same rule) */
+    st = vax_stmt(
+        db, "SELECT json_extract(?1, '$.later'),"
+            " (SELECT id FROM dose WHERE uuid = coalesce(?2, json_extract(?1, '$.dose_uuid')))");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
+    if (uuid)
+        sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 2);
+    char *later = NULL;
+    int64_t id = 0;
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 1);
+        if (sqlite3_column_type(st, 0) != SQLITE_NULL && !(later = strdup(vax_col_text(st, 0))))
+            rc = SQLITE_NOMEM;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_NOMEM)
+        return VAX_ENOMEM;
+    rc = later ? vax_dose_renumber(db, later) : id ? vax_dose_renumber_after(db, id) : VAX_OK;
+    free(later);
+    return rc;
 }
 
 /* A manager's merge of two records made elsewhere, made here by the same code (identity.c). The
@@ -1750,7 +1794,7 @@ int vax_sync_available(void)
     return 1;
 }
 
-#define SERVER_VERSION 2
+#define SERVER_VERSION 3
 /* pg_advisory_xact_lock key of the writers (vs_apply) and of init-server */
 #define PUSH_LOCK_KEY_TEXT "7402091"
 #define INIT_LOCK_KEY_TEXT "7402090"
@@ -2006,7 +2050,34 @@ static const char server_schema_v2[] =
     "END\n"
     "$f$;";
 
-static const char *const server_migrations[] = {NULL, server_schema_v1, server_schema_v2};
+/* Version 3: a void renumbers the later doses its event names (the laptop that made it chose them
+ * by its rule, VAX_LATER_DOSES: the server holds no dose's source), each one number down where
+ * that number is free, in their order; their rows go out again to the pulls (seq). Run after
+ * vs_apply_merges(), in the same transaction, on the same batch (incoming). */
+static const char server_schema_v3[] =
+    "CREATE FUNCTION vs_apply_renumber(OUT renumbered int) LANGUAGE plpgsql AS $f$\n"
+    "DECLARE r record; d record;\n"
+    "BEGIN\n"
+    "  renumbered := 0;\n"
+    "  FOR r IN SELECT * FROM incoming WHERE incoming.fresh AND kind = 'dose_void'"
+    " AND jsonb_typeof(body->'later') = 'array' ORDER BY seq LOOP\n"
+    "    FOR d IN SELECT x.uuid, x.person_canon, x.series, x.dose_number FROM"
+    " jsonb_array_elements_text(r.body->'later') l(uuid) JOIN dose x ON x.uuid = l.uuid"
+    " WHERE x.voided = 0 ORDER BY x.dose_number LOOP\n"
+    "      IF d.dose_number > 1 AND NOT EXISTS (SELECT 1 FROM dose o WHERE"
+    " o.person_canon = d.person_canon AND o.series = d.series AND"
+    " o.dose_number = d.dose_number - 1 AND o.voided = 0) THEN\n"
+    "        UPDATE dose SET dose_number = d.dose_number - 1, seq = nextval('vs_seq')"
+    " WHERE uuid = d.uuid;\n"
+    "        renumbered := renumbered + 1;\n"
+    "      END IF;\n"
+    "    END LOOP;\n"
+    "  END LOOP;\n"
+    "END\n"
+    "$f$;";
+
+static const char *const server_migrations[] = {NULL, server_schema_v1, server_schema_v2,
+                                                server_schema_v3};
 
 static int pq_fail(vax_db *db, PGconn *c, const char *doing)
 {
@@ -2301,6 +2372,8 @@ int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
         stats->unapplied += atoi(PQgetvalue(r, 0, 1));
         conflicts += atoi(PQgetvalue(r, 0, 2));
         PQclear(r);
+        if ((rc = pq_exec(db, c, "SELECT vs_apply_renumber()", _("merging a batch"))) != VAX_OK)
+            goto out;
         if ((rc = pq_exec(db, c, "COMMIT", _("saving a batch"))) != VAX_OK)
             goto out;
         /* only now, after the server's commit, does the laptop count these as sent */

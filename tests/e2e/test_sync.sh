@@ -349,6 +349,34 @@ equal "A's next pull voids its copy, with the reason" "1|recorded for the wrong 
 equal "and A does not send the void back out as its own" "0" \
   "$(lsql A "SELECT count(*) FROM sync_outbox WHERE kind = 'dose_void'")"
 
+# --- a void of dose 1 renumbers dose 2 at the laptop, the district and the other laptops -------
+V A person add --name "Giàng Thị Dợ" --id 012191003333 --dob 20/01/1991 --sex f --commune "$COMMUNE" >/dev/null
+V A queue checkin 012191003333 >/dev/null
+dose A 012191003333 1
+V A sync push "$U1" >/dev/null
+V C sync pull "$U1" >/dev/null
+V C queue checkin 012191003333 >/dev/null
+dose C 012191003333 2
+V C sync push "$U1" >/dev/null
+V A sync pull "$U1" >/dev/null
+numbers() { lsql "$1" "SELECT group_concat(d.dose_number || ':' || d.voided, ' ') FROM (SELECT d.* FROM dose d
+                      JOIN person p ON p.id = d.person_id WHERE p.national_id = '012191003333'
+                      ORDER BY d.given_at, d.id) d"; }
+equal "A holds her doses 1 (its own) and 2 (TEAM-C's)" "1:0 2:0" "$(numbers A)"
+D1=$(lsql A "SELECT d.id FROM dose d JOIN person p ON p.id = d.person_id
+             WHERE p.national_id = '012191003333' AND d.dose_number = 1")
+V A dose void "$D1" --reason "recorded for the wrong person" >/dev/null
+equal "A's void of dose 1 makes TEAM-C's dose 2 her dose 1 at A" "1:1 1:0" "$(numbers A)"
+V A sync push "$U1" >/dev/null
+equal "the district makes the same renumbering" "1:1|1:0" \
+  "$(q "$U1" "SELECT string_agg(d.dose_number || ':' || d.voided, '|' ORDER BY d.given_at, d.site)
+              FROM dose d JOIN person p ON p.uuid = d.person_canon WHERE p.national_id = '012191003333'")"
+V C sync pull "$U1" >/dev/null
+equal "C's next pull voids dose 1 and renumbers its own dose 2" "1:1 1:0" "$(numbers C)"
+laptop F TEAM-F
+V F sync pull "$U1" --communes "$COMMUNE" >/dev/null
+equal "a laptop that pulls her for the first time gets the same" "1:1 1:0" "$(numbers F)"
+
 # --- a password in the address is never stored or printed --------------------------------------
 UP=$(sed 's|^postgresql://vax@|postgresql://vax:s3cretPW@|' <<<"$U1")
 check "the address with a password differs from the one without ($UP)" test "$UP" != "$U1"

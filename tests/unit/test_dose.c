@@ -454,6 +454,50 @@ static void test_a_manager_confirms_a_void_at_the_nurses_desk(void **state)
     tdb_close(t);
 }
 
+/* A dose voided before others: the later doses numbered from the history take the number before
+ * theirs (dose 2 becomes 1), a dose whose number a certificate stated keeps it, and the void's
+ * sync event names the doses it renumbered, so that a server renumbers the same ones. */
+static void test_a_void_renumbers_the_later_doses_numbered_from_the_history(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    int64_t p = new_person(t), id = 0;
+    vax_dose list[4];
+    int count = 0, n = 0;
+    dose_now(t, p, vial(t, "AZ", 0));
+    vax_clock_advance(60 * DAY);
+    dose_now(t, p, vial(t, "AZ", 0));
+    vax_clock_advance(60 * DAY);
+    char day[11], dmy[11];
+    vax_local_date(vax_now() - DAY, day);
+    vax_date_dmy(day, dmy);
+    vax_dose_elsewhere e = {p, "AZ", dmy, 0, "Hà Nội", NULL, "URN:UVCI:01:XX:RENUMBER#1", NULL};
+    assert_int_equal(vax_dose_record_elsewhere(t->db, &e, &id), VAX_OK);
+    assert_int_equal(vax_dose_list(t->db, p, list, 4, &count), VAX_OK);
+    assert_int_equal(count, 3);
+    assert_int_equal(list[2].dose_number, 3);
+    sign_in(t, "boss", VAX_ROLE_MANAGER);
+    assert_int_equal(vax_dose_void(t->db, list[0].id, "recorded for the wrong person"), VAX_OK);
+    vax_dose d;
+    assert_int_equal(vax_dose_get(t->db, list[1].id, &d), VAX_OK);
+    assert_int_equal(d.dose_number, 1); /* was 2: the history now begins with it */
+    assert_int_equal(vax_dose_get(t->db, id, &d), VAX_OK);
+    assert_int_equal(d.dose_number, 3); /* its certificate said 3 */
+    assert_int_equal(vax_dose_next_number(t->db, p, &n), VAX_OK);
+    assert_int_equal(n, 4);
+    char sql[300];
+    snprintf(sql, sizeof sql,
+             "SELECT json_array_length(body, '$.later') = 1 AND json_extract(body, '$.later[0]') ="
+             " (SELECT uuid FROM dose WHERE id = %lld) FROM sync_outbox WHERE kind = 'dose_void'",
+             (long long)list[1].id);
+    assert_int_equal(query_int(t->path, sql), 1);
+    /* voiding the last dose renumbers nothing */
+    assert_int_equal(vax_dose_void(t->db, id, "a certificate of someone else"), VAX_OK);
+    assert_int_equal(vax_dose_get(t->db, list[1].id, &d), VAX_OK);
+    assert_int_equal(d.dose_number, 1);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -470,6 +514,7 @@ int main(void)
         cmocka_unit_test(test_no_dose_while_the_visit_waits_for_injection),
         cmocka_unit_test(test_a_voided_dose_frees_its_number_and_only_a_manager_voids),
         cmocka_unit_test(test_a_manager_confirms_a_void_at_the_nurses_desk),
+        cmocka_unit_test(test_a_void_renumbers_the_later_doses_numbered_from_the_history),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -781,6 +781,45 @@ static void test_a_void_in_a_later_bundle_voids_the_merged_dose_once(void **stat
     tdb_close(b);
 }
 
+/* A void of dose 1 where dose 2 was given after it: the laptop that imports the void renumbers
+ * dose 2 to 1 as the laptop that made it did (the event names it); again is once. */
+static void test_a_void_renumbers_the_later_dose_at_every_laptop(void **state)
+{
+    (void)state;
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    trust(b, a);
+    char f[400], g[400];
+    vax_sync_stats s;
+    vax_dose list[2];
+    int n = 0;
+    bundle_path(a, "a1.vxb", f, sizeof f);
+    bundle_path(a, "a2.vxb", g, sizeof g);
+    int64_t pa = person(a, "Lo Thi Mai", 1);
+    dose(a, pa);
+    vax_clock_advance(60 * 86400);
+    dose(a, pa);
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(count(b,
+                           "SELECT group_concat(dose_number, '') FROM (SELECT dose_number FROM dose"
+                           " ORDER BY given_at)"),
+                     12);
+    assert_int_equal(vax_dose_list(a->db, pa, list, 2, &n), VAX_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(vax_dose_void(a->db, list[0].id, "wrong person"), VAX_OK);
+    assert_int_equal(count(a, "SELECT dose_number FROM dose WHERE voided = 0"), 1);
+    assert_int_equal(vax_bundle_export(a->db, g, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, g, &s), VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) FROM dose WHERE voided = 1"), 1);
+    assert_int_equal(count(b, "SELECT dose_number FROM dose WHERE voided = 0"), 1);
+    assert_int_equal(vax_bundle_import(b->db, g, &s), VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) || dose_number FROM dose WHERE voided = 0"), 11);
+    unlink(f);
+    unlink(g);
+    tdb_close(a);
+    tdb_close(b);
+}
+
 /* Each field a person edit may change leaves as an edit, the priority group too. */
 static void test_an_edit_of_the_priority_group_alone_leaves_as_an_edit(void **state)
 {
@@ -1139,6 +1178,7 @@ int main(void)
         cmocka_unit_test(test_a_file_that_is_not_a_bundle_is_refused_and_writes_nothing),
         cmocka_unit_test(test_site_dose_counts_equal_the_daily_report),
         cmocka_unit_test(test_a_void_in_a_later_bundle_voids_the_merged_dose_once),
+        cmocka_unit_test(test_a_void_renumbers_the_later_dose_at_every_laptop),
         cmocka_unit_test(test_an_edit_of_the_priority_group_alone_leaves_as_an_edit),
         cmocka_unit_test(test_a_bundle_cut_anywhere_in_its_last_4k_is_refused_and_writes_nothing),
         cmocka_unit_test(test_a_flipped_byte_in_an_event_is_refused_or_changes_nothing),
