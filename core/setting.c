@@ -46,6 +46,11 @@ static const vax_setting_decl decls[] = {
             N_("people per slot when the risk level is very high")),
     TEXT_ROW("cert.printer", "", 127,
              N_("printer (CUPS name) that certificate cards are sent to; empty: save a PDF")),
+    TEXT_ROW("cert.paper_size", "a5", 2,
+             N_("paper of the Ministry's certificate (annex 4): a5 as the annex, or a4")),
+    TEXT_ROW("campaign.round", "", 32,
+             N_("vaccination round (đợt tiêm) each dose given now belongs to, as the province "
+                "numbers it; the daily and end-of-round reports count by it")),
     TEXT_ROW("cert.issuer", "Ministry of Health of Viet Nam", 80,
              N_("issuer named on certificates")),
     INT_ROW("cert.valid_days", "365", 1, 3650, N_("days a certificate is valid")),

@@ -1799,6 +1799,15 @@ void vax_lines_free(char **lines, int n);
 /* A certificate card (site, name, birth date, product, lot, dose n of N, date, QR, id) as a PDF
  * (A6) or a PNG file, drawn with cairo in DejaVu Sans. */
 int vax_cert_card_pdf(vax_db *db, const vax_certificate *c, const char *path);
+/* The Ministry's paper certificate (annex 4 of Decision 43/QĐ-BYT, assets/forms): the person (name,
+ * birth date, ID number, phone, address), each dose in force in its slot (three primary, one
+ * additional, three boosters), the unit with its box for signature and stamp, and c's QR. size
+ * "a5" (the annex; NULL too) or "a4"; layout: the text of another layout file, or NULL for the
+ * annex's. A revoked certificate is refused (VAX_ESTATE). PDF written 0600. */
+int vax_cert_paper_pdf(vax_db *db, const vax_certificate *c, const char *size, const char *layout,
+                       const char *path);
+/* The same paper sent to the printer cert.printer through lp, on media of its size. */
+int vax_cert_paper_print(vax_db *db, const vax_certificate *c, const char *size);
 int vax_cert_card_png(vax_db *db, const vax_certificate *c, const char *path);
 /* Prints the card on the printer of the setting cert.printer with lp (CUPS). */
 int vax_cert_print(vax_db *db, const vax_certificate *c);

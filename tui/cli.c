@@ -17,9 +17,9 @@
 static int is_flag(const char *name)
 {
     static const char *const flags[] = {
-        "help",       "if-missing", "dry-run",  "csv",   "force",   "override",
-        "all",        "json",       "overdue",  "ascii", "no-site", "local",
-        "valid-only", "merge",      "markdown", "stale", "new",     NULL};
+        "help",     "if-missing", "dry-run", "csv",     "force", "override",   "all",
+        "json",     "overdue",    "ascii",   "no-site", "local", "valid-only", "merge",
+        "markdown", "stale",      "new",     "print",   NULL};
     for (const char *const *f = flags; *f; f++)
         if (!strcmp(name, *f))
             return 1;
@@ -286,6 +286,9 @@ static void print_usage(void)
              "  cert issue DOSE               sign the dose's certificate; prints id, UVCI\n"
              "  cert show|qr|hc1 CERT [--ascii] | cert pdf|png CERT --out FILE\n"
              "  cert print CERT               send the card to the printer cert.printer\n"
+             "  cert paper CERT|--person ID [--size a5|a4] --out FILE|--print\n"
+             "                                the Ministry's paper certificate (annex 4 of\n"
+             "                                QD 43/QD-BYT) with the QR of the certificate\n"
              "  cert reissue|revoke CERT --reason R   a correction; the old id is revoked\n"
              "  cert reissue --stale --reason R   every certificate a correction made out of date\n"
              "  cert revoked [--out FILE]     the revocation list\n"

@@ -354,10 +354,72 @@ static int cmd_cert_print(vax_db *db, const vax_certificate *c)
     return 0;
 }
 
+/* cert paper CERT|--person ID: annex 4's paper of the certificate, or of the person's newest
+ * certificate in force (the QR it carries). */
+static int cmd_cert_paper(vax_db *db, const args *a, vax_certificate *c)
+{
+    const char *size = opt(a, "size") ? opt(a, "size") : "a5";
+    char *layout = NULL;
+    size_t len = 0;
+    int rc = 1;
+    if (opt(a, "person")) {
+        vax_certificate *all = calloc(32, sizeof *all);
+        int n = 0;
+        if (!all)
+            return 1;
+        if (vax_cert_list_for_person(db, strtoll(opt(a, "person"), NULL, 10), all, 32, &n) !=
+            VAX_OK) {
+            free(all);
+            return fail_db(db);
+        }
+        int best = -1;
+        for (int i = 0; i < n; i++)
+            if (!all[i].revoked_at &&
+                (best < 0 || all[i].hc.dn > all[best].hc.dn ||
+                 (all[i].hc.dn == all[best].hc.dn && all[i].issued_at > all[best].issued_at)))
+                best = i;
+        if (best >= 0)
+            *c = all[best];
+        free(all);
+        if (best < 0) {
+            fprintf(stderr, "%s",
+                    _("vaxsite: this person has no certificate in force; issue one first "
+                      "(cert issue DOSE).\n"));
+            return 1;
+        }
+    } else if (find_cert(db, a->pos[2], c) != VAX_OK) {
+        return fail_db(db);
+    }
+    if (opt(a, "layout") && vax_read_file(db, opt(a, "layout"), 1 << 20, &layout, &len) != VAX_OK)
+        return fail_db(db);
+    if (opt(a, "print")) {
+        if (vax_cert_paper_print(db, c, size) != VAX_OK)
+            rc = fail_db(db);
+        else {
+            char printer[128];
+            vax_setting_text(db, "cert.printer", printer, sizeof printer);
+            printf(_("Paper certificate of %s sent to the printer %s.\n"), c->ci, printer);
+            rc = 0;
+        }
+    } else if (!opt(a, "out")) {
+        fprintf(stderr, "%s", _("vaxsite: give the file with --out FILE, or --print\n"));
+        rc = 2;
+    } else if (vax_cert_paper_pdf(db, c, size, layout, opt(a, "out")) != VAX_OK) {
+        rc = fail_db(db);
+    } else {
+        printf(_("Paper certificate (annex 4) of certificate %lld (%s) saved to %s.\n"),
+               (long long)c->id, c->ci, opt(a, "out"));
+        rc = 0;
+    }
+    free(layout);
+    return rc;
+}
+
 static int cmd_cert(const char *path, const args *a)
 {
-    static const char *const known[] = {"out",  "reason", "ascii",   "png",   "trust", "revoked",
-                                        "json", "dir",    "no-site", "stale", NULL};
+    static const char *const known[] = {"out",     "reason", "ascii",  "png",     "trust",
+                                        "revoked", "json",   "dir",    "no-site", "stale",
+                                        "size",    "layout", "person", "print",   NULL};
     const char *sub = a->npos > 1 ? a->pos[1] : "";
     vax_certificate *c = NULL;
     int rc = 1;
@@ -367,13 +429,15 @@ static int cmd_cert(const char *path, const args *a)
         return cmd_cert_verify(path, a);
     int writes = !strcmp(sub, "issue") || !strcmp(sub, "reissue") || !strcmp(sub, "revoke");
     /* cert reissue --stale: every certificate whose person's printed fields were corrected */
-    int needs_ref = strcmp(sub, "revoked") != 0 && !(opt(a, "stale") && !strcmp(sub, "reissue"));
+    int needs_ref = strcmp(sub, "revoked") != 0 && !(opt(a, "stale") && !strcmp(sub, "reissue")) &&
+                    !(opt(a, "person") && !strcmp(sub, "paper"));
     if ((needs_ref && a->npos < 3) ||
         (strcmp(sub, "issue") && strcmp(sub, "reissue") && strcmp(sub, "revoke") &&
          strcmp(sub, "revoked") && strcmp(sub, "show") && strcmp(sub, "hc1") &&
-         strcmp(sub, "pdf") && strcmp(sub, "png") && strcmp(sub, "print") && strcmp(sub, "qr"))) {
+         strcmp(sub, "pdf") && strcmp(sub, "png") && strcmp(sub, "print") && strcmp(sub, "qr") &&
+         strcmp(sub, "paper"))) {
         fprintf(stderr, "%s",
-                _("vaxsite: cert issue DOSE|show|qr|hc1|pdf|png|print|reissue|"
+                _("vaxsite: cert issue DOSE|show|qr|hc1|pdf|png|print|paper|reissue|"
                   "revoke CERT|revoked|verify\n"));
         return 2;
     }
@@ -417,6 +481,8 @@ static int cmd_cert(const char *path, const args *a)
             printf("%lld %s\n", (long long)c->id, c->ci);
             rc = 0;
         }
+    } else if (!strcmp(sub, "paper")) {
+        rc = cmd_cert_paper(db, a, c);
     } else if (find_cert(db, a->pos[2], c) != VAX_OK) {
         rc = fail_db(db);
     } else if (!strcmp(sub, "show")) {

@@ -150,7 +150,9 @@ static void show(ui_app *app, vax_certificate *c)
         ui_role_on(stdscr, ROLE_KEYBAR);
         mvhline(rows - 1, 0, ' ', cols);
         ui_put(stdscr, rows - 1, 1,
-               c->revoked_at ? _("Esc close") : _("P print  S save PDF  R re-issue  Esc close"),
+               c->revoked_at ? _("Esc close")
+                             : _("P print  S save PDF  G print paper  A paper PDF  R re-issue  "
+                                 "Esc close"),
                cols - 2);
         ui_role_off(stdscr, ROLE_KEYBAR);
         if (app->msg[0]) {
@@ -182,6 +184,26 @@ static void show(ui_app *app, vax_certificate *c)
             if (!ui_dialog_ask(app, _("Save as PDF"), _("File:"), path, sizeof path))
                 continue;
             if (vax_cert_card_pdf(app->db, c, path) != VAX_OK)
+                ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+            else
+                ui_message(app, MSG_OK, _("Saved %s"), path);
+        } else if (k.ch == L'g' || k.ch == L'G') {
+            /* the Ministry's paper (annex 4), on the paper size the site set (cert.paper_size) */
+            char size[8] = "a5";
+            vax_setting_text(app->db, "cert.paper_size", size, sizeof size);
+            if (vax_cert_paper_print(app->db, c, size) != VAX_OK)
+                ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+            else
+                ui_message(app, MSG_OK, "%s", _("The paper certificate was sent to the printer."));
+        } else if (k.ch == L'a' || k.ch == L'A') {
+            char path[4400], size[8] = "a5";
+            vax_setting_text(app->db, "cert.paper_size", size, sizeof size);
+            default_pdf_path(app, c, path, sizeof path);
+            memcpy(path + strlen(path) - 4, "-paper.pdf", 11);
+            if (!ui_dialog_ask(app, _("Save the paper certificate (annex 4) as PDF"), _("File:"),
+                               path, sizeof path))
+                continue;
+            if (vax_cert_paper_pdf(app->db, c, size, NULL, path) != VAX_OK)
                 ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
             else
                 ui_message(app, MSG_OK, _("Saved %s"), path);
