@@ -25,12 +25,13 @@ enum column {
     COL_INSURANCE,
     COL_COMMUNE,
     COL_GROUP,
+    COL_ETHNICITY,
     NCOLUMNS
 };
 
-static const char *const column_keys[NCOLUMNS] = {"national_id", "full_name",     "birth_date",
-                                                  "sex",         "phone",         "insurance_no",
-                                                  "commune",     "priority_group"};
+static const char *const column_keys[NCOLUMNS] = {"national_id", "full_name",      "birth_date",
+                                                  "sex",         "phone",          "insurance_no",
+                                                  "commune",     "priority_group", "ethnicity"};
 
 #define MAX_NAMES 256
 
@@ -1007,6 +1008,17 @@ static int check_row(import_ctx *x, const csv_record *rec, int ncols, row *r)
             (int)sizeof p->commune - 1, (int)strlen(commune));
     vax_strlcpy(p->commune, commune, sizeof p->commune);
     free(commune);
+    /* ethnicity (dân tộc), optional: the name as the list writes it */
+    trim_copy(v, field_of(x, rec, COL_ETHNICITY), sizeof v);
+    char *ethnicity = vax_text_nfc(v);
+    if (!ethnicity)
+        return VAX_ENOMEM;
+    int too_long = strlen(ethnicity) >= sizeof p->ethnicity || vax_text_width(ethnicity) > 40;
+    vax_strlcpy(p->ethnicity, ethnicity, sizeof p->ethnicity);
+    free(ethnicity);
+    if (too_long)
+        BAD("ethnicity", "%s",
+            _("Ethnicity: at most 40 characters (the group's name, e.g. Thái, Mông)."));
     /* priority group: its code, its name in either language (a commune's list is written in
      * the commune's language, not the site's interface), or its number */
     trim_copy(v, field_of(x, rec, COL_GROUP), sizeof v);
@@ -1058,7 +1070,8 @@ static int same_fields(const vax_person *a, const vax_person *b)
     return strcmp(a->full_name, b->full_name) == 0 && strcmp(a->birth_date, b->birth_date) == 0 &&
            a->sex == b->sex && strcmp(a->phone, b->phone) == 0 &&
            strcmp(a->insurance_no, b->insurance_no) == 0 && strcmp(a->commune, b->commune) == 0 &&
-           strcmp(a->priority_group, b->priority_group) == 0;
+           strcmp(a->priority_group, b->priority_group) == 0 &&
+           strcmp(a->ethnicity, b->ethnicity) == 0;
 }
 
 /* What merging the row into the registered person q gives: the row's non-empty fields. */
@@ -1077,6 +1090,8 @@ static void merged(const vax_person *q, const vax_person *in, vax_person *out)
         vax_strlcpy(out->commune, in->commune, sizeof out->commune);
     if (in->priority_group[0])
         vax_strlcpy(out->priority_group, in->priority_group, sizeof out->priority_group);
+    if (in->ethnicity[0])
+        vax_strlcpy(out->ethnicity, in->ethnicity, sizeof out->ethnicity);
 }
 
 /* ---- writing the rows -------------------------------------------------------------------------
@@ -1253,8 +1268,8 @@ static int add_rows(import_ctx *x, row *rows, int nrows, int64_t now)
     int src = sqlite3_prepare_v2(
         db->sql,
         "INSERT INTO person(uuid, national_id, insurance_no, full_name, name_folded,"
-        " birth_date, sex, phone, commune, priority_group, created_at, updated_at, updated_by)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)",
+        " birth_date, sex, phone, commune, priority_group, created_at, updated_at, updated_by,"
+        " ethnicity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13)",
         -1, &st, NULL);
     if (src != SQLITE_OK) {
         rc = vax_fail_sql(db, src, _("importing the list"));
@@ -1326,8 +1341,8 @@ static int lookup(import_ctx *x, const char *national_id, vax_person *q, int *fo
     vax_db *db = x->db;
     sqlite3_stmt *st = import_stmt(x, &x->st_lookup,
                                    "SELECT id, uuid, national_id, insurance_no, full_name,"
-                                   " birth_date, sex, phone, commune, coalesce(priority_group, '')"
-                                   " FROM person WHERE national_id = ?1");
+                                   " birth_date, sex, phone, commune, coalesce(priority_group, ''),"
+                                   " ethnicity FROM person WHERE national_id = ?1");
     int rc;
     *found = 0;
     if (!st)
@@ -1346,6 +1361,7 @@ static int lookup(import_ctx *x, const char *national_id, vax_person *q, int *fo
         vax_strlcpy(q->phone, vax_col_text(st, 7), sizeof q->phone);
         vax_strlcpy(q->commune, vax_col_text(st, 8), sizeof q->commune);
         vax_strlcpy(q->priority_group, vax_col_text(st, 9), sizeof q->priority_group);
+        vax_strlcpy(q->ethnicity, vax_col_text(st, 10), sizeof q->ethnicity);
         *found = 1;
     }
     sqlite3_reset(st);

@@ -396,6 +396,14 @@ static int validate_person(vax_db *db, vax_person *p)
         return VAX_ENOMEM;
     vax_strlcpy(p->commune, name, sizeof p->commune);
     free(name);
+    if (!(name = vax_text_nfc(p->ethnicity)))
+        return VAX_ENOMEM;
+    int long_name = strlen(name) >= sizeof p->ethnicity || vax_text_width(name) > 40;
+    vax_strlcpy(p->ethnicity, name, sizeof p->ethnicity);
+    free(name);
+    if (long_name)
+        return vax_fail(db, VAX_EINVAL, "ethnicity", "%s",
+                        _("Ethnicity: at most 40 characters (the group's name, e.g. Thái, Mông)."));
     if (p->priority_group[0] && !group_exists(db, p->priority_group))
         return vax_fail(db, VAX_EINVAL, "priority_group",
                         _("Priority group: %s is not a known group."), p->priority_group);
@@ -406,7 +414,13 @@ static int validate_person(vax_db *db, vax_person *p)
 
 #define PERSON_COLS                                                                                \
     "p.id, p.uuid, p.national_id, p.insurance_no, p.full_name, p.birth_date, p.sex, p.phone, "     \
-    "p.commune, p.priority_group"
+    "p.commune, p.priority_group, p.ethnicity"
+/* A file held at a step before 24 (the upgrade tests write through such a handle) has no
+ * ethnicity: NEW_OR_OLD(db, a, b) is the statement a, or b on such a file. */
+#define PERSON_COLS_V23                                                                            \
+    "p.id, p.uuid, p.national_id, p.insurance_no, p.full_name, p.birth_date, p.sex, p.phone, "     \
+    "p.commune, p.priority_group, ''"
+#define NEW_OR_OLD(db, a, b) (vax_db_schema_version(db) >= 24 ? (a) : (b))
 
 static void row_to_person(sqlite3_stmt *st, vax_person *p)
 {
@@ -421,6 +435,7 @@ static void row_to_person(sqlite3_stmt *st, vax_person *p)
     vax_strlcpy(p->phone, vax_col_text(st, 7), sizeof p->phone);
     vax_strlcpy(p->commune, vax_col_text(st, 8), sizeof p->commune);
     vax_strlcpy(p->priority_group, vax_col_text(st, 9), sizeof p->priority_group);
+    vax_strlcpy(p->ethnicity, vax_col_text(st, 10), sizeof p->ethnicity);
 }
 
 static int get_one(vax_db *db, sqlite3_stmt *st, vax_person *out, const char *what)
@@ -439,7 +454,9 @@ static int get_one(vax_db *db, sqlite3_stmt *st, vax_person *out, const char *wh
 int vax_person_get(vax_db *db, int64_t id, vax_person *out)
 {
     char what[32];
-    sqlite3_stmt *st = vax_stmt(db, "SELECT " PERSON_COLS " FROM person p WHERE p.id = ?1");
+    sqlite3_stmt *st =
+        vax_stmt(db, NEW_OR_OLD(db, "SELECT " PERSON_COLS " FROM person p WHERE p.id = ?1",
+                                "SELECT " PERSON_COLS_V23 " FROM person p WHERE p.id = ?1"));
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_int64(st, 1, id);
@@ -450,14 +467,16 @@ int vax_person_get(vax_db *db, int64_t id, vax_person *out)
 int vax_person_by_national_id(vax_db *db, const char *national_id, vax_person *out)
 {
     /* the main ID or one of the others (person_id); a merged record's ID gives the survivor */
-    sqlite3_stmt *st = vax_stmt(
-        db, "SELECT " PERSON_COLS " FROM person p WHERE p.id = coalesce("
-            "(SELECT coalesce(q.merged_into, q.id) FROM person q WHERE q.national_id = ?1),"
-            " (SELECT i.person_id FROM person_id i WHERE i.value = ?1))");
+#define BY_ID(cols)                                                                                \
+    "SELECT " cols " FROM person p WHERE p.id = coalesce("                                         \
+    "(SELECT coalesce(q.merged_into, q.id) FROM person q WHERE q.national_id = ?1),"               \
+    " (SELECT i.person_id FROM person_id i WHERE i.value = ?1))"
+    sqlite3_stmt *st = vax_stmt(db, NEW_OR_OLD(db, BY_ID(PERSON_COLS), BY_ID(PERSON_COLS_V23)));
+#undef BY_ID
     /* a file held at a step before person_id (the upgrade tests write through such a handle) */
     if (!st && vax_db_schema_version(db) < 17) {
         vax_clear_error(db);
-        st = vax_stmt(db, "SELECT " PERSON_COLS " FROM person p WHERE p.national_id = ?1");
+        st = vax_stmt(db, "SELECT " PERSON_COLS_V23 " FROM person p WHERE p.national_id = ?1");
     }
     if (!st)
         return VAX_EINTERNAL;
@@ -501,6 +520,7 @@ void vax_person_bind_fields(sqlite3_stmt *st, const vax_person *p, const char *f
         sqlite3_bind_text(st, 10, p->priority_group, -1, SQLITE_STATIC);
     else
         sqlite3_bind_null(st, 10);
+    sqlite3_bind_text(st, 13, p->ethnicity, -1, SQLITE_STATIC);
 }
 
 int vax_person_add(vax_db *db, vax_person *p)
@@ -522,9 +542,15 @@ int vax_person_add(vax_db *db, vax_person *p)
     if ((rc = vax_uuid(p->uuid)) != VAX_OK)
         goto fail;
     sqlite3_stmt *st = vax_stmt(
-        db, "INSERT INTO person(uuid, national_id, insurance_no, full_name, name_folded,"
-            " birth_date, sex, phone, commune, priority_group, created_at, updated_at, updated_by)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12)");
+        db, NEW_OR_OLD(db,
+                       "INSERT INTO person(uuid, national_id, insurance_no, full_name, name_folded,"
+                       " birth_date, sex, phone, commune, priority_group, created_at, updated_at,"
+                       " updated_by, ethnicity)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11, ?12, ?13)",
+                       "INSERT INTO person(uuid, national_id, insurance_no, full_name, name_folded,"
+                       " birth_date, sex, phone, commune, priority_group, created_at, updated_at,"
+                       " updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11,"
+                       " ?12)"));
     if (!st) {
         rc = VAX_EINTERNAL;
         goto fail;
@@ -557,10 +583,11 @@ out:
 int vax_person_history_keep(vax_db *db, int64_t person_id, const char *reason, int64_t now)
 {
     sqlite3_stmt *st = vax_stmt(
-        db, "INSERT INTO person_history(person_id, version, national_id, insurance_no, full_name,"
-            " birth_date, sex, phone, commune, priority_group, reason, replaced_at, replaced_by)"
-            " SELECT id, version, national_id, insurance_no, full_name, birth_date, sex, phone,"
-            " commune, priority_group, ?2, ?3, ?4 FROM person WHERE id = ?1");
+        db,
+        "INSERT INTO person_history(person_id, version, national_id, insurance_no, full_name,"
+        " birth_date, sex, phone, commune, priority_group, ethnicity, reason, replaced_at,"
+        " replaced_by) SELECT id, version, national_id, insurance_no, full_name, birth_date,"
+        " sex, phone, commune, priority_group, ethnicity, ?2, ?3, ?4 FROM person WHERE id = ?1");
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_int64(st, 1, person_id);
@@ -584,7 +611,7 @@ int vax_person_write_update(vax_db *db, const vax_person *p, const char *folded,
     sqlite3_stmt *st =
         vax_stmt(db, "UPDATE person SET national_id = ?2, insurance_no = ?3, full_name = ?4,"
                      " name_folded = ?5, birth_date = ?6, sex = ?7, phone = ?8, commune = ?9,"
-                     " priority_group = ?10, updated_at = ?11, updated_by = ?12,"
+                     " priority_group = ?10, updated_at = ?11, updated_by = ?12, ethnicity = ?13,"
                      " version = version + 1 WHERE id = ?1");
     if (!st)
         return VAX_EINTERNAL;

@@ -73,6 +73,7 @@
 #define PERSON_BODY(r)                                                                             \
     "json_object('uuid', " r ".uuid, 'national_id', " r ".national_id,"                            \
     " 'insurance_no', " r ".insurance_no, 'full_name', " r ".full_name,"                           \
+    " 'name_folded', " r ".name_folded,"                                                          \
     " 'birth_date', " r ".birth_date, 'sex', " r ".sex, 'phone', " r ".phone,"                     \
     " 'commune', " r ".commune, 'priority_group', " r ".priority_group,"                           \
     " 'version', " r ".version, 'created_at', " r ".created_at,"                                   \
@@ -487,9 +488,115 @@ static int person_set_fields(vax_db *db, int64_t id, const char *fields, int64_t
 }
 
 /* A registration (or the registry's current record, from a pull). */
+/* A registration of a person under an ID that another record holds is the same person only when
+ * the birth date and the name (folded: marks and case aside) agree; otherwise the two are kept
+ * apart (keep_apart), never folded into one. */
+static int same_identity(vax_db *db, int64_t holder, const char *body, int *same)
+{
+    char name[256], dob[16];
+    jtext(db, body, "$.birth_date", dob, sizeof dob);
+    jtext(db, body, "$.name_folded", name, sizeof name);
+    char *folded = NULL;
+    if (!name[0]) { /* an event written before the body carried it */
+        jtext(db, body, "$.full_name", name, sizeof name);
+        if (!(folded = vax_text_fold(name)))
+            return VAX_ENOMEM;
+        vax_strlcpy(name, folded, sizeof name);
+        free(folded);
+    }
+    sqlite3_stmt *st = vax_stmt(db, "SELECT name_folded = ?2 AND birth_date = ?3 FROM person"
+                                    " WHERE id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, holder);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, dob, -1, SQLITE_TRANSIENT);
+    *same = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    return VAX_OK;
+}
+
+/* The identifier a record kept apart gets while its ID is in dispute: a site-made identifier
+ * ("KGT" and the first 9 hex digits of its uuid, upper case), the same on every laptop and on the
+ * server (vs_identity), so that all of them hold the same records under the same IDs. */
+static void disputed_id(const char *uuid, char out[13])
+{
+    size_t n = 3;
+    memcpy(out, VAX_SITE_ID_PREFIX, 3);
+    for (const char *p = uuid; *p && n < 12; p++)
+        if (*p != '-')
+            out[n++] = (char)(*p >= 'a' && *p <= 'f' ? *p - 'a' + 'A' : *p);
+    out[n] = 0;
+}
+
+static int insert_person(vax_db *db, const char *body, const char *national_id);
+
+/* Two records of one ID that are not one person: the earlier registration (created_at, then uuid)
+ * keeps the ID, the other takes its disputed identifier (disputed_id), whichever arrived first,
+ * so that every database ends the same; a "same_id_differs" conflict names both for a manager. */
+static int keep_apart(vax_db *db, int64_t holder, const char *body, const merge_ctx *m)
+{
+    char uuid[64], nid[16], huuid[64] = "", hname[256] = "", hdob[16] = "", name[256], dob[16];
+    char kept_id[13];
+    int64_t hcreated = 0;
+    int rc;
+    jtext(db, body, "$.uuid", uuid, sizeof uuid);
+    jtext(db, body, "$.national_id", nid, sizeof nid);
+    jtext(db, body, "$.full_name", name, sizeof name);
+    jtext(db, body, "$.birth_date", dob, sizeof dob);
+    int64_t created = jint(db, body, "$.created_at");
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT uuid, full_name, birth_date, created_at FROM person WHERE id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, holder);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        vax_strlcpy(huuid, vax_col_text(st, 0), sizeof huuid);
+        vax_strlcpy(hname, vax_col_text(st, 1), sizeof hname);
+        vax_strlcpy(hdob, vax_col_text(st, 2), sizeof hdob);
+        hcreated = sqlite3_column_int64(st, 3);
+    }
+    sqlite3_reset(st);
+    int incoming_first = created < hcreated || (created == hcreated && strcmp(uuid, huuid) < 0);
+    const char *apart_uuid = incoming_first ? huuid : uuid;
+    disputed_id(apart_uuid, kept_id);
+    if (incoming_first) { /* the record here gives the ID up; its old version goes to history */
+        if ((rc = vax_person_history_keep(db, holder, "sync: ID in dispute with another record",
+                                          vax_now())) != VAX_OK)
+            return rc;
+        st = vax_stmt(db, "UPDATE person SET national_id = ?2 WHERE id = ?1");
+        if (!st)
+            return VAX_EINTERNAL;
+        sqlite3_bind_int64(st, 1, holder);
+        sqlite3_bind_text(st, 2, kept_id, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return vax_fail_sql(db, rc, _("merging a person"));
+    }
+    if ((rc = insert_person(db, body, incoming_first ? nid : kept_id)) != VAX_OK)
+        return rc;
+    const char *first = incoming_first ? uuid : huuid, *second = incoming_first ? huuid : uuid;
+    vax_buf details = {0};
+    if (vax_buf_printf(&details,
+                       "ID %s registered for %s (born %s) and for %s (born %s): kept apart; the"
+                       " second is %s until a manager decides",
+                       nid, incoming_first ? name : hname, incoming_first ? dob : hdob,
+                       incoming_first ? hname : name, incoming_first ? hdob : dob,
+                       kept_id) != VAX_OK)
+        return VAX_ENOMEM;
+    m->stats->people++;
+    m->stats->conflicts++;
+    rc = conflict_add(db, "same_id_differs", first, first, second, details.data);
+    vax_buf_free(&details);
+    if (rc != VAX_OK)
+        return rc;
+    return origin_add(db, uuid, m);
+}
+
 static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
 {
-    char uuid[64], nid[16], name[256];
+    char uuid[64], nid[16];
     int rc;
     jtext(db, body, "$.uuid", uuid, sizeof uuid);
     jtext(db, body, "$.national_id", nid, sizeof nid);
@@ -527,6 +634,13 @@ static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
     }
     sqlite3_reset(st);
     if (id) {
+        int same_person = 0;
+        if ((rc = same_identity(db, id, body, &same_person)) != VAX_OK)
+            return rc;
+        if (!same_person)
+            return keep_apart(db, id, body, m);
+    }
+    if (id) {
         /* registered twice with the same ID: one person, both uuids lead to it */
         char details[300];
         st = vax_stmt(db, "INSERT OR IGNORE INTO sync_alias(uuid, person_id) VALUES (?1, ?2)");
@@ -543,14 +657,25 @@ static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
         m->stats->conflicts++;
         return conflict_add(db, "duplicate_person", other, other, uuid, details);
     }
+    if ((rc = insert_person(db, body, NULL)) != VAX_OK)
+        return rc;
+    m->stats->people++;
+    return origin_add(db, uuid, m);
+}
+
+/* A person from an event's body, under national_id (NULL: the body's). */
+static int insert_person(vax_db *db, const char *body, const char *national_id)
+{
+    char name[256];
+    int rc;
     char *folded = NULL;
     jtext(db, body, "$.full_name", name, sizeof name);
     if (!(folded = vax_text_fold(name)))
         return VAX_ENOMEM;
-    st = vax_stmt(
+    sqlite3_stmt *st = vax_stmt(
         db, "INSERT INTO person(uuid, national_id, insurance_no, full_name, name_folded,"
             " birth_date, sex, phone, commune, priority_group, version, created_at, updated_at)"
-            " SELECT json_extract(?1, '$.uuid'), json_extract(?1, '$.national_id'),"
+            " SELECT json_extract(?1, '$.uuid'), coalesce(?3, json_extract(?1, '$.national_id')),"
             " coalesce(json_extract(?1, '$.insurance_no'), ''), json_extract(?1, '$.full_name'),"
             " ?2, json_extract(?1, '$.birth_date'), coalesce(json_extract(?1, '$.sex'), ''),"
             " coalesce(json_extract(?1, '$.phone'), ''),"
@@ -564,13 +689,14 @@ static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
     }
     sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, folded, -1, SQLITE_STATIC);
+    if (national_id)
+        sqlite3_bind_text(st, 3, national_id, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 3);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     free(folded);
-    if (rc != SQLITE_DONE)
-        return vax_fail_sql(db, rc, _("merging a person"));
-    m->stats->people++;
-    return origin_add(db, uuid, m);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging a person"));
 }
 
 /* An edit: newest updated_at wins; the loser is kept in history; a conflict when it was based on

@@ -66,9 +66,9 @@ int cli_person_resolve(vax_db *db, const char *text, vax_person *out)
 
 static int cmd_add(const char *path, const args *a)
 {
-    static const char *const known[] = {"name",  "id",        "dob",    "sex",    "phone",
-                                        "group", "commune",   "scan",   "old-id", "same-as",
-                                        "new",   "insurance", "reason", NULL};
+    static const char *const known[] = {"name",  "id",        "dob",    "sex",       "phone",
+                                        "group", "commune",   "scan",   "old-id",    "same-as",
+                                        "new",   "insurance", "reason", "ethnicity", NULL};
     vax_person p;
     char msg[256], old_id[13] = "";
     if (!only_opts(a, known))
@@ -117,7 +117,10 @@ static int cmd_add(const char *path, const args *a)
     }
     if ((opt(a, "group") &&
          !cli_copy(p.priority_group, sizeof p.priority_group, opt(a, "group"), "group")) ||
-        (opt(a, "commune") && !cli_copy(p.commune, sizeof p.commune, opt(a, "commune"), "commune")))
+        (opt(a, "commune") &&
+         !cli_copy(p.commune, sizeof p.commune, opt(a, "commune"), "commune")) ||
+        (opt(a, "ethnicity") &&
+         !cli_copy(p.ethnicity, sizeof p.ethnicity, opt(a, "ethnicity"), "ethnicity")))
         return 2;
     vax_db *db = open_db(path, 0, 1);
     if (!db)
@@ -217,8 +220,9 @@ static int cmd_find(const char *path, const args *a)
 
 static int cmd_edit(const char *path, const args *a)
 {
-    static const char *const known[] = {"name",  "id",      "dob",       "sex",    "phone",
-                                        "group", "commune", "insurance", "reason", NULL};
+    static const char *const known[] = {"name",   "id",        "dob",     "sex",
+                                        "phone",  "group",     "commune", "insurance",
+                                        "reason", "ethnicity", NULL};
     vax_person p;
     if (!only_opts(a, known))
         return 2;
@@ -241,7 +245,9 @@ static int cmd_edit(const char *path, const args *a)
         (opt(a, "commune") &&
          !cli_copy(p.commune, sizeof p.commune, opt(a, "commune"), "commune")) ||
         (opt(a, "insurance") &&
-         !cli_copy(p.insurance_no, sizeof p.insurance_no, opt(a, "insurance"), "insurance"))) {
+         !cli_copy(p.insurance_no, sizeof p.insurance_no, opt(a, "insurance"), "insurance")) ||
+        (opt(a, "ethnicity") &&
+         !cli_copy(p.ethnicity, sizeof p.ethnicity, opt(a, "ethnicity"), "ethnicity"))) {
         vax_close(db);
         return 2;
     }
@@ -546,11 +552,12 @@ void cli_person_usage(void)
         "%s",
         _("  person add --scan CARD-TEXT | --name N [--id ID] --dob DD/MM/YYYY [--sex m|f]\n"
           "             [--phone P] [--group G] [--commune C] [--insurance NO] [--old-id CMND]\n"
-          "             [--same-as ID | --new]\n"
+          "             [--ethnicity E] [--same-as ID | --new]\n"
           "                                register; a possible second record is shown first\n"
           "  person find TEXT|CARD-TEXT    one match per line: ID, name, birth date\n"
           "  person edit ID --reason R [--name N] [--dob D] [--phone P] [--sex m|f]\n"
           "             [--id ID] [--group G] [--commune C] [--insurance NO]\n"
+          "             [--ethnicity E]\n"
           "                                correct a record; the old version is kept\n"
           "  person link ID OTHER-ID [--reason R]   another ID of the same person\n"
           "  person merge ID --into ID --reason R   two records of one person (manager)\n"

@@ -392,6 +392,7 @@ static void add_person_fields(ui_form *f)
     ui_form_add(f, "phone", _("Phone"), _("optional, 0912345678"), 16, check_phone);
     ui_form_add(f, "insurance_no", _("Insurance no."), _("optional"), 16, check_insurance);
     ui_form_add(f, "commune", _("Commune"), _("optional"), 60, NULL);
+    ui_form_add(f, "ethnicity", _("Ethnicity"), _("optional, e.g. Thái"), 40, NULL);
     ui_form_add(f, "priority_group", _("Priority group"), _("G01-G11, optional"), 3, check_group);
 }
 
@@ -622,6 +623,7 @@ static int read_form(ui_app *app, checkin *c, vax_person *p)
     field_text(c, "phone", p->phone, sizeof p->phone);
     field_text(c, "insurance_no", p->insurance_no, sizeof p->insurance_no);
     field_text(c, "commune", p->commune, sizeof p->commune);
+    field_text(c, "ethnicity", p->ethnicity, sizeof p->ethnicity);
     field_text(c, "sex", sex, sizeof sex);
     field_text(c, "priority_group", group, sizeof group);
     parse_sex(sex, &p->sex);
@@ -762,6 +764,7 @@ static void open_edit(ui_app *app, checkin *c)
     ui_input_set(&ui_form_field(f, "phone")->input, p->phone);
     ui_input_set(&ui_form_field(f, "insurance_no")->input, p->insurance_no);
     ui_input_set(&ui_form_field(f, "commune")->input, p->commune);
+    ui_input_set(&ui_form_field(f, "ethnicity")->input, p->ethnicity);
     ui_input_set(&ui_form_field(f, "priority_group")->input, p->priority_group);
     f->focus = 0;
     f->changed = 0;

@@ -143,10 +143,12 @@ equal "a merge pushed before its people waits on the server and is made when the
      || '|' || (SELECT count(*) FROM conflict WHERE kind = 'merge_waiting') || '|' ||
      (SELECT count(*) FROM conflict WHERE kind = 'merge_waiting' AND resolved_at IS NULL)")"
 
-# a server of schema 1 (before merges) is upgraded in place by init-server
+# a server of schema 1 (before merges) is upgraded in place by init-server (what each later
+# version made is taken away, newest first)
 "$PGBIN/psql" "$BASE/postgres" -qc "CREATE DATABASE d2" >/dev/null
 V A sync init-server "$BASE/d2" >/dev/null
-"$PGBIN/psql" "$BASE/d2" -qc "DROP FUNCTION vs_apply_merges; DROP INDEX sync_event_merge;
+"$PGBIN/psql" "$BASE/d2" -qc "DROP FUNCTION vs_apply_extra; ALTER TABLE person DROP COLUMN ethnicity;
+  DROP FUNCTION vs_apply_merges; DROP INDEX sync_event_merge;
   ALTER TABLE person DROP COLUMN merged_into; UPDATE vs_meta SET value = '1'" >/dev/null
 lsql A "UPDATE setting SET value = '0' WHERE key = 'sync.pushed_seq'"
 out=$(V A sync push "$BASE/d2" 2>&1); rc=$?

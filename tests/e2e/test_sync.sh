@@ -76,7 +76,8 @@ dose() {
              FROM person p JOIN visit v ON v.person_id = p.id WHERE p.national_id = '$2'"
 }
 V A person add --name "Lò Văn Pá" --id 012090001111 --dob 01/02/1990 --sex m --commune "$COMMUNE" >/dev/null
-V A person add --name "Lò Thị Ón" --id 012191002222 --dob 03/04/1991 --sex f --commune "$COMMUNE" >/dev/null
+V A person add --name "Lò Thị Ón" --id 012191002222 --dob 03/04/1991 --sex f --commune "$COMMUNE" \
+  --ethnicity "Thái" >/dev/null
 V B person add --name "Lò Văn Pa" --id 012090001111 --dob 01/02/1990 --sex m --commune "$COMMUNE" >/dev/null
 V B person add --name "Tòng Văn Ín" --id 012085003333 --dob 05/06/1985 --sex m --commune "$COMMUNE" >/dev/null
 for id in 012090001111 012191002222; do V A queue checkin $id >/dev/null; dose A $id 1; done
@@ -219,12 +220,15 @@ equal "pulled records do not go back out as C's own" "0" \
 equal "C knows Lò Thị Ón's dose 1 from TEAM-A: she is due for dose 2" "2" \
   "$(lsql C "SELECT count(*) + 1 FROM dose d JOIN person p ON p.id = d.person_id
              WHERE p.national_id = '012191002222' AND d.voided = 0")"
+equal "her ethnicity came with her registration, to the district and back" "Thái|Thái" \
+  "$(q "$U1" "SELECT ethnicity FROM person WHERE national_id = '012191002222'")|$(lsql C "SELECT ethnicity FROM person WHERE national_id = '012191002222'")"
 check "the due list shows her with her dose 1" sh -c "$VAXSITE --db '$WORK/C.db' --lang en due --all | grep -q 'Lò Thị Ón'"
 # a pulled person is edited on the laptop, twice (the first edit after a pull once failed for good
 # on the outbox's uuid), and the edit reaches the district
 out=$(V C person edit 012191002222 --reason "phone given at the desk" --phone 0912000111 2>&1); rc=$?
 equal "a pulled person can be edited on the laptop" "0" "$rc"
-out=$(V C person edit 012191002222 --reason "phone corrected" --phone 0912000222 2>&1); rc=$?
+out=$(V C person edit 012191002222 --reason "phone corrected" --phone 0912000222 \
+  --ethnicity "Lự" 2>&1); rc=$?
 equal "and edited again" "0|0912000222" \
   "$rc|$(lsql C "SELECT phone FROM person WHERE national_id = '012191002222'")"
 V C queue checkin 012191002222 >/dev/null
@@ -238,8 +242,8 @@ equal "the district now has her doses 1 (TEAM-A) and 2 (TEAM-C)" \
   "$(q "$U1" "SELECT d.dose_number, d.site FROM dose d JOIN person p ON p.uuid = d.person_canon
               WHERE p.national_id = '012191002222' ORDER BY 1")"
 equal "and no new conflict" "2" "$(q "$U1" "SELECT count(*) FROM conflict")"
-equal "the laptop's edit of the pulled person reached the district" "0912000222" \
-  "$(q "$U1" "SELECT phone FROM person WHERE national_id = '012191002222'")"
+equal "the laptop's edit of the pulled person reached the district" "0912000222|Lự" \
+  "$(q "$U1" "SELECT phone, ethnicity FROM person WHERE national_id = '012191002222'")"
 
 # --- the same person edited on two laptops: newest wins, the other kept, a manager told ---------
 edit() {

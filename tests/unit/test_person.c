@@ -604,6 +604,51 @@ static void test_update_keeps_history(void **state)
     assert_search(t, "0912345678", want, 1);
 }
 
+/* A text read through a second connection. */
+static void read_text(test_db *t, const char *sql, char *out, size_t size)
+{
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    out[0] = 0;
+    assert_int_equal(sqlite3_open_v2(t->path, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(s, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+}
+
+/* Ethnicity is optional, kept as said (NFC), in the history and the outbox like any field. */
+static void test_ethnicity_is_stored_edited_and_sent(void **state)
+{
+    test_db *t = *state;
+    vax_person p, q;
+    char text[256];
+    fill(&p, "Lò Thị Ón", "001190000001", "1990-01-01", 'f', NULL);
+    snprintf(p.ethnicity, sizeof p.ethnicity, "Tha\xcc\x81i"); /* "Thái" decomposed */
+    assert_int_equal(vax_person_add(t->db, &p), VAX_OK);
+    assert_int_equal(vax_person_get(t->db, p.id, &q), VAX_OK);
+    assert_string_equal(q.ethnicity, "Thái");
+    read_text(t, "SELECT json_extract(body, '$.ethnicity') FROM sync_outbox WHERE kind = 'person'",
+              text, sizeof text);
+    assert_string_equal(text, "Thái");
+    snprintf(q.ethnicity, sizeof q.ethnicity, "Mông");
+    assert_int_equal(vax_person_update(t->db, &q, "asked again"), VAX_OK);
+    read_text(t, "SELECT body FROM sync_outbox WHERE kind = 'person_edit'", text, sizeof text);
+    assert_non_null(strstr(text, "\"fields\":{\"ethnicity\":\"Mông\"}"));
+    read_text(t, "SELECT ethnicity FROM person_history", text, sizeof text);
+    assert_string_equal(text, "Thái");
+    /* a registration without it stays empty; a long text is refused, naming the field */
+    fill(&p, "Tòng Văn Ín", "001085000002", "1985-01-01", 'm', NULL);
+    memset(p.ethnicity, 'x', 50);
+    assert_int_equal(vax_person_add(t->db, &p), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "ethnicity");
+    p.ethnicity[0] = 0;
+    assert_int_equal(vax_person_add(t->db, &p), VAX_OK);
+    assert_int_equal(vax_person_get(t->db, p.id, &q), VAX_OK);
+    assert_string_equal(q.ethnicity, "");
+}
+
 static void test_update_refused_keeps_record_and_history(void **state)
 {
     test_db *t = *state;
@@ -1087,6 +1132,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_add_stores_nfd_name_as_nfc, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_keeps_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ethnicity_is_stored_edited_and_sent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_refused_keeps_record_and_history, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_update_of_unknown_person_is_not_found, setup,

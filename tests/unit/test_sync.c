@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include <sqlite3.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -820,6 +821,58 @@ static void test_a_void_renumbers_the_later_dose_at_every_laptop(void **state)
     tdb_close(b);
 }
 
+/* One ID registered for two people (different name and birth date) on two laptops: never folded
+ * into one. Each laptop keeps both; the earlier registration keeps the ID and the other takes an
+ * identifier made from its uuid, the same on both laptops whichever bundle came first; a
+ * "same_id_differs" conflict names both people for a manager. */
+static void test_one_id_for_two_people_keeps_both_apart_the_same_everywhere(void **state)
+{
+    (void)state;
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    trust(a, b);
+    trust(b, a);
+    char f[400], g[400], id[13], apart[13] = "KGT", uuid_b[64] = "";
+    vax_sync_stats s;
+    bundle_path(a, "a1.vxb", f, sizeof f);
+    bundle_path(b, "b1.vxb", g, sizeof g);
+    tdb_cccd(id, 1975, 'f', 77);
+    int64_t pa = tdb_person(a, "Lò Thị Mai", id, "1975-01-20", NULL);
+    vax_clock_advance(60);
+    int64_t pb = tdb_person(b, "Trần Thị Hoa", id, "1975-08-03", NULL);
+    vax_person p;
+    assert_int_equal(vax_person_get(b->db, pb, &p), VAX_OK);
+    snprintf(uuid_b, sizeof uuid_b, "%s", p.uuid);
+    for (const char *c = uuid_b; *c && strlen(apart) < 12; c++)
+        if (*c != '-')
+            apart[strlen(apart) + 1] = 0, apart[strlen(apart)] = (char)toupper((unsigned char)*c);
+    (void)pa;
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_export(b->db, g, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK); /* B: the earlier one arrives */
+    assert_int_equal(vax_bundle_import(a->db, g, &s), VAX_OK); /* A: the later one arrives */
+    char sql[400];
+    for (int i = 0; i < 2; i++) {
+        test_db *t = i ? b : a;
+        snprintf(sql, sizeof sql,
+                 "SELECT (SELECT full_name FROM person WHERE national_id = '%s') = 'Lò Thị Mai'"
+                 " AND (SELECT full_name FROM person WHERE national_id = '%s') = 'Trần Thị Hoa'"
+                 " AND (SELECT count(*) FROM person) = 2 AND (SELECT count(*) FROM sync_alias) = 0",
+                 id, apart);
+        assert_int_equal(count(t, sql), 1);
+        assert_int_equal(count(t, "SELECT count(*) FROM sync_conflict WHERE kind ="
+                                  " 'same_id_differs' AND details LIKE '%Lò Thị Mai%'"
+                                  " AND details LIKE '%Trần Thị Hoa%'"),
+                         1);
+    }
+    /* her own laptop kept her record's history of the ID she gave up */
+    assert_int_equal(
+        count(b, "SELECT count(*) FROM person_history WHERE full_name = 'Trần Thị Hoa'"), 1);
+    unlink(f);
+    unlink(g);
+    tdb_close(a);
+    tdb_close(b);
+}
+
 /* Each field a person edit may change leaves as an edit, the priority group too. */
 static void test_an_edit_of_the_priority_group_alone_leaves_as_an_edit(void **state)
 {
@@ -1179,6 +1232,7 @@ int main(void)
         cmocka_unit_test(test_site_dose_counts_equal_the_daily_report),
         cmocka_unit_test(test_a_void_in_a_later_bundle_voids_the_merged_dose_once),
         cmocka_unit_test(test_a_void_renumbers_the_later_dose_at_every_laptop),
+        cmocka_unit_test(test_one_id_for_two_people_keeps_both_apart_the_same_everywhere),
         cmocka_unit_test(test_an_edit_of_the_priority_group_alone_leaves_as_an_edit),
         cmocka_unit_test(test_a_bundle_cut_anywhere_in_its_last_4k_is_refused_and_writes_nothing),
         cmocka_unit_test(test_a_flipped_byte_in_an_event_is_refused_or_changes_nothing),
