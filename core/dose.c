@@ -160,6 +160,75 @@ static int may_override_interval(const vax_db *db)
     return a && (a->role == VAX_ROLE_DOCTOR || vax_role_may(a->role, VAX_ACT_OVERRIDE));
 }
 
+static int not_additional(vax_db *db, int number)
+{
+    return vax_fail(db, VAX_EINVAL, "additional",
+                    _("Dose %d: an additional dose comes once, after the primary series and "
+                      "before any booster, where a rule in force offers one."),
+                    number);
+}
+
+/* A dose after the primary series (an additional dose, a booster): the rules in force on the
+ * day say whether one is offered, which products may give it and how long after the dose before
+ * (dose-rules.conf). Refusals for the day's rules may be overridden with a reason by a doctor or
+ * a manager, as an interval is. */
+static int check_beyond_series(vax_db *db, int number, const vax_product *p,
+                               const vax_sched_next *next, const char *today, const vax_dose_in *in)
+{
+    char dmy[11];
+    int days = 0;
+    if (in->additional && (next->none || next->kind != VAX_KIND_ADDITIONAL))
+        return not_additional(db, number);
+    if (next->none) {
+        if (!reason_given(in->override_reason))
+            return vax_fail(db, VAX_ESTATE, "override",
+                            _("Dose %d: the series is complete and no rule in force today offers "
+                              "a further dose at this age. A doctor may override with a reason."),
+                            number);
+        return may_override_interval(db)
+                   ? VAX_OK
+                   : vax_fail(db, VAX_EPERM, "override",
+                              _("Dose %d: no rule offers it; only a doctor or a manager may give "
+                                "it."),
+                              number);
+    }
+    int listed = 0;
+    size_t w = strlen(p->code);
+    for (const char *q = next->products; *q;) {
+        while (*q == ' ')
+            q++;
+        size_t k = strcspn(q, " ");
+        listed |= k == w && strncmp(q, p->code, w) == 0;
+        q += k;
+    }
+    if (!listed)
+        return vax_fail(db, VAX_EINVAL, "product",
+                        _("Product: %s cannot give dose %d (%s) after this series; allowed: %s."),
+                        p->code, number, vax_dose_kind_label(next->kind),
+                        next->products[0] ? next->products : "-");
+    if (next->latest[0] && strcmp(today, next->latest) > 0) {
+        vax_date_dmy(next->latest, dmy);
+        return vax_fail(db, VAX_EINVAL, "additional",
+                        _("Dose %d: an additional dose is given by %s at the latest; later, the "
+                          "next dose is a booster."),
+                        number, dmy);
+    }
+    if (vax_date_diff(today, next->earliest, &days) == VAX_OK && days > 0) {
+        vax_date_dmy(next->earliest, dmy);
+        if (!reason_given(in->override_reason))
+            return vax_fail(db, VAX_ESTATE, "override",
+                            _("Interval: dose %d (%s) may be given from %s, %d days from now. A "
+                              "doctor may override with a reason."),
+                            number, vax_dose_kind_label(next->kind), dmy, days);
+        if (!may_override_interval(db))
+            return vax_fail(db, VAX_EPERM, "override",
+                            _("Interval: dose %d may be given from %s; only a doctor or a "
+                              "manager may override."),
+                            number, dmy);
+    }
+    return VAX_OK;
+}
+
 /* Checks the series rules for dose `number` of product p to person_id (inside the transaction). */
 static int check_series(vax_db *db, int64_t person_id, int number, const vax_product *p,
                         const vax_lot *lot, const vax_dose_in *in)
@@ -187,15 +256,21 @@ static int check_series(vax_db *db, int64_t person_id, int number, const vax_pro
     if ((rc = previous_dose(db, person_id, number, &prev, &found)) != VAX_OK)
         return rc;
     if (!found)
-        return VAX_OK;
+        return in->additional ? not_additional(db, number) : VAX_OK;
+    vax_sched_next next;
+    char rules_day[11];
+    vax_local_date(vax_now(), rules_day);
+    if ((rc = vax_schedule_person(db, person_id, number, rules_day, in->additional, &next)) !=
+        VAX_OK)
+        return rc;
+    if (next.none || next.kind != VAX_KIND_PRIMARY || in->additional)
+        return check_beyond_series(db, number, p, &next, rules_day, in);
     vax_product pp;
     if (vax_product_get(db, prev.product, &pp) != VAX_OK) {
         vax_clear_error(db); /* a dose from a product no longer in the catalogue: no rule */
         return VAX_OK;
     }
     /* mixing and intervals as the Ministry's dispatches stood on the day of this dose */
-    char rules_day[11];
-    vax_local_date(vax_now(), rules_day);
     vax_product_rules_on(&pp, rules_day, NULL, 0);
     if (!vax_product_may_follow(&pp, p->code))
         return vax_fail(db, VAX_EINVAL, "product",
@@ -300,9 +375,9 @@ int vax_dose_give(vax_db *db, const vax_dose_in *in, vax_dose *out)
         goto fail;
     st = vax_stmt(db, "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at,"
                       " lot_no, series, lot_id, vial_id, arm, vaccinator, station, number_reason,"
-                      " override_reason, created_at, updated_at, updated_by)"
+                      " override_reason, created_at, updated_at, updated_by, additional)"
                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-                      " ?6, ?6, ?12)");
+                      " ?6, ?6, ?12, ?16)");
     if (!st) {
         rc = VAX_EINTERNAL;
         goto fail;
@@ -324,6 +399,7 @@ int vax_dose_give(vax_db *db, const vax_dose_in *in, vax_dose *out)
     sqlite3_bind_text(st, 14, number != computed ? in->number_reason : "", -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 15, reason_given(in->override_reason) ? in->override_reason : "", -1,
                       SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 16, in->additional ? 1 : 0);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
@@ -520,8 +596,8 @@ int vax_dose_demo(vax_db *db, const vax_visit *v)
     for (int i = 0; i < n; i++) {
         if (open[i].remaining <= 0 || open[i].minutes_left <= 0)
             continue;
-        vax_dose_in in = {v->id, open[i].id, v->ticket % 2 ? VAX_ARM_LEFT : VAX_ARM_RIGHT,
-                          0,     NULL,       NULL};
+        vax_dose_in in = {v->id, open[i].id, v->ticket % 2 ? VAX_ARM_LEFT : VAX_ARM_RIGHT, 0, NULL,
+                          NULL,  0};
         return vax_dose_give(db, &in, NULL);
     }
     return vax_fail(db, VAX_ESTATE, "vial", "%s", _("Vial: the demo has no open vial."));

@@ -233,6 +233,10 @@ int vax_sync_demo(vax_db *db);
  * interval rules in force on day (YYYY-MM-DD); appends the sources applied to cite ("; "-joined,
  * may be NULL). */
 void vax_product_rules_on(vax_product *p, const char *day, char *cite, size_t size);
+/* The next dose of a person on `day` by the rules then in force (due.c): the history of doses
+ * numbered below `below` (0: all), the person's age on the day. */
+int vax_schedule_person(vax_db *db, int64_t person_id, int below, const char *day,
+                        int immunocompromised, vax_sched_next *out);
 /* 1 if a and b are the same product or of one kind (anaphylaxis to one rules out the other). */
 int vax_product_same_kind(const char *a, const char *b);
 

@@ -104,6 +104,14 @@ static int has_word(const char *list, const char *word)
     return 0;
 }
 
+int vax_product_list_on(vax_db *db, const char *day, vax_product *out, int max, int *n)
+{
+    int rc = vax_product_list(db, out, max, n);
+    for (int i = 0; rc == VAX_OK && i < *n; i++)
+        vax_product_rules_on(&out[i], day, NULL, 0);
+    return rc;
+}
+
 int vax_product_may_follow(const vax_product *prev, const char *next_code)
 {
     return has_word(prev->next, next_code);
@@ -138,6 +146,44 @@ static void apply_rule(const vax_datafile *df, const vax_df_section *s, vax_prod
         p->min_interval_days[1] = lo;
         p->rec_interval_days[1] = hi;
     }
+    /* "additional = MIN [MAX]": no MAX, no last day */
+    if ((e = vax_datafile_get(df, s, "additional"))) {
+        hi = 0;
+        if (sscanf(e->value, "%d %d", &lo, &hi) >= 1) {
+            p->additional_min = lo;
+            p->additional_max = hi;
+        }
+    }
+    for (int k = 1; k <= VAX_MAX_SERIES; k++) {
+        char key[16];
+        snprintf(key, sizeof key, "booster.%d", k);
+        if ((e = vax_datafile_get(df, s, key)) && sscanf(e->value, "%d %d", &lo, &hi) == 2) {
+            p->booster_min[k] = lo;
+            p->booster_rec[k] = hi;
+        }
+    }
+    if ((e = vax_datafile_get(df, s, "booster_min_age")))
+        p->booster_min_age = atoi(e->value);
+    if ((e = vax_datafile_get(df, s, "booster_next"))) {
+        /* "same": the product itself (a rule for every product names the same vaccine so) */
+        char *out = p->booster_next;
+        size_t size = sizeof p->booster_next, used = 0;
+        out[0] = 0;
+        for (const char *q = e->value; *q;) {
+            while (*q == ' ')
+                q++;
+            size_t w = strcspn(q, " ");
+            if (w) {
+                int same = w == 4 && strncmp(q, "same", 4) == 0;
+                int n = snprintf(out + used, size - used, "%s%.*s", used ? " " : "",
+                                 same ? (int)strlen(p->code) : (int)w, same ? p->code : q);
+                if (n < 0 || (size_t)n >= size - used)
+                    break;
+                used += (size_t)n;
+            }
+            q += w;
+        }
+    }
 }
 
 void vax_product_rules_on(vax_product *p, const char *day, char *cite, size_t size)
@@ -154,7 +200,7 @@ void vax_product_rules_on(vax_product *p, const char *day, char *cite, size_t si
         for (int i = 0; i < df.nsections; i++) {
             const vax_df_entry *prod = vax_datafile_get(&df, &df.sections[i], "product");
             const vax_df_entry *from = vax_datafile_get(&df, &df.sections[i], "from");
-            if (!prod || !from || strcmp(prod->value, p->code) || strcmp(from->value, day) > 0 ||
+            if (!prod || !from || !has_word(prod->value, p->code) || strcmp(from->value, day) > 0 ||
                 strcmp(from->value, done) <= 0)
                 continue;
             if (!next_from || strcmp(from->value, next_from) < 0)
@@ -171,7 +217,7 @@ void vax_product_rules_on(vax_product *p, const char *day, char *cite, size_t si
                 src = vax_datafile_get(&df, s, "source.vi");
             if (!src)
                 src = vax_datafile_get(&df, s, "source");
-            if (prod && from && !strcmp(prod->value, p->code) && !strcmp(from->value, next_from)) {
+            if (prod && from && has_word(prod->value, p->code) && !strcmp(from->value, next_from)) {
                 apply_rule(&df, s, p);
                 append_cite(cite, size, src ? src->value : s->name);
             }

@@ -710,6 +710,12 @@ static const char schema_v23[] =
     " product TEXT NOT NULL REFERENCES product(code), system TEXT NOT NULL, code TEXT NOT NULL,"
     " PRIMARY KEY (product, system)) WITHOUT ROWID;";
 
+/* Version 25: doses beyond the primary series. A booster is told by its number (after the
+ * series of the product that began it); an additional dose, which only a doctor's decision makes
+ * (an immunocompromised person, its own interval), is marked on the dose. */
+static const char schema_v25[] = "ALTER TABLE dose ADD COLUMN additional INTEGER NOT NULL DEFAULT 0"
+                                 " CHECK (additional IN (0, 1));";
+
 /* What person's insert triggers name_word_ai and person_fts_ai write, for the new people
  * ?1 to ?2 (ids) at once: an import of a long list inserts them with the triggers off on its
  * connection and runs these in the same transaction (exchange.c). They read the same macros as
@@ -759,6 +765,7 @@ static const struct vax_schema_step steps[] = {
     [23] = {schema_v23, vax_product_coding_seed},
     /* the void's sync event names the doses it renumbers (sync.c) */
     [24] = {"", vax_sync_seed_v24},
+    [25] = {schema_v25, NULL},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,

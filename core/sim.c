@@ -916,8 +916,8 @@ static int on_inject_done(struct sim *s, struct event *e)
     /* the vial may have passed its time while the person sat down */
     if ((rc = room_vial(s, d)) != VAX_OK)
         return rc;
-    vax_dose_in in = {q->visit_id, d->vial_id, e->who % 2 ? VAX_ARM_LEFT : VAX_ARM_RIGHT,
-                      0,           NULL,       NULL};
+    vax_dose_in in = {q->visit_id, d->vial_id, e->who % 2 ? VAX_ARM_LEFT : VAX_ARM_RIGHT, 0, NULL,
+                      NULL,        0};
     s->n_injecting--;
     if (vax_dose_give(s->db, &in, NULL) != VAX_OK) {
         /* a rule of the dose (interval, mixing) sends them home: back to waiting, then left */

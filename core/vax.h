@@ -93,7 +93,7 @@ enum vax_open_flags {
                                    demo); without it such a file is refused, never filled */
 };
 
-#define VAX_SCHEMA_VERSION 24
+#define VAX_SCHEMA_VERSION 25
 
 /* Opens (and migrates) a database. On failure *out may still hold a handle whose vax_errmsg()
  * says what went wrong; always vax_close() it. */
@@ -389,15 +389,26 @@ typedef struct vax_product {
     int open_vial_minutes;
     int observation_minutes;
     int min_age;
+    int max_age;      /* oldest age in years this product is given at; 0: no bound */
     char not_in[128]; /* "pregnancy breastfeeding" */
     char next[128];   /* products that may give the next dose: "AZ PF MO" */
     int components;   /* 2: dose 1 and dose 2 are different components (Sputnik V) */
     char storage[256];
     char dcc_vp[32], dcc_mp[64], dcc_ma[96];
     int active;
+    /* Doses beyond the primary series: set only by the Ministry's dated rules
+     * (assets/dose-rules.conf, vax_product_list_on); 0 / "" where no rule in force says. */
+    int additional_min, additional_max;  /* days after the series' last dose (max 0: no bound) */
+    int booster_min[VAX_MAX_SERIES + 1]; /* [k]: days from the dose before booster k to it */
+    int booster_rec[VAX_MAX_SERIES + 1];
+    int booster_min_age;    /* youngest age a booster or additional dose is given at */
+    char booster_next[128]; /* products that may give a booster after a series with this one */
 } vax_product;
 
 int vax_product_list(vax_db *db, vax_product *out, int max, int *n); /* active ones, by code */
+/* The same, with the Ministry's rules in force on `day` (YYYY-MM-DD) applied to each product:
+ * ages, mixing, intervals, additional and booster doses (assets/dose-rules.conf). */
+int vax_product_list_on(vax_db *db, const char *day, vax_product *out, int max, int *n);
 int vax_product_get(vax_db *db, const char *code, vax_product *out);
 /* 1 if a series begun (or continued) with `prev` may take its next dose with `next`. */
 int vax_product_may_follow(const vax_product *prev, const char *next_code);
@@ -1079,6 +1090,8 @@ typedef struct vax_dose_in {
     const char *number_reason;   /* required when dose_number differs from the computed one */
     const char *override_reason; /* a second dose of the same number (manager) or one earlier
                                     than the minimum interval (doctor or manager) */
+    int additional; /* the doctor's decision: the additional dose of an immunocompromised person
+                       (after the primary series, its own interval; dose-rules.conf) */
 } vax_dose_in;
 
 typedef struct vax_dose {
@@ -1327,6 +1340,41 @@ typedef enum vax_due_state {
 } vax_due_state;
 const char *vax_due_state_label(vax_due_state s);
 
+/* What a dose is in a person's schedule. A primary dose is numbered within the series of the
+ * product that began it; an additional dose (immunocompromised people) and boosters follow it
+ * and go on with the numbers (dose 3, 4): the DCC's dn counts every dose. */
+typedef enum vax_dose_kind {
+    VAX_KIND_PRIMARY,
+    VAX_KIND_ADDITIONAL,
+    VAX_KIND_BOOSTER,
+} vax_dose_kind;
+const char *vax_dose_kind_label(vax_dose_kind k); /* translated: "primary", "booster 1" */
+
+/* One dose of a history, oldest first. */
+typedef struct vax_sched_dose {
+    char product[16];
+    char day[11];   /* YYYY-MM-DD */
+    int additional; /* recorded as the additional dose */
+} vax_sched_dose;
+
+typedef struct vax_sched_next {
+    int number; /* the next dose's number (dn) */
+    vax_dose_kind kind;
+    int booster;       /* which booster (1, 2, ...) when kind is VAX_KIND_BOOSTER */
+    int none;          /* 1: no further dose under the rules in force (earliest etc. empty) */
+    char earliest[11]; /* "" for dose 1 */
+    char recommended[11];
+    char latest[11];    /* additional dose: the last day it is one; "" otherwise */
+    char products[128]; /* products that may give it, allowed for the age */
+} vax_sched_next;
+
+/* The next dose after `hist` (n doses, oldest first) by the catalogue `cat` with the rules of the
+ * day already applied (vax_product_list_on). age: years on the day, or -1 when unknown (no age
+ * gate). immunocompromised: the additional dose is offered before any booster. Pure: no
+ * database. VAX_EINVAL when a date cannot be read. */
+int vax_schedule_next(const vax_product *cat, int ncat, const vax_sched_dose *hist, int n, int age,
+                      int immunocompromised, vax_sched_next *out);
+
 typedef struct vax_due {
     int64_t person_id;
     char full_name[256];
@@ -1343,6 +1391,7 @@ typedef struct vax_due {
     int days_overdue;     /* > 0 when overdue */
     int days_to_earliest; /* > 0 when not yet */
     char booked_day[11];  /* a live booking today or later, "" if none */
+    vax_dose_kind kind;   /* of the next dose: booster when a rule in force offers one */
 } vax_due;
 
 /* Due state of a series on `today` from the product, the doses given and the last dose's day. */

@@ -308,7 +308,7 @@ static void record_dose(ui_app *app, injection *s)
     if (arm < 0)
         return;
     vax_dose_in in = {s->visit.id, vial->id, arm == 0 ? VAX_ARM_LEFT : VAX_ARM_RIGHT,
-                      0,           NULL,     NULL};
+                      0,           NULL,     NULL, 0};
     int rc = vax_dose_give(app->db, &in, &d);
     if (rc != VAX_OK && strcmp(vax_errfield(app->db), "override") == 0 &&
         (app->staff.role == VAX_ROLE_DOCTOR || vax_role_may(app->staff.role, VAX_ACT_OVERRIDE))) {

@@ -300,8 +300,8 @@ static void give_dose(worker *w, int64_t visit_id)
     if (!ensure_vial(w))
         return;
     shared[w->idx].step = STEP_DOSE;
-    vax_dose_in in = {visit_id, w->vial_id, rnd() & 1 ? VAX_ARM_LEFT : VAX_ARM_RIGHT,
-                      0,        NULL,       NULL};
+    vax_dose_in in = {visit_id, w->vial_id, rnd() & 1 ? VAX_ARM_LEFT : VAX_ARM_RIGHT, 0, NULL,
+                      NULL,     0};
     if (!count_rc(w, vax_dose_give(w->db, &in, &d), "dose"))
         return;
     /* acknowledged: the commit returned; only now is it written down, and synced */

@@ -95,19 +95,19 @@ static void test_two_rooms_each_give_doses_only_from_their_own_vial(void **state
     assert_int_equal(vax_queue_call_next(t->db, VAX_STAGE_INJECTION, "injection-2", &b), VAX_OK);
 
     /* room 1 may not draw from room 2's vial, and the other way round; nothing is drawn */
-    vax_dose_in wrong = {a.id, vial2, VAX_ARM_LEFT, 0, NULL, NULL};
+    vax_dose_in wrong = {a.id, vial2, VAX_ARM_LEFT, 0, NULL, NULL, 0};
     assert_int_equal(vax_dose_give(t->db, &wrong, NULL), VAX_ESTATE);
     assert_string_equal(vax_errfield(t->db), "vial");
     assert_non_null(strstr(vax_errmsg(t->db), "Phòng tiêm 2"));
-    wrong = (vax_dose_in){b.id, vial1, VAX_ARM_LEFT, 0, NULL, NULL};
+    wrong = (vax_dose_in){b.id, vial1, VAX_ARM_LEFT, 0, NULL, NULL, 0};
     assert_int_equal(vax_dose_give(t->db, &wrong, NULL), VAX_ESTATE);
     assert_int_equal(drawn(t, vial1), 0);
     assert_int_equal(drawn(t, vial2), 0);
 
     vax_dose da, db;
-    vax_dose_in ok = {a.id, vial1, VAX_ARM_LEFT, 0, NULL, NULL};
+    vax_dose_in ok = {a.id, vial1, VAX_ARM_LEFT, 0, NULL, NULL, 0};
     assert_int_equal(vax_dose_give(t->db, &ok, &da), VAX_OK);
-    ok = (vax_dose_in){b.id, vial2, VAX_ARM_RIGHT, 0, NULL, NULL};
+    ok = (vax_dose_in){b.id, vial2, VAX_ARM_RIGHT, 0, NULL, NULL, 0};
     assert_int_equal(vax_dose_give(t->db, &ok, &db), VAX_OK);
     assert_int_equal(drawn(t, vial1), 1);
     assert_int_equal(drawn(t, vial2), 1);

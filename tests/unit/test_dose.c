@@ -64,7 +64,7 @@ static int64_t vial(test_db *t, const char *product, int component)
 static int give(test_db *t, int64_t visit, int64_t vial_id, int number, const char *number_reason,
                 const char *override_reason)
 {
-    vax_dose_in in = {visit, vial_id, VAX_ARM_RIGHT, number, number_reason, override_reason};
+    vax_dose_in in = {visit, vial_id, VAX_ARM_RIGHT, number, number_reason, override_reason, 0};
     return vax_dose_give(t->db, &in, NULL);
 }
 
@@ -114,7 +114,7 @@ static void test_dose_is_recorded_and_the_visit_moves_to_observing_together(void
     int64_t p = new_person(t), v = vial(t, "AZ", 0);
     int64_t visit = to_injection(t, p);
     sign_in(t, "yta", VAX_ROLE_NURSE);
-    vax_dose_in in = {visit, v, VAX_ARM_LEFT, 0, NULL, NULL};
+    vax_dose_in in = {visit, v, VAX_ARM_LEFT, 0, NULL, NULL, 0};
     vax_dose d;
     assert_int_equal(vax_dose_give(t->db, &in, &d), VAX_OK);
     assert_int_equal(d.dose_number, 1);
@@ -150,7 +150,7 @@ static void test_bad_arm_or_visit_not_in_injection_writes_nothing(void **state)
     int64_t p = new_person(t), v = vial(t, "AZ", 0);
     vax_visit waiting;
     assert_int_equal(vax_queue_checkin(t->db, p, &waiting), VAX_OK);
-    vax_dose_in in = {waiting.id, v, VAX_ARM_NONE, 0, NULL, NULL};
+    vax_dose_in in = {waiting.id, v, VAX_ARM_NONE, 0, NULL, NULL, 0};
     assert_int_equal(vax_dose_give(t->db, &in, NULL), VAX_EINVAL);
     assert_string_equal(vax_errfield(t->db), "arm");
     in.arm = VAX_ARM_LEFT;

@@ -672,7 +672,7 @@ static int64_t dose_today(test_db *t, int64_t pid, int64_t vial)
                                      VAX_STATE_WAITING_INJECTION, VAX_STATE_INJECTION};
     for (int i = 0; i < 4; i++)
         assert_int_equal(vax_queue_move(t->db, v.id, path[i], NULL), VAX_OK);
-    vax_dose_in in = {v.id, vial, VAX_ARM_LEFT, 0, NULL, NULL};
+    vax_dose_in in = {v.id, vial, VAX_ARM_LEFT, 0, NULL, NULL, 0};
     if (vax_dose_give(t->db, &in, &d) != VAX_OK)
         fail_msg("dose: %s", vax_errmsg(t->db));
     return d.id;

@@ -1016,7 +1016,7 @@ static int64_t vaccinated_today(test_db *t, int64_t *visit_id)
     vax_lot_in in = {"AZ", "Q1", "2022-12-31", 5, 0, VAX_DPV_CATALOGUE, 0, "CDC"};
     assert_int_equal(vax_stock_receive(t->db, &in, &lot_id), VAX_OK);
     assert_int_equal(vax_stock_open_vial(t->db, lot_id, "injection", &vial_id), VAX_OK);
-    vax_dose_in d = {v.id, vial_id, VAX_ARM_LEFT, 0, NULL, NULL};
+    vax_dose_in d = {v.id, vial_id, VAX_ARM_LEFT, 0, NULL, NULL, 0};
     if (vax_dose_give(t->db, &d, NULL) != VAX_OK)
         fail_msg("dose: %s", vax_errmsg(t->db));
     assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_DONE, NULL), VAX_OK);

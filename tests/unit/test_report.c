@@ -74,7 +74,7 @@ static int64_t open_vial(test_db *t, int64_t lot_id)
 
 static void give(test_db *t, int64_t visit, int64_t vial)
 {
-    vax_dose_in in = {visit, vial, VAX_ARM_LEFT, 0, NULL, NULL};
+    vax_dose_in in = {visit, vial, VAX_ARM_LEFT, 0, NULL, NULL, 0};
     if (vax_dose_give(t->db, &in, NULL) != VAX_OK)
         fail_msg("dose: %s", vax_errmsg(t->db));
 }

@@ -80,7 +80,7 @@ static int64_t visit_in_injection(vax_db *db, test_db *t)
 
 static int give(vax_db *db, int64_t visit, int64_t vial)
 {
-    vax_dose_in in = {visit, vial, VAX_ARM_LEFT, 0, NULL, NULL};
+    vax_dose_in in = {visit, vial, VAX_ARM_LEFT, 0, NULL, NULL, 0};
     return vax_dose_give(db, &in, NULL);
 }
 

@@ -87,7 +87,7 @@ static void dose(test_db *t, int64_t person_id)
                                      VAX_STATE_WAITING_INJECTION, VAX_STATE_INJECTION};
     for (int i = 0; i < 4; i++)
         assert_int_equal(vax_queue_move(t->db, v.id, path[i], NULL), VAX_OK);
-    vax_dose_in in = {v.id, vial(t), VAX_ARM_LEFT, 0, NULL, NULL};
+    vax_dose_in in = {v.id, vial(t), VAX_ARM_LEFT, 0, NULL, NULL, 0};
     if (vax_dose_give(t->db, &in, &d) != VAX_OK)
         fail_msg("dose: %s", vax_errmsg(t->db));
     assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_DONE, NULL), VAX_OK);
