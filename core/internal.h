@@ -227,6 +227,8 @@ int vax_device_claim_at(vax_db *db, const char *home);
 int vax_sync_seed(vax_db *db);
 /* Migration step 22: sync_outbox as a view of sync_entry, a visit event's row referring to it. */
 int vax_sync_seed_refs(vax_db *db);
+/* Schema 27: the person triggers of the outbox carry the ethnicity (sync.c). */
+int vax_sync_seed_person_v27(vax_db *db);
 int vax_sync_demo(vax_db *db);
 
 /* The dated dose rules (assets/dose-rules.conf, product.c): overlays on p the age, mixing and

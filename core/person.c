@@ -415,12 +415,12 @@ static int validate_person(vax_db *db, vax_person *p)
 #define PERSON_COLS                                                                                \
     "p.id, p.uuid, p.national_id, p.insurance_no, p.full_name, p.birth_date, p.sex, p.phone, "     \
     "p.commune, p.priority_group, p.ethnicity"
-/* A file held at a step before 24 (the upgrade tests write through such a handle) has no
+/* A file held at a step before 27 (the upgrade tests write through such a handle) has no
  * ethnicity: NEW_OR_OLD(db, a, b) is the statement a, or b on such a file. */
-#define PERSON_COLS_V23                                                                            \
+#define PERSON_COLS_V26                                                                            \
     "p.id, p.uuid, p.national_id, p.insurance_no, p.full_name, p.birth_date, p.sex, p.phone, "     \
     "p.commune, p.priority_group, ''"
-#define NEW_OR_OLD(db, a, b) (vax_db_schema_version(db) >= 24 ? (a) : (b))
+#define NEW_OR_OLD(db, a, b) (vax_db_schema_version(db) >= 27 ? (a) : (b))
 
 static void row_to_person(sqlite3_stmt *st, vax_person *p)
 {
@@ -456,7 +456,7 @@ int vax_person_get(vax_db *db, int64_t id, vax_person *out)
     char what[32];
     sqlite3_stmt *st =
         vax_stmt(db, NEW_OR_OLD(db, "SELECT " PERSON_COLS " FROM person p WHERE p.id = ?1",
-                                "SELECT " PERSON_COLS_V23 " FROM person p WHERE p.id = ?1"));
+                                "SELECT " PERSON_COLS_V26 " FROM person p WHERE p.id = ?1"));
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_int64(st, 1, id);
@@ -471,12 +471,12 @@ int vax_person_by_national_id(vax_db *db, const char *national_id, vax_person *o
     "SELECT " cols " FROM person p WHERE p.id = coalesce("                                         \
     "(SELECT coalesce(q.merged_into, q.id) FROM person q WHERE q.national_id = ?1),"               \
     " (SELECT i.person_id FROM person_id i WHERE i.value = ?1))"
-    sqlite3_stmt *st = vax_stmt(db, NEW_OR_OLD(db, BY_ID(PERSON_COLS), BY_ID(PERSON_COLS_V23)));
+    sqlite3_stmt *st = vax_stmt(db, NEW_OR_OLD(db, BY_ID(PERSON_COLS), BY_ID(PERSON_COLS_V26)));
 #undef BY_ID
     /* a file held at a step before person_id (the upgrade tests write through such a handle) */
     if (!st && vax_db_schema_version(db) < 17) {
         vax_clear_error(db);
-        st = vax_stmt(db, "SELECT " PERSON_COLS_V23 " FROM person p WHERE p.national_id = ?1");
+        st = vax_stmt(db, "SELECT " PERSON_COLS_V26 " FROM person p WHERE p.national_id = ?1");
     }
     if (!st)
         return VAX_EINTERNAL;

@@ -716,6 +716,14 @@ static const char schema_v23[] =
 static const char schema_v25[] = "ALTER TABLE dose ADD COLUMN additional INTEGER NOT NULL DEFAULT 0"
                                  " CHECK (additional IN (0, 1));";
 
+/* Version 27: the person's ethnicity (dân tộc), optional: the Ministry's serious-reaction report
+ * asks for it (the form of Circular 34/2018/TT-BYT, assets/aefi-report.conf), and most people of
+ * Lai Châu belong to an ethnic minority. Free text as the person says it; "" when not asked.
+ * History keeps it. */
+static const char schema_v27[] =
+    "ALTER TABLE person ADD COLUMN ethnicity TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE person_history ADD COLUMN ethnicity TEXT NOT NULL DEFAULT '';";
+
 /* What person's insert triggers name_word_ai and person_fts_ai write, for the new people
  * ?1 to ?2 (ids) at once: an import of a long list inserts them with the triggers off on its
  * connection and runs these in the same transaction (exchange.c). They read the same macros as
@@ -766,6 +774,7 @@ static const struct vax_schema_step steps[] = {
     /* the void's sync event names the doses it renumbers (sync.c) */
     [24] = {"", vax_sync_seed_v24},
     [25] = {schema_v25, NULL},
+    [27] = {schema_v27, vax_sync_seed_person_v27},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,

@@ -133,6 +133,13 @@
     EDIT_FIELD("sex") " UNION ALL " EDIT_FIELD("phone") " UNION ALL "                              \
     EDIT_FIELD("commune") " UNION ALL " EDIT_FIELD("priority_group") "))"
 
+/* Since schema 27 a registration carries the person's ethnicity, and an edit carries it when it
+ * changed (the bodies above, the field added). */
+#define PERSON_BODY_V27(r) "json_set(" PERSON_BODY(r) ", '$.ethnicity', " r ".ethnicity)"
+#define EDIT_FIELDS_V27                                                                            \
+    "json_patch(" EDIT_FIELDS ", CASE WHEN old.ethnicity IS NOT new.ethnicity THEN"                \
+    " json_object('ethnicity', new.ethnicity) ELSE '{}' END)"
+
 /* One outbox row per fact, in the transaction that records it. */
 #define FACT_TRIGGER(table, kind, at, body)                                                        \
     "CREATE TRIGGER sync_" table "_ai AFTER INSERT ON " table NOT_APPLYING " BEGIN "               \
@@ -222,7 +229,7 @@ static const char sync_refs[] =
 const char vax_sync_person_bulk[] =
     "INSERT INTO sync_entry(uuid, kind, record_uuid, site, device, device_seq, at, body)"
     " SELECT p.uuid, 'person', p.uuid, " SQ_SITE ", " SQ_DEVICE ", NULL, p.created_at, "
-    PERSON_BODY("p") " FROM person p WHERE p.id BETWEEN ?1 AND ?2"
+    PERSON_BODY_V27("p") " FROM person p WHERE p.id BETWEEN ?1 AND ?2"
     " AND NOT EXISTS (SELECT 1 FROM sync_applying) ORDER BY p.id";
 // clang-format on
 
@@ -239,6 +246,32 @@ static const char sync_dose_void_v24[] =
 int vax_sync_seed_v24(vax_db *db)
 {
     int rc = sqlite3_exec(db->sql, sync_dose_void_v24, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("upgrading the database"));
+}
+
+/* Schema 27: the person's ethnicity travels with a registration and, when it changes, with an
+ * edit (the triggers of schema 11, with the field added). */
+// clang-format off
+static const char sync_person_v27[] =
+    "DROP TRIGGER sync_person_ai; DROP TRIGGER sync_person_au;"
+    FACT_TRIGGER("person", "person", "new.created_at", PERSON_BODY_V27("new"))
+    "CREATE TRIGGER sync_person_au AFTER UPDATE ON person" NOT_APPLYING
+    " AND (old.version IS NOT new.version OR old.national_id IS NOT new.national_id"
+    " OR old.full_name IS NOT new.full_name OR old.birth_date IS NOT new.birth_date"
+    " OR old.sex IS NOT new.sex OR old.phone IS NOT new.phone"
+    " OR old.commune IS NOT new.commune OR old.insurance_no IS NOT new.insurance_no"
+    " OR old.priority_group IS NOT new.priority_group OR old.ethnicity IS NOT new.ethnicity)"
+    " BEGIN " OUTBOX_COLS
+    "VALUES (new.uuid || '/' || " SQ_DEVICE " || '/' || new.version, 'person_edit',"
+    " new.uuid, " SQ_SITE ", " SQ_DEVICE ", new.updated_at, json_object("
+    " 'person_uuid', new.uuid, 'base_version', old.version, 'version', new.version,"
+    " 'updated_at', new.updated_at, 'updated_by', " SQ_LOGIN("new.updated_by") ","
+    " 'fields', json(" EDIT_FIELDS_V27 "))); END;";
+// clang-format on
+
+int vax_sync_seed_person_v27(vax_db *db)
+{
+    int rc = sqlite3_exec(db->sql, sync_person_v27, NULL, NULL, NULL);
     return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("upgrading the database"));
 }
 
@@ -429,12 +462,11 @@ static int history_lost(vax_db *db, int64_t person_id, const char *fields)
 {
     sqlite3_stmt *st = vax_stmt(
         db, "INSERT INTO person_history(person_id, version, national_id, insurance_no, full_name,"
-            " birth_date, sex, phone, commune, priority_group, reason, replaced_at, replaced_by)"
-            " SELECT id, version," LOSTF("national_id") LOSTF("insurance_no") LOSTF("full_name")
-                LOSTF("birth_date") LOSTF("sex") LOSTF("phone")
-                    LOSTF("commune") " priority_group, 'sync: older edit from another device, not "
-                                     "applied', ?3, ?4"
-                                     " FROM person WHERE id = ?1");
+            " birth_date, sex, phone, commune, ethnicity, priority_group, reason, replaced_at,"
+            " replaced_by) SELECT id, version," LOSTF("national_id") LOSTF("insurance_no")
+                LOSTF("full_name") LOSTF("birth_date") LOSTF("sex") LOSTF("phone") LOSTF("commune")
+                    LOSTF("ethnicity") " priority_group, 'sync: older edit from another device,"
+                                       " not applied', ?3, ?4 FROM person WHERE id = ?1");
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_int64(st, 1, person_id);
@@ -463,7 +495,7 @@ static int person_set_fields(vax_db *db, int64_t id, const char *fields, int64_t
     sqlite3_stmt *st = vax_stmt(
         db,
         "UPDATE person SET" SETF("national_id") SETF("insurance_no") SETF("full_name")
-            SETF("birth_date") SETF("sex") SETF("phone") SETF(
+            SETF("birth_date") SETF("sex") SETF("phone") SETF("ethnicity") SETF(
                 "commune") " priority_group = CASE WHEN json_type(?2, '$.priority_group') IS NULL "
                            "THEN"
                            " priority_group ELSE (SELECT code FROM priority_group WHERE code ="
@@ -1019,11 +1051,28 @@ int vax_sync_person_merge_emit(vax_db *db, int64_t from, int64_t into, const cha
                : vax_fail(db, VAX_EINTERNAL, NULL, "%s", _("merging two records"));
 }
 
+/* A registration's ethnicity, on the record it made here (one known already took it from the
+ * body with its other fields). */
+static int person_ethnicity(vax_db *db, const char *body)
+{
+    sqlite3_stmt *st = vax_stmt(db, "UPDATE person SET ethnicity = json_extract(?1, '$.ethnicity')"
+                                    " WHERE uuid = json_extract(?1, '$.uuid') AND ethnicity = ''"
+                                    " AND json_type(?1, '$.ethnicity') = 'text'");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging a person"));
+}
+
 static int merge_event(vax_db *db, const char *kind, const char *uuid, const char *body,
                        const merge_ctx *m)
 {
-    if (!strcmp(kind, "person"))
-        return merge_person(db, body, m);
+    if (!strcmp(kind, "person")) {
+        int rc = merge_person(db, body, m);
+        return rc == VAX_OK ? person_ethnicity(db, body) : rc;
+    }
     if (!strcmp(kind, "person_edit"))
         return merge_person_edit(db, uuid, body, m);
     if (!strcmp(kind, "dose"))
@@ -1920,7 +1969,7 @@ int vax_sync_available(void)
     return 1;
 }
 
-#define SERVER_VERSION 3
+#define SERVER_VERSION 4
 /* pg_advisory_xact_lock key of the writers (vs_apply) and of init-server */
 #define PUSH_LOCK_KEY_TEXT "7402091"
 #define INIT_LOCK_KEY_TEXT "7402090"
@@ -2202,8 +2251,29 @@ static const char server_schema_v3[] =
     "END\n"
     "$f$;";
 
+/* Version 4: the person's ethnicity (laptop schema 27). vs_apply() is left as it is; what
+ * later versions add to a push is done by vs_apply_extra(), run after the others in the same
+ * transaction on the same batch: a registration's ethnicity is stored with it, and an edit's
+ * when the edit won (vs_apply() kept the record it replaced in history under the edit's uuid). */
+#define VS_ETHNICITY                                                                               \
+    "  UPDATE person p SET ethnicity = i.body->>'ethnicity' FROM incoming i WHERE i.fresh"         \
+    " AND i.kind = 'person' AND p.uuid = i.record_uuid AND i.body ? 'ethnicity';\n"                \
+    "  FOR r IN SELECT * FROM incoming i WHERE i.fresh AND i.kind = 'person_edit'"                 \
+    " AND i.body->'fields' ? 'ethnicity' ORDER BY i.seq LOOP\n"                                    \
+    "    UPDATE person SET ethnicity = r.body->'fields'->>'ethnicity' WHERE uuid ="                \
+    " vs_person(r.body->>'person_uuid') AND EXISTS (SELECT 1 FROM person_history h"                \
+    " WHERE h.event_uuid = r.uuid AND h.reason = 'replaced by a newer edit');\n"                   \
+    "  END LOOP;\n"
+static const char server_schema_v4[] =
+    "ALTER TABLE person ADD COLUMN ethnicity text NOT NULL DEFAULT '';"
+    "CREATE FUNCTION vs_apply_extra(OUT serious int) LANGUAGE plpgsql AS $f$\n"
+    "DECLARE r record;\n"
+    "BEGIN\n"
+    "  serious := 0;\n" VS_ETHNICITY "END\n"
+    "$f$;";
+
 static const char *const server_migrations[] = {NULL, server_schema_v1, server_schema_v2,
-                                                server_schema_v3};
+                                                server_schema_v3, server_schema_v4};
 
 static int pq_fail(vax_db *db, PGconn *c, const char *doing)
 {
@@ -2500,6 +2570,8 @@ int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
         PQclear(r);
         if ((rc = pq_exec(db, c, "SELECT vs_apply_renumber()", _("merging a batch"))) != VAX_OK)
             goto out;
+        if ((rc = pq_exec(db, c, "SELECT vs_apply_extra()", _("merging a batch"))) != VAX_OK)
+            goto out;
         if ((rc = pq_exec(db, c, "COMMIT", _("saving a batch"))) != VAX_OK)
             goto out;
         /* only now, after the server's commit, does the laptop count these as sent */
@@ -2588,8 +2660,9 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
                       "SELECT uuid, jsonb_build_object('uuid', uuid, 'national_id', national_id,"
                       " 'insurance_no', insurance_no, 'full_name', full_name, 'birth_date',"
                       " birth_date, 'sex', sex, 'phone', phone, 'commune', commune,"
-                      " 'priority_group', priority_group, 'version', version, 'created_at',"
-                      " created_at, 'updated_at', updated_at)::text, site, device FROM person"
+                      " 'priority_group', priority_group, 'ethnicity', ethnicity, 'version',"
+                      " version, 'created_at', created_at, 'updated_at', updated_at)::text, site,"
+                      " device FROM person"
                       " WHERE commune = ANY($1::text[]) AND seq > $2::bigint ORDER BY seq",
                       2, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(rp) != PGRES_TUPLES_OK) {
@@ -2646,7 +2719,8 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
         goto fail;
     for (int i = 0; i < PQntuples(rp); i++) {
         merge_ctx m = {stats, PQgetvalue(rp, i, 2), PQgetvalue(rp, i, 3)};
-        if ((rc = merge_person(db, PQgetvalue(rp, i, 1), &m)) != VAX_OK)
+        if ((rc = merge_person(db, PQgetvalue(rp, i, 1), &m)) != VAX_OK ||
+            (rc = person_ethnicity(db, PQgetvalue(rp, i, 1))) != VAX_OK)
             goto fail;
     }
     for (int i = 0; i < PQntuples(rd); i++) {

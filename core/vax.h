@@ -93,7 +93,7 @@ enum vax_open_flags {
                                    demo); without it such a file is refused, never filled */
 };
 
-#define VAX_SCHEMA_VERSION 25
+#define VAX_SCHEMA_VERSION 27
 
 /* Opens (and migrates) a database. On failure *out may still hold a handle whose vax_errmsg()
  * says what went wrong; always vax_close() it. */
@@ -281,6 +281,7 @@ typedef struct vax_person {
     char phone[16];        /* 0xxxxxxxxx, may be empty */
     char commune[128];
     char priority_group[16]; /* code from priority_group, may be empty */
+    char ethnicity[64];      /* dân tộc as said (NFC), may be empty; the Ministry's forms ask */
 } vax_person;
 
 /* Field validators: 0 if ok, else VAX_EINVAL with a sentence in msg. Normalised value in out.

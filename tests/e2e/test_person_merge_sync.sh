@@ -148,7 +148,7 @@ equal "a merge pushed before its people waits on the server and is made when the
 "$PGBIN/psql" "$BASE/postgres" -qc "CREATE DATABASE d2" >/dev/null
 V A sync init-server "$BASE/d2" >/dev/null
 "$PGBIN/psql" "$BASE/d2" -qc "DROP FUNCTION vs_apply_extra; ALTER TABLE person DROP COLUMN ethnicity;
-  DROP FUNCTION vs_apply_merges; DROP INDEX sync_event_merge;
+  DROP FUNCTION vs_apply_renumber; DROP FUNCTION vs_apply_merges; DROP INDEX sync_event_merge;
   ALTER TABLE person DROP COLUMN merged_into; UPDATE vs_meta SET value = '1'" >/dev/null
 lsql A "UPDATE setting SET value = '0' WHERE key = 'sync.pushed_seq'"
 out=$(V A sync push "$BASE/d2" 2>&1); rc=$?
