@@ -201,6 +201,8 @@ int vax_dose_demo(vax_db *db, const vax_visit *v);
 /* Screening (checklist.c, screening.c): the Ministry checklists the binary carries, stored at
  * migration time; the demo's screenings of the visits that went past screening. */
 int vax_checklist_seed(vax_db *db);
+/* Schema 26: screening's final outcome may be "declined" (the table made again, screening.c). */
+int vax_screening_seed_v26(vax_db *db);
 /* The forms a build after step 7 added or replaced (schema step 14); see checklist.c. */
 int vax_checklist_seed_late_2021(vax_db *db);
 int vax_screening_demo(vax_db *db);

@@ -716,6 +716,21 @@ static const char schema_v23[] =
 static const char schema_v25[] = "ALTER TABLE dose ADD COLUMN additional INTEGER NOT NULL DEFAULT 0"
                                  " CHECK (additional IN (0, 1));";
 
+/* Version 26: what the Ministry's daily report (annex 5 of QĐ 43/QĐ-BYT) counts and the site did
+ * not record. Each dose's vaccination round ("đợt tiêm"): the setting campaign.round when a dose
+ * is given at a visit here, written by a trigger so that every path that records a dose (the
+ * injection room, a correction) takes it; a dose recorded from elsewhere or merged from another
+ * machine keeps "". The screening outcome "declined" (the person does not consent) is added to
+ * screening's CHECK by its seed (vax_screening_seed_v26), which rebuilds the table. */
+static const char schema_v26[] =
+    "ALTER TABLE dose ADD COLUMN round TEXT NOT NULL DEFAULT '';"
+    "CREATE TRIGGER dose_round_ai AFTER INSERT ON dose"
+    " WHEN new.round = '' AND new.visit_id IS NOT NULL AND new.source = ''"
+    " AND NOT EXISTS (SELECT 1 FROM sync_applying) BEGIN"
+    " UPDATE dose SET round = coalesce((SELECT value FROM setting"
+    " WHERE key = 'campaign.round'), '') WHERE id = new.id; END;"
+    "CREATE INDEX dose_round ON dose(round) WHERE round <> '';";
+
 /* Version 27: the person's ethnicity (dân tộc), optional: the Ministry's serious-reaction report
  * asks for it (the form of Circular 34/2018/TT-BYT, assets/aefi-report.conf), and most people of
  * Lai Châu belong to an ethnic minority. Free text as the person says it; "" when not asked.
@@ -786,3 +801,4 @@ const struct vax_schema_step *vax_schema_step(int version)
         return NULL;
     return &steps[version];
 }
+    [26] = {schema_v26, vax_screening_seed_v26},

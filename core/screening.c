@@ -515,6 +515,14 @@ int vax_screening_confirm(vax_db *db, int64_t visit_id, const vax_screening_inpu
     if ((rc = load_checklist(db, visit_id, in, c)) != VAX_OK ||
         (rc = check_input(db, c, in)) != VAX_OK || (rc = compute(db, &v, c, in, p)) != VAX_OK)
         goto fail;
+    vax_screening_decision own;
+    if (d->outcome == VAX_OUTCOME_DECLINED && !d->reason[0]) {
+        /* the person's own answer needs no reason from the doctor; the row still says why the
+         * outcome is not the proposal's */
+        own = *d;
+        vax_strlcpy(own.reason, vax_outcome_label(VAX_OUTCOME_DECLINED), sizeof own.reason);
+        d = &own;
+    }
     if (d->outcome != p->outcome && !d->reason[0]) {
         rc = vax_fail(db, VAX_EINVAL, "reason",
                       _("Reason: the proposal is \"%s\"; say why the outcome is \"%s\"."),
@@ -561,6 +569,7 @@ int vax_screening_confirm(vax_db *db, int64_t visit_id, const vax_screening_inpu
     } else {
         vax_state to = d->outcome == VAX_OUTCOME_POSTPONED  ? VAX_STATE_POSTPONED
                        : d->outcome == VAX_OUTCOME_REFERRED ? VAX_STATE_REFERRED
+                       : d->outcome == VAX_OUTCOME_DECLINED ? VAX_STATE_DECLINED
                                                             : VAX_STATE_CONTRAINDICATED;
         if ((rc = vax_queue_move_locked(db, &v, to, NULL, details)) != VAX_OK)
             goto fail;
@@ -715,5 +724,57 @@ out:
     free(c);
     free(p);
     free(visits);
+    return rc;
+}
+
+/* Schema version 26: screening's final_outcome may be "declined" (does not consent). SQLite
+ * cannot change a CHECK in place: the table is made again with the same columns in the same
+ * order and the rows copied, and its indexes and triggers (the sync outbox's) are made again from
+ * their own text as the file holds it, so that nothing another step wrote is lost. */
+int vax_screening_seed_v26(vax_db *db)
+{
+    static const char make[] =
+        "CREATE TABLE screening_v26("
+        " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+        " visit_id INTEGER NOT NULL REFERENCES visit(id),"
+        " person_id INTEGER NOT NULL REFERENCES person(id),"
+        " checklist_id INTEGER NOT NULL REFERENCES checklist(id), checklist_code TEXT NOT NULL,"
+        " checklist_version INTEGER NOT NULL, answers TEXT NOT NULL, vitals TEXT NOT NULL,"
+        " findings TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '',"
+        " proposed_outcome TEXT NOT NULL CHECK (proposed_outcome IN ('eligible','caution',"
+        "  'referred','postponed','contraindicated')),"
+        " reasons TEXT NOT NULL DEFAULT '',"
+        " final_outcome TEXT NOT NULL CHECK (final_outcome IN ('eligible','caution','referred',"
+        "  'postponed','contraindicated','declined')),"
+        " override_reason TEXT NOT NULL DEFAULT '',"
+        " products TEXT NOT NULL DEFAULT '', ruled_out TEXT NOT NULL DEFAULT '',"
+        " return_date TEXT NOT NULL DEFAULT '',"
+        " observation_minutes INTEGER NOT NULL DEFAULT 0, consent INTEGER NOT NULL DEFAULT 0,"
+        " screened_by INTEGER REFERENCES staff(id), screened_at INTEGER NOT NULL,"
+        " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+        " updated_by INTEGER REFERENCES staff(id),"
+        " CHECK (final_outcome = proposed_outcome OR override_reason <> ''),"
+        " CHECK (final_outcome <> 'postponed' OR return_date <> ''));"
+        "INSERT INTO screening_v26 SELECT * FROM screening ORDER BY id;"
+        "DROP TABLE screening;"
+        "ALTER TABLE screening_v26 RENAME TO screening;";
+    vax_buf again;
+    int rc = VAX_OK;
+    vax_buf_init(&again);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db->sql,
+                           "SELECT sql FROM sqlite_master WHERE tbl_name = 'screening'"
+                           " AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY rowid",
+                           -1, &st, NULL) != SQLITE_OK)
+        return vax_fail(db, VAX_EIO, NULL, "%s", sqlite3_errmsg(db->sql));
+    while (sqlite3_step(st) == SQLITE_ROW)
+        vax_buf_printf(&again, "%s;", vax_col_text(st, 0));
+    sqlite3_finalize(st);
+    if (again.failed)
+        rc = VAX_ENOMEM;
+    else if (sqlite3_exec(db->sql, make, NULL, NULL, NULL) != SQLITE_OK ||
+             (again.len && sqlite3_exec(db->sql, again.data, NULL, NULL, NULL) != SQLITE_OK))
+        rc = vax_fail(db, VAX_EIO, NULL, "%s", sqlite3_errmsg(db->sql));
+    vax_buf_free(&again);
     return rc;
 }

@@ -93,7 +93,7 @@ enum vax_open_flags {
                                    demo); without it such a file is refused, never filled */
 };
 
-#define VAX_SCHEMA_VERSION 27
+#define VAX_SCHEMA_VERSION 28
 
 /* Opens (and migrates) a database. On failure *out may still hold a handle whose vax_errmsg()
  * says what went wrong; always vax_close() it. */
@@ -476,7 +476,8 @@ int vax_site_refuse_demo(vax_db *db, const char *what);
     X(VAX_STATE_TRANSFERRED, "transferred", "Transferred to hospital")                             \
     X(VAX_STATE_LEFT, "left", "Left")                                                              \
     X(VAX_STATE_NO_SHOW, "no_show", "Did not come")                                                \
-    X(VAX_STATE_CANCELLED, "cancelled", "Check-in undone")
+    X(VAX_STATE_CANCELLED, "cancelled", "Check-in undone")                                         \
+    X(VAX_STATE_DECLINED, "declined", "Did not consent")
 
 typedef enum vax_state {
 #define VAX_STATE_ENUM(name, code, words) name,
@@ -1486,9 +1487,12 @@ int vax_remind_exclude(vax_db *db, int64_t person_id, int include, const char *r
     X(VAX_OUTCOME_CAUTION, "caution", "Caution: vaccinate, longer observation")                    \
     X(VAX_OUTCOME_REFERRED, "referred", "Refer: vaccinate at a hospital")                          \
     X(VAX_OUTCOME_POSTPONED, "postponed", "Postponed")                                             \
-    X(VAX_OUTCOME_CONTRAINDICATED, "contraindicated", "Contraindicated")
+    X(VAX_OUTCOME_CONTRAINDICATED, "contraindicated", "Contraindicated")                           \
+    X(VAX_OUTCOME_DECLINED, "declined", "Does not consent")
 
-/* In order of weight: the proposal is the heaviest outcome any reason gives. */
+/* In order of weight: the proposal is the heaviest outcome any reason gives. "Does not consent"
+ * is never proposed: the person's own answer, which the doctor records (annex 5 of QĐ 43/QĐ-BYT
+ * counts it apart from postponed and contraindicated); the visit ends "declined". */
 typedef enum vax_outcome {
 #define VAX_OUTCOME_ENUM(name, code, words) name,
     VAX_OUTCOME_LIST(VAX_OUTCOME_ENUM)

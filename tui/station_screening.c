@@ -61,6 +61,8 @@ static const char *outcome_symbol(vax_outcome o)
         return "⏸";
     case VAX_OUTCOME_REFERRED:
         return "→";
+    case VAX_OUTCOME_DECLINED:
+        return "⊘";
     default:
         return "✗";
     }
@@ -658,7 +660,7 @@ static void confirm(ui_app *app, screening_desk *d)
     finish(app, d, &dec);
 }
 
-/* e c p r x (or the outcome's first words) into an outcome. */
+/* e c p r x n (or the outcome's first words) into an outcome. */
 static int parse_choice(const char *s, vax_outcome *out)
 {
     switch (s[0] | 0x20) {
@@ -677,6 +679,9 @@ static int parse_choice(const char *s, vax_outcome *out)
     case 'x':
         *out = VAX_OUTCOME_CONTRAINDICATED;
         return 0;
+    case 'n':
+        *out = VAX_OUTCOME_DECLINED;
+        return 0;
     default:
         return -1;
     }
@@ -693,14 +698,16 @@ static void change_outcome(ui_app *app, screening_desk *d)
     }
     memset(&dec, 0, sizeof dec);
     if (!ui_dialog_ask(app, _("Change outcome"),
-                       _("e eligible · c caution · p postponed · r refer · x contraindicated"),
+                       _("e eligible · c caution · p postponed · r refer · x contraindicated · "
+                         "n no consent"),
                        choice, sizeof choice))
         return;
     if (parse_choice(choice, &dec.outcome) != 0) {
-        ui_message(app, MSG_ERROR, "%s", _("Outcome: type e, c, p, r or x."));
+        ui_message(app, MSG_ERROR, "%s", _("Outcome: type e, c, p, r, x or n."));
         return;
     }
-    if (dec.outcome != d->proposal.outcome &&
+    /* "does not consent" is the person's answer: no reason is asked of the doctor */
+    if (dec.outcome != d->proposal.outcome && dec.outcome != VAX_OUTCOME_DECLINED &&
         !ui_dialog_ask(app, _("Change outcome"),
                        _("Why does the outcome differ from the proposal?"), dec.reason,
                        sizeof dec.reason))

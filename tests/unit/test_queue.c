@@ -87,7 +87,7 @@ static int expected_move(vax_state from, vax_state to)
     case VAX_STATE_SCREENING:
         return to == VAX_STATE_ELIGIBLE || to == VAX_STATE_POSTPONED ||
                to == VAX_STATE_CONTRAINDICATED || to == VAX_STATE_REFERRED ||
-               to == VAX_STATE_WAITING_SCREENING;
+               to == VAX_STATE_DECLINED || to == VAX_STATE_WAITING_SCREENING;
     case VAX_STATE_ELIGIBLE:
         return to == VAX_STATE_WAITING_INJECTION || to == VAX_STATE_LEFT;
     case VAX_STATE_WAITING_INJECTION:
@@ -115,7 +115,7 @@ static void test_state_table_matches_design_for_every_pair(void **state)
             legal += want;
         }
     }
-    assert_int_equal(legal, 18);
+    assert_int_equal(legal, 19);
     assert_int_equal(vax_state_can_move(VAX_STATE_COUNT, VAX_STATE_DONE), 0);
     assert_int_equal(vax_state_can_move(VAX_STATE_OBSERVING, VAX_STATE_COUNT), 0);
     assert_int_equal(vax_state_can_move((vax_state)-1, VAX_STATE_DONE), 0);
@@ -178,6 +178,7 @@ static int64_t visit_in(test_db *t, vax_state s)
     case VAX_STATE_POSTPONED:
     case VAX_STATE_CONTRAINDICATED:
     case VAX_STATE_REFERRED:
+    case VAX_STATE_DECLINED:
         assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_SCREENING, NULL), VAX_OK);
         assert_int_equal(vax_queue_move(t->db, v.id, s, "test"), VAX_OK);
         return v.id;
@@ -228,7 +229,7 @@ static void test_every_legal_move_succeeds_and_appends_one_event(void **state)
             moved++;
         }
     }
-    assert_int_equal(moved, 18);
+    assert_int_equal(moved, 19);
     tdb_close(t);
 }
 
@@ -264,7 +265,7 @@ static void test_every_illegal_move_is_refused_naming_the_state_and_changes_noth
             refused++;
         }
     }
-    assert_int_equal(refused, VAX_STATE_COUNT * VAX_STATE_COUNT - 18);
+    assert_int_equal(refused, VAX_STATE_COUNT * VAX_STATE_COUNT - 19);
     tdb_close(t);
 }
 

@@ -546,6 +546,33 @@ static void test_referred_and_contraindicated_end_the_visit_in_that_state(void *
     tdb_close(t);
 }
 
+/* Annex 5 of QĐ 43/QĐ-BYT counts "does not consent" apart from postponed and contraindicated:
+ * the person's own answer, recorded without a reason from the doctor, ending the visit. */
+static void test_does_not_consent_ends_the_visit_declined_without_a_reason(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_screening_input in;
+    vax_screening s;
+    normal_input(&in);
+    vax_visit v = adult(t);
+    vax_screening_decision d = decide(VAX_OUTCOME_DECLINED, NULL);
+    assert_int_equal(vax_screening_confirm(t->db, v.id, &in, &d, NULL), VAX_OK);
+    assert_int_equal(state_of(t, v.id), VAX_STATE_DECLINED);
+    assert_int_equal(vax_screening_for_visit(t->db, v.id, &s), VAX_OK);
+    assert_int_equal(s.proposed, VAX_OUTCOME_ELIGIBLE);
+    assert_int_equal(s.final, VAX_OUTCOME_DECLINED);
+    assert_string_equal(s.override_reason, "Does not consent");
+    assert_string_equal(vax_state_code(VAX_STATE_DECLINED), "declined");
+    /* the visit is over: it can go nowhere, and is never called to injection */
+    assert_false(vax_state_can_move(VAX_STATE_DECLINED, VAX_STATE_WAITING_INJECTION));
+    assert_int_equal(count(t, "SELECT count(*) FROM visit_event WHERE to_state = 'declined'"), 1);
+    assert_int_equal(count(t, "SELECT count(*) FROM sync_outbox WHERE kind = 'screening'"
+                              " AND json_extract(body, '$.final') = 'declined'"),
+                     1);
+    tdb_close(t);
+}
+
 static void test_changing_the_outcome_needs_a_reason(void **state)
 {
     (void)state;
@@ -693,6 +720,7 @@ int main(void)
         cmocka_unit_test(test_referred_and_contraindicated_end_the_visit_in_that_state),
         cmocka_unit_test(test_changing_the_outcome_needs_a_reason),
         cmocka_unit_test(test_vaccinating_when_no_product_is_left_is_refused),
+        cmocka_unit_test(test_does_not_consent_ends_the_visit_declined_without_a_reason),
         cmocka_unit_test(test_a_visit_not_in_screening_is_refused),
         cmocka_unit_test(test_a_volunteer_may_not_screen),
         cmocka_unit_test(test_screenings_keep_the_checklist_version_they_were_made_with),
