@@ -231,6 +231,8 @@ int vax_sync_seed(vax_db *db);
 int vax_sync_seed_refs(vax_db *db);
 /* Schema 27: the person triggers of the outbox carry the ethnicity (sync.c). */
 int vax_sync_seed_person_v27(vax_db *db);
+/* Schema 28: an AEFI report leaves in the outbox when saved and each time it is corrected. */
+int vax_sync_seed_aefi_v28(vax_db *db);
 int vax_sync_demo(vax_db *db);
 
 /* The dated dose rules (assets/dose-rules.conf, product.c): overlays on p the age, mixing and

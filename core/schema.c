@@ -739,6 +739,28 @@ static const char schema_v27[] =
     "ALTER TABLE person ADD COLUMN ethnicity TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE person_history ADD COLUMN ethnicity TEXT NOT NULL DEFAULT '';";
 
+/* Version 28: the report of a serious reaction (aefi.c), one per reaction: what the observation
+ * desk types that the site does not hold already (when the reaction began, the treatment, where
+ * the person was treated, the outcome, the reporter, a child's parent, the injection site when the
+ * dose has no arm); the rest of the Ministry's form is read from the person, the dose, its lot and
+ * the site when it is printed or sent. version counts the corrections: each one leaves in the
+ * outbox as its own event (sync.c). */
+static const char schema_v28[] =
+    "CREATE TABLE aefi_report("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " reaction_id INTEGER NOT NULL UNIQUE REFERENCES reaction(id),"
+    " onset_at INTEGER NOT NULL, treatment TEXT NOT NULL DEFAULT '',"
+    " hospital TEXT NOT NULL DEFAULT '',"
+    " outcome TEXT NOT NULL CHECK (outcome IN ('recovering', 'recovered', 'sequelae',"
+    "  'not_recovered', 'died', 'unknown')),"
+    " parent_name TEXT NOT NULL DEFAULT '',"
+    " reporter_name TEXT NOT NULL CHECK (reporter_name <> ''),"
+    " reporter_title TEXT NOT NULL DEFAULT '', reporter_phone TEXT NOT NULL DEFAULT '',"
+    " injection_site TEXT NOT NULL DEFAULT '', notes TEXT NOT NULL DEFAULT '',"
+    " version INTEGER NOT NULL DEFAULT 1,"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id));";
+
 /* What person's insert triggers name_word_ai and person_fts_ai write, for the new people
  * ?1 to ?2 (ids) at once: an import of a long list inserts them with the triggers off on its
  * connection and runs these in the same transaction (exchange.c). They read the same macros as
@@ -790,6 +812,7 @@ static const struct vax_schema_step steps[] = {
     [24] = {"", vax_sync_seed_v24},
     [25] = {schema_v25, NULL},
     [27] = {schema_v27, vax_sync_seed_person_v27},
+    [28] = {schema_v28, vax_sync_seed_aefi_v28},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,

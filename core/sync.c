@@ -275,6 +275,40 @@ int vax_sync_seed_person_v27(vax_db *db)
     return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("upgrading the database"));
 }
 
+/* Schema 28: a serious reaction's report (aefi.c) leaves when it is saved and again, as a new
+ * event (uuid/version), each time it is corrected. Its body is the case as the district reads
+ * it: the reaction, the person, the dose and what was typed, with "serious" as the flag the
+ * district lists it by. */
+// clang-format off
+#define AEFI_BODY(r)                                                                               \
+    "(SELECT json_object('report_uuid', " r ".uuid, 'version', " r ".version,"                      \
+    " 'serious', json(CASE x.severity WHEN 'serious' THEN 'true' ELSE 'false' END),"                 \
+    " 'reaction_uuid', x.uuid, 'person_uuid', p.uuid,"                                              \
+    " 'visit_uuid', v.uuid, 'dose_uuid', d.uuid, 'product', d.product,"                            \
+    " 'dose_number', d.dose_number, 'lot_no', d.lot_no, 'given_at', d.given_at, 'arm', d.arm,"     \
+    " 'seen_at', x.seen_at, 'signs', x.signs, 'action', x.action,"                                  \
+    " 'onset_at', " r ".onset_at, 'treatment', " r ".treatment, 'hospital', " r ".hospital,"        \
+    " 'outcome', " r ".outcome, 'parent_name', " r ".parent_name,"                                 \
+    " 'reporter_name', " r ".reporter_name, 'reporter_title', " r ".reporter_title,"               \
+    " 'reporter_phone', " r ".reporter_phone, 'injection_site', " r ".injection_site,"             \
+    " 'notes', " r ".notes, 'updated_at', " r ".updated_at,"                                       \
+    " 'updated_by', " SQ_LOGIN(r ".updated_by") ")"                                                \
+    " FROM reaction x JOIN person p ON p.id = x.person_id JOIN visit v ON v.id = x.visit_id"       \
+    " LEFT JOIN dose d ON d.id = (SELECT max(id) FROM dose WHERE visit_id = x.visit_id"            \
+    "  AND voided = 0) WHERE x.id = " r ".reaction_id)"
+#define AEFI_TRIGGER(when)                                                                         \
+    "CREATE TRIGGER sync_aefi_report_" when " AFTER " when " ON aefi_report" NOT_APPLYING         \
+    " BEGIN " OUTBOX_COLS "VALUES (new.uuid || '/' || new.version, 'aefi_report', new.uuid, "      \
+    SQ_SITE ", " SQ_DEVICE ", new.updated_at, " AEFI_BODY("new") "); END;"
+static const char sync_aefi_v28[] = AEFI_TRIGGER("INSERT") AEFI_TRIGGER("UPDATE");
+// clang-format on
+
+int vax_sync_seed_aefi_v28(vax_db *db)
+{
+    int rc = sqlite3_exec(db->sql, sync_aefi_v28, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("upgrading the database"));
+}
+
 int vax_sync_seed_refs(vax_db *db)
 {
     int rc = sqlite3_exec(db->sql, sync_refs, NULL, NULL, NULL);
