@@ -811,6 +811,7 @@ static const struct vax_schema_step steps[] = {
     /* the void's sync event names the doses it renumbers (sync.c) */
     [24] = {"", vax_sync_seed_v24},
     [25] = {schema_v25, NULL},
+    [26] = {schema_v26, vax_screening_seed_v26},
     [27] = {schema_v27, vax_sync_seed_person_v27},
     [28] = {schema_v28, vax_sync_seed_aefi_v28},
 };
@@ -824,4 +825,3 @@ const struct vax_schema_step *vax_schema_step(int version)
         return NULL;
     return &steps[version];
 }
-    [26] = {schema_v26, vax_screening_seed_v26},
