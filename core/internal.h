@@ -250,6 +250,7 @@ int vax_product_same_kind(const char *a, const char *b);
 extern const char vax_asset_moh_3802_2021_08_conf[];
 extern const char vax_asset_moh_5002_2021_10_conf[];
 extern const char vax_asset_aefi_conf[];
+extern const char vax_asset_aefi_report_conf[];
 /* the Ministry's forms: layouts of Decision 43/QĐ-BYT's annexes (paper.c)
  */
 extern const char vax_asset_moh_43_2022_annex4_conf[];

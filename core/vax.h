@@ -760,6 +760,76 @@ int vax_observe_release_serious(vax_db *db, int64_t visit_id, const char *outcom
                                 const char *doctor_login, const char *doctor_pin,
                                 vax_staff *doctor);
 
+/* ---------------------------------------------------------------------------------------------
+ * The report of a serious reaction (aefi.c): the Ministry's form (assets/aefi-report.conf), the
+ * WHO core variables, as a PDF and a FHIR AdverseEvent; it leaves with the next sync.
+ * ------------------------------------------------------------------------------------------- */
+/* What the observation desk types; the rest is read from the person, the dose, its lot and the
+ * site. Outcomes as the WHO form has them: recovering, recovered, sequelae (recovered with
+ * sequelae), not_recovered, died, unknown. */
+typedef struct vax_aefi_report {
+    int64_t id, reaction_id;
+    char uuid[37];
+    int64_t onset_at; /* when the reaction began */
+    char treatment[512];
+    char hospital[256]; /* where treated or transferred; "" none */
+    char outcome[16];
+    char parent_name[256]; /* a child's mother or father */
+    char reporter_name[128], reporter_title[64], reporter_phone[64];
+    char injection_site[64]; /* typed when the dose records no arm */
+    char notes[512];
+    int version; /* 1 when made, +1 for each correction */
+    int64_t updated_at;
+} vax_aefi_report;
+int vax_aefi_outcome_valid(const char *code);
+/* The report of a reaction; VAX_ENOTFOUND if none yet. */
+int vax_aefi_report_get(vax_db *db, int64_t reaction_id, vax_aefi_report *out);
+/* The report if made, else a new one with what is known: onset at the time the reaction was
+ * seen, the outcome a doctor gave at release (recovered, else unknown), the signed-in member as
+ * the reporter. */
+int vax_aefi_report_defaults(vax_db *db, int64_t reaction_id, vax_aefi_report *out);
+/* Saves (makes or corrects, version + 1) the report of a serious reaction, audited
+ * ("aefi.report") and put in the outbox in the same transaction. Needs VAX_ACT_OBSERVE;
+ * VAX_ESTATE for a minor reaction; vax_errfield names a bad field. *r is the row as stored. */
+int vax_aefi_report_save(vax_db *db, vax_aefi_report *r);
+
+typedef struct vax_aefi_item {
+    int64_t reaction_id, seen_at;
+    char full_name[256];
+    char national_id[13];
+    char signs[512];
+    int version;      /* 0: no report made yet */
+    char outcome[16]; /* the report's */
+} vax_aefi_item;
+/* The serious reactions of the local days from..to (YYYY-MM-DD) with their report's state;
+ * free() the list. */
+int vax_aefi_list(vax_db *db, const char *from, const char *to, vax_aefi_item **out, int *n);
+
+/* The whole case the form prints. */
+typedef struct vax_aefi_case {
+    vax_aefi_report report;
+    char reaction_uuid[37], person_uuid[37], dose_uuid[37];
+    int64_t seen_at, given_at;
+    char signs[512];
+    int serious;
+    char full_name[256], birth_date[11], ethnicity[64], phone[16], commune[128];
+    char national_id[13];
+    char sex;
+    int age; /* on the day of the reaction; -1 unknown */
+    char product[16], product_name[128], manufacturer[128], lot_no[64], arm[8], expiry[11];
+    int dose_number;
+    vax_site site; /* with its details */
+} vax_aefi_case;
+/* VAX_ENOTFOUND when the reaction has no report yet. */
+int vax_aefi_case_get(vax_db *db, int64_t reaction_id, vax_aefi_case *out);
+/* One field of the form by its name in assets/aefi-report.conf, as printed ("" when empty). */
+void vax_aefi_case_field(const vax_aefi_case *c, const char *name, char *out, size_t size);
+/* The report on the Ministry's form, one A4 page (0600). */
+int vax_aefi_pdf(vax_db *db, int64_t reaction_id, const char *path);
+/* A FHIR R4 Bundle (collection) of the Patient, the Immunization and the AdverseEvent; free()
+ * *json. */
+int vax_aefi_fhir(vax_db *db, int64_t reaction_id, char **json);
+
 /* Reads everything the board shows in one read transaction (so it never mixes two states). */
 int vax_board_read(vax_db *db, vax_board *out);
 /* The observation's defaults, each written here only: the period after an injection when neither

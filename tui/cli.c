@@ -337,6 +337,7 @@ static void print_usage(void)
     cli_site_usage();
     cli_staff_usage();
     cli_cert_usage();
+    cli_aefi_usage();
 }
 
 /* ---- commands ---------------------------------------------------------------------------- */
@@ -666,6 +667,8 @@ int cli_main(const char *path, int argc, char **argv)
         rc = cli_sync(path, &a);
     } else if (!strcmp(cmd, "report") || !strcmp(cmd, "import") || !strcmp(cmd, "export")) {
         rc = cli_report(path, &a);
+    } else if (!strcmp(cmd, "aefi")) {
+        rc = cli_aefi(path, &a);
     } else if (!strcmp(cmd, "site")) {
         rc = cli_site(path, &a);
     } else if (!strcmp(cmd, "setting")) {

@@ -76,6 +76,9 @@ int cli_sync(const char *path, const args *a);
  * [--out FILE] | report coverage; import FILE [--dry-run] [--valid-only] [--merge];
  * export national|fhir [--since T] [--out FILE]. */
 int cli_report(const char *path, const args *a);
+/* Serious reactions' reports (cli_aefi.c): aefi list|report|pdf|fhir. */
+int cli_aefi(const char *path, const args *a);
+void cli_aefi_usage(void);
 
 /* Setting up a real site (cli_site.c): site init|show, device show; their usage lines. */
 int cli_site(const char *path, const args *a);
