@@ -328,7 +328,8 @@ static int count_reactions(vax_db *db, const span *s, vax_report *r)
             " (SELECT d.product FROM dose d WHERE d.visit_id = x.visit_id AND d.voided = 0"
             "  ORDER BY d.id DESC LIMIT 1),"
             " (SELECT d.dose_number FROM dose d WHERE d.visit_id = x.visit_id AND d.voided = 0"
-            "  ORDER BY d.id DESC LIMIT 1)"
+            "  ORDER BY d.id DESC LIMIT 1),"
+            " coalesce((SELECT a.version FROM aefi_report a WHERE a.reaction_id = x.id), 0), x.id"
             " FROM visit v JOIN reaction x ON x.visit_id = v.id JOIN person p ON p.id = x.person_id"
             " WHERE v.site_id = ?1 AND v.day >= ?2 AND v.day <= ?3 ORDER BY x.seen_at, x.id");
     int rc;
@@ -355,6 +356,8 @@ static int count_reactions(vax_db *db, const span *s, vax_report *r)
         vax_strlcpy(x->outcome, vax_col_text(st, 7), sizeof x->outcome);
         vax_strlcpy(x->product, vax_col_text(st, 8), sizeof x->product);
         x->dose_number = sqlite3_column_int(st, 9);
+        x->aefi_version = sqlite3_column_int(st, 10);
+        x->reaction_id = sqlite3_column_int64(st, 11);
     }
     return step_fail(db, st, rc);
 }
@@ -1303,24 +1306,38 @@ static int walk_all(writer *w, const vax_report *r)
     {
         static const label title = {"Tai biến nặng", "Serious reactions"};
         static const label cols[] = {
-            {"Thời gian", "Time"},  {"Họ và tên", "Name"},  {"Số CCCD/CMND", "ID"},
-            {"Vắc xin", "Product"}, {"Mũi", "Dose"},        {"Dấu hiệu", "Signs"},
-            {"Xử trí", "Action"},   {"Kết quả", "Outcome"}, {"Ghi chú", "Notes"}};
-        TRY(w->table(w, &title, cols, 9));
+            {"Thời gian", "Time"},  {"Họ và tên", "Name"},
+            {"Số CCCD/CMND", "ID"}, {"Vắc xin", "Product"},
+            {"Mũi", "Dose"},        {"Dấu hiệu", "Signs"},
+            {"Xử trí", "Action"},   {"Kết quả", "Outcome"},
+            {"Ghi chú", "Notes"},   {"Báo cáo tai biến nặng", "AEFI report"}};
+        TRY(w->table(w, &title, cols, 10));
         for (int i = 0; i < r->nserious; i++) {
             const vax_report_serious *x = &r->serious[i];
-            char signs[600];
+            char signs[600], aefi[64];
+            /* the case's number for "vaxsite aefi", and whether its report was made (and sent
+             * with the sync since) */
+            if (x->aefi_version && w->vi)
+                snprintf(aefi, sizeof aefi, "#%lld: đã lập (lần %d)", (long long)x->reaction_id,
+                         x->aefi_version);
+            else if (x->aefi_version)
+                snprintf(aefi, sizeof aefi, "#%lld: made (v%d)", (long long)x->reaction_id,
+                         x->aefi_version);
+            else
+                snprintf(aefi, sizeof aefi, "#%lld: %s", (long long)x->reaction_id,
+                         w->vi ? "chưa lập" : "not made");
             sign_words(w, x->signs, signs, sizeof signs);
-            cell c[9] = {{CELL_TIME, NULL, x->seen_at},
-                         T(x->full_name),
-                         T(x->national_id),
-                         T(x->product),
-                         N(x->dose_number),
-                         T(signs),
-                         T(code_label(w, action_labels, x->action)),
-                         T(code_label(w, reaction_outcome_labels, x->outcome)),
-                         T(x->notes)};
-            TRY(w->row(w, c, 9));
+            cell c[10] = {{CELL_TIME, NULL, x->seen_at},
+                          T(x->full_name),
+                          T(x->national_id),
+                          T(x->product),
+                          N(x->dose_number),
+                          T(signs),
+                          T(code_label(w, action_labels, x->action)),
+                          T(code_label(w, reaction_outcome_labels, x->outcome)),
+                          T(x->notes),
+                          T(aefi)};
+            TRY(w->row(w, c, 10));
         }
         TRY(w->end(w));
     }

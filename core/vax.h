@@ -1986,6 +1986,8 @@ typedef struct vax_report_serious {
     char action[16];  /* reaction.action: observed, treated, anaphylaxis, transferred */
     char outcome[16]; /* reaction.outcome: "" (not released yet), recovered, transferred, other */
     char notes[256];
+    int64_t reaction_id; /* the case's number for "vaxsite aefi" */
+    int aefi_version;    /* its report's version; 0: not made yet */
 } vax_report_serious;
 
 typedef struct vax_report_lot {
