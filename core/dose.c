@@ -304,6 +304,36 @@ static int check_series(vax_db *db, int64_t person_id, int number, const vax_pro
     return VAX_OK;
 }
 
+/* The product's ages as the Ministry's rules stand today (dose-rules.conf, products.conf): a
+ * product for another age band is refused, whatever the history (no override: a child's
+ * formulation is another dose, not a matter of judgement). */
+static int check_age(vax_db *db, int64_t person_id, const vax_product *p)
+{
+    vax_person who;
+    vax_product rules = *p;
+    char today[11];
+    int rc, age;
+    if ((rc = vax_person_get(db, person_id, &who)) != VAX_OK)
+        return rc;
+    vax_local_date(vax_now(), today);
+    vax_product_rules_on(&rules, today, NULL, 0);
+    age = vax_age_on(who.birth_date, today);
+    if (age < 0 || (age >= rules.min_age && (!rules.max_age || age <= rules.max_age)))
+        return VAX_OK;
+    if (rules.max_age && rules.max_age < rules.min_age)
+        return vax_fail(db, VAX_EINVAL, "product",
+                        _("Product: %s is not given at any age today (no rule in force allows "
+                          "it)."),
+                        p->code);
+    if (rules.max_age)
+        return vax_fail(db, VAX_EINVAL, "product",
+                        _("Product: %s is given from %d to %d years of age; this person is %d."),
+                        p->code, rules.min_age, rules.max_age, age);
+    return vax_fail(db, VAX_EINVAL, "product",
+                    _("Product: %s is given from %d years of age; this person is %d."), p->code,
+                    rules.min_age, age);
+}
+
 /* Each injection room gives doses from its own open vials: a vial opened in another room is
  * refused. The visit's station is its room once an injection room called it (a visit moved
  * straight into injection still names its screening desk, which has no vials to compare). */
@@ -356,6 +386,8 @@ int vax_dose_give(vax_db *db, const vax_dose_in *in, vax_dose *out)
         goto fail;
     if ((rc = vax_stock_lot_get(db, vial.lot_id, &lot)) != VAX_OK ||
         (rc = vax_product_get(db, lot.product, &p)) != VAX_OK)
+        goto fail;
+    if ((rc = check_age(db, v.person_id, &p)) != VAX_OK)
         goto fail;
     if ((rc = vax_dose_next_number(db, v.person_id, &computed)) != VAX_OK)
         goto fail;

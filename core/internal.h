@@ -176,6 +176,8 @@ int vax_product_load_locked(vax_db *db, const char *name, const char *text);
 /* Schema step 21: the GTINs of the catalogue the binary carries, for the products stored. */
 int vax_product_gtin_seed(vax_db *db);
 int vax_product_coding_seed(vax_db *db);
+/* Schema step 29: age bands, dose volumes and the products the site lacks (product.c). */
+int vax_product_seed_v29(vax_db *db);
 
 /* The ORDER BY of call-next's policy (setting queue.order), with ?3 = now and ?4 = the
  * starvation cut-off as parameters (queue.c); the board shows the waiting in the same order. */

@@ -31,6 +31,41 @@ static void row_to_product(sqlite3_stmt *st, vax_product *p)
     p->active = sqlite3_column_int(st, 15);
 }
 
+/* A file before schema 29 has no age band columns (the upgrade steps read and write through such
+ * a file): 1 when product.max_age is there. */
+static int has_age_band(vax_db *db)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FROM pragma_table_info('product')"
+                                    " WHERE name = 'max_age'");
+    int have = 0;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        have = sqlite3_column_int(st, 0) > 0;
+    if (st)
+        sqlite3_reset(st);
+    return have;
+}
+
+/* Fills p's age band and dose volume (schema 29). */
+static int read_age_band(vax_db *db, vax_product *p)
+{
+    if (!has_age_band(db))
+        return VAX_OK;
+    sqlite3_stmt *st = vax_stmt(db, "SELECT max_age, dose_ml FROM product WHERE code = ?1");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, p->code, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        p->max_age = sqlite3_column_int(st, 0);
+        vax_strlcpy(p->dose_ml, vax_col_text(st, 1), sizeof p->dose_ml);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? VAX_OK
+               : vax_fail_sql(db, rc, _("reading the vaccine catalogue"));
+}
+
 /* Fills the intervals of p from product_interval. */
 static int read_intervals(vax_db *db, vax_product *p)
 {
@@ -48,7 +83,9 @@ static int read_intervals(vax_db *db, vax_product *p)
         }
     }
     sqlite3_reset(st);
-    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("reading the vaccine catalogue"));
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("reading the vaccine catalogue"));
+    return read_age_band(db, p);
 }
 
 int vax_product_get(vax_db *db, const char *code, vax_product *out)
@@ -140,6 +177,8 @@ static void apply_rule(const vax_datafile *df, const vax_df_section *s, vax_prod
     int lo, hi;
     if ((e = vax_datafile_get(df, s, "min_age")))
         p->min_age = atoi(e->value);
+    if ((e = vax_datafile_get(df, s, "max_age")))
+        p->max_age = atoi(e->value);
     if ((e = vax_datafile_get(df, s, "next")))
         vax_strlcpy(p->next, e->value, sizeof p->next);
     if ((e = vax_datafile_get(df, s, "interval.1")) && sscanf(e->value, "%d %d", &lo, &hi) == 2) {
@@ -255,6 +294,8 @@ static const char *const known_keys[] = {"name",
                                          "open_vial_minutes",
                                          "observation_minutes",
                                          "min_age",
+                                         "max_age",
+                                         "dose_ml",
                                          "not_in",
                                          "next",
                                          "components",
@@ -306,6 +347,7 @@ static int check_product(vax_datafile *df, const vax_df_section *s, vax_product 
         (rc = vax_datafile_int(df, s, "observation_minutes", 15, 240, VAX_OBSERVE_MINUTES_DEFAULT,
                                &p->observation_minutes)) ||
         (rc = vax_datafile_int(df, s, "min_age", 0, 120, 18, &p->min_age)) ||
+        (rc = vax_datafile_int(df, s, "max_age", 0, 120, 0, &p->max_age)) ||
         (rc = vax_datafile_int(df, s, "components", 1, 2, 1, &p->components)))
         return rc;
     /* "interval." passes the known-key check as a prefix: the rest must be a dose number */
@@ -341,7 +383,19 @@ static int check_product(vax_datafile *df, const vax_df_section *s, vax_product 
         p->min_interval_days[n] = lo;
         p->rec_interval_days[n] = hi;
     }
-    const vax_df_entry *e = vax_datafile_get(df, s, "not_in");
+    const vax_df_entry *e = vax_datafile_get(df, s, "dose_ml");
+    if (e) {
+        double ml = 0;
+        int used = 0;
+        if (strlen(e->value) >= sizeof p->dose_ml || sscanf(e->value, "%lf%n", &ml, &used) != 1 ||
+            e->value[used] || ml < 0.05 || ml > 2)
+            return vax_datafile_fail(df, e->line,
+                                     _("\"dose_ml\" is one dose's volume in mL, 0.05 to 2 (e.g. "
+                                       "0.3), not \"%s\""),
+                                     e->value);
+        vax_strlcpy(p->dose_ml, e->value, sizeof p->dose_ml);
+    }
+    e = vax_datafile_get(df, s, "not_in");
     if (e) {
         char words[128], *save = NULL;
         vax_strlcpy(words, e->value, sizeof words);
@@ -401,6 +455,23 @@ static int check_next(vax_datafile *df, const vax_product *all, int n)
     return VAX_OK;
 }
 
+static int save_age_band(vax_db *db, const vax_product *p)
+{
+    if (!has_age_band(db))
+        return VAX_OK;
+    sqlite3_stmt *st =
+        vax_stmt(db, "UPDATE product SET max_age = ?2, dose_ml = ?3 WHERE code = ?1");
+    int rc;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, p->code, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 2, p->max_age);
+    sqlite3_bind_text(st, 3, p->dose_ml, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("saving the vaccine catalogue"));
+}
+
 static int save_product(vax_db *db, const vax_product *p)
 {
     sqlite3_stmt *st = vax_stmt(
@@ -441,6 +512,8 @@ static int save_product(vax_db *db, const vax_product *p)
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
         return vax_fail_sql(db, rc, _("saving the vaccine catalogue"));
+    if ((rc = save_age_band(db, p)) != VAX_OK)
+        return rc;
     st = vax_stmt(db, "DELETE FROM product_interval WHERE product = ?1");
     if (!st)
         return VAX_EINTERNAL;
@@ -691,5 +764,45 @@ int vax_product_load(vax_db *db, const char *name, const char *text)
     return vax_tx_commit(db);
 fail:
     vax_tx_rollback(db);
+    return rc;
+}
+
+/* Schema 29: the products' age bands and dose volumes from the catalogue the binary carries, and
+ * the products it has that the site's catalogue lacks (the children's formulation), with their
+ * intervals and vaccine codes. A product the site has keeps everything else it holds. */
+int vax_product_seed_v29(vax_db *db)
+{
+    vax_datafile df;
+    vax_product p;
+    int rc = vax_datafile_parse(&df, "products.conf", vax_asset_products_conf);
+    for (int i = 0; rc == VAX_OK && i < df.nsections; i++) {
+        const vax_df_section *s = &df.sections[i];
+        sqlite3_stmt *st;
+        int have;
+        if ((rc = check_product(&df, s, &p)) != VAX_OK)
+            break;
+        if (!(st = vax_stmt(db, "SELECT count(*) FROM product WHERE code = ?1"))) {
+            rc = VAX_EINTERNAL;
+            break;
+        }
+        sqlite3_bind_text(st, 1, p.code, -1, SQLITE_STATIC);
+        have = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+        sqlite3_reset(st);
+        if (have) {
+            rc = save_age_band(db, &p);
+            continue;
+        }
+        if ((rc = save_product(db, &p)) != VAX_OK)
+            break;
+        for (size_t k = 0; rc == VAX_OK && k < sizeof coding_systems / sizeof coding_systems[0];
+             k++) {
+            const vax_df_entry *e = vax_datafile_get(&df, s, coding_systems[k].key);
+            if (e)
+                rc = save_coding(db, p.code, coding_systems[k].system, e->value);
+        }
+    }
+    if (rc == VAX_EINVAL && df.error[0])
+        vax_fail(db, rc, "file", "%s", df.error);
+    vax_datafile_free(&df);
     return rc;
 }

@@ -761,6 +761,20 @@ static const char schema_v28[] =
     " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
     " updated_by INTEGER REFERENCES staff(id));";
 
+/* Version 29: children.
+ * - product.max_age, product.dose_ml: a product's age band and one dose's volume (products.conf;
+ *   the children's formulation of Pfizer's vaccine is 0.2 mL for 5-11). The seed fills them for
+ *   the products stored and adds the catalogue's products the site lacks.
+ * - person_guardian: the parent or guardian who brings a minor (name, phone), to be reached after
+ *   the dose; one row a person, replaced when it changes (audited). */
+static const char schema_v29[] =
+    "ALTER TABLE product ADD COLUMN max_age INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE product ADD COLUMN dose_ml TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE person_guardian("
+    " person_id INTEGER PRIMARY KEY REFERENCES person(id),"
+    " name TEXT NOT NULL CHECK (name <> ''), phone TEXT NOT NULL CHECK (phone <> ''),"
+    " updated_at INTEGER NOT NULL, updated_by INTEGER REFERENCES staff(id));";
+
 /* What person's insert triggers name_word_ai and person_fts_ai write, for the new people
  * ?1 to ?2 (ids) at once: an import of a long list inserts them with the triggers off on its
  * connection and runs these in the same transaction (exchange.c). They read the same macros as
@@ -814,6 +828,7 @@ static const struct vax_schema_step steps[] = {
     [26] = {schema_v26, vax_screening_seed_v26},
     [27] = {schema_v27, vax_sync_seed_person_v27},
     [28] = {schema_v28, vax_sync_seed_aefi_v28},
+    [29] = {schema_v29, vax_product_seed_v29},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,

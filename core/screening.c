@@ -199,11 +199,14 @@ static int compute(vax_db *db, const vax_visit *v, const vax_checklist *c,
             pr->allowed[i] = 0, pr->ruled_out[i] = 1;
     } else {
         list[0] = 0;
-        for (int i = 0; i < pr->n; i++)
+        for (int i = 0; i < pr->n; i++) {
             if (out->age < pr->p[i].min_age) {
                 pr->allowed[i] = 0, pr->ruled_out[i] = 1;
                 append_word(list, sizeof list, pr->p[i].code);
+            } else if (pr->p[i].max_age && out->age > pr->p[i].max_age) {
+                pr->allowed[i] = 0; /* a children's formulation: not a reason worth a line */
             }
+        }
         if (list[0])
             add_reason(out, VAX_OUTCOME_ELIGIBLE, _("Age %d: too young for %s (product rule)."),
                        out->age, list);

@@ -93,7 +93,7 @@ enum vax_open_flags {
                                    demo); without it such a file is refused, never filled */
 };
 
-#define VAX_SCHEMA_VERSION 28
+#define VAX_SCHEMA_VERSION 29
 
 /* Opens (and migrates) a database. On failure *out may still hold a handle whose vax_errmsg()
  * says what went wrong; always vax_close() it. */
@@ -391,6 +391,7 @@ typedef struct vax_product {
     int observation_minutes;
     int min_age;
     int max_age;      /* oldest age in years this product is given at; 0: no bound */
+    char dose_ml[8];  /* one dose's volume in mL as the label gives it ("0.2"); "" unknown */
     char not_in[128]; /* "pregnancy breastfeeding" */
     char next[128];   /* products that may give the next dose: "AZ PF MO" */
     int components;   /* 2: dose 1 and dose 2 are different components (Sputnik V) */

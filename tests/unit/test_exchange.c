@@ -758,6 +758,8 @@ static void test_fhir_names_every_product_by_snomed_and_cvx_and_validates(void *
         {"AB", "{\"system\":\"http://snomed.info/sct\",\"code\":\"33391000087109\"}]"},
         {"JJ", "{\"system\":\"http://snomed.info/sct\",\"code\":\"28951000087107\"},"
                "{\"system\":\"http://hl7.org/fhir/sid/cvx\",\"code\":\"212\"}]"},
+        /* the children's formulation, last: a child, from CV 1535/BYT-DP (28/3/2022) */
+        {"PFC", "{\"system\":\"http://hl7.org/fhir/sid/cvx\",\"code\":\"218\"}]"},
     };
     enum { N = sizeof want / sizeof want[0] };
     test_db *t = tdb_open();
@@ -770,9 +772,12 @@ static void test_fhir_names_every_product_by_snomed_and_cvx_and_validates(void *
         int64_t lot_id, vial;
         vax_product p;
         assert_int_equal(vax_product_get(t->db, want[i].product, &p), VAX_OK);
-        snprintf(id, sizeof id, "0010900000%02d", i + 1);
+        int child = strcmp(want[i].product, "PFC") == 0;
+        snprintf(id, sizeof id, child ? "0012150000%02d" : "0010900000%02d", i + 1);
         snprintf(lot_no, sizeof lot_no, "LOT%s1", want[i].product);
-        int64_t pid = tdb_person(t, "Nguyễn Văn An", id, "1990-03-01", NULL);
+        if (child)
+            vax_clock_set(T0 + (int64_t)168 * 86400); /* 1/4/2022 */
+        int64_t pid = tdb_person(t, "Nguyễn Văn An", id, child ? "2015-03-01" : "1990-03-01", NULL);
         vax_lot_in in = {want[i].product,          lot_no, "2022-12-31", 1, 0, VAX_DPV_CATALOGUE,
                          p.components > 1 ? 1 : 0, "CDC"};
         if (vax_stock_receive(t->db, &in, &lot_id) != VAX_OK)

@@ -71,16 +71,16 @@ static int64_t query_int(const char *path, const char *sql)
     return v;
 }
 
-static void test_shipped_catalogue_holds_the_eight_products_with_their_facts(void **state)
+static void test_shipped_catalogue_holds_the_nine_products_with_their_facts(void **state)
 {
     (void)state;
     test_db *t = tdb_open();
     vax_product all[16], p;
     int n = 0;
     assert_int_equal(vax_product_list(t->db, all, 16, &n), VAX_OK);
-    assert_int_equal(n, 8);
-    const char *codes[] = {"AB", "AZ", "CS", "JJ", "MO", "PF", "SP", "SV"};
-    for (int i = 0; i < 8; i++)
+    assert_int_equal(n, 9);
+    const char *codes[] = {"AB", "AZ", "CS", "JJ", "MO", "PF", "PFC", "SP", "SV"};
+    for (int i = 0; i < 9; i++)
         assert_string_equal(all[i].code, codes[i]);
     assert_int_equal(vax_product_get(t->db, "AZ", &p), VAX_OK);
     assert_int_equal(p.series_doses, 2);
@@ -91,6 +91,22 @@ static void test_shipped_catalogue_holds_the_eight_products_with_their_facts(voi
     assert_int_equal(vax_product_get(t->db, "PF", &p), VAX_OK);
     assert_int_equal(p.doses_per_vial, 6);
     assert_int_equal(p.min_interval_days[1], 21);
+    assert_string_equal(p.dose_ml, "0.3");
+    assert_int_equal(p.max_age, 0);
+    /* the children's formulation: its own volume, vial and time after dilution; ages 5-11 from
+     * CV 1535/BYT-DP (28/3/2022), none before it */
+    assert_int_equal(vax_product_get(t->db, "PFC", &p), VAX_OK);
+    assert_string_equal(p.dose_ml, "0.2");
+    assert_int_equal(p.doses_per_vial, 10);
+    assert_int_equal(p.open_vial_minutes, 720);
+    assert_true(p.min_age > p.max_age);
+    vax_product_list_on(t->db, "2022-03-27", all, 16, &n);
+    assert_string_equal(all[6].code, "PFC");
+    assert_true(all[6].min_age > all[6].max_age);
+    vax_product_list_on(t->db, "2022-03-28", all, 16, &n);
+    assert_int_equal(all[6].min_age, 5);
+    assert_int_equal(all[6].max_age, 11);
+    assert_string_equal(all[6].dose_ml, "0.2");
     assert_int_equal(vax_product_get(t->db, "AB", &p), VAX_OK);
     assert_int_equal(p.series_doses, 3);
     assert_int_equal(p.min_interval_days[1], 14);
@@ -157,7 +173,7 @@ static void test_loading_needs_the_settings_right(void **state)
     assert_int_equal(vax_staff_add(t->db, "yta", "Y Ta", VAX_ROLE_NURSE, "1234", NULL), VAX_OK);
     assert_int_equal(vax_staff_sign_in(t->db, "yta", "1234", &s), VAX_OK);
     assert_int_equal(vax_product_load(t->db, "site.conf", good), VAX_EPERM);
-    assert_int_equal(query_int(t->path, "SELECT count(*) FROM product WHERE active = 1"), 8);
+    assert_int_equal(query_int(t->path, "SELECT count(*) FROM product WHERE active = 1"), 9);
     tdb_close(t);
 }
 
@@ -234,7 +250,7 @@ static void test_each_broken_file_gives_a_line_numbered_error_and_changes_nothin
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_shipped_catalogue_holds_the_eight_products_with_their_facts),
+        cmocka_unit_test(test_shipped_catalogue_holds_the_nine_products_with_their_facts),
         cmocka_unit_test(test_mixing_table_of_2021),
         cmocka_unit_test(test_a_valid_file_becomes_the_catalogue_and_others_become_inactive),
         cmocka_unit_test(test_loading_needs_the_settings_right),
