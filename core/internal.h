@@ -253,9 +253,11 @@ extern const char vax_asset_moh_3802_2021_08_conf[];
 extern const char vax_asset_moh_5002_2021_10_conf[];
 extern const char vax_asset_aefi_conf[];
 extern const char vax_asset_aefi_report_conf[];
-/* the Ministry's forms: layouts of Decision 43/QĐ-BYT's annexes (paper.c)
+/* the Ministry's forms: layouts of Decision 43/QĐ-BYT's annexes (paper.c, forms.c)
  */
 extern const char vax_asset_moh_43_2022_annex4_conf[];
+extern const char vax_asset_moh_43_2022_annex5_conf[];
+extern const char vax_asset_moh_43_2022_annex6_conf[];
 extern const char vax_asset_dose_rules_conf[];
 extern const char vax_asset_moh_4355_2021_09_conf[];
 extern const char vax_asset_moh_5785_2021_12_conf[];

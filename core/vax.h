@@ -2111,6 +2111,25 @@ int vax_report_xlsx(vax_db *db, const vax_report *r, const char *path);
 int vax_report_quick_text(vax_db *db, const vax_report *r, vax_sink sink, void *ctx);
 int vax_report_quick_pdf(vax_db *db, const vax_report *r, const char *path);
 
+/* The Ministry's report forms (forms.c), their tables and columns in the order of their layouts
+ * (assets/forms, QĐ 43/QĐ-BYT): vax_form_daily, annex 5, the results of local day `day` by
+ * vaccine and round (people planned, referred, not consenting, postponed, contraindicated,
+ * vaccinated by dose, doses used and discarded, reactions); vax_form_round, annex 6, the report
+ * at the end of a vaccination round (NULL: the setting campaign.round), by priority group, by
+ * unit, its serious reactions and its vaccine. Labels in the UI language. Read-only. */
+typedef struct vax_form vax_form;
+int vax_form_daily(vax_db *db, const char *day, vax_form **out);
+int vax_form_round(vax_db *db, const char *round, vax_form **out);
+/* One sheet per table (its headings in row 7, figures from row 8) / A4 landscape pages; 0600. */
+int vax_form_xlsx(vax_db *db, vax_form *f, const char *path);
+int vax_form_pdf(vax_db *db, vax_form *f, const char *path);
+void vax_form_free(vax_form *f);
+/* A figure as the form writes it ("" when the row has none), by table ("daily"; "groups", "units",
+ * "serious", "vaccine"), row (0-based; the last row of "daily" and "groups" is the total) and
+ * figure name (the layouts' "figure" keys); NULL for no such table or row. */
+const char *vax_form_cell(vax_form *f, const char *table, int row, const char *figure);
+int vax_form_rows(vax_form *f, const char *table);
+
 /* Coverage of the registry (or of one commune, matched without accents or case) on a local day:
  * people 18+ and 50+, with dose 1 and with a complete primary series (a dose numbered at least
  * its product's series_doses). Read-only. */

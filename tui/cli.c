@@ -329,6 +329,12 @@ static void print_usage(void)
              "  sync trust FINGERPRINT        trust the bundles a new team signs (manager)\n"));
     printf("%s", _("  report quick [--date D] [--out FILE.pdf]\n"
                    "                                the day's one-page quick report (PDF: A4)\n"));
+    printf("%s",
+           _("  report annex5 [--date D] --out FILE.xlsx|FILE.pdf\n"
+             "                                the day's results report, annex 5 of QD 43/QD-BYT\n"
+             "  report annex6 [--round R] --out FILE.xlsx|FILE.pdf\n"
+             "                                the end-of-round report, annex 6 (the round in\n"
+             "                                progress: setting campaign.round)\n"));
     printf(
         "%s",
         _("  --as LOGIN COMMAND ...         make the command's changes as this staff member: the\n"

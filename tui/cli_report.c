@@ -116,6 +116,40 @@ static int report_quick(const char *path, const args *a)
     return rc;
 }
 
+/* "report annex5|annex6": the Ministry's forms (QĐ 43/QĐ-BYT): the day's results report or the
+ * end-of-round report, as .xlsx or PDF by the file's name. */
+static int report_form(const char *path, const args *a, int annex)
+{
+    static const char *const known[] = {"date", "round", "out", NULL};
+    const char *out = opt(a, "out");
+    char today[11];
+    vax_form *f = NULL;
+    int rc = 0;
+    if (!only_opts(a, known))
+        return 2;
+    size_t n = out ? strlen(out) : 0;
+    int pdf = n > 4 && !strcmp(out + n - 4, ".pdf"), xlsx = n > 5 && !strcmp(out + n - 5, ".xlsx");
+    if (!pdf && !xlsx) {
+        fprintf(stderr, "%s", _("vaxsite: give the file with --out FILE.xlsx or FILE.pdf\n"));
+        return 2;
+    }
+    vax_local_date(vax_now(), today);
+    vax_db *db = open_db(path, VAX_OPEN_READONLY, 0);
+    if (!db)
+        return 1;
+    int made = annex == 5 ? vax_form_daily(db, opt(a, "date") ? opt(a, "date") : today, &f)
+                          : vax_form_round(db, opt(a, "round"), &f);
+    if (made != VAX_OK)
+        rc = fail_db(db);
+    else if ((pdf ? vax_form_pdf(db, f, out) : vax_form_xlsx(db, f, out)) != VAX_OK)
+        rc = fail_db(db);
+    else
+        printf(_("Annex %d of QĐ 43/QĐ-BYT written to %s.\n"), annex, out);
+    vax_form_free(f);
+    vax_close(db);
+    return rc;
+}
+
 static int cmd_report(const char *path, const args *a)
 {
     static const char *const known[] = {"date", "from", "to", "format", "out", NULL};
@@ -129,6 +163,10 @@ static int cmd_report(const char *path, const args *a)
         return report_coverage(path, a);
     if (a->npos > 1 && !strcmp(a->pos[1], "quick"))
         return report_quick(path, a);
+    if (a->npos > 1 && !strcmp(a->pos[1], "annex5"))
+        return report_form(path, a, 5);
+    if (a->npos > 1 && !strcmp(a->pos[1], "annex6"))
+        return report_form(path, a, 6);
     if (!only_opts(a, known))
         return 2;
     if (a->npos > 1) {
