@@ -806,3 +806,22 @@ int vax_aefi_fhir(vax_db *db, int64_t reaction_id, char **json)
         return VAX_ENOMEM;
     return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("writing the FHIR record"));
 }
+
+int vax_aefi_reaction_of_visit(vax_db *db, int64_t visit_id, int64_t *reaction_id)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT max(id) FROM reaction WHERE visit_id = ?1"
+                                    " AND severity = 'serious'");
+    *reaction_id = 0;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, visit_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *reaction_id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return vax_fail_sql(db, rc, _("reading reactions"));
+    return *reaction_id ? VAX_OK
+                        : vax_fail(db, VAX_ENOTFOUND, NULL, "%s",
+                                   _("This person has no serious reaction to report."));
+}

@@ -830,6 +830,8 @@ int vax_aefi_pdf(vax_db *db, int64_t reaction_id, const char *path);
 /* A FHIR R4 Bundle (collection) of the Patient, the Immunization and the AdverseEvent; free()
  * *json. */
 int vax_aefi_fhir(vax_db *db, int64_t reaction_id, char **json);
+/* The visit's latest serious reaction; VAX_ENOTFOUND if it has none. */
+int vax_aefi_reaction_of_visit(vax_db *db, int64_t visit_id, int64_t *reaction_id);
 
 /* Reads everything the board shows in one read transaction (so it never mixes two states). */
 int vax_board_read(vax_db *db, vax_board *out);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct observe {
     vax_observing *list; /* malloc'd by the core, as long as the day needs */
@@ -430,6 +431,72 @@ static void reaction(ui_app *app, observe *o)
     load(app, o);
 }
 
+/* The serious-reaction report (the Ministry's form): what the site does not hold already is asked
+ * here, each box filled with what the report holds (or its defaults); Esc at any box saves
+ * nothing. The rest of the form comes from the person, the dose and the site. */
+static void aefi_report(ui_app *app, observe *o)
+{
+    vax_observing row, *v = &row;
+    vax_aefi_report r;
+    int64_t reaction_id = 0;
+    if (!selected(o, v))
+        return;
+    if (vax_aefi_reaction_of_visit(app->db, v->visit.id, &reaction_id) != VAX_OK ||
+        vax_aefi_report_defaults(app->db, reaction_id, &r) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    static const char *const codes[] = {"recovering",    "recovered", "sequelae",
+                                        "not_recovered", "died",      "unknown"};
+    const char *names[] = {_("Recovering"),    _("Recovered"), _("Recovered with sequelae"),
+                           _("Not recovered"), _("Died"),      _("Unknown")};
+    char onset[32], line[200];
+    time_t t = (time_t)r.onset_at;
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(onset, sizeof onset, "%H:%M", &tm);
+    snprintf(line, sizeof line, _("Ticket %03d: when did the reaction begin (HH:MM, today)?"),
+             v->visit.ticket);
+    if (!ui_dialog_ask(app, _("Serious reaction report"), line, onset, sizeof onset) ||
+        !ui_dialog_ask(app, _("Serious reaction report"), _("Treatment given:"), r.treatment,
+                       sizeof r.treatment) ||
+        !ui_dialog_ask_optional(app, _("Serious reaction report"),
+                                _("Treated at or transferred to (empty: here):"), r.hospital,
+                                sizeof r.hospital))
+        return;
+    int a = ui_dialog_choose(app, _("Outcome now"), names, 6);
+    if (a < 0)
+        return;
+    snprintf(r.outcome, sizeof r.outcome, "%s", codes[a]);
+    if (!ui_dialog_ask_optional(app, _("Serious reaction report"),
+                                _("For a child: the mother's or father's name (else empty):"),
+                                r.parent_name, sizeof r.parent_name) ||
+        !ui_dialog_ask(app, _("Serious reaction report"), _("Reporter:"), r.reporter_name,
+                       sizeof r.reporter_name) ||
+        !ui_dialog_ask_optional(app, _("Serious reaction report"),
+                                _("Reporter's phone and e-mail:"), r.reporter_phone,
+                                sizeof r.reporter_phone))
+        return;
+    int h, m, n = 0;
+    if (sscanf(onset, "%2d:%2d%n", &h, &m, &n) != 2 || onset[n] || h > 23 || m > 59) {
+        ui_message(app, MSG_ERROR, "%s", _("Onset: HH:MM, e.g. 09:45."));
+        return;
+    }
+    tm.tm_hour = h;
+    tm.tm_min = m;
+    tm.tm_sec = 0;
+    tm.tm_isdst = -1;
+    r.onset_at = (int64_t)mktime(&tm);
+    if (vax_aefi_report_save(app->db, &r) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return;
+    }
+    ui_message(app, MSG_OK,
+               _("Ticket %03d: report %lld saved (version %d); it leaves with the next sync "
+                 "(vaxsite aefi pdf %lld prints it)."),
+               v->visit.ticket, (long long)reaction_id, r.version, (long long)reaction_id);
+}
+
 /* Cursor keys, Home and End included (the list may hold the whole day). */
 static int move_cursor(observe *o, ui_key k)
 {
@@ -463,6 +530,11 @@ static void act_reaction(ui_app *app)
     reaction(app, area(app));
 }
 
+static void act_aefi(ui_app *app)
+{
+    aefi_report(app, area(app));
+}
+
 static void act_bell(ui_app *app)
 {
     observe *o = area(app);
@@ -475,6 +547,9 @@ static const ui_keyrow rows[] = {
      N_("releases the selected person (a serious reaction: the doctor signs)"), 0, 90, act_release},
     {UI_KEY_F7, NULL, ACT_REACTION, N_("Reaction"),
      N_("records a reaction of the selected person, or completes it"), 0, 80, act_reaction},
+    {UI_KEY_F8, NULL, ACT_AEFI_REPORT, N_("Report"),
+     N_("the serious-reaction report on the Ministry's form: onset, treatment, outcome, reporter"),
+     0, 70, act_aefi},
     /* TRANSLATORS: the key that turns the bell on or off (Vietnamese: c, chuông) */
     {UI_KEY_CHAR, N_("bell|b"), ACT_BELL, N_("Bell"),
      N_("the bell when someone's period ends: on or off"), 0, 30, act_bell},

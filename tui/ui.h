@@ -114,6 +114,7 @@ typedef enum ui_act {
     ACT_END_OF_DAY,
     ACT_RELEASE,
     ACT_REACTION,
+    ACT_AEFI_REPORT,
     ACT_BELL,
     ACT_RETURN_WAITING,
     /* lists and the manager's screens */
@@ -394,6 +395,9 @@ int ui_list_key(ui_list *l, ui_key k, int page);
 WINDOW *ui_dialog_box(ui_app *app, int rows, int cols, const char *title);
 /* Asks for a line of text; returns 1 with the text in buf, 0 if cancelled. */
 int ui_dialog_ask(ui_app *app, const char *title, const char *prompt, char *buf, size_t size);
+/* The same where an empty answer is one (an optional field). */
+int ui_dialog_ask_optional(ui_app *app, const char *title, const char *prompt, char *buf,
+                           size_t size);
 /* Shows a ticket number in big digits with a line of text until a key is pressed, and returns
  * that key, so that a letter typed at once (the next name) is not lost. */
 ui_key ui_dialog_ticket(ui_app *app, const char *title, int ticket, const char *line);

@@ -29,7 +29,8 @@ WINDOW *ui_dialog_box(ui_app *app, int rows, int cols, const char *title)
     return w;
 }
 
-int ui_dialog_ask(ui_app *app, const char *title, const char *prompt, char *buf, size_t size)
+static int dialog_ask(ui_app *app, const char *title, const char *prompt, char *buf, size_t size,
+                      int may_be_empty)
 {
     ui_input in;
     ui_input_init(&in, 100);
@@ -63,13 +64,24 @@ int ui_dialog_ask(ui_app *app, const char *title, const char *prompt, char *buf,
             return 0;
         if (k.code == UI_KEY_ENTER) {
             ui_input_get(&in, buf, size);
-            if (buf[0])
+            if (buf[0] || may_be_empty)
                 return 1;
             beep();
             continue;
         }
         ui_input_key(&in, k, &used);
     }
+}
+
+int ui_dialog_ask(ui_app *app, const char *title, const char *prompt, char *buf, size_t size)
+{
+    return dialog_ask(app, title, prompt, buf, size, 0);
+}
+
+int ui_dialog_ask_optional(ui_app *app, const char *title, const char *prompt, char *buf,
+                           size_t size)
+{
+    return dialog_ask(app, title, prompt, buf, size, 1);
 }
 
 ui_key ui_dialog_ticket(ui_app *app, const char *title, int ticket, const char *line)

@@ -60,6 +60,10 @@ for L in vi en; do
     SERIOUS="✗ tai biến nặng"; FEVER="Sốt"
     DOCTOR_BOX="Bác sĩ xác nhận"; NOT_DOCTOR="không phải bác sĩ"
     OUTCOME="Kết quả"; NOTE="Ghi chú của bác sĩ"
+    REPORT_ONSET="phản ứng bắt đầu lúc nào"; REPORT_TREATMENT="Xử trí, điều trị đã làm"
+    REPORT_WHERE="Nơi điều trị hoặc chuyển đến"; REPORT_OUTCOME="Tình trạng hiện tại"
+    REPORT_PARENT="họ tên mẹ hoặc bố"; REPORT_REPORTER="Người báo cáo:"
+    REPORT_PHONE="Điện thoại và email"; REPORT_SAVED="(lần 1)"
     CONFIRMED="bác sĩ Trần Văn Minh xác nhận"
     MOVE_FIRST="Hãy chọn người tiếp theo bằng"
     SIGNS="Dấu hiệu ghi nhận"; ACTION="Xử trí"; SEVERITY="Mức độ"
@@ -71,6 +75,10 @@ for L in vi en; do
     SERIOUS="✗ serious reaction"; FEVER="Fever"
     DOCTOR_BOX="Doctor's confirmation"; NOT_DOCTOR="is not a doctor"
     OUTCOME="Outcome"; NOTE="Doctor's note"
+    REPORT_ONSET="when did the reaction begin"; REPORT_TREATMENT="Treatment given"
+    REPORT_WHERE="Treated at or transferred to"; REPORT_OUTCOME="Outcome now"
+    REPORT_PARENT="mother's or father's name"; REPORT_REPORTER="Reporter:"
+    REPORT_PHONE="Reporter's phone"; REPORT_SAVED="saved (version 1)"
     CONFIRMED="confirmed by Dr Trần Văn Minh"
     MOVE_FIRST="Choose the next person with"
     SIGNS="Signs seen"; ACTION="Action taken"; SEVERITY="Severity"
@@ -94,7 +102,39 @@ for L in vi en; do
     bash -c "$TM capture-pane -p -t main | grep -E '^ *$(disp $A)  ' | grep -F '$SERIOUS' | grep -qF '$FEVER'"
   check "$L: and it is not shown as may leave" \
     bash -c "! $TM capture-pane -p -t main | grep -E '^ *$(disp $A)  ' | grep -qF '✓'"
-  # the cursor starts on the first row: the serious reaction
+  # the cursor starts on the first row: the serious reaction. F8: its report on the Ministry's
+  # form, each box filled with what is known (the onset is when it was seen, the reporter the
+  # nurse signed in)
+  keys F8
+  expect_screen "$L: F8 opens the serious-reaction report at its onset" "$REPORT_ONSET"
+  check "$L: the onset box holds the time the reaction was seen" \
+    bash -c "$TM capture-pane -p -t main | grep -qF '$(date -d @$((T0 - 600)) +%H:%M)'"
+  keys Enter
+  expect_screen "$L: then the treatment" "$REPORT_TREATMENT"
+  type_text "adrenalin 0,5 mg tiem bap"
+  keys Enter
+  expect_screen "$L: then where treated" "$REPORT_WHERE"
+  keys Enter
+  expect_screen "$L: then the outcome, as the WHO form has them" "$REPORT_OUTCOME"
+  type_text 2
+  expect_screen "$L: then a child's parent" "$REPORT_PARENT"
+  keys Enter
+  expect_screen "$L: then the reporter" "$REPORT_REPORTER"
+  keys Enter
+  expect_screen "$L: then the reporter's phone" "$REPORT_PHONE"
+  type_text 0912345678
+  keys Enter
+  expect_screen "$L: the report is saved, to leave with the next sync" "$REPORT_SAVED"
+  equal "$L: the database holds what was typed, by the nurse, with the reaction's onset" \
+    "adrenalin 0,5 mg tiem bap|recovered|$(sql "SELECT name FROM staff WHERE login = 'dieuduong'")|0912345678|$(staff_id dieuduong)|1" \
+    "$(sql "SELECT a.treatment, a.outcome, a.reporter_name, a.reporter_phone, a.updated_by,
+                   a.onset_at = x.seen_at / 60 * 60 FROM aefi_report a JOIN reaction x ON x.id = a.reaction_id
+            JOIN visit v ON v.id = x.visit_id WHERE v.day = '$DAY' AND v.ticket = $A")"
+  equal "$L: and its outbox event flagged serious" "1" \
+    "$(sql "SELECT count(*) FROM sync_outbox o JOIN aefi_report a ON o.record_uuid = a.uuid
+            JOIN reaction x ON x.id = a.reaction_id JOIN visit v ON v.id = x.visit_id
+            WHERE o.kind = 'aefi_report' AND json_extract(o.body, '$.serious') = 1
+            AND v.day = '$DAY' AND v.ticket = $A")"
   keys Enter
   expect_screen "$L: releasing it asks for the outcome" "$OUTCOME"
   equal "$L: the bare key released nobody" "observing" "$(state_of $A)"
