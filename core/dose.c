@@ -304,9 +304,9 @@ static int check_series(vax_db *db, int64_t person_id, int number, const vax_pro
     return VAX_OK;
 }
 
-/* The product's ages as the Ministry's rules stand today (dose-rules.conf, products.conf): a
- * product for another age band is refused, whatever the history (no override: a child's
- * formulation is another dose, not a matter of judgement). */
+/* A minor's guardian is on record, and the product's ages as the Ministry's rules stand today
+ * (dose-rules.conf, products.conf): a product for another age band is refused, whatever the
+ * history (no override: a child's formulation is another dose, not a matter of judgement). */
 static int check_age(vax_db *db, int64_t person_id, const vax_product *p)
 {
     vax_person who;
@@ -318,6 +318,18 @@ static int check_age(vax_db *db, int64_t person_id, const vax_product *p)
     vax_local_date(vax_now(), today);
     vax_product_rules_on(&rules, today, NULL, 0);
     age = vax_age_on(who.birth_date, today);
+    if (age >= 0 && age < VAX_ADULT_AGE) {
+        /* a minor comes with a parent or guardian, who is reached if anything follows */
+        vax_guardian g;
+        rc = vax_person_guardian_get(db, person_id, &g);
+        if (rc == VAX_ENOTFOUND)
+            return vax_fail(db, VAX_EINVAL, "guardian",
+                            _("Guardian: %s is %d; record the parent's or guardian's name and "
+                              "phone first."),
+                            who.full_name, age);
+        if (rc != VAX_OK)
+            return rc;
+    }
     if (age < 0 || (age >= rules.min_age && (!rules.max_age || age <= rules.max_age)))
         return VAX_OK;
     if (rules.max_age && rules.max_age < rules.min_age)

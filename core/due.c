@@ -275,6 +275,14 @@ out:
     return rc;
 }
 
+int vax_schedule_for_person(vax_db *db, int64_t person_id, vax_sched_next *out)
+{
+    char today[11];
+    vax_clear_error(db);
+    vax_local_date(vax_now(), today);
+    return vax_schedule_person(db, person_id, 0, today, 0, out);
+}
+
 /* The last valid dose of a person: product, number, time. VAX_ENOTFOUND when none. Plain SQL on
  * the columns the dose table has had since schema 2. */
 static int last_dose(vax_db *db, int64_t person_id, char product[16], int *number, int64_t *at)

@@ -1573,3 +1573,86 @@ fail:
     vax_tx_rollback(db);
     return rc;
 }
+
+/* ---- the guardian of a minor ----------------------------------------------------------------- */
+
+int vax_person_guardian_set(vax_db *db, int64_t person_id, const char *name, const char *phone)
+{
+    vax_person p;
+    char msg[256], tel[16], *nfc = NULL;
+    int rc;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_PERSON_WRITE)) != VAX_OK)
+        return rc;
+    if (!(nfc = vax_text_nfc(name ? name : "")))
+        return VAX_ENOMEM;
+    size_t len = strlen(nfc), lead = strspn(nfc, " ");
+    while (len > lead && nfc[len - 1] == ' ')
+        nfc[--len] = 0;
+    memmove(nfc, nfc + lead, len - lead + 1);
+    if (!nfc[0] || strlen(nfc) >= sizeof((vax_guardian *)0)->name || vax_text_width(nfc) > 80) {
+        free(nfc);
+        return vax_fail(db, VAX_EINVAL, "guardian_name", "%s",
+                        _("Guardian's name: the parent's or guardian's full name, at most 80 "
+                          "characters."));
+    }
+    if (vax_validate_phone(phone ? phone : "", tel, msg, sizeof msg) != VAX_OK || !tel[0]) {
+        free(nfc);
+        return vax_fail(db, VAX_EINVAL, "guardian_phone", "%s",
+                        tel[0] || (phone && phone[0]) ? msg
+                                                      : _("Guardian's phone: a number to reach "
+                                                          "the parent or guardian."));
+    }
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        goto out;
+    if ((rc = vax_person_get(db, person_id, &p)) != VAX_OK)
+        goto fail;
+    sqlite3_stmt *st = vax_stmt(db, "INSERT INTO person_guardian(person_id, name, phone,"
+                                    " updated_at, updated_by) VALUES (?1, ?2, ?3, ?4, ?5)"
+                                    " ON CONFLICT(person_id) DO UPDATE SET name = excluded.name,"
+                                    " phone = excluded.phone, updated_at = excluded.updated_at,"
+                                    " updated_by = excluded.updated_by");
+    if (!st) {
+        rc = VAX_EINTERNAL;
+        goto fail;
+    }
+    sqlite3_bind_int64(st, 1, person_id);
+    sqlite3_bind_text(st, 2, nfc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, tel, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, vax_now());
+    vax_bind_actor(db, st, 5);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        rc = vax_fail_sql(db, rc, _("saving a guardian"));
+        goto fail;
+    }
+    if ((rc = vax_auditf(db, "person.guardian", "person", person_id, "%s %s", nfc, tel)) != VAX_OK)
+        goto fail;
+    rc = vax_tx_commit(db);
+    goto out;
+fail:
+    vax_tx_rollback(db);
+out:
+    free(nfc);
+    return rc;
+}
+
+int vax_person_guardian_get(vax_db *db, int64_t person_id, vax_guardian *out)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT name, phone FROM person_guardian WHERE person_id = ?1");
+    int rc;
+    memset(out, 0, sizeof *out);
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, person_id);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        vax_strlcpy(out->name, vax_col_text(st, 0), sizeof out->name);
+        vax_strlcpy(out->phone, vax_col_text(st, 1), sizeof out->phone);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return VAX_ENOTFOUND; /* no sentence: "none" is an answer, not an error */
+    return rc == SQLITE_ROW ? VAX_OK : vax_fail_sql(db, rc, _("reading a guardian"));
+}

@@ -366,6 +366,17 @@ int vax_person_register(vax_db *db, vax_person *p, const char *old_id, int confi
  * same number in force (void one first) or either was merged already. */
 int vax_person_merge(vax_db *db, int64_t from, int64_t into, const char *reason);
 
+/* The parent or guardian who brings a minor (under 18): a name and a phone to reach them after
+ * the dose. A dose to a minor without one on record is refused (dose.c). _set replaces what was
+ * there (VAX_ACT_PERSON_WRITE, audited "person.guardian"); _get: VAX_ENOTFOUND when none. */
+typedef struct vax_guardian {
+    char name[256]; /* NFC, at most 80 characters */
+    char phone[16]; /* 0xxxxxxxxx */
+} vax_guardian;
+int vax_person_guardian_set(vax_db *db, int64_t person_id, const char *name, const char *phone);
+int vax_person_guardian_get(vax_db *db, int64_t person_id, vax_guardian *out);
+#define VAX_ADULT_AGE 18
+
 typedef struct vax_priority_group {
     char code[16];
     int rank;
@@ -1447,6 +1458,8 @@ typedef struct vax_sched_next {
  * day already applied (vax_product_list_on). age: years on the day, or -1 when unknown (no age
  * gate). immunocompromised: the additional dose is offered before any booster. Pure: no
  * database. VAX_EINVAL when a date cannot be read. */
+/* The same for a person today, from their doses and age: what the injection room may give. */
+int vax_schedule_for_person(vax_db *db, int64_t person_id, vax_sched_next *out);
 int vax_schedule_next(const vax_product *cat, int ncat, const vax_sched_dose *hist, int n, int age,
                       int immunocompromised, vax_sched_next *out);
 

@@ -66,9 +66,11 @@ int cli_person_resolve(vax_db *db, const char *text, vax_person *out)
 
 static int cmd_add(const char *path, const args *a)
 {
-    static const char *const known[] = {"name",  "id",        "dob",    "sex",       "phone",
-                                        "group", "commune",   "scan",   "old-id",    "same-as",
-                                        "new",   "insurance", "reason", "ethnicity", NULL};
+    static const char *const known[] = {"name",   "id",        "dob",      "sex",
+                                        "phone",  "group",     "commune",  "scan",
+                                        "old-id", "same-as",   "new",      "insurance",
+                                        "reason", "ethnicity", "guardian", "guardian-phone",
+                                        NULL};
     vax_person p;
     char msg[256], old_id[13] = "";
     if (!only_opts(a, known))
@@ -165,9 +167,52 @@ static int cmd_add(const char *path, const args *a)
         } else {
             rc = fail_db(db);
         }
+    } else if ((opt(a, "guardian") || opt(a, "guardian-phone")) &&
+               vax_person_guardian_set(db, p.id, opt(a, "guardian"), opt(a, "guardian-phone")) !=
+                   VAX_OK) {
+        /* registered: the guardian may be given again with person guardian */
+        fprintf(stderr, _("vaxsite: %s was registered, but not the guardian: %s\n"), p.national_id,
+                vax_errmsg(db));
+        rc = 1;
     } else {
         printf("%s\t%s\n", p.national_id, p.full_name);
     }
+    vax_close(db);
+    return rc;
+}
+
+/* person guardian ID [--name N --phone P]: shows, or records, a minor's parent or guardian */
+static int cmd_guardian(const char *path, const args *a)
+{
+    static const char *const known[] = {"name", "phone", NULL};
+    vax_person p;
+    vax_guardian g;
+    int rc = 0;
+    if (!only_opts(a, known))
+        return 2;
+    if (a->npos < 3 || (!opt(a, "name") != !opt(a, "phone"))) {
+        fprintf(stderr, "%s",
+                _("vaxsite: person guardian needs the ID, and --name with --phone to "
+                  "record one\n"));
+        return 2;
+    }
+    vax_db *db = open_db(path, 0, 1);
+    if (!db)
+        return 1;
+    if (cli_person_resolve(db, a->pos[2], &p) != 0) {
+        vax_close(db);
+        return 1;
+    }
+    if (opt(a, "name") &&
+        vax_person_guardian_set(db, p.id, opt(a, "name"), opt(a, "phone")) != VAX_OK)
+        rc = fail_db(db);
+    else if ((rc = vax_person_guardian_get(db, p.id, &g)) == VAX_OK)
+        printf("%s\t%s\t%s\n", p.national_id, g.name, g.phone);
+    else if (rc == VAX_ENOTFOUND) {
+        printf(_("%s\tno guardian on record\n"), p.national_id);
+        rc = 0;
+    } else
+        rc = fail_db(db);
     vax_close(db);
     return rc;
 }
@@ -552,8 +597,11 @@ void cli_person_usage(void)
         "%s",
         _("  person add --scan CARD-TEXT | --name N [--id ID] --dob DD/MM/YYYY [--sex m|f]\n"
           "             [--phone P] [--group G] [--commune C] [--insurance NO] [--old-id CMND]\n"
-          "             [--ethnicity E] [--same-as ID | --new]\n"
+          "             [--ethnicity E] [--guardian NAME --guardian-phone P]\n"
+          "             [--same-as ID | --new]\n"
           "                                register; a possible second record is shown first\n"
+          "  person guardian ID [--name N --phone P]\n"
+          "                                a minor's parent or guardian: shown, or recorded\n"
           "  person find TEXT|CARD-TEXT    one match per line: ID, name, birth date\n"
           "  person edit ID --reason R [--name N] [--dob D] [--phone P] [--sex m|f]\n"
           "             [--id ID] [--group G] [--commune C] [--insurance NO]\n"
@@ -584,6 +632,8 @@ int cli_person(const char *path, const args *a)
         return cmd_link(path, a);
     if (!strcmp(sub, "merge"))
         return cmd_merge(path, a);
-    fprintf(stderr, "%s", _("vaxsite: person needs add, find, edit, link or merge\n"));
+    if (!strcmp(sub, "guardian"))
+        return cmd_guardian(path, a);
+    fprintf(stderr, "%s", _("vaxsite: person needs add, find, edit, link, merge or guardian\n"));
     return 2;
 }

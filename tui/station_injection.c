@@ -16,6 +16,8 @@ typedef struct injection {
     int ndoses, next_number;
     vax_screening screening;
     int has_screening;
+    vax_sched_next next; /* what the person called may be given today (ages, series) */
+    int has_next;
     vax_vial vials[MAX_VIALS];
     int nvials;
     int64_t want_vial; /* keep this vial selected across reloads */
@@ -57,6 +59,26 @@ static void load_person(ui_app *app, injection *s)
         vax_dose_next_number(app->db, s->visit.person_id, &s->next_number) != VAX_OK)
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
     s->has_screening = vax_screening_for_visit(app->db, s->visit.id, &s->screening) == VAX_OK;
+    s->has_next =
+        vax_schedule_for_person(app->db, s->visit.person_id, &s->next) == VAX_OK && !s->next.none;
+}
+
+/* 1 if the vial's product may be given to the person called (their age, their series); with
+ * nobody called, or no rule to go by, every vial may. */
+static int vial_allowed(const injection *s, const vax_vial *v)
+{
+    size_t n = strlen(v->product);
+    if (!s->visit.id || !s->has_next)
+        return 1;
+    for (const char *p = s->next.products; *p;) {
+        while (*p == ' ')
+            p++;
+        size_t w = strcspn(p, " ");
+        if (w == n && strncmp(p, v->product, n) == 0)
+            return 1;
+        p += w;
+    }
+    return 0;
 }
 
 /* A visit left in injection at this station (the program ended with them called) is offered
@@ -210,7 +232,11 @@ static void vial_row(WINDOW *w, int y, int x, int width, int index, int sel, voi
              v->remaining, v->doses);
     int used = ui_put(w, y, x, line, width);
     /* the words carry the meaning; the colour only adds to them */
-    if (v->minutes_left <= 0) {
+    if (!vial_allowed(s, v)) {
+        /* seen before the nurse picks it: a dose from it would be refused */
+        snprintf(state, sizeof state, "  ✗ %s", _("not for this person"));
+        r = ROLE_ERROR;
+    } else if (v->minutes_left <= 0) {
         snprintf(state, sizeof state, "  ✗ %s", _("EXPIRED: discard"));
         r = ROLE_ERROR;
     } else if (v->remaining <= 0) {
@@ -307,8 +333,8 @@ static void record_dose(ui_app *app, injection *s)
         ui_dialog_pick(app, _("Record dose"), _("Which arm? (L or R)"), arm_items, "LR", 2, 0);
     if (arm < 0)
         return;
-    vax_dose_in in = {s->visit.id, vial->id, arm == 0 ? VAX_ARM_LEFT : VAX_ARM_RIGHT,
-                      0,           NULL,     NULL, 0};
+    vax_dose_in in = {s->visit.id, vial->id, arm == 0 ? VAX_ARM_LEFT : VAX_ARM_RIGHT, 0, NULL,
+                      NULL,        0};
     int rc = vax_dose_give(app->db, &in, &d);
     if (rc != VAX_OK && strcmp(vax_errfield(app->db), "override") == 0 &&
         (app->staff.role == VAX_ROLE_DOCTOR || vax_role_may(app->staff.role, VAX_ACT_OVERRIDE))) {

@@ -778,6 +778,9 @@ static void test_fhir_names_every_product_by_snomed_and_cvx_and_validates(void *
         if (child)
             vax_clock_set(T0 + (int64_t)168 * 86400); /* 1/4/2022 */
         int64_t pid = tdb_person(t, "Nguyễn Văn An", id, child ? "2015-03-01" : "1990-03-01", NULL);
+        if (child)
+            assert_int_equal(vax_person_guardian_set(t->db, pid, "Nguyễn Văn Bình", "0912345678"),
+                             VAX_OK);
         vax_lot_in in = {want[i].product,          lot_no, "2022-12-31", 1, 0, VAX_DPV_CATALOGUE,
                          p.components > 1 ? 1 : 0, "CDC"};
         if (vax_stock_receive(t->db, &in, &lot_id) != VAX_OK)

@@ -1,0 +1,74 @@
+#!/bin/bash
+# A 15-year-old in the injection room, in a real terminal (15/4/2022): without a parent's or
+# guardian's name and phone on record no dose is given; once they are recorded (person guardian),
+# the room marks the vials that are not for her (AstraZeneca: 18 and over; the children's Pfizer:
+# 5 to 11, CV 1535/BYT-DP), refuses a dose from one, and records Pfizer's 12-and-over vaccine (CV
+# 8688/BYT-DP). Screening has its own e2e: the visit is put in the queue for injection directly.
+. "$(dirname "$0")/lib.sh"
+
+export VAXSITE_CLOCK_FILE="$WORK/clock"
+echo "2022-04-15T09:00" >"$VAXSITE_CLOCK_FILE"
+V() { $VAXSITE --db "$DB" --lang en "$@"; }
+
+V site init --code 12001 --name "Trạm Y tế xã Bản Giang" --commune "Bản Giang" \
+  --district "Tam Đường" --province "Lai Châu" >/dev/null
+echo 2468 | V staff add --login quanly --name "Nguyễn Thị Hoa" --role manager >/dev/null
+echo 1234 | V staff add --login yta --name "Lò Thị Mai" --role nurse >/dev/null
+V person add --name "Lò Thị Pằn" --id 012306000124 --dob 01/09/2006 --sex f >/dev/null
+out=$(V person guardian 012306000124)
+equal "no guardian on record yet" "012306000124	no guardian on record" "$out"
+V stock receive --product AZ --lot ABV5300 --expiry 01/12/2022 --vials 2 --from CDC >/dev/null
+V stock receive --product PFC --lot FN4302 --expiry 01/12/2022 --vials 2 --from CDC >/dev/null
+V stock receive --product PF --lot FK1234 --expiry 01/12/2022 --vials 2 --from CDC >/dev/null
+for lot in 1 2 3; do V stock open $lot --station injection-1 >/dev/null; done
+V queue checkin 012306000124 >/dev/null
+sql "UPDATE visit SET state = 'waiting_injection'" >/dev/null
+
+tui 100 30 --lang en
+sign_in yta "Injection room"
+expect_screen "the injection room opens" "Open vials at Injection room 1"
+keys Enter
+expect_screen "calling next names her first dose" "this is dose 1"
+expect_screen "the AstraZeneca vial is marked as not for her" \
+  "AZ   lot ABV5300      10 of 10 doses left  ✗ not for this person"
+expect_screen "so is the children's formulation (5 to 11)" \
+  "PFC  lot FN4302       10 of 10 doses left  ✗ not for this person"
+check "the Pfizer vial for 12 and over is not marked" \
+  bash -c "! $TM capture-pane -p -t main | grep -q 'PF   lot FK1234.*not for this person'"
+
+# --- the 12-and-over vial (the list is by product: AZ, PF, PFC), no guardian on record: refused ---
+keys Down
+keys Enter
+expect_screen "Enter asks which arm" "Which arm?"
+type_text l
+expect_screen "a minor without a guardian on record is refused, saying what to record" \
+  "Guardian: Lò Thị Pằn is 15; record the parent's or guardian's name and phone first."
+equal "nothing was recorded" "0" "$(sql "SELECT count(*) FROM dose")"
+
+# --- the guardian recorded at the desk's command line; AstraZeneca refused, Pfizer recorded --------
+out=$(V person guardian 012306000124 --name "Lò Văn Pành" --phone 0912345678); rc=$?
+equal "person guardian records her father" "0|012306000124	Lò Văn Pành	0912345678" "$rc|$out"
+equal "the guardian row and its audit" "Lò Văn Pành|0912345678|1" \
+  "$(sql "SELECT name, phone, (SELECT count(*) FROM audit WHERE action = 'person.guardian') FROM person_guardian")"
+keys Up
+keys Enter
+expect_screen "Enter asks which arm" "Which arm?"
+type_text l
+expect_screen "AstraZeneca is refused for her age" \
+  "Product: AZ is given from 18 years of age; this person is 15."
+keys Down Down
+keys Enter
+expect_screen "Enter asks which arm" "Which arm?"
+type_text l
+expect_screen "the children's formulation is refused too" \
+  "Product: PFC is given from 5 to 11 years of age; this person is 15."
+equal "still nothing recorded" "0" "$(sql "SELECT count(*) FROM dose")"
+keys Up
+keys Enter
+expect_screen "Enter asks which arm" "Which arm?"
+type_text l
+expect_screen "Pfizer's 12-and-over vaccine is recorded" "Dose 1 (PF lot FK1234, left arm) recorded"
+equal "the database holds her one dose, Pfizer, and her guardian" "1|PF|Lò Văn Pành" \
+  "$(sql "SELECT count(*), max(d.product), max(g.name) FROM dose d JOIN person_guardian g ON g.person_id = d.person_id")"
+
+finish
