@@ -3,6 +3,7 @@
  * their columns and their order are the layout files' (assets/forms); this file computes each
  * figure under its name and the writers put it in the column the layout gives it. */
 #include "datafile.h"
+#include "forms.h"
 #include "internal.h"
 
 #include <cairo-pdf.h>
@@ -194,22 +195,6 @@ static int form_parse(vax_db *db, vax_form *f, const char *name, const char *tex
 
 /* ---- shared figures ----------------------------------------------------------------------------
  */
-
-/* A dose's place among the form's columns, from its number, the series of the product that began
- * the person's history and the additional dose before it: "primary.N", "additional",
- * "booster.N" (the annex 4 paper's slots; paper.c reads the same). */
-#define DOSE_SLOT_SQL(d)                                                                           \
-    "CASE WHEN " d ".additional = 1 THEN 'additional'"                                             \
-    " WHEN " d ".dose_number <= coalesce((SELECT p1.series_doses FROM dose f1 JOIN product p1"     \
-    "  ON p1.code = f1.product WHERE f1.person_id = " d ".person_id AND f1.series = " d ".series"  \
-    "  AND f1.voided = 0 ORDER BY f1.dose_number LIMIT 1), 2)"                                     \
-    " THEN 'primary.' || " d ".dose_number"                                                        \
-    " ELSE 'booster.' || (" d ".dose_number - coalesce((SELECT p1.series_doses FROM dose f1"       \
-    "  JOIN product p1 ON p1.code = f1.product WHERE f1.person_id = " d ".person_id"               \
-    "  AND f1.series = " d ".series AND f1.voided = 0 ORDER BY f1.dose_number LIMIT 1), 2)"        \
-    "  - (SELECT count(*) FROM dose a1 WHERE a1.person_id = " d ".person_id AND a1.series = " d    \
-    "  .series AND a1.voided = 0 AND a1.additional = 1 AND a1.dose_number < " d ".dose_number))"   \
-    " END"
 
 static void product_name(vax_db *db, const char *code, char *out, size_t size)
 {

@@ -2,6 +2,7 @@
  * person, every dose in its row, the vaccination unit with its box for signature and stamp, and the
  * QR of the site's certificate; A5 as the annex, or A4 (the same layout scaled). */
 #include "datafile.h"
+#include "forms.h"
 #include "internal.h"
 
 #include <cairo-pdf.h>
@@ -102,23 +103,22 @@ static int paper_collect(vax_db *db, const vax_certificate *c, paper_data *p)
     vax_date_dmy(day, p->issued);
     vax_strlcpy(p->ci, c->ci, sizeof p->ci);
 
-    /* every dose the person has in force, given here or recorded from elsewhere; the dose number
-     * against the product's primary series says the slot (a dose above the series is a booster) */
-    st = vax_stmt(db, "SELECT d.dose_number, date(d.given_at, 'unixepoch', 'localtime'),"
-                      " coalesce(pr.name, d.product), d.lot_no, coalesce(pr.series_doses, 2)"
-                      " FROM dose d LEFT JOIN product pr ON pr.code = d.product"
-                      " WHERE d.person_id = ?1 AND d.voided = 0 AND d.series = 'covid-19'"
-                      " ORDER BY d.given_at, d.dose_number");
+    /* every dose the person has in force, given here or recorded from elsewhere, in its slot as
+     * the report forms count it (forms.h): a dose above its series is a booster, numbered after
+     * the additional dose if there was one */
+    st = vax_stmt(db, "SELECT " DOSE_SLOT_SQL(
+                          "d") ", date(d.given_at, 'unixepoch', 'localtime'),"
+                               " coalesce(pr.name, d.product), d.lot_no"
+                               " FROM dose d LEFT JOIN product pr ON pr.code = d.product"
+                               " WHERE d.person_id = ?1 AND d.voided = 0 AND d.series = 'covid-19'"
+                               " ORDER BY d.given_at, d.dose_number");
     if (!st)
         return VAX_EIO;
     sqlite3_bind_int64(st, 1, c->person_id);
     while (sqlite3_step(st) == SQLITE_ROW) {
-        int n = sqlite3_column_int(st, 0), sd = sqlite3_column_int(st, 4);
-        int k = n <= sd ? SLOT_PRIMARY + n - 1 : SLOT_BOOSTER + n - sd - 1;
-        if (n <= sd && n > 3)
-            continue;
-        if (k < 0 || k >= SLOTS)
-            continue;
+        int k = slot_index(vax_col_text(st, 0));
+        if (k < 0)
+            continue; /* a fourth primary dose or booster: the paper has no row for it */
         vax_date_dmy(vax_col_text(st, 1), p->slot[k].date);
         const char *lot = vax_col_text(st, 3);
         snprintf(p->slot[k].vaccine, sizeof p->slot[k].vaccine, "%s%s%s%s", vax_col_text(st, 2),

@@ -240,12 +240,58 @@ static void test_the_end_of_round_report_counts_the_round_and_the_ones_before(vo
     tdb_close(t);
 }
 
+static void exec_sql(test_db *t, const char *sql)
+{
+    sqlite3 *s = NULL;
+    char *err = NULL;
+    assert_int_equal(sqlite3_open(t->path, &s), SQLITE_OK);
+    sqlite3_busy_timeout(s, 5000);
+    if (sqlite3_exec(s, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s: %s", sql, err ? err : "?");
+    sqlite3_close(s);
+}
+
+/* Each dose in its column: a booster is numbered after the product's series and after the
+ * additional dose when there was one (the history of an immunocompromised person: AZ, AZ, the
+ * additional dose, then a booster, which is dose 4 but booster 1). */
+static void test_a_booster_after_an_additional_dose_is_booster_1(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    vax_form *f = NULL;
+    vax_visit v, w;
+    char sql[1024];
+    int64_t a = person(t, "Nguyen Van An", 1960), b = person(t, "Tran Van Binh", 1961);
+    assert_int_equal(vax_queue_checkin(t->db, a, &v), VAX_OK);
+    assert_int_equal(vax_queue_checkin(t->db, b, &w), VAX_OK);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, additional,"
+             " given_at, created_at, updated_at) VALUES"
+             " ('a1', %1$lld, NULL, 'AZ', 1, 0, %3$lld - 200 * 86400, 0, 0),"
+             " ('a2', %1$lld, NULL, 'AZ', 2, 0, %3$lld - 140 * 86400, 0, 0),"
+             " ('a3', %1$lld, NULL, 'PF', 3, 1, %3$lld - 100 * 86400, 0, 0),"
+             " ('a4', %1$lld, %2$lld, 'PF', 4, 0, %3$lld, 0, 0),"
+             " ('b1', %4$lld, NULL, 'AZ', 1, 0, %3$lld - 200 * 86400, 0, 0),"
+             " ('b2', %4$lld, %5$lld, 'AZ', 2, 0, %3$lld, 0, 0)",
+             (long long)a, (long long)v.id, (long long)T0, (long long)b, (long long)w.id);
+    exec_sql(t, sql);
+    assert_int_equal(vax_form_daily(t->db, "2021-10-15", &f), VAX_OK);
+    int pf = strcmp(cell(f, "daily", 0, "product"), "PF") == 0 ? 0 : 1;
+    assert_string_equal(cell(f, "daily", pf, "booster.1"), "1");
+    assert_string_equal(cell(f, "daily", pf, "booster.2"), "0");
+    assert_string_equal(cell(f, "daily", pf, "additional"), "0");
+    assert_string_equal(cell(f, "daily", 1 - pf, "primary.2"), "1");
+    vax_form_free(f);
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_dose_takes_the_round_in_progress_when_it_is_given),
         cmocka_unit_test(test_the_daily_report_puts_each_figure_of_a_session_in_its_column),
         cmocka_unit_test(test_the_end_of_round_report_counts_the_round_and_the_ones_before),
+        cmocka_unit_test(test_a_booster_after_an_additional_dose_is_booster_1),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
