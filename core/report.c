@@ -250,9 +250,11 @@ static int count_doses(vax_db *db, const span *s, vax_report *r)
         }
         if (g)
             g->doses++;
-        int band = vax_age_band(vax_age_on(vax_col_text(st, 3), day));
+        int age = vax_age_on(vax_col_text(st, 3), day), band = vax_age_band(age);
         int sx = sex[0] == 'm' ? VAX_SEX_MALE : sex[0] == 'f' ? VAX_SEX_FEMALE : VAX_SEX_UNKNOWN;
-        r->by_band_sex[band < 0 || band > 3 ? 3 : band][sx]++;
+        if (band == 3 && age >= 5) /* the children's campaigns count 12-17 and 5-11 apart */
+            band = age >= 12 ? 4 : 5;
+        r->by_band_sex[band < 0 || band > 5 ? 3 : band][sx]++;
         r->per_hour[tm.tm_hour]++;
     }
     return step_fail(db, st, rc);
@@ -1289,13 +1291,14 @@ static int walk_all(writer *w, const vax_report *r)
                                      {"Nữ", "Female"},
                                      {"Không rõ", "Unknown"},
                                      {"Tổng", "Total"}};
-        static const label bands[] = {
-            {"18-49", "18-49"}, {"50-64", "50-64"}, {"65+", "65+"}, {"Dưới 18", "Under 18"}};
-        static const int order[] = {2, 1, 0, 3}; /* vax_age_band: 0 is 65+ */
+        static const label bands[] = {{"18-49", "18-49"}, {"50-64", "50-64"},
+                                      {"65+", "65+"},     {"12-17", "12-17"},
+                                      {"5-11", "5-11"},   {"Tuổi khác", "Other ages"}};
+        static const int order[] = {2, 1, 0, 4, 5, 3}; /* vax_age_band: 0 is 65+ */
         TRY(w->table(w, &title, cols, 5));
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < 6; i++) {
             const int *b = r->by_band_sex[order[i]];
-            if (i == 3 && b[0] + b[1] + b[2] == 0)
+            if (i >= 3 && b[0] + b[1] + b[2] == 0) /* the children's rows once they have doses */
                 continue;
             cell c[5] = {T(lbl(w, &bands[i])), N(b[0]), N(b[1]), N(b[2]), N(b[0] + b[1] + b[2])};
             TRY(w->row(w, c, 5));

@@ -1458,10 +1458,10 @@ typedef struct vax_sched_next {
  * day already applied (vax_product_list_on). age: years on the day, or -1 when unknown (no age
  * gate). immunocompromised: the additional dose is offered before any booster. Pure: no
  * database. VAX_EINVAL when a date cannot be read. */
-/* The same for a person today, from their doses and age: what the injection room may give. */
-int vax_schedule_for_person(vax_db *db, int64_t person_id, vax_sched_next *out);
 int vax_schedule_next(const vax_product *cat, int ncat, const vax_sched_dose *hist, int n, int age,
                       int immunocompromised, vax_sched_next *out);
+/* The same for a person today, from their doses and age: what the injection room may give. */
+int vax_schedule_for_person(vax_db *db, int64_t person_id, vax_sched_next *out);
 
 typedef struct vax_due {
     int64_t person_id;
@@ -2076,7 +2076,9 @@ typedef struct vax_report {
     int nproducts; /* products with a dose or a vial opened */
     vax_report_group groups[VAX_REPORT_MAX_GROUPS];
     int ngroups;
-    int by_band_sex[4][VAX_SEX_COUNT]; /* vax_age_band on the day of the dose, by sex */
+    /* by age on the day of the dose, by sex: vax_age_band's 0-2 (65+, 50-64, 18-49), 3 the other
+     * minors (under 5, or no birth date read), 4 children of 12-17, 5 children of 5-11 */
+    int by_band_sex[6][VAX_SEX_COUNT];
     int reactions_minor, reactions_serious;
     vax_report_serious serious[VAX_REPORT_MAX_SERIOUS];
     int nserious;

@@ -517,6 +517,54 @@ static void test_xlsx_is_written_as_a_workbook(void **state)
 /* The report is read by the province in one language: every heading, column and coded value
  * (reaction signs, actions, outcomes) of the CSV and the text in the chosen one, never a raw code
  * ("hives", "treated") and never the other language's headers. */
+/* The children's campaigns (12-17 from CV 8688/BYT-DP, 5-11 from CV 1535/BYT-DP) count their
+ * doses apart: on 15/4/2022 a girl of 15 and a boy of 17 (Pfizer 12+), a boy of 9 (Pfizer 5-11)
+ * and an adult; the rows are in the table, by sex, in both languages. */
+static void test_children_are_counted_12_17_and_5_11_apart(void **state)
+{
+    test_db *t = tdb_open();
+    vax_report *r = NULL;
+    tdb_text en = {NULL, 0}, vi = {NULL, 0};
+    (void)state;
+    vax_clock_set(T0 + (int64_t)182 * 86400); /* 15/4/2022 09:00 */
+    int64_t pf = open_vial(t, lot(t, "PF", "FK1", "2022-12-31", 1));
+    int64_t pfc = open_vial(t, lot(t, "PFC", "FN1", "2022-12-31", 1));
+    struct {
+        const char *name;
+        int year;
+        char sex;
+        int64_t vial;
+    } who[] = {{"Lo Thi Pan", 2006, 'f', 0},
+               {"Lo Van Pao", 2005, 'm', 0},
+               {"Lo Van Khu", 2012, 'm', 1},
+               {"Lo Van Ca", 1980, 'm', 0}};
+    for (int i = 0; i < 4; i++) {
+        int64_t pid = person(t, who[i].name, who[i].year, who[i].sex, NULL);
+        if (who[i].year > 2004) /* minors: their guardian first */
+            assert_int_equal(vax_person_guardian_set(t->db, pid, "Lo Van Bo", "0912345678"),
+                             VAX_OK);
+        earlier_dose(t, pid, who[i].vial ? pfc : pf);
+    }
+    assert_int_equal(vax_report_make(t->db, "2022-04-15", NULL, &r), VAX_OK);
+    assert_int_equal(r->by_band_sex[4][VAX_SEX_FEMALE], 1); /* 12-17 */
+    assert_int_equal(r->by_band_sex[4][VAX_SEX_MALE], 1);
+    assert_int_equal(r->by_band_sex[5][VAX_SEX_MALE], 1); /* 5-11 */
+    assert_int_equal(r->by_band_sex[5][VAX_SEX_FEMALE], 0);
+    assert_int_equal(r->by_band_sex[2][VAX_SEX_MALE], 1);
+    assert_int_equal(r->by_band_sex[3][VAX_SEX_MALE] + r->by_band_sex[3][VAX_SEX_FEMALE], 0);
+    vax_set_lang("en");
+    assert_int_equal(vax_report_csv(t->db, r, tdb_to_text, &en), VAX_OK);
+    vax_set_lang("vi");
+    assert_int_equal(vax_report_csv(t->db, r, tdb_to_text, &vi), VAX_OK);
+    assert_non_null(strstr(en.s, "\r\n12-17,1,1,0,2\r\n5-11,1,0,0,1\r\n"));
+    assert_non_null(strstr(vi.s, "\r\n12-17,1,1,0,2\r\n5-11,1,0,0,1\r\n"));
+    assert_null(strstr(en.s, "Other ages"));
+    vax_report_free(r);
+    free(en.s);
+    free(vi.s);
+    tdb_close(t);
+}
+
 static void test_labels_are_in_the_chosen_language(void **state)
 {
     test_db *t = tdb_open();
@@ -976,6 +1024,7 @@ int main(void)
         cmocka_unit_test(test_the_province_figures_day_and_cumulative),
         cmocka_unit_test(test_the_province_figures_are_written),
         cmocka_unit_test(test_the_quick_report_fits_a_screen),
+        cmocka_unit_test(test_children_are_counted_12_17_and_5_11_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
