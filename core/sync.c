@@ -10,9 +10,13 @@
  * The outbox. Triggers append one row per fact as it is committed, in the same transaction:
  * person (a registration, the whole record), person_edit (only the fields that changed, the
  * version it was based on and its updated_at), visit_event, screening, dose, dose_void,
- * reaction, certificate, certificate_revocation. The outbox is append-only; rows written while
- * merging what came from elsewhere (sync_applying holds a row) are not re-emitted. A bundle
- * imported here is forwarded: its events join this outbox with their own device and sequence.
+ * reaction, certificate, certificate_revocation, and (schema 28) aefi_report: a serious
+ * reaction's report, once per version, its body the whole case flagged "serious". A laptop keeps
+ * another site's reports in its outbox and forwards them (they are facts of that site's visits);
+ * the server keeps the newest version of each (server schema 6). The outbox is append-only; rows
+ * written while merging what came from elsewhere (sync_applying holds a row) are not re-emitted.
+ * A bundle imported here is forwarded: its events join this outbox with their own device and
+ * sequence.
  * Since schema 22 the rows are in sync_entry and sync_outbox is a view of them with the same
  * columns: a visit event of this machine is not copied, its row names it (event_id) and keeps
  * only what its body reads from rows that can change later (the person's uuid, the login).
@@ -1877,15 +1881,28 @@ void vax_sync_url_redact(const char *url, char *out, size_t size)
 
 /* ---- conflicts and figures ------------------------------------------------------------------ */
 
-int vax_sync_conflicts(vax_db *db, vax_sync_conflict *out, int max, int *n)
+int vax_sync_conflicts(vax_db *db, int offset, vax_sync_conflict *out, int max, int *n, int *total)
 {
-    sqlite3_stmt *st = vax_stmt(db, "SELECT id, kind, person_uuid, a_uuid, b_uuid, details,"
-                                    " created_at FROM sync_conflict WHERE resolved_at = 0"
-                                    " ORDER BY id");
+    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FROM sync_conflict WHERE resolved_at = 0");
     int rc;
-    *n = 0;
+    *n = *total = 0;
     if (!st)
         return VAX_EINTERNAL;
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        *total = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return vax_fail_sql(db, rc, _("reading conflicts"));
+    st = vax_stmt(db, "SELECT c.id, c.kind, c.person_uuid, c.a_uuid, c.b_uuid, c.details,"
+                      " c.created_at, coalesce(p.national_id, ''), coalesce(p.full_name, '')"
+                      " FROM sync_conflict c LEFT JOIN person p ON p.id = (SELECT id FROM person"
+                      " WHERE uuid = c.person_uuid UNION ALL SELECT person_id FROM sync_alias"
+                      " WHERE uuid = c.person_uuid LIMIT 1) WHERE c.resolved_at = 0"
+                      " ORDER BY c.id LIMIT ?1 OFFSET ?2");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int(st, 1, max);
+    sqlite3_bind_int(st, 2, offset > 0 ? offset : 0);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
         vax_sync_conflict *c = &out[(*n)++];
         memset(c, 0, sizeof *c);
@@ -1896,6 +1913,8 @@ int vax_sync_conflicts(vax_db *db, vax_sync_conflict *out, int max, int *n)
         vax_strlcpy(c->b_uuid, vax_col_text(st, 4), sizeof c->b_uuid);
         vax_strlcpy(c->details, vax_col_text(st, 5), sizeof c->details);
         c->created_at = sqlite3_column_int64(st, 6);
+        vax_strlcpy(c->national_id, vax_col_text(st, 7), sizeof c->national_id);
+        vax_strlcpy(c->full_name, vax_col_text(st, 8), sizeof c->full_name);
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
@@ -1989,10 +2008,11 @@ int vax_sync_server_dose_counts(vax_db *db, const char *url, const char *day, co
     return no_pq(db);
 }
 
-int vax_sync_server_conflicts(vax_db *db, const char *url, vax_sync_conflict *out, int max, int *n)
+int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_conflict *out,
+                              int max, int *n, int *total)
 {
-    (void)url, (void)out, (void)max;
-    *n = 0;
+    (void)url, (void)out, (void)max, (void)offset;
+    *n = *total = 0;
     return no_pq(db);
 }
 
@@ -2003,7 +2023,7 @@ int vax_sync_available(void)
     return 1;
 }
 
-#define SERVER_VERSION 4
+#define SERVER_VERSION 6
 /* pg_advisory_xact_lock key of the writers (vs_apply) and of init-server */
 #define PUSH_LOCK_KEY_TEXT "7402091"
 #define INIT_LOCK_KEY_TEXT "7402090"
@@ -2306,8 +2326,92 @@ static const char server_schema_v4[] =
     "  serious := 0;\n" VS_ETHNICITY "END\n"
     "$f$;";
 
-static const char *const server_migrations[] = {NULL, server_schema_v1, server_schema_v2,
-                                                server_schema_v3, server_schema_v4};
+/* Version 5: one ID registered for two different people is kept apart, as a laptop keeps them
+ * (keep_apart): a registration that vs_apply() would make an alias of a person with another birth
+ * date or folded name becomes its own person instead; the earlier registration (created_at, then
+ * uuid) keeps the ID and the other takes its disputed identifier ("KGT" and the first 9 hex digits
+ * of its uuid, upper case), whatever the order of the pushes; a same_id_differs conflict names
+ * both. The person first stored may be the one that gives the ID up (its row goes out again). */
+static const char server_schema_v5[] =
+    "CREATE FUNCTION vs_identity() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
+    "DECLARE k person%ROWTYPE; kf text; nf text; first boolean; apart text; a text; b text;\n"
+    "BEGIN\n"
+    "  SELECT * INTO k FROM person WHERE uuid = NEW.person_uuid;\n"
+    "  IF NOT FOUND THEN RETURN NEW; END IF;\n"
+    "  kf := coalesce((SELECT body->>'name_folded' FROM sync_event WHERE uuid = k.uuid"
+    " AND kind = 'person'), lower(k.full_name));\n"
+    "  nf := coalesce(NEW.body->>'name_folded', lower(NEW.body->>'full_name'));\n"
+    "  IF NEW.body->>'birth_date' = k.birth_date AND nf = kf THEN RETURN NEW; END IF;\n"
+    "  first := (NEW.body->>'created_at')::bigint < k.created_at OR"
+    " ((NEW.body->>'created_at')::bigint = k.created_at AND NEW.uuid < k.uuid);\n"
+    "  apart := 'KGT' || upper(substr(replace(CASE WHEN first THEN k.uuid ELSE NEW.uuid END,"
+    " '-', ''), 1, 9));\n"
+    "  IF first THEN\n"
+    "    INSERT INTO person_history(person_uuid, version, body, reason, event_uuid)"
+    " VALUES (k.uuid, k.version, to_jsonb(k), 'ID in dispute with another record', NEW.uuid);\n"
+    "    UPDATE person SET national_id = apart, seq = nextval('vs_seq') WHERE uuid = k.uuid;\n"
+    "  END IF;\n"
+    "  INSERT INTO person(uuid, national_id, insurance_no, full_name, birth_date, sex, phone,"
+    " commune, priority_group, version, created_at, updated_at, updated_by, site, device, seq)"
+    " VALUES (NEW.uuid, CASE WHEN first THEN k.national_id ELSE apart END,"
+    " coalesce(NEW.body->>'insurance_no', ''), NEW.body->>'full_name', NEW.body->>'birth_date',"
+    " coalesce(NEW.body->>'sex', ''), coalesce(NEW.body->>'phone', ''),"
+    " coalesce(NEW.body->>'commune', ''), NEW.body->>'priority_group',"
+    " coalesce((NEW.body->>'version')::int, 1), (NEW.body->>'created_at')::bigint,"
+    " (NEW.body->>'updated_at')::bigint, coalesce(NEW.body->>'updated_by', ''), NEW.site,"
+    " NEW.device, nextval('vs_seq'));\n"
+    "  a := CASE WHEN first THEN NEW.uuid ELSE k.uuid END;\n"
+    "  b := CASE WHEN first THEN k.uuid ELSE NEW.uuid END;\n"
+    "  INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details) VALUES"
+    " ('same_id_differs', a, a, b, format('ID %s registered for %s (born %s) and for %s (born"
+    " %s): kept apart; the second is %s until a manager decides', k.national_id,"
+    " CASE WHEN first THEN NEW.body->>'full_name' ELSE k.full_name END,"
+    " CASE WHEN first THEN NEW.body->>'birth_date' ELSE k.birth_date END,"
+    " CASE WHEN first THEN k.full_name ELSE NEW.body->>'full_name' END,"
+    " CASE WHEN first THEN k.birth_date ELSE NEW.body->>'birth_date' END, apart))"
+    " ON CONFLICT DO NOTHING;\n"
+    "  RETURN NULL;\n"
+    "END\n"
+    "$f$;"
+    "CREATE TRIGGER person_alias_identity BEFORE INSERT ON person_alias FOR EACH ROW"
+    " EXECUTE FUNCTION vs_identity();";
+
+/* Version 6: serious reactions' reports (laptop schema 28, aefi_report events): the newest
+ * version of each report, flagged serious (the district lists those), by site; vs_apply_extra()
+ * made again to store them as well. */
+static const char server_schema_v6[] =
+    "CREATE TABLE aefi_report(uuid text PRIMARY KEY, person_uuid text NOT NULL,"
+    " reaction_uuid text NOT NULL, site text NOT NULL, device text NOT NULL,"
+    " serious boolean NOT NULL, version int NOT NULL, onset_at bigint,"
+    " outcome text NOT NULL DEFAULT '', body jsonb NOT NULL, seq bigint NOT NULL);"
+    "CREATE INDEX aefi_report_serious ON aefi_report(site, seq) WHERE serious;"
+    "CREATE OR REPLACE FUNCTION vs_apply_extra(OUT serious int) LANGUAGE plpgsql AS $f$\n"
+    /* the table's column "serious", not the result of the same name */
+    "#variable_conflict use_column\n"
+    "DECLARE r record;\n"
+    "BEGIN\n" VS_ETHNICITY
+    "  WITH up AS (INSERT INTO aefi_report(uuid, person_uuid, reaction_uuid, site, device,"
+    " serious, version, onset_at, outcome, body, seq)\n"
+    "    SELECT DISTINCT ON (i.record_uuid) i.record_uuid, vs_person(i.body->>'person_uuid'),"
+    " i.body->>'reaction_uuid', i.site, i.device, coalesce((i.body->>'serious')::boolean, false),"
+    " (i.body->>'version')::int, (i.body->>'onset_at')::bigint, coalesce(i.body->>'outcome', ''),"
+    " i.body, nextval('vs_seq') FROM incoming i WHERE i.fresh AND i.kind = 'aefi_report'"
+    " ORDER BY i.record_uuid, (i.body->>'version')::int DESC\n"
+    "    ON CONFLICT (uuid) DO UPDATE SET serious = excluded.serious, version = excluded.version,"
+    " onset_at = excluded.onset_at, outcome = excluded.outcome, body = excluded.body,"
+    " seq = excluded.seq WHERE excluded.version > aefi_report.version"
+    " RETURNING aefi_report.serious AS is_serious)\n"
+    "  SELECT count(*) FILTER (WHERE up.is_serious) INTO serious FROM up;\n"
+    "END\n"
+    "$f$;";
+
+static const char *const server_migrations[] = {NULL,
+                                                server_schema_v1,
+                                                server_schema_v2,
+                                                server_schema_v3,
+                                                server_schema_v4,
+                                                server_schema_v5,
+                                                server_schema_v6};
 
 static int pq_fail(vax_db *db, PGconn *c, const char *doing)
 {
@@ -2830,19 +2934,29 @@ out:
     return rc;
 }
 
-int vax_sync_server_conflicts(vax_db *db, const char *url, vax_sync_conflict *out, int max, int *n)
+int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_conflict *out,
+                              int max, int *n, int *total)
 {
     PGconn *c = NULL;
     int rc;
-    *n = 0;
+    char lim[16], off[16];
+    *n = *total = 0;
     vax_clear_error(db);
     if ((rc = pq_connect(db, url, &c)) != VAX_OK)
         return rc;
     if ((rc = server_ready(db, c)) != VAX_OK)
         goto out;
-    PGresult *r = PQexec(c, "SELECT id, kind, person_uuid, a_uuid, b_uuid, details,"
-                            " extract(epoch FROM created_at)::bigint FROM conflict"
-                            " WHERE resolved_at IS NULL ORDER BY id");
+    snprintf(lim, sizeof lim, "%d", max);
+    snprintf(off, sizeof off, "%d", offset > 0 ? offset : 0);
+    const char *params[] = {lim, off};
+    PGresult *r = PQexecParams(
+        c,
+        "SELECT c.id, c.kind, c.person_uuid, c.a_uuid, c.b_uuid, c.details,"
+        " extract(epoch FROM c.created_at)::bigint, coalesce(p.national_id, ''),"
+        " coalesce(p.full_name, ''), count(*) OVER () FROM conflict c LEFT JOIN person p"
+        " ON p.uuid = vs_person(c.person_uuid) WHERE c.resolved_at IS NULL ORDER BY c.id"
+        " LIMIT $1::int OFFSET $2::int",
+        2, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         rc = pq_res_fail(db, r, _("reading conflicts"));
         goto out;
@@ -2857,8 +2971,17 @@ int vax_sync_server_conflicts(vax_db *db, const char *url, vax_sync_conflict *ou
         vax_strlcpy(k->b_uuid, PQgetvalue(r, i, 4), sizeof k->b_uuid);
         vax_strlcpy(k->details, PQgetvalue(r, i, 5), sizeof k->details);
         k->created_at = strtoll(PQgetvalue(r, i, 6), NULL, 10);
+        vax_strlcpy(k->national_id, PQgetvalue(r, i, 7), sizeof k->national_id);
+        vax_strlcpy(k->full_name, PQgetvalue(r, i, 8), sizeof k->full_name);
+        *total = atoi(PQgetvalue(r, i, 9));
     }
     PQclear(r);
+    if (*n == 0 && offset > 0) { /* a page past the end: the count still */
+        r = PQexec(c, "SELECT count(*) FROM conflict WHERE resolved_at IS NULL");
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+            *total = atoi(PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
 out:
     PQfinish(c);
     return rc;

@@ -93,7 +93,7 @@ enum vax_open_flags {
                                    demo); without it such a file is refused, never filled */
 };
 
-#define VAX_SCHEMA_VERSION 29
+#define VAX_SCHEMA_VERSION 30
 
 /* Opens (and migrates) a database. On failure *out may still hold a handle whose vax_errmsg()
  * says what went wrong; always vax_close() it. */
@@ -2134,6 +2134,10 @@ int vax_report_quick_pdf(vax_db *db, const vax_report *r, const char *path);
  * vaccinated by dose, doses used and discarded, reactions); vax_form_round, annex 6, the report
  * at the end of a vaccination round (NULL: the setting campaign.round), by priority group, by
  * unit, its serious reactions and its vaccine. Labels in the UI language. Read-only. */
+/* What became of a serious reaction, in the UI language: its outcome's words (recovered,
+ * transferred, other) once the doctor released the person, else its action's (observed,
+ * treated, anaphylaxis protocol, transferred), as the daily report writes them. */
+const char *vax_reaction_words(const char *action, const char *outcome);
 typedef struct vax_form vax_form;
 int vax_form_daily(vax_db *db, const char *day, vax_form **out);
 int vax_form_round(vax_db *db, const char *round, vax_form **out);
@@ -2233,8 +2237,11 @@ typedef struct vax_sync_conflict {
     char kind[24]; /* duplicate_person, same_dose_number, concurrent_edit, edit_id_taken, ... */
     char person_uuid[64];
     char a_uuid[80], b_uuid[80]; /* the two records (b may be "") */
-    char details[256];
+    char details[512];
     int64_t created_at;
+    /* the person it is about, as the list shows them ("" when not held) */
+    char national_id[16];
+    char full_name[128];
 } vax_sync_conflict;
 
 typedef struct vax_dose_count {
@@ -2266,8 +2273,10 @@ int vax_bundle_fingerprint(vax_db *db, char out[65]);
 /* Trusts the bundles signed by the key with this fingerprint (VAX_ACT_SETTINGS, a manager;
  * audited "sync.trust"). Colons, spaces and case are ignored. */
 int vax_sync_trust(vax_db *db, const char *fingerprint);
-/* Conflicts listed here for a manager, oldest first. */
-int vax_sync_conflicts(vax_db *db, vax_sync_conflict *out, int max, int *n);
+/* Conflicts listed here for a manager, oldest first: up to max from the offset-th, and how many
+ * there are in all (*total), so that a list is paged and never cut without a word. */
+int vax_sync_conflicts(vax_db *db, int offset, vax_sync_conflict *out, int max, int *n,
+                       int *total);
 /* Doses of a local day by product and dose number (voided left out), from this database. */
 int vax_sync_site_dose_counts(vax_db *db, const char *day, vax_dose_count *out, int max, int *n);
 
@@ -2290,8 +2299,10 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
  * site NULL, the whole district. */
 int vax_sync_server_dose_counts(vax_db *db, const char *url, const char *day, const char *site,
                                 vax_dose_count *out, int max, int *n);
-/* The server's conflicts not yet resolved, oldest first (the manager's list for the district). */
-int vax_sync_server_conflicts(vax_db *db, const char *url, vax_sync_conflict *out, int max, int *n);
+/* The server's conflicts not yet resolved, oldest first (the manager's list for the district),
+ * paged as vax_sync_conflicts. */
+int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_conflict *out,
+                              int max, int *n, int *total);
 
 /* ---------------------------------------------------------------------------------------------
  * A site's day simulated through the real core (sim.c): a scratch copy of the site's database,

@@ -305,8 +305,9 @@ static void print_usage(void)
 
              "  sync init-server|push|pull URL [--batch N] [--communes \"A;B\"]\n"
              "                                the district's PostgreSQL: schema, send, bring\n"
-             "  sync status | sync conflicts [URL]\n"
-             "                                not sent yet; conflicts here or on the server\n"
+             "  sync status | sync conflicts [URL] [--page N]\n"
+             "                                not sent yet; conflicts here or on the server,\n"
+             "                                50 a page, with names and how many in all\n"
              "  sync report URL|--local --day DAY [--site CODE]\n"
              "                                doses by product and dose number\n"
              "  export --bundle FILE | import --bundle FILE\n"

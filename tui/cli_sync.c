@@ -105,17 +105,49 @@ static int report(vax_db *db, const args *a, const char *url)
     return print_counts(c, n);
 }
 
-/* conflicts [URL]: this database's list, or the district server's */
-static int conflicts(vax_db *db, const char *url)
+enum { CONFLICTS_PER_PAGE = 50 };
+
+/* conflicts [URL] [--page N]: this database's list, or the district server's, a page at a time:
+ * a line each (kind, the person's ID and name, when, what happened, the two records), and on
+ * standard error how many there are and which page this is, so that a list is never cut without
+ * a word. */
+static int conflicts(vax_db *db, const char *url, const char *page_opt)
 {
-    vax_sync_conflict c[200];
-    int n = 0;
-    if ((url ? vax_sync_server_conflicts(db, url, c, 200, &n)
-             : vax_sync_conflicts(db, c, 200, &n)) != VAX_OK)
+    vax_sync_conflict *c = calloc(CONFLICTS_PER_PAGE, sizeof *c);
+    int n = 0, total = 0, page = page_opt ? atoi(page_opt) : 1;
+    if (!c)
+        return 1;
+    if (page < 1) {
+        fprintf(stderr, "%s", _("vaxsite: --page needs a page number from 1\n"));
+        free(c);
+        return 2;
+    }
+    int offset = (page - 1) * CONFLICTS_PER_PAGE;
+    if ((url ? vax_sync_server_conflicts(db, url, offset, c, CONFLICTS_PER_PAGE, &n, &total)
+             : vax_sync_conflicts(db, offset, c, CONFLICTS_PER_PAGE, &n, &total)) != VAX_OK) {
+        free(c);
         return fail_db(db);
-    for (int i = 0; i < n; i++)
-        printf("%s\t%s\t%s\t%s\t%s\n", c[i].kind, c[i].person_uuid, c[i].a_uuid, c[i].b_uuid,
-               c[i].details);
+    }
+    for (int i = 0; i < n; i++) {
+        char day[11], dmy[11], hhmm[6];
+        vax_local_date(c[i].created_at, day);
+        vax_date_dmy(day, dmy);
+        vax_local_hhmm(c[i].created_at, hhmm);
+        printf("%s\t%s\t%s\t%s %s\t%s\t%s\t%s\n", c[i].kind,
+               c[i].national_id[0] ? c[i].national_id : "-",
+               c[i].full_name[0] ? c[i].full_name : "-", dmy, hhmm, c[i].details, c[i].a_uuid,
+               c[i].b_uuid[0] ? c[i].b_uuid : "-");
+    }
+    int pages = (total + CONFLICTS_PER_PAGE - 1) / CONFLICTS_PER_PAGE;
+    if (total == 0)
+        fprintf(stderr, "%s", _("No conflict to resolve.\n"));
+    else if (page < pages)
+        fprintf(stderr, _("%d conflicts to resolve; page %d of %d: --page %d shows the next.\n"),
+                total, page, pages, page + 1);
+    else
+        fprintf(stderr, _("%d conflicts to resolve; page %d of %d.\n"), total, page,
+                pages > 0 ? pages : 1);
+    free(c);
     return 0;
 }
 
@@ -142,7 +174,7 @@ static int status(vax_db *db)
 
 int cli_sync(const char *path, const args *a)
 {
-    static const char *const known[] = {"batch", "communes", "day", "site", "local", NULL};
+    static const char *const known[] = {"batch", "communes", "day", "site", "local", "page", NULL};
     const char *cmd = a->npos > 0 ? a->pos[0] : "";
     const char *sub = a->npos > 1 ? a->pos[1] : "";
     const char *url = a->npos > 2 ? a->pos[2] : NULL;
@@ -201,7 +233,7 @@ int cli_sync(const char *path, const args *a)
         vax_close(db);
         return rc;
     } else if (!strcmp(sub, "conflicts")) {
-        rc = conflicts(db, url);
+        rc = conflicts(db, url, opt(a, "page"));
         vax_close(db);
         return rc;
     } else {

@@ -245,6 +245,23 @@ equal "and no new conflict" "2" "$(q "$U1" "SELECT count(*) FROM conflict")"
 equal "the laptop's edit of the pulled person reached the district" "0912000222|Lự" \
   "$(q "$U1" "SELECT phone, ethnicity FROM person WHERE national_id = '012191002222'")"
 
+# --- a serious reaction's report reaches the district, flagged serious; a correction replaces it
+lsql C "INSERT INTO reaction(uuid, visit_id, person_id, seen_at, signs, severity, action,
+          created_at, updated_at)
+        SELECT lower(hex(randomblob(16))), d.visit_id, d.person_id, d.given_at, 'hives breathing',
+          'serious', 'anaphylaxis', d.given_at, d.given_at FROM dose d JOIN person p
+          ON p.id = d.person_id WHERE p.national_id = '012191002222' AND d.visit_id IS NOT NULL"
+RX=$(lsql C "SELECT id FROM reaction")
+V C aefi report "$RX" --treatment "adrenalin" --outcome recovering --reporter "Lò Thị Hoa" >/dev/null
+V C sync push "$U1" >/dev/null
+equal "the district holds the report, flagged serious, under the person and the site" \
+  "t|1|recovering|TEAM-C|$(lsql C "SELECT uuid FROM person WHERE national_id = '012191002222'")" \
+  "$(q "$U1" "SELECT serious, version, outcome, site, person_uuid FROM aefi_report")"
+V C aefi report "$RX" --outcome recovered >/dev/null
+V C sync push "$U1" >/dev/null
+equal "a correction replaces it there (one report, version 2)" "1|2|recovered|adrenalin" \
+  "$(q "$U1" "SELECT count(*), max(version), max(outcome), max(body->>'treatment') FROM aefi_report")"
+
 # --- the same person edited on two laptops: newest wins, the other kept, a manager told ---------
 edit() {
   lsql "$1" "UPDATE person SET phone = '$3', version = version + 1,
@@ -380,6 +397,55 @@ equal "C's next pull voids dose 1 and renumbers its own dose 2" "1:1 1:0" "$(num
 laptop F TEAM-F
 V F sync pull "$U1" --communes "$COMMUNE" >/dev/null
 equal "a laptop that pulls her for the first time gets the same" "1:1 1:0" "$(numbers F)"
+
+# --- one ID registered for two different people: kept apart, the same in every push order -------
+"$PSQL" "$BASE/postgres" -qc "CREATE DATABASE d4" -c "CREATE DATABASE d5" >/dev/null
+U4="$BASE/d4"
+U5="$BASE/d5"
+laptop G TEAM-G
+laptop H TEAM-H
+V G person add --name "Lò Thị Mai" --id 012175000777 --dob 20/01/1975 --sex f --commune "Xã Tà Lèng" >/dev/null
+sleep 1
+V H person add --name "Trần Thị Hoa" --id 012175000777 --dob 03/08/1975 --sex f --commune "Xã Tà Lèng" >/dev/null
+APART="KGT$(lsql H "SELECT upper(substr(replace(uuid, '-', ''), 1, 9)) FROM person")"
+registry() { q "$1" "SELECT string_agg(national_id || ':' || full_name, '|' ORDER BY full_name) FROM person WHERE commune = 'Xã Tà Lèng'"; }
+lregistry() { lsql "$1" "SELECT group_concat(national_id || ':' || full_name, '|') FROM (SELECT * FROM person WHERE commune = 'Xã Tà Lèng' ORDER BY full_name)"; }
+V G sync init-server "$U4" >/dev/null
+V G sync init-server "$U5" >/dev/null
+V G sync push "$U4" >/dev/null
+V H sync push "$U4" >/dev/null
+for l in G H; do lsql $l "DELETE FROM setting WHERE key = 'sync.pushed_seq'"; done
+V H sync push "$U5" >/dev/null
+V G sync push "$U5" >/dev/null
+WANT="012175000777:Lò Thị Mai|$APART:Trần Thị Hoa"
+equal "the district keeps both: the earlier registration keeps the ID" "$WANT" "$(registry "$U4")"
+equal "the same when the later one is pushed first" "$WANT" "$(registry "$U5")"
+equal "neither is an alias of the other" "0|0" \
+  "$(q "$U4" "SELECT count(*) FROM person_alias")|$(q "$U5" "SELECT count(*) FROM person_alias")"
+equal "a conflict names both people for a manager" "1|1" \
+  "$(q "$U4" "SELECT count(*) FROM conflict WHERE kind = 'same_id_differs' AND details LIKE '%Lò Thị Mai%' AND details LIKE '%Trần Thị Hoa%'")|$(q "$U5" "SELECT count(*) FROM conflict WHERE kind = 'same_id_differs'")"
+V H sync pull "$U4" --communes "Xã Tà Lèng" >/dev/null
+V G sync pull "$U4" --communes "Xã Tà Lèng" >/dev/null
+laptop J TEAM-J
+V J sync pull "$U4" --communes "Xã Tà Lèng" >/dev/null
+equal "after a pull, the laptop that registered her second holds what the district holds" "$WANT" "$(lregistry H)"
+equal "and so does the one that registered the ID first" "$WANT" "$(lregistry G)"
+equal "and a third laptop that pulls the commune" "$WANT" "$(lregistry J)"
+equal "sync conflicts names the person by ID and name, not by uuid" \
+  "$(printf 'same_id_differs\t012175000777\tLò Thị Mai')" "$(V H sync conflicts 2>/dev/null | cut -f1-3)"
+equal "and so does the district's list" \
+  "$(printf 'same_id_differs\t012175000777\tLò Thị Mai')" "$(V H sync conflicts "$U4" 2>/dev/null | cut -f1-3)"
+# a long list comes a page at a time, and says how many there are and how to see the rest
+lsql J "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 120)
+        INSERT INTO sync_conflict(kind, person_uuid, a_uuid, b_uuid, details, created_at)
+        SELECT 'same_dose_number', '', 'a' || i, 'b' || i, 'test ' || i, strftime('%s','now') FROM n"
+V J sync conflicts >"$WORK/c1" 2>"$WORK/e1"
+equal "the first page holds 50, and says there is more" \
+  "50|120 conflicts to resolve; page 1 of 3: --page 2 shows the next." \
+  "$(wc -l <"$WORK/c1")|$(cat "$WORK/e1")"
+V J sync conflicts --page 3 >"$WORK/c3" 2>"$WORK/e3"
+equal "the last page holds the rest" "20|120 conflicts to resolve; page 3 of 3.|test 120" \
+  "$(wc -l <"$WORK/c3")|$(cat "$WORK/e3")|$(tail -1 "$WORK/c3" | cut -f5)"
 
 # --- a password in the address is never stored or printed --------------------------------------
 UP=$(sed 's|^postgresql://vax@|postgresql://vax:s3cretPW@|' <<<"$U1")

@@ -577,8 +577,16 @@ static void test_same_dose_number_from_two_teams_keeps_both_and_lists_a_conflict
     assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
     assert_int_equal(count(b, "SELECT count(*) FROM person"), 1);
     assert_int_equal(count(b, "SELECT count(*) FROM dose WHERE dose_number = 1 AND voided = 0"), 2);
-    assert_int_equal(vax_sync_conflicts(b->db, c, 8, &n), VAX_OK);
+    int total = 0;
+    assert_int_equal(vax_sync_conflicts(b->db, 0, c, 8, &n, &total), VAX_OK);
     assert_int_equal(n, 2);
+    assert_int_equal(total, 2);
+    assert_string_equal(c[0].full_name, "Lò Thị Mai"); /* the person, by name, not a uuid */
+    assert_int_equal(vax_sync_conflicts(b->db, 1, c, 8, &n, &total), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(total, 2);
+    assert_string_equal(c[0].kind, "same_dose_number");
+    assert_int_equal(vax_sync_conflicts(b->db, 0, c, 8, &n, &total), VAX_OK);
     assert_string_equal(c[0].kind, "duplicate_person");
     assert_string_equal(c[1].kind, "same_dose_number");
     char ua[64], ub[64];
