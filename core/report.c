@@ -1063,6 +1063,16 @@ static const char *code_label(const writer *w, const coded *t, const char *code)
     return code;
 }
 
+const char *vax_reaction_words(const char *action, const char *outcome)
+{
+    const coded *t = outcome[0] ? reaction_outcome_labels : action_labels;
+    const char *code = outcome[0] ? outcome : action;
+    for (; t->code; t++)
+        if (strcmp(t->code, code) == 0)
+            return report_vi() ? t->words.vi : t->words.en;
+    return code;
+}
+
 /* The signs of a reaction (codes separated by spaces) as their names in the report's language
  * (assets/aefi.conf), separated by "; " since a name may hold a comma. */
 static void sign_words(const writer *w, const char *codes, char *out, size_t size)

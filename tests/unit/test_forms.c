@@ -218,7 +218,12 @@ static void test_the_end_of_round_report_counts_the_round_and_the_ones_before(vo
     int64_t a = person(t, "Nguyen Van An", 1980), b = person(t, "Tran Van Binh", 1975);
     vaccinated(t, a, az);
     assert_int_equal(vax_setting_set(t->db, "campaign.round", "12"), VAX_OK);
-    vaccinated(t, b, az);
+    vax_dose db;
+    assert_int_equal(vax_dose_get(t->db, vaccinated(t, b, az), &db), VAX_OK);
+    int stored = 0;
+    assert_int_equal(vax_observe_record_reaction(t->db, db.visit_id, "fever headache", 1, "treated",
+                                                 "", &stored),
+                     VAX_OK);
     person(t, "Le Van Cuong", 1970); /* in the registry, not vaccinated */
     assert_int_equal(vax_form_round(t->db, "13", &f), VAX_ENOTFOUND);
     assert_int_equal(vax_form_round(t->db, NULL, &f), VAX_OK); /* the round in progress: 12 */
@@ -235,7 +240,14 @@ static void test_the_end_of_round_report_counts_the_round_and_the_ones_before(vo
     assert_string_equal(cell(f, "vaccine", 0, "received"), "100");
     assert_string_equal(cell(f, "vaccine", 0, "used"), "2");
     assert_string_equal(cell(f, "vaccine", 0, "left"), "98");
-    assert_int_equal(vax_form_rows(f, "serious"), 0);
+    /* the round's serious reaction, its signs by their names */
+    assert_int_equal(vax_form_rows(f, "serious"), 1);
+    assert_string_equal(cell(f, "serious", 0, "name"), "Tran Van Binh");
+    assert_string_equal(cell(f, "serious", 0, "birth_year"), "1975");
+    assert_string_equal(cell(f, "serious", 0, "vaccine"), "AstraZeneca (Vaxzevria)");
+    assert_string_equal(cell(f, "serious", 0, "dose"), "1");
+    assert_string_equal(cell(f, "serious", 0, "signs"), "Fever; Headache");
+    assert_string_equal(cell(f, "serious", 0, "outcome"), "Treated on site"); /* not released */
     vax_form_free(f);
     tdb_close(t);
 }
