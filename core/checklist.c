@@ -373,6 +373,11 @@ int vax_checklist_seed_late_2021(vax_db *db)
     return rc;
 }
 
+int vax_checklist_seed_v30(vax_db *db)
+{
+    return store(db, "moh-5002-2021-10.conf", vax_asset_moh_5002_2021_10_conf, NULL);
+}
+
 int vax_checklist_add(vax_db *db, const char *name, const char *text, int64_t *out_id)
 {
     int rc;

@@ -207,6 +207,8 @@ int vax_checklist_seed(vax_db *db);
 int vax_screening_seed_v26(vax_db *db);
 /* The forms a build after step 7 added or replaced (schema step 14); see checklist.c. */
 int vax_checklist_seed_late_2021(vax_db *db);
+/* Schema step 30: BYT-5002 version 3, the children's checklist of the Decision's annex. */
+int vax_checklist_seed_v30(vax_db *db);
 int vax_screening_demo(vax_db *db);
 
 /* Slots (slot.c): links a new visit to the person's booking of today, or counts a

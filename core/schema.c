@@ -775,6 +775,10 @@ static const char schema_v29[] =
     " name TEXT NOT NULL CHECK (name <> ''), phone TEXT NOT NULL CHECK (phone <> ''),"
     " updated_at INTEGER NOT NULL, updated_by INTEGER REFERENCES staff(id));";
 
+/* Version 30: the children's screening checklist of QĐ 5002/QĐ-BYT as its annex has it (version 3
+ * of BYT-5002: its eight questions, for children of 5 to 17), stored by the seed; nothing else. */
+static const char schema_v30[] = "";
+
 /* What person's insert triggers name_word_ai and person_fts_ai write, for the new people
  * ?1 to ?2 (ids) at once: an import of a long list inserts them with the triggers off on its
  * connection and runs these in the same transaction (exchange.c). They read the same macros as
@@ -829,6 +833,7 @@ static const struct vax_schema_step steps[] = {
     [27] = {schema_v27, vax_sync_seed_person_v27},
     [28] = {schema_v28, vax_sync_seed_aefi_v28},
     [29] = {schema_v29, vax_product_seed_v29},
+    [30] = {schema_v30, vax_checklist_seed_v30},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,

@@ -108,13 +108,22 @@ static void test_ministry_august_2021_file_has_ten_questions_and_the_vital_limit
     assert_int_equal(c->min_age, 18);
     assert_false(asks(c, "covid_6m"));
     assert_true(asks(c, "acute") && asks(c, "preg_lt13"));
-    /* QĐ 5002/QĐ-BYT 29/10/2021 is the children's form (12-17), not a December adult form */
+    /* QĐ 5002/QĐ-BYT 29/10/2021 is the children's checklist (5-17), not a December adult form:
+     * its annex's eight questions, item 1 contraindicates, item 2 postpones, items 3 and 4 are
+     * caution */
     assert_int_equal(
         vax_checklist_check("moh", vax_asset_moh_5002_2021_10_conf, c, err, sizeof err), VAX_OK);
     assert_string_equal(c->code, "BYT-5002");
+    assert_int_equal(c->version, 3);
     assert_string_equal(c->valid_from, "2021-10-29");
-    assert_int_equal(c->min_age, 12);
+    assert_int_equal(c->min_age, 5);
     assert_int_equal(c->max_age, 17);
+    assert_int_equal(c->nitems, 8);
+    assert_int_equal(c->items[0].outcome, VAX_OUTCOME_CONTRAINDICATED);
+    assert_int_equal(c->items[1].outcome, VAX_OUTCOME_POSTPONED);
+    assert_int_equal(c->items[2].outcome, VAX_OUTCOME_CAUTION);
+    assert_int_equal(c->items[3].outcome, VAX_OUTCOME_CAUTION);
+    assert_false(asks(c, "preg_lt13")); /* the children's checklist asks no pregnancy question */
     free(c);
 }
 
@@ -268,8 +277,8 @@ static void test_a_site_adds_its_own_checklist_and_a_changed_form_needs_a_new_ve
 /* A site database of schema 13 as the builds of that schema left it: step 7 stored QĐ 3802 and a
  * BYT-5002 version 1 that was an adult form (no ages), and neither QĐ 4355 nor QĐ 5785. Opening
  * it migrates it: on 15/11/2021 an adult is screened with QĐ 4355 and a 15-year-old with the
- * children's 5002, version 2, not with the old adult row. */
-static void test_a_schema_13_database_gets_the_later_forms_and_5002_version_2(void **state)
+ * children's 5002, version 3 (its annex's checklist, schema 30), not with the old adult row. */
+static void test_a_schema_13_database_gets_the_later_forms_and_5002_version_3(void **state)
 {
     (void)state;
     test_db *t = calloc(1, sizeof *t);
@@ -291,8 +300,8 @@ static void test_a_schema_13_database_gets_the_later_forms_and_5002_version_2(vo
     assert_int_equal(sqlite3_exec(raw,
                                   "DELETE FROM checklist WHERE code IN ('BYT-4355', 'BYT-5785');"
                                   "UPDATE checklist SET version = 1, text = replace(replace("
-                                  "replace(text, 'version = 2', 'version = 1'),"
-                                  " 'min_age = 12' || char(10), ''), 'max_age = 17' || char(10),"
+                                  "replace(text, 'version = 3', 'version = 1'),"
+                                  " 'min_age = 5' || char(10), ''), 'max_age = 17' || char(10),"
                                   " '') WHERE code = 'BYT-5002';",
                                   NULL, NULL, NULL),
                      SQLITE_OK);
@@ -317,7 +326,7 @@ static void test_a_schema_13_database_gets_the_later_forms_and_5002_version_2(vo
     assert_int_equal(vax_queue_checkin(t->db, child, &v), VAX_OK);
     assert_int_equal(vax_screening_form(t->db, v.id, c), VAX_OK);
     assert_string_equal(c->code, "BYT-5002");
-    assert_int_equal(c->version, 2);
+    assert_int_equal(c->version, 3);
     assert_int_equal(c->max_age, 17);
     free(c);
     tdb_close(t);
@@ -348,7 +357,7 @@ int main(void)
         cmocka_unit_test(test_migration_stores_every_ministry_form),
         cmocka_unit_test(test_the_form_in_force_follows_valid_from_and_the_setting),
         cmocka_unit_test(test_a_site_adds_its_own_checklist_and_a_changed_form_needs_a_new_version),
-        cmocka_unit_test(test_a_schema_13_database_gets_the_later_forms_and_5002_version_2),
+        cmocka_unit_test(test_a_schema_13_database_gets_the_later_forms_and_5002_version_3),
         cmocka_unit_test(test_outcome_codes_parse_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
