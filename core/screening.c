@@ -166,7 +166,7 @@ static int compute(vax_db *db, const vax_visit *v, const vax_checklist *c,
     vax_person person;
     char today[11], list[160], day[11];
     int64_t now = vax_now(), min_age = 0, caution_min = VAX_OBSERVE_CAUTION_MINUTES_DEFAULT;
-    char cite[512] = "";
+    char cite[2048] = ""; /* every dated rule applied, "; "-joined (a dozen by 2022) */
     int ndoses = 0, rc;
     memset(out, 0, sizeof *out);
     out->outcome = VAX_OUTCOME_ELIGIBLE;
