@@ -147,7 +147,7 @@ equal "a merge pushed before its people waits on the server and is made when the
 # version made is taken away, newest first)
 "$PGBIN/psql" "$BASE/postgres" -qc "CREATE DATABASE d2" >/dev/null
 V A sync init-server "$BASE/d2" >/dev/null
-"$PGBIN/psql" "$BASE/d2" -qc "DROP FUNCTION vs_apply_extra; ALTER TABLE person DROP COLUMN ethnicity;
+"$PGBIN/psql" "$BASE/d2" -qc "DROP TABLE aefi_report; DROP FUNCTION vs_apply_extra; ALTER TABLE person DROP COLUMN ethnicity;
   DROP FUNCTION vs_apply_renumber; DROP FUNCTION vs_apply_merges; DROP INDEX sync_event_merge;
   ALTER TABLE person DROP COLUMN merged_into; UPDATE vs_meta SET value = '1'" >/dev/null
 lsql A "UPDATE setting SET value = '0' WHERE key = 'sync.pushed_seq'"
