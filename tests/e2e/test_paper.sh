@@ -87,6 +87,22 @@ out=$(V cert paper "$CID" --size a3 --out "$WORK/a3.pdf" 2>&1); rc=$?
 equal "another size is refused, named" "1|vaxsite: Size: a4 or a5." "$rc|$out"
 out=$(V cert paper "$CID" --print 2>&1); rc=$?
 equal "printing without a printer says so" "1" "$rc"
+# a stand-in for CUPS's lp on PATH: it keeps its arguments and the file it was given
+mkdir -p "$WORK/bin"
+cat >"$WORK/bin/lp" <<LP
+#!/bin/sh
+printf '%s\n' "\$@" >"$WORK/lp.args"
+for a; do case "\$a" in *.pdf) cp "\$a" "$WORK/printed.pdf" ;; esac; done
+LP
+chmod +x "$WORK/bin/lp"
+V setting set cert.printer Brother_HL >/dev/null
+out=$(PATH="$WORK/bin:$PATH" V cert paper "$CID" --size a4 --print 2>&1); rc=$?
+equal "cert paper --print sends the paper to cert.printer through lp" "0" "$rc"
+equal "lp is given the printer, A4 media and a PDF" "-s|-d|Brother_HL|-o|media=A4" \
+  "$(head -5 "$WORK/lp.args" | paste -sd '|')"
+check "what lp got is the paper (the person's name in it)" \
+  grep -qF "$name" <<<"$(pdftotext "$WORK/printed.pdf" - 2>/dev/null)"
+check "and no temporary file is left behind" test ! -e "$(sed -n 6p "$WORK/lp.args")"
 sed 's/^kind = qr$/kind = star/' "$LAYOUT" >"$WORK/bad.conf"
 out=$(V cert paper "$CID" --layout "$WORK/bad.conf" --out "$WORK/bad.pdf" 2>&1); rc=$?
 check "a layout with an unknown kind is refused with its line" grep -q 'layout:[0-9]*: \[qr\]: unknown kind "star"' <<<"$out"
