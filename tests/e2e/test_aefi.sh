@@ -114,6 +114,15 @@ out=$(V aefi pdf "$MINOR" --out "$WORK/minor.pdf" 2>&1); rc=$?
 equal "a reaction without a report has no PDF" \
   "1|vaxsite: No report of this reaction has been made yet." "$rc|$out"
 
+# --- ethnicity from a commune's list: the "Dân tộc" column --------------------------------------
+printf 'Họ và tên,Số CCCD,Ngày sinh,Dân tộc\nGiàng A Páo,012090007777,01/02/1990,Mông\n' >"$WORK/xa.csv"
+V import "$WORK/xa.csv" >/dev/null
+equal "the import reads the list's ethnicity column" "Mông" \
+  "$(sql "SELECT ethnicity FROM person WHERE national_id = '012090007777'")"
+equal "and it leaves with the registration" "Mông" \
+  "$(sql "SELECT json_extract(body, '$.ethnicity') FROM sync_outbox WHERE kind = 'person'
+          AND record_uuid = (SELECT uuid FROM person WHERE national_id = '012090007777')")"
+
 # --- FHIR R4 -----------------------------------------------------------------------------------
 V aefi fhir "$RID" --out "$WORK/aefi.json"
 equal "the FHIR file is private (0600)" "600" "$(stat -c %a "$WORK/aefi.json")"
