@@ -109,6 +109,26 @@ int vax_aefi_report_defaults(vax_db *db, int64_t reaction_id, vax_aefi_report *o
     /* the outcome a doctor gave at release, where it says one */
     vax_strlcpy(out->outcome, !strcmp(released, "recovered") ? "recovered" : "unknown",
                 sizeof out->outcome);
+    /* a child's parent: the guardian recorded when the child was vaccinated */
+    vax_guardian g;
+    int age = -1;
+    sqlite3_stmt *st = vax_stmt(db, "SELECT x.person_id, p.birth_date FROM reaction x"
+                                    " JOIN person p ON p.id = x.person_id WHERE x.id = ?1");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, reaction_id);
+    int64_t person_id = 0;
+    char day[11];
+    vax_local_date(seen_at, day);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        person_id = sqlite3_column_int64(st, 0);
+        age = vax_age_on(vax_col_text(st, 1), day);
+    }
+    sqlite3_reset(st);
+    if (person_id && age >= 0 && age < VAX_ADULT_AGE &&
+        vax_person_guardian_get(db, person_id, &g) == VAX_OK)
+        vax_strlcpy(out->parent_name, g.name, sizeof out->parent_name);
+    vax_clear_error(db);
     vax_staff me;
     if (vax_actor_id(db) && vax_staff_get(db, vax_actor_id(db), &me) == VAX_OK) {
         vax_strlcpy(out->reporter_name, me.name, sizeof out->reporter_name);
@@ -337,7 +357,7 @@ int vax_aefi_case_get(vax_db *db, int64_t reaction_id, vax_aefi_case *c)
             " d.uuid, d.product, coalesce(pr.name, d.product), d.dose_number, d.lot_no,"
             " d.given_at, d.arm, coalesce((SELECT l.expiry FROM lot l WHERE l.product = d.product"
             "  AND l.lot_no = d.lot_no ORDER BY l.id LIMIT 1), ''),"
-            " coalesce(pr.manufacturer, '')"
+            " coalesce(pr.manufacturer, ''), x.person_id"
             " FROM reaction x JOIN person p ON p.id = x.person_id"
             " LEFT JOIN dose d ON d.id = (SELECT max(id) FROM dose WHERE visit_id = x.visit_id"
             "  AND voided = 0)"
@@ -368,6 +388,7 @@ int vax_aefi_case_get(vax_db *db, int64_t reaction_id, vax_aefi_case *c)
         vax_strlcpy(c->arm, vax_col_text(st, 18), sizeof c->arm);
         vax_strlcpy(c->expiry, vax_col_text(st, 19), sizeof c->expiry);
         vax_strlcpy(c->manufacturer, vax_col_text(st, 20), sizeof c->manufacturer);
+        c->person_id = sqlite3_column_int64(st, 21);
     }
     sqlite3_reset(st);
     if (rc != SQLITE_ROW)
@@ -379,6 +400,12 @@ int vax_aefi_case_get(vax_db *db, int64_t reaction_id, vax_aefi_case *c)
     char day[11];
     vax_local_date(c->seen_at, day);
     c->age = c->birth_date[0] ? vax_age_on(c->birth_date, day) : -1;
+    /* a child is reached through the parent who brought them */
+    vax_guardian g;
+    if (c->age >= 0 && c->age < VAX_ADULT_AGE &&
+        vax_person_guardian_get(db, c->person_id, &g) == VAX_OK)
+        vax_strlcpy(c->guardian_phone, g.phone, sizeof c->guardian_phone);
+    vax_clear_error(db);
     return VAX_OK;
 }
 
@@ -405,7 +432,7 @@ void vax_aefi_case_field(const vax_aefi_case *c, const char *name, char *out, si
     else if (IS("parent_name"))
         vax_strlcpy(out, r->parent_name, size);
     else if (IS("phone"))
-        vax_strlcpy(out, c->phone, size);
+        vax_strlcpy(out, c->guardian_phone[0] ? c->guardian_phone : c->phone, size);
     else if (IS("commune"))
         vax_strlcpy(out, c->commune, size);
     else if (IS("district"))

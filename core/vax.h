@@ -797,8 +797,8 @@ int vax_aefi_outcome_valid(const char *code);
 /* The report of a reaction; VAX_ENOTFOUND if none yet. */
 int vax_aefi_report_get(vax_db *db, int64_t reaction_id, vax_aefi_report *out);
 /* The report if made, else a new one with what is known: onset at the time the reaction was
- * seen, the outcome a doctor gave at release (recovered, else unknown), the signed-in member as
- * the reporter. */
+ * seen, the outcome a doctor gave at release (recovered, else unknown), a child's guardian as
+ * the parent, the signed-in member as the reporter. */
 int vax_aefi_report_defaults(vax_db *db, int64_t reaction_id, vax_aefi_report *out);
 /* Saves (makes or corrects, version + 1) the report of a serious reaction, audited
  * ("aefi.report") and put in the outbox in the same transaction. Needs VAX_ACT_OBSERVE;
@@ -821,13 +821,14 @@ int vax_aefi_list(vax_db *db, const char *from, const char *to, vax_aefi_item **
 typedef struct vax_aefi_case {
     vax_aefi_report report;
     char reaction_uuid[37], person_uuid[37], dose_uuid[37];
-    int64_t seen_at, given_at;
+    int64_t person_id, seen_at, given_at;
     char signs[512];
     int serious;
     char full_name[256], birth_date[11], ethnicity[64], phone[16], commune[128];
     char national_id[13];
     char sex;
-    int age; /* on the day of the reaction; -1 unknown */
+    int age;                 /* on the day of the reaction; -1 unknown */
+    char guardian_phone[16]; /* a child's parent's, when recorded */
     char product[16], product_name[128], manufacturer[128], lot_no[64], arm[8], expiry[11];
     int dose_number;
     vax_site site; /* with its details */

@@ -74,6 +74,25 @@ static void test_defaults_come_from_the_reaction_and_the_member_signed_in(void *
     assert_int_equal(r.version, 0);
 }
 
+/* A child's report names the guardian recorded at the dose, and the form prints their phone. */
+static void test_a_childs_parent_is_the_guardian_on_record(void **state)
+{
+    test_db *t = *state;
+    int64_t serious, minor;
+    vax_aefi_report r;
+    vax_aefi_case c;
+    char text[256];
+    case_of(t, &serious, &minor);
+    int64_t person = count(t, "SELECT person_id FROM reaction WHERE severity = 'serious'");
+    assert_int_equal(vax_person_guardian_set(t->db, person, "Lò Văn Pá", "0912000333"), VAX_OK);
+    assert_int_equal(vax_aefi_report_defaults(t->db, serious, &r), VAX_OK);
+    assert_string_equal(r.parent_name, "Lò Văn Pá");
+    assert_int_equal(vax_aefi_report_save(t->db, &r), VAX_OK);
+    assert_int_equal(vax_aefi_case_get(t->db, serious, &c), VAX_OK);
+    vax_aefi_case_field(&c, "phone", text, sizeof text);
+    assert_string_equal(text, "0912000333");
+}
+
 static void test_a_report_is_saved_corrected_and_sent_once_per_version(void **state)
 {
     test_db *t = *state;
@@ -166,6 +185,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
             test_defaults_come_from_the_reaction_and_the_member_signed_in, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_childs_parent_is_the_guardian_on_record, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_a_report_is_saved_corrected_and_sent_once_per_version,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_minor_reaction_and_bad_fields_are_refused, setup,
