@@ -3,7 +3,8 @@
 # guardian's name and phone on record no dose is given; once they are recorded (person guardian),
 # the room marks the vials that are not for her (AstraZeneca: 18 and over; the children's Pfizer:
 # 5 to 11, CV 1535/BYT-DP), refuses a dose from one, and records Pfizer's 12-and-over vaccine (CV
-# 8688/BYT-DP). Screening has its own e2e: the visit is put in the queue for injection directly.
+# 8688/BYT-DP). Then, in Vietnamese, a boy of 12 registered with his mother (person add
+# --guardian). Screening has its own e2e: the visits are put in the queue for injection directly.
 . "$(dirname "$0")/lib.sh"
 
 export VAXSITE_CLOCK_FILE="$WORK/clock"
@@ -70,5 +71,27 @@ type_text l
 expect_screen "Pfizer's 12-and-over vaccine is recorded" "Dose 1 (PF lot FK1234, left arm) recorded"
 equal "the database holds her one dose, Pfizer, and her guardian" "1|PF|Lò Văn Pành" \
   "$(sql "SELECT count(*), max(d.product), max(g.name) FROM dose d JOIN person_guardian g ON g.person_id = d.person_id")"
+
+# --- in Vietnamese: a boy of 12 with his mother on record sees the same marks and refusals -------
+V person add --name "Lò Văn Sứ" --id 012210000125 --dob 01/02/2010 --sex m \
+  --guardian "Lò Thị Xuân" --guardian-phone 0987654321 >/dev/null
+equal "person add records the guardian with the registration" "Lò Thị Xuân|0987654321" \
+  "$(sql "SELECT g.name, g.phone FROM person_guardian g JOIN person p ON p.id = g.person_id WHERE p.national_id = '012210000125'")"
+V queue checkin 012210000125 >/dev/null
+sql "UPDATE visit SET state = 'waiting_injection' WHERE state = 'waiting_screening'" >/dev/null
+tui 100 30 --lang vi
+sign_in yta "Phòng tiêm"
+expect_screen "the Vietnamese injection room opens" "Lọ đang mở tại"
+keys Enter
+expect_screen "the boy is called" "Lò Văn Sứ"
+expect_screen "AstraZeneca and the children's Pfizer are marked as not for him, in Vietnamese" \
+  "AZ   lô ABV5300      còn 10/10 liều  ✗ không dùng cho người này"
+expect_screen "(the children's Pfizer line)" "PFC  lô FN4302       còn 10/10 liều  ✗ không dùng cho người này"
+keys Enter
+expect_screen "Enter asks which arm, in Vietnamese" "Tiêm tay nào?"
+type_text l
+expect_screen "AstraZeneca is refused for his age, in Vietnamese" \
+  "Vắc xin: AZ tiêm cho người từ 18 tuổi; người này 12 tuổi."
+equal "no dose for him" "0" "$(sql "SELECT count(*) FROM dose d JOIN person p ON p.id = d.person_id WHERE p.national_id = '012210000125'")"
 
 finish
