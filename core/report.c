@@ -1030,7 +1030,11 @@ static const label outcome_labels[VAX_OUTCOME_COUNT] = {
     {"Chuyển tiêm tại bệnh viện", "Referred to hospital"},
     {"Trì hoãn tiêm chủng", "Postponed"},
     {"Chống chỉ định", "Contraindicated"},
+    {"Không đồng ý tiêm chủng", "Does not consent"},
 };
+/* a new screening outcome needs its words here, or its line of the report has none */
+_Static_assert(VAX_OUTCOME_DECLINED == 5 && VAX_OUTCOME_COUNT == 6,
+               "every screening outcome has its words in outcome_labels");
 
 /* A coded value and its words in each language. */
 typedef struct coded {

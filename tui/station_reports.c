@@ -277,6 +277,27 @@ static void save(ui_app *app, reports *s)
     ui_message(app, MSG_OK, _("✓ Saved %s and %s."), path, csv);
 }
 
+/* The Ministry's daily results report of the day (annex 5 of QĐ 43/QĐ-BYT): the workbook, and the
+ * same as a PDF beside it, for the upper level's table and for the file. */
+static void save_annex5(ui_app *app, reports *s)
+{
+    char path[400], pdf[420];
+    vax_form *f = NULL;
+    snprintf(path, sizeof path, "vaxsite-annex5-%s.xlsx", s->day);
+    if (!ui_dialog_ask(app, _("Save the daily results report (annex 5)"),
+                       _("File (.xlsx; a .pdf is written beside it):"), path, sizeof path))
+        return;
+    size_t n = strlen(path);
+    snprintf(pdf, sizeof pdf, "%.*s.pdf",
+             (int)(n > 5 && strcmp(path + n - 5, ".xlsx") == 0 ? n - 5 : n), path);
+    if (vax_form_daily(app->db, s->day, &f) != VAX_OK ||
+        vax_form_xlsx(app->db, f, path) != VAX_OK || vax_form_pdf(app->db, f, pdf) != VAX_OK)
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+    else
+        ui_message(app, MSG_OK, _("✓ Saved %s and %s."), path, pdf);
+    vax_form_free(f);
+}
+
 /* ---- the key table ------------------------------------------------------------------------ */
 
 static reports *report(ui_app *app)
@@ -305,6 +326,11 @@ static void act_export(ui_app *app)
     save(app, report(app));
 }
 
+static void act_annex5(ui_app *app)
+{
+    save_annex5(app, report(app));
+}
+
 static void act_quick(ui_app *app)
 {
     report(app)->quick = !report(app)->quick;
@@ -320,6 +346,9 @@ static const ui_keyrow rows[] = {
     {UI_KEY_F6, NULL, ACT_QUICK_REPORT, N_("Quick report"),
      N_("shows the day's quick report (one page of the short figures); again: the whole report"), 0,
      70, act_quick},
+    {UI_KEY_F7, NULL, ACT_MOH_DAILY, N_("Annex 5"),
+     N_("saves the Ministry's daily results report (QĐ 43/QĐ-BYT) as .xlsx and .pdf"), 0, 25,
+     act_annex5},
 };
 static const char *const mode_names[] = {"report"};
 const ui_keytable ui_keys_reports = UI_KEYTABLE("reports", rows, mode_names);

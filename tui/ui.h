@@ -136,6 +136,7 @@ typedef enum ui_act {
     ACT_DECIDE_HOLD,
     ACT_EXPORT,
     ACT_QUICK_REPORT,
+    ACT_MOH_DAILY,
     ACT_ADD,
     ACT_CHANGE,
     ACT_VIEW_STAFF,

@@ -192,6 +192,12 @@ static void test_the_daily_report_puts_each_figure_of_a_session_in_its_column(vo
     vax_report *r = NULL;
     assert_int_equal(vax_report_make(t->db, "2021-10-15", NULL, &r), VAX_OK);
     assert_int_equal(r->outcomes[VAX_OUTCOME_DECLINED], 1);
+    /* and the daily report names the outcome (its line had no words before) */
+    tdb_text txt = {NULL, 0};
+    vax_set_lang("en");
+    assert_int_equal(vax_report_text(t->db, r, tdb_to_text, &txt), VAX_OK);
+    assert_non_null(strstr(txt.s, "Does not consent"));
+    free(txt.s);
     assert_int_equal(r->day.doses, 3);
     assert_int_equal(r->day.wasted, 10);
     vax_report_free(r);
