@@ -60,6 +60,21 @@ static int uvci_unrecorded(vax_db *db, const char *uvci)
     return VAX_OK;
 }
 
+/* 1 if code is one of the space-separated words of list. */
+static int product_listed(const char *list, const char *code)
+{
+    size_t n = strlen(code);
+    for (const char *q = list; *q;) {
+        while (*q == ' ')
+            q++;
+        size_t w = strcspn(q, " ");
+        if (w == n && n > 0 && strncmp(q, code, n) == 0)
+            return 1;
+        q += w;
+    }
+    return 0;
+}
+
 int vax_dose_record_elsewhere(vax_db *db, const vax_dose_elsewhere *in, int64_t *dose_id)
 {
     vax_product p, pp;
@@ -120,7 +135,21 @@ int vax_dose_record_elsewhere(vax_db *db, const vax_dose_elsewhere *in, int64_t 
         prev_n = sqlite3_column_int(st, 1);
     }
     sqlite3_reset(st);
-    if (prev[0] && prev_n < number && vax_product_get(db, prev, &pp) == VAX_OK) {
+    /* after the primary series the booster rules of that day say what may follow (a Pfizer
+     * booster after Sinopharm); a dose no rule offered is still a fact and is recorded */
+    vax_sched_next next;
+    int beyond = prev[0] && prev_n < number &&
+                 vax_schedule_person(db, in->person_id, number, day, 0, &next) == VAX_OK &&
+                 (next.none || next.kind != VAX_KIND_PRIMARY);
+    vax_clear_error(db);
+    if (beyond && !next.none && !product_listed(next.products, p.code)) {
+        rc = vax_fail(db, VAX_EINVAL, "product",
+                      _("Product: %s cannot give dose %d (%s) after this series; allowed: %s."),
+                      p.code, number, vax_dose_kind_label(next.kind),
+                      next.products[0] ? next.products : "-");
+        goto fail;
+    }
+    if (!beyond && prev[0] && prev_n < number && vax_product_get(db, prev, &pp) == VAX_OK) {
         vax_product_rules_on(&pp, day, NULL, 0);
         if (!vax_product_may_follow(&pp, p.code)) {
             rc = vax_fail(db, VAX_EINVAL, "product",

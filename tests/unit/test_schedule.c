@@ -293,12 +293,43 @@ static void test_additional_dose_is_a_decision_with_its_own_window(void **state)
     tdb_close(t);
 }
 
+/* A booster given at another site is recorded by the booster rules of its day, not by the
+ * primary series' mixing: Pfizer after two Sinopharm doses (CV 10722/BYT-DP: the same vaccine or
+ * mRNA) is a booster, AstraZeneca after two Pfizer doses is not. */
+static void test_a_booster_from_elsewhere_follows_the_booster_rules(void **state)
+{
+    test_db *t = tdb_open();
+    (void)state;
+    sign_in(t, "quanly3", VAX_ROLE_MANAGER);
+    vax_clock_set(at9("2022-05-02"));
+    int64_t a = tdb_person(t, "Lo Van Nam", "011080000103", "1980-05-05", NULL);
+    int64_t b = tdb_person(t, "Lo Thi Sau", "011181000104", "1981-06-06", NULL);
+    int64_t id = 0;
+    vax_dose_elsewhere sp1 = {a, "SP", "01/08/2021", 0, "Trạm Y tế xã Nậm Tăm", NULL, NULL, NULL};
+    vax_dose_elsewhere sp2 = {a, "SP", "29/08/2021", 0, "Trạm Y tế xã Nậm Tăm", NULL, NULL, NULL};
+    vax_dose_elsewhere pf3 = {a, "PF", "01/03/2022", 0, "Bệnh viện tỉnh", NULL, NULL, NULL};
+    assert_int_equal(vax_dose_record_elsewhere(t->db, &sp1, &id), VAX_OK);
+    assert_int_equal(vax_dose_record_elsewhere(t->db, &sp2, &id), VAX_OK);
+    if (vax_dose_record_elsewhere(t->db, &pf3, &id) != VAX_OK)
+        fail_msg("Pfizer booster after Sinopharm: %s", vax_errmsg(t->db));
+    vax_dose_elsewhere pf1 = {b, "PF", "01/08/2021", 0, "Trạm Y tế xã Nậm Tăm", NULL, NULL, NULL};
+    vax_dose_elsewhere pf2 = {b, "PF", "22/08/2021", 0, "Trạm Y tế xã Nậm Tăm", NULL, NULL, NULL};
+    vax_dose_elsewhere az3 = {b, "AZ", "01/03/2022", 0, "Bệnh viện tỉnh", NULL, NULL, NULL};
+    assert_int_equal(vax_dose_record_elsewhere(t->db, &pf1, &id), VAX_OK);
+    assert_int_equal(vax_dose_record_elsewhere(t->db, &pf2, &id), VAX_OK);
+    assert_int_equal(vax_dose_record_elsewhere(t->db, &az3, &id), VAX_EINVAL);
+    assert_string_equal(vax_errfield(t->db), "product");
+    assert_non_null(strstr(vax_errmsg(t->db), "PF MO"));
+    tdb_close(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schedule_rules_table),
         cmocka_unit_test(test_booster_after_mixed_series_is_dose_3_by_the_rules_of_its_day),
         cmocka_unit_test(test_additional_dose_is_a_decision_with_its_own_window),
+        cmocka_unit_test(test_a_booster_from_elsewhere_follows_the_booster_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
