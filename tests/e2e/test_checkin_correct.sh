@@ -130,7 +130,9 @@ for lang in vi en; do
   wait_for "$t_title" >/dev/null
   keys End
   type_text " Anh"
-  for _ in 1 2 3 4 5 6 7 8; do keys Tab; done
+  # from the name to the reason: ID, birth date, sex, phone, insurance, commune, ethnicity, group,
+  # reason
+  for _ in 1 2 3 4 5 6 7 8 9; do keys Tab; done
   type_text "sai chính tả"
   keys F5
   expect_screen "$lang: a manager is asked whether to re-issue the certificate" "$t_reissue_q"
