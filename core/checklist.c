@@ -62,7 +62,8 @@ static int pick_text(vax_datafile *df, const vax_df_section *s, char *out, size_
 
 static int parse_outcome(vax_datafile *df, const vax_df_entry *e, vax_outcome *out)
 {
-    if (vax_outcome_parse(e->value, out) != VAX_OK)
+    /* "does not consent" is the person's answer, which no question of a form proposes */
+    if (vax_outcome_parse(e->value, out) != VAX_OK || *out == VAX_OUTCOME_DECLINED)
         return vax_datafile_fail(df, e->line,
                                  _("\"%s\": \"%s\" is not an outcome (use eligible, caution, "
                                    "postponed, referred, contraindicated)"),

@@ -165,6 +165,13 @@ static void test_unknown_outcome_is_an_error_on_its_line(void **state)
                  "site.conf:13: \"outcome\": \"maybe\" is not an outcome");
 }
 
+static void test_does_not_consent_is_no_question_s_outcome(void **state)
+{
+    (void)state;
+    expect_error(HEAD "outcome = declined\n",
+                 "site.conf:13: \"outcome\": \"declined\" is not an outcome");
+}
+
 static void test_duplicate_key_is_an_error_on_the_second_line(void **state)
 {
     (void)state;
@@ -351,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_question_text_follows_the_ui_language),
         cmocka_unit_test(test_a_valid_site_file_loads),
         cmocka_unit_test(test_unknown_outcome_is_an_error_on_its_line),
+        cmocka_unit_test(test_does_not_consent_is_no_question_s_outcome),
         cmocka_unit_test(test_duplicate_key_is_an_error_on_the_second_line),
         cmocka_unit_test(test_missing_field_is_an_error_on_the_section_line),
         cmocka_unit_test(test_other_broken_lines_are_named),
