@@ -920,6 +920,16 @@ static int merge_dose(vax_db *db, const char *uuid, const char *body, const merg
     return origin_add(db, uuid, m);
 }
 
+/* ?1 the void's body, ?2 the dose's uuid (NULL: the one the body names). */
+static void bind_void(sqlite3_stmt *st, const char *body, const char *uuid)
+{
+    sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
+    if (uuid)
+        sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 2);
+}
+
 /* A void of the dose `uuid` (NULL: the one the event's body names), with the body's reason. */
 static int merge_dose_void(vax_db *db, const char *uuid, const char *body)
 {
@@ -930,11 +940,7 @@ static int merge_dose_void(vax_db *db, const char *uuid, const char *body)
                                     " AND voided = 0");
     if (!st)
         return VAX_EINTERNAL;
-    sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
-    if (uuid)
-        sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 2);
+    bind_void(st, body, uuid);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     if (rc != SQLITE_DONE)
@@ -948,11 +954,7 @@ static int merge_dose_void(vax_db *db, const char *uuid, const char *body)
             " (SELECT id FROM dose WHERE uuid = coalesce(?2, json_extract(?1, '$.dose_uuid')))");
     if (!st)
         return VAX_EINTERNAL;
-    sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
-    if (uuid)
-        sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 2);
+    bind_void(st, body, uuid);
     char *later = NULL;
     int64_t id = 0;
     if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -2337,7 +2339,9 @@ static const char server_schema_v5[] =
     "DECLARE k person%ROWTYPE; kf text; nf text; first boolean; apart text; a text; b text;\n"
     "BEGIN\n"
     "  SELECT * INTO k FROM person WHERE uuid = NEW.person_uuid;\n"
-    "  IF NOT FOUND THEN RETURN NEW; END IF;\n"
+    /* a manager's merge of two records held (vs_apply_merges) is not a registration */
+    "  IF NOT FOUND OR EXISTS (SELECT 1 FROM person WHERE uuid = NEW.uuid) THEN RETURN NEW;"
+    " END IF;\n"
     "  kf := coalesce((SELECT body->>'name_folded' FROM sync_event WHERE uuid = k.uuid"
     " AND kind = 'person'), lower(k.full_name));\n"
     "  nf := coalesce(NEW.body->>'name_folded', lower(NEW.body->>'full_name'));\n"
