@@ -282,7 +282,8 @@ static void draw_details(ui_app *app, checkin *c, WINDOW *w, int y, int x, int w
         if (c->has_today) {
             ui_role r = v->urgent ? ROLE_URGENT : ROLE_OK;
             if (v->state == VAX_STATE_DONE || v->state == VAX_STATE_POSTPONED ||
-                v->state == VAX_STATE_CONTRAINDICATED || v->state == VAX_STATE_REFERRED)
+                v->state == VAX_STATE_CONTRAINDICATED || v->state == VAX_STATE_REFERRED ||
+                v->state == VAX_STATE_DECLINED)
                 r = ROLE_WARNING; /* a second ticket today would be a mistake: make it stand out */
             ui_role_on(w, r);
             ui_put(w, y + 5, x, c->today_text, width);
