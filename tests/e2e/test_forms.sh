@@ -5,7 +5,9 @@
 # referred; a broken AstraZeneca vial. The workbook is read back with an independent reader: its
 # headings are the layout file's in its order (the annex's column order), and each figure of each
 # row is compared with SQL; the PDF's text (poppler) carries the same rows in the same order.
-# Then the end-of-round report (annex 6) in both formats.
+# Then the end-of-round report (annex 6): each table's headings against its layout, the unit's
+# figures and the vaccine table against SQL (the stock ledger), the PDF's vaccine rows against the
+# workbook's.
 . "$(dirname "$0")/lib.sh"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -94,8 +96,8 @@ V stock discard 1 --reason broken >/dev/null
 out=$(V report annex5 --out "$WORK/a5.xlsx")
 equal "report annex5 writes the workbook (the words in Vietnamese)" "Đã ghi phụ lục 5 của QĐ 43/QĐ-BYT vào $WORK/a5.xlsx." "$out"
 equal "the workbook is private (0600)" "600" "$(stat -c %a "$WORK/a5.xlsx")"
-python3 - "$WORK/a5.xlsx" >"$WORK/a5.tsv" <<'PY'
-# The cells of the workbook's first sheet as rows of tab-separated text (standard library only).
+cat >"$WORK/sheet.py" <<'PY'
+# The cells of sheet N (default 1) of a workbook as rows of tab-separated text (standard library).
 import sys, zipfile, re
 import xml.etree.ElementTree as ET
 ns = {'m': 'http://schemas.openxmlformats.org/spreadsheetml/2006/main'}
@@ -105,7 +107,8 @@ if 'xl/sharedStrings.xml' in z.namelist():
     for si in ET.fromstring(z.read('xl/sharedStrings.xml')).findall('m:si', ns):
         shared.append(''.join(t.text or '' for t in si.iter('{%s}t' % ns['m'])))
 rows = {}
-for c in ET.fromstring(z.read('xl/worksheets/sheet1.xml')).iter('{%s}c' % ns['m']):
+sheet = sys.argv[2] if len(sys.argv) > 2 else '1'
+for c in ET.fromstring(z.read('xl/worksheets/sheet%s.xml' % sheet)).iter('{%s}c' % ns['m']):
     m = re.match(r'([A-Z]+)(\d+)', c.get('r'))
     col = 0
     for ch in m.group(1):
@@ -119,6 +122,7 @@ for r in sorted(rows):
     w = max(rows[r])
     print('\t'.join(rows[r].get(i, '') for i in range(1, w + 1)))
 PY
+python3 "$WORK/sheet.py" "$WORK/a5.xlsx" >"$WORK/a5.tsv"
 layout_vi=$(awk '/^\[daily\.[0-9]+\]/{on=1;next} /^\[/{on=0} on && $1=="vi"{sub(/^vi = /,""); print}' "$LAYOUT" | paste -sd '\t')
 equal "row 7's headings are the layout's, in its order (annex 5's column order)" \
   "$layout_vi" "$(sed -n 7p "$WORK/a5.tsv")"
@@ -168,10 +172,31 @@ done
 # --- annex 6 ------------------------------------------------------------------------------------
 out=$(V report annex6 --out "$WORK/a6.xlsx"); rc=$?
 equal "report annex6 writes the round in progress" "0" "$rc"
+L6="$ROOT/assets/forms/moh-43-2022-annex6.conf"
+for t in groups:1 units:2 serious:3 vaccine:4; do
+  python3 "$WORK/sheet.py" "$WORK/a6.xlsx" "${t#*:}" >"$WORK/a6.${t%:*}.tsv"
+  heads=$(awk -v s="${t%:*}" '$0 ~ "^\\[" s "\\.[0-9]+\\]"{on=1;next} /^\[/{on=0} on && $1=="vi"{sub(/^vi = /,""); print}' "$L6" | paste -sd '\t')
+  equal "annex 6, table ${t%:*}: row 7's headings are the layout's, in its order" "$heads" "$(sed -n 7p "$WORK/a6.${t%:*}.tsv")"
+done
+unit=$(sed -n 8p "$WORK/a6.units.tsv")
+equal "by unit: the site, the registry's people, dose 1, dose 2, additional, booster, people vaccinated" \
+  "Trạm Y tế xã Bản Giang|$(sql "SELECT count(*) FROM person")|3|0|0|0|3" "$(cut -f1-7 <<<"$unit" | tr '\t' '|')"
+equal "and the coverage, in per cent of the registry" "42.9" "$(cut -f8 <<<"$unit")"
+while IFS=$'\t' read -r vaccine received used wasted left; do
+  code=$(sql "SELECT code FROM product WHERE name = '$vaccine'")
+  equal "vaccine $code: received, used, discarded, left as the ledger holds them" \
+    "$(sql "SELECT sum(CASE WHEN m.kind='receive' THEN m.doses ELSE 0 END) || '|' || -sum(CASE WHEN m.kind='draw' THEN m.doses ELSE 0 END) || '|' || -sum(CASE WHEN m.kind='waste' THEN m.doses ELSE 0 END) || '|' || sum(m.doses) FROM stock_move m JOIN lot l ON l.id=m.lot_id WHERE l.product='$code'")" \
+    "$received|$used|$wasted|$left"
+done < <(tail -n +8 "$WORK/a6.vaccine.tsv")
+check "the round's vaccines are all in the vaccine table" test "$(tail -n +8 "$WORK/a6.vaccine.tsv" | wc -l)" -ge 2
 V report annex6 --round 12 --out "$WORK/a6.pdf" >/dev/null
 txt6=$(pdftotext -layout "$WORK/a6.pdf" - 2>/dev/null)
 check "the end-of-round report names the round" grep -q "Đợt tiêm số 12" <<<"$txt6"
 check "and its tables" grep -q "Tình hình sử dụng vắc xin" <<<"$txt6"
+while IFS=$'\t' read -r vaccine rest; do
+  equal "the PDF's vaccine row of $vaccine: the workbook's figures" "$(tr '\t' ' ' <<<"$rest")" \
+    "$(grep -F -- "$vaccine" <<<"$txt6" | tail -1 | sed 's/.*)//; s/^ *//; s/  */ /g; s/ *$//')"
+done < <(tail -n +8 "$WORK/a6.vaccine.tsv")
 out=$(V report annex6 --round 99 --out "$WORK/a99.pdf" 2>&1); rc=$?
 equal "a round without doses is refused, named" "1" "$rc"
 finish
