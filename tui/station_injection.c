@@ -312,7 +312,9 @@ static void call_next(ui_app *app, injection *s)
     ui_message(app, MSG_OK, _("Ticket %03d: %s."), v.ticket % 1000, s->person.full_name);
 }
 
-static void record_dose(ui_app *app, injection *s)
+/* additional: the additional dose of an immunocompromised person, as the doctor decided at
+ * screening (its own interval after the series; the core says when it is not one). */
+static void record_dose(ui_app *app, injection *s, int additional)
 {
     static const char *arm_items[2];
     vax_vial *vial = selected_vial(s);
@@ -329,12 +331,12 @@ static void record_dose(ui_app *app, injection *s)
     }
     arm_items[0] = _("Left arm");
     arm_items[1] = _("Right arm");
-    int arm =
-        ui_dialog_pick(app, _("Record dose"), _("Which arm? (L or R)"), arm_items, "LR", 2, 0);
+    int arm = ui_dialog_pick(app, additional ? _("Record the additional dose") : _("Record dose"),
+                             _("Which arm? (L or R)"), arm_items, "LR", 2, 0);
     if (arm < 0)
         return;
-    vax_dose_in in = {s->visit.id, vial->id, arm == 0 ? VAX_ARM_LEFT : VAX_ARM_RIGHT, 0, NULL,
-                      NULL,        0};
+    vax_dose_in in = {s->visit.id, vial->id,  arm == 0 ? VAX_ARM_LEFT : VAX_ARM_RIGHT, 0, NULL,
+                      NULL,        additional};
     int rc = vax_dose_give(app->db, &in, &d);
     if (rc != VAX_OK && strcmp(vax_errfield(app->db), "override") == 0 &&
         (app->staff.role == VAX_ROLE_DOCTOR || vax_role_may(app->staff.role, VAX_ACT_OVERRIDE))) {
@@ -531,7 +533,12 @@ static void act_resume(ui_app *app)
 
 static void act_record_dose(ui_app *app)
 {
-    record_dose(app, room(app));
+    record_dose(app, room(app), 0);
+}
+
+static void act_record_additional(ui_app *app)
+{
+    record_dose(app, room(app), 1);
 }
 
 /* The person left unfinished is taken up first, so that the question names them. */
@@ -590,6 +597,10 @@ static const ui_keyrow rows[] = {
     {UI_KEY_F4, NULL, ACT_SEND_BACK, N_("Send back"),
      N_("sends the person back to the waiting list, asking first"), PENDING | CALLED, 50,
      act_send_back},
+    /* TRANSLATORS: the key that records the additional dose of an immunocompromised person
+     * (Vietnamese: b, bổ sung); one letter, different from the room's other letters */
+    {UI_KEY_CHAR, N_("additional dose|a"), ACT_RECORD_ADDITIONAL, N_("Additional dose"),
+     N_("the doctor's, for the immunocompromised"), CALLED, 5, act_record_additional},
     /* TRANSLATORS: the key that shows the screening at the injection room (Vietnamese: s, sàng
      * lọc); one letter, different from the room's other letters */
     {UI_KEY_CHAR, N_("show screening|s"), ACT_SHOW_SCREENING, N_("Screening"),

@@ -3,8 +3,9 @@
 # on 10/2/2022; the due list names dose 3 as due since 30/1/2022 (CV 10722/BYT-DP: 3 months after
 # the series); the injection room refuses Sinopharm for it (the same vaccine or mRNA), records
 # Moderna as dose 3; its certificate verifies as dose 3 of 3 (dn/sd 3/3, the EU DCC's numbering of
-# a booster after a two-dose series). Screening has its own e2e: the visit is put in the queue for
-# injection directly.
+# a booster after a two-dose series). Then an immunocompromised woman gets the doctor's additional
+# dose (key a) 80 days after her series, when a booster would be too early. Screening has its own
+# e2e: the visits are put in the queue for injection directly.
 . "$(dirname "$0")/lib.sh"
 
 export VAXSITE_CLOCK_FILE="$WORK/clock"
@@ -56,6 +57,27 @@ expect_screen "the Moderna dose is recorded as dose 3" "Dose 3 (MO lot 3002183, 
 equal "the database holds dose 3, Moderna, given here" "3|MO|0" \
   "$(sql "SELECT dose_number, product, additional FROM dose WHERE lot_no = '3002183'")"
 
+# --- an immunocompromised woman (Pfizer twice, the second 80 days ago): the doctor's additional dose;
+# as a booster it would be too early (3 months, from 20/02/2022) ------------------------------------
+V person add --name "Lò Thị Hương" --id 012185000126 --dob 05/06/1985 --sex f >/dev/null
+V dose elsewhere 012185000126 --product PF --date 01/11/2021 --place "Trạm Y tế xã Nậm Tăm" >/dev/null
+V dose elsewhere 012185000126 --product PF --date 22/11/2021 --place "Trạm Y tế xã Nậm Tăm" >/dev/null
+V queue checkin 012185000126 >/dev/null
+sql "UPDATE visit SET state = 'waiting_injection' WHERE state = 'waiting_screening'" >/dev/null
+keys Enter
+expect_screen "she is called for dose 3" "Lò Thị Hương"
+keys Enter
+expect_screen "Enter asks which arm" "Which arm?"
+type_text l
+expect_screen "as a booster, dose 3 is refused until 3 months after dose 2" \
+  "Interval: dose 3 (booster) may be given from 20/02/2022"
+keys a
+expect_screen "a records the additional dose, asking the arm" "Record the additional dose"
+type_text l
+expect_screen "the additional dose is recorded as dose 3" "Dose 3 (MO lot 3002183, left arm) recorded"
+equal "the database marks it the additional dose" "3|MO|1" \
+  "$(sql "SELECT d.dose_number, d.product, d.additional FROM dose d JOIN person p ON p.id = d.person_id WHERE p.national_id = '012185000126' AND d.dose_number = 3")"
+
 # --- its certificate: dose 3 of 3 -----------------------------------------------------------------
 DOSE=$(sql "SELECT id FROM dose WHERE lot_no = '3002183'")
 out=$(V cert issue "$DOSE"); rc=$?
@@ -69,5 +91,7 @@ check "of Moderna" grep -q "EU/1/20/1507" <<<"$out"
 out=$(V due)
 check "and he is no longer due (no second booster before CV 3309/BYT-DP)" \
   bash -c "! grep -q 012085000123 <<<'$out'"
+check "she is due for her first booster, dose 4, 3 months after the additional dose" \
+  grep -q "012185000126.*dose 4.*2022-05-11.*Not due yet" <<<"$(V due --all)"
 
 finish
