@@ -50,8 +50,9 @@ ticket=$(V queue next screening --station screening-2)
 t0=$(date +%s%N)
 check "the board shows the called ticket's desk by its name" board_label "→ Screening desk 2"
 t1=$(date +%s%N)
-ok_ms=$(((t1 - t0) / 1000000))
-check "and it took under 1 s on this machine (${ok_ms} ms; the bench measures the latency)" [ $ok_ms -lt 1000 ]
+# the time is said, not asserted: the latency is measured by bench/board on a quiet machine; here
+# it depends on how many tests share the CPU (1.4-1.7 s seen with twelve running at once)
+echo "# the board showed it $(((t1 - t0) / 1000000)) ms after the call"
 # (the output is dropped by itself: a redirection of check would drop its TAP line too)
 V person add --name "Ma Thị Hoa" --id 012193009999 --dob 01/01/1993 --sex f >/dev/null
 equal "while the board runs, a station can still write (no write lock held)" 0 "$?"
