@@ -24,6 +24,8 @@ typedef struct checkin {
      * scanner began typing "HC1:" over the search */
     int64_t held;
     /* the selected person as loaded: doses, today's visit and what the desk says of it */
+    int minor, has_guardian; /* under 18 today, and a parent or guardian on record */
+    vax_guardian guardian;
     int doses, next, has_today; /* next: the number the next dose gets (after one from elsewhere
                                    that says "2 of 2", 3) */
     vax_visit today;
@@ -268,7 +270,15 @@ static void draw_details(ui_app *app, checkin *c, WINDOW *w, int y, int x, int w
              p->commune[0] ? p->commune : "-");
     ui_put(w, y + 2, x, line, width);
     if (rows > 3) {
-        snprintf(line, sizeof line, _("Priority group: %s"), group_name(c, p->priority_group));
+        /* a child: who brings them, as the injection room will want it */
+        if (c->minor && c->has_guardian)
+            snprintf(line, sizeof line, _("Priority group: %s · guardian %s, %s"),
+                     group_name(c, p->priority_group), c->guardian.name, c->guardian.phone);
+        else if (c->minor)
+            snprintf(line, sizeof line, _("Priority group: %s · under 18: no guardian on record"),
+                     group_name(c, p->priority_group));
+        else
+            snprintf(line, sizeof line, _("Priority group: %s"), group_name(c, p->priority_group));
         ui_put(w, y + 3, x, line, width);
     }
     if (rows > 4) {
@@ -913,6 +923,32 @@ static void do_void(ui_app *app, checkin *c)
                    doses[k].dose_number, c->editing.full_name);
 }
 
+/* A child (under 18) is vaccinated only with a parent or guardian on record (the injection room
+ * refuses the dose otherwise): the desk asks for their name and phone at check-in, once. 0 when
+ * the nurse cancelled or the core refused what was typed (said). */
+static int ensure_guardian(ui_app *app, const vax_person *p)
+{
+    char today[11], name[256] = "", phone[32] = "", prompt[400];
+    vax_guardian g;
+    vax_local_date(vax_now(), today);
+    if (vax_age_on(p->birth_date, today) >= VAX_ADULT_AGE ||
+        vax_person_guardian_get(app->db, p->id, &g) == VAX_OK)
+        return 1;
+    snprintf(prompt, sizeof prompt,
+             _("%s is under 18: the full name of the parent or guardian who brings them"),
+             p->full_name);
+    if (!ui_dialog_ask(app, _("Parent or guardian"), prompt, name, sizeof name))
+        return 0;
+    snprintf(prompt, sizeof prompt, _("The phone of %s"), name);
+    if (!ui_dialog_ask(app, _("Parent or guardian"), prompt, phone, sizeof phone))
+        return 0;
+    if (vax_person_guardian_set(app->db, p->id, name, phone) != VAX_OK) {
+        ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+        return 0;
+    }
+    return 1;
+}
+
 static void do_checkin(ui_app *app, checkin *c)
 {
     vax_person *p;
@@ -933,6 +969,8 @@ static void do_checkin(ui_app *app, checkin *c)
                    ui_act_key(app, ACT_REGISTER));
         return;
     }
+    if (!ensure_guardian(app, p))
+        return;
     if (vax_queue_checkin(app->db, p->id, &v) != VAX_OK && !checkin_again(app, p, &v))
         return;
     /* committed: only now does the screen say so */
@@ -1185,8 +1223,13 @@ static void load(ui_app *app)
         c->held = c->want;
     c->doses = 0;
     c->has_today = 0;
+    c->minor = c->has_guardian = 0;
     if (!p)
         return;
+    char today[11];
+    vax_local_date(vax_now(), today);
+    c->minor = vax_age_on(p->birth_date, today) < VAX_ADULT_AGE;
+    c->has_guardian = c->minor && vax_person_guardian_get(app->db, p->id, &c->guardian) == VAX_OK;
     vax_person_dose_count(app->db, p->id, &c->doses);
     if (vax_dose_next_number(app->db, p->id, &c->next) != VAX_OK)
         c->next = c->doses + 1;

@@ -94,4 +94,33 @@ expect_screen "AstraZeneca is refused for his age, in Vietnamese" \
   "Vắc xin: AZ tiêm cho người từ 18 tuổi; người này 12 tuổi."
 equal "no dose for him" "0" "$(sql "SELECT count(*) FROM dose d JOIN person p ON p.id = d.person_id WHERE p.national_id = '012210000125'")"
 
+# --- the check-in desk asks for the guardian of a child who has none on record, in both languages ---
+V person add --name "Giàng Thị Mỷ" --id 012308000126 --dob 05/05/2008 --sex f >/dev/null
+V person add --name "Giàng Văn Pó" --id 012209000127 --dob 06/06/2009 --sex m >/dev/null
+for lang in en vi; do
+  if [ $lang = en ]; then id=012308000126; t_ask="is under 18"; t_none="no guardian on record"; t_ticket="ticket"
+  else id=012209000127; t_ask="chưa đủ 18 tuổi"; t_none="chưa ghi người giám hộ"; t_ticket="số thứ tự"; fi
+  tui 100 30 --lang $lang
+  [ $lang = en ] && sign_in yta "Check-in desk" || sign_in yta "Bàn tiếp đón"
+  wait_for "F2" >/dev/null
+  type_text $id
+  expect_screen "$lang: the desk says the child has no guardian on record" "$t_none"
+  keys Enter
+  expect_screen "$lang: Enter asks for the parent or guardian first" "$t_ask"
+  keys Escape
+  settle
+  equal "$lang: cancelled: not checked in" "0" \
+    "$(sql "SELECT count(*) FROM visit v JOIN person p ON p.id = v.person_id WHERE p.national_id = '$id'")"
+  keys Enter
+  wait_for "$t_ask" >/dev/null
+  type_text "Giàng A Chứ"
+  keys Enter
+  settle
+  type_text 0912000333
+  keys Enter
+  expect_screen "$lang: then the ticket" "$t_ticket"
+  equal "$lang: the guardian is recorded and the child checked in" "Giàng A Chứ|0912000333|1" \
+    "$(sql "SELECT g.name || '|' || g.phone || '|' || (SELECT count(*) FROM visit v WHERE v.person_id = p.id) FROM person p JOIN person_guardian g ON g.person_id = p.id WHERE p.national_id = '$id'")"
+done
+
 finish
