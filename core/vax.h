@@ -2276,8 +2276,7 @@ int vax_bundle_fingerprint(vax_db *db, char out[65]);
 int vax_sync_trust(vax_db *db, const char *fingerprint);
 /* Conflicts listed here for a manager, oldest first: up to max from the offset-th, and how many
  * there are in all (*total), so that a list is paged and never cut without a word. */
-int vax_sync_conflicts(vax_db *db, int offset, vax_sync_conflict *out, int max, int *n,
-                       int *total);
+int vax_sync_conflicts(vax_db *db, int offset, vax_sync_conflict *out, int max, int *n, int *total);
 /* Doses of a local day by product and dose number (voided left out), from this database. */
 int vax_sync_site_dose_counts(vax_db *db, const char *day, vax_dose_count *out, int max, int *n);
 
