@@ -334,6 +334,15 @@ static void json_map(sbuf *b, const cbor_item_t *it, int depth)
     }
     for (size_t i = 0; i < n; i++) {
         sbuf kb = {0};
+        /* a key is a string or a number (an hcert's keys are): a map or an array as a key would be
+         * written as JSON into a string, escaped again at each level above, so that keys nested
+         * thirty deep make a gigabyte from a hundred bytes */
+        cbor_type kt = cbor_typeof(p[i].key);
+        if (kt == CBOR_TYPE_MAP || kt == CBOR_TYPE_ARRAY || kt == CBOR_TYPE_TAG) {
+            b->failed = 1;
+            n = i;
+            break;
+        }
         if (cbor_isa_string(p[i].key)) {
             size_t l;
             uint8_t *s = string_bytes(p[i].key, &l);

@@ -1088,6 +1088,28 @@ static void test_qr_lines_have_quiet_zone_and_half_blocks(void **state)
 /* The PDF and PNG cards and reading a QR picture (cairo, fontconfig and zbar keep process-wide
  * caches that valgrind reports) are tested end to end in tests/e2e/test_cert.sh. */
 
+/* A map whose key is a map, thirty deep, is a hundred bytes whose JSON would be a gigabyte (each
+ * level escaped again); it is refused at once, while number and string keys convert. The fuzzer
+ * found it: the verifier of a scanned QR would have hung the desk. */
+static void test_a_map_as_a_map_key_is_refused_not_rendered(void **state)
+{
+    (void)state;
+    uint8_t in[64];
+    size_t n = 0;
+    char *json = NULL;
+    for (int i = 0; i < 30; i++)
+        in[n++] = 0xa1; /* a map of one pair, whose key is the next map */
+    in[n++] = 0x00;     /* the innermost key: 0 */
+    for (int i = 0; i < 30; i++)
+        in[n++] = 0x00; /* each map's value: 0 */
+    assert_int_not_equal(vax_cbor_to_json(in, n, &json), VAX_OK);
+    assert_null(json);
+    static const uint8_t ok[] = {0xa2, 0x01, 0x02, 0x61, 'v', 0x03}; /* {1: 2, "v": 3} */
+    assert_int_equal(vax_cbor_to_json(ok, sizeof ok, &json), VAX_OK);
+    assert_string_equal(json, "{\"1\":2,\"v\":3}");
+    free(json);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1114,6 +1136,7 @@ int main(void)
         cmocka_unit_test(test_dose_and_series_numbers_follow_the_eu_rules),
         cmocka_unit_test(test_upgrade_gives_an_older_catalogue_the_value_set_codes),
         cmocka_unit_test(test_qr_lines_have_quiet_zone_and_half_blocks),
+        cmocka_unit_test(test_a_map_as_a_map_key_is_refused_not_rendered),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
