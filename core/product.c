@@ -589,34 +589,47 @@ static int save_gtin(vax_db *db, const char *product, const char *gtin)
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("saving the vaccine catalogue"));
 }
 
-/* The catalogue's GTINs replace those stored; a database before the table has none to keep. */
-static int save_gtins(vax_db *db, vax_datafile *df)
+/* Empties a table the catalogue fills, inside the caller's transaction; *have = 0 when the
+ * database is older than the table (nothing to keep or replace). */
+static int clear_catalogue_table(vax_db *db, const char *table, const char *delete_sql, int *have)
 {
     sqlite3_stmt *st =
-        vax_stmt(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'product_gtin'");
-    int rc, have;
+        vax_stmt(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+    int rc;
     if (!st)
         return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
-    have = rc == SQLITE_ROW;
+    *have = rc == SQLITE_ROW;
     sqlite3_reset(st);
-    if (!have)
-        return VAX_OK;
-    if ((rc = sqlite3_exec(db->sql, "DELETE FROM product_gtin", NULL, NULL, NULL)) != SQLITE_OK)
+    if (*have && (rc = sqlite3_exec(db->sql, delete_sql, NULL, NULL, NULL)) != SQLITE_OK)
         return vax_fail_sql(db, rc, _("saving the vaccine catalogue"));
-    return each_gtin(df, db, save_gtin);
+    return VAX_OK;
 }
 
-int vax_product_gtin_seed(vax_db *db)
+/* A schema step's seed: the built-in catalogue parsed, and `save` run on it. */
+static int seed_from_catalogue(vax_db *db, int (*save)(vax_db *, vax_datafile *))
 {
     vax_datafile df;
     int rc = vax_datafile_parse(&df, "products.conf", vax_asset_products_conf);
     if (rc == VAX_OK)
-        rc = save_gtins(db, &df);
+        rc = save(db, &df);
     if (rc == VAX_EINVAL && df.error[0])
         vax_fail(db, rc, "file", "%s", df.error);
     vax_datafile_free(&df);
     return rc;
+}
+
+/* The catalogue's GTINs replace those stored; a database before the table has none to keep. */
+static int save_gtins(vax_db *db, vax_datafile *df)
+{
+    int have, rc = clear_catalogue_table(db, "product_gtin", "DELETE FROM product_gtin", &have);
+    return rc != VAX_OK || !have ? rc : each_gtin(df, db, save_gtin);
+}
+
+int vax_product_gtin_seed(vax_db *db)
+{
+    return seed_from_catalogue(db, save_gtins);
 }
 
 /* The vaccine code systems a product may name (products.conf key, FHIR system). A product
@@ -676,31 +689,13 @@ static int save_coding(vax_db *db, const char *product, const char *system, cons
 /* The catalogue's vaccine codes replace those stored; a database before the table has none. */
 static int save_codings(vax_db *db, vax_datafile *df)
 {
-    sqlite3_stmt *st = vax_stmt(
-        db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'product_coding'");
-    int rc, have;
-    if (!st)
-        return VAX_EINTERNAL;
-    rc = sqlite3_step(st);
-    have = rc == SQLITE_ROW;
-    sqlite3_reset(st);
-    if (!have)
-        return VAX_OK;
-    if ((rc = sqlite3_exec(db->sql, "DELETE FROM product_coding", NULL, NULL, NULL)) != SQLITE_OK)
-        return vax_fail_sql(db, rc, _("saving the vaccine catalogue"));
-    return each_coding(df, db, save_coding);
+    int have, rc = clear_catalogue_table(db, "product_coding", "DELETE FROM product_coding", &have);
+    return rc != VAX_OK || !have ? rc : each_coding(df, db, save_coding);
 }
 
 int vax_product_coding_seed(vax_db *db)
 {
-    vax_datafile df;
-    int rc = vax_datafile_parse(&df, "products.conf", vax_asset_products_conf);
-    if (rc == VAX_OK)
-        rc = save_codings(db, &df);
-    if (rc == VAX_EINVAL && df.error[0])
-        vax_fail(db, rc, "file", "%s", df.error);
-    vax_datafile_free(&df);
-    return rc;
+    return seed_from_catalogue(db, save_codings);
 }
 
 /* Checks the whole text, then saves it inside the caller's transaction. */
