@@ -27,10 +27,11 @@
  *  - a registration whose national ID is already known under another uuid is merged into the
  *    person first stored: its uuid becomes an alias, every visit and dose under it is kept and
  *    counted for the merged person, and a "duplicate_person" conflict goes to a manager;
- *  - a person edit whose updated_at is not older than the record's is applied (the previous
- *    version goes to history); an older one is not applied and is kept in history; when the
- *    edit was based on another version than the current one, a "concurrent_edit" conflict is
- *    listed whichever won;
+ *  - a person edit merges field by field on a hybrid logical clock (schema 31; server schema 7):
+ *    each field keeps the stamp of the edit that wrote it, an edit's field is applied when its
+ *    stamp is later, and an edit that did not see the value it replaces (the stamp it names as its
+ *    base is not the field's) is a "concurrent_edit" conflict with both values kept; the loser is
+ *    kept in history. The result does not depend on the order edits arrive in (merge_person_edit);
  *  - a dose is never dropped: a second dose of the same number for the same (merged) person,
  *    with no manager's override, is kept and a "same_dose_number" conflict names both;
  *  - a void marks the dose voided (a dose is never edited otherwise);
