@@ -348,9 +348,26 @@ static const char sync_clock_v31[] =
     " END;";
 // clang-format on
 
+/* Also schema 31: a person's other ID (person_id: the old CMND of someone registered by CCCD, or
+ * the reverse) travels as a person_link event, those linked before it as well, so that the
+ * district and the other laptops know both numbers lead to one person (merge_person_link). */
+// clang-format off
+#define LINK_EVENT(r)                                                                              \
+    OUTBOX_COLS "SELECT p.uuid || '/id/' || " r ".value, 'person_link', p.uuid, " SQ_SITE ", "      \
+    SQ_DEVICE ", " r ".created_at, json_object('person_uuid', p.uuid, 'value', " r ".value,"        \
+    " 'kind', " r ".kind, 'at', " r ".created_at, 'by', " SQ_LOGIN(r ".created_by") ")"
+static const char sync_links_v31[] =
+    "CREATE TRIGGER sync_person_id_ai AFTER INSERT ON person_id" NOT_APPLYING " BEGIN "
+    LINK_EVENT("new") " FROM person p WHERE p.id = new.person_id; END;"
+    LINK_EVENT("l") " FROM person_id l JOIN person p ON p.id = l.person_id"
+    " ORDER BY l.created_at, l.value;";
+// clang-format on
+
 int vax_sync_seed_clock_v31(vax_db *db)
 {
     int rc = sqlite3_exec(db->sql, sync_clock_v31, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db->sql, sync_links_v31, NULL, NULL, NULL);
     return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("upgrading the database"));
 }
 
@@ -706,6 +723,9 @@ static int keep_apart(vax_db *db, int64_t holder, const char *body, const merge_
 }
 
 static int merge_pulled_fields(vax_db *db, int64_t id, const char *body, const merge_ctx *m);
+static int merge_person_linked(vax_db *db, const char *body, const merge_ctx *m);
+static int alias_person(vax_db *db, int64_t id, const char *other, const char *uuid,
+                        const char *nid, const merge_ctx *m);
 
 static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
 {
@@ -750,34 +770,174 @@ static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
         vax_strlcpy(other, vax_col_text(st, 1), sizeof other);
     }
     sqlite3_reset(st);
-    if (id) {
-        int same_person = 0;
-        if ((rc = same_identity(db, id, body, &same_person)) != VAX_OK)
-            return rc;
-        if (!same_person)
-            return keep_apart(db, id, body, m);
+    if (!id) /* new here, or held as a person's other ID (merge_person_link) */
+        return merge_person_linked(db, body, m);
+    int same_person = 0;
+    if ((rc = same_identity(db, id, body, &same_person)) != VAX_OK)
+        return rc;
+    return same_person ? alias_person(db, id, other, uuid, nid, m) : keep_apart(db, id, body, m);
+}
+
+/* Registered twice with the same ID (or one of the person's IDs): one person, both uuids lead to
+ * it; a manager is told. */
+static int alias_person(vax_db *db, int64_t id, const char *other, const char *uuid,
+                        const char *nid, const merge_ctx *m)
+{
+    char details[300];
+    sqlite3_stmt *st =
+        vax_stmt(db, "INSERT OR IGNORE INTO sync_alias(uuid, person_id) VALUES (?1, ?2)");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("merging a person"));
+    snprintf(details, sizeof details, "ID %s registered at %s (device %.8s) and here", nid, m->site,
+             m->device);
+    m->stats->conflicts++;
+    return conflict_add(db, "duplicate_person", other, other, uuid, details);
+}
+
+/* Two local people the same person by their folded names and birth dates. */
+static int same_people(vax_db *db, int64_t a, int64_t b)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT x.name_folded = y.name_folded AND"
+                                    " x.birth_date = y.birth_date FROM person x, person y"
+                                    " WHERE x.id = ?1 AND y.id = ?2");
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    int same = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    return same;
+}
+
+/* The person here who holds the ID as another of their numbers (person_id), or 0. */
+static int64_t person_by_link(vax_db *db, const char *value, char uuid[64])
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT p.id, p.uuid FROM person_id l JOIN person p"
+                                    " ON p.id = l.person_id WHERE l.value = ?1");
+    int64_t id = 0;
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        vax_strlcpy(uuid, vax_col_text(st, 1), 64);
     }
-    if (id) {
-        /* registered twice with the same ID: one person, both uuids lead to it */
-        char details[300];
-        st = vax_stmt(db, "INSERT OR IGNORE INTO sync_alias(uuid, person_id) VALUES (?1, ?2)");
-        if (!st)
-            return VAX_EINTERNAL;
-        sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, id);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return vax_fail_sql(db, rc, _("merging a person"));
-        snprintf(details, sizeof details, "ID %s registered at %s (device %.8s) and here", nid,
-                 m->site, m->device);
-        m->stats->conflicts++;
-        return conflict_add(db, "duplicate_person", other, other, uuid, details);
+    sqlite3_reset(st);
+    return id;
+}
+
+static int conflict_linked_differs(vax_db *db, const char *holder_uuid, const char *other_uuid,
+                                   const char *value, const merge_ctx *m)
+{
+    char details[300];
+    snprintf(details, sizeof details,
+             "ID %s is one person's other ID and another person's own (from %s): not merged,"
+             " a manager decides",
+             value, m->site);
+    m->stats->conflicts++;
+    return conflict_add(db, "linked_id_differs", holder_uuid, holder_uuid, other_uuid, details);
+}
+
+/* A registration under an ID nobody here has as their own: when a person here has it as another
+ * of their numbers (a CCCD linked to the CMND they were registered by), the registration is theirs
+ * when the names and birth dates agree, as a second registration of one ID is (alias_person);
+ * otherwise it is a person of its own and a manager is told. */
+static int merge_person_linked(vax_db *db, const char *body, const merge_ctx *m)
+{
+    char uuid[64], nid[16], holder_uuid[64] = "";
+    int rc;
+    jtext(db, body, "$.uuid", uuid, sizeof uuid);
+    jtext(db, body, "$.national_id", nid, sizeof nid);
+    int64_t holder = nid[0] ? person_by_link(db, nid, holder_uuid) : 0;
+    if (holder) {
+        int same = 0;
+        if ((rc = same_identity(db, holder, body, &same)) != VAX_OK)
+            return rc;
+        if (same)
+            return alias_person(db, holder, holder_uuid, uuid, nid, m);
     }
     if ((rc = insert_person(db, body, NULL)) != VAX_OK)
         return rc;
     m->stats->people++;
+    if (holder && (rc = conflict_linked_differs(db, holder_uuid, uuid, nid, m)) != VAX_OK)
+        return rc;
     return origin_add(db, uuid, m);
+}
+
+/* A person's other ID from another laptop or the district (a person_link event). Held here by
+ * nobody: linked. The own ID of another record here with the same name and birth date: the two
+ * records are one person, that record is merged into the one the link names (the same on every
+ * laptop and on the server: the link's holder is kept). Another person's: listed, not merged. */
+static int merge_person_link(vax_db *db, const char *body, const merge_ctx *m)
+{
+    char puuid[64], value[16], kind[8], origin[200];
+    int rc;
+    jtext(db, body, "$.person_uuid", puuid, sizeof puuid);
+    jtext(db, body, "$.value", value, sizeof value);
+    jtext(db, body, "$.kind", kind, sizeof kind);
+    int64_t x = person_by_uuid(db, puuid);
+    if (!x || !value[0]) {
+        m->stats->unapplied++; /* forwarded to the district; no such person here */
+        return VAX_OK;
+    }
+    x = person_canon(db, x);
+    char holder_uuid[64] = "";
+    int64_t holder = person_by_link(db, value, holder_uuid);
+    if (holder)
+        return person_canon(db, holder) == x
+                   ? VAX_OK
+                   : conflict_linked_differs(db, holder_uuid, puuid, value, m);
+    sqlite3_stmt *st = vax_stmt(db, "SELECT id, uuid FROM person WHERE national_id = ?1"
+                                    " AND merged_into IS NULL AND id <> ?2");
+    int64_t y = 0;
+    char yuuid[64] = "";
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, x);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        y = sqlite3_column_int64(st, 0);
+        vax_strlcpy(yuuid, vax_col_text(st, 1), sizeof yuuid);
+    }
+    sqlite3_reset(st);
+    if (y && !same_people(db, x, y)) {
+        /* listed; the link is kept as a registration under it would have found it */
+        if ((rc = conflict_linked_differs(db, puuid, yuuid, value, m)) != VAX_OK)
+            return rc;
+        y = 0;
+    }
+    if (y) {
+        snprintf(origin, sizeof origin, "one person's two ID numbers, linked at %s", m->site);
+        rc = vax_person_merge_locked(db, y, x, "sync: one person's two ID numbers", origin);
+        if (rc == VAX_EEXIST) {
+            vax_clear_error(db);
+            m->stats->conflicts++;
+            return conflict_add(db, "merge_refused", puuid, puuid, yuuid,
+                                "one person's two ID numbers, both records with a dose of the same"
+                                " number here; void the one recorded by mistake, then merge them");
+        }
+        if (rc != VAX_OK)
+            return rc;
+        m->stats->people++;
+    }
+    st = vax_stmt(db, "INSERT INTO person_id(value, person_id, kind, created_at)"
+                      " VALUES (?1, ?2, CASE WHEN ?3 IN ('cccd', 'cmnd', 'site') THEN ?3"
+                      " ELSE 'site' END, ?4)");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, x);
+    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, jint(db, body, "$.at"));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("linking an ID number"));
 }
 
 /* A person from an event's body, under national_id (NULL: the body's). */
@@ -1480,6 +1640,8 @@ static int merge_event(vax_db *db, const char *kind, const char *uuid, const cha
         return merge_dose_void(db, NULL, body);
     if (!strcmp(kind, "person_merge"))
         return merge_person_merge(db, uuid, body, m, 0);
+    if (!strcmp(kind, "person_link"))
+        return merge_person_link(db, body, m);
     /* a transfer of vials another site sent: "to receive" here when it names this site */
     if (!strcmp(kind, "stock_transfer"))
         return vax_stock_transfer_merge(db, body);
@@ -2384,7 +2546,7 @@ int vax_sync_available(void)
     return 1;
 }
 
-#define SERVER_VERSION 7
+#define SERVER_VERSION 8
 /* pg_advisory_xact_lock key of the writers (vs_apply) and of init-server */
 #define PUSH_LOCK_KEY_TEXT "7402091"
 #define INIT_LOCK_KEY_TEXT "7402090"
@@ -2876,6 +3038,116 @@ static const char server_schema_v7[] =
 #undef VS_SET
 #undef VS_FIELDS
 
+/* Version 8: a person's other ID (laptop schema 31, person_link events), as a laptop takes it
+ * (merge_person_link, merge_person_linked): person_link holds each number and whose it is. A
+ * registration under a number someone holds as their other ID is theirs when the folded names
+ * and birth dates agree (an alias, as a second registration of one ID is), else a person of its
+ * own and a linked_id_differs conflict (vs_linked, before the row goes in). A link whose number is
+ * another record's own ID merges that record into the link's holder when they agree (vs_merge_pair,
+ * the merge of version 2 for one pair), else is listed. Run after the others, on the same batch. */
+#define VS_FOLDED(u)                                                                               \
+    "coalesce((SELECT body->>'name_folded' FROM sync_event WHERE uuid = " u " AND kind ="          \
+    " 'person'), (SELECT lower(full_name) FROM person WHERE uuid = " u "))"
+// clang-format off
+static const char server_schema_v8[] =
+    "CREATE TABLE person_link(value text PRIMARY KEY, person_uuid text NOT NULL,"
+    " kind text NOT NULL DEFAULT '', site text NOT NULL, device text NOT NULL,"
+    " at bigint NOT NULL DEFAULT 0, seq bigint NOT NULL);"
+    "CREATE INDEX person_link_seq ON person_link(seq);"
+    "CREATE FUNCTION vs_linked() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
+    "DECLARE k person%ROWTYPE; b jsonb;\n"
+    "BEGIN\n"
+    "  SELECT p.* INTO k FROM person_link l JOIN person p ON p.uuid = coalesce((SELECT"
+    " merged_into FROM person WHERE uuid = vs_person(l.person_uuid)), vs_person(l.person_uuid))"
+    " WHERE l.value = NEW.national_id;\n"
+    "  IF NOT FOUND OR k.uuid = NEW.uuid THEN RETURN NEW; END IF;\n"
+    "  b := (SELECT body FROM sync_event WHERE uuid = NEW.uuid AND kind = 'person');\n"
+    "  IF b IS NOT NULL AND NEW.birth_date = k.birth_date AND coalesce(b->>'name_folded',"
+    " lower(NEW.full_name)) = " VS_FOLDED("k.uuid") " THEN\n"
+    "    INSERT INTO person_alias(uuid, person_uuid, site, device, body) VALUES (NEW.uuid,"
+    " k.uuid, NEW.site, NEW.device, b) ON CONFLICT DO NOTHING;\n"
+    "    INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details) VALUES"
+    " ('duplicate_person', k.uuid, k.uuid, NEW.uuid, format('ID %s registered at %s and linked"
+    " to a person already held: one person', NEW.national_id, NEW.site)) ON CONFLICT DO NOTHING;\n"
+    "    RETURN NULL;\n"
+    "  END IF;\n"
+    "  INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details) VALUES"
+    " ('linked_id_differs', k.uuid, k.uuid, NEW.uuid, format('ID %s is one person''s other ID and"
+    " another person''s own (from %s): not merged, a manager decides', NEW.national_id,"
+    " NEW.site)) ON CONFLICT DO NOTHING;\n"
+    "  RETURN NEW;\n"
+    "END\n"
+    "$f$;"
+    "CREATE TRIGGER person_linked BEFORE INSERT ON person FOR EACH ROW"
+    " EXECUTE FUNCTION vs_linked();"
+    "CREATE FUNCTION vs_merge_pair(kept text, gone text, why text, event text) RETURNS int"
+    " LANGUAGE plpgsql AS $f$\n"
+    "DECLARE n int;\n"
+    "BEGIN\n"
+    "  INSERT INTO person_history(person_uuid, version, body, reason, event_uuid)"
+    " SELECT gone, p.version, to_jsonb(p), why, event FROM person p WHERE p.uuid = gone;\n"
+    "  UPDATE person SET merged_into = kept WHERE merged_into = gone;\n"
+    "  UPDATE person SET merged_into = kept, seq = nextval('vs_seq') WHERE uuid = gone;\n"
+    "  UPDATE person_alias SET person_uuid = kept WHERE person_uuid = gone;\n"
+    "  INSERT INTO person_alias(uuid, person_uuid, site, device, body) SELECT gone, kept, p.site,"
+    " p.device, to_jsonb(p) FROM person p WHERE p.uuid = gone ON CONFLICT (uuid) DO UPDATE SET"
+    " person_uuid = excluded.person_uuid;\n"
+    "  UPDATE dose SET person_canon = kept, seq = nextval('vs_seq') WHERE person_canon = gone;\n"
+    "  INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details) SELECT"
+    " 'same_dose_number', kept, least(d.uuid, o.uuid), greatest(d.uuid, o.uuid), format('dose %s"
+    " of both records merged into one', d.dose_number) FROM dose d JOIN dose o"
+    " ON o.person_canon = d.person_canon AND o.series = d.series AND o.dose_number = d.dose_number"
+    " AND o.uuid > d.uuid AND o.voided = 0 AND o.override_reason = '' WHERE d.person_canon = kept"
+    " AND d.voided = 0 AND d.override_reason = '' ON CONFLICT DO NOTHING;\n"
+    "  GET DIAGNOSTICS n = ROW_COUNT;\n"
+    "  RETURN n;\n"
+    "END\n"
+    "$f$;"
+    "CREATE FUNCTION vs_apply_links() RETURNS int LANGUAGE plpgsql AS $f$\n"
+    "DECLARE r record; x text; y person%ROWTYPE; holder text; n int; total int := 0;\n"
+    "BEGIN\n"
+    "  FOR r IN SELECT * FROM incoming WHERE incoming.fresh AND kind = 'person_link'"
+    " ORDER BY seq LOOP\n"
+    "    x := vs_person(r.body->>'person_uuid');\n"
+    "    x := coalesce((SELECT merged_into FROM person WHERE uuid = x), x);\n"
+    "    INSERT INTO person_link(value, person_uuid, kind, site, device, at, seq) VALUES"
+    " (r.body->>'value', x, coalesce(r.body->>'kind', ''), r.site, r.device,"
+    " coalesce((r.body->>'at')::bigint, 0), nextval('vs_seq')) ON CONFLICT (value) DO NOTHING;\n"
+    "    GET DIAGNOSTICS n = ROW_COUNT;\n"
+    "    IF n = 0 THEN\n"
+    "      holder := vs_person((SELECT person_uuid FROM person_link WHERE value ="
+    " r.body->>'value'));\n"
+    "      holder := coalesce((SELECT merged_into FROM person WHERE uuid = holder), holder);\n"
+    "      IF holder <> x THEN\n"
+    "        INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details) VALUES"
+    " ('linked_id_differs', holder, holder, r.body->>'person_uuid', format('ID %s is one"
+    " person''s other ID and another person''s own (from %s): not merged, a manager decides',"
+    " r.body->>'value', r.site)) ON CONFLICT DO NOTHING;\n"
+    "        GET DIAGNOSTICS n = ROW_COUNT; total := total + n;\n"
+    "      END IF;\n"
+    "      CONTINUE;\n"
+    "    END IF;\n"
+    "    SELECT * INTO y FROM person WHERE national_id = r.body->>'value' AND merged_into IS NULL"
+    " AND uuid <> x;\n"
+    "    IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM person WHERE uuid = x) THEN CONTINUE; END IF;\n"
+    "    IF y.birth_date = (SELECT birth_date FROM person WHERE uuid = x) AND " VS_FOLDED("y.uuid")
+    " = " VS_FOLDED("x") " THEN\n"
+    "      total := total + vs_merge_pair(x, y.uuid, format('one person''s two ID numbers, linked"
+    " at %s', r.site), r.uuid);\n"
+    "    ELSE\n"
+    "      INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details) VALUES"
+    " ('linked_id_differs', r.body->>'person_uuid', r.body->>'person_uuid', y.uuid, format('ID %s"
+    " is one person''s other ID and another person''s own (from %s): not merged, a manager"
+    " decides', r.body->>'value', r.site)) ON CONFLICT DO NOTHING;\n"
+    "      GET DIAGNOSTICS n = ROW_COUNT; total := total + n;\n"
+    "    END IF;\n"
+    "  END LOOP;\n"
+    "  RETURN total;\n"
+    "END\n"
+    "$f$;";
+// clang-format on
+#undef VS_FOLDED
+
 static const char *const server_migrations[] = {NULL,
                                                 server_schema_v1,
                                                 server_schema_v2,
@@ -2883,7 +3155,8 @@ static const char *const server_migrations[] = {NULL,
                                                 server_schema_v4,
                                                 server_schema_v5,
                                                 server_schema_v6,
-                                                server_schema_v7};
+                                                server_schema_v7,
+                                                server_schema_v8};
 
 static int pq_fail(vax_db *db, PGconn *c, const char *doing)
 {
@@ -3182,6 +3455,13 @@ int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
             goto out;
         if ((rc = pq_exec(db, c, "SELECT vs_apply_extra()", _("merging a batch"))) != VAX_OK)
             goto out;
+        r = PQexec(c, "SELECT vs_apply_links()");
+        if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+            rc = pq_res_fail(db, r, _("merging a batch"));
+            goto out;
+        }
+        conflicts += atoi(PQgetvalue(r, 0, 0));
+        PQclear(r);
         if ((rc = pq_exec(db, c, "COMMIT", _("saving a batch"))) != VAX_OK)
             goto out;
         /* only now, after the server's commit, does the laptop count these as sent */
@@ -3212,7 +3492,7 @@ out:
 int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_stats *stats)
 {
     PGconn *c = NULL;
-    PGresult *rp = NULL, *rd = NULL, *rs = NULL, *rm = NULL;
+    PGresult *rp = NULL, *rd = NULL, *rs = NULL, *rm = NULL, *rl = NULL;
     char dev[37] = "", list[1024] = "", arr[1100];
     int rc;
     vax_sync_stats dummy;
@@ -3317,9 +3597,27 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
         rm = NULL;
         goto out;
     }
+    /* the team's people's other ID numbers that other devices linked (schema 8) */
+    rl = PQexecParams(c,
+                      "SELECT jsonb_build_object('person_uuid', l.person_uuid, 'value', l.value,"
+                      " 'kind', l.kind, 'at', l.at)::text, l.site, l.device, l.seq"
+                      " FROM person_link l JOIN person p ON p.uuid = vs_person(l.person_uuid)"
+                      " WHERE p.commune = ANY($1::text[]) AND l.seq > $2::bigint AND l.device <> $3"
+                      " ORDER BY l.seq",
+                      3, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(rl) != PGRES_TUPLES_OK) {
+        rc = pq_res_fail(db, rl, _("reading the registry"));
+        rl = NULL;
+        goto out;
+    }
     int64_t seen = PQgetisnull(rs, 0, 0) ? 0 : strtoll(PQgetvalue(rs, 0, 0), NULL, 10);
     for (int i = 0; i < PQntuples(rm); i++) {
         int64_t at = strtoll(PQgetvalue(rm, i, 4), NULL, 10);
+        if (at > seen)
+            seen = at;
+    }
+    for (int i = 0; i < PQntuples(rl); i++) {
+        int64_t at = strtoll(PQgetvalue(rl, i, 3), NULL, 10);
         if (at > seen)
             seen = at;
     }
@@ -3332,6 +3630,11 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
         merge_ctx m = {stats, PQgetvalue(rp, i, 2), PQgetvalue(rp, i, 3)};
         if ((rc = merge_person(db, PQgetvalue(rp, i, 1), &m)) != VAX_OK ||
             (rc = person_ethnicity(db, PQgetvalue(rp, i, 1))) != VAX_OK)
+            goto fail;
+    }
+    for (int i = 0; i < PQntuples(rl); i++) {
+        merge_ctx m = {stats, PQgetvalue(rl, i, 1), PQgetvalue(rl, i, 2)};
+        if ((rc = merge_person_link(db, PQgetvalue(rl, i, 0), &m)) != VAX_OK)
             goto fail;
     }
     for (int i = 0; i < PQntuples(rd); i++) {
@@ -3368,6 +3671,7 @@ out:
     PQclear(rd);
     PQclear(rs);
     PQclear(rm);
+    PQclear(rl);
     if (c && PQtransactionStatus(c) != PQTRANS_IDLE)
         PQclear(PQexec(c, "ROLLBACK"));
     PQfinish(c);

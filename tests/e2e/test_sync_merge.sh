@@ -115,4 +115,39 @@ at 810 V B sync push "$U" >/dev/null
 equal "two edits of a pulled person at B reach the district" "0944000005" \
   "$(q "$U" "SELECT phone FROM person WHERE national_id = '$P4'")"
 
+# --- an old CMND and a CCCD of one person, in either push order --------------------------------
+# A registers Giàng A Dế by his old CMND and links his chip card's CCCD; B registers him by the
+# CCCD. The district and every laptop end with one record (A's), both numbers finding it.
+CMND=012345678 CCCD=012092005555
+lsql A "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null; lsql B "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+cp "$WORK/A.db" "$WORK/A.base"; cp "$WORK/B.db" "$WORK/B.base"
+at 900 V A person add --name "Giàng A Dế" --id $CMND --dob 02/02/1992 --sex m --commune "$COMMUNE" >/dev/null
+at 910 V A person link $CMND $CCCD --reason "chip ID card" >/dev/null
+at 905 V B person add --name "GIÀNG A DẾ" --id $CCCD --dob 02/02/1992 --sex m --commune "$COMMUNE" >/dev/null
+for l in A B; do lsql $l "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null; cp "$WORK/$l.db" "$WORK/$l.link"; done
+A_UUID=$(lsql A "SELECT uuid FROM person WHERE national_id = '$CMND'")
+k=0
+for order in "A B" "B A"; do
+  k=$((k + 1))
+  "$PSQL" "$BASE/postgres" -qc "CREATE DATABASE l$k TEMPLATE o1" >/dev/null
+  U="$BASE/l$k"
+  for l in A B; do cp "$WORK/$l.link" "$WORK/$l.db"; rm -f "$WORK/$l.db-wal" "$WORK/$l.db-shm"; done
+  for l in $order; do at 950 V $l sync push "$U" >/dev/null; done
+  for l in A B; do at 960 V $l sync pull "$U" >/dev/null; done
+  equal "push order $order: the district holds him once, A's record, both numbers finding it" \
+    "1|$A_UUID|$A_UUID" \
+    "$(q "$U" "SELECT (SELECT count(*) FROM person WHERE merged_into IS NULL AND full_name ILIKE 'giàng a dế')
+       || '|' || (SELECT coalesce(merged_into, uuid) FROM person WHERE national_id = '$CMND')
+       || '|' || coalesce((SELECT coalesce(p.merged_into, p.uuid) FROM person p WHERE p.national_id = '$CCCD'),
+                          (SELECT vs_person(uuid) FROM person_alias WHERE body->>'national_id' = '$CCCD'))")"
+  for l in A B; do
+    equal "push order $order: at $l one record, both numbers finding it" "1|$A_UUID|$A_UUID" \
+      "$(lsql $l "SELECT (SELECT count(*) FROM person WHERE merged_into IS NULL AND name_folded = 'giang a de')
+         || '|' || (SELECT coalesce(q.merged_into, q.uuid) FROM person q WHERE q.national_id = '$CMND')
+         || '|' || coalesce((SELECT m.uuid FROM person q JOIN person m ON m.id = coalesce(q.merged_into, q.id)
+                             WHERE q.national_id = '$CCCD'),
+                            (SELECT p.uuid FROM person_id i JOIN person p ON p.id = i.person_id WHERE i.value = '$CCCD'))")"
+  done
+done
+
 finish

@@ -1418,6 +1418,65 @@ static void test_the_merge_rules_table_gives_one_record_whatever_the_order(void 
     }
 }
 
+/* An old CMND and a CCCD of one person: A registered him by his CMND and later linked his chip
+ * card's CCCD; B registered him by the CCCD and gave him a dose. Whatever the order the two
+ * laptops' events arrive in, every database holds one person that both numbers find, A's record
+ * kept (the link's holder) with B's dose. A CCCD linked at A that is the ID of someone else at B
+ * (another name) merges nothing and is listed; the number finds her, its owner, everywhere. */
+static void test_an_old_cmnd_and_a_cccd_of_one_person_link_in_any_order(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B"), *c1 = laptop("TEAM-C"),
+            *c2 = laptop("TEAM-D");
+    test_db *all[] = {a, b, c1, c2};
+    for (int x = 0; x < 4; x++)
+        for (int y = 0; y < 4; y++)
+            if (x != y)
+                trust(all[x], all[y]);
+    char cccd[13], other[13];
+    tdb_cccd(cccd, 1975, 'm', 7);
+    tdb_cccd(other, 1975, 'f', 8);
+    int64_t pa = tdb_person(a, "Lò Văn Pá", "012345678", "1975-01-20", NULL);
+    int64_t pq = tdb_person(a, "Hà Thị Quế", "012345679", "1975-01-20", NULL);
+    dose(b, tdb_person(b, "LÒ VĂN PÁ", cccd, "1975-01-20", NULL));
+    tdb_person(b, "Mùa Thị Súa", other, "1975-03-03", NULL);
+    assert_int_equal(vax_person_link_id(a->db, pa, cccd, "chip ID card"), VAX_OK);
+    assert_int_equal(vax_person_link_id(a->db, pq, other, "typed from a paper"), VAX_OK);
+    move_bundle(a, c1, "a.vxb");
+    move_bundle(b, c1, "b.vxb");
+    move_bundle(b, c2, "b.vxb");
+    move_bundle(a, c2, "a.vxb");
+    move_bundle(a, b, "a.vxb");
+    move_bundle(b, a, "b.vxb");
+    char a_uuid[64];
+    query_text(a->path, "SELECT uuid FROM person WHERE national_id = '012345678'", a_uuid,
+               sizeof a_uuid);
+    for (int x = 0; x < 4; x++) {
+        vax_person by_cmnd, by_cccd, by_other;
+        assert_int_equal(vax_person_by_national_id(all[x]->db, "012345678", &by_cmnd), VAX_OK);
+        assert_int_equal(vax_person_by_national_id(all[x]->db, cccd, &by_cccd), VAX_OK);
+        assert_int_equal(by_cmnd.id, by_cccd.id);
+        assert_string_equal(by_cmnd.uuid, a_uuid);
+        int n = -1;
+        assert_int_equal(vax_person_dose_count(all[x]->db, by_cmnd.id, &n), VAX_OK);
+        assert_int_equal(n, 1);
+        assert_int_equal(count(all[x], "SELECT count(*) FROM person WHERE merged_into IS NULL AND"
+                                       " name_folded = 'lo van pa'"),
+                         1);
+        /* the other link: two people, one conflict */
+        assert_int_equal(vax_person_by_national_id(all[x]->db, other, &by_other), VAX_OK);
+        assert_string_equal(by_other.full_name, "Mùa Thị Súa"); /* her own ID, everywhere */
+        assert_int_equal(count(all[x], "SELECT count(*) FROM person_id WHERE value LIKE '%08'"), 1);
+        assert_int_equal(count(all[x], "SELECT count(*) FROM person WHERE merged_into IS NULL AND"
+                                       " name_folded IN ('ha thi que', 'mua thi sua')"),
+                         2);
+        assert_int_equal(count(all[x], "SELECT count(*) FROM sync_conflict"
+                                       " WHERE kind = 'linked_id_differs'"),
+                         1);
+    }
+    for (int x = 0; x < 4; x++)
+        tdb_close(all[x]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1434,6 +1493,7 @@ int main(void)
         cmocka_unit_test(test_person_registered_twice_is_merged_and_every_visit_is_kept),
         cmocka_unit_test(test_concurrent_edits_newest_wins_and_the_loser_is_kept_in_history),
         cmocka_unit_test(test_the_merge_rules_table_gives_one_record_whatever_the_order),
+        cmocka_unit_test(test_an_old_cmnd_and_a_cccd_of_one_person_link_in_any_order),
         cmocka_unit_test(test_same_uuid_with_other_content_is_quarantined_not_merged),
         cmocka_unit_test(test_a_file_that_is_not_a_bundle_is_refused_and_writes_nothing),
         cmocka_unit_test(test_site_dose_counts_equal_the_daily_report),
