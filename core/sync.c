@@ -3054,6 +3054,8 @@ static const char server_schema_v8[] =
     " kind text NOT NULL DEFAULT '', site text NOT NULL, device text NOT NULL,"
     " at bigint NOT NULL DEFAULT 0, seq bigint NOT NULL);"
     "CREATE INDEX person_link_seq ON person_link(seq);"
+    /* the pull sends a person who moved out of the team's communes too: their old record is there */
+    "CREATE INDEX person_history_commune ON person_history((body->>'commune'));"
     "CREATE FUNCTION vs_linked() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
     "DECLARE k person%ROWTYPE; b jsonb;\n"
     "BEGIN\n"
@@ -3546,6 +3548,8 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
     if ((rc = pq_exec(db, c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", _("starting"))) !=
         VAX_OK)
         goto out;
+    /* the team's people changed since the cursor, and those who moved out of its communes (their
+     * record there is out of date: the district's tells the laptop where they went) */
     rp = PQexecParams(c,
                       "SELECT uuid, jsonb_build_object('uuid', uuid, 'national_id', national_id,"
                       " 'insurance_no', insurance_no, 'full_name', full_name, 'birth_date',"
@@ -3553,8 +3557,10 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
                       " 'priority_group', priority_group, 'ethnicity', ethnicity, 'version',"
                       " version, 'created_at', created_at, 'updated_at', updated_at, 'clock',"
                       " clock)::text, site,"
-                      " device FROM person"
-                      " WHERE commune = ANY($1::text[]) AND seq > $2::bigint ORDER BY seq",
+                      " device FROM person WHERE seq > $2::bigint AND uuid IN (SELECT uuid FROM"
+                      " person WHERE commune = ANY($1::text[]) UNION SELECT h.person_uuid FROM"
+                      " person_history h WHERE h.body->>'commune' = ANY($1::text[]))"
+                      " ORDER BY seq",
                       2, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(rp) != PGRES_TUPLES_OK) {
         rc = pq_res_fail(db, rp, _("reading the registry"));
