@@ -210,4 +210,48 @@ while IFS= read -r line; do
 done <"$RULES"
 check "the table has its rows ($rows)" test "$rows" -ge 8
 
+# --- one person registered on two laptops; a dose voided at the laptop that did not give it -----
+laptop DA TEAM-A
+laptop DB TEAM-B
+DID=001190007777
+for l in DA DB; do
+  at 1000 V $l person add --name "Sùng Thị Dua" --id $DID --dob 07/07/1990 --sex f --commune "$COMMUNE" >/dev/null
+done
+at 1001 V DA queue checkin $DID >/dev/null
+lsql DA "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at, lot_no, series,
+           arm, station, created_at, updated_at)
+         SELECT lower(hex(randomblob(16))), p.id, v.id, 'AZ', 1, $T0 + 1002, 'NJ0342', 'covid-19',
+           'left', 'injection-1', $T0 + 1002, $T0 + 1002
+         FROM person p JOIN visit v ON v.person_id = p.id WHERE p.national_id = '$DID'"
+DOSE=$(lsql DA "SELECT uuid FROM dose")
+"$PSQL" "$BASE/postgres" -qc "CREATE DATABASE dd" >/dev/null
+UD="$BASE/dd"
+V DA sync init-server "$UD" >/dev/null
+at 1010 V DA sync push "$UD" >/dev/null
+at 1011 V DB sync push "$UD" >/dev/null
+at 1012 V DB sync pull "$UD" >/dev/null
+at 1013 V DA sync pull "$UD" >/dev/null
+equal "the district keeps one record (A's), B's registration an alias of it" "1|1" \
+  "$(q "$UD" "SELECT (SELECT count(*) FROM person WHERE national_id = '$DID') || '|' ||
+              (SELECT count(*) FROM person_alias)")"
+edit 1020 DA $DID --phone 0977000001
+at 1021 V DA sync push "$UD" >/dev/null
+at 1022 V DB sync pull "$UD" >/dev/null
+equal "an edit made at A reaches B's own record of her (B registered her too)" "0977000001" \
+  "$(lsql DB "SELECT phone FROM person WHERE national_id = '$DID'")"
+# both laptops void A's dose (given to the wrong person), neither having seen the other's void
+at 1030 V DA dose void "$(lsql DA "SELECT id FROM dose WHERE uuid = '$DOSE'")" --reason "wrong person" >/dev/null
+at 1031 V DB dose void "$(lsql DB "SELECT id FROM dose WHERE uuid = '$DOSE'")" --reason "wrong person, typed at B" >/dev/null
+check "B held A's dose and voided it" test "$(lsql DB "SELECT voided FROM dose WHERE uuid = '$DOSE'")" = 1
+for l in DB DA; do at 1040 V $l sync push "$UD" >/dev/null; done
+equal "two voids of one dose are two events, nothing quarantined, the dose voided once" "2|0|1" \
+  "$(q "$UD" "SELECT (SELECT count(*) FROM sync_event WHERE kind = 'dose_void') || '|' ||
+              (SELECT count(*) FROM quarantine) || '|' || (SELECT voided FROM dose WHERE uuid = '$DOSE')")"
+# a void of A's dose made only at B reaches A with the pull
+lsql DA "UPDATE dose SET voided = 0, void_reason = '' WHERE uuid = '$DOSE'" 2>/dev/null
+lsql DA "UPDATE setting SET value = '0' WHERE key = 'sync.pulled_seq'"
+at 1050 V DA sync pull "$UD" >/dev/null
+equal "a void made at B of the dose A gave reaches A with the pull" "1" \
+  "$(lsql DA "SELECT voided FROM dose WHERE uuid = '$DOSE'")"
+
 finish
