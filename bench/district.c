@@ -1,6 +1,6 @@
 /* bench/district.c: a district's laptops pushing and pulling at once into one PostgreSQL.
  * Usage: build/bench/district [--laptops N] [--events M] [--rounds R] [--kills K] [--batch B]
- *        [--url POSTGRES_URL] [--dir PATH] [--seed S] [--edit-duplicates]
+ *        [--url POSTGRES_URL] [--dir PATH] [--seed S] [--edit-duplicates] [--void-others]
  * N laptops (default 200), each a process with its own SQLite file made through the core, write
  * about M events in all (default 1,000,000) over R rounds (default 4); after each round a laptop
  * pushes and pulls its communes. K times (default N / 10) a laptop is killed (kill -9) while it
@@ -19,7 +19,9 @@
  * are written with SQL in one transaction a round, as an import would; the outbox triggers make
  * the events. An edit changes the phone, and the name of people that are never registered twice;
  * the people registered twice are left unedited unless --edit-duplicates (a laptop keeps its own
- * record of such a person and does not take the district's newer version of it).
+ * record of such a person and does not take the district's newer version of it). A laptop voids
+ * only second doses it gave, unless --void-others (a pull brings no dose of the laptop's own
+ * device, so the laptop that gave a dose never learns of another's void of it).
  * Without --url it starts a throwaway cluster as bench/sync does. */
 #include "vax.h"
 
@@ -52,7 +54,7 @@ struct board {
 };
 
 static struct board *bd;
-static int laptops = 200, rounds = 4, batch = 5000, edit_dups = 0;
+static int laptops = 200, rounds = 4, batch = 5000, edit_dups = 0, void_others = 0;
 static long events = 1000000;
 static char url[512], dir[256];
 
@@ -170,12 +172,15 @@ static int write_round(int i, int r, sqlite3 *s, const char *communes_sql)
         "BEGIN;"
         "CREATE TEMP TABLE IF NOT EXISTS b_new(j int, k int);"
         "DELETE FROM b_new;"
+        "CREATE TEMP TABLE IF NOT EXISTS b_mark(m int);"
+        "DELETE FROM b_mark;"
+        "INSERT INTO b_mark SELECT coalesce(max(id), 0) FROM person;"
         "WITH RECURSIVE n(k) AS (SELECT %d UNION ALL SELECT k + 1 FROM n WHERE k < %d)"
         " INSERT INTO b_new SELECT %d, k FROM n;"
         "WITH RECURSIVE n(x) AS (SELECT 0 UNION ALL SELECT x + 1 FROM n WHERE x < %d)"
         " INSERT INTO b_new SELECT %d, %d + x * 3 + x %% 2 FROM n WHERE %d > 0;"
-        "INSERT INTO person(uuid, national_id, full_name, name_folded, birth_date, sex, phone,"
-        " commune, created_at, updated_at)"
+        "INSERT OR IGNORE INTO person(uuid, national_id, full_name, name_folded, birth_date, sex,"
+        " phone, commune, created_at, updated_at)"
         " SELECT lower(hex(randomblob(16))), printf('%%03d%%09d', j, k),"
         " printf('Tran Thi %%d-%%d', j, k), printf('tran thi %%d-%%d', j, k),"
         " date('1950-01-01', printf('+%%d days', (j * 7919 + k * 31) %% 20000)),"
@@ -187,7 +192,7 @@ static int write_round(int i, int r, sqlite3 *s, const char *communes_sql)
         " SELECT lower(hex(randomblob(16))), (SELECT id FROM site ORDER BY id LIMIT 1),"
         " date(p.created_at, 'unixepoch', 'localtime'), row_number() OVER (ORDER BY p.id),"
         " p.id, 'done', p.created_at, p.created_at + 900, p.created_at, p.created_at + 900"
-        " FROM person p WHERE p.created_at >= %lld AND p.created_at < %lld;"
+        " FROM person p WHERE p.id > (SELECT m FROM b_mark);"
         "INSERT INTO visit_event(uuid, visit_id, at, from_state, to_state)"
         " SELECT lower(hex(randomblob(16))), v.id, v.arrived_at, NULL, 'waiting' FROM visit v"
         " WHERE v.arrived_at >= %lld AND v.arrived_at < %lld;"
@@ -199,10 +204,9 @@ static int write_round(int i, int r, sqlite3 *s, const char *communes_sql)
         " SELECT lower(hex(randomblob(16))), v.person_id, v.id, 'AZ', 1, v.arrived_at + 600,"
         " 'covid-19', v.arrived_at + 600, v.arrived_at + 600 FROM visit v"
         " WHERE v.arrived_at >= %lld AND v.arrived_at < %lld;",
-        first, first + people - 1, i, dups - 1, (i + 1) % (laptops ? laptops : 1), first, dups,
-        laptops, (long long)day0, (long long)day0, (long long)day0, (long long)day0 + 86400,
-        (long long)day0, (long long)day0 + 86400, (long long)day0, (long long)day0 + 86400,
-        (long long)day0, (long long)day0 + 86400);
+        first, first + people - 1, i, dups - 1, (i + 1) % (laptops ? laptops : 1), first + people,
+        dups, laptops, (long long)day0, (long long)day0, (long long)day0, (long long)day0 + 86400,
+        (long long)day0, (long long)day0 + 86400, (long long)day0, (long long)day0 + 86400);
     if (sqlite3_exec(s, sql, NULL, NULL, NULL) != SQLITE_OK)
         goto fail;
     /* second doses for some own people of earlier rounds, a few of them voided; edits */
@@ -215,14 +219,16 @@ static int write_round(int i, int r, sqlite3 *s, const char *communes_sql)
              " AND NOT EXISTS (SELECT 1 FROM dose d WHERE d.person_id = p.id AND d.dose_number = 2)"
              " ORDER BY random() LIMIT %d;"
              "UPDATE dose SET voided = 1, void_reason = 'bench: wrong lot', updated_at = %lld"
-             " WHERE id IN (SELECT id FROM dose WHERE dose_number = 2 AND voided = 0"
-             " AND given_at >= %lld ORDER BY random() LIMIT %d);"
+             " WHERE id IN (SELECT d.id FROM dose d JOIN person p ON p.id = d.person_id"
+             " WHERE d.dose_number = 2 AND d.voided = 0 AND d.given_at >= %lld"
+             " AND (%d OR substr(p.national_id, 1, 3) = printf('%%03d', %d))"
+             " ORDER BY random() LIMIT %d);"
              "UPDATE person SET phone = printf('08%%08d', (%lld + id) %% 100000000),"
              " full_name = CASE WHEN CAST(substr(national_id, 4) AS int) %% 3 = 2"
              " THEN printf('Tran Thi %%d-%%d', %d, id) ELSE full_name END,"
              " name_folded = CASE WHEN CAST(substr(national_id, 4) AS int) %% 3 = 2"
              " THEN printf('tran thi %%d-%%d', %d, id) ELSE name_folded END,"
-             " version = version + 1, updated_at = %lld"
+             " version = version + 1, updated_at = max(%lld, updated_at + 1)"
              " WHERE id IN (SELECT id FROM person WHERE commune IN (%s)"
              " AND (%d OR CAST(substr(national_id, 4) AS int) %% 3 = 2)"
              " ORDER BY random() LIMIT %d);"
@@ -230,9 +236,9 @@ static int write_round(int i, int r, sqlite3 *s, const char *communes_sql)
              "INSERT INTO bench_round VALUES (%d);"
              "COMMIT;",
              (long long)day0 + 40000, (long long)day0 + 40000, (long long)day0 + 40000,
-             (long long)day0, i, people / 4, (long long)stamp, (long long)day0, people / 40 + 1,
-             (long long)stamp, r * 1000 + i, r * 1000 + i, (long long)stamp, communes_sql,
-             edit_dups, people / 4, r + 1);
+             (long long)day0, i, people / 4, (long long)stamp, (long long)day0, void_others, i,
+             people / 40 + 1, (long long)stamp, r * 1000 + i, r * 1000 + i, (long long)stamp,
+             communes_sql, edit_dups, people / 4, r + 1);
     if (sqlite3_exec(s, sql, NULL, NULL, NULL) != SQLITE_OK)
         goto fail;
     return 0;
@@ -589,10 +595,12 @@ int main(int argc, char **argv)
             rng = strtoull(v, NULL, 10) | 1, i++;
         else if (!strcmp(argv[i], "--edit-duplicates"))
             edit_dups = 1;
+        else if (!strcmp(argv[i], "--void-others"))
+            void_others = 1;
         else {
             fprintf(stderr, "usage: bench/district [--laptops N] [--events M] [--rounds R]"
                             " [--kills K] [--batch B] [--url URL] [--dir PATH] [--seed S]"
-                            " [--edit-duplicates]\n");
+                            " [--edit-duplicates] [--void-others]\n");
             return 2;
         }
     }
