@@ -204,9 +204,10 @@ static int write_round(int i, int r, sqlite3 *s, const char *communes_sql)
         " SELECT lower(hex(randomblob(16))), v.person_id, v.id, 'AZ', 1, v.arrived_at + 600,"
         " 'covid-19', v.arrived_at + 600, v.arrived_at + 600 FROM visit v"
         " WHERE v.arrived_at >= %lld AND v.arrived_at < %lld;",
-        first, first + people - 1, i, dups - 1, (i + 1) % (laptops ? laptops : 1), first + people,
-        dups, laptops, (long long)day0, (long long)day0, (long long)day0, (long long)day0 + 86400,
-        (long long)day0, (long long)day0 + 86400, (long long)day0, (long long)day0 + 86400);
+        first, first + people - 1, i, dups - 1, (i + 1) % (laptops ? laptops : 1),
+        (first + people + 2) / 3 * 3, dups, laptops, (long long)day0, (long long)day0,
+        (long long)day0, (long long)day0 + 86400, (long long)day0, (long long)day0 + 86400,
+        (long long)day0, (long long)day0 + 86400);
     if (sqlite3_exec(s, sql, NULL, NULL, NULL) != SQLITE_OK)
         goto fail;
     /* second doses for some own people of earlier rounds, a few of them voided; edits */
