@@ -161,7 +161,9 @@ static int fail_db(int i, vax_db *db, const char *doing)
 static int write_round(int i, int r, sqlite3 *s, const char *communes_sql)
 {
     int per = (int)(events / laptops / rounds);
-    int people = per / 5 > 1 ? per / 5 : 1; /* 4 events each, the rest second doses and edits */
+    /* about 4.5 events a person: registration, two visit events, a dose, and a quarter of a
+     * second dose, of an edit and of the duplicates */
+    int people = per * 2 / 9 > 1 ? per * 2 / 9 : 1;
     int first = r * people, dups = laptops >= 3 ? people / 50 : 0;
     int64_t day0 = BASE_TIME + (int64_t)r * 86400, stamp = day0 + 36000 + i;
     char sql[8192];
