@@ -20,8 +20,10 @@
  * the events. An edit changes the phone, and the name of people that are never registered twice;
  * the people registered twice are left unedited unless --edit-duplicates (a laptop keeps its own
  * record of such a person and does not take the district's newer version of it). A laptop voids
- * only second doses it gave, unless --void-others (a pull brings no dose of the laptop's own
- * device, so the laptop that gave a dose never learns of another's void of it).
+ * only second doses it gave that round, unless --void-others, which voids any second dose it
+ * holds: a pull brings no dose of the laptop's own device, so the laptop that gave a dose never
+ * learns of another's void of it, and two laptops' voids of one dose share the event's uuid
+ * (dose uuid + "/void") with different bodies, so the second is quarantined.
  * Without --url it starts a throwaway cluster as bench/sync does. */
 #include "vax.h"
 
@@ -223,8 +225,8 @@ static int write_round(int i, int r, sqlite3 *s, const char *communes_sql)
              " ORDER BY random() LIMIT %d;"
              "UPDATE dose SET voided = 1, void_reason = 'bench: wrong lot', updated_at = %lld"
              " WHERE id IN (SELECT d.id FROM dose d JOIN person p ON p.id = d.person_id"
-             " WHERE d.dose_number = 2 AND d.voided = 0 AND d.given_at >= %lld"
-             " AND (%d OR substr(p.national_id, 1, 3) = printf('%%03d', %d))"
+             " WHERE d.dose_number = 2 AND d.voided = 0 AND (%d OR (d.given_at >= %lld"
+             " AND substr(p.national_id, 1, 3) = printf('%%03d', %d)))"
              " ORDER BY random() LIMIT %d);"
              "UPDATE person SET phone = printf('08%%08d', (%lld + id) %% 100000000),"
              " full_name = CASE WHEN CAST(substr(national_id, 4) AS int) %% 3 = 2"
@@ -239,7 +241,7 @@ static int write_round(int i, int r, sqlite3 *s, const char *communes_sql)
              "INSERT INTO bench_round VALUES (%d);"
              "COMMIT;",
              (long long)day0 + 40000, (long long)day0 + 40000, (long long)day0 + 40000,
-             (long long)day0, i, people / 4, (long long)stamp, (long long)day0, void_others, i,
+             (long long)day0, i, people / 4, (long long)stamp, void_others, (long long)day0, i,
              people / 40 + 1, (long long)stamp, r * 1000 + i, r * 1000 + i, (long long)stamp,
              communes_sql, edit_dups, people / 4, r + 1);
     if (sqlite3_exec(s, sql, NULL, NULL, NULL) != SQLITE_OK)
