@@ -169,8 +169,9 @@ static int write_round(int i, int r, sqlite3 *s, const char *communes_sql)
     int first = r * people, dups = laptops >= 3 ? people / 50 : 0;
     int64_t day0 = BASE_TIME + (int64_t)r * 86400, stamp = day0 + 36000 + i;
     char sql[8192];
-    /* the duplicates: people first+0.. of the next laptop with k % 3 in 0, 1 (in this laptop's
-     * communes, never edited by default) */
+    /* the duplicates: people of the next laptop's next round (not pulled here yet, or the
+     * INSERT OR IGNORE passes them over) with k % 3 of 0 or 1: in communes both laptops serve,
+     * never edited by default */
     snprintf(
         sql, sizeof sql,
         "BEGIN;"
