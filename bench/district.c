@@ -100,13 +100,22 @@ static int pg_start(char *out, size_t size)
         snprintf(as, sizeof as, "su postgres -s /bin/sh -c ");
     } else
         snprintf(as, sizeof as, "sh -c ");
-    int port = 40000 + getpid() % 20000;
     snprintf(cmd, sizeof cmd,
-             "%s\"'%s/initdb' -D '%s/data' -A trust -U vax -E UTF8 --no-locale >/dev/null && "
-             "'%s/pg_ctl' -D '%s/data' -l '%s/log' -w -o \\\"-p %d -k '%s' "
-             "-c listen_addresses=127.0.0.1 -c max_connections=%d\\\" start >/dev/null\"",
-             as, pg_bin, pg_dir, pg_bin, pg_dir, pg_dir, port, pg_dir, laptops + 20);
+             "%s\"'%s/initdb' -D '%s/data' -A trust -U vax -E UTF8 --no-locale >/dev/null\"", as,
+             pg_bin, pg_dir);
     if (sh(cmd))
+        return -1;
+    /* a port another cluster holds fails the start: three tries on other ports */
+    int port = 0, rc = -1;
+    for (int attempt = 0; attempt < 3 && rc; attempt++) {
+        port = 40000 + (int)((getpid() + attempt * 7919) % 20000);
+        snprintf(cmd, sizeof cmd,
+                 "%s\"'%s/pg_ctl' -D '%s/data' -l '%s/log' -w -o \\\"-p %d -k '%s' "
+                 "-c listen_addresses=127.0.0.1 -c max_connections=%d\\\" start >/dev/null\"",
+                 as, pg_bin, pg_dir, pg_dir, port, pg_dir, laptops + 20);
+        rc = sh(cmd);
+    }
+    if (rc)
         return -1;
     snprintf(out, size, "postgresql://vax@127.0.0.1:%d/postgres", port);
     return 0;
@@ -632,9 +641,9 @@ int main(int argc, char **argv)
     } else
         mkdir(dir, 0700);
     if (!url[0]) {
+        own = 1; /* stopped and removed at the end, even when it did not start */
         if (pg_start(url, sizeof url))
             goto out;
-        own = 1;
     }
     {
         char path[400];
