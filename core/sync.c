@@ -729,9 +729,18 @@ static int keep_apart(vax_db *db, int64_t holder, const char *body, const merge_
 }
 
 static int merge_pulled_fields(vax_db *db, int64_t id, const char *body, const merge_ctx *m);
+
+/* A record from the district, known here: its values are taken field by field unless the district
+ * merged it into another record (whose own record, pulled too, is the one that counts). */
+static int pulled_record(vax_db *db, int64_t id, const char *body, const merge_ctx *m)
+{
+    char merged[64];
+    jtext(db, body, "$.merged_into", merged, sizeof merged);
+    return merged[0] ? VAX_OK : merge_pulled_fields(db, id, body, m);
+}
 static int merge_person_linked(vax_db *db, const char *body, const merge_ctx *m);
-static int alias_person(vax_db *db, int64_t id, const char *other, const char *uuid,
-                        const char *nid, const merge_ctx *m);
+static int alias_person(vax_db *db, int64_t id, const char *other, const char *body,
+                        const merge_ctx *m);
 
 static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
 {
@@ -759,7 +768,7 @@ static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
         /* the district's record, with its fields' stamps; also when it is the record this laptop
          * holds under another uuid (one ID registered twice: the district kept the other) */
         if (clock[0])
-            return merge_pulled_fields(db, id, body, m);
+            return pulled_record(db, id, body, m);
         if (!same || theirs <= ours)
             return VAX_OK;
         if ((rc = vax_person_history_keep(db, id, "sync: replaced by the district's newer version",
@@ -783,15 +792,17 @@ static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
     int same_person = 0;
     if ((rc = same_identity(db, id, body, &same_person)) != VAX_OK)
         return rc;
-    return same_person ? alias_person(db, id, other, uuid, nid, m) : keep_apart(db, id, body, m);
+    return same_person ? alias_person(db, id, other, body, m) : keep_apart(db, id, body, m);
 }
 
 /* Registered twice with the same ID (or one of the person's IDs): one person, both uuids lead to
  * it; a manager is told. */
-static int alias_person(vax_db *db, int64_t id, const char *other, const char *uuid,
-                        const char *nid, const merge_ctx *m)
+static int alias_person(vax_db *db, int64_t id, const char *other, const char *body,
+                        const merge_ctx *m)
 {
-    char details[300];
+    char details[300], uuid[64], nid[16], clock[4];
+    jtext(db, body, "$.uuid", uuid, sizeof uuid);
+    jtext(db, body, "$.national_id", nid, sizeof nid);
     sqlite3_stmt *st =
         vax_stmt(db, "INSERT OR IGNORE INTO sync_alias(uuid, person_id) VALUES (?1, ?2)");
     if (!st)
@@ -805,7 +816,12 @@ static int alias_person(vax_db *db, int64_t id, const char *other, const char *u
     snprintf(details, sizeof details, "ID %s registered at %s (device %.8s) and here", nid, m->site,
              m->device);
     m->stats->conflicts++;
-    return conflict_add(db, "duplicate_person", other, other, uuid, details);
+    if ((rc = conflict_add(db, "duplicate_person", other, other, uuid, details)) != VAX_OK)
+        return rc;
+    /* the district's record of them (a pull): its values where not edited here since, so that
+     * this laptop holds what the district holds, whichever registration it kept */
+    jtext(db, body, "$.clock", clock, sizeof clock);
+    return clock[0] ? pulled_record(db, id, body, m) : VAX_OK;
 }
 
 /* Two local people the same person by their folded names and birth dates. */
@@ -868,7 +884,7 @@ static int merge_person_linked(vax_db *db, const char *body, const merge_ctx *m)
         if ((rc = same_identity(db, holder, body, &same)) != VAX_OK)
             return rc;
         if (same)
-            return alias_person(db, holder, holder_uuid, uuid, nid, m);
+            return alias_person(db, holder, holder_uuid, body, m);
     }
     if ((rc = insert_person(db, body, NULL)) != VAX_OK)
         return rc;
@@ -3576,7 +3592,7 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
                       " birth_date, 'sex', sex, 'phone', phone, 'commune', commune,"
                       " 'priority_group', priority_group, 'ethnicity', ethnicity, 'version',"
                       " version, 'created_at', created_at, 'updated_at', updated_at, 'clock',"
-                      " clock)::text, site,"
+                      " clock, 'merged_into', merged_into)::text, site,"
                       " device FROM person WHERE seq > $2::bigint AND uuid IN (SELECT uuid FROM"
                       " person WHERE commune = ANY($1::text[]) UNION SELECT h.person_uuid FROM"
                       " person_history h WHERE h.body->>'commune' = ANY($1::text[]))"

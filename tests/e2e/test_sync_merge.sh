@@ -214,9 +214,9 @@ check "the table has its rows ($rows)" test "$rows" -ge 8
 laptop DA TEAM-A
 laptop DB TEAM-B
 DID=001190007777
-for l in DA DB; do
-  at 1000 V $l person add --name "Sùng Thị Dua" --id $DID --dob 07/07/1990 --sex f --commune "$COMMUNE" >/dev/null
-done
+at 1000 V DA person add --name "Sùng Thị Dua" --id $DID --dob 07/07/1990 --sex f --commune "$COMMUNE" >/dev/null
+at 1000 V DB person add --name "Sùng Thị Dua" --id $DID --dob 07/07/1990 --sex f --commune "$COMMUNE" \
+  --phone 0966000002 >/dev/null
 at 1001 V DA queue checkin $DID >/dev/null
 lsql DA "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at, lot_no, series,
            arm, station, created_at, updated_at)
@@ -234,6 +234,8 @@ at 1013 V DA sync pull "$UD" >/dev/null
 equal "the district keeps one record (A's), B's registration an alias of it" "1|1" \
   "$(q "$UD" "SELECT (SELECT count(*) FROM person WHERE national_id = '$DID') || '|' ||
               (SELECT count(*) FROM person_alias)")"
+equal "B holds the district's record of her, A's registration (no phone), after its pull" "|" \
+  "$(lsql DB "SELECT phone FROM person WHERE national_id = '$DID'")|$(q "$UD" "SELECT phone FROM person WHERE national_id = '$DID'")"
 edit 1020 DA $DID --phone 0977000001
 at 1021 V DA sync push "$UD" >/dev/null
 at 1022 V DB sync pull "$UD" >/dev/null
