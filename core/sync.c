@@ -37,7 +37,10 @@
  *  - a manager's merge of two records (person_merge, written by identity.c's merge in its own
  *    transaction) is made by the same code here (a bundle, a pull) and on the server (schema 2,
  *    vs_apply_merges()): the merged record's uuid leads to the kept one; a merge of a person not
- *    held yet waits ("merge_waiting") until the person arrives.
+ *    held yet waits ("merge_waiting") until the person arrives;
+ *  - a manager's resolution of a conflict (conflict_resolved, conflict.c) has a uuid made of the
+ *    conflict's kind and two uuids: the server's list leaves out a conflict whose resolution it
+ *    holds, a laptop marks it resolved when a bundle or a pull brings it.
  *
  * Commit order on the server. Each push batch takes one transaction-level advisory lock before it
  * draws any number from the sequence vs_seq, so writers are serialised and the numbers are handed
@@ -1121,6 +1124,8 @@ static int merge_event(vax_db *db, const char *kind, const char *uuid, const cha
         return merge_dose_void(db, NULL, body);
     if (!strcmp(kind, "person_merge"))
         return merge_person_merge(db, uuid, body, m, 0);
+    if (!strcmp(kind, "conflict_resolved")) /* a manager's, elsewhere (conflict.c) */
+        return vax_conflict_settle(db);
     /* a transfer of vials another site sent: "to receive" here when it names this site */
     if (!strcmp(kind, "stock_transfer"))
         return vax_stock_transfer_merge(db, body);
@@ -1760,7 +1765,8 @@ int vax_bundle_import(vax_db *db, const char *path, vax_sync_stats *stats)
                       sqlite3_errmsg(b));
         goto fail;
     }
-    if ((rc = merges_waiting(db, stats)) != VAX_OK || (rc = applying(db, 0)) != VAX_OK ||
+    if ((rc = merges_waiting(db, stats)) != VAX_OK || (rc = vax_conflict_settle(db)) != VAX_OK ||
+        (rc = applying(db, 0)) != VAX_OK ||
         (rc = vax_audit(db, "sync.bundle_import", "sync_outbox", stats->received, path)) != VAX_OK)
         goto fail;
     rc = vax_tx_commit(db);
@@ -2012,6 +2018,14 @@ int vax_sync_server_dose_counts(vax_db *db, const char *url, const char *day, co
 
 int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_conflict *out,
                               int max, int *n, int *total)
+{
+    (void)url, (void)out, (void)max, (void)offset;
+    *n = *total = 0;
+    return no_pq(db);
+}
+
+int vax_sync_server_quarantine(vax_db *db, const char *url, int offset, vax_sync_quarantined *out,
+                               int max, int *n, int *total)
 {
     (void)url, (void)out, (void)max, (void)offset;
     *n = *total = 0;
@@ -2881,8 +2895,8 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
             VAX_OK)
             goto fail;
     }
-    if ((rc = merges_waiting(db, stats)) != VAX_OK || (rc = applying(db, 0)) != VAX_OK ||
-        (rc = mark_set(db, "sync.pulled_seq", seen)) != VAX_OK)
+    if ((rc = merges_waiting(db, stats)) != VAX_OK || (rc = vax_conflict_pull(db, c)) != VAX_OK ||
+        (rc = applying(db, 0)) != VAX_OK || (rc = mark_set(db, "sync.pulled_seq", seen)) != VAX_OK)
         goto fail;
     if (communes && *communes && (rc = setting_put(db, "sync.communes", list)) != VAX_OK)
         goto fail;
@@ -2938,6 +2952,13 @@ out:
     return rc;
 }
 
+/* A conflict a manager resolved: its resolution event (conflict.c) is on the server; looked up
+ * when the list is read, so the server's tables need nothing new. Byte order, as the laptops'. */
+#define VS_UNRESOLVED                                                                              \
+    " AND NOT EXISTS (SELECT 1 FROM sync_event r WHERE r.uuid = 'resolved/' || c.kind || '/' ||"   \
+    " least(c.a_uuid COLLATE \"C\", c.b_uuid COLLATE \"C\") || '/' ||"                             \
+    " greatest(c.a_uuid COLLATE \"C\", c.b_uuid COLLATE \"C\"))"
+
 int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_conflict *out,
                               int max, int *n, int *total)
 {
@@ -2958,7 +2979,8 @@ int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_
         "SELECT c.id, c.kind, c.person_uuid, c.a_uuid, c.b_uuid, c.details,"
         " extract(epoch FROM c.created_at)::bigint, coalesce(p.national_id, ''),"
         " coalesce(p.full_name, ''), count(*) OVER () FROM conflict c LEFT JOIN person p"
-        " ON p.uuid = vs_person(c.person_uuid) WHERE c.resolved_at IS NULL ORDER BY c.id"
+        " ON p.uuid = vs_person(c.person_uuid) WHERE c.resolved_at IS NULL" VS_UNRESOLVED
+        " ORDER BY c.id"
         " LIMIT $1::int OFFSET $2::int",
         2, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -2981,7 +3003,59 @@ int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_
     }
     PQclear(r);
     if (*n == 0 && offset > 0) { /* a page past the end: the count still */
-        r = PQexec(c, "SELECT count(*) FROM conflict WHERE resolved_at IS NULL");
+        r = PQexec(c, "SELECT count(*) FROM conflict c WHERE resolved_at IS NULL" VS_UNRESOLVED);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+            *total = atoi(PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
+out:
+    PQfinish(c);
+    return rc;
+}
+
+int vax_sync_server_quarantine(vax_db *db, const char *url, int offset, vax_sync_quarantined *out,
+                               int max, int *n, int *total)
+{
+    PGconn *c = NULL;
+    int rc;
+    char lim[16], off[16];
+    *n = *total = 0;
+    vax_clear_error(db);
+    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
+        return rc;
+    if ((rc = server_ready(db, c)) != VAX_OK)
+        goto out;
+    snprintf(lim, sizeof lim, "%d", max);
+    snprintf(off, sizeof off, "%d", offset > 0 ? offset : 0);
+    const char *params[] = {lim, off};
+    /* the count in a query of its own: a page past the end still says how many */
+    PGresult *r = PQexecParams(
+        c,
+        "SELECT q.id, q.uuid, q.kind, q.site, q.device, extract(epoch FROM q.received_at)::bigint,"
+        " coalesce((SELECT string_agg(k, ', ' ORDER BY k) FROM (SELECT jsonb_object_keys(q.body)"
+        " AS k UNION SELECT jsonb_object_keys(q.stored_body)) x WHERE q.body -> k IS DISTINCT"
+        " FROM q.stored_body -> k), ''), (SELECT count(*) FROM quarantine) FROM quarantine q"
+        " ORDER BY q.id LIMIT $1::int OFFSET $2::int",
+        2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = pq_res_fail(db, r, _("reading the quarantine"));
+        goto out;
+    }
+    for (int i = 0; i < PQntuples(r) && *n < max; i++) {
+        vax_sync_quarantined *q = &out[(*n)++];
+        memset(q, 0, sizeof *q);
+        q->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        vax_strlcpy(q->uuid, PQgetvalue(r, i, 1), sizeof q->uuid);
+        vax_strlcpy(q->kind, PQgetvalue(r, i, 2), sizeof q->kind);
+        vax_strlcpy(q->site, PQgetvalue(r, i, 3), sizeof q->site);
+        vax_strlcpy(q->device, PQgetvalue(r, i, 4), sizeof q->device);
+        q->at = strtoll(PQgetvalue(r, i, 5), NULL, 10);
+        vax_strlcpy(q->differs, PQgetvalue(r, i, 6), sizeof q->differs);
+        *total = atoi(PQgetvalue(r, i, 7));
+    }
+    PQclear(r);
+    if (*n == 0) {
+        r = PQexec(c, "SELECT count(*) FROM quarantine");
         if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
             *total = atoi(PQgetvalue(r, 0, 0));
         PQclear(r);
