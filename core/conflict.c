@@ -596,7 +596,7 @@ int vax_conflict_pull(vax_db *db, PGconn *c)
     sqlite3_stmt *st = vax_stmt(
         db, "INSERT INTO sync_conflict(kind, person_uuid, a_uuid, b_uuid, details, created_at,"
             " resolved_at) SELECT ?1, ?4, x.a, x.b, ?5, ?6, ?6 FROM (SELECT ?2 AS a, ?3 AS b"
-            " UNION SELECT ?3, ?2 WHERE ?3 <> '') x ON CONFLICT DO NOTHING");
+            " UNION SELECT ?3, ?2 WHERE ?3 <> '') x WHERE true ON CONFLICT DO NOTHING");
     for (int i = 0; st && rc == VAX_OK && i < PQntuples(r); i++) {
         const char *kind = PQgetvalue(r, i, 1), *a = PQgetvalue(r, i, 2), *b = PQgetvalue(r, i, 3);
         char details[300];

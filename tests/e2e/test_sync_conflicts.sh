@@ -1,0 +1,125 @@
+#!/bin/bash
+# A conflict two laptops make, worked through by a manager: both sides listed with where and when
+# each came from, resolved on one laptop, the resolution pushed to a real PostgreSQL (a throwaway
+# cluster, as in test_sync.sh): gone from the server's list and from the other laptop's once it
+# pulls; quarantined events listed.
+. "$(dirname "$0")/lib.sh"
+
+V() { local db=$1; shift; $VAXSITE --db "$WORK/$db.db" --lang en "$@"; }
+lsql() { local db=$1; shift; sqlite3 -batch -noheader "$WORK/$db.db" "$1"; }
+
+# --- a throwaway PostgreSQL cluster (as test_sync.sh) ---------------------------------------
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+PGBIN=$(pg_bin)
+if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
+  echo "1..0 # SKIP PostgreSQL is not installed"
+  exit 0
+fi
+PGDIR=$(mktemp -d /tmp/vaxsite-pg.XXXXXX)
+if [ "$(id -u)" -eq 0 ]; then
+  id postgres >/dev/null 2>&1 || useradd -r -M -s /usr/sbin/nologin postgres
+  chown postgres "$PGDIR"
+  as_pg() { su postgres -s /bin/sh -c "$1"; }
+else
+  as_pg() { sh -c "$1"; }
+fi
+PORT=$((20000 + ($$ + 7919) % 20000))
+pg_stop() {
+  as_pg "'$PGBIN/pg_ctl' -D '$PGDIR/data' -m immediate stop" >/dev/null 2>&1
+  rm -rf "$PGDIR"
+}
+trap 'pg_stop; cleanup' EXIT
+as_pg "'$PGBIN/initdb' -D '$PGDIR/data' -A trust -U vax -E UTF8 --no-locale" >/dev/null ||
+  { echo "Bail out! initdb failed"; exit 1; }
+for try in 1 2 3 4 5; do
+  as_pg "'$PGBIN/pg_ctl' -D '$PGDIR/data' -l '$PGDIR/log' -w -o \"-p $PORT -k '$PGDIR' \
+    -c listen_addresses=127.0.0.1\" start" >/dev/null && break
+  [ $try -eq 5 ] && { echo "Bail out! the cluster did not start: $(tail -3 "$PGDIR/log")"; exit 1; }
+  PORT=$((PORT + 997))
+done
+PSQL="$PGBIN/psql"
+BASE="postgresql://vax@127.0.0.1:$PORT"
+"$PSQL" "$BASE/postgres" -qc "CREATE DATABASE d1" >/dev/null
+U="$BASE/d1"
+q() { "$PSQL" "$1" -Atqc "$2"; }
+ok "a throwaway PostgreSQL cluster runs on 127.0.0.1:$PORT"
+
+# --- two laptops give one woman dose 1 offline ----------------------------------------------
+COMMUNE="Xã Bản Giang"
+laptop() {
+  echo 1234 | V "$1" staff add --login quanly --name "Quản lý" --role manager >/dev/null
+  lsql "$1" "INSERT INTO site(uuid, code, name, created_at, updated_at)
+             VALUES (lower(hex(randomblob(16))), '$2', '$2', 0, 0)"
+}
+dose() {
+  lsql "$1" "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at, lot_no,
+               series, arm, station, created_at, updated_at)
+             SELECT lower(hex(randomblob(16))), p.id, v.id, 'AZ', 1, strftime('%s','now'),
+               '$3', 'covid-19', 'left', 'injection-$4', strftime('%s','now'),
+               strftime('%s','now')
+             FROM person p JOIN visit v ON v.person_id = p.id WHERE p.national_id = '$2'"
+}
+laptop A TEAM-A
+laptop B TEAM-B
+ID=012191002222
+for l in A B; do
+  V $l person add --name "Lò Thị Ón" --id $ID --dob 03/04/1991 --sex f --commune "$COMMUNE" >/dev/null
+  V $l queue checkin $ID >/dev/null
+done
+dose A $ID LOT-A 1
+dose B $ID LOT-B 2
+DA=$(lsql A "SELECT uuid FROM dose")
+DB=$(lsql B "SELECT uuid FROM dose")
+V A sync init-server "$U" >/dev/null
+V A sync push "$U" >/dev/null
+V B sync push "$U" >/dev/null
+equal "the server lists the dose given twice" "1" \
+  "$(V A sync conflicts "$U" 2>/dev/null | cut -f1 | grep -c same_dose_number)"
+V A sync pull "$U" --communes "$COMMUNE" >/dev/null
+V B sync pull "$U" --communes "$COMMUNE" >/dev/null
+equal "both laptops list it after their pull" "1|1" \
+  "$(V A sync conflicts 2>/dev/null | cut -f1 | grep -c same_dose_number)|$(V B sync conflicts 2>/dev/null | cut -f1 | grep -c same_dose_number)"
+
+# --- the listing: both doses, where and when ----------------------------------------------------
+line=$(V A sync conflicts 2>"$WORK/err" | grep ^same_dose_number)
+sides="$(cut -f9 <<<"$line") || $(cut -f10 <<<"$line")"
+check "the line names the woman by ID and name: $line" grep -q "	$ID	Lò Thị Ón	" <<<"$line"
+check "one side is A's dose (lot, site, desk): $sides" grep -q "dose $ID Lò Thị Ón: dose 1, AZ, lot LOT-A, .*site TEAM-A, device .*desk injection-1" <<<"$sides"
+check "the other is B's: $sides" grep -q "lot LOT-B, .*site TEAM-B, device .*desk injection-2" <<<"$sides"
+equal "the count goes to standard error" "1 conflicts to resolve; page 1 of 1." "$(cat "$WORK/err")"
+CID=$(cut -f8 <<<"$line")
+
+# --- resolved on A ------------------------------------------------------------------------------
+out=$(V A sync resolve "$CID" --void "$DB" 2>&1); rc=$?
+equal "without a reason it is refused" "1|Reason: say why the conflict is resolved so." \
+  "$rc|$(sed 's/^vaxsite: //' <<<"$out")"
+out=$(V A sync resolve "$CID" --keep c --reason x 2>&1); rc=$?
+equal "a wrong shape is refused with the usage" "2" "$rc"
+out=$(V A sync resolve "$CID" --void "$DB" --reason "B entered her card a second time" 2>&1); rc=$?
+equal "a manager voids the dose entered twice" "0|Conflict $CID resolved; the resolution goes with the next push or bundle." "$rc|$out"
+equal "the dose is voided, the conflict resolved, audited" "1|0|1" \
+  "$(lsql A "SELECT voided FROM dose WHERE uuid = '$DB'")|$(V A sync conflicts 2>/dev/null | grep -c same_dose_number)|$(lsql A "SELECT count(*) FROM audit WHERE action = 'sync.conflict_resolve'")"
+V A sync push "$U" >/dev/null
+equal "pushed: the server's list leaves it out" "0" \
+  "$(V A sync conflicts "$U" 2>/dev/null | grep -c same_dose_number)"
+equal "the server holds the resolution event with who and why" "void|B entered her card a second time" \
+  "$(q "$U" "SELECT body->>'action' || '|' || (body->>'reason') FROM sync_event WHERE kind = 'conflict_resolved'")"
+V B sync pull "$U" >/dev/null
+equal "B, after its pull, no longer lists it" "0" \
+  "$(V B sync conflicts 2>/dev/null | grep -c same_dose_number)"
+equal "B's other conflicts stay" "1" "$(V B sync conflicts 2>/dev/null | grep -c duplicate_person)"
+
+# --- quarantine -------------------------------------------------------------------------------
+V A sync quarantine "$U" >"$WORK/q0" 2>"$WORK/e0"
+equal "nothing kept apart on the server yet" "0|No event kept apart." "$(wc -l <"$WORK/q0")|$(cat "$WORK/e0")"
+q "$U" "INSERT INTO quarantine(uuid, kind, site, device, device_seq, body, stored_body)
+        SELECT uuid, kind, site, device, device_seq, jsonb_set(body, '{full_name}', '\"X\"'), body
+        FROM sync_event WHERE kind = 'person' LIMIT 1" >/dev/null
+V A sync quarantine "$U" >"$WORK/q1" 2>"$WORK/e1"
+equal "a quarantined event: kind, site, what differs, and the count" \
+  "person|TEAM-A|full_name|1 events kept apart; page 1 of 1." \
+  "$(cut -f2,3,6 "$WORK/q1" | tr '\t' '|')|$(cat "$WORK/e1")"
+V A sync quarantine >"$WORK/q2" 2>"$WORK/e2"
+equal "here: none" "0|No event kept apart." "$(wc -l <"$WORK/q2")|$(cat "$WORK/e2")"
+
+finish
