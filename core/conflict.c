@@ -640,3 +640,91 @@ int vax_conflict_pull(vax_db *db, PGconn *c)
 }
 
 #endif
+
+/* ---- a demo's conflicts ------------------------------------------------------------------------
+ */
+
+#define DEMO_DEVICE "b0b0b0b0-0000-4000-8000-00000000000b"
+#define DEMO_DOSE "c0ffee00-0000-4000-8000-000000000001"
+#define DEMO_ALIAS "c0ffee00-0000-4000-8000-000000000002"
+
+/* ?1 the demo team's device, ?2 now. The first dose of the demo given again at TEAM-B an hour
+ * later; the second person registered again at TEAM-B (an alias, its event forwarded); that
+ * registration come again with another phone (kept apart). */
+static const char demo_sql[] =
+    "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at, lot_no, series,"
+    " arm, station, override_reason, created_at, updated_at) SELECT '" DEMO_DOSE "', person_id,"
+    " NULL, product, dose_number, given_at + 3600, 'DEMO-B', series, arm, 'injection-2',"
+    " 'sync: dose ' || dose_number || ' also given at TEAM-B', given_at + 3600, given_at + 3600"
+    " FROM dose WHERE voided = 0 ORDER BY id LIMIT 1;"
+    "INSERT INTO sync_origin(uuid, site, device) SELECT '" DEMO_DOSE "', 'TEAM-B', ?1"
+    " WHERE changes() = 1;"
+    "INSERT INTO sync_conflict(kind, person_uuid, a_uuid, b_uuid, details, created_at)"
+    " SELECT 'same_dose_number', p.uuid, min(d.uuid, '" DEMO_DOSE "'), max(d.uuid, '" DEMO_DOSE
+    "'), 'dose ' || d.dose_number || ' given twice (here and at TEAM-B)', ?2 FROM dose d"
+    " JOIN person p ON p.id = d.person_id JOIN dose x ON x.uuid = '" DEMO_DOSE "'"
+    " WHERE d.person_id = x.person_id AND d.dose_number = x.dose_number AND d.id <> x.id"
+    " ORDER BY d.id LIMIT 1;"
+    "INSERT INTO sync_entry(uuid, kind, record_uuid, site, device, device_seq, at, body)"
+    " SELECT '" DEMO_ALIAS "', 'person', '" DEMO_ALIAS "', 'TEAM-B', ?1, 1, created_at + 600,"
+    " json_object('uuid', '" DEMO_ALIAS "', 'national_id', national_id, 'full_name', full_name,"
+    " 'birth_date', birth_date, 'sex', sex, 'phone', phone, 'commune', commune, 'version', 1,"
+    " 'created_at', created_at + 600, 'updated_at', created_at + 600)"
+    " FROM person ORDER BY id LIMIT 1 OFFSET 1;"
+    "INSERT INTO sync_alias(uuid, person_id) SELECT '" DEMO_ALIAS "', id FROM person"
+    " ORDER BY id LIMIT 1 OFFSET 1;"
+    "INSERT INTO sync_conflict(kind, person_uuid, a_uuid, b_uuid, details, created_at)"
+    " SELECT 'duplicate_person', uuid, uuid, '" DEMO_ALIAS "', 'ID ' || national_id ||"
+    " ' registered at TEAM-B (device b0b0b0b0) and here', ?2 FROM person ORDER BY id LIMIT 1"
+    " OFFSET 1;"
+    "INSERT INTO sync_quarantine(uuid, kind, device, body, stored_body, source, at)"
+    " SELECT uuid, kind, device, json_set(body, '$.phone', '0900000000'), body, 'demo', ?2"
+    " FROM sync_entry WHERE uuid = '" DEMO_ALIAS "';";
+
+int vax_conflict_demo(vax_db *db)
+{
+    vax_site site;
+    int rc;
+    vax_clear_error(db);
+    if ((rc = vax_require(db, VAX_ACT_SETTINGS)) != VAX_OK)
+        return rc;
+    if (vax_site_get(db, &site) != VAX_OK || !site.is_demo)
+        return vax_fail(db, VAX_ESTATE, "site", "%s",
+                        _("Demo conflicts: only a demo site gets them (vaxsite demo)."));
+    if ((rc = vax_tx_begin(db)) != VAX_OK)
+        return rc;
+    const char *tail = demo_sql;
+    if (sqlite3_exec(db->sql, "INSERT INTO sync_applying VALUES (1)", NULL, NULL, NULL) !=
+        SQLITE_OK) {
+        rc = vax_fail_sql(db, sqlite3_errcode(db->sql), _("resolving a conflict"));
+        goto fail;
+    }
+    /* one statement at a time: each binds the same two values */
+    while (tail && *tail) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db->sql, tail, -1, &st, &tail) != SQLITE_OK) {
+            rc = vax_fail_sql(db, sqlite3_errcode(db->sql), _("resolving a conflict"));
+            goto fail;
+        }
+        if (!st)
+            break;
+        sqlite3_bind_text(st, 1, DEMO_DEVICE, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 2, vax_now());
+        int s = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (s != SQLITE_DONE) {
+            rc = vax_fail_sql(db, s, _("resolving a conflict"));
+            goto fail;
+        }
+    }
+    if (sqlite3_exec(db->sql, "DELETE FROM sync_applying", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = vax_fail_sql(db, sqlite3_errcode(db->sql), _("resolving a conflict"));
+        goto fail;
+    }
+    if ((rc = vax_audit(db, "sync.demo_conflicts", "sync_conflict", 0, "TEAM-B")) != VAX_OK)
+        goto fail;
+    return vax_tx_commit(db);
+fail:
+    vax_tx_rollback(db);
+    return rc;
+}

@@ -2346,6 +2346,10 @@ int vax_conflict_resolve(vax_db *db, int64_t id, vax_resolution action, const ch
 /* Marks resolved the conflicts here whose resolution event this database holds (a bundle, a
  * pull); inside the caller's transaction. */
 int vax_conflict_settle(vax_db *db);
+/* A demo site only (VAX_ACT_SETTINGS; audited): a dose of the demo given again by another team
+ * (TEAM-B), a person registered again there, and that registration come again with other content,
+ * so that a manager can practise on the conflict screen. */
+int vax_conflict_demo(vax_db *db);
 /* The uuid of the resolution event of a conflict (kind, a, b in either order). */
 void vax_conflict_resolution_uuid(const char *kind, const char *a, const char *b, char *out,
                                   size_t size);

@@ -312,6 +312,7 @@ static void print_usage(void)
              "       --reason R               resolve a conflict listed here (manager)\n"
              "  sync quarantine [URL] [--page N]\n"
              "                                events kept apart: same uuid, other content\n"
+             "  sync demo-conflicts           a demo site's conflicts, to practise resolving\n"
              "  sync report URL|--local --day DAY [--site CODE]\n"
              "                                doses by product and dose number\n"
              "  export --bundle FILE | import --bundle FILE\n"

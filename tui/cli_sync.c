@@ -295,6 +295,17 @@ int cli_sync(const char *path, const args *a)
         vax_close(db);
         return rc;
     }
+    if (!strcmp(sub, "demo-conflicts")) {
+        vax_db *db = open_db(path, 0, 1);
+        if (!db)
+            return 1;
+        rc = vax_conflict_demo(db) == VAX_OK ? 0 : fail_db(db);
+        if (!rc)
+            printf("%s", _("Demo conflicts added: see sync conflicts, or the Sync conflicts "
+                           "station.\n"));
+        vax_close(db);
+        return rc;
+    }
     if (!strcmp(sub, "resolve")) {
         vax_db *db = open_db(path, 0, 1);
         if (!db)

@@ -22,6 +22,7 @@ typedef struct conflicts {
     vax_conflict_side side[2]; /* the chosen conflict's, read with each load */
     int64_t side_of;
     vax_sync_quarantined q[PER_PAGE];
+    char device[37]; /* this laptop's: its own records say "this device" */
 } conflicts;
 
 static conflicts *state(ui_app *app)
@@ -53,6 +54,8 @@ static void load(ui_app *app)
     }
     memset(s->side, 0, sizeof s->side);
     s->side_of = 0;
+    if (!s->device[0] && vax_sync_device_id(app->db, s->device) != VAX_OK)
+        s->device[0] = 0;
     if (s->n[VIEW_CONFLICTS] > 0) {
         const vax_sync_conflict *c = &s->c[s->list[VIEW_CONFLICTS].selected];
         if (vax_conflict_sides(app->db, c, s->side) == VAX_OK)
@@ -150,9 +153,10 @@ static void draw_tabs(WINDOW *w, conflicts *s, int cols)
 }
 
 /* One side in two lines: whose and what, then where from and when. */
-static int draw_side(WINDOW *w, int y, int cols, const char *label, const vax_conflict_side *d)
+static int draw_side(WINDOW *w, int y, int cols, const char *label, const vax_conflict_side *d,
+                     const char *here)
 {
-    char line[1024], when[20];
+    char line[1024], when[20], dev[64];
     if (!d->what[0]) {
         snprintf(line, sizeof line, "%s  %s", label, _("(not held here)"));
         ui_put_fit(w, y, 1, line, cols - 2);
@@ -162,7 +166,11 @@ static int draw_side(WINDOW *w, int y, int cols, const char *label, const vax_co
              d->full_name, d->value);
     ui_put_fit(w, y, 1, line, cols - 2);
     when_text(d->at, when);
-    snprintf(line, sizeof line, _("   site %s · device %.8s%s%s · %s"), d->site, d->device,
+    if (here[0] && !strcmp(d->device, here))
+        snprintf(dev, sizeof dev, "%s", _("this device"));
+    else
+        snprintf(dev, sizeof dev, _("device %.8s"), d->device);
+    snprintf(line, sizeof line, _("   site %s · %s%s%s · %s"), d->site, dev,
              d->desk[0] ? _(" · desk ") : "", d->desk, when);
     ui_role_on(w, ROLE_DIM);
     ui_put_fit(w, y + 1, 1, line, cols - 2);
@@ -222,9 +230,9 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     ui_role_off(w, ROLE_DIM);
     if (s->side_of != c->id)
         return;
-    y += draw_side(w, y, cols, "a", &s->side[0]);
+    y += draw_side(w, y, cols, "a", &s->side[0], s->device);
     if (s->side[1].what[0] || strcmp(c->kind, "concurrent_edit"))
-        draw_side(w, y, cols, "b", &s->side[1]);
+        draw_side(w, y, cols, "b", &s->side[1], s->device);
 }
 
 /* ---- resolving -------------------------------------------------------------------------- */
@@ -312,7 +320,7 @@ static void resolve(ui_app *app)
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
         return;
     }
-    ui_message(app, MSG_OK, _("Resolved: %s. It goes with the next push or bundle."), ch[k].words);
+    ui_message(app, MSG_OK, _("Resolved: %s; it leaves with the next sync."), ch[k].words);
 }
 
 /* ---- the key table ------------------------------------------------------------------------ */
