@@ -645,7 +645,7 @@ int vax_conflict_pull(vax_db *db, PGconn *c)
  */
 
 #define DEMO_DEVICE "b0b0b0b0-0000-4000-8000-00000000000b"
-#define DEMO_DOSE "c0ffee00-0000-4000-8000-000000000001"
+#define DEMO_DOSE "ffffffff-0000-4000-8000-000000000001" /* after any uuid: it is side b */
 #define DEMO_ALIAS "c0ffee00-0000-4000-8000-000000000002"
 
 /* ?1 the demo team's device, ?2 now. The first dose of the demo given again at TEAM-B an hour
