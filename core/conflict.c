@@ -172,7 +172,7 @@ static void edit_event(vax_db *db, const char *a_uuid, char *out, size_t size)
 
 static int side_edit(vax_db *db, const vax_sync_conflict *c, vax_conflict_side s[2])
 {
-    char ev[80];
+    char ev[128];
     edit_event(db, c->a_uuid, ev, sizeof ev);
     sqlite3_stmt *st = vax_stmt(
         db, "SELECT e.site, e.device, e.at, json_extract(e.body, '$.fields'),"
@@ -215,13 +215,72 @@ static int side_edit(vax_db *db, const vax_sync_conflict *c, vax_conflict_side s
     return VAX_OK;
 }
 
+/* A concurrent edit's values (schema 31: the fields in dispute, each edit's values as a JSON
+ * object); 0 when the conflict was listed before it (then side_edit reads the edit). */
+static int edit_values(vax_db *db, int64_t id, char **a, char **b)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT a_value, b_value FROM sync_conflict WHERE id = ?1"
+                                    " AND a_value IS NOT NULL AND b_value IS NOT NULL");
+    *a = *b = NULL;
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *a = strdup(vax_col_text(st, 0));
+        *b = strdup(vax_col_text(st, 1));
+    }
+    sqlite3_reset(st);
+    if (!*a || !*b) {
+        free(*a);
+        free(*b);
+        *a = *b = NULL;
+        return 0;
+    }
+    return 1;
+}
+
+/* Each side an edit (a_uuid, b_uuid) with its values; where it came from, as its event says. */
+static int side_edits(vax_db *db, const vax_sync_conflict *c, const char *va, const char *vb,
+                      vax_conflict_side s[2])
+{
+    const char *uuid[2] = {c->a_uuid, c->b_uuid}, *value[2] = {va, vb};
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT site, device, at FROM sync_entry WHERE uuid = ?1 AND kind ="
+                     " 'person_edit'");
+    if (!st)
+        return VAX_EINTERNAL;
+    for (int i = 0; i < 2; i++) {
+        vax_strlcpy(s[i].what, "edit", sizeof s[i].what);
+        vax_strlcpy(s[i].uuid, uuid[i], sizeof s[i].uuid);
+        vax_strlcpy(s[i].value, value[i], sizeof s[i].value);
+        vax_strlcpy(s[i].national_id, c->national_id, sizeof s[i].national_id);
+        vax_strlcpy(s[i].full_name, c->full_name, sizeof s[i].full_name);
+        vax_strlcpy(s[i].site, "-", sizeof s[i].site);
+        sqlite3_bind_text(st, 1, uuid[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            vax_strlcpy(s[i].site, vax_col_text(st, 0), sizeof s[i].site);
+            vax_strlcpy(s[i].device, vax_col_text(st, 1), sizeof s[i].device);
+            s[i].at = sqlite3_column_int64(st, 2);
+        }
+        sqlite3_reset(st);
+    }
+    return VAX_OK;
+}
+
 int vax_conflict_sides(vax_db *db, const vax_sync_conflict *c, vax_conflict_side side[2])
 {
+    char *va, *vb;
     memset(side, 0, 2 * sizeof *side);
     vax_clear_error(db);
     if (!strcmp(c->kind, "same_dose_number")) {
         int rc = side_dose(db, c->a_uuid, &side[0]);
         return rc == VAX_OK ? side_dose(db, c->b_uuid, &side[1]) : rc;
+    }
+    if (!strcmp(c->kind, "concurrent_edit") && edit_values(db, c->id, &va, &vb)) {
+        int rc = side_edits(db, c, va, vb, side);
+        free(va);
+        free(vb);
+        return rc;
     }
     if (!strcmp(c->kind, "concurrent_edit") || !strcmp(c->kind, "edit_id_taken") ||
         !strcmp(c->kind, "orphan_edit"))
@@ -284,10 +343,18 @@ static int merge_people(vax_db *db, const char *from, const char *into, const ch
 }
 
 /* Sets the fields an edit event set (its body's "fields") on the record, as a new edit. */
-static int apply_edit(vax_db *db, const char *a_uuid, const char *reason)
+static int apply_fields(vax_db *db, const char *puuid, char *fields, const char *reason);
+
+static int apply_edit(vax_db *db, const vax_sync_conflict *c, int keep_b, const char *reason)
 {
-    char event_uuid[80];
-    edit_event(db, a_uuid, event_uuid, sizeof event_uuid);
+    char event_uuid[128], *va, *vb;
+    if (!strcmp(c->kind, "concurrent_edit") && edit_values(db, c->id, &va, &vb)) {
+        free(keep_b ? va : vb);
+        return apply_fields(db, c->person_uuid, keep_b ? vb : va, reason);
+    }
+    if (keep_b) /* a conflict listed before schema 31: b is the record as it is */
+        return VAX_OK;
+    edit_event(db, c->a_uuid, event_uuid, sizeof event_uuid);
     sqlite3_stmt *st = vax_stmt(db, "SELECT json_extract(body, '$.person_uuid'),"
                                     " json_extract(body, '$.fields') FROM sync_entry"
                                     " WHERE uuid = ?1");
@@ -300,6 +367,14 @@ static int apply_edit(vax_db *db, const char *a_uuid, const char *reason)
         fields = strdup(vax_col_text(st, 1));
     }
     sqlite3_reset(st);
+    return apply_fields(db, puuid, fields, reason);
+}
+
+/* Sets the fields of the JSON object `fields` (freed here) on the record, as a new edit: one that
+ * has seen both values, so that it stands everywhere. */
+static int apply_fields(vax_db *db, const char *puuid, char *fields, const char *reason)
+{
+    sqlite3_stmt *st;
     int64_t id = puuid[0] ? person_here(db, puuid) : 0;
     vax_person p;
     int rc;
@@ -395,10 +470,8 @@ static int act(vax_db *db, const vax_sync_conflict *c, vax_resolution a, const c
         goto refused;
     }
     if (!strcmp(k, "concurrent_edit") || !strcmp(k, "edit_id_taken") || !strcmp(k, "orphan_edit")) {
-        if (a == VAX_RESOLVE_KEEP_A)
-            return apply_edit(db, c->a_uuid, reason);
-        if (a == VAX_RESOLVE_KEEP_B) /* the record as it is */
-            return VAX_OK;
+        if (a == VAX_RESOLVE_KEEP_A || a == VAX_RESOLVE_KEEP_B)
+            return apply_edit(db, c, a == VAX_RESOLVE_KEEP_B, reason);
         goto refused;
     }
     if (!strcmp(k, "merge_refused")) {
@@ -436,7 +509,7 @@ int vax_conflict_resolve(vax_db *db, int64_t id, vax_resolution action, const ch
     vax_sync_conflict c;
     int64_t resolved = 0;
     const char *dose_uuid = "";
-    char uuid[256];
+    char uuid[320];
     int rc;
     vax_clear_error(db);
     if ((rc = vax_require(db, VAX_ACT_OVERRIDE)) != VAX_OK)

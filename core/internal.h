@@ -240,6 +240,8 @@ int vax_sync_seed_refs(vax_db *db);
 int vax_sync_seed_person_v27(vax_db *db);
 /* Schema 28: an AEFI report leaves in the outbox when saved and each time it is corrected. */
 int vax_sync_seed_aefi_v28(vax_db *db);
+/* Schema 31: person edits stamped by the hybrid logical clock (sync.c). */
+int vax_sync_seed_clock_v31(vax_db *db);
 int vax_sync_demo(vax_db *db);
 
 /* The dated dose rules (assets/dose-rules.conf, product.c): overlays on p the age, mixing and

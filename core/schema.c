@@ -779,6 +779,23 @@ static const char schema_v29[] =
  * of BYT-5002: its eight questions, for children of 5 to 17), stored by the seed; nothing else. */
 static const char schema_v30[] = "";
 
+/* Version 31: a clock for the registry's edits that does not trust a laptop's wall clock alone
+ * (sync.c): a hybrid logical clock (sync_clock: milliseconds and a counter, never behind what
+ * this laptop has seen from others), the stamp of each field's last edit (person_clock: the
+ * field's value was written by the edit event_uuid, stamped hlc), so that edits merge field by
+ * field whatever order they arrive in; a concurrent edit of one field keeps both values in its
+ * conflict (field, a_value and b_value: JSON objects of the fields in dispute). */
+static const char schema_v31[] =
+    "CREATE TABLE sync_clock(id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " ms INTEGER NOT NULL, n INTEGER NOT NULL);"
+    "INSERT INTO sync_clock VALUES (1, 0, 0);"
+    "CREATE TABLE person_clock(person_id INTEGER NOT NULL REFERENCES person(id),"
+    " field TEXT NOT NULL, hlc TEXT NOT NULL, event_uuid TEXT NOT NULL,"
+    " PRIMARY KEY (person_id, field)) WITHOUT ROWID;"
+    "ALTER TABLE sync_conflict ADD COLUMN field TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE sync_conflict ADD COLUMN a_value TEXT;"
+    "ALTER TABLE sync_conflict ADD COLUMN b_value TEXT;";
+
 /* What person's insert triggers name_word_ai and person_fts_ai write, for the new people
  * ?1 to ?2 (ids) at once: an import of a long list inserts them with the triggers off on its
  * connection and runs these in the same transaction (exchange.c). They read the same macros as
@@ -834,6 +851,7 @@ static const struct vax_schema_step steps[] = {
     [28] = {schema_v28, vax_sync_seed_aefi_v28},
     [29] = {schema_v29, vax_product_seed_v29},
     [30] = {schema_v30, vax_checklist_seed_v30},
+    [31] = {schema_v31, vax_sync_seed_clock_v31},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,

@@ -27,10 +27,11 @@
  *  - a registration whose national ID is already known under another uuid is merged into the
  *    person first stored: its uuid becomes an alias, every visit and dose under it is kept and
  *    counted for the merged person, and a "duplicate_person" conflict goes to a manager;
- *  - a person edit whose updated_at is not older than the record's is applied (the previous
- *    version goes to history); an older one is not applied and is kept in history; when the
- *    edit was based on another version than the current one, a "concurrent_edit" conflict is
- *    listed whichever won;
+ *  - a person edit merges field by field on a hybrid logical clock (schema 31; server schema 7):
+ *    each field keeps the stamp of the edit that wrote it, an edit's field is applied when its
+ *    stamp is later, and an edit that did not see the value it replaces (the stamp it names as its
+ *    base is not the field's) is a "concurrent_edit" conflict with both values kept; the loser is
+ *    kept in history. The result does not depend on the order edits arrive in (merge_person_edit);
  *  - a dose is never dropped: a second dose of the same number for the same (merged) person,
  *    with no manager's override, is kept and a "same_dose_number" conflict names both;
  *  - a void marks the dose voided (a dose is never edited otherwise);
@@ -313,6 +314,63 @@ static const char sync_aefi_v28[] = AEFI_TRIGGER("INSERT") AEFI_TRIGGER("UPDATE"
 int vax_sync_seed_aefi_v28(vax_db *db)
 {
     int rc = sqlite3_exec(db->sql, sync_aefi_v28, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("upgrading the database"));
+}
+
+/* Schema 31: an edit is stamped by this laptop's hybrid logical clock. The clock's milliseconds
+ * are the edit's wall time unless the clock has already seen later ones (from another laptop's
+ * edits, clock_seen()), when its counter goes up instead: an edit made after another was seen
+ * always stamps later, whatever the laptop's clock says. The stamp is text that sorts in time
+ * order, 15 digits of milliseconds, 5 of counter and the device (no two devices stamp alike):
+ * HLC_TEXT. The event names the stamps of the fields it changed as the laptop saw them ("base"),
+ * which tells a merge whether the edit knew the value it replaces; its uuid is the record's and
+ * its stamp (a pulled record's version cannot make it repeat an earlier uuid). */
+// clang-format off
+#define HLC_TEXT "(SELECT printf('%015d.%05d.', ms, n) || " SQ_DEVICE " FROM sync_clock)"
+#define CHANGED_FIELDS "json_each(" EDIT_FIELDS_V27 ")"
+static const char sync_clock_v31[] =
+    "DROP TRIGGER sync_person_au;"
+    "CREATE TRIGGER sync_person_au AFTER UPDATE ON person" NOT_APPLYING
+    " AND (old.version IS NOT new.version OR old.national_id IS NOT new.national_id"
+    " OR old.full_name IS NOT new.full_name OR old.birth_date IS NOT new.birth_date"
+    " OR old.sex IS NOT new.sex OR old.phone IS NOT new.phone"
+    " OR old.commune IS NOT new.commune OR old.insurance_no IS NOT new.insurance_no"
+    " OR old.priority_group IS NOT new.priority_group OR old.ethnicity IS NOT new.ethnicity)"
+    " BEGIN"
+    " UPDATE sync_clock SET n = CASE WHEN new.updated_at * 1000 > ms THEN 0 ELSE n + 1 END,"
+    " ms = max(ms, new.updated_at * 1000);"
+    OUTBOX_COLS "VALUES (new.uuid || '/' || " HLC_TEXT ", 'person_edit',"
+    " new.uuid, " SQ_SITE ", " SQ_DEVICE ", new.updated_at, json_object("
+    " 'person_uuid', new.uuid, 'base_version', old.version, 'version', new.version,"
+    " 'updated_at', new.updated_at, 'updated_by', " SQ_LOGIN("new.updated_by") ","
+    " 'hlc', " HLC_TEXT ", 'base', json((SELECT json_group_object(f.key, coalesce(c.hlc, ''))"
+    " FROM " CHANGED_FIELDS " f LEFT JOIN person_clock c ON c.person_id = new.id"
+    " AND c.field = f.key)), 'fields', json(" EDIT_FIELDS_V27 ")));"
+    " INSERT OR REPLACE INTO person_clock(person_id, field, hlc, event_uuid)"
+    " SELECT new.id, f.key, " HLC_TEXT ", new.uuid || '/' || " HLC_TEXT " FROM " CHANGED_FIELDS " f;"
+    " END;";
+// clang-format on
+
+/* Also schema 31: a person's other ID (person_id: the old CMND of someone registered by CCCD, or
+ * the reverse) travels as a person_link event, those linked before it as well, so that the
+ * district and the other laptops know both numbers lead to one person (merge_person_link). */
+// clang-format off
+#define LINK_EVENT(r)                                                                              \
+    OUTBOX_COLS "SELECT p.uuid || '/id/' || " r ".value, 'person_link', p.uuid, " SQ_SITE ", "      \
+    SQ_DEVICE ", " r ".created_at, json_object('person_uuid', p.uuid, 'value', " r ".value,"        \
+    " 'kind', " r ".kind, 'at', " r ".created_at, 'by', " SQ_LOGIN(r ".created_by") ")"
+static const char sync_links_v31[] =
+    "CREATE TRIGGER sync_person_id_ai AFTER INSERT ON person_id" NOT_APPLYING " BEGIN "
+    LINK_EVENT("new") " FROM person p WHERE p.id = new.person_id; END;"
+    LINK_EVENT("l") " FROM person_id l JOIN person p ON p.id = l.person_id"
+    " ORDER BY l.created_at, l.value;";
+// clang-format on
+
+int vax_sync_seed_clock_v31(vax_db *db)
+{
+    int rc = sqlite3_exec(db->sql, sync_clock_v31, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db->sql, sync_links_v31, NULL, NULL, NULL);
     return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("upgrading the database"));
 }
 
@@ -667,6 +725,11 @@ static int keep_apart(vax_db *db, int64_t holder, const char *body, const merge_
     return origin_add(db, uuid, m);
 }
 
+static int merge_pulled_fields(vax_db *db, int64_t id, const char *body, const merge_ctx *m);
+static int merge_person_linked(vax_db *db, const char *body, const merge_ctx *m);
+static int alias_person(vax_db *db, int64_t id, const char *other, const char *uuid,
+                        const char *nid, const merge_ctx *m);
+
 static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
 {
     char uuid[64], nid[16];
@@ -688,6 +751,10 @@ static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
         }
         sqlite3_reset(st);
         int64_t theirs = jint(db, body, "$.updated_at");
+        char clock[4];
+        jtext(db, body, "$.clock", clock, sizeof clock);
+        if (same && clock[0]) /* the district's record, with its fields' stamps */
+            return merge_pulled_fields(db, id, body, m);
         if (!same || theirs <= ours)
             return VAX_OK;
         if ((rc = vax_person_history_keep(db, id, "sync: replaced by the district's newer version",
@@ -706,34 +773,174 @@ static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
         vax_strlcpy(other, vax_col_text(st, 1), sizeof other);
     }
     sqlite3_reset(st);
-    if (id) {
-        int same_person = 0;
-        if ((rc = same_identity(db, id, body, &same_person)) != VAX_OK)
-            return rc;
-        if (!same_person)
-            return keep_apart(db, id, body, m);
+    if (!id) /* new here, or held as a person's other ID (merge_person_link) */
+        return merge_person_linked(db, body, m);
+    int same_person = 0;
+    if ((rc = same_identity(db, id, body, &same_person)) != VAX_OK)
+        return rc;
+    return same_person ? alias_person(db, id, other, uuid, nid, m) : keep_apart(db, id, body, m);
+}
+
+/* Registered twice with the same ID (or one of the person's IDs): one person, both uuids lead to
+ * it; a manager is told. */
+static int alias_person(vax_db *db, int64_t id, const char *other, const char *uuid,
+                        const char *nid, const merge_ctx *m)
+{
+    char details[300];
+    sqlite3_stmt *st =
+        vax_stmt(db, "INSERT OR IGNORE INTO sync_alias(uuid, person_id) VALUES (?1, ?2)");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, id);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("merging a person"));
+    snprintf(details, sizeof details, "ID %s registered at %s (device %.8s) and here", nid, m->site,
+             m->device);
+    m->stats->conflicts++;
+    return conflict_add(db, "duplicate_person", other, other, uuid, details);
+}
+
+/* Two local people the same person by their folded names and birth dates. */
+static int same_people(vax_db *db, int64_t a, int64_t b)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT x.name_folded = y.name_folded AND"
+                                    " x.birth_date = y.birth_date FROM person x, person y"
+                                    " WHERE x.id = ?1 AND y.id = ?2");
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    int same = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    return same;
+}
+
+/* The person here who holds the ID as another of their numbers (person_id), or 0. */
+static int64_t person_by_link(vax_db *db, const char *value, char uuid[64])
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT p.id, p.uuid FROM person_id l JOIN person p"
+                                    " ON p.id = l.person_id WHERE l.value = ?1");
+    int64_t id = 0;
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        id = sqlite3_column_int64(st, 0);
+        vax_strlcpy(uuid, vax_col_text(st, 1), 64);
     }
-    if (id) {
-        /* registered twice with the same ID: one person, both uuids lead to it */
-        char details[300];
-        st = vax_stmt(db, "INSERT OR IGNORE INTO sync_alias(uuid, person_id) VALUES (?1, ?2)");
-        if (!st)
-            return VAX_EINTERNAL;
-        sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, id);
-        rc = sqlite3_step(st);
-        sqlite3_reset(st);
-        if (rc != SQLITE_DONE)
-            return vax_fail_sql(db, rc, _("merging a person"));
-        snprintf(details, sizeof details, "ID %s registered at %s (device %.8s) and here", nid,
-                 m->site, m->device);
-        m->stats->conflicts++;
-        return conflict_add(db, "duplicate_person", other, other, uuid, details);
+    sqlite3_reset(st);
+    return id;
+}
+
+static int conflict_linked_differs(vax_db *db, const char *holder_uuid, const char *other_uuid,
+                                   const char *value, const merge_ctx *m)
+{
+    char details[300];
+    snprintf(details, sizeof details,
+             "ID %s is one person's other ID and another person's own (from %s): not merged,"
+             " a manager decides",
+             value, m->site);
+    m->stats->conflicts++;
+    return conflict_add(db, "linked_id_differs", holder_uuid, holder_uuid, other_uuid, details);
+}
+
+/* A registration under an ID nobody here has as their own: when a person here has it as another
+ * of their numbers (a CCCD linked to the CMND they were registered by), the registration is theirs
+ * when the names and birth dates agree, as a second registration of one ID is (alias_person);
+ * otherwise it is a person of its own and a manager is told. */
+static int merge_person_linked(vax_db *db, const char *body, const merge_ctx *m)
+{
+    char uuid[64], nid[16], holder_uuid[64] = "";
+    int rc;
+    jtext(db, body, "$.uuid", uuid, sizeof uuid);
+    jtext(db, body, "$.national_id", nid, sizeof nid);
+    int64_t holder = nid[0] ? person_by_link(db, nid, holder_uuid) : 0;
+    if (holder) {
+        int same = 0;
+        if ((rc = same_identity(db, holder, body, &same)) != VAX_OK)
+            return rc;
+        if (same)
+            return alias_person(db, holder, holder_uuid, uuid, nid, m);
     }
     if ((rc = insert_person(db, body, NULL)) != VAX_OK)
         return rc;
     m->stats->people++;
+    if (holder && (rc = conflict_linked_differs(db, holder_uuid, uuid, nid, m)) != VAX_OK)
+        return rc;
     return origin_add(db, uuid, m);
+}
+
+/* A person's other ID from another laptop or the district (a person_link event). Held here by
+ * nobody: linked. The own ID of another record here with the same name and birth date: the two
+ * records are one person, that record is merged into the one the link names (the same on every
+ * laptop and on the server: the link's holder is kept). Another person's: listed, not merged. */
+static int merge_person_link(vax_db *db, const char *body, const merge_ctx *m)
+{
+    char puuid[64], value[16], kind[8], origin[200];
+    int rc;
+    jtext(db, body, "$.person_uuid", puuid, sizeof puuid);
+    jtext(db, body, "$.value", value, sizeof value);
+    jtext(db, body, "$.kind", kind, sizeof kind);
+    int64_t x = person_by_uuid(db, puuid);
+    if (!x || !value[0]) {
+        m->stats->unapplied++; /* forwarded to the district; no such person here */
+        return VAX_OK;
+    }
+    x = person_canon(db, x);
+    char holder_uuid[64] = "";
+    int64_t holder = person_by_link(db, value, holder_uuid);
+    if (holder)
+        return person_canon(db, holder) == x
+                   ? VAX_OK
+                   : conflict_linked_differs(db, holder_uuid, puuid, value, m);
+    sqlite3_stmt *st = vax_stmt(db, "SELECT id, uuid FROM person WHERE national_id = ?1"
+                                    " AND merged_into IS NULL AND id <> ?2");
+    int64_t y = 0;
+    char yuuid[64] = "";
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, x);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        y = sqlite3_column_int64(st, 0);
+        vax_strlcpy(yuuid, vax_col_text(st, 1), sizeof yuuid);
+    }
+    sqlite3_reset(st);
+    if (y && !same_people(db, x, y)) {
+        /* listed; the link is kept as a registration under it would have found it */
+        if ((rc = conflict_linked_differs(db, puuid, yuuid, value, m)) != VAX_OK)
+            return rc;
+        y = 0;
+    }
+    if (y) {
+        snprintf(origin, sizeof origin, "one person's two ID numbers, linked at %s", m->site);
+        rc = vax_person_merge_locked(db, y, x, "sync: one person's two ID numbers", origin);
+        if (rc == VAX_EEXIST) {
+            vax_clear_error(db);
+            m->stats->conflicts++;
+            return conflict_add(db, "merge_refused", puuid, puuid, yuuid,
+                                "one person's two ID numbers, both records with a dose of the same"
+                                " number here; void the one recorded by mistake, then merge them");
+        }
+        if (rc != VAX_OK)
+            return rc;
+        m->stats->people++;
+    }
+    st = vax_stmt(db, "INSERT INTO person_id(value, person_id, kind, created_at)"
+                      " VALUES (?1, ?2, CASE WHEN ?3 IN ('cccd', 'cmnd', 'site') THEN ?3"
+                      " ELSE 'site' END, ?4)");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, x);
+    sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, jint(db, body, "$.at"));
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("linking an ID number"));
 }
 
 /* A person from an event's body, under national_id (NULL: the body's). */
@@ -772,12 +979,237 @@ static int insert_person(vax_db *db, const char *body, const char *national_id)
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging a person"));
 }
 
-/* An edit: newest updated_at wins; the loser is kept in history; a conflict when it was based on
- * another version than the current one. */
+/* ---- field by field, on the hybrid logical clock (schema 31) ---------------------------------
+ *
+ * Each field of a person carries the stamp of the edit that wrote it (person_clock; "" for what
+ * the registration wrote). An edit of a field is applied when its stamp is later than the field's;
+ * it knew the value it replaces when the stamp it names as its base is the field's stamp. When it
+ * did not (two laptops edited the field without seeing each other's edit), both values are kept
+ * in a concurrent_edit conflict and the later stamp shows. Later stamp wins, whatever the order
+ * the edits arrive in, so every database and the server end with the same record. */
+
+#define HLC_MAX 80
+#define FIELD_EVENT_MAX 160
+static const char *const person_fields[] = {
+    "national_id", "insurance_no", "full_name",      "birth_date", "sex",
+    "phone",       "commune",      "priority_group", "ethnicity"};
+enum { PERSON_FIELDS = sizeof person_fields / sizeof person_fields[0] };
+
+/* The clock has seen a stamp: it will not stamp an edit of its own before it. */
+static int clock_seen(vax_db *db, const char *hlc)
+{
+    long long ms = 0;
+    int n = 0;
+    if (sscanf(hlc, "%15lld.%5d.", &ms, &n) != 2)
+        return VAX_OK; /* "" or a legacy stamp: nothing seen */
+    sqlite3_stmt *st = vax_stmt(db, "UPDATE sync_clock SET n = CASE WHEN ?1 > ms THEN ?2"
+                                    " WHEN ?1 = ms THEN max(n, ?2) ELSE n END, ms = max(ms, ?1)");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, ms);
+    sqlite3_bind_int(st, 2, n);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging records"));
+}
+
+/* An edit's stamp: its own, or for an edit written before schema 31, its wall time. */
+static void event_hlc(vax_db *db, const char *body, const char *device, char out[HLC_MAX])
+{
+    jtext(db, body, "$.hlc", out, HLC_MAX);
+    if (!out[0])
+        snprintf(out, HLC_MAX, "%015lld.00000.%s", (long long)jint(db, body, "$.updated_at") * 1000,
+                 device);
+}
+
+/* The stamp of a field here and the event that wrote it (the registration: the person's uuid). */
+static int field_stamp(vax_db *db, int64_t id, const char *field, const char *puuid,
+                       char hlc[HLC_MAX], char event[FIELD_EVENT_MAX])
+{
+    sqlite3_stmt *st = vax_stmt(
+        db, "SELECT hlc, event_uuid FROM person_clock WHERE person_id = ?1 AND field = ?2");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
+    hlc[0] = 0;
+    vax_strlcpy(event, puuid, FIELD_EVENT_MAX);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        vax_strlcpy(hlc, vax_col_text(st, 0), HLC_MAX);
+        vax_strlcpy(event, vax_col_text(st, 1), FIELD_EVENT_MAX);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
+                                                 : vax_fail_sql(db, rc, _("merging a person"));
+}
+
+static int field_stamp_set(vax_db *db, int64_t id, const char *field, const char *hlc,
+                           const char *event)
+{
+    if (!hlc[0])
+        return VAX_OK;
+    sqlite3_stmt *st = vax_stmt(db, "INSERT OR REPLACE INTO person_clock(person_id, field, hlc,"
+                                    " event_uuid) VALUES (?1, ?2, ?3, ?4)");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, hlc, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, event, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging a person"));
+}
+
+/* A field of a JSON object as JSON text ("null" when missing), into a malloc'd string. */
+static char *jvalue(vax_db *db, const char *obj, const char *field)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT json_quote(json_extract(?1, '$.' || ?2))");
+    char *v = NULL;
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, obj, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = strdup(vax_col_text(st, 0));
+    sqlite3_reset(st);
+    return v;
+}
+
+/* *obj (a malloc'd JSON object, NULL for empty) with field set to the JSON text value. */
+static int json_put(vax_db *db, char **obj, const char *field, const char *value)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT json_set(coalesce(?1, '{}'), '$.' || ?2, json(?3))");
+    char *v = NULL;
+    if (!st)
+        return VAX_EINTERNAL;
+    if (*obj)
+        sqlite3_bind_text(st, 1, *obj, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, field, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && !(v = strdup(vax_col_text(st, 0))))
+        rc = SQLITE_NOMEM;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return rc == SQLITE_NOMEM ? VAX_ENOMEM : vax_fail_sql(db, rc, _("merging a person"));
+    free(*obj);
+    *obj = v;
+    return VAX_OK;
+}
+
+/* A person's fields as one JSON object. */
+static char *person_json(vax_db *db, int64_t id)
+{
+    sqlite3_stmt *st = vax_stmt(
+        db, "SELECT json_object('national_id', national_id, 'insurance_no', insurance_no,"
+            " 'full_name', full_name, 'birth_date', birth_date, 'sex', sex, 'phone', phone,"
+            " 'commune', commune, 'priority_group', priority_group, 'ethnicity', ethnicity)"
+            " FROM person WHERE id = ?1");
+    char *v = NULL;
+    if (!st)
+        return NULL;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = strdup(vax_col_text(st, 0));
+    sqlite3_reset(st);
+    return v;
+}
+
+static int conflict_add_values(vax_db *db, const char *kind, const char *person_uuid, const char *a,
+                               const char *b, const char *details, const char *field,
+                               const char *a_value, const char *b_value)
+{
+    int rc = conflict_add(db, kind, person_uuid, a, b, details);
+    if (rc != VAX_OK)
+        return rc;
+    sqlite3_stmt *st =
+        vax_stmt(db, "UPDATE sync_conflict SET field = ?4, a_value = ?5,"
+                     " b_value = ?6 WHERE kind = ?1 AND a_uuid = ?2 AND b_uuid = ?3");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, a, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, b, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, field, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, a_value, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, b_value, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("listing a conflict"));
+}
+
+/* The fields two edits changed without seeing each other, grouped by the edit that wrote the
+ * value held here: one conflict per pair of edits, with both values of each field. */
+typedef struct dispute {
+    char event[FIELD_EVENT_MAX];
+    char fields[160];
+    char *ours, *theirs; /* JSON objects: the value held, the edit's value */
+    int theirs_wins;
+} dispute;
+
+static int dispute_add(vax_db *db, dispute *d, int *nd, const char *event, const char *field,
+                       const char *ours, const char *theirs, int theirs_wins)
+{
+    int i = 0;
+    while (i < *nd && strcmp(d[i].event, event))
+        i++;
+    if (i == *nd) {
+        memset(&d[i], 0, sizeof d[i]);
+        vax_strlcpy(d[i].event, event, sizeof d[i].event);
+        d[i].theirs_wins = theirs_wins;
+        (*nd)++;
+    }
+    size_t n = strlen(d[i].fields);
+    snprintf(d[i].fields + n, sizeof d[i].fields - n, "%s%s", n ? "," : "", field);
+    int rc = json_put(db, &d[i].ours, field, ours);
+    return rc == VAX_OK ? json_put(db, &d[i].theirs, field, theirs) : rc;
+}
+
+static int disputes_list(vax_db *db, const char *person_uuid, const char *event_uuid, dispute *d,
+                         int nd, const merge_ctx *m)
+{
+    int rc = VAX_OK;
+    for (int i = 0; i < nd && rc == VAX_OK; i++) {
+        int ours_first = strcmp(d[i].event, event_uuid) < 0;
+        char details[300];
+        snprintf(details, sizeof details,
+                 "%s edited on two devices without seeing each other's edit (one at %s); the"
+                 " later edit is shown, both values are kept",
+                 d[i].fields, m->site);
+        m->stats->conflicts++;
+        rc = conflict_add_values(
+            db, "concurrent_edit", person_uuid, ours_first ? d[i].event : event_uuid,
+            ours_first ? event_uuid : d[i].event, details, d[i].fields,
+            ours_first ? d[i].ours : d[i].theirs, ours_first ? d[i].theirs : d[i].ours);
+    }
+    for (int i = 0; i < nd; i++) {
+        free(d[i].ours);
+        free(d[i].theirs);
+    }
+    return rc;
+}
+
+/* Whether another person here holds the national ID in the JSON text value nid. */
+static int id_taken(vax_db *db, int64_t id, const char *nid)
+{
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT 1 FROM person WHERE national_id = json_extract(?1, '$') AND id <> ?2");
+    if (!st)
+        return 0;
+    sqlite3_bind_text(st, 1, nid, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, id);
+    int taken = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return taken;
+}
+
+/* The person's stamps, values and the edit's outcome, field by field (above). */
 static int merge_person_edit(vax_db *db, const char *event_uuid, const char *body,
                              const merge_ctx *m)
 {
-    char puuid[64], fields[2048], nid[16], cur_uuid[64] = "";
+    char puuid[64], cur_uuid[64] = "", hlc[HLC_MAX], has_base[8];
     int rc;
     jtext(db, body, "$.person_uuid", puuid, sizeof puuid);
     int64_t id = person_by_uuid(db, puuid);
@@ -797,51 +1229,138 @@ static int merge_person_edit(vax_db *db, const char *event_uuid, const char *bod
         vax_strlcpy(cur_uuid, vax_col_text(st, 2), sizeof cur_uuid);
     }
     sqlite3_reset(st);
-    int64_t base = jint(db, body, "$.base_version"), at = jint(db, body, "$.updated_at");
-    jtext(db, body, "$.fields", fields, sizeof fields);
-    if (!fields[0])
-        vax_strlcpy(fields, "{}", sizeof fields);
-    int concurrent = base != version || strcmp(cur_uuid, puuid) != 0;
-    int wins = at >= updated_at;
-    /* a changed ID that another person holds is not applied */
-    jtext(db, fields, "$.national_id", nid, sizeof nid);
-    if (nid[0]) {
-        st = vax_stmt(db, "SELECT 1 FROM person WHERE national_id = ?1 AND id <> ?2");
-        if (!st)
-            return VAX_EINTERNAL;
-        sqlite3_bind_text(st, 1, nid, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 2, id);
-        int taken = sqlite3_step(st) == SQLITE_ROW;
-        sqlite3_reset(st);
-        if (taken) {
-            m->stats->conflicts++;
-            if ((rc = conflict_add(db, "edit_id_taken", cur_uuid, event_uuid, NULL,
-                                   "an edit gave an ID another person holds")) != VAX_OK)
-                return rc;
-            wins = 0;
+    event_hlc(db, body, m->device, hlc);
+    if ((rc = clock_seen(db, hlc)) != VAX_OK)
+        return rc;
+    int64_t at = jint(db, body, "$.updated_at");
+    /* an edit written before schema 31 names the version it was based on, not stamps */
+    jtext(db, body, "$.base", has_base, sizeof has_base);
+    int legacy_known =
+        !has_base[0] && jint(db, body, "$.base_version") == version && !strcmp(cur_uuid, puuid);
+    char *fields = NULL, *current = person_json(db, id), *apply = NULL, *lost = NULL;
+    dispute d[PERSON_FIELDS];
+    int nd = 0;
+    {
+        char *f = jvalue(db, body, "fields");
+        fields = f && strcmp(f, "null") ? f : (free(f), strdup("{}"));
+    }
+    if (!fields || !current) {
+        rc = VAX_ENOMEM;
+        goto out;
+    }
+    for (int i = 0; i < PERSON_FIELDS && rc == VAX_OK; i++) {
+        const char *f = person_fields[i];
+        char path[40], type[16], cur_hlc[HLC_MAX], cur_event[FIELD_EVENT_MAX], base[HLC_MAX];
+        snprintf(path, sizeof path, "$.%s", f);
+        sqlite3_stmt *t = vax_stmt(db, "SELECT json_type(?1, ?2)");
+        if (!t) {
+            rc = VAX_EINTERNAL;
+            break;
         }
+        sqlite3_bind_text(t, 1, fields, -1, SQLITE_STATIC);
+        sqlite3_bind_text(t, 2, path, -1, SQLITE_STATIC);
+        type[0] = 0;
+        if (sqlite3_step(t) == SQLITE_ROW)
+            vax_strlcpy(type, vax_col_text(t, 0), sizeof type);
+        sqlite3_reset(t);
+        if (!type[0])
+            continue; /* not changed by this edit */
+        char *theirs = jvalue(db, fields, f), *ours = jvalue(db, current, f);
+        if (!theirs || !ours) {
+            free(theirs);
+            free(ours);
+            rc = VAX_ENOMEM;
+            break;
+        }
+        if (!strcmp(f, "national_id") && id_taken(db, id, theirs)) {
+            m->stats->conflicts++;
+            rc = conflict_add(db, "edit_id_taken", cur_uuid, event_uuid, NULL,
+                              "an edit gave an ID another person holds");
+            free(theirs);
+            free(ours);
+            continue;
+        }
+        if ((rc = field_stamp(db, id, f, cur_uuid, cur_hlc, cur_event)) == VAX_OK) {
+            char base_path[48];
+            snprintf(base_path, sizeof base_path, "$.base.%s", f);
+            jtext(db, body, base_path, base, sizeof base);
+            int knew = has_base[0] ? !strcmp(base, cur_hlc) : legacy_known;
+            int wins = strcmp(hlc, cur_hlc) > 0;
+            rc = json_put(db, wins ? &apply : &lost, f, theirs);
+            if (rc == VAX_OK && wins)
+                rc = field_stamp_set(db, id, f, hlc, event_uuid);
+            if (rc == VAX_OK && !knew && strcmp(ours, theirs))
+                rc = dispute_add(db, d, &nd, cur_event, f, ours, theirs, wins);
+        }
+        free(theirs);
+        free(ours);
     }
-    if (wins) {
+    if (rc == VAX_OK && apply) {
         if ((rc = vax_person_history_keep(db, id,
-                                          "sync: replaced by a newer edit from another device",
-                                          vax_now())) != VAX_OK)
-            return rc;
-        if ((rc = person_set_fields(db, id, fields, version + 1, at)) != VAX_OK)
-            return rc;
-        m->stats->people++;
-    } else {
-        if ((rc = history_lost(db, id, fields)) != VAX_OK)
-            return rc;
+                                          "sync: replaced by a later edit from another device",
+                                          vax_now())) == VAX_OK &&
+            (rc = person_set_fields(db, id, apply, version + 1,
+                                    at > updated_at ? at : updated_at)) == VAX_OK)
+            m->stats->people++;
     }
-    if (concurrent) {
-        char details[200];
-        snprintf(details, sizeof details, "edited on two devices from version %lld; %s",
-                 (long long)base,
-                 wins ? "the newer edit (this one) is shown" : "an older edit lost");
-        m->stats->conflicts++;
-        return conflict_add(db, "concurrent_edit", cur_uuid, event_uuid, NULL, details);
+    if (rc == VAX_OK && lost)
+        rc = history_lost(db, id, lost);
+    if (rc == VAX_OK)
+        rc = disputes_list(db, cur_uuid, event_uuid, d, nd, m);
+    else
+        for (int i = 0; i < nd; i++) {
+            free(d[i].ours);
+            free(d[i].theirs);
+        }
+out:
+    free(fields);
+    free(current);
+    free(apply);
+    free(lost);
+    return rc;
+}
+
+/* A record from the district (a pull): each field whose stamp there is not older than the one
+ * here takes the district's value and stamp; a field edited here since, not pushed yet, keeps
+ * the edit (it reaches the district with the next push, which stamps it the same). */
+static int merge_pulled_fields(vax_db *db, int64_t id, const char *body, const merge_ctx *m)
+{
+    char puuid[64], *current = person_json(db, id), *take = NULL;
+    int rc = current ? VAX_OK : VAX_ENOMEM;
+    jtext(db, body, "$.uuid", puuid, sizeof puuid);
+    for (int i = 0; i < PERSON_FIELDS && rc == VAX_OK; i++) {
+        const char *f = person_fields[i];
+        char path[48], hlc[HLC_MAX], event[FIELD_EVENT_MAX], here[HLC_MAX],
+            here_event[FIELD_EVENT_MAX];
+        snprintf(path, sizeof path, "$.clock.%s.h", f);
+        jtext(db, body, path, hlc, sizeof hlc);
+        snprintf(path, sizeof path, "$.clock.%s.e", f);
+        jtext(db, body, path, event, sizeof event);
+        if ((rc = clock_seen(db, hlc)) != VAX_OK ||
+            (rc = field_stamp(db, id, f, puuid, here, here_event)) != VAX_OK)
+            break;
+        if (strcmp(here, hlc) > 0)
+            continue; /* edited here since */
+        char *theirs = jvalue(db, body, f), *ours = jvalue(db, current, f);
+        if (!theirs || !ours)
+            rc = VAX_ENOMEM;
+        else if (strcmp(theirs, ours) && !(!strcmp(f, "national_id") && id_taken(db, id, theirs)))
+            rc = json_put(db, &take, f, theirs);
+        if (rc == VAX_OK)
+            rc = field_stamp_set(db, id, f, hlc, event);
+        free(theirs);
+        free(ours);
     }
-    return VAX_OK;
+    if (rc == VAX_OK && take) {
+        int64_t version = jint(db, body, "$.version"), at = jint(db, body, "$.updated_at");
+        if ((rc = vax_person_history_keep(db, id, "sync: replaced by the district's newer version",
+                                          vax_now())) == VAX_OK &&
+            (rc = person_set_fields(db, id, take, version, at)) == VAX_OK)
+            m->stats->people++;
+    }
+    free(current);
+    free(take);
+    return rc;
 }
 
 static int merge_dose(vax_db *db, const char *uuid, const char *body, const merge_ctx *m)
@@ -1124,6 +1643,8 @@ static int merge_event(vax_db *db, const char *kind, const char *uuid, const cha
         return merge_dose_void(db, NULL, body);
     if (!strcmp(kind, "person_merge"))
         return merge_person_merge(db, uuid, body, m, 0);
+    if (!strcmp(kind, "person_link"))
+        return merge_person_link(db, body, m);
     if (!strcmp(kind, "conflict_resolved")) /* a manager's, elsewhere (conflict.c) */
         return vax_conflict_settle(db);
     /* a transfer of vials another site sent: "to receive" here when it names this site */
@@ -1506,7 +2027,7 @@ static int take_event(vax_db *db, sqlite3_stmt *ev, const char *source, vax_sync
         return vax_fail_sql(db, rc, _("storing a record from elsewhere"));
     stats->received++;
     merge_ctx m = {stats, site, device};
-    return merge_event(db, kind, vax_col_text(ev, 3), body, &m);
+    return merge_event(db, kind, vax_col_text(ev, 1), body, &m);
 }
 
 /* The whole file read once into memory and opened from there: what is checked is what is merged,
@@ -2039,10 +2560,154 @@ int vax_sync_available(void)
     return 1;
 }
 
-#define SERVER_VERSION 6
+#define SERVER_VERSION 8
 /* pg_advisory_xact_lock key of the writers (vs_apply) and of init-server */
 #define PUSH_LOCK_KEY_TEXT "7402091"
 #define INIT_LOCK_KEY_TEXT "7402090"
+
+/* vs_apply() in three parts: version 7 replaces the edits in the middle (vs_apply_edits). */
+// clang-format off
+#define VS_APPLY_HEAD \
+    /* Merges the batch in the session's temporary table incoming (see the rules at the top of \
+     * sync.c). Returns what it did. */ \
+    "FUNCTION vs_apply(OUT fresh int, OUT quarantined int, OUT conflicts int)" \
+    " LANGUAGE plpgsql AS $f$\n" \
+    "DECLARE r record; p person%ROWTYPE; canon text; f jsonb; n int; wins boolean;\n" \
+    "BEGIN\n" \
+    "  conflicts := 0;\n" \
+    /* Every lookup below is driven by the batch, row by row through an index (LATERAL ... OFFSET \
+     * 0 keeps the planner from turning it around): the function's plans are made once per \
+     * session, for the first batch, and the tables' statistics lag behind a long push. */ \
+    "  SET LOCAL jit = off;\n" \
+    /* one writer at a time from here to its commit: every number drawn from vs_seq below is \
+     * handed out in commit order (see the top of this file) */ \
+    "  PERFORM pg_advisory_xact_lock(" PUSH_LOCK_KEY_TEXT ");\n" \
+    "  WITH ins AS (INSERT INTO sync_event(uuid, kind, record_uuid, site, device, device_seq, at," \
+    " body)\n" \
+    "      SELECT uuid, kind, record_uuid, site, device, device_seq, at, body FROM incoming" \
+    " ORDER BY seq\n" \
+    "      ON CONFLICT (uuid) DO NOTHING RETURNING uuid)\n" \
+    "    UPDATE incoming SET fresh = true FROM ins WHERE incoming.uuid = ins.uuid;\n" \
+    "  GET DIAGNOSTICS fresh = ROW_COUNT;\n" \
+    /* what was there already: the same content is a no-op, other content is quarantined */ \
+    "  quarantined := 0;\n" \
+    "  IF fresh < (SELECT count(*) FROM incoming) THEN\n" \
+    "    INSERT INTO quarantine(uuid, kind, site, device, device_seq, body, stored_body)\n" \
+    "      SELECT i.uuid, i.kind, i.site, i.device, i.device_seq, i.body, e.body\n" \
+    "      FROM incoming i CROSS JOIN LATERAL (SELECT kind, body FROM sync_event x" \
+    " WHERE x.uuid = i.uuid OFFSET 0) e\n" \
+    "      WHERE NOT i.fresh AND (e.body <> i.body OR e.kind <> i.kind) ON CONFLICT DO NOTHING;\n" \
+    "    GET DIAGNOSTICS quarantined = ROW_COUNT;\n" \
+    "  END IF;\n" \
+    /* registrations: the first of an ID stays; a later one becomes its alias */ \
+    "  INSERT INTO person(uuid, national_id, insurance_no, full_name, birth_date, sex, phone," \
+    " commune, priority_group, version, created_at, updated_at, updated_by, site, device, seq)\n" \
+    "    SELECT DISTINCT ON (ip.body->>'national_id') ip.record_uuid, ip.body->>'national_id'," \
+    " coalesce(ip.body->>'insurance_no', ''), ip.body->>'full_name', ip.body->>'birth_date'," \
+    " coalesce(ip.body->>'sex', ''), coalesce(ip.body->>'phone', '')," \
+    " coalesce(ip.body->>'commune', ''), ip.body->>'priority_group'," \
+    " coalesce((ip.body->>'version')::int, 1), (ip.body->>'created_at')::bigint," \
+    " (ip.body->>'updated_at')::bigint, coalesce(ip.body->>'updated_by', ''), ip.site, ip.device," \
+    " nextval('vs_seq')\n" \
+    "    FROM incoming ip WHERE ip.fresh AND ip.kind = 'person'" \
+    " ORDER BY ip.body->>'national_id', ip.seq\n" \
+    "    ON CONFLICT DO NOTHING;\n" \
+    "  WITH a AS (INSERT INTO person_alias(uuid, person_uuid, site, device, body)\n" \
+    "      SELECT ip.record_uuid, x.uuid, ip.site, ip.device, ip.body FROM incoming ip\n" \
+    "      CROSS JOIN LATERAL (SELECT uuid FROM person y WHERE y.national_id =" \
+    " ip.body->>'national_id' OFFSET 0) x\n" \
+    "      WHERE ip.fresh AND ip.kind = 'person' AND x.uuid <> ip.record_uuid\n" \
+    "      ON CONFLICT DO NOTHING RETURNING uuid, person_uuid, site, body)\n" \
+    "    INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details)" \
+    " SELECT 'duplicate_person', a.person_uuid, a.person_uuid, a.uuid, format('ID %s registered" \
+    " twice; the second registration (site %s) is merged into the first'," \
+    " a.body->>'national_id', a.site) FROM a ON CONFLICT DO NOTHING;\n" \
+    "  GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n"
+#define VS_APPLY_EDITS_V1 \
+    /* edits, in the order they were made */ \
+    "  FOR r IN SELECT * FROM incoming WHERE incoming.fresh AND kind = 'person_edit'" \
+    " ORDER BY seq LOOP\n" \
+    "    BEGIN\n" \
+    "      canon := vs_person(r.body->>'person_uuid');\n" \
+    "      SELECT * INTO p FROM person WHERE uuid = canon FOR UPDATE;\n" \
+    "      IF NOT FOUND THEN\n" \
+    "        INSERT INTO conflict(kind, person_uuid, a_uuid, details) VALUES ('orphan_edit'," \
+    " canon, r.uuid, 'an edit of a person the server does not hold') ON CONFLICT DO NOTHING;\n" \
+    "        GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n" \
+    "        CONTINUE;\n" \
+    "      END IF;\n" \
+    "      f := coalesce(r.body->'fields', '{}'::jsonb);\n" \
+    "      wins := (r.body->>'updated_at')::bigint >= p.updated_at;\n" \
+    "      IF f ? 'national_id' AND EXISTS (SELECT 1 FROM person WHERE national_id =" \
+    " f->>'national_id' AND uuid <> canon) THEN\n" \
+    "        INSERT INTO conflict(kind, person_uuid, a_uuid, details) VALUES ('edit_id_taken'," \
+    " canon, r.uuid, 'an edit gave an ID another person holds') ON CONFLICT DO NOTHING;\n" \
+    "        GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n" \
+    "        wins := false;\n" \
+    "      END IF;\n" \
+    "      IF wins THEN\n" \
+    "        INSERT INTO person_history(person_uuid, version, body, reason, event_uuid)" \
+    " VALUES (canon, p.version, to_jsonb(p), 'replaced by a newer edit', r.uuid);\n" \
+    "        UPDATE person SET national_id = coalesce(f->>'national_id', national_id)," \
+    " insurance_no = coalesce(f->>'insurance_no', insurance_no)," \
+    " full_name = coalesce(f->>'full_name', full_name)," \
+    " birth_date = coalesce(f->>'birth_date', birth_date), sex = coalesce(f->>'sex', sex)," \
+    " phone = coalesce(f->>'phone', phone), commune = coalesce(f->>'commune', commune)," \
+    " priority_group = CASE WHEN f ? 'priority_group' THEN f->>'priority_group' ELSE" \
+    " priority_group END, version = version + 1, updated_at = (r.body->>'updated_at')::bigint," \
+    " updated_by = coalesce(r.body->>'updated_by', ''), seq = nextval('vs_seq')" \
+    " WHERE uuid = canon;\n" \
+    "      ELSE\n" \
+    "        INSERT INTO person_history(person_uuid, version, body, reason, event_uuid)" \
+    " VALUES (canon, p.version, to_jsonb(p) || f, 'older edit, not applied', r.uuid);\n" \
+    "      END IF;\n" \
+    "      IF (r.body->>'base_version')::int <> p.version OR canon <> r.body->>'person_uuid'" \
+    " THEN\n" \
+    "        INSERT INTO conflict(kind, person_uuid, a_uuid, details) VALUES ('concurrent_edit'," \
+    " canon, r.uuid, format('edited on two devices from version %s; %s', r.body->>'base_version'," \
+    " CASE WHEN wins THEN 'this newer edit is shown' ELSE 'this older edit lost' END))" \
+    " ON CONFLICT DO NOTHING;\n" \
+    "        GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n" \
+    "      END IF;\n" \
+    "    END;\n" \
+    "  END LOOP;\n"
+#define VS_APPLY_TAIL \
+    "  INSERT INTO dose(uuid, person_uuid, person_canon, visit_uuid, product, series, dose_number," \
+    " given_at, day, lot_no, arm, station, vaccinator, number_reason, override_reason, voided," \
+    " void_reason, site, device, seq)\n" \
+    "    SELECT i.record_uuid, i.body->>'person_uuid', coalesce(al.person_uuid," \
+    " i.body->>'person_uuid')," \
+    " i.body->>'visit_uuid', i.body->>'product', coalesce(i.body->>'series', 'covid-19')," \
+    " (i.body->>'dose_number')::int, (i.body->>'given_at')::bigint, i.body->>'day'," \
+    " coalesce(i.body->>'lot_no', ''), coalesce(i.body->>'arm', '')," \
+    " coalesce(i.body->>'station', ''), coalesce(i.body->>'vaccinator', '')," \
+    " coalesce(i.body->>'number_reason', ''), coalesce(i.body->>'override_reason', '')," \
+    " coalesce((i.body->>'voided')::int, 0), coalesce(i.body->>'void_reason', ''), i.site," \
+    " i.device, nextval('vs_seq')\n" \
+    "    FROM incoming i LEFT JOIN LATERAL (SELECT person_uuid FROM person_alias z WHERE" \
+    " z.uuid = i.body->>'person_uuid' OFFSET 0) al ON true\n" \
+    "    WHERE i.fresh AND i.kind = 'dose' ORDER BY i.seq\n" \
+    "    ON CONFLICT (uuid) DO NOTHING;\n" \
+    "  INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details)\n" \
+    "    SELECT 'same_dose_number', d.person_canon, least(d.uuid, o.uuid), greatest(d.uuid," \
+    " o.uuid), format('dose %s given twice: at %s and at %s', d.dose_number, o.site, d.site)\n" \
+    "    FROM incoming i\n" \
+    "    CROSS JOIN LATERAL (SELECT * FROM dose x WHERE x.uuid = i.record_uuid AND x.voided = 0" \
+    " AND x.override_reason = '' OFFSET 0) d\n" \
+    "    CROSS JOIN LATERAL (SELECT * FROM dose y WHERE y.person_canon = d.person_canon AND" \
+    " y.series = d.series AND y.dose_number = d.dose_number AND y.uuid <> d.uuid AND" \
+    " y.voided = 0 AND y.override_reason = '' OFFSET 0) o\n" \
+    "    WHERE i.fresh AND i.kind = 'dose'\n" \
+    "    ON CONFLICT DO NOTHING;\n" \
+    "  GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n" \
+    "  FOR r IN SELECT * FROM incoming WHERE incoming.fresh AND kind = 'dose_void' ORDER BY seq" \
+    " LOOP\n" \
+    "    UPDATE dose SET voided = 1, void_reason = coalesce(r.body->>'void_reason', '')," \
+    " seq = nextval('vs_seq') WHERE uuid = r.body->>'dose_uuid' AND voided = 0;\n" \
+    "  END LOOP;\n" \
+    "END\n" \
+    "$f$;"
+// clang-format on
 
 /* The server schema, version 1. Tables keep uuids as text; bigint epoch seconds like the sites.
  * vs_seq numbers every change in commit order (see the top of this file). */
@@ -2095,143 +2760,7 @@ static const char server_schema_v1[] =
     " WHERE e.kind = 'visit_event';"
     "CREATE FUNCTION vs_person(u text) RETURNS text LANGUAGE sql STABLE AS"
     " $$ SELECT coalesce((SELECT person_uuid FROM person_alias WHERE uuid = u), u) $$;"
-    /* Merges the batch in the session's temporary table incoming (see the rules at the top of
-     * sync.c). Returns what it did. */
-    "CREATE FUNCTION vs_apply(OUT fresh int, OUT quarantined int, OUT conflicts int)"
-    " LANGUAGE plpgsql AS $f$\n"
-    "DECLARE r record; p person%ROWTYPE; canon text; f jsonb; n int; wins boolean;\n"
-    "BEGIN\n"
-    "  conflicts := 0;\n"
-    /* Every lookup below is driven by the batch, row by row through an index (LATERAL ... OFFSET
-     * 0 keeps the planner from turning it around): the function's plans are made once per
-     * session, for the first batch, and the tables' statistics lag behind a long push. */
-    "  SET LOCAL jit = off;\n"
-    /* one writer at a time from here to its commit: every number drawn from vs_seq below is
-     * handed out in commit order (see the top of this file) */
-    "  PERFORM pg_advisory_xact_lock(" PUSH_LOCK_KEY_TEXT ");\n"
-    "  WITH ins AS (INSERT INTO sync_event(uuid, kind, record_uuid, site, device, device_seq, at,"
-    " body)\n"
-    "      SELECT uuid, kind, record_uuid, site, device, device_seq, at, body FROM incoming"
-    " ORDER BY seq\n"
-    "      ON CONFLICT (uuid) DO NOTHING RETURNING uuid)\n"
-    "    UPDATE incoming SET fresh = true FROM ins WHERE incoming.uuid = ins.uuid;\n"
-    "  GET DIAGNOSTICS fresh = ROW_COUNT;\n"
-    /* what was there already: the same content is a no-op, other content is quarantined */
-    "  quarantined := 0;\n"
-    "  IF fresh < (SELECT count(*) FROM incoming) THEN\n"
-    "    INSERT INTO quarantine(uuid, kind, site, device, device_seq, body, stored_body)\n"
-    "      SELECT i.uuid, i.kind, i.site, i.device, i.device_seq, i.body, e.body\n"
-    "      FROM incoming i CROSS JOIN LATERAL (SELECT kind, body FROM sync_event x"
-    " WHERE x.uuid = i.uuid OFFSET 0) e\n"
-    "      WHERE NOT i.fresh AND (e.body <> i.body OR e.kind <> i.kind) ON CONFLICT DO NOTHING;\n"
-    "    GET DIAGNOSTICS quarantined = ROW_COUNT;\n"
-    "  END IF;\n"
-    /* registrations: the first of an ID stays; a later one becomes its alias */
-    "  INSERT INTO person(uuid, national_id, insurance_no, full_name, birth_date, sex, phone,"
-    " commune, priority_group, version, created_at, updated_at, updated_by, site, device, seq)\n"
-    "    SELECT DISTINCT ON (ip.body->>'national_id') ip.record_uuid, ip.body->>'national_id',"
-    " coalesce(ip.body->>'insurance_no', ''), ip.body->>'full_name', ip.body->>'birth_date',"
-    " coalesce(ip.body->>'sex', ''), coalesce(ip.body->>'phone', ''),"
-    " coalesce(ip.body->>'commune', ''), ip.body->>'priority_group',"
-    " coalesce((ip.body->>'version')::int, 1), (ip.body->>'created_at')::bigint,"
-    " (ip.body->>'updated_at')::bigint, coalesce(ip.body->>'updated_by', ''), ip.site, ip.device,"
-    " nextval('vs_seq')\n"
-    "    FROM incoming ip WHERE ip.fresh AND ip.kind = 'person'"
-    " ORDER BY ip.body->>'national_id', ip.seq\n"
-    "    ON CONFLICT DO NOTHING;\n"
-    "  WITH a AS (INSERT INTO person_alias(uuid, person_uuid, site, device, body)\n"
-    "      SELECT ip.record_uuid, x.uuid, ip.site, ip.device, ip.body FROM incoming ip\n"
-    "      CROSS JOIN LATERAL (SELECT uuid FROM person y WHERE y.national_id ="
-    " ip.body->>'national_id' OFFSET 0) x\n"
-    "      WHERE ip.fresh AND ip.kind = 'person' AND x.uuid <> ip.record_uuid\n"
-    "      ON CONFLICT DO NOTHING RETURNING uuid, person_uuid, site, body)\n"
-    "    INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details)"
-    " SELECT 'duplicate_person', a.person_uuid, a.person_uuid, a.uuid, format('ID %s registered"
-    " twice; the second registration (site %s) is merged into the first',"
-    " a.body->>'national_id', a.site) FROM a ON CONFLICT DO NOTHING;\n"
-    "  GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n"
-    /* edits, in the order they were made */
-    "  FOR r IN SELECT * FROM incoming WHERE incoming.fresh AND kind = 'person_edit'"
-    " ORDER BY seq LOOP\n"
-    "    BEGIN\n"
-    "      canon := vs_person(r.body->>'person_uuid');\n"
-    "      SELECT * INTO p FROM person WHERE uuid = canon FOR UPDATE;\n"
-    "      IF NOT FOUND THEN\n"
-    "        INSERT INTO conflict(kind, person_uuid, a_uuid, details) VALUES ('orphan_edit',"
-    " canon, r.uuid, 'an edit of a person the server does not hold') ON CONFLICT DO NOTHING;\n"
-    "        GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n"
-    "        CONTINUE;\n"
-    "      END IF;\n"
-    "      f := coalesce(r.body->'fields', '{}'::jsonb);\n"
-    "      wins := (r.body->>'updated_at')::bigint >= p.updated_at;\n"
-    "      IF f ? 'national_id' AND EXISTS (SELECT 1 FROM person WHERE national_id ="
-    " f->>'national_id' AND uuid <> canon) THEN\n"
-    "        INSERT INTO conflict(kind, person_uuid, a_uuid, details) VALUES ('edit_id_taken',"
-    " canon, r.uuid, 'an edit gave an ID another person holds') ON CONFLICT DO NOTHING;\n"
-    "        GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n"
-    "        wins := false;\n"
-    "      END IF;\n"
-    "      IF wins THEN\n"
-    "        INSERT INTO person_history(person_uuid, version, body, reason, event_uuid)"
-    " VALUES (canon, p.version, to_jsonb(p), 'replaced by a newer edit', r.uuid);\n"
-    "        UPDATE person SET national_id = coalesce(f->>'national_id', national_id),"
-    " insurance_no = coalesce(f->>'insurance_no', insurance_no),"
-    " full_name = coalesce(f->>'full_name', full_name),"
-    " birth_date = coalesce(f->>'birth_date', birth_date), sex = coalesce(f->>'sex', sex),"
-    " phone = coalesce(f->>'phone', phone), commune = coalesce(f->>'commune', commune),"
-    " priority_group = CASE WHEN f ? 'priority_group' THEN f->>'priority_group' ELSE"
-    " priority_group END, version = version + 1, updated_at = (r.body->>'updated_at')::bigint,"
-    " updated_by = coalesce(r.body->>'updated_by', ''), seq = nextval('vs_seq')"
-    " WHERE uuid = canon;\n"
-    "      ELSE\n"
-    "        INSERT INTO person_history(person_uuid, version, body, reason, event_uuid)"
-    " VALUES (canon, p.version, to_jsonb(p) || f, 'older edit, not applied', r.uuid);\n"
-    "      END IF;\n"
-    "      IF (r.body->>'base_version')::int <> p.version OR canon <> r.body->>'person_uuid'"
-    " THEN\n"
-    "        INSERT INTO conflict(kind, person_uuid, a_uuid, details) VALUES ('concurrent_edit',"
-    " canon, r.uuid, format('edited on two devices from version %s; %s', r.body->>'base_version',"
-    " CASE WHEN wins THEN 'this newer edit is shown' ELSE 'this older edit lost' END))"
-    " ON CONFLICT DO NOTHING;\n"
-    "        GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n"
-    "      END IF;\n"
-    "    END;\n"
-    "  END LOOP;\n"
-    "  INSERT INTO dose(uuid, person_uuid, person_canon, visit_uuid, product, series, dose_number,"
-    " given_at, day, lot_no, arm, station, vaccinator, number_reason, override_reason, voided,"
-    " void_reason, site, device, seq)\n"
-    "    SELECT i.record_uuid, i.body->>'person_uuid', coalesce(al.person_uuid,"
-    " i.body->>'person_uuid'),"
-    " i.body->>'visit_uuid', i.body->>'product', coalesce(i.body->>'series', 'covid-19'),"
-    " (i.body->>'dose_number')::int, (i.body->>'given_at')::bigint, i.body->>'day',"
-    " coalesce(i.body->>'lot_no', ''), coalesce(i.body->>'arm', ''),"
-    " coalesce(i.body->>'station', ''), coalesce(i.body->>'vaccinator', ''),"
-    " coalesce(i.body->>'number_reason', ''), coalesce(i.body->>'override_reason', ''),"
-    " coalesce((i.body->>'voided')::int, 0), coalesce(i.body->>'void_reason', ''), i.site,"
-    " i.device, nextval('vs_seq')\n"
-    "    FROM incoming i LEFT JOIN LATERAL (SELECT person_uuid FROM person_alias z WHERE"
-    " z.uuid = i.body->>'person_uuid' OFFSET 0) al ON true\n"
-    "    WHERE i.fresh AND i.kind = 'dose' ORDER BY i.seq\n"
-    "    ON CONFLICT (uuid) DO NOTHING;\n"
-    "  INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details)\n"
-    "    SELECT 'same_dose_number', d.person_canon, least(d.uuid, o.uuid), greatest(d.uuid,"
-    " o.uuid), format('dose %s given twice: at %s and at %s', d.dose_number, o.site, d.site)\n"
-    "    FROM incoming i\n"
-    "    CROSS JOIN LATERAL (SELECT * FROM dose x WHERE x.uuid = i.record_uuid AND x.voided = 0"
-    " AND x.override_reason = '' OFFSET 0) d\n"
-    "    CROSS JOIN LATERAL (SELECT * FROM dose y WHERE y.person_canon = d.person_canon AND"
-    " y.series = d.series AND y.dose_number = d.dose_number AND y.uuid <> d.uuid AND"
-    " y.voided = 0 AND y.override_reason = '' OFFSET 0) o\n"
-    "    WHERE i.fresh AND i.kind = 'dose'\n"
-    "    ON CONFLICT DO NOTHING;\n"
-    "  GET DIAGNOSTICS n = ROW_COUNT; conflicts := conflicts + n;\n"
-    "  FOR r IN SELECT * FROM incoming WHERE incoming.fresh AND kind = 'dose_void' ORDER BY seq"
-    " LOOP\n"
-    "    UPDATE dose SET voided = 1, void_reason = coalesce(r.body->>'void_reason', ''),"
-    " seq = nextval('vs_seq') WHERE uuid = r.body->>'dose_uuid' AND voided = 0;\n"
-    "  END LOOP;\n"
-    "END\n"
-    "$f$;";
+    "CREATE " VS_APPLY_HEAD VS_APPLY_EDITS_V1 VS_APPLY_TAIL;
 
 /* Version 2: a manager's merge of two person records (a person_merge event). The merged record
  * stays (its national ID still finds it when registered again) with merged_into naming the kept
@@ -2423,13 +2952,225 @@ static const char server_schema_v6[] =
     "END\n"
     "$f$;";
 
+/* Version 7: edits merge field by field on the hybrid logical clock, as a laptop merges them
+ * (merge_person_edit, above): person.clock holds each field's stamp and the event that wrote it
+ * ({"full_name": {"h": stamp, "e": event uuid}}), an edit's field is applied when its stamp is
+ * later, and a field two laptops edited without seeing each other's edit keeps both values in a
+ * concurrent_edit conflict (field, a_value, b_value). Stamps compare byte by byte (COLLATE "C"),
+ * as the laptops compare them. vs_apply() is made again with vs_apply_edits() for its loop of
+ * version 1; the pull sends the stamps with the record. */
+#define VS_FIELDS                                                                                  \
+    "('national_id', 'insurance_no', 'full_name', 'birth_date', 'sex', 'phone',"                   \
+    " 'commune', 'priority_group', 'ethnicity')"
+#define VS_SET(f) " " f " = CASE WHEN ap ? '" f "' THEN ap->>'" f "' ELSE " f " END,"
+// clang-format off
+static const char server_schema_v7[] =
+    "ALTER TABLE person ADD COLUMN clock jsonb NOT NULL DEFAULT '{}';"
+    "ALTER TABLE conflict ADD COLUMN field text NOT NULL DEFAULT '',"
+    " ADD COLUMN a_value jsonb, ADD COLUMN b_value jsonb;"
+    "CREATE FUNCTION vs_apply_edits() RETURNS int LANGUAGE plpgsql AS $f$\n"
+    "DECLARE r record; p person%ROWTYPE; cur jsonb; canon text; f jsonb; k text; v jsonb;"
+    " h text; cur_h text; cur_e text; knew boolean; ap jsonb; lost jsonb; stamps jsonb;"
+    " disp jsonb; g jsonb; e text; n int; total int := 0;\n"
+    "BEGIN\n"
+    "  FOR r IN SELECT * FROM incoming WHERE incoming.fresh AND kind = 'person_edit'"
+    " ORDER BY seq LOOP\n"
+    "    canon := vs_person(r.body->>'person_uuid');\n"
+    "    SELECT * INTO p FROM person WHERE uuid = canon FOR UPDATE;\n"
+    "    IF NOT FOUND THEN\n"
+    "      INSERT INTO conflict(kind, person_uuid, a_uuid, details) VALUES ('orphan_edit',"
+    " canon, r.uuid, 'an edit of a person the server does not hold') ON CONFLICT DO NOTHING;\n"
+    "      GET DIAGNOSTICS n = ROW_COUNT; total := total + n;\n"
+    "      CONTINUE;\n"
+    "    END IF;\n"
+    "    cur := to_jsonb(p);\n"
+    "    f := coalesce(r.body->'fields', '{}'::jsonb);\n"
+    /* an edit made before laptop schema 31: its wall time, and its base version */
+    "    h := coalesce(r.body->>'hlc', lpad(((r.body->>'updated_at')::bigint * 1000)::text, 15,"
+    " '0') || '.00000.' || r.device);\n"
+    "    ap := '{}'; lost := '{}'; stamps := '{}'; disp := '{}';\n"
+    "    FOR k, v IN SELECT x.key, x.value FROM jsonb_each(f) x WHERE x.key IN " VS_FIELDS
+    " ORDER BY x.key LOOP\n"
+    "      IF k = 'national_id' AND EXISTS (SELECT 1 FROM person WHERE national_id = v #>> '{}'"
+    " AND uuid <> canon) THEN\n"
+    "        INSERT INTO conflict(kind, person_uuid, a_uuid, details) VALUES ('edit_id_taken',"
+    " canon, r.uuid, 'an edit gave an ID another person holds') ON CONFLICT DO NOTHING;\n"
+    "        GET DIAGNOSTICS n = ROW_COUNT; total := total + n;\n"
+    "        CONTINUE;\n"
+    "      END IF;\n"
+    "      cur_h := coalesce(p.clock->k->>'h', '');\n"
+    "      cur_e := coalesce(p.clock->k->>'e', canon);\n"
+    "      knew := CASE WHEN r.body ? 'base' THEN coalesce(r.body->'base'->>k, '') = cur_h"
+    " ELSE (r.body->>'base_version')::int = p.version AND canon = r.body->>'person_uuid' END;\n"
+    "      IF h COLLATE \"C\" > cur_h COLLATE \"C\" THEN\n"
+    "        ap := ap || jsonb_build_object(k, v);\n"
+    "        stamps := stamps || jsonb_build_object(k, jsonb_build_object('h', h, 'e', r.uuid));\n"
+    "      ELSE\n"
+    "        lost := lost || jsonb_build_object(k, v);\n"
+    "      END IF;\n"
+    "      IF NOT knew AND cur->k IS DISTINCT FROM v THEN\n"
+    "        g := coalesce(disp->cur_e, '{\"f\": [], \"o\": {}, \"t\": {}}'::jsonb);\n"
+    "        disp := disp || jsonb_build_object(cur_e, jsonb_build_object('f', (g->'f') ||"
+    " to_jsonb(k), 'o', (g->'o') || jsonb_build_object(k, cur->k), 't', (g->'t') ||"
+    " jsonb_build_object(k, v)));\n"
+    "      END IF;\n"
+    "    END LOOP;\n"
+    "    IF ap <> '{}' THEN\n"
+    "      INSERT INTO person_history(person_uuid, version, body, reason, event_uuid)"
+    " VALUES (canon, p.version, cur, 'replaced by a later edit', r.uuid);\n"
+    "      UPDATE person SET" VS_SET("national_id") VS_SET("insurance_no") VS_SET("full_name")
+    VS_SET("birth_date") VS_SET("sex") VS_SET("phone") VS_SET("commune") VS_SET("ethnicity")
+    " priority_group = CASE WHEN ap ? 'priority_group' THEN ap->>'priority_group' ELSE"
+    " priority_group END, clock = clock || stamps, version = version + 1,"
+    " updated_at = greatest(updated_at, (r.body->>'updated_at')::bigint),"
+    " updated_by = coalesce(r.body->>'updated_by', ''), seq = nextval('vs_seq')"
+    " WHERE uuid = canon;\n"
+    "    END IF;\n"
+    "    IF lost <> '{}' THEN\n"
+    "      INSERT INTO person_history(person_uuid, version, body, reason, event_uuid)"
+    " VALUES (canon, p.version, cur || lost, 'older edit, not applied', r.uuid);\n"
+    "    END IF;\n"
+    "    FOR e, g IN SELECT x.key, x.value FROM jsonb_each(disp) x LOOP\n"
+    "      INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details, field, a_value,"
+    " b_value) VALUES ('concurrent_edit', canon, CASE WHEN e COLLATE \"C\" < r.uuid COLLATE \"C\""
+    " THEN e ELSE r.uuid END, CASE WHEN e COLLATE \"C\" < r.uuid COLLATE \"C\" THEN r.uuid"
+    " ELSE e END, format('%s edited on two devices without seeing each other''s edit (one at"
+    " %s); the later edit is shown, both values are kept', array_to_string(ARRAY(SELECT"
+    " jsonb_array_elements_text(g->'f')), ','), r.site), array_to_string(ARRAY(SELECT"
+    " jsonb_array_elements_text(g->'f')), ','), CASE WHEN e COLLATE \"C\" < r.uuid COLLATE \"C\""
+    " THEN g->'o' ELSE g->'t' END, CASE WHEN e COLLATE \"C\" < r.uuid COLLATE \"C\" THEN g->'t'"
+    " ELSE g->'o' END) ON CONFLICT DO NOTHING;\n"
+    "      GET DIAGNOSTICS n = ROW_COUNT; total := total + n;\n"
+    "    END LOOP;\n"
+    "  END LOOP;\n"
+    "  RETURN total;\n"
+    "END\n"
+    "$f$;"
+    "CREATE OR REPLACE " VS_APPLY_HEAD "  conflicts := conflicts + vs_apply_edits();\n"
+    VS_APPLY_TAIL;
+// clang-format on
+#undef VS_SET
+#undef VS_FIELDS
+
+/* Version 8: a person's other ID (laptop schema 31, person_link events), as a laptop takes it
+ * (merge_person_link, merge_person_linked): person_link holds each number and whose it is. A
+ * registration under a number someone holds as their other ID is theirs when the folded names
+ * and birth dates agree (an alias, as a second registration of one ID is), else a person of its
+ * own and a linked_id_differs conflict (vs_linked, before the row goes in). A link whose number is
+ * another record's own ID merges that record into the link's holder when they agree (vs_merge_pair,
+ * the merge of version 2 for one pair), else is listed. Run after the others, on the same batch. */
+#define VS_FOLDED(u)                                                                               \
+    "coalesce((SELECT body->>'name_folded' FROM sync_event WHERE uuid = " u " AND kind ="          \
+    " 'person'), (SELECT lower(full_name) FROM person WHERE uuid = " u "))"
+// clang-format off
+static const char server_schema_v8[] =
+    "CREATE TABLE person_link(value text PRIMARY KEY, person_uuid text NOT NULL,"
+    " kind text NOT NULL DEFAULT '', site text NOT NULL, device text NOT NULL,"
+    " at bigint NOT NULL DEFAULT 0, seq bigint NOT NULL);"
+    "CREATE INDEX person_link_seq ON person_link(seq);"
+    "CREATE FUNCTION vs_linked() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
+    "DECLARE k person%ROWTYPE; b jsonb;\n"
+    "BEGIN\n"
+    "  SELECT p.* INTO k FROM person_link l JOIN person p ON p.uuid = coalesce((SELECT"
+    " merged_into FROM person WHERE uuid = vs_person(l.person_uuid)), vs_person(l.person_uuid))"
+    " WHERE l.value = NEW.national_id;\n"
+    "  IF NOT FOUND OR k.uuid = NEW.uuid THEN RETURN NEW; END IF;\n"
+    "  b := (SELECT body FROM sync_event WHERE uuid = NEW.uuid AND kind = 'person');\n"
+    "  IF b IS NOT NULL AND NEW.birth_date = k.birth_date AND coalesce(b->>'name_folded',"
+    " lower(NEW.full_name)) = " VS_FOLDED("k.uuid") " THEN\n"
+    "    INSERT INTO person_alias(uuid, person_uuid, site, device, body) VALUES (NEW.uuid,"
+    " k.uuid, NEW.site, NEW.device, b) ON CONFLICT DO NOTHING;\n"
+    "    INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details) VALUES"
+    " ('duplicate_person', k.uuid, k.uuid, NEW.uuid, format('ID %s registered at %s and linked"
+    " to a person already held: one person', NEW.national_id, NEW.site)) ON CONFLICT DO NOTHING;\n"
+    "    RETURN NULL;\n"
+    "  END IF;\n"
+    "  INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details) VALUES"
+    " ('linked_id_differs', k.uuid, k.uuid, NEW.uuid, format('ID %s is one person''s other ID and"
+    " another person''s own (from %s): not merged, a manager decides', NEW.national_id,"
+    " NEW.site)) ON CONFLICT DO NOTHING;\n"
+    "  RETURN NEW;\n"
+    "END\n"
+    "$f$;"
+    "CREATE TRIGGER person_linked BEFORE INSERT ON person FOR EACH ROW"
+    " EXECUTE FUNCTION vs_linked();"
+    "CREATE FUNCTION vs_merge_pair(kept text, gone text, why text, event text) RETURNS int"
+    " LANGUAGE plpgsql AS $f$\n"
+    "DECLARE n int;\n"
+    "BEGIN\n"
+    "  INSERT INTO person_history(person_uuid, version, body, reason, event_uuid)"
+    " SELECT gone, p.version, to_jsonb(p), why, event FROM person p WHERE p.uuid = gone;\n"
+    "  UPDATE person SET merged_into = kept WHERE merged_into = gone;\n"
+    "  UPDATE person SET merged_into = kept, seq = nextval('vs_seq') WHERE uuid = gone;\n"
+    "  UPDATE person_alias SET person_uuid = kept WHERE person_uuid = gone;\n"
+    "  INSERT INTO person_alias(uuid, person_uuid, site, device, body) SELECT gone, kept, p.site,"
+    " p.device, to_jsonb(p) FROM person p WHERE p.uuid = gone ON CONFLICT (uuid) DO UPDATE SET"
+    " person_uuid = excluded.person_uuid;\n"
+    "  UPDATE dose SET person_canon = kept, seq = nextval('vs_seq') WHERE person_canon = gone;\n"
+    "  INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details) SELECT"
+    " 'same_dose_number', kept, least(d.uuid, o.uuid), greatest(d.uuid, o.uuid), format('dose %s"
+    " of both records merged into one', d.dose_number) FROM dose d JOIN dose o"
+    " ON o.person_canon = d.person_canon AND o.series = d.series AND o.dose_number = d.dose_number"
+    " AND o.uuid > d.uuid AND o.voided = 0 AND o.override_reason = '' WHERE d.person_canon = kept"
+    " AND d.voided = 0 AND d.override_reason = '' ON CONFLICT DO NOTHING;\n"
+    "  GET DIAGNOSTICS n = ROW_COUNT;\n"
+    "  RETURN n;\n"
+    "END\n"
+    "$f$;"
+    "CREATE FUNCTION vs_apply_links() RETURNS int LANGUAGE plpgsql AS $f$\n"
+    "DECLARE r record; x text; y person%ROWTYPE; holder text; n int; total int := 0;\n"
+    "BEGIN\n"
+    "  FOR r IN SELECT * FROM incoming WHERE incoming.fresh AND kind = 'person_link'"
+    " ORDER BY seq LOOP\n"
+    "    x := vs_person(r.body->>'person_uuid');\n"
+    "    x := coalesce((SELECT merged_into FROM person WHERE uuid = x), x);\n"
+    "    INSERT INTO person_link(value, person_uuid, kind, site, device, at, seq) VALUES"
+    " (r.body->>'value', x, coalesce(r.body->>'kind', ''), r.site, r.device,"
+    " coalesce((r.body->>'at')::bigint, 0), nextval('vs_seq')) ON CONFLICT (value) DO NOTHING;\n"
+    "    GET DIAGNOSTICS n = ROW_COUNT;\n"
+    "    IF n = 0 THEN\n"
+    "      holder := vs_person((SELECT person_uuid FROM person_link WHERE value ="
+    " r.body->>'value'));\n"
+    "      holder := coalesce((SELECT merged_into FROM person WHERE uuid = holder), holder);\n"
+    "      IF holder <> x THEN\n"
+    "        INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details) VALUES"
+    " ('linked_id_differs', holder, holder, r.body->>'person_uuid', format('ID %s is one"
+    " person''s other ID and another person''s own (from %s): not merged, a manager decides',"
+    " r.body->>'value', r.site)) ON CONFLICT DO NOTHING;\n"
+    "        GET DIAGNOSTICS n = ROW_COUNT; total := total + n;\n"
+    "      END IF;\n"
+    "      CONTINUE;\n"
+    "    END IF;\n"
+    "    SELECT * INTO y FROM person WHERE national_id = r.body->>'value' AND merged_into IS NULL"
+    " AND uuid <> x;\n"
+    "    IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM person WHERE uuid = x) THEN CONTINUE; END IF;\n"
+    "    IF y.birth_date = (SELECT birth_date FROM person WHERE uuid = x) AND " VS_FOLDED("y.uuid")
+    " = " VS_FOLDED("x") " THEN\n"
+    "      total := total + vs_merge_pair(x, y.uuid, format('one person''s two ID numbers, linked"
+    " at %s', r.site), r.uuid);\n"
+    "    ELSE\n"
+    "      INSERT INTO conflict(kind, person_uuid, a_uuid, b_uuid, details) VALUES"
+    " ('linked_id_differs', r.body->>'person_uuid', r.body->>'person_uuid', y.uuid, format('ID %s"
+    " is one person''s other ID and another person''s own (from %s): not merged, a manager"
+    " decides', r.body->>'value', r.site)) ON CONFLICT DO NOTHING;\n"
+    "      GET DIAGNOSTICS n = ROW_COUNT; total := total + n;\n"
+    "    END IF;\n"
+    "  END LOOP;\n"
+    "  RETURN total;\n"
+    "END\n"
+    "$f$;";
+// clang-format on
+#undef VS_FOLDED
+
 static const char *const server_migrations[] = {NULL,
                                                 server_schema_v1,
                                                 server_schema_v2,
                                                 server_schema_v3,
                                                 server_schema_v4,
                                                 server_schema_v5,
-                                                server_schema_v6};
+                                                server_schema_v6,
+                                                server_schema_v7,
+                                                server_schema_v8};
 
 static int pq_fail(vax_db *db, PGconn *c, const char *doing)
 {
@@ -2728,6 +3469,13 @@ int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
             goto out;
         if ((rc = pq_exec(db, c, "SELECT vs_apply_extra()", _("merging a batch"))) != VAX_OK)
             goto out;
+        r = PQexec(c, "SELECT vs_apply_links()");
+        if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+            rc = pq_res_fail(db, r, _("merging a batch"));
+            goto out;
+        }
+        conflicts += atoi(PQgetvalue(r, 0, 0));
+        PQclear(r);
         if ((rc = pq_exec(db, c, "COMMIT", _("saving a batch"))) != VAX_OK)
             goto out;
         /* only now, after the server's commit, does the laptop count these as sent */
@@ -2758,7 +3506,7 @@ out:
 int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_stats *stats)
 {
     PGconn *c = NULL;
-    PGresult *rp = NULL, *rd = NULL, *rs = NULL, *rm = NULL;
+    PGresult *rp = NULL, *rd = NULL, *rs = NULL, *rm = NULL, *rl = NULL;
     char dev[37] = "", list[1024] = "", arr[1100];
     int rc;
     vax_sync_stats dummy;
@@ -2817,7 +3565,8 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
                       " 'insurance_no', insurance_no, 'full_name', full_name, 'birth_date',"
                       " birth_date, 'sex', sex, 'phone', phone, 'commune', commune,"
                       " 'priority_group', priority_group, 'ethnicity', ethnicity, 'version',"
-                      " version, 'created_at', created_at, 'updated_at', updated_at)::text, site,"
+                      " version, 'created_at', created_at, 'updated_at', updated_at, 'clock',"
+                      " clock)::text, site,"
                       " device FROM person"
                       " WHERE commune = ANY($1::text[]) AND seq > $2::bigint ORDER BY seq",
                       2, NULL, params, NULL, NULL, 0);
@@ -2862,9 +3611,27 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
         rm = NULL;
         goto out;
     }
+    /* the team's people's other ID numbers that other devices linked (schema 8) */
+    rl = PQexecParams(c,
+                      "SELECT jsonb_build_object('person_uuid', l.person_uuid, 'value', l.value,"
+                      " 'kind', l.kind, 'at', l.at)::text, l.site, l.device, l.seq"
+                      " FROM person_link l JOIN person p ON p.uuid = vs_person(l.person_uuid)"
+                      " WHERE p.commune = ANY($1::text[]) AND l.seq > $2::bigint AND l.device <> $3"
+                      " ORDER BY l.seq",
+                      3, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(rl) != PGRES_TUPLES_OK) {
+        rc = pq_res_fail(db, rl, _("reading the registry"));
+        rl = NULL;
+        goto out;
+    }
     int64_t seen = PQgetisnull(rs, 0, 0) ? 0 : strtoll(PQgetvalue(rs, 0, 0), NULL, 10);
     for (int i = 0; i < PQntuples(rm); i++) {
         int64_t at = strtoll(PQgetvalue(rm, i, 4), NULL, 10);
+        if (at > seen)
+            seen = at;
+    }
+    for (int i = 0; i < PQntuples(rl); i++) {
+        int64_t at = strtoll(PQgetvalue(rl, i, 3), NULL, 10);
         if (at > seen)
             seen = at;
     }
@@ -2877,6 +3644,11 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
         merge_ctx m = {stats, PQgetvalue(rp, i, 2), PQgetvalue(rp, i, 3)};
         if ((rc = merge_person(db, PQgetvalue(rp, i, 1), &m)) != VAX_OK ||
             (rc = person_ethnicity(db, PQgetvalue(rp, i, 1))) != VAX_OK)
+            goto fail;
+    }
+    for (int i = 0; i < PQntuples(rl); i++) {
+        merge_ctx m = {stats, PQgetvalue(rl, i, 1), PQgetvalue(rl, i, 2)};
+        if ((rc = merge_person_link(db, PQgetvalue(rl, i, 0), &m)) != VAX_OK)
             goto fail;
     }
     for (int i = 0; i < PQntuples(rd); i++) {
@@ -2913,6 +3685,7 @@ out:
     PQclear(rd);
     PQclear(rs);
     PQclear(rm);
+    PQclear(rl);
     if (c && PQtransactionStatus(c) != PQTRANS_IDLE)
         PQclear(PQexec(c, "ROLLBACK"));
     PQfinish(c);

@@ -93,7 +93,7 @@ enum vax_open_flags {
                                    demo); without it such a file is refused, never filled */
 };
 
-#define VAX_SCHEMA_VERSION 30
+#define VAX_SCHEMA_VERSION 31
 
 /* Opens (and migrates) a database. On failure *out may still hold a handle whose vax_errmsg()
  * says what went wrong; always vax_close() it. */
@@ -2237,7 +2237,7 @@ typedef struct vax_sync_conflict {
     int64_t id;
     char kind[24]; /* duplicate_person, same_dose_number, concurrent_edit, edit_id_taken, ... */
     char person_uuid[64];
-    char a_uuid[80], b_uuid[80]; /* the two records (b may be "") */
+    char a_uuid[128], b_uuid[128]; /* the two records or events (b may be "") */
     char details[512];
     int64_t created_at;
     /* the person it is about, as the list shows them ("" when not held) */
@@ -2312,7 +2312,7 @@ int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_
  * ------------------------------------------------------------------------------------------- */
 typedef struct vax_conflict_side {
     char what[16];        /* "person", "dose", "edit", "record" or "" (nothing held here) */
-    char uuid[80];        /* the record or event */
+    char uuid[128];       /* the record or event */
     char national_id[16]; /* the person's, as held here */
     char full_name[128];
     char value[512]; /* born ...; dose N product lot day; the fields an edit set */

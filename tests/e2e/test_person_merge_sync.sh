@@ -147,7 +147,11 @@ equal "a merge pushed before its people waits on the server and is made when the
 # version made is taken away, newest first)
 "$PGBIN/psql" "$BASE/postgres" -qc "CREATE DATABASE d2" >/dev/null
 V A sync init-server "$BASE/d2" >/dev/null
-"$PGBIN/psql" "$BASE/d2" -qc "DROP TABLE aefi_report; DROP FUNCTION vs_apply_extra; ALTER TABLE person DROP COLUMN ethnicity;
+"$PGBIN/psql" "$BASE/d2" -qc "DROP TRIGGER person_linked ON person; DROP FUNCTION vs_linked;
+  DROP FUNCTION vs_apply_links; DROP FUNCTION vs_merge_pair; DROP TABLE person_link;
+  DROP FUNCTION vs_apply_edits; ALTER TABLE person DROP COLUMN clock;
+  ALTER TABLE conflict DROP COLUMN field, DROP COLUMN a_value, DROP COLUMN b_value;
+  DROP TABLE aefi_report; DROP FUNCTION vs_apply_extra; ALTER TABLE person DROP COLUMN ethnicity;
   DROP TRIGGER person_alias_identity ON person_alias; DROP FUNCTION vs_identity;
   DROP FUNCTION vs_apply_renumber; DROP FUNCTION vs_apply_merges; DROP INDEX sync_event_merge;
   ALTER TABLE person DROP COLUMN merged_into; UPDATE vs_meta SET value = '1'" >/dev/null

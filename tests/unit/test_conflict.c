@@ -182,7 +182,7 @@ static void test_a_dose_given_twice_is_voided_by_a_manager_and_the_resolution_tr
              (long long)c.id);
     assert_int_equal(count(a, sql), 1);
     /* the event: its uuid from the conflict's identity, who, why, what */
-    char uuid[300];
+    char uuid[320];
     vax_conflict_resolution_uuid(c.kind, c.b_uuid, c.a_uuid, uuid, sizeof uuid);
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM sync_outbox WHERE kind = 'conflict_resolved' AND uuid = '%s'"
@@ -224,7 +224,7 @@ static void test_keep_a_voids_the_other_dose_and_both_keeps_both(void **state)
     open_conflict(b, "same_dose_number", &c);
     assert_int_equal(vax_conflict_resolve(b->db, c.id, VAX_RESOLVE_KEEP_A, NULL, "b was a slip"),
                      VAX_OK);
-    char sql[300];
+    char sql[600];
     snprintf(sql, sizeof sql,
              "SELECT (SELECT voided FROM dose WHERE uuid = '%s') = 0"
              " AND (SELECT voided FROM dose WHERE uuid = '%s') = 1",
@@ -344,17 +344,38 @@ static void test_a_concurrent_edit_keeps_the_value_the_manager_chose(void **stat
     vax_conflict_side side[2];
     open_conflict(a, "concurrent_edit", &c);
     assert_int_equal(vax_conflict_sides(a->db, &c, side), VAX_OK);
-    assert_string_equal(side[0].what, "edit");
-    assert_string_equal(side[0].site, "TEAM-B");
-    assert_non_null(strstr(side[0].value, "0911111111"));
-    assert_string_equal(side[1].what, "record");
-    assert_non_null(strstr(side[1].value, "0922222222"));
-    /* B's older edit lost; the manager knows B's number is right */
-    assert_int_equal(vax_conflict_resolve(a->db, c.id, VAX_RESOLVE_KEEP_A, NULL, "she called"),
+    /* both edits, each with its value and the site it came from */
+    int from_b = strstr(side[0].value, "0911111111") ? 0 : 1;
+    assert_string_equal(side[from_b].what, "edit");
+    assert_string_equal(side[1 - from_b].what, "edit");
+    assert_string_equal(side[from_b].site, "TEAM-B");
+    assert_string_equal(side[1 - from_b].site, "TEAM-A");
+    assert_non_null(strstr(side[from_b].value, "0911111111"));
+    assert_non_null(strstr(side[1 - from_b].value, "0922222222"));
+    assert_string_equal(side[0].full_name, "Lò Thị Mai");
+    assert_true(side[from_b].at < side[1 - from_b].at);
+    /* A's later edit is shown; the manager knows B's number is right */
+    assert_int_equal(count(a, "SELECT count(*) FROM person WHERE phone = '0922222222'"), 1);
+    assert_int_equal(vax_conflict_resolve(a->db, c.id,
+                                          from_b ? VAX_RESOLVE_KEEP_B : VAX_RESOLVE_KEEP_A, NULL,
+                                          "she called"),
                      VAX_OK);
     assert_int_equal(count(a, "SELECT count(*) FROM person WHERE phone = '0911111111'"), 1);
+    /* B lists the same conflict (the same two edits) until A's resolution arrives */
+    carry(a, b, "a1b.vxb");
+    carry(b, a, "b2.vxb");
+    const char *open_edit =
+        "SELECT count(*) FROM sync_conflict WHERE kind = 'concurrent_edit' AND resolved_at = 0";
+    char same[700];
+    snprintf(same, sizeof same,
+             "SELECT count(*) FROM sync_conflict WHERE kind = 'concurrent_edit' AND a_uuid = '%s'"
+             " AND b_uuid = '%s'",
+             c.a_uuid, c.b_uuid);
+    assert_int_equal(count(b, same), 1);
+    assert_int_equal(count(a, open_edit), 0);
     carry(a, b, "a2.vxb");
     assert_int_equal(count(b, "SELECT count(*) FROM person WHERE phone = '0911111111'"), 1);
+    assert_int_equal(count(b, open_edit), 0);
     tdb_close(a);
     tdb_close(b);
 }

@@ -1222,6 +1222,261 @@ static void test_a_merge_of_an_unknown_person_waits_for_them(void **state)
     tdb_close(c);
 }
 
+/* ---- the merge rules as a table: two laptops' histories in, the merged record and conflicts out
+ *
+ * Each row: what laptop A and laptop B edit in one person registered at A and known to both, at
+ * which clock (seconds after the registration; A2030 is a laptop whose clock says 2030), and
+ * whether B had A's edits before making its own. Out: the record every database holds after the
+ * edits crossed (A and B exchange bundles; C1 takes A's then B's, C2 B's then A's) and the fields
+ * of the concurrent_edit conflict each lists ("" none). The e2e test (test_sync_merge.sh) runs
+ * the same histories through the district's PostgreSQL in every push order. */
+#define CLOCK_2030 1893456000 /* 2030-01-01 */
+typedef struct field_edit {
+    const char *field; /* full_name, phone, birth_date, commune; NULL ends */
+    const char *value;
+    int64_t at; /* seconds after the registration, or an absolute time when > CLOCK_2030 / 2 */
+} field_edit;
+
+typedef struct merge_row {
+    const char *what;
+    field_edit a[3], b[3];
+    int b_saw_a;
+    const char *name, *phone, *birth, *commune; /* the merged record */
+    const char *conflict;                       /* the disputed fields, "" none */
+} merge_row;
+
+static const merge_row merge_rows[] = {
+    {"different fields both survive",
+     {{"phone", "0911000001", 10}},
+     {{"full_name", "Lo Thi Mai Anh", 5}},
+     0,
+     "Lo Thi Mai Anh",
+     "0911000001",
+     "1975-01-20",
+     "Xã Bản Giang",
+     ""},
+    {"one field, A later: A shows, both kept",
+     {{"phone", "0911000002", 20}},
+     {{"phone", "0922000002", 10}},
+     0,
+     "Lo Thi Mai",
+     "0911000002",
+     "1975-01-20",
+     "Xã Bản Giang",
+     "phone"},
+    {"one field, B later: B shows, both kept",
+     {{"phone", "0911000003", 10}},
+     {{"phone", "0922000003", 20}},
+     0,
+     "Lo Thi Mai",
+     "0922000003",
+     "1975-01-20",
+     "Xã Bản Giang",
+     "phone"},
+    {"a clock at 2030 against a real one: a conflict, both kept",
+     {{"phone", "0911000004", CLOCK_2030}},
+     {{"phone", "0922000004", 30}},
+     0,
+     "Lo Thi Mai",
+     "0911000004",
+     "1975-01-20",
+     "Xã Bản Giang",
+     "phone"},
+    {"an edit made after seeing a 2030 one wins, no conflict",
+     {{"phone", "0911000005", CLOCK_2030}},
+     {{"phone", "0922000005", 30}},
+     1,
+     "Lo Thi Mai",
+     "0922000005",
+     "1975-01-20",
+     "Xã Bản Giang",
+     ""},
+    {"an edit made after seeing another wins even with an earlier clock",
+     {{"birth_date", "1975-02-20", 50}},
+     {{"birth_date", "1975-03-20", 5}},
+     1,
+     "Lo Thi Mai",
+     "",
+     "1975-03-20",
+     "Xã Bản Giang",
+     ""},
+    {"two fields each: the disputed one listed, the others merged",
+     {{"full_name", "Lo Thi Mai Hoa", 10}, {"phone", "0911000007", 10}},
+     {{"phone", "0922000007", 20}, {"commune", "Xã Lũng Cú", 20}},
+     0,
+     "Lo Thi Mai Hoa",
+     "0922000007",
+     "1975-01-20",
+     "Xã Lũng Cú",
+     "phone"},
+    {"the same value typed on both: no conflict",
+     {{"phone", "0911000008", 10}},
+     {{"phone", "0911000008", 20}},
+     0,
+     "Lo Thi Mai",
+     "0911000008",
+     "1975-01-20",
+     "Xã Bản Giang",
+     ""},
+};
+
+static void apply_edits(test_db *t, const char *nid, int64_t t0, const field_edit *e)
+{
+    for (; e->field; e++) {
+        vax_person p;
+        vax_clock_set(e->at > CLOCK_2030 / 2 ? e->at : t0 + e->at);
+        assert_int_equal(vax_person_by_national_id(t->db, nid, &p), VAX_OK);
+        if (!strcmp(e->field, "phone"))
+            snprintf(p.phone, sizeof p.phone, "%s", e->value);
+        else if (!strcmp(e->field, "full_name"))
+            snprintf(p.full_name, sizeof p.full_name, "%s", e->value);
+        else if (!strcmp(e->field, "birth_date"))
+            snprintf(p.birth_date, sizeof p.birth_date, "%s", e->value);
+        else
+            snprintf(p.commune, sizeof p.commune, "%s", e->value);
+        if (vax_person_update(t->db, &p, "typed again") != VAX_OK)
+            fail_msg("edit %s: %s", e->field, vax_errmsg(t->db));
+    }
+}
+
+static void move_bundle(test_db *from, test_db *to, const char *name)
+{
+    char f[400];
+    vax_sync_stats s;
+    bundle_path(from, name, f, sizeof f);
+    if (access(f, F_OK) != 0 && vax_bundle_export(from->db, f, &s) != VAX_OK)
+        fail_msg("export: %s", vax_errmsg(from->db));
+    if (vax_bundle_import(to->db, f, &s) != VAX_OK)
+        fail_msg("import: %s", vax_errmsg(to->db));
+}
+
+static void expect_merged(test_db *t, const char *who, const merge_row *r)
+{
+    char got[600], want[600], conflict[200];
+    query_text(
+        t->path,
+        "SELECT full_name || '|' || phone || '|' || birth_date || '|' || commune FROM person", got,
+        sizeof got);
+    snprintf(want, sizeof want, "%s|%s|%s|%s", r->name, r->phone, r->birth, r->commune);
+    if (strcmp(got, want))
+        fail_msg("%s, at %s: %s, expected %s", r->what, who, got, want);
+    query_text(t->path,
+               "SELECT coalesce(group_concat(field || '=' || a_value || '/' || b_value, ';'), '')"
+               " FROM sync_conflict WHERE kind = 'concurrent_edit'",
+               conflict, sizeof conflict);
+    if (r->conflict[0] ? !strstr(conflict, r->conflict) || !strstr(conflict, "/") : conflict[0])
+        fail_msg("%s, at %s: conflicts '%s', expected '%s'", r->what, who, conflict, r->conflict);
+    /* a disputed field keeps both values, each side's */
+    for (const field_edit *e = r->a; r->conflict[0] && e->field; e++)
+        if (strstr(r->conflict, e->field) && !strstr(conflict, e->value))
+            fail_msg("%s, at %s: A's value %s not kept in '%s'", r->what, who, e->value, conflict);
+    for (const field_edit *e = r->b; r->conflict[0] && e->field; e++)
+        if (strstr(r->conflict, e->field) && !strstr(conflict, e->value))
+            fail_msg("%s, at %s: B's value %s not kept in '%s'", r->what, who, e->value, conflict);
+}
+
+static void test_the_merge_rules_table_gives_one_record_whatever_the_order(void **state)
+{
+    for (size_t i = 0; i < sizeof merge_rows / sizeof merge_rows[0]; i++) {
+        const merge_row *r = &merge_rows[i];
+        test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B"), *c1 = laptop("TEAM-C"),
+                *c2 = laptop("TEAM-D");
+        test_db *all[] = {a, b, c1, c2};
+        for (int x = 0; x < 4; x++)
+            for (int y = 0; y < 4; y++)
+                if (x != y)
+                    trust(all[x], all[y]);
+        char nid[13];
+        int64_t t0 = 1633046400 + (int64_t)i * DAY; /* 2021-10-01 */
+        vax_clock_set(t0);
+        tdb_cccd(nid, 1975, 'f', 1);
+        vax_person p;
+        int64_t id = person(a, "Lo Thi Mai", 1);
+        assert_int_equal(vax_person_get(a->db, id, &p), VAX_OK);
+        snprintf(p.commune, sizeof p.commune, "Xã Bản Giang");
+        p.phone[0] = 0;
+        assert_int_equal(vax_person_update(a->db, &p, "commune"), VAX_OK);
+        move_bundle(a, b, "reg.vxb");
+        move_bundle(a, c1, "reg.vxb");
+        move_bundle(a, c2, "reg.vxb");
+        apply_edits(a, nid, t0, r->a);
+        if (r->b_saw_a)
+            move_bundle(a, b, "a.vxb");
+        apply_edits(b, nid, t0, r->b);
+        move_bundle(a, b, "a.vxb");
+        move_bundle(b, a, "b.vxb");
+        move_bundle(a, c1, "a.vxb");
+        move_bundle(b, c1, "b.vxb");
+        move_bundle(b, c2, "b.vxb");
+        move_bundle(a, c2, "a.vxb");
+        expect_merged(a, "A", r);
+        expect_merged(b, "B", r);
+        expect_merged(c1, "C (A first)", r);
+        expect_merged(c2, "C (B first)", r);
+        for (int x = 0; x < 4; x++)
+            tdb_close(all[x]);
+    }
+}
+
+/* An old CMND and a CCCD of one person: A registered him by his CMND and later linked his chip
+ * card's CCCD; B registered him by the CCCD and gave him a dose. Whatever the order the two
+ * laptops' events arrive in, every database holds one person that both numbers find, A's record
+ * kept (the link's holder) with B's dose. A CCCD linked at A that is the ID of someone else at B
+ * (another name) merges nothing and is listed; the number finds her, its owner, everywhere. */
+static void test_an_old_cmnd_and_a_cccd_of_one_person_link_in_any_order(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B"), *c1 = laptop("TEAM-C"),
+            *c2 = laptop("TEAM-D");
+    test_db *all[] = {a, b, c1, c2};
+    for (int x = 0; x < 4; x++)
+        for (int y = 0; y < 4; y++)
+            if (x != y)
+                trust(all[x], all[y]);
+    char cccd[13], other[13];
+    tdb_cccd(cccd, 1975, 'm', 7);
+    tdb_cccd(other, 1975, 'f', 8);
+    int64_t pa = tdb_person(a, "Lò Văn Pá", "012345678", "1975-01-20", NULL);
+    int64_t pq = tdb_person(a, "Hà Thị Quế", "012345679", "1975-01-20", NULL);
+    dose(b, tdb_person(b, "LÒ VĂN PÁ", cccd, "1975-01-20", NULL));
+    tdb_person(b, "Mùa Thị Súa", other, "1975-03-03", NULL);
+    assert_int_equal(vax_person_link_id(a->db, pa, cccd, "chip ID card"), VAX_OK);
+    assert_int_equal(vax_person_link_id(a->db, pq, other, "typed from a paper"), VAX_OK);
+    move_bundle(a, c1, "a.vxb");
+    move_bundle(b, c1, "b.vxb");
+    move_bundle(b, c2, "b.vxb");
+    move_bundle(a, c2, "a.vxb");
+    move_bundle(a, b, "a.vxb");
+    move_bundle(b, a, "b.vxb");
+    char a_uuid[64];
+    query_text(a->path, "SELECT uuid FROM person WHERE national_id = '012345678'", a_uuid,
+               sizeof a_uuid);
+    for (int x = 0; x < 4; x++) {
+        vax_person by_cmnd, by_cccd, by_other;
+        assert_int_equal(vax_person_by_national_id(all[x]->db, "012345678", &by_cmnd), VAX_OK);
+        assert_int_equal(vax_person_by_national_id(all[x]->db, cccd, &by_cccd), VAX_OK);
+        assert_int_equal(by_cmnd.id, by_cccd.id);
+        assert_string_equal(by_cmnd.uuid, a_uuid);
+        int n = -1;
+        assert_int_equal(vax_person_dose_count(all[x]->db, by_cmnd.id, &n), VAX_OK);
+        assert_int_equal(n, 1);
+        assert_int_equal(count(all[x], "SELECT count(*) FROM person WHERE merged_into IS NULL AND"
+                                       " name_folded = 'lo van pa'"),
+                         1);
+        /* the other link: two people, one conflict */
+        assert_int_equal(vax_person_by_national_id(all[x]->db, other, &by_other), VAX_OK);
+        assert_string_equal(by_other.full_name, "Mùa Thị Súa"); /* her own ID, everywhere */
+        assert_int_equal(count(all[x], "SELECT count(*) FROM person_id WHERE value LIKE '%08'"), 1);
+        assert_int_equal(count(all[x], "SELECT count(*) FROM person WHERE merged_into IS NULL AND"
+                                       " name_folded IN ('ha thi que', 'mua thi sua')"),
+                         2);
+        assert_int_equal(count(all[x], "SELECT count(*) FROM sync_conflict"
+                                       " WHERE kind = 'linked_id_differs'"),
+                         1);
+    }
+    for (int x = 0; x < 4; x++)
+        tdb_close(all[x]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1237,6 +1492,8 @@ int main(void)
         cmocka_unit_test(test_same_dose_number_from_two_teams_keeps_both_and_lists_a_conflict),
         cmocka_unit_test(test_person_registered_twice_is_merged_and_every_visit_is_kept),
         cmocka_unit_test(test_concurrent_edits_newest_wins_and_the_loser_is_kept_in_history),
+        cmocka_unit_test(test_the_merge_rules_table_gives_one_record_whatever_the_order),
+        cmocka_unit_test(test_an_old_cmnd_and_a_cccd_of_one_person_link_in_any_order),
         cmocka_unit_test(test_same_uuid_with_other_content_is_quarantined_not_merged),
         cmocka_unit_test(test_a_file_that_is_not_a_bundle_is_refused_and_writes_nothing),
         cmocka_unit_test(test_site_dose_counts_equal_the_daily_report),
