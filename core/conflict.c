@@ -345,9 +345,15 @@ static int merge_people(vax_db *db, const char *from, const char *into, const ch
 /* Sets the fields an edit event set (its body's "fields") on the record, as a new edit. */
 static int apply_fields(vax_db *db, const char *puuid, char *fields, const char *reason);
 
-static int apply_edit(vax_db *db, const vax_sync_conflict *c, int keep_b, const char *reason)
+/* given_a, given_b: the two values as the server's list holds them (NULL: this database's) */
+static int apply_edit(vax_db *db, const vax_sync_conflict *c, int keep_b, const char *reason,
+                      const char *given_a, const char *given_b)
 {
     char event_uuid[128], *va, *vb;
+    if (given_a && given_b) {
+        char *v = strdup(keep_b ? given_b : given_a);
+        return v ? apply_fields(db, c->person_uuid, v, reason) : VAX_ENOMEM;
+    }
     if (!strcmp(c->kind, "concurrent_edit") && edit_values(db, c->id, &va, &vb)) {
         free(keep_b ? va : vb);
         return apply_fields(db, c->person_uuid, keep_b ? vb : va, reason);
@@ -437,7 +443,7 @@ static const char *const action_names[] = {"", "keep_a", "keep_b", "both", "merg
 
 /* What each kind allows, and what it does. */
 static int act(vax_db *db, const vax_sync_conflict *c, vax_resolution a, const char *arg,
-               const char *reason, const char **dose_uuid)
+               const char *reason, const char **dose_uuid, const char *va, const char *vb)
 {
     const char *k = c->kind;
     *dose_uuid = "";
@@ -471,7 +477,7 @@ static int act(vax_db *db, const vax_sync_conflict *c, vax_resolution a, const c
     }
     if (!strcmp(k, "concurrent_edit") || !strcmp(k, "edit_id_taken") || !strcmp(k, "orphan_edit")) {
         if (a == VAX_RESOLVE_KEEP_A || a == VAX_RESOLVE_KEEP_B)
-            return apply_edit(db, c, a == VAX_RESOLVE_KEEP_B, reason);
+            return apply_edit(db, c, a == VAX_RESOLVE_KEEP_B, reason, va, vb);
         goto refused;
     }
     if (!strcmp(k, "merge_refused")) {
@@ -503,13 +509,8 @@ static int mark_resolved(vax_db *db, const char *kind, const char *a, const char
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("resolving a conflict"));
 }
 
-int vax_conflict_resolve(vax_db *db, int64_t id, vax_resolution action, const char *arg,
-                         const char *reason)
+static int may_resolve(vax_db *db, vax_resolution action, const char *reason)
 {
-    vax_sync_conflict c;
-    int64_t resolved = 0;
-    const char *dose_uuid = "";
-    char uuid[320];
     int rc;
     vax_clear_error(db);
     if ((rc = vax_require(db, VAX_ACT_OVERRIDE)) != VAX_OK)
@@ -519,16 +520,56 @@ int vax_conflict_resolve(vax_db *db, int64_t id, vax_resolution action, const ch
                         _("Reason: say why the conflict is resolved so."));
     if (action < VAX_RESOLVE_KEEP_A || action > VAX_RESOLVE_VOID)
         return vax_fail(db, VAX_EINVAL, "action", "%s", _("Conflict: no such resolution."));
-    if ((rc = conflict_get(db, id, &c, &resolved)) != VAX_OK)
+    return VAX_OK;
+}
+
+static int resolve(vax_db *db, const vax_sync_conflict *pc, int64_t id, vax_resolution action,
+                   const char *arg, const char *reason, const char *va, const char *vb);
+
+int vax_conflict_resolve(vax_db *db, int64_t id, vax_resolution action, const char *arg,
+                         const char *reason)
+{
+    vax_sync_conflict c;
+    int64_t resolved = 0;
+    int rc;
+    if ((rc = may_resolve(db, action, reason)) != VAX_OK ||
+        (rc = conflict_get(db, id, &c, &resolved)) != VAX_OK)
         return rc;
     if (resolved)
         return vax_fail(db, VAX_ESTATE, "conflict", "%s", _("Conflict: resolved already."));
+    return resolve(db, &c, id, action, arg, reason, NULL, NULL);
+}
+
+int vax_conflict_resolve_server(vax_db *db, const char *url, int64_t id, vax_resolution action,
+                                const char *arg, const char *reason)
+{
+    vax_sync_conflict c;
+    char *va = NULL, *vb = NULL;
+    int rc;
+    if ((rc = may_resolve(db, action, reason)) != VAX_OK ||
+        (rc = vax_sync_server_conflict(db, url, id, &c, &va, &vb)) != VAX_OK)
+        return rc;
+    rc = resolve(db, &c, 0, action, arg, reason, va, vb);
+    free(va);
+    free(vb);
+    return rc;
+}
+
+/* id: the conflict's here (0: one of the server's list); va, vb: a concurrent edit's two values
+ * as the server holds them (NULL: this database's). */
+static int resolve(vax_db *db, const vax_sync_conflict *pc, int64_t id, vax_resolution action,
+                   const char *arg, const char *reason, const char *va, const char *vb)
+{
+    vax_sync_conflict c = *pc;
+    const char *dose_uuid = "";
+    char uuid[320];
+    int rc;
     if (!strcmp(c.kind, "merge_waiting"))
         return vax_fail(db, VAX_EINVAL, "action", "%s",
                         _("Conflict: the merge is made when the other record arrives."));
     /* the change itself, by the desk's code in its own transaction (its event syncs it); tried
      * again after a failure below, a change already made is not made twice */
-    if ((rc = act(db, &c, action, arg, reason, &dose_uuid)) != VAX_OK)
+    if ((rc = act(db, &c, action, arg, reason, &dose_uuid, va, vb)) != VAX_OK)
         return rc;
     vax_conflict_resolution_uuid(c.kind, c.a_uuid, c.b_uuid, uuid, sizeof uuid);
     if ((rc = vax_tx_begin(db)) != VAX_OK)
@@ -563,8 +604,8 @@ int vax_conflict_resolve(vax_db *db, int64_t id, vax_resolution action, const ch
         goto fail;
     }
     if ((rc = mark_resolved(db, c.kind, c.a_uuid, c.b_uuid)) != VAX_OK ||
-        (rc = vax_auditf(db, "sync.conflict_resolve", "sync_conflict", id, "%s %s: %s", c.kind,
-                         action_names[action], reason)) != VAX_OK)
+        (rc = vax_auditf(db, "sync.conflict_resolve", "sync_conflict", id, "%s %s%s: %s", c.kind,
+                         action_names[action], id ? "" : " (the server's list)", reason)) != VAX_OK)
         goto fail;
     return vax_tx_commit(db);
 fail:

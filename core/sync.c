@@ -2553,6 +2553,14 @@ int vax_sync_server_quarantine(vax_db *db, const char *url, int offset, vax_sync
     return no_pq(db);
 }
 
+int vax_sync_server_conflict(vax_db *db, const char *url, int64_t id, vax_sync_conflict *out,
+                             char **a_value, char **b_value)
+{
+    (void)url, (void)id, (void)out;
+    *a_value = *b_value = NULL;
+    return no_pq(db);
+}
+
 #else
 
 int vax_sync_available(void)
@@ -3749,7 +3757,8 @@ int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_
     const char *params[] = {lim, off};
     PGresult *r = PQexecParams(
         c,
-        "SELECT c.id, c.kind, c.person_uuid, c.a_uuid, c.b_uuid, c.details,"
+        "SELECT c.id, c.kind, c.person_uuid, c.a_uuid, c.b_uuid, c.details || coalesce(': ' ||"
+        " c.a_value::text || ' / ' || c.b_value::text, ''),"
         " extract(epoch FROM c.created_at)::bigint, coalesce(p.national_id, ''),"
         " coalesce(p.full_name, ''), count(*) OVER () FROM conflict c LEFT JOIN person p"
         " ON p.uuid = vs_person(c.person_uuid) WHERE c.resolved_at IS NULL" VS_UNRESOLVED
@@ -3781,6 +3790,63 @@ int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_
             *total = atoi(PQgetvalue(r, 0, 0));
         PQclear(r);
     }
+out:
+    PQfinish(c);
+    return rc;
+}
+
+int vax_sync_server_conflict(vax_db *db, const char *url, int64_t id, vax_sync_conflict *out,
+                             char **a_value, char **b_value)
+{
+    PGconn *c = NULL;
+    char ids[24];
+    int rc;
+    *a_value = *b_value = NULL;
+    vax_clear_error(db);
+    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
+        return rc;
+    if ((rc = server_ready(db, c)) != VAX_OK)
+        goto out;
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    const char *params[] = {ids};
+    PGresult *r =
+        PQexecParams(c,
+                     "SELECT c.id, c.kind, c.person_uuid, c.a_uuid, c.b_uuid, c.details,"
+                     " extract(epoch FROM c.created_at)::bigint, coalesce(p.national_id, ''),"
+                     " coalesce(p.full_name, ''), c.a_value::text, c.b_value::text, c.resolved_at "
+                     "IS NULL" VS_UNRESOLVED
+                     " FROM conflict c LEFT JOIN person p ON p.uuid = vs_person(c.person_uuid)"
+                     " WHERE c.id = $1::bigint",
+                     1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = pq_res_fail(db, r, _("reading conflicts"));
+        goto out;
+    }
+    if (PQntuples(r) != 1) {
+        rc = vax_fail(db, VAX_ENOTFOUND, "conflict", "%s",
+                      _("Conflict: the server lists no such conflict."));
+    } else if (strcmp(PQgetvalue(r, 0, 11), "t")) {
+        rc = vax_fail(db, VAX_ESTATE, "conflict", "%s", _("Conflict: resolved already."));
+    } else {
+        memset(out, 0, sizeof *out);
+        out->id = id;
+        vax_strlcpy(out->kind, PQgetvalue(r, 0, 1), sizeof out->kind);
+        vax_strlcpy(out->person_uuid, PQgetvalue(r, 0, 2), sizeof out->person_uuid);
+        vax_strlcpy(out->a_uuid, PQgetvalue(r, 0, 3), sizeof out->a_uuid);
+        vax_strlcpy(out->b_uuid, PQgetvalue(r, 0, 4), sizeof out->b_uuid);
+        vax_strlcpy(out->details, PQgetvalue(r, 0, 5), sizeof out->details);
+        out->created_at = strtoll(PQgetvalue(r, 0, 6), NULL, 10);
+        vax_strlcpy(out->national_id, PQgetvalue(r, 0, 7), sizeof out->national_id);
+        vax_strlcpy(out->full_name, PQgetvalue(r, 0, 8), sizeof out->full_name);
+        if (!PQgetisnull(r, 0, 9) && !PQgetisnull(r, 0, 10) &&
+            (!(*a_value = strdup(PQgetvalue(r, 0, 9))) ||
+             !(*b_value = strdup(PQgetvalue(r, 0, 10))))) {
+            free(*a_value);
+            *a_value = NULL;
+            rc = VAX_ENOMEM;
+        }
+    }
+    PQclear(r);
 out:
     PQfinish(c);
     return rc;

@@ -2343,6 +2343,15 @@ typedef enum vax_resolution {
  * "reason", "conflict" (resolved already, or not found), "id", "dose". */
 int vax_conflict_resolve(vax_db *db, int64_t id, vax_resolution action, const char *arg,
                          const char *reason);
+/* The same for conflict `id` of the server's list (vax_sync_server_conflicts), made here: the
+ * records it names must be held here (a pull brings them); a concurrent edit's values are the
+ * server's. The resolution event leaves with the next push. */
+int vax_conflict_resolve_server(vax_db *db, const char *url, int64_t id, vax_resolution action,
+                                const char *arg, const char *reason);
+/* One conflict of the server's list, not resolved; a concurrent edit's two values (JSON, freed by
+ * the caller; NULL for other kinds). VAX_ENOTFOUND, or VAX_ESTATE when it is resolved. */
+int vax_sync_server_conflict(vax_db *db, const char *url, int64_t id, vax_sync_conflict *out,
+                             char **a_value, char **b_value);
 /* Marks resolved the conflicts here whose resolution event this database holds (a bundle, a
  * pull); inside the caller's transaction. */
 int vax_conflict_settle(vax_db *db);

@@ -181,8 +181,9 @@ static int conflicts(vax_db *db, const char *url, const char *page_opt)
     return 0;
 }
 
-/* resolve ID --keep a|b | --both [--id ID] | --merge | --void DOSE --reason R: one of them. */
-static int resolve(vax_db *db, const args *a, const char *id_text)
+/* resolve [URL] ID --keep a|b | --both [--id ID] | --merge | --void DOSE --reason R: one of them;
+ * with URL, ID is the number in the server's list. */
+static int resolve(vax_db *db, const args *a, const char *id_text, const char *server)
 {
     const char *keep = opt(a, "keep"), *dose = opt(a, "void"), *reason = opt(a, "reason");
     int picked = !!keep + !!opt(a, "both") + !!opt(a, "merge") + !!dose;
@@ -201,7 +202,9 @@ static int resolve(vax_db *db, const args *a, const char *id_text)
                        : opt(a, "both")  ? VAX_RESOLVE_BOTH
                        : opt(a, "merge") ? VAX_RESOLVE_MERGE
                                          : VAX_RESOLVE_VOID;
-    if (vax_conflict_resolve(db, id, r, dose ? dose : opt(a, "id"), reason ? reason : "") != VAX_OK)
+    const char *arg = dose ? dose : opt(a, "id");
+    if ((server ? vax_conflict_resolve_server(db, server, id, r, arg, reason ? reason : "")
+                : vax_conflict_resolve(db, id, r, arg, reason ? reason : "")) != VAX_OK)
         return fail_db(db);
     printf(_("Conflict #%lld resolved; the resolution goes with the next push or bundle.\n"), id);
     return 0;
@@ -310,8 +313,9 @@ int cli_sync(const char *path, const args *a)
         vax_db *db = open_db(path, 0, 1);
         if (!db)
             return 1;
-        rc = a->npos > 3 ? (fprintf(stderr, "%s", _("vaxsite: sync resolve takes one ID\n")), 2)
-                         : resolve(db, a, url);
+        rc = a->npos > 4    ? (fprintf(stderr, "%s", _("vaxsite: sync resolve takes one ID\n")), 2)
+             : a->npos == 4 ? resolve(db, a, a->pos[3], url)
+                            : resolve(db, a, url, NULL);
         vax_close(db);
         return rc;
     }

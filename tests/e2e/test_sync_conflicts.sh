@@ -109,6 +109,40 @@ equal "B, after its pull, no longer lists it" "0" \
   "$(V B sync conflicts 2>/dev/null | grep -c same_dose_number)"
 equal "B's other conflicts stay" "1" "$(V B sync conflicts 2>/dev/null | grep -c duplicate_person)"
 
+# --- two edits of one field: both values on the server's list, resolved on B -------------------
+ID2=012085003333
+V A person add --name "Tòng Văn Ín" --id $ID2 --dob 05/06/1985 --sex m --commune "$COMMUNE" >/dev/null
+V A sync push "$U" >/dev/null
+V B sync pull "$U" >/dev/null
+V A person edit $ID2 --phone 0911111111 --reason "he gave it at A" >/dev/null
+V B person edit $ID2 --phone 0922222222 --reason "he gave it at B" >/dev/null
+V A sync push "$U" >/dev/null
+V B sync push "$U" >/dev/null
+line=$(V A sync conflicts "$U" 2>/dev/null | grep ^concurrent_edit)
+check "the server lists the two edits with both values: $line" \
+  grep -q "0911111111.*0922222222\|0922222222.*0911111111" <<<"$line"
+V A sync pull "$U" >/dev/null
+V B sync pull "$U" >/dev/null
+SID=$(cut -f8 <<<"$line")
+equal "a pull lists no concurrent edit on a laptop: the server's list is the one to resolve" "0|0" \
+  "$(V A sync conflicts 2>/dev/null | grep -c ^concurrent_edit)|$(V B sync conflicts 2>/dev/null | grep -c ^concurrent_edit)"
+out=$(V B sync resolve "$U" "$SID" --keep x --reason r 2>&1); rc=$?
+equal "a wrong side is refused" "2" "$rc"
+KEEP=$(grep -q '0911111111"} / ' <<<"$line" && echo a || echo b)
+out=$(V B sync resolve "$U" "$SID" --keep $KEEP --reason "he confirmed A's number by phone" 2>&1); rc=$?
+equal "B's manager keeps A's number, from the server's list" \
+  "0|Conflict $SID resolved; the resolution goes with the next push or bundle." "$rc|$out"
+equal "B holds A's number again" "0911111111" "$(lsql B "SELECT phone FROM person WHERE national_id = '$ID2'")"
+V B sync push "$U" >/dev/null
+equal "pushed: the server's list leaves the edit out, and its record holds the number kept" \
+  "0|0911111111" \
+  "$(V A sync conflicts "$U" 2>/dev/null | grep -c ^concurrent_edit)|$(q "$U" "SELECT phone FROM person WHERE national_id = '$ID2'")"
+out=$(V A sync resolve "$U" "$SID" --keep a --reason again 2>&1); rc=$?
+equal "resolved already, on the server too" "1|vaxsite: Conflict: resolved already." "$rc|$out"
+V A sync pull "$U" >/dev/null
+equal "A, after its pull, holds the number kept" "0911111111" \
+  "$(lsql A "SELECT phone FROM person WHERE national_id = '$ID2'")"
+
 # --- quarantine -------------------------------------------------------------------------------
 V A sync quarantine "$U" >"$WORK/q0" 2>"$WORK/e0"
 equal "nothing kept apart on the server yet" "0|No event kept apart." "$(wc -l <"$WORK/q0")|$(cat "$WORK/e0")"
