@@ -90,6 +90,10 @@ equal "the count goes to standard error" "1 conflicts to resolve; page 1 of 1." 
 CID=$(cut -f8 <<<"$line")
 
 # --- resolved on A ------------------------------------------------------------------------------
+echo 2580 | V A staff add --login yta --name "Lê Thị Lan" --role nurse >/dev/null
+out=$(echo 2580 | V A --as yta sync resolve "$CID" --void "$DB" --reason "twice" 2>&1); rc=$?
+equal "a nurse may not resolve it: $out" "1|0" \
+  "$rc|$(lsql A "SELECT count(*) FROM sync_entry WHERE kind = 'conflict_resolved'")"
 out=$(V A sync resolve "$CID" --void "$DB" 2>&1); rc=$?
 equal "without a reason it is refused" "1|Reason: say why the conflict is resolved so." \
   "$rc|$(sed 's/^vaxsite: //' <<<"$out")"
