@@ -2561,6 +2561,13 @@ int vax_sync_server_conflict(vax_db *db, const char *url, int64_t id, vax_sync_c
     return no_pq(db);
 }
 
+int vax_sync_server_conflict_sides(vax_db *db, const char *url, const vax_sync_conflict *c, int n,
+                                   vax_conflict_side (*sides)[2])
+{
+    (void)url, (void)c, (void)n, (void)sides;
+    return no_pq(db);
+}
+
 #else
 
 int vax_sync_available(void)
@@ -3848,6 +3855,91 @@ int vax_sync_server_conflict(vax_db *db, const char *url, int64_t id, vax_sync_c
     }
     PQclear(r);
 out:
+    PQfinish(c);
+    return rc;
+}
+
+/* One side from its event on the server (the value in the words vax_conflict_sides uses). */
+static void server_side(const PGresult *r, int row, const vax_sync_conflict *k,
+                        vax_conflict_side *d)
+{
+    const char *kind = PQgetvalue(r, row, 1);
+    char dmy[11];
+    memset(d, 0, sizeof *d);
+    vax_strlcpy(d->uuid, PQgetvalue(r, row, 15), sizeof d->uuid);
+    vax_strlcpy(d->site, PQgetvalue(r, row, 2), sizeof d->site);
+    vax_strlcpy(d->device, PQgetvalue(r, row, 3), sizeof d->device);
+    d->at = strtoll(PQgetvalue(r, row, 4), NULL, 10);
+    vax_strlcpy(d->national_id, k->national_id, sizeof d->national_id);
+    vax_strlcpy(d->full_name, k->full_name, sizeof d->full_name);
+    if (!strcmp(kind, "dose")) {
+        vax_strlcpy(d->what, "dose", sizeof d->what);
+        vax_date_dmy(PQgetvalue(r, row, 10), dmy);
+        snprintf(d->value, sizeof d->value, _("dose %d, %s, lot %s, %s%s"),
+                 atoi(PQgetvalue(r, row, 7)), PQgetvalue(r, row, 8), PQgetvalue(r, row, 9), dmy,
+                 "");
+        vax_strlcpy(d->desk, PQgetvalue(r, row, 11), sizeof d->desk);
+    } else if (!strcmp(kind, "person")) {
+        vax_strlcpy(d->what, "person", sizeof d->what);
+        vax_strlcpy(d->national_id, PQgetvalue(r, row, 5), sizeof d->national_id);
+        vax_strlcpy(d->full_name, PQgetvalue(r, row, 6), sizeof d->full_name);
+        vax_date_dmy(PQgetvalue(r, row, 12), dmy);
+        snprintf(d->value, sizeof d->value, _("born %s"), dmy);
+    } else if (!strcmp(kind, "person_edit")) {
+        vax_strlcpy(d->what, "edit", sizeof d->what);
+        vax_strlcpy(d->value, PQgetvalue(r, row, 13), sizeof d->value);
+    } else {
+        vax_strlcpy(d->what, kind, sizeof d->what);
+    }
+}
+
+int vax_sync_server_conflict_sides(vax_db *db, const char *url, const vax_sync_conflict *k, int n,
+                                   vax_conflict_side (*sides)[2])
+{
+    PGconn *c = NULL;
+    vax_buf arr = {0};
+    int rc;
+    vax_clear_error(db);
+    memset(sides, 0, (size_t)n * sizeof *sides);
+    /* a text[] literal of the 2n uuids, quotes and backslashes escaped */
+    for (int i = 0; i < 2 * n; i++) {
+        const char *u = i % 2 ? k[i / 2].b_uuid : k[i / 2].a_uuid;
+        if (vax_buf_printf(&arr, "%s\"", i ? "," : "{") != VAX_OK)
+            return VAX_ENOMEM;
+        for (; *u; u++)
+            if (vax_buf_printf(&arr, "%s%c", *u == '"' || *u == '\\' ? "\\" : "", *u) != VAX_OK)
+                return VAX_ENOMEM;
+        if (vax_buf_printf(&arr, "\"") != VAX_OK)
+            return VAX_ENOMEM;
+    }
+    if (vax_buf_printf(&arr, n ? "}" : "{}") != VAX_OK)
+        return VAX_ENOMEM;
+    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
+        goto out;
+    if ((rc = server_ready(db, c)) != VAX_OK)
+        goto out;
+    const char *params[] = {arr.data};
+    PGresult *r = PQexecParams(
+        c,
+        "SELECT x.i - 1, e.kind, e.site, e.device, e.at, coalesce(e.body->>'national_id', ''),"
+        " coalesce(e.body->>'full_name', ''), coalesce(e.body->>'dose_number', '0'),"
+        " coalesce(e.body->>'product', ''), coalesce(e.body->>'lot_no', ''),"
+        " coalesce(e.body->>'day', ''), coalesce(e.body->>'station', ''),"
+        " coalesce(e.body->>'birth_date', ''), coalesce((e.body->'fields')::text, ''), '', e.uuid"
+        " FROM unnest($1::text[]) WITH ORDINALITY x(u, i) JOIN sync_event e ON e.uuid = x.u",
+        1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = pq_res_fail(db, r, _("reading conflicts"));
+        goto out;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        int at = atoi(PQgetvalue(r, i, 0));
+        if (at >= 0 && at < 2 * n)
+            server_side(r, i, &k[at / 2], &sides[at / 2][at % 2]);
+    }
+    PQclear(r);
+out:
+    vax_buf_free(&arr);
     PQfinish(c);
     return rc;
 }

@@ -2348,6 +2348,10 @@ int vax_conflict_resolve(vax_db *db, int64_t id, vax_resolution action, const ch
  * server's. The resolution event leaves with the next push. */
 int vax_conflict_resolve_server(vax_db *db, const char *url, int64_t id, vax_resolution action,
                                 const char *arg, const char *reason);
+/* The two sides of n conflicts of the server's list, from the events the server holds (what is
+ * "" where it holds none). */
+int vax_sync_server_conflict_sides(vax_db *db, const char *url, const vax_sync_conflict *c, int n,
+                                   vax_conflict_side (*sides)[2]);
 /* One conflict of the server's list, not resolved; a concurrent edit's two values (JSON, freed by
  * the caller; NULL for other kinds). VAX_ENOTFOUND, or VAX_ESTATE when it is resolved. */
 int vax_sync_server_conflict(vax_db *db, const char *url, int64_t id, vax_sync_conflict *out,

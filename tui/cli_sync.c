@@ -154,14 +154,21 @@ static int conflicts(vax_db *db, const char *url, const char *page_opt)
         free(c);
         return fail_db(db);
     }
+    /* the server's: both sides from the events it holds, read at once */
+    vax_conflict_side(*ss)[2] = url && n ? calloc((size_t)n, sizeof *ss) : NULL;
+    if (url && n && (!ss || vax_sync_server_conflict_sides(db, url, c, n, ss) != VAX_OK)) {
+        free(ss);
+        free(c);
+        return fail_db(db);
+    }
     for (int i = 0; i < n; i++) {
         char when[20], sa[1024] = "-", sb[1024] = "-";
         vax_conflict_side side[2];
         when_text(c[i].created_at, when);
-        /* here, both sides as this database holds them (the server's list: its own ids) */
-        if (!url && vax_conflict_sides(db, &c[i], side) == VAX_OK) {
-            side_text(&side[0], sa, sizeof sa);
-            side_text(&side[1], sb, sizeof sb);
+        /* here, both sides as this database holds them */
+        if (ss || vax_conflict_sides(db, &c[i], side) == VAX_OK) {
+            side_text(ss ? &ss[i][0] : &side[0], sa, sizeof sa);
+            side_text(ss ? &ss[i][1] : &side[1], sb, sizeof sb);
         }
         printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t#%lld\t%s\t%s\n", c[i].kind,
                c[i].national_id[0] ? c[i].national_id : "-",
@@ -177,6 +184,7 @@ static int conflicts(vax_db *db, const char *url, const char *page_opt)
     else
         fprintf(stderr, _("%d conflicts to resolve; page %d of %d.\n"), total, page,
                 pages > 0 ? pages : 1);
+    free(ss);
     free(c);
     return 0;
 }

@@ -75,6 +75,11 @@ V A sync push "$U" >/dev/null
 V B sync push "$U" >/dev/null
 equal "the server lists the dose given twice" "1" \
   "$(V A sync conflicts "$U" 2>/dev/null | cut -f1 | grep -c same_dose_number)"
+sline=$(V A sync conflicts "$U" 2>/dev/null | grep ^same_dose_number)
+ssides="$(cut -f9 <<<"$sline") || $(cut -f10 <<<"$sline")"
+check "the server's list shows A's dose (lot, site, desk): $ssides" \
+  grep -q "dose $ID Lò Thị Ón: dose 1, AZ, lot LOT-A, .*site TEAM-A, device .*desk injection-1" <<<"$ssides"
+check "and B's" grep -q "lot LOT-B, .*site TEAM-B, device .*desk injection-2" <<<"$ssides"
 V A sync pull "$U" --communes "$COMMUNE" >/dev/null
 V B sync pull "$U" --communes "$COMMUNE" >/dev/null
 equal "both laptops list it after their pull" "1|1" \
@@ -125,6 +130,8 @@ V B sync push "$U" >/dev/null
 line=$(V A sync conflicts "$U" 2>/dev/null | grep ^concurrent_edit)
 check "the server lists the two edits with both values: $line" \
   grep -q "0911111111.*0922222222\|0922222222.*0911111111" <<<"$line"
+check "each edit with its site: $(cut -f9,10 <<<"$line")" \
+  grep -q "edit $ID2 Tòng Văn Ín: {\"phone\": \"09[12]\{8\}\"}; site TEAM-[AB].*edit $ID2 Tòng Văn Ín: {\"phone\": \"09[12]\{8\}\"}; site TEAM-[AB]" <<<"$(cut -f9,10 <<<"$line")"
 V A sync pull "$U" >/dev/null
 V B sync pull "$U" >/dev/null
 SID=$(cut -f8 <<<"$line")
