@@ -1,9 +1,13 @@
 /* bench/sync.c: push 100,000 records from a laptop's database to a loopback PostgreSQL.
  * Usage: build/bench/sync [--n RECORDS] [--batch N] [--url POSTGRES_URL] [--dir PATH]
  * Without --url it starts a throwaway cluster (initdb/pg_ctl, as the postgres user when run as
- * root) on a loopback port in a temporary folder, and stops it at the end. */
+ * root) on a loopback port in a temporary folder, and stops it at the end.
+ * The yardstick: the same outbox rows, as the push sends them (COPY text), copied in one COPY FROM
+ * STDIN into a bare table keyed by the uuid on the same server; push time over copy time is the
+ * ratio printed (issue "Merging laptops", item 6: within 3x). */
 #include "vax.h"
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +108,94 @@ static int fill(const char *path, int n)
     return rc == SQLITE_OK ? 0 : -1;
 }
 
+/* COPY text format, as the push writes it: backslash, tab, newline and carriage return escaped. */
+static void copy_field(FILE *f, const char *s, char sep)
+{
+    for (; s && *s; s++)
+        switch (*s) {
+        case '\\':
+            fputs("\\\\", f);
+            break;
+        case '\t':
+            fputs("\\t", f);
+            break;
+        case '\n':
+            fputs("\\n", f);
+            break;
+        case '\r':
+            fputs("\\r", f);
+            break;
+        default:
+            fputc(*s, f);
+        }
+    fputc(sep, f);
+}
+
+/* The outbox's rows (the columns and order of the push) copied into a bare table with the uuid as
+ * its primary key: one COPY, one commit, as psql's \copy does. Returns the seconds the COPY and
+ * its commit took (the rows read from the laptop beforehand, as a file \copy reads), -1 on error.
+ */
+static double copy_bare(const char *path, const char *url, int64_t *rows)
+{
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    double took = -1;
+    FILE *f = open_memstream(&text, &len);
+    *rows = 0;
+    if (!f || sqlite3_open(path, &s) != SQLITE_OK ||
+        sqlite3_prepare_v2(s,
+                           "SELECT seq, uuid, kind, record_uuid, site, device,"
+                           " coalesce(device_seq, seq), at, body FROM sync_outbox ORDER BY seq",
+                           -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "bench/sync: %s\n", s ? sqlite3_errmsg(s) : "out of memory");
+        goto out;
+    }
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (int col = 0; col < 9; col++)
+            copy_field(f, (const char *)sqlite3_column_text(st, col), col == 8 ? '\n' : '\t');
+        ++*rows;
+    }
+    fflush(f);
+    PGconn *c = PQconnectdb(url);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "bench/sync: %s", PQerrorMessage(c));
+        PQfinish(c);
+        goto out;
+    }
+    PQclear(PQexec(c, "SET client_min_messages = warning; DROP TABLE IF EXISTS bare_copy"));
+    PGresult *r = PQexec(c, "CREATE TABLE bare_copy(seq bigint, uuid text PRIMARY KEY, kind text,"
+                            " record_uuid text, site text, device text, device_seq bigint,"
+                            " at bigint, body jsonb)");
+    PQclear(r);
+    double t0 = now_s();
+    PQclear(PQexec(c, "BEGIN"));
+    r = PQexec(c, "COPY bare_copy FROM STDIN");
+    int ok = PQresultStatus(r) == PGRES_COPY_IN;
+    PQclear(r);
+    ok = ok && PQputCopyData(c, text, (int)len) == 1 && PQputCopyEnd(c, NULL) == 1;
+    while ((r = PQgetResult(c))) {
+        ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+    }
+    r = PQexec(c, "COMMIT");
+    ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (ok)
+        took = now_s() - t0;
+    else
+        fprintf(stderr, "bench/sync: copy: %s", PQerrorMessage(c));
+    PQfinish(c);
+out:
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    if (f)
+        fclose(f);
+    free(text);
+    return took;
+}
+
 int main(int argc, char **argv)
 {
     int n = 100000, batch = 5000, own = 0, status = 1;
@@ -168,6 +260,13 @@ int main(int argc, char **argv)
            " (target: under 10 s)\n",
            (long long)st.sent, t1 - t0, (double)st.sent / (t1 - t0), (long long)st.batches, batch,
            (long long)st.received);
+    double push_s = t1 - t0;
+    int64_t copied = 0;
+    double copy_s = copy_bare(path, url, &copied);
+    if (copy_s > 0)
+        printf("copy: the same %lld rows in one COPY into a bare table keyed by uuid: %.2f s;"
+               " push / copy = %.1fx (target: within 3x)\n",
+               (long long)copied, copy_s, push_s / copy_s);
     /* the same records again, as after a push cut before the laptop marked them sent */
     sqlite3 *s = NULL;
     if (sqlite3_open(path, &s) == SQLITE_OK) {

@@ -243,13 +243,14 @@ const char vax_sync_person_bulk[] =
 
 /* Version 24: a void's event names the later doses it renumbers (VAX_LATER_DOSES), so that the
  * server renumbers the same ones; a laptop that applies the void reads the list too. */
-static const char sync_dose_void_v24[] =
-    "DROP TRIGGER sync_dose_void;"
-    "CREATE TRIGGER sync_dose_void AFTER UPDATE OF voided ON dose" NOT_APPLYING
-    " AND new.voided <> 0 AND old.voided = 0 BEGIN " OUTBOX_COLS
-    "VALUES (new.uuid || '/void', 'dose_void', new.uuid, " SQ_SITE ", " SQ_DEVICE ","
-    " new.updated_at, json_object('dose_uuid', new.uuid, 'void_reason', new.void_reason,"
-    " 'at', new.updated_at, 'later', json(" VAX_LATER_DOSES("new") "))); END;";
+#define DOSE_VOID_TRIGGER(event_uuid)                                                              \
+    "DROP TRIGGER sync_dose_void;"                                                                 \
+    "CREATE TRIGGER sync_dose_void AFTER UPDATE OF voided ON dose" NOT_APPLYING                    \
+    " AND new.voided <> 0 AND old.voided = 0 BEGIN " OUTBOX_COLS "VALUES (" event_uuid ","         \
+    " 'dose_void', new.uuid, " SQ_SITE ", " SQ_DEVICE ", new.updated_at,"                          \
+    " json_object('dose_uuid', new.uuid, 'void_reason', new.void_reason, 'at', new.updated_at,"    \
+    " 'later', json(" VAX_LATER_DOSES("new") "))); END;"
+static const char sync_dose_void_v24[] = DOSE_VOID_TRIGGER("new.uuid || '/void'");
 
 int vax_sync_seed_v24(vax_db *db)
 {
@@ -359,6 +360,9 @@ static const char sync_clock_v31[] =
     OUTBOX_COLS "SELECT p.uuid || '/id/' || " r ".value, 'person_link', p.uuid, " SQ_SITE ", "      \
     SQ_DEVICE ", " r ".created_at, json_object('person_uuid', p.uuid, 'value', " r ".value,"        \
     " 'kind', " r ".kind, 'at', " r ".created_at, 'by', " SQ_LOGIN(r ".created_by") ")"
+/* And: two laptops that void one dose (each before seeing the other's void) wrote two events of
+ * one uuid, the second quarantined at the district: a void's uuid names its device. */
+static const char sync_void_v31[] = DOSE_VOID_TRIGGER("new.uuid || '/void/' || " SQ_DEVICE);
 static const char sync_links_v31[] =
     "CREATE TRIGGER sync_person_id_ai AFTER INSERT ON person_id" NOT_APPLYING " BEGIN "
     LINK_EVENT("new") " FROM person p WHERE p.id = new.person_id; END;"
@@ -371,6 +375,8 @@ int vax_sync_seed_clock_v31(vax_db *db)
     int rc = sqlite3_exec(db->sql, sync_clock_v31, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db->sql, sync_links_v31, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db->sql, sync_void_v31, NULL, NULL, NULL);
     return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("upgrading the database"));
 }
 
@@ -753,7 +759,9 @@ static int merge_person(vax_db *db, const char *body, const merge_ctx *m)
         int64_t theirs = jint(db, body, "$.updated_at");
         char clock[4];
         jtext(db, body, "$.clock", clock, sizeof clock);
-        if (same && clock[0]) /* the district's record, with its fields' stamps */
+        /* the district's record, with its fields' stamps; also when it is the record this laptop
+         * holds under another uuid (one ID registered twice: the district kept the other) */
+        if (clock[0])
             return merge_pulled_fields(db, id, body, m);
         if (!same || theirs <= ours)
             return VAX_OK;
@@ -2938,6 +2946,30 @@ static const char server_schema_v5[] =
     "CREATE TRIGGER person_alias_identity BEFORE INSERT ON person_alias FOR EACH ROW"
     " EXECUTE FUNCTION vs_identity();";
 
+/* vs_apply_extra() of version 6 in two parts: version 8 makes it again (a registration's
+ * ethnicity written only when there is one). */
+// clang-format off
+#define VS_EXTRA_HEAD \
+    "CREATE OR REPLACE FUNCTION vs_apply_extra(OUT serious int) LANGUAGE plpgsql AS $f$\n" \
+    /* the table's column "serious", not the result of the same name */ \
+    "#variable_conflict use_column\n" \
+    "DECLARE r record;\n" \
+    "BEGIN\n"
+#define VS_AEFI_REPORTS \
+    "  WITH up AS (INSERT INTO aefi_report(uuid, person_uuid, reaction_uuid, site, device," \
+    " serious, version, onset_at, outcome, body, seq)\n" \
+    "    SELECT DISTINCT ON (i.record_uuid) i.record_uuid, vs_person(i.body->>'person_uuid')," \
+    " i.body->>'reaction_uuid', i.site, i.device, coalesce((i.body->>'serious')::boolean, false)," \
+    " (i.body->>'version')::int, (i.body->>'onset_at')::bigint, coalesce(i.body->>'outcome', '')," \
+    " i.body, nextval('vs_seq') FROM incoming i WHERE i.fresh AND i.kind = 'aefi_report'" \
+    " ORDER BY i.record_uuid, (i.body->>'version')::int DESC\n" \
+    "    ON CONFLICT (uuid) DO UPDATE SET serious = excluded.serious, version = excluded.version," \
+    " onset_at = excluded.onset_at, outcome = excluded.outcome, body = excluded.body," \
+    " seq = excluded.seq WHERE excluded.version > aefi_report.version" \
+    " RETURNING aefi_report.serious AS is_serious)\n" \
+    "  SELECT count(*) FILTER (WHERE up.is_serious) INTO serious FROM up;\n"
+// clang-format on
+
 /* Version 6: serious reactions' reports (laptop schema 28, aefi_report events): the newest
  * version of each report, flagged serious (the district lists those), by site; vs_apply_extra()
  * made again to store them as well. */
@@ -2946,26 +2978,8 @@ static const char server_schema_v6[] =
     " reaction_uuid text NOT NULL, site text NOT NULL, device text NOT NULL,"
     " serious boolean NOT NULL, version int NOT NULL, onset_at bigint,"
     " outcome text NOT NULL DEFAULT '', body jsonb NOT NULL, seq bigint NOT NULL);"
-    "CREATE INDEX aefi_report_serious ON aefi_report(site, seq) WHERE serious;"
-    "CREATE OR REPLACE FUNCTION vs_apply_extra(OUT serious int) LANGUAGE plpgsql AS $f$\n"
-    /* the table's column "serious", not the result of the same name */
-    "#variable_conflict use_column\n"
-    "DECLARE r record;\n"
-    "BEGIN\n" VS_ETHNICITY
-    "  WITH up AS (INSERT INTO aefi_report(uuid, person_uuid, reaction_uuid, site, device,"
-    " serious, version, onset_at, outcome, body, seq)\n"
-    "    SELECT DISTINCT ON (i.record_uuid) i.record_uuid, vs_person(i.body->>'person_uuid'),"
-    " i.body->>'reaction_uuid', i.site, i.device, coalesce((i.body->>'serious')::boolean, false),"
-    " (i.body->>'version')::int, (i.body->>'onset_at')::bigint, coalesce(i.body->>'outcome', ''),"
-    " i.body, nextval('vs_seq') FROM incoming i WHERE i.fresh AND i.kind = 'aefi_report'"
-    " ORDER BY i.record_uuid, (i.body->>'version')::int DESC\n"
-    "    ON CONFLICT (uuid) DO UPDATE SET serious = excluded.serious, version = excluded.version,"
-    " onset_at = excluded.onset_at, outcome = excluded.outcome, body = excluded.body,"
-    " seq = excluded.seq WHERE excluded.version > aefi_report.version"
-    " RETURNING aefi_report.serious AS is_serious)\n"
-    "  SELECT count(*) FILTER (WHERE up.is_serious) INTO serious FROM up;\n"
-    "END\n"
-    "$f$;";
+    "CREATE INDEX aefi_report_serious ON aefi_report(site, seq) WHERE serious;" VS_EXTRA_HEAD
+        VS_ETHNICITY VS_AEFI_REPORTS "END\n$f$;";
 
 /* Version 7: edits merge field by field on the hybrid logical clock, as a laptop merges them
  * (merge_person_edit, above): person.clock holds each field's stamp and the event that wrote it
@@ -3083,6 +3097,8 @@ static const char server_schema_v8[] =
     " kind text NOT NULL DEFAULT '', site text NOT NULL, device text NOT NULL,"
     " at bigint NOT NULL DEFAULT 0, seq bigint NOT NULL);"
     "CREATE INDEX person_link_seq ON person_link(seq);"
+    /* the pull sends a person who moved out of the team's communes too: their old record is there */
+    "CREATE INDEX person_history_commune ON person_history((body->>'commune'));"
     "CREATE FUNCTION vs_linked() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
     "DECLARE k person%ROWTYPE; b jsonb;\n"
     "BEGIN\n"
@@ -3132,6 +3148,12 @@ static const char server_schema_v8[] =
     "  RETURN n;\n"
     "END\n"
     "$f$;"
+    /* a registration's ethnicity written when it has one: every row written twice was 0.4 to
+     * 0.6 s of a 100,000-event push; an edit's is vs_apply_edits' since version 7 */
+    VS_EXTRA_HEAD "  UPDATE person p SET ethnicity = i.body->>'ethnicity' FROM incoming i"
+    " WHERE i.fresh AND i.kind = 'person' AND p.uuid = i.record_uuid"
+    " AND coalesce(i.body->>'ethnicity', '') <> '' AND p.ethnicity <> i.body->>'ethnicity';\n"
+    VS_AEFI_REPORTS "END\n$f$;"
     "CREATE FUNCTION vs_apply_links() RETURNS int LANGUAGE plpgsql AS $f$\n"
     "DECLARE r record; x text; y person%ROWTYPE; holder text; n int; total int := 0;\n"
     "BEGIN\n"
@@ -3575,6 +3597,8 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
     if ((rc = pq_exec(db, c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", _("starting"))) !=
         VAX_OK)
         goto out;
+    /* the team's people changed since the cursor, and those who moved out of its communes (their
+     * record there is out of date: the district's tells the laptop where they went) */
     rp = PQexecParams(c,
                       "SELECT uuid, jsonb_build_object('uuid', uuid, 'national_id', national_id,"
                       " 'insurance_no', insurance_no, 'full_name', full_name, 'birth_date',"
@@ -3582,8 +3606,10 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
                       " 'priority_group', priority_group, 'ethnicity', ethnicity, 'version',"
                       " version, 'created_at', created_at, 'updated_at', updated_at, 'clock',"
                       " clock)::text, site,"
-                      " device FROM person"
-                      " WHERE commune = ANY($1::text[]) AND seq > $2::bigint ORDER BY seq",
+                      " device FROM person WHERE seq > $2::bigint AND uuid IN (SELECT uuid FROM"
+                      " person WHERE commune = ANY($1::text[]) UNION SELECT h.person_uuid FROM"
+                      " person_history h WHERE h.body->>'commune' = ANY($1::text[]))"
+                      " ORDER BY seq",
                       2, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(rp) != PGRES_TUPLES_OK) {
         rc = pq_res_fail(db, rp, _("reading the registry"));
@@ -3599,7 +3625,7 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
                       " d.void_reason)::text, d.site, d.device, d.voided FROM dose d"
                       " JOIN person p ON p.uuid = d.person_canon"
                       " WHERE p.commune = ANY($1::text[]) AND (d.seq > $2::bigint OR p.seq >"
-                      " $2::bigint) AND d.device <> $3 ORDER BY d.seq",
+                      " $2::bigint) AND (d.device <> $3 OR d.voided <> 0) ORDER BY d.seq",
                       3, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(rd) != PGRES_TUPLES_OK) {
         rc = pq_res_fail(db, rd, _("reading doses"));

@@ -150,4 +150,108 @@ for order in "A B" "B A"; do
   done
 done
 
+# --- the merge rules' table (tests/data/merge-rules.tsv, as test_sync.c reads it) through the
+# district, both push orders --------------------------------------------------------------------
+RULES="$(dirname "$0")/../data/merge-rules.tsv"
+laptop RA TEAM-A
+laptop RB TEAM-B
+RID=001175000001
+at 0 V RA person add --name "Lo Thi Mai" --id $RID --dob 20/01/1975 --sex f --commune "$COMMUNE" >/dev/null
+"$PSQL" "$BASE/postgres" -qc "CREATE DATABASE r0" >/dev/null
+V RA sync init-server "$BASE/r0" >/dev/null
+at 1 V RA sync push "$BASE/r0" >/dev/null
+at 2 V RB sync pull "$BASE/r0" --communes "$COMMUNE" >/dev/null
+for l in RA RB; do lsql $l "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null; cp "$WORK/$l.db" "$WORK/$l.base"; done
+# rule_edits LAPTOP "field=value@at;...": the edits through the command line, at their clocks
+rule_edits() {
+  local l=$1 e f v t opt
+  local IFS=';'
+  for e in $2; do
+    f=${e%%=*}; v=${e#*=}; t=${v##*@}; v=${v%@*}
+    case $f in full_name) opt=--name ;; birth_date) opt=--dob ;; *) opt=--$f ;; esac
+    [ "$t" -lt 1000000000 ] && t=$((T0 + t))
+    IFS=' ' VAXSITE_CLOCK=$t V $l person edit $RID --reason "typed again" $opt "$v" >/dev/null
+  done
+}
+rule_record() {
+  lsql $1 "SELECT full_name || '|' || phone || '|' || birth_date || '|' || commune FROM person
+           WHERE national_id = '$RID'"
+}
+k=0 rows=0
+while IFS= read -r line; do
+  case $line in '#'* | '') continue ;; esac
+  # tabs to a character read does not take as white space: an empty column stays a column
+  IFS=$'\x1f' read -r what ea eb saw name phone birth commune conflict <<<"${line//$'\t'/$'\x1f'}"
+  rows=$((rows + 1))
+  for order in "RA RB" "RB RA"; do
+    k=$((k + 1))
+    "$PSQL" "$BASE/postgres" -qc "CREATE DATABASE r$k TEMPLATE r0" >/dev/null
+    U="$BASE/r$k"
+    for l in RA RB; do cp "$WORK/$l.base" "$WORK/$l.db"; rm -f "$WORK/$l.db-wal" "$WORK/$l.db-shm"; done
+    rule_edits RA "$ea"
+    if [ "$saw" = 1 ]; then at 100 V RA sync push "$U" >/dev/null; at 100 V RB sync pull "$U" >/dev/null; fi
+    rule_edits RB "$eb"
+    for l in $order; do at 200 V $l sync push "$U" >/dev/null; done
+    for l in RA RB; do at 300 V $l sync pull "$U" >/dev/null; done
+    want="$name|$phone|$birth|$commune"
+    equal "$what ($order pushed first): the district's record" "$want" \
+      "$(q "$U" "SELECT full_name || '|' || phone || '|' || birth_date || '|' || commune FROM person WHERE national_id = '$RID'")"
+    equal "$what ($order pushed first): both laptops hold it" "$want|$want" "$(rule_record RA)|$(rule_record RB)"
+    [ "$conflict" = "-" ] && conflict=""
+    equal "$what ($order pushed first): the conflict's fields" "$conflict" \
+      "$(q "$U" "SELECT coalesce(string_agg(field, ';'), '') FROM conflict WHERE kind = 'concurrent_edit'")"
+    if [ -n "$conflict" ]; then
+      va=$(grep -o "$conflict=[^@]*" <<<"$ea" | head -1); vb=$(grep -o "$conflict=[^@]*" <<<"$eb" | head -1)
+      both=$(q "$U" "SELECT (a_value->>'$conflict') || '|' || (b_value->>'$conflict') FROM conflict WHERE kind = 'concurrent_edit'")
+      check "$what ($order pushed first): both values kept ($both)" \
+        bash -c "[[ '|$both|' == *'|${va#*=}|'* && '|$both|' == *'|${vb#*=}|'* ]]"
+    fi
+  done
+done <"$RULES"
+check "the table has its rows ($rows)" test "$rows" -ge 8
+
+# --- one person registered on two laptops; a dose voided at the laptop that did not give it -----
+laptop DA TEAM-A
+laptop DB TEAM-B
+DID=001190007777
+for l in DA DB; do
+  at 1000 V $l person add --name "Sùng Thị Dua" --id $DID --dob 07/07/1990 --sex f --commune "$COMMUNE" >/dev/null
+done
+at 1001 V DA queue checkin $DID >/dev/null
+lsql DA "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at, lot_no, series,
+           arm, station, created_at, updated_at)
+         SELECT lower(hex(randomblob(16))), p.id, v.id, 'AZ', 1, $T0 + 1002, 'NJ0342', 'covid-19',
+           'left', 'injection-1', $T0 + 1002, $T0 + 1002
+         FROM person p JOIN visit v ON v.person_id = p.id WHERE p.national_id = '$DID'"
+DOSE=$(lsql DA "SELECT uuid FROM dose")
+"$PSQL" "$BASE/postgres" -qc "CREATE DATABASE dd" >/dev/null
+UD="$BASE/dd"
+V DA sync init-server "$UD" >/dev/null
+at 1010 V DA sync push "$UD" >/dev/null
+at 1011 V DB sync push "$UD" >/dev/null
+at 1012 V DB sync pull "$UD" >/dev/null
+at 1013 V DA sync pull "$UD" >/dev/null
+equal "the district keeps one record (A's), B's registration an alias of it" "1|1" \
+  "$(q "$UD" "SELECT (SELECT count(*) FROM person WHERE national_id = '$DID') || '|' ||
+              (SELECT count(*) FROM person_alias)")"
+edit 1020 DA $DID --phone 0977000001
+at 1021 V DA sync push "$UD" >/dev/null
+at 1022 V DB sync pull "$UD" >/dev/null
+equal "an edit made at A reaches B's own record of her (B registered her too)" "0977000001" \
+  "$(lsql DB "SELECT phone FROM person WHERE national_id = '$DID'")"
+# both laptops void A's dose (given to the wrong person), neither having seen the other's void
+at 1030 V DA dose void "$(lsql DA "SELECT id FROM dose WHERE uuid = '$DOSE'")" --reason "wrong person" >/dev/null
+at 1031 V DB dose void "$(lsql DB "SELECT id FROM dose WHERE uuid = '$DOSE'")" --reason "wrong person, typed at B" >/dev/null
+check "B held A's dose and voided it" test "$(lsql DB "SELECT voided FROM dose WHERE uuid = '$DOSE'")" = 1
+for l in DB DA; do at 1040 V $l sync push "$UD" >/dev/null; done
+equal "two voids of one dose are two events, nothing quarantined, the dose voided once" "2|0|1" \
+  "$(q "$UD" "SELECT (SELECT count(*) FROM sync_event WHERE kind = 'dose_void') || '|' ||
+              (SELECT count(*) FROM quarantine) || '|' || (SELECT voided FROM dose WHERE uuid = '$DOSE')")"
+# a void of A's dose made only at B reaches A with the pull
+lsql DA "UPDATE dose SET voided = 0, void_reason = '' WHERE uuid = '$DOSE'" 2>/dev/null
+lsql DA "UPDATE setting SET value = '0' WHERE key = 'sync.pulled_seq'"
+at 1050 V DA sync pull "$UD" >/dev/null
+equal "a void made at B of the dose A gave reaches A with the pull" "1" \
+  "$(lsql DA "SELECT voided FROM dose WHERE uuid = '$DOSE'")"
+
 finish
