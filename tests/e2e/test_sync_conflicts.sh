@@ -118,6 +118,23 @@ equal "B, after its pull, no longer lists it" "0" \
   "$(V B sync conflicts 2>/dev/null | grep -c same_dose_number)"
 equal "B's other conflicts stay" "1" "$(V B sync conflicts 2>/dev/null | grep -c duplicate_person)"
 
+# --- a resolution pulled before the conflict is listed here -------------------------------------
+# B's bundle of its registration is written first; then B confirms that the two registrations are
+# one woman. A has never seen B's registration (its pull brings the district's record, A's own):
+# its pull keeps the resolution, and the bundle, when it brings the registration, lists nothing
+V B export --bundle "$WORK/b.vxb" >/dev/null
+BID=$(V B sync conflicts 2>/dev/null | grep ^duplicate_person | cut -f8)
+out=$(V B sync resolve "$BID" --merge --reason "one woman, registered at both tables" 2>&1); rc=$?
+equal "B confirms the duplicate registration" "0" "$rc"
+V B sync push "$U" >/dev/null
+equal "the server's list leaves it out" "0" "$(V A sync conflicts "$U" 2>/dev/null | grep -c duplicate_person)"
+V A sync pull "$U" >/dev/null
+V A sync trust "$(V B sync status | sed -n 's/^bundles signed by key: //p')" >/dev/null
+out=$(V A import --bundle "$WORK/b.vxb" 2>&1); rc=$?
+equal "A takes B's earlier bundle: B's registration is merged into A's record" "0|1|0" \
+  "$rc|$(lsql A "SELECT count(*) FROM sync_alias a JOIN person p ON p.id = a.person_id WHERE p.national_id = '$ID'")|$(lsql A "SELECT count(*) FROM sync_entry WHERE kind = 'conflict_resolved' AND device <> (SELECT value FROM setting WHERE key = 'sync.device_id')")"
+equal "and A lists it as resolved, not open" "0" "$(V A sync conflicts 2>/dev/null | grep -c duplicate_person)"
+
 # --- two edits of one field: both values on the server's list, resolved on B -------------------
 ID2=012085003333
 V A person add --name "Tòng Văn Ín" --id $ID2 --dob 05/06/1985 --sex m --commune "$COMMUNE" >/dev/null
