@@ -42,6 +42,9 @@ int vax_person_merge_locked(vax_db *db, int64_t from, int64_t into, const char *
                             const char *origin);
 /* sync.c: the person_merge event of a merge made here, in its transaction */
 int vax_sync_person_merge_emit(vax_db *db, int64_t from, int64_t into, const char *reason);
+/* conflict.c: in a pull's transaction, the resolutions other devices made (c: the connection) */
+struct pg_conn;
+int vax_conflict_pull(vax_db *db, struct pg_conn *c);
 /* What person's insert triggers write (name_word_ai, person_fts_ai: schema.c; sync_person_ai:
  * sync.c), as one statement each for the new people with ids ?1 to ?2: for an import that inserts
  * them with the triggers off. */

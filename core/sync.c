@@ -38,7 +38,10 @@
  *  - a manager's merge of two records (person_merge, written by identity.c's merge in its own
  *    transaction) is made by the same code here (a bundle, a pull) and on the server (schema 2,
  *    vs_apply_merges()): the merged record's uuid leads to the kept one; a merge of a person not
- *    held yet waits ("merge_waiting") until the person arrives.
+ *    held yet waits ("merge_waiting") until the person arrives;
+ *  - a manager's resolution of a conflict (conflict_resolved, conflict.c) has a uuid made of the
+ *    conflict's kind and two uuids: the server's list leaves out a conflict whose resolution it
+ *    holds, a laptop marks it resolved when a bundle or a pull brings it.
  *
  * Commit order on the server. Each push batch takes one transaction-level advisory lock before it
  * draws any number from the sequence vs_seq, so writers are serialised and the numbers are handed
@@ -1666,6 +1669,8 @@ static int merge_event(vax_db *db, const char *kind, const char *uuid, const cha
         return merge_person_merge(db, uuid, body, m, 0);
     if (!strcmp(kind, "person_link"))
         return merge_person_link(db, body, m);
+    if (!strcmp(kind, "conflict_resolved")) /* a manager's, elsewhere (conflict.c) */
+        return vax_conflict_settle(db);
     /* a transfer of vials another site sent: "to receive" here when it names this site */
     if (!strcmp(kind, "stock_transfer"))
         return vax_stock_transfer_merge(db, body);
@@ -2046,7 +2051,7 @@ static int take_event(vax_db *db, sqlite3_stmt *ev, const char *source, vax_sync
         return vax_fail_sql(db, rc, _("storing a record from elsewhere"));
     stats->received++;
     merge_ctx m = {stats, site, device};
-    return merge_event(db, kind, vax_col_text(ev, 3), body, &m);
+    return merge_event(db, kind, vax_col_text(ev, 1), body, &m);
 }
 
 /* The whole file read once into memory and opened from there: what is checked is what is merged,
@@ -2305,7 +2310,8 @@ int vax_bundle_import(vax_db *db, const char *path, vax_sync_stats *stats)
                       sqlite3_errmsg(b));
         goto fail;
     }
-    if ((rc = merges_waiting(db, stats)) != VAX_OK || (rc = applying(db, 0)) != VAX_OK ||
+    if ((rc = merges_waiting(db, stats)) != VAX_OK || (rc = vax_conflict_settle(db)) != VAX_OK ||
+        (rc = applying(db, 0)) != VAX_OK ||
         (rc = vax_audit(db, "sync.bundle_import", "sync_outbox", stats->received, path)) != VAX_OK)
         goto fail;
     rc = vax_tx_commit(db);
@@ -2560,6 +2566,29 @@ int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_
 {
     (void)url, (void)out, (void)max, (void)offset;
     *n = *total = 0;
+    return no_pq(db);
+}
+
+int vax_sync_server_quarantine(vax_db *db, const char *url, int offset, vax_sync_quarantined *out,
+                               int max, int *n, int *total)
+{
+    (void)url, (void)out, (void)max, (void)offset;
+    *n = *total = 0;
+    return no_pq(db);
+}
+
+int vax_sync_server_conflict(vax_db *db, const char *url, int64_t id, vax_sync_conflict *out,
+                             char **a_value, char **b_value)
+{
+    (void)url, (void)id, (void)out;
+    *a_value = *b_value = NULL;
+    return no_pq(db);
+}
+
+int vax_sync_server_conflict_sides(vax_db *db, const char *url, const vax_sync_conflict *c, int n,
+                                   vax_conflict_side (*sides)[2])
+{
+    (void)url, (void)c, (void)n, (void)sides;
     return no_pq(db);
 }
 
@@ -3695,8 +3724,8 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
             VAX_OK)
             goto fail;
     }
-    if ((rc = merges_waiting(db, stats)) != VAX_OK || (rc = applying(db, 0)) != VAX_OK ||
-        (rc = mark_set(db, "sync.pulled_seq", seen)) != VAX_OK)
+    if ((rc = merges_waiting(db, stats)) != VAX_OK || (rc = vax_conflict_pull(db, c)) != VAX_OK ||
+        (rc = applying(db, 0)) != VAX_OK || (rc = mark_set(db, "sync.pulled_seq", seen)) != VAX_OK)
         goto fail;
     if (communes && *communes && (rc = setting_put(db, "sync.communes", list)) != VAX_OK)
         goto fail;
@@ -3753,6 +3782,13 @@ out:
     return rc;
 }
 
+/* A conflict a manager resolved: its resolution event (conflict.c) is on the server; looked up
+ * when the list is read, so the server's tables need nothing new. Byte order, as the laptops'. */
+#define VS_UNRESOLVED                                                                              \
+    " AND NOT EXISTS (SELECT 1 FROM sync_event r WHERE r.uuid = 'resolved/' || c.kind || '/' ||"   \
+    " least(c.a_uuid COLLATE \"C\", c.b_uuid COLLATE \"C\") || '/' ||"                             \
+    " greatest(c.a_uuid COLLATE \"C\", c.b_uuid COLLATE \"C\"))"
+
 int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_conflict *out,
                               int max, int *n, int *total)
 {
@@ -3770,10 +3806,12 @@ int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_
     const char *params[] = {lim, off};
     PGresult *r = PQexecParams(
         c,
-        "SELECT c.id, c.kind, c.person_uuid, c.a_uuid, c.b_uuid, c.details,"
+        "SELECT c.id, c.kind, c.person_uuid, c.a_uuid, c.b_uuid, c.details || coalesce(': ' ||"
+        " c.a_value::text || ' / ' || c.b_value::text, ''),"
         " extract(epoch FROM c.created_at)::bigint, coalesce(p.national_id, ''),"
         " coalesce(p.full_name, ''), count(*) OVER () FROM conflict c LEFT JOIN person p"
-        " ON p.uuid = vs_person(c.person_uuid) WHERE c.resolved_at IS NULL ORDER BY c.id"
+        " ON p.uuid = vs_person(c.person_uuid) WHERE c.resolved_at IS NULL" VS_UNRESOLVED
+        " ORDER BY c.id"
         " LIMIT $1::int OFFSET $2::int",
         2, NULL, params, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -3796,7 +3834,201 @@ int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_
     }
     PQclear(r);
     if (*n == 0 && offset > 0) { /* a page past the end: the count still */
-        r = PQexec(c, "SELECT count(*) FROM conflict WHERE resolved_at IS NULL");
+        r = PQexec(c, "SELECT count(*) FROM conflict c WHERE resolved_at IS NULL" VS_UNRESOLVED);
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+            *total = atoi(PQgetvalue(r, 0, 0));
+        PQclear(r);
+    }
+out:
+    PQfinish(c);
+    return rc;
+}
+
+int vax_sync_server_conflict(vax_db *db, const char *url, int64_t id, vax_sync_conflict *out,
+                             char **a_value, char **b_value)
+{
+    PGconn *c = NULL;
+    char ids[24];
+    int rc;
+    *a_value = *b_value = NULL;
+    vax_clear_error(db);
+    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
+        return rc;
+    if ((rc = server_ready(db, c)) != VAX_OK)
+        goto out;
+    snprintf(ids, sizeof ids, "%lld", (long long)id);
+    const char *params[] = {ids};
+    PGresult *r =
+        PQexecParams(c,
+                     "SELECT c.id, c.kind, c.person_uuid, c.a_uuid, c.b_uuid, c.details,"
+                     " extract(epoch FROM c.created_at)::bigint, coalesce(p.national_id, ''),"
+                     " coalesce(p.full_name, ''), c.a_value::text, c.b_value::text, c.resolved_at "
+                     "IS NULL" VS_UNRESOLVED
+                     " FROM conflict c LEFT JOIN person p ON p.uuid = vs_person(c.person_uuid)"
+                     " WHERE c.id = $1::bigint",
+                     1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = pq_res_fail(db, r, _("reading conflicts"));
+        goto out;
+    }
+    if (PQntuples(r) != 1) {
+        rc = vax_fail(db, VAX_ENOTFOUND, "conflict", "%s",
+                      _("Conflict: the server lists no such conflict."));
+    } else if (strcmp(PQgetvalue(r, 0, 11), "t")) {
+        rc = vax_fail(db, VAX_ESTATE, "conflict", "%s", _("Conflict: resolved already."));
+    } else {
+        memset(out, 0, sizeof *out);
+        out->id = id;
+        vax_strlcpy(out->kind, PQgetvalue(r, 0, 1), sizeof out->kind);
+        vax_strlcpy(out->person_uuid, PQgetvalue(r, 0, 2), sizeof out->person_uuid);
+        vax_strlcpy(out->a_uuid, PQgetvalue(r, 0, 3), sizeof out->a_uuid);
+        vax_strlcpy(out->b_uuid, PQgetvalue(r, 0, 4), sizeof out->b_uuid);
+        vax_strlcpy(out->details, PQgetvalue(r, 0, 5), sizeof out->details);
+        out->created_at = strtoll(PQgetvalue(r, 0, 6), NULL, 10);
+        vax_strlcpy(out->national_id, PQgetvalue(r, 0, 7), sizeof out->national_id);
+        vax_strlcpy(out->full_name, PQgetvalue(r, 0, 8), sizeof out->full_name);
+        if (!PQgetisnull(r, 0, 9) && !PQgetisnull(r, 0, 10) &&
+            (!(*a_value = strdup(PQgetvalue(r, 0, 9))) ||
+             !(*b_value = strdup(PQgetvalue(r, 0, 10))))) {
+            free(*a_value);
+            *a_value = NULL;
+            rc = VAX_ENOMEM;
+        }
+    }
+    PQclear(r);
+out:
+    PQfinish(c);
+    return rc;
+}
+
+/* One side from its event on the server (the value in the words vax_conflict_sides uses). */
+static void server_side(const PGresult *r, int row, const vax_sync_conflict *k,
+                        vax_conflict_side *d)
+{
+    const char *kind = PQgetvalue(r, row, 1);
+    char dmy[11];
+    memset(d, 0, sizeof *d);
+    vax_strlcpy(d->uuid, PQgetvalue(r, row, 15), sizeof d->uuid);
+    vax_strlcpy(d->site, PQgetvalue(r, row, 2), sizeof d->site);
+    vax_strlcpy(d->device, PQgetvalue(r, row, 3), sizeof d->device);
+    d->at = strtoll(PQgetvalue(r, row, 4), NULL, 10);
+    vax_strlcpy(d->national_id, k->national_id, sizeof d->national_id);
+    vax_strlcpy(d->full_name, k->full_name, sizeof d->full_name);
+    if (!strcmp(kind, "dose")) {
+        vax_strlcpy(d->what, "dose", sizeof d->what);
+        vax_date_dmy(PQgetvalue(r, row, 10), dmy);
+        snprintf(d->value, sizeof d->value, _("dose %d, %s, lot %s, %s%s"),
+                 atoi(PQgetvalue(r, row, 7)), PQgetvalue(r, row, 8), PQgetvalue(r, row, 9), dmy,
+                 "");
+        vax_strlcpy(d->desk, PQgetvalue(r, row, 11), sizeof d->desk);
+    } else if (!strcmp(kind, "person")) {
+        vax_strlcpy(d->what, "person", sizeof d->what);
+        vax_strlcpy(d->national_id, PQgetvalue(r, row, 5), sizeof d->national_id);
+        vax_strlcpy(d->full_name, PQgetvalue(r, row, 6), sizeof d->full_name);
+        vax_date_dmy(PQgetvalue(r, row, 12), dmy);
+        snprintf(d->value, sizeof d->value, _("born %s"), dmy);
+    } else if (!strcmp(kind, "person_edit")) {
+        vax_strlcpy(d->what, "edit", sizeof d->what);
+        vax_strlcpy(d->value, PQgetvalue(r, row, 13), sizeof d->value);
+    } else {
+        vax_strlcpy(d->what, kind, sizeof d->what);
+    }
+}
+
+int vax_sync_server_conflict_sides(vax_db *db, const char *url, const vax_sync_conflict *k, int n,
+                                   vax_conflict_side (*sides)[2])
+{
+    PGconn *c = NULL;
+    vax_buf arr = {0};
+    int rc;
+    vax_clear_error(db);
+    memset(sides, 0, (size_t)n * sizeof *sides);
+    /* a text[] literal of the 2n uuids, quotes and backslashes escaped */
+    for (int i = 0; i < 2 * n; i++) {
+        const char *u = i % 2 ? k[i / 2].b_uuid : k[i / 2].a_uuid;
+        if (vax_buf_printf(&arr, "%s\"", i ? "," : "{") != VAX_OK)
+            return VAX_ENOMEM;
+        for (; *u; u++)
+            if (vax_buf_printf(&arr, "%s%c", *u == '"' || *u == '\\' ? "\\" : "", *u) != VAX_OK)
+                return VAX_ENOMEM;
+        if (vax_buf_printf(&arr, "\"") != VAX_OK)
+            return VAX_ENOMEM;
+    }
+    if (vax_buf_printf(&arr, n ? "}" : "{}") != VAX_OK)
+        return VAX_ENOMEM;
+    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
+        goto out;
+    if ((rc = server_ready(db, c)) != VAX_OK)
+        goto out;
+    const char *params[] = {arr.data};
+    PGresult *r = PQexecParams(
+        c,
+        "SELECT x.i - 1, e.kind, e.site, e.device, e.at, coalesce(e.body->>'national_id', ''),"
+        " coalesce(e.body->>'full_name', ''), coalesce(e.body->>'dose_number', '0'),"
+        " coalesce(e.body->>'product', ''), coalesce(e.body->>'lot_no', ''),"
+        " coalesce(e.body->>'day', ''), coalesce(e.body->>'station', ''),"
+        " coalesce(e.body->>'birth_date', ''), coalesce((e.body->'fields')::text, ''), '', e.uuid"
+        " FROM unnest($1::text[]) WITH ORDINALITY x(u, i) JOIN sync_event e ON e.uuid = x.u",
+        1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = pq_res_fail(db, r, _("reading conflicts"));
+        goto out;
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        int at = atoi(PQgetvalue(r, i, 0));
+        if (at >= 0 && at < 2 * n)
+            server_side(r, i, &k[at / 2], &sides[at / 2][at % 2]);
+    }
+    PQclear(r);
+out:
+    vax_buf_free(&arr);
+    PQfinish(c);
+    return rc;
+}
+
+int vax_sync_server_quarantine(vax_db *db, const char *url, int offset, vax_sync_quarantined *out,
+                               int max, int *n, int *total)
+{
+    PGconn *c = NULL;
+    int rc;
+    char lim[16], off[16];
+    *n = *total = 0;
+    vax_clear_error(db);
+    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
+        return rc;
+    if ((rc = server_ready(db, c)) != VAX_OK)
+        goto out;
+    snprintf(lim, sizeof lim, "%d", max);
+    snprintf(off, sizeof off, "%d", offset > 0 ? offset : 0);
+    const char *params[] = {lim, off};
+    /* the count in a query of its own: a page past the end still says how many */
+    PGresult *r = PQexecParams(
+        c,
+        "SELECT q.id, q.uuid, q.kind, q.site, q.device, extract(epoch FROM q.received_at)::bigint,"
+        " coalesce((SELECT string_agg(k, ', ' ORDER BY k) FROM (SELECT jsonb_object_keys(q.body)"
+        " AS k UNION SELECT jsonb_object_keys(q.stored_body)) x WHERE q.body -> k IS DISTINCT"
+        " FROM q.stored_body -> k), ''), (SELECT count(*) FROM quarantine) FROM quarantine q"
+        " ORDER BY q.id LIMIT $1::int OFFSET $2::int",
+        2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = pq_res_fail(db, r, _("reading the quarantine"));
+        goto out;
+    }
+    for (int i = 0; i < PQntuples(r) && *n < max; i++) {
+        vax_sync_quarantined *q = &out[(*n)++];
+        memset(q, 0, sizeof *q);
+        q->id = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        vax_strlcpy(q->uuid, PQgetvalue(r, i, 1), sizeof q->uuid);
+        vax_strlcpy(q->kind, PQgetvalue(r, i, 2), sizeof q->kind);
+        vax_strlcpy(q->site, PQgetvalue(r, i, 3), sizeof q->site);
+        vax_strlcpy(q->device, PQgetvalue(r, i, 4), sizeof q->device);
+        q->at = strtoll(PQgetvalue(r, i, 5), NULL, 10);
+        vax_strlcpy(q->differs, PQgetvalue(r, i, 6), sizeof q->differs);
+        *total = atoi(PQgetvalue(r, i, 7));
+    }
+    PQclear(r);
+    if (*n == 0) {
+        r = PQexec(c, "SELECT count(*) FROM quarantine");
         if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
             *total = atoi(PQgetvalue(r, 0, 0));
         PQclear(r);

@@ -2305,6 +2305,86 @@ int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_
                               int max, int *n, int *total);
 
 /* ---------------------------------------------------------------------------------------------
+ * A manager's work on conflicts (conflict.c). A conflict's two sides, and its resolution: an
+ * event in the outbox ("conflict_resolved") whose uuid is made of the conflict's kind and its two
+ * uuids, which are the same on every laptop and on the server (conflict ids are not); the server's
+ * list and every laptop that receives it (pull, bundle) leave the conflict out from then on.
+ * ------------------------------------------------------------------------------------------- */
+typedef struct vax_conflict_side {
+    char what[16];        /* "person", "dose", "edit", "record" or "" (nothing held here) */
+    char uuid[128];       /* the record or event */
+    char national_id[16]; /* the person's, as held here */
+    char full_name[128];
+    char value[512]; /* born ...; dose N product lot day; the fields an edit set */
+    char site[32];   /* where it came from: the site's code ... */
+    char device[40]; /* ... the device id */
+    char desk[32];   /* the station a dose was given at ("" when none) */
+    int64_t at;      /* when it was registered, given or edited */
+} vax_conflict_side;
+
+/* The two sides of a conflict listed here (side[1].what is "" when it has one). */
+int vax_conflict_sides(vax_db *db, const vax_sync_conflict *c, vax_conflict_side side[2]);
+/* One conflict listed here by its id (VAX_ENOTFOUND when none). */
+int vax_conflict_get(vax_db *db, int64_t id, vax_sync_conflict *out);
+
+typedef enum vax_resolution {
+    VAX_RESOLVE_KEEP_A = 1, /* side a stands: b's dose voided, b's record merged into a, or the
+                               record kept as it is */
+    VAX_RESOLVE_KEEP_B,     /* side b stands */
+    VAX_RESOLVE_BOTH,       /* two people (same_id_differs; arg: b's real ID, may be NULL), or
+                               both doses really given (same_dose_number) */
+    VAX_RESOLVE_MERGE,      /* one person: b merged into a (identity.c's merge, which syncs) */
+    VAX_RESOLVE_VOID,       /* a dose given twice: arg names the one to void (dose.c's void) */
+} vax_resolution;
+
+/* Resolves a conflict listed here (VAX_ACT_OVERRIDE: a manager; a reason), makes the action, and
+ * writes the resolution event with the action, the reason, the login and the time; audited
+ * "sync.conflict_resolve". Refused with a field named: "action" (not one this kind allows),
+ * "reason", "conflict" (resolved already, or not found), "id", "dose". */
+int vax_conflict_resolve(vax_db *db, int64_t id, vax_resolution action, const char *arg,
+                         const char *reason);
+/* The same for conflict `id` of the server's list (vax_sync_server_conflicts), made here: the
+ * records it names must be held here (a pull brings them); a concurrent edit's values are the
+ * server's. The resolution event leaves with the next push. */
+int vax_conflict_resolve_server(vax_db *db, const char *url, int64_t id, vax_resolution action,
+                                const char *arg, const char *reason);
+/* The two sides of n conflicts of the server's list, from the events the server holds (what is
+ * "" where it holds none). */
+int vax_sync_server_conflict_sides(vax_db *db, const char *url, const vax_sync_conflict *c, int n,
+                                   vax_conflict_side (*sides)[2]);
+/* One conflict of the server's list, not resolved; a concurrent edit's two values (JSON, freed by
+ * the caller; NULL for other kinds). VAX_ENOTFOUND, or VAX_ESTATE when it is resolved. */
+int vax_sync_server_conflict(vax_db *db, const char *url, int64_t id, vax_sync_conflict *out,
+                             char **a_value, char **b_value);
+/* Marks resolved the conflicts here whose resolution event this database holds (a bundle, a
+ * pull); inside the caller's transaction. */
+int vax_conflict_settle(vax_db *db);
+/* A demo site only (VAX_ACT_SETTINGS; audited): a dose of the demo given again by another team
+ * (TEAM-B), a person registered again there, and that registration come again with other content,
+ * so that a manager can practise on the conflict screen. */
+int vax_conflict_demo(vax_db *db);
+/* The uuid of the resolution event of a conflict (kind, a, b in either order). */
+void vax_conflict_resolution_uuid(const char *kind, const char *a, const char *b, char *out,
+                                  size_t size);
+
+typedef struct vax_sync_quarantined {
+    int64_t id;
+    char uuid[80];
+    char kind[24];
+    char site[32];
+    char device[40];
+    int64_t at;        /* when it was kept apart */
+    char differs[256]; /* the fields whose values differ from the stored event's */
+} vax_sync_quarantined;
+
+/* The events kept apart here (the same uuid, another content), oldest first, paged as the
+ * conflicts are; _server: the district's. */
+int vax_sync_quarantine(vax_db *db, int offset, vax_sync_quarantined *out, int max, int *n,
+                        int *total);
+int vax_sync_server_quarantine(vax_db *db, const char *url, int offset, vax_sync_quarantined *out,
+                               int max, int *n, int *total);
+
+/* ---------------------------------------------------------------------------------------------
  * A site's day simulated through the real core (sim.c): a scratch copy of the site's database,
  * the test clock moved event by event, people who check in, are called, screened, vaccinated from
  * real vials and released by the same functions the stations call. Figures, never advice by

@@ -19,7 +19,7 @@ static int is_flag(const char *name)
     static const char *const flags[] = {
         "help",     "if-missing", "dry-run", "csv",     "force", "override",   "all",
         "json",     "overdue",    "ascii",   "no-site", "local", "valid-only", "merge",
-        "markdown", "stale",      "new",     "print",   NULL};
+        "markdown", "stale",      "new",     "print",   "both",  NULL};
     for (const char *const *f = flags; *f; f++)
         if (!strcmp(name, *f))
             return 1;
@@ -308,6 +308,12 @@ static void print_usage(void)
              "  sync status | sync conflicts [URL] [--page N]\n"
              "                                not sent yet; conflicts here or on the server,\n"
              "                                50 a page, with names and how many in all\n"
+             "  sync resolve [URL] ID --keep a|b | --both [--id ID] | --merge | --void DOSE\n"
+             "       --reason R               resolve a conflict listed here or on the server\n"
+             "                                (manager)\n"
+             "  sync quarantine [URL] [--page N]\n"
+             "                                events kept apart: same uuid, other content\n"
+             "  sync demo-conflicts           a demo site's conflicts, to practise resolving\n"
              "  sync report URL|--local --day DAY [--site CODE]\n"
              "                                doses by product and dose number\n"
              "  export --bundle FILE | import --bundle FILE\n"

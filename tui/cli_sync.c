@@ -1,4 +1,5 @@
-/* cli_sync.c: sync init-server|push|pull|status|conflicts|report|trust, export/import --bundle. */
+/* cli_sync.c: sync init-server|push|pull|status|conflicts|resolve|quarantine|report|trust,
+ * export/import --bundle. */
 #include "cli.h"
 
 #include "ui.h"
@@ -107,8 +108,33 @@ static int report(vax_db *db, const args *a, const char *url)
 
 enum { CONFLICTS_PER_PAGE = 50 };
 
+/* dd/mm/yyyy hh:mm, local */
+static void when_text(int64_t t, char out[20])
+{
+    char day[11], dmy[11], hhmm[6];
+    vax_local_date(t, day);
+    vax_date_dmy(day, dmy);
+    vax_local_hhmm(t, hhmm);
+    snprintf(out, 20, "%s %s", dmy, hhmm);
+}
+
+/* One side of a conflict on one line: what, whose, the value, where from, when. */
+static void side_text(const vax_conflict_side *s, char *out, size_t size)
+{
+    char when[20];
+    if (!s->what[0]) {
+        snprintf(out, size, "-");
+        return;
+    }
+    when_text(s->at, when);
+    snprintf(out, size, _("%s %s %s: %s; site %s, device %.8s%s%s, %s"), s->what,
+             s->national_id[0] ? s->national_id : "-", s->full_name[0] ? s->full_name : "-",
+             s->value, s->site, s->device, s->desk[0] ? _(", desk ") : "", s->desk, when);
+}
+
 /* conflicts [URL] [--page N]: this database's list, or the district server's, a page at a time:
- * a line each (kind, the person's ID and name, when, what happened, the two records), and on
+ * a line each (kind, the person's ID and name, when, what happened, the two records, the id that
+ * sync resolve takes, and here each side: whose, its value, site, device, desk, when), and on
  * standard error how many there are and which page this is, so that a list is never cut without
  * a word. */
 static int conflicts(vax_db *db, const char *url, const char *page_opt)
@@ -128,15 +154,26 @@ static int conflicts(vax_db *db, const char *url, const char *page_opt)
         free(c);
         return fail_db(db);
     }
+    /* the server's: both sides from the events it holds, read at once */
+    vax_conflict_side(*ss)[2] = url && n ? calloc((size_t)n, sizeof *ss) : NULL;
+    if (url && n && (!ss || vax_sync_server_conflict_sides(db, url, c, n, ss) != VAX_OK)) {
+        free(ss);
+        free(c);
+        return fail_db(db);
+    }
     for (int i = 0; i < n; i++) {
-        char day[11], dmy[11], hhmm[6];
-        vax_local_date(c[i].created_at, day);
-        vax_date_dmy(day, dmy);
-        vax_local_hhmm(c[i].created_at, hhmm);
-        printf("%s\t%s\t%s\t%s %s\t%s\t%s\t%s\n", c[i].kind,
+        char when[20], sa[1024] = "-", sb[1024] = "-";
+        vax_conflict_side side[2];
+        when_text(c[i].created_at, when);
+        /* here, both sides as this database holds them */
+        if (ss || vax_conflict_sides(db, &c[i], side) == VAX_OK) {
+            side_text(ss ? &ss[i][0] : &side[0], sa, sizeof sa);
+            side_text(ss ? &ss[i][1] : &side[1], sb, sizeof sb);
+        }
+        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t#%lld\t%s\t%s\n", c[i].kind,
                c[i].national_id[0] ? c[i].national_id : "-",
-               c[i].full_name[0] ? c[i].full_name : "-", dmy, hhmm, c[i].details, c[i].a_uuid,
-               c[i].b_uuid[0] ? c[i].b_uuid : "-");
+               c[i].full_name[0] ? c[i].full_name : "-", when, c[i].details, c[i].a_uuid,
+               c[i].b_uuid[0] ? c[i].b_uuid : "-", (long long)c[i].id, sa, sb);
     }
     int pages = (total + CONFLICTS_PER_PAGE - 1) / CONFLICTS_PER_PAGE;
     if (total == 0)
@@ -147,7 +184,74 @@ static int conflicts(vax_db *db, const char *url, const char *page_opt)
     else
         fprintf(stderr, _("%d conflicts to resolve; page %d of %d.\n"), total, page,
                 pages > 0 ? pages : 1);
+    free(ss);
     free(c);
+    return 0;
+}
+
+/* resolve [URL] ID --keep a|b | --both [--id ID] | --merge | --void DOSE --reason R: one of them;
+ * with URL, ID is the number in the server's list. */
+static int resolve(vax_db *db, const args *a, const char *id_text, const char *server)
+{
+    const char *keep = opt(a, "keep"), *dose = opt(a, "void"), *reason = opt(a, "reason");
+    int picked = !!keep + !!opt(a, "both") + !!opt(a, "merge") + !!dose;
+    char *end = NULL;
+    long long id = id_text ? strtoll(id_text, &end, 10) : 0;
+    if (id_text && *id_text == '#')
+        id = strtoll(id_text + 1, &end, 10);
+    if (!id_text || !end || *end || id <= 0 || picked != 1 ||
+        (keep && strcmp(keep, "a") && strcmp(keep, "b"))) {
+        fprintf(stderr, "%s",
+                _("vaxsite: sync resolve ID --keep a|b | --both [--id ID] | --merge | --void DOSE"
+                  " --reason R\n"));
+        return 2;
+    }
+    vax_resolution r = keep ? (!strcmp(keep, "a") ? VAX_RESOLVE_KEEP_A : VAX_RESOLVE_KEEP_B)
+                       : opt(a, "both")  ? VAX_RESOLVE_BOTH
+                       : opt(a, "merge") ? VAX_RESOLVE_MERGE
+                                         : VAX_RESOLVE_VOID;
+    const char *arg = dose ? dose : opt(a, "id");
+    if ((server ? vax_conflict_resolve_server(db, server, id, r, arg, reason ? reason : "")
+                : vax_conflict_resolve(db, id, r, arg, reason ? reason : "")) != VAX_OK)
+        return fail_db(db);
+    printf(_("Conflict #%lld resolved; the resolution goes with the next push or bundle.\n"), id);
+    return 0;
+}
+
+/* quarantine [URL] [--page N]: the events kept apart here or on the server, paged as conflicts. */
+static int quarantine(vax_db *db, const char *url, const char *page_opt)
+{
+    vax_sync_quarantined *q = calloc(CONFLICTS_PER_PAGE, sizeof *q);
+    int n = 0, total = 0, page = page_opt ? atoi(page_opt) : 1;
+    if (!q)
+        return 1;
+    if (page < 1) {
+        fprintf(stderr, "%s", _("vaxsite: --page needs a page number from 1\n"));
+        free(q);
+        return 2;
+    }
+    int offset = (page - 1) * CONFLICTS_PER_PAGE;
+    if ((url ? vax_sync_server_quarantine(db, url, offset, q, CONFLICTS_PER_PAGE, &n, &total)
+             : vax_sync_quarantine(db, offset, q, CONFLICTS_PER_PAGE, &n, &total)) != VAX_OK) {
+        free(q);
+        return fail_db(db);
+    }
+    for (int i = 0; i < n; i++) {
+        char when[20];
+        when_text(q[i].at, when);
+        printf("%s\t%s\t%s\t%s\t%s\t%s\n", q[i].uuid, q[i].kind, q[i].site[0] ? q[i].site : "-",
+               q[i].device, when, q[i].differs[0] ? q[i].differs : "-");
+    }
+    int pages = (total + CONFLICTS_PER_PAGE - 1) / CONFLICTS_PER_PAGE;
+    if (total == 0)
+        fprintf(stderr, "%s", _("No event kept apart.\n"));
+    else if (page < pages)
+        fprintf(stderr, _("%d events kept apart; page %d of %d: --page %d shows the next.\n"),
+                total, page, pages, page + 1);
+    else
+        fprintf(stderr, _("%d events kept apart; page %d of %d.\n"), total, page,
+                pages > 0 ? pages : 1);
+    free(q);
     return 0;
 }
 
@@ -174,7 +278,9 @@ static int status(vax_db *db)
 
 int cli_sync(const char *path, const args *a)
 {
-    static const char *const known[] = {"batch", "communes", "day", "site", "local", "page", NULL};
+    static const char *const known[] = {"batch", "communes", "day",  "site",  "local",
+                                        "page",  "keep",     "both", "merge", "void",
+                                        "id",    "reason",   NULL};
     const char *cmd = a->npos > 0 ? a->pos[0] : "";
     const char *sub = a->npos > 1 ? a->pos[1] : "";
     const char *url = a->npos > 2 ? a->pos[2] : NULL;
@@ -200,10 +306,33 @@ int cli_sync(const char *path, const args *a)
         vax_close(db);
         return rc;
     }
+    if (!strcmp(sub, "demo-conflicts")) {
+        vax_db *db = open_db(path, 0, 1);
+        if (!db)
+            return 1;
+        rc = vax_conflict_demo(db) == VAX_OK ? 0 : fail_db(db);
+        if (!rc)
+            printf("%s", _("Demo conflicts added: see sync conflicts, or the Sync conflicts "
+                           "station.\n"));
+        vax_close(db);
+        return rc;
+    }
+    if (!strcmp(sub, "resolve")) {
+        vax_db *db = open_db(path, 0, 1);
+        if (!db)
+            return 1;
+        rc = a->npos > 4    ? (fprintf(stderr, "%s", _("vaxsite: sync resolve takes one ID\n")), 2)
+             : a->npos == 4 ? resolve(db, a, a->pos[3], url)
+                            : resolve(db, a, url, NULL);
+        vax_close(db);
+        return rc;
+    }
     int writes = !strcmp(sub, "pull") || !strcmp(sub, "push") || !strcmp(sub, "init-server");
-    if (!writes && strcmp(sub, "status") && strcmp(sub, "conflicts") && strcmp(sub, "report")) {
+    if (!writes && strcmp(sub, "status") && strcmp(sub, "conflicts") && strcmp(sub, "report") &&
+        strcmp(sub, "quarantine")) {
         fprintf(stderr, "%s",
                 _("vaxsite: sync init-server|push|pull URL, sync status, sync conflicts [URL], "
+                  "sync resolve ID, sync quarantine [URL], "
                   "sync report URL|--local --day DAY, sync trust FINGERPRINT\n"));
         return 2;
     }
@@ -234,6 +363,10 @@ int cli_sync(const char *path, const args *a)
         return rc;
     } else if (!strcmp(sub, "conflicts")) {
         rc = conflicts(db, url, opt(a, "page"));
+        vax_close(db);
+        return rc;
+    } else if (!strcmp(sub, "quarantine")) {
+        rc = quarantine(db, url, opt(a, "page"));
         vax_close(db);
         return rc;
     } else {

@@ -22,6 +22,8 @@ const ui_station ui_stations[] = {
     {"reports", N_("Reports"), VAX_ACT_SETTINGS, ui_station_reports, ui_station_reports_free},
     {"admin", N_("Staff, desks and settings"), VAX_ACT_STAFF_ADMIN, ui_station_admin,
      ui_station_admin_free},
+    {"conflicts", N_("Sync conflicts"), VAX_ACT_OVERRIDE, ui_station_conflicts,
+     ui_station_conflicts_free},
 };
 
 const int ui_nstations = (int)(sizeof ui_stations / sizeof ui_stations[0]);

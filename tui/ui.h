@@ -144,6 +144,11 @@ typedef enum ui_act {
     ACT_VIEW_DESKS,
     ACT_VIEW_SETTINGS,
     ACT_NEXT_STEP,
+    ACT_RESOLVE,
+    ACT_PREV_PAGE,
+    ACT_NEXT_PAGE,
+    ACT_VIEW_CONFLICTS,
+    ACT_VIEW_QUARANTINE,
     ACT_COUNT
 } ui_act;
 
@@ -204,7 +209,7 @@ const char *ui_act_key(ui_app *app, ui_act a);
 /* The stations' tables, for the tests. */
 extern const ui_keytable ui_keys_signin, ui_keys_checkin, ui_keys_screening, ui_keys_injection,
     ui_keys_observe, ui_keys_queue, ui_keys_due, ui_keys_planning, ui_keys_stock, ui_keys_reports,
-    ui_keys_firstrun, ui_keys_admin;
+    ui_keys_firstrun, ui_keys_admin, ui_keys_conflicts;
 
 /* ---- colour roles (app.c) ---------------------------------------------------------------- */
 typedef enum ui_role {
@@ -500,6 +505,8 @@ void ui_station_reports_free(ui_screen *s);
 /* The manager's screens (station_admin.c): staff, desks and rooms, settings. */
 ui_screen *ui_station_admin(ui_app *app);
 void ui_station_admin_free(ui_screen *s);
+ui_screen *ui_station_conflicts(ui_app *app);
+void ui_station_conflicts_free(ui_screen *s);
 
 /* ---- certificates (screen_cert.c) --------------------------------------------------------- */
 /* The certificate of the dose given at a visit (issued now if it has none), on screen with print,

@@ -12,7 +12,7 @@
 static const ui_keytable *const stations[] = {
     &ui_keys_signin,   &ui_keys_checkin, &ui_keys_screening, &ui_keys_injection, &ui_keys_observe,
     &ui_keys_queue,    &ui_keys_due,     &ui_keys_planning,  &ui_keys_stock,     &ui_keys_reports,
-    &ui_keys_firstrun, &ui_keys_admin,   &ui_keys_common,
+    &ui_keys_firstrun, &ui_keys_admin,   &ui_keys_conflicts, &ui_keys_common,
 };
 #define NSTATIONS (int)(sizeof stations / sizeof stations[0])
 
