@@ -3556,10 +3556,45 @@ out:
     return rc;
 }
 
+/* A conflict a manager resolved: its resolution event (conflict.c) is on the server; looked up
+ * when the list is read, so the server's tables need nothing new. Byte order, as the laptops'. */
+#define VS_UNRESOLVED                                                                              \
+    " AND NOT EXISTS (SELECT 1 FROM sync_event r WHERE r.uuid = 'resolved/' || c.kind || '/' ||"   \
+    " least(c.a_uuid COLLATE \"C\", c.b_uuid COLLATE \"C\") || '/' ||"                             \
+    " greatest(c.a_uuid COLLATE \"C\", c.b_uuid COLLATE \"C\"))"
+
+/* The district's open conflicts about the team's people (two edits of one field are listed only
+ * where they meet: on the server), listed here too so that a manager resolves them at the team's
+ * own screen; one listed here already (the two sides either way round) stays as it is. Inside the
+ * pull's transaction. */
+static int pull_open_conflicts(vax_db *db, PGresult *r)
+{
+    sqlite3_stmt *st = vax_stmt(
+        db, "INSERT INTO sync_conflict(kind, person_uuid, a_uuid, b_uuid, details, created_at,"
+            " field, a_value, b_value) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, ''),"
+            " nullif(?9, '') WHERE NOT EXISTS (SELECT 1 FROM sync_conflict WHERE kind = ?1"
+            " AND ((a_uuid = ?3 AND b_uuid = ?4) OR (a_uuid = ?4 AND b_uuid = ?3)))"
+            " ON CONFLICT DO NOTHING");
+    if (!st)
+        return VAX_EINTERNAL;
+    for (int i = 0; i < PQntuples(r); i++) {
+        for (int k = 0; k < 9; k++)
+            if (k == 5)
+                sqlite3_bind_int64(st, 6, strtoll(PQgetvalue(r, i, 5), NULL, 10));
+            else
+                sqlite3_bind_text(st, k + 1, PQgetvalue(r, i, k), -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return vax_fail_sql(db, rc, _("listing a conflict"));
+    }
+    return VAX_OK;
+}
+
 int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_stats *stats)
 {
     PGconn *c = NULL;
-    PGresult *rp = NULL, *rd = NULL, *rs = NULL, *rm = NULL, *rl = NULL;
+    PGresult *rp = NULL, *rd = NULL, *rs = NULL, *rm = NULL, *rl = NULL, *ro = NULL;
     char dev[37] = "", list[1024] = "", arr[1100];
     int rc;
     vax_sync_stats dummy;
@@ -3681,6 +3716,20 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
         rl = NULL;
         goto out;
     }
+    /* the district's open conflicts about the team's people */
+    ro = PQexecParams(c,
+                      "SELECT c.kind, c.person_uuid, c.a_uuid, c.b_uuid, c.details,"
+                      " extract(epoch FROM c.created_at)::bigint, c.field,"
+                      " coalesce(c.a_value::text, ''), coalesce(c.b_value::text, '')"
+                      " FROM conflict c JOIN person p ON p.uuid = vs_person(c.person_uuid)"
+                      " WHERE p.commune = ANY($1::text[]) AND c.resolved_at IS NULL" VS_UNRESOLVED
+                      " ORDER BY c.id",
+                      1, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(ro) != PGRES_TUPLES_OK) {
+        rc = pq_res_fail(db, ro, _("reading conflicts"));
+        ro = NULL;
+        goto out;
+    }
     int64_t seen = PQgetisnull(rs, 0, 0) ? 0 : strtoll(PQgetvalue(rs, 0, 0), NULL, 10);
     for (int i = 0; i < PQntuples(rm); i++) {
         int64_t at = strtoll(PQgetvalue(rm, i, 4), NULL, 10);
@@ -3724,7 +3773,8 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
             VAX_OK)
             goto fail;
     }
-    if ((rc = merges_waiting(db, stats)) != VAX_OK || (rc = vax_conflict_pull(db, c)) != VAX_OK ||
+    if ((rc = merges_waiting(db, stats)) != VAX_OK ||
+        (rc = pull_open_conflicts(db, ro)) != VAX_OK || (rc = vax_conflict_pull(db, c)) != VAX_OK ||
         (rc = applying(db, 0)) != VAX_OK || (rc = mark_set(db, "sync.pulled_seq", seen)) != VAX_OK)
         goto fail;
     if (communes && *communes && (rc = setting_put(db, "sync.communes", list)) != VAX_OK)
@@ -3743,6 +3793,7 @@ out:
     PQclear(rs);
     PQclear(rm);
     PQclear(rl);
+    PQclear(ro);
     if (c && PQtransactionStatus(c) != PQTRANS_IDLE)
         PQclear(PQexec(c, "ROLLBACK"));
     PQfinish(c);
@@ -3781,13 +3832,6 @@ out:
     PQfinish(c);
     return rc;
 }
-
-/* A conflict a manager resolved: its resolution event (conflict.c) is on the server; looked up
- * when the list is read, so the server's tables need nothing new. Byte order, as the laptops'. */
-#define VS_UNRESOLVED                                                                              \
-    " AND NOT EXISTS (SELECT 1 FROM sync_event r WHERE r.uuid = 'resolved/' || c.kind || '/' ||"   \
-    " least(c.a_uuid COLLATE \"C\", c.b_uuid COLLATE \"C\") || '/' ||"                             \
-    " greatest(c.a_uuid COLLATE \"C\", c.b_uuid COLLATE \"C\"))"
 
 int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_conflict *out,
                               int max, int *n, int *total)
