@@ -147,7 +147,10 @@ equal "a merge pushed before its people waits on the server and is made when the
 # version made is taken away, newest first)
 "$PGBIN/psql" "$BASE/postgres" -qc "CREATE DATABASE d2" >/dev/null
 V A sync init-server "$BASE/d2" >/dev/null
-"$PGBIN/psql" "$BASE/d2" -qc "DROP TABLE aefi_report; DROP FUNCTION vs_apply_extra; ALTER TABLE person DROP COLUMN ethnicity;
+"$PGBIN/psql" "$BASE/d2" -qc "DROP FUNCTION vs_apply_extra; ALTER FUNCTION vs_apply_extra_v6 RENAME TO vs_apply_extra;
+  DROP INDEX sync_event_reaction; DROP INDEX sync_event_reaction_person;
+  ALTER TABLE dose DROP COLUMN place, DROP COLUMN source, DROP COLUMN uvci, DROP COLUMN verified;
+  DROP TABLE aefi_report; DROP FUNCTION vs_apply_extra; ALTER TABLE person DROP COLUMN ethnicity;
   DROP TRIGGER person_alias_identity ON person_alias; DROP FUNCTION vs_identity;
   DROP FUNCTION vs_apply_renumber; DROP FUNCTION vs_apply_merges; DROP INDEX sync_event_merge;
   ALTER TABLE person DROP COLUMN merged_into; UPDATE vs_meta SET value = '1'" >/dev/null
