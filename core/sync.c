@@ -322,7 +322,8 @@ int vax_sync_seed_aefi_v28(vax_db *db)
  * body naming what is still provisional (pending) when something is. A reaction is completed
  * after it is kept (observe.c: the action, the severity, the outcome at release): each change of
  * this site's reaction leaves as a "reaction_update" event, the reaction as it now is, so that
- * another site shows what was decided and not the first provisional values. */
+ * another site shows what was decided and not the first provisional values; the reactions kept
+ * before this step leave so once, as they are now. */
 // clang-format off
 #define DOSE_BODY_V31(r)                                                                           \
     "CASE WHEN " r ".source = '' THEN " DOSE_BODY(r) " ELSE json_set(" DOSE_BODY(r) ","            \
@@ -343,7 +344,10 @@ static const char sync_v31[] =
     " OR old.action IS NOT new.action OR old.notes IS NOT new.notes"
     " OR old.pending IS NOT new.pending OR old.outcome IS NOT new.outcome) BEGIN " OUTBOX_COLS
     "VALUES (new.uuid || '/' || lower(hex(randomblob(8))), 'reaction_update', new.uuid, "
-    SQ_SITE ", " SQ_DEVICE ", new.updated_at, " REACTION_UPDATE_BODY("new") "); END;";
+    SQ_SITE ", " SQ_DEVICE ", new.updated_at, " REACTION_UPDATE_BODY("new") "); END;"
+    /* the reactions already here left as they were first kept: each leaves once more as it is */
+    OUTBOX_COLS "SELECT r.uuid || '/v31', 'reaction_update', r.uuid, " SQ_SITE ", " SQ_DEVICE ","
+    " r.updated_at, " REACTION_UPDATE_BODY("r") " FROM reaction r WHERE r.site = '' ORDER BY r.id;";
 // clang-format on
 
 int vax_sync_seed_v31(vax_db *db)

@@ -1361,6 +1361,12 @@ static void test_an_upgrade_from_30_keeps_the_reactions_and_their_reports(void *
     assert_string_equal(after, before);
     assert_int_equal(query_int(path, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
     assert_int_equal(query_int(path, "SELECT count(*) FROM reaction WHERE site = ''"), 1);
+    /* it left as first kept; it leaves once more as it is now (treated, recovered) */
+    assert_int_equal(query_int(path, "SELECT count(*) FROM sync_outbox WHERE kind ="
+                                     " 'reaction_update' AND record_uuid = 'rx-old' AND"
+                                     " json_extract(body, '$.action') = 'treated' AND"
+                                     " json_extract(body, '$.outcome') = 'recovered'"),
+                     1);
     assert_int_equal(query_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
                                      " AND tbl_name = 'reaction' AND name = 'reaction_visit'"),
                      1);
