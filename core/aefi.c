@@ -72,8 +72,9 @@ int vax_aefi_report_get(vax_db *db, int64_t reaction_id, vax_aefi_report *out)
 static int reaction_row(vax_db *db, int64_t reaction_id, int *serious, int64_t *seen_at,
                         char outcome[16])
 {
-    sqlite3_stmt *st = vax_stmt(db, "SELECT severity = 'serious', seen_at, outcome FROM reaction"
-                                    " WHERE id = ?1");
+    char site[64] = "";
+    sqlite3_stmt *st = vax_stmt(db, "SELECT severity = 'serious', seen_at, outcome, site"
+                                    " FROM reaction WHERE id = ?1");
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_int64(st, 1, reaction_id);
@@ -82,8 +83,14 @@ static int reaction_row(vax_db *db, int64_t reaction_id, int *serious, int64_t *
         *serious = sqlite3_column_int(st, 0);
         *seen_at = sqlite3_column_int64(st, 1);
         vax_strlcpy(outcome, vax_col_text(st, 2), 16);
+        vax_strlcpy(site, vax_col_text(st, 3), sizeof site);
     }
     sqlite3_reset(st);
+    /* a reaction another site recorded (a bundle, a pull) is reported by that site */
+    if (rc == SQLITE_ROW && site[0])
+        return vax_fail(db, VAX_ESTATE, NULL,
+                        _("Reaction #%lld was recorded at %s: that site reports it."),
+                        (long long)reaction_id, site);
     if (rc == SQLITE_ROW)
         return VAX_OK;
     if (rc == SQLITE_DONE)

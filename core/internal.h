@@ -242,6 +242,39 @@ int vax_sync_seed_person_v27(vax_db *db);
 int vax_sync_seed_aefi_v28(vax_db *db);
 /* Schema 31: person edits stamped by the hybrid logical clock (sync.c). */
 int vax_sync_seed_clock_v31(vax_db *db);
+/* Schema 32: the dose's outbox event carries the fields of a dose given elsewhere; the reaction
+ * table's trigger again after its rebuild (sync.c). */
+int vax_sync_seed_v32(vax_db *db);
+/* sync_pull.c: what a team needs from elsewhere besides people and doses.
+ * The columns of a dose given elsewhere, and their values read from a dose event's body (SQL
+ * text; an event of an older version lacks them: "" as before). */
+#define VAX_SYNC_ELSEWHERE_COLS "place, source, uvci, verified"
+#define VAX_SYNC_ELSEWHERE_VALUES(body)                                                            \
+    "coalesce(json_extract(" body ", '$.place'), ''), CASE WHEN json_extract(" body                \
+    ", '$.source') IN ('manual', 'hc1') THEN json_extract(" body ", '$.source') ELSE '' END,"      \
+    " coalesce(json_extract(" body ", '$.uvci'), ''), coalesce(json_extract(" body                 \
+    ", '$.verified'), '')"
+/* A reaction recorded at another site (a "reaction" event from a bundle or a pull), stored once
+ * by its uuid against the person its body names (an alias or a merged record leads to the one
+ * kept), with no visit and the site it came from; not held here: counted in stats->unapplied.
+ * A "reaction_update" (the reaction as that site completed it) replaces what a copy held when it
+ * is not older, or stores the reaction when its first event has not come yet. */
+int vax_sync_merge_reaction(vax_db *db, const char *kind, const char *uuid, const char *body,
+                            const char *site, const char *device, vax_sync_stats *stats);
+#ifdef VAX_HAVE_PQ
+struct pg_conn;
+struct pg_result;
+/* The server's schema version 9 (reaction events found by sequence and by person, the fields of
+ * a dose given elsewhere). */
+extern const char vax_server_schema_v9[];
+/* In the pull's read transaction: the reactions of the team's communes' people that other
+ * devices recorded, since the cursor (params: the communes as a text[], the cursor, this
+ * device); raises *seen to the last one's sequence. */
+int vax_sync_pull_reactions_read(vax_db *db, struct pg_conn *c, const char *const params[3],
+                                 struct pg_result **out, int64_t *seen);
+/* Merges them here (in the pull's transaction, sync_applying held). */
+int vax_sync_pull_reactions_merge(vax_db *db, const struct pg_result *r, vax_sync_stats *stats);
+#endif
 int vax_sync_demo(vax_db *db);
 
 /* The dated dose rules (assets/dose-rules.conf, product.c): overlays on p the age, mixing and

@@ -397,6 +397,43 @@ fail:
     return rc;
 }
 
+/* The dose a reaction followed: its visit's (a reaction of this site), else, for one recorded
+ * elsewhere, the person's last dose given before it was seen. */
+int vax_person_reactions(vax_db *db, int64_t person_id, vax_person_reaction *out, int max, int *n)
+{
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT x.id, x.seen_at, x.severity = 'serious', x.action, x.signs,"
+                     " coalesce(d.dose_number, 0), coalesce(d.product, ''), x.site"
+                     " FROM reaction x LEFT JOIN dose d ON d.id = coalesce("
+                     "  (SELECT max(id) FROM dose WHERE visit_id = x.visit_id AND voided = 0),"
+                     "  (SELECT id FROM dose WHERE person_id = x.person_id AND voided = 0"
+                     "   AND given_at <= x.seen_at AND x.visit_id IS NULL"
+                     "   ORDER BY given_at DESC, id DESC LIMIT 1))"
+                     " WHERE x.person_id = ?1"
+                     "  OR x.person_id IN (SELECT id FROM person WHERE merged_into = ?1)"
+                     " ORDER BY x.seen_at DESC, x.id DESC");
+    int rc;
+    *n = 0;
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, person_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+        vax_person_reaction *r = &out[(*n)++];
+        memset(r, 0, sizeof *r);
+        r->id = sqlite3_column_int64(st, 0);
+        r->seen_at = sqlite3_column_int64(st, 1);
+        r->serious = sqlite3_column_int(st, 2);
+        vax_strlcpy(r->action, vax_col_text(st, 3), sizeof r->action);
+        vax_strlcpy(r->signs, vax_col_text(st, 4), sizeof r->signs);
+        r->dose_number = sqlite3_column_int(st, 5);
+        vax_strlcpy(r->product, vax_col_text(st, 6), sizeof r->product);
+        vax_strlcpy(r->site, vax_col_text(st, 7), sizeof r->site);
+    }
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
+                                                 : vax_fail_sql(db, rc, _("reading reactions"));
+}
+
 int vax_observe_reaction_get(vax_db *db, int64_t reaction_id, vax_reaction *out)
 {
     sqlite3_stmt *st = vax_stmt(db, "SELECT id, visit_id, signs, severity = 'serious', action,"

@@ -796,6 +796,48 @@ static const char schema_v31[] =
     "ALTER TABLE sync_conflict ADD COLUMN a_value TEXT;"
     "ALTER TABLE sync_conflict ADD COLUMN b_value TEXT;";
 
+/* Version 32: what a team needs from the pull and from bundles ("Merging laptops").
+ * - reaction.visit_id may be NULL: a reaction recorded at another site (a sync event of kind
+ *   "reaction") is kept against the person, with the site it came from (site, '' for this site's
+ *   own, which always have a visit) and that site's visit uuid; what reads this site's reactions
+ *   (observation, reports, the Ministry's form) goes through this site's visits and so never
+ *   counts them. SQLite changes a column's constraint only by rebuilding the table: its rows are
+ *   copied aside and back under the same ids, with foreign keys deferred to the commit so that
+ *   aefi_report's rows, which name the reactions by id, find them again (a missing one fails the
+ *   step). The seed (sync.c) makes the table's outbox trigger again, and the dose's.
+ * - the dose's outbox event carries where a dose given elsewhere was given and how it was learnt
+ *   (place, source, uvci, verified): the seed's new trigger. */
+static const char schema_v32[] =
+    "PRAGMA defer_foreign_keys = ON;"
+    "CREATE TEMP TABLE reaction_v30 AS SELECT * FROM reaction;"
+    "DROP TABLE reaction;"
+    "CREATE TABLE reaction("
+    " id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+    " visit_id INTEGER REFERENCES visit(id),"
+    " person_id INTEGER NOT NULL REFERENCES person(id), seen_at INTEGER NOT NULL,"
+    " signs TEXT NOT NULL CHECK (signs <> ''),"
+    " severity TEXT NOT NULL CHECK (severity IN ('minor', 'serious')),"
+    " action TEXT NOT NULL CHECK (action IN ('observed', 'treated', 'anaphylaxis',"
+    "  'transferred')),"
+    " notes TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " updated_by INTEGER REFERENCES staff(id),"
+    " pending TEXT NOT NULL DEFAULT '',"
+    " outcome TEXT NOT NULL DEFAULT ''"
+    " CHECK (outcome IN ('', 'recovered', 'transferred', 'other')),"
+    " outcome_note TEXT NOT NULL DEFAULT '',"
+    " confirmed_by INTEGER REFERENCES staff(id),"
+    " site TEXT NOT NULL DEFAULT '', visit_uuid TEXT NOT NULL DEFAULT '',"
+    " CHECK ((visit_id IS NULL) = (site <> '')));"
+    "INSERT INTO reaction(id, uuid, visit_id, person_id, seen_at, signs, severity, action, notes,"
+    " created_at, updated_at, updated_by, pending, outcome, outcome_note, confirmed_by)"
+    " SELECT id, uuid, visit_id, person_id, seen_at, signs, severity, action, notes, created_at,"
+    " updated_at, updated_by, pending, outcome, outcome_note, confirmed_by FROM temp.reaction_v30"
+    " ORDER BY id;"
+    "DROP TABLE temp.reaction_v30;"
+    "CREATE INDEX reaction_visit ON reaction(visit_id);"
+    "CREATE INDEX reaction_person ON reaction(person_id);";
+
 /* What person's insert triggers name_word_ai and person_fts_ai write, for the new people
  * ?1 to ?2 (ids) at once: an import of a long list inserts them with the triggers off on its
  * connection and runs these in the same transaction (exchange.c). They read the same macros as
@@ -852,6 +894,7 @@ static const struct vax_schema_step steps[] = {
     [29] = {schema_v29, vax_product_seed_v29},
     [30] = {schema_v30, vax_checklist_seed_v30},
     [31] = {schema_v31, vax_sync_seed_clock_v31},
+    [32] = {schema_v32, vax_sync_seed_v32},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,

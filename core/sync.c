@@ -42,6 +42,9 @@
  *  - a manager's resolution of a conflict (conflict_resolved, conflict.c) has a uuid made of the
  *    conflict's kind and two uuids: the server's list leaves out a conflict whose resolution it
  *    holds, a laptop marks it resolved when a bundle or a pull brings it.
+ *  - a reaction recorded at another site, and its later states (reaction_update, schema 32), is
+ *    stored once by uuid against the (merged) person, with no visit and the site it came from
+ *    (sync_pull.c); a dose given elsewhere keeps its place, source and UVCI.
  *
  * Commit order on the server. Each push batch takes one transaction-level advisory lock before it
  * draws any number from the sequence vs_seq, so writers are serialised and the numbers are handed
@@ -377,6 +380,46 @@ int vax_sync_seed_clock_v31(vax_db *db)
         rc = sqlite3_exec(db->sql, sync_links_v31, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db->sql, sync_void_v31, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("upgrading the database"));
+}
+
+/* Schema 32: a dose given elsewhere (elsewhere.c) leaves with where it was given and how it was
+ * learnt (place, source, uvci, verified); a dose given here leaves with the same body as before.
+ * The reaction table was rebuilt (schema.c): its trigger, dropped with it, is made again, its
+ * body naming what is still provisional (pending) when something is. A reaction is completed
+ * after it is kept (observe.c: the action, the severity, the outcome at release): each change of
+ * this site's reaction leaves as a "reaction_update" event, the reaction as it now is, so that
+ * another site shows what was decided and not the first provisional values; the reactions kept
+ * before this step leave so once, as they are now. */
+// clang-format off
+#define DOSE_BODY_V31(r)                                                                           \
+    "CASE WHEN " r ".source = '' THEN " DOSE_BODY(r) " ELSE json_set(" DOSE_BODY(r) ","            \
+    " '$.place', " r ".place, '$.source', " r ".source, '$.uvci', " r ".uvci,"                     \
+    " '$.verified', " r ".verified) END"
+#define REACTION_BODY_V31(r)                                                                       \
+    "CASE WHEN " r ".pending = '' THEN " REACTION_BODY(r) " ELSE json_set(" REACTION_BODY(r) ","   \
+    " '$.pending', " r ".pending) END"
+#define REACTION_UPDATE_BODY(r)                                                                    \
+    "json_set(" REACTION_BODY(r) ", '$.reaction_uuid', " r ".uuid, '$.pending', " r ".pending,"    \
+    " '$.outcome', " r ".outcome, '$.updated_at', " r ".updated_at)"
+static const char sync_v32[] =
+    "DROP TRIGGER sync_dose_ai;"
+    FACT_TRIGGER("dose", "dose", "new.given_at", DOSE_BODY_V31("new"))
+    FACT_TRIGGER("reaction", "reaction", "new.seen_at", REACTION_BODY_V31("new"))
+    "CREATE TRIGGER sync_reaction_au AFTER UPDATE ON reaction" NOT_APPLYING
+    " AND new.site = '' AND (old.signs IS NOT new.signs OR old.severity IS NOT new.severity"
+    " OR old.action IS NOT new.action OR old.notes IS NOT new.notes"
+    " OR old.pending IS NOT new.pending OR old.outcome IS NOT new.outcome) BEGIN " OUTBOX_COLS
+    "VALUES (new.uuid || '/' || lower(hex(randomblob(8))), 'reaction_update', new.uuid, "
+    SQ_SITE ", " SQ_DEVICE ", new.updated_at, " REACTION_UPDATE_BODY("new") "); END;"
+    /* the reactions already here left as they were first kept: each leaves once more as it is */
+    OUTBOX_COLS "SELECT r.uuid || '/v32', 'reaction_update', r.uuid, " SQ_SITE ", " SQ_DEVICE ","
+    " r.updated_at, " REACTION_UPDATE_BODY("r") " FROM reaction r WHERE r.site = '' ORDER BY r.id;";
+// clang-format on
+
+int vax_sync_seed_v32(vax_db *db)
+{
+    int rc = sqlite3_exec(db->sql, sync_v32, NULL, NULL, NULL);
     return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("upgrading the database"));
 }
 
@@ -1441,7 +1484,7 @@ static int merge_dose(vax_db *db, const char *uuid, const char *body, const merg
     }
     st = vax_stmt(db, "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at,"
                       " lot_no, series, arm, station, number_reason, override_reason, voided,"
-                      " void_reason, created_at, updated_at)"
+                      " void_reason, created_at, updated_at, " VAX_SYNC_ELSEWHERE_COLS ")"
                       " SELECT ?1, ?2, NULL, json_extract(?3, '$.product'), ?4,"
                       " json_extract(?3, '$.given_at'), coalesce(json_extract(?3, '$.lot_no'), ''),"
                       " coalesce(json_extract(?3, '$.series'), 'covid-19'),"
@@ -1450,7 +1493,8 @@ static int merge_dose(vax_db *db, const char *uuid, const char *body, const merg
                       " coalesce(json_extract(?3, '$.number_reason'), ''), ?5,"
                       " coalesce(json_extract(?3, '$.voided'), 0),"
                       " coalesce(json_extract(?3, '$.void_reason'), ''),"
-                      " json_extract(?3, '$.given_at'), json_extract(?3, '$.given_at')");
+                      " json_extract(?3, '$.given_at'), json_extract(?3, '$.given_at')"
+                      ", " VAX_SYNC_ELSEWHERE_VALUES("?3"));
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
@@ -1671,10 +1715,12 @@ static int merge_event(vax_db *db, const char *kind, const char *uuid, const cha
         return merge_person_link(db, body, m);
     if (!strcmp(kind, "conflict_resolved")) /* a manager's, elsewhere (conflict.c) */
         return vax_conflict_settle(db);
+    if (!strcmp(kind, "reaction") || !strcmp(kind, "reaction_update"))
+        return vax_sync_merge_reaction(db, kind, uuid, body, m->site, m->device, m->stats);
     /* a transfer of vials another site sent: "to receive" here when it names this site */
     if (!strcmp(kind, "stock_transfer"))
         return vax_stock_transfer_merge(db, body);
-    /* visit events, screenings, reactions, certificates: facts of another site's visits; they are
+    /* visit events, screenings, certificates: facts of another site's visits; they are
      * kept in the outbox (forwarded to the district) and not made into this site's queue */
     return VAX_OK;
 }
@@ -2599,7 +2645,7 @@ int vax_sync_available(void)
     return 1;
 }
 
-#define SERVER_VERSION 8
+#define SERVER_VERSION 9
 /* pg_advisory_xact_lock key of the writers (vs_apply) and of init-server */
 #define PUSH_LOCK_KEY_TEXT "7402091"
 #define INIT_LOCK_KEY_TEXT "7402090"
@@ -3223,7 +3269,8 @@ static const char *const server_migrations[] = {NULL,
                                                 server_schema_v5,
                                                 server_schema_v6,
                                                 server_schema_v7,
-                                                server_schema_v8};
+                                                server_schema_v8,
+                                                vax_server_schema_v9};
 
 static int pq_fail(vax_db *db, PGconn *c, const char *doing)
 {
@@ -3595,6 +3642,7 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
 {
     PGconn *c = NULL;
     PGresult *rp = NULL, *rd = NULL, *rs = NULL, *rm = NULL, *rl = NULL, *ro = NULL;
+    PGresult *rr = NULL; /* reactions recorded elsewhere (sync_pull.c) */
     char dev[37] = "", list[1024] = "", arr[1100];
     int rc;
     vax_sync_stats dummy;
@@ -3673,7 +3721,8 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
                       " 'given_at', d.given_at, 'lot_no', d.lot_no, 'arm', d.arm, 'station',"
                       " d.station, 'number_reason', d.number_reason, 'override_reason',"
                       " d.override_reason, 'voided', d.voided, 'void_reason',"
-                      " d.void_reason)::text, d.site, d.device, d.voided FROM dose d"
+                      " d.void_reason, 'place', d.place, 'source', d.source, 'uvci', d.uvci,"
+                      " 'verified', d.verified)::text, d.site, d.device, d.voided FROM dose d"
                       " JOIN person p ON p.uuid = d.person_canon"
                       " WHERE p.commune = ANY($1::text[]) AND (d.seq > $2::bigint OR p.seq >"
                       " $2::bigint) AND (d.device <> $3 OR d.voided <> 0) ORDER BY d.seq",
@@ -3741,6 +3790,8 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
         if (at > seen)
             seen = at;
     }
+    if ((rc = vax_sync_pull_reactions_read(db, c, params, &rr, &seen)) != VAX_OK)
+        goto out;
     pq_exec(db, c, "COMMIT", "");
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         goto out;
@@ -3773,6 +3824,8 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
             VAX_OK)
             goto fail;
     }
+    if ((rc = vax_sync_pull_reactions_merge(db, rr, stats)) != VAX_OK)
+        goto fail;
     if ((rc = merges_waiting(db, stats)) != VAX_OK ||
         (rc = pull_open_conflicts(db, ro)) != VAX_OK || (rc = vax_conflict_pull(db, c)) != VAX_OK ||
         (rc = applying(db, 0)) != VAX_OK || (rc = mark_set(db, "sync.pulled_seq", seen)) != VAX_OK)
@@ -3794,6 +3847,7 @@ out:
     PQclear(rm);
     PQclear(rl);
     PQclear(ro);
+    PQclear(rr);
     if (c && PQtransactionStatus(c) != PQTRANS_IDLE)
         PQclear(PQexec(c, "ROLLBACK"));
     PQfinish(c);

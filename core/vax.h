@@ -93,7 +93,7 @@ enum vax_open_flags {
                                    demo); without it such a file is refused, never filled */
 };
 
-#define VAX_SCHEMA_VERSION 31
+#define VAX_SCHEMA_VERSION 32
 
 /* Opens (and migrates) a database. On failure *out may still hold a handle whose vax_errmsg()
  * says what went wrong; always vax_close() it. */
@@ -737,6 +737,22 @@ int vax_observe_has_reaction(vax_db *db, int64_t visit_id, int *has);
  * transferred to hospital, in the same transaction. */
 int vax_observe_record_reaction(vax_db *db, int64_t visit_id, const char *signs, int serious,
                                 const char *action, const char *notes, int *stored_serious);
+
+/* A reaction after an earlier dose of the person, recorded here or at another site (a bundle, a
+ * pull): what the screening desk shows before the next dose. */
+typedef struct vax_person_reaction {
+    int64_t id;
+    int64_t seen_at;
+    int serious;
+    char action[16]; /* observed, treated, anaphylaxis, transferred */
+    char signs[512];
+    int dose_number;  /* of the dose it followed (the visit's, else the last given before); 0 */
+    char product[16]; /* that dose's product code; "" */
+    char site[64];    /* the site code it was recorded at; "" for this site */
+} vax_person_reaction;
+/* The person's reactions (of every record merged into them), newest first; at most max, *n of
+ * them. */
+int vax_person_reactions(vax_db *db, int64_t person_id, vax_person_reaction *out, int max, int *n);
 
 /* A reaction kept from the moment its signs are confirmed; missing says what is still to record
  * (while missing, action is "observed" and serious is what the signs alone say). */
@@ -2230,6 +2246,7 @@ typedef struct vax_sync_stats {
     int64_t batches;     /* push: transactions committed */
     int64_t people;      /* people added or changed here (import, pull) */
     int64_t doses;       /* doses added here (import, pull) */
+    int64_t reactions;   /* reactions recorded at another site, stored here (import, pull) */
     int64_t unapplied;   /* kept and forwarded but not merged here (no such person here) */
 } vax_sync_stats;
 

@@ -17,6 +17,8 @@ static void print_stats(const char *what, const vax_sync_stats *s)
         printf(_(", %lld batches"), (long long)s->batches);
     if (s->people || s->doses)
         printf(_("; here: %lld people, %lld doses"), (long long)s->people, (long long)s->doses);
+    if (s->reactions)
+        printf(_("; %lld reactions recorded elsewhere"), (long long)s->reactions);
     printf("\n");
 }
 
@@ -354,7 +356,12 @@ int cli_sync(const char *path, const args *a)
             print_stats(_("Pushed"), &s);
     } else if (!strcmp(sub, "pull")) {
         rc = vax_sync_pull(db, url, opt(a, "communes"), &s);
-        if (rc == VAX_OK)
+        if (rc == VAX_OK && s.reactions)
+            printf(_("Pulled: %lld people, %lld doses given elsewhere, %lld reactions recorded "
+                     "elsewhere, %lld conflicts\n"),
+                   (long long)s.people, (long long)s.doses, (long long)s.reactions,
+                   (long long)s.conflicts);
+        else if (rc == VAX_OK)
             printf(_("Pulled: %lld people, %lld doses given elsewhere, %lld conflicts\n"),
                    (long long)s.people, (long long)s.doses, (long long)s.conflicts);
     } else if (!strcmp(sub, "status")) {

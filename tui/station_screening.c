@@ -15,6 +15,9 @@ typedef struct screening_desk {
     char group[256];
     char history[512];
     int doses;
+    vax_person_reaction reactions[8]; /* after earlier doses, here or elsewhere; newest first */
+    int nreactions;
+    int earlier_question; /* the form's question on a reaction to an earlier dose (1-based); 0 */
     vax_checklist checklist;
     vax_screening_input in;
     ui_input vitals[VAX_CHECKLIST_MAX_VITALS];
@@ -422,6 +425,92 @@ static void draw_idle(ui_app *app, screening_desk *d, WINDOW *w, int rows, int c
     ui_role_off(w, ROLE_DIM);
 }
 
+/* The sign names of a reaction's codes, in the UI language (assets/aefi.conf). */
+static void sign_names(const char *codes, char *out, size_t size)
+{
+    vax_aefi_sign all[64];
+    int n = 0;
+    char words[512], *save = NULL;
+    out[0] = 0;
+    if (vax_aefi_signs(all, 64, &n) != VAX_OK)
+        n = 0;
+    snprintf(words, sizeof words, "%s", codes);
+    for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        const char *name = w;
+        for (int i = 0; i < n; i++)
+            if (!strcmp(all[i].code, w))
+                name = all[i].name;
+        size_t len = strlen(out);
+        snprintf(out + len, size - len, "%s%s", len ? ", " : "", name);
+    }
+}
+
+static const char *reaction_action(const char *code)
+{
+    return !strcmp(code, "anaphylaxis")   ? _("anaphylaxis")
+           : !strcmp(code, "treated")     ? _("treated on site")
+           : !strcmp(code, "transferred") ? _("transferred to hospital")
+                                          : _("observed");
+}
+
+/* One reaction as the doctor reads it: "Serious reaction after dose 1 (anaphylaxis), 12/10/2021
+ * at TEAM-A.", the form's question on it, then the signs (what a narrow screen cuts). The facts
+ * as recorded; the decision is the doctor's. */
+static void reaction_text(const screening_desk *d, const vax_person_reaction *r, int point,
+                          char *out, size_t size)
+{
+    char day[11], dmy[11], after[64] = "", where[96], signs[600], ask[96] = "";
+    vax_local_date(r->seen_at, day);
+    vax_date_dmy(day, dmy);
+    if (r->dose_number > 0)
+        snprintf(after, sizeof after, _(" after dose %d"), r->dose_number);
+    if (r->site[0])
+        snprintf(where, sizeof where, _("at %s"), r->site);
+    else
+        snprintf(where, sizeof where, "%s", _("here"));
+    sign_names(r->signs, signs, sizeof signs);
+    if (point && d->earlier_question > 0)
+        snprintf(ask, sizeof ask, _(" See question %d of the form."), d->earlier_question);
+    snprintf(out, size, "%s%s%s (%s), %s %s.%s %s.", r->serious ? "⚠ " : "",
+             r->serious ? _("Serious reaction") : _("Reaction"), after, reaction_action(r->action),
+             dmy, where, ask, signs);
+}
+
+/* The person's reactions after earlier doses under the header, serious ones first and
+ * prominent (a serious one may take two rows), within `budget` rows; returns the rows used. */
+static int draw_reactions(screening_desk *d, WINDOW *w, int y, int width, int budget)
+{
+    char text[1200];
+    int used = 0, shown = 0, pointed = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < d->nreactions; i++) {
+            const vax_person_reaction *r = &d->reactions[i];
+            if (r->serious != (pass == 0))
+                continue;
+            /* a row is kept for "and N more" when this one is not the last */
+            int room = budget - used - (shown + 1 < d->nreactions ? 1 : 0);
+            if (room < 1)
+                goto more;
+            reaction_text(d, r, r->serious && !pointed, text, sizeof text);
+            pointed |= r->serious;
+            ui_role_on(w, r->serious ? ROLE_ERROR : ROLE_WARNING);
+            if (r->serious)
+                wattron(w, A_BOLD);
+            used += ui_put_wrapped(w, y + used, 1, width, r->serious && room > 1 ? 2 : 1, text);
+            wattroff(w, A_BOLD);
+            ui_role_off(w, r->serious ? ROLE_ERROR : ROLE_WARNING);
+            shown++;
+        }
+more:
+    if (shown < d->nreactions && used < budget) {
+        snprintf(text, sizeof text, _("… and %d more earlier reaction(s)"), d->nreactions - shown);
+        ui_role_on(w, ROLE_WARNING);
+        ui_put(w, y + used++, 1, text, width);
+        ui_role_off(w, ROLE_WARNING);
+    }
+    return used;
+}
+
 /* The form in the header: which text applies, by its name and its source (at most 2 lines). */
 static int draw_form_line(screening_desk *d, WINDOW *w, int y, int width)
 {
@@ -475,7 +564,8 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     int left_w = wide ? cols * 58 / 100 : cols - 2;
     int vital_cols = wide ? 1 : 2;
     int vital_rows = (d->checklist.nvitals + vital_cols - 1) / vital_cols;
-    int top = 2 + draw_form_line(d, w, 2, cols - 2);
+    int top = 2 + draw_reactions(d, w, 2, cols - 2, rows < 30 ? 2 : 5);
+    top += draw_form_line(d, w, top, cols - 2);
     ui_role_on(w, ROLE_DIM);
     ui_put(w, top, 1, _("Questions: y yes · n no · a all no · ↑↓ move · Tab vital signs"), left_w);
     ui_role_off(w, ROLE_DIM);
@@ -554,6 +644,15 @@ static void start(ui_app *app, screening_desk *d, const vax_visit *v)
     /* the form for this visit's day and this person's age, not today's adult form */
     if (vax_screening_form(app->db, v->id, &d->checklist) != VAX_OK)
         ui_message(app, MSG_ERROR, "%s", vax_errmsg(app->db));
+    /* reactions after earlier doses (recorded here, or elsewhere and brought by a bundle or a
+     * pull), and the question of the form that asks about one */
+    if (vax_person_reactions(app->db, v->person_id, d->reactions, 8, &d->nreactions) != VAX_OK)
+        d->nreactions = 0;
+    d->earlier_question = 0;
+    for (int i = 0; i < d->checklist.nitems && !d->earlier_question; i++)
+        if (d->checklist.items[i].outcome == VAX_OUTCOME_CONTRAINDICATED &&
+            !strcmp(d->checklist.items[i].scope, "earlier"))
+            d->earlier_question = i + 1;
     reset_answers(app, d);
 }
 

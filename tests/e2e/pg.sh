@@ -23,7 +23,7 @@ if [ "$(id -u)" -eq 0 ]; then
 else
   as_pg() { sh -c "$1"; }
 fi
-PORT=$((20000 + $$ % 20000))
+PORT=$((20000 + ($$ + ${PG_PORT_SALT:-0}) % 20000))
 pg_stop() {
   as_pg "'$PGBIN/pg_ctl' -D '$PGDIR/data' -m immediate stop" >/dev/null 2>&1
   rm -rf "$PGDIR"

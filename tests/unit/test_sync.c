@@ -1463,6 +1463,172 @@ static void test_an_old_cmnd_and_a_cccd_of_one_person_link_in_any_order(void **s
         tdb_close(all[x]);
 }
 
+/* ---- what a team needs from elsewhere: reactions, doses given elsewhere
+ * ---------------------- */
+
+/* A serious reaction after dose 1 at A and a dose A recorded from elsewhere (with its place and
+ * certificate) reach B in a bundle: the reaction is stored once against the person (no visit at
+ * B, the site it came from), the dose keeps where it was given; B's own figures count neither.
+ */
+static void test_a_reaction_and_a_dose_elsewhere_travel_in_a_bundle(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    trust(b, a);
+    char f[400], fields[200];
+    vax_sync_stats s;
+    bundle_path(a, "a.vxb", f, sizeof f);
+    int64_t pa = person(a, "Lo Thi Mai", 1), pb = person(a, "Lo Van Nam", 2);
+    dose(a, pa);
+    /* kept at once with what is still provisional, then completed (observe.c's order) */
+    exec_on(a->path, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at, signs, severity,"
+                     " action, pending, created_at, updated_at) SELECT 'rx-1', d.visit_id,"
+                     " d.person_id, d.given_at + 600, 'hives breathing', 'serious', 'observed',"
+                     " 'action', d.given_at + 600, d.given_at + 600 FROM dose d;"
+                     "UPDATE reaction SET action = 'anaphylaxis', pending = '',"
+                     " notes = 'adrenalin 0.5 mg', updated_at = updated_at + 60");
+    vax_dose_elsewhere e = {pb,
+                            "AZ",
+                            "2021-09-01",
+                            1,
+                            "Bach Mai hospital, Ha Noi",
+                            "AB1",
+                            "URN:UVCI:01:VN:ABC123#4",
+                            "signature valid"};
+    int64_t de;
+    if (vax_dose_record_elsewhere(a->db, &e, &de) != VAX_OK)
+        fail_msg("elsewhere: %s", vax_errmsg(a->db));
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(s.unapplied, 0);
+    assert_int_equal(count(b, "SELECT count(*) FROM reaction x JOIN person p ON p.id = x.person_id"
+                              " WHERE x.uuid = 'rx-1' AND x.visit_id IS NULL AND x.site = 'TEAM-A'"
+                              " AND x.severity = 'serious' AND x.action = 'anaphylaxis'"
+                              " AND x.signs = 'hives breathing' AND x.notes = 'adrenalin 0.5 mg'"
+                              " AND p.full_name = 'Lo Thi Mai'"),
+                     1);
+    query_text(b->path,
+               "SELECT place || '|' || source || '|' || uvci || '|' || verified || '|' ||"
+               " dose_number FROM dose d JOIN person p ON p.id = d.person_id"
+               " WHERE p.full_name = 'Lo Van Nam'",
+               fields, sizeof fields);
+    assert_string_equal(fields, "Bach Mai hospital, Ha Noi|hc1|URN:UVCI:01:VN:ABC123#4|"
+                                "signature valid|1");
+    /* B's screening desk reads it: after dose 1, at TEAM-A */
+    vax_person p;
+    char id[13];
+    tdb_cccd(id, 1975, 'f', 1);
+    assert_int_equal(vax_person_by_national_id(b->db, id, &p), VAX_OK);
+    vax_person_reaction r[4];
+    int n = 0;
+    assert_int_equal(vax_person_reactions(b->db, p.id, r, 4, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(r[0].serious, 1);
+    assert_int_equal(r[0].dose_number, 1);
+    assert_string_equal(r[0].action, "anaphylaxis");
+    assert_string_equal(r[0].site, "TEAM-A");
+    /* B's own figures: no serious reaction of B's, none to report on the Ministry's form */
+    vax_aefi_item *items = NULL;
+    assert_int_equal(vax_aefi_list(b->db, "2021-01-01", "2030-12-31", &items, &n), VAX_OK);
+    assert_int_equal(n, 0);
+    free(items);
+    /* merged, not re-emitted as B's; kept to forward with A's identity */
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox WHERE kind = 'reaction'"
+                              " AND site = 'TEAM-B'"),
+                     0);
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox WHERE kind = 'reaction'"), 1);
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox WHERE kind = 'reaction_update'"),
+                     1);
+    /* again: stored once */
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) FROM reaction"), 1);
+    assert_int_equal(count(b, "SELECT count(*) FROM dose"), 2);
+    /* the outcome recorded at A's release reaches B's copy in the next bundle; an older state
+     * that arrives again changes nothing */
+    exec_on(a->path, "UPDATE reaction SET outcome = 'recovered', updated_at = updated_at + 600");
+    char f2[400];
+    bundle_path(a, "a2.vxb", f2, sizeof f2);
+    assert_int_equal(vax_bundle_export(a->db, f2, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f2, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    query_text(b->path,
+               "SELECT action || '|' || outcome || '|' || pending || '|' || notes FROM reaction",
+               fields, sizeof fields);
+    assert_string_equal(fields, "anaphylaxis|recovered||adrenalin 0.5 mg");
+    unlink(f2);
+    /* a report on the Ministry's form is the recording site's */
+    int64_t rx = count(b, "SELECT id FROM reaction WHERE uuid = 'rx-1'");
+    vax_aefi_report ar;
+    assert_int_equal(vax_aefi_report_defaults(b->db, rx, &ar), VAX_ESTATE);
+    unlink(f);
+    tdb_close(a);
+    tdb_close(b);
+}
+
+/* A database of schema 30 with a reaction (and its Ministry report) upgrades: the reaction
+ * keeps its row, id and report; new reactions still leave in the outbox. */
+static void test_an_upgrade_from_30_keeps_the_reactions_and_their_reports(void **state)
+{
+    char dir[] = "/tmp/vaxsync.XXXXXX", path[300], wal[320], shm[320], before[400], after[400];
+    vax_db *db = NULL;
+    vax_person p;
+    vax_visit v;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/old.db", dir);
+    vax_clock_set(T0);
+    assert_int_equal(vax_open_at_version(path, VAX_OPEN_CREATE, 30, &db), VAX_OK);
+    assert_int_equal(vax_staff_act_as_os_user(db, "tester"), VAX_OK);
+    memset(&p, 0, sizeof p);
+    tdb_cccd(p.national_id, 1975, 'f', 7);
+    snprintf(p.full_name, sizeof p.full_name, "Lo Thi Mai");
+    snprintf(p.birth_date, sizeof p.birth_date, "1975-01-20");
+    p.sex = 'f';
+    assert_int_equal(vax_person_add(db, &p), VAX_OK);
+    assert_int_equal(vax_queue_checkin(db, p.id, &v), VAX_OK);
+    vax_close(db);
+    exec_on(path, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at, signs, severity,"
+                  " action, pending, outcome, created_at, updated_at) SELECT 'rx-old', id,"
+                  " person_id, 1634263800, 'rash', 'serious', 'treated', '', 'recovered',"
+                  " 1634263800, 1634263800 FROM visit;"
+                  "INSERT INTO aefi_report(uuid, reaction_id, onset_at, outcome, reporter_name,"
+                  " created_at, updated_at) SELECT 'ar-1', id, seen_at, 'recovered', 'Lo Thi Hoa',"
+                  " seen_at, seen_at FROM reaction");
+    const char *row = "SELECT group_concat(id || '|' || uuid || '|' || visit_id || '|' ||"
+                      " person_id || '|' || seen_at || '|' || signs || '|' || severity || '|' ||"
+                      " action || '|' || outcome || '|' || (SELECT reaction_id FROM aefi_report),"
+                      " ';') FROM reaction";
+    query_text(path, row, before, sizeof before);
+    assert_int_equal(vax_open(path, 0, &db), VAX_OK);
+    assert_int_equal(vax_db_schema_version(db), VAX_SCHEMA_VERSION);
+    vax_close(db);
+    query_text(path, row, after, sizeof after);
+    assert_string_equal(after, before);
+    assert_int_equal(query_int(path, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    assert_int_equal(query_int(path, "SELECT count(*) FROM reaction WHERE site = ''"), 1);
+    /* it left as first kept; it leaves once more as it is now (treated, recovered) */
+    assert_int_equal(query_int(path, "SELECT count(*) FROM sync_outbox WHERE kind ="
+                                     " 'reaction_update' AND record_uuid = 'rx-old' AND"
+                                     " json_extract(body, '$.action') = 'treated' AND"
+                                     " json_extract(body, '$.outcome') = 'recovered'"),
+                     1);
+    assert_int_equal(query_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                                     " AND tbl_name = 'reaction' AND name = 'reaction_visit'"),
+                     1);
+    /* a reaction recorded after the upgrade leaves as before */
+    exec_on(path, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at, signs, severity,"
+                  " action, created_at, updated_at) SELECT 'rx-new', id, person_id, 1634264000,"
+                  " 'fever', 'minor', 'observed', 1634264000, 1634264000 FROM visit");
+    assert_int_equal(query_int(path, "SELECT count(*) FROM sync_outbox WHERE kind = 'reaction'"
+                                     " AND uuid = 'rx-new' AND json_extract(body, '$.visit_uuid')"
+                                     " = (SELECT uuid FROM visit)"),
+                     1);
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    snprintf(shm, sizeof shm, "%s-shm", path);
+    unlink(path);
+    unlink(wal);
+    unlink(shm);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1496,6 +1662,8 @@ int main(void)
         cmocka_unit_test(test_a_password_in_the_server_address_is_never_echoed),
         cmocka_unit_test(test_a_merge_travels_in_a_bundle_and_twice_is_once),
         cmocka_unit_test(test_a_merge_of_an_unknown_person_waits_for_them),
+        cmocka_unit_test(test_a_reaction_and_a_dose_elsewhere_travel_in_a_bundle),
+        cmocka_unit_test(test_an_upgrade_from_30_keeps_the_reactions_and_their_reports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
