@@ -78,11 +78,37 @@ static const char *kind_words(const char *kind)
         {"same_dose_number", N_("Dose given twice")},
         {"merge_waiting", N_("Merge waiting")},
         {"merge_refused", N_("Merge refused")},
+        {"linked_id_differs", N_("Other ID held by another")},
     };
     for (size_t i = 0; i < sizeof k / sizeof *k; i++)
         if (!strcmp(kind, k[i].kind))
             return _(k[i].words);
     return kind;
+}
+
+/* What happened, in the interface's language (the merge stores its details in English, for the
+ * district's list and the audit); a kind this build does not know shows those details. */
+static const char *kind_story(const vax_sync_conflict *c)
+{
+    static const struct {
+        const char *kind, *story;
+    } k[] = {
+        {"duplicate_person", N_("One person registered twice with one ID: one record.")},
+        {"same_id_differs",
+         N_("One ID for two different people: kept apart until a manager decides.")},
+        {"concurrent_edit",
+         N_("Edited on two devices unseen by each other: the later edit shows.")},
+        {"edit_id_taken", N_("An edit gave an ID another person holds: not applied.")},
+        {"orphan_edit", N_("An edit of a person not held here.")},
+        {"same_dose_number", N_("One dose number recorded twice: both doses kept.")},
+        {"merge_waiting", N_("A merge waits for a record not held here yet.")},
+        {"merge_refused", N_("Merge refused: both records have a dose of this number.")},
+        {"linked_id_differs", N_("One person's other ID is another person's own: not merged.")},
+    };
+    for (size_t i = 0; i < sizeof k / sizeof *k; i++)
+        if (!strcmp(c->kind, k[i].kind))
+            return _(k[i].story);
+    return c->details;
 }
 
 static void when_text(int64_t t, char out[20])
@@ -226,7 +252,7 @@ static void draw(ui_app *app, WINDOW *w, int rows, int cols)
     }
     const vax_sync_conflict *c = &s->c[l->selected];
     ui_role_on(w, ROLE_DIM);
-    ui_put_fit(w, y++, 1, c->details, cols - 2);
+    ui_put_fit(w, y++, 1, kind_story(c), cols - 2);
     ui_role_off(w, ROLE_DIM);
     if (s->side_of != c->id)
         return;
