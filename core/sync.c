@@ -3453,6 +3453,13 @@ static int server_ready(vax_db *db, PGconn *c)
                         : _("Server: no vaxsite schema yet; run 'vaxsite sync init-server URL'."));
 }
 
+/* A connection to a server whose schema is this vaxsite's (*c set for the caller to finish). */
+static int server_open(vax_db *db, const char *url, PGconn **c)
+{
+    int rc = pq_connect(db, url, c);
+    return rc == VAX_OK ? server_ready(db, *c) : rc;
+}
+
 int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
 {
     PGconn *c = NULL;
@@ -3470,9 +3477,7 @@ int vax_sync_push(vax_db *db, const char *url, int batch, vax_sync_stats *stats)
         return rc;
     if (batch <= 0)
         batch = 5000;
-    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
-        return rc;
-    if ((rc = server_ready(db, c)) != VAX_OK)
+    if ((rc = server_open(db, url, &c)) != VAX_OK)
         goto out;
     if ((rc = pq_exec(db, c,
                       "SET client_min_messages = warning;"
@@ -3683,9 +3688,7 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
         arr[o++] = '}';
         arr[o] = 0;
     }
-    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
-        return rc;
-    if ((rc = server_ready(db, c)) != VAX_OK)
+    if ((rc = server_open(db, url, &c)) != VAX_OK)
         goto out;
     /* the cursor belongs to the list of communes it was read for: another list starts over */
     char cursor[24], before[1024] = "";
@@ -3861,9 +3864,7 @@ int vax_sync_server_dose_counts(vax_db *db, const char *url, const char *day, co
     int rc;
     *n = 0;
     vax_clear_error(db);
-    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
-        return rc;
-    if ((rc = server_ready(db, c)) != VAX_OK)
+    if ((rc = server_open(db, url, &c)) != VAX_OK)
         goto out;
     const char *params[2] = {day, site && *site ? site : NULL};
     PGresult *r = PQexecParams(c,
@@ -3887,20 +3888,26 @@ out:
     return rc;
 }
 
+/* A connection to a server of this schema for one page of a list (lim and off: LIMIT and OFFSET
+ * as text); *c is set even when the schema is refused, for the caller to finish. */
+static int server_page(vax_db *db, const char *url, int offset, int max, PGconn **c, char lim[16],
+                       char off[16])
+{
+    vax_clear_error(db);
+    snprintf(lim, 16, "%d", max);
+    snprintf(off, 16, "%d", offset > 0 ? offset : 0);
+    return server_open(db, url, c);
+}
+
 int vax_sync_server_conflicts(vax_db *db, const char *url, int offset, vax_sync_conflict *out,
                               int max, int *n, int *total)
 {
     PGconn *c = NULL;
-    int rc;
     char lim[16], off[16];
     *n = *total = 0;
-    vax_clear_error(db);
-    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
-        return rc;
-    if ((rc = server_ready(db, c)) != VAX_OK)
+    int rc = server_page(db, url, offset, max, &c, lim, off);
+    if (rc != VAX_OK)
         goto out;
-    snprintf(lim, sizeof lim, "%d", max);
-    snprintf(off, sizeof off, "%d", offset > 0 ? offset : 0);
     const char *params[] = {lim, off};
     PGresult *r = PQexecParams(
         c,
@@ -3950,9 +3957,7 @@ int vax_sync_server_conflict(vax_db *db, const char *url, int64_t id, vax_sync_c
     int rc;
     *a_value = *b_value = NULL;
     vax_clear_error(db);
-    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
-        return rc;
-    if ((rc = server_ready(db, c)) != VAX_OK)
+    if ((rc = server_open(db, url, &c)) != VAX_OK)
         goto out;
     snprintf(ids, sizeof ids, "%lld", (long long)id);
     const char *params[] = {ids};
@@ -4054,9 +4059,7 @@ int vax_sync_server_conflict_sides(vax_db *db, const char *url, const vax_sync_c
     }
     if (vax_buf_printf(&arr, n ? "}" : "{}") != VAX_OK)
         return VAX_ENOMEM;
-    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
-        goto out;
-    if ((rc = server_ready(db, c)) != VAX_OK)
+    if ((rc = server_open(db, url, &c)) != VAX_OK)
         goto out;
     const char *params[] = {arr.data};
     PGresult *r = PQexecParams(
@@ -4088,16 +4091,11 @@ int vax_sync_server_quarantine(vax_db *db, const char *url, int offset, vax_sync
                                int max, int *n, int *total)
 {
     PGconn *c = NULL;
-    int rc;
     char lim[16], off[16];
     *n = *total = 0;
-    vax_clear_error(db);
-    if ((rc = pq_connect(db, url, &c)) != VAX_OK)
-        return rc;
-    if ((rc = server_ready(db, c)) != VAX_OK)
+    int rc = server_page(db, url, offset, max, &c, lim, off);
+    if (rc != VAX_OK)
         goto out;
-    snprintf(lim, sizeof lim, "%d", max);
-    snprintf(off, sizeof off, "%d", offset > 0 ? offset : 0);
     const char *params[] = {lim, off};
     /* the count in a query of its own: a page past the end still says how many */
     PGresult *r = PQexecParams(
