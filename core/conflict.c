@@ -285,7 +285,8 @@ int vax_conflict_sides(vax_db *db, const vax_sync_conflict *c, vax_conflict_side
     if (!strcmp(c->kind, "concurrent_edit") || !strcmp(c->kind, "edit_id_taken") ||
         !strcmp(c->kind, "orphan_edit"))
         return side_edit(db, c, side);
-    if (!strcmp(c->kind, "duplicate_person") || !strcmp(c->kind, "same_id_differs")) {
+    if (!strcmp(c->kind, "duplicate_person") || !strcmp(c->kind, "same_id_differs") ||
+        !strcmp(c->kind, "linked_id_differs")) {
         int rc = side_person(db, c->a_uuid, &side[0]);
         return rc == VAX_OK ? side_person(db, c->b_uuid, &side[1]) : rc;
     }
@@ -463,6 +464,16 @@ static int act(vax_db *db, const vax_sync_conflict *c, vax_resolution a, const c
     if (!strcmp(k, "same_id_differs")) {
         if (a == VAX_RESOLVE_BOTH)
             return arg && *arg ? give_id(db, c->b_uuid, arg, reason) : VAX_OK;
+        if (a == VAX_RESOLVE_MERGE || a == VAX_RESOLVE_KEEP_A)
+            return merge_people(db, c->b_uuid, c->a_uuid, reason);
+        if (a == VAX_RESOLVE_KEEP_B)
+            return merge_people(db, c->a_uuid, c->b_uuid, reason);
+        goto refused;
+    }
+    if (!strcmp(k, "linked_id_differs")) {
+        /* a: the person the number was linked to, b: the one whose own ID it is */
+        if (a == VAX_RESOLVE_BOTH)
+            return VAX_OK;
         if (a == VAX_RESOLVE_MERGE || a == VAX_RESOLVE_KEEP_A)
             return merge_people(db, c->b_uuid, c->a_uuid, reason);
         if (a == VAX_RESOLVE_KEEP_B)

@@ -285,6 +285,10 @@ static int choices(const char *kind, choice *out)
         C(_("Two people: keep both (b may get its real ID)"), VAX_RESOLVE_BOTH);
         C(_("One person: merge b into a"), VAX_RESOLVE_MERGE);
         C(_("One person: merge a into b"), VAX_RESOLVE_KEEP_B);
+    } else if (!strcmp(kind, "linked_id_differs")) {
+        C(_("Two people: keep both"), VAX_RESOLVE_BOTH);
+        C(_("One person: merge b into a"), VAX_RESOLVE_MERGE);
+        C(_("One person: merge a into b"), VAX_RESOLVE_KEEP_B);
     } else if (!strcmp(kind, "duplicate_person")) {
         C(_("One person: confirm the merge"), VAX_RESOLVE_MERGE);
     } else if (!strcmp(kind, "concurrent_edit") || !strcmp(kind, "edit_id_taken") ||

@@ -418,6 +418,65 @@ static void test_quarantined_events_are_listed_with_what_differs(void **state)
     tdb_close(b);
 }
 
+/* A number linked at A to one person is B's own ID of another (linked_id_differs): the names
+ * differ. "Two people" leaves both, and the other laptop marks it resolved too; "one person" (a
+ * name mistyped) merges B's record into A's, on both laptops. */
+static void linked_to_another(test_db **a, test_db **b, const char *name_b, int serial)
+{
+    *a = laptop("TEAM-A");
+    *b = laptop("TEAM-B");
+    trust(*a, *b);
+    trust(*b, *a);
+    char cccd[13], cmnd[10];
+    tdb_cccd(cccd, 1980, 'f', serial);
+    snprintf(cmnd, sizeof cmnd, "0123456%02d", serial);
+    int64_t pa = tdb_person(*a, "Hà Thị Quế", cmnd, "1980-03-03", NULL);
+    tdb_person(*b, name_b, cccd, "1980-03-03", NULL);
+    assert_int_equal(vax_person_link_id((*a)->db, pa, cccd, "typed from a paper"), VAX_OK);
+    carry(*a, *b, "a1.vxb");
+    carry(*b, *a, "b1.vxb");
+}
+
+static void test_a_linked_id_of_another_is_kept_apart_or_merged_by_a_manager(void **state)
+{
+    (void)state;
+    test_db *a, *b;
+    vax_sync_conflict c;
+    vax_conflict_side side[2];
+    linked_to_another(&a, &b, "Mùa Thị Súa", 41);
+    open_conflict(b, "linked_id_differs", &c);
+    assert_int_equal(vax_conflict_sides(b->db, &c, side), VAX_OK);
+    assert_string_equal(side[0].what, "person");
+    assert_string_equal(side[1].what, "person");
+    assert_int_equal(vax_conflict_resolve(b->db, c.id, VAX_RESOLVE_BOTH, NULL,
+                                          "two women; the link was typed against the wrong one"),
+                     VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) FROM person WHERE merged_into IS NULL"), 2);
+    carry(b, a, "b2.vxb");
+    assert_int_equal(count(a, "SELECT count(*) FROM sync_conflict WHERE kind ="
+                              " 'linked_id_differs' AND resolved_at = 0"),
+                     0);
+    tdb_close(a);
+    tdb_close(b);
+
+    linked_to_another(&a, &b, "Hà Thị Quý", 42);
+    open_conflict(b, "linked_id_differs", &c);
+    assert_int_equal(vax_conflict_resolve(b->db, c.id, VAX_RESOLVE_MERGE, NULL,
+                                          "one woman: her name mistyped at B"),
+                     VAX_OK);
+    assert_int_equal(count(b, "SELECT count(*) FROM person WHERE merged_into IS NULL"), 1);
+    assert_int_equal(count(b, "SELECT count(*) FROM person WHERE merged_into IS NULL"
+                              " AND full_name = 'Hà Thị Quế'"),
+                     1);
+    carry(b, a, "b2.vxb");
+    assert_int_equal(count(a, "SELECT count(*) FROM person WHERE merged_into IS NULL"), 1);
+    assert_int_equal(count(a, "SELECT count(*) FROM sync_conflict WHERE kind ="
+                              " 'linked_id_differs' AND resolved_at = 0"),
+                     0);
+    tdb_close(a);
+    tdb_close(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -428,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_one_person_after_all_merges_the_second_record_into_the_first),
         cmocka_unit_test(test_a_concurrent_edit_keeps_the_value_the_manager_chose),
         cmocka_unit_test(test_quarantined_events_are_listed_with_what_differs),
+        cmocka_unit_test(test_a_linked_id_of_another_is_kept_apart_or_merged_by_a_manager),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
