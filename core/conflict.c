@@ -67,6 +67,31 @@ int vax_conflict_get(vax_db *db, int64_t id, vax_sync_conflict *out)
     return conflict_get(db, id, out, &resolved);
 }
 
+/* The open conflicts here, a page at a time, with how many there are. */
+int vax_sync_conflicts(vax_db *db, int offset, vax_sync_conflict *out, int max, int *n, int *total)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FROM sync_conflict WHERE resolved_at = 0");
+    int rc;
+    *n = *total = 0;
+    if (!st)
+        return VAX_EINTERNAL;
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        *total = sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return vax_fail_sql(db, rc, _("reading conflicts"));
+    st = vax_stmt(db, CONFLICT_COLS " WHERE c.resolved_at = 0 ORDER BY c.id LIMIT ?1 OFFSET ?2");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int(st, 1, max);
+    sqlite3_bind_int(st, 2, offset > 0 ? offset : 0);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max)
+        conflict_row(st, &out[(*n)++]);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
+                                                 : vax_fail_sql(db, rc, _("reading conflicts"));
+}
+
 /* ---- the two sides ----------------------------------------------------------------------------
  */
 

@@ -527,12 +527,19 @@ static int64_t jint(vax_db *db, const char *body, const char *path)
     return strtoll(buf, NULL, 10);
 }
 
-static int conflict_add(vax_db *db, const char *kind, const char *person_uuid, const char *a,
-                        const char *b, const char *details)
+/* A conflict listed for a manager, once (kind and the two uuids); field, a_value and b_value
+ * (NULL: none) are the fields two edits disputed and each one's values, set on a listing that
+ * has none yet. */
+static int conflict_add_values(vax_db *db, const char *kind, const char *person_uuid, const char *a,
+                               const char *b, const char *details, const char *field,
+                               const char *a_value, const char *b_value)
 {
-    sqlite3_stmt *st =
-        vax_stmt(db, "INSERT INTO sync_conflict(kind, person_uuid, a_uuid, b_uuid, details,"
-                     " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING");
+    sqlite3_stmt *st = vax_stmt(
+        db, "INSERT INTO sync_conflict(kind, person_uuid, a_uuid, b_uuid, details, created_at,"
+            " field, a_value, b_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+            " ON CONFLICT (kind, a_uuid, b_uuid) DO UPDATE SET field = excluded.field,"
+            " a_value = excluded.a_value, b_value = excluded.b_value"
+            " WHERE excluded.a_value IS NOT NULL");
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
@@ -541,9 +548,20 @@ static int conflict_add(vax_db *db, const char *kind, const char *person_uuid, c
     sqlite3_bind_text(st, 4, b ? b : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 5, details, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 6, vax_now());
+    sqlite3_bind_text(st, 7, field ? field : "", -1, SQLITE_STATIC);
+    if (a_value)
+        sqlite3_bind_text(st, 8, a_value, -1, SQLITE_STATIC);
+    if (b_value)
+        sqlite3_bind_text(st, 9, b_value, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("listing a conflict"));
+}
+
+static int conflict_add(vax_db *db, const char *kind, const char *person_uuid, const char *a,
+                        const char *b, const char *details)
+{
+    return conflict_add_values(db, kind, person_uuid, a, b, details, NULL, NULL, NULL);
 }
 
 /* The local person a uuid names (itself or a merged alias); 0 if none. */
@@ -1182,29 +1200,6 @@ static char *person_json(vax_db *db, int64_t id)
         v = strdup(vax_col_text(st, 0));
     sqlite3_reset(st);
     return v;
-}
-
-static int conflict_add_values(vax_db *db, const char *kind, const char *person_uuid, const char *a,
-                               const char *b, const char *details, const char *field,
-                               const char *a_value, const char *b_value)
-{
-    int rc = conflict_add(db, kind, person_uuid, a, b, details);
-    if (rc != VAX_OK)
-        return rc;
-    sqlite3_stmt *st =
-        vax_stmt(db, "UPDATE sync_conflict SET field = ?4, a_value = ?5,"
-                     " b_value = ?6 WHERE kind = ?1 AND a_uuid = ?2 AND b_uuid = ?3");
-    if (!st)
-        return VAX_EINTERNAL;
-    sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, a, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, b, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, field, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 5, a_value, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 6, b_value, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("listing a conflict"));
 }
 
 /* The fields two edits changed without seeing each other, grouped by the edit that wrote the
@@ -2479,46 +2474,6 @@ void vax_sync_url_redact(const char *url, char *out, size_t size)
 }
 
 /* ---- conflicts and figures ------------------------------------------------------------------ */
-
-int vax_sync_conflicts(vax_db *db, int offset, vax_sync_conflict *out, int max, int *n, int *total)
-{
-    sqlite3_stmt *st = vax_stmt(db, "SELECT count(*) FROM sync_conflict WHERE resolved_at = 0");
-    int rc;
-    *n = *total = 0;
-    if (!st)
-        return VAX_EINTERNAL;
-    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        *total = sqlite3_column_int(st, 0);
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW)
-        return vax_fail_sql(db, rc, _("reading conflicts"));
-    st = vax_stmt(db, "SELECT c.id, c.kind, c.person_uuid, c.a_uuid, c.b_uuid, c.details,"
-                      " c.created_at, coalesce(p.national_id, ''), coalesce(p.full_name, '')"
-                      " FROM sync_conflict c LEFT JOIN person p ON p.id = (SELECT id FROM person"
-                      " WHERE uuid = c.person_uuid UNION ALL SELECT person_id FROM sync_alias"
-                      " WHERE uuid = c.person_uuid LIMIT 1) WHERE c.resolved_at = 0"
-                      " ORDER BY c.id LIMIT ?1 OFFSET ?2");
-    if (!st)
-        return VAX_EINTERNAL;
-    sqlite3_bind_int(st, 1, max);
-    sqlite3_bind_int(st, 2, offset > 0 ? offset : 0);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
-        vax_sync_conflict *c = &out[(*n)++];
-        memset(c, 0, sizeof *c);
-        c->id = sqlite3_column_int64(st, 0);
-        vax_strlcpy(c->kind, vax_col_text(st, 1), sizeof c->kind);
-        vax_strlcpy(c->person_uuid, vax_col_text(st, 2), sizeof c->person_uuid);
-        vax_strlcpy(c->a_uuid, vax_col_text(st, 3), sizeof c->a_uuid);
-        vax_strlcpy(c->b_uuid, vax_col_text(st, 4), sizeof c->b_uuid);
-        vax_strlcpy(c->details, vax_col_text(st, 5), sizeof c->details);
-        c->created_at = sqlite3_column_int64(st, 6);
-        vax_strlcpy(c->national_id, vax_col_text(st, 7), sizeof c->national_id);
-        vax_strlcpy(c->full_name, vax_col_text(st, 8), sizeof c->full_name);
-    }
-    sqlite3_reset(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK
-                                                 : vax_fail_sql(db, rc, _("reading conflicts"));
-}
 
 int vax_sync_site_dose_counts(vax_db *db, const char *day, vax_dose_count *out, int max, int *n)
 {
