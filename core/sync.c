@@ -1708,15 +1708,15 @@ static int merge_event(vax_db *db, const char *kind, const char *uuid, const cha
         return merge_person_merge(db, uuid, body, m, 0);
     if (!strcmp(kind, "person_link"))
         return merge_person_link(db, body, m);
-    if (!strcmp(kind, "conflict_resolved")) /* a manager's, elsewhere (conflict.c) */
-        return vax_conflict_settle(db);
     if (!strcmp(kind, "reaction") || !strcmp(kind, "reaction_update"))
         return vax_sync_merge_reaction(db, kind, uuid, body, m->site, m->device, m->stats);
     /* a transfer of vials another site sent: "to receive" here when it names this site */
     if (!strcmp(kind, "stock_transfer"))
         return vax_stock_transfer_merge(db, body);
-    /* visit events, screenings, certificates: facts of another site's visits; they are
-     * kept in the outbox (forwarded to the district) and not made into this site's queue */
+    /* visit events, screenings, certificates: facts of another site's visits; they are kept in
+     * the outbox (forwarded to the district) and not made into this site's queue. A manager's
+     * resolution (conflict_resolved) is kept so too: the import settles the conflicts it names
+     * once all its events are in (vax_conflict_settle) */
     return VAX_OK;
 }
 
