@@ -323,22 +323,6 @@ int vax_conflict_sides(vax_db *db, const vax_sync_conflict *c, vax_conflict_side
 /* ---- resolving --------------------------------------------------------------------------------
  */
 
-/* The surviving record a person uuid leads to here; 0 when not held. */
-static int64_t person_here(vax_db *db, const char *uuid)
-{
-    sqlite3_stmt *st = vax_stmt(
-        db, "SELECT coalesce(merged_into, id) FROM person WHERE id = (SELECT id FROM person"
-            " WHERE uuid = ?1 UNION ALL SELECT person_id FROM sync_alias WHERE uuid = ?1 LIMIT 1)");
-    int64_t id = 0;
-    if (!st)
-        return 0;
-    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    return id;
-}
-
 /* Voids a dose by uuid unless it is voided already (a resolution tried again). */
 static int void_dose(vax_db *db, const char *uuid, const char *reason)
 {
@@ -361,7 +345,7 @@ static int void_dose(vax_db *db, const char *uuid, const char *reason)
 /* Merges record `from` (uuid) into `into` unless they are one already. */
 static int merge_people(vax_db *db, const char *from, const char *into, const char *reason)
 {
-    int64_t f = person_here(db, from), i = person_here(db, into);
+    int64_t f = vax_sync_person_here(db, from), i = vax_sync_person_here(db, into);
     if (!f || !i)
         return vax_fail(db, VAX_ENOTFOUND, "conflict", "%s",
                         _("Conflict: one of the two records is not held here."));
@@ -407,7 +391,7 @@ static int apply_edit(vax_db *db, const vax_sync_conflict *c, int keep_b, const 
 static int apply_fields(vax_db *db, const char *puuid, char *fields, const char *reason)
 {
     sqlite3_stmt *st;
-    int64_t id = puuid[0] ? person_here(db, puuid) : 0;
+    int64_t id = puuid[0] ? vax_sync_person_here(db, puuid) : 0;
     vax_person p;
     int rc;
     if (!id || !fields || (rc = vax_person_get(db, id, &p)) != VAX_OK) {
@@ -451,7 +435,7 @@ static int give_id(vax_db *db, const char *uuid, const char *id, const char *rea
     char norm[13], msg[200];
     if (vax_validate_national_id(id, norm, msg, sizeof msg) != VAX_OK)
         return vax_fail(db, VAX_EINVAL, "id", "%s", msg);
-    int64_t pid = person_here(db, uuid);
+    int64_t pid = vax_sync_person_here(db, uuid);
     vax_person p;
     int rc;
     if (!pid)

@@ -242,6 +242,9 @@ int vax_sync_seed_person_v27(vax_db *db);
 int vax_sync_seed_aefi_v28(vax_db *db);
 /* Schema 31: person edits stamped by the hybrid logical clock (sync.c). */
 int vax_sync_seed_clock_v31(vax_db *db);
+/* The record a person's uuid leads to here (its own, an alias's, the one it was merged into);
+ * 0 when this database holds none (sync.c). */
+int64_t vax_sync_person_here(vax_db *db, const char *uuid);
 /* Schema 32: the dose's outbox event carries the fields of a dose given elsewhere; the reaction
  * table's trigger again after its rebuild (sync.c). */
 int vax_sync_seed_v32(vax_db *db);

@@ -594,6 +594,12 @@ static int64_t person_canon(vax_db *db, int64_t id)
     return id;
 }
 
+int64_t vax_sync_person_here(vax_db *db, const char *uuid)
+{
+    int64_t id = person_by_uuid(db, uuid);
+    return id ? person_canon(db, id) : 0;
+}
+
 static int exec1(vax_db *db, const char *sql, const char *doing)
 {
     int rc = sqlite3_exec(db->sql, sql, NULL, NULL, NULL);
@@ -969,12 +975,11 @@ static int merge_person_link(vax_db *db, const char *body, const merge_ctx *m)
     jtext(db, body, "$.person_uuid", puuid, sizeof puuid);
     jtext(db, body, "$.value", value, sizeof value);
     jtext(db, body, "$.kind", kind, sizeof kind);
-    int64_t x = person_by_uuid(db, puuid);
+    int64_t x = vax_sync_person_here(db, puuid);
     if (!x || !value[0]) {
         m->stats->unapplied++; /* forwarded to the district; no such person here */
         return VAX_OK;
     }
-    x = person_canon(db, x);
     char holder_uuid[64] = "";
     int64_t holder = person_by_link(db, value, holder_uuid);
     if (holder)
@@ -1438,12 +1443,12 @@ static int merge_dose(vax_db *db, const char *uuid, const char *body, const merg
     if (have)
         return VAX_OK;
     jtext(db, body, "$.person_uuid", puuid, sizeof puuid);
-    int64_t pid = person_by_uuid(db, puuid);
+    /* a dose of a merged record is the surviving one's */
+    int64_t pid = vax_sync_person_here(db, puuid);
     if (!pid) {
         m->stats->unapplied++; /* kept in the outbox for the district; no person here */
         return VAX_OK;
     }
-    pid = person_canon(db, pid); /* a dose of a merged record is the surviving one's */
     jtext(db, body, "$.series", series, sizeof series);
     jtext(db, body, "$.override_reason", reason, sizeof reason);
     int number = (int)jint(db, body, "$.dose_number");

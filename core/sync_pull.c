@@ -17,18 +17,15 @@
  * merge leads to; 0 when this database does not hold them. */
 static int64_t reaction_person(vax_db *db, const char *body)
 {
-    sqlite3_stmt *st = vax_stmt(
-        db, "SELECT coalesce(p.merged_into, p.id) FROM person p WHERE p.id = (SELECT id FROM person"
-            " WHERE uuid = json_extract(?1, '$.person_uuid') UNION ALL SELECT person_id FROM"
-            " sync_alias WHERE uuid = json_extract(?1, '$.person_uuid') LIMIT 1)");
-    int64_t id = 0;
+    sqlite3_stmt *st = vax_stmt(db, "SELECT json_extract(?1, '$.person_uuid')");
+    char uuid[64] = "";
     if (!st)
         return 0;
     sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
+        vax_strlcpy(uuid, vax_col_text(st, 0), sizeof uuid);
     sqlite3_reset(st);
-    return id;
+    return uuid[0] ? vax_sync_person_here(db, uuid) : 0;
 }
 
 /* A copy of another site's reaction takes the state a later event gives (a "reaction_update"
