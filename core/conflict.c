@@ -200,16 +200,17 @@ static int side_edit(vax_db *db, const vax_sync_conflict *c, vax_conflict_side s
     char ev[128];
     edit_event(db, c->a_uuid, ev, sizeof ev);
     sqlite3_stmt *st = vax_stmt(
-        db, "SELECT e.site, e.device, e.at, json_extract(e.body, '$.fields'),"
-            " (SELECT json_group_object(j.key, json_extract(json_object('national_id',"
-            " p.national_id, 'insurance_no', p.insurance_no, 'full_name', p.full_name,"
-            " 'birth_date', p.birth_date, 'sex', p.sex, 'phone', p.phone, 'commune', p.commune,"
-            " 'priority_group', p.priority_group, 'ethnicity', p.ethnicity), '$.' || j.key))"
-            " FROM json_each(e.body, '$.fields') j), p.uuid, p.national_id, p.full_name,"
-            " p.updated_at FROM sync_entry e LEFT JOIN person p ON p.id = (SELECT coalesce("
-            " merged_into, id) FROM person WHERE id = (SELECT id FROM person WHERE uuid ="
-            " json_extract(e.body, '$.person_uuid') UNION ALL SELECT person_id FROM sync_alias"
-            " WHERE uuid = json_extract(e.body, '$.person_uuid') LIMIT 1)) WHERE e.uuid = ?1");
+        db,
+        "SELECT e.site, e.device, e.at, json_extract(e.body, '$.fields'),"
+        " (SELECT json_group_object(j.key, json_extract(" VAX_PERSON_FIELDS_JSON(
+            "p.") ", '$.' || j.key))"
+                  " FROM json_each(e.body, '$.fields') j), p.uuid, p.national_id, p.full_name,"
+                  " p.updated_at FROM sync_entry e LEFT JOIN person p ON p.id = (SELECT coalesce("
+                  " merged_into, id) FROM person WHERE id = (SELECT id FROM person WHERE uuid ="
+                  " json_extract(e.body, '$.person_uuid') UNION ALL SELECT person_id FROM "
+                  "sync_alias"
+                  " WHERE uuid = json_extract(e.body, '$.person_uuid') LIMIT 1)) WHERE e.uuid = "
+                  "?1");
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_text(st, 1, ev, -1, SQLITE_STATIC);

@@ -245,6 +245,13 @@ int vax_sync_seed_clock_v31(vax_db *db);
 /* The record a person's uuid leads to here (its own, an alias's, the one it was merged into);
  * 0 when this database holds none (sync.c). */
 int64_t vax_sync_person_here(vax_db *db, const char *uuid);
+/* A person's fields that edits change, as one JSON object (SQL; p: the table's prefix, e.g. "p."
+ * or ""); the merge compares and copies them by these names. */
+#define VAX_PERSON_FIELDS_JSON(p)                                                                  \
+    "json_object('national_id', " p "national_id, 'insurance_no', " p "insurance_no,"              \
+    " 'full_name', " p "full_name, 'birth_date', " p "birth_date, 'sex', " p "sex,"                \
+    " 'phone', " p "phone, 'commune', " p "commune, 'priority_group', " p "priority_group,"        \
+    " 'ethnicity', " p "ethnicity)"
 /* Schema 32: the dose's outbox event carries the fields of a dose given elsewhere; the reaction
  * table's trigger again after its rebuild (sync.c). */
 int vax_sync_seed_v32(vax_db *db);

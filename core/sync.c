@@ -1192,11 +1192,8 @@ static int json_put(vax_db *db, char **obj, const char *field, const char *value
 /* A person's fields as one JSON object. */
 static char *person_json(vax_db *db, int64_t id)
 {
-    sqlite3_stmt *st = vax_stmt(
-        db, "SELECT json_object('national_id', national_id, 'insurance_no', insurance_no,"
-            " 'full_name', full_name, 'birth_date', birth_date, 'sex', sex, 'phone', phone,"
-            " 'commune', commune, 'priority_group', priority_group, 'ethnicity', ethnicity)"
-            " FROM person WHERE id = ?1");
+    sqlite3_stmt *st =
+        vax_stmt(db, "SELECT " VAX_PERSON_FIELDS_JSON("") " FROM person WHERE id = ?1");
     char *v = NULL;
     if (!st)
         return NULL;
