@@ -39,36 +39,6 @@ static void trust(test_db *b, test_db *a)
         fail_msg("trust: %s", vax_errmsg(b->db));
 }
 
-static int64_t vial(test_db *t)
-{
-    static int lots = 0;
-    char lot[16];
-    int64_t lot_id, vial_id;
-    snprintf(lot, sizeof lot, "L%d", ++lots);
-    vax_lot_in in = {"AZ", lot, "2022-12-31", 5, 0, VAX_DPV_CATALOGUE, 0, "CDC"};
-    if (vax_stock_receive(t->db, &in, &lot_id) != VAX_OK)
-        fail_msg("receive: %s", vax_errmsg(t->db));
-    if (vax_stock_open_vial(t->db, lot_id, "injection", &vial_id) != VAX_OK)
-        fail_msg("open: %s", vax_errmsg(t->db));
-    return vial_id;
-}
-
-static void dose(test_db *t, int64_t person_id)
-{
-    vax_visit v;
-    vax_dose d;
-    if (vax_queue_checkin(t->db, person_id, &v) != VAX_OK)
-        fail_msg("checkin: %s", vax_errmsg(t->db));
-    static const vax_state path[] = {VAX_STATE_SCREENING, VAX_STATE_ELIGIBLE,
-                                     VAX_STATE_WAITING_INJECTION, VAX_STATE_INJECTION};
-    for (int i = 0; i < 4; i++)
-        assert_int_equal(vax_queue_move(t->db, v.id, path[i], NULL), VAX_OK);
-    vax_dose_in in = {v.id, vial(t), VAX_ARM_LEFT, 0, NULL, NULL, 0};
-    if (vax_dose_give(t->db, &in, &d) != VAX_OK)
-        fail_msg("dose: %s", vax_errmsg(t->db));
-    assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_DONE, NULL), VAX_OK);
-}
-
 /* a's events into b through a bundle file */
 static void carry(test_db *a, test_db *b, const char *name)
 {
@@ -107,9 +77,9 @@ static void dose_twice(test_db **a, test_db **b)
     trust(*a, *b);
     trust(*b, *a);
     tdb_cccd(id, 1975, 'f', 1);
-    dose(*a, tdb_person(*a, "Lò Thị Mai", id, "1975-01-20", NULL));
+    tdb_dose(*a, tdb_person(*a, "Lò Thị Mai", id, "1975-01-20", NULL));
     vax_clock_advance(600);
-    dose(*b, tdb_person(*b, "Lò Thị Mai", id, "1975-01-20", NULL));
+    tdb_dose(*b, tdb_person(*b, "Lò Thị Mai", id, "1975-01-20", NULL));
     carry(*a, *b, "a1.vxb");
     carry(*b, *a, "b1.vxb");
 }

@@ -62,37 +62,6 @@ static int64_t person(test_db *t, const char *name, int serial)
     return tdb_person(t, name, id, "1975-01-20", NULL);
 }
 
-static int64_t vial(test_db *t)
-{
-    static int lots = 0;
-    char lot[16];
-    int64_t lot_id, vial_id;
-    snprintf(lot, sizeof lot, "L%d", ++lots);
-    vax_lot_in in = {"AZ", lot, "2022-12-31", 5, 0, VAX_DPV_CATALOGUE, 0, "CDC"};
-    if (vax_stock_receive(t->db, &in, &lot_id) != VAX_OK)
-        fail_msg("receive: %s", vax_errmsg(t->db));
-    if (vax_stock_open_vial(t->db, lot_id, "injection", &vial_id) != VAX_OK)
-        fail_msg("open: %s", vax_errmsg(t->db));
-    return vial_id;
-}
-
-/* Checks the person in, walks the visit to injection, gives the next dose, ends the visit. */
-static void dose(test_db *t, int64_t person_id)
-{
-    vax_visit v;
-    vax_dose d;
-    if (vax_queue_checkin(t->db, person_id, &v) != VAX_OK)
-        fail_msg("checkin: %s", vax_errmsg(t->db));
-    static const vax_state path[] = {VAX_STATE_SCREENING, VAX_STATE_ELIGIBLE,
-                                     VAX_STATE_WAITING_INJECTION, VAX_STATE_INJECTION};
-    for (int i = 0; i < 4; i++)
-        assert_int_equal(vax_queue_move(t->db, v.id, path[i], NULL), VAX_OK);
-    vax_dose_in in = {v.id, vial(t), VAX_ARM_LEFT, 0, NULL, NULL, 0};
-    if (vax_dose_give(t->db, &in, &d) != VAX_OK)
-        fail_msg("dose: %s", vax_errmsg(t->db));
-    assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_DONE, NULL), VAX_OK);
-}
-
 static void bundle_path(test_db *t, const char *name, char *out, size_t size)
 {
     snprintf(out, size, "%s/%s", t->dir, name);
@@ -163,7 +132,7 @@ static void test_every_fact_leaves_with_uuid_site_device_and_sequence_never_a_ro
     test_db *t = laptop("TEAM-A");
     char dev[37], body[4096];
     int64_t p = person(t, "Lo Thi Mai", 1);
-    dose(t, p);
+    tdb_dose(t, p);
     assert_int_equal(vax_sync_device_id(t->db, dev), VAX_OK);
     assert_int_equal(strlen(dev), 36);
     /* a person, the visit's events, the dose: each once, in the order they happened */
@@ -422,7 +391,7 @@ static void test_own_events_forwarded_back_are_known_and_change_nothing(void **s
     bundle_path(b, "b.vxb", g, sizeof g);
     trust(b, a);
     trust(a, b);
-    dose(a, person(a, "Lo Thi Mai", 1));
+    tdb_dose(a, person(a, "Lo Thi Mai", 1));
     int64_t mine = count(a, "SELECT count(*) FROM sync_outbox");
     int64_t visits = count(a, "SELECT count(*) FROM sync_outbox WHERE kind = 'visit_event'");
     assert_true(visits >= 5);
@@ -488,7 +457,7 @@ static void test_bundle_import_merges_people_and_doses_and_a_repeat_changes_noth
     vax_sync_stats s;
     bundle_path(a, "a.vxb", f, sizeof f);
     int64_t pa = person(a, "Lo Thi Mai", 1);
-    dose(a, pa);
+    tdb_dose(a, pa);
     person(b, "Lo Van Nam", 2);
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
     int64_t events = s.sent;
@@ -535,7 +504,7 @@ static void test_dose_2_at_another_site_after_a_bundle_gets_number_2_and_no_conf
     bundle_path(a, "a.vxb", f, sizeof f);
     bundle_path(b, "b.vxb", g, sizeof g);
     int64_t pa = person(a, "Lo Thi Mai", 1);
-    dose(a, pa);
+    tdb_dose(a, pa);
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
     assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
     vax_clock_advance(70 * DAY);
@@ -543,7 +512,7 @@ static void test_dose_2_at_another_site_after_a_bundle_gets_number_2_and_no_conf
     char id[13];
     tdb_cccd(id, 1975, 'f', 1);
     assert_int_equal(vax_person_by_national_id(b->db, id, &p), VAX_OK);
-    dose(b, p.id);
+    tdb_dose(b, p.id);
     assert_int_equal(count(b, "SELECT max(dose_number) FROM dose"), 2);
     /* back to A: both doses, numbers 1 and 2, no conflict */
     assert_int_equal(vax_bundle_export(b->db, g, &s), VAX_OK);
@@ -571,8 +540,8 @@ static void test_same_dose_number_from_two_teams_keeps_both_and_lists_a_conflict
     int n;
     bundle_path(a, "a.vxb", f, sizeof f);
     /* the same person (same ID) registered and vaccinated offline by both teams */
-    dose(a, person(a, "Lo Thi Mai", 1));
-    dose(b, person(b, "Lò Thị Mai", 1));
+    tdb_dose(a, person(a, "Lo Thi Mai", 1));
+    tdb_dose(b, person(b, "Lò Thị Mai", 1));
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
     assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
     assert_int_equal(count(b, "SELECT count(*) FROM person"), 1);
@@ -611,7 +580,7 @@ static void test_person_registered_twice_is_merged_and_every_visit_is_kept(void 
     char f[400];
     vax_sync_stats s;
     bundle_path(a, "a.vxb", f, sizeof f);
-    dose(a, person(a, "Lo Thi Mai", 1));
+    tdb_dose(a, person(a, "Lo Thi Mai", 1));
     int64_t pb = person(b, "Lo Thi Mai", 1);
     int64_t a_events = count(a, "SELECT count(*) FROM sync_outbox WHERE kind = 'visit_event'");
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
@@ -737,7 +706,7 @@ static void test_site_dose_counts_equal_the_daily_report(void **state)
     vax_report *r = NULL;
     int n;
     for (int i = 1; i <= 3; i++)
-        dose(t, person(t, "Lo Thi Mai", i));
+        tdb_dose(t, person(t, "Lo Thi Mai", i));
     assert_int_equal(vax_sync_site_dose_counts(t->db, "2021-10-15", c, 8, &n), VAX_OK);
     assert_int_equal(n, 1);
     assert_string_equal(c[0].product, "AZ");
@@ -769,7 +738,7 @@ static void test_a_void_in_a_later_bundle_voids_the_merged_dose_once(void **stat
     bundle_path(a, "a1.vxb", f, sizeof f);
     bundle_path(a, "a2.vxb", g, sizeof g);
     int64_t pa = person(a, "Lo Thi Mai", 1);
-    dose(a, pa);
+    tdb_dose(a, pa);
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
     assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
     assert_int_equal(vax_dose_list(a->db, pa, list, 2, &n), VAX_OK);
@@ -804,9 +773,9 @@ static void test_a_void_renumbers_the_later_dose_at_every_laptop(void **state)
     bundle_path(a, "a1.vxb", f, sizeof f);
     bundle_path(a, "a2.vxb", g, sizeof g);
     int64_t pa = person(a, "Lo Thi Mai", 1);
-    dose(a, pa);
+    tdb_dose(a, pa);
     vax_clock_advance(60 * 86400);
-    dose(a, pa);
+    tdb_dose(a, pa);
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
     assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
     assert_int_equal(count(b,
@@ -913,7 +882,7 @@ static void test_a_bundle_cut_anywhere_in_its_last_4k_is_refused_and_writes_noth
     bundle_path(b, "cut.vxb", g, sizeof g);
     trust(b, a);
     for (int i = 1; i <= 6; i++)
-        dose(a, person(a, "Lo Thi Mai", i));
+        tdb_dose(a, person(a, "Lo Thi Mai", i));
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
     size_t n;
     unsigned char *buf = slurp(f, &n);
@@ -951,7 +920,7 @@ static void test_a_flipped_byte_in_an_event_is_refused_or_changes_nothing(void *
     bundle_path(a, "a.vxb", f, sizeof f);
     bundle_path(b, "flip.vxb", g, sizeof g);
     trust(b, a);
-    dose(a, person(a, "Lo Thi Mai", 1));
+    tdb_dose(a, person(a, "Lo Thi Mai", 1));
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
     size_t n;
     unsigned char *buf = slurp(f, &n);
@@ -1048,7 +1017,7 @@ static void test_export_since_writes_again_what_was_lost(void **state)
     bundle_path(a, "lost.vxb", f, sizeof f);
     bundle_path(a, "again.vxb", g, sizeof g);
     trust(b, a);
-    dose(a, person(a, "Lo Thi Mai", 1));
+    tdb_dose(a, person(a, "Lo Thi Mai", 1));
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
     int64_t events = s.sent;
     unlink(f);
@@ -1138,7 +1107,7 @@ static void test_a_merge_travels_in_a_bundle_and_twice_is_once(void **state)
     tdb_cccd(new_id, 1975, 'f', 2);
     int64_t kept = tdb_person(a, "Lo Thi Mai", old_id, "1975-01-20", NULL);
     int64_t gone = tdb_person(a, "Lo Thi Mai", new_id, "1975-01-20", NULL);
-    dose(a, gone);
+    tdb_dose(a, gone);
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
     assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
     assert_int_equal(count(b, "SELECT count(*) FROM person WHERE merged_into IS NULL"), 2);
@@ -1194,7 +1163,7 @@ static void test_a_merge_of_an_unknown_person_waits_for_them(void **state)
     tdb_cccd(new_id, 1975, 'f', 2);
     int64_t kept = tdb_person(a, "Lo Thi Mai", old_id, "1975-01-20", NULL);
     int64_t gone = tdb_person(a, "Lo Thi Mai", new_id, "1975-01-20", NULL);
-    dose(a, gone);
+    tdb_dose(a, gone);
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
     if (vax_person_merge(a->db, gone, kept, "same woman, two IDs") != VAX_OK)
         fail_msg("merge: %s", vax_errmsg(a->db));
@@ -1431,7 +1400,7 @@ static void test_an_old_cmnd_and_a_cccd_of_one_person_link_in_any_order(void **s
     tdb_cccd(other, 1975, 'f', 8);
     int64_t pa = tdb_person(a, "Lò Văn Pá", "012345678", "1975-01-20", NULL);
     int64_t pq = tdb_person(a, "Hà Thị Quế", "012345679", "1975-01-20", NULL);
-    dose(b, tdb_person(b, "LÒ VĂN PÁ", cccd, "1975-01-20", NULL));
+    tdb_dose(b, tdb_person(b, "LÒ VĂN PÁ", cccd, "1975-01-20", NULL));
     tdb_person(b, "Mùa Thị Súa", other, "1975-03-03", NULL);
     assert_int_equal(vax_person_link_id(a->db, pa, cccd, "chip ID card"), VAX_OK);
     assert_int_equal(vax_person_link_id(a->db, pq, other, "typed from a paper"), VAX_OK);
@@ -1486,7 +1455,7 @@ static void test_a_reaction_and_a_dose_elsewhere_travel_in_a_bundle(void **state
     vax_sync_stats s;
     bundle_path(a, "a.vxb", f, sizeof f);
     int64_t pa = person(a, "Lo Thi Mai", 1), pb = person(a, "Lo Van Nam", 2);
-    dose(a, pa);
+    tdb_dose(a, pa);
     /* kept at once with what is still provisional, then completed (observe.c's order) */
     exec_on(a->path, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at, signs, severity,"
                      " action, pending, created_at, updated_at) SELECT 'rx-1', d.visit_id,"

@@ -28,6 +28,9 @@ int64_t tdb_person(test_db *t, const char *name, const char *id, const char *bir
                    const char *group);
 /* A valid 12-digit CCCD for a birth year and sex, unique by serial. */
 void tdb_cccd(char out[13], int year, char sex, int serial);
+/* Checks the person in, walks the visit to injection, gives the next dose (AZ, a vial of a new
+ * lot), ends the visit. */
+void tdb_dose(test_db *t, int64_t person_id);
 
 /* A vax_sink that gathers everything written into one NUL-terminated string (free s). */
 typedef struct tdb_text {
