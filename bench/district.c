@@ -25,6 +25,7 @@
  * learns of another's void of it, and two laptops' voids of one dose share the event's uuid
  * (dose uuid + "/void") with different bodies, so the second is quarantined.
  * Without --url it starts a throwaway cluster as bench/sync does. */
+#include "pgcluster.h"
 #include "vax.h"
 
 #include <errno.h>
@@ -65,72 +66,6 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int sh(const char *cmd)
-{
-    int rc = system(cmd);
-    if (rc != 0)
-        fprintf(stderr, "bench/district: failed (%d): %s\n", rc, cmd);
-    return rc;
-}
-
-static char pg_dir[256], pg_bin[512];
-
-/* a throwaway cluster, as bench/sync starts it, with room for every laptop's connection */
-static int pg_start(char *out, size_t size)
-{
-    char cmd[4096], as[64] = "";
-    FILE *f = popen("ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1", "r");
-    if (!f || !fgets(pg_bin, sizeof pg_bin, f)) {
-        if (f)
-            pclose(f);
-        fprintf(stderr, "bench/district: PostgreSQL is not installed (scripts/deps installs it)\n");
-        return -1;
-    }
-    pclose(f);
-    pg_bin[strcspn(pg_bin, "\n")] = 0;
-    snprintf(pg_dir, sizeof pg_dir, "/tmp/vaxsite-pgdistrict.XXXXXX");
-    if (!mkdtemp(pg_dir))
-        return -1;
-    if (getuid() == 0) {
-        snprintf(cmd, sizeof cmd, "chown postgres '%s'", pg_dir);
-        if (sh(cmd))
-            return -1;
-        snprintf(as, sizeof as, "su postgres -s /bin/sh -c ");
-    } else
-        snprintf(as, sizeof as, "sh -c ");
-    snprintf(cmd, sizeof cmd,
-             "%s\"'%s/initdb' -D '%s/data' -A trust -U vax -E UTF8 --no-locale >/dev/null\"", as,
-             pg_bin, pg_dir);
-    if (sh(cmd))
-        return -1;
-    /* a port another cluster holds fails the start: three tries on other ports */
-    int port = 0, rc = -1;
-    for (int attempt = 0; attempt < 3 && rc; attempt++) {
-        port = 40000 + (int)((getpid() + attempt * 7919) % 20000);
-        snprintf(cmd, sizeof cmd,
-                 "%s\"'%s/pg_ctl' -D '%s/data' -l '%s/log' -w -o \\\"-p %d -k '%s' "
-                 "-c listen_addresses=127.0.0.1 -c max_connections=%d\\\" start >/dev/null\"",
-                 as, pg_bin, pg_dir, pg_dir, port, pg_dir, laptops + 20);
-        rc = sh(cmd);
-    }
-    if (rc)
-        return -1;
-    snprintf(out, size, "postgresql://vax@127.0.0.1:%d/postgres", port);
-    return 0;
-}
-
-static void pg_stop(void)
-{
-    char cmd[1024];
-    if (!pg_dir[0])
-        return;
-    snprintf(cmd, sizeof cmd, "%s\"'%s/pg_ctl' -D '%s/data' -m fast stop >/dev/null\"",
-             getuid() == 0 ? "su postgres -s /bin/sh -c " : "sh -c ", pg_bin, pg_dir);
-    sh(cmd);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", pg_dir);
-    sh(cmd);
 }
 
 static void laptop_path(int i, char *out, size_t size)
@@ -642,7 +577,7 @@ int main(int argc, char **argv)
         mkdir(dir, 0700);
     if (!url[0]) {
         own = 1; /* stopped and removed at the end, even when it did not start */
-        if (pg_start(url, sizeof url))
+        if (bench_pg_start("bench/district", laptops + 20, url, sizeof url))
             goto out;
     }
     {
@@ -727,11 +662,11 @@ int main(int argc, char **argv)
     status = bad ? 1 : 0;
 out:
     if (own)
-        pg_stop();
+        bench_pg_stop("bench/district");
     if (own_dir) {
         char cmd[400];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-        sh(cmd);
+        bench_sh("bench/district", cmd);
     }
     return status;
 }

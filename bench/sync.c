@@ -6,6 +6,7 @@
  * STDIN into a bare table keyed by the uuid on the same server; push time over copy time is the
  * ratio printed beside it: what the merge costs over writing the rows once (the target is the
  * push's 10 s; the ratio is measured in the same run so that the machine's load weighs on both). */
+#include "pgcluster.h"
 #include "vax.h"
 
 #include <libpq-fe.h>
@@ -22,61 +23,6 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int sh(const char *cmd)
-{
-    int rc = system(cmd);
-    if (rc != 0)
-        fprintf(stderr, "bench/sync: failed (%d): %s\n", rc, cmd);
-    return rc;
-}
-
-static char pg_dir[256], pg_bin[512];
-
-static int pg_start(char *url, size_t size)
-{
-    char cmd[4096], as[64] = "";
-    FILE *f = popen("ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1", "r");
-    if (!f || !fgets(pg_bin, sizeof pg_bin, f)) {
-        if (f)
-            pclose(f);
-        fprintf(stderr, "bench/sync: PostgreSQL is not installed (scripts/deps installs it)\n");
-        return -1;
-    }
-    pclose(f);
-    pg_bin[strcspn(pg_bin, "\n")] = 0;
-    snprintf(pg_dir, sizeof pg_dir, "/tmp/vaxsite-pgbench.XXXXXX");
-    if (!mkdtemp(pg_dir))
-        return -1;
-    if (getuid() == 0) {
-        snprintf(cmd, sizeof cmd, "chown postgres '%s'", pg_dir);
-        if (sh(cmd))
-            return -1;
-        snprintf(as, sizeof as, "su postgres -s /bin/sh -c ");
-    }
-    int port = 40000 + getpid() % 20000;
-    snprintf(cmd, sizeof cmd,
-             "%s\"'%s/initdb' -D '%s/data' -A trust -U vax -E UTF8 --no-locale >/dev/null && "
-             "'%s/pg_ctl' -D '%s/data' -l '%s/log' -w -o \\\"-p %d -k '%s' "
-             "-c listen_addresses=127.0.0.1\\\" start >/dev/null\"",
-             as, pg_bin, pg_dir, pg_bin, pg_dir, pg_dir, port, pg_dir);
-    if (sh(cmd))
-        return -1;
-    snprintf(url, size, "postgresql://vax@127.0.0.1:%d/postgres", port);
-    return 0;
-}
-
-static void pg_stop(void)
-{
-    char cmd[1024];
-    if (!pg_dir[0])
-        return;
-    snprintf(cmd, sizeof cmd, "%s\"'%s/pg_ctl' -D '%s/data' -m fast stop >/dev/null\"",
-             getuid() == 0 ? "su postgres -s /bin/sh -c " : "sh -c ", pg_bin, pg_dir);
-    sh(cmd);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", pg_dir);
-    sh(cmd);
 }
 
 /* n records: half registrations, half their doses, written as the stations write them (the
@@ -223,7 +169,7 @@ int main(int argc, char **argv)
     snprintf(path, sizeof path, "%s/laptop.db", dir);
     unlink(path);
     if (!url[0]) {
-        if (pg_start(url, sizeof url))
+        if (bench_pg_start("bench/sync", 0, url, sizeof url))
             goto out;
         own = 1;
     }
@@ -303,9 +249,9 @@ int main(int argc, char **argv)
     status = 0;
 out:
     if (own)
-        pg_stop();
+        bench_pg_stop("bench/sync");
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    sh(cmd);
+    bench_sh("bench/sync", cmd);
     return status;
 }
