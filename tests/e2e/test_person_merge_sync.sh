@@ -77,35 +77,12 @@ equal "and it no longer waits" "0" \
   "$(lsql C "SELECT count(*) FROM sync_conflict WHERE kind = 'merge_waiting' AND resolved_at = 0")"
 
 # --- the district server -------------------------------------------------------------------------
-pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
-PGBIN=$(pg_bin)
-if [ -z "$PGBIN" ] || [ ! -x "$PGBIN/initdb" ]; then
+PG_OPTIONAL=1 PG_PORT_SALT=7919
+. "$(dirname "$0")/pg.sh"
+if [ -n "${PG_MISSING:-}" ]; then
   ok "# SKIP PostgreSQL is not installed: the server's part is not run"
   finish
 fi
-PGDIR=$(mktemp -d /tmp/vaxsite-pg.XXXXXX)
-if [ "$(id -u)" -eq 0 ]; then
-  id postgres >/dev/null 2>&1 || useradd -r -M -s /usr/sbin/nologin postgres
-  chown postgres "$PGDIR"
-  as_pg() { su postgres -s /bin/sh -c "$1"; }
-else
-  as_pg() { sh -c "$1"; }
-fi
-PORT=$((20000 + ($$ + 7919) % 20000))
-pg_stop() {
-  as_pg "'$PGBIN/pg_ctl' -D '$PGDIR/data' -m immediate stop" >/dev/null 2>&1
-  rm -rf "$PGDIR"
-}
-trap 'pg_stop; cleanup' EXIT
-as_pg "'$PGBIN/initdb' -D '$PGDIR/data' -A trust -U vax -E UTF8 --no-locale" >/dev/null ||
-  { echo "Bail out! initdb failed"; exit 1; }
-for try in 1 2 3 4 5; do
-  as_pg "'$PGBIN/pg_ctl' -D '$PGDIR/data' -l '$PGDIR/log' -w -o \"-p $PORT -k '$PGDIR' \
-    -c listen_addresses=127.0.0.1\" start" >/dev/null && break
-  [ $try -eq 5 ] && { echo "Bail out! the cluster did not start: $(tail -3 "$PGDIR/log")"; exit 1; }
-  PORT=$((PORT + 997))
-done
-BASE="postgresql://vax@127.0.0.1:$PORT"
 "$PGBIN/psql" "$BASE/postgres" -qc "CREATE DATABASE d1" >/dev/null
 U="$BASE/d1"
 q() { "$PGBIN/psql" "$U" -Atqc "$1"; }
