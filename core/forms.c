@@ -438,35 +438,6 @@ fail:
     return rc;
 }
 
-/* Sign codes ("fever rash") as their names in the UI language, "; "-joined; a code the file
- * does not name stays as it is. */
-static void sign_names(const char *codes, char *out, size_t size)
-{
-    vax_aefi_sign all[64];
-    int n = 0;
-    size_t len = 0;
-    if (vax_aefi_signs(all, 64, &n) != VAX_OK)
-        n = 0;
-    out[0] = 0;
-    for (const char *p = codes; *p;) {
-        size_t k = strcspn(p, " ");
-        if (k) {
-            const char *name = NULL;
-            for (int i = 0; i < n && !name; i++)
-                if (strlen(all[i].code) == k && !strncmp(all[i].code, p, k))
-                    name = all[i].name;
-            int w = name ? snprintf(out + len, size - len, "%s%s", len ? "; " : "", name)
-                         : snprintf(out + len, size - len, "%s%.*s", len ? "; " : "", (int)k, p);
-            if (w < 0 || (size_t)w >= size - len)
-                break;
-            len += (size_t)w;
-        }
-        p += k;
-        while (*p == ' ')
-            p++;
-    }
-}
-
 /* ---- annex 6: the round ---------------------------------------------------------------------- */
 
 int vax_form_round(vax_db *db, const char *round, vax_form **out)
@@ -667,7 +638,7 @@ int vax_form_round(vax_db *db, const char *round, vax_form **out)
         vax_date_dmy(vax_col_text(st, 4), day);
         put_text(r, "day", day);
         /* the signs by their names (assets/aefi.conf), as the daily report writes them */
-        sign_names(vax_col_text(st, 5), signs, sizeof signs);
+        vax_aefi_sign_names(vax_col_text(st, 5), "; ", signs, sizeof signs);
         put_text(r, "signs", signs);
         put_text(r, "outcome", vax_reaction_words(vax_col_text(st, 7), vax_col_text(st, 6)));
     }

@@ -48,6 +48,36 @@ static int meets_annex_i(int skin, int breathing, int circulation, int gut)
     return (skin && (breathing || circulation)) || systems >= 2 || circulation;
 }
 
+void vax_aefi_sign_names(const char *codes, const char *sep, char *out, size_t size)
+{
+    vax_aefi_sign all[64];
+    const char *seen[64];
+    int n = 0, nseen = 0;
+    char words[512], *save = NULL;
+    size_t len = 0;
+    out[0] = 0;
+    if (vax_aefi_signs(all, 64, &n) != VAX_OK)
+        n = 0;
+    vax_strlcpy(words, codes ? codes : "", sizeof words);
+    for (char *w = strtok_r(words, " ,", &save); w; w = strtok_r(NULL, " ,", &save)) {
+        int again = 0;
+        for (int i = 0; i < nseen && !again; i++)
+            again = !strcmp(seen[i], w);
+        if (again)
+            continue;
+        if (nseen < 64)
+            seen[nseen++] = w;
+        const char *name = w;
+        for (int i = 0; i < n; i++)
+            if (!strcmp(all[i].code, w))
+                name = all[i].name;
+        int k = snprintf(out + len, size - len, "%s%s", len ? sep : "", name);
+        if (k < 0 || (size_t)k >= size - len)
+            break;
+        len += (size_t)k;
+    }
+}
+
 int vax_aefi_assess(const char *signs, int *anaphylaxis, int *grade)
 {
     vax_aefi_sign all[64];

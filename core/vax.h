@@ -708,6 +708,10 @@ typedef struct vax_aefi_sign {
 
 /* The signs from assets/aefi.conf, in file order. */
 int vax_aefi_signs(vax_aefi_sign *out, int max, int *n);
+/* Sign codes ("fever rash", separated by spaces or commas) as their names in the UI language,
+ * joined by sep; a code the file does not name stays as it is, one given twice is named once;
+ * what does not fit in out is cut there. */
+void vax_aefi_sign_names(const char *codes, const char *sep, char *out, size_t size);
 /* Whether the signs seen (codes separated by spaces) meet the criteria of anaphylaxis of Circular
  * 51/2017/TT-BYT Annex I (skin with breathing or low blood pressure; two or more organ systems;
  * low blood pressure alone), and its grade (Annex II: 1 skin only .. 4 arrest; 0 when no sign is

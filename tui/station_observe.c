@@ -47,28 +47,6 @@ static void load(ui_app *app, observe *o)
     follow_selection(o);
 }
 
-/* The sign names of a reaction's codes, in the UI language. */
-static void sign_names(const char *codes, char *out, size_t size)
-{
-    vax_aefi_sign all[64];
-    int n = 0;
-    char words[256], *save = NULL;
-    out[0] = 0;
-    if (vax_aefi_signs(all, 64, &n) != VAX_OK)
-        n = 0;
-    snprintf(words, sizeof words, "%s", codes);
-    for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-        const char *name = w;
-        for (int i = 0; i < n; i++)
-            if (!strcmp(all[i].code, w))
-                name = all[i].name;
-        if (!strstr(out, name)) {
-            size_t len = strlen(out);
-            snprintf(out + len, size - len, "%s%s", len ? ", " : "", name);
-        }
-    }
-}
-
 static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ctx)
 {
     observe *o = ctx;
@@ -105,7 +83,7 @@ static void row(WINDOW *w, int y, int x, int width, int index, int sel, void *ct
     /* a reaction is named with the person: the nurse sees what happened without a dialog */
     if (v->has_reaction) {
         char signs[400];
-        sign_names(v->signs, signs, sizeof signs);
+        vax_aefi_sign_names(v->signs, ", ", signs, sizeof signs);
         snprintf(name, sizeof name, "%s · %s", v->full_name, signs);
     } else
         snprintf(name, sizeof name, "%s", v->full_name);
@@ -122,7 +100,7 @@ static const vax_observing *selected_reaction(const observe *o, char *text, size
         return NULL;
     const vax_observing *v = &o->list[o->cursor.selected];
     char signs[400];
-    sign_names(v->signs, signs, sizeof signs);
+    vax_aefi_sign_names(v->signs, ", ", signs, sizeof signs);
     snprintf(text, size, _("Ticket %03d, %s: %s"), v->visit.ticket % 1000, v->full_name, signs);
     return v;
 }

@@ -425,26 +425,6 @@ static void draw_idle(ui_app *app, screening_desk *d, WINDOW *w, int rows, int c
     ui_role_off(w, ROLE_DIM);
 }
 
-/* The sign names of a reaction's codes, in the UI language (assets/aefi.conf). */
-static void sign_names(const char *codes, char *out, size_t size)
-{
-    vax_aefi_sign all[64];
-    int n = 0;
-    char words[512], *save = NULL;
-    out[0] = 0;
-    if (vax_aefi_signs(all, 64, &n) != VAX_OK)
-        n = 0;
-    snprintf(words, sizeof words, "%s", codes);
-    for (char *w = strtok_r(words, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-        const char *name = w;
-        for (int i = 0; i < n; i++)
-            if (!strcmp(all[i].code, w))
-                name = all[i].name;
-        size_t len = strlen(out);
-        snprintf(out + len, size - len, "%s%s", len ? ", " : "", name);
-    }
-}
-
 static const char *reaction_action(const char *code)
 {
     return !strcmp(code, "anaphylaxis")   ? _("anaphylaxis")
@@ -468,7 +448,7 @@ static void reaction_text(const screening_desk *d, const vax_person_reaction *r,
         snprintf(where, sizeof where, _("at %s"), r->site);
     else
         snprintf(where, sizeof where, "%s", _("here"));
-    sign_names(r->signs, signs, sizeof signs);
+    vax_aefi_sign_names(r->signs, ", ", signs, sizeof signs);
     if (point && d->earlier_question > 0)
         snprintf(ask, sizeof ask, _(" See question %d of the form."), d->earlier_question);
     snprintf(out, size, "%s%s%s (%s), %s %s.%s %s.", r->serious ? "⚠ " : "",

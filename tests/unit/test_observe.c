@@ -626,6 +626,33 @@ static void test_a_release_after_a_minor_reaction_says_so_in_its_event(void **st
     assert_string_equal(text, "reaction recorded|no reaction");
 }
 
+/* The signs' names as the screens and the Ministry's form print them: each code once, in the
+ * order given, a code the file does not know as it is, cut where the room ends. */
+static void test_sign_codes_are_named_once_each_in_their_order(void **state)
+{
+    (void)state;
+    vax_aefi_sign all[64];
+    int n = 0;
+    char want[256], got[256];
+    assert_int_equal(vax_aefi_signs(all, 64, &n), VAX_OK);
+    const char *fever = NULL, *headache = NULL;
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(all[i].code, "fever"))
+            fever = all[i].name;
+        if (!strcmp(all[i].code, "headache"))
+            headache = all[i].name;
+    }
+    assert_non_null(fever);
+    assert_non_null(headache);
+    snprintf(want, sizeof want, "%s; %s; no_such_sign", headache, fever);
+    vax_aefi_sign_names("headache fever,headache no_such_sign fever", "; ", got, sizeof got);
+    assert_string_equal(got, want);
+    vax_aefi_sign_names("", ", ", got, sizeof got);
+    assert_string_equal(got, "");
+    vax_aefi_sign_names("headache fever", ", ", got, 4);
+    assert_int_equal(strlen(got), 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -677,6 +704,7 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_release_after_a_minor_reaction_says_so_in_its_event,
                                         setup, teardown),
+        cmocka_unit_test(test_sign_codes_are_named_once_each_in_their_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
