@@ -633,7 +633,7 @@ static void test_sign_codes_are_named_once_each_in_their_order(void **state)
     (void)state;
     vax_aefi_sign all[64];
     int n = 0;
-    char want[256], got[256];
+    char want[400], got[400];
     assert_int_equal(vax_aefi_signs(all, 64, &n), VAX_OK);
     const char *fever = NULL, *headache = NULL;
     for (int i = 0; i < n; i++) {
