@@ -3,7 +3,8 @@
  * table, measured in the same run so that the machine's load weighs on both): the dry run (every
  * row checked) and the real import (one transaction), into a new registry and again into the same
  * one (every row already there), then `sqlite3 .import` of the same CSV into a fresh database.
- * Run: build/bench/import [--rows N] [--no-sqlite3] */
+ * Run: build/bench/import [--rows N] [--no-sqlite3] [--import-only]
+ * (--import-only: the import into a new registry alone, e.g. under a profiler) */
 #include "vax.h"
 
 #include <stdio.h>
@@ -101,12 +102,14 @@ static int sqlite3_import(const char *dir, const char *csv_path, double *wall_s,
 
 int main(int argc, char **argv)
 {
-    int rows = 100000, with_sqlite3 = 1;
+    int rows = 100000, with_sqlite3 = 1, import_only = 0;
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--rows") && i + 1 < argc)
             rows = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--no-sqlite3"))
             with_sqlite3 = 0;
+        else if (!strcmp(argv[i], "--import-only"))
+            with_sqlite3 = 0, import_only = 1;
     setenv("TZ", "Asia/Ho_Chi_Minh", 1);
     tzset();
     size_t cap = (size_t)rows * 160 + 256, len = 0;
@@ -142,7 +145,7 @@ int main(int argc, char **argv)
     static const char *const what[] = {"dry run (every row checked)", "import into a new registry",
                                        "the same list again (all registered)"};
     vax_import_opts opts[] = {{1, 0, 0}, {0, 0, 0}, {0, 0, 1}};
-    for (int k = 0; k < 3; k++) {
+    for (int k = import_only ? 1 : 0; k < (import_only ? 2 : 3); k++) {
         vax_import_result r;
         double a = now_ms(), c = cpu_s();
         int rc = vax_import_csv(db, "bench.csv", csv, len, &opts[k], &r);
@@ -189,6 +192,7 @@ int main(int argc, char **argv)
     print_load("after");
     free(csv);
     char cmd[200];
+    if (getenv("VAX_BENCH_KEEP")) { printf("kept %s\n", dir); return 0; }
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     return system(cmd) == 0 ? 0 : 1;
 }

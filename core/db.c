@@ -175,7 +175,46 @@ int vax_uuid(char out[37])
     return VAX_OK;
 }
 
-int vax_uuids(char (*out)[37], size_t n)
+/* The next tick of 1/4096 ms (48 bits of Unix milliseconds, then 12 of the millisecond's
+ * fraction), strictly after the last one this process handed out, even when the clock steps
+ * back. */
+static int v7_tick(uint64_t *t)
+{
+    static _Atomic uint64_t last;
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return VAX_EINTERNAL;
+    uint64_t now = ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000) << 12 |
+                   (uint64_t)(ts.tv_nsec % 1000000) * 4096 / 1000000;
+    uint64_t prev = atomic_load(&last);
+    do
+        *t = now > prev ? now : prev + 1;
+    while (!atomic_compare_exchange_weak(&last, &prev, *t));
+    return VAX_OK;
+}
+
+/* b: 16 random bytes; the first 8 become the tick and the version, the variant is set. */
+static void v7_text(unsigned char *b, uint64_t t, char out[37])
+{
+    for (int i = 0; i < 6; i++)
+        b[i] = (unsigned char)(t >> (52 - 8 * i));
+    b[6] = (unsigned char)(0x70 | ((t >> 8) & 0x0F));
+    b[7] = (unsigned char)(t & 0xFF);
+    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
+    uuid_text(b, out);
+}
+
+int vax_uuid_v7(char out[37])
+{
+    unsigned char b[16];
+    uint64_t t;
+    if (RAND_bytes(b, sizeof b) != 1 || v7_tick(&t) != VAX_OK)
+        return VAX_EINTERNAL;
+    v7_text(b, t, out);
+    return VAX_OK;
+}
+
+int vax_uuids_v7(char (*out)[37], size_t n)
 {
     unsigned char b[16 * 64];
     for (size_t i = 0; i < n; i += 64) {
@@ -183,35 +222,12 @@ int vax_uuids(char (*out)[37], size_t n)
         if (RAND_bytes(b, (int)(16 * m)) != 1)
             return VAX_EINTERNAL;
         for (size_t k = 0; k < m; k++) {
-            unsigned char *u = b + 16 * k;
-            u[6] = (unsigned char)((u[6] & 0x0F) | 0x40);
-            u[8] = (unsigned char)((u[8] & 0x3F) | 0x80);
-            uuid_text(u, out[i + k]);
+            uint64_t t;
+            if (v7_tick(&t) != VAX_OK)
+                return VAX_EINTERNAL;
+            v7_text(b + 16 * k, t, out[i + k]);
         }
     }
-    return VAX_OK;
-}
-
-int vax_uuid_v7(char out[37])
-{
-    static _Atomic uint64_t last; /* the last tick handed out by this process */
-    unsigned char b[16];
-    struct timespec ts;
-    if (RAND_bytes(b, sizeof b) != 1 || clock_gettime(CLOCK_REALTIME, &ts) != 0)
-        return VAX_EINTERNAL;
-    /* ticks of 1/4096 ms: 48 bits of Unix milliseconds, then 12 of the millisecond's fraction */
-    uint64_t now = ((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000) << 12 |
-                   (uint64_t)(ts.tv_nsec % 1000000) * 4096 / 1000000;
-    uint64_t prev = atomic_load(&last), t;
-    do { /* strictly increasing within the process, even when the clock steps back */
-        t = now > prev ? now : prev + 1;
-    } while (!atomic_compare_exchange_weak(&last, &prev, t));
-    for (int i = 0; i < 6; i++)
-        b[i] = (unsigned char)(t >> (52 - 8 * i));
-    b[6] = (unsigned char)(0x70 | ((t >> 8) & 0x0F));
-    b[7] = (unsigned char)(t & 0xFF);
-    b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
-    uuid_text(b, out);
     return VAX_OK;
 }
 

@@ -1289,7 +1289,7 @@ static int add_rows(import_ctx *x, row *rows, int nrows, int64_t now)
         if (bulk && counted && !words_count(&words, folded, &rc))
             counted = 0;
         if (rc == VAX_OK && used == nuuids) {
-            rc = vax_uuids(uuids, 64);
+            rc = vax_uuids_v7(uuids, 64);
             nuuids = 64;
             used = 0;
         }

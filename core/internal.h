@@ -105,9 +105,10 @@ int vax_auditf(vax_db *db, const char *action, const char *entity, int64_t entit
  * their events): the next one sorts after the last, so the unique index on uuid grows at its
  * right edge instead of dirtying a random page per commit that the next checkpoint must copy. */
 int vax_uuid_v7(char out[37]);
-/* n random v4 uuids as vax_uuid makes them, drawn 64 at a time: a long list's import makes one per
- * new person, and each draw of random bytes has a cost of its own. */
-int vax_uuids(char (*out)[37], size_t n);
+/* n of them, in order, their random bits drawn 64 at a time: a long list's import makes one per new
+ * person, and each draw of random bytes has a cost of its own; time-ordered, the people's uuids
+ * (and their outbox rows', the same) go to the right edge of the two unique indexes. */
+int vax_uuids_v7(char (*out)[37], size_t n);
 
 /* Copies src into a fixed buffer, always NUL-terminated. */
 void vax_strlcpy(char *dst, const char *src, size_t size);

@@ -726,6 +726,29 @@ static void test_write_lock_held_past_the_busy_timeout_gives_ebusy(void **state)
 
 /* A statement a caller holds stays valid however many others are prepared after it: the cache
  * used to finalize its oldest entry when full, under a caller that still held it. */
+/* An import's people take their uuids in batches: each is a version 7 uuid of the RFC 9562
+ * variant, each sorts after the one before (within a batch and across batches and single ones),
+ * and none repeats. */
+static void test_uuids_in_batches_are_version_7_and_strictly_increasing(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    char (*u)[37] = calloc(N + 1, sizeof *u);
+    assert_non_null(u);
+    assert_int_equal(vax_uuids_v7(u, 70), VAX_OK);
+    assert_int_equal(vax_uuid_v7(u[70]), VAX_OK);
+    assert_int_equal(vax_uuids_v7(u + 71, N - 71), VAX_OK);
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(strlen(u[i]), 36);
+        assert_int_equal(u[i][8], '-');
+        assert_int_equal(u[i][14], '7');
+        assert_non_null(strchr("89ab", u[i][19]));
+        if (i > 0)
+            assert_true(strcmp(u[i - 1], u[i]) < 0);
+    }
+    free(u);
+}
+
 static void test_statement_cache_never_frees_a_statement_in_use(void **state)
 {
     (void)state;
@@ -772,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_every_status_code_has_words),
         cmocka_unit_test(test_write_lock_held_past_the_busy_timeout_gives_ebusy),
         cmocka_unit_test(test_statement_cache_never_frees_a_statement_in_use),
+        cmocka_unit_test(test_uuids_in_batches_are_version_7_and_strictly_increasing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
