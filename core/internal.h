@@ -256,6 +256,9 @@ int64_t vax_sync_person_here(vax_db *db, const char *uuid);
 /* Schema 32: the dose's outbox event carries the fields of a dose given elsewhere; the reaction
  * table's trigger again after its rebuild (sync.c). */
 int vax_sync_seed_v32(vax_db *db);
+/* Schema 33: a dose's additional-dose mark and round in its event, the doses already sent in a
+ * "dose_marks" event each; a guardian's event, stamped (sync.c). */
+int vax_sync_seed_v33(vax_db *db);
 /* sync_pull.c: what a team needs from elsewhere besides people and doses.
  * The columns of a dose given elsewhere, and their values read from a dose event's body (SQL
  * text; an event of an older version lacks them: "" as before). */
@@ -278,6 +281,12 @@ struct pg_result;
 /* The server's schema version 9 (reaction events found by sequence and by person, the fields of
  * a dose given elsewhere). */
 extern const char vax_server_schema_v9[];
+/* Version 10 (a dose's additional-dose mark and round, the guardians of minors). */
+extern const char vax_server_schema_v10[];
+/* In the pull's read transaction: the guardians of the team's communes' people that other devices
+ * recorded (params as for the reactions), as "guardian" event bodies; raises *seen. */
+int vax_sync_pull_guardians_read(vax_db *db, struct pg_conn *c, const char *const params[3],
+                                 struct pg_result **out, int64_t *seen);
 /* In the pull's read transaction: the reactions of the team's communes' people that other
  * devices recorded, since the cursor (params: the communes as a text[], the cursor, this
  * device); raises *seen to the last one's sequence. */

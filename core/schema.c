@@ -838,6 +838,20 @@ static const char schema_v32[] =
     "CREATE INDEX reaction_visit ON reaction(visit_id);"
     "CREATE INDEX reaction_person ON reaction(person_id);";
 
+/* Version 33: what a laptop recorded and did not send (the seed, sync.c, makes the triggers).
+ * - A dose's event carries its additional-dose mark (a doctor's decision: the next dose is booster
+ *   1 after it) and its vaccination round (the Ministry's round report); the doses that left
+ *   before carry them in a "dose_marks" event each, when they have either.
+ * - A minor's guardian leaves as a "guardian" event, stamped by the registry's clock (sync_clock);
+ *   the stamp is kept with the guardian (hlc), so that the later of two stands everywhere.
+ * - An event whose person this database does not hold yet (a bundle from a laptop that registered
+ *   them, read before the one that brings them) waits in sync_waiting and is merged when a later
+ *   bundle or pull brings the person. */
+static const char schema_v33[] =
+    "ALTER TABLE person_guardian ADD COLUMN hlc TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE sync_waiting(seq INTEGER PRIMARY KEY REFERENCES sync_entry(seq),"
+    " person_uuid TEXT NOT NULL);";
+
 /* What person's insert triggers name_word_ai and person_fts_ai write, for the new people
  * ?1 to ?2 (ids) at once: an import of a long list inserts them with the triggers off on its
  * connection and runs these in the same transaction (exchange.c). They read the same macros as
@@ -895,6 +909,7 @@ static const struct vax_schema_step steps[] = {
     [30] = {schema_v30, vax_checklist_seed_v30},
     [31] = {schema_v31, vax_sync_seed_clock_v31},
     [32] = {schema_v32, vax_sync_seed_v32},
+    [33] = {schema_v33, vax_sync_seed_v33},
 };
 
 _Static_assert(sizeof steps / sizeof steps[0] == VAX_SCHEMA_VERSION + 1,

@@ -45,6 +45,11 @@
  *  - a reaction recorded at another site, and its later states (reaction_update, schema 32), is
  *    stored once by uuid against the (merged) person, with no visit and the site it came from
  *    (sync_pull.c); a dose given elsewhere keeps its place, source and UVCI.
+ *  - a dose keeps its additional-dose mark and round (schema 33; server schema 10), which a dose
+ *    sent before sends in a dose_marks event; a minor's guardian (a "guardian" event) is kept when
+ *    its stamp, on the same clock as edits, is later than the guardian held;
+ *  - a dose, dose_marks, reaction or guardian of a person not held yet waits (sync_waiting) and is
+ *    merged, in its order of arrival, when a bundle or a pull brings the person.
  *
  * Commit order on the server. Each push batch takes one transaction-level advisory lock before it
  * draws any number from the sequence vs_seq, so writers are serialised and the numbers are handed
@@ -420,6 +425,51 @@ static const char sync_v32[] =
 int vax_sync_seed_v32(vax_db *db)
 {
     int rc = sqlite3_exec(db->sql, sync_v32, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("upgrading the database"));
+}
+
+/* Schema 33 (schema.c says why). The round is the one the trigger dose_round_ai writes after the
+ * insert (whichever of the two runs first); a guardian's stamp ticks the registry's clock as an
+ * edit does, and is kept with the guardian. The guardian's update trigger runs when the name or
+ * the phone changed, not for the stamp written by either. */
+// clang-format off
+#define DOSE_ROUND(r)                                                                              \
+    "CASE WHEN " r ".round = '' AND " r ".visit_id IS NOT NULL AND " r ".source = ''"              \
+    " THEN coalesce((SELECT value FROM setting WHERE key = 'campaign.round'), '')"                 \
+    " ELSE " r ".round END"
+#define DOSE_BODY_V33(r)                                                                           \
+    "json_set(" DOSE_BODY_V31(r) ", '$.additional', " r ".additional, '$.round', " DOSE_ROUND(r) ")"
+#define GUARDIAN_EVENT(r, from)                                                                    \
+    OUTBOX_COLS "SELECT p.uuid || '/guardian/' || " HLC_TEXT ", 'guardian', p.uuid, " SQ_SITE ", " \
+    SQ_DEVICE ", " r ".updated_at, json_object('person_uuid', p.uuid, 'name', " r ".name,"         \
+    " 'phone', " r ".phone, 'updated_at', " r ".updated_at, 'updated_by', "                        \
+    SQ_LOGIN(r ".updated_by") ", 'hlc', " HLC_TEXT ") FROM " from "person p"                       \
+    " WHERE p.id = " r ".person_id;"
+#define GUARDIAN_TRIGGER(when, cond)                                                               \
+    "CREATE TRIGGER sync_guardian_" when " AFTER " when " ON person_guardian" NOT_APPLYING cond    \
+    " BEGIN UPDATE sync_clock SET n = CASE WHEN new.updated_at * 1000 > ms THEN 0 ELSE n + 1 END," \
+    " ms = max(ms, new.updated_at * 1000);"                                                        \
+    " UPDATE person_guardian SET hlc = " HLC_TEXT " WHERE person_id = new.person_id; "             \
+    GUARDIAN_EVENT("new", "") " END;"
+static const char sync_v33[] =
+    "DROP TRIGGER sync_dose_ai;"
+    FACT_TRIGGER("dose", "dose", "new.given_at", DOSE_BODY_V33("new"))
+    GUARDIAN_TRIGGER("INSERT", "")
+    GUARDIAN_TRIGGER("UPDATE", " AND (old.name IS NOT new.name OR old.phone IS NOT new.phone)")
+    /* what left before: the marks of this site's own doses that have any, the guardians */
+    OUTBOX_COLS "SELECT d.uuid || '/marks', 'dose_marks', d.uuid, " SQ_SITE ", " SQ_DEVICE ","
+    " d.given_at, json_object('dose_uuid', d.uuid, 'person_uuid', " SQ_PERSON("d.person_id") ","
+    " 'additional', d.additional, 'round', d.round) FROM dose d"
+    " WHERE (d.additional <> 0 OR d.round <> '')"
+    " AND NOT EXISTS (SELECT 1 FROM sync_origin o WHERE o.uuid = d.uuid) ORDER BY d.id;"
+    "UPDATE sync_clock SET n = n + 1;"
+    "UPDATE person_guardian SET hlc = " HLC_TEXT ";"
+    GUARDIAN_EVENT("g", "person_guardian g, ");
+// clang-format on
+
+int vax_sync_seed_v33(vax_db *db)
+{
+    int rc = sqlite3_exec(db->sql, sync_v33, NULL, NULL, NULL);
     return rc == SQLITE_OK ? VAX_OK : vax_fail_sql(db, rc, _("upgrading the database"));
 }
 
@@ -1427,6 +1477,32 @@ static int merge_pulled_fields(vax_db *db, int64_t id, const char *body, const m
     return rc;
 }
 
+/* Sets on dose `uuid` (NULL: the one the body names as dose_uuid) the marks a body gives (its
+ * additional-dose mark, its round) where the dose has none: a dose that left before schema 33
+ * sends them in a "dose_marks" event. *held: whether the dose is here (NULL: not asked). */
+static int dose_marks_set(vax_db *db, const char *uuid, const char *body, int *held)
+{
+    sqlite3_stmt *st = vax_stmt(
+        db, "UPDATE dose SET additional = CASE WHEN json_extract(?1, '$.additional') = 1 THEN 1"
+            " ELSE additional END, round = CASE WHEN round = '' AND json_type(?1, '$.round') ="
+            " 'text' THEN json_extract(?1, '$.round') ELSE round END"
+            " WHERE uuid = coalesce(?2, json_extract(?1, '$.dose_uuid'))");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
+    if (uuid)
+        sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 2);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return vax_fail_sql(db, rc, _("merging a dose"));
+    if (held)
+        *held = sqlite3_changes(db->sql) > 0;
+    return VAX_OK;
+}
+
 static int merge_dose(vax_db *db, const char *uuid, const char *body, const merge_ctx *m)
 {
     char puuid[64], series[32], reason[200], other[64] = "";
@@ -1437,8 +1513,8 @@ static int merge_dose(vax_db *db, const char *uuid, const char *body, const merg
     sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
     int have = sqlite3_step(st) == SQLITE_ROW;
     sqlite3_reset(st);
-    if (have)
-        return VAX_OK;
+    if (have) /* held already: the marks a later pull brings (a dose_marks event at the server) */
+        return dose_marks_set(db, uuid, body, NULL);
     jtext(db, body, "$.person_uuid", puuid, sizeof puuid);
     /* a dose of a merged record is the surviving one's */
     int64_t pid = vax_sync_person_here(db, puuid);
@@ -1479,19 +1555,22 @@ static int merge_dose(vax_db *db, const char *uuid, const char *body, const merg
         if ((rc = conflict_add(db, "same_dose_number", puuid_here, a, b, details)) != VAX_OK)
             return rc;
     }
-    st = vax_stmt(db, "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at,"
-                      " lot_no, series, arm, station, number_reason, override_reason, voided,"
-                      " void_reason, created_at, updated_at, " VAX_SYNC_ELSEWHERE_COLS ")"
-                      " SELECT ?1, ?2, NULL, json_extract(?3, '$.product'), ?4,"
-                      " json_extract(?3, '$.given_at'), coalesce(json_extract(?3, '$.lot_no'), ''),"
-                      " coalesce(json_extract(?3, '$.series'), 'covid-19'),"
-                      " coalesce(json_extract(?3, '$.arm'), ''),"
-                      " coalesce(json_extract(?3, '$.station'), ''),"
-                      " coalesce(json_extract(?3, '$.number_reason'), ''), ?5,"
-                      " coalesce(json_extract(?3, '$.voided'), 0),"
-                      " coalesce(json_extract(?3, '$.void_reason'), ''),"
-                      " json_extract(?3, '$.given_at'), json_extract(?3, '$.given_at')"
-                      ", " VAX_SYNC_ELSEWHERE_VALUES("?3"));
+    st = vax_stmt(
+        db, "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at,"
+            " lot_no, series, arm, station, number_reason, override_reason, voided,"
+            " void_reason, created_at, updated_at, additional, round, " VAX_SYNC_ELSEWHERE_COLS ")"
+            " SELECT ?1, ?2, NULL, json_extract(?3, '$.product'), ?4,"
+            " json_extract(?3, '$.given_at'), coalesce(json_extract(?3, '$.lot_no'), ''),"
+            " coalesce(json_extract(?3, '$.series'), 'covid-19'),"
+            " coalesce(json_extract(?3, '$.arm'), ''),"
+            " coalesce(json_extract(?3, '$.station'), ''),"
+            " coalesce(json_extract(?3, '$.number_reason'), ''), ?5,"
+            " coalesce(json_extract(?3, '$.voided'), 0),"
+            " coalesce(json_extract(?3, '$.void_reason'), ''),"
+            " json_extract(?3, '$.given_at'), json_extract(?3, '$.given_at'),"
+            " json_extract(?3, '$.additional') IS 1, CASE WHEN json_type(?3, '$.round')"
+            " = 'text' THEN json_extract(?3, '$.round') ELSE '' END"
+            ", " VAX_SYNC_ELSEWHERE_VALUES("?3"));
     if (!st)
         return VAX_EINTERNAL;
     sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
@@ -1693,6 +1772,146 @@ static int person_ethnicity(vax_db *db, const char *body)
     return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging a person"));
 }
 
+/* ---- what schema 33 sends: a dose's marks, a guardian; events waiting for their person --------
+ */
+
+/* A minor's guardian from another laptop: kept when its stamp is later than the guardian held
+ * here (any order of arrival gives the later one); the stamp moves this laptop's clock on, as an
+ * edit's does. A person not held here: counted unapplied (the event waits with them). */
+static int merge_guardian(vax_db *db, const char *body, const merge_ctx *m)
+{
+    char puuid[64], hlc[HLC_MAX];
+    jtext(db, body, "$.person_uuid", puuid, sizeof puuid);
+    jtext(db, body, "$.hlc", hlc, sizeof hlc);
+    int64_t pid = puuid[0] ? vax_sync_person_here(db, puuid) : 0;
+    if (!pid) {
+        m->stats->unapplied++;
+        return VAX_OK;
+    }
+    int rc = clock_seen(db, hlc);
+    if (rc != VAX_OK)
+        return rc;
+    sqlite3_stmt *st = vax_stmt(
+        db, "INSERT INTO person_guardian(person_id, name, phone, updated_at, hlc)"
+            " SELECT ?1, json_extract(?2, '$.name'), json_extract(?2, '$.phone'),"
+            " coalesce(json_extract(?2, '$.updated_at'), 0), ?3"
+            " WHERE json_type(?2, '$.name') = 'text' AND json_extract(?2, '$.name') <> ''"
+            " AND json_type(?2, '$.phone') = 'text' AND json_extract(?2, '$.phone') <> ''"
+            " ON CONFLICT(person_id) DO UPDATE SET name = excluded.name, phone = excluded.phone,"
+            " updated_at = excluded.updated_at, updated_by = NULL, hlc = excluded.hlc"
+            " WHERE excluded.hlc > person_guardian.hlc");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, pid);
+    sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, hlc, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging a guardian"));
+}
+
+/* The kinds of event that belong to a person already registered: read before the person (two
+ * bundles in the wrong order), they wait for them. */
+static int waits_for_person(const char *kind)
+{
+    static const char *const kinds[] = {"dose", "dose_marks", "guardian", "reaction",
+                                        "reaction_update"};
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+        if (!strcmp(kind, kinds[i]))
+            return 1;
+    return 0;
+}
+
+static int wait_for_person(vax_db *db, int64_t seq, const char *body)
+{
+    sqlite3_stmt *st = vax_stmt(db, "INSERT OR IGNORE INTO sync_waiting(seq, person_uuid)"
+                                    " SELECT ?1, json_extract(?2, '$.person_uuid')"
+                                    " WHERE json_type(?2, '$.person_uuid') = 'text'");
+    if (!st)
+        return VAX_EINTERNAL;
+    sqlite3_bind_int64(st, 1, seq);
+    sqlite3_bind_text(st, 2, body, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? VAX_OK : vax_fail_sql(db, rc, _("merging records"));
+}
+
+static int merge_event(vax_db *db, const char *kind, const char *uuid, const char *body,
+                       const merge_ctx *m);
+
+/* Merges the waiting events whose person this database now holds, in the order they arrived; one
+ * that still cannot be merged (its dose not here) waits again. */
+static int events_waiting(vax_db *db, vax_sync_stats *stats)
+{
+    sqlite3_stmt *st = vax_stmt(db, "SELECT seq, person_uuid FROM sync_waiting ORDER BY seq");
+    int64_t *ready = NULL;
+    size_t n = 0, cap = 0;
+    int rc = VAX_OK, step;
+    if (!st)
+        return VAX_EINTERNAL;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (!vax_sync_person_here(db, vax_col_text(st, 1)))
+            continue;
+        if (n == cap) {
+            int64_t *more = realloc(ready, sizeof *ready * (cap = cap ? cap * 2 : 16));
+            if (!more) {
+                rc = VAX_ENOMEM;
+                break;
+            }
+            ready = more;
+        }
+        ready[n++] = sqlite3_column_int64(st, 0);
+    }
+    sqlite3_reset(st);
+    if (rc == VAX_OK && step != SQLITE_DONE && step != SQLITE_ROW)
+        rc = vax_fail_sql(db, step, _("merging records"));
+    for (size_t i = 0; i < n && rc == VAX_OK; i++) {
+        char *kind = NULL, *uuid = NULL, *body = NULL, *site = NULL, *device = NULL;
+        st = vax_stmt(db, "DELETE FROM sync_waiting WHERE seq = ?1");
+        if (!st) {
+            rc = VAX_EINTERNAL;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, ready[i]);
+        step = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (step != SQLITE_DONE) {
+            rc = vax_fail_sql(db, step, _("merging records"));
+            break;
+        }
+        st = vax_stmt(db, "SELECT kind, uuid, body, site, device FROM sync_entry WHERE seq = ?1");
+        if (!st) {
+            rc = VAX_EINTERNAL;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, ready[i]);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            kind = strdup(vax_col_text(st, 0));
+            uuid = strdup(vax_col_text(st, 1));
+            body = strdup(vax_col_text(st, 2));
+            site = strdup(vax_col_text(st, 3));
+            device = strdup(vax_col_text(st, 4));
+        }
+        sqlite3_reset(st);
+        if (kind && uuid && body && site && device) {
+            merge_ctx m = {stats, site, device};
+            int64_t before = stats->unapplied;
+            rc = merge_event(db, kind, uuid, body, &m);
+            if (rc == VAX_OK && stats->unapplied > before)
+                rc = wait_for_person(db, ready[i], body);
+        } else if (kind || uuid || body || site || device) {
+            rc = VAX_ENOMEM;
+        }
+        free(kind);
+        free(uuid);
+        free(body);
+        free(site);
+        free(device);
+    }
+    free(ready);
+    return rc;
+}
+
 static int merge_event(vax_db *db, const char *kind, const char *uuid, const char *body,
                        const merge_ctx *m)
 {
@@ -1706,6 +1925,14 @@ static int merge_event(vax_db *db, const char *kind, const char *uuid, const cha
         return merge_dose(db, uuid, body, m);
     if (!strcmp(kind, "dose_void"))
         return merge_dose_void(db, NULL, body);
+    if (!strcmp(kind, "dose_marks")) {
+        /* a dose not held here: it waits with its person */
+        int held = 0, rc = dose_marks_set(db, NULL, body, &held);
+        m->stats->unapplied += rc == VAX_OK && !held;
+        return rc;
+    }
+    if (!strcmp(kind, "guardian"))
+        return merge_guardian(db, body, m);
     if (!strcmp(kind, "person_merge"))
         return merge_person_merge(db, uuid, body, m, 0);
     if (!strcmp(kind, "person_link"))
@@ -2093,8 +2320,12 @@ static int take_event(vax_db *db, sqlite3_stmt *ev, const char *source, vax_sync
     if (rc != SQLITE_DONE)
         return vax_fail_sql(db, rc, _("storing a record from elsewhere"));
     stats->received++;
+    int64_t seq = sqlite3_last_insert_rowid(db->sql), before = stats->unapplied;
     merge_ctx m = {stats, site, device};
-    return merge_event(db, kind, vax_col_text(ev, 1), body, &m);
+    rc = merge_event(db, kind, vax_col_text(ev, 1), body, &m);
+    if (rc == VAX_OK && stats->unapplied > before && waits_for_person(kind))
+        rc = wait_for_person(db, seq, body);
+    return rc;
 }
 
 /* The whole file read once into memory and opened from there: what is checked is what is merged,
@@ -2353,8 +2584,8 @@ int vax_bundle_import(vax_db *db, const char *path, vax_sync_stats *stats)
                       sqlite3_errmsg(b));
         goto fail;
     }
-    if ((rc = merges_waiting(db, stats)) != VAX_OK || (rc = vax_conflict_settle(db)) != VAX_OK ||
-        (rc = applying(db, 0)) != VAX_OK ||
+    if ((rc = events_waiting(db, stats)) != VAX_OK || (rc = merges_waiting(db, stats)) != VAX_OK ||
+        (rc = vax_conflict_settle(db)) != VAX_OK || (rc = applying(db, 0)) != VAX_OK ||
         (rc = vax_audit(db, "sync.bundle_import", "sync_outbox", stats->received, path)) != VAX_OK)
         goto fail;
     rc = vax_tx_commit(db);
@@ -2602,7 +2833,7 @@ int vax_sync_available(void)
     return 1;
 }
 
-#define SERVER_VERSION 9
+#define SERVER_VERSION 10
 /* pg_advisory_xact_lock key of the writers (vs_apply) and of init-server */
 #define PUSH_LOCK_KEY_TEXT "7402091"
 #define INIT_LOCK_KEY_TEXT "7402090"
@@ -3227,7 +3458,8 @@ static const char *const server_migrations[] = {NULL,
                                                 server_schema_v6,
                                                 server_schema_v7,
                                                 server_schema_v8,
-                                                vax_server_schema_v9};
+                                                vax_server_schema_v9,
+                                                vax_server_schema_v10};
 
 static int pq_fail(vax_db *db, PGconn *c, const char *doing)
 {
@@ -3604,7 +3836,7 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
 {
     PGconn *c = NULL;
     PGresult *rp = NULL, *rd = NULL, *rs = NULL, *rm = NULL, *rl = NULL, *ro = NULL;
-    PGresult *rr = NULL; /* reactions recorded elsewhere (sync_pull.c) */
+    PGresult *rr = NULL, *rg = NULL; /* reactions and guardians recorded elsewhere (sync_pull.c) */
     char dev[37] = "", list[1024] = "", arr[1100];
     int rc;
     vax_sync_stats dummy;
@@ -3682,7 +3914,8 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
                       " d.station, 'number_reason', d.number_reason, 'override_reason',"
                       " d.override_reason, 'voided', d.voided, 'void_reason',"
                       " d.void_reason, 'place', d.place, 'source', d.source, 'uvci', d.uvci,"
-                      " 'verified', d.verified)::text, d.site, d.device, d.voided FROM dose d"
+                      " 'verified', d.verified, 'additional', d.additional, 'round',"
+                      " d.round)::text, d.site, d.device, d.voided FROM dose d"
                       " JOIN person p ON p.uuid = d.person_canon"
                       " WHERE p.commune = ANY($1::text[]) AND (d.seq > $2::bigint OR p.seq >"
                       " $2::bigint) AND (d.device <> $3 OR d.voided <> 0) ORDER BY d.seq",
@@ -3750,7 +3983,8 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
         if (at > seen)
             seen = at;
     }
-    if ((rc = vax_sync_pull_reactions_read(db, c, params, &rr, &seen)) != VAX_OK)
+    if ((rc = vax_sync_pull_reactions_read(db, c, params, &rr, &seen)) != VAX_OK ||
+        (rc = vax_sync_pull_guardians_read(db, c, params, &rg, &seen)) != VAX_OK)
         goto out;
     pq_exec(db, c, "COMMIT", "");
     if ((rc = vax_tx_begin(db)) != VAX_OK)
@@ -3786,7 +4020,12 @@ int vax_sync_pull(vax_db *db, const char *url, const char *communes, vax_sync_st
     }
     if ((rc = vax_sync_pull_reactions_merge(db, rr, stats)) != VAX_OK)
         goto fail;
-    if ((rc = merges_waiting(db, stats)) != VAX_OK ||
+    for (int i = 0; i < PQntuples(rg); i++) {
+        merge_ctx m = {stats, PQgetvalue(rg, i, 1), PQgetvalue(rg, i, 2)};
+        if ((rc = merge_guardian(db, PQgetvalue(rg, i, 0), &m)) != VAX_OK)
+            goto fail;
+    }
+    if ((rc = events_waiting(db, stats)) != VAX_OK || (rc = merges_waiting(db, stats)) != VAX_OK ||
         (rc = pull_open_conflicts(db, ro)) != VAX_OK || (rc = vax_conflict_pull(db, c)) != VAX_OK ||
         (rc = applying(db, 0)) != VAX_OK || (rc = mark_set(db, "sync.pulled_seq", seen)) != VAX_OK)
         goto fail;
@@ -3808,6 +4047,7 @@ out:
     PQclear(rl);
     PQclear(ro);
     PQclear(rr);
+    PQclear(rg);
     if (c && PQtransactionStatus(c) != PQTRANS_IDLE)
         PQclear(PQexec(c, "ROLLBACK"));
     PQfinish(c);

@@ -3,7 +3,9 @@
  * recorded. A serious reaction after dose 1 at one site must be before the doctor who screens the
  * person for dose 2 at another. Bundles (sync.c, merge_event) and the pull store them through the
  * same function, once by uuid. The fields of a dose given elsewhere travel with its dose event
- * (laptop schema 32, server schema 9); merge_dose and the dose pull read them. */
+ * (laptop schema 32, server schema 9); merge_dose and the dose pull read them; so do a dose's
+ * additional-dose mark and round (laptop schema 33, server schema 10). The server keeps a minor's
+ * guardian too (server schema 10), and the pull brings the team's people's. */
 #include "internal.h"
 
 #include <stdlib.h>
@@ -151,6 +153,79 @@ const char vax_server_schema_v9[] =
     " AND i.kind = 'dose' AND d.uuid = i.record_uuid AND i.body ? 'source';\n"
     "END\n"
     "$f$;";
+
+/* Server schema 10 (laptop schema 33).
+ * - A dose keeps its additional-dose mark and its round: from its event, or from a "dose_marks"
+ *   event for a dose sent before (which moves it up the sequence, so that the pull sends it
+ *   again to the teams that hold it).
+ * - A minor's guardian: one row a person (the record an alias or a merge leads to), the later
+ *   stamp standing whatever order the events arrive in; seq for the pull. */
+// clang-format off
+const char vax_server_schema_v10[] =
+    "ALTER TABLE dose ADD COLUMN additional int NOT NULL DEFAULT 0,"
+    " ADD COLUMN round text NOT NULL DEFAULT '';"
+    "CREATE TABLE guardian(person_uuid text PRIMARY KEY, name text NOT NULL,"
+    " phone text NOT NULL, hlc text NOT NULL, updated_at bigint NOT NULL DEFAULT 0,"
+    " site text NOT NULL, device text NOT NULL, seq bigint NOT NULL);"
+    "CREATE INDEX guardian_seq ON guardian(seq);"
+    "ALTER FUNCTION vs_apply_extra() RENAME TO vs_apply_extra_v9;"
+    "CREATE FUNCTION vs_apply_extra(OUT serious int) LANGUAGE plpgsql AS $f$\n"
+    "BEGIN\n"
+    "  serious := vs_apply_extra_v9();\n"
+    "  UPDATE dose d SET additional = CASE WHEN i.body->>'additional' = '1' THEN 1 ELSE 0 END,"
+    " round = coalesce(i.body->>'round', '') FROM incoming i WHERE i.fresh AND i.kind = 'dose'"
+    " AND d.uuid = i.record_uuid AND (i.body ? 'additional' OR i.body ? 'round');\n"
+    "  UPDATE dose d SET additional = greatest(d.additional, CASE WHEN"
+    " i.body->>'additional' = '1' THEN 1 ELSE 0 END), round = CASE WHEN d.round = '' THEN"
+    " coalesce(i.body->>'round', '') ELSE d.round END, seq = nextval('vs_seq')"
+    " FROM incoming i WHERE i.fresh AND i.kind = 'dose_marks'"
+    " AND d.uuid = i.body->>'dose_uuid';\n"
+    "  INSERT INTO guardian(person_uuid, name, phone, hlc, updated_at, site, device, seq)"
+    " SELECT DISTINCT ON (g.p) g.p, g.body->>'name', g.body->>'phone',"
+    " coalesce(g.body->>'hlc', ''), coalesce((g.body->>'updated_at')::bigint, 0), g.site,"
+    " g.device, nextval('vs_seq') FROM (SELECT i.*, coalesce((SELECT merged_into FROM person"
+    " WHERE uuid = vs_person(i.body->>'person_uuid')), vs_person(i.body->>'person_uuid')) AS p"
+    " FROM incoming i WHERE i.fresh AND i.kind = 'guardian'"
+    " AND coalesce(i.body->>'name', '') <> '' AND coalesce(i.body->>'phone', '') <> '') g"
+    " WHERE EXISTS (SELECT 1 FROM person WHERE uuid = g.p)"
+    " ORDER BY g.p, coalesce(g.body->>'hlc', '') DESC"
+    " ON CONFLICT (person_uuid) DO UPDATE SET name = excluded.name, phone = excluded.phone,"
+    " hlc = excluded.hlc, updated_at = excluded.updated_at, site = excluded.site,"
+    " device = excluded.device, seq = excluded.seq WHERE excluded.hlc > guardian.hlc;\n"
+    "END\n"
+    "$f$;";
+
+/* The guardians of the communes' ($1) people that other devices ($3) recorded since the cursor
+ * ($2), or of a person new to this pull, as the event's body, under the person the server keeps. */
+static const char pull_guardians[] =
+    "SELECT jsonb_build_object('person_uuid', p.uuid, 'name', g.name, 'phone', g.phone, 'hlc',"
+    " g.hlc, 'updated_at', g.updated_at)::text, g.site, g.device, g.seq FROM guardian g"
+    " JOIN person p ON p.uuid = coalesce((SELECT merged_into FROM person WHERE uuid ="
+    " g.person_uuid), g.person_uuid) WHERE p.commune = ANY($1::text[])"
+    " AND (g.seq > $2::bigint OR p.seq > $2::bigint) AND g.device <> $3 ORDER BY g.seq";
+// clang-format on
+
+int vax_sync_pull_guardians_read(vax_db *db, PGconn *c, const char *const params[3], PGresult **out,
+                                 int64_t *seen)
+{
+    PGresult *r = PQexecParams(c, pull_guardians, 3, NULL, params, NULL, NULL, 0);
+    *out = NULL;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        char msg[300];
+        vax_strlcpy(msg, r ? PQresultErrorMessage(r) : "", sizeof msg);
+        msg[strcspn(msg, "\n")] = 0;
+        PQclear(r);
+        return vax_fail(db, VAX_EIO, "url", _("Server: %s failed: %s"), _("reading guardians"),
+                        msg);
+    }
+    for (int i = 0; i < PQntuples(r); i++) {
+        int64_t at = strtoll(PQgetvalue(r, i, 3), NULL, 10);
+        if (at > *seen)
+            *seen = at;
+    }
+    *out = r;
+    return VAX_OK;
+}
 
 /* The reactions other devices recorded for the people of the communes ($1): those stored since
  * the cursor ($2) with the later states of each (reaction_update), and those of a person whose

@@ -93,7 +93,7 @@ enum vax_open_flags {
                                    demo); without it such a file is refused, never filled */
 };
 
-#define VAX_SCHEMA_VERSION 32
+#define VAX_SCHEMA_VERSION 33
 
 /* Opens (and migrates) a database. On failure *out may still hold a handle whose vax_errmsg()
  * says what went wrong; always vax_close() it. */

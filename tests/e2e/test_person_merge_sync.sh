@@ -124,7 +124,9 @@ equal "a merge pushed before its people waits on the server and is made when the
 # version made is taken away, newest first)
 "$PGBIN/psql" "$BASE/postgres" -qc "CREATE DATABASE d2" >/dev/null
 V A sync init-server "$BASE/d2" >/dev/null
-"$PGBIN/psql" "$BASE/d2" -qc "DROP FUNCTION vs_apply_extra; ALTER FUNCTION vs_apply_extra_v8 RENAME TO vs_apply_extra;
+"$PGBIN/psql" "$BASE/d2" -qc "DROP FUNCTION vs_apply_extra; ALTER FUNCTION vs_apply_extra_v9 RENAME TO vs_apply_extra;
+  DROP TABLE guardian; ALTER TABLE dose DROP COLUMN additional, DROP COLUMN round;
+  DROP FUNCTION vs_apply_extra; ALTER FUNCTION vs_apply_extra_v8 RENAME TO vs_apply_extra;
   DROP INDEX sync_event_reaction; DROP INDEX sync_event_reaction_person;
   ALTER TABLE dose DROP COLUMN place, DROP COLUMN source, DROP COLUMN uvci, DROP COLUMN verified;
   DROP TRIGGER person_linked ON person; DROP FUNCTION vs_linked;

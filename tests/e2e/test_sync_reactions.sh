@@ -143,7 +143,9 @@ $TM kill-session -t main >/dev/null 2>&1
 # --- a server of schema 8 is upgraded in place --------------------------------------------------
 U2="$BASE/d2"
 V A sync init-server "$U2" >/dev/null
-"$PSQL" "$U2" -qc "DROP FUNCTION vs_apply_extra; ALTER FUNCTION vs_apply_extra_v8 RENAME TO vs_apply_extra;
+"$PSQL" "$U2" -qc "DROP FUNCTION vs_apply_extra; ALTER FUNCTION vs_apply_extra_v9 RENAME TO vs_apply_extra;
+  DROP TABLE guardian; ALTER TABLE dose DROP COLUMN additional, DROP COLUMN round;
+  DROP FUNCTION vs_apply_extra; ALTER FUNCTION vs_apply_extra_v8 RENAME TO vs_apply_extra;
   DROP INDEX sync_event_reaction; DROP INDEX sync_event_reaction_person;
   ALTER TABLE dose DROP COLUMN place, DROP COLUMN source, DROP COLUMN uvci, DROP COLUMN verified;
   UPDATE vs_meta SET value = '8'" >/dev/null
@@ -153,7 +155,7 @@ equal "a push to a server of schema 8 is refused, saying to upgrade it" \
   "1|vaxsite: Server: its schema is older than this vaxsite's; run 'vaxsite sync init-server URL' once to upgrade it." \
   "$rc|$out"
 out=$(V A sync init-server "$U2" 2>&1)
-equal "init-server upgrades it to schema 9" "Server schema ready.|9" \
+equal "init-server upgrades it to schema 10" "Server schema ready.|10" \
   "$out|$(q "$U2" "SELECT value FROM vs_meta WHERE key = 'schema'")"
 V A sync push "$U2" >/dev/null
 equal "after the upgrade the dose elsewhere keeps its UVCI there" "$DE_UVCI" \

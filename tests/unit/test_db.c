@@ -733,7 +733,7 @@ static void test_uuids_in_batches_are_version_7_and_strictly_increasing(void **s
 {
     (void)state;
     enum { N = 200 };
-    char (*u)[37] = calloc(N + 1, sizeof *u);
+    char(*u)[37] = calloc(N + 1, sizeof *u);
     assert_non_null(u);
     assert_int_equal(vax_uuids_v7(u, 70), VAX_OK);
     assert_int_equal(vax_uuid_v7(u[70]), VAX_OK);

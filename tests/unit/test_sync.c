@@ -1541,6 +1541,115 @@ static void test_a_reaction_and_a_dose_elsewhere_travel_in_a_bundle(void **state
     tdb_close(b);
 }
 
+/* What a laptop records of a dose and a child that another laptop needs: the additional dose (a
+ * doctor's decision; the next dose is booster 1 after it, not booster 2), the vaccination round
+ * the dose was given in (the Ministry's round report), the guardian of a minor (the desk asks for
+ * one before a minor's dose, and the serious-reaction report names them). Each leaves in the
+ * outbox and is taken by the other laptop; a guardian changed later travels as the change, and an
+ * older guardian arriving after a newer one changes nothing. */
+static void test_an_additional_dose_its_round_and_a_guardian_travel_in_a_bundle(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    trust(b, a);
+    trust(a, b);
+    char f[400], f2[400], g[400], g2[400], text[300], sql[900];
+    vax_sync_stats s;
+    vax_visit v;
+    bundle_path(a, "a.vxb", f, sizeof f);
+    bundle_path(a, "a2.vxb", f2, sizeof f2);
+    bundle_path(b, "b.vxb", g, sizeof g);
+    assert_int_equal(vax_setting_set(a->db, "campaign.round", "Đợt 7"), VAX_OK);
+    int64_t pa = person(a, "Lo Thi Mai", 1);
+    assert_int_equal(vax_person_guardian_set(a->db, pa, "Lo Van Cha", "0912345678"), VAX_OK);
+    assert_int_equal(vax_queue_checkin(a->db, pa, &v), VAX_OK);
+    /* AZ, AZ long ago elsewhere in A's records, then the additional dose at today's visit */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, additional,"
+             " given_at, created_at, updated_at) VALUES"
+             " ('d1', %1$lld, NULL, 'AZ', 1, 0, %3$lld - 200 * 86400, 0, 0),"
+             " ('d2', %1$lld, NULL, 'AZ', 2, 0, %3$lld - 140 * 86400, 0, 0),"
+             " ('d3', %1$lld, %2$lld, 'PF', 3, 1, %3$lld, 0, 0)",
+             (long long)pa, (long long)v.id, (long long)T0);
+    exec_on(a->path, sql);
+    query_text(a->path,
+               "SELECT group_concat(uuid || ':' || additional || ':' || round, ' ')"
+               " FROM (SELECT * FROM dose ORDER BY uuid)",
+               text, sizeof text);
+    assert_string_equal(text, "d1:0: d2:0: d3:1:Đợt 7");
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    assert_int_equal(s.unapplied, 0);
+    query_text(b->path,
+               "SELECT group_concat(uuid || ':' || additional || ':' || round, ' ')"
+               " FROM (SELECT * FROM dose ORDER BY uuid)",
+               text, sizeof text);
+    assert_string_equal(text, "d1:0: d2:0: d3:1:Đợt 7");
+    query_text(b->path,
+               "SELECT g.name || '|' || g.phone FROM person_guardian g"
+               " JOIN person p ON p.id = g.person_id WHERE p.full_name = 'Lo Thi Mai'",
+               text, sizeof text);
+    assert_string_equal(text, "Lo Van Cha|0912345678");
+    /* merged, not re-emitted as B's own */
+    assert_int_equal(count(b, "SELECT count(*) FROM sync_outbox WHERE site = 'TEAM-B'"
+                              " AND kind = 'guardian'"),
+                     0);
+    /* B changes the guardian's phone: it travels back to A; then A's first bundle again, older,
+     * changes nothing at either */
+    int64_t pb = count(b, "SELECT id FROM person WHERE full_name = 'Lo Thi Mai'");
+    vax_clock_advance(3600);
+    assert_int_equal(vax_person_guardian_set(b->db, pb, "Lo Van Cha", "0987654321"), VAX_OK);
+    assert_int_equal(vax_bundle_export(b->db, g, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(a->db, g, &s), VAX_OK);
+    query_text(a->path, "SELECT name || '|' || phone FROM person_guardian", text, sizeof text);
+    assert_string_equal(text, "Lo Van Cha|0987654321");
+    /* A's next bundle forwards B's change, with a dose A gave since; B has the change already */
+    snprintf(sql, sizeof sql,
+             "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at,"
+             " created_at, updated_at) VALUES ('d4', %lld, NULL, 'PF', 4, %lld, 0, 0)",
+             (long long)pa, (long long)T0 + 86400);
+    exec_on(a->path, sql);
+    assert_int_equal(vax_bundle_export(a->db, f2, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f2, &s), VAX_OK);
+    query_text(b->path, "SELECT name || '|' || phone FROM person_guardian", text, sizeof text);
+    assert_string_equal(text, "Lo Van Cha|0987654321");
+    /* B changes the phone again; its next bundle holds that change alone */
+    vax_clock_advance(3600);
+    assert_int_equal(vax_person_guardian_set(b->db, pb, "Lo Van Cha", "0911111111"), VAX_OK);
+    bundle_path(b, "b2.vxb", g2, sizeof g2);
+    assert_int_equal(vax_bundle_export(b->db, g2, &s), VAX_OK);
+    /* a third laptop reads the bundles in the wrong order: the guardian's latest change and the
+     * fourth dose before the person they belong to; they wait for the person, then the latest
+     * guardian stands and every dose is there */
+    test_db *c = laptop("TEAM-C");
+    trust(c, a);
+    trust(c, b);
+    assert_int_equal(vax_bundle_import(c->db, g2, &s), VAX_OK);
+    assert_int_equal(s.unapplied, 2); /* the change and d4, which B forwards */
+    assert_int_equal(vax_bundle_import(c->db, f2, &s), VAX_OK);
+    assert_int_equal(count(c, "SELECT count(*) FROM sync_waiting"), 3);
+    assert_int_equal(count(c, "SELECT count(*) FROM dose"), 0);
+    assert_int_equal(vax_bundle_import(c->db, f, &s), VAX_OK);
+    assert_int_equal(count(c, "SELECT count(*) FROM sync_waiting"), 0);
+    query_text(c->path,
+               "SELECT group_concat(uuid || ':' || additional || ':' || round, ' ')"
+               " FROM (SELECT * FROM dose ORDER BY uuid)",
+               text, sizeof text);
+    assert_string_equal(text, "d1:0: d2:0: d3:1:Đợt 7 d4:0:");
+    query_text(c->path, "SELECT name || '|' || phone FROM person_guardian", text, sizeof text);
+    assert_string_equal(text, "Lo Van Cha|0911111111");
+    /* and A, given B's last bundle, takes the latest too */
+    assert_int_equal(vax_bundle_import(a->db, g2, &s), VAX_OK);
+    query_text(a->path, "SELECT name || '|' || phone FROM person_guardian", text, sizeof text);
+    assert_string_equal(text, "Lo Van Cha|0911111111");
+    unlink(g2);
+    unlink(f);
+    unlink(f2);
+    unlink(g);
+    tdb_close(a);
+    tdb_close(b);
+    tdb_close(c);
+}
+
 /* A database of schema 30 with a reaction (and its Ministry report) upgrades: the reaction
  * keeps its row, id and report; new reactions still leave in the outbox. */
 static void test_an_upgrade_from_30_keeps_the_reactions_and_their_reports(void **state)
@@ -1606,6 +1715,81 @@ static void test_an_upgrade_from_30_keeps_the_reactions_and_their_reports(void *
     rmdir(dir);
 }
 
+/* A database of schema 32 whose additional dose, round and guardian left without them: the
+ * upgrade sends each once (a dose_marks event for each own dose that has a mark, a guardian event
+ * with its stamp), and a laptop that took the dose before takes its marks from them. */
+static void test_an_upgrade_from_32_sends_the_marks_and_guardians_that_did_not_leave(void **state)
+{
+    char dir[] = "/tmp/vaxsync.XXXXXX", path[300], text[200], f[400], sql[700];
+    vax_db *db = NULL;
+    vax_person p;
+    vax_visit v;
+    vax_sync_stats s;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/old.db", dir);
+    vax_clock_set(T0);
+    assert_int_equal(vax_open_at_version(path, VAX_OPEN_CREATE, 32, &db), VAX_OK);
+    assert_int_equal(vax_staff_act_as_os_user(db, "tester"), VAX_OK);
+    assert_int_equal(vax_site_set(db, "TEAM-OLD", "TEAM-OLD", 0), VAX_OK);
+    assert_int_equal(vax_setting_set(db, "campaign.round", "Đợt 3"), VAX_OK);
+    memset(&p, 0, sizeof p);
+    tdb_cccd(p.national_id, 1975, 'f', 7);
+    snprintf(p.full_name, sizeof p.full_name, "Lo Thi Mai");
+    snprintf(p.birth_date, sizeof p.birth_date, "1975-01-20");
+    p.sex = 'f';
+    assert_int_equal(vax_person_add(db, &p), VAX_OK);
+    assert_int_equal(vax_person_guardian_set(db, p.id, "Lo Van Cha", "0912345678"), VAX_OK);
+    assert_int_equal(vax_queue_checkin(db, p.id, &v), VAX_OK);
+    vax_close(db);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, additional,"
+             " given_at, created_at, updated_at) VALUES"
+             " ('o1', %1$lld, NULL, 'AZ', 1, 0, %3$lld - 200 * 86400, 0, 0),"
+             " ('o2', %1$lld, NULL, 'AZ', 2, 0, %3$lld - 140 * 86400, 0, 0),"
+             " ('o3', %1$lld, %2$lld, 'PF', 3, 1, %3$lld, 0, 0)",
+             (long long)p.id, (long long)v.id, (long long)T0);
+    exec_on(path, sql);
+    /* the dose left as schema 32 wrote it: no marks */
+    assert_int_equal(query_int(path, "SELECT count(*) FROM sync_outbox WHERE kind = 'dose'"
+                                     " AND json_type(body, '$.additional') IS NOT NULL"),
+                     0);
+    /* a laptop takes the old bundle first */
+    test_db *b = laptop("TEAM-B");
+    snprintf(f, sizeof f, "%s/old.vxb", dir);
+    assert_int_equal(vax_open(path, 0, &db), VAX_OK);
+    assert_int_equal(vax_db_schema_version(db), VAX_SCHEMA_VERSION);
+    assert_int_equal(vax_staff_act_as_os_user(db, "tester"), VAX_OK);
+    char fp[65];
+    assert_int_equal(vax_bundle_fingerprint(db, fp), VAX_OK);
+    assert_int_equal(vax_sync_trust(b->db, fp), VAX_OK);
+    assert_int_equal(query_int(path, "SELECT count(*) FROM sync_outbox WHERE kind = 'dose_marks'"
+                                     " AND record_uuid = 'o3' AND json_extract(body,"
+                                     " '$.additional') = 1 AND json_extract(body, '$.round') ="
+                                     " 'Đợt 3'"),
+                     1);
+    assert_int_equal(query_int(path, "SELECT count(*) FROM sync_outbox WHERE kind = 'dose_marks'"),
+                     1);
+    assert_int_equal(query_int(path, "SELECT count(*) FROM sync_outbox WHERE kind = 'guardian'"
+                                     " AND json_extract(body, '$.phone') = '0912345678'"
+                                     " AND json_extract(body, '$.hlc') <> ''"),
+                     1);
+    assert_int_equal(query_int(path, "SELECT count(*) FROM person_guardian WHERE hlc = ''"), 0);
+    assert_int_equal(vax_bundle_export(db, f, &s), VAX_OK);
+    vax_close(db);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    query_text(b->path,
+               "SELECT group_concat(uuid || ':' || additional || ':' || round, ' ')"
+               " FROM (SELECT * FROM dose ORDER BY uuid)",
+               text, sizeof text);
+    assert_string_equal(text, "o1:0: o2:0: o3:1:Đợt 3");
+    query_text(b->path, "SELECT name || '|' || phone FROM person_guardian", text, sizeof text);
+    assert_string_equal(text, "Lo Van Cha|0912345678");
+    tdb_close(b);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1641,6 +1825,8 @@ int main(void)
         cmocka_unit_test(test_a_merge_of_an_unknown_person_waits_for_them),
         cmocka_unit_test(test_a_reaction_and_a_dose_elsewhere_travel_in_a_bundle),
         cmocka_unit_test(test_an_upgrade_from_30_keeps_the_reactions_and_their_reports),
+        cmocka_unit_test(test_an_additional_dose_its_round_and_a_guardian_travel_in_a_bundle),
+        cmocka_unit_test(test_an_upgrade_from_32_sends_the_marks_and_guardians_that_did_not_leave),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
