@@ -1584,6 +1584,24 @@ static void test_an_additional_dose_its_round_and_a_guardian_travel_in_a_bundle(
                " FROM (SELECT * FROM dose ORDER BY uuid)",
                text, sizeof text);
     assert_string_equal(text, "d1:0: d2:0: d3:1:Đợt 7");
+    /* B's injection room offers what A's does after the additional dose */
+    vax_sched_next na, nb;
+    int64_t pb0 = count(b, "SELECT id FROM person WHERE full_name = 'Lo Thi Mai'");
+    vax_clock_advance(200 * DAY);
+    assert_int_equal(vax_schedule_for_person(a->db, pa, &na), VAX_OK);
+    assert_int_equal(vax_schedule_for_person(b->db, pb0, &nb), VAX_OK);
+    assert_int_equal(na.number, 4);
+    assert_int_equal(na.kind, VAX_KIND_BOOSTER);
+    assert_int_equal(na.booster, 1);
+    assert_int_equal(nb.number, 4);
+    assert_int_equal(nb.kind, VAX_KIND_BOOSTER);
+    assert_int_equal(nb.booster, 1);
+    /* (without the mark, as B held it before schema 33, dose 3 was booster 1 and B's injection
+     * room offered no further dose) */
+    exec_on(b->path, "UPDATE dose SET additional = 0 WHERE uuid = 'd3'");
+    assert_int_equal(vax_schedule_for_person(b->db, pb0, &nb), VAX_OK);
+    assert_int_equal(nb.none, 1);
+    exec_on(b->path, "UPDATE dose SET additional = 1 WHERE uuid = 'd3'");
     query_text(b->path,
                "SELECT g.name || '|' || g.phone FROM person_guardian g"
                " JOIN person p ON p.id = g.person_id WHERE p.full_name = 'Lo Thi Mai'",
