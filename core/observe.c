@@ -433,7 +433,7 @@ int vax_person_reactions(vax_db *db, int64_t person_id, vax_person_reaction *out
 {
     sqlite3_stmt *st =
         vax_stmt(db, "SELECT x.id, x.seen_at, x.severity = 'serious', x.action, x.signs,"
-                     " coalesce(d.dose_number, 0), coalesce(d.product, ''), x.site"
+                     " coalesce(d.dose_number, 0), coalesce(d.product, ''), x.site, x.pending"
                      " FROM reaction x LEFT JOIN dose d ON d.id = coalesce("
                      "  (SELECT max(id) FROM dose WHERE visit_id = x.visit_id AND voided = 0),"
                      "  (SELECT id FROM dose WHERE person_id = x.person_id AND voided = 0"
@@ -458,6 +458,7 @@ int vax_person_reactions(vax_db *db, int64_t person_id, vax_person_reaction *out
         r->dose_number = sqlite3_column_int(st, 5);
         vax_strlcpy(r->product, vax_col_text(st, 6), sizeof r->product);
         vax_strlcpy(r->site, vax_col_text(st, 7), sizeof r->site);
+        r->missing = pending_bits(vax_col_text(st, 8));
     }
     sqlite3_reset(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? VAX_OK

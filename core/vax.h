@@ -753,6 +753,8 @@ typedef struct vax_person_reaction {
     int dose_number;  /* of the dose it followed (the visit's, else the last given before); 0 */
     char product[16]; /* that dose's product code; "" */
     char site[64];    /* the site code it was recorded at; "" for this site */
+    int missing;      /* VAX_REACTION_NEEDS_*: what its site had still to record when it was
+                         last heard of (action shows "observed", serious what the signs say) */
 } vax_person_reaction;
 /* The person's reactions (of every record merged into them), newest first; at most max, *n of
  * them. */

@@ -433,6 +433,18 @@ static const char *reaction_action(const char *code)
                                           : _("observed");
 }
 
+/* What a reaction's record still lacks, as the doctor reads it: the observation desk keeps a
+ * reaction at once and records the action and the severity after; one that left another site
+ * before they were recorded says so, rather than "observed" (what a missing action reads as). */
+static const char *reaction_missing(int missing)
+{
+    if (missing == (VAX_REACTION_NEEDS_ACTION | VAX_REACTION_NEEDS_SEVERITY))
+        return _("not complete: action taken and severity not recorded yet");
+    if (missing & VAX_REACTION_NEEDS_ACTION)
+        return _("not complete: action taken not recorded yet");
+    return _("not complete: severity not recorded yet");
+}
+
 /* One reaction as the doctor reads it: "Serious reaction after dose 1 (anaphylaxis), 12/10/2021
  * at TEAM-A.", the form's question on it, then the signs (what a narrow screen cuts). The facts
  * as recorded; the decision is the doctor's. */
@@ -452,8 +464,9 @@ static void reaction_text(const screening_desk *d, const vax_person_reaction *r,
     if (point && d->earlier_question > 0)
         snprintf(ask, sizeof ask, _(" See question %d of the form."), d->earlier_question);
     snprintf(out, size, "%s%s%s (%s), %s %s.%s %s.", r->serious ? "⚠ " : "",
-             r->serious ? _("Serious reaction") : _("Reaction"), after, reaction_action(r->action),
-             dmy, where, ask, signs);
+             r->serious ? _("Serious reaction") : _("Reaction"), after,
+             r->missing ? reaction_missing(r->missing) : reaction_action(r->action), dmy, where,
+             ask, signs);
 }
 
 /* The person's reactions after earlier doses under the header, serious ones first and

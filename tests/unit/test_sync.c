@@ -1668,6 +1668,47 @@ static void test_an_additional_dose_its_round_and_a_guardian_travel_in_a_bundle(
     tdb_close(c);
 }
 
+/* A reaction that left its site before the action was recorded (the observation desk keeps it at
+ * once) is read at another site as not complete, not as "observed"; the later state completes
+ * it there. */
+static void test_a_provisional_reaction_from_elsewhere_says_what_it_lacks(void **state)
+{
+    test_db *a = laptop("TEAM-A"), *b = laptop("TEAM-B");
+    trust(b, a);
+    char f[400], f2[400];
+    vax_sync_stats s;
+    bundle_path(a, "a.vxb", f, sizeof f);
+    bundle_path(a, "a2.vxb", f2, sizeof f2);
+    int64_t pa = person(a, "Lo Thi Mai", 1);
+    tdb_dose(a, pa);
+    exec_on(a->path, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at, signs, severity,"
+                     " action, pending, created_at, updated_at) SELECT 'rx-p', d.visit_id,"
+                     " d.person_id, d.given_at + 600, 'hives breathing', 'serious', 'observed',"
+                     " 'action', d.given_at + 600, d.given_at + 600 FROM dose d");
+    assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    int64_t pb = count(b, "SELECT id FROM person WHERE full_name = 'Lo Thi Mai'");
+    vax_person_reaction r[2];
+    int n = 0;
+    assert_int_equal(vax_person_reactions(b->db, pb, r, 2, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(r[0].serious, 1);
+    assert_int_equal(r[0].missing, VAX_REACTION_NEEDS_ACTION);
+    assert_string_equal(r[0].site, "TEAM-A");
+    exec_on(a->path, "UPDATE reaction SET action = 'anaphylaxis', pending = '',"
+                     " updated_at = updated_at + 60");
+    assert_int_equal(vax_bundle_export(a->db, f2, &s), VAX_OK);
+    assert_int_equal(vax_bundle_import(b->db, f2, &s), VAX_OK);
+    assert_int_equal(vax_person_reactions(b->db, pb, r, 2, &n), VAX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(r[0].missing, 0);
+    assert_string_equal(r[0].action, "anaphylaxis");
+    unlink(f);
+    unlink(f2);
+    tdb_close(a);
+    tdb_close(b);
+}
+
 /* A database of schema 30 with a reaction (and its Ministry report) upgrades: the reaction
  * keeps its row, id and report; new reactions still leave in the outbox. */
 static void test_an_upgrade_from_30_keeps_the_reactions_and_their_reports(void **state)
@@ -1845,6 +1886,7 @@ int main(void)
         cmocka_unit_test(test_an_upgrade_from_30_keeps_the_reactions_and_their_reports),
         cmocka_unit_test(test_an_additional_dose_its_round_and_a_guardian_travel_in_a_bundle),
         cmocka_unit_test(test_an_upgrade_from_32_sends_the_marks_and_guardians_that_did_not_leave),
+        cmocka_unit_test(test_a_provisional_reaction_from_elsewhere_says_what_it_lacks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
