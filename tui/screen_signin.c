@@ -26,7 +26,12 @@ static void station_row(WINDOW *w, int y, int x, int width, int index, int selec
     char line[160];
     (void)ctx;
     (void)selected;
-    snprintf(line, sizeof line, " %d  %s", index + 1, _(stations[index].label));
+    /* a number is a key that opens the station; past 9 there is none to type (a "1" would open
+     * the first station at once), so the row shows none and is reached with the arrows */
+    if (index < 9)
+        snprintf(line, sizeof line, " %d  %s", index + 1, _(stations[index].label));
+    else
+        snprintf(line, sizeof line, "    %s", _(stations[index].label));
     ui_put(w, y, x, line, width);
 }
 
@@ -254,7 +259,8 @@ static int key(ui_app *app, ui_key k)
 {
     signin *s = app->screen->state;
     if (s->phase == PHASE_STATION) {
-        if (k.code == UI_KEY_CHAR && k.ch >= L'1' && k.ch < (wint_t)(L'1' + NSTATIONS)) {
+        if (k.code == UI_KEY_CHAR && k.ch >= L'1' && k.ch <= L'9' &&
+            k.ch < (wint_t)(L'1' + NSTATIONS)) {
             s->stations.selected = (int)(k.ch - L'1');
             open_station(app);
             return 1;
