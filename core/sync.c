@@ -456,11 +456,15 @@ static const char sync_v33[] =
     FACT_TRIGGER("dose", "dose", "new.given_at", DOSE_BODY_V33("new"))
     GUARDIAN_TRIGGER("INSERT", "")
     GUARDIAN_TRIGGER("UPDATE", " AND (old.name IS NOT new.name OR old.phone IS NOT new.phone)")
-    /* what left before: the marks of this site's own doses that have any, the guardians */
+    /* what left before: the marks of this site's own doses that have any, and of a dose given
+     * elsewhere where and how it was learnt (its event before schema 32 did not say); the
+     * guardians */
     OUTBOX_COLS "SELECT d.uuid || '/marks', 'dose_marks', d.uuid, " SQ_SITE ", " SQ_DEVICE ","
-    " d.given_at, json_object('dose_uuid', d.uuid, 'person_uuid', " SQ_PERSON("d.person_id") ","
-    " 'additional', d.additional, 'round', d.round) FROM dose d"
-    " WHERE (d.additional <> 0 OR d.round <> '')"
+    " d.given_at, CASE WHEN d.source = '' THEN m.body ELSE json_set(m.body, '$.place', d.place,"
+    " '$.source', d.source, '$.uvci', d.uvci, '$.verified', d.verified) END"
+    " FROM dose d, (SELECT json_object('dose_uuid', x.uuid, 'person_uuid', "
+    SQ_PERSON("x.person_id") ", 'additional', x.additional, 'round', x.round) AS body, x.id"
+    " FROM dose x) m WHERE m.id = d.id AND (d.additional <> 0 OR d.round <> '' OR d.source <> '')"
     " AND NOT EXISTS (SELECT 1 FROM sync_origin o WHERE o.uuid = d.uuid) ORDER BY d.id;"
     "UPDATE sync_clock SET n = n + 1;"
     "UPDATE person_guardian SET hlc = " HLC_TEXT ";"
@@ -1478,14 +1482,22 @@ static int merge_pulled_fields(vax_db *db, int64_t id, const char *body, const m
 }
 
 /* Sets on dose `uuid` (NULL: the one the body names as dose_uuid) the marks a body gives (its
- * additional-dose mark, its round) where the dose has none: a dose that left before schema 33
- * sends them in a "dose_marks" event. *held: whether the dose is here (NULL: not asked). */
+ * additional-dose mark, its round; for a dose given elsewhere, where and how it was learnt) where
+ * the dose has none: a dose that left before schema 33 sends them in a "dose_marks" event (its
+ * event before schema 32 did not carry a dose elsewhere's fields). *held: whether the dose is
+ * here (NULL: not asked). */
+#define LEARNT "source = '' AND json_extract(?1, '$.source') IN ('manual', 'hc1')"
 static int dose_marks_set(vax_db *db, const char *uuid, const char *body, int *held)
 {
     sqlite3_stmt *st = vax_stmt(
         db, "UPDATE dose SET additional = CASE WHEN json_extract(?1, '$.additional') = 1 THEN 1"
             " ELSE additional END, round = CASE WHEN round = '' AND json_type(?1, '$.round') ="
-            " 'text' THEN json_extract(?1, '$.round') ELSE round END"
+            " 'text' THEN json_extract(?1, '$.round') ELSE round END,"
+            " place = CASE WHEN " LEARNT " THEN coalesce(json_extract(?1, '$.place'), '')"
+            " ELSE place END, uvci = CASE WHEN " LEARNT " THEN coalesce(json_extract(?1,"
+            " '$.uvci'), '') ELSE uvci END, verified = CASE WHEN " LEARNT " THEN"
+            " coalesce(json_extract(?1, '$.verified'), '') ELSE verified END,"
+            " source = CASE WHEN " LEARNT " THEN json_extract(?1, '$.source') ELSE source END"
             " WHERE uuid = coalesce(?2, json_extract(?1, '$.dose_uuid'))");
     if (!st)
         return VAX_EINTERNAL;
@@ -1502,6 +1514,7 @@ static int dose_marks_set(vax_db *db, const char *uuid, const char *body, int *h
         *held = sqlite3_changes(db->sql) > 0;
     return VAX_OK;
 }
+#undef LEARNT
 
 static int merge_dose(vax_db *db, const char *uuid, const char *body, const merge_ctx *m)
 {

@@ -180,6 +180,11 @@ const char vax_server_schema_v10[] =
     " coalesce(i.body->>'round', '') ELSE d.round END, seq = nextval('vs_seq')"
     " FROM incoming i WHERE i.fresh AND i.kind = 'dose_marks'"
     " AND d.uuid = i.body->>'dose_uuid';\n"
+    /* a dose given elsewhere whose event (before laptop schema 32) did not say where */
+    "  UPDATE dose d SET place = coalesce(i.body->>'place', ''), source = i.body->>'source',"
+    " uvci = coalesce(i.body->>'uvci', ''), verified = coalesce(i.body->>'verified', '')"
+    " FROM incoming i WHERE i.fresh AND i.kind = 'dose_marks' AND d.uuid = i.body->>'dose_uuid'"
+    " AND d.source = '' AND i.body->>'source' IN ('manual', 'hc1');\n"
     "  INSERT INTO guardian(person_uuid, name, phone, hlc, updated_at, site, device, seq)"
     " SELECT DISTINCT ON (g.p) g.p, g.body->>'name', g.body->>'phone',"
     " coalesce(g.body->>'hlc', ''), coalesce((g.body->>'updated_at')::bigint, 0), g.site,"

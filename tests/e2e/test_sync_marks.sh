@@ -92,16 +92,20 @@ V A sync push "$U" >/dev/null
 V B sync pull "$U" --communes "$COMMUNE" >/dev/null
 equal "B holds the dose, without a round" "|" \
   "$(lsql B "SELECT round || '|' FROM dose WHERE uuid = 'dose-old'")"
-# what the upgrade to schema 33 sends for a dose that left before (sync.c, sync_v33)
-lsql A "UPDATE dose SET round = 'Đợt 4' WHERE uuid = 'dose-old';
+# what the upgrade to schema 33 sends for a dose that left before (sync.c, sync_v33): its round,
+# and for a dose given elsewhere whose event (before schema 32) did not say, where and how
+lsql A "UPDATE dose SET round = 'Đợt 4', source = 'manual', place = 'Bệnh viện Bạch Mai'
+          WHERE uuid = 'dose-old';
         INSERT INTO sync_outbox(uuid, kind, record_uuid, site, device, at, body)
         SELECT d.uuid || '/marks', 'dose_marks', d.uuid, 'TEAM-A',
           (SELECT value FROM setting WHERE key = 'sync.device_id'), d.given_at,
-          json_object('dose_uuid', d.uuid, 'person_uuid', p.uuid, 'additional', 0, 'round', d.round)
+          json_object('dose_uuid', d.uuid, 'person_uuid', p.uuid, 'additional', 0, 'round', d.round,
+            'source', d.source, 'place', d.place, 'uvci', '', 'verified', '')
         FROM dose d JOIN person p ON p.id = d.person_id WHERE d.uuid = 'dose-old'"
 V A sync push "$U" >/dev/null
 V B sync pull "$U" --communes "$COMMUNE" >/dev/null
-equal "the district and B take the round from the dose_marks event" "Đợt 4|Đợt 4" \
-  "$(q "$U" "SELECT round FROM dose WHERE uuid = 'dose-old'")|$(lsql B "SELECT round FROM dose WHERE uuid = 'dose-old'")"
+equal "the district and B take the round, place and source from the dose_marks event" \
+  "Đợt 4|manual|Bệnh viện Bạch Mai#Đợt 4|manual|Bệnh viện Bạch Mai" \
+  "$(q "$U" "SELECT round || '|' || source || '|' || place FROM dose WHERE uuid = 'dose-old'")#$(lsql B "SELECT round || '|' || source || '|' || place FROM dose WHERE uuid = 'dose-old'")"
 
 finish

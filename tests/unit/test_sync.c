@@ -1668,6 +1668,59 @@ static void test_an_additional_dose_its_round_and_a_guardian_travel_in_a_bundle(
     tdb_close(c);
 }
 
+/* A dose given elsewhere recorded before schema 32 left without where and how it was learnt; a
+ * laptop that took it holds a dose from nowhere. The upgrade to 33 sends them (a dose_marks event)
+ * and that laptop fills them in. */
+static void test_a_dose_elsewhere_sent_before_32_gets_its_place_at_the_upgrade(void **state)
+{
+    char dir[] = "/tmp/vaxsync.XXXXXX", path[300], text[300], f[400], f2[400], fp[65];
+    vax_db *db = NULL;
+    vax_person p;
+    vax_sync_stats s;
+    int64_t de;
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/old.db", dir);
+    snprintf(f, sizeof f, "%s/old.vxb", dir);
+    snprintf(f2, sizeof f2, "%s/new.vxb", dir);
+    vax_clock_set(T0);
+    assert_int_equal(vax_open_at_version(path, VAX_OPEN_CREATE, 31, &db), VAX_OK);
+    assert_int_equal(vax_staff_act_as_os_user(db, "tester"), VAX_OK);
+    assert_int_equal(vax_site_set(db, "TEAM-OLD", "TEAM-OLD", 0), VAX_OK);
+    memset(&p, 0, sizeof p);
+    tdb_cccd(p.national_id, 1975, 'f', 7);
+    snprintf(p.full_name, sizeof p.full_name, "Lo Thi Mai");
+    snprintf(p.birth_date, sizeof p.birth_date, "1975-01-20");
+    p.sex = 'f';
+    assert_int_equal(vax_person_add(db, &p), VAX_OK);
+    vax_dose_elsewhere e = {p.id,  "AZ", "2021-09-01", 1, "Bach Mai hospital, Ha Noi",
+                            "AB1", NULL, NULL};
+    if (vax_dose_record_elsewhere(db, &e, &de) != VAX_OK)
+        fail_msg("elsewhere: %s", vax_errmsg(db));
+    test_db *b = laptop("TEAM-B");
+    assert_int_equal(vax_bundle_fingerprint(db, fp), VAX_OK);
+    assert_int_equal(vax_sync_trust(b->db, fp), VAX_OK);
+    assert_int_equal(vax_bundle_export(db, f, &s), VAX_OK);
+    vax_close(db);
+    assert_int_equal(query_int(path, "SELECT count(*) FROM sync_outbox WHERE kind = 'dose'"
+                                     " AND json_type(body, '$.source') IS NULL"),
+                     1);
+    assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
+    query_text(b->path, "SELECT source || '|' || place FROM dose", text, sizeof text);
+    assert_string_equal(text, "|");
+    assert_int_equal(vax_open(path, 0, &db), VAX_OK);
+    assert_int_equal(vax_staff_act_as_os_user(db, "tester"), VAX_OK);
+    assert_int_equal(vax_bundle_export(db, f2, &s), VAX_OK);
+    vax_close(db);
+    assert_int_equal(vax_bundle_import(b->db, f2, &s), VAX_OK);
+    query_text(b->path, "SELECT source || '|' || place || '|' || dose_number FROM dose", text,
+               sizeof text);
+    assert_string_equal(text, "manual|Bach Mai hospital, Ha Noi|1");
+    tdb_close(b);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 /* A reaction that left its site before the action was recorded (the observation desk keeps it at
  * once) is read at another site as not complete, not as "observed"; the later state completes
  * it there. */
@@ -1887,6 +1940,7 @@ int main(void)
         cmocka_unit_test(test_an_additional_dose_its_round_and_a_guardian_travel_in_a_bundle),
         cmocka_unit_test(test_an_upgrade_from_32_sends_the_marks_and_guardians_that_did_not_leave),
         cmocka_unit_test(test_a_provisional_reaction_from_elsewhere_says_what_it_lacks),
+        cmocka_unit_test(test_a_dose_elsewhere_sent_before_32_gets_its_place_at_the_upgrade),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
