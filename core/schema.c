@@ -841,7 +841,8 @@ static const char schema_v32[] =
 /* Version 33: what a laptop recorded and did not send (the seed, sync.c, makes the triggers).
  * - A dose's event carries its additional-dose mark (a doctor's decision: the next dose is booster
  *   1 after it) and its vaccination round (the Ministry's round report); the doses that left
- *   before carry them in a "dose_marks" event each, when they have either.
+ *   before carry them in a "dose_marks" event each, when they have either, with where and how a
+ *   dose given elsewhere was learnt (its event before schema 32 did not say).
  * - A minor's guardian leaves as a "guardian" event, stamped by the registry's clock (sync_clock);
  *   the stamp is kept with the guardian (hlc), so that the later of two stands everywhere.
  * - An event whose person this database does not hold yet (a bundle from a laptop that registered
