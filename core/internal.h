@@ -14,6 +14,7 @@
 struct vax_db {
     sqlite3 *sql;
     int readonly;
+    int tx_depth; /* vax_tx_begin: 1 in a transaction, more inside savepoints of a caller's */
     char path[4096];
     char errmsg[512];
     char errfield[32];
@@ -64,7 +65,10 @@ int vax_days_in_month(int64_t y, int m);
 int64_t vax_days_from_civil(int64_t y, int m, int d);
 void vax_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 
-/* BEGIN IMMEDIATE ... COMMIT / ROLLBACK. begin returns VAX_OK or VAX_EBUSY and friends. */
+/* BEGIN IMMEDIATE ... COMMIT / ROLLBACK. begin returns VAX_OK or VAX_EBUSY and friends. Inside a
+ * transaction that vax_tx_begin began, begin makes a savepoint instead: commit releases it into
+ * the caller's transaction and rollback undoes only what was done since (a manager's resolution
+ * of a conflict runs the desk's own change in its transaction, conflict.c). */
 int vax_tx_begin(vax_db *db);
 int vax_tx_commit(vax_db *db);
 void vax_tx_rollback(vax_db *db);
@@ -281,8 +285,6 @@ struct pg_result;
 /* The server's schema version 9 (reaction events found by sequence and by person, the fields of
  * a dose given elsewhere). */
 extern const char vax_server_schema_v9[];
-/* Version 10 (a dose's additional-dose mark and round, the guardians of minors). */
-extern const char vax_server_schema_v10[];
 /* In the pull's read transaction: the guardians of the team's communes' people that other devices
  * recorded (params as for the reactions), as "guardian" event bodies; raises *seen. */
 int vax_sync_pull_guardians_read(vax_db *db, struct pg_conn *c, const char *const params[3],

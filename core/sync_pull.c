@@ -153,53 +153,9 @@ const char vax_server_schema_v9[] =
     " AND i.kind = 'dose' AND d.uuid = i.record_uuid AND i.body ? 'source';\n"
     "END\n"
     "$f$;";
+// clang-format on
 
-/* Server schema 10 (laptop schema 33).
- * - A dose keeps its additional-dose mark and its round: from its event, or from a "dose_marks"
- *   event for a dose sent before (which moves it up the sequence, so that the pull sends it
- *   again to the teams that hold it).
- * - A minor's guardian: one row a person (the record an alias or a merge leads to), the later
- *   stamp standing whatever order the events arrive in; seq for the pull. */
 // clang-format off
-const char vax_server_schema_v10[] =
-    "ALTER TABLE dose ADD COLUMN additional int NOT NULL DEFAULT 0,"
-    " ADD COLUMN round text NOT NULL DEFAULT '';"
-    "CREATE TABLE guardian(person_uuid text PRIMARY KEY, name text NOT NULL,"
-    " phone text NOT NULL, hlc text NOT NULL, updated_at bigint NOT NULL DEFAULT 0,"
-    " site text NOT NULL, device text NOT NULL, seq bigint NOT NULL);"
-    "CREATE INDEX guardian_seq ON guardian(seq);"
-    "ALTER FUNCTION vs_apply_extra() RENAME TO vs_apply_extra_v9;"
-    "CREATE FUNCTION vs_apply_extra(OUT serious int) LANGUAGE plpgsql AS $f$\n"
-    "BEGIN\n"
-    "  serious := vs_apply_extra_v9();\n"
-    "  UPDATE dose d SET additional = CASE WHEN i.body->>'additional' = '1' THEN 1 ELSE 0 END,"
-    " round = coalesce(i.body->>'round', '') FROM incoming i WHERE i.fresh AND i.kind = 'dose'"
-    " AND d.uuid = i.record_uuid AND (i.body ? 'additional' OR i.body ? 'round');\n"
-    "  UPDATE dose d SET additional = greatest(d.additional, CASE WHEN"
-    " i.body->>'additional' = '1' THEN 1 ELSE 0 END), round = CASE WHEN d.round = '' THEN"
-    " coalesce(i.body->>'round', '') ELSE d.round END, seq = nextval('vs_seq')"
-    " FROM incoming i WHERE i.fresh AND i.kind = 'dose_marks'"
-    " AND d.uuid = i.body->>'dose_uuid';\n"
-    /* a dose given elsewhere whose event (before laptop schema 32) did not say where */
-    "  UPDATE dose d SET place = coalesce(i.body->>'place', ''), source = i.body->>'source',"
-    " uvci = coalesce(i.body->>'uvci', ''), verified = coalesce(i.body->>'verified', '')"
-    " FROM incoming i WHERE i.fresh AND i.kind = 'dose_marks' AND d.uuid = i.body->>'dose_uuid'"
-    " AND d.source = '' AND i.body->>'source' IN ('manual', 'hc1');\n"
-    "  INSERT INTO guardian(person_uuid, name, phone, hlc, updated_at, site, device, seq)"
-    " SELECT DISTINCT ON (g.p) g.p, g.body->>'name', g.body->>'phone',"
-    " coalesce(g.body->>'hlc', ''), coalesce((g.body->>'updated_at')::bigint, 0), g.site,"
-    " g.device, nextval('vs_seq') FROM (SELECT i.*, coalesce((SELECT merged_into FROM person"
-    " WHERE uuid = vs_person(i.body->>'person_uuid')), vs_person(i.body->>'person_uuid')) AS p"
-    " FROM incoming i WHERE i.fresh AND i.kind = 'guardian'"
-    " AND coalesce(i.body->>'name', '') <> '' AND coalesce(i.body->>'phone', '') <> '') g"
-    " WHERE EXISTS (SELECT 1 FROM person WHERE uuid = g.p)"
-    " ORDER BY g.p, coalesce(g.body->>'hlc', '') DESC"
-    " ON CONFLICT (person_uuid) DO UPDATE SET name = excluded.name, phone = excluded.phone,"
-    " hlc = excluded.hlc, updated_at = excluded.updated_at, site = excluded.site,"
-    " device = excluded.device, seq = excluded.seq WHERE excluded.hlc > guardian.hlc;\n"
-    "END\n"
-    "$f$;";
-
 /* The guardians of the communes' ($1) people that other devices ($3) recorded since the cursor
  * ($2), or of a person new to this pull, as the event's body, under the person the server keeps. */
 static const char pull_guardians[] =
@@ -232,6 +188,7 @@ int vax_sync_pull_guardians_read(vax_db *db, PGconn *c, const char *const params
     return VAX_OK;
 }
 
+// clang-format off
 /* The reactions other devices recorded for the people of the communes ($1): those stored since
  * the cursor ($2) with the later states of each (reaction_update), and those of a person whose
  * record is new to this pull (a person who moved
