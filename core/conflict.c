@@ -588,13 +588,15 @@ static int resolve(vax_db *db, const vax_sync_conflict *pc, int64_t id, vax_reso
     if (!strcmp(c.kind, "merge_waiting"))
         return vax_fail(db, VAX_EINVAL, "action", "%s",
                         _("Conflict: the merge is made when the other record arrives."));
-    /* the change itself, by the desk's code in its own transaction (its event syncs it); tried
-     * again after a failure below, a change already made is not made twice */
-    if ((rc = act(db, &c, action, arg, reason, &dose_uuid, va, vb)) != VAX_OK)
-        return rc;
+    /* the change itself, by the desk's code (its event syncs it), and the resolution in one
+     * transaction: the desk's own transaction is a savepoint of it (vax_tx_begin), so that a
+     * failure or a crash leaves neither; a change already made (a resolution tried again after
+     * the same change came from elsewhere) is not made twice */
     vax_conflict_resolution_uuid(c.kind, c.a_uuid, c.b_uuid, uuid, sizeof uuid);
     if ((rc = vax_tx_begin(db)) != VAX_OK)
         return rc;
+    if ((rc = act(db, &c, action, arg, reason, &dose_uuid, va, vb)) != VAX_OK)
+        goto fail;
     const vax_staff *who = vax_actor(db);
     sqlite3_stmt *st = vax_stmt(
         db, "INSERT INTO sync_entry(uuid, kind, record_uuid, site, device, at, body)"

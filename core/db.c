@@ -295,27 +295,47 @@ int vax_tx_begin(vax_db *db)
     int rc;
     if (db->readonly)
         return vax_fail(db, VAX_EIO, NULL, _("This display opened the database read-only."));
+    if (db->tx_depth > 0 && !sqlite3_get_autocommit(db->sql)) {
+        rc = tx_exec(db, "SAVEPOINT vax_inner");
+        if (rc != SQLITE_OK)
+            return vax_fail_sql(db, rc, _("starting to save"));
+        db->tx_depth++;
+        return VAX_OK;
+    }
     rc = tx_exec(db, "BEGIN IMMEDIATE");
     if (rc != SQLITE_OK)
         return vax_fail_sql(db, rc, _("starting to save"));
+    db->tx_depth = 1;
     return VAX_OK;
 }
 
 int vax_tx_commit(vax_db *db)
 {
-    int rc = tx_exec(db, "COMMIT");
+    int nested = db->tx_depth > 1 && !sqlite3_get_autocommit(db->sql);
+    int rc = tx_exec(db, nested ? "RELEASE vax_inner" : "COMMIT");
     if (rc != SQLITE_OK) {
         int code = vax_fail_sql(db, rc, _("saving"));
         vax_tx_rollback(db);
         return code;
     }
+    db->tx_depth = nested ? db->tx_depth - 1 : 0;
     return VAX_OK;
 }
 
 void vax_tx_rollback(vax_db *db)
 {
-    if (!sqlite3_get_autocommit(db->sql))
-        tx_exec(db, "ROLLBACK");
+    if (sqlite3_get_autocommit(db->sql)) {
+        db->tx_depth = 0; /* (SQLite may have rolled back already, after an I/O error) */
+        return;
+    }
+    if (db->tx_depth > 1) {
+        tx_exec(db, "ROLLBACK TO vax_inner");
+        tx_exec(db, "RELEASE vax_inner");
+        db->tx_depth--;
+        return;
+    }
+    tx_exec(db, "ROLLBACK");
+    db->tx_depth = 0;
 }
 
 static int exec_sql(vax_db *db, const char *sql, const char *doing)

@@ -217,6 +217,56 @@ static void test_keep_a_voids_the_other_dose_and_both_keeps_both(void **state)
     tdb_close(b);
 }
 
+static void exec_on(test_db *t, const char *sql)
+{
+    sqlite3 *s = NULL;
+    assert_int_equal(sqlite3_open(t->path, &s), SQLITE_OK);
+    sqlite3_busy_timeout(s, 5000);
+    if (sqlite3_exec(s, sql, NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(s));
+    sqlite3_close(s);
+}
+
+/* The change a resolution makes and the resolution itself are one transaction: when recording
+ * the resolution fails (here a trigger refuses to mark the conflict resolved, as a full disk
+ * would), the dose is not voided either, no event leaves, and the conflict is still open; tried
+ * again, it resolves. */
+static void test_a_resolution_that_fails_changes_nothing(void **state)
+{
+    (void)state;
+    test_db *a, *b;
+    dose_twice(&a, &b);
+    vax_sync_conflict c;
+    open_conflict(b, "same_dose_number", &c);
+    char sql[600];
+    snprintf(sql, sizeof sql,
+             "SELECT (SELECT voided FROM dose WHERE uuid = '%s') || '|' ||"
+             " (SELECT count(*) FROM sync_outbox WHERE kind IN ('dose_void', 'conflict_resolved'))"
+             " || '|' || (SELECT count(*) FROM sync_conflict WHERE id = %lld AND resolved_at = 0)",
+             c.b_uuid, (long long)c.id);
+    exec_on(b, "CREATE TRIGGER refuse_resolution BEFORE UPDATE OF resolved_at ON sync_conflict"
+               " BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    assert_int_not_equal(
+        vax_conflict_resolve(b->db, c.id, VAX_RESOLVE_KEEP_A, NULL, "b was a slip"), VAX_OK);
+    sqlite3 *s = NULL;
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open_v2(b->path, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(s, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "0|0|1");
+    sqlite3_finalize(st);
+    exec_on(b, "DROP TRIGGER refuse_resolution");
+    assert_int_equal(vax_conflict_resolve(b->db, c.id, VAX_RESOLVE_KEEP_A, NULL, "b was a slip"),
+                     VAX_OK);
+    assert_int_equal(sqlite3_prepare_v2(s, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), "1|2|0");
+    sqlite3_finalize(st);
+    sqlite3_close(s);
+    tdb_close(a);
+    tdb_close(b);
+}
+
 /* One ID, two people: kept apart, the second under a KGT identifier. */
 static void one_id_two_people(test_db **a, test_db **b, char id[13])
 {
@@ -453,6 +503,7 @@ int main(void)
         cmocka_unit_test(test_both_doses_are_listed_with_site_day_product_and_lot),
         cmocka_unit_test(test_a_dose_given_twice_is_voided_by_a_manager_and_the_resolution_travels),
         cmocka_unit_test(test_keep_a_voids_the_other_dose_and_both_keeps_both),
+        cmocka_unit_test(test_a_resolution_that_fails_changes_nothing),
         cmocka_unit_test(test_two_people_confirmed_and_the_second_given_her_real_id),
         cmocka_unit_test(test_one_person_after_all_merges_the_second_record_into_the_first),
         cmocka_unit_test(test_a_concurrent_edit_keeps_the_value_the_manager_chose),

@@ -749,6 +749,65 @@ static void test_uuids_in_batches_are_version_7_and_strictly_increasing(void **s
     free(u);
 }
 
+static void put(test_db *t, const char *x)
+{
+    char sql[80];
+    snprintf(sql, sizeof sql, "INSERT INTO nest(x) VALUES ('%s')", x);
+    assert_int_equal(sqlite3_exec(t->db->sql, sql, NULL, NULL, NULL), SQLITE_OK);
+}
+
+/* What another connection sees: only what is committed. */
+static int64_t committed(test_db *t, const char *sql)
+{
+    sqlite3 *s = NULL;
+    assert_int_equal(sqlite3_open_v2(t->path, &s, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    int64_t v = raw_int(s, sql);
+    sqlite3_close(s);
+    return v;
+}
+
+static int64_t nest_rows(test_db *t)
+{
+    return committed(t, "SELECT count(*) FROM nest");
+}
+
+/* A transaction begun inside one of vax_tx_begin's is a savepoint: its commit goes into the outer
+ * transaction (nothing is on disk before the outer commit), its rollback undoes only its own
+ * changes; the outer rollback undoes both. */
+static void test_a_transaction_inside_another_is_a_savepoint_of_it(void **state)
+{
+    (void)state;
+    test_db *t = tdb_open();
+    assert_int_equal(sqlite3_exec(t->db->sql, "CREATE TABLE nest(x TEXT)", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(vax_tx_begin(t->db), VAX_OK);
+    put(t, "outer");
+    assert_int_equal(vax_tx_begin(t->db), VAX_OK);
+    put(t, "kept");
+    assert_int_equal(vax_tx_commit(t->db), VAX_OK);
+    assert_int_equal(nest_rows(t), 0); /* not committed yet */
+    assert_int_equal(vax_tx_begin(t->db), VAX_OK);
+    put(t, "undone");
+    vax_tx_rollback(t->db);
+    assert_int_equal(vax_tx_commit(t->db), VAX_OK);
+    assert_int_equal(nest_rows(t), 2);
+    assert_int_equal(committed(t, "SELECT count(*) FROM nest WHERE x = 'undone'"), 0);
+    /* the outer rollback takes the inner commit with it */
+    assert_int_equal(vax_tx_begin(t->db), VAX_OK);
+    assert_int_equal(vax_tx_begin(t->db), VAX_OK);
+    put(t, "gone");
+    assert_int_equal(vax_tx_commit(t->db), VAX_OK);
+    vax_tx_rollback(t->db);
+    assert_int_equal(nest_rows(t), 2);
+    assert_int_equal(sqlite3_get_autocommit(t->db->sql), 1);
+    /* and a transaction after it is an ordinary one again */
+    assert_int_equal(vax_tx_begin(t->db), VAX_OK);
+    put(t, "later");
+    assert_int_equal(vax_tx_commit(t->db), VAX_OK);
+    assert_int_equal(nest_rows(t), 3);
+    tdb_close(t);
+}
+
 static void test_statement_cache_never_frees_a_statement_in_use(void **state)
 {
     (void)state;
@@ -796,6 +855,7 @@ int main(void)
         cmocka_unit_test(test_write_lock_held_past_the_busy_timeout_gives_ebusy),
         cmocka_unit_test(test_statement_cache_never_frees_a_statement_in_use),
         cmocka_unit_test(test_uuids_in_batches_are_version_7_and_strictly_increasing),
+        cmocka_unit_test(test_a_transaction_inside_another_is_a_savepoint_of_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
