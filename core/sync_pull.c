@@ -166,28 +166,6 @@ static const char pull_guardians[] =
     " AND (g.seq > $2::bigint OR p.seq > $2::bigint) AND g.device <> $3 ORDER BY g.seq";
 // clang-format on
 
-int vax_sync_pull_guardians_read(vax_db *db, PGconn *c, const char *const params[3], PGresult **out,
-                                 int64_t *seen)
-{
-    PGresult *r = PQexecParams(c, pull_guardians, 3, NULL, params, NULL, NULL, 0);
-    *out = NULL;
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        char msg[300];
-        vax_strlcpy(msg, r ? PQresultErrorMessage(r) : "", sizeof msg);
-        msg[strcspn(msg, "\n")] = 0;
-        PQclear(r);
-        return vax_fail(db, VAX_EIO, "url", _("Server: %s failed: %s"), _("reading guardians"),
-                        msg);
-    }
-    for (int i = 0; i < PQntuples(r); i++) {
-        int64_t at = strtoll(PQgetvalue(r, i, 3), NULL, 10);
-        if (at > *seen)
-            *seen = at;
-    }
-    *out = r;
-    return VAX_OK;
-}
-
 // clang-format off
 /* The reactions other devices recorded for the people of the communes ($1): those stored since
  * the cursor ($2) with the later states of each (reaction_update), and those of a person whose
@@ -209,26 +187,39 @@ static const char pull_reactions[] =
     " WHERE e.device <> $3 AND p.commune = ANY($1::text[]) ORDER BY e.server_seq";
 // clang-format on
 
-int vax_sync_pull_reactions_read(vax_db *db, PGconn *c, const char *const params[3], PGresult **out,
-                                 int64_t *seen)
+/* Runs one of the pull's reads (params: the communes as a text[], the cursor, this device) and
+ * raises *seen to the largest sequence number in column seq_col of its rows. */
+static int pull_read(vax_db *db, PGconn *c, const char *sql, const char *const params[3],
+                     int seq_col, const char *doing, PGresult **out, int64_t *seen)
 {
-    PGresult *r = PQexecParams(c, pull_reactions, 3, NULL, params, NULL, NULL, 0);
+    PGresult *r = PQexecParams(c, sql, 3, NULL, params, NULL, NULL, 0);
     *out = NULL;
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         char msg[300];
         vax_strlcpy(msg, r ? PQresultErrorMessage(r) : "", sizeof msg);
         msg[strcspn(msg, "\n")] = 0;
         PQclear(r);
-        return vax_fail(db, VAX_EIO, "url", _("Server: %s failed: %s"), _("reading reactions"),
-                        msg);
+        return vax_fail(db, VAX_EIO, "url", _("Server: %s failed: %s"), doing, msg);
     }
     for (int i = 0; i < PQntuples(r); i++) {
-        int64_t at = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+        int64_t at = strtoll(PQgetvalue(r, i, seq_col), NULL, 10);
         if (at > *seen)
             *seen = at;
     }
     *out = r;
     return VAX_OK;
+}
+
+int vax_sync_pull_reactions_read(vax_db *db, PGconn *c, const char *const params[3], PGresult **out,
+                                 int64_t *seen)
+{
+    return pull_read(db, c, pull_reactions, params, 4, _("reading reactions"), out, seen);
+}
+
+int vax_sync_pull_guardians_read(vax_db *db, PGconn *c, const char *const params[3], PGresult **out,
+                                 int64_t *seen)
+{
+    return pull_read(db, c, pull_guardians, params, 3, _("reading guardians"), out, seen);
 }
 
 int vax_sync_pull_reactions_merge(vax_db *db, const PGresult *r, vax_sync_stats *stats)

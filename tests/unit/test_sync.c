@@ -1668,6 +1668,24 @@ static void test_an_additional_dose_its_round_and_a_guardian_travel_in_a_bundle(
     tdb_close(c);
 }
 
+/* A database made by an older version at path (its schema `version`), acting as "tester", with
+ * the site `site` (NULL: none set) and Lo Thi Mai registered (*p); left open in *db. */
+static void old_database(const char *path, int version, const char *site, vax_db **db,
+                         vax_person *p)
+{
+    vax_clock_set(T0);
+    assert_int_equal(vax_open_at_version(path, VAX_OPEN_CREATE, version, db), VAX_OK);
+    assert_int_equal(vax_staff_act_as_os_user(*db, "tester"), VAX_OK);
+    if (site)
+        assert_int_equal(vax_site_set(*db, site, site, 0), VAX_OK);
+    memset(p, 0, sizeof *p);
+    tdb_cccd(p->national_id, 1975, 'f', 7);
+    snprintf(p->full_name, sizeof p->full_name, "Lo Thi Mai");
+    snprintf(p->birth_date, sizeof p->birth_date, "1975-01-20");
+    p->sex = 'f';
+    assert_int_equal(vax_person_add(*db, p), VAX_OK);
+}
+
 /* A dose given elsewhere recorded before schema 32 left without where and how it was learnt; a
  * laptop that took it holds a dose from nowhere. The upgrade to 33 sends them (a dose_marks event)
  * and that laptop fills them in. */
@@ -1682,16 +1700,7 @@ static void test_a_dose_elsewhere_sent_before_32_gets_its_place_at_the_upgrade(v
     snprintf(path, sizeof path, "%s/old.db", dir);
     snprintf(f, sizeof f, "%s/old.vxb", dir);
     snprintf(f2, sizeof f2, "%s/new.vxb", dir);
-    vax_clock_set(T0);
-    assert_int_equal(vax_open_at_version(path, VAX_OPEN_CREATE, 31, &db), VAX_OK);
-    assert_int_equal(vax_staff_act_as_os_user(db, "tester"), VAX_OK);
-    assert_int_equal(vax_site_set(db, "TEAM-OLD", "TEAM-OLD", 0), VAX_OK);
-    memset(&p, 0, sizeof p);
-    tdb_cccd(p.national_id, 1975, 'f', 7);
-    snprintf(p.full_name, sizeof p.full_name, "Lo Thi Mai");
-    snprintf(p.birth_date, sizeof p.birth_date, "1975-01-20");
-    p.sex = 'f';
-    assert_int_equal(vax_person_add(db, &p), VAX_OK);
+    old_database(path, 31, "TEAM-OLD", &db, &p);
     vax_dose_elsewhere e = {p.id,  "AZ", "2021-09-01", 1, "Bach Mai hospital, Ha Noi",
                             "AB1", NULL, NULL};
     if (vax_dose_record_elsewhere(db, &e, &de) != VAX_OK)
@@ -1772,15 +1781,7 @@ static void test_an_upgrade_from_30_keeps_the_reactions_and_their_reports(void *
     vax_visit v;
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/old.db", dir);
-    vax_clock_set(T0);
-    assert_int_equal(vax_open_at_version(path, VAX_OPEN_CREATE, 30, &db), VAX_OK);
-    assert_int_equal(vax_staff_act_as_os_user(db, "tester"), VAX_OK);
-    memset(&p, 0, sizeof p);
-    tdb_cccd(p.national_id, 1975, 'f', 7);
-    snprintf(p.full_name, sizeof p.full_name, "Lo Thi Mai");
-    snprintf(p.birth_date, sizeof p.birth_date, "1975-01-20");
-    p.sex = 'f';
-    assert_int_equal(vax_person_add(db, &p), VAX_OK);
+    old_database(path, 30, NULL, &db, &p);
     assert_int_equal(vax_queue_checkin(db, p.id, &v), VAX_OK);
     vax_close(db);
     exec_on(path, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at, signs, severity,"
@@ -1839,17 +1840,8 @@ static void test_an_upgrade_from_32_sends_the_marks_and_guardians_that_did_not_l
     vax_sync_stats s;
     assert_non_null(mkdtemp(dir));
     snprintf(path, sizeof path, "%s/old.db", dir);
-    vax_clock_set(T0);
-    assert_int_equal(vax_open_at_version(path, VAX_OPEN_CREATE, 32, &db), VAX_OK);
-    assert_int_equal(vax_staff_act_as_os_user(db, "tester"), VAX_OK);
-    assert_int_equal(vax_site_set(db, "TEAM-OLD", "TEAM-OLD", 0), VAX_OK);
+    old_database(path, 32, "TEAM-OLD", &db, &p);
     assert_int_equal(vax_setting_set(db, "campaign.round", "Đợt 3"), VAX_OK);
-    memset(&p, 0, sizeof p);
-    tdb_cccd(p.national_id, 1975, 'f', 7);
-    snprintf(p.full_name, sizeof p.full_name, "Lo Thi Mai");
-    snprintf(p.birth_date, sizeof p.birth_date, "1975-01-20");
-    p.sex = 'f';
-    assert_int_equal(vax_person_add(db, &p), VAX_OK);
     assert_int_equal(vax_person_guardian_set(db, p.id, "Lo Van Cha", "0912345678"), VAX_OK);
     assert_int_equal(vax_queue_checkin(db, p.id, &v), VAX_OK);
     vax_close(db);
