@@ -69,7 +69,7 @@ wait_for "2  " && type_text 1
 wait_for "Enter"
 keys Enter
 expect_screen "vi: the same, in Vietnamese" \
-  "⚠ Tai biến nặng sau mũi 1 (chưa đủ: chưa ghi cách xử trí), $SEEN tại TEAM-A."
+  "⚠ Tai biến nặng sau mũi 1 (chưa hoàn tất: chưa ghi xử trí), $SEEN tại TEAM-A."
 keys F4
 $TM kill-session -t main >/dev/null 2>&1
 
