@@ -397,10 +397,12 @@ int vax_sync_seed_clock_v31(vax_db *db)
  * another site shows what was decided and not the first provisional values; the reactions kept
  * before this step leave so once, as they are now. */
 // clang-format off
-#define DOSE_BODY_V31(r)                                                                           \
-    "CASE WHEN " r ".source = '' THEN " DOSE_BODY(r) " ELSE json_set(" DOSE_BODY(r) ","            \
+/* body, with the fields of a dose given elsewhere when the dose r is one */
+#define WITH_ELSEWHERE(r, body)                                                                    \
+    "CASE WHEN " r ".source = '' THEN " body " ELSE json_set(" body ","                            \
     " '$.place', " r ".place, '$.source', " r ".source, '$.uvci', " r ".uvci,"                     \
     " '$.verified', " r ".verified) END"
+#define DOSE_BODY_V31(r) WITH_ELSEWHERE(r, DOSE_BODY(r))
 #define REACTION_BODY_V31(r)                                                                       \
     "CASE WHEN " r ".pending = '' THEN " REACTION_BODY(r) " ELSE json_set(" REACTION_BODY(r) ","   \
     " '$.pending', " r ".pending) END"
@@ -439,6 +441,9 @@ int vax_sync_seed_v32(vax_db *db)
     " ELSE " r ".round END"
 #define DOSE_BODY_V33(r)                                                                           \
     "json_set(" DOSE_BODY_V31(r) ", '$.additional', " r ".additional, '$.round', " DOSE_ROUND(r) ")"
+#define MARKS_BODY(r)                                                                              \
+    "json_object('dose_uuid', " r ".uuid, 'person_uuid', " SQ_PERSON(r ".person_id") ","           \
+    " 'additional', " r ".additional, 'round', " r ".round)"
 #define GUARDIAN_EVENT(r, from)                                                                    \
     OUTBOX_COLS "SELECT p.uuid || '/guardian/' || " HLC_TEXT ", 'guardian', p.uuid, " SQ_SITE ", " \
     SQ_DEVICE ", " r ".updated_at, json_object('person_uuid', p.uuid, 'name', " r ".name,"         \
@@ -460,11 +465,8 @@ static const char sync_v33[] =
      * elsewhere where and how it was learnt (its event before schema 32 did not say); the
      * guardians */
     OUTBOX_COLS "SELECT d.uuid || '/marks', 'dose_marks', d.uuid, " SQ_SITE ", " SQ_DEVICE ","
-    " d.given_at, CASE WHEN d.source = '' THEN m.body ELSE json_set(m.body, '$.place', d.place,"
-    " '$.source', d.source, '$.uvci', d.uvci, '$.verified', d.verified) END"
-    " FROM dose d, (SELECT json_object('dose_uuid', x.uuid, 'person_uuid', "
-    SQ_PERSON("x.person_id") ", 'additional', x.additional, 'round', x.round) AS body, x.id"
-    " FROM dose x) m WHERE m.id = d.id AND (d.additional <> 0 OR d.round <> '' OR d.source <> '')"
+    " d.given_at, " WITH_ELSEWHERE("d", MARKS_BODY("d")) " FROM dose d"
+    " WHERE (d.additional <> 0 OR d.round <> '' OR d.source <> '')"
     " AND NOT EXISTS (SELECT 1 FROM sync_origin o WHERE o.uuid = d.uuid) ORDER BY d.id;"
     "UPDATE sync_clock SET n = n + 1;"
     "UPDATE person_guardian SET hlc = " HLC_TEXT ";"
@@ -1486,35 +1488,34 @@ static int merge_pulled_fields(vax_db *db, int64_t id, const char *body, const m
  * the dose has none: a dose that left before schema 33 sends them in a "dose_marks" event (its
  * event before schema 32 did not carry a dose elsewhere's fields). *held: whether the dose is
  * here (NULL: not asked). */
-#define LEARNT "source = '' AND json_extract(?1, '$.source') IN ('manual', 'hc1')"
 static int dose_marks_set(vax_db *db, const char *uuid, const char *body, int *held)
 {
-    sqlite3_stmt *st = vax_stmt(
-        db, "UPDATE dose SET additional = CASE WHEN json_extract(?1, '$.additional') = 1 THEN 1"
-            " ELSE additional END, round = CASE WHEN round = '' AND json_type(?1, '$.round') ="
-            " 'text' THEN json_extract(?1, '$.round') ELSE round END,"
-            " place = CASE WHEN " LEARNT " THEN coalesce(json_extract(?1, '$.place'), '')"
-            " ELSE place END, uvci = CASE WHEN " LEARNT " THEN coalesce(json_extract(?1,"
-            " '$.uvci'), '') ELSE uvci END, verified = CASE WHEN " LEARNT " THEN"
-            " coalesce(json_extract(?1, '$.verified'), '') ELSE verified END,"
-            " source = CASE WHEN " LEARNT " THEN json_extract(?1, '$.source') ELSE source END"
-            " WHERE uuid = coalesce(?2, json_extract(?1, '$.dose_uuid'))");
-    if (!st)
-        return VAX_EINTERNAL;
-    sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
-    if (uuid)
-        sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 2);
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE)
-        return vax_fail_sql(db, rc, _("merging a dose"));
-    if (held)
-        *held = sqlite3_changes(db->sql) > 0;
+    static const char *const sql[] = {
+        "UPDATE dose SET additional = CASE WHEN json_extract(?1, '$.additional') = 1 THEN 1"
+        " ELSE additional END, round = CASE WHEN round = '' AND json_type(?1, '$.round') ="
+        " 'text' THEN json_extract(?1, '$.round') ELSE round END"
+        " WHERE uuid = coalesce(?2, json_extract(?1, '$.dose_uuid'))",
+        "UPDATE dose SET (" VAX_SYNC_ELSEWHERE_COLS ") = (SELECT " VAX_SYNC_ELSEWHERE_VALUES(
+            "?1") ") WHERE uuid = coalesce(?2, json_extract(?1, '$.dose_uuid')) AND source = ''"
+                  " AND json_extract(?1, '$.source') IN ('manual', 'hc1')"};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *st = vax_stmt(db, sql[i]);
+        if (!st)
+            return VAX_EINTERNAL;
+        sqlite3_bind_text(st, 1, body, -1, SQLITE_STATIC);
+        if (uuid)
+            sqlite3_bind_text(st, 2, uuid, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 2);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+            return vax_fail_sql(db, rc, _("merging a dose"));
+        if (i == 0 && held)
+            *held = sqlite3_changes(db->sql) > 0;
+    }
     return VAX_OK;
 }
-#undef LEARNT
 
 static int merge_dose(vax_db *db, const char *uuid, const char *body, const merge_ctx *m)
 {
@@ -3476,7 +3477,6 @@ static const char server_schema_v8[] =
  * - A minor's guardian: one row a person (the record an alias or a merge leads to), the later
  *   stamp standing whatever order the events arrive in; seq for the pull. */
 // clang-format off
-#define VS_LEARNT "d.source = '' AND r.body->>'source' IN ('manual', 'hc1')"
 static const char server_schema_v10[] =
     "ALTER TABLE dose ADD COLUMN additional int NOT NULL DEFAULT 0,"
     " ADD COLUMN round text NOT NULL DEFAULT '';"
@@ -3503,12 +3503,11 @@ static const char server_schema_v10[] =
     "    UPDATE dose d SET additional = greatest(d.additional, CASE WHEN"
     " r.body->>'additional' = '1' THEN 1 ELSE 0 END), round = CASE WHEN d.round = '' THEN"
     " coalesce(r.body->>'round', '') ELSE d.round END,"
-    " place = CASE WHEN " VS_LEARNT " THEN coalesce(r.body->>'place', '') ELSE d.place END,"
-    " uvci = CASE WHEN " VS_LEARNT " THEN coalesce(r.body->>'uvci', '') ELSE d.uvci END,"
-    " verified = CASE WHEN " VS_LEARNT " THEN coalesce(r.body->>'verified', '')"
-    " ELSE d.verified END,"
-    " source = CASE WHEN " VS_LEARNT " THEN r.body->>'source' ELSE d.source END,"
     " seq = nextval('vs_seq') WHERE d.uuid = r.body->>'dose_uuid';\n"
+    "    UPDATE dose d SET place = coalesce(r.body->>'place', ''), source = r.body->>'source',"
+    " uvci = coalesce(r.body->>'uvci', ''), verified = coalesce(r.body->>'verified', '')"
+    " WHERE d.uuid = r.body->>'dose_uuid' AND d.source = ''"
+    " AND r.body->>'source' IN ('manual', 'hc1');\n"
     "  END LOOP;\n"
     "  INSERT INTO guardian(person_uuid, name, phone, hlc, updated_at, site, device, seq)"
     " SELECT DISTINCT ON (g.p) g.p, g.body->>'name', g.body->>'phone',"
@@ -3524,7 +3523,6 @@ static const char server_schema_v10[] =
     " device = excluded.device, seq = excluded.seq WHERE excluded.hlc > guardian.hlc;\n"
     "END\n"
     "$f$;";
-#undef VS_LEARNT
 // clang-format on
 
 static const char *const server_migrations[] = {NULL,
