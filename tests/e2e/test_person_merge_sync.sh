@@ -6,18 +6,11 @@
 # With PostgreSQL installed, the district server makes the merge on push and a fourth laptop's
 # pull brings it.
 . "$(dirname "$0")/lib.sh"
-
-V() { local db=$1; shift; $VAXSITE --db "$WORK/$db.db" --lang en "$@"; }
-lsql() { local db=$1; shift; sqlite3 -batch -noheader "$WORK/$db.db" "$1"; }
+. "$(dirname "$0")/laptops.sh"
 
 COMMUNE="Xã Bản Hon"
 OLD=045123456
 NEW=062162000123
-laptop() {
-  echo 1234 | V "$1" staff add --login quanly --name "Quản lý" --role manager >/dev/null
-  lsql "$1" "INSERT INTO site(uuid, code, name, created_at, updated_at)
-             VALUES (lower(hex(randomblob(16))), '$2', '$2', 0, 0)"
-}
 # people LAPTOP: the rows this laptop shows for her: records not merged, then her doses
 people() {
   lsql "$1" "SELECT (SELECT count(*) FROM person WHERE full_name LIKE 'Lò%Xuân'

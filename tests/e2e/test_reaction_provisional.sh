@@ -4,16 +4,13 @@
 # not complete, not as "observed", at 80x24 and 200x50, in English and Vietnamese; once the
 # reaction is completed at its site and the next bundle is read, it reads as completed.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/laptops.sh"
 
-V() { local db=$1; shift; $VAXSITE --db "$WORK/$db.db" --lang en "$@"; }
-lsql() { local db=$1; shift; sqlite3 -batch -noheader "$WORK/$db.db" "$1"; }
 COMMUNE="Xã Bản Giang"
 ON=012191002222
 
 # --- laptop A: dose 1 five weeks ago and a serious reaction kept before its action -------------
-echo 1234 | V A staff add --login quanly --name "Quản lý" --role manager >/dev/null
-lsql A "INSERT INTO site(uuid, code, name, created_at, updated_at)
-        VALUES (lower(hex(randomblob(16))), 'TEAM-A', 'TEAM-A', 0, 0)"
+laptop A TEAM-A
 V A person add --name "Lò Thị Ón" --id $ON --dob 03/04/1991 --sex f --commune "$COMMUNE" >/dev/null
 V A queue checkin $ON >/dev/null
 GIVEN=$(($(date +%s) - 35 * 86400))

@@ -4,9 +4,7 @@
 # the designed conflicts, the district's dose figures equal to the site's, then a pull and an
 # offline dose 2 at another site.
 . "$(dirname "$0")/lib.sh"
-
-V() { local db=$1; shift; $VAXSITE --db "$WORK/$db.db" --lang en "$@"; }
-lsql() { local db=$1; shift; sqlite3 -batch -noheader "$WORK/$db.db" "$1"; }
+. "$(dirname "$0")/laptops.sh"
 
 # --- a throwaway PostgreSQL cluster ---------------------------------------------------------
 . "$(dirname "$0")/pg.sh"
@@ -19,11 +17,6 @@ ok "a throwaway PostgreSQL cluster runs on 127.0.0.1:$PORT"
 
 # --- two laptops, offline ---------------------------------------------------------------------
 COMMUNE="Xã Bản Giang"
-laptop() {
-  echo 1234 | V "$1" staff add --login quanly --name "Quản lý" --role manager >/dev/null
-  lsql "$1" "INSERT INTO site(uuid, code, name, created_at, updated_at)
-             VALUES (lower(hex(randomblob(16))), '$2', '$2', 0, 0)"
-}
 laptop A TEAM-A
 laptop B TEAM-B
 # dose LAPTOP ID NUMBER: a dose given now at the person's visit of today (the visit is checked in

@@ -4,10 +4,8 @@
 # cluster, tests/e2e/pg.sh): gone from the server's list and from the other laptop's once it
 # pulls; quarantined events listed.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/laptops.sh"
 . "$(dirname "$0")/pg.sh"
-
-V() { local db=$1; shift; $VAXSITE --db "$WORK/$db.db" --lang en "$@"; }
-lsql() { local db=$1; shift; sqlite3 -batch -noheader "$WORK/$db.db" "$1"; }
 
 "$PSQL" "$BASE/postgres" -qc "CREATE DATABASE d1" >/dev/null
 U="$BASE/d1"
@@ -15,11 +13,6 @@ ok "a throwaway PostgreSQL cluster runs on 127.0.0.1:$PORT"
 
 # --- two laptops give one woman dose 1 offline ----------------------------------------------
 COMMUNE="Xã Bản Giang"
-laptop() {
-  echo 1234 | V "$1" staff add --login quanly --name "Quản lý" --role manager >/dev/null
-  lsql "$1" "INSERT INTO site(uuid, code, name, created_at, updated_at)
-             VALUES (lower(hex(randomblob(16))), '$2', '$2', 0, 0)"
-}
 dose() {
   lsql "$1" "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at, lot_no,
                series, arm, station, created_at, updated_at)

@@ -6,11 +6,10 @@
 # pushes; A pulls and holds the change; A's older guardian arriving again changes nothing. A dose that left without its marks (before schema 33) gets them
 # at B from the dose_marks event that follows.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/laptops.sh"
 PG_PORT_SALT=5521
 . "$(dirname "$0")/pg.sh"
 
-V() { local db=$1; shift; $VAXSITE --db "$WORK/$db.db" --lang en "$@"; }
-lsql() { local db=$1; shift; sqlite3 -batch -noheader "$WORK/$db.db" "$1"; }
 "$PSQL" "$BASE/postgres" -qc "CREATE DATABASE d1" >/dev/null
 U="$BASE/d1"
 ok "a throwaway PostgreSQL cluster runs on 127.0.0.1:$PORT"
@@ -20,9 +19,7 @@ KID=012214004444
 ADULT=012191005555
 
 # --- laptop A ------------------------------------------------------------------------------------
-echo 1234 | V A staff add --login quanly --name "Quản lý" --role manager >/dev/null
-lsql A "INSERT INTO site(uuid, code, name, created_at, updated_at)
-        VALUES (lower(hex(randomblob(16))), 'TEAM-A', 'TEAM-A', 0, 0)"
+laptop A TEAM-A
 V A setting set campaign.round "Đợt 5" >/dev/null
 V A person add --name "Lò Văn Bé" --id $KID --dob 03/04/2014 --sex m --commune "$COMMUNE" \
   --guardian "Lò Văn Cha" --guardian-phone 0912345678 >/dev/null
@@ -54,9 +51,7 @@ equal "the district holds the dose's mark and round, and the guardian" \
              || '|' || (SELECT name || '|' || phone FROM guardian)")"
 
 # --- laptop B pulls the commune --------------------------------------------------------------------
-echo 1234 | V B staff add --login quanly --name "Quản lý" --role manager >/dev/null
-lsql B "INSERT INTO site(uuid, code, name, created_at, updated_at)
-        VALUES (lower(hex(randomblob(16))), 'TEAM-B', 'TEAM-B', 0, 0)"
+laptop B TEAM-B
 V B sync pull "$U" --communes "$COMMUNE" >/dev/null
 equal "B holds the additional dose with its round" "0:|0:|1:Đợt 5" \
   "$(lsql B "SELECT group_concat(additional || ':' || round, '|') FROM (SELECT d.* FROM dose d

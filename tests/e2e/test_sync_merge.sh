@@ -7,24 +7,22 @@
 # its edit was seen. (The merge rules' table: test_sync.c; this runs such histories through the
 # real server.)
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/laptops.sh"
 . "$(dirname "$0")/pg.sh"
 
-V() { local db=$1; shift; $VAXSITE --db "$WORK/$db.db" --lang en "$@"; }
-lsql() { local db=$1; shift; sqlite3 -batch -noheader "$WORK/$db.db" "$1"; }
 ok "a throwaway PostgreSQL cluster runs on 127.0.0.1:$PORT"
 
 COMMUNE="Xã Bản Giang"
 T0=1638316800 # 2021-12-01 07:00 at the site
 at() { VAXSITE_CLOCK=$((T0 + $1)) "${@:2}"; }
-laptop() {
-  echo 1234 | V "$1" staff add --login quanly --name "Quản lý" --role manager >/dev/null
-  lsql "$1" "INSERT INTO site(uuid, code, name, created_at, updated_at)
-             VALUES (lower(hex(randomblob(16))), '$2', '$2', 0, 0)"
+# a team's laptop (laptops.sh) that pulls the commune
+team() {
+  laptop "$1" "$2"
   V "$1" setting set sync.communes "$COMMUNE" >/dev/null 2>&1
 }
-laptop A TEAM-A
-laptop B TEAM-B
-laptop C TEAM-C
+team A TEAM-A
+team B TEAM-B
+team C TEAM-C
 P1=012090001111 P2=012191002222 P3=012085003333 P4=012180004444
 at 0 V A person add --name "Lò Văn Pá" --id $P1 --dob 01/02/1990 --sex m --commune "$COMMUNE" >/dev/null
 at 0 V A person add --name "Lò Thị Ón" --id $P2 --dob 03/04/1991 --sex f --commune "$COMMUNE" >/dev/null
@@ -153,8 +151,8 @@ done
 # --- the merge rules' table (tests/data/merge-rules.tsv, as test_sync.c reads it) through the
 # district, both push orders --------------------------------------------------------------------
 RULES="$(dirname "$0")/../data/merge-rules.tsv"
-laptop RA TEAM-A
-laptop RB TEAM-B
+team RA TEAM-A
+team RB TEAM-B
 RID=001175000001
 at 0 V RA person add --name "Lo Thi Mai" --id $RID --dob 20/01/1975 --sex f --commune "$COMMUNE" >/dev/null
 "$PSQL" "$BASE/postgres" -qc "CREATE DATABASE r0" >/dev/null
@@ -211,8 +209,8 @@ done <"$RULES"
 check "the table has its rows ($rows)" test "$rows" -ge 8
 
 # --- one person registered on two laptops; a dose voided at the laptop that did not give it -----
-laptop DA TEAM-A
-laptop DB TEAM-B
+team DA TEAM-A
+team DB TEAM-B
 DID=001190007777
 at 1000 V DA person add --name "Sùng Thị Dua" --id $DID --dob 07/07/1990 --sex f --commune "$COMMUNE" >/dev/null
 at 1000 V DB person add --name "Sùng Thị Dua" --id $DID --dob 07/07/1990 --sex f --commune "$COMMUNE" \

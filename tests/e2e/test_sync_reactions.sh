@@ -6,11 +6,10 @@
 # UVCI; B's own figures count neither; B's screening desk shows the reaction before dose 2, at
 # 80x24 and 200x50. A server of schema 8 is upgraded in place by init-server.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/laptops.sh"
 PG_PORT_SALT=4409
 . "$(dirname "$0")/pg.sh"
 
-V() { local db=$1; shift; $VAXSITE --db "$WORK/$db.db" --lang en "$@"; }
-lsql() { local db=$1; shift; sqlite3 -batch -noheader "$WORK/$db.db" "$1"; }
 "$PSQL" "$BASE/postgres" -qc "CREATE DATABASE d1" -c "CREATE DATABASE d2" >/dev/null
 U="$BASE/d1"
 ok "a throwaway PostgreSQL cluster runs on 127.0.0.1:$PORT"
@@ -19,9 +18,7 @@ COMMUNE="Xã Bản Giang"
 ON=012191002222
 
 # --- laptop A: dose 1 five weeks ago, a serious reaction; a dose given abroad, from its DCC ------
-echo 1234 | V A staff add --login quanly --name "Quản lý" --role manager >/dev/null
-lsql A "INSERT INTO site(uuid, code, name, created_at, updated_at)
-        VALUES (lower(hex(randomblob(16))), 'TEAM-A', 'TEAM-A', 0, 0)"
+laptop A TEAM-A
 V A person add --name "Lò Thị Ón" --id $ON --dob 03/04/1991 --sex f --commune "$COMMUNE" >/dev/null
 V A queue checkin $ON >/dev/null
 GIVEN=$(($(date +%s) - 35 * 86400))
