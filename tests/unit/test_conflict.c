@@ -217,16 +217,6 @@ static void test_keep_a_voids_the_other_dose_and_both_keeps_both(void **state)
     tdb_close(b);
 }
 
-static void exec_on(test_db *t, const char *sql)
-{
-    sqlite3 *s = NULL;
-    assert_int_equal(sqlite3_open(t->path, &s), SQLITE_OK);
-    sqlite3_busy_timeout(s, 5000);
-    if (sqlite3_exec(s, sql, NULL, NULL, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(s));
-    sqlite3_close(s);
-}
-
 /* The change a resolution makes and the resolution itself are one transaction: when recording
  * the resolution fails (here a trigger refuses to mark the conflict resolved, as a full disk
  * would), the dose is not voided either, no event leaves, and the conflict is still open; tried
@@ -244,8 +234,9 @@ static void test_a_resolution_that_fails_changes_nothing(void **state)
              " (SELECT count(*) FROM sync_outbox WHERE kind IN ('dose_void', 'conflict_resolved'))"
              " || '|' || (SELECT count(*) FROM sync_conflict WHERE id = %lld AND resolved_at = 0)",
              c.b_uuid, (long long)c.id);
-    exec_on(b, "CREATE TRIGGER refuse_resolution BEFORE UPDATE OF resolved_at ON sync_conflict"
-               " BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    tdb_exec_at(b->path,
+                "CREATE TRIGGER refuse_resolution BEFORE UPDATE OF resolved_at ON sync_conflict"
+                " BEGIN SELECT RAISE(ABORT, 'refused'); END");
     assert_int_not_equal(
         vax_conflict_resolve(b->db, c.id, VAX_RESOLVE_KEEP_A, NULL, "b was a slip"), VAX_OK);
     sqlite3 *s = NULL;
@@ -255,7 +246,7 @@ static void test_a_resolution_that_fails_changes_nothing(void **state)
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "0|0|1");
     sqlite3_finalize(st);
-    exec_on(b, "DROP TRIGGER refuse_resolution");
+    tdb_exec_at(b->path, "DROP TRIGGER refuse_resolution");
     assert_int_equal(vax_conflict_resolve(b->db, c.id, VAX_RESOLVE_KEEP_A, NULL, "b was a slip"),
                      VAX_OK);
     assert_int_equal(sqlite3_prepare_v2(s, sql, -1, &st, NULL), SQLITE_OK);

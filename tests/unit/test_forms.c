@@ -258,17 +258,6 @@ static void test_the_end_of_round_report_counts_the_round_and_the_ones_before(vo
     tdb_close(t);
 }
 
-static void exec_sql(test_db *t, const char *sql)
-{
-    sqlite3 *s = NULL;
-    char *err = NULL;
-    assert_int_equal(sqlite3_open(t->path, &s), SQLITE_OK);
-    sqlite3_busy_timeout(s, 5000);
-    if (sqlite3_exec(s, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err ? err : "?");
-    sqlite3_close(s);
-}
-
 /* Each dose in its column: a booster is numbered after the product's series and after the
  * additional dose when there was one (the history of an immunocompromised person: AZ, AZ, the
  * additional dose, then a booster, which is dose 4 but booster 1). */
@@ -292,7 +281,7 @@ static void test_a_booster_after_an_additional_dose_is_booster_1(void **state)
              " ('b1', %4$lld, NULL, 'AZ', 1, 0, %3$lld - 200 * 86400, 0, 0),"
              " ('b2', %4$lld, %5$lld, 'AZ', 2, 0, %3$lld, 0, 0)",
              (long long)a, (long long)v.id, (long long)T0, (long long)b, (long long)w.id);
-    exec_sql(t, sql);
+    tdb_exec_at(t->path, sql);
     assert_int_equal(vax_form_daily(t->db, "2021-10-15", &f), VAX_OK);
     int pf = strcmp(cell(f, "daily", 0, "product"), "PF") == 0 ? 0 : 1;
     assert_string_equal(cell(f, "daily", pf, "booster.1"), "1");

@@ -313,15 +313,6 @@ static void test_merge_is_refused_when_both_have_the_same_dose(void **state)
     tdb_close(t);
 }
 
-static void exec_sql(test_db *t, const char *sql)
-{
-    sqlite3 *s = NULL;
-    assert_int_equal(sqlite3_open(t->path, &s), SQLITE_OK);
-    if (sqlite3_exec(s, sql, NULL, NULL, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(s));
-    sqlite3_close(s);
-}
-
 /* A dose and a certificate in force for it (the row as cert.c writes it; the signature is not
  * what these tests are about). */
 static void dose_with_cert(test_db *t, int64_t person, int number, const char *tag)
@@ -335,7 +326,7 @@ static void dose_with_cert(test_db *t, int64_t person, int number, const char *t
         " created_at, updated_at) SELECT 'c-%s', id, person_id, 'URN:UVCI:01:VN:T/%s', 'k', 1,"
         " 2, 'HC1:X', 1, 1 FROM dose WHERE uuid = 'd-%s'",
         tag, (long long)person, number, tag, tag, tag);
-    exec_sql(t, sql);
+    tdb_exec_at(t->path, sql);
 }
 
 static void test_edit_keeps_the_old_version_and_flags_printed_fields(void **state)
@@ -724,7 +715,7 @@ static void test_certificate_of_a_birth_year_only_verifies(void **state)
              "INSERT INTO dose(uuid, person_id, product, dose_number, given_at, lot_no,"
              " created_at, updated_at) VALUES ('d-y', %lld, 'AZ', 1, %lld, 'ABV5300', 1, 1)",
              (long long)a, (long long)T0);
-    exec_sql(t, sql);
+    tdb_exec_at(t->path, sql);
     int64_t dose = query_int(t->path, "SELECT id FROM dose WHERE uuid = 'd-y'");
     assert_int_equal(vax_cert_issue(t->db, dose, &c), VAX_OK);
     assert_string_equal(c.hc.dob, "1948");

@@ -39,15 +39,6 @@ static void query_text(const char *path, const char *sql, char *out, size_t size
     sqlite3_close(s);
 }
 
-static void exec_on(const char *path, const char *sql)
-{
-    sqlite3 *s = NULL;
-    assert_int_equal(sqlite3_open(path, &s), SQLITE_OK);
-    if (sqlite3_exec(s, sql, NULL, NULL, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(s));
-    sqlite3_close(s);
-}
-
 static test_db *laptop(const char *site)
 {
     test_db *t = tdb_open();
@@ -281,7 +272,7 @@ static void test_a_visit_event_is_written_once_and_the_outbox_refers_to_it(void 
     /* a visit moved to another person (a merge) leaves the events already written as they were */
     snprintf(sql, sizeof sql, "UPDATE visit SET person_id = %lld WHERE id = %lld", (long long)q,
              (long long)v.id);
-    exec_on(t->path, sql);
+    tdb_exec_at(t->path, sql);
     char after[4096];
     query_text(t->path,
                "SELECT body FROM sync_outbox WHERE kind = 'visit_event' ORDER BY seq"
@@ -662,13 +653,14 @@ static void test_same_uuid_with_other_content_is_quarantined_not_merged(void **s
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
     assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
     /* a copy of the bundle altered on the way is refused whole (its digest) */
-    exec_on(f, "UPDATE event SET body = json_set(body, '$.full_name', 'Someone Else')");
+    tdb_exec_at(f, "UPDATE event SET body = json_set(body, '$.full_name', 'Someone Else')");
     assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_EINVAL);
     assert_int_equal(count(b, "SELECT count(*) FROM sync_quarantine"), 0);
     /* a trusted producer that sends other content under the same uuid (a damaged outbox) */
     unlink(f);
-    exec_on(a->path, "DROP TRIGGER sync_entry_no_update;"
-                     " UPDATE sync_entry SET body = json_set(body, '$.full_name', 'Someone Else')");
+    tdb_exec_at(a->path,
+                "DROP TRIGGER sync_entry_no_update;"
+                " UPDATE sync_entry SET body = json_set(body, '$.full_name', 'Someone Else')");
     assert_int_equal(vax_bundle_export_since(a->db, f, 0, &s), VAX_OK);
     assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
     assert_int_equal(s.quarantined, 1);
@@ -960,7 +952,7 @@ static void test_an_unsigned_bundle_is_refused_and_writes_nothing(void **state)
     trust(b, a);
     person(a, "Lo Thi Mai", 1);
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
-    exec_on(f, "DELETE FROM bundle_meta WHERE key = 'signature'");
+    tdb_exec_at(f, "DELETE FROM bundle_meta WHERE key = 'signature'");
     int64_t outbox = count(b, "SELECT count(*) FROM sync_outbox");
     assert_int_not_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
     assert_string_equal(vax_errfield(b->db), "bundle");
@@ -1045,8 +1037,8 @@ static void test_an_empty_event_in_the_outbox_does_not_travel_on(void **state)
     bundle_path(a, "a.vxb", f, sizeof f);
     trust(b, a);
     person(a, "Lo Thi Mai", 1);
-    exec_on(a->path, "INSERT INTO sync_outbox(uuid, kind, record_uuid, site, device, at, body)"
-                     " VALUES ('blank-1', 'dose', 'blank-1', 'TEAM-X', 'dev', 0, '')");
+    tdb_exec_at(a->path, "INSERT INTO sync_outbox(uuid, kind, record_uuid, site, device, at, body)"
+                         " VALUES ('blank-1', 'dose', 'blank-1', 'TEAM-X', 'dev', 0, '')");
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
     assert_int_equal(query_int(f, "SELECT count(*) FROM event WHERE body = ''"), 0);
     assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
@@ -1457,12 +1449,12 @@ static void test_a_reaction_and_a_dose_elsewhere_travel_in_a_bundle(void **state
     int64_t pa = person(a, "Lo Thi Mai", 1), pb = person(a, "Lo Van Nam", 2);
     tdb_dose(a, pa);
     /* kept at once with what is still provisional, then completed (observe.c's order) */
-    exec_on(a->path, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at, signs, severity,"
-                     " action, pending, created_at, updated_at) SELECT 'rx-1', d.visit_id,"
-                     " d.person_id, d.given_at + 600, 'hives breathing', 'serious', 'observed',"
-                     " 'action', d.given_at + 600, d.given_at + 600 FROM dose d;"
-                     "UPDATE reaction SET action = 'anaphylaxis', pending = '',"
-                     " notes = 'adrenalin 0.5 mg', updated_at = updated_at + 60");
+    tdb_exec_at(a->path, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at, signs, severity,"
+                         " action, pending, created_at, updated_at) SELECT 'rx-1', d.visit_id,"
+                         " d.person_id, d.given_at + 600, 'hives breathing', 'serious', 'observed',"
+                         " 'action', d.given_at + 600, d.given_at + 600 FROM dose d;"
+                         "UPDATE reaction SET action = 'anaphylaxis', pending = '',"
+                         " notes = 'adrenalin 0.5 mg', updated_at = updated_at + 60");
     vax_dose_elsewhere e = {pb,
                             "AZ",
                             "2021-09-01",
@@ -1521,7 +1513,8 @@ static void test_a_reaction_and_a_dose_elsewhere_travel_in_a_bundle(void **state
     assert_int_equal(count(b, "SELECT count(*) FROM dose"), 2);
     /* the outcome recorded at A's release reaches B's copy in the next bundle; an older state
      * that arrives again changes nothing */
-    exec_on(a->path, "UPDATE reaction SET outcome = 'recovered', updated_at = updated_at + 600");
+    tdb_exec_at(a->path,
+                "UPDATE reaction SET outcome = 'recovered', updated_at = updated_at + 600");
     char f2[400];
     bundle_path(a, "a2.vxb", f2, sizeof f2);
     assert_int_equal(vax_bundle_export(a->db, f2, &s), VAX_OK);
@@ -1570,7 +1563,7 @@ static void test_an_additional_dose_its_round_and_a_guardian_travel_in_a_bundle(
              " ('d2', %1$lld, NULL, 'AZ', 2, 0, %3$lld - 140 * 86400, 0, 0),"
              " ('d3', %1$lld, %2$lld, 'PF', 3, 1, %3$lld, 0, 0)",
              (long long)pa, (long long)v.id, (long long)T0);
-    exec_on(a->path, sql);
+    tdb_exec_at(a->path, sql);
     query_text(a->path,
                "SELECT group_concat(uuid || ':' || additional || ':' || round, ' ')"
                " FROM (SELECT * FROM dose ORDER BY uuid)",
@@ -1598,10 +1591,10 @@ static void test_an_additional_dose_its_round_and_a_guardian_travel_in_a_bundle(
     assert_int_equal(nb.booster, 1);
     /* (without the mark, as B held it before schema 33, dose 3 was booster 1 and B's injection
      * room offered no further dose) */
-    exec_on(b->path, "UPDATE dose SET additional = 0 WHERE uuid = 'd3'");
+    tdb_exec_at(b->path, "UPDATE dose SET additional = 0 WHERE uuid = 'd3'");
     assert_int_equal(vax_schedule_for_person(b->db, pb0, &nb), VAX_OK);
     assert_int_equal(nb.none, 1);
-    exec_on(b->path, "UPDATE dose SET additional = 1 WHERE uuid = 'd3'");
+    tdb_exec_at(b->path, "UPDATE dose SET additional = 1 WHERE uuid = 'd3'");
     query_text(b->path,
                "SELECT g.name || '|' || g.phone FROM person_guardian g"
                " JOIN person p ON p.id = g.person_id WHERE p.full_name = 'Lo Thi Mai'",
@@ -1625,7 +1618,7 @@ static void test_an_additional_dose_its_round_and_a_guardian_travel_in_a_bundle(
              "INSERT INTO dose(uuid, person_id, visit_id, product, dose_number, given_at,"
              " created_at, updated_at) VALUES ('d4', %lld, NULL, 'PF', 4, %lld, 0, 0)",
              (long long)pa, (long long)T0 + 86400);
-    exec_on(a->path, sql);
+    tdb_exec_at(a->path, sql);
     assert_int_equal(vax_bundle_export(a->db, f2, &s), VAX_OK);
     assert_int_equal(vax_bundle_import(b->db, f2, &s), VAX_OK);
     query_text(b->path, "SELECT name || '|' || phone FROM person_guardian", text, sizeof text);
@@ -1743,10 +1736,10 @@ static void test_a_provisional_reaction_from_elsewhere_says_what_it_lacks(void *
     bundle_path(a, "a2.vxb", f2, sizeof f2);
     int64_t pa = person(a, "Lo Thi Mai", 1);
     tdb_dose(a, pa);
-    exec_on(a->path, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at, signs, severity,"
-                     " action, pending, created_at, updated_at) SELECT 'rx-p', d.visit_id,"
-                     " d.person_id, d.given_at + 600, 'hives breathing', 'serious', 'observed',"
-                     " 'action', d.given_at + 600, d.given_at + 600 FROM dose d");
+    tdb_exec_at(a->path, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at, signs, severity,"
+                         " action, pending, created_at, updated_at) SELECT 'rx-p', d.visit_id,"
+                         " d.person_id, d.given_at + 600, 'hives breathing', 'serious', 'observed',"
+                         " 'action', d.given_at + 600, d.given_at + 600 FROM dose d");
     assert_int_equal(vax_bundle_export(a->db, f, &s), VAX_OK);
     assert_int_equal(vax_bundle_import(b->db, f, &s), VAX_OK);
     int64_t pb = count(b, "SELECT id FROM person WHERE full_name = 'Lo Thi Mai'");
@@ -1757,8 +1750,8 @@ static void test_a_provisional_reaction_from_elsewhere_says_what_it_lacks(void *
     assert_int_equal(r[0].serious, 1);
     assert_int_equal(r[0].missing, VAX_REACTION_NEEDS_ACTION);
     assert_string_equal(r[0].site, "TEAM-A");
-    exec_on(a->path, "UPDATE reaction SET action = 'anaphylaxis', pending = '',"
-                     " updated_at = updated_at + 60");
+    tdb_exec_at(a->path, "UPDATE reaction SET action = 'anaphylaxis', pending = '',"
+                         " updated_at = updated_at + 60");
     assert_int_equal(vax_bundle_export(a->db, f2, &s), VAX_OK);
     assert_int_equal(vax_bundle_import(b->db, f2, &s), VAX_OK);
     assert_int_equal(vax_person_reactions(b->db, pb, r, 2, &n), VAX_OK);
@@ -1784,13 +1777,14 @@ static void test_an_upgrade_from_30_keeps_the_reactions_and_their_reports(void *
     old_database(path, 30, NULL, &db, &p);
     assert_int_equal(vax_queue_checkin(db, p.id, &v), VAX_OK);
     vax_close(db);
-    exec_on(path, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at, signs, severity,"
-                  " action, pending, outcome, created_at, updated_at) SELECT 'rx-old', id,"
-                  " person_id, 1634263800, 'rash', 'serious', 'treated', '', 'recovered',"
-                  " 1634263800, 1634263800 FROM visit;"
-                  "INSERT INTO aefi_report(uuid, reaction_id, onset_at, outcome, reporter_name,"
-                  " created_at, updated_at) SELECT 'ar-1', id, seen_at, 'recovered', 'Lo Thi Hoa',"
-                  " seen_at, seen_at FROM reaction");
+    tdb_exec_at(path,
+                "INSERT INTO reaction(uuid, visit_id, person_id, seen_at, signs, severity,"
+                " action, pending, outcome, created_at, updated_at) SELECT 'rx-old', id,"
+                " person_id, 1634263800, 'rash', 'serious', 'treated', '', 'recovered',"
+                " 1634263800, 1634263800 FROM visit;"
+                "INSERT INTO aefi_report(uuid, reaction_id, onset_at, outcome, reporter_name,"
+                " created_at, updated_at) SELECT 'ar-1', id, seen_at, 'recovered', 'Lo Thi Hoa',"
+                " seen_at, seen_at FROM reaction");
     const char *row = "SELECT group_concat(id || '|' || uuid || '|' || visit_id || '|' ||"
                       " person_id || '|' || seen_at || '|' || signs || '|' || severity || '|' ||"
                       " action || '|' || outcome || '|' || (SELECT reaction_id FROM aefi_report),"
@@ -1813,9 +1807,9 @@ static void test_an_upgrade_from_30_keeps_the_reactions_and_their_reports(void *
                                      " AND tbl_name = 'reaction' AND name = 'reaction_visit'"),
                      1);
     /* a reaction recorded after the upgrade leaves as before */
-    exec_on(path, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at, signs, severity,"
-                  " action, created_at, updated_at) SELECT 'rx-new', id, person_id, 1634264000,"
-                  " 'fever', 'minor', 'observed', 1634264000, 1634264000 FROM visit");
+    tdb_exec_at(path, "INSERT INTO reaction(uuid, visit_id, person_id, seen_at, signs, severity,"
+                      " action, created_at, updated_at) SELECT 'rx-new', id, person_id, 1634264000,"
+                      " 'fever', 'minor', 'observed', 1634264000, 1634264000 FROM visit");
     assert_int_equal(query_int(path, "SELECT count(*) FROM sync_outbox WHERE kind = 'reaction'"
                                      " AND uuid = 'rx-new' AND json_extract(body, '$.visit_uuid')"
                                      " = (SELECT uuid FROM visit)"),
@@ -1852,7 +1846,7 @@ static void test_an_upgrade_from_32_sends_the_marks_and_guardians_that_did_not_l
              " ('o2', %1$lld, NULL, 'AZ', 2, 0, %3$lld - 140 * 86400, 0, 0),"
              " ('o3', %1$lld, %2$lld, 'PF', 3, 1, %3$lld, 0, 0)",
              (long long)p.id, (long long)v.id, (long long)T0);
-    exec_on(path, sql);
+    tdb_exec_at(path, sql);
     /* the dose left as schema 32 wrote it: no marks */
     assert_int_equal(query_int(path, "SELECT count(*) FROM sync_outbox WHERE kind = 'dose'"
                                      " AND json_type(body, '$.additional') IS NOT NULL"),

@@ -1,6 +1,7 @@
 /* testutil.c: temporary databases for the unit tests. */
 #include "testutil.h"
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,4 +103,14 @@ void tdb_dose(test_db *t, int64_t person_id)
     if (vax_dose_give(t->db, &in, &d) != VAX_OK)
         fail_msg("dose: %s", vax_errmsg(t->db));
     assert_int_equal(vax_queue_move(t->db, v.id, VAX_STATE_DONE, NULL), VAX_OK);
+}
+
+void tdb_exec_at(const char *path, const char *sql)
+{
+    sqlite3 *s = NULL;
+    assert_int_equal(sqlite3_open(path, &s), SQLITE_OK);
+    sqlite3_busy_timeout(s, 5000);
+    if (sqlite3_exec(s, sql, NULL, NULL, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(s));
+    sqlite3_close(s);
 }

@@ -31,6 +31,9 @@ void tdb_cccd(char out[13], int year, char sex, int serial);
 /* Checks the person in, walks the visit to injection, gives the next dose (AZ, a vial of a new
  * lot), ends the visit. */
 void tdb_dose(test_db *t, int64_t person_id);
+/* Runs SQL on the database file at path through a connection of its own, as another program
+ * would (waiting up to 5 s for a lock); a failure fails the test, naming the SQL. */
+void tdb_exec_at(const char *path, const char *sql);
 
 /* A vax_sink that gathers everything written into one NUL-terminated string (free s). */
 typedef struct tdb_text {
