@@ -1853,6 +1853,18 @@ static int wait_for_person(vax_db *db, int64_t seq, const char *body)
 static int merge_event(vax_db *db, const char *kind, const char *uuid, const char *body,
                        const merge_ctx *m);
 
+/* Merges the event stored at seq; one of a kind that belongs to a person, not merged for want of
+ * them, waits for them. */
+static int merge_or_wait(vax_db *db, int64_t seq, const char *kind, const char *uuid,
+                         const char *body, const merge_ctx *m)
+{
+    int64_t before = m->stats->unapplied;
+    int rc = merge_event(db, kind, uuid, body, m);
+    if (rc == VAX_OK && m->stats->unapplied > before && waits_for_person(kind))
+        rc = wait_for_person(db, seq, body);
+    return rc;
+}
+
 /* Merges the waiting events whose person this database now holds, in the order they arrived; one
  * that still cannot be merged (its dose not here) waits again. */
 static int events_waiting(vax_db *db, vax_sync_stats *stats)
@@ -1909,10 +1921,7 @@ static int events_waiting(vax_db *db, vax_sync_stats *stats)
         sqlite3_reset(st);
         if (kind && uuid && body && site && device) {
             merge_ctx m = {stats, site, device};
-            int64_t before = stats->unapplied;
-            rc = merge_event(db, kind, uuid, body, &m);
-            if (rc == VAX_OK && stats->unapplied > before)
-                rc = wait_for_person(db, ready[i], body);
+            rc = merge_or_wait(db, ready[i], kind, uuid, body, &m);
         } else if (kind || uuid || body || site || device) {
             rc = VAX_ENOMEM;
         }
@@ -2334,12 +2343,9 @@ static int take_event(vax_db *db, sqlite3_stmt *ev, const char *source, vax_sync
     if (rc != SQLITE_DONE)
         return vax_fail_sql(db, rc, _("storing a record from elsewhere"));
     stats->received++;
-    int64_t seq = sqlite3_last_insert_rowid(db->sql), before = stats->unapplied;
     merge_ctx m = {stats, site, device};
-    rc = merge_event(db, kind, vax_col_text(ev, 1), body, &m);
-    if (rc == VAX_OK && stats->unapplied > before && waits_for_person(kind))
-        rc = wait_for_person(db, seq, body);
-    return rc;
+    return merge_or_wait(db, sqlite3_last_insert_rowid(db->sql), kind, vax_col_text(ev, 1), body,
+                         &m);
 }
 
 /* The whole file read once into memory and opened from there: what is checked is what is merged,
