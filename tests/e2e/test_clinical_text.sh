@@ -66,6 +66,9 @@ collect_scrolled() {
     keys Down
     wait_change "$shot" || { keys Down && wait_change "$shot"; } ||
       { keys Down && wait_change "$shot"; } || break
+    # the change seen may be a redraw still under way (its last rows, the ▼ among them, not yet
+    # written): the shot is taken once the screen has stopped changing
+    settle
     shot=$(screen)
   done
 }
